@@ -1,0 +1,174 @@
+/* il-chart-data.h — compact arrays the charts draw from
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The live model appends to these once per frame; the results view builds
+ * them from IlResults task records. Plain arrays of small structs, so that
+ * drawing 10,000 tasks allocates nothing and memory stays bounded (caps).
+ * Reference counted: a chart and the model share one instance.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "il-events.h"
+#include "il-experiment.h"
+#include "il-results.h"
+
+G_BEGIN_DECLS
+
+/* Caps that keep memory bounded whatever the run's size. */
+#define IL_CHART_MAX_TASKS      200000
+#define IL_CHART_MAX_BLOCKS     400000
+#define IL_CHART_MAX_SPANS      200000
+#define IL_CHART_LOAD_CAPACITY  6000   /* samples per core: 5 min at 20 Hz */
+#define IL_CHART_MAX_CORES      256
+
+/* ------------------------------------------------------------------------ */
+/* Per-core load: a ring of (time, busy %) per core, plus Interleave's own
+ * CPU share. Time is continuous over repetitions (µs since the first
+ * repetition started). */
+
+typedef struct {
+  gint64 t_us;
+  float  value;
+} IlLoadPoint;
+
+typedef struct {
+  IlLoadPoint *points;   /* IL_CHART_LOAD_CAPACITY */
+  guint        head;     /* next write position */
+  guint        len;
+} IlLoadRing;
+
+typedef struct _IlLoadData IlLoadData;
+struct _IlLoadData {
+  GPtrArray  *cores;        /* IlLoadRing*, index = core */
+  IlLoadRing  overhead;     /* % of one core */
+  gint64      last_t_us;    /* latest sample time */
+  guint64     n_samples;    /* core samples received (all cores) */
+};
+
+IlLoadData  *il_load_data_new    (void);
+IlLoadData  *il_load_data_ref    (IlLoadData *data);
+void         il_load_data_unref  (IlLoadData *data);
+void         il_load_data_reset  (IlLoadData *data);
+void         il_load_data_add    (IlLoadData *data,
+                                  gint        core,   /* -1: overhead */
+                                  gint64      t_us,
+                                  double      value);
+guint        il_load_data_get_n_cores (const IlLoadData *data);
+/* The @i-th oldest point of @ring (0 ≤ i < ring->len). */
+const IlLoadPoint *il_load_ring_get (const IlLoadRing *ring,
+                                     guint             i);
+/* Latest value, NAN when empty. */
+double       il_load_ring_last   (const IlLoadRing *ring);
+
+/* ------------------------------------------------------------------------ */
+/* Timeline of one repetition. */
+
+typedef struct {
+  gint64  start_us;
+  gint64  end_us;         /* -1: still running */
+  gint64  state[4];       /* running, ready, blocked, gil µs; -1 unknown */
+  guint32 task;           /* flat index within the repetition */
+  gint32  worker;
+  gint32  cpu_start;
+  gint32  cpu_end;
+  gint32  group;          /* -1 unknown (live) */
+  gint32  index;          /* within the group, -1 unknown */
+  gint32  pid;            /* 0 unknown */
+  gint32  tid;
+  guint32 first_block;    /* into blocks */
+  guint16 n_blocks;
+  gint16  open_block;     /* live: the block that started last, -1 none */
+  guint8  failed;
+  guint32 error;          /* offset+1 into the string chunk, 0 none */
+} IlTimelineTask;
+
+typedef struct {
+  gint64  start_us;
+  gint64  end_us;         /* -1: still running */
+  gint64  state[4];       /* as in IlTimelineTask */
+  guint32 task_slot;      /* into tasks */
+  gint32  worker;
+  guint8  type;           /* IlBlockType */
+  guint8  block;          /* index within the task */
+} IlTimelineBlock;
+
+typedef enum {
+  IL_SPAN_GIL_HOLD,
+  IL_SPAN_GIL_WAIT,
+} IlSpanKind;
+
+typedef struct {
+  gint64  start_us;
+  gint64  end_us;
+  gint32  worker;
+  guint8  kind;           /* IlSpanKind */
+} IlTimelineSpan;
+
+typedef struct _IlTimelineData IlTimelineData;
+struct _IlTimelineData {
+  GArray     *tasks;          /* IlTimelineTask */
+  GArray     *blocks;         /* IlTimelineBlock, in start order per worker */
+  GArray     *spans;          /* IlTimelineSpan */
+  GArray     *slot_of_task;   /* guint32 per flat task index, G_MAXUINT32 none */
+  GStringChunk *strings;      /* errors */
+  GStrv       group_names;    /* nullable: experiment's display names */
+  guint       n_workers;      /* lanes: max worker + 1 */
+  guint       n_finished;
+  guint       n_failed;
+  gint64      end_us;         /* latest time seen (or the makespan) */
+  gboolean    has_gil;        /* any GIL span: draw the GIL band */
+  guint64     dropped;        /* not kept because of the caps */
+  char       *title;          /* nullable: e.g. the run's label */
+};
+
+IlTimelineData *il_timeline_data_new   (void);
+IlTimelineData *il_timeline_data_ref   (IlTimelineData *data);
+void            il_timeline_data_unref (IlTimelineData *data);
+void            il_timeline_data_reset (IlTimelineData *data);
+void            il_timeline_data_set_title (IlTimelineData *data,
+                                            const char     *title);
+/* Applies one TASK_*, BLOCK_*, GIL_* event; others are ignored. */
+void            il_timeline_data_apply (IlTimelineData *data,
+                                        const IlEvent  *event);
+/* Fills from one repetition's task records (resets first). @experiment is
+ * nullable and gives group names. */
+void            il_timeline_data_set_repetition (IlTimelineData     *data,
+                                                 const IlRepetition *rep,
+                                                 const IlExperiment *experiment);
+const char     *il_timeline_data_get_error (const IlTimelineData *data,
+                                            const IlTimelineTask *task);
+/* Task under (worker, t), or NULL. */
+const IlTimelineTask *il_timeline_data_find (const IlTimelineData *data,
+                                             gint                  worker,
+                                             gint64                t_us,
+                                             gint64                slack_us);
+
+/* ------------------------------------------------------------------------ */
+/* Completion times of one repetition. */
+
+typedef struct _IlCompletionData IlCompletionData;
+struct _IlCompletionData {
+  GArray *end_us;      /* gint64, in arrival order (nearly sorted) */
+  guint   n_failed;
+  guint64 total;       /* tasks expected in the repetition, 0 unknown */
+  gboolean sorted;
+};
+
+IlCompletionData *il_completion_data_new   (void);
+IlCompletionData *il_completion_data_ref   (IlCompletionData *data);
+void              il_completion_data_unref (IlCompletionData *data);
+void              il_completion_data_reset (IlCompletionData *data);
+void              il_completion_data_add   (IlCompletionData *data,
+                                            gint64            end_us,
+                                            gboolean          failed);
+/* Sorts if needed (cheap when nearly sorted). */
+void              il_completion_data_sort  (IlCompletionData *data);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IlLoadData, il_load_data_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IlTimelineData, il_timeline_data_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IlCompletionData, il_completion_data_unref)
+
+G_END_DECLS
