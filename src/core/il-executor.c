@@ -1,1 +1,107 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* il-executor.c — the executor registry and what executors share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Adding an executor: one file defining an IlExecutorClass, plus one line
+ * here.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <sched.h>
+
+#include <glib/gi18n.h>
+
+#include "il-run-private.h"
+
+const IlExecutorClass *
+il_executor_lookup (IlExecutorKind kind)
+{
+  static const IlExecutorClass *const executors[] = {
+    &il_executor_sequential,
+#ifdef IL_HAVE_THREADS_EXECUTOR
+    &il_executor_threads,
+#endif
+#ifdef IL_HAVE_PROCESSES_EXECUTOR
+    &il_executor_processes,
+#endif
+#ifdef IL_HAVE_ASYNC_EXECUTOR
+    &il_executor_async,
+#endif
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (executors); i++)
+    if (executors[i]->kind == kind)
+      return executors[i];
+  return NULL;
+}
+
+void
+il_run_context_task_env (IlRunContext *ctx,
+                         guint         flat,
+                         gint          worker,
+                         IlTaskEnv    *env)
+{
+  IlTaskRecord *rec = &g_array_index (ctx->repetition->tasks, IlTaskRecord, flat);
+
+  memset (env, 0, sizeof *env);
+  env->def = g_ptr_array_index (ctx->experiment->tasks, rec->group);
+  env->group = rec->group;
+  env->index = rec->index;
+  env->flat = flat;
+  env->worker = worker;
+  env->t0 = ctx->t0;
+  env->cancellable = ctx->cancellable;
+  env->io = ctx->io;
+  env->events = ctx->events;
+  env->run = ctx->run;
+  env->rep = ctx->rep;
+}
+
+void
+il_run_context_account (IlRunContext    *ctx,
+                        const IlTaskEnv *env)
+{
+  g_mutex_lock (&ctx->lock);
+  ctx->usage.user_us += env->usage.user_us;
+  ctx->usage.sys_us += env->usage.sys_us;
+  ctx->usage.nvcsw += env->usage.nvcsw;
+  ctx->usage.nivcsw += env->usage.nivcsw;
+  ctx->overhead_ns += env->overhead_ns;
+  g_mutex_unlock (&ctx->lock);
+}
+
+gboolean
+il_run_context_pin_thread (IlRunContext  *ctx,
+                           GError       **error)
+{
+  cpu_set_t set;
+
+  if (ctx->affinity == NULL || ctx->affinity->len == 0)
+    return TRUE;
+
+  CPU_ZERO (&set);
+  for (guint i = 0; i < ctx->affinity->len; i++)
+    CPU_SET (g_array_index (ctx->affinity, guint, i), &set);
+  if (sched_setaffinity (0, sizeof set, &set) != 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, IL_ERROR, IL_ERROR_SYSTEM,
+                   _("Could not confine the run to the chosen cores: %s"),
+                   g_strerror (errsv));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+il_run_context_emit (IlRunContext *ctx,
+                     IlEvent      *event)
+{
+  if (ctx->events == NULL)
+    return;
+  event->run = ctx->run;
+  event->rep = ctx->rep;
+  il_event_queue_push (ctx->events, event);
+}

@@ -1,1 +1,323 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* il-task.c — running one task's blocks in the calling thread, recorded
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Shared by every executor that runs a task on a thread of its own
+ * (sequential, threads, and the processes executor's worker). Recording is
+ * bracketed by thread-CPU-time reads so that Interleave's own cost is known.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+
+#include "il-kernels.h"
+#include "il-run-private.h"
+#include "il-schedstat.h"
+
+#ifdef IL_HAVE_IO
+#include "il-io.h"
+#endif
+
+gboolean
+il_task_block_supported (IlBlockType type)
+{
+  switch (type)
+    {
+    case IL_BLOCK_CPU:
+    case IL_BLOCK_SLEEP:
+      return TRUE;
+    case IL_BLOCK_HTTP:
+    case IL_BLOCK_FILE_WRITE:
+    case IL_BLOCK_FILE_READ:
+#ifdef IL_HAVE_IO
+      return TRUE;
+#else
+      return FALSE;
+#endif
+    case IL_N_BLOCK_TYPES:
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+il_sleep_cancellable (gint64        ms,
+                      GCancellable *cancellable)
+{
+  gint64 deadline = il_now_us () + ms * 1000;
+  GPollFD pfd;
+  gboolean have_fd;
+
+  if (cancellable == NULL)
+    {
+      g_usleep ((gulong) (ms * 1000));
+      return TRUE;
+    }
+
+  have_fd = g_cancellable_make_pollfd (cancellable, &pfd);
+  for (;;)
+    {
+      gint64 left = deadline - il_now_us ();
+
+      if (g_cancellable_is_cancelled (cancellable))
+        break;
+      if (left <= 0)
+        break;
+      if (have_fd)
+        {
+          /* Round up: poll's millisecond timeout must not wake early. */
+          g_poll (&pfd, 1, (gint) ((left + 999) / 1000));
+        }
+      else
+        g_usleep ((gulong) MIN (left, 10000));
+    }
+  if (have_fd)
+    g_cancellable_release_fd (cancellable);
+
+  return !g_cancellable_is_cancelled (cancellable);
+}
+
+static void
+usage_read (IlUsage *out)
+{
+  struct rusage ru;
+
+  if (getrusage (RUSAGE_THREAD, &ru) != 0)
+    {
+      memset (out, 0, sizeof *out);
+      return;
+    }
+  out->user_us = (gint64) ru.ru_utime.tv_sec * G_USEC_PER_SEC + ru.ru_utime.tv_usec;
+  out->sys_us = (gint64) ru.ru_stime.tv_sec * G_USEC_PER_SEC + ru.ru_stime.tv_usec;
+  out->nvcsw = ru.ru_nvcsw;
+  out->nivcsw = ru.ru_nivcsw;
+}
+
+/* Turns two thread-time readings and the wall time between them into the
+ * running / ready / blocked split. Waiting for the GIL is blocked time in the
+ * kernel's eyes (a condition variable); it is carved out of it. */
+static void
+state_between (const IlThreadTimes *a,
+               const IlThreadTimes *b,
+               gint64               wall_us,
+               gint64               gil_wait_us,
+               IlStateTimes        *out)
+{
+  gint64 running = (b->cpu_ns - a->cpu_ns) / 1000;
+  gint64 ready = (b->wait_ns - a->wait_ns) / 1000;
+  gint64 blocked;
+
+  out->valid = a->valid && b->valid;
+  if (!out->valid)
+    {
+      out->running = out->ready = out->blocked = out->gil_wait = 0;
+      return;
+    }
+  running = CLAMP (running, 0, wall_us);
+  ready = CLAMP (ready, 0, wall_us - running);
+  gil_wait_us = CLAMP (gil_wait_us, 0, wall_us - running - ready);
+  blocked = wall_us - running - ready - gil_wait_us;
+  out->running = running;
+  out->ready = ready;
+  out->blocked = MAX (blocked, 0);
+  out->gil_wait = gil_wait_us;
+}
+
+static inline void
+emit (IlTaskEnv *env,
+      IlEvent   *ev)
+{
+  if (env->events == NULL)
+    return;
+  ev->run = env->run;
+  ev->rep = env->rep;
+  ev->worker = env->worker;
+  ev->task = env->flat;
+  il_event_queue_push (env->events, ev);
+}
+
+static gboolean
+run_cpu_block (IlTaskEnv     *env,
+               const IlBlock *block,
+               guint          block_index,
+               guint64       *checksum,
+               gint64        *gil_wait_us,
+               char         **error)
+{
+  const IlCpuHooks *hooks = env->hooks;
+  gboolean ok = TRUE;
+
+  if (hooks != NULL && hooks->acquire != NULL)
+    *gil_wait_us += hooks->acquire (hooks->data);
+
+  for (gint64 u = 0; u < block->units; u++)
+    {
+      if (env->cancellable != NULL && g_cancellable_is_cancelled (env->cancellable))
+        {
+          *error = g_strdup (_("cancelled"));
+          ok = FALSE;
+          break;
+        }
+      if (u > 0 && hooks != NULL && hooks->unit_boundary != NULL)
+        *gil_wait_us += hooks->unit_boundary (hooks->data);
+      *checksum = il_checksum_fold (*checksum,
+                                    il_kernel_run_unit (block->kernel,
+                                                        il_kernel_seed (env->group, env->index,
+                                                                        block_index, (guint64) u)));
+    }
+
+  if (hooks != NULL && hooks->release != NULL)
+    hooks->release (hooks->data);
+
+  return ok;
+}
+
+void
+il_task_execute (IlTaskEnv    *env,
+                 IlTaskRecord *rec)
+{
+  const IlTaskGroup *def = env->def;
+  IlThreadTimes task_t0, task_t1;
+  IlUsage u0, u1;
+  gint64 gil_total = 0;
+  gint64 c0, c1;
+  guint64 checksum = 0;
+  IlEvent ev = { 0 };
+
+  c0 = il_thread_cpu_ns ();
+  rec->pid = getpid ();
+  rec->tid = (gint) syscall (SYS_gettid);
+  rec->worker = env->worker;
+  rec->cpu_start = sched_getcpu ();
+  if (rec->blocks == NULL)
+    rec->blocks = g_array_sized_new (FALSE, TRUE, sizeof (IlBlockRecord), def->blocks->len);
+  usage_read (&u0);
+  il_thread_times_read (&task_t0);
+  rec->start_us = il_now_us () - env->t0;
+  ev.kind = IL_EVENT_TASK_START;
+  ev.t_us = rec->start_us;
+  ev.cpu = rec->cpu_start;
+  emit (env, &ev);
+  c1 = il_thread_cpu_ns ();
+  env->overhead_ns += c1 - c0;
+
+  for (guint i = 0; i < def->blocks->len; i++)
+    {
+      const IlBlock *block = g_ptr_array_index (def->blocks, i);
+      IlBlockRecord br = { 0 };
+      IlThreadTimes b0, b1;
+      gint64 gil_wait = 0;
+      g_autofree char *error = NULL;
+      gboolean ok = TRUE;
+
+      c0 = il_thread_cpu_ns ();
+      br.type = block->type;
+      br.ttfb_us = -1;
+      il_thread_times_read (&b0);
+      br.start_us = il_now_us () - env->t0;
+      memset (&ev, 0, sizeof ev);
+      ev.kind = IL_EVENT_BLOCK_START;
+      ev.block = (guint8) i;
+      ev.block_type = (guint8) block->type;
+      ev.t_us = br.start_us;
+      emit (env, &ev);
+      c1 = il_thread_cpu_ns ();
+      env->overhead_ns += c1 - c0;
+
+      switch (block->type)
+        {
+        case IL_BLOCK_CPU:
+          ok = run_cpu_block (env, block, i, &checksum, &gil_wait, &error);
+          break;
+
+        case IL_BLOCK_SLEEP:
+          if (!il_sleep_cancellable (block->ms, env->cancellable))
+            {
+              error = g_strdup (_("cancelled"));
+              ok = FALSE;
+            }
+          break;
+
+        case IL_BLOCK_HTTP:
+        case IL_BLOCK_FILE_WRITE:
+        case IL_BLOCK_FILE_READ:
+#ifdef IL_HAVE_IO
+          ok = il_io_run_block (env->io, block, env->flat, env->cancellable, &br.ttfb_us, &error);
+          if (br.ttfb_us >= 0)
+            br.ttfb_us -= env->t0;
+#else
+          error = g_strdup_printf (_("%s blocks are not supported by this build"),
+                                   il_block_type_to_string (block->type));
+          ok = FALSE;
+#endif
+          break;
+
+        case IL_N_BLOCK_TYPES:
+        default:
+          g_assert_not_reached ();
+        }
+
+      c0 = il_thread_cpu_ns ();
+      br.end_us = il_now_us () - env->t0;
+      il_thread_times_read (&b1);
+      state_between (&b0, &b1, br.end_us - br.start_us, gil_wait, &br.state);
+      gil_total += gil_wait;
+      g_array_append_val (rec->blocks, br);
+      memset (&ev, 0, sizeof ev);
+      ev.kind = IL_EVENT_BLOCK_END;
+      ev.block = (guint8) i;
+      ev.block_type = (guint8) block->type;
+      ev.t_us = br.end_us;
+      ev.t2_us = br.start_us;
+      ev.a = br.state.running;
+      ev.b = br.state.ready;
+      ev.c = br.state.blocked;
+      ev.d = br.state.gil_wait;
+      ev.flags = ok ? 0 : IL_EVENT_FLAG_FAILED;
+      emit (env, &ev);
+      c1 = il_thread_cpu_ns ();
+      env->overhead_ns += c1 - c0;
+
+      if (!ok)
+        {
+          rec->failed = TRUE;
+          g_free (rec->error);
+          rec->error = g_strdup_printf (_("block %u (%s): %s"), i + 1,
+                                        il_block_type_to_string (block->type), error);
+          break;
+        }
+    }
+
+  c0 = il_thread_cpu_ns ();
+  rec->end_us = il_now_us () - env->t0;
+  il_thread_times_read (&task_t1);
+  usage_read (&u1);
+  rec->cpu_end = sched_getcpu ();
+  rec->checksum = rec->failed ? 0 : checksum;
+  state_between (&task_t0, &task_t1, rec->end_us - rec->start_us, gil_total, &rec->state);
+  env->usage.user_us += u1.user_us - u0.user_us;
+  env->usage.sys_us += u1.sys_us - u0.sys_us;
+  env->usage.nvcsw += u1.nvcsw - u0.nvcsw;
+  env->usage.nivcsw += u1.nivcsw - u0.nivcsw;
+  memset (&ev, 0, sizeof ev);
+  ev.kind = IL_EVENT_TASK_END;
+  ev.t_us = rec->end_us;
+  ev.t2_us = rec->start_us;
+  ev.cpu = rec->cpu_end;
+  ev.flags = rec->failed ? IL_EVENT_FLAG_FAILED : 0;
+  ev.a = rec->state.running;
+  ev.b = rec->state.ready;
+  ev.c = rec->state.blocked;
+  ev.d = rec->state.gil_wait;
+  emit (env, &ev);
+  c1 = il_thread_cpu_ns ();
+  env->overhead_ns += c1 - c0;
+}

@@ -1,0 +1,126 @@
+/* il-run-private.h — what the runner, the executors and the task body share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "il-events.h"
+#include "il-experiment.h"
+#include "il-results.h"
+
+G_BEGIN_DECLS
+
+/* Per-thread resource use, summed over tasks. */
+typedef struct {
+  gint64 user_us;
+  gint64 sys_us;
+  gint64 nvcsw;
+  gint64 nivcsw;
+} IlUsage;
+
+/* Hooks around CPU work: the threads executor's simulated GIL. Each returns
+ * the µs it spent waiting (for the lock), which is accounted as `gil_wait`. */
+typedef struct {
+  gint64 (*acquire)       (gpointer data);  /* before a CPU block */
+  gint64 (*unit_boundary) (gpointer data);  /* between two units: may hand over */
+  void   (*release)       (gpointer data);  /* after a CPU block, before I/O */
+  gpointer data;
+} IlCpuHooks;
+
+typedef struct _IlIoEnv IlIoEnv;   /* I/O blocks' environment (il-io.h) */
+
+/* Everything one task needs to run in the current thread. */
+typedef struct {
+  const IlTaskGroup *def;
+  guint              group;
+  guint              index;
+  guint              flat;        /* flat task index within the repetition */
+  gint               worker;
+  gint64             t0;          /* monotonic µs at the repetition's start */
+  GCancellable      *cancellable; /* nullable */
+  const IlCpuHooks  *hooks;       /* nullable */
+  IlIoEnv           *io;          /* nullable: no I/O blocks */
+  IlEventQueue      *events;      /* nullable */
+  guint16            run;
+  guint16            rep;
+  /* Out: resource use of this task and Interleave's own recording cost. */
+  IlUsage            usage;
+  gint64             overhead_ns;
+} IlTaskEnv;
+
+/* Runs every block of the task in order in the calling thread, filling
+ * @rec (start/end, pid/tid, cores, per-block times and states, checksum,
+ * failure). @rec->queued_us is the caller's. A failed block ends the task;
+ * cancellation fails it with "cancelled". */
+void     il_task_execute (IlTaskEnv    *env,
+                          IlTaskRecord *rec);
+
+/* Whether this build can run blocks of @type (issue-by-issue growth: the
+ * runner refuses experiments with blocks it cannot run). */
+gboolean il_task_block_supported (IlBlockType type);
+
+/* Sleeps @ms, waking early when @cancellable is cancelled. FALSE if
+ * cancelled. */
+gboolean il_sleep_cancellable (gint64        ms,
+                               GCancellable *cancellable);
+
+/* A repetition being run: set up by the runner, filled by an executor. */
+typedef struct {
+  const IlExperiment *experiment;
+  const IlRunConfig  *config;
+  guint               workers;      /* resolved worker count */
+  guint16             run;          /* index into the expanded runs */
+  guint16             rep;          /* repetition index, warm-ups included */
+  gboolean            warmup;
+  IlRepetition       *repetition;   /* tasks preallocated in flat order */
+  gint64              t0;           /* monotonic µs at start */
+  GCancellable       *cancellable;
+  IlEventQueue       *events;       /* nullable */
+  IlIoEnv            *io;           /* nullable */
+  GArray             *affinity;     /* guint cores, nullable: all */
+  GMutex              lock;         /* guards usage, overhead, repetition arrays */
+  IlUsage             usage;        /* summed over tasks (and children) */
+  gint64              overhead_ns;  /* recording cost, summed */
+} IlRunContext;
+
+/* Adds a finished task's usage and overhead to the context (thread-safe). */
+void il_run_context_account (IlRunContext    *ctx,
+                             const IlTaskEnv *env);
+/* Fills a task environment for flat task @flat on @worker. */
+void il_run_context_task_env (IlRunContext *ctx,
+                              guint         flat,
+                              gint          worker,
+                              IlTaskEnv    *env);
+/* Pins the calling thread to the run's CPU affinity (no-op without one). */
+gboolean il_run_context_pin_thread (IlRunContext  *ctx,
+                                    GError       **error);
+void il_run_context_emit (IlRunContext *ctx,
+                          IlEvent      *event);
+
+typedef struct {
+  IlExecutorKind kind;
+  /* Runs every task of ctx->repetition; task failures go into the records.
+   * Returns FALSE only when the executor could not run at all. Must return
+   * promptly after ctx->cancellable is cancelled. */
+  gboolean (*run) (IlRunContext  *ctx,
+                   GError       **error);
+} IlExecutorClass;
+
+/* NULL: this build cannot run @kind yet. */
+const IlExecutorClass *il_executor_lookup (IlExecutorKind kind);
+
+extern const IlExecutorClass il_executor_sequential;
+extern const IlExecutorClass il_executor_threads;
+extern const IlExecutorClass il_executor_processes;
+extern const IlExecutorClass il_executor_async;
+
+/* Monotonic µs. */
+static inline gint64
+il_now_us (void)
+{
+  return g_get_monotonic_time ();
+}
+
+G_END_DECLS
