@@ -73,17 +73,18 @@ il_configure ()
   if [ -f "$IL_BUILDDIR/build.ninja" ] && [ -f "$IL_BUILDDIR/meson-private/coredata.dat" ]; then
     return 0
   fi
-  if [ -d "$IL_BUILDDIR" ] && [ -n "$(ls -A "$IL_BUILDDIR" 2>/dev/null)" ]; then
+  if [ -f "$IL_BUILDDIR/meson-private/coredata.dat" ]; then
     # A half-configured directory (e.g. an interrupted setup): start over.
     il_log "reconfiguring $IL_BUILDDIR"
-    meson setup --wipe "$@" "$IL_BUILDDIR" "$IL_SRCDIR" || il_die "meson setup failed"
+    meson setup --wipe "$@" "$IL_BUILDDIR" "$IL_SRCDIR" >&2 || il_die "meson setup failed"
     return 0
   fi
   il_log "configuring $IL_BUILDDIR"
-  meson setup "$@" "$IL_BUILDDIR" "$IL_SRCDIR" || il_die "meson setup failed"
+  meson setup "$@" "$IL_BUILDDIR" "$IL_SRCDIR" >&2 || il_die "meson setup failed"
 }
 
+# Build output goes to stderr so that stdout carries only what the program prints.
 il_build ()
 {
-  meson compile -C "$IL_BUILDDIR" || il_die "build failed"
+  meson compile -C "$IL_BUILDDIR" >&2 || il_die "build failed"
 }
