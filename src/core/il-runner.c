@@ -42,6 +42,7 @@ struct _IlRunner
   IlEventQueue *events;
   GArray       *runs;            /* ExpandedRun */
   guint64       tasks_per_rep;
+  IlIoEnv      *io;              /* during il_runner_run only */
 };
 
 G_DEFINE_FINAL_TYPE (IlRunner, il_runner, G_TYPE_OBJECT)
@@ -414,9 +415,7 @@ run_repetition (IlRunner      *self,
   ctx.events = self->events;
   ctx.affinity = self->experiment->settings.cpu_affinity;
   g_mutex_init (&ctx.lock);
-#ifdef IL_HAVE_IO
-  ctx.io = il_io_env_get_default ();
-#endif
+  ctx.io = self->io;
 
   push_event (self, IL_EVENT_REP_START, run_index, rep_index,
               warmup ? IL_EVENT_FLAG_WARMUP : 0, 0, (double) rep->tasks->len);
@@ -581,6 +580,12 @@ il_runner_run (IlRunner      *self,
       push_event (self, IL_EVENT_RUN_START, i, 0, 0, 0, (double) self->tasks_per_rep);
     }
 
+#ifdef IL_HAVE_IO
+  self->io = il_io_env_new (self->experiment, error);
+  if (self->io == NULL)
+    return NULL;
+#endif
+
   slots = plan_slots (self);
   for (guint s = 0; s < slots->len; s++)
     {
@@ -593,7 +598,12 @@ il_runner_run (IlRunner      *self,
 
       rep = run_repetition (self, slot->run, slot->rep, slot->warmup, cancellable, error);
       if (rep == NULL)
-        return NULL;
+        {
+#ifdef IL_HAVE_IO
+          g_clear_pointer (&self->io, il_io_env_free);
+#endif
+          return NULL;
+        }
       /* A cancelled warm-up is shown nowhere; a cancelled counted
        * repetition is kept, marked, as partial results. */
       if (slot->warmup || (rep->cancelled && rep->tasks->len == 0))
@@ -602,6 +612,10 @@ il_runner_run (IlRunner      *self,
         g_ptr_array_add (rr->repetitions, rep);
     }
   results->cancelled = g_cancellable_is_cancelled (cancellable);
+#ifdef IL_HAVE_IO
+  /* The scratch folder goes away with the run. */
+  g_clear_pointer (&self->io, il_io_env_free);
+#endif
 
   cores = self->experiment->settings.cpu_affinity != NULL && self->experiment->settings.cpu_affinity->len > 0
             ? self->experiment->settings.cpu_affinity->len

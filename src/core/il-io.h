@@ -1,0 +1,61 @@
+/* il-io.h — the I/O blocks' environment: embedded latency server, HTTP
+ * sessions, private scratch folder
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "il-experiment.h"
+
+G_BEGIN_DECLS
+
+typedef struct _IlIoEnv IlIoEnv;
+
+/* For one experiment run (created by the runner before the first
+ * repetition, freed after the last): starts the embedded latency server
+ * (127.0.0.1, a free port, its own thread and GMainContext) when the
+ * experiment has http blocks without a url, and creates a private scratch
+ * folder (0700) under the user cache directory when it has file blocks. */
+IlIoEnv    *il_io_env_new (const IlExperiment *experiment,
+                           GError            **error);
+
+/* In a worker process: an environment that uses the parent's server and
+ * scratch folder (either may be NULL: none needed). Owns neither. */
+IlIoEnv    *il_io_env_new_remote (const char *server_url,
+                                  const char *scratch_dir);
+
+/* Stops the server (if owned) and removes the scratch folder (if owned). */
+void        il_io_env_free (IlIoEnv *env);
+
+/* "http://127.0.0.1:PORT" or NULL. */
+const char *il_io_env_get_server_url (IlIoEnv *env);
+const char *il_io_env_get_scratch_dir (IlIoEnv *env);
+
+/* Runs an http / file-write / file-read block synchronously in the calling
+ * thread (sequential and threads executors, worker processes): HTTP through
+ * a per-thread SoupSession. @task_flat names the task's scratch file.
+ * @ttfb_us receives the absolute monotonic time of the first byte (http),
+ * or -1. Returns FALSE with a human message in @error on failure. */
+gboolean    il_io_run_block (IlIoEnv       *env,
+                             const IlBlock *block,
+                             guint          task_flat,
+                             GCancellable  *cancellable,
+                             gint64        *ttfb_us,
+                             char         **error);
+
+/* The same without blocking, on the thread-default GMainContext (the async
+ * executor): soup_session_send_async and GIO's async file API. */
+void        il_io_run_block_async (IlIoEnv             *env,
+                                   const IlBlock       *block,
+                                   guint                task_flat,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data);
+gboolean    il_io_run_block_finish (IlIoEnv       *env,
+                                    GAsyncResult  *result,
+                                    gint64        *ttfb_us,
+                                    char         **error);
+
+G_END_DECLS
