@@ -82,7 +82,7 @@ typedef struct {
   guint16 n_blocks;
   gint16  open_block;     /* live: the block that started last, -1 none */
   guint8  failed;
-  guint32 error;          /* offset+1 into the string chunk, 0 none */
+  guint32 error;          /* index + 1 into errors, 0 none */
 } IlTimelineTask;
 
 typedef struct {
@@ -113,7 +113,7 @@ struct _IlTimelineData {
   GArray     *blocks;         /* IlTimelineBlock, in start order per worker */
   GArray     *spans;          /* IlTimelineSpan */
   GArray     *slot_of_task;   /* guint32 per flat task index, G_MAXUINT32 none */
-  GStringChunk *strings;      /* errors */
+  GPtrArray  *errors;         /* char*: task->error is the index + 1 */
   GStrv       group_names;    /* nullable: experiment's display names */
   guint       n_workers;      /* lanes: max worker + 1 */
   guint       n_finished;

@@ -1,0 +1,614 @@
+/* il-chart-data.c — compact arrays the charts draw from
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "il-chart-data.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------ */
+/* Load */
+
+static void
+il_load_ring_init (IlLoadRing *ring)
+{
+  ring->points = g_new0 (IlLoadPoint, IL_CHART_LOAD_CAPACITY);
+  ring->head = 0;
+  ring->len = 0;
+}
+
+static void
+il_load_ring_free (gpointer data)
+{
+  IlLoadRing *ring = data;
+
+  g_free (ring->points);
+  g_free (ring);
+}
+
+static void
+il_load_ring_push (IlLoadRing *ring,
+                   gint64      t_us,
+                   double      value)
+{
+  ring->points[ring->head].t_us = t_us;
+  ring->points[ring->head].value = (float) value;
+  ring->head = (ring->head + 1) % IL_CHART_LOAD_CAPACITY;
+  if (ring->len < IL_CHART_LOAD_CAPACITY)
+    ring->len++;
+}
+
+const IlLoadPoint *
+il_load_ring_get (const IlLoadRing *ring,
+                  guint             i)
+{
+  guint start;
+
+  g_assert (i < ring->len);
+  start = (ring->head + IL_CHART_LOAD_CAPACITY - ring->len) % IL_CHART_LOAD_CAPACITY;
+  return &ring->points[(start + i) % IL_CHART_LOAD_CAPACITY];
+}
+
+double
+il_load_ring_last (const IlLoadRing *ring)
+{
+  if (ring->len == 0)
+    return NAN;
+  return il_load_ring_get (ring, ring->len - 1)->value;
+}
+
+static void
+il_load_data_free (gpointer data)
+{
+  IlLoadData *self = data;
+
+  g_clear_pointer (&self->cores, g_ptr_array_unref);
+  g_free (self->overhead.points);
+}
+
+IlLoadData *
+il_load_data_new (void)
+{
+  IlLoadData *self = g_atomic_rc_box_new0 (IlLoadData);
+
+  self->cores = g_ptr_array_new_with_free_func (il_load_ring_free);
+  il_load_ring_init (&self->overhead);
+  return self;
+}
+
+IlLoadData *
+il_load_data_ref (IlLoadData *data)
+{
+  return g_atomic_rc_box_acquire (data);
+}
+
+void
+il_load_data_unref (IlLoadData *data)
+{
+  g_atomic_rc_box_release_full (data, il_load_data_free);
+}
+
+void
+il_load_data_reset (IlLoadData *data)
+{
+  g_ptr_array_set_size (data->cores, 0);
+  data->overhead.head = data->overhead.len = 0;
+  data->last_t_us = 0;
+  data->n_samples = 0;
+}
+
+void
+il_load_data_add (IlLoadData *data,
+                  gint        core,
+                  gint64      t_us,
+                  double      value)
+{
+  if (!isfinite (value))
+    return;
+
+  if (core < 0)
+    {
+      il_load_ring_push (&data->overhead, t_us, value);
+    }
+  else
+    {
+      if (core >= IL_CHART_MAX_CORES)
+        return;
+      while (data->cores->len <= (guint) core)
+        {
+          IlLoadRing *ring = g_new0 (IlLoadRing, 1);
+
+          il_load_ring_init (ring);
+          g_ptr_array_add (data->cores, ring);
+        }
+      il_load_ring_push (g_ptr_array_index (data->cores, core), t_us,
+                         CLAMP (value, 0.0, 100.0));
+      data->n_samples++;
+    }
+  data->last_t_us = MAX (data->last_t_us, t_us);
+}
+
+guint
+il_load_data_get_n_cores (const IlLoadData *data)
+{
+  return data->cores->len;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Timeline */
+
+static void
+il_timeline_data_free (gpointer data)
+{
+  IlTimelineData *self = data;
+
+  g_clear_pointer (&self->tasks, g_array_unref);
+  g_clear_pointer (&self->blocks, g_array_unref);
+  g_clear_pointer (&self->spans, g_array_unref);
+  g_clear_pointer (&self->slot_of_task, g_array_unref);
+  g_clear_pointer (&self->errors, g_ptr_array_unref);
+  g_clear_pointer (&self->group_names, g_strfreev);
+  g_clear_pointer (&self->title, g_free);
+}
+
+IlTimelineData *
+il_timeline_data_new (void)
+{
+  IlTimelineData *self = g_atomic_rc_box_new0 (IlTimelineData);
+
+  self->tasks = g_array_new (FALSE, FALSE, sizeof (IlTimelineTask));
+  self->blocks = g_array_new (FALSE, FALSE, sizeof (IlTimelineBlock));
+  self->spans = g_array_new (FALSE, FALSE, sizeof (IlTimelineSpan));
+  self->slot_of_task = g_array_new (FALSE, FALSE, sizeof (guint32));
+  self->errors = g_ptr_array_new_with_free_func (g_free);
+  return self;
+}
+
+IlTimelineData *
+il_timeline_data_ref (IlTimelineData *data)
+{
+  return g_atomic_rc_box_acquire (data);
+}
+
+void
+il_timeline_data_unref (IlTimelineData *data)
+{
+  g_atomic_rc_box_release_full (data, il_timeline_data_free);
+}
+
+void
+il_timeline_data_reset (IlTimelineData *data)
+{
+  g_array_set_size (data->tasks, 0);
+  g_array_set_size (data->blocks, 0);
+  g_array_set_size (data->spans, 0);
+  g_array_set_size (data->slot_of_task, 0);
+  g_ptr_array_set_size (data->errors, 0);
+  g_clear_pointer (&data->group_names, g_strfreev);
+  data->n_workers = 0;
+  data->n_finished = 0;
+  data->n_failed = 0;
+  data->end_us = 0;
+  data->has_gil = FALSE;
+  data->dropped = 0;
+}
+
+void
+il_timeline_data_set_title (IlTimelineData *data,
+                            const char     *title)
+{
+  g_free (data->title);
+  data->title = g_strdup (title);
+}
+
+static IlTimelineTask *
+slot_get (IlTimelineData *data,
+          guint32         task)
+{
+  guint32 slot;
+
+  if (task >= data->slot_of_task->len)
+    return NULL;
+  slot = g_array_index (data->slot_of_task, guint32, task);
+  if (slot == G_MAXUINT32)
+    return NULL;
+  return &g_array_index (data->tasks, IlTimelineTask, slot);
+}
+
+static void
+note_worker (IlTimelineData *data,
+             gint32          worker)
+{
+  /* Lanes are worker + 1; a bogus huge worker id must not make a huge chart. */
+  if (worker >= 0 && worker < 4096 && (guint) worker + 1 > data->n_workers)
+    data->n_workers = worker + 1;
+}
+
+static void
+note_time (IlTimelineData *data,
+           gint64          t_us)
+{
+  if (t_us > data->end_us)
+    data->end_us = t_us;
+}
+
+void
+il_timeline_data_apply (IlTimelineData *data,
+                        const IlEvent  *ev)
+{
+  IlTimelineTask *task;
+
+  switch (ev->kind)
+    {
+    case IL_EVENT_TASK_START:
+      {
+        IlTimelineTask t = { 0 };
+        guint32 slot = data->tasks->len;
+
+        if (data->tasks->len >= IL_CHART_MAX_TASKS || ev->task >= IL_MAX_TOTAL_TASKS)
+          {
+            data->dropped++;
+            return;
+          }
+        if (ev->task >= data->slot_of_task->len)
+          {
+            guint old = data->slot_of_task->len;
+
+            g_array_set_size (data->slot_of_task, ev->task + 1);
+            memset (&g_array_index (data->slot_of_task, guint32, old), 0xff,
+                    (ev->task + 1 - old) * sizeof (guint32));
+          }
+        g_array_index (data->slot_of_task, guint32, ev->task) = slot;
+        t.start_us = ev->t_us;
+        t.end_us = -1;
+        t.state[0] = t.state[1] = t.state[2] = t.state[3] = -1;
+        t.task = ev->task;
+        t.worker = ev->worker;
+        t.cpu_start = ev->cpu;
+        t.cpu_end = -1;
+        t.group = -1;
+        t.index = -1;
+        t.first_block = data->blocks->len;
+        t.open_block = -1;
+        g_array_append_val (data->tasks, t);
+        note_worker (data, ev->worker);
+        note_time (data, ev->t_us);
+      }
+      break;
+
+    case IL_EVENT_TASK_END:
+      if ((task = slot_get (data, ev->task)) == NULL)
+        return;
+      if (task->end_us < 0)
+        data->n_finished++;
+      task->end_us = ev->t_us;
+      task->cpu_end = ev->cpu;
+      task->state[0] = ev->a;
+      task->state[1] = ev->b;
+      task->state[2] = ev->c;
+      task->state[3] = ev->d;
+      if ((ev->flags & IL_EVENT_FLAG_FAILED) != 0 && !task->failed)
+        {
+          task->failed = TRUE;
+          data->n_failed++;
+        }
+      note_time (data, ev->t_us);
+      break;
+
+    case IL_EVENT_BLOCK_START:
+      {
+        IlTimelineBlock b = { 0 };
+
+        if ((task = slot_get (data, ev->task)) == NULL)
+          return;
+        if (data->blocks->len >= IL_CHART_MAX_BLOCKS)
+          {
+            data->dropped++;
+            return;
+          }
+        b.start_us = ev->t_us;
+        b.end_us = -1;
+        b.state[0] = b.state[1] = b.state[2] = b.state[3] = -1;
+        b.task_slot = task - (IlTimelineTask *) (gpointer) data->tasks->data;
+        b.worker = task->worker;
+        b.type = ev->block_type;
+        b.block = ev->block;
+        /* Blocks of one task arrive together on its worker, so a task's
+         * blocks are contiguous unless workers interleave them: then keep
+         * only the index of the latest one (the tooltip uses the task). */
+        if (task->n_blocks == 0)
+          task->first_block = data->blocks->len;
+        task->open_block = (gint16) MIN (data->blocks->len - task->first_block, G_MAXINT16);
+        task->n_blocks++;
+        g_array_append_val (data->blocks, b);
+        note_time (data, ev->t_us);
+      }
+      break;
+
+    case IL_EVENT_BLOCK_END:
+      {
+        IlTimelineBlock *b;
+        guint idx;
+
+        if ((task = slot_get (data, ev->task)) == NULL || task->open_block < 0)
+          return;
+        idx = task->first_block + task->open_block;
+        if (idx >= data->blocks->len)
+          return;
+        b = &g_array_index (data->blocks, IlTimelineBlock, idx);
+        if (b->task_slot != (guint32) (task - (IlTimelineTask *) (gpointer) data->tasks->data))
+          return;
+        b->end_us = ev->t_us;
+        b->state[0] = ev->a;
+        b->state[1] = ev->b;
+        b->state[2] = ev->c;
+        b->state[3] = ev->d;
+        task->open_block = -1;
+        note_time (data, ev->t_us);
+      }
+      break;
+
+    case IL_EVENT_GIL_WAIT:
+    case IL_EVENT_GIL_HOLD:
+      {
+        IlTimelineSpan s;
+
+        if (data->spans->len >= IL_CHART_MAX_SPANS)
+          {
+            data->dropped++;
+            return;
+          }
+        s.start_us = ev->t_us;
+        s.end_us = ev->t2_us;
+        s.worker = ev->worker;
+        s.kind = ev->kind == IL_EVENT_GIL_HOLD ? IL_SPAN_GIL_HOLD : IL_SPAN_GIL_WAIT;
+        g_array_append_val (data->spans, s);
+        data->has_gil = TRUE;
+        note_worker (data, ev->worker);
+        note_time (data, ev->t2_us);
+      }
+      break;
+
+    default:
+      break;
+    }
+}
+
+void
+il_timeline_data_set_repetition (IlTimelineData     *data,
+                                 const IlRepetition *rep,
+                                 const IlExperiment *experiment)
+{
+  il_timeline_data_reset (data);
+
+  if (experiment != NULL && experiment->tasks != NULL)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      for (guint i = 0; i < experiment->tasks->len; i++)
+        {
+          g_autofree char *name =
+            il_task_group_display_name (g_ptr_array_index (experiment->tasks, i), i);
+
+          g_strv_builder_add (builder, name != NULL ? name : "");
+        }
+      data->group_names = g_strv_builder_end (builder);
+    }
+
+  if (rep == NULL)
+    return;
+
+  if (rep->tasks != NULL)
+    {
+      for (guint i = 0; i < rep->tasks->len && data->tasks->len < IL_CHART_MAX_TASKS; i++)
+        {
+          const IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, i);
+          IlTimelineTask t = { 0 };
+
+          t.start_us = rec->start_us;
+          t.end_us = rec->end_us;
+          t.state[0] = rec->state.valid ? rec->state.running : -1;
+          t.state[1] = rec->state.valid ? rec->state.ready : -1;
+          t.state[2] = rec->state.valid ? rec->state.blocked : -1;
+          t.state[3] = rec->state.valid ? rec->state.gil_wait : -1;
+          t.task = i;
+          t.worker = rec->worker;
+          t.cpu_start = rec->cpu_start;
+          t.cpu_end = rec->cpu_end;
+          t.group = rec->group;
+          t.index = rec->index;
+          t.pid = rec->pid;
+          t.tid = rec->tid;
+          t.first_block = data->blocks->len;
+          t.open_block = -1;
+          t.failed = rec->failed;
+          if (rec->error != NULL)
+            {
+              g_ptr_array_add (data->errors, g_strdup (rec->error));
+              t.error = data->errors->len;
+            }
+          if (rec->blocks != NULL)
+            {
+              for (guint j = 0; j < rec->blocks->len && data->blocks->len < IL_CHART_MAX_BLOCKS; j++)
+                {
+                  const IlBlockRecord *br = &g_array_index (rec->blocks, IlBlockRecord, j);
+                  IlTimelineBlock b = { 0 };
+
+                  b.start_us = br->start_us;
+                  b.end_us = br->end_us;
+                  b.state[0] = br->state.valid ? br->state.running : -1;
+                  b.state[1] = br->state.valid ? br->state.ready : -1;
+                  b.state[2] = br->state.valid ? br->state.blocked : -1;
+                  b.state[3] = br->state.valid ? br->state.gil_wait : -1;
+                  b.task_slot = data->tasks->len;
+                  b.worker = rec->worker;
+                  b.type = br->type;
+                  b.block = MIN (j, 255);
+                  g_array_append_val (data->blocks, b);
+                  t.n_blocks++;
+                  note_time (data, br->end_us);
+                }
+            }
+          g_array_append_val (data->tasks, t);
+          note_worker (data, rec->worker);
+          note_time (data, rec->end_us);
+          if (rec->end_us >= 0)
+            data->n_finished++;
+          if (rec->failed)
+            data->n_failed++;
+        }
+    }
+
+  if (rep->gil_holds != NULL)
+    {
+      for (guint i = 0; i < rep->gil_holds->len && data->spans->len < IL_CHART_MAX_SPANS; i++)
+        {
+          const IlSpan *sp = &g_array_index (rep->gil_holds, IlSpan, i);
+          IlTimelineSpan s = { sp->start_us, sp->end_us, sp->worker, IL_SPAN_GIL_HOLD };
+
+          g_array_append_val (data->spans, s);
+          data->has_gil = TRUE;
+          note_worker (data, sp->worker);
+        }
+    }
+
+  if (rep->makespan_ms > 0)
+    data->end_us = MAX (data->end_us, (gint64) (rep->makespan_ms * 1000.0));
+}
+
+const char *
+il_timeline_data_get_error (const IlTimelineData *data,
+                            const IlTimelineTask *task)
+{
+  if (task->error == 0 || task->error > data->errors->len)
+    return NULL;
+  return g_ptr_array_index (data->errors, task->error - 1);
+}
+
+const IlTimelineTask *
+il_timeline_data_find (const IlTimelineData *data,
+                       gint                  worker,
+                       gint64                t_us,
+                       gint64                slack_us)
+{
+  const IlTimelineTask *best = NULL;
+  gint64 best_dist = G_MAXINT64;
+
+  for (guint i = 0; i < data->tasks->len; i++)
+    {
+      const IlTimelineTask *t = &g_array_index (data->tasks, IlTimelineTask, i);
+      gint64 end = t->end_us >= 0 ? t->end_us : data->end_us;
+      gint64 dist;
+
+      if (t->worker != worker)
+        continue;
+      if (t_us >= t->start_us && t_us <= end)
+        return t;
+      dist = t_us < t->start_us ? t->start_us - t_us : t_us - end;
+      if (dist <= slack_us && dist < best_dist)
+        {
+          best = t;
+          best_dist = dist;
+        }
+    }
+  return best;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Completion */
+
+static void
+il_completion_data_free (gpointer data)
+{
+  IlCompletionData *self = data;
+
+  g_clear_pointer (&self->end_us, g_array_unref);
+}
+
+IlCompletionData *
+il_completion_data_new (void)
+{
+  IlCompletionData *self = g_atomic_rc_box_new0 (IlCompletionData);
+
+  self->end_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->sorted = TRUE;
+  return self;
+}
+
+IlCompletionData *
+il_completion_data_ref (IlCompletionData *data)
+{
+  return g_atomic_rc_box_acquire (data);
+}
+
+void
+il_completion_data_unref (IlCompletionData *data)
+{
+  g_atomic_rc_box_release_full (data, il_completion_data_free);
+}
+
+void
+il_completion_data_reset (IlCompletionData *data)
+{
+  g_array_set_size (data->end_us, 0);
+  data->n_failed = 0;
+  data->total = 0;
+  data->sorted = TRUE;
+}
+
+void
+il_completion_data_add (IlCompletionData *data,
+                        gint64            end_us,
+                        gboolean          failed)
+{
+  if (data->end_us->len >= IL_CHART_MAX_TASKS)
+    return;
+  if (data->end_us->len > 0 &&
+      g_array_index (data->end_us, gint64, data->end_us->len - 1) > end_us)
+    data->sorted = FALSE;
+  g_array_append_val (data->end_us, end_us);
+  if (failed)
+    data->n_failed++;
+}
+
+static int
+cmp_i64 (gconstpointer a,
+         gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+void
+il_completion_data_sort (IlCompletionData *data)
+{
+  gint64 *v = (gint64 *) (gpointer) data->end_us->data;
+  guint n = data->end_us->len;
+
+  if (data->sorted)
+    return;
+  /* Events from several workers arrive nearly in order: insertion sort is
+   * linear then; fall back to qsort when it is not. */
+  if (n < 64)
+    {
+      for (guint i = 1; i < n; i++)
+        {
+          gint64 x = v[i];
+          guint j = i;
+
+          while (j > 0 && v[j - 1] > x)
+            {
+              v[j] = v[j - 1];
+              j--;
+            }
+          v[j] = x;
+        }
+    }
+  else
+    {
+      g_array_sort (data->end_us, cmp_i64);
+    }
+  data->sorted = TRUE;
+}

@@ -1,0 +1,684 @@
+/* il-chart.c — base of every chart
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "il-chart.h"
+
+#include <adwaita.h>
+#include <cairo-svg.h>
+#include <math.h>
+#include <pango/pangocairo.h>
+
+#include "il-error.h"
+
+typedef struct
+{
+  IlChartColors colors;
+  char         *title;
+  char         *description;
+  gint64        description_time;
+  guint         description_timeout;
+} IlChartPrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (IlChart, il_chart, GTK_TYPE_WIDGET)
+
+/* ------------------------------------------------------------------------ */
+/* Colours: GNOME's palette, one step lighter in dark mode and one step
+ * further from the background with high contrast, so block types stay
+ * distinguishable on both backgrounds. */
+
+static void
+rgba (GdkRGBA *c,
+      guint32  hex)
+{
+  c->red = ((hex >> 16) & 0xff) / 255.0f;
+  c->green = ((hex >> 8) & 0xff) / 255.0f;
+  c->blue = (hex & 0xff) / 255.0f;
+  c->alpha = 1.0f;
+}
+
+void
+il_chart_colors_init (IlChartColors *c,
+                      gboolean       dark,
+                      gboolean       hc)
+{
+  /* cpu, sleep, http, file-write, file-read */
+  static const guint32 block_light[] = { 0x1c71d8, 0x26a269, 0x9141ac, 0xe66100, 0x865e3c };
+  static const guint32 block_light_hc[] = { 0x1a5fb4, 0x1e7f50, 0x613583, 0xc64600, 0x63452c };
+  static const guint32 block_dark[] = { 0x62a0ea, 0x57e389, 0xc061cb, 0xffa348, 0xcdab8f };
+  static const guint32 block_dark_hc[] = { 0x99c1f1, 0x8ff0a4, 0xdc8add, 0xffbe6f, 0xe3cfbd };
+  static const guint32 series_light[] = { 0x1c71d8, 0xe66100, 0x26a269, 0x9141ac,
+                                          0xc01c28, 0x865e3c, 0x0e7c86, 0xb58900 };
+  static const guint32 series_dark[] = { 0x62a0ea, 0xffa348, 0x57e389, 0xc061cb,
+                                         0xf66151, 0xcdab8f, 0x5ed6e0, 0xf8e45c };
+  const guint32 *blocks;
+
+  memset (c, 0, sizeof *c);
+  c->dark = dark;
+  c->high_contrast = hc;
+
+  if (dark)
+    {
+      rgba (&c->fg, 0xffffff);
+      rgba (&c->bg, 0x1e1e1e);
+      rgba (&c->accent, 0x78aeed);
+      rgba (&c->ready, 0xf8e45c);
+      rgba (&c->gil_wait, 0xff7b63);
+      rgba (&c->failed, 0xff7b63);
+      rgba (&c->recorded, 0xffa348);
+      blocks = hc ? block_dark_hc : block_dark;
+    }
+  else
+    {
+      rgba (&c->fg, 0x000000);
+      c->fg.alpha = 0.8f;
+      rgba (&c->bg, 0xffffff);
+      rgba (&c->accent, 0x1c71d8);
+      rgba (&c->ready, 0xc88800);
+      rgba (&c->gil_wait, 0xc01c28);
+      rgba (&c->failed, 0xc01c28);
+      rgba (&c->recorded, 0xc64600);
+      blocks = hc ? block_light_hc : block_light;
+    }
+  if (hc)
+    c->fg.alpha = 1.0f;
+
+  c->dim = c->fg;
+  c->dim.alpha = hc ? 0.85f : 0.6f;
+  c->grid = c->fg;
+  c->grid.alpha = hc ? 0.35f : 0.12f;
+  c->blocked = c->fg;
+  c->blocked.alpha = hc ? 0.55f : 0.3f;
+  c->gil_hold = c->fg;
+  c->gil_hold.alpha = 0.9f;
+  c->overhead = c->fg;
+  c->overhead.alpha = 1.0f;
+
+  for (guint i = 0; i < IL_N_BLOCK_TYPES; i++)
+    rgba (&c->block[i], blocks[i]);
+  for (guint i = 0; i < IL_CHART_N_SERIES; i++)
+    rgba (&c->series[i], dark ? series_dark[i] : series_light[i]);
+}
+
+static gboolean
+lookup (GtkStyleContext *context,
+        const char      *name,
+        GdkRGBA         *out)
+{
+  gboolean found;
+
+  /* Deprecated after 4.10 only; the floor is 4.8 and has nothing else. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  found = gtk_style_context_lookup_color (context, name, out);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  return found;
+}
+
+void
+il_chart_colors_fill (IlChartColors *c,
+                      GtkWidget     *widget)
+{
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+  GtkStyleContext *context;
+  gboolean dark = adw_style_manager_get_dark (manager);
+  gboolean hc = adw_style_manager_get_high_contrast (manager);
+  GdkRGBA color;
+
+  il_chart_colors_init (c, dark, hc);
+
+  if (widget == NULL)
+    return;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  context = gtk_widget_get_style_context (widget);
+  gtk_style_context_get_color (context, &color);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  if (color.alpha > 0)
+    c->fg = color;
+  lookup (context, "view_fg_color", &c->fg);
+  lookup (context, "view_bg_color", &c->bg);
+  lookup (context, "accent_color", &c->accent);
+  if (hc)
+    c->fg.alpha = 1.0f;
+  c->dim = c->fg;
+  c->dim.alpha = hc ? 0.85f : 0.6f;
+  c->grid = c->fg;
+  c->grid.alpha = hc ? 0.35f : 0.12f;
+  c->blocked = c->fg;
+  c->blocked.alpha = hc ? 0.55f : 0.3f;
+  c->gil_hold = c->fg;
+  c->gil_hold.alpha = 0.9f;
+  c->overhead = c->fg;
+  c->overhead.alpha = 1.0f;
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void
+il_chart_refresh_colors (IlChart *self)
+{
+  IlChartPrivate *priv = il_chart_get_instance_private (self);
+
+  il_chart_colors_fill (&priv->colors, GTK_WIDGET (self));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+il_chart_style_changed_cb (IlChart *self)
+{
+  il_chart_refresh_colors (self);
+}
+
+static void
+il_chart_css_changed (GtkWidget         *widget,
+                      GtkCssStyleChange *change)
+{
+  GTK_WIDGET_CLASS (il_chart_parent_class)->css_changed (widget, change);
+  il_chart_refresh_colors (IL_CHART (widget));
+}
+
+static void
+il_chart_snapshot (GtkWidget   *widget,
+                   GtkSnapshot *snapshot)
+{
+  IlChart *self = IL_CHART (widget);
+  IlChartPrivate *priv = il_chart_get_instance_private (self);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  cairo_t *cr;
+
+  if (width <= 0 || height <= 0)
+    return;
+
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  il_chart_draw (self, cr, width, height, &priv->colors);
+  cairo_destroy (cr);
+}
+
+static void
+il_chart_measure (GtkWidget      *widget,
+                  GtkOrientation  orientation,
+                  int             for_size,
+                  int            *minimum,
+                  int            *natural,
+                  int            *minimum_baseline,
+                  int            *natural_baseline)
+{
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = 240;
+      *natural = 640;
+    }
+  else
+    {
+      *minimum = 120;
+      *natural = 200;
+    }
+}
+
+static void
+il_chart_dispose (GObject *object)
+{
+  IlChart *self = IL_CHART (object);
+  IlChartPrivate *priv = il_chart_get_instance_private (self);
+
+  g_clear_handle_id (&priv->description_timeout, g_source_remove);
+
+  G_OBJECT_CLASS (il_chart_parent_class)->dispose (object);
+}
+
+static void
+il_chart_finalize (GObject *object)
+{
+  IlChart *self = IL_CHART (object);
+  IlChartPrivate *priv = il_chart_get_instance_private (self);
+
+  g_clear_pointer (&priv->title, g_free);
+  g_clear_pointer (&priv->description, g_free);
+
+  G_OBJECT_CLASS (il_chart_parent_class)->finalize (object);
+}
+
+static void
+il_chart_class_init (IlChartClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = il_chart_dispose;
+  object_class->finalize = il_chart_finalize;
+  widget_class->snapshot = il_chart_snapshot;
+  widget_class->measure = il_chart_measure;
+  widget_class->css_changed = il_chart_css_changed;
+
+  gtk_widget_class_set_css_name (widget_class, "ilchart");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+il_chart_init (IlChart *self)
+{
+  IlChartPrivate *priv = il_chart_get_instance_private (self);
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+
+  il_chart_colors_init (&priv->colors, FALSE, FALSE);
+  /* css_changed covers theme switches; the style manager also tells about
+   * high contrast, which only changes our palette choice. */
+  g_signal_connect_object (manager, "notify::dark",
+                           G_CALLBACK (il_chart_style_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (manager, "notify::high-contrast",
+                           G_CALLBACK (il_chart_style_changed_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_set_focusable (GTK_WIDGET (self), FALSE);
+}
+
+void
+il_chart_draw (IlChart             *self,
+               cairo_t             *cr,
+               int                  width,
+               int                  height,
+               const IlChartColors *colors)
+{
+  g_return_if_fail (IL_IS_CHART (self));
+
+  cairo_save (cr);
+  il_chart_set_source (cr, &colors->bg, 1.0);
+  cairo_rectangle (cr, 0, 0, width, height);
+  cairo_fill (cr);
+  if (IL_CHART_GET_CLASS (self)->draw != NULL)
+    IL_CHART_GET_CLASS (self)->draw (self, cr, width, height, colors);
+  cairo_restore (cr);
+}
+
+static void
+update_description (IlChart *self)
+{
+  IlChartPrivate *priv = il_chart_get_instance_private (self);
+  g_autofree char *text = NULL;
+
+  priv->description_time = g_get_monotonic_time ();
+  if (IL_CHART_GET_CLASS (self)->describe != NULL)
+    text = IL_CHART_GET_CLASS (self)->describe (self);
+  if (g_strcmp0 (text, priv->description) == 0)
+    return;
+  g_free (priv->description);
+  priv->description = g_steal_pointer (&text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  priv->description != NULL ? priv->description : "",
+                                  -1);
+}
+
+static gboolean
+description_timeout_cb (gpointer data)
+{
+  IlChart *self = data;
+  IlChartPrivate *priv = il_chart_get_instance_private (self);
+
+  priv->description_timeout = 0;
+  update_description (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+il_chart_invalidate (IlChart  *self,
+                     gboolean  now)
+{
+  IlChartPrivate *priv;
+
+  g_return_if_fail (IL_IS_CHART (self));
+  priv = il_chart_get_instance_private (self);
+
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+
+  /* Assistive technologies need the gist, not 60 updates a second. */
+  if (now || g_get_monotonic_time () - priv->description_time > G_USEC_PER_SEC / 2)
+    {
+      g_clear_handle_id (&priv->description_timeout, g_source_remove);
+      update_description (self);
+    }
+  else if (priv->description_timeout == 0)
+    {
+      priv->description_timeout = g_timeout_add (500, description_timeout_cb, self);
+    }
+}
+
+const IlChartColors *
+il_chart_get_colors (IlChart *self)
+{
+  IlChartPrivate *priv;
+
+  g_return_val_if_fail (IL_IS_CHART (self), NULL);
+  priv = il_chart_get_instance_private (self);
+  return &priv->colors;
+}
+
+const char *
+il_chart_get_description (IlChart *self)
+{
+  IlChartPrivate *priv;
+
+  g_return_val_if_fail (IL_IS_CHART (self), NULL);
+  priv = il_chart_get_instance_private (self);
+  return priv->description;
+}
+
+void
+il_chart_set_title (IlChart    *self,
+                    const char *title)
+{
+  IlChartPrivate *priv;
+
+  g_return_if_fail (IL_IS_CHART (self));
+  priv = il_chart_get_instance_private (self);
+  if (g_strcmp0 (priv->title, title) == 0)
+    return;
+  g_free (priv->title);
+  priv->title = g_strdup (title);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, title != NULL ? title : "",
+                                  -1);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+const char *
+il_chart_get_title (IlChart *self)
+{
+  IlChartPrivate *priv;
+
+  g_return_val_if_fail (IL_IS_CHART (self), NULL);
+  priv = il_chart_get_instance_private (self);
+  return priv->title;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Export */
+
+static cairo_status_t
+write_stream_cb (void                *closure,
+                 const unsigned char *data,
+                 unsigned int         length)
+{
+  GOutputStream *stream = closure;
+
+  if (!g_output_stream_write_all (stream, data, length, NULL, NULL, NULL))
+    return CAIRO_STATUS_WRITE_ERROR;
+  return CAIRO_STATUS_SUCCESS;
+}
+
+typedef void (*IlPaintFunc) (cairo_t *cr, gpointer data);
+
+static gboolean
+export_paint (GFile       *file,
+              const char  *format,
+              int          width,
+              int          height,
+              IlPaintFunc  paint,
+              gpointer     data,
+              GError     **error)
+{
+  g_autoptr(GFileOutputStream) stream = NULL;
+  cairo_surface_t *surface;
+  cairo_status_t status;
+  cairo_t *cr;
+  gboolean svg;
+
+  if (g_strcmp0 (format, "png") == 0)
+    svg = FALSE;
+  else if (g_strcmp0 (format, "svg") == 0)
+    svg = TRUE;
+  else
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Unknown chart format “%s” (use png or svg)", format);
+      return FALSE;
+    }
+
+  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, error);
+  if (stream == NULL)
+    return FALSE;
+
+  if (svg)
+    surface = cairo_svg_surface_create_for_stream (write_stream_cb, stream, width, height);
+  else
+    surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+
+  cr = cairo_create (surface);
+  paint (cr, data);
+  cairo_destroy (cr);
+
+  if (svg)
+    cairo_surface_finish (surface);
+  else
+    cairo_surface_write_to_png_stream (surface, write_stream_cb, stream);
+  status = cairo_surface_status (surface);
+  cairo_surface_destroy (surface);
+
+  if (status != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "Could not write the chart: %s", cairo_status_to_string (status));
+      return FALSE;
+    }
+  return g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
+}
+
+typedef struct {
+  GPtrArray           *charts;
+  int                  width;
+  const IlChartColors *colors;
+} StackPaint;
+
+static int
+export_height_of (IlChart *chart)
+{
+  int h = gtk_widget_get_height (GTK_WIDGET (chart));
+
+  if (h <= 0)
+    gtk_widget_measure (GTK_WIDGET (chart), GTK_ORIENTATION_VERTICAL, -1, NULL, &h, NULL, NULL);
+  return MAX (h, 60);
+}
+
+static void
+stack_paint (cairo_t  *cr,
+             gpointer  data)
+{
+  StackPaint *sp = data;
+  double y = 0;
+
+  for (guint i = 0; i < sp->charts->len; i++)
+    {
+      IlChart *chart = g_ptr_array_index (sp->charts, i);
+      int h = export_height_of (chart);
+
+      cairo_save (cr);
+      cairo_translate (cr, 0, y);
+      cairo_rectangle (cr, 0, 0, sp->width, h);
+      cairo_clip (cr);
+      il_chart_draw (chart, cr, sp->width, h, sp->colors);
+      cairo_restore (cr);
+      y += h;
+    }
+}
+
+gboolean
+il_chart_export_stack (GPtrArray           *charts,
+                       int                  width,
+                       const IlChartColors *colors,
+                       GFile               *file,
+                       const char          *format,
+                       GError             **error)
+{
+  StackPaint sp = { charts, width, colors };
+  int height = 0;
+
+  g_return_val_if_fail (charts != NULL, FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  for (guint i = 0; i < charts->len; i++)
+    height += export_height_of (g_ptr_array_index (charts, i));
+  if (charts->len == 0 || width <= 0 || height <= 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "There is no chart to export");
+      return FALSE;
+    }
+  return export_paint (file, format, width, height, stack_paint, &sp, error);
+}
+
+gboolean
+il_chart_export (IlChart     *self,
+                 GFile       *file,
+                 const char  *format,
+                 GError     **error)
+{
+  g_autoptr(GPtrArray) charts = g_ptr_array_new ();
+  IlChartPrivate *priv;
+  int width;
+
+  g_return_val_if_fail (IL_IS_CHART (self), FALSE);
+  priv = il_chart_get_instance_private (self);
+
+  width = gtk_widget_get_width (GTK_WIDGET (self));
+  if (width <= 0)
+    width = 800;
+  g_ptr_array_add (charts, self);
+  return il_chart_export_stack (charts, width, &priv->colors, file, format, error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Drawing helpers */
+
+void
+il_chart_set_source (cairo_t       *cr,
+                     const GdkRGBA *color,
+                     double         alpha)
+{
+  cairo_set_source_rgba (cr, color->red, color->green, color->blue, color->alpha * alpha);
+}
+
+static PangoLayout *
+make_layout (cairo_t    *cr,
+             const char *text,
+             double      scale,
+             gboolean    bold)
+{
+  static PangoFontDescription *base;
+  g_autoptr(PangoFontDescription) font = NULL;
+  PangoLayout *layout;
+
+  if (g_once_init_enter (&base))
+    {
+      PangoFontDescription *desc = pango_font_description_from_string ("Sans 9");
+
+      g_once_init_leave (&base, desc);
+    }
+
+  layout = pango_cairo_create_layout (cr);
+  font = pango_font_description_copy_static (base);
+  pango_font_description_set_size (font, (int) (pango_font_description_get_size (base) * scale));
+  if (bold)
+    pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
+  pango_layout_set_font_description (layout, font);
+  pango_layout_set_text (layout, text, -1);
+  return layout;
+}
+
+double
+il_chart_text (cairo_t       *cr,
+               const char    *text,
+               double         x,
+               double         y,
+               double         xalign,
+               double         yalign,
+               double         scale,
+               gboolean       bold,
+               const GdkRGBA *color)
+{
+  g_autoptr(PangoLayout) layout = make_layout (cr, text, scale, bold);
+  int w, h;
+
+  pango_layout_get_pixel_size (layout, &w, &h);
+  il_chart_set_source (cr, color, 1.0);
+  cairo_move_to (cr, round (x - w * xalign), round (y - h * yalign));
+  pango_cairo_show_layout (cr, layout);
+  cairo_new_path (cr);
+  return w;
+}
+
+double
+il_chart_text_width (cairo_t    *cr,
+                     const char *text,
+                     double      scale)
+{
+  g_autoptr(PangoLayout) layout = make_layout (cr, text, scale, FALSE);
+  int w, h;
+
+  pango_layout_get_pixel_size (layout, &w, &h);
+  return w;
+}
+
+double
+il_chart_nice_step (double range,
+                    int    target)
+{
+  double raw, mag, norm;
+
+  if (!(range > 0) || target <= 0)
+    return 1.0;
+  raw = range / target;
+  mag = pow (10.0, floor (log10 (raw)));
+  norm = raw / mag;
+  if (norm < 1.5)
+    return mag;
+  if (norm < 3.5)
+    return 2 * mag;
+  if (norm < 7.5)
+    return 5 * mag;
+  return 10 * mag;
+}
+
+char *
+il_chart_format_time (double us,
+                      double step_us)
+{
+  if (step_us >= 1e6 || fabs (us) >= 1e7)
+    return g_strdup_printf ("%g s", round (us / 1e3) / 1e3);
+  if (step_us >= 1e3)
+    return g_strdup_printf ("%g ms", round (us / 10.0) / 100.0);
+  return g_strdup_printf ("%g µs", round (us));
+}
+
+double
+il_chart_legend_item (cairo_t       *cr,
+                      double         x,
+                      double         y,
+                      const GdkRGBA *swatch,
+                      gboolean       line,
+                      gboolean       dashed,
+                      const char    *label,
+                      const GdkRGBA *fg)
+{
+  double w;
+
+  cairo_save (cr);
+  il_chart_set_source (cr, swatch, 1.0);
+  if (line)
+    {
+      static const double dash[] = { 4, 3 };
+
+      cairo_set_line_width (cr, 2);
+      if (dashed)
+        cairo_set_dash (cr, dash, 2, 0);
+      cairo_move_to (cr, x, y + 0.5);
+      cairo_line_to (cr, x + 14, y + 0.5);
+      cairo_stroke (cr);
+    }
+  else
+    {
+      cairo_rectangle (cr, x, y - 5, 12, 10);
+      cairo_fill (cr);
+    }
+  cairo_restore (cr);
+  w = il_chart_text (cr, label, x + 18, y, 0, 0.5, 0.9, FALSE, fg);
+  return 18 + w + 14;
+}

@@ -1,0 +1,273 @@
+/* il-live-view.c — the live charts of a run
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Redraws follow the model's "changed", which the model emits at most once
+ * per frame; the charts draw straight from the model's arrays.
+ */
+#include "il-live-view.h"
+
+#include "il-completion-chart.h"
+#include "il-load-chart.h"
+#include "il-timeline-chart.h"
+
+struct _IlLiveView
+{
+  GtkWidget    parent_instance;
+
+  /* children */
+  GtkWidget   *status;
+  GtkWidget   *row;
+  GtkWidget   *load;
+  GtkWidget   *completion;
+  GtkWidget   *timeline;
+
+  /* owned */
+  IlLiveModel *model;
+  GSignalGroup *model_signals;
+};
+
+G_DEFINE_FINAL_TYPE (IlLiveView, il_live_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_MODEL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static char *
+format_count (guint64 n)
+{
+  /* Thousands separated by a thin space: readable in every locale. */
+  g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+  GString *s = g_string_new (NULL);
+  gsize len = strlen (digits);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append (s, "\u2009");
+      g_string_append_c (s, digits[i]);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static void
+update_status (IlLiveView *self)
+{
+  g_autofree char *done = NULL;
+  g_autofree char *total = NULL;
+  GString *s;
+  guint64 dropped;
+
+  if (self->model == NULL)
+    {
+      gtk_label_set_text (GTK_LABEL (self->status), "");
+      return;
+    }
+
+  s = g_string_new (NULL);
+  if (il_live_model_get_current_label (self->model) != NULL)
+    g_string_append_printf (s, "%s · ", il_live_model_get_current_label (self->model));
+  if (il_live_model_get_current_warmup (self->model))
+    g_string_append (s, "warm-up · ");
+  else
+    g_string_append_printf (s, "repetition %u · ", il_live_model_get_current_rep (self->model) + 1);
+  done = format_count (il_live_model_get_tasks_done (self->model));
+  total = format_count (il_live_model_get_tasks_total (self->model));
+  g_string_append_printf (s, "%s of %s tasks · %.1f s", done, total,
+                          il_live_model_get_elapsed_us (self->model) / 1e6);
+  if (!il_live_model_get_running (self->model) && il_live_model_get_tasks_done (self->model) > 0)
+    g_string_append (s, " · finished");
+  dropped = il_live_model_get_dropped (self->model);
+  if (dropped > 0)
+    g_string_append_printf (s, " · %" G_GUINT64_FORMAT " events not shown", dropped);
+  gtk_label_set_text (GTK_LABEL (self->status), s->str);
+  g_string_free (s, TRUE);
+}
+
+static void
+model_changed_cb (IlLiveView  *self,
+                  IlLiveModel *model)
+{
+  il_load_chart_data_changed (IL_LOAD_CHART (self->load));
+  il_completion_chart_data_changed (IL_COMPLETION_CHART (self->completion));
+  il_timeline_chart_data_changed (IL_TIMELINE_CHART (self->timeline));
+  update_status (self);
+  if (!il_live_model_get_running (model))
+    {
+      /* The final picture: give assistive technologies its summary now. */
+      il_chart_invalidate (IL_CHART (self->load), TRUE);
+      il_chart_invalidate (IL_CHART (self->completion), TRUE);
+      il_chart_invalidate (IL_CHART (self->timeline), TRUE);
+    }
+}
+
+static void
+il_live_view_dispose (GObject *object)
+{
+  IlLiveView *self = IL_LIVE_VIEW (object);
+  GtkWidget *child;
+
+  if (self->model_signals != NULL)
+    g_signal_group_set_target (self->model_signals, NULL);
+  g_clear_object (&self->model_signals);
+  g_clear_object (&self->model);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (il_live_view_parent_class)->dispose (object);
+}
+
+static void
+il_live_view_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  IlLiveView *self = IL_LIVE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL:
+      g_value_set_object (value, self->model);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+il_live_view_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  IlLiveView *self = IL_LIVE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL:
+      il_live_view_set_model (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+il_live_view_class_init (IlLiveViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = il_live_view_dispose;
+  object_class->get_property = il_live_view_get_property;
+  object_class->set_property = il_live_view_set_property;
+
+  properties[PROP_MODEL] =
+    g_param_spec_object ("model", NULL, NULL, IL_TYPE_LIVE_MODEL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "illiveview");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+il_live_view_init (IlLiveView *self)
+{
+  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);
+  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 6);
+
+  self->status = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (self->status), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (self->status), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (self->status, "dim-label");
+  gtk_widget_add_css_class (self->status, "numeric");
+  gtk_widget_set_parent (self->status, GTK_WIDGET (self));
+
+  self->row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_set_homogeneous (GTK_BOX (self->row), TRUE);
+  gtk_widget_set_parent (self->row, GTK_WIDGET (self));
+
+  self->load = il_load_chart_new ();
+  gtk_widget_set_hexpand (self->load, TRUE);
+  gtk_widget_set_size_request (self->load, -1, 180);
+  gtk_box_append (GTK_BOX (self->row), self->load);
+
+  self->completion = il_completion_chart_new ();
+  gtk_widget_set_hexpand (self->completion, TRUE);
+  gtk_widget_set_size_request (self->completion, -1, 180);
+  gtk_box_append (GTK_BOX (self->row), self->completion);
+
+  self->timeline = il_timeline_chart_new ();
+  gtk_widget_set_vexpand (self->timeline, TRUE);
+  gtk_widget_set_parent (self->timeline, GTK_WIDGET (self));
+
+  self->model_signals = g_signal_group_new (IL_TYPE_LIVE_MODEL);
+  g_signal_group_connect_swapped (self->model_signals, "changed",
+                                  G_CALLBACK (model_changed_cb), self);
+}
+
+GtkWidget *
+il_live_view_new (void)
+{
+  return g_object_new (IL_TYPE_LIVE_VIEW, NULL);
+}
+
+void
+il_live_view_set_model (IlLiveView  *self,
+                        IlLiveModel *model)
+{
+  g_return_if_fail (IL_IS_LIVE_VIEW (self));
+  g_return_if_fail (model == NULL || IL_IS_LIVE_MODEL (model));
+
+  if (!g_set_object (&self->model, model))
+    return;
+
+  g_signal_group_set_target (self->model_signals, model);
+  il_load_chart_set_data (IL_LOAD_CHART (self->load),
+                          model != NULL ? il_live_model_get_load (model) : NULL);
+  il_completion_chart_set_data (IL_COMPLETION_CHART (self->completion),
+                                model != NULL ? il_live_model_get_completion (model) : NULL);
+  il_timeline_chart_set_data (IL_TIMELINE_CHART (self->timeline),
+                              model != NULL ? il_live_model_get_timeline (model) : NULL);
+  update_status (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+}
+
+IlLiveModel *
+il_live_view_get_model (IlLiveView *self)
+{
+  g_return_val_if_fail (IL_IS_LIVE_VIEW (self), NULL);
+  return self->model;
+}
+
+gboolean
+il_live_view_export (IlLiveView  *self,
+                     GFile       *file,
+                     const char  *format,
+                     GError     **error)
+{
+  g_autoptr(GPtrArray) charts = g_ptr_array_new ();
+  int width;
+
+  g_return_val_if_fail (IL_IS_LIVE_VIEW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  width = gtk_widget_get_width (GTK_WIDGET (self));
+  if (width <= 0)
+    width = 900;
+  g_ptr_array_add (charts, self->load);
+  g_ptr_array_add (charts, self->completion);
+  g_ptr_array_add (charts, self->timeline);
+  return il_chart_export_stack (charts, width,
+                                il_chart_get_colors (IL_CHART (self->load)),
+                                file, format, error);
+}

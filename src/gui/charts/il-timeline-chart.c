@@ -1,0 +1,819 @@
+/* il-timeline-chart.c — a lane per worker, a bar per block
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each lane shows, top to bottom: the blocks coloured by type; a thin strip
+ * with the block's state split (running / ready / blocked / waiting for the
+ * GIL, proportional); and, for runs with the simulated GIL, a band that is
+ * dark while this worker holds the lock and red while it waits for it, so the
+ * lock can be seen passing between threads.
+ *
+ * Drawing culls to the visible range and merges bars narrower than a pixel,
+ * so a 10,000-task run costs about one rectangle per pixel column per lane.
+ */
+#include "il-timeline-chart.h"
+
+#include <math.h>
+
+#define LABEL_W   64.0
+#define AXIS_H    22.0
+#define ROW_H     20.0
+#define PAD_R     12.0
+#define MIN_LANE  3.0
+#define MAX_LANE  30.0
+
+struct _IlTimelineChart
+{
+  IlChart         parent_instance;
+
+  /* owned */
+  IlTimelineData *data;
+  IlTimeRange    *range;
+  GArray         *pending;    /* Pending per lane, reused by every draw */
+
+  gboolean        legend;
+  gboolean        own_range;   /* follow the data's extent (live) */
+  guint           last_workers;
+  /* drag / pinch start */
+  double          drag_start_us;
+  double          drag_end_us;
+  double          pointer_x;
+};
+
+G_DEFINE_FINAL_TYPE (IlTimelineChart, il_timeline_chart, IL_TYPE_CHART)
+
+typedef struct {
+  double x0, x1;
+  int    kind;     /* block type, or -1 none */
+  double alpha;
+} Pending;
+
+typedef struct {
+  double plot_x, plot_y, plot_w, plot_h;
+  double lane_h;
+  guint  n_lanes;
+  double start_us, end_us;
+  double top;
+} Geometry;
+
+static void
+compute_geometry (IlTimelineChart *self,
+                  int              width,
+                  int              height,
+                  Geometry        *g)
+{
+  const char *title = self->data != NULL ? self->data->title : NULL;
+
+  g->top = 4;
+  if (title != NULL || self->legend)
+    g->top += ROW_H;
+  g->n_lanes = self->data != NULL ? MAX (self->data->n_workers, 1) : 1;
+  g->plot_x = LABEL_W;
+  g->plot_y = g->top + 2;
+  g->plot_w = MAX (width - LABEL_W - PAD_R, 1);
+  g->plot_h = MAX (height - g->plot_y - AXIS_H, 1);
+  g->lane_h = MIN (g->plot_h / g->n_lanes, MAX_LANE);
+  il_time_range_get_view (self->range, &g->start_us, &g->end_us);
+}
+
+static inline double
+x_of (const Geometry *g,
+      double          t_us)
+{
+  return g->plot_x + (t_us - g->start_us) / (g->end_us - g->start_us) * g->plot_w;
+}
+
+static void
+flush_pending (cairo_t             *cr,
+               Pending             *p,
+               double               y,
+               double               h,
+               const IlChartColors *colors)
+{
+  if (p->kind < 0)
+    return;
+  if (p->kind < IL_N_BLOCK_TYPES)
+    il_chart_set_source (cr, &colors->block[p->kind], p->alpha);
+  else
+    il_chart_set_source (cr, &colors->accent, 0.6 * p->alpha);
+  /* At least one pixel wide, so short blocks never vanish when zoomed out. */
+  cairo_rectangle (cr, p->x0, y, MAX (p->x1 - p->x0, 1.0), h);
+  cairo_fill (cr);
+  p->kind = -1;
+}
+
+static void
+draw_state_strip (cairo_t             *cr,
+                  const gint64         state[4],
+                  double               x0,
+                  double               x1,
+                  double               y,
+                  double               h,
+                  const IlChartColors *colors)
+{
+  const GdkRGBA *fills[4] = { NULL, &colors->ready, &colors->blocked, &colors->gil_wait };
+  double total = 0, x = x0;
+
+  for (guint i = 0; i < 4; i++)
+    if (state[i] > 0)
+      total += state[i];
+  if (state[0] < 0 || total <= 0)
+    return;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      double w;
+
+      if (state[i] <= 0)
+        continue;
+      w = (x1 - x0) * state[i] / total;
+      /* Running is the bar's own colour above: leave it as a gap. */
+      if (fills[i] != NULL)
+        {
+          il_chart_set_source (cr, fills[i], 1.0);
+          cairo_rectangle (cr, x, y, w, h);
+          cairo_fill (cr);
+        }
+      x += w;
+    }
+}
+
+static void
+draw_legend (cairo_t             *cr,
+             double               x,
+             double               y,
+             double               max_x,
+             gboolean             gil,
+             const IlChartColors *colors)
+{
+  static const char *names[IL_N_BLOCK_TYPES] = { "CPU", "sleep", "HTTP", "file write", "file read" };
+
+  for (guint i = 0; i < IL_N_BLOCK_TYPES && x < max_x; i++)
+    x += il_chart_legend_item (cr, x, y, &colors->block[i], FALSE, FALSE, names[i], &colors->fg);
+  if (x < max_x)
+    x += il_chart_legend_item (cr, x, y, &colors->ready, FALSE, FALSE, "ready", &colors->fg);
+  if (x < max_x)
+    x += il_chart_legend_item (cr, x, y, &colors->blocked, FALSE, FALSE, "blocked", &colors->fg);
+  if (gil && x < max_x)
+    x += il_chart_legend_item (cr, x, y, &colors->gil_wait, FALSE, FALSE, "GIL wait", &colors->fg);
+  if (gil && x < max_x)
+    il_chart_legend_item (cr, x, y, &colors->gil_hold, FALSE, FALSE, "GIL held", &colors->fg);
+}
+
+static void
+il_timeline_chart_draw (IlChart             *chart,
+                        cairo_t             *cr,
+                        int                  width,
+                        int                  height,
+                        const IlChartColors *colors)
+{
+  IlTimelineChart *self = IL_TIMELINE_CHART (chart);
+  IlTimelineData *data = self->data;
+  Pending *pending;
+  Geometry g;
+  double step, bar_h, strip_h, band_h, x_title = 8;
+  gint64 now_us;
+
+  compute_geometry (self, width, height, &g);
+
+  /* Title and legend */
+  if (data != NULL && data->title != NULL)
+    x_title += il_chart_text (cr, data->title, 8, g.top - ROW_H / 2, 0, 0.5, 1.0, TRUE, &colors->fg) + 16;
+  if (self->legend)
+    draw_legend (cr, MAX (x_title, LABEL_W), g.top - ROW_H / 2, width - 60,
+                 data != NULL && data->has_gil, colors);
+
+  /* Grid and time axis */
+  step = il_chart_nice_step (g.end_us - g.start_us, MAX ((int) (g.plot_w / 110), 2));
+  cairo_set_line_width (cr, 1);
+  for (double t = ceil (g.start_us / step) * step; t <= g.end_us + step * 1e-6; t += step)
+    {
+      double x = round (x_of (&g, t)) + 0.5;
+      g_autofree char *label = il_chart_format_time (t, step);
+
+      il_chart_set_source (cr, &colors->grid, 1.0);
+      cairo_move_to (cr, x, g.plot_y);
+      cairo_line_to (cr, x, g.plot_y + g.lane_h * g.n_lanes + 4);
+      cairo_stroke (cr);
+      il_chart_text (cr, label, x, g.plot_y + g.lane_h * g.n_lanes + 5, 0.5, 0, 0.85, FALSE, &colors->dim);
+    }
+
+  /* Lane labels and separators */
+  for (guint lane = 0; lane < g.n_lanes; lane++)
+    {
+      double y = g.plot_y + lane * g.lane_h;
+
+      if (lane % 2 == 1)
+        {
+          il_chart_set_source (cr, &colors->grid, 0.35);
+          cairo_rectangle (cr, g.plot_x, y, g.plot_w, g.lane_h);
+          cairo_fill (cr);
+        }
+      /* Labels only where they fit without overlapping. */
+      if (g.lane_h >= 11 || (lane % (guint) ceil (11 / g.lane_h)) == 0)
+        {
+          g_autofree char *label = g_strdup_printf ("worker %u", lane);
+
+          il_chart_text (cr, label, g.plot_x - 6, y + g.lane_h / 2, 1, 0.5,
+                         g.lane_h >= 14 ? 0.85 : 0.7, FALSE, &colors->dim);
+        }
+    }
+
+  if (data == NULL || data->tasks->len == 0)
+    {
+      il_chart_text (cr, data == NULL ? "No run yet" : "Waiting for the first task…",
+                     g.plot_x + g.plot_w / 2, g.plot_y + g.plot_h / 2 - AXIS_H / 2,
+                     0.5, 0.5, 1.0, FALSE, &colors->dim);
+      return;
+    }
+
+  band_h = data->has_gil ? MAX (floor (g.lane_h * 0.16), 1) : 0;
+  strip_h = g.lane_h >= 10 ? MAX (floor (g.lane_h * 0.18), 2) : 0;
+  bar_h = MAX (g.lane_h - 2 - strip_h - band_h - (g.lane_h >= 10 ? 2 : 0), 1);
+  now_us = data->end_us;
+
+  cairo_save (cr);
+  cairo_rectangle (cr, g.plot_x, g.plot_y, g.plot_w, g.lane_h * g.n_lanes);
+  cairo_clip (cr);
+
+  if (self->pending->len < g.n_lanes)
+    g_array_set_size (self->pending, g.n_lanes);
+  pending = (Pending *) (gpointer) self->pending->data;
+  for (guint i = 0; i < g.n_lanes; i++)
+    pending[i].kind = -1;
+
+  /* Blocks */
+  for (guint i = 0; i < data->blocks->len; i++)
+    {
+      const IlTimelineBlock *b = &g_array_index (data->blocks, IlTimelineBlock, i);
+      gint64 end = b->end_us >= 0 ? b->end_us : now_us;
+      double alpha = b->end_us >= 0 ? 1.0 : 0.55;
+      double x0, x1, y;
+      Pending *p;
+
+      if (end < g.start_us || b->start_us > g.end_us || b->worker < 0 || (guint) b->worker >= g.n_lanes)
+        continue;
+      x0 = x_of (&g, b->start_us);
+      x1 = x_of (&g, end);
+      y = g.plot_y + b->worker * g.lane_h + 1;
+      p = &pending[b->worker];
+
+      if (p->kind == b->type && p->alpha == alpha && x0 <= p->x1 + 0.5)
+        {
+          p->x1 = MAX (p->x1, x1);
+        }
+      else
+        {
+          flush_pending (cr, p, y, bar_h, colors);
+          p->x0 = x0;
+          p->x1 = x1;
+          p->kind = b->type < IL_N_BLOCK_TYPES ? b->type : IL_N_BLOCK_TYPES;
+          p->alpha = alpha;
+        }
+
+      if (strip_h > 0 && x1 - x0 >= 3)
+        draw_state_strip (cr, b->state, x0, x1, y + bar_h + 1, strip_h, colors);
+    }
+  for (guint lane = 0; lane < g.n_lanes; lane++)
+    flush_pending (cr, &pending[lane], g.plot_y + lane * g.lane_h + 1, bar_h, colors);
+
+  /* Task outlines: where tasks are wide enough to tell apart, and failures */
+  cairo_set_line_width (cr, 1);
+  for (guint i = 0; i < data->tasks->len; i++)
+    {
+      const IlTimelineTask *t = &g_array_index (data->tasks, IlTimelineTask, i);
+      gint64 end = t->end_us >= 0 ? t->end_us : now_us;
+      double x0, x1, y;
+
+      if (end < g.start_us || t->start_us > g.end_us || t->worker < 0 || (guint) t->worker >= g.n_lanes)
+        continue;
+      x0 = x_of (&g, t->start_us);
+      x1 = x_of (&g, end);
+      y = g.plot_y + t->worker * g.lane_h + 1;
+
+      if (t->n_blocks == 0)
+        {
+          il_chart_set_source (cr, &colors->accent, 0.5);
+          cairo_rectangle (cr, x0, y, MAX (x1 - x0, 1), bar_h);
+          cairo_fill (cr);
+        }
+      if (t->failed)
+        {
+          il_chart_set_source (cr, &colors->failed, 1.0);
+          cairo_set_line_width (cr, 2);
+          cairo_rectangle (cr, x0 + 1, y + 1, MAX (x1 - x0 - 2, 1), bar_h - 2);
+          cairo_stroke (cr);
+          cairo_set_line_width (cr, 1);
+        }
+      else if (x1 - x0 >= 6 && g.lane_h >= 8)
+        {
+          il_chart_set_source (cr, &colors->bg, 0.9);
+          cairo_move_to (cr, round (x0) + 0.5, y);
+          cairo_line_to (cr, round (x0) + 0.5, y + bar_h);
+          cairo_stroke (cr);
+        }
+    }
+
+  /* The GIL: held (dark) or waited for (red), per lane */
+  if (band_h > 0)
+    {
+      for (guint i = 0; i < data->spans->len; i++)
+        {
+          const IlTimelineSpan *s = &g_array_index (data->spans, IlTimelineSpan, i);
+          double x0, x1, y;
+
+          if (s->end_us < g.start_us || s->start_us > g.end_us || s->worker < 0 || (guint) s->worker >= g.n_lanes)
+            continue;
+          x0 = x_of (&g, s->start_us);
+          x1 = x_of (&g, s->end_us);
+          y = g.plot_y + (s->worker + 1) * g.lane_h - band_h - 1;
+          il_chart_set_source (cr, s->kind == IL_SPAN_GIL_HOLD ? &colors->gil_hold : &colors->gil_wait, 1.0);
+          cairo_rectangle (cr, x0, y, MAX (x1 - x0, 1), band_h);
+          cairo_fill (cr);
+        }
+    }
+
+  cairo_restore (cr);
+
+  if (data->dropped > 0)
+    {
+      g_autofree char *note = g_strdup_printf ("%" G_GUINT64_FORMAT " events not shown (cap)", data->dropped);
+
+      il_chart_text (cr, note, width - PAD_R, g.top - ROW_H / 2, 1, 0.5, 0.8, FALSE, &colors->dim);
+    }
+  else if (il_time_range_get_zoomed (self->range))
+    {
+      il_chart_text (cr, "zoomed · 0 resets", width - PAD_R, g.top - ROW_H / 2, 1, 0.5, 0.8, FALSE, &colors->dim);
+    }
+}
+
+static char *
+il_timeline_chart_describe (IlChart *chart)
+{
+  IlTimelineChart *self = IL_TIMELINE_CHART (chart);
+  IlTimelineData *data = self->data;
+  GString *s;
+
+  if (data == NULL)
+    return g_strdup ("Timeline: no run yet");
+  s = g_string_new ("Timeline");
+  if (data->title != NULL)
+    g_string_append_printf (s, " of %s", data->title);
+  g_string_append_printf (s, ": %u tasks on %u workers, %u finished",
+                          data->tasks->len, data->n_workers, data->n_finished);
+  if (data->n_failed > 0)
+    g_string_append_printf (s, ", %u failed", data->n_failed);
+  if (data->end_us > 0)
+    g_string_append_printf (s, ", %.1f ms", data->end_us / 1000.0);
+  if (data->has_gil)
+    g_string_append (s, "; the GIL band shows which worker holds the lock");
+  return g_string_free (s, FALSE);
+}
+
+static void
+fmt_us (GString    *s,
+        const char *name,
+        gint64      us)
+{
+  if (us < 0)
+    return;
+  g_string_append_printf (s, "%s %.3f ms", name, us / 1000.0);
+}
+
+char *
+il_timeline_chart_query (IlTimelineChart *self,
+                         double           x,
+                         double           y)
+{
+  const IlTimelineTask *t;
+  const char *error;
+  Geometry g;
+  GString *s;
+  double t_us, slack;
+  int lane;
+
+  g_return_val_if_fail (IL_IS_TIMELINE_CHART (self), NULL);
+
+  if (self->data == NULL)
+    return NULL;
+  compute_geometry (self, gtk_widget_get_width (GTK_WIDGET (self)),
+                    gtk_widget_get_height (GTK_WIDGET (self)), &g);
+  if (x < g.plot_x || x > g.plot_x + g.plot_w || y < g.plot_y)
+    return NULL;
+  lane = (int) floor ((y - g.plot_y) / g.lane_h);
+  if (lane < 0 || (guint) lane >= g.n_lanes)
+    return NULL;
+  t_us = g.start_us + (x - g.plot_x) / g.plot_w * (g.end_us - g.start_us);
+  slack = 3 * (g.end_us - g.start_us) / g.plot_w;
+  t = il_timeline_data_find (self->data, lane, (gint64) t_us, (gint64) slack);
+  if (t == NULL)
+    return NULL;
+
+  s = g_string_new (NULL);
+  if (t->group >= 0 && self->data->group_names != NULL &&
+      (guint) t->group < g_strv_length (self->data->group_names))
+    g_string_append_printf (s, "<b>%s</b> #%d", self->data->group_names[t->group], t->index);
+  else if (t->group >= 0)
+    g_string_append_printf (s, "<b>group %d</b> #%d", t->group, t->index);
+  else
+    g_string_append_printf (s, "<b>task %u</b>", t->task);
+  if (t->failed)
+    g_string_append (s, " — failed");
+  g_string_append_printf (s, "\nworker %d", t->worker);
+  if (t->pid > 0)
+    g_string_append_printf (s, " · pid %d", t->pid);
+  if (t->tid > 0)
+    g_string_append_printf (s, " · tid %d", t->tid);
+  if (t->cpu_start >= 0)
+    {
+      g_string_append_printf (s, " · core %d", t->cpu_start);
+      if (t->cpu_end >= 0 && t->cpu_end != t->cpu_start)
+        g_string_append_printf (s, " → %d", t->cpu_end);
+    }
+  g_string_append_printf (s, "\nstart %.3f ms", t->start_us / 1000.0);
+  if (t->end_us >= 0)
+    g_string_append_printf (s, ", end %.3f ms (%.3f ms)", t->end_us / 1000.0,
+                            (t->end_us - t->start_us) / 1000.0);
+  else
+    g_string_append (s, ", running");
+  if (t->state[0] >= 0)
+    {
+      g_string_append_c (s, '\n');
+      fmt_us (s, "running", t->state[0]);
+      fmt_us (s, ", ready", t->state[1]);
+      fmt_us (s, ", blocked", t->state[2]);
+      if (t->state[3] > 0)
+        fmt_us (s, ", GIL wait", t->state[3]);
+    }
+  if (t->n_blocks > 0)
+    {
+      g_string_append_printf (s, "\n%u block%s:", t->n_blocks, t->n_blocks == 1 ? "" : "s");
+      for (guint i = 0; i < t->n_blocks && i < 6; i++)
+        {
+          guint idx = t->first_block + i;
+          const IlTimelineBlock *b;
+
+          if (idx >= self->data->blocks->len)
+            break;
+          b = &g_array_index (self->data->blocks, IlTimelineBlock, idx);
+          if (b->task_slot != (guint32) (t - (const IlTimelineTask *) (gconstpointer) self->data->tasks->data))
+            break;
+          g_string_append_printf (s, " %s", b->type < IL_N_BLOCK_TYPES ? il_block_type_to_string (b->type) : "?");
+          if (b->end_us >= 0)
+            g_string_append_printf (s, " %.2f ms", (b->end_us - b->start_us) / 1000.0);
+          if (i + 1 < t->n_blocks)
+            g_string_append_c (s, ',');
+        }
+    }
+  error = il_timeline_data_get_error (self->data, t);
+  if (error != NULL)
+    {
+      g_autofree char *escaped = g_markup_escape_text (error, -1);
+
+      g_string_append_printf (s, "\nerror: %s", escaped);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+il_timeline_chart_query_tooltip (GtkWidget  *widget,
+                                 int         x,
+                                 int         y,
+                                 gboolean    keyboard,
+                                 GtkTooltip *tooltip)
+{
+  g_autofree char *text = NULL;
+
+  if (keyboard)
+    return FALSE;
+  text = il_timeline_chart_query (IL_TIMELINE_CHART (widget), x, y);
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_markup (tooltip, text);
+  return TRUE;
+}
+
+static void
+il_timeline_chart_measure (GtkWidget      *widget,
+                           GtkOrientation  orientation,
+                           int             for_size,
+                           int            *minimum,
+                           int            *natural,
+                           int            *minimum_baseline,
+                           int            *natural_baseline)
+{
+  IlTimelineChart *self = IL_TIMELINE_CHART (widget);
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = 240;
+      *natural = 640;
+    }
+  else
+    {
+      guint lanes = self->data != NULL ? MAX (self->data->n_workers, 1) : 2;
+      int extra = (int) (4 + ROW_H + 2 + AXIS_H);
+
+      *minimum = extra + (int) (MIN (lanes, 8) * 8);
+      *natural = extra + (int) (MIN (lanes * 22, 360));
+    }
+}
+
+/* ---- interaction ---- */
+
+static double
+pointer_time (IlTimelineChart *self,
+              double           x)
+{
+  Geometry g;
+
+  compute_geometry (self, gtk_widget_get_width (GTK_WIDGET (self)),
+                    gtk_widget_get_height (GTK_WIDGET (self)), &g);
+  return g.start_us + (x - g.plot_x) / g.plot_w * (g.end_us - g.start_us);
+}
+
+static void
+motion_cb (GtkEventControllerMotion *motion,
+           double                    x,
+           double                    y,
+           IlTimelineChart          *self)
+{
+  self->pointer_x = x;
+}
+
+static gboolean
+scroll_cb (GtkEventControllerScroll *scroll,
+           double                    dx,
+           double                    dy,
+           IlTimelineChart          *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (scroll));
+
+  if ((state & GDK_CONTROL_MASK) != 0)
+    {
+      il_time_range_zoom (self->range, exp (-dy * 0.15), pointer_time (self, self->pointer_x));
+      return TRUE;
+    }
+  /* Sideways scrolling pans; plain vertical scrolling belongs to the page. */
+  if (fabs (dx) > fabs (dy) && il_time_range_get_zoomed (self->range))
+    {
+      il_time_range_pan (self->range, dx * 0.05);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+drag_begin_cb (GtkGestureDrag  *drag,
+               double           x,
+               double           y,
+               IlTimelineChart *self)
+{
+  il_time_range_get_view (self->range, &self->drag_start_us, &self->drag_end_us);
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+}
+
+static void
+drag_update_cb (GtkGestureDrag  *drag,
+                double           offset_x,
+                double           offset_y,
+                IlTimelineChart *self)
+{
+  Geometry g;
+  double shift;
+
+  if (!il_time_range_get_zoomed (self->range))
+    return;
+  compute_geometry (self, gtk_widget_get_width (GTK_WIDGET (self)),
+                    gtk_widget_get_height (GTK_WIDGET (self)), &g);
+  shift = -offset_x / g.plot_w * (self->drag_end_us - self->drag_start_us);
+  il_time_range_set_view (self->range, self->drag_start_us + shift, self->drag_end_us + shift);
+}
+
+static void
+zoom_begin_cb (GtkGesture       *gesture,
+               GdkEventSequence *sequence,
+               IlTimelineChart  *self)
+{
+  il_time_range_get_view (self->range, &self->drag_start_us, &self->drag_end_us);
+}
+
+static void
+zoom_scale_changed_cb (GtkGestureZoom  *gesture,
+                       double           scale,
+                       IlTimelineChart *self)
+{
+  double cx, cy, anchor, span;
+
+  if (scale <= 0)
+    return;
+  if (!gtk_gesture_get_bounding_box_center (GTK_GESTURE (gesture), &cx, &cy))
+    cx = self->pointer_x;
+  anchor = pointer_time (self, cx);
+  span = (self->drag_end_us - self->drag_start_us) / scale;
+  anchor = CLAMP (anchor, self->drag_start_us, self->drag_end_us);
+  il_time_range_set_view (self->range,
+                          anchor - (anchor - self->drag_start_us) / scale,
+                          anchor - (anchor - self->drag_start_us) / scale + span);
+}
+
+static gboolean
+key_pressed_cb (GtkEventControllerKey *key,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                IlTimelineChart       *self)
+{
+  double start, end;
+
+  il_time_range_get_view (self->range, &start, &end);
+  switch (keyval)
+    {
+    case GDK_KEY_plus:
+    case GDK_KEY_equal:
+    case GDK_KEY_KP_Add:
+      il_time_range_zoom (self->range, 1.5, (start + end) / 2);
+      return TRUE;
+    case GDK_KEY_minus:
+    case GDK_KEY_KP_Subtract:
+      il_time_range_zoom (self->range, 1 / 1.5, (start + end) / 2);
+      return TRUE;
+    case GDK_KEY_0:
+    case GDK_KEY_KP_0:
+    case GDK_KEY_Home:
+      il_time_range_reset (self->range);
+      return TRUE;
+    case GDK_KEY_Left:
+      il_time_range_pan (self->range, -0.1);
+      return il_time_range_get_zoomed (self->range);
+    case GDK_KEY_Right:
+      il_time_range_pan (self->range, 0.1);
+      return il_time_range_get_zoomed (self->range);
+    default:
+      return FALSE;
+    }
+}
+
+static void
+range_changed_cb (IlTimelineChart *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+il_timeline_chart_dispose (GObject *object)
+{
+  IlTimelineChart *self = IL_TIMELINE_CHART (object);
+
+  g_clear_object (&self->range);
+  g_clear_pointer (&self->data, il_timeline_data_unref);
+
+  G_OBJECT_CLASS (il_timeline_chart_parent_class)->dispose (object);
+}
+
+static void
+il_timeline_chart_finalize (GObject *object)
+{
+  IlTimelineChart *self = IL_TIMELINE_CHART (object);
+
+  g_clear_pointer (&self->pending, g_array_unref);
+
+  G_OBJECT_CLASS (il_timeline_chart_parent_class)->finalize (object);
+}
+
+static void
+il_timeline_chart_class_init (IlTimelineChartClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  IlChartClass *chart_class = IL_CHART_CLASS (klass);
+
+  object_class->dispose = il_timeline_chart_dispose;
+  object_class->finalize = il_timeline_chart_finalize;
+  widget_class->query_tooltip = il_timeline_chart_query_tooltip;
+  widget_class->measure = il_timeline_chart_measure;
+  chart_class->draw = il_timeline_chart_draw;
+  chart_class->describe = il_timeline_chart_describe;
+
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+il_timeline_chart_init (IlTimelineChart *self)
+{
+  GtkEventController *controller;
+  GtkGesture *gesture;
+
+  self->pending = g_array_new (FALSE, TRUE, sizeof (Pending));
+  self->legend = TRUE;
+  il_timeline_chart_set_range (self, NULL);
+  il_chart_set_title (IL_CHART (self), "Timeline");
+
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+
+  controller = gtk_event_controller_motion_new ();
+  g_signal_connect (controller, "motion", G_CALLBACK (motion_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
+  g_signal_connect (controller, "scroll", G_CALLBACK (scroll_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  gesture = gtk_gesture_drag_new ();
+  g_signal_connect (gesture, "drag-begin", G_CALLBACK (drag_begin_cb), self);
+  g_signal_connect (gesture, "drag-update", G_CALLBACK (drag_update_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+
+  gesture = gtk_gesture_zoom_new ();
+  g_signal_connect (gesture, "begin", G_CALLBACK (zoom_begin_cb), self);
+  g_signal_connect (gesture, "scale-changed", G_CALLBACK (zoom_scale_changed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+
+  controller = gtk_event_controller_key_new ();
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+}
+
+GtkWidget *
+il_timeline_chart_new (void)
+{
+  return g_object_new (IL_TYPE_TIMELINE_CHART, NULL);
+}
+
+void
+il_timeline_chart_set_data (IlTimelineChart *self,
+                            IlTimelineData  *data)
+{
+  g_return_if_fail (IL_IS_TIMELINE_CHART (self));
+
+  if (self->data == data)
+    return;
+  g_clear_pointer (&self->data, il_timeline_data_unref);
+  if (data != NULL)
+    self->data = il_timeline_data_ref (data);
+  il_timeline_chart_data_changed (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+IlTimelineData *
+il_timeline_chart_get_data (IlTimelineChart *self)
+{
+  g_return_val_if_fail (IL_IS_TIMELINE_CHART (self), NULL);
+  return self->data;
+}
+
+void
+il_timeline_chart_set_range (IlTimelineChart *self,
+                             IlTimeRange     *range)
+{
+  g_return_if_fail (IL_IS_TIMELINE_CHART (self));
+
+  if (range != NULL && self->range == range)
+    return;
+  if (self->range != NULL)
+    g_signal_handlers_disconnect_by_func (self->range, range_changed_cb, self);
+  g_clear_object (&self->range);
+  self->range = range != NULL ? g_object_ref (range) : il_time_range_new ();
+  self->own_range = range == NULL;
+  g_signal_connect_object (self->range, "changed", G_CALLBACK (range_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+IlTimeRange *
+il_timeline_chart_get_range (IlTimelineChart *self)
+{
+  g_return_val_if_fail (IL_IS_TIMELINE_CHART (self), NULL);
+  return self->range;
+}
+
+void
+il_timeline_chart_set_legend (IlTimelineChart *self,
+                              gboolean         legend)
+{
+  g_return_if_fail (IL_IS_TIMELINE_CHART (self));
+
+  legend = !!legend;
+  if (self->legend == legend)
+    return;
+  self->legend = legend;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+il_timeline_chart_data_changed (IlTimelineChart *self)
+{
+  g_return_if_fail (IL_IS_TIMELINE_CHART (self));
+
+  /* A chart with its own range follows the run's end (and starts over with
+   * each repetition); a shared range's extent is set by its owner. */
+  if (self->own_range)
+    il_time_range_set_extent (self->range, self->data != NULL ? self->data->end_us : 0);
+  if (self->data != NULL && self->data->n_workers != self->last_workers)
+    {
+      self->last_workers = self->data->n_workers;
+      gtk_widget_queue_resize (GTK_WIDGET (self));
+    }
+  il_chart_invalidate (IL_CHART (self), FALSE);
+}
