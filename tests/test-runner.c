@@ -1,0 +1,375 @@
+/* test-runner.c — the runner and the sequential executor
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "il-events.h"
+#include "il-experiment.h"
+#include "il-machine.h"
+#include "il-results.h"
+#include "il-runner.h"
+
+static IlExperiment *
+load (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  IlExperiment *exp = il_experiment_load_data (json, -1, "test.interleave", &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (exp);
+  return exp;
+}
+
+static IlResults *
+run (IlExperiment *exp,
+     IlEventQueue *events)
+{
+  g_autoptr(GError) error = NULL;
+  IlRunOptions options = { 0 };
+  g_autoptr(IlRunner) runner = NULL;
+  IlResults *results;
+
+  options.events = events;
+  runner = il_runner_new (exp, &options);
+  results = il_runner_run (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (results);
+  return results;
+}
+
+static const IlRepetition *
+first_rep (const IlResults *results,
+           guint            run)
+{
+  const IlRunResult *rr;
+
+  g_assert_cmpuint (results->runs->len, >, run);
+  rr = g_ptr_array_index (results->runs, run);
+  g_assert_cmpuint (rr->repetitions->len, >, 0);
+  return g_ptr_array_index (rr->repetitions, 0);
+}
+
+static void
+test_sequential_order (void)
+{
+  g_autoptr(IlExperiment) exp = load (
+    "{ \"interleave\": 1, \"name\": \"order\","
+    "  \"tasks\": [ { \"name\": \"a\", \"repeat\": 3, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 5 } ] },"
+    "               { \"name\": \"b\", \"repeat\": 2, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 20 },"
+    "                                                     { \"type\": \"cpu\", \"kernel\": \"hash\", \"units\": 2 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"sequential\" } ] }");
+  g_autoptr(IlResults) results = run (exp, NULL);
+  const IlRepetition *rep = first_rep (results, 0);
+  gint self_tid = (gint) syscall (SYS_gettid);
+  gint64 prev_end = -1;
+
+  g_assert_cmpuint (rep->tasks->len, ==, 5);
+  g_assert_cmpuint (rep->failed_tasks, ==, 0);
+  g_assert_false (rep->cancelled);
+  for (guint i = 0; i < rep->tasks->len; i++)
+    {
+      const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
+
+      /* flat order: group 0 indices 0..2, then group 1 indices 0..1 */
+      g_assert_cmpuint (t->group, ==, i < 3 ? 0 : 1);
+      g_assert_cmpuint (t->index, ==, i < 3 ? i : i - 3);
+      g_assert_cmpint (t->worker, ==, 0);
+      g_assert_cmpint (t->pid, ==, getpid ());
+      /* one worker thread, never the caller's */
+      g_assert_cmpint (t->tid, !=, self_tid);
+      if (i > 0)
+        g_assert_cmpint (t->tid, ==, g_array_index (rep->tasks, IlTaskRecord, 0).tid);
+      g_assert_cmpint (t->start_us, >=, prev_end);
+      g_assert_cmpint (t->end_us, >=, t->start_us);
+      g_assert_cmpint (t->cpu_start, >=, 0);
+      g_assert_nonnull (t->blocks);
+      g_assert_cmpuint (t->blocks->len, ==, i < 3 ? 1 : 2);
+      for (guint b = 0; b < t->blocks->len; b++)
+        {
+          const IlBlockRecord *br = &g_array_index (t->blocks, IlBlockRecord, b);
+
+          g_assert_cmpint (br->start_us, >=, t->start_us);
+          g_assert_cmpint (br->end_us, <=, t->end_us);
+          if (b > 0)
+            g_assert_cmpint (br->start_us, >=, g_array_index (t->blocks, IlBlockRecord, b - 1).end_us);
+        }
+      prev_end = t->end_us;
+    }
+  /* The makespan ends with the last task. */
+  g_assert_cmpfloat_with_epsilon (rep->makespan_ms, (double) prev_end / 1000.0, 0.002);
+  g_assert_cmpuint (strlen (rep->checksum), ==, 16);
+}
+
+static void
+test_sequential_timings (void)
+{
+  /* 6 × 30 ms sleeps: sequential is about the sum. */
+  g_autoptr(IlExperiment) exp = load (
+    "{ \"interleave\": 1, \"name\": \"sleeps\","
+    "  \"tasks\": [ { \"repeat\": 6, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 30 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"sequential\" } ] }");
+  g_autoptr(IlResults) results = run (exp, NULL);
+  const IlRepetition *rep = first_rep (results, 0);
+  const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, 0);
+
+  g_assert_cmpfloat (rep->makespan_ms, >=, 180.0 * 0.98);
+  g_assert_cmpfloat (rep->makespan_ms, <, 180.0 * 3);
+  /* A sleeping task is blocked, not running. */
+  if (t->state.valid)
+    {
+      gint64 wall = t->end_us - t->start_us;
+
+      g_assert_cmpint (t->state.blocked, >, wall / 2);
+      g_assert_cmpint (t->state.running, <, wall / 4);
+      g_assert_cmpint (t->state.running + t->state.ready + t->state.blocked + t->state.gil_wait, ==, wall);
+    }
+}
+
+static void
+test_cpu_state_and_overhead (void)
+{
+  g_autoptr(IlExperiment) exp = load (
+    "{ \"interleave\": 1, \"name\": \"cpu\","
+    "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 20 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"sequential\" } ], \"settings\": { \"sample_hz\": 50 } }");
+  g_autoptr(IlResults) results = run (exp, NULL);
+  const IlRepetition *rep = first_rep (results, 0);
+  double cpu_ms = rep->cpu_user_ms + rep->cpu_sys_ms;
+
+  for (guint i = 0; i < rep->tasks->len; i++)
+    {
+      const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
+
+      if (t->state.valid)
+        /* CPU work is running or, on a busy machine, ready: never blocked. */
+        g_assert_cmpint (t->state.running + t->state.ready, >, (t->end_us - t->start_us) * 8 / 10);
+    }
+  /* The tasks' own CPU time is most of the makespan. */
+  g_assert_cmpfloat (cpu_ms, >, rep->makespan_ms * 0.5);
+  /* Interleave's recording and sampling cost is known, and small. */
+  g_assert_cmpfloat (rep->overhead_cpu_ms, >, 0.0);
+  g_assert_cmpfloat (rep->overhead_cpu_ms, <, cpu_ms * 0.05);
+  /* Per-core load: one series per core, at about 50 Hz. */
+  g_assert_nonnull (rep->core_load);
+  g_assert_cmpuint (rep->core_load->len, >=, 1);
+  g_assert_cmpuint (rep->load_hz, ==, 50);
+}
+
+static void
+test_repetitions_and_events (void)
+{
+  g_autoptr(IlExperiment) exp = load (
+    "{ \"interleave\": 1, \"name\": \"reps\","
+    "  \"tasks\": [ { \"repeat\": 3, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"primes\", \"units\": 1 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"sequential\" }, { \"executor\": \"sequential\", \"label\": \"again\" } ],"
+    "  \"settings\": { \"repetitions\": 3, \"warmup\": 1, \"order\": \"interleaved\" } }");
+  g_autoptr(IlEventQueue) queue = il_event_queue_new (0);
+  g_autoptr(IlResults) results = run (exp, queue);
+  g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+  guint task_starts = 0, task_ends = 0, rep_starts = 0, finished = 0;
+  GString *order = g_string_new (NULL);
+  const IlRunResult *r0, *r1;
+
+  g_assert_cmpuint (results->runs->len, ==, 2);
+  r0 = g_ptr_array_index (results->runs, 0);
+  r1 = g_ptr_array_index (results->runs, 1);
+  /* Warm-ups are not counted. */
+  g_assert_cmpuint (r0->repetitions->len, ==, 3);
+  g_assert_cmpuint (r1->repetitions->len, ==, 3);
+  g_assert_cmpstr (r1->label, ==, "again");
+  /* Deterministic work: the same checksum every time, and the speedup of
+   * the baseline against itself is 1. */
+  g_assert_cmpstr (r0->summary.checksum, ==, r1->summary.checksum);
+  g_assert_cmpfloat_with_epsilon (r0->summary.speedup, 1.0, 1e-9);
+  g_assert_false (isnan (r1->summary.speedup));
+
+  il_event_queue_drain (queue, events, 0);
+  for (guint i = 0; i < events->len; i++)
+    {
+      const IlEvent *ev = &g_array_index (events, IlEvent, i);
+
+      switch (ev->kind)
+        {
+        case IL_EVENT_TASK_START: task_starts++; break;
+        case IL_EVENT_TASK_END: task_ends++; break;
+        case IL_EVENT_REP_START:
+          rep_starts++;
+          g_string_append_printf (order, "%u", ev->run);
+          break;
+        case IL_EVENT_FINISHED: finished++; break;
+        default: break;
+        }
+    }
+  /* (1 warm-up + 3) repetitions × 2 runs × 3 tasks */
+  g_assert_cmpuint (task_starts, ==, 24);
+  g_assert_cmpuint (task_ends, ==, 24);
+  g_assert_cmpuint (rep_starts, ==, 8);
+  g_assert_cmpuint (finished, ==, 1);
+  /* interleaved: A B A B … */
+  g_assert_cmpstr (order->str, ==, "01010101");
+  g_string_free (order, TRUE);
+}
+
+static void
+test_grouped_order (void)
+{
+  g_autoptr(IlExperiment) exp = load (
+    "{ \"interleave\": 1, \"name\": \"grouped\","
+    "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 0 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"sequential\" }, { \"executor\": \"sequential\" } ],"
+    "  \"settings\": { \"repetitions\": 2, \"order\": \"grouped\" } }");
+  g_autoptr(IlEventQueue) queue = il_event_queue_new (0);
+  g_autoptr(IlResults) results = run (exp, queue);
+  g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+  GString *order = g_string_new (NULL);
+
+  il_event_queue_drain (queue, events, 0);
+  for (guint i = 0; i < events->len; i++)
+    {
+      const IlEvent *ev = &g_array_index (events, IlEvent, i);
+
+      if (ev->kind == IL_EVENT_REP_START)
+        g_string_append_printf (order, "%u", ev->run);
+    }
+  g_assert_cmpstr (order->str, ==, "0011");
+  g_string_free (order, TRUE);
+}
+
+typedef struct {
+  GCancellable *cancellable;
+  guint         delay_ms;
+} CancelLater;
+
+static gpointer
+cancel_later (gpointer data)
+{
+  CancelLater *cl = data;
+
+  g_usleep (cl->delay_ms * 1000);
+  g_cancellable_cancel (cl->cancellable);
+  return NULL;
+}
+
+static void
+test_cancel (void)
+{
+  g_autoptr(IlExperiment) exp = load (
+    "{ \"interleave\": 1, \"name\": \"long\","
+    "  \"tasks\": [ { \"repeat\": 50, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 50 },"
+    "                                          { \"type\": \"sleep\", \"ms\": 100 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"sequential\" } ], \"settings\": { \"repetitions\": 5 } }");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(IlRunner) runner = il_runner_new (exp, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlResults) results = NULL;
+  CancelLater cl = { cancellable, 200 };
+  GThread *thread = g_thread_new ("cancel", cancel_later, &cl);
+  gint64 t0 = g_get_monotonic_time ();
+  gint64 elapsed;
+  const IlRepetition *rep;
+
+  results = il_runner_run (runner, cancellable, &error);
+  elapsed = g_get_monotonic_time () - t0;
+  g_thread_join (thread);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (results);
+  g_assert_true (results->cancelled);
+  /* The whole experiment would take > 25 s. */
+  g_assert_cmpint (elapsed, <, 200000 + 2 * G_USEC_PER_SEC);
+  rep = first_rep (results, 0);
+  g_assert_true (rep->cancelled);
+  g_assert_cmpuint (rep->tasks->len, >=, 1);
+  g_assert_cmpuint (rep->tasks->len, <, 50);
+}
+
+static void
+test_check_errors (void)
+{
+  g_autoptr(IlExperiment) exp = load (
+    "{ \"interleave\": 1, \"name\": \"x\","
+    "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"sequential\" } ], \"settings\": { \"cpu_affinity\": [ 999 ] } }");
+  g_autoptr(IlRunner) runner = il_runner_new (exp, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) only = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(IlRunner) runner2 = NULL;
+  IlRunOptions options = { 0 };
+  guint idx = 3;
+
+  g_assert_false (il_runner_check (runner, &error));
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "cpu_affinity"));
+  g_assert_nonnull (strstr (error->message, "999"));
+  g_clear_error (&error);
+
+  g_clear_pointer (&exp->settings.cpu_affinity, g_array_unref);
+  g_array_append_val (only, idx);
+  options.only_runs = only;
+  runner2 = il_runner_new (exp, &options);
+  g_assert_false (il_runner_check (runner2, &error));
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "run 3"));
+}
+
+static void
+test_sweep_expansion (void)
+{
+  g_autoptr(IlExperiment) exp = load (
+    "{ \"interleave\": 1, \"name\": \"sweep\","
+    "  \"tasks\": [ { \"repeat\": 2, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"sequential\" }, { \"executor\": \"threads\", \"workers\": [1, 2, 4] } ],"
+    "  \"settings\": { \"repetitions\": 2, \"warmup\": 1 } }");
+  g_autoptr(IlRunner) runner = il_runner_new (exp, NULL);
+
+  g_assert_cmpuint (il_runner_get_n_runs (runner), ==, 4);
+  g_assert_cmpstr (il_runner_get_run_label (runner, 0), ==, "sequential");
+  g_assert_cmpstr (il_runner_get_run_label (runner, 1), ==, "threads ×1");
+  g_assert_cmpstr (il_runner_get_run_label (runner, 3), ==, "threads ×4");
+  g_assert_cmpuint (il_runner_get_tasks_per_repetition (runner), ==, 2);
+  /* 4 runs × (2 + 1 warm-up) repetitions × 2 tasks */
+  g_assert_cmpuint (il_runner_get_total_tasks (runner), ==, 24);
+}
+
+static void
+test_event_queue_bounded (void)
+{
+  g_autoptr(IlEventQueue) queue = il_event_queue_new (10);
+  g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+  IlEvent ev = { 0 };
+
+  for (guint i = 0; i < 25; i++)
+    {
+      ev.task = i;
+      il_event_queue_push (queue, &ev);
+    }
+  g_assert_cmpuint (il_event_queue_get_dropped (queue), ==, 15);
+  g_assert_cmpuint (il_event_queue_drain (queue, out, 4), ==, 4);
+  g_assert_cmpuint (il_event_queue_drain (queue, out, 0), ==, 6);
+  g_assert_cmpuint (g_array_index (out, IlEvent, 9).task, ==, 9);
+  g_assert_cmpuint (il_event_queue_drain (queue, out, 0), ==, 0);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/il/runner/sequential-order", test_sequential_order);
+  g_test_add_func ("/il/runner/sequential-timings", test_sequential_timings);
+  g_test_add_func ("/il/runner/cpu-state-overhead", test_cpu_state_and_overhead);
+  g_test_add_func ("/il/runner/repetitions-events", test_repetitions_and_events);
+  g_test_add_func ("/il/runner/grouped-order", test_grouped_order);
+  g_test_add_func ("/il/runner/cancel", test_cancel);
+  g_test_add_func ("/il/runner/check-errors", test_check_errors);
+  g_test_add_func ("/il/runner/sweep-expansion", test_sweep_expansion);
+  g_test_add_func ("/il/events/bounded", test_event_queue_bounded);
+
+  return g_test_run ();
+}
