@@ -19,6 +19,13 @@
 /* Course order. */
 static const char *const example_names[] = {
   "cpu-bound",
+  "io-bound",
+  "gil",
+  "time-slicing",
+  "marshalling",
+  "cooperative",
+  "http",
+  "mixed",
 };
 
 static void
