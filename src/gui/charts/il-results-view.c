@@ -1,0 +1,218 @@
+/* il-results-view.c — the results of an experiment as charts
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Small multiples: each run's median repetition as a timeline, all on one
+ * shared time axis (one IlTimeRange), so that a faster executor is visibly
+ * shorter; zooming one zooms all. Then the comparison of runs and, for
+ * sweeps, the scaling curve.
+ */
+#include "il-results-view.h"
+
+#include <math.h>
+
+#include "il-comparison-chart.h"
+#include "il-scaling-chart.h"
+#include "il-time-range.h"
+#include "il-timeline-chart.h"
+
+struct _IlResultsView
+{
+  GtkWidget    parent_instance;
+
+  /* children */
+  GtkWidget   *timelines_heading;
+  GtkWidget   *timelines;
+  GtkWidget   *comparison;
+  GtkWidget   *scaling;
+
+  /* owned */
+  IlTimeRange *range;
+};
+
+G_DEFINE_FINAL_TYPE (IlResultsView, il_results_view, GTK_TYPE_WIDGET)
+
+static void
+il_results_view_dispose (GObject *object)
+{
+  IlResultsView *self = IL_RESULTS_VIEW (object);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->range);
+
+  G_OBJECT_CLASS (il_results_view_parent_class)->dispose (object);
+}
+
+static void
+il_results_view_class_init (IlResultsViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = il_results_view_dispose;
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "ilresultsview");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+il_results_view_init (IlResultsView *self)
+{
+  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);
+  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
+
+  self->range = il_time_range_new ();
+
+  self->timelines_heading = gtk_label_new ("Timelines: the median repetition of each run, on one time axis (Ctrl+scroll or +/− to zoom, drag to pan)");
+  gtk_label_set_xalign (GTK_LABEL (self->timelines_heading), 0);
+  gtk_label_set_wrap (GTK_LABEL (self->timelines_heading), TRUE);
+  gtk_widget_add_css_class (self->timelines_heading, "dim-label");
+  gtk_widget_set_visible (self->timelines_heading, FALSE);
+  gtk_widget_set_parent (self->timelines_heading, GTK_WIDGET (self));
+
+  self->timelines = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  gtk_widget_set_parent (self->timelines, GTK_WIDGET (self));
+
+  self->comparison = il_comparison_chart_new ();
+  gtk_widget_set_parent (self->comparison, GTK_WIDGET (self));
+
+  self->scaling = il_scaling_chart_new ();
+  gtk_widget_set_visible (self->scaling, FALSE);
+  gtk_widget_set_parent (self->scaling, GTK_WIDGET (self));
+}
+
+GtkWidget *
+il_results_view_new (void)
+{
+  return g_object_new (IL_TYPE_RESULTS_VIEW, NULL);
+}
+
+static const IlRepetition *
+median_repetition (const IlRunResult *run)
+{
+  g_autofree guint *order = NULL;
+  guint n;
+
+  if (run->repetitions == NULL || run->repetitions->len == 0)
+    return NULL;
+  n = run->repetitions->len;
+  order = g_new (guint, n);
+  for (guint i = 0; i < n; i++)
+    order[i] = i;
+  /* Insertion sort by makespan: a handful of repetitions at most. */
+  for (guint i = 1; i < n; i++)
+    {
+      guint x = order[i], j = i;
+      double mx = ((IlRepetition *) g_ptr_array_index (run->repetitions, x))->makespan_ms;
+
+      while (j > 0 && ((IlRepetition *) g_ptr_array_index (run->repetitions, order[j - 1]))->makespan_ms > mx)
+        {
+          order[j] = order[j - 1];
+          j--;
+        }
+      order[j] = x;
+    }
+  return g_ptr_array_index (run->repetitions, order[(n - 1) / 2]);
+}
+
+static gint64
+add_timelines (IlResultsView      *self,
+               const IlResults    *results,
+               const IlExperiment *experiment,
+               gboolean            recorded)
+{
+  gint64 extent = 0;
+
+  if (results == NULL || results->runs == NULL)
+    return 0;
+
+  for (guint i = 0; i < results->runs->len; i++)
+    {
+      const IlRunResult *run = g_ptr_array_index (results->runs, i);
+      const IlRepetition *rep = median_repetition (run);
+      g_autoptr(IlTimelineData) data = NULL;
+      g_autofree char *title = NULL;
+      GtkWidget *chart;
+
+      if (rep == NULL || rep->tasks == NULL || rep->tasks->len == 0)
+        continue;
+
+      data = il_timeline_data_new ();
+      il_timeline_data_set_repetition (data, rep, experiment);
+      title = g_strdup_printf ("%s%s — %.1f ms%s", recorded ? "recorded · " : "",
+                               run->label != NULL ? run->label : "run", rep->makespan_ms,
+                               run->repetitions->len > 1 ? " (median repetition)" : "");
+      il_timeline_data_set_title (data, title);
+
+      chart = il_timeline_chart_new ();
+      il_timeline_chart_set_range (IL_TIMELINE_CHART (chart), self->range);
+      il_timeline_chart_set_data (IL_TIMELINE_CHART (chart), data);
+      /* The legend once, on the first multiple, leaves room for the data. */
+      il_timeline_chart_set_legend (IL_TIMELINE_CHART (chart),
+                                    gtk_widget_get_first_child (self->timelines) == NULL);
+      il_chart_set_title (IL_CHART (chart), title);
+      il_chart_invalidate (IL_CHART (chart), TRUE);
+      gtk_box_append (GTK_BOX (self->timelines), chart);
+      extent = MAX (extent, data->end_us);
+    }
+  return extent;
+}
+
+void
+il_results_view_set_results (IlResultsView      *self,
+                             const IlResults    *mine,
+                             const IlResults    *recorded,
+                             const IlExperiment *experiment)
+{
+  GtkWidget *child;
+  gint64 extent;
+
+  g_return_if_fail (IL_IS_RESULTS_VIEW (self));
+
+  while ((child = gtk_widget_get_first_child (self->timelines)) != NULL)
+    gtk_box_remove (GTK_BOX (self->timelines), child);
+
+  il_time_range_reset (self->range);
+  extent = add_timelines (self, mine, experiment, FALSE);
+  extent = MAX (extent, add_timelines (self, recorded, experiment, TRUE));
+  il_time_range_set_extent (self->range, extent);
+  gtk_widget_set_visible (self->timelines_heading,
+                          gtk_widget_get_first_child (self->timelines) != NULL);
+
+  il_comparison_chart_set_results (IL_COMPARISON_CHART (self->comparison), mine, recorded);
+  il_scaling_chart_set_results (IL_SCALING_CHART (self->scaling), mine, recorded);
+  gtk_widget_set_visible (self->scaling,
+                          il_scaling_chart_get_n_series (IL_SCALING_CHART (self->scaling)) > 0);
+}
+
+gboolean
+il_results_view_export (IlResultsView  *self,
+                        GFile          *file,
+                        const char     *format,
+                        GError        **error)
+{
+  g_autoptr(GPtrArray) charts = g_ptr_array_new ();
+  int width;
+
+  g_return_val_if_fail (IL_IS_RESULTS_VIEW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (self->timelines);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    g_ptr_array_add (charts, child);
+  g_ptr_array_add (charts, self->comparison);
+  if (gtk_widget_get_visible (self->scaling))
+    g_ptr_array_add (charts, self->scaling);
+
+  width = gtk_widget_get_width (GTK_WIDGET (self));
+  if (width <= 0)
+    width = 900;
+  return il_chart_export_stack (charts, width, il_chart_get_colors (IL_CHART (self->comparison)),
+                                file, format, error);
+}
