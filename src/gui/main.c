@@ -1,2 +1,27 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
-int main (void) { return 0; }
+/* main.c — starts the Interleave desktop application
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <locale.h>
+
+#include <glib/gi18n.h>
+
+#include "il-application.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(IlApplication) app = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_set_application_name (_("Interleave"));
+  app = il_application_new ();
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}

@@ -1,0 +1,250 @@
+/* il-application.c — the Interleave desktop application
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Keyboard shortcuts are application accelerators so that menus show them;
+ * the actions themselves live on the window (win.*). The style preference
+ * is stored in GSettings only when the schema is installed: running from the
+ * build tree, or tests with the memory backend, must not abort on a missing
+ * schema.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "il-application.h"
+#include "il-window.h"
+
+struct _IlApplication
+{
+  AdwApplication  parent_instance;
+
+  GSettings      *settings;   /* nullable: no schema installed */
+};
+
+G_DEFINE_FINAL_TYPE (IlApplication, il_application, ADW_TYPE_APPLICATION)
+
+static void
+il_application_apply_style (IlApplication *self,
+                            const char    *variant)
+{
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+  AdwColorScheme scheme = ADW_COLOR_SCHEME_DEFAULT;
+
+  if (g_strcmp0 (variant, "light") == 0)
+    scheme = ADW_COLOR_SCHEME_FORCE_LIGHT;
+  else if (g_strcmp0 (variant, "dark") == 0)
+    scheme = ADW_COLOR_SCHEME_FORCE_DARK;
+  adw_style_manager_set_color_scheme (manager, scheme);
+}
+
+static void
+style_variant_change_state (GSimpleAction *action,
+                            GVariant      *state,
+                            gpointer       user_data)
+{
+  IlApplication *self = user_data;
+  const char *variant = g_variant_get_string (state, NULL);
+
+  if (g_strcmp0 (variant, "default") != 0 && g_strcmp0 (variant, "light") != 0
+      && g_strcmp0 (variant, "dark") != 0)
+    return;
+  g_simple_action_set_state (action, state);
+  il_application_apply_style (self, variant);
+  if (self->settings != NULL)
+    g_settings_set_string (self->settings, "style-variant", variant);
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *param,
+              gpointer       user_data)
+{
+  GtkApplication *app = user_data;
+  const char *developers[] = { _("The Interleave developers"), NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (app),
+                        "application-icon", APP_ID,
+                        "application-name", _("Interleave"),
+                        "developer-name", _("The Interleave developers"),
+                        "version", PACKAGE_VERSION,
+                        "comments", _("A desktop lab for concurrency experiments: build a workload, "
+                                      "run it under several executors and see where the time goes."),
+                        "website", "https://github.com/interleave/interleave",
+                        "issue-url", "https://github.com/interleave/interleave/issues",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  GtkApplication *app = user_data;
+  GList *windows = g_list_copy (gtk_application_get_windows (app));
+
+  /* Closing asks about unsaved changes per window; a window that stays
+   * open keeps the application running. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
+  g_list_free (windows);
+}
+
+/* Activates actions named in INTERLEAVE_DEBUG_ACTIONS ("win.run;
+ * win.show-page::runs") once the window is up: build-aux/screenshots uses
+ * it to reach each state without a pointer. */
+static gboolean
+debug_actions_cb (gpointer data)
+{
+  GtkWidget *window = data;
+  const char *spec = g_getenv ("INTERLEAVE_DEBUG_ACTIONS");
+  g_auto(GStrv) actions = NULL;
+
+  if (spec == NULL)
+    return G_SOURCE_REMOVE;
+  actions = g_strsplit (spec, ";", -1);
+  for (guint i = 0; actions[i] != NULL; i++)
+    {
+      g_autofree char *name = NULL;
+      g_autoptr(GVariant) target = NULL;
+      g_autofree char *stripped = g_strstrip (g_strdup (actions[i]));
+
+      if (stripped[0] == '\0')
+        continue;
+      if (!g_action_parse_detailed_name (stripped, &name, &target, NULL))
+        continue;
+      gtk_widget_activate_action_variant (window, name, target);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static IlWindow *
+il_application_new_window (IlApplication *self)
+{
+  IlWindow *window = il_window_new (GTK_APPLICATION (self));
+
+  if (g_getenv ("INTERLEAVE_DEBUG_ACTIONS") != NULL)
+    g_timeout_add_full (G_PRIORITY_DEFAULT, 500, debug_actions_cb,
+                        g_object_ref (window), g_object_unref);
+  return window;
+}
+
+static void
+il_application_activate (GApplication *app)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (il_application_new_window (IL_APPLICATION (app)));
+  gtk_window_present (window);
+}
+
+static void
+il_application_open (GApplication  *app,
+                     GFile        **files,
+                     int            n_files,
+                     const char    *hint)
+{
+  for (int i = 0; i < n_files; i++)
+    {
+      GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (app));
+      IlWindow *window;
+
+      /* Reuse a window that shows the welcome page; otherwise one per file. */
+      if (active != NULL && IL_IS_WINDOW (active) && il_window_get_document (IL_WINDOW (active)) == NULL)
+        window = IL_WINDOW (active);
+      else
+        window = il_application_new_window (IL_APPLICATION (app));
+      il_window_open_file (window, files[i]);
+      gtk_window_present (GTK_WINDOW (window));
+    }
+}
+
+static void
+il_application_startup (GApplication *app)
+{
+  IlApplication *self = IL_APPLICATION (app);
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autofree char *variant = NULL;
+  static const struct { const char *action; const char *accels[3]; } accels[] = {
+    { "win.new", { "<Control>n", NULL } },
+    { "win.open", { "<Control>o", NULL } },
+    { "win.save", { "<Control>s", NULL } },
+    { "win.save-as", { "<Control><Shift>s", NULL } },
+    { "win.undo", { "<Control>z", NULL } },
+    { "win.redo", { "<Control><Shift>z", "<Control>y", NULL } },
+    { "win.run", { "F5", "<Control>r", NULL } },
+    { "win.stop", { "<Shift>F5", "<Control>period", NULL } },
+    { "win.export::json", { "<Control>e", NULL } },
+    { "win.show-page::workload", { "<Alt>1", NULL } },
+    { "win.show-page::runs", { "<Alt>2", NULL } },
+    { "win.show-page::live", { "<Alt>3", NULL } },
+    { "win.show-page::results", { "<Alt>4", NULL } },
+    { "window.close", { "<Control>w", NULL } },
+    { "app.quit", { "<Control>q", NULL } },
+  };
+  const GActionEntry entries[] = {
+    { "about", about_action, NULL, NULL, NULL, { 0 } },
+    { "quit", quit_action, NULL, NULL, NULL, { 0 } },
+    { "style-variant", NULL, "s", "'default'", style_variant_change_state, { 0 } },
+  };
+
+  G_APPLICATION_CLASS (il_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action, accels[i].accels);
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema != NULL && g_settings_schema_has_key (schema, "style-variant"))
+    {
+      self->settings = g_settings_new (APP_ID);
+      variant = g_settings_get_string (self->settings, "style-variant");
+      g_action_group_change_action_state (G_ACTION_GROUP (app), "style-variant",
+                                          g_variant_new_string (variant));
+    }
+}
+
+static void
+il_application_dispose (GObject *object)
+{
+  IlApplication *self = IL_APPLICATION (object);
+
+  g_clear_object (&self->settings);
+  G_OBJECT_CLASS (il_application_parent_class)->dispose (object);
+}
+
+static void
+il_application_class_init (IlApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = il_application_dispose;
+  app_class->startup = il_application_startup;
+  app_class->activate = il_application_activate;
+  app_class->open = il_application_open;
+}
+
+static void
+il_application_init (IlApplication *self)
+{
+}
+
+IlApplication *
+il_application_new (void)
+{
+  return g_object_new (IL_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
+                       "resource-base-path", "/io/github/interleave/Interleave",
+                       NULL);
+}
