@@ -1,1 +1,539 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* il-results.c — results of running an experiment: lifetime and equality
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Equality compares results as they are written (il-results-json.c): doubles
+ * at the precision they are written with, fields that are not written
+ * (warm-up repetitions, `cancelled` of the whole results, a block's time to
+ * first byte outside HTTP, …) not at all. So a results document read back
+ * from its own JSON is equal to the original.
+ */
+
+#include <math.h>
+#include <string.h>
+
+#include "il-json-positions.h"
+#include "il-results.h"
+
+#define MS IL_JSON_DECIMALS_MS
+#define RATIO IL_JSON_DECIMALS_RATIO
+#define PERCENT IL_JSON_DECIMALS_PERCENT
+
+/* Machine */
+
+void
+il_machine_clear (IlMachine *machine)
+{
+  g_return_if_fail (machine != NULL);
+
+  g_clear_pointer (&machine->cpu_model, g_free);
+  g_clear_pointer (&machine->governor, g_free);
+  g_clear_pointer (&machine->kernel, g_free);
+  g_clear_pointer (&machine->os, g_free);
+  g_clear_pointer (&machine->interleave_version, g_free);
+  g_clear_pointer (&machine->date, g_free);
+  memset (machine, 0, sizeof *machine);
+}
+
+static void
+machine_copy (IlMachine       *dest,
+              const IlMachine *src)
+{
+  *dest = *src;
+  dest->cpu_model = g_strdup (src->cpu_model);
+  dest->governor = g_strdup (src->governor);
+  dest->kernel = g_strdup (src->kernel);
+  dest->os = g_strdup (src->os);
+  dest->interleave_version = g_strdup (src->interleave_version);
+  dest->date = g_strdup (src->date);
+}
+
+static gboolean
+machine_equal (const IlMachine *a,
+               const IlMachine *b)
+{
+  return g_strcmp0 (a->cpu_model, b->cpu_model) == 0 &&
+         a->cores == b->cores &&
+         il_json_double_equal (a->mhz, b->mhz, 1) &&
+         g_strcmp0 (a->governor, b->governor) == 0 &&
+         il_json_double_equal (a->loadavg, b->loadavg, 2) &&
+         g_strcmp0 (a->kernel, b->kernel) == 0 &&
+         g_strcmp0 (a->os, b->os) == 0 &&
+         g_strcmp0 (a->interleave_version, b->interleave_version) == 0 &&
+         g_strcmp0 (a->date, b->date) == 0;
+}
+
+/* State times */
+
+static gboolean
+state_equal (const IlStateTimes *a,
+             const IlStateTimes *b)
+{
+  /* Only valid accounting is written. */
+  if (!a->valid || !b->valid)
+    return !a->valid && !b->valid;
+
+  return a->running == b->running &&
+         a->ready == b->ready &&
+         a->blocked == b->blocked &&
+         MAX (a->gil_wait, 0) == MAX (b->gil_wait, 0);
+}
+
+/* Task records */
+
+static GArray *
+block_records_new (void)
+{
+  return g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
+}
+
+void
+il_task_record_clear (IlTaskRecord *rec)
+{
+  if (rec == NULL)
+    return;
+
+  g_clear_pointer (&rec->blocks, g_array_unref);
+  g_clear_pointer (&rec->error, g_free);
+}
+
+static void
+task_record_copy (IlTaskRecord       *dest,
+                  const IlTaskRecord *src)
+{
+  *dest = *src;
+  dest->error = g_strdup (src->error);
+  dest->blocks = block_records_new ();
+  if (src->blocks != NULL)
+    g_array_append_vals (dest->blocks, src->blocks->data, src->blocks->len);
+}
+
+static gint64
+block_ttfb_written (const IlBlockRecord *block)
+{
+  return block->type == IL_BLOCK_HTTP && block->ttfb_us >= 0 ? block->ttfb_us : -1;
+}
+
+static gboolean
+block_record_equal (const IlBlockRecord *a,
+                    const IlBlockRecord *b)
+{
+  return a->type == b->type &&
+         a->start_us == b->start_us &&
+         a->end_us == b->end_us &&
+         block_ttfb_written (a) == block_ttfb_written (b) &&
+         state_equal (&a->state, &b->state);
+}
+
+static gboolean
+task_record_equal (const IlTaskRecord *a,
+                   const IlTaskRecord *b)
+{
+  guint n_a = a->blocks != NULL ? a->blocks->len : 0;
+  guint n_b = b->blocks != NULL ? b->blocks->len : 0;
+
+  if (a->group != b->group || a->index != b->index ||
+      a->worker != b->worker || a->pid != b->pid || a->tid != b->tid ||
+      a->cpu_start != b->cpu_start || a->cpu_end != b->cpu_end ||
+      a->queued_us != b->queued_us || a->start_us != b->start_us ||
+      a->end_us != b->end_us ||
+      MAX (a->spawn_us, -1) != MAX (b->spawn_us, -1) ||
+      a->checksum != b->checksum ||
+      !state_equal (&a->state, &b->state) ||
+      !a->failed != !b->failed ||
+      (a->failed && g_strcmp0 (a->error, b->error) != 0) ||
+      n_a != n_b)
+    return FALSE;
+
+  for (guint i = 0; i < n_a; i++)
+    if (!block_record_equal (&g_array_index (a->blocks, IlBlockRecord, i),
+                             &g_array_index (b->blocks, IlBlockRecord, i)))
+      return FALSE;
+
+  return TRUE;
+}
+
+/* Repetitions */
+
+static GArray *
+task_records_new (guint reserve)
+{
+  GArray *tasks = g_array_sized_new (FALSE, TRUE, sizeof (IlTaskRecord), reserve);
+
+  g_array_set_clear_func (tasks, (GDestroyNotify) il_task_record_clear);
+
+  return tasks;
+}
+
+IlRepetition *
+il_repetition_new (void)
+{
+  IlRepetition *rep = g_new0 (IlRepetition, 1);
+
+  rep->tasks = task_records_new (0);
+  rep->core_load = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  rep->gil_holds = g_array_new (FALSE, TRUE, sizeof (IlSpan));
+  rep->loop_lag = g_array_new (FALSE, TRUE, sizeof (IlLagSample));
+  rep->makespan_ms = NAN;
+
+  return rep;
+}
+
+void
+il_repetition_free (IlRepetition *rep)
+{
+  if (rep == NULL)
+    return;
+
+  g_free (rep->checksum);
+  g_clear_pointer (&rep->tasks, g_array_unref);
+  g_clear_pointer (&rep->core_load, g_ptr_array_unref);
+  g_clear_pointer (&rep->gil_holds, g_array_unref);
+  g_clear_pointer (&rep->loop_lag, g_array_unref);
+  g_free (rep);
+}
+
+static GArray *
+array_copy (const GArray *array,
+            guint         element_size)
+{
+  GArray *copy = g_array_new (FALSE, TRUE, element_size);
+
+  if (array != NULL)
+    g_array_append_vals (copy, array->data, array->len);
+
+  return copy;
+}
+
+static IlRepetition *
+repetition_copy (const IlRepetition *rep)
+{
+  IlRepetition *copy = il_repetition_new ();
+  guint n_tasks = rep->tasks != NULL ? rep->tasks->len : 0;
+
+  copy->makespan_ms = rep->makespan_ms;
+  copy->checksum = g_strdup (rep->checksum);
+  copy->failed_tasks = rep->failed_tasks;
+  copy->cancelled = rep->cancelled;
+  copy->warmup = rep->warmup;
+
+  g_array_set_size (copy->tasks, n_tasks);
+  for (guint i = 0; i < n_tasks; i++)
+    task_record_copy (&g_array_index (copy->tasks, IlTaskRecord, i),
+                      &g_array_index (rep->tasks, IlTaskRecord, i));
+
+  copy->load_hz = rep->load_hz;
+  for (guint i = 0; rep->core_load != NULL && i < rep->core_load->len; i++)
+    g_ptr_array_add (copy->core_load,
+                     array_copy (g_ptr_array_index (rep->core_load, i), sizeof (float)));
+
+  g_clear_pointer (&copy->gil_holds, g_array_unref);
+  copy->gil_holds = array_copy (rep->gil_holds, sizeof (IlSpan));
+  g_clear_pointer (&copy->loop_lag, g_array_unref);
+  copy->loop_lag = array_copy (rep->loop_lag, sizeof (IlLagSample));
+
+  copy->cpu_user_ms = rep->cpu_user_ms;
+  copy->cpu_sys_ms = rep->cpu_sys_ms;
+  copy->ctx_voluntary = rep->ctx_voluntary;
+  copy->ctx_involuntary = rep->ctx_involuntary;
+  copy->overhead_cpu_ms = rep->overhead_cpu_ms;
+
+  return copy;
+}
+
+static guint
+garray_len (const GArray *array)
+{
+  return array != NULL ? array->len : 0;
+}
+
+static gboolean
+repetition_equal (const IlRepetition *a,
+                  const IlRepetition *b)
+{
+  guint n_cores = a->core_load != NULL ? a->core_load->len : 0;
+
+  if (!il_json_double_equal (a->makespan_ms, b->makespan_ms, MS) ||
+      g_strcmp0 (a->checksum, b->checksum) != 0 ||
+      a->failed_tasks != b->failed_tasks ||
+      !a->cancelled != !b->cancelled ||
+      a->load_hz != b->load_hz ||
+      n_cores != (b->core_load != NULL ? b->core_load->len : 0) ||
+      garray_len (a->tasks) != garray_len (b->tasks) ||
+      garray_len (a->gil_holds) != garray_len (b->gil_holds) ||
+      garray_len (a->loop_lag) != garray_len (b->loop_lag) ||
+      !il_json_double_equal (a->cpu_user_ms, b->cpu_user_ms, MS) ||
+      !il_json_double_equal (a->cpu_sys_ms, b->cpu_sys_ms, MS) ||
+      a->ctx_voluntary != b->ctx_voluntary ||
+      a->ctx_involuntary != b->ctx_involuntary ||
+      !il_json_double_equal (a->overhead_cpu_ms, b->overhead_cpu_ms, MS))
+    return FALSE;
+
+  for (guint i = 0; i < garray_len (a->tasks); i++)
+    if (!task_record_equal (&g_array_index (a->tasks, IlTaskRecord, i),
+                            &g_array_index (b->tasks, IlTaskRecord, i)))
+      return FALSE;
+
+  for (guint c = 0; c < n_cores; c++)
+    {
+      const GArray *la = g_ptr_array_index (a->core_load, c);
+      const GArray *lb = g_ptr_array_index (b->core_load, c);
+
+      if (garray_len (la) != garray_len (lb))
+        return FALSE;
+      for (guint i = 0; i < garray_len (la); i++)
+        if (!il_json_double_equal (g_array_index (la, float, i),
+                                   g_array_index (lb, float, i), PERCENT))
+          return FALSE;
+    }
+
+  for (guint i = 0; i < garray_len (a->gil_holds); i++)
+    {
+      const IlSpan *sa = &g_array_index (a->gil_holds, IlSpan, i);
+      const IlSpan *sb = &g_array_index (b->gil_holds, IlSpan, i);
+
+      if (sa->worker != sb->worker || sa->start_us != sb->start_us || sa->end_us != sb->end_us)
+        return FALSE;
+    }
+
+  for (guint i = 0; i < garray_len (a->loop_lag); i++)
+    {
+      const IlLagSample *sa = &g_array_index (a->loop_lag, IlLagSample, i);
+      const IlLagSample *sb = &g_array_index (b->loop_lag, IlLagSample, i);
+
+      if (sa->t_us != sb->t_us || sa->lag_us != sb->lag_us)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Run results */
+
+static void
+summary_init (IlSummary *summary)
+{
+  memset (summary, 0, sizeof *summary);
+  summary->makespan_ms.median = NAN;
+  summary->makespan_ms.min = NAN;
+  summary->makespan_ms.max = NAN;
+  summary->makespan_ms.mean = NAN;
+  summary->makespan_ms.stddev = NAN;
+  summary->speedup = NAN;
+  summary->efficiency = NAN;
+  summary->throughput_per_s = NAN;
+  summary->latency_mean_ms = NAN;
+  summary->latency_p50_ms = NAN;
+  summary->latency_p95_ms = NAN;
+}
+
+IlRunResult *
+il_run_result_new (void)
+{
+  IlRunResult *run = g_new0 (IlRunResult, 1);
+
+  run->executor = IL_EXECUTOR_SEQUENTIAL;
+  run->workers = 1;
+  run->switch_interval_ms = 5;
+  run->spawn = IL_SPAWN_POOL;
+  summary_init (&run->summary);
+  run->repetitions = g_ptr_array_new_with_free_func ((GDestroyNotify) il_repetition_free);
+
+  return run;
+}
+
+void
+il_run_result_free (IlRunResult *run)
+{
+  if (run == NULL)
+    return;
+
+  g_free (run->label);
+  g_free (run->summary.checksum);
+  g_clear_pointer (&run->repetitions, g_ptr_array_unref);
+  g_free (run);
+}
+
+static IlRunResult *
+run_result_copy (const IlRunResult *run)
+{
+  IlRunResult *copy = il_run_result_new ();
+  GPtrArray *repetitions = copy->repetitions;
+
+  *copy = *run;
+  copy->label = g_strdup (run->label);
+  copy->summary.checksum = g_strdup (run->summary.checksum);
+  copy->repetitions = repetitions;
+
+  for (guint i = 0; run->repetitions != NULL && i < run->repetitions->len; i++)
+    g_ptr_array_add (copy->repetitions, repetition_copy (g_ptr_array_index (run->repetitions, i)));
+
+  return copy;
+}
+
+static gboolean
+stats_equal (const IlStats *a,
+             const IlStats *b)
+{
+  return il_json_double_equal (a->median, b->median, MS) &&
+         il_json_double_equal (a->min, b->min, MS) &&
+         il_json_double_equal (a->max, b->max, MS) &&
+         il_json_double_equal (a->mean, b->mean, MS) &&
+         il_json_double_equal (a->stddev, b->stddev, MS);
+}
+
+static gboolean
+summary_equal (const IlSummary *a,
+               const IlSummary *b)
+{
+  return stats_equal (&a->makespan_ms, &b->makespan_ms) &&
+         il_json_double_equal (a->speedup, b->speedup, RATIO) &&
+         il_json_double_equal (a->efficiency, b->efficiency, RATIO) &&
+         il_json_double_equal (a->throughput_per_s, b->throughput_per_s, RATIO) &&
+         il_json_double_equal (a->latency_mean_ms, b->latency_mean_ms, MS) &&
+         il_json_double_equal (a->latency_p50_ms, b->latency_p50_ms, MS) &&
+         il_json_double_equal (a->latency_p95_ms, b->latency_p95_ms, MS) &&
+         il_json_double_equal (a->cpu_user_ms, b->cpu_user_ms, MS) &&
+         il_json_double_equal (a->cpu_sys_ms, b->cpu_sys_ms, MS) &&
+         a->ctx_voluntary == b->ctx_voluntary &&
+         a->ctx_involuntary == b->ctx_involuntary &&
+         g_strcmp0 (a->checksum, b->checksum) == 0 &&
+         il_json_double_equal (a->overhead_cpu_ms, b->overhead_cpu_ms, MS) &&
+         a->failed_tasks == b->failed_tasks;
+}
+
+/* Warm-up repetitions are never written, so they never count. */
+static const IlRepetition *
+nth_counted (const GPtrArray *repetitions,
+             guint           *cursor)
+{
+  while (repetitions != NULL && *cursor < repetitions->len)
+    {
+      const IlRepetition *rep = g_ptr_array_index (repetitions, *cursor);
+
+      (*cursor)++;
+      if (!rep->warmup)
+        return rep;
+    }
+
+  return NULL;
+}
+
+static gboolean
+run_result_equal (const IlRunResult *a,
+                  const IlRunResult *b)
+{
+  guint ca = 0, cb = 0;
+
+  if (g_strcmp0 (a->label, b->label) != 0 ||
+      a->executor != b->executor ||
+      a->workers != b->workers ||
+      !a->gil != !b->gil ||
+      (a->gil && a->switch_interval_ms != b->switch_interval_ms) ||
+      (a->executor == IL_EXECUTOR_PROCESSES && a->spawn != b->spawn) ||
+      (a->executor == IL_EXECUTOR_ASYNC && a->cpu_slice_units != b->cpu_slice_units) ||
+      a->config_index != b->config_index ||
+      !summary_equal (&a->summary, &b->summary))
+    return FALSE;
+
+  for (;;)
+    {
+      const IlRepetition *ra = nth_counted (a->repetitions, &ca);
+      const IlRepetition *rb = nth_counted (b->repetitions, &cb);
+
+      if (ra == NULL || rb == NULL)
+        return ra == rb;
+      if (!repetition_equal (ra, rb))
+        return FALSE;
+    }
+}
+
+/* Results */
+
+IlResults *
+il_results_new (void)
+{
+  IlResults *results = g_new0 (IlResults, 1);
+
+  results->warnings = g_new0 (char *, 1);
+  results->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_result_free);
+
+  return results;
+}
+
+IlResults *
+il_results_copy (const IlResults *results)
+{
+  IlResults *copy;
+
+  g_return_val_if_fail (results != NULL, NULL);
+
+  copy = il_results_new ();
+  copy->experiment = g_strdup (results->experiment);
+  machine_copy (&copy->machine, &results->machine);
+  g_strfreev (copy->warnings);
+  copy->warnings = results->warnings != NULL ? g_strdupv (results->warnings) : g_new0 (char *, 1);
+  copy->cancelled = results->cancelled;
+
+  for (guint i = 0; results->runs != NULL && i < results->runs->len; i++)
+    g_ptr_array_add (copy->runs, run_result_copy (g_ptr_array_index (results->runs, i)));
+
+  return copy;
+}
+
+void
+il_results_free (IlResults *results)
+{
+  if (results == NULL)
+    return;
+
+  g_free (results->experiment);
+  il_machine_clear (&results->machine);
+  g_strfreev (results->warnings);
+  g_clear_pointer (&results->runs, g_ptr_array_unref);
+  g_free (results);
+}
+
+static gboolean
+warnings_equal (char **a,
+                char **b)
+{
+  guint na = a != NULL ? g_strv_length (a) : 0;
+  guint nb = b != NULL ? g_strv_length (b) : 0;
+
+  if (na != nb)
+    return FALSE;
+
+  for (guint i = 0; i < na; i++)
+    if (!g_str_equal (a[i], b[i]))
+      return FALSE;
+
+  return TRUE;
+}
+
+gboolean
+il_results_equal (const IlResults *a,
+                  const IlResults *b)
+{
+  guint na, nb;
+
+  if (a == b)
+    return TRUE;
+  if (a == NULL || b == NULL)
+    return FALSE;
+
+  na = a->runs != NULL ? a->runs->len : 0;
+  nb = b->runs != NULL ? b->runs->len : 0;
+
+  if (g_strcmp0 (a->experiment, b->experiment) != 0 ||
+      !machine_equal (&a->machine, &b->machine) ||
+      !warnings_equal (a->warnings, b->warnings) ||
+      na != nb)
+    return FALSE;
+
+  for (guint i = 0; i < na; i++)
+    if (!run_result_equal (g_ptr_array_index (a->runs, i), g_ptr_array_index (b->runs, i)))
+      return FALSE;
+
+  return TRUE;
+}

@@ -1,0 +1,220 @@
+/* il-json-positions.h — private JSON support for the model's reader and writer
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * json-glib 1.6 keeps no source positions on its nodes, and the positions its
+ * parser reports from the object-member/array-element signals point past the
+ * value (at the next token), so they cannot say where a bad value *is*.  This
+ * file scans the text itself: once strictly (json-glib accepts comments,
+ * single quotes, "var x =" and silently wraps integers that overflow), and,
+ * only when a semantic error needs a position, once more to find the line and
+ * column of one JSON path.
+ *
+ * It also holds what the experiment and results readers share: JSON paths
+ * kept on the stack and rendered only on failure, typed getters whose
+ * messages say what was expected and what was found, and a writer that
+ * produces the files' readable layout.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "il-experiment.h"
+#include "il-results.h"
+
+G_BEGIN_DECLS
+
+/* A JSON path as a chain of stack frames: "tasks[0].blocks[2].units".  A
+ * NULL path is the document's root.  A frame with @member NULL is an array
+ * element (@index). */
+typedef struct _IlJsonPath IlJsonPath;
+struct _IlJsonPath
+{
+  const IlJsonPath *parent;
+  const char       *member;
+  gint64            index;
+};
+
+#define IL_JSON_MEMBER(parent_, name_) ((IlJsonPath) { (parent_), (name_), -1 })
+#define IL_JSON_INDEX(parent_, i_)     ((IlJsonPath) { (parent_), NULL, (gint64) (i_) })
+
+char *il_json_path_to_string (const IlJsonPath *path);
+
+typedef enum {
+  IL_JSON_AT_VALUE,   /* the value's first character */
+  IL_JSON_AT_NAME,    /* the member name's opening quote (unknown fields) */
+} IlJsonAt;
+
+/* Result of the strict scan. */
+typedef struct {
+  /* Number literals worth quoting in messages, by path: integers that do not
+   * fit in 64 bits (json-glib wraps them) and non-integers that print like
+   * integers ("1e3", "2.0"). */
+  GHashTable *numbers;
+  /* The first member name that repeats within its object (json-glib keeps
+   * only the last one, silently), or NULL. */
+  char       *duplicate;
+  guint       duplicate_line;
+  guint       duplicate_column;
+} IlJsonScan;
+
+void     il_json_scan_clear (IlJsonScan *scan);
+
+/* Checks that @text is strict JSON (RFC 8259). On failure returns FALSE and
+ * sets the 1-based line and column (in characters) and a message. */
+gboolean il_json_scan (const char *text,
+                       gsize       length,
+                       IlJsonScan *scan,
+                       guint      *line,
+                       guint      *column,
+                       char      **message);
+
+/* Finds where @path (as il_json_path_to_string() renders it) stands in
+ * @text. Falls back to the nearest enclosing value that exists. */
+void     il_json_locate (const char *text,
+                         gsize       length,
+                         const char *path,
+                         IlJsonAt    at,
+                         guint      *line,
+                         guint      *column);
+
+/* The first problem found while reading a document. */
+typedef struct {
+  gboolean          failed;
+  char             *path;      /* where it is, for il_json_locate() */
+  IlJsonAt          at;
+  char             *message;   /* "tasks[0].units: expected …" */
+  const IlJsonScan *scan;      /* optional, for quoting literals */
+} IlJsonReader;
+
+void     il_json_reader_clear (IlJsonReader *reader);
+
+/* Records a failure (only the first one counts) and returns FALSE. The
+ * message is "PATH: text". */
+gboolean il_json_fail (IlJsonReader     *reader,
+                       const IlJsonPath *path,
+                       IlJsonAt          at,
+                       const char       *format,
+                       ...) G_GNUC_PRINTF (4, 5);
+/* As il_json_fail() but the message names @msg_path while the position is
+ * that of @pos_path (a missing member is reported at its object). */
+gboolean il_json_fail_full (IlJsonReader     *reader,
+                            const IlJsonPath *pos_path,
+                            IlJsonAt          at,
+                            const IlJsonPath *msg_path,
+                            const char       *format,
+                            ...) G_GNUC_PRINTF (5, 6);
+
+/* "the string \"40\"", "1.5", "true", "null", "an object", "an array". */
+char    *il_json_describe (const IlJsonReader *reader,
+                           JsonNode           *node,
+                           const IlJsonPath   *path);
+
+/* Typed getters: each checks the node's type (and range) and fails with a
+ * message saying what was expected. */
+gboolean il_json_get_int (IlJsonReader     *reader,
+                          JsonNode         *node,
+                          const IlJsonPath *path,
+                          gint64            min,
+                          gint64            max,
+                          gint64           *out);
+gboolean il_json_get_uint (IlJsonReader     *reader,
+                           JsonNode         *node,
+                           const IlJsonPath *path,
+                           gint64            min,
+                           gint64            max,
+                           guint            *out);
+gboolean il_json_get_double (IlJsonReader     *reader,
+                             JsonNode         *node,
+                             const IlJsonPath *path,
+                             gboolean          nullable,
+                             double           *out);
+gboolean il_json_get_bool (IlJsonReader     *reader,
+                           JsonNode         *node,
+                           const IlJsonPath *path,
+                           gboolean         *out);
+/* @max_chars < 0: no limit. @nullable: null gives NULL. */
+gboolean il_json_get_string (IlJsonReader     *reader,
+                             JsonNode         *node,
+                             const IlJsonPath *path,
+                             gint64            min_chars,
+                             gint64            max_chars,
+                             gboolean          nullable,
+                             char            **out);
+/* One of @names (NULL-terminated); the index in @out. */
+gboolean il_json_get_enum (IlJsonReader       *reader,
+                           JsonNode           *node,
+                           const IlJsonPath   *path,
+                           const char * const *names,
+                           guint              *out);
+gboolean il_json_get_object (IlJsonReader     *reader,
+                             JsonNode         *node,
+                             const IlJsonPath *path,
+                             JsonObject      **out);
+gboolean il_json_get_array (IlJsonReader     *reader,
+                            JsonNode         *node,
+                            const IlJsonPath *path,
+                            JsonArray       **out);
+
+/* Range checks on values already in memory (shared by the loader and the
+ * model's validation, so both say the same thing). */
+gboolean il_json_check_range (IlJsonReader     *reader,
+                              const IlJsonPath *path,
+                              gint64            value,
+                              gint64            min,
+                              gint64            max);
+gboolean il_json_check_chars (IlJsonReader     *reader,
+                              const IlJsonPath *path,
+                              const char       *value,
+                              gint64            min_chars,
+                              gint64            max_chars);
+
+/* A member a kind of object knows but that does not apply here. */
+typedef struct {
+  const char *name;
+  const char *where;   /* "sleep blocks", "threads runs", … */
+} IlJsonMisplaced;
+
+/* Fails on the first member of @object that is not in @allowed: as "does
+ * not apply" when it is in @misplaced, otherwise as unknown (with a
+ * suggestion for near-misses). @what names the object ("a cpu block"). */
+gboolean il_json_check_members (IlJsonReader          *reader,
+                                JsonObject            *object,
+                                const IlJsonPath      *path,
+                                const char            *what,
+                                const char * const    *allowed,
+                                const IlJsonMisplaced *misplaced);
+
+/* Fails when @object lacks @member; returns the member's node otherwise
+ * (NULL and no failure when it is absent and !required). */
+gboolean il_json_require (IlJsonReader     *reader,
+                          JsonObject       *object,
+                          const IlJsonPath *path,
+                          const char       *member,
+                          const char       *hint);
+
+/* Writing: the files' layout. Objects one member per line, arrays of scalars
+ * on one line, two-space indent, doubles in their shortest exact form, a
+ * trailing newline. */
+char    *il_json_write (JsonNode *node,
+                        gsize    *length);
+
+/* Doubles are rounded when written so that files stay readable; equality
+ * of results compares values as they would be written. Non-finite values
+ * become NAN (written as null). */
+double   il_json_round (double value,
+                        int    decimals);
+gboolean il_json_double_equal (double a,
+                               double b,
+                               int    decimals);
+
+#define IL_JSON_DECIMALS_MS      3
+#define IL_JSON_DECIMALS_RATIO   3
+#define IL_JSON_DECIMALS_PERCENT 1
+
+/* Reads a results document with @reader (il-results-json.c). */
+IlResults *il_results_read (IlJsonReader     *reader,
+                            JsonNode         *node,
+                            const IlJsonPath *path);
+
+G_END_DECLS
