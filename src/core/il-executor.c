@@ -22,9 +22,7 @@ il_executor_lookup (IlExecutorKind kind)
 #ifdef IL_HAVE_THREADS_EXECUTOR
     &il_executor_threads,
 #endif
-#ifdef IL_HAVE_PROCESSES_EXECUTOR
     &il_executor_processes,
-#endif
 #ifdef IL_HAVE_ASYNC_EXECUTOR
     &il_executor_async,
 #endif

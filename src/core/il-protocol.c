@@ -1,0 +1,722 @@
+/* il-protocol.c — encoding and decoding interleave-worker frames
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A compact binary encoding rather than JSON: the frames are private to one
+ * build (the version in every header guards against mixing builds), and the
+ * cost a user should see is moving their payload, not parsing our framing.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "il-protocol.h"
+
+#define NO_STRING G_MAXUINT32
+#define EVENT_SIZE 72
+#define MAX_CORES  4096
+
+/* ---- writing ---------------------------------------------------------- */
+
+static void
+put_u8 (GByteArray *out,
+        guint8      v)
+{
+  g_byte_array_append (out, &v, 1);
+}
+
+static void
+put_u16 (GByteArray *out,
+         guint16     v)
+{
+  v = GUINT16_TO_LE (v);
+  g_byte_array_append (out, (const guint8 *) &v, 2);
+}
+
+static void
+put_u32 (GByteArray *out,
+         guint32     v)
+{
+  v = GUINT32_TO_LE (v);
+  g_byte_array_append (out, (const guint8 *) &v, 4);
+}
+
+static void
+put_u64 (GByteArray *out,
+         guint64     v)
+{
+  v = GUINT64_TO_LE (v);
+  g_byte_array_append (out, (const guint8 *) &v, 8);
+}
+
+static void
+put_i64 (GByteArray *out,
+         gint64      v)
+{
+  put_u64 (out, (guint64) v);
+}
+
+static void
+put_str (GByteArray *out,
+         const char *s)
+{
+  if (s == NULL)
+    {
+      put_u32 (out, NO_STRING);
+      return;
+    }
+  put_u32 (out, (guint32) strlen (s));
+  g_byte_array_append (out, (const guint8 *) s, (guint) strlen (s));
+}
+
+/* Starts a frame; returns where its header is, for end_frame. */
+static guint
+begin_frame (GByteArray  *out,
+             IlFrameType  type)
+{
+  guint at = out->len;
+
+  put_u32 (out, IL_PROTOCOL_MAGIC);
+  put_u16 (out, IL_PROTOCOL_VERSION);
+  put_u16 (out, (guint16) type);
+  put_u64 (out, 0);
+  return at;
+}
+
+static void
+end_frame (GByteArray *out,
+           guint       at)
+{
+  guint64 len = GUINT64_TO_LE ((guint64) (out->len - at - IL_PROTOCOL_HEADER_SIZE));
+
+  memcpy (out->data + at + 8, &len, 8);
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+typedef struct {
+  const guint8 *p;
+  gsize         left;
+  gboolean      short_read;
+} Reader;
+
+static gboolean
+take (Reader       *r,
+      gsize         n,
+      const guint8 **where)
+{
+  if (r->short_read || r->left < n)
+    {
+      r->short_read = TRUE;
+      *where = NULL;
+      return FALSE;
+    }
+  *where = r->p;
+  r->p += n;
+  r->left -= n;
+  return TRUE;
+}
+
+static guint8
+get_u8 (Reader *r)
+{
+  const guint8 *p;
+
+  return take (r, 1, &p) ? p[0] : 0;
+}
+
+static guint16
+get_u16 (Reader *r)
+{
+  const guint8 *p;
+  guint16 v;
+
+  if (!take (r, 2, &p))
+    return 0;
+  memcpy (&v, p, 2);
+  return GUINT16_FROM_LE (v);
+}
+
+static guint32
+get_u32 (Reader *r)
+{
+  const guint8 *p;
+  guint32 v;
+
+  if (!take (r, 4, &p))
+    return 0;
+  memcpy (&v, p, 4);
+  return GUINT32_FROM_LE (v);
+}
+
+static guint64
+get_u64 (Reader *r)
+{
+  const guint8 *p;
+  guint64 v;
+
+  if (!take (r, 8, &p))
+    return 0;
+  memcpy (&v, p, 8);
+  return GUINT64_FROM_LE (v);
+}
+
+static gint64
+get_i64 (Reader *r)
+{
+  return (gint64) get_u64 (r);
+}
+
+static char *
+get_str (Reader *r)
+{
+  guint32 n = get_u32 (r);
+  const guint8 *p;
+
+  if (r->short_read || n == NO_STRING)
+    return NULL;
+  if (!take (r, n, &p))
+    return NULL;
+  return g_strndup ((const char *) p, n);
+}
+
+static gboolean
+finish (Reader      *r,
+        const char  *what,
+        GError     **error)
+{
+  if (r->short_read)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+                   _("protocol error: truncated %s frame"), what);
+      return FALSE;
+    }
+  if (r->left != 0)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+                   _("protocol error: %" G_GSIZE_FORMAT " unexpected bytes after a %s frame"),
+                   r->left, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- header ----------------------------------------------------------- */
+
+const char *
+il_frame_type_to_string (IlFrameType type)
+{
+  switch (type)
+    {
+    case IL_FRAME_HELLO: return "HELLO";
+    case IL_FRAME_READY: return "READY";
+    case IL_FRAME_TASK: return "TASK";
+    case IL_FRAME_EVENT: return "EVENT";
+    case IL_FRAME_RESULT: return "RESULT";
+    case IL_FRAME_BYE: return "BYE";
+    default: return "unknown";
+    }
+}
+
+gboolean
+il_protocol_parse_header (const guint8  *data,
+                          IlFrameType   *type,
+                          guint64       *length,
+                          GError       **error)
+{
+  Reader r = { data, IL_PROTOCOL_HEADER_SIZE, FALSE };
+  guint32 magic = get_u32 (&r);
+  guint16 version = get_u16 (&r);
+  guint16 t = get_u16 (&r);
+  guint64 len = get_u64 (&r);
+
+  if (magic != IL_PROTOCOL_MAGIC)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+                   _("protocol error: bad magic 0x%08x (expected 0x%08x)"),
+                   magic, IL_PROTOCOL_MAGIC);
+      return FALSE;
+    }
+  if (version != IL_PROTOCOL_VERSION)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+                   _("protocol error: version %u is not supported (this build speaks version %u)"),
+                   version, IL_PROTOCOL_VERSION);
+      return FALSE;
+    }
+  if (t < IL_FRAME_HELLO || t > IL_FRAME_BYE)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+                   _("protocol error: unknown frame type %u"), t);
+      return FALSE;
+    }
+  if (len > IL_PROTOCOL_MAX_BODY)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+                   _("protocol error: a %s frame of %" G_GUINT64_FORMAT " bytes is larger than the limit"),
+                   il_frame_type_to_string (t), len);
+      return FALSE;
+    }
+  *type = t;
+  *length = len;
+  return TRUE;
+}
+
+/* ---- payload ---------------------------------------------------------- */
+
+guint64
+il_protocol_checksum (const guint8 *data,
+                      gsize         len)
+{
+  guint64 h = 0xcbf29ce484222325ull ^ len;
+  gsize i = 0;
+
+  /* Word at a time: fast enough that moving the bytes, not checking them,
+   * dominates the marshalling cost. */
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 w;
+
+      memcpy (&w, data + i, 8);
+      h = (h ^ w) * 0x100000001b3ull;
+      h ^= h >> 29;
+    }
+  for (; i < len; i++)
+    h = (h ^ data[i]) * 0x100000001b3ull;
+  return h;
+}
+
+static void
+payload_fill (guint8  *data,
+              gsize    len,
+              guint64  seed)
+{
+  guint64 x = seed * 0x9e3779b97f4a7c15ull + 0x2545f4914f6cdd1dull;
+  gsize i = 0;
+
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 w;
+
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      w = x * 0x2545f4914f6cdd1dull;
+      memcpy (data + i, &w, 8);
+    }
+  for (; i < len; i++)
+    data[i] = (guint8) (x >> (8 * (i % 8)));
+}
+
+/* ---- HELLO / READY / BYE ---------------------------------------------- */
+
+void
+il_protocol_write_hello (GByteArray         *out,
+                         IlFrameType         type,
+                         const IlProtoHello *hello)
+{
+  guint at = begin_frame (out, type);
+  guint n = hello->affinity != NULL ? hello->affinity->len : 0;
+
+  put_u32 (out, hello->pid);
+  put_u32 (out, (guint32) hello->worker);
+  put_u32 (out, n);
+  for (guint i = 0; i < n; i++)
+    put_u32 (out, g_array_index (hello->affinity, guint, i));
+  put_str (out, hello->server_url);
+  put_str (out, hello->scratch_dir);
+  end_frame (out, at);
+}
+
+gboolean
+il_protocol_read_hello (const guint8  *body,
+                        gsize          len,
+                        IlProtoHello  *out,
+                        GError       **error)
+{
+  Reader r = { body, len, FALSE };
+  guint32 n;
+
+  memset (out, 0, sizeof *out);
+  out->pid = get_u32 (&r);
+  out->worker = (gint32) get_u32 (&r);
+  n = get_u32 (&r);
+  if (n > MAX_CORES)
+    r.short_read = TRUE;
+  else if (n > 0)
+    {
+      out->affinity = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
+      for (guint i = 0; i < n && !r.short_read; i++)
+        {
+          guint core = get_u32 (&r);
+
+          g_array_append_val (out->affinity, core);
+        }
+    }
+  out->server_url = get_str (&r);
+  out->scratch_dir = get_str (&r);
+  if (!finish (&r, "HELLO", error))
+    {
+      il_proto_hello_clear (out);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+il_proto_hello_clear (IlProtoHello *hello)
+{
+  g_clear_pointer (&hello->affinity, g_array_unref);
+  g_clear_pointer (&hello->server_url, g_free);
+  g_clear_pointer (&hello->scratch_dir, g_free);
+}
+
+void
+il_protocol_write_bye (GByteArray *out)
+{
+  end_frame (out, begin_frame (out, IL_FRAME_BYE));
+}
+
+/* ---- TASK ------------------------------------------------------------- */
+
+void
+il_protocol_write_task (GByteArray  *out,
+                        IlProtoTask *task)
+{
+  guint at = begin_frame (out, IL_FRAME_TASK);
+  const IlTaskGroup *def = task->def;
+  gsize payload_len = (gsize) MAX (def->payload_bytes, 0);
+  guint payload_at;
+
+  put_u32 (out, task->group);
+  put_u32 (out, task->index);
+  put_u32 (out, task->flat);
+  put_u32 (out, (guint32) task->worker);
+  put_u16 (out, task->run);
+  put_u16 (out, task->rep);
+  put_i64 (out, task->t0);
+  put_u32 (out, def->blocks->len);
+  for (guint i = 0; i < def->blocks->len; i++)
+    {
+      const IlBlock *b = g_ptr_array_index (def->blocks, i);
+
+      put_u8 (out, (guint8) b->type);
+      put_u8 (out, (guint8) b->kernel);
+      put_u8 (out, b->fsync ? 1 : 0);
+      put_i64 (out, b->units);
+      put_i64 (out, b->ms);
+      put_i64 (out, b->delay_ms);
+      put_i64 (out, b->bytes);
+      put_str (out, b->url);
+    }
+
+  /* The payload is generated in place: it stands for the user's data
+   * being serialized, and its checksum lets both sides verify it. */
+  put_u64 (out, 0);   /* checksum, patched below */
+  put_u64 (out, payload_len);
+  payload_at = out->len;
+  g_byte_array_set_size (out, payload_at + (guint) payload_len);
+  payload_fill (out->data + payload_at, payload_len,
+                ((guint64) task->run << 48) ^ ((guint64) task->rep << 32) ^ task->flat);
+  task->payload_checksum = il_protocol_checksum (out->data + payload_at, payload_len);
+  {
+    guint64 le = GUINT64_TO_LE (task->payload_checksum);
+
+    memcpy (out->data + payload_at - 16, &le, 8);
+  }
+  end_frame (out, at);
+}
+
+gboolean
+il_protocol_read_task (const guint8  *body,
+                       gsize          len,
+                       IlProtoTask   *out,
+                       GError       **error)
+{
+  Reader r = { body, len, FALSE };
+  guint32 n_blocks;
+  guint64 payload_len;
+
+  memset (out, 0, sizeof *out);
+  out->group = get_u32 (&r);
+  out->index = get_u32 (&r);
+  out->flat = get_u32 (&r);
+  out->worker = (gint) get_u32 (&r);
+  out->run = get_u16 (&r);
+  out->rep = get_u16 (&r);
+  out->t0 = get_i64 (&r);
+  out->def = il_task_group_new ();
+  g_ptr_array_set_size (out->def->blocks, 0);
+  n_blocks = get_u32 (&r);
+  if (n_blocks > IL_MAX_BLOCKS)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+                   _("protocol error: a task of %u blocks (at most %u)"), n_blocks, IL_MAX_BLOCKS);
+      il_proto_task_clear (out);
+      return FALSE;
+    }
+  for (guint i = 0; i < n_blocks && !r.short_read; i++)
+    {
+      guint8 type = get_u8 (&r);
+      guint8 kernel = get_u8 (&r);
+      IlBlock *b;
+
+      if (type >= IL_N_BLOCK_TYPES || kernel >= IL_N_KERNELS)
+        {
+          g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+                       _("protocol error: unknown block type %u or kernel %u"), type, kernel);
+          il_proto_task_clear (out);
+          return FALSE;
+        }
+      b = il_block_new (type);
+      b->kernel = kernel;
+      b->fsync = get_u8 (&r) != 0;
+      b->units = get_i64 (&r);
+      b->ms = get_i64 (&r);
+      b->delay_ms = get_i64 (&r);
+      b->bytes = get_i64 (&r);
+      g_clear_pointer (&b->url, g_free);
+      b->url = get_str (&r);
+      g_ptr_array_add (out->def->blocks, b);
+    }
+  out->payload_checksum = get_u64 (&r);
+  payload_len = get_u64 (&r);
+  if (payload_len > r.left)
+    r.short_read = TRUE;
+  else
+    {
+      take (&r, payload_len, &out->payload);
+      out->payload_len = payload_len;
+      out->def->payload_bytes = (gint64) payload_len;
+    }
+  if (!finish (&r, "TASK", error))
+    {
+      il_proto_task_clear (out);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+il_proto_task_clear (IlProtoTask *task)
+{
+  g_clear_pointer (&task->def, il_task_group_free);
+  task->payload = NULL;
+  task->payload_len = 0;
+}
+
+/* ---- EVENT ------------------------------------------------------------ */
+
+void
+il_protocol_write_events (GByteArray    *out,
+                          const IlEvent *events,
+                          guint          n)
+{
+  guint at = begin_frame (out, IL_FRAME_EVENT);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const IlEvent *e = &events[i];
+      guint64 value;
+
+      put_u8 (out, e->kind);
+      put_u8 (out, e->flags);
+      put_u8 (out, e->block_type);
+      put_u8 (out, e->block);
+      put_u32 (out, (guint32) e->worker);
+      put_u32 (out, (guint32) e->cpu);
+      put_u32 (out, e->task);
+      put_i64 (out, e->t_us);
+      put_i64 (out, e->t2_us);
+      put_i64 (out, e->a);
+      put_i64 (out, e->b);
+      put_i64 (out, e->c);
+      put_i64 (out, e->d);
+      memcpy (&value, &e->value, 8);
+      put_u64 (out, value);
+    }
+  end_frame (out, at);
+}
+
+gboolean
+il_protocol_read_events (const guint8  *body,
+                         gsize          len,
+                         GArray        *out,
+                         GError       **error)
+{
+  Reader r = { body, len, FALSE };
+
+  if (len % EVENT_SIZE != 0)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+                   _("protocol error: an EVENT frame of %" G_GSIZE_FORMAT " bytes"), len);
+      return FALSE;
+    }
+  while (r.left > 0)
+    {
+      IlEvent e = { 0 };
+      guint64 value;
+
+      e.kind = get_u8 (&r);
+      e.flags = get_u8 (&r);
+      e.block_type = get_u8 (&r);
+      e.block = get_u8 (&r);
+      e.worker = (gint32) get_u32 (&r);
+      e.cpu = (gint32) get_u32 (&r);
+      e.task = get_u32 (&r);
+      e.t_us = get_i64 (&r);
+      e.t2_us = get_i64 (&r);
+      e.a = get_i64 (&r);
+      e.b = get_i64 (&r);
+      e.c = get_i64 (&r);
+      e.d = get_i64 (&r);
+      value = get_u64 (&r);
+      memcpy (&e.value, &value, 8);
+      if (e.kind > IL_EVENT_FINISHED)
+        {
+          g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+                       _("protocol error: unknown event kind %u"), e.kind);
+          return FALSE;
+        }
+      g_array_append_val (out, e);
+    }
+  return finish (&r, "EVENT", error);
+}
+
+/* ---- RESULT ----------------------------------------------------------- */
+
+static void
+put_state (GByteArray         *out,
+           const IlStateTimes *s)
+{
+  put_u8 (out, s->valid ? 1 : 0);
+  put_i64 (out, s->running);
+  put_i64 (out, s->ready);
+  put_i64 (out, s->blocked);
+  put_i64 (out, s->gil_wait);
+}
+
+static void
+get_state (Reader       *r,
+           IlStateTimes *s)
+{
+  s->valid = get_u8 (r) != 0;
+  s->running = get_i64 (r);
+  s->ready = get_i64 (r);
+  s->blocked = get_i64 (r);
+  s->gil_wait = get_i64 (r);
+}
+
+void
+il_protocol_write_result (GByteArray          *out,
+                          const IlProtoResult *result)
+{
+  guint at = begin_frame (out, IL_FRAME_RESULT);
+  const IlTaskRecord *rec = &result->rec;
+  guint n_blocks = rec->blocks != NULL ? rec->blocks->len : 0;
+
+  put_u32 (out, rec->group);
+  put_u32 (out, rec->index);
+  put_u32 (out, (guint32) rec->pid);
+  put_u32 (out, (guint32) rec->tid);
+  put_u32 (out, (guint32) rec->cpu_start);
+  put_u32 (out, (guint32) rec->cpu_end);
+  put_i64 (out, rec->start_us);
+  put_i64 (out, rec->end_us);
+  put_u64 (out, rec->checksum);
+  put_state (out, &rec->state);
+  put_u8 (out, rec->failed ? 1 : 0);
+  put_str (out, rec->error);
+  put_u32 (out, n_blocks);
+  for (guint i = 0; i < n_blocks; i++)
+    {
+      const IlBlockRecord *b = &g_array_index (rec->blocks, IlBlockRecord, i);
+
+      put_u8 (out, (guint8) b->type);
+      put_i64 (out, b->start_us);
+      put_i64 (out, b->end_us);
+      put_i64 (out, b->ttfb_us);
+      put_state (out, &b->state);
+    }
+  put_i64 (out, result->usage.user_us);
+  put_i64 (out, result->usage.sys_us);
+  put_i64 (out, result->usage.nvcsw);
+  put_i64 (out, result->usage.nivcsw);
+  put_i64 (out, result->overhead_ns);
+  put_u64 (out, result->payload_len);
+  g_byte_array_append (out, result->payload, (guint) result->payload_len);
+  end_frame (out, at);
+}
+
+gboolean
+il_protocol_read_result (const guint8   *body,
+                         gsize           len,
+                         IlProtoResult  *out,
+                         GError        **error)
+{
+  Reader r = { body, len, FALSE };
+  IlTaskRecord *rec = &out->rec;
+  guint32 n_blocks;
+  guint64 payload_len;
+
+  memset (out, 0, sizeof *out);
+  rec->group = get_u32 (&r);
+  rec->index = get_u32 (&r);
+  rec->pid = (gint) get_u32 (&r);
+  rec->tid = (gint) get_u32 (&r);
+  rec->cpu_start = (gint) get_u32 (&r);
+  rec->cpu_end = (gint) get_u32 (&r);
+  rec->start_us = get_i64 (&r);
+  rec->end_us = get_i64 (&r);
+  rec->spawn_us = -1;
+  rec->checksum = get_u64 (&r);
+  get_state (&r, &rec->state);
+  rec->failed = get_u8 (&r) != 0;
+  rec->error = get_str (&r);
+  n_blocks = get_u32 (&r);
+  if (n_blocks > IL_MAX_BLOCKS)
+    r.short_read = TRUE;
+  rec->blocks = g_array_sized_new (FALSE, TRUE, sizeof (IlBlockRecord), MIN (n_blocks, IL_MAX_BLOCKS));
+  for (guint i = 0; i < n_blocks && !r.short_read; i++)
+    {
+      IlBlockRecord b = { 0 };
+
+      b.type = get_u8 (&r);
+      b.start_us = get_i64 (&r);
+      b.end_us = get_i64 (&r);
+      b.ttfb_us = get_i64 (&r);
+      get_state (&r, &b.state);
+      if (b.type >= IL_N_BLOCK_TYPES)
+        r.short_read = TRUE;
+      g_array_append_val (rec->blocks, b);
+    }
+  out->usage.user_us = get_i64 (&r);
+  out->usage.sys_us = get_i64 (&r);
+  out->usage.nvcsw = get_i64 (&r);
+  out->usage.nivcsw = get_i64 (&r);
+  out->overhead_ns = get_i64 (&r);
+  payload_len = get_u64 (&r);
+  if (payload_len > r.left)
+    r.short_read = TRUE;
+  else
+    {
+      take (&r, payload_len, &out->payload);
+      out->payload_len = payload_len;
+    }
+  if (!finish (&r, "RESULT", error))
+    {
+      il_proto_result_clear (out);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+il_proto_result_clear (IlProtoResult *result)
+{
+  il_task_record_clear (&result->rec);
+  result->payload = NULL;
+  result->payload_len = 0;
+}

@@ -1,0 +1,353 @@
+/* il-worker.c — interleave-worker: runs tasks for the processes executor
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Reads frames (il-protocol.h) from stdin, runs each task in its main
+ * thread with il_task_execute, writes frames to stdout. One helper thread
+ * only streams the task's events while it runs, so that the GUI's timeline
+ * moves during long tasks; the work itself stays on one thread.
+ *
+ * Anything not understood ends the worker with a message on stderr and
+ * status 2: a confused worker must not guess.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gi18n.h>
+
+#include "il-protocol.h"
+#include "il-run-private.h"
+
+#ifdef IL_HAVE_IO
+#include "il-io.h"
+#endif
+
+/* Both threads write frames; whole frames go out under this lock, and the
+ * event queue is drained under it too so that no event overtakes another
+ * or its task's RESULT. */
+static GMutex        out_lock;
+static int           out_fd = -1;
+static IlEventQueue *events;
+
+static GMutex        state_lock;
+static GCond         state_cond;
+static gboolean      task_running;
+
+#define EVENT_FLUSH_US 5000
+
+static G_NORETURN void
+die (const char *fmt,
+     ...) G_GNUC_PRINTF (1, 2);
+
+static G_NORETURN void
+die (const char *fmt,
+     ...)
+{
+  va_list args;
+
+  fprintf (stderr, "interleave-worker[%d]: ", (int) getpid ());
+  va_start (args, fmt);
+  vfprintf (stderr, fmt, args);
+  va_end (args);
+  fputc ('\n', stderr);
+  _exit (2);
+}
+
+static void
+write_all (const guint8 *data,
+           gsize         len)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (out_fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          /* The parent is gone: nobody wants our results. */
+          _exit (errno == EPIPE ? 0 : 3);
+        }
+      data += n;
+      len -= (gsize) n;
+    }
+}
+
+/* FALSE on EOF before the first byte. */
+static gboolean
+read_all (guint8 *data,
+          gsize   len,
+          gboolean eof_ok)
+{
+  gsize got = 0;
+
+  while (got < len)
+    {
+      ssize_t n = read (STDIN_FILENO, data + got, len - got);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        die ("cannot read from the parent: %s", g_strerror (errno));
+      if (n == 0)
+        {
+          if (got == 0 && eof_ok)
+            return FALSE;
+          die ("protocol error: the input ended inside a frame");
+        }
+      got += (gsize) n;
+    }
+  return TRUE;
+}
+
+/* Reads one frame; FALSE on a clean EOF. */
+static gboolean
+read_frame (IlFrameType *type,
+            GByteArray  *body)
+{
+  guint8 header[IL_PROTOCOL_HEADER_SIZE];
+  g_autoptr(GError) error = NULL;
+  guint64 len;
+
+  if (!read_all (header, sizeof header, TRUE))
+    return FALSE;
+  if (!il_protocol_parse_header (header, type, &len, &error))
+    die ("%s", error->message);
+  g_byte_array_set_size (body, (guint) len);
+  if (len > 0)
+    read_all (body->data, len, FALSE);
+  return TRUE;
+}
+
+static void
+flush_events_locked (GArray     *batch,
+                     GByteArray *buf)
+{
+  g_array_set_size (batch, 0);
+  if (il_event_queue_drain (events, batch, 0) == 0)
+    return;
+  g_byte_array_set_size (buf, 0);
+  il_protocol_write_events (buf, (const IlEvent *) batch->data, batch->len);
+  write_all (buf->data, buf->len);
+}
+
+static gpointer
+event_writer (gpointer data)
+{
+  g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+  g_autoptr(GByteArray) buf = g_byte_array_new ();
+
+  for (;;)
+    {
+      g_mutex_lock (&state_lock);
+      while (!task_running)
+        g_cond_wait (&state_cond, &state_lock);
+      g_cond_wait_until (&state_cond, &state_lock, g_get_monotonic_time () + EVENT_FLUSH_US);
+      g_mutex_unlock (&state_lock);
+
+      g_mutex_lock (&out_lock);
+      flush_events_locked (batch, buf);
+      g_mutex_unlock (&out_lock);
+    }
+  return NULL;
+}
+
+static void
+set_task_running (gboolean running)
+{
+  g_mutex_lock (&state_lock);
+  task_running = running;
+  g_cond_broadcast (&state_cond);
+  g_mutex_unlock (&state_lock);
+}
+
+static void
+apply_hello (const IlProtoHello *hello)
+{
+  /* Die with the parent's thread that spawned us: a killed parent must
+   * not leave workers behind. Checked after setting, against the race of
+   * the parent dying first. */
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0)
+    die ("cannot tie the worker's life to its parent: %s", g_strerror (errno));
+  if (hello->pid != 0 && (guint32) getppid () != hello->pid)
+    _exit (0);
+
+  if (hello->affinity != NULL && hello->affinity->len > 0)
+    {
+      cpu_set_t set;
+
+      CPU_ZERO (&set);
+      for (guint i = 0; i < hello->affinity->len; i++)
+        {
+          guint core = g_array_index (hello->affinity, guint, i);
+
+          if (core >= CPU_SETSIZE)
+            die ("core %u does not exist", core);
+          CPU_SET (core, &set);
+        }
+      if (sched_setaffinity (0, sizeof set, &set) != 0)
+        die ("cannot run on the chosen cores: %s", g_strerror (errno));
+    }
+}
+
+static void
+run_task (IlProtoTask *task,
+          IlIoEnv     *io,
+          GByteArray  *out,
+          GByteArray  *evbuf,
+          GArray      *batch)
+{
+  IlProtoResult result = { 0 };
+  IlTaskRecord *rec = &result.rec;
+  IlTaskEnv env = { 0 };
+  guint64 sum;
+
+  rec->group = task->group;
+  rec->index = task->index;
+  rec->worker = task->worker;
+  rec->cpu_start = rec->cpu_end = -1;
+  rec->start_us = rec->end_us = -1;
+  rec->spawn_us = -1;
+
+  env.def = task->def;
+  env.group = task->group;
+  env.index = task->index;
+  env.flat = task->flat;
+  env.worker = task->worker;
+  env.t0 = task->t0;
+  env.io = io;
+  env.events = events;
+  env.run = task->run;
+  env.rep = task->rep;
+
+  sum = il_protocol_checksum (task->payload, task->payload_len);
+  if (sum != task->payload_checksum)
+    {
+      rec->start_us = rec->end_us = g_get_monotonic_time () - task->t0;
+      rec->blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
+      rec->failed = TRUE;
+      rec->error = g_strdup_printf (_("the payload arrived corrupted (checksum %016" G_GINT64_MODIFIER "x, expected %016" G_GINT64_MODIFIER "x)"),
+                                    sum, task->payload_checksum);
+    }
+  else
+    {
+      set_task_running (TRUE);
+      il_task_execute (&env, rec);
+      set_task_running (FALSE);
+    }
+
+  result.usage = env.usage;
+  result.overhead_ns = env.overhead_ns;
+  result.payload = task->payload;
+  result.payload_len = task->payload_len;
+
+  /* Events first, then the result, in one critical section: the parent
+   * never sees a task's event after its RESULT. */
+  g_byte_array_set_size (out, 0);
+  il_protocol_write_result (out, &result);
+  g_mutex_lock (&out_lock);
+  flush_events_locked (batch, evbuf);
+  write_all (out->data, out->len);
+  g_mutex_unlock (&out_lock);
+
+  il_task_record_clear (rec);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GByteArray) evbuf = g_byte_array_new ();
+  g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+  g_autoptr(GError) error = NULL;
+  IlProtoHello hello = { 0 };
+  IlProtoHello ready = { 0 };
+  IlIoEnv *io = NULL;
+  IlFrameType type;
+
+  if (argc > 1)
+    {
+      fprintf (stderr,
+               "interleave-worker: the processes executor's child; it speaks protocol version %d "
+               "on stdin/stdout and is not meant to be run by hand\n",
+               IL_PROTOCOL_VERSION);
+      return 2;
+    }
+
+  signal (SIGPIPE, SIG_IGN);
+
+  /* Keep the protocol channel private: anything else that prints to stdout
+   * (a library's stray message) goes to stderr instead of corrupting the
+   * frames. */
+  out_fd = fcntl (STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+  if (out_fd < 0)
+    die ("cannot set up the output: %s", g_strerror (errno));
+  dup2 (STDERR_FILENO, STDOUT_FILENO);
+
+  events = il_event_queue_new (4096);
+
+  if (!read_frame (&type, body))
+    return 0;
+  if (type != IL_FRAME_HELLO)
+    die ("protocol error: expected HELLO first, got %s", il_frame_type_to_string (type));
+  if (!il_protocol_read_hello (body->data, body->len, &hello, &error))
+    die ("%s", error->message);
+  apply_hello (&hello);
+#ifdef IL_HAVE_IO
+  io = il_io_env_new_remote (hello.server_url, hello.scratch_dir);
+#endif
+
+  ready.pid = (guint32) getpid ();
+  ready.worker = hello.worker;
+  il_protocol_write_hello (out, IL_FRAME_READY, &ready);
+  write_all (out->data, out->len);
+
+  g_thread_unref (g_thread_new ("il-worker-events", event_writer, NULL));
+
+  while (read_frame (&type, body))
+    {
+      IlProtoTask task;
+
+      switch (type)
+        {
+        case IL_FRAME_TASK:
+          if (!il_protocol_read_task (body->data, body->len, &task, &error))
+            die ("%s", error->message);
+          run_task (&task, io, out, evbuf, batch);
+          il_proto_task_clear (&task);
+          break;
+
+        case IL_FRAME_BYE:
+          goto done;
+
+        case IL_FRAME_HELLO:
+        case IL_FRAME_READY:
+        case IL_FRAME_EVENT:
+        case IL_FRAME_RESULT:
+        default:
+          die ("protocol error: unexpected %s frame", il_frame_type_to_string (type));
+        }
+    }
+
+done:
+#ifdef IL_HAVE_IO
+  g_clear_pointer (&io, il_io_env_free);
+#endif
+  (void) io;
+  il_proto_hello_clear (&hello);
+  /* The event thread may be waiting: leave without joining it. */
+  fflush (stderr);
+  _exit (0);
+}
