@@ -170,7 +170,7 @@ il_results_view_set_results (IlResultsView      *self,
                              const IlExperiment *experiment)
 {
   GtkWidget *child;
-  gint64 extent;
+  gint64 extent, recorded_extent;
 
   g_return_if_fail (IL_IS_RESULTS_VIEW (self));
 
@@ -179,7 +179,9 @@ il_results_view_set_results (IlResultsView      *self,
 
   il_time_range_reset (self->range);
   extent = add_timelines (self, mine, experiment, FALSE);
-  extent = MAX (extent, add_timelines (self, recorded, experiment, TRUE));
+  /* Not inside MAX (): it would add the timelines twice. */
+  recorded_extent = add_timelines (self, recorded, experiment, TRUE);
+  extent = MAX (extent, recorded_extent);
   il_time_range_set_extent (self->range, extent);
   gtk_widget_set_visible (self->timelines_heading,
                           gtk_widget_get_first_child (self->timelines) != NULL);
