@@ -50,6 +50,7 @@ struct _IlResultsTable
   GtkWidget      parent_instance;
 
   /* template children */
+  GtkWidget     *box;
   GtkLabel      *title_label;
   GtkColumnView *column_view;
 
@@ -155,6 +156,7 @@ il_results_table_class_init (IlResultsTableClass *klass)
   object_class->dispose = il_results_table_dispose;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/interleave/Interleave/il-results-table.ui");
+  gtk_widget_class_bind_template_child (widget_class, IlResultsTable, box);
   gtk_widget_class_bind_template_child (widget_class, IlResultsTable, title_label);
   gtk_widget_class_bind_template_child (widget_class, IlResultsTable, column_view);
 

@@ -286,7 +286,7 @@ move_cb (GtkWidget *widget,
 {
   IlRunRow *self = IL_RUN_ROW (widget);
 
-  gtk_widget_activate_action (widget, "runs.move", "(ui)", self->run, GPOINTER_TO_INT (user_data));
+  gtk_widget_activate_action (widget, "runs.move", "(ui)", self->run, g_variant_get_int32 (args));
   return TRUE;
 }
 
@@ -329,8 +329,8 @@ il_run_row_class_init (IlRunRowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, spawn_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, slice_changed_cb);
 
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_Up, GDK_ALT_MASK, move_cb, GINT_TO_POINTER (-1));
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_Down, GDK_ALT_MASK, move_cb, GINT_TO_POINTER (1));
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Up, GDK_ALT_MASK, move_cb, "i", -1);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Down, GDK_ALT_MASK, move_cb, "i", 1);
 }
 
 static void

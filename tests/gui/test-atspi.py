@@ -1,0 +1,128 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Drives the running app from outside through accessibility (AT-SPI).
+
+Starts `interleave FILE` on a short copy of the default example, finds the
+button named "Run", presses it, and waits until the results table shows a
+checksum. Exits 77 (skip) without a display or an accessibility bus.
+
+Usage: test-atspi.py PATH-TO-interleave
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+TIMEOUT_S = 180
+
+
+def skip(why):
+    print(f"1..0 # SKIP {why}")
+    sys.exit(SKIP)
+
+
+def main():
+    if len(sys.argv) < 2:
+        print("usage: test-atspi.py INTERLEAVE-BINARY", file=sys.stderr)
+        return 2
+    binary = sys.argv[1]
+
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        skip("no display")
+    bus = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
+    if not bus or bus.startswith("disabled"):
+        skip("no session bus")
+    try:
+        subprocess.run(["dbus-send", "--session", "--dest=org.a11y.Bus", "--print-reply",
+                        "/org/a11y/bus", "org.a11y.Bus.GetAddress"],
+                       check=True, capture_output=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        skip("no AT-SPI bus")
+
+    tmp = tempfile.mkdtemp(prefix="interleave-atspi-")
+    try:
+        return drive(binary, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def short_example(tmp):
+    """The default example, cut to one repetition of the sequential and
+    threads runs, so that the test takes seconds."""
+    root = os.environ.get("IL_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
+    with open(os.path.join(root, "data", "examples", "cpu-bound.interleave"), encoding="utf-8") as f:
+        doc = json.load(f)
+    doc["runs"] = [r for r in doc["runs"] if r["executor"] in ("sequential", "threads")]
+    doc["settings"] = {"repetitions": 1}
+    path = os.path.join(tmp, "short.interleave")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=2)
+    return path
+
+
+def drive(binary, tmp):
+    # dogtail must be configured before dogtail.tree is imported.
+    from dogtail import config
+    config.checkForA11y = False
+    for key in ("logDir", "scratchDir", "dataDir"):
+        setattr(config, key, os.path.join(tmp, key) + "/")
+        os.makedirs(getattr(config, key), exist_ok=True)
+    config.searchCutoffCount = 40
+    config.searchBackoffDuration = 0.5
+    config.logDebugToFile = False
+    from dogtail import tree
+
+    env = dict(os.environ)
+    for var, sub in (("HOME", "home"), ("XDG_CACHE_HOME", "cache"),
+                     ("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data")):
+        env[var] = os.path.join(tmp, sub)
+        os.makedirs(env[var], exist_ok=True)
+    env["GSETTINGS_BACKEND"] = "memory"
+    env.pop("G_DEBUG", None)   # the app is not a test: warnings must not abort it
+    env.pop("GTK_A11Y", None)
+
+    proc = subprocess.Popen([binary, short_example(tmp)], env=env)
+    try:
+        app = tree.root.application("interleave")
+        run = app.child(name="Run", roleName="push button")
+        print("# found the Run button")
+        run.doActionNamed("click")
+
+        checksum = re.compile(r"^[0-9a-f]{16}$")
+        deadline = time.monotonic() + TIMEOUT_S
+        cells = []
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                print(f"not ok 1 - the app exited with {proc.returncode}")
+                return 1
+            cells = app.findChildren(lambda n: n.roleName == "label" and checksum.match(n.name or ""),
+                                     showingOnly=False)
+            if cells:
+                break
+            time.sleep(1)
+        if not cells:
+            print("1..1\nnot ok 1 - no result checksum appeared")
+            return 1
+        names = {c.name for c in cells}
+        print(f"# result checksums: {sorted(names)}")
+        # Every executor computes the same checksum.
+        ok = len(names) == 1
+        print("1..1")
+        print(("ok" if ok else "not ok") + " 1 - ran from AT-SPI and read a result")
+        return 0 if ok else 1
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

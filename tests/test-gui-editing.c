@@ -1,0 +1,226 @@
+/* test-gui-editing.c — undo/redo of edits made in the editors, save and
+ * reopen
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include <adwaita.h>
+
+#include "il-examples.h"
+#include "il-window.h"
+
+static void
+drain (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static IlWindow *
+window_with_example (void)
+{
+  g_autoptr(GError) error = NULL;
+  IlWindow *window = il_window_new (NULL);
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (il_window_load_example (window, IL_DEFAULT_EXAMPLE, &error));
+  g_assert_no_error (error);
+  drain ();
+  g_assert_cmpstr (il_window_get_visible_page (window), ==, "workload");
+  return window;
+}
+
+static const IlBlock *
+first_block (IlWindow *window)
+{
+  const IlExperiment *experiment = il_document_get_experiment (il_window_get_document (window));
+  const IlTaskGroup *group = g_ptr_array_index (experiment->tasks, 0);
+
+  return g_ptr_array_index (group->blocks, 0);
+}
+
+static GtkSpinButton *
+units_spin (IlWindow *window)
+{
+  IlBlockItem *item = il_workload_editor_get_block_item (il_window_get_workload_editor (window), 0, 0);
+
+  g_assert_nonnull (item);
+  return il_block_item_get_units_spin (item);
+}
+
+static void
+test_undo_redo_units (void)
+{
+  IlWindow *window = window_with_example ();
+  IlDocument *document = il_window_get_document (window);
+  g_autoptr(IlExperiment) before = il_experiment_copy (il_document_get_experiment (document));
+  g_autoptr(IlExperiment) after = NULL;
+  gint64 original = first_block (window)->units;
+
+  g_assert_false (il_document_get_modified (document));
+  g_assert_false (il_document_can_undo (document));
+
+  /* Three changes of one spin button are one undo step. */
+  gtk_spin_button_set_value (units_spin (window), original + 1);
+  gtk_spin_button_set_value (units_spin (window), original + 2);
+  gtk_spin_button_set_value (units_spin (window), original + 7);
+  g_assert_cmpint (first_block (window)->units, ==, original + 7);
+  g_assert_true (il_document_get_modified (document));
+  after = il_experiment_copy (il_document_get_experiment (document));
+  g_assert_false (il_experiment_equal (before, after));
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
+  drain ();
+  g_assert_true (il_experiment_equal (il_document_get_experiment (document), before));
+  g_assert_false (il_document_get_modified (document));
+  g_assert_false (il_document_can_undo (document));
+  /* The rebuilt editor shows the restored value. */
+  g_assert_cmpint ((gint64) gtk_spin_button_get_value (units_spin (window)), ==, original);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.redo", NULL);
+  drain ();
+  g_assert_true (il_experiment_equal (il_document_get_experiment (document), after));
+  g_assert_cmpint ((gint64) gtk_spin_button_get_value (units_spin (window)), ==, original + 7);
+  g_assert_true (il_document_get_modified (document));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  drain ();
+}
+
+static void
+test_undo_structural (void)
+{
+  IlWindow *window = window_with_example ();
+  IlDocument *document = il_window_get_document (window);
+  IlWorkloadEditor *editor = il_window_get_workload_editor (window);
+  g_autoptr(IlExperiment) before = il_experiment_copy (il_document_get_experiment (document));
+  const IlTaskGroup *group;
+  IlBlockItem *item;
+
+  /* Add a sleep block, duplicate it, move it up: three undo steps. */
+  gtk_widget_activate_action (GTK_WIDGET (editor), "editor.block-add", "(uu)", 0, (guint) IL_BLOCK_SLEEP);
+  gtk_widget_activate_action (GTK_WIDGET (editor), "editor.block-duplicate", "(uu)", 0, 1);
+  item = il_workload_editor_get_block_item (editor, 0, 2);
+  g_assert_nonnull (item);
+  gtk_spin_button_set_value (il_block_item_get_ms_spin (item), 123);
+  gtk_widget_activate_action (GTK_WIDGET (editor), "editor.block-move", "(uui)", 0, 2, -1);
+  drain ();
+
+  group = g_ptr_array_index (il_document_get_experiment (document)->tasks, 0);
+  g_assert_cmpuint (group->blocks->len, ==, 3);
+  g_assert_cmpint (((IlBlock *) g_ptr_array_index (group->blocks, 1))->type, ==, IL_BLOCK_SLEEP);
+  g_assert_cmpint (((IlBlock *) g_ptr_array_index (group->blocks, 1))->ms, ==, 123);
+
+  /* A drop moves a block between places like the keyboard does. */
+  gtk_widget_activate_action (GTK_WIDGET (editor), "editor.block-drop", "(uuuu)", 0, 0, 0, 3);
+  group = g_ptr_array_index (il_document_get_experiment (document)->tasks, 0);
+  g_assert_cmpint (((IlBlock *) g_ptr_array_index (group->blocks, 2))->type, ==, IL_BLOCK_CPU);
+
+  for (guint i = 0; i < 5; i++)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
+  drain ();
+  g_assert_true (il_experiment_equal (il_document_get_experiment (document), before));
+  g_assert_false (il_document_can_undo (document));
+
+  /* The last block of a group cannot be deleted (the format needs one). */
+  gtk_widget_activate_action (GTK_WIDGET (editor), "editor.block-delete", "(uu)", 0, 0);
+  g_assert_true (il_experiment_equal (il_document_get_experiment (document), before));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  drain ();
+}
+
+static void
+test_save_reopen (void)
+{
+  IlWindow *window = window_with_example ();
+  IlDocument *document = il_window_get_document (window);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("interleave-gui-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(IlExperiment) reopened = NULL;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "edited.interleave", NULL);
+  file = g_file_new_for_path (path);
+
+  gtk_spin_button_set_value (units_spin (window), 3);
+  gtk_widget_activate_action (GTK_WIDGET (il_window_get_workload_editor (window)),
+                              "editor.block-add", "(uu)", 0, (guint) IL_BLOCK_FILE_WRITE);
+  g_assert_true (il_document_get_modified (document));
+
+  g_assert_true (il_window_save_to (window, file, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_false (il_document_get_modified (document));
+  g_assert_true (g_file_equal (il_document_get_file (document), file));
+
+  reopened = il_experiment_load_file (file, &error);
+  g_assert_no_error (error);
+  g_assert_true (il_experiment_equal (reopened, il_document_get_experiment (document)));
+
+  /* Opening it in the window gives the same experiment, unmodified. */
+  g_assert_true (il_window_load_file (window, file, &error));
+  g_assert_no_error (error);
+  g_assert_true (il_experiment_equal (reopened, il_document_get_experiment (il_window_get_document (window))));
+  g_assert_false (il_document_get_modified (il_window_get_document (window)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  drain ();
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static void
+test_open_error (void)
+{
+  IlWindow *window = il_window_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("interleave-gui-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "broken.interleave", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  g_assert_true (g_file_set_contents (path, "{ \"interleave\": 1,\n  \"name\": 3 }\n", -1, NULL));
+  g_assert_false (il_window_load_file (window, file, &error));
+  g_assert_nonnull (error);
+  /* The core's message names the file and the place. */
+  g_assert_nonnull (strstr (error->message, "broken.interleave"));
+  g_assert_null (il_window_get_document (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  drain ();
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static void
+skip_no_display (void)
+{
+  g_test_skip ("no display");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (!gtk_init_check ())
+    {
+      g_test_add_func ("/il/gui/editing/no-display", skip_no_display);
+      return g_test_run ();
+    }
+  adw_init ();
+
+  g_test_add_func ("/il/gui/editing/undo-redo-units", test_undo_redo_units);
+  g_test_add_func ("/il/gui/editing/undo-structural", test_undo_structural);
+  g_test_add_func ("/il/gui/editing/save-reopen", test_save_reopen);
+  g_test_add_func ("/il/gui/editing/open-error", test_open_error);
+
+  return g_test_run ();
+}
