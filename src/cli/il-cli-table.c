@@ -160,7 +160,7 @@ il_cli_format_table (const IlResults    *results,
 
   for (guint c = 0; c < N_COLS; c++)
     {
-      pad (out, headers[c], widths[c], right[c]);
+      pad (out, headers[c], c + 1 < N_COLS ? widths[c] : 0, right[c]);
       g_string_append (out, c + 1 < N_COLS ? "  " : "\n");
     }
   for (guint c = 0; c < N_COLS; c++)

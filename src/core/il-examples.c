@@ -35,7 +35,7 @@ ensure_registered (void)
 
   if (g_once_init_enter (&once))
     {
-      g_resources_register (il_core_get_resource ());
+      il_core_register_resource ();
       g_once_init_leave (&once, 1);
     }
 }
