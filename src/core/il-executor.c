@@ -23,9 +23,7 @@ il_executor_lookup (IlExecutorKind kind)
     &il_executor_threads,
 #endif
     &il_executor_processes,
-#ifdef IL_HAVE_ASYNC_EXECUTOR
     &il_executor_async,
-#endif
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (executors); i++)

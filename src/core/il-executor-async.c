@@ -1,0 +1,907 @@
+/* il-executor-async.c — one thread, one GMainContext, tasks as state machines
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Cooperative multitasking as asyncio does it: every task is queued at t0
+ * (unbounded concurrency, like asyncio.gather) and advances one step at a
+ * time on a single loop thread. A sleep is a timer, http and file blocks are
+ * GIO/libsoup async operations, and CPU blocks run inline on the loop
+ * thread, blocking everything else on it — which is the lesson. With
+ * cpu_slice_units k > 0 a CPU block runs k units, then yields to the loop.
+ *
+ * The scheduler is one GSource owning a FIFO ready queue and a timer heap
+ * (asyncio's _ready deque and _scheduled heap) instead of one GSource per
+ * step: a step then costs no allocation, no context lock and no wakeup
+ * syscall, which keeps per-task dispatch within a small factor of a raw
+ * g_idle_add (bench/bench-dispatch-async.c). Its timeouts reach the poll
+ * through prepare(), with GLib's millisecond granularity, exactly like
+ * g_timeout_source_new (N).
+ *
+ * A separate heartbeat GSource on the same context is the loop-latency
+ * probe: it records how late each tick fires (IlRepetition.loop_lag).
+ *
+ * Where a task's time went (state_us), for this executor:
+ *   running  its own steps on the loop thread: the thread CPU time of its
+ *            CPU slices (CLOCK_THREAD_CPUTIME_ID) plus the wall time of its
+ *            bookkeeping steps (sub-µs, never blocking: reading the thread
+ *            CPU clock there would cost more than the step itself);
+ *   ready    it could have run but the loop was busy: the lateness of its
+ *            continuation versus the moment it became runnable (a timer's
+ *            due time, a yield between slices), plus the kernel's run-queue
+ *            wait (schedstat) during its own CPU slices. Timers reach the
+ *            loop through poll's millisecond timeout, so up to ~1 ms of a
+ *            timer's lateness is poll granularity, not a busy loop. An I/O
+ *            completion's continuation runs from GIO's own callback, whose
+ *            queueing delay is not observable here: it counts as blocked;
+ *   blocked  the rest: waiting for its timer or I/O.
+ * This is what the GUI's timeline shows for async runs. Before its first
+ * step a task is only queued (queued_us = 0); its window starts there.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+
+#include "il-kernels.h"
+#include "il-run-private.h"
+#include "il-schedstat.h"
+
+#include "il-io.h"
+
+/* Heartbeat period of the loop-latency probe. */
+#define HEARTBEAT_US 5000
+/* A scheduler dispatch hands the loop back to the other sources (the
+ * heartbeat, I/O completions) after this much work, so that a batch of
+ * cheap steps cannot starve them; a CPU step longer than this ends the
+ * batch on its own, which is the stall being demonstrated. */
+#define DISPATCH_BUDGET_US 1000
+
+typedef struct _AsyncRun AsyncRun;
+
+typedef struct {
+  AsyncRun          *run;
+  IlTaskRecord      *rec;
+  const IlTaskGroup *def;
+  guint              flat;
+  guint              block;        /* current block */
+  gint64             unit;         /* next unit of the current CPU block */
+  guint64            checksum;
+  IlBlockRecord      br;           /* the current block, appended at its end */
+  gint64             block_start;  /* absolute µs */
+  gint64             seg_start;    /* absolute µs: this task's current stretch on the loop */
+  gint64             seg_excluded; /* µs of that stretch measured otherwise (CPU slices) */
+  gint64             ready_since;  /* absolute µs it became runnable; -1: not waiting to run */
+  gint64             due;          /* timer heap key, absolute µs */
+  guint64            seq;          /* FIFO order among equal due times */
+  gint64             running;      /* task totals, µs */
+  gint64             ready;
+  gboolean           started;
+  gboolean           waiting;      /* the current block's wait has been started */
+  gboolean           done;
+  gboolean           io_ok;
+  char              *io_error;
+} AsyncTask;
+
+typedef struct {
+  GSource   source;
+  AsyncRun *run;
+} SchedSource;
+
+typedef struct {
+  GSource   source;
+  AsyncRun *run;
+} HeartbeatSource;
+
+struct _AsyncRun {
+  IlRunContext  *ctx;
+  GError        *error;
+  GMainContext  *context;
+  GSource       *sched;
+  GSource       *heartbeat;
+  GSource       *cancel_source;
+  AsyncTask     *tasks;
+  guint          n_tasks;
+  /* Ready queue: a ring of capacity n_tasks (a task is in it at most once). */
+  AsyncTask    **ring;
+  guint          ring_head;
+  guint          ring_len;
+  /* Timer heap, ordered by (due, seq). */
+  GPtrArray     *timers;
+  guint64        next_seq;
+  guint          remaining;      /* tasks not done */
+  guint          inflight;       /* I/O operations not yet called back */
+  guint          cpu_slice;      /* 0: CPU blocks run to completion */
+  gboolean       cancelled;
+  gboolean       finished;
+  gboolean       schedstat_valid;
+  gint           pid;
+  gint           tid;
+  gint64         overhead_us;    /* bookkeeping on the loop thread */
+  gint64         work_us;        /* the workload's own time within steps */
+  GArray        *lag;            /* IlLagSample */
+};
+
+/* ---------------------------------------------------------------------- */
+/* Ready queue and timer heap                                              */
+
+static inline void
+ready_push (AsyncRun  *run,
+            AsyncTask *task,
+            gint64     since)
+{
+  g_assert (run->ring_len < run->n_tasks);
+  task->ready_since = since;
+  run->ring[(run->ring_head + run->ring_len) % run->n_tasks] = task;
+  run->ring_len++;
+}
+
+static inline AsyncTask *
+ready_pop (AsyncRun *run)
+{
+  AsyncTask *task;
+
+  g_assert (run->ring_len > 0);
+  task = run->ring[run->ring_head];
+  run->ring_head = (run->ring_head + 1) % run->n_tasks;
+  run->ring_len--;
+  return task;
+}
+
+static inline gboolean
+timer_before (const AsyncTask *a,
+              const AsyncTask *b)
+{
+  return a->due < b->due || (a->due == b->due && a->seq < b->seq);
+}
+
+static void
+timer_push (AsyncRun  *run,
+            AsyncTask *task,
+            gint64     due)
+{
+  GPtrArray *heap = run->timers;
+  guint i;
+
+  task->due = due;
+  task->seq = run->next_seq++;
+  g_ptr_array_add (heap, task);
+  i = heap->len - 1;
+  while (i > 0)
+    {
+      guint parent = (i - 1) / 2;
+
+      if (!timer_before (task, heap->pdata[parent]))
+        break;
+      heap->pdata[i] = heap->pdata[parent];
+      i = parent;
+    }
+  heap->pdata[i] = task;
+}
+
+static AsyncTask *
+timer_pop (AsyncRun *run)
+{
+  GPtrArray *heap = run->timers;
+  AsyncTask *top = heap->pdata[0];
+  AsyncTask *last = heap->pdata[heap->len - 1];
+  guint i = 0;
+  guint n;
+
+  g_ptr_array_set_size (heap, heap->len - 1);
+  n = heap->len;
+  if (n == 0)
+    return top;
+  for (;;)
+    {
+      guint child = 2 * i + 1;
+
+      if (child >= n)
+        break;
+      if (child + 1 < n && timer_before (heap->pdata[child + 1], heap->pdata[child]))
+        child++;
+      if (!timer_before (heap->pdata[child], last))
+        break;
+      heap->pdata[i] = heap->pdata[child];
+      i = child;
+    }
+  heap->pdata[i] = last;
+  return top;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Recording                                                               */
+
+static inline void
+emit (AsyncRun  *run,
+      AsyncTask *task,
+      IlEvent   *ev)
+{
+  IlRunContext *ctx = run->ctx;
+
+  if (ctx->events == NULL)
+    return;
+  ev->run = ctx->run;
+  ev->rep = ctx->rep;
+  ev->worker = 0;
+  ev->task = task->flat;
+  il_event_queue_push (ctx->events, ev);
+}
+
+/* Closes the task's current stretch on the loop thread: its wall time,
+ * less what CPU slices measured precisely, is running time. */
+static inline void
+segment_close (AsyncTask *task,
+               gint64     now)
+{
+  gint64 wall = now - task->seg_start - task->seg_excluded;
+
+  task->br.state.running += MAX (wall, 0);
+  task->seg_start = now;
+  task->seg_excluded = 0;
+}
+
+static void
+block_begin (AsyncRun  *run,
+             AsyncTask *task,
+             gint64     now)
+{
+  const IlBlock *block = g_ptr_array_index (task->def->blocks, task->block);
+  IlEvent ev = { 0 };
+
+  memset (&task->br, 0, sizeof task->br);
+  task->br.type = block->type;
+  task->br.ttfb_us = -1;
+  task->br.start_us = now - run->ctx->t0;
+  task->br.state.valid = run->schedstat_valid;
+  task->block_start = now;
+  task->seg_start = now;
+  task->seg_excluded = 0;
+  task->unit = 0;
+  task->waiting = FALSE;
+
+  ev.kind = IL_EVENT_BLOCK_START;
+  ev.block = (guint8) task->block;
+  ev.block_type = (guint8) block->type;
+  ev.t_us = task->br.start_us;
+  emit (run, task, &ev);
+}
+
+static void
+task_finish (AsyncRun  *run,
+             AsyncTask *task,
+             gint64     now)
+{
+  IlTaskRecord *rec = task->rec;
+  IlEvent ev = { 0 };
+  gint64 wall;
+
+  rec->end_us = now - run->ctx->t0;
+  rec->cpu_end = sched_getcpu ();
+  rec->checksum = rec->failed ? 0 : task->checksum;
+  wall = rec->end_us - rec->start_us;
+  rec->state.valid = run->schedstat_valid;
+  rec->state.running = CLAMP (task->running, 0, wall);
+  rec->state.ready = CLAMP (task->ready, 0, wall - rec->state.running);
+  rec->state.blocked = wall - rec->state.running - rec->state.ready;
+  rec->state.gil_wait = 0;
+  task->done = TRUE;
+  g_assert (run->remaining > 0);
+  run->remaining--;
+
+  ev.kind = IL_EVENT_TASK_END;
+  ev.t_us = rec->end_us;
+  ev.t2_us = rec->start_us;
+  ev.cpu = rec->cpu_end;
+  ev.flags = rec->failed ? IL_EVENT_FLAG_FAILED : 0;
+  ev.a = rec->state.running;
+  ev.b = rec->state.ready;
+  ev.c = rec->state.blocked;
+  emit (run, task, &ev);
+}
+
+/* Ends the current block (successfully unless @error), closing the task's
+ * stretch at @now. Returns FALSE when the task is over (failed). */
+static gboolean
+block_end (AsyncRun   *run,
+           AsyncTask  *task,
+           gint64      now,
+           const char *error)
+{
+  IlBlockRecord *br = &task->br;
+  IlEvent ev = { 0 };
+  gint64 wall;
+
+  segment_close (task, now);
+  br->end_us = now - run->ctx->t0;
+  wall = br->end_us - br->start_us;
+  br->state.running = CLAMP (br->state.running, 0, wall);
+  br->state.ready = CLAMP (br->state.ready, 0, wall - br->state.running);
+  br->state.blocked = wall - br->state.running - br->state.ready;
+  task->running += br->state.running;
+  task->ready += br->state.ready;
+  g_array_append_val (task->rec->blocks, *br);
+
+  ev.kind = IL_EVENT_BLOCK_END;
+  ev.block = (guint8) task->block;
+  ev.block_type = (guint8) br->type;
+  ev.t_us = br->end_us;
+  ev.t2_us = br->start_us;
+  ev.a = br->state.running;
+  ev.b = br->state.ready;
+  ev.c = br->state.blocked;
+  ev.flags = error != NULL ? IL_EVENT_FLAG_FAILED : 0;
+  emit (run, task, &ev);
+
+  if (error != NULL)
+    {
+      task->rec->failed = TRUE;
+      g_free (task->rec->error);
+      task->rec->error = g_strdup_printf (_("block %u (%s): %s"), task->block + 1,
+                                          il_block_type_to_string (br->type), error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+task_begin (AsyncRun  *run,
+            AsyncTask *task,
+            gint64     now)
+{
+  IlTaskRecord *rec = task->rec;
+  IlEvent ev = { 0 };
+
+  task->started = TRUE;
+  rec->pid = run->pid;
+  rec->tid = run->tid;
+  rec->worker = 0;
+  rec->queued_us = 0;
+  rec->cpu_start = sched_getcpu ();
+  if (rec->blocks == NULL)
+    rec->blocks = g_array_sized_new (FALSE, TRUE, sizeof (IlBlockRecord), task->def->blocks->len);
+  rec->start_us = now - run->ctx->t0;
+
+  ev.kind = IL_EVENT_TASK_START;
+  ev.t_us = rec->start_us;
+  ev.cpu = rec->cpu_start;
+  emit (run, task, &ev);
+
+  task->block = 0;
+  block_begin (run, task, now);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The state machine                                                       */
+
+/* Runs up to one slice of the current CPU block inline. Returns TRUE when
+ * the block is complete, FALSE when it yielded or was cancelled
+ * (*cancelled). */
+static gboolean
+run_cpu_slice (AsyncRun      *run,
+               AsyncTask     *task,
+               const IlBlock *block,
+               gboolean      *cancelled)
+{
+  GCancellable *cancellable = run->ctx->cancellable;
+  IlThreadTimes a, b;
+  gint64 w0, w1;
+  gint64 limit;
+
+  limit = run->cpu_slice > 0 ? MIN (block->units, task->unit + (gint64) run->cpu_slice) : block->units;
+
+  il_thread_times_read (&a);
+  w0 = il_now_us ();
+  for (; task->unit < limit; task->unit++)
+    {
+      if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
+        {
+          *cancelled = TRUE;
+          break;
+        }
+      task->checksum = il_checksum_fold (task->checksum,
+                                         il_kernel_run_unit (block->kernel,
+                                                             il_kernel_seed (task->rec->group, task->rec->index,
+                                                                             task->block, (guint64) task->unit)));
+    }
+  w1 = il_now_us ();
+  il_thread_times_read (&b);
+
+  /* The slice's wall time is replaced by what the kernel says it was:
+   * on a CPU (running) or runnable but preempted (ready). */
+  task->seg_excluded += w1 - w0;
+  run->work_us += w1 - w0;
+  task->br.state.running += MAX ((b.cpu_ns - a.cpu_ns) / 1000, 0);
+  if (a.valid && b.valid)
+    task->br.state.ready += MAX ((b.wait_ns - a.wait_ns) / 1000, 0);
+
+  return !*cancelled && task->unit >= block->units;
+}
+
+static void task_io_done_cb (GObject      *source,
+                             GAsyncResult *result,
+                             gpointer      user_data);
+
+/* Advances @task as far as it can without waiting: called when it is
+ * dispatched from the ready queue, or from its I/O completion. */
+static void
+task_step (AsyncRun  *run,
+           AsyncTask *task,
+           gint64     now)
+{
+  if (!task->started)
+    task_begin (run, task, now);
+  else
+    {
+      task->seg_start = now;
+      task->seg_excluded = 0;
+      if (task->ready_since >= 0 && now > task->ready_since)
+        task->br.state.ready += now - task->ready_since;
+    }
+  task->ready_since = -1;
+
+  for (;;)
+    {
+      const IlBlock *block = g_ptr_array_index (task->def->blocks, task->block);
+      const char *error = NULL;
+      gboolean cancelled = FALSE;
+
+      switch (block->type)
+        {
+        case IL_BLOCK_CPU:
+          if (!run_cpu_slice (run, task, block, &cancelled))
+            {
+              now = il_now_us ();
+              if (cancelled)
+                {
+                  error = _("cancelled");
+                  break;
+                }
+              /* Yield: back of the ready queue, runnable from now on. */
+              segment_close (task, now);
+              ready_push (run, task, now);
+              return;
+            }
+          now = il_now_us ();
+          break;
+
+        case IL_BLOCK_SLEEP:
+          if (!task->waiting)
+            {
+              task->waiting = TRUE;
+              segment_close (task, now);
+              if (block->ms <= 0)
+                ready_push (run, task, now);   /* asyncio.sleep (0): just yield */
+              else
+                timer_push (run, task, task->block_start + block->ms * 1000);
+              return;
+            }
+          break;
+
+        case IL_BLOCK_HTTP:
+        case IL_BLOCK_FILE_WRITE:
+        case IL_BLOCK_FILE_READ:
+          if (!task->waiting)
+            {
+              task->waiting = TRUE;
+              run->inflight++;
+              /* Starting the operation is the workload's, not Interleave's
+               * overhead; its CPU time comes back with the result
+               * (il_io_async_result_get_state), so the stretch ends here. */
+              segment_close (task, now);
+              il_io_run_block_async (run->ctx->io, block, task->flat, run->ctx->cancellable,
+                                     task_io_done_cb, task);
+              run->work_us += il_now_us () - now;
+              return;
+            }
+          if (!task->io_ok)
+            error = task->io_error != NULL ? task->io_error : _("failed");
+          break;
+
+        case IL_N_BLOCK_TYPES:
+        default:
+          g_assert_not_reached ();
+        }
+
+      if (!block_end (run, task, now, error) ||
+          task->block + 1 >= task->def->blocks->len)
+        {
+          g_clear_pointer (&task->io_error, g_free);
+          task_finish (run, task, now);
+          return;
+        }
+      g_clear_pointer (&task->io_error, g_free);
+      task->block++;
+      block_begin (run, task, now);
+    }
+}
+
+static void
+task_io_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  AsyncTask *task = user_data;
+  AsyncRun *run = task->run;
+  gint64 ttfb = -1;
+  char *error = NULL;
+  IlStateTimes io_state = { 0 };
+  gint64 now;
+
+  task->io_ok = il_io_run_block_finish (run->ctx->io, result, &ttfb, &error);
+  g_assert (run->inflight > 0);
+  run->inflight--;
+  if (task->done)
+    {
+      /* Cancelled: the task was closed already. */
+      g_free (error);
+      if (run->remaining == 0 && run->inflight == 0)
+        run->finished = TRUE;
+      return;
+    }
+  task->io_error = error;
+  task->br.ttfb_us = ttfb >= 0 ? ttfb - run->ctx->t0 : -1;
+  /* The operation's own callbacks ran on this loop thread: that CPU time is
+   * this task's running time within the block. */
+  il_io_async_result_get_state (result, &io_state);
+  if (io_state.valid)
+    task->br.state.running += io_state.running;
+  now = il_now_us ();
+  run->work_us = 0;
+  task_step (run, task, now);
+  run->overhead_us += MAX (il_now_us () - now - run->work_us, 0);
+  if (run->remaining == 0 && run->inflight == 0)
+    run->finished = TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Cancellation                                                            */
+
+static void
+cancel_all (AsyncRun *run)
+{
+  gint64 now = il_now_us ();
+
+  if (run->cancelled)
+    return;
+  run->cancelled = TRUE;
+
+  /* Pending timers and yields are dropped; started tasks end failed now;
+   * I/O is cancelled through the cancellable and its callbacks, when they
+   * come, find their task done. Tasks never started stay unstarted (the
+   * runner drops them from the partial results). */
+  g_ptr_array_set_size (run->timers, 0);
+  run->ring_len = 0;
+  for (guint i = 0; i < run->n_tasks; i++)
+    {
+      AsyncTask *task = &run->tasks[i];
+
+      if (!task->started || task->done)
+        continue;
+      task->seg_start = now;
+      task->seg_excluded = 0;
+      block_end (run, task, now, _("cancelled"));
+      task_finish (run, task, now);
+    }
+  run->remaining = 0;
+  if (run->inflight == 0)
+    run->finished = TRUE;
+}
+
+static gboolean
+cancelled_cb (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  cancel_all (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The scheduler source                                                    */
+
+static gboolean
+sched_prepare (GSource *source,
+               gint    *timeout)
+{
+  AsyncRun *run = ((SchedSource *) source)->run;
+  const AsyncTask *top;
+  gint64 now, left;
+
+  if (run->ring_len > 0)
+    {
+      *timeout = 0;
+      return TRUE;
+    }
+  if (run->timers->len == 0)
+    {
+      *timeout = -1;
+      return FALSE;
+    }
+  top = run->timers->pdata[0];
+  now = g_source_get_time (source);
+  left = top->due - now;
+  if (left <= 0)
+    {
+      *timeout = 0;
+      return TRUE;
+    }
+  /* Round up, as GLib does for its own timers: never wake early. */
+  *timeout = (gint) MIN ((left + 999) / 1000, G_MAXINT);
+  return FALSE;
+}
+
+static gboolean
+sched_check (GSource *source)
+{
+  AsyncRun *run = ((SchedSource *) source)->run;
+
+  if (run->ring_len > 0)
+    return TRUE;
+  return run->timers->len > 0 &&
+         ((const AsyncTask *) run->timers->pdata[0])->due <= g_source_get_time (source);
+}
+
+static gboolean
+sched_dispatch (GSource     *source,
+                GSourceFunc  callback,
+                gpointer     user_data)
+{
+  AsyncRun *run = ((SchedSource *) source)->run;
+  GCancellable *cancellable = run->ctx->cancellable;
+  gint64 now = il_now_us ();
+  gint64 deadline = now + DISPATCH_BUDGET_US;
+  guint todo;
+
+  if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
+    {
+      cancel_all (run);
+      return G_SOURCE_CONTINUE;
+    }
+
+  /* Timers that are due join the ready queue, in due order, runnable since
+   * their due time: the rest of their wait is lateness. */
+  while (run->timers->len > 0 &&
+         ((const AsyncTask *) run->timers->pdata[0])->due <= now)
+    {
+      AsyncTask *task = timer_pop (run);
+
+      ready_push (run, task, task->due);
+    }
+
+  /* Only what is ready now runs in this dispatch (a task that yields goes
+   * to the next one), and only for DISPATCH_BUDGET_US: then the loop's
+   * other sources get their turn. */
+  todo = run->ring_len;
+  while (todo-- > 0 && run->ring_len > 0)
+    {
+      AsyncTask *task = ready_pop (run);
+      gint64 end;
+
+      run->work_us = 0;
+      task_step (run, task, now);
+      end = il_now_us ();
+      run->overhead_us += MAX (end - now - run->work_us, 0);
+      now = end;
+      if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
+        {
+          cancel_all (run);
+          break;
+        }
+      if (now >= deadline)
+        break;
+    }
+
+  if (run->remaining == 0 && run->inflight == 0)
+    run->finished = TRUE;
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs sched_funcs = {
+  sched_prepare,
+  sched_check,
+  sched_dispatch,
+  NULL, NULL, NULL,
+};
+
+/* ---------------------------------------------------------------------- */
+/* The loop-latency probe                                                  */
+
+static gboolean
+heartbeat_dispatch (GSource     *source,
+                    GSourceFunc  callback,
+                    gpointer     user_data)
+{
+  AsyncRun *run = ((HeartbeatSource *) source)->run;
+  gint64 scheduled = g_source_get_ready_time (source);
+  gint64 now = il_now_us ();
+  IlLagSample sample;
+  IlEvent ev = { 0 };
+
+  sample.t_us = now - run->ctx->t0;
+  sample.lag_us = MAX (now - scheduled, 0);
+  g_array_append_val (run->lag, sample);
+
+  ev.kind = IL_EVENT_LOOP_LAG;
+  ev.t_us = sample.t_us;
+  ev.a = sample.lag_us;
+  ev.value = (double) sample.lag_us / 1000.0;
+  if (run->ctx->events != NULL)
+    il_run_context_emit (run->ctx, &ev);
+
+  /* The next tick is a period after this one fired, not after it was due:
+   * a stalled loop shows one late tick, not a burst of catch-up ticks. */
+  g_source_set_ready_time (source, now + HEARTBEAT_US);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs heartbeat_funcs = {
+  NULL,
+  NULL,
+  heartbeat_dispatch,
+  NULL, NULL, NULL,
+};
+
+/* ---------------------------------------------------------------------- */
+/* The loop thread                                                         */
+
+static void
+thread_usage (IlUsage *out)
+{
+  struct rusage ru;
+
+  memset (out, 0, sizeof *out);
+  if (getrusage (RUSAGE_THREAD, &ru) != 0)
+    return;
+  out->user_us = (gint64) ru.ru_utime.tv_sec * G_USEC_PER_SEC + ru.ru_utime.tv_usec;
+  out->sys_us = (gint64) ru.ru_stime.tv_sec * G_USEC_PER_SEC + ru.ru_stime.tv_usec;
+  out->nvcsw = ru.ru_nvcsw;
+  out->nivcsw = ru.ru_nivcsw;
+}
+
+static void
+async_loop (AsyncRun *run)
+{
+  IlRunContext *ctx = run->ctx;
+  IlThreadTimes probe;
+  gint64 now;
+
+  il_thread_times_read (&probe);
+  run->schedstat_valid = probe.valid;
+  run->pid = getpid ();
+  run->tid = (gint) syscall (SYS_gettid);
+
+  run->n_tasks = ctx->repetition->tasks->len;
+  run->remaining = run->n_tasks;
+  if (run->n_tasks == 0)
+    return;
+  run->tasks = g_new0 (AsyncTask, run->n_tasks);
+  run->ring = g_new (AsyncTask *, run->n_tasks);
+  run->timers = g_ptr_array_sized_new (MIN (run->n_tasks, 4096));
+  run->cpu_slice = ctx->config->cpu_slice_units;
+
+  /* Everything is queued at t0, in flat order. */
+  now = il_now_us ();
+  for (guint i = 0; i < run->n_tasks; i++)
+    {
+      AsyncTask *task = &run->tasks[i];
+
+      task->run = run;
+      task->rec = &g_array_index (ctx->repetition->tasks, IlTaskRecord, i);
+      task->def = g_ptr_array_index (ctx->experiment->tasks, task->rec->group);
+      task->flat = i;
+      ready_push (run, task, now);
+    }
+
+  /* Attached in this order so that, when both are due in one iteration,
+   * the heartbeat is dispatched first. */
+  run->heartbeat = g_source_new (&heartbeat_funcs, sizeof (HeartbeatSource));
+  ((HeartbeatSource *) run->heartbeat)->run = run;
+  g_source_set_name (run->heartbeat, "il-async-heartbeat");
+  g_source_set_ready_time (run->heartbeat, now + HEARTBEAT_US);
+  g_source_attach (run->heartbeat, run->context);
+
+  if (ctx->cancellable != NULL)
+    {
+      run->cancel_source = g_cancellable_source_new (ctx->cancellable);
+      g_source_set_priority (run->cancel_source, G_PRIORITY_HIGH);
+      g_source_set_callback (run->cancel_source, G_SOURCE_FUNC (cancelled_cb), run, NULL);
+      g_source_attach (run->cancel_source, run->context);
+    }
+
+  run->sched = g_source_new (&sched_funcs, sizeof (SchedSource));
+  ((SchedSource *) run->sched)->run = run;
+  g_source_set_name (run->sched, "il-async-scheduler");
+  g_source_attach (run->sched, run->context);
+
+  while (!run->finished)
+    g_main_context_iteration (run->context, TRUE);
+
+  g_source_destroy (run->sched);
+  g_clear_pointer (&run->sched, g_source_unref);
+  g_source_destroy (run->heartbeat);
+  g_clear_pointer (&run->heartbeat, g_source_unref);
+  if (run->cancel_source != NULL)
+    {
+      g_source_destroy (run->cancel_source);
+      g_clear_pointer (&run->cancel_source, g_source_unref);
+    }
+}
+
+static gpointer
+async_worker (gpointer user_data)
+{
+  AsyncRun *run = user_data;
+  IlRunContext *ctx = run->ctx;
+  IlUsage u0, u1;
+  IlTaskEnv env;
+
+  if (!il_run_context_pin_thread (ctx, &run->error))
+    return NULL;
+
+  thread_usage (&u0);
+  run->context = g_main_context_new ();
+  g_main_context_push_thread_default (run->context);
+
+  async_loop (run);
+
+  g_main_context_pop_thread_default (run->context);
+  g_clear_pointer (&run->context, g_main_context_unref);
+  thread_usage (&u1);
+
+  /* Tasks interleave on this one thread, so per-task rusage means nothing:
+   * the whole repetition's is accounted once. */
+  memset (&env, 0, sizeof env);
+  env.usage.user_us = u1.user_us - u0.user_us;
+  env.usage.sys_us = u1.sys_us - u0.sys_us;
+  env.usage.nvcsw = u1.nvcsw - u0.nvcsw;
+  env.usage.nivcsw = u1.nivcsw - u0.nivcsw;
+  env.overhead_ns = run->overhead_us * 1000;
+  il_run_context_account (ctx, &env);
+
+  g_mutex_lock (&ctx->lock);
+  g_array_append_vals (ctx->repetition->loop_lag, run->lag->data, run->lag->len);
+  g_mutex_unlock (&ctx->lock);
+
+  return NULL;
+}
+
+static gboolean
+async_run (IlRunContext  *ctx,
+           GError       **error)
+{
+  AsyncRun run = { 0 };
+  GThread *thread;
+
+  run.ctx = ctx;
+  run.lag = g_array_new (FALSE, FALSE, sizeof (IlLagSample));
+
+  thread = g_thread_try_new ("il-async", async_worker, &run, error);
+  if (thread != NULL)
+    g_thread_join (thread);
+
+  for (guint i = 0; i < run.n_tasks; i++)
+    g_free (run.tasks[i].io_error);
+  g_free (run.tasks);
+  g_free (run.ring);
+  g_clear_pointer (&run.timers, g_ptr_array_unref);
+  g_clear_pointer (&run.lag, g_array_unref);
+
+  if (thread == NULL)
+    return FALSE;
+  if (run.error != NULL)
+    {
+      g_propagate_error (error, run.error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+const IlExecutorClass il_executor_async = {
+  .kind = IL_EXECUTOR_ASYNC,
+  .run = async_run,
+};

@@ -1,0 +1,613 @@
+/* test-async.c — the async executor: one loop thread, tasks as state
+ * machines, the loop-latency probe, where the time went, cancellation
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Timing bounds come from issue 3 and are generous (a noisy 2-core machine
+ * running two tests at once); where a bound is marginal the measurement is
+ * retried once before the test fails.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "il-error.h"
+#include "il-events.h"
+#include "il-experiment.h"
+#include "il-kernels.h"
+#include "il-results.h"
+#include "il-runner.h"
+
+static IlExperiment *
+load (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  IlExperiment *exp = il_experiment_load_data (json, -1, "test-async.interleave", &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (exp);
+  return exp;
+}
+
+static IlResults *
+run_with (const char   *json,
+          IlEventQueue *events,
+          GCancellable *cancellable)
+{
+  g_autoptr(IlExperiment) exp = load (json);
+  g_autoptr(GError) error = NULL;
+  IlRunOptions options = { 0 };
+  g_autoptr(IlRunner) runner = NULL;
+  IlResults *results;
+
+  options.events = events;
+  runner = il_runner_new (exp, &options);
+  results = il_runner_run (runner, cancellable, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (results);
+  return results;
+}
+
+static IlResults *
+run_json (const char *json)
+{
+  return run_with (json, NULL, NULL);
+}
+
+static const IlRunResult *
+run_at (const IlResults *results,
+        guint            i)
+{
+  g_assert_cmpuint (results->runs->len, >, i);
+  return g_ptr_array_index (results->runs, i);
+}
+
+static const IlRepetition *
+rep_of (const IlResults *results,
+        guint            run)
+{
+  const IlRunResult *rr = run_at (results, run);
+
+  g_assert_cmpuint (rr->repetitions->len, >, 0);
+  return g_ptr_array_index (rr->repetitions, 0);
+}
+
+static const IlTaskRecord *
+task_at (const IlRepetition *rep,
+         guint               i)
+{
+  g_assert_cmpuint (rep->tasks->len, >, i);
+  return &g_array_index (rep->tasks, IlTaskRecord, i);
+}
+
+static gint64
+wall_of (const IlTaskRecord *t)
+{
+  return t->end_us - t->start_us;
+}
+
+static double
+spin_ms_per_unit (void)
+{
+  static double ms = 0;
+
+  if (ms == 0)
+    ms = il_kernel_calibrate (IL_KERNEL_SPIN, 150);
+  return ms;
+}
+
+/* Every task ran to completion on lane 0 of one thread, and its record is
+ * complete and consistent. @n_blocks 0: any number of blocks. */
+static void
+assert_complete (const IlRepetition *rep,
+                 guint               n_tasks,
+                 guint               n_blocks)
+{
+  const IlTaskRecord *first = task_at (rep, 0);
+
+  g_assert_cmpuint (rep->tasks->len, ==, n_tasks);
+  g_assert_cmpuint (rep->failed_tasks, ==, 0);
+  g_assert_false (rep->cancelled);
+  for (guint i = 0; i < rep->tasks->len; i++)
+    {
+      const IlTaskRecord *t = task_at (rep, i);
+      gint64 prev_end;
+
+      if (t->failed)
+        g_error ("task %u failed: %s", i, t->error);
+      g_assert_cmpint (t->worker, ==, 0);
+      g_assert_cmpint (t->pid, ==, first->pid);
+      g_assert_cmpint (t->tid, ==, first->tid);
+      g_assert_cmpint (t->pid, !=, t->tid);   /* a thread of its own */
+      g_assert_cmpint (t->cpu_start, >=, 0);
+      g_assert_cmpint (t->cpu_end, >=, 0);
+      g_assert_cmpint (t->queued_us, ==, 0);
+      g_assert_cmpint (t->start_us, >=, 0);
+      g_assert_cmpint (t->end_us, >=, t->start_us);
+      g_assert_nonnull (t->blocks);
+      if (n_blocks > 0)
+        g_assert_cmpuint (t->blocks->len, ==, n_blocks);
+      prev_end = t->start_us;
+      for (guint b = 0; b < t->blocks->len; b++)
+        {
+          const IlBlockRecord *br = &g_array_index (t->blocks, IlBlockRecord, b);
+
+          g_assert_cmpint (br->start_us, ==, prev_end);
+          g_assert_cmpint (br->end_us, >=, br->start_us);
+          if (br->state.valid)
+            g_assert_cmpint (br->state.running + br->state.ready + br->state.blocked, ==,
+                             br->end_us - br->start_us);
+          prev_end = br->end_us;
+        }
+      g_assert_cmpint (prev_end, ==, t->end_us);
+      if (t->state.valid)
+        {
+          g_assert_cmpint (t->state.running + t->state.ready + t->state.blocked, ==, wall_of (t));
+          g_assert_cmpint (t->state.gil_wait, ==, 0);
+        }
+    }
+}
+
+/* 100 × 40 ms sleeps wait together: one latency, not the sum. */
+static gboolean
+sleeps_once (void)
+{
+  g_autoptr(IlResults) results = run_json (
+    "{ \"interleave\": 1, \"name\": \"sleeps\","
+    "  \"tasks\": [ { \"repeat\": 100, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 40 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"async\" } ] }");
+  const IlRepetition *rep = rep_of (results, 0);
+
+  assert_complete (rep, 100, 1);
+  g_assert_cmpuint (run_at (results, 0)->workers, ==, 1);
+  for (guint i = 0; i < rep->tasks->len; i++)
+    g_assert_cmpint (wall_of (task_at (rep, i)), >=, 40000);
+  g_test_message ("100 x 40 ms sleeps: makespan %.1f ms", rep->makespan_ms);
+  g_assert_cmpfloat (rep->makespan_ms, >=, 40.0);
+  return rep->makespan_ms < 250.0;
+}
+
+static void
+test_sleeps (void)
+{
+  if (!sleeps_once ())
+    g_assert_true (sleeps_once ());
+}
+
+/* CPU work on one loop thread gains nothing over sequential, and computes
+ * the same checksum. */
+static gboolean
+cpu_once (void)
+{
+  g_autoptr(IlResults) results = run_json (
+    "{ \"interleave\": 1, \"name\": \"cpu\","
+    "  \"tasks\": [ { \"repeat\": 8, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 90 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"sequential\" }, { \"executor\": \"async\" } ] }");
+  const IlRunResult *seq = run_at (results, 0);
+  const IlRunResult *async = run_at (results, 1);
+  const IlRepetition *rep = rep_of (results, 1);
+
+  assert_complete (rep, 8, 1);
+  g_assert_cmpstr (async->summary.checksum, ==, seq->summary.checksum);
+  g_assert_cmpstr (rep->checksum, ==, rep_of (results, 0)->checksum);
+  g_assert_cmpstr (rep->checksum, !=, "0000000000000000");
+  /* Inline CPU work is this task's running time. */
+  for (guint i = 0; i < rep->tasks->len; i++)
+    {
+      const IlTaskRecord *t = task_at (rep, i);
+
+      if (t->state.valid)
+        g_assert_cmpint (t->state.running, >=, wall_of (t) / 2);
+    }
+  /* The loop thread's own usage, accounted once. */
+  g_assert_cmpfloat (rep->cpu_user_ms + rep->cpu_sys_ms, >=, 0.5 * 8 * 90 * spin_ms_per_unit ());
+  g_assert_cmpfloat (rep->overhead_cpu_ms, >=, 0.0);
+  g_test_message ("8 CPU tasks: sequential %.1f ms, async %.1f ms, speedup %.2f",
+                  seq->summary.makespan_ms.median, async->summary.makespan_ms.median,
+                  async->summary.speedup);
+  g_assert_false (isnan (async->summary.speedup));
+  return async->summary.speedup <= 1.2;
+}
+
+static void
+test_cpu_no_speedup (void)
+{
+  if (!cpu_once ())
+    g_assert_true (cpu_once ());
+}
+
+static int
+cmp_gint64 (gconstpointer a,
+            gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+static gint64
+lag_quantile (const IlRepetition *rep,
+              double              q,
+              gint64             *max)
+{
+  g_autoptr(GArray) lags = g_array_new (FALSE, FALSE, sizeof (gint64));
+  guint idx;
+
+  g_assert_nonnull (rep->loop_lag);
+  g_assert_cmpuint (rep->loop_lag->len, >, 3);
+  for (guint i = 0; i < rep->loop_lag->len; i++)
+    {
+      const IlLagSample *s = &g_array_index (rep->loop_lag, IlLagSample, i);
+
+      g_assert_cmpint (s->lag_us, >=, 0);
+      g_assert_cmpint (s->t_us, >=, 0);
+      if (i > 0)
+        g_assert_cmpint (s->t_us, >, g_array_index (rep->loop_lag, IlLagSample, i - 1).t_us);
+      g_array_append_val (lags, s->lag_us);
+    }
+  g_array_sort (lags, cmp_gint64);
+  idx = (guint) ceil (q * lags->len) - 1;
+  *max = g_array_index (lags, gint64, lags->len - 1);
+  return g_array_index (lags, gint64, MIN (idx, lags->len - 1));
+}
+
+/* Inline CPU blocks stall the loop for their whole duration; slicing them
+ * keeps the heartbeat close to on time. */
+static gboolean
+lag_once (void)
+{
+  g_autoptr(IlResults) results = run_json (
+    "{ \"interleave\": 1, \"name\": \"lag\","
+    "  \"tasks\": [ { \"repeat\": 3, \"blocks\": ["
+    "      { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 45 },"
+    "      { \"type\": \"sleep\", \"ms\": 5 },"
+    "      { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 45 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"async\" }, { \"executor\": \"async\", \"cpu_slice_units\": 1 } ],"
+    "  \"settings\": { \"order\": \"grouped\" } }");
+  const IlRepetition *whole = rep_of (results, 0);
+  const IlRepetition *sliced = rep_of (results, 1);
+  const IlBlockRecord *cpu_block;
+  gint64 whole_max, whole_p95, sliced_max, sliced_p95, block_us;
+
+  assert_complete (whole, 3, 3);
+  assert_complete (sliced, 3, 3);
+  g_assert_cmpuint (run_at (results, 1)->cpu_slice_units, ==, 1);
+  /* Slicing changes the order of the work, never its result. */
+  g_assert_cmpstr (whole->checksum, ==, sliced->checksum);
+
+  cpu_block = &g_array_index (task_at (whole, 0)->blocks, IlBlockRecord, 0);
+  block_us = cpu_block->end_us - cpu_block->start_us;
+  whole_p95 = lag_quantile (whole, 0.95, &whole_max);
+  sliced_p95 = lag_quantile (sliced, 0.95, &sliced_max);
+  g_test_message ("CPU block %.1f ms; loop lag inline: p95 %.1f ms, max %.1f ms; "
+                  "sliced by 1 unit: p95 %.1f ms, max %.1f ms",
+                  block_us / 1000.0, whole_p95 / 1000.0, whole_max / 1000.0,
+                  sliced_p95 / 1000.0, sliced_max / 1000.0);
+  return whole_max >= block_us / 2 && sliced_p95 <= whole_p95 / 2;
+}
+
+static void
+test_loop_lag (void)
+{
+  if (!lag_once ())
+    g_assert_true (lag_once ());
+}
+
+/* A sleep-only task is blocked; tasks that take turns running inline CPU
+ * work between short sleeps wait for each other: ready time. */
+static gboolean
+states_once (void)
+{
+  g_autoptr(IlResults) results = run_json (
+    "{ \"interleave\": 1, \"name\": \"states\","
+    "  \"tasks\": ["
+    "    { \"name\": \"sleeper\", \"blocks\": [ { \"type\": \"sleep\", \"ms\": 60 } ] },"
+    "    { \"name\": \"worker\", \"repeat\": 2, \"blocks\": ["
+    "      { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 20 },"
+    "      { \"type\": \"sleep\", \"ms\": 2 },"
+    "      { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 20 },"
+    "      { \"type\": \"sleep\", \"ms\": 2 },"
+    "      { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 20 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"async\" } ] }");
+  const IlRepetition *rep = rep_of (results, 0);
+  const IlTaskRecord *sleeper = task_at (rep, 0);
+  const IlTaskRecord *first = task_at (rep, 1);
+  const IlTaskRecord *second = task_at (rep, 2);
+  gint64 cpu_us = (gint64) (20 * spin_ms_per_unit () * 1000);
+
+  assert_complete (rep, 3, 0);
+  g_assert_cmpuint (first->blocks->len, ==, 5);
+  if (!sleeper->state.valid)
+    {
+      g_test_skip ("no per-thread scheduler statistics on this kernel");
+      return TRUE;
+    }
+  g_test_message ("sleeper: running %" G_GINT64_FORMAT " ready %" G_GINT64_FORMAT " blocked %" G_GINT64_FORMAT
+                  "; worker 2: running %" G_GINT64_FORMAT " ready %" G_GINT64_FORMAT " blocked %" G_GINT64_FORMAT,
+                  sleeper->state.running, sleeper->state.ready, sleeper->state.blocked,
+                  second->state.running, second->state.ready, second->state.blocked);
+  /* The sleeper starts first; its timer may be late behind a CPU block, so
+   * "mostly" is measured against its own 60 ms. */
+  g_assert_cmpint (sleeper->state.blocked, >=, 60000 / 2);
+  g_assert_cmpint (sleeper->state.running, <, 1000);
+  /* Both workers ran their own units. */
+  g_assert_cmpint (first->state.running, >=, 3 * cpu_us / 2);
+  g_assert_cmpint (second->state.running, >=, 3 * cpu_us / 2);
+  /* Each of the second worker's sleeps ends while the first worker runs a
+   * CPU block, and vice versa: the continuation waits, ready. */
+  if (second->state.ready < cpu_us / 2 || first->state.ready < cpu_us / 4)
+    return FALSE;
+  /* The ready time sits in the sleeps' records, where the timers were due. */
+  for (guint b = 1; b < 4; b += 2)
+    g_assert_cmpint (g_array_index (second->blocks, IlBlockRecord, b).state.ready, >, 0);
+  return TRUE;
+}
+
+static void
+test_states (void)
+{
+  if (!states_once ())
+    g_assert_true (states_once ());
+}
+
+/* The live stream: what il_task_execute emits, on lane 0, plus the lag. */
+static void
+test_events (void)
+{
+  g_autoptr(IlEventQueue) queue = il_event_queue_new (0);
+  g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+  g_autoptr(IlResults) results = NULL;
+  const IlRepetition *rep;
+  guint task_start = 0, task_end = 0, block_start = 0, block_end = 0, lag = 0;
+
+  results = run_with (
+    "{ \"interleave\": 1, \"name\": \"events\","
+    "  \"tasks\": [ { \"repeat\": 5, \"blocks\": ["
+    "      { \"type\": \"sleep\", \"ms\": 20 },"
+    "      { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 3 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"async\", \"cpu_slice_units\": 1 } ] }", queue, NULL);
+  rep = rep_of (results, 0);
+  assert_complete (rep, 5, 2);
+
+  il_event_queue_drain (queue, events, 0);
+  for (guint i = 0; i < events->len; i++)
+    {
+      const IlEvent *ev = &g_array_index (events, IlEvent, i);
+
+      switch (ev->kind)
+        {
+        case IL_EVENT_TASK_START:
+          task_start++;
+          g_assert_cmpint (ev->worker, ==, 0);
+          g_assert_cmpuint (ev->task, <, 5);
+          break;
+        case IL_EVENT_TASK_END:
+          {
+            const IlTaskRecord *t = task_at (rep, ev->task);
+
+            task_end++;
+            g_assert_cmpint (ev->worker, ==, 0);
+            g_assert_cmpint (ev->t_us, ==, t->end_us);
+            g_assert_cmpint (ev->t2_us, ==, t->start_us);
+            g_assert_cmpint (ev->a, ==, t->state.running);
+            g_assert_cmpint (ev->b, ==, t->state.ready);
+            g_assert_cmpint (ev->c, ==, t->state.blocked);
+            g_assert_false (ev->flags & IL_EVENT_FLAG_FAILED);
+          }
+          break;
+        case IL_EVENT_BLOCK_START:
+          block_start++;
+          g_assert_cmpuint (ev->block, <, 2);
+          break;
+        case IL_EVENT_BLOCK_END:
+          {
+            const IlBlockRecord *br = &g_array_index (task_at (rep, ev->task)->blocks,
+                                                      IlBlockRecord, ev->block);
+
+            block_end++;
+            g_assert_cmpint (ev->worker, ==, 0);
+            g_assert_cmpint (ev->t_us, ==, br->end_us);
+            g_assert_cmpint (ev->a, ==, br->state.running);
+            g_assert_cmpint (ev->b, ==, br->state.ready);
+            g_assert_cmpint (ev->c, ==, br->state.blocked);
+            g_assert_cmpint (ev->d, ==, 0);
+          }
+          break;
+        case IL_EVENT_LOOP_LAG:
+          lag++;
+          g_assert_cmpint (ev->a, >=, 0);
+          break;
+        default:
+          break;
+        }
+    }
+  g_assert_cmpuint (task_start, ==, 5);
+  g_assert_cmpuint (task_end, ==, 5);
+  g_assert_cmpuint (block_start, ==, 10);
+  g_assert_cmpuint (block_end, ==, 10);
+  g_assert_cmpuint (lag, ==, rep->loop_lag->len);
+  g_assert_cmpuint (lag, >, 0);
+}
+
+/* Many tiny tasks: every one is recorded. */
+static void
+test_many (void)
+{
+  g_autoptr(IlResults) results = run_json (
+    "{ \"interleave\": 1, \"name\": \"many\","
+    "  \"tasks\": [ { \"repeat\": 3000, \"blocks\": ["
+    "      { \"type\": \"sleep\", \"ms\": 0 }, { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"async\" } ] }");
+  const IlRepetition *rep = rep_of (results, 0);
+
+  assert_complete (rep, 3000, 2);
+}
+
+typedef struct {
+  GCancellable *cancellable;
+  guint         after_ms;
+} CancelLater;
+
+static gpointer
+cancel_later_thread (gpointer data)
+{
+  CancelLater *c = data;
+
+  g_usleep (c->after_ms * 1000);
+  g_cancellable_cancel (c->cancellable);
+  return NULL;
+}
+
+/* Cancel ~100 ms into a long run: it returns within 0.5 s, partial and
+ * marked; started tasks fail with "cancelled". */
+static void
+cancel_case (const char *json,
+             guint       expect_started_min)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  CancelLater c = { cancellable, 100 };
+  g_autoptr(IlResults) results = NULL;
+  const IlRepetition *rep;
+  GThread *thread;
+  gint64 t0, elapsed_us;
+  guint cancelled_tasks = 0;
+
+  t0 = g_get_monotonic_time ();
+  thread = g_thread_new ("cancel-later", cancel_later_thread, &c);
+  results = run_with (json, NULL, cancellable);
+  elapsed_us = g_get_monotonic_time () - t0;
+  g_thread_join (thread);
+
+  g_test_message ("cancelled after 100 ms, returned after %.1f ms", elapsed_us / 1000.0);
+  g_assert_cmpint (elapsed_us, <, 600000);
+  g_assert_true (results->cancelled);
+  rep = rep_of (results, 0);
+  g_assert_true (rep->cancelled);
+  g_assert_cmpuint (rep->tasks->len, >=, expect_started_min);
+  for (guint i = 0; i < rep->tasks->len; i++)
+    {
+      const IlTaskRecord *t = task_at (rep, i);
+
+      g_assert_cmpint (t->end_us, >=, t->start_us);
+      g_assert_cmpint (t->end_us, <, 600000);
+      if (t->failed)
+        {
+          cancelled_tasks++;
+          g_assert_nonnull (strstr (t->error, "cancelled"));
+          g_assert_cmpuint (t->blocks->len, >, 0);
+        }
+    }
+  g_assert_cmpuint (cancelled_tasks, >, 0);
+  g_assert_cmpuint (rep->failed_tasks, ==, cancelled_tasks);
+}
+
+static void
+test_cancel_inline (void)
+{
+  /* The first task's 3,000-unit block runs inline: it must stop at a unit
+   * boundary; the tasks behind it never start. */
+  cancel_case ("{ \"interleave\": 1, \"name\": \"cancel\","
+               "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 3000 } ] },"
+               "               { \"repeat\": 10, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 20000 } ] } ],"
+               "  \"runs\": [ { \"executor\": \"async\" } ] }", 1);
+}
+
+static void
+test_cancel_sliced (void)
+{
+  /* Sliced: every task has started (timers pending, CPU blocks half-way);
+   * all end failed, promptly. */
+  cancel_case ("{ \"interleave\": 1, \"name\": \"cancel\","
+               "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 3000 } ] },"
+               "               { \"repeat\": 10, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 20000 } ] } ],"
+               "  \"runs\": [ { \"executor\": \"async\", \"cpu_slice_units\": 2 } ] }", 14);
+}
+
+static void
+test_cancel_io (void)
+{
+  /* In-flight requests are cancelled through the cancellable. */
+  cancel_case ("{ \"interleave\": 1, \"name\": \"cancel\","
+               "  \"tasks\": [ { \"repeat\": 20, \"blocks\": [ { \"type\": \"http\", \"delay_ms\": 20000 } ] } ],"
+               "  \"runs\": [ { \"executor\": \"async\" } ] }", 20);
+}
+
+/* http and file blocks run concurrently on the loop. */
+static void
+test_io (void)
+{
+  g_autoptr(IlResults) results = run_json (
+    "{ \"interleave\": 1, \"name\": \"io\","
+    "  \"tasks\": [ { \"repeat\": 20, \"blocks\": ["
+    "      { \"type\": \"http\", \"delay_ms\": 100, \"bytes\": 2048 },"
+    "      { \"type\": \"file-write\", \"bytes\": 65536 },"
+    "      { \"type\": \"file-read\", \"bytes\": 65536 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"async\" } ] }");
+  const IlRepetition *rep = rep_of (results, 0);
+
+  assert_complete (rep, 20, 3);
+  for (guint i = 0; i < rep->tasks->len; i++)
+    {
+      const IlBlockRecord *http = &g_array_index (task_at (rep, i)->blocks, IlBlockRecord, 0);
+
+      g_assert_cmpint (http->end_us - http->start_us, >=, 100000);
+      g_assert_cmpint (http->ttfb_us, >=, http->start_us);
+      g_assert_cmpint (http->ttfb_us, <=, http->end_us);
+    }
+  g_test_message ("20 x (http 100 ms + file write/read): makespan %.1f ms", rep->makespan_ms);
+  /* Concurrent: far below the 2 s the requests take one after another. */
+  g_assert_cmpfloat (rep->makespan_ms, <, 1000.0);
+}
+
+/* A failing block ends only its own task; the others go on. */
+static void
+test_failure (void)
+{
+  g_autoptr(IlResults) results = run_json (
+    "{ \"interleave\": 1, \"name\": \"failure\","
+    "  \"tasks\": [ { \"name\": \"reader\", \"blocks\": ["
+    "      { \"type\": \"http\", \"url\": \"http://127.0.0.1:1/\" }, { \"type\": \"sleep\", \"ms\": 1 } ] },"
+    "               { \"repeat\": 3, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 30 },"
+    "      { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 2 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"async\" } ] }");
+  const IlRepetition *rep = rep_of (results, 0);
+  const IlTaskRecord *reader = task_at (rep, 0);
+
+  g_assert_cmpuint (rep->tasks->len, ==, 4);
+  g_assert_false (rep->cancelled);
+  g_assert_true (reader->failed);
+  g_assert_nonnull (reader->error);
+  g_assert_true (g_str_has_prefix (reader->error, "block 1 (http): "));
+  g_assert_cmpuint (reader->blocks->len, ==, 1);
+  g_assert_cmpuint (reader->checksum, ==, 0);
+  g_assert_cmpint (reader->end_us, >=, reader->start_us);
+  g_assert_cmpuint (rep->failed_tasks, ==, 1);
+  for (guint i = 1; i < 4; i++)
+    {
+      g_assert_false (task_at (rep, i)->failed);
+      g_assert_cmpuint (task_at (rep, i)->blocks->len, ==, 2);
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  /* Isolated XDG folders: file blocks write to a private cache. */
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/il/async/sleeps", test_sleeps);
+  g_test_add_func ("/il/async/cpu-no-speedup", test_cpu_no_speedup);
+  g_test_add_func ("/il/async/loop-lag", test_loop_lag);
+  g_test_add_func ("/il/async/states", test_states);
+  g_test_add_func ("/il/async/events", test_events);
+  g_test_add_func ("/il/async/many", test_many);
+  g_test_add_func ("/il/async/failure", test_failure);
+  g_test_add_func ("/il/async/cancel/inline", test_cancel_inline);
+  g_test_add_func ("/il/async/cancel/sliced", test_cancel_sliced);
+  g_test_add_func ("/il/async/cancel/io", test_cancel_io);
+  g_test_add_func ("/il/async/io", test_io);
+
+  return g_test_run ();
+}
