@@ -92,7 +92,7 @@ check_count (IlJsonReader     *r,
     return TRUE;
 
   return il_json_fail (r, path, IL_JSON_AT_VALUE,
-                       "expected from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT " %s, got %u",
+                       "expected %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT " %s, got %u",
                        range->min, range->max, things, n);
 }
 
@@ -288,6 +288,17 @@ validate_settings (IlJsonReader     *r,
 }
 
 static gboolean
+fail_answer (IlJsonReader     *r,
+             const IlJsonPath *path,
+             gint64            answer,
+             guint             n_choices)
+{
+  return il_json_fail (r, path, IL_JSON_AT_VALUE,
+                       "expected the index of one of the %u choices (0 to %u), got %" G_GINT64_FORMAT,
+                       n_choices, n_choices - 1, answer);
+}
+
+static gboolean
 validate_quiz (IlJsonReader     *r,
                const IlQuiz     *quiz,
                const IlJsonPath *path)
@@ -311,9 +322,7 @@ validate_quiz (IlJsonReader     *r,
     }
 
   if (quiz->answer >= n_choices)
-    return il_json_fail (r, &p_answer, IL_JSON_AT_VALUE,
-                         "expected the index of one of the %u choices (0 to %u), got %u",
-                         n_choices, n_choices - 1, quiz->answer);
+    return fail_answer (r, &p_answer, quiz->answer, n_choices);
 
   if (quiz->explanation != NULL &&
       !check_chars (r, &p_explanation, quiz->explanation, &chars_explanation))
@@ -844,6 +853,26 @@ quiz_free (IlQuiz *quiz)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IlQuiz, quiz_free)
 
 static gboolean
+read_answer (IlJsonReader     *r,
+             JsonNode         *node,
+             const IlJsonPath *path,
+             guint             n_choices,
+             guint            *out)
+{
+  gint64 answer;
+
+  if (!il_json_get_int (r, node, path, G_MININT64, G_MAXINT64, &answer))
+    return FALSE;
+
+  if (answer < 0 || answer >= n_choices)
+    return fail_answer (r, path, answer, n_choices);
+
+  *out = (guint) answer;
+
+  return TRUE;
+}
+
+static gboolean
 read_quiz (IlJsonReader     *r,
            JsonNode         *node,
            const IlJsonPath *path,
@@ -901,8 +930,7 @@ read_quiz (IlJsonReader     *r,
 
   if (!il_json_require (r, object, path, "answer",
                         "expected the index of the right choice (0 is the first)") ||
-      !il_json_get_uint (r, json_object_get_member (object, "answer"), &p_answer,
-                         0, n - 1, &quiz->answer) ||
+      !read_answer (r, json_object_get_member (object, "answer"), &p_answer, n, &quiz->answer) ||
       !read_string_member (r, object, path, "explanation", &chars_explanation, &quiz->explanation))
     return FALSE;
 
@@ -1053,8 +1081,11 @@ offset_to_position (const char *text,
     }
 }
 
-/* json-glib says "<data>:LINE:COLUMN: Parse error: what"; keep its position
- * and its words, under the name the user knows the file by. */
+/* json-glib's positions for syntax errors often point at the token before
+ * the problem, and its words are terse ("unexpected character `}', expected
+ * character `,'"). The strict scan knows where and what: prefer it, and fall
+ * back to json-glib's "<data>:LINE:COLUMN: Parse error: what" only if the
+ * scan found nothing wrong. */
 static void
 set_parse_error (GError    **error,
                  const char *display_name,
@@ -1062,9 +1093,20 @@ set_parse_error (GError    **error,
                  gsize       length,
                  GError     *parse_error)
 {
+  g_autofree char *scan_message = NULL;
   const char *message = parse_error->message;
-  guint line = 0, column = 0;
+  IlJsonScan scan = { 0 };
+  guint line = 1, column = 1;
   int consumed = 0;
+
+  if (!il_json_scan (data, length, &scan, &line, &column, &scan_message))
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_PARSE, "%s:%u:%u: malformed JSON: %s",
+                   display_name, line, column, scan_message);
+      il_json_scan_clear (&scan);
+      return;
+    }
+  il_json_scan_clear (&scan);
 
   if (g_str_has_prefix (message, "<data>:") &&
       sscanf (message + strlen ("<data>:"), "%u:%u: %n", &line, &column, &consumed) == 2 &&
@@ -1073,22 +1115,6 @@ set_parse_error (GError    **error,
       message += strlen ("<data>:") + consumed;
       if (g_str_has_prefix (message, "Parse error: "))
         message += strlen ("Parse error: ");
-    }
-  else
-    {
-      /* No position in the message: let the strict scan find one. */
-      IlJsonScan scan = { 0 };
-      g_autofree char *scan_message = NULL;
-
-      if (!il_json_scan (data, length, &scan, &line, &column, &scan_message))
-        {
-          g_set_error (error, IL_ERROR, IL_ERROR_PARSE, "%s:%u:%u: malformed JSON: %s",
-                       display_name, line, column, scan_message);
-          il_json_scan_clear (&scan);
-          return;
-        }
-      il_json_scan_clear (&scan);
-      line = column = 1;
     }
 
   g_set_error (error, IL_ERROR, IL_ERROR_PARSE, "%s:%u:%u: malformed JSON: %s",

@@ -176,13 +176,30 @@ il_block_equal (const IlBlock *a,
     }
 }
 
+/* "512 B", "1.0 KiB", "64.0 MiB": binary units as FORMAT.md's limits are,
+ * with a plain space (g_format_size() uses a no-break space and the
+ * locale's decimal mark, which makes the text differ between machines). */
 static char *
 format_bytes (gint64 bytes)
 {
+  static const char * const units[] = { "KiB", "MiB", "GiB", "TiB" };
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+  double value = (double) bytes;
+  guint unit = 0;
+
   if (bytes < 1024)
     return g_strdup_printf ("%" G_GINT64_FORMAT " B", bytes);
 
-  return g_format_size_full ((guint64) bytes, G_FORMAT_SIZE_IEC_UNITS);
+  value /= 1024.0;
+  while (value >= 1024.0 && unit + 1 < G_N_ELEMENTS (units))
+    {
+      value /= 1024.0;
+      unit++;
+    }
+
+  g_ascii_formatd (number, sizeof number, "%.1f", value);
+
+  return g_strdup_printf ("%s %s", number, units[unit]);
 }
 
 char *

@@ -630,7 +630,12 @@ scanner_document (Scanner *s)
     return FALSE;
 
   if (s->p >= s->end)
-    return scanner_fail (s, "the file is empty; expected a JSON object");
+    {
+      /* Nothing but white space: point at the start, not at its end. */
+      s->line = 1;
+      s->column = 1;
+      return scanner_fail (s, "the file is empty; expected a JSON object");
+    }
 
   if (!scanner_value (s))
     return FALSE;
@@ -920,6 +925,8 @@ static char *
 describe_int_range (gint64 min,
                     gint64 max)
 {
+  if (min == max)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, min);
   if (min == G_MININT64 && max == G_MAXINT64)
     return g_strdup ("an integer");
   if (max == G_MAXINT64)
@@ -1113,14 +1120,17 @@ il_json_get_string (IlJsonReader     *reader,
 }
 
 static char *
-quote_list (const char * const *names)
+quote_list (const char * const *names,
+            const char         *conjunction)
 {
   GString *out = g_string_new (NULL);
 
   for (guint i = 0; names[i] != NULL; i++)
     {
-      if (i > 0)
-        g_string_append (out, names[i + 1] == NULL ? (i > 1 ? ", or " : " or ") : ", ");
+      if (i > 0 && names[i + 1] != NULL)
+        g_string_append (out, ", ");
+      else if (i > 0)
+        g_string_append_printf (out, " %s ", conjunction);
       g_string_append_printf (out, "\"%s\"", names[i]);
     }
 
@@ -1150,7 +1160,7 @@ il_json_get_enum (IlJsonReader       *reader,
     }
 
   {
-    g_autofree char *expected = quote_list (names);
+    g_autofree char *expected = quote_list (names, "or");
     g_autofree char *got = il_json_describe (reader, node, path);
 
     return il_json_fail (reader, path, IL_JSON_AT_VALUE, "expected %s, got %s", expected, got);
@@ -1269,7 +1279,7 @@ il_json_check_members (IlJsonReader          *reader,
         }
 
       {
-        g_autofree char *list = quote_list (allowed);
+        g_autofree char *list = quote_list (allowed, "and");
 
         if (suggestion != NULL)
           return il_json_fail (reader, &member, IL_JSON_AT_NAME,
@@ -1381,10 +1391,70 @@ write_indent (GString *out,
     g_string_append (out, "  ");
 }
 
+/* Lines are kept within this width when small objects are inlined. */
+#define WRITE_WIDTH 100
+
+static void write_node (GString  *out,
+                        JsonNode *node,
+                        guint     level,
+                        gsize     column);
+
+/* Scalars, and arrays of scalars, render on one line anyway. */
+static gboolean
+node_is_flat (JsonNode *node)
+{
+  JsonArray *array;
+
+  if (node_is_scalar (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return FALSE;
+
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    if (!node_is_scalar (json_array_get_element (array, i)))
+      return FALSE;
+
+  return TRUE;
+}
+
+/* A small object of flat members on one line, as FORMAT.md writes blocks:
+ * { "type": "cpu", "kernel": "spin", "units": 40 }. FALSE if it would not
+ * fit or has nested structure. */
+static gboolean
+write_inline_object (GString    *out,
+                     JsonObject *object,
+                     GList      *members,
+                     gsize       column)
+{
+  g_autoptr(GString) line = g_string_new ("{ ");
+
+  for (const GList *l = members; l != NULL; l = l->next)
+    {
+      JsonNode *value = json_object_get_member (object, l->data);
+
+      if (!node_is_flat (value))
+        return FALSE;
+
+      write_string (line, l->data);
+      g_string_append (line, ": ");
+      write_node (line, value, 0, 0);
+      g_string_append (line, l->next != NULL ? ", " : " }");
+
+      if (column + line->len > WRITE_WIDTH)
+        return FALSE;
+    }
+
+  g_string_append_len (out, line->str, line->len);
+
+  return TRUE;
+}
+
 static void
 write_node (GString  *out,
             JsonNode *node,
-            guint     level)
+            guint     level,
+            gsize     column)
 {
   switch (json_node_get_node_type (node))
     {
@@ -1409,6 +1479,10 @@ write_node (GString  *out,
                 g_autofree char *text = format_double (value == 0.0 ? 0.0 : value);
 
                 g_string_append (out, text);
+                /* Keep a double recognisable as one ("805.0", as FORMAT.md
+                 * writes it), so other readers give it a float type. */
+                if (strpbrk (text, ".eE") == NULL)
+                  g_string_append (out, ".0");
               }
           }
           break;
@@ -1446,7 +1520,7 @@ write_node (GString  *out,
               {
                 if (i > 0)
                   g_string_append (out, ", ");
-                write_node (out, json_array_get_element (array, i), level + 1);
+                write_node (out, json_array_get_element (array, i), level + 1, 0);
               }
             g_string_append_c (out, ']');
             break;
@@ -1456,7 +1530,7 @@ write_node (GString  *out,
         for (guint i = 0; i < n; i++)
           {
             write_indent (out, level + 1);
-            write_node (out, json_array_get_element (array, i), level + 1);
+            write_node (out, json_array_get_element (array, i), level + 1, 2 * (level + 1));
             g_string_append (out, i + 1 < n ? ",\n" : "\n");
           }
         write_indent (out, level);
@@ -1475,13 +1549,20 @@ write_node (GString  *out,
             break;
           }
 
+        if (level > 0 && write_inline_object (out, object, members, column))
+          break;
+
         g_string_append (out, "{\n");
         for (const GList *l = members; l != NULL; l = l->next)
           {
+            gsize start;
+
             write_indent (out, level + 1);
+            start = out->len;
             write_string (out, l->data);
             g_string_append (out, ": ");
-            write_node (out, json_object_get_member (object, l->data), level + 1);
+            write_node (out, json_object_get_member (object, l->data), level + 1,
+                        2 * (level + 1) + (out->len - start));
             g_string_append (out, l->next != NULL ? ",\n" : "\n");
           }
         write_indent (out, level);
@@ -1500,7 +1581,7 @@ il_json_write (JsonNode *node,
 {
   GString *out = g_string_new (NULL);
 
-  write_node (out, node, 0);
+  write_node (out, node, 0, 0);
   g_string_append_c (out, '\n');
 
   if (length != NULL)
