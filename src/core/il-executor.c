@@ -19,9 +19,7 @@ il_executor_lookup (IlExecutorKind kind)
 {
   static const IlExecutorClass *const executors[] = {
     &il_executor_sequential,
-#ifdef IL_HAVE_THREADS_EXECUTOR
     &il_executor_threads,
-#endif
     &il_executor_processes,
     &il_executor_async,
   };

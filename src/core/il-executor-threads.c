@@ -1,0 +1,200 @@
+/* il-executor-threads.c — a GThreadPool of N exclusive threads, optionally
+ * behind the simulated GIL
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each pushed item is a flat task index. GThreadPool does not tell a thread
+ * which of the pool's threads it is, so every thread takes a lane (0 … N−1)
+ * the first time it runs a task of this repetition: lanes are what the
+ * results and the timeline call workers. The same first use pins the thread
+ * to the run's cores, so that pinning is paid once per thread, not per task.
+ *
+ * A fresh pool per repetition keeps repetitions independent (no thread, no
+ * lane and no pinning carried over); its start-up is paid once per
+ * repetition and shows in the makespan like the sequential executor's own
+ * thread start.
+ */
+#include "config.h"
+
+#include "il-gil.h"
+#include "il-run-private.h"
+
+typedef struct {
+  gint        index;
+  IlGilClient gil;   /* unused without the GIL */
+} Lane;
+
+typedef struct {
+  IlRunContext *ctx;
+  guint64       serial;      /* tells this repetition's lanes from older ones */
+  Lane         *lanes;       /* ctx->workers */
+  gint          next_lane;   /* atomic */
+  IlGil        *gil;         /* nullable */
+  GMutex        error_lock;
+  GError       *error;       /* first thread that could not be pinned */
+} ThreadsRun;
+
+/* What a pool thread remembers between tasks. Exclusive pool threads end
+ * with their pool, but nothing promises it, so the lane is tagged with the
+ * repetition it belongs to. */
+typedef struct {
+  guint64 serial;
+  gint    lane;     /* -1: this thread could not be pinned */
+} ThreadLane;
+
+static GPrivate thread_lane = G_PRIVATE_INIT (g_free);
+static guint64  run_serial;   /* under serial_lock: 64-bit, never wraps */
+static GMutex   serial_lock;
+
+static guint64
+next_serial (void)
+{
+  guint64 serial;
+
+  g_mutex_lock (&serial_lock);
+  serial = ++run_serial;
+  g_mutex_unlock (&serial_lock);
+  return serial;
+}
+
+static Lane *
+lane_for_this_thread (ThreadsRun *tr)
+{
+  ThreadLane *tl = g_private_get (&thread_lane);
+  GError *error = NULL;
+  gint index;
+
+  if (G_LIKELY (tl != NULL && tl->serial == tr->serial))
+    return tl->lane >= 0 ? &tr->lanes[tl->lane] : NULL;
+
+  if (tl == NULL)
+    {
+      tl = g_new0 (ThreadLane, 1);
+      g_private_set (&thread_lane, tl);
+    }
+  tl->serial = tr->serial;
+  tl->lane = -1;
+
+  if (!il_run_context_pin_thread (tr->ctx, &error))
+    {
+      g_mutex_lock (&tr->error_lock);
+      if (tr->error == NULL)
+        tr->error = g_steal_pointer (&error);
+      g_mutex_unlock (&tr->error_lock);
+      g_clear_error (&error);   /* a later thread's duplicate */
+      return NULL;
+    }
+
+  index = g_atomic_int_add (&tr->next_lane, 1);
+  /* An exclusive pool has exactly ctx->workers threads. */
+  g_assert (index >= 0 && (guint) index < tr->ctx->workers);
+  tl->lane = index;
+  return &tr->lanes[index];
+}
+
+static void
+threads_task (gpointer item,
+              gpointer user_data)
+{
+  ThreadsRun *tr = user_data;
+  IlRunContext *ctx = tr->ctx;
+  guint flat = GPOINTER_TO_UINT (item) - 1;
+  IlTaskRecord *rec = &g_array_index (ctx->repetition->tasks, IlTaskRecord, flat);
+  IlTaskEnv env;
+  Lane *lane;
+
+  /* Not started yet: a cancelled run skips it (the runner drops records
+   * that never started). Running tasks stop at their next unit. */
+  if (g_cancellable_is_cancelled (ctx->cancellable))
+    return;
+  lane = lane_for_this_thread (tr);
+  if (lane == NULL)
+    return;
+
+  il_run_context_task_env (ctx, flat, lane->index, &env);
+  if (tr->gil != NULL)
+    {
+      lane->gil.task = flat;
+      env.hooks = &lane->gil.hooks;
+    }
+  il_task_execute (&env, rec);
+  il_run_context_account (ctx, &env);
+}
+
+static gboolean
+threads_run (IlRunContext  *ctx,
+             GError       **error)
+{
+  ThreadsRun tr = { 0 };
+  GArray *tasks = ctx->repetition->tasks;
+  GThreadPool *pool;
+  GError *local_error = NULL;
+
+  g_assert (ctx->workers >= 1);
+
+  tr.ctx = ctx;
+  tr.serial = next_serial ();
+  tr.lanes = g_new0 (Lane, ctx->workers);
+  g_mutex_init (&tr.error_lock);
+  if (ctx->config->gil)
+    tr.gil = il_gil_new ((gint64) MAX (ctx->config->switch_interval_ms, 1) * 1000,
+                         ctx->t0, ctx->events, ctx->run, ctx->rep);
+  for (guint i = 0; i < ctx->workers; i++)
+    {
+      tr.lanes[i].index = (gint) i;
+      if (tr.gil != NULL)
+        il_gil_client_init (&tr.lanes[i].gil, tr.gil, (gint) i);
+    }
+
+  pool = g_thread_pool_new (threads_task, &tr, (gint) ctx->workers, TRUE, &local_error);
+  if (pool == NULL)
+    {
+      g_propagate_error (error, local_error);
+      g_clear_pointer (&tr.gil, il_gil_free);
+      g_mutex_clear (&tr.error_lock);
+      g_free (tr.lanes);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      IlTaskRecord *rec = &g_array_index (tasks, IlTaskRecord, i);
+
+      if (g_cancellable_is_cancelled (ctx->cancellable))
+        break;
+      /* Written before the push: the pool's queue lock orders it before
+       * the worker's writes to the same record. */
+      rec->queued_us = il_now_us () - ctx->t0;
+      if (!g_thread_pool_push (pool, GUINT_TO_POINTER (i + 1), &local_error))
+        {
+          /* Exclusive threads already exist: a push cannot need a new
+           * thread, so this does not happen; stop cleanly if it does. */
+          g_warning ("Could not queue a task: %s", local_error->message);
+          g_clear_error (&local_error);
+          break;
+        }
+    }
+
+  /* Runs what is queued (cancelled tasks return at once) and joins. */
+  g_thread_pool_free (pool, FALSE, TRUE);
+
+  if (tr.gil != NULL)
+    {
+      il_gil_take_holds (tr.gil, ctx->repetition->gil_holds);
+      il_gil_free (tr.gil);
+    }
+  g_mutex_clear (&tr.error_lock);
+  g_free (tr.lanes);
+
+  if (tr.error != NULL)
+    {
+      g_propagate_error (error, tr.error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+const IlExecutorClass il_executor_threads = {
+  .kind = IL_EXECUTOR_THREADS,
+  .run = threads_run,
+};

@@ -1,0 +1,697 @@
+/* test-threads.c — the threads executor and the simulated GIL (issue 3)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Timing bounds are the issue's, measured as ratios on a 2-core machine.
+ * The suite runs two tests at once, so a measurement that misses its bound
+ * is taken once more before the test fails.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "il-events.h"
+#include "il-experiment.h"
+#include "il-kernels.h"
+#include "il-machine.h"
+#include "il-results.h"
+#include "il-runner.h"
+#include "il-stats.h"
+
+#define ATTEMPTS 2
+
+static gint64 spin_units_100ms;
+
+static IlExperiment *
+load (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  IlExperiment *exp = il_experiment_load_data (json, -1, "test.interleave", &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (exp);
+  return exp;
+}
+
+static IlExperiment *
+loadf (const char *format,
+       ...) G_GNUC_PRINTF (1, 2);
+
+static IlExperiment *
+loadf (const char *format,
+       ...)
+{
+  g_autofree char *json = NULL;
+  va_list args;
+
+  va_start (args, format);
+  json = g_strdup_vprintf (format, args);
+  va_end (args);
+  return load (json);
+}
+
+static IlResults *
+run_full (IlExperiment *exp,
+          IlEventQueue *events,
+          GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  IlRunOptions options = { 0 };
+  g_autoptr(IlRunner) runner = NULL;
+  IlResults *results;
+
+  options.events = events;
+  runner = il_runner_new (exp, &options);
+  results = il_runner_run (runner, cancellable, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (results);
+  return results;
+}
+
+static IlResults *
+run (IlExperiment *exp)
+{
+  return run_full (exp, NULL, NULL);
+}
+
+static const IlRunResult *
+run_result (const IlResults *results,
+            guint            run)
+{
+  g_assert_cmpuint (results->runs->len, >, run);
+  return g_ptr_array_index (results->runs, run);
+}
+
+static const IlRepetition *
+first_rep (const IlResults *results,
+           guint            run)
+{
+  const IlRunResult *rr = run_result (results, run);
+
+  g_assert_cmpuint (rr->repetitions->len, >, 0);
+  return g_ptr_array_index (rr->repetitions, 0);
+}
+
+static double
+median_of_floats (const GArray *series)
+{
+  g_autofree double *v = g_new (double, MAX (series->len, 1));
+
+  for (guint i = 0; i < series->len; i++)
+    v[i] = g_array_index (series, float, i);
+  return il_stats_median (v, series->len);
+}
+
+/* 8 CPU-bound tasks of about 100 ms each (sized by calibration here). */
+static char *
+cpu_tasks_json (guint repeat)
+{
+  return g_strdup_printf ("\"tasks\": [ { \"name\": \"fragment\", \"repeat\": %u, \"blocks\": "
+                          "[ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": %" G_GINT64_FORMAT " } ] } ]",
+                          repeat, spin_units_100ms);
+}
+
+static void
+check_lanes (const IlRepetition *rep,
+             guint               workers)
+{
+  g_autoptr(GHashTable) tid_of_lane = g_hash_table_new (g_direct_hash, g_direct_equal);
+
+  for (guint i = 0; i < rep->tasks->len; i++)
+    {
+      const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
+      gpointer tid;
+
+      g_assert_false (t->failed);
+      g_assert_cmpint (t->worker, >=, 0);
+      g_assert_cmpint (t->worker, <, (gint) workers);
+      g_assert_cmpint (t->queued_us, >=, 0);
+      g_assert_cmpint (t->queued_us, <=, t->start_us);
+      g_assert_cmpint (t->start_us, <=, t->end_us);
+      /* A lane is one thread for the whole repetition. */
+      if (g_hash_table_lookup_extended (tid_of_lane, GINT_TO_POINTER (t->worker), NULL, &tid))
+        g_assert_cmpint (GPOINTER_TO_INT (tid), ==, t->tid);
+      else
+        g_hash_table_insert (tid_of_lane, GINT_TO_POINTER (t->worker), GINT_TO_POINTER (t->tid));
+    }
+  /* Distinct lanes are distinct threads. */
+  {
+    g_autoptr(GHashTable) tids = g_hash_table_new (g_direct_hash, g_direct_equal);
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init (&iter, tid_of_lane);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      g_assert_true (g_hash_table_add (tids, value));
+  }
+}
+
+/* Checks that the holds never overlap, alternate between the two workers
+ * while both are busy, and last about @interval_ms. Returns the median hold
+ * in ms. */
+static double
+check_gil_holds (const IlRepetition *rep,
+                 guint               interval_ms)
+{
+  GArray *holds = rep->gil_holds;
+  g_autofree double *lengths = NULL;
+  guint same = 0;
+  double median;
+
+  g_assert_nonnull (holds);
+  g_assert_cmpuint (holds->len, >=, 10);
+  lengths = g_new (double, holds->len);
+  for (guint i = 0; i < holds->len; i++)
+    {
+      const IlSpan *h = &g_array_index (holds, IlSpan, i);
+
+      g_assert_cmpint (h->end_us, >=, h->start_us);
+      lengths[i] = (double) (h->end_us - h->start_us) / 1000.0;
+      if (i > 0)
+        {
+          const IlSpan *p = &g_array_index (holds, IlSpan, i - 1);
+
+          /* One holder at a time. */
+          g_assert_cmpint (h->start_us, >=, p->end_us);
+          if (h->worker == p->worker)
+            same++;
+        }
+    }
+  /* The fair hand-off: the waiter that asked gets the lock, so the holders
+   * alternate. Only the very last hold(s), when one worker has run out of
+   * tasks, may repeat a worker. */
+  g_test_message ("%u holds, %u repeated holders", holds->len, same);
+  g_assert_cmpuint (same, <=, 2);
+
+  median = il_stats_median (lengths, holds->len);
+  g_test_message ("median hold %.2f ms (switch interval %u ms)", median, interval_ms);
+  g_assert_cmpfloat (median, >=, 0.5 * interval_ms);
+  g_assert_cmpfloat (median, <=, 3.0 * interval_ms);
+  return median;
+}
+
+/* Sequential, threads ×2 and threads ×2 with the GIL on 8 × 100 ms of CPU
+ * work: parallelism with threads, none with the GIL, one checksum. */
+static void
+test_threads_speedup (void)
+{
+  g_autofree char *tasks = cpu_tasks_json (8);
+  g_autoptr(IlExperiment) exp = loadf (
+    "{ \"interleave\": 1, \"name\": \"speedup\", %s,"
+    "  \"runs\": [ { \"executor\": \"sequential\" },"
+    "              { \"executor\": \"threads\", \"workers\": 2 },"
+    "              { \"executor\": \"threads\", \"workers\": 2, \"gil\": true, \"switch_interval_ms\": 5 } ],"
+    "  \"settings\": { \"sample_hz\": 50 } }",
+    tasks);
+
+  if (il_machine_count_cores () < 2)
+    {
+      g_test_skip ("needs 2 cores");
+      return;
+    }
+
+  for (guint attempt = 1; attempt <= ATTEMPTS; attempt++)
+    {
+      g_autoptr(IlResults) results = run (exp);
+      const IlRunResult *seq = run_result (results, 0);
+      const IlRunResult *thr = run_result (results, 1);
+      const IlRunResult *gil = run_result (results, 2);
+      const IlRepetition *rep = first_rep (results, 1);
+      double cpu_ms = rep->cpu_user_ms + rep->cpu_sys_ms;
+      gboolean ok;
+
+      g_test_message ("attempt %u: sequential %.1f ms, threads ×2 %.1f ms (speedup %.2f), "
+                      "GIL %.1f ms (speedup %.2f); overhead %.3f ms of %.1f ms CPU",
+                      attempt, seq->summary.makespan_ms.median,
+                      thr->summary.makespan_ms.median, thr->summary.speedup,
+                      gil->summary.makespan_ms.median, gil->summary.speedup,
+                      rep->overhead_cpu_ms, cpu_ms);
+
+      /* Deterministic work: the same checksum whatever ran it, how. */
+      g_assert_cmpstr (seq->summary.checksum, ==, thr->summary.checksum);
+      g_assert_cmpstr (seq->summary.checksum, ==, gil->summary.checksum);
+      g_assert_cmpuint (thr->workers, ==, 2);
+      g_assert_true (gil->gil);
+      check_lanes (rep, 2);
+      check_lanes (first_rep (results, 2), 2);
+      /* Holds are recorded only with the GIL. */
+      g_assert_cmpuint (rep->gil_holds->len, ==, 0);
+      g_assert_cmpuint (first_rep (results, 2)->gil_holds->len, >, 0);
+
+      /* Interleave's own cost is reported, and under 1 % of the work. */
+      g_assert_cmpfloat (rep->overhead_cpu_ms, >, 0.0);
+      g_assert_cmpfloat (cpu_ms, >, 0.0);
+
+      ok = thr->summary.speedup >= 1.6 && gil->summary.speedup <= 1.2 &&
+           rep->overhead_cpu_ms < 0.01 * cpu_ms;
+      if (ok || attempt == ATTEMPTS)
+        {
+          g_assert_cmpfloat (thr->summary.speedup, >=, 1.6);
+          g_assert_cmpfloat (gil->summary.speedup, <=, 1.2);
+          g_assert_cmpfloat (rep->overhead_cpu_ms, <, 0.01 * cpu_ms);
+          break;
+        }
+    }
+}
+
+/* The same work confined to one core: no parallelism, and preemption
+ * shows as involuntary context switches. */
+static void
+test_threads_affinity (void)
+{
+  g_autofree char *tasks = cpu_tasks_json (8);
+  g_autoptr(IlExperiment) exp = loadf (
+    "{ \"interleave\": 1, \"name\": \"one core\", %s,"
+    "  \"runs\": [ { \"executor\": \"sequential\" },"
+    "              { \"executor\": \"threads\", \"workers\": 2 } ],"
+    "  \"settings\": { \"cpu_affinity\": [0] } }",
+    tasks);
+
+  for (guint attempt = 1; attempt <= ATTEMPTS; attempt++)
+    {
+      g_autoptr(IlResults) results = run (exp);
+      const IlRunResult *seq = run_result (results, 0);
+      const IlRunResult *thr = run_result (results, 1);
+      const IlRepetition *rep = first_rep (results, 1);
+
+      g_test_message ("attempt %u: sequential %.1f ms, threads ×2 on core 0 %.1f ms (speedup %.2f), "
+                      "%" G_GINT64_FORMAT " involuntary switches",
+                      attempt, seq->summary.makespan_ms.median,
+                      thr->summary.makespan_ms.median, thr->summary.speedup,
+                      rep->ctx_involuntary);
+      g_assert_cmpstr (seq->summary.checksum, ==, thr->summary.checksum);
+      for (guint i = 0; i < rep->tasks->len; i++)
+        {
+          const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
+
+          g_assert_cmpint (t->cpu_start, ==, 0);
+          g_assert_cmpint (t->cpu_end, ==, 0);
+        }
+      /* Two runnable threads on one core: the kernel preempts them. */
+      g_assert_cmpint (rep->ctx_involuntary, >, 0);
+      g_assert_cmpint (thr->summary.ctx_involuntary, >, 0);
+      if (thr->summary.speedup <= 1.2 || attempt == ATTEMPTS)
+        {
+          g_assert_cmpfloat (thr->summary.speedup, <=, 1.2);
+          break;
+        }
+    }
+}
+
+/* Four CPU-bound threads on one core wait in the run queue most of the
+ * time: their tasks are mostly *ready*; a sleeping task is *blocked*. */
+static void
+test_threads_states (void)
+{
+  g_autoptr(IlExperiment) cpu = loadf (
+    "{ \"interleave\": 1, \"name\": \"ready\","
+    "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": %" G_GINT64_FORMAT " } ] } ],"
+    "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 4 } ],"
+    "  \"settings\": { \"cpu_affinity\": [0] } }",
+    MAX (spin_units_100ms / 2, 1));
+  g_autoptr(IlExperiment) sleep = load (
+    "{ \"interleave\": 1, \"name\": \"blocked\","
+    "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 50 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 4 } ] }");
+  g_autoptr(IlResults) cpu_results = run (cpu);
+  g_autoptr(IlResults) sleep_results = run (sleep);
+  const IlRepetition *rep = first_rep (cpu_results, 0);
+
+  g_assert_cmpuint (rep->tasks->len, ==, 4);
+  for (guint i = 0; i < rep->tasks->len; i++)
+    {
+      const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
+      gint64 wall = t->end_us - t->start_us;
+
+      if (!t->state.valid)
+        {
+          g_test_skip ("no per-thread schedstat on this kernel");
+          return;
+        }
+      g_test_message ("task %u: wall %" G_GINT64_FORMAT " running %" G_GINT64_FORMAT
+                      " ready %" G_GINT64_FORMAT " blocked %" G_GINT64_FORMAT " µs",
+                      i, wall, t->state.running, t->state.ready, t->state.blocked);
+      g_assert_cmpint (t->state.running + t->state.ready + t->state.blocked + t->state.gil_wait, ==, wall);
+      /* Sharing one core four ways: about ¾ of the time in the run queue. */
+      g_assert_cmpint (t->state.ready, >, t->state.running);
+      g_assert_cmpint (t->state.ready, >, wall / 2);
+      g_assert_cmpint (t->state.gil_wait, ==, 0);
+    }
+
+  rep = first_rep (sleep_results, 0);
+  check_lanes (rep, 4);
+  for (guint i = 0; i < rep->tasks->len; i++)
+    {
+      const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
+      gint64 wall = t->end_us - t->start_us;
+
+      g_assert_true (t->state.valid);
+      g_assert_cmpint (t->state.blocked, >, wall * 9 / 10);
+      g_assert_cmpint (t->state.running, <, wall / 10);
+    }
+}
+
+/* I/O-bound work gains from threads: 100 × 40 ms sleeps on 10 threads take
+ * about a tenth of the sum; sequentially they take the sum. */
+static void
+test_threads_sleeps (void)
+{
+  g_autoptr(IlExperiment) exp = load (
+    "{ \"interleave\": 1, \"name\": \"sleeps\","
+    "  \"tasks\": [ { \"repeat\": 100, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 40 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 10 } ] }");
+  g_autoptr(IlExperiment) seq = load (
+    "{ \"interleave\": 1, \"name\": \"sleeps\","
+    "  \"tasks\": [ { \"repeat\": 20, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 40 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"sequential\" } ] }");
+  g_autoptr(IlResults) results = run (exp);
+  g_autoptr(IlResults) seq_results = run (seq);
+  const IlRepetition *rep = first_rep (results, 0);
+  const IlRepetition *seq_rep = first_rep (seq_results, 0);
+
+  g_test_message ("threads ×10: %.1f ms for 100 × 40 ms; sequential: %.1f ms for 20 × 40 ms",
+                  rep->makespan_ms, seq_rep->makespan_ms);
+  g_assert_cmpuint (rep->tasks->len, ==, 100);
+  check_lanes (rep, 10);
+  g_assert_cmpfloat (rep->makespan_ms, >=, 400.0 * 0.98);
+  g_assert_cmpfloat (rep->makespan_ms, <, 1000.0);
+  g_assert_cmpfloat (seq_rep->makespan_ms, >=, 800.0 * 0.98);
+  g_assert_cmpfloat (seq_rep->makespan_ms, <, 800.0 * 1.25);
+}
+
+static gboolean
+loads_all_at_least (const IlRepetition *rep,
+                    double              pct,
+                    gboolean            at_least)
+{
+  for (guint c = 0; c < rep->core_load->len; c++)
+    {
+      double m = median_of_floats (g_ptr_array_index (rep->core_load, c));
+
+      g_test_message ("core %u: median load %.1f %%", c, m);
+      if (at_least ? m < pct : m > pct)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The sampled per-core load sees two busy threads on both cores, and
+ * sleeping threads on none. */
+static void
+test_threads_core_load (void)
+{
+  g_autofree char *tasks = cpu_tasks_json (4);
+  g_autoptr(IlExperiment) cpu = loadf (
+    "{ \"interleave\": 1, \"name\": \"busy\", %s,"
+    "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 2 } ],"
+    "  \"settings\": { \"sample_hz\": 50 } }",
+    tasks);
+  g_autoptr(IlExperiment) sleep = load (
+    "{ \"interleave\": 1, \"name\": \"idle\","
+    "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 100 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 2 } ],"
+    "  \"settings\": { \"sample_hz\": 50 } }");
+
+  if (il_machine_count_cores () < 2)
+    {
+      g_test_skip ("needs 2 cores");
+      return;
+    }
+
+  for (guint attempt = 1; attempt <= ATTEMPTS; attempt++)
+    {
+      g_autoptr(IlResults) results = run (cpu);
+      const IlRepetition *rep = first_rep (results, 0);
+      gboolean ok;
+
+      g_assert_cmpuint (rep->load_hz, ==, 50);
+      g_assert_cmpuint (rep->core_load->len, >=, 2);
+      /* About 200 ms at 50 Hz. */
+      g_assert_cmpuint (((GArray *) g_ptr_array_index (rep->core_load, 0))->len, >=, 5);
+      ok = loads_all_at_least (rep, 80.0, TRUE);
+      if (ok)
+        break;
+      g_assert_true (attempt < ATTEMPTS);
+      /* Let whatever disturbed the machine pass. */
+      g_usleep (G_USEC_PER_SEC / 2);
+    }
+
+  for (guint attempt = 1; attempt <= ATTEMPTS; attempt++)
+    {
+      g_autoptr(IlResults) results = run (sleep);
+      const IlRepetition *rep = first_rep (results, 0);
+      gboolean ok;
+
+      g_assert_cmpuint (rep->core_load->len, >=, 2);
+      ok = loads_all_at_least (rep, 20.0, FALSE);
+      if (ok)
+        break;
+      g_assert_true (attempt < ATTEMPTS);
+      g_usleep (G_USEC_PER_SEC / 2);
+    }
+}
+
+/* With the GIL, two CPU-bound threads pass the lock back and forth every
+ * switch interval; each task spends about half its time waiting for it. */
+static void
+test_threads_gil_holds (void)
+{
+  const guint intervals[] = { 5, 2 };
+
+  for (guint k = 0; k < G_N_ELEMENTS (intervals); k++)
+    {
+      g_autoptr(IlExperiment) exp = loadf (
+        "{ \"interleave\": 1, \"name\": \"gil\","
+        "  \"tasks\": [ { \"repeat\": 2, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": %" G_GINT64_FORMAT " } ] } ],"
+        "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 2, \"gil\": true, \"switch_interval_ms\": %u } ] }",
+        spin_units_100ms, intervals[k]);
+      g_autoptr(IlEventQueue) queue = il_event_queue_new (0);
+      g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+      g_autoptr(IlResults) results = NULL;
+      const IlRepetition *rep;
+      guint hold_events = 0, wait_events = 0;
+
+      for (guint attempt = 1; attempt <= ATTEMPTS; attempt++)
+        {
+          const IlRepetition *r;
+          double makespan;
+          double cpu_ms;
+
+          g_clear_pointer (&results, il_results_free);
+          g_array_set_size (events, 0);
+          il_event_queue_drain (queue, events, 0);
+          g_array_set_size (events, 0);
+          results = run_full (exp, queue, NULL);
+          r = first_rep (results, 0);
+          makespan = r->makespan_ms;
+          cpu_ms = r->cpu_user_ms + r->cpu_sys_ms;
+          g_test_message ("interval %u ms: makespan %.1f ms, CPU %.1f ms, %u holds",
+                          intervals[k], makespan, cpu_ms, r->gil_holds->len);
+          /* No parallelism: the CPU time is about the makespan, not twice
+           * it. (A disturbed machine stretches the makespan: retry.) */
+          if (cpu_ms <= makespan * 1.25 || attempt == ATTEMPTS)
+            {
+              g_assert_cmpfloat (cpu_ms, <=, makespan * 1.25);
+              break;
+            }
+        }
+      rep = first_rep (results, 0);
+      check_gil_holds (rep, intervals[k]);
+
+      for (guint i = 0; i < rep->tasks->len; i++)
+        {
+          const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
+          gint64 wall = t->end_us - t->start_us;
+
+          g_assert_true (t->state.valid);
+          /* Both threads compete for the lock from the start: each waits
+           * for it a good part of its time (about half). */
+          g_assert_cmpint (t->state.gil_wait, >, wall / 4);
+          g_assert_cmpint (t->state.running + t->state.ready + t->state.blocked + t->state.gil_wait, ==, wall);
+          /* One CPU block: the task waited for the lock in it (the two
+           * splits are clamped to slightly different walls). */
+          g_assert_cmpint (ABS (g_array_index (t->blocks, IlBlockRecord, 0).state.gil_wait - t->state.gil_wait), <, 1000);
+        }
+
+      il_event_queue_drain (queue, events, 0);
+      for (guint i = 0; i < events->len; i++)
+        {
+          const IlEvent *ev = &g_array_index (events, IlEvent, i);
+
+          if (ev->kind == IL_EVENT_GIL_HOLD)
+            {
+              g_assert_cmpint (ev->t2_us, >=, ev->t_us);
+              g_assert_cmpint (ev->worker, >=, 0);
+              g_assert_cmpint (ev->worker, <, 2);
+              hold_events++;
+            }
+          else if (ev->kind == IL_EVENT_GIL_WAIT)
+            {
+              g_assert_cmpint (ev->t2_us - ev->t_us, >=, 50);
+              g_assert_cmpuint (ev->task, <, 2);
+              wait_events++;
+            }
+        }
+      /* One event per recorded hold; waits are most hand-overs. */
+      g_assert_cmpuint (hold_events, ==, rep->gil_holds->len);
+      g_assert_cmpuint (wait_events, >=, rep->gil_holds->len / 2);
+    }
+}
+
+/* The GIL is released around I/O: sleeping threads don't hold it, so
+ * sleeps overlap even with the GIL on. */
+static void
+test_threads_gil_io (void)
+{
+  g_autoptr(IlExperiment) exp = load (
+    "{ \"interleave\": 1, \"name\": \"gil io\","
+    "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 2 },"
+    "                                          { \"type\": \"sleep\", \"ms\": 100 },"
+    "                                          { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 2 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 4, \"gil\": true } ] }");
+  g_autoptr(IlResults) results = run (exp);
+  const IlRepetition *rep = first_rep (results, 0);
+
+  g_test_message ("4 × (cpu, sleep 100 ms, cpu) under the GIL on 4 threads: %.1f ms", rep->makespan_ms);
+  g_assert_cmpfloat (rep->makespan_ms, >=, 100.0);
+  g_assert_cmpfloat (rep->makespan_ms, <, 250.0);
+  /* Two CPU blocks per task: at least one hold each. */
+  g_assert_cmpuint (rep->gil_holds->len, >=, 8);
+  for (guint i = 0; i < rep->tasks->len; i++)
+    {
+      const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
+      const IlBlockRecord *sleep_block = &g_array_index (t->blocks, IlBlockRecord, 1);
+
+      /* Never waiting for the lock while sleeping. */
+      g_assert_cmpint (sleep_block->state.gil_wait, ==, 0);
+      for (guint h = 0; h < rep->gil_holds->len; h++)
+        {
+          const IlSpan *s = &g_array_index (rep->gil_holds, IlSpan, h);
+
+          if (s->worker == t->worker)
+            g_assert_true (s->end_us <= sleep_block->start_us || s->start_us >= sleep_block->end_us);
+        }
+    }
+}
+
+typedef struct {
+  GCancellable *cancellable;
+  guint         after_ms;
+  gint64        cancelled_at;
+} CancelLater;
+
+static gpointer
+cancel_later (gpointer data)
+{
+  CancelLater *cl = data;
+
+  g_usleep (cl->after_ms * 1000);
+  cl->cancelled_at = g_get_monotonic_time ();
+  g_cancellable_cancel (cl->cancellable);
+  return NULL;
+}
+
+/* Cancelling stops running tasks at their next unit, skips queued ones,
+ * and keeps what ran; with the GIL too (waiters are not stranded). */
+static void
+test_threads_cancel (void)
+{
+  const char *gil[] = { "false", "true" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (gil); k++)
+    {
+      g_autoptr(IlExperiment) exp = loadf (
+        "{ \"interleave\": 1, \"name\": \"long\","
+        "  \"tasks\": [ { \"repeat\": 40, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": %" G_GINT64_FORMAT " } ] },"
+        "               { \"repeat\": 4, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 60000 } ] } ],"
+        "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 3, \"gil\": %s } ] }",
+        spin_units_100ms * 2, gil[k]);
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      CancelLater cl = { cancellable, 300, 0 };
+      GThread *thread = g_thread_new ("cancel", cancel_later, &cl);
+      g_autoptr(IlResults) results = run_full (exp, NULL, cancellable);
+      gint64 done = g_get_monotonic_time ();
+      const IlRepetition *rep;
+      guint failed = 0;
+
+      g_thread_join (thread);
+      g_test_message ("GIL %s: returned %.1f ms after the cancel", gil[k], (done - cl.cancelled_at) / 1000.0);
+      g_assert_cmpint (done - cl.cancelled_at, <, 500000);
+      g_assert_true (results->cancelled);
+      rep = first_rep (results, 0);
+      g_assert_true (rep->cancelled);
+      /* Only what started is kept: a few tasks, not 44. */
+      g_assert_cmpuint (rep->tasks->len, >=, 1);
+      g_assert_cmpuint (rep->tasks->len, <, 20);
+      for (guint i = 0; i < rep->tasks->len; i++)
+        {
+          const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
+
+          if (t->failed)
+            {
+              failed++;
+              g_assert_nonnull (t->error);
+              g_assert_nonnull (strstr (t->error, "cancelled"));
+            }
+        }
+      /* The tasks running at the cancel stopped where they were. */
+      g_assert_cmpuint (failed, >=, 1);
+    }
+}
+
+/* Only a few ms of work: lanes, queueing times and one checksum across
+ * worker counts, including more workers than tasks. */
+static void
+test_threads_lanes (void)
+{
+  g_autoptr(IlExperiment) exp = load (
+    "{ \"interleave\": 1, \"name\": \"lanes\","
+    "  \"tasks\": [ { \"repeat\": 30, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"primes\", \"units\": 1 },"
+    "                                            { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"sequential\" },"
+    "              { \"executor\": \"threads\", \"workers\": [1, 3, 64] },"
+    "              { \"executor\": \"threads\", \"workers\": 3, \"gil\": true, \"switch_interval_ms\": 1 } ] }");
+  g_autoptr(IlResults) results = run (exp);
+  const guint workers[] = { 1, 1, 3, 64, 3 };
+
+  g_assert_cmpuint (results->runs->len, ==, 5);
+  for (guint r = 0; r < results->runs->len; r++)
+    {
+      const IlRunResult *rr = run_result (results, r);
+      const IlRepetition *rep = first_rep (results, r);
+
+      g_assert_cmpuint (rr->workers, ==, workers[r]);
+      g_assert_cmpuint (rep->tasks->len, ==, 30);
+      g_assert_cmpuint (rep->failed_tasks, ==, 0);
+      g_assert_cmpstr (rr->summary.checksum, ==, run_result (results, 0)->summary.checksum);
+      check_lanes (rep, workers[r]);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  double ms_per_unit;
+
+  g_test_init (&argc, &argv, NULL);
+
+  /* About 100 ms of spin per task, whatever this machine's unit costs. */
+  ms_per_unit = il_kernel_calibrate (IL_KERNEL_SPIN, 100);
+  spin_units_100ms = (gint64) CLAMP (round (100.0 / MAX (ms_per_unit, 1e-3)), 10, 2000);
+  g_test_message ("spin: %.3f ms per unit, %" G_GINT64_FORMAT " units ≈ 100 ms",
+                  ms_per_unit, spin_units_100ms);
+
+  g_test_add_func ("/il/threads/lanes", test_threads_lanes);
+  g_test_add_func ("/il/threads/speedup", test_threads_speedup);
+  g_test_add_func ("/il/threads/affinity", test_threads_affinity);
+  g_test_add_func ("/il/threads/states", test_threads_states);
+  g_test_add_func ("/il/threads/sleeps", test_threads_sleeps);
+  g_test_add_func ("/il/threads/core-load", test_threads_core_load);
+  g_test_add_func ("/il/threads/gil-holds", test_threads_gil_holds);
+  g_test_add_func ("/il/threads/gil-io", test_threads_gil_io);
+  g_test_add_func ("/il/threads/cancel", test_threads_cancel);
+
+  return g_test_run ();
+}
