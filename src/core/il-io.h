@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "il-experiment.h"
+#include "il-results.h"
 
 G_BEGIN_DECLS
 
@@ -57,5 +58,12 @@ gboolean    il_io_run_block_finish (IlIoEnv       *env,
                                     GAsyncResult  *result,
                                     gint64        *ttfb_us,
                                     char         **error);
+
+/* For the async executor, after _finish: the block's wall time split on
+ * the loop thread. running = the loop thread's CPU time in this block's own
+ * callbacks; blocked = the rest, when the loop was free while the socket or
+ * GIO's worker threads (local file I/O, fsync) did the work. */
+void        il_io_async_result_get_state (GAsyncResult *result,
+                                          IlStateTimes *state);
 
 G_END_DECLS

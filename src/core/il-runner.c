@@ -21,9 +21,7 @@
 #include "il-sampler.h"
 #include "il-stats.h"
 
-#ifdef IL_HAVE_IO
 #include "il-io.h"
-#endif
 
 typedef struct {
   guint  config_index;
@@ -580,11 +578,9 @@ il_runner_run (IlRunner      *self,
       push_event (self, IL_EVENT_RUN_START, i, 0, 0, 0, (double) self->tasks_per_rep);
     }
 
-#ifdef IL_HAVE_IO
   self->io = il_io_env_new (self->experiment, error);
   if (self->io == NULL)
     return NULL;
-#endif
 
   slots = plan_slots (self);
   for (guint s = 0; s < slots->len; s++)
@@ -599,9 +595,7 @@ il_runner_run (IlRunner      *self,
       rep = run_repetition (self, slot->run, slot->rep, slot->warmup, cancellable, error);
       if (rep == NULL)
         {
-#ifdef IL_HAVE_IO
           g_clear_pointer (&self->io, il_io_env_free);
-#endif
           return NULL;
         }
       /* A cancelled warm-up is shown nowhere; a cancelled counted
@@ -612,10 +606,8 @@ il_runner_run (IlRunner      *self,
         g_ptr_array_add (rr->repetitions, rep);
     }
   results->cancelled = g_cancellable_is_cancelled (cancellable);
-#ifdef IL_HAVE_IO
   /* The scratch folder goes away with the run. */
   g_clear_pointer (&self->io, il_io_env_free);
-#endif
 
   cores = self->experiment->settings.cpu_affinity != NULL && self->experiment->settings.cpu_affinity->len > 0
             ? self->experiment->settings.cpu_affinity->len

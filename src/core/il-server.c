@@ -1,0 +1,361 @@
+/* il-server.c — the embedded latency server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A SoupServer on 127.0.0.1 that answers GET /delay?ms=N&bytes=M after N ms
+ * with M bytes of body. It lives in a thread of its own with its own
+ * GMainContext, so that it keeps answering while the threads that call it
+ * block in synchronous requests. A delayed answer holds no thread: the
+ * message is paused and a timeout source on the server's context unpauses
+ * it, so a thousand concurrent requests cost a thousand small structs.
+ */
+#include "config.h"
+
+#include <libsoup/soup.h>
+#include <glib/gi18n.h>
+
+#include "il-experiment.h"
+#include "il-server.h"
+
+struct _IlServer
+{
+  GMainContext *context;
+  GThread      *thread;
+  SoupServer   *server;    /* owned by the server thread */
+  GBytes       *pattern;   /* IL_SERVER_PATTERN_BYTES of body content */
+  GHashTable   *pending;   /* Pending* → itself, server thread only */
+  char         *url;
+  guint         port;
+  gint          n_requests; /* atomic */
+  gint          quit;       /* atomic */
+
+  /* Start-up handshake with il_server_new. */
+  GMutex        lock;
+  GCond         cond;
+  gboolean      started;
+  GError       *start_error;
+};
+
+typedef struct {
+  IlServer          *self;
+  SoupServerMessage *msg;
+  GSource           *timeout;
+  gulong             finished_id;
+} Pending;
+
+static void
+pending_free (gpointer data)
+{
+  Pending *p = data;
+
+  g_clear_signal_handler (&p->finished_id, p->msg);
+  g_clear_object (&p->msg);
+  g_free (p);
+}
+
+static void
+respond_text (SoupServerMessage *msg,
+              guint              status,
+              const char        *text)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "text/plain; charset=utf-8",
+                                    SOUP_MEMORY_COPY, text, strlen (text));
+}
+
+static void
+set_body (IlServer          *self,
+          SoupServerMessage *msg,
+          gint64             bytes)
+{
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  gint64 left = bytes;
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_content_type (headers, "application/octet-stream", NULL);
+  soup_message_headers_set_content_length (headers, bytes);
+  /* The same pattern buffer is appended again and again: no copy. */
+  while (left >= IL_SERVER_PATTERN_BYTES)
+    {
+      soup_message_body_append_bytes (body, self->pattern);
+      left -= IL_SERVER_PATTERN_BYTES;
+    }
+  if (left > 0)
+    {
+      g_autoptr(GBytes) tail = g_bytes_new_from_bytes (self->pattern, 0, (gsize) left);
+      soup_message_body_append_bytes (body, tail);
+    }
+  soup_message_body_complete (body);
+}
+
+static gboolean
+pending_due_cb (gpointer data)
+{
+  Pending *p = data;
+
+  /* Unhook first: unpausing may finish the message at once. The source is
+   * destroyed after this returns, which frees @p. */
+  g_clear_signal_handler (&p->finished_id, p->msg);
+  g_hash_table_remove (p->self->pending, p);
+  soup_server_message_unpause (p->msg);
+  return G_SOURCE_REMOVE;
+}
+
+/* The client went away while its answer was pending. */
+static void
+pending_finished_cb (SoupServerMessage *msg,
+                     gpointer           data)
+{
+  Pending *p = data;
+  GSource *source = p->timeout;
+
+  g_hash_table_remove (p->self->pending, p);
+  g_source_destroy (source);
+}
+
+static gboolean
+parse_param (GHashTable *query,
+             const char *name,
+             gint64      max,
+             gint64     *out,
+             char      **error)
+{
+  const char *str = query != NULL ? g_hash_table_lookup (query, name) : NULL;
+  guint64 v;
+
+  *out = 0;
+  if (str == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (str, 10, 0, (guint64) max, &v, NULL))
+    {
+      *error = g_strdup_printf ("%s must be an integer from 0 to %" G_GINT64_FORMAT ", not \"%s\"\n",
+                                name, max, str);
+      return FALSE;
+    }
+  *out = (gint64) v;
+  return TRUE;
+}
+
+static void
+delay_cb (SoupServer        *server,
+          SoupServerMessage *msg,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  IlServer *self = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  g_autofree char *error = NULL;
+  gint64 ms, bytes;
+  Pending *p;
+
+  g_atomic_int_inc (&self->n_requests);
+
+  if (g_strcmp0 (path, "/delay") != 0)
+    {
+      respond_text (msg, SOUP_STATUS_NOT_FOUND, "not found: this server answers GET /delay?ms=N&bytes=M\n");
+      return;
+    }
+  if (g_strcmp0 (method, SOUP_METHOD_GET) != 0 && g_strcmp0 (method, SOUP_METHOD_HEAD) != 0)
+    {
+      respond_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "only GET is served here\n");
+      return;
+    }
+  if (!parse_param (query, "ms", IL_MAX_MS, &ms, &error) ||
+      !parse_param (query, "bytes", IL_MAX_HTTP_BYTES, &bytes, &error))
+    {
+      respond_text (msg, SOUP_STATUS_BAD_REQUEST, error);
+      return;
+    }
+
+  set_body (self, msg, bytes);
+  if (ms == 0)
+    return;
+
+  p = g_new0 (Pending, 1);
+  p->self = self;
+  p->msg = g_object_ref (msg);
+  p->timeout = g_timeout_source_new ((guint) ms);
+  g_source_set_callback (p->timeout, pending_due_cb, p, pending_free);
+  g_source_set_static_name (p->timeout, "[interleave] delayed answer");
+  p->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (pending_finished_cb), p);
+  g_hash_table_add (self->pending, p);
+  soup_server_message_pause (msg);
+  g_source_attach (p->timeout, self->context);
+  /* The context holds the source; destroying it frees @p. */
+  g_source_unref (p->timeout);
+}
+
+static void
+other_cb (SoupServer        *server,
+          SoupServerMessage *msg,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  IlServer *self = user_data;
+
+  g_atomic_int_inc (&self->n_requests);
+  respond_text (msg, SOUP_STATUS_NOT_FOUND, "not found: this server answers GET /delay?ms=N&bytes=M\n");
+}
+
+/* Loopback only, IPv4 only: nothing outside this machine can reach it. The
+ * socket is made here rather than by soup_server_listen_local for its
+ * backlog: GLib's default of 10 overflows when an async run opens 50
+ * connections at once, and the kernel then makes clients retry their
+ * connection after a full second. */
+static gboolean
+listen_loopback (SoupServer *server,
+                 GError    **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+  if (!g_socket_bind (socket, addr, FALSE, error))
+    return FALSE;
+  g_socket_set_listen_backlog (socket, 1024);
+  if (!g_socket_listen (socket, error))
+    return FALSE;
+  return soup_server_listen_socket (server, socket, 0, error);
+}
+
+static gpointer
+server_thread (gpointer data)
+{
+  IlServer *self = data;
+  GError *error = NULL;
+  gboolean ok;
+
+  g_main_context_push_thread_default (self->context);
+
+  self->server = soup_server_new ("server-header", "interleave-latency-server ", NULL);
+  soup_server_add_handler (self->server, "/delay", delay_cb, self, NULL);
+  soup_server_add_handler (self->server, NULL, other_cb, self, NULL);
+  ok = listen_loopback (self->server, &error);
+  if (ok)
+    {
+      GSList *uris = soup_server_get_uris (self->server);
+
+      if (uris != NULL)
+        self->port = (guint) g_uri_get_port (uris->data);
+      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+      self->url = g_strdup_printf ("http://127.0.0.1:%u", self->port);
+    }
+
+  g_mutex_lock (&self->lock);
+  self->start_error = error;
+  self->started = TRUE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+
+  /* A flag, not g_main_loop_quit: il_server_free may come before a loop
+   * would have started running, and the flag cannot be lost. */
+  while (ok && !g_atomic_int_get (&self->quit))
+    g_main_context_iteration (self->context, TRUE);
+
+  /* Drop answers still waiting: destroying a source frees its Pending. */
+  {
+    GHashTableIter iter;
+    gpointer key;
+    g_autoptr(GPtrArray) sources = g_ptr_array_new ();
+
+    g_hash_table_iter_init (&iter, self->pending);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      g_ptr_array_add (sources, ((Pending *) key)->timeout);
+    g_hash_table_remove_all (self->pending);
+    for (guint i = 0; i < sources->len; i++)
+      g_source_destroy (g_ptr_array_index (sources, i));
+  }
+  soup_server_disconnect (self->server);
+  g_clear_object (&self->server);
+  while (g_main_context_iteration (self->context, FALSE))
+    ;
+
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
+static guint8 *
+make_pattern (void)
+{
+  guint8 *buf = g_malloc (IL_SERVER_PATTERN_BYTES);
+
+  for (guint i = 0; i < IL_SERVER_PATTERN_BYTES; i++)
+    buf[i] = il_server_body_byte (i);
+  return buf;
+}
+
+IlServer *
+il_server_new (GError **error)
+{
+  IlServer *self = g_new0 (IlServer, 1);
+  GError *start_error;
+
+  self->context = g_main_context_new ();
+  self->pattern = g_bytes_new_take (make_pattern (), IL_SERVER_PATTERN_BYTES);
+  self->pending = g_hash_table_new (NULL, NULL);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+
+  self->thread = g_thread_new ("il-latency-server", server_thread, self);
+
+  g_mutex_lock (&self->lock);
+  while (!self->started)
+    g_cond_wait (&self->cond, &self->lock);
+  start_error = g_steal_pointer (&self->start_error);
+  g_mutex_unlock (&self->lock);
+
+  if (start_error != NULL)
+    {
+      g_propagate_prefixed_error (error, start_error,
+                                  _("Could not start the embedded latency server: "));
+      il_server_free (self);
+      return NULL;
+    }
+  return self;
+}
+
+const char *
+il_server_get_url (IlServer *server)
+{
+  g_return_val_if_fail (server != NULL, NULL);
+  return server->url;
+}
+
+guint
+il_server_get_port (IlServer *server)
+{
+  g_return_val_if_fail (server != NULL, 0);
+  return server->port;
+}
+
+guint
+il_server_get_n_requests (IlServer *server)
+{
+  g_return_val_if_fail (server != NULL, 0);
+  return (guint) g_atomic_int_get (&server->n_requests);
+}
+
+void
+il_server_free (IlServer *server)
+{
+  if (server == NULL)
+    return;
+
+  g_atomic_int_set (&server->quit, 1);
+  g_main_context_wakeup (server->context);
+  g_thread_join (server->thread);
+
+  g_hash_table_unref (server->pending);
+  g_bytes_unref (server->pattern);
+  g_main_context_unref (server->context);
+  g_mutex_clear (&server->lock);
+  g_cond_clear (&server->cond);
+  g_free (server->url);
+  g_free (server);
+}
