@@ -27,9 +27,12 @@ struct _IlBlockItem
   GtkLabel       *type_label;
   GtkDropDown    *kernel_dropdown;
   GtkSpinButton  *units_spin;
+  GtkWidget      *units_suffix;
   GtkSpinButton  *ms_spin;
+  GtkWidget      *ms_suffix;
   GtkEntry       *url_entry;
   GtkSpinButton  *bytes_spin;
+  GtkWidget      *bytes_suffix;
   GtkCheckButton *fsync_check;
   GtkLabel       *description_label;
   GtkMenuButton  *menu_button;
@@ -220,6 +223,9 @@ il_block_item_sync_visibility (IlBlockItem *self,
                           || block->type == IL_BLOCK_FILE_READ
                           || (block->type == IL_BLOCK_HTTP && embedded));
   gtk_widget_set_visible (GTK_WIDGET (self->fsync_check), block->type == IL_BLOCK_FILE_WRITE);
+  gtk_widget_set_visible (self->units_suffix, gtk_widget_get_visible (GTK_WIDGET (self->units_spin)));
+  gtk_widget_set_visible (self->ms_suffix, gtk_widget_get_visible (GTK_WIDGET (self->ms_spin)));
+  gtk_widget_set_visible (self->bytes_suffix, gtk_widget_get_visible (GTK_WIDGET (self->bytes_spin)));
 }
 
 static void
@@ -377,6 +383,9 @@ il_block_item_class_init (IlBlockItemClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlBlockItem, type_label);
   gtk_widget_class_bind_template_child (widget_class, IlBlockItem, kernel_dropdown);
   gtk_widget_class_bind_template_child (widget_class, IlBlockItem, units_spin);
+  gtk_widget_class_bind_template_child (widget_class, IlBlockItem, units_suffix);
+  gtk_widget_class_bind_template_child (widget_class, IlBlockItem, ms_suffix);
+  gtk_widget_class_bind_template_child (widget_class, IlBlockItem, bytes_suffix);
   gtk_widget_class_bind_template_child (widget_class, IlBlockItem, ms_spin);
   gtk_widget_class_bind_template_child (widget_class, IlBlockItem, url_entry);
   gtk_widget_class_bind_template_child (widget_class, IlBlockItem, bytes_spin);

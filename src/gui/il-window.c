@@ -62,7 +62,8 @@ struct _IlWindow
   /* template children */
   AdwToastOverlay      *toast_overlay;
   AdwHeaderBar         *header_bar;
-  AdwViewSwitcherTitle *switcher_title;
+  AdwWindowTitle       *window_title;
+  GtkWidget            *switcher_box;
   GtkWidget            *open_button;
   GtkWidget            *save_button;
   GtkMenuButton        *menu_button;
@@ -146,8 +147,8 @@ il_window_update_title (IlWindow *self)
 
   if (self->document == NULL)
     {
-      adw_view_switcher_title_set_title (self->switcher_title, _("Interleave"));
-      adw_view_switcher_title_set_subtitle (self->switcher_title, NULL);
+      adw_window_title_set_title (self->window_title, _("Interleave"));
+      adw_window_title_set_subtitle (self->window_title, NULL);
       gtk_window_set_title (GTK_WINDOW (self), _("Interleave"));
       return;
     }
@@ -160,8 +161,8 @@ il_window_update_title (IlWindow *self)
     full = g_strdup (title);
   if (il_document_get_file (self->document) != NULL)
     subtitle = il_document_get_experiment (self->document)->name;
-  adw_view_switcher_title_set_title (self->switcher_title, full);
-  adw_view_switcher_title_set_subtitle (self->switcher_title, subtitle);
+  adw_window_title_set_title (self->window_title, full);
+  adw_window_title_set_subtitle (self->window_title, subtitle);
   {
     g_autofree char *window_title = g_strdup_printf ("%s — %s", full, _("Interleave"));
 
@@ -189,6 +190,7 @@ il_window_update_actions (IlWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-page", have_doc);
 
   gtk_widget_set_visible (GTK_WIDGET (self->run_button), have_doc);
+  gtk_widget_set_visible (self->switcher_box, have_doc);
   gtk_widget_set_visible (self->save_button, have_doc);
 }
 
@@ -1243,7 +1245,8 @@ il_window_class_init (IlWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/interleave/Interleave/il-window.ui");
   gtk_widget_class_bind_template_child (widget_class, IlWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, header_bar);
-  gtk_widget_class_bind_template_child (widget_class, IlWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, switcher_box);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, open_button);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, save_button);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, menu_button);

@@ -617,6 +617,21 @@ il_chart_text_width (cairo_t    *cr,
   return w;
 }
 
+void
+il_chart_axis_label (cairo_t       *cr,
+                     const char    *text,
+                     double         x,
+                     double         y,
+                     double         min_x,
+                     double         max_x,
+                     const GdkRGBA *color)
+{
+  double w = il_chart_text_width (cr, text, 0.85);
+
+  x = CLAMP (x, min_x + w / 2, MAX (max_x - w / 2, min_x + w / 2));
+  il_chart_text (cr, text, x, y, 0.5, 0, 0.85, FALSE, color);
+}
+
 double
 il_chart_nice_step (double range,
                     int    target)

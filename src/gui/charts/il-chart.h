@@ -112,6 +112,14 @@ double il_chart_text         (cairo_t       *cr,
                               double         scale,
                               gboolean       bold,
                               const GdkRGBA *color);
+/* An axis label centred on @x below @y, kept inside [min_x, max_x]. */
+void   il_chart_axis_label   (cairo_t       *cr,
+                              const char    *text,
+                              double         x,
+                              double         y,
+                              double         min_x,
+                              double         max_x,
+                              const GdkRGBA *color);
 double il_chart_text_width   (cairo_t       *cr,
                               const char    *text,
                               double         scale);

@@ -118,7 +118,7 @@ il_completion_chart_draw (IlChart             *chart,
       cairo_move_to (cr, x, py);
       cairo_line_to (cr, x, py + ph + 4);
       cairo_stroke (cr);
-      il_chart_text (cr, label, x, py + ph + 5, 0.5, 0, 0.85, FALSE, &colors->dim);
+      il_chart_axis_label (cr, label, x, py + ph + 5, 0, width - 2, &colors->dim);
     }
 
   if (n == 0)

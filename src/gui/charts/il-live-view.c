@@ -22,6 +22,13 @@ struct _IlLiveView
   GtkWidget   *completion;
   GtkWidget   *timeline;
 
+  /* What the charts last drew, so that unchanged charts keep their
+   * cached render node instead of being drawn again every frame. */
+  guint64      load_stamp;
+  guint64      completion_stamp;
+  guint64      timeline_stamp;
+  char        *status_text;
+
   /* owned */
   IlLiveModel *model;
   GSignalGroup *model_signals;
@@ -84,7 +91,13 @@ update_status (IlLiveView *self)
   dropped = il_live_model_get_dropped (self->model);
   if (dropped > 0)
     g_string_append_printf (s, " · %" G_GUINT64_FORMAT " events not shown", dropped);
-  gtk_label_set_text (GTK_LABEL (self->status), s->str);
+  /* Relayout only when the text changes (a few times a second). */
+  if (g_strcmp0 (s->str, self->status_text) != 0)
+    {
+      g_free (self->status_text);
+      self->status_text = g_strdup (s->str);
+      gtk_label_set_text (GTK_LABEL (self->status), s->str);
+    }
   g_string_free (s, TRUE);
 }
 
@@ -92,9 +105,32 @@ static void
 model_changed_cb (IlLiveView  *self,
                   IlLiveModel *model)
 {
-  il_load_chart_data_changed (IL_LOAD_CHART (self->load));
-  il_completion_chart_data_changed (IL_COMPLETION_CHART (self->completion));
-  il_timeline_chart_data_changed (IL_TIMELINE_CHART (self->timeline));
+  IlLoadData *load = il_live_model_get_load (model);
+  IlCompletionData *completion = il_live_model_get_completion (model);
+  IlTimelineData *timeline = il_live_model_get_timeline (model);
+  guint64 stamp;
+
+  /* Stamps combine counts that only grow within a repetition with the
+   * array lengths, which drop on a reset. */
+  stamp = load->n_samples * 31 + load->overhead.len + (load->last_t_us << 20);
+  if (stamp != self->load_stamp)
+    {
+      self->load_stamp = stamp;
+      il_load_chart_data_changed (IL_LOAD_CHART (self->load));
+    }
+  stamp = ((guint64) completion->end_us->len << 32) + completion->total;
+  if (stamp != self->completion_stamp)
+    {
+      self->completion_stamp = stamp;
+      il_completion_chart_data_changed (IL_COMPLETION_CHART (self->completion));
+    }
+  stamp = ((guint64) timeline->tasks->len << 40) + ((guint64) timeline->n_finished << 20) +
+          timeline->blocks->len + timeline->spans->len * 7 + (guint64) timeline->end_us * 1009;
+  if (stamp != self->timeline_stamp)
+    {
+      self->timeline_stamp = stamp;
+      il_timeline_chart_data_changed (IL_TIMELINE_CHART (self->timeline));
+    }
   update_status (self);
   if (!il_live_model_get_running (model))
     {
@@ -115,6 +151,7 @@ il_live_view_dispose (GObject *object)
     g_signal_group_set_target (self->model_signals, NULL);
   g_clear_object (&self->model_signals);
   g_clear_object (&self->model);
+  g_clear_pointer (&self->status_text, g_free);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
 

@@ -14,6 +14,7 @@
 #include "il-timeline-chart.h"
 
 #include <math.h>
+#include <string.h>
 
 #define LABEL_W   64.0
 #define AXIS_H    22.0
@@ -30,6 +31,7 @@ struct _IlTimelineChart
   IlTimelineData *data;
   IlTimeRange    *range;
   GArray         *pending;    /* Pending per lane, reused by every draw */
+  GArray         *rects;      /* Rect, reused by every draw */
 
   gboolean        legend;
   gboolean        own_range;   /* follow the data's extent (live) */
@@ -46,6 +48,7 @@ typedef struct {
   double x0, x1;
   int    kind;     /* block type, or -1 none */
   double alpha;
+  double weight[IL_N_BLOCK_TYPES + 1];   /* pixels covered per type */
 } Pending;
 
 typedef struct {
@@ -83,23 +86,66 @@ x_of (const Geometry *g,
   return g->plot_x + (t_us - g->start_us) / (g->end_us - g->start_us) * g->plot_w;
 }
 
+typedef struct {
+  float  x, y, w, h;
+  guint8 kind;
+  guint8 faded;
+} Rect;
+
+/* Queues the pending bar as a pixel-aligned rectangle: all rectangles of
+ * one colour are filled at the end as one path, which cairo composites as
+ * boxes (no antialiasing, no tessellation). */
 static void
-flush_pending (cairo_t             *cr,
-               Pending             *p,
-               double               y,
-               double               h,
-               const IlChartColors *colors)
+flush_pending (GArray  *rects,
+               Pending *p,
+               double   y,
+               double   h)
 {
+  Rect r;
+  double x0, x1;
+
   if (p->kind < 0)
     return;
-  if (p->kind < IL_N_BLOCK_TYPES)
-    il_chart_set_source (cr, &colors->block[p->kind], p->alpha);
-  else
-    il_chart_set_source (cr, &colors->accent, 0.6 * p->alpha);
+  x0 = floor (p->x0);
   /* At least one pixel wide, so short blocks never vanish when zoomed out. */
-  cairo_rectangle (cr, p->x0, y, MAX (p->x1 - p->x0, 1.0), h);
-  cairo_fill (cr);
+  x1 = MAX (round (p->x1), x0 + 1);
+  r.x = (float) x0;
+  r.y = (float) round (y);
+  r.w = (float) (x1 - x0);
+  r.h = (float) round (h);
+  r.kind = (guint8) p->kind;
+  r.faded = p->alpha < 1.0;
+  g_array_append_val (rects, r);
   p->kind = -1;
+}
+
+static void
+fill_rects (cairo_t             *cr,
+            GArray              *rects,
+            const IlChartColors *colors)
+{
+  for (guint kind = 0; kind <= IL_N_BLOCK_TYPES; kind++)
+    for (guint faded = 0; faded < 2; faded++)
+      {
+        gboolean any = FALSE;
+
+        for (guint i = 0; i < rects->len; i++)
+          {
+            const Rect *r = &g_array_index (rects, Rect, i);
+
+            if (r->kind != kind || r->faded != faded)
+              continue;
+            cairo_rectangle (cr, r->x, r->y, r->w, r->h);
+            any = TRUE;
+          }
+        if (!any)
+          continue;
+        if (kind < IL_N_BLOCK_TYPES)
+          il_chart_set_source (cr, &colors->block[kind], faded ? 0.55 : 1.0);
+        else
+          il_chart_set_source (cr, &colors->accent, faded ? 0.3 : 0.6);
+        cairo_fill (cr);
+      }
 }
 
 static void
@@ -195,7 +241,7 @@ il_timeline_chart_draw (IlChart             *chart,
       cairo_move_to (cr, x, g.plot_y);
       cairo_line_to (cr, x, g.plot_y + g.lane_h * g.n_lanes + 4);
       cairo_stroke (cr);
-      il_chart_text (cr, label, x, g.plot_y + g.lane_h * g.n_lanes + 5, 0.5, 0, 0.85, FALSE, &colors->dim);
+      il_chart_axis_label (cr, label, x, g.plot_y + g.lane_h * g.n_lanes + 5, 0, width - 2, &colors->dim);
     }
 
   /* Lane labels and separators */
@@ -258,24 +304,45 @@ il_timeline_chart_draw (IlChart             *chart,
       y = g.plot_y + b->worker * g.lane_h + 1;
       p = &pending[b->worker];
 
-      if (p->kind == b->type && p->alpha == alpha && x0 <= p->x1 + 0.5)
+      /* Merge into the pending bar when the block continues it, or when
+       * the pending bar is still under a pixel wide: zoomed out, each pixel
+       * column then costs one rectangle whatever the number of tasks, and
+       * takes the colour of the type that covers most of it. */
+      if (p->kind >= 0 && x0 <= p->x1 + 0.5 &&
+          ((p->kind == b->type && p->alpha == alpha) || p->x1 - p->x0 < 1.0))
         {
+          guint k = MIN (b->type, IL_N_BLOCK_TYPES);
+
           p->x1 = MAX (p->x1, x1);
+          p->weight[k] += x1 - x0;
+          if (p->weight[k] > p->weight[p->kind])
+            p->kind = k;
         }
       else
         {
-          flush_pending (cr, p, y, bar_h, colors);
+          flush_pending (self->rects, p, y, bar_h);
           p->x0 = x0;
           p->x1 = x1;
           p->kind = b->type < IL_N_BLOCK_TYPES ? b->type : IL_N_BLOCK_TYPES;
           p->alpha = alpha;
+          memset (p->weight, 0, sizeof p->weight);
+          p->weight[p->kind] = x1 - x0;
         }
 
       if (strip_h > 0 && x1 - x0 >= 3)
         draw_state_strip (cr, b->state, x0, x1, y + bar_h + 1, strip_h, colors);
     }
   for (guint lane = 0; lane < g.n_lanes; lane++)
-    flush_pending (cr, &pending[lane], g.plot_y + lane * g.lane_h + 1, bar_h, colors);
+    flush_pending (self->rects, &pending[lane], g.plot_y + lane * g.lane_h + 1, bar_h);
+  fill_rects (cr, self->rects, colors);
+  /* Keep the storage for the next frame, unless a huge one grew it. */
+  if (self->rects->len > 65536)
+    {
+      g_array_unref (self->rects);
+      self->rects = g_array_new (FALSE, FALSE, sizeof (Rect));
+    }
+  else
+    g_array_set_size (self->rects, 0);
 
   /* Task outlines: where tasks are wide enough to tell apart, and failures */
   cairo_set_line_width (cr, 1);
@@ -514,8 +581,9 @@ il_timeline_chart_measure (GtkWidget      *widget,
       guint lanes = self->data != NULL ? MAX (self->data->n_workers, 1) : 2;
       int extra = (int) (4 + ROW_H + 2 + AXIS_H);
 
-      *minimum = extra + (int) (MIN (lanes, 8) * 8);
-      *natural = extra + (int) (MIN (lanes * 22, 360));
+      /* Scrolled windows allocate the minimum: keep lanes readable there. */
+      *minimum = extra + (int) MIN (lanes * 16, 256);
+      *natural = extra + (int) MIN (lanes * 22, 360);
     }
 }
 
@@ -677,6 +745,7 @@ il_timeline_chart_finalize (GObject *object)
   IlTimelineChart *self = IL_TIMELINE_CHART (object);
 
   g_clear_pointer (&self->pending, g_array_unref);
+  g_clear_pointer (&self->rects, g_array_unref);
 
   G_OBJECT_CLASS (il_timeline_chart_parent_class)->finalize (object);
 }
@@ -705,6 +774,7 @@ il_timeline_chart_init (IlTimelineChart *self)
   GtkGesture *gesture;
 
   self->pending = g_array_new (FALSE, TRUE, sizeof (Pending));
+  self->rects = g_array_new (FALSE, FALSE, sizeof (Rect));
   self->legend = TRUE;
   il_timeline_chart_set_range (self, NULL);
   il_chart_set_title (IL_CHART (self), "Timeline");
