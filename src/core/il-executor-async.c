@@ -124,6 +124,7 @@ struct _AsyncRun {
   gint           tid;
   gint64         overhead_us;    /* bookkeeping on the loop thread */
   gint64         work_us;        /* the workload's own time within steps */
+  gboolean       yielded;        /* a CPU slice yielded in this step */
   GArray        *lag;            /* IlLagSample */
 };
 
@@ -462,9 +463,11 @@ task_step (AsyncRun  *run,
                   error = _("cancelled");
                   break;
                 }
-              /* Yield: back of the ready queue, runnable from now on. */
+              /* Yield: back of the ready queue, runnable from now on, and
+               * the loop gets its turn before the next slice. */
               segment_close (task, now);
               ready_push (run, task, now);
+              run->yielded = TRUE;
               return;
             }
           now = il_now_us ();
@@ -674,8 +677,10 @@ sched_dispatch (GSource     *source,
     }
 
   /* Only what is ready now runs in this dispatch (a task that yields goes
-   * to the next one), and only for DISPATCH_BUDGET_US: then the loop's
-   * other sources get their turn. */
+   * to the next one), and only for DISPATCH_BUDGET_US or until a CPU slice
+   * yields: then the loop's other sources get their turn, so that with
+   * cpu_slice_units k the heartbeat waits about k units, not k units times
+   * the number of runnable tasks. */
   todo = run->ring_len;
   while (todo-- > 0 && run->ring_len > 0)
     {
@@ -683,6 +688,7 @@ sched_dispatch (GSource     *source,
       gint64 end;
 
       run->work_us = 0;
+      run->yielded = FALSE;
       task_step (run, task, now);
       end = il_now_us ();
       run->overhead_us += MAX (end - now - run->work_us, 0);
@@ -692,7 +698,7 @@ sched_dispatch (GSource     *source,
           cancel_all (run);
           break;
         }
-      if (now >= deadline)
+      if (now >= deadline || run->yielded)
         break;
     }
 
