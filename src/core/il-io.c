@@ -738,9 +738,9 @@ async_op_free (gpointer data)
   g_free (op);
 }
 
-/* Bracket each callback: the loop thread's CPU spent on this block. */
-/* The extra reference keeps @op alive when a return in between finishes
- * the task at once. */
+/* Bracket each callback: the loop thread's CPU spent on this block. The
+ * extra reference keeps @op alive when a return in between finishes the
+ * task at once. */
 #define OP_ENTER(op)                                  \
   g_autoptr(GTask) op_hold_ = g_object_ref (task);    \
   gint64 op_cpu0_ = il_thread_cpu_ns ()
