@@ -300,6 +300,26 @@ test_loop_lag (void)
     g_assert_true (lag_once ());
 }
 
+/* A stall that lasts until the end of the run is still recorded. */
+static void
+test_loop_lag_last_stall (void)
+{
+  g_autoptr(IlResults) results = run_json (
+    "{ \"interleave\": 1, \"name\": \"stall\","
+    "  \"tasks\": [ { \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 40 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"async\" } ] }");
+  const IlRepetition *rep = rep_of (results, 0);
+  const IlTaskRecord *t = task_at (rep, 0);
+  gint64 max = 0;
+
+  assert_complete (rep, 1, 1);
+  g_assert_cmpuint (rep->loop_lag->len, >=, 1);
+  for (guint i = 0; i < rep->loop_lag->len; i++)
+    max = MAX (max, g_array_index (rep->loop_lag, IlLagSample, i).lag_us);
+  g_test_message ("one 40-unit block of %.1f ms: max lag %.1f ms", wall_of (t) / 1000.0, max / 1000.0);
+  g_assert_cmpint (max, >=, wall_of (t) / 2);
+}
+
 /* A sleep-only task is blocked; tasks that take turns running inline CPU
  * work between short sleeps wait for each other: ready time. */
 static gboolean
@@ -625,6 +645,7 @@ main (int    argc,
   g_test_add_func ("/il/async/sleeps", test_sleeps);
   g_test_add_func ("/il/async/cpu-no-speedup", test_cpu_no_speedup);
   g_test_add_func ("/il/async/loop-lag", test_loop_lag);
+  g_test_add_func ("/il/async/loop-lag-last-stall", test_loop_lag_last_stall);
   g_test_add_func ("/il/async/states", test_states);
   g_test_add_func ("/il/async/events", test_events);
   g_test_add_func ("/il/async/many", test_many);

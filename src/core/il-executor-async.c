@@ -717,14 +717,11 @@ static GSourceFuncs sched_funcs = {
 /* ---------------------------------------------------------------------- */
 /* The loop-latency probe                                                  */
 
-static gboolean
-heartbeat_dispatch (GSource     *source,
-                    GSourceFunc  callback,
-                    gpointer     user_data)
+static void
+lag_record (AsyncRun *run,
+            gint64    scheduled,
+            gint64    now)
 {
-  AsyncRun *run = ((HeartbeatSource *) source)->run;
-  gint64 scheduled = g_source_get_ready_time (source);
-  gint64 now = il_now_us ();
   IlLagSample sample;
   IlEvent ev = { 0 };
 
@@ -738,6 +735,17 @@ heartbeat_dispatch (GSource     *source,
   ev.value = (double) sample.lag_us / 1000.0;
   if (run->ctx->events != NULL)
     il_run_context_emit (run->ctx, &ev);
+}
+
+static gboolean
+heartbeat_dispatch (GSource     *source,
+                    GSourceFunc  callback,
+                    gpointer     user_data)
+{
+  AsyncRun *run = ((HeartbeatSource *) source)->run;
+  gint64 now = il_now_us ();
+
+  lag_record (run, g_source_get_ready_time (source), now);
 
   /* The next tick is a period after this one fired, not after it was due:
    * a stalled loop shows one late tick, not a burst of catch-up ticks. */
@@ -826,6 +834,13 @@ async_loop (AsyncRun *run)
 
   while (!run->finished)
     g_main_context_iteration (run->context, TRUE);
+
+  /* A stall that lasts until the run ends (a last inline CPU block, or a
+   * cancelled one) never lets the tick fire: record the overdue tick, or
+   * the probe would miss the very stall it exists to show. */
+  now = il_now_us ();
+  if (g_source_get_ready_time (run->heartbeat) < now)
+    lag_record (run, g_source_get_ready_time (run->heartbeat), now);
 
   g_source_destroy (run->sched);
   g_clear_pointer (&run->sched, g_source_unref);
