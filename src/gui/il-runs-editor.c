@@ -338,6 +338,9 @@ il_runs_editor_init (IlRunsEditor *self)
 
   self->core_toggles = g_ptr_array_new ();
   self->n_cores = il_machine_count_cores ();
+  /* One line of toggles up to 8 cores, wrapping beyond. */
+  gtk_flow_box_set_min_children_per_line (self->cores_box, MIN (self->n_cores, 8));
+  gtk_flow_box_set_max_children_per_line (self->cores_box, MAX (MIN (self->n_cores, 16), 1));
   for (guint i = 0; i < self->n_cores; i++)
     {
       g_autofree char *label = g_strdup_printf ("%u", i);

@@ -1039,6 +1039,9 @@ il_window_start_run (IlWindow *self,
       gtk_widget_set_vexpand (self->live_view, TRUE);
       il_live_view_set_model (IL_LIVE_VIEW (self->live_view), IL_LIVE_MODEL (self->live_model));
       adw_bin_set_child (self->live_bin, self->live_view);
+      /* The live view writes its own progress line (run, repetition, tasks,
+       * time): the bar stays as the at-a-glance gauge. */
+      gtk_widget_set_visible (GTK_WIDGET (self->progress_label), FALSE);
     }
   il_live_model_start (IL_LIVE_MODEL (self->live_model), self->runner, self->queue, self->live_view);
 #endif

@@ -68,7 +68,7 @@ def short_example(tmp):
 
 def drive(binary, tmp):
     # dogtail must be configured before dogtail.tree is imported.
-    from dogtail import config
+    from dogtail.config import config
     config.checkForA11y = False
     for key in ("logDir", "scratchDir", "dataDir"):
         setattr(config, key, os.path.join(tmp, key) + "/")
