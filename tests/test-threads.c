@@ -20,6 +20,10 @@
 #include "il-stats.h"
 
 #define ATTEMPTS 2
+/* When the kernel's own accounting proves that other processes took our
+ * cores (tasks sat in the run queue), a measurement says nothing about
+ * Interleave: up to this many are taken, a pause apart. */
+#define ATTEMPTS_BUSY 4
 
 static gint64 spin_units_100ms;
 
@@ -91,6 +95,43 @@ first_rep (const IlResults *results,
 
   g_assert_cmpuint (rr->repetitions->len, >, 0);
   return g_ptr_array_index (rr->repetitions, 0);
+}
+
+/* The share of the tasks' on-CPU-or-waiting-for-it time spent waiting for
+ * a CPU: near 0 when the cores were ours. */
+static double
+ready_share (const IlRepetition *rep)
+{
+  gint64 running = 0, ready = 0;
+
+  for (guint i = 0; i < rep->tasks->len; i++)
+    {
+      const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
+
+      if (!t->state.valid)
+        return 0.0;
+      running += t->state.running;
+      ready += t->state.ready;
+    }
+  return running + ready > 0 ? (double) ready / (double) (running + ready) : 0.0;
+}
+
+/* Whether to measure again after a miss: once in any case, and up to
+ * ATTEMPTS_BUSY times while the machine is shown to be busy. */
+static gboolean
+again (guint  attempt,
+       double busy_share)
+{
+  if (attempt < ATTEMPTS)
+    return TRUE;
+  if (attempt < ATTEMPTS_BUSY && busy_share > 0.10)
+    {
+      g_test_message ("machine busy: %.0f %% of the CPU-bound time was spent waiting for a core; measuring again",
+                      100.0 * busy_share);
+      g_usleep (G_USEC_PER_SEC);
+      return TRUE;
+    }
+  return FALSE;
 }
 
 static double
@@ -211,12 +252,14 @@ test_threads_speedup (void)
       return;
     }
 
-  for (guint attempt = 1; attempt <= ATTEMPTS; attempt++)
+  for (guint attempt = 1;; attempt++)
     {
       g_autoptr(IlResults) results = run (exp);
       const IlRunResult *seq = run_result (results, 0);
       const IlRunResult *thr = run_result (results, 1);
       const IlRunResult *gil = run_result (results, 2);
+      double busy = MAX (MAX (ready_share (first_rep (results, 0)), ready_share (first_rep (results, 1))),
+                         ready_share (first_rep (results, 2)));
       const IlRepetition *rep = first_rep (results, 1);
       double cpu_ms = rep->cpu_user_ms + rep->cpu_sys_ms;
       gboolean ok;
@@ -245,7 +288,7 @@ test_threads_speedup (void)
 
       ok = thr->summary.speedup >= 1.6 && gil->summary.speedup <= 1.2 &&
            rep->overhead_cpu_ms < 0.01 * cpu_ms;
-      if (ok || attempt == ATTEMPTS)
+      if (ok || !again (attempt, busy))
         {
           g_assert_cmpfloat (thr->summary.speedup, >=, 1.6);
           g_assert_cmpfloat (gil->summary.speedup, <=, 1.2);
@@ -268,12 +311,14 @@ test_threads_affinity (void)
     "  \"settings\": { \"cpu_affinity\": [0] } }",
     tasks);
 
-  for (guint attempt = 1; attempt <= ATTEMPTS; attempt++)
+  for (guint attempt = 1;; attempt++)
     {
       g_autoptr(IlResults) results = run (exp);
       const IlRunResult *seq = run_result (results, 0);
       const IlRunResult *thr = run_result (results, 1);
       const IlRepetition *rep = first_rep (results, 1);
+      /* Only the baseline tells: the pinned threads wait for core 0 by design. */
+      double busy = ready_share (first_rep (results, 0));
 
       g_test_message ("attempt %u: sequential %.1f ms, threads ×2 on core 0 %.1f ms (speedup %.2f), "
                       "%" G_GINT64_FORMAT " involuntary switches",
@@ -291,7 +336,7 @@ test_threads_affinity (void)
       /* Two runnable threads on one core: the kernel preempts them. */
       g_assert_cmpint (rep->ctx_involuntary, >, 0);
       g_assert_cmpint (thr->summary.ctx_involuntary, >, 0);
-      if (thr->summary.speedup <= 1.2 || attempt == ATTEMPTS)
+      if (thr->summary.speedup <= 1.2 || !again (attempt, busy))
         {
           g_assert_cmpfloat (thr->summary.speedup, <=, 1.2);
           break;
@@ -419,7 +464,7 @@ test_threads_core_load (void)
       return;
     }
 
-  for (guint attempt = 1; attempt <= ATTEMPTS; attempt++)
+  for (guint attempt = 1;; attempt++)
     {
       g_autoptr(IlResults) results = run (cpu);
       const IlRepetition *rep = first_rep (results, 0);
@@ -432,12 +477,12 @@ test_threads_core_load (void)
       ok = loads_all_at_least (rep, 80.0, TRUE);
       if (ok)
         break;
-      g_assert_true (attempt < ATTEMPTS);
+      g_assert_true (again (attempt, 0.0));
       /* Let whatever disturbed the machine pass. */
       g_usleep (G_USEC_PER_SEC / 2);
     }
 
-  for (guint attempt = 1; attempt <= ATTEMPTS; attempt++)
+  for (guint attempt = 1;; attempt++)
     {
       g_autoptr(IlResults) results = run (sleep);
       const IlRepetition *rep = first_rep (results, 0);
@@ -447,7 +492,11 @@ test_threads_core_load (void)
       ok = loads_all_at_least (rep, 20.0, FALSE);
       if (ok)
         break;
-      g_assert_true (attempt < ATTEMPTS);
+      /* Sleeping threads cannot load a core: whatever did is not ours
+       * (our own CPU time shows it). */
+      g_test_message ("our CPU time during the idle run: %.1f ms", rep->cpu_user_ms + rep->cpu_sys_ms);
+      g_assert_cmpfloat (rep->cpu_user_ms + rep->cpu_sys_ms, <, 0.2 * rep->makespan_ms);
+      g_assert_true (again (attempt, attempt < ATTEMPTS_BUSY ? 1.0 : 0.0));
       g_usleep (G_USEC_PER_SEC / 2);
     }
 }
@@ -472,7 +521,7 @@ test_threads_gil_holds (void)
       const IlRepetition *rep;
       guint hold_events = 0, wait_events = 0;
 
-      for (guint attempt = 1; attempt <= ATTEMPTS; attempt++)
+      for (guint attempt = 1;; attempt++)
         {
           const IlRepetition *r;
           double makespan;
@@ -490,7 +539,7 @@ test_threads_gil_holds (void)
                           intervals[k], makespan, cpu_ms, r->gil_holds->len);
           /* No parallelism: the CPU time is about the makespan, not twice
            * it. (A disturbed machine stretches the makespan: retry.) */
-          if (cpu_ms <= makespan * 1.25 || attempt == ATTEMPTS)
+          if (cpu_ms <= makespan * 1.25 || !again (attempt, ready_share (r)))
             {
               g_assert_cmpfloat (cpu_ms, <=, makespan * 1.25);
               break;
