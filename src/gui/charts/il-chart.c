@@ -556,30 +556,56 @@ il_chart_set_source (cairo_t       *cr,
   cairo_set_source_rgba (cr, color->red, color->green, color->blue, color->alpha * alpha);
 }
 
+/* Text is laid out once and kept: the live charts draw the same axis
+ * labels every frame, and shaping them again costs more than the bars.
+ * One main-thread cache, emptied when it grows past a bound. */
+#define LAYOUT_CACHE_MAX 1024
+
 static PangoLayout *
 make_layout (cairo_t    *cr,
              const char *text,
              double      scale,
              gboolean    bold)
 {
+  static PangoContext *context;
+  static GHashTable *cache;
   static PangoFontDescription *base;
   g_autoptr(PangoFontDescription) font = NULL;
+  g_autofree char *key = NULL;
   PangoLayout *layout;
 
-  if (g_once_init_enter (&base))
+  if (context == NULL)
     {
-      PangoFontDescription *desc = pango_font_description_from_string ("Sans 9");
+      cairo_font_options_t *options = cairo_font_options_create ();
 
-      g_once_init_leave (&base, desc);
+      context = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+      pango_cairo_context_set_resolution (context, 96);
+      /* Grey-scale antialiasing and no hinting: the same glyphs on screen,
+       * in PNG and in SVG. */
+      cairo_font_options_set_antialias (options, CAIRO_ANTIALIAS_GRAY);
+      cairo_font_options_set_hint_metrics (options, CAIRO_HINT_METRICS_OFF);
+      pango_cairo_context_set_font_options (context, options);
+      cairo_font_options_destroy (options);
+      cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+      base = pango_font_description_from_string ("Sans 9");
     }
 
-  layout = pango_cairo_create_layout (cr);
+  key = g_strdup_printf ("%.2f|%d|%s", scale, bold, text);
+  layout = g_hash_table_lookup (cache, key);
+  if (layout != NULL)
+    return g_object_ref (layout);
+
+  if (g_hash_table_size (cache) >= LAYOUT_CACHE_MAX)
+    g_hash_table_remove_all (cache);
+
+  layout = pango_layout_new (context);
   font = pango_font_description_copy_static (base);
   pango_font_description_set_size (font, (int) (pango_font_description_get_size (base) * scale));
   if (bold)
     pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
   pango_layout_set_font_description (layout, font);
   pango_layout_set_text (layout, text, -1);
+  g_hash_table_insert (cache, g_steal_pointer (&key), g_object_ref (layout));
   return layout;
 }
 

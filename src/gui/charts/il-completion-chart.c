@@ -51,7 +51,8 @@ trace_curve (cairo_t      *cr,
         continue;
       while (i < n && (double) v[i] <= t_col)
         i++;
-      y = py + ph - i / y_max * ph;
+      /* Whole pixels: a rectilinear path cairo fills as boxes. */
+      y = round (py + ph - i / y_max * ph);
       cairo_line_to (cr, px + col, last_y);
       cairo_line_to (cr, px + col, y);
       last_y = y;
@@ -136,7 +137,9 @@ il_completion_chart_draw (IlChart             *chart,
   cairo_line_to (cr, px + pw, py + ph);
   cairo_close_path (cr);
   il_chart_set_source (cr, &colors->accent, 0.18);
+  cairo_set_antialias (cr, CAIRO_ANTIALIAS_NONE);
   cairo_fill (cr);
+  cairo_set_antialias (cr, CAIRO_ANTIALIAS_DEFAULT);
   trace_curve (cr, v, n, px, py, pw, ph, x_end, y_max);
   il_chart_set_source (cr, &colors->accent, 1.0);
   cairo_set_line_width (cr, 2);

@@ -27,6 +27,9 @@ struct _IlLiveView
   guint64      load_stamp;
   guint64      completion_stamp;
   guint64      timeline_stamp;
+  gint64       timeline_drawn;   /* monotonic time of the last redraws */
+  gint64       completion_drawn;
+  gint64       status_drawn;
   char        *status_text;
 
   /* owned */
@@ -119,19 +122,33 @@ model_changed_cb (IlLiveView  *self,
       il_load_chart_data_changed (IL_LOAD_CHART (self->load));
     }
   stamp = ((guint64) completion->end_us->len << 32) + completion->total;
-  if (stamp != self->completion_stamp)
+  if (stamp != self->completion_stamp &&
+      (!il_live_model_get_running (model) ||
+       g_get_monotonic_time () - self->completion_drawn >= 30 * 1000))
     {
       self->completion_stamp = stamp;
+      self->completion_drawn = g_get_monotonic_time ();
       il_completion_chart_data_changed (IL_COMPLETION_CHART (self->completion));
     }
   stamp = ((guint64) timeline->tasks->len << 40) + ((guint64) timeline->n_finished << 20) +
           timeline->blocks->len + timeline->spans->len * 7 + (guint64) timeline->end_us * 1009;
-  if (stamp != self->timeline_stamp)
+  /* The timeline is the costly chart: while a run streams, 30 redraws a
+   * second show it moving just as well and leave the frame time to GTK. */
+  if (stamp != self->timeline_stamp &&
+      (!il_live_model_get_running (model) ||
+       g_get_monotonic_time () - self->timeline_drawn >= 30 * 1000))
     {
       self->timeline_stamp = stamp;
+      self->timeline_drawn = g_get_monotonic_time ();
       il_timeline_chart_data_changed (IL_TIMELINE_CHART (self->timeline));
     }
-  update_status (self);
+  /* A new label text means a new layout pass: a few per second suffice. */
+  if (!il_live_model_get_running (model) ||
+      g_get_monotonic_time () - self->status_drawn >= 200 * 1000)
+    {
+      self->status_drawn = g_get_monotonic_time ();
+      update_status (self);
+    }
   if (!il_live_model_get_running (model))
     {
       /* The final picture: give assistive technologies its summary now. */
