@@ -11,7 +11,8 @@
  *
  * Usage: bench-frames [TASKS] [WORKERS]
  * IL_BENCH_SNAPSHOT_DIR=DIR also writes the live charts half-way through
- * the run (live-mid.png) and at the end (live-end.png, live-end.svg).
+ * the run (live-mid.png) and at the end (live-end.png, live-end.svg);
+ * IL_BENCH_DARK=1 draws in dark mode.
  */
 #include <adwaita.h>
 #include <gtk/gtk.h>
@@ -195,6 +196,8 @@ main (int   argc,
       return 77;
     }
   adw_init ();
+  if (g_getenv ("IL_BENCH_DARK") != NULL)
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
 
   queue = il_event_queue_new (1 << 17);
   options.events = queue;

@@ -410,23 +410,23 @@ test_timeline_pixels (void)
   window = window_with (chart, 600, 200);
   colors = il_chart_get_colors (IL_CHART (chart));
 
-  /* Layout: plot from x = 64 to 588; lanes from y = 26, 30 px each (the
-   * title row is 20 px). The CPU bar spans the whole second, the sleep
-   * bar the first half on lane 1. */
+  /* Layout: plot from x = 64 to 588; lanes from y = 26, 56 px each (the
+   * title row is 20 px): bars 42 px, then a 10 px state strip. The CPU bar
+   * spans the whole second, the sleep bar the first half on lane 1. */
   texture = render_widget (chart);
   pixels_from_texture (&px, texture);
   g_assert_cmpint (px.width, ==, 600);
   assert_color (&px, 400, 35, &colors->block[IL_BLOCK_CPU]);
-  assert_color (&px, 150, 65, &colors->block[IL_BLOCK_SLEEP]);
+  assert_color (&px, 150, 95, &colors->block[IL_BLOCK_SLEEP]);
   /* past the sleep block's end, lane 1 has no bar */
   {
     GdkRGBA got;
 
-    pixel_at (&px, 500, 65, &got);
+    pixel_at (&px, 500, 95, &got);
     g_assert_cmpfloat (distance (&got, &colors->block[IL_BLOCK_SLEEP]), >, 0.3);
   }
   /* The state strip below the CPU bar: ready (10 %) at its right end. */
-  assert_color (&px, 580, 50, &colors->ready);
+  assert_color (&px, 580, 75, &colors->ready);
   g_free (px.pixels);
 
   g_assert_nonnull (strstr (il_chart_get_description (IL_CHART (chart)), "2 tasks on 2 workers, 2 finished"));
@@ -443,7 +443,7 @@ test_timeline_pixels (void)
   g_assert_no_error (error);
   pixels_from_texture (&px, texture);
   assert_color (&px, 400, 35, &colors->block[IL_BLOCK_CPU]);
-  assert_color (&px, 150, 65, &colors->block[IL_BLOCK_SLEEP]);
+  assert_color (&px, 150, 95, &colors->block[IL_BLOCK_SLEEP]);
   g_free (px.pixels);
 
   /* Zoom into the second half: the sleep bar leaves the view. */
@@ -455,7 +455,7 @@ test_timeline_pixels (void)
   {
     GdkRGBA got;
 
-    pixel_at (&px, 150, 65, &got);
+    pixel_at (&px, 150, 95, &got);
     g_assert_cmpfloat (distance (&got, &colors->block[IL_BLOCK_SLEEP]), >, 0.3);
   }
   g_free (px.pixels);

@@ -466,15 +466,24 @@ typedef struct {
   GPtrArray           *charts;
   int                  width;
   const IlChartColors *colors;
+  gboolean             exact;
 } StackPaint;
 
 static int
-export_height_of (IlChart *chart)
+export_height_of (IlChart  *chart,
+                  gboolean  exact)
 {
   int h = gtk_widget_get_height (GTK_WIDGET (chart));
+  int natural = 0;
 
-  if (h <= 0)
-    gtk_widget_measure (GTK_WIDGET (chart), GTK_ORIENTATION_VERTICAL, -1, NULL, &h, NULL, NULL);
+  if (exact && h > 0)
+    return h;
+
+  /* A chart stretched by its container (the live timeline) exports at its
+   * natural height: the picture has no empty band below the data. */
+  gtk_widget_measure (GTK_WIDGET (chart), GTK_ORIENTATION_VERTICAL, -1, NULL, &natural, NULL, NULL);
+  if (h <= 0 || (natural > 0 && natural < h))
+    h = natural;
   return MAX (h, 60);
 }
 
@@ -488,7 +497,7 @@ stack_paint (cairo_t  *cr,
   for (guint i = 0; i < sp->charts->len; i++)
     {
       IlChart *chart = g_ptr_array_index (sp->charts, i);
-      int h = export_height_of (chart);
+      int h = export_height_of (chart, sp->exact);
 
       cairo_save (cr);
       cairo_translate (cr, 0, y);
@@ -500,6 +509,29 @@ stack_paint (cairo_t  *cr,
     }
 }
 
+static gboolean
+export_stack (GPtrArray           *charts,
+              int                  width,
+              const IlChartColors *colors,
+              gboolean             exact,
+              GFile               *file,
+              const char          *format,
+              GError             **error)
+{
+  StackPaint sp = { charts, width, colors, exact };
+  int height = 0;
+
+  for (guint i = 0; i < charts->len; i++)
+    height += export_height_of (g_ptr_array_index (charts, i), exact);
+  if (charts->len == 0 || width <= 0 || height <= 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "There is no chart to export");
+      return FALSE;
+    }
+  return export_paint (file, format, width, height, stack_paint, &sp, error);
+}
+
 gboolean
 il_chart_export_stack (GPtrArray           *charts,
                        int                  width,
@@ -508,21 +540,10 @@ il_chart_export_stack (GPtrArray           *charts,
                        const char          *format,
                        GError             **error)
 {
-  StackPaint sp = { charts, width, colors };
-  int height = 0;
-
   g_return_val_if_fail (charts != NULL, FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
-  for (guint i = 0; i < charts->len; i++)
-    height += export_height_of (g_ptr_array_index (charts, i));
-  if (charts->len == 0 || width <= 0 || height <= 0)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           "There is no chart to export");
-      return FALSE;
-    }
-  return export_paint (file, format, width, height, stack_paint, &sp, error);
+  return export_stack (charts, width, colors, FALSE, file, format, error);
 }
 
 gboolean
@@ -536,13 +557,15 @@ il_chart_export (IlChart     *self,
   int width;
 
   g_return_val_if_fail (IL_IS_CHART (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
   priv = il_chart_get_instance_private (self);
 
   width = gtk_widget_get_width (GTK_WIDGET (self));
   if (width <= 0)
     width = 800;
   g_ptr_array_add (charts, self);
-  return il_chart_export_stack (charts, width, &priv->colors, file, format, error);
+  /* One chart: exactly what is on screen. */
+  return export_stack (charts, width, &priv->colors, TRUE, file, format, error);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -682,7 +705,7 @@ char *
 il_chart_format_time (double us,
                       double step_us)
 {
-  if (step_us >= 1e6 || fabs (us) >= 1e7)
+  if (step_us >= 250000 || fabs (us) >= 1e7)
     return g_strdup_printf ("%g s", round (us / 1e3) / 1e3);
   if (step_us >= 1e3)
     return g_strdup_printf ("%g ms", round (us / 10.0) / 100.0);

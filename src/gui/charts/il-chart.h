@@ -81,15 +81,16 @@ void                 il_chart_set_title     (IlChart             *self,
                                              const char          *title);
 const char          *il_chart_get_title     (IlChart             *self);
 
-/* PNG or SVG of the chart alone, at the widget's size (or 800 × 300 when
- * not allocated). */
+/* PNG or SVG of the chart alone, at the widget's size (or 800 × its
+ * natural height when not allocated). */
 gboolean             il_chart_export        (IlChart             *self,
                                              GFile               *file,
                                              const char          *format,
                                              GError             **error);
 
 /* Several charts stacked vertically into one file (results and live views):
- * @charts are IlChart*, each drawn at @width × its height. */
+ * @charts are IlChart*, each drawn at @width × its allocated height, or its
+ * natural height when smaller (no empty band under a stretched chart). */
 gboolean             il_chart_export_stack  (GPtrArray           *charts,
                                              int                  width,
                                              const IlChartColors *colors,

@@ -106,7 +106,6 @@ il_completion_chart_draw (IlChart             *chart,
       cairo_stroke (cr);
       il_chart_text (cr, label, px - 6, y, 1, 0.5, 0.85, FALSE, &colors->dim);
     }
-  il_chart_text (cr, "tasks", 8, py - 2, 0, 1, 0.8, FALSE, &colors->dim);
 
   /* X axis: time since the repetition started */
   step = il_chart_nice_step (x_end, MAX ((int) (pw / 90), 2));

@@ -244,6 +244,8 @@ il_live_view_init (IlLiveView *self)
   gtk_label_set_ellipsize (GTK_LABEL (self->status), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (self->status, "dim-label");
   gtk_widget_add_css_class (self->status, "numeric");
+  gtk_widget_set_margin_start (self->status, 6);
+  gtk_widget_set_margin_end (self->status, 6);
   gtk_widget_set_parent (self->status, GTK_WIDGET (self));
 
   self->row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);

@@ -21,7 +21,7 @@
 #define ROW_H     20.0
 #define PAD_R     12.0
 #define MIN_LANE  3.0
-#define MAX_LANE  30.0
+#define MAX_LANE  56.0
 
 struct _IlTimelineChart
 {
