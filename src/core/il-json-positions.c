@@ -319,6 +319,9 @@ note_number (Scanner    *s,
   if (!note)
     return;
 
+  if (integer_form)
+    s->scan->n_wrapped++;
+
   if (s->scan->numbers == NULL)
     s->scan->numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_hash_table_replace (s->scan->numbers, g_strdup (s->path->str), g_steal_pointer (&literal));
@@ -910,6 +913,16 @@ il_json_describe (const IlJsonReader *reader,
     }
 }
 
+/* Integers json-glib wrapped around (it reads 18446744073709551617 as 1)
+ * are only known to the strict scan. */
+static gboolean
+is_wrapped (const IlJsonReader *reader,
+            const IlJsonPath   *path)
+{
+  return reader->scan != NULL && reader->scan->n_wrapped > 0 &&
+         noted_literal (reader, path) != NULL;
+}
+
 static gboolean
 node_is_int (const IlJsonReader *reader,
              JsonNode           *node,
@@ -918,7 +931,7 @@ node_is_int (const IlJsonReader *reader,
   return node != NULL &&
          JSON_NODE_HOLDS_VALUE (node) &&
          json_node_get_value_type (node) == G_TYPE_INT64 &&
-         noted_literal (reader, path) == NULL;
+         !is_wrapped (reader, path);
 }
 
 static char *
@@ -1018,11 +1031,9 @@ il_json_get_double (IlJsonReader     *reader,
       double value = json_node_get_value_type (node) == G_TYPE_DOUBLE
         ? json_node_get_double (node)
         : (double) json_node_get_int (node);
-      const char *literal = noted_literal (reader, path);
-
       /* A wrapped integer literal: read the real value from the text. */
-      if (literal != NULL)
-        value = g_ascii_strtod (literal, NULL);
+      if (json_node_get_value_type (node) == G_TYPE_INT64 && is_wrapped (reader, path))
+        value = g_ascii_strtod (noted_literal (reader, path), NULL);
 
       if (isfinite (value))
         {

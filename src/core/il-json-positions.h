@@ -51,6 +51,9 @@ typedef struct {
    * fit in 64 bits (json-glib wraps them) and non-integers that print like
    * integers ("1e3", "2.0"). */
   GHashTable *numbers;
+  /* How many of them are wrapped integers: only then must every integer
+   * read be checked against the table. */
+  guint       n_wrapped;
   /* The first member name that repeats within its object (json-glib keeps
    * only the last one, silently), or NULL. */
   char       *duplicate;
