@@ -185,9 +185,9 @@ scratch_dir_remove (const char *path)
 /* A file-read checks the file its own task wrote: one with no file-write
  * before it in the task would read nothing on the first repetition and a
  * stale file on the next, so it is refused before anything runs. */
-static gboolean
-check_file_reads (const IlExperiment *experiment,
-                  GError            **error)
+gboolean
+il_io_check_experiment (const IlExperiment *experiment,
+                        GError            **error)
 {
   for (guint g = 0; g < experiment->tasks->len; g++)
     {
@@ -238,7 +238,7 @@ il_io_env_new (const IlExperiment *experiment,
         }
     }
 
-  if (!check_file_reads (experiment, error))
+  if (!il_io_check_experiment (experiment, error))
     return NULL;
 
   env = g_new0 (IlIoEnv, 1);

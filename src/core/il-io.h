@@ -22,6 +22,11 @@ typedef struct _IlIoEnv IlIoEnv;
 IlIoEnv    *il_io_env_new (const IlExperiment *experiment,
                            GError            **error);
 
+/* What the I/O blocks need that the file format cannot say: a file-read
+ * must follow a file-write in its task. Checked before anything runs. */
+gboolean    il_io_check_experiment (const IlExperiment *experiment,
+                                    GError            **error);
+
 /* In a worker process: an environment that uses the parent's server and
  * scratch folder (either may be NULL: none needed). Owns neither. */
 IlIoEnv    *il_io_env_new_remote (const char *server_url,

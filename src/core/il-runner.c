@@ -305,6 +305,9 @@ il_runner_check (IlRunner  *self,
         }
     }
 
+  if (!il_io_check_experiment (exp, error))
+    return FALSE;
+
   if (exp->settings.cpu_affinity != NULL && exp->settings.cpu_affinity->len > 0)
     {
       CPU_ZERO (&allowed);
