@@ -140,6 +140,14 @@ il_experiment_load_path_or_example (const char  *path,
 
   if (g_str_has_prefix (path, "example:"))
     return il_example_load (path + strlen ("example:"), error);
+  /* Messages name the file as the user typed it, not its absolute path. */
   file = g_file_new_for_commandline_arg (path);
-  return il_experiment_load_file (file, error);
+  {
+    g_autofree char *contents = NULL;
+    gsize length;
+
+    if (!g_file_load_contents (file, NULL, &contents, &length, NULL, error))
+      return NULL;
+    return il_experiment_load_data (contents, (gssize) length, path, error);
+  }
 }
