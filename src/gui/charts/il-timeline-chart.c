@@ -49,6 +49,7 @@ typedef struct {
   int    kind;     /* block type, or -1 none */
   double alpha;
   double weight[IL_N_BLOCK_TYPES + 1];   /* pixels covered per type */
+  double state[4];                       /* µs per state of narrow blocks */
 } Pending;
 
 typedef struct {
@@ -95,27 +96,61 @@ typedef struct {
 /* Queues the pending bar as a pixel-aligned rectangle: all rectangles of
  * one colour are filled at the end as one path, which cairo composites as
  * boxes (no antialiasing, no tessellation). */
+/* Rect kinds past the block types: the state strip, by state. */
+#define STRIP_KIND(state) (32 + (state))
+
 static void
-flush_pending (GArray  *rects,
-               Pending *p,
-               double   y,
-               double   h)
+push_rect (GArray *rects,
+           double  x0,
+           double  x1,
+           double  y,
+           double  h,
+           int     kind,
+           gboolean faded)
 {
   Rect r;
-  double x0, x1;
 
-  if (p->kind < 0)
-    return;
-  x0 = floor (p->x0);
+  x0 = floor (x0);
   /* At least one pixel wide, so short blocks never vanish when zoomed out. */
-  x1 = MAX (round (p->x1), x0 + 1);
+  x1 = MAX (round (x1), x0 + 1);
   r.x = (float) x0;
   r.y = (float) round (y);
   r.w = (float) (x1 - x0);
   r.h = (float) round (h);
-  r.kind = (guint8) p->kind;
-  r.faded = p->alpha < 1.0;
+  r.kind = (guint8) kind;
+  r.faded = faded;
   g_array_append_val (rects, r);
+}
+
+/* Queues the pending bar as a pixel-aligned rectangle: all rectangles of
+ * one colour are filled at the end as one path, which cairo composites as
+ * boxes (no antialiasing, no tessellation). Narrow blocks merged into it
+ * get one strip cell coloured by the state they spent most time in, so
+ * waiting stays visible when zoomed out. */
+static void
+flush_pending (GArray  *rects,
+               Pending *p,
+               double   y,
+               double   h,
+               double   strip_h)
+{
+  double total;
+  int best = 0;
+
+  if (p->kind < 0)
+    return;
+  push_rect (rects, p->x0, p->x1, y, h, p->kind, p->alpha < 1.0);
+
+  total = p->state[0] + p->state[1] + p->state[2] + p->state[3];
+  if (strip_h > 0 && total > 0)
+    {
+      for (int i = 1; i < 4; i++)
+        if (p->state[i] > p->state[best])
+          best = i;
+      if (best != 0)
+        push_rect (rects, p->x0, p->x1, y + h + 1, strip_h, STRIP_KIND (best), FALSE);
+    }
+  memset (p->state, 0, sizeof p->state);
   p->kind = -1;
 }
 
@@ -124,11 +159,15 @@ fill_rects (cairo_t             *cr,
             GArray              *rects,
             const IlChartColors *colors)
 {
-  for (guint kind = 0; kind <= IL_N_BLOCK_TYPES; kind++)
+  const GdkRGBA *strips[4] = { NULL, &colors->ready, &colors->blocked, &colors->gil_wait };
+
+  for (guint kind = 0; kind < STRIP_KIND (4); kind++)
     for (guint faded = 0; faded < 2; faded++)
       {
         gboolean any = FALSE;
 
+        if (kind > IL_N_BLOCK_TYPES && (kind <= STRIP_KIND (0) || faded))
+          continue;
         for (guint i = 0; i < rects->len; i++)
           {
             const Rect *r = &g_array_index (rects, Rect, i);
@@ -142,8 +181,10 @@ fill_rects (cairo_t             *cr,
           continue;
         if (kind < IL_N_BLOCK_TYPES)
           il_chart_set_source (cr, &colors->block[kind], faded ? 0.55 : 1.0);
-        else
+        else if (kind == IL_N_BLOCK_TYPES)
           il_chart_set_source (cr, &colors->accent, faded ? 0.3 : 0.6);
+        else
+          il_chart_set_source (cr, strips[kind - STRIP_KIND (0)], 1.0);
         cairo_fill (cr);
       }
 }
@@ -286,7 +327,10 @@ il_timeline_chart_draw (IlChart             *chart,
     g_array_set_size (self->pending, g.n_lanes);
   pending = (Pending *) (gpointer) self->pending->data;
   for (guint i = 0; i < g.n_lanes; i++)
-    pending[i].kind = -1;
+    {
+      pending[i].kind = -1;
+      memset (pending[i].state, 0, sizeof pending[i].state);
+    }
 
   /* Blocks */
   for (guint i = 0; i < data->blocks->len; i++)
@@ -320,7 +364,7 @@ il_timeline_chart_draw (IlChart             *chart,
         }
       else
         {
-          flush_pending (self->rects, p, y, bar_h);
+          flush_pending (self->rects, p, y, bar_h, strip_h);
           p->x0 = x0;
           p->x1 = x1;
           p->kind = b->type < IL_N_BLOCK_TYPES ? b->type : IL_N_BLOCK_TYPES;
@@ -331,9 +375,12 @@ il_timeline_chart_draw (IlChart             *chart,
 
       if (strip_h > 0 && x1 - x0 >= 3)
         draw_state_strip (cr, b->state, x0, x1, y + bar_h + 1, strip_h, colors);
+      else if (strip_h > 0 && b->state[0] >= 0)
+        for (guint s = 0; s < 4; s++)
+          p->state[s] += MAX (b->state[s], 0);
     }
   for (guint lane = 0; lane < g.n_lanes; lane++)
-    flush_pending (self->rects, &pending[lane], g.plot_y + lane * g.lane_h + 1, bar_h);
+    flush_pending (self->rects, &pending[lane], g.plot_y + lane * g.lane_h + 1, bar_h, strip_h);
   fill_rects (cr, self->rects, colors);
   /* Keep the storage for the next frame, unless a huge one grew it. */
   if (self->rects->len > 65536)
@@ -514,23 +561,28 @@ il_timeline_chart_query (IlTimelineChart *self,
     }
   if (t->n_blocks > 0)
     {
-      g_string_append_printf (s, "\n%u block%s:", t->n_blocks, t->n_blocks == 1 ? "" : "s");
-      for (guint i = 0; i < t->n_blocks && i < 6; i++)
-        {
-          guint idx = t->first_block + i;
-          const IlTimelineBlock *b;
+      guint32 slot = t - (const IlTimelineTask *) (gconstpointer) self->data->tasks->data;
+      guint shown = 0;
 
-          if (idx >= self->data->blocks->len)
-            break;
-          b = &g_array_index (self->data->blocks, IlTimelineBlock, idx);
-          if (b->task_slot != (guint32) (t - (const IlTimelineTask *) (gconstpointer) self->data->tasks->data))
-            break;
-          g_string_append_printf (s, " %s", b->type < IL_N_BLOCK_TYPES ? il_block_type_to_string (b->type) : "?");
+      g_string_append_printf (s, "\n%u block%s:", t->n_blocks, t->n_blocks == 1 ? "" : "s");
+      /* A task's blocks interleave with other workers' in the array: scan
+       * a bounded stretch after its first one. */
+      for (guint idx = t->first_block;
+           idx < self->data->blocks->len && idx < t->first_block + 4096 && shown < MIN (t->n_blocks, 6);
+           idx++)
+        {
+          const IlTimelineBlock *b = &g_array_index (self->data->blocks, IlTimelineBlock, idx);
+
+          if (b->task_slot != slot)
+            continue;
+          g_string_append_printf (s, "%s %s", shown > 0 ? "," : "",
+                                  b->type < IL_N_BLOCK_TYPES ? il_block_type_to_string (b->type) : "?");
           if (b->end_us >= 0)
             g_string_append_printf (s, " %.2f ms", (b->end_us - b->start_us) / 1000.0);
-          if (i + 1 < t->n_blocks)
-            g_string_append_c (s, ',');
+          shown++;
         }
+      if (t->n_blocks > shown)
+        g_string_append (s, ", …");
     }
   error = il_timeline_data_get_error (self->data, t);
   if (error != NULL)
