@@ -198,6 +198,57 @@ test_open_error (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static void
+test_close_prompt (void)
+{
+  IlWindow *window = window_with_example ();
+  AdwMessageDialog *dialog;
+
+  /* Unmodified: closes at once. */
+  g_assert_null (find_message_dialog ());
+
+  gtk_spin_button_set_value (units_spin (window), 5);
+  g_object_ref (window);
+  gtk_window_close (GTK_WINDOW (window));
+  drain ();
+  /* Modified: the window stays and asks. */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+
+  /* Emitting a response does not close the dialog; a click does both. */
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  drain ();
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_nonnull (il_window_get_document (window));
+
+  gtk_window_close (GTK_WINDOW (window));
+  drain ();
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "discard");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  drain ();
+  g_assert_null (find_message_dialog ());
+  g_assert_finalize_object (window);
+}
+
 static void
 skip_no_display (void)
 {
@@ -221,6 +272,7 @@ main (int   argc,
   g_test_add_func ("/il/gui/editing/undo-structural", test_undo_structural);
   g_test_add_func ("/il/gui/editing/save-reopen", test_save_reopen);
   g_test_add_func ("/il/gui/editing/open-error", test_open_error);
+  g_test_add_func ("/il/gui/editing/close-prompt", test_close_prompt);
 
   return g_test_run ();
 }

@@ -44,9 +44,17 @@ il_workload_editor_update_summary (IlWorkloadEditor *self)
     return;
   experiment = il_document_get_experiment (self->document);
   tasks = il_experiment_count_tasks (experiment);
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u group, %" G_GUINT64_FORMAT " task per run",
-                                       "%u groups, %" G_GUINT64_FORMAT " tasks per run", tasks),
-                          experiment->tasks->len, tasks);
+  {
+    g_autofree char *groups = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u task group", "%u task groups",
+                                                            experiment->tasks->len),
+                                               experiment->tasks->len);
+    g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " task per run",
+                                                           "%" G_GUINT64_FORMAT " tasks per run", tasks),
+                                              tasks);
+
+    /* TRANSLATORS: "3 task groups · 24 tasks per run" */
+    text = g_strdup_printf (_("%s · %s"), groups, count);
+  }
   gtk_label_set_label (self->summary_label, text);
   if (tasks > IL_MAX_TOTAL_TASKS)
     gtk_widget_add_css_class (GTK_WIDGET (self->summary_label), "error");
@@ -483,6 +491,8 @@ il_workload_editor_init (IlWorkloadEditor *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* Ctrl+Z belongs to the document's undo, which covers text edits too. */
+  gtk_text_buffer_set_enable_undo (gtk_text_view_get_buffer (self->description_view), FALSE);
   g_signal_connect_object (gtk_text_view_get_buffer (self->description_view), "changed",
                            G_CALLBACK (description_changed_cb), self, G_CONNECT_SWAPPED);
 

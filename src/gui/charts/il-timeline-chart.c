@@ -269,6 +269,15 @@ il_timeline_chart_draw (IlChart             *chart,
   if (self->legend)
     draw_legend (cr, MAX (x_title, LABEL_W), g.top - ROW_H / 2, width - 60,
                  data != NULL && data->has_gil, colors);
+  else if (data != NULL && data->has_gil)
+    {
+      /* Small multiples carry one legend; the GIL's colours are explained
+       * where the GIL appears. */
+      double x = MAX (x_title, LABEL_W);
+
+      x += il_chart_legend_item (cr, x, g.top - ROW_H / 2, &colors->gil_wait, FALSE, FALSE, "GIL wait", &colors->fg);
+      il_chart_legend_item (cr, x, g.top - ROW_H / 2, &colors->gil_hold, FALSE, FALSE, "GIL held", &colors->fg);
+    }
 
   /* Grid and time axis */
   step = il_chart_nice_step (g.end_us - g.start_us, MAX ((int) (g.plot_w / 110), 2));
