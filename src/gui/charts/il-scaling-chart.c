@@ -267,6 +267,8 @@ il_scaling_chart_draw (IlChart             *chart,
     }
   s_max = MAX (s_max, MIN (n_max, self->cores > 0 ? self->cores : n_max));
   s_max *= 1.1;
+  /* Room right of the last worker count, so its point is not cut. */
+  n_max += MAX (0.25, n_max * 0.04);
 
   /* Axes */
   cairo_set_line_width (cr, 1);
@@ -283,7 +285,7 @@ il_scaling_chart_draw (IlChart             *chart,
       il_chart_text (cr, label, px - 6, y, 1, 0.5, 0.85, FALSE, &colors->dim);
     }
   step = MAX (1, il_chart_nice_step (n_max, MAX ((int) (pw / 60), 2)));
-  for (double v = 0; v <= n_max + 1e-9; v += step)
+  for (double v = 0; v <= floor (n_max) + 1e-9; v += step)
     {
       double x = round (px + v / n_max * pw) + 0.5;
       g_autofree char *label = g_strdup_printf ("%g", v);
@@ -328,12 +330,13 @@ il_scaling_chart_draw (IlChart             *chart,
         {
           il_chart_set_source (cr, color, 0.9);
           cairo_set_line_width (cr, 2);
-          for (int col = 0; col <= (int) pw; col += 2)
+          /* From one worker on: fewer than one means nothing here. */
+          for (int col = (int) ceil (pw / n_max); col <= (int) pw; col += 2)
             {
-              double n = MAX (col / pw * n_max, 0.05);
+              double n = MAX (col / pw * n_max, 1.0);
               double y = py + ph - il_amdahl_speedup (series->serial, n) / s_max * ph;
 
-              if (col == 0)
+              if (col <= (int) ceil (pw / n_max))
                 cairo_move_to (cr, px + col, y);
               else
                 cairo_line_to (cr, px + col, y);

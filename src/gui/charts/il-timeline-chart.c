@@ -643,7 +643,7 @@ il_timeline_chart_measure (GtkWidget      *widget,
       int extra = (int) (4 + ROW_H + 2 + AXIS_H);
 
       /* Scrolled windows allocate the minimum: keep lanes readable there. */
-      *minimum = extra + (int) MIN (lanes * 16, 256);
+      *minimum = extra + (int) MIN (lanes * 20, 320);
       *natural = extra + (int) MIN (lanes * 22, 360);
     }
 }
