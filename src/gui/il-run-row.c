@@ -118,10 +118,13 @@ il_run_row_update_title (IlRunRow *self)
       label = il_run_config_derive_label (run, workers);
     }
   gtk_label_set_label (self->title_label, label ? label : "");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->enabled_switch),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  label ? label : _("Enabled"),
-                                  -1);
+  {
+    g_autofree char *a11y = g_strdup_printf (_("Include “%s” in the run"), label ? label : "");
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->enabled_switch),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, a11y,
+                                    -1);
+  }
 }
 
 static void

@@ -94,7 +94,7 @@ il_completion_chart_draw (IlChart             *chart,
 
   /* Y axis: tasks */
   cairo_set_line_width (cr, 1);
-  step = MAX (1, il_chart_nice_step (y_max, MAX ((int) (ph / 30), 2)));
+  step = MAX (1, il_chart_nice_step (y_max, MAX ((int) (ph / 50), 2)));
   for (double k = 0; k <= y_max + step * 1e-6; k += step)
     {
       double y = round (py + ph - k / y_max * ph) + 0.5;

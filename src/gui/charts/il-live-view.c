@@ -140,6 +140,7 @@ model_changed_cb (IlLiveView  *self,
     {
       self->timeline_stamp = stamp;
       self->timeline_drawn = g_get_monotonic_time ();
+      gtk_widget_set_vexpand (self->timeline, timeline->n_workers > 6);
       il_timeline_chart_data_changed (IL_TIMELINE_CHART (self->timeline));
     }
   /* A new label text means a new layout pass: a few per second suffice. */
@@ -250,6 +251,10 @@ il_live_view_init (IlLiveView *self)
 
   self->row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_box_set_homogeneous (GTK_BOX (self->row), TRUE);
+  /* The load and completion curves use spare height well; a timeline with
+   * few lanes does not (its lanes stop growing), so it takes spare height
+   * only when it has many lanes (see model_changed_cb). */
+  gtk_widget_set_vexpand (self->row, TRUE);
   gtk_widget_set_parent (self->row, GTK_WIDGET (self));
 
   self->load = il_load_chart_new ();
@@ -263,7 +268,6 @@ il_live_view_init (IlLiveView *self)
   gtk_box_append (GTK_BOX (self->row), self->completion);
 
   self->timeline = il_timeline_chart_new ();
-  gtk_widget_set_vexpand (self->timeline, TRUE);
   gtk_widget_set_parent (self->timeline, GTK_WIDGET (self));
 
   self->model_signals = g_signal_group_new (IL_TYPE_LIVE_MODEL);

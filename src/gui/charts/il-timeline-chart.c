@@ -644,7 +644,7 @@ il_timeline_chart_measure (GtkWidget      *widget,
 
       /* Scrolled windows allocate the minimum: keep lanes readable there. */
       *minimum = extra + (int) MIN (lanes * 20, 320);
-      *natural = extra + (int) MIN (lanes * 22, 360);
+      *natural = extra + (int) MIN (lanes * 44, 420);
     }
 }
 
