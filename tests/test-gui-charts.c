@@ -790,6 +790,27 @@ test_dark_mode (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+test_palette (void)
+{
+  /* Block types must stay apart from each other and from the background
+   * in all four styles. */
+  for (guint style = 0; style < 4; style++)
+    {
+      IlChartColors colors;
+
+      il_chart_colors_init (&colors, style & 1, style & 2);
+      for (guint i = 0; i < IL_N_BLOCK_TYPES; i++)
+        {
+          g_assert_cmpfloat (distance (&colors.block[i], &colors.bg), >, 0.5);
+          for (guint j = i + 1; j < IL_N_BLOCK_TYPES; j++)
+            g_assert_cmpfloat (distance (&colors.block[i], &colors.block[j]), >, 0.3);
+        }
+      g_assert_cmpfloat (distance (&colors.ready, &colors.bg), >, 0.5);
+      g_assert_cmpfloat (distance (&colors.gil_wait, &colors.bg), >, 0.5);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -813,6 +834,7 @@ main (int   argc,
   g_test_add_func ("/il/charts/load/pixels", test_load_pixels);
   g_test_add_func ("/il/charts/completion", test_completion);
   g_test_add_func ("/il/charts/amdahl", test_amdahl);
+  g_test_add_func ("/il/charts/palette", test_palette);
   g_test_add_func ("/il/charts/results-view", test_results_view);
   g_test_add_func ("/il/charts/dark-mode", test_dark_mode);
 
