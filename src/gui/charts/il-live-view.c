@@ -105,6 +105,28 @@ update_status (IlLiveView *self)
 }
 
 static void
+maybe_update_status (IlLiveView  *self,
+                     IlLiveModel *model)
+{
+  /* A new label text means a new layout pass: a few per second suffice. */
+  if (!il_live_model_get_running (model) ||
+      g_get_monotonic_time () - self->status_drawn >= 200 * 1000)
+    {
+      self->status_drawn = g_get_monotonic_time ();
+      update_status (self);
+    }
+}
+
+/* Elapsed time moves on while no event arrives (a long sleep block). */
+static void
+model_elapsed_cb (IlLiveView  *self,
+                  GParamSpec  *pspec,
+                  IlLiveModel *model)
+{
+  maybe_update_status (self, model);
+}
+
+static void
 model_changed_cb (IlLiveView  *self,
                   IlLiveModel *model)
 {
@@ -143,13 +165,7 @@ model_changed_cb (IlLiveView  *self,
       gtk_widget_set_vexpand (self->timeline, timeline->n_workers > 6);
       il_timeline_chart_data_changed (IL_TIMELINE_CHART (self->timeline));
     }
-  /* A new label text means a new layout pass: a few per second suffice. */
-  if (!il_live_model_get_running (model) ||
-      g_get_monotonic_time () - self->status_drawn >= 200 * 1000)
-    {
-      self->status_drawn = g_get_monotonic_time ();
-      update_status (self);
-    }
+  maybe_update_status (self, model);
   if (!il_live_model_get_running (model))
     {
       /* The final picture: give assistive technologies its summary now. */
@@ -273,6 +289,8 @@ il_live_view_init (IlLiveView *self)
   self->model_signals = g_signal_group_new (IL_TYPE_LIVE_MODEL);
   g_signal_group_connect_swapped (self->model_signals, "changed",
                                   G_CALLBACK (model_changed_cb), self);
+  g_signal_group_connect_swapped (self->model_signals, "notify::elapsed-us",
+                                  G_CALLBACK (model_elapsed_cb), self);
 }
 
 GtkWidget *
