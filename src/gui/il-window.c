@@ -952,8 +952,8 @@ il_window_ask_consent (IlWindow   *self,
   GtkWidget *dialog;
   g_autofree char *body = NULL;
 
-  body = g_strdup_printf (_("This experiment sends HTTP requests to %s. "
-                            "Running it contacts these hosts over the network."),
+  body = g_strdup_printf (_("This experiment sends HTTP requests to %s, outside this computer. "
+                            "Nothing is sent unless you allow it."),
                           hosts);
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Contact the Network?"), body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
