@@ -149,6 +149,26 @@ test_save_with_results (void)
   g_assert_nonnull (reopened->results);
   g_assert_cmpuint (reopened->results->runs->len, ==, il_window_get_results (window)->runs->len);
 
+  /* Every export format writes something. */
+  {
+    const char *formats[] = { "json", "csv", "trace", "png", "svg" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+      {
+        g_autofree char *name = g_strdup_printf ("export.%s", formats[i]);
+        g_autofree char *export_path = g_build_filename (dir, name, NULL);
+        g_autoptr(GFile) export_file = g_file_new_for_path (export_path);
+        g_autofree char *contents = NULL;
+        gsize length = 0;
+
+        g_assert_true (il_window_export_to (window, export_file, formats[i], &error));
+        g_assert_no_error (error);
+        g_assert_true (g_file_get_contents (export_path, &contents, &length, NULL));
+        g_assert_cmpuint (length, >, 16);
+        g_assert_cmpint (g_remove (export_path), ==, 0);
+      }
+  }
+
   /* Opening a file with recorded results shows them before any run. */
   g_assert_true (il_window_load_file (window, file, &error));
   g_assert_no_error (error);

@@ -703,6 +703,61 @@ drop_cb (GtkDropTarget *target,
 
 /* ---------------------------------------------------------------- exports */
 
+gboolean
+il_window_export_to (IlWindow    *self,
+                     GFile       *file,
+                     const char  *format,
+                     GError     **error)
+{
+  const IlExperiment *experiment;
+  const IlResults *results;
+
+  g_return_val_if_fail (IL_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+  g_return_val_if_fail (format != NULL, FALSE);
+
+  experiment = self->document ? il_document_get_experiment (self->document) : NULL;
+  /* The latest run, or else the results the file carries. */
+  results = self->results ? self->results : (experiment ? experiment->results : NULL);
+  if (results == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There are no results to export yet"));
+      return FALSE;
+    }
+
+  if (g_strcmp0 (format, "json") == 0)
+    {
+      gsize length = 0;
+      g_autofree char *data = il_results_to_data (results, &length);
+
+      return g_file_replace_contents (file, data, length, NULL, FALSE,
+                                      G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, error);
+    }
+#if HAVE_EXPORT
+  if (g_strcmp0 (format, "csv") == 0 || g_strcmp0 (format, "trace") == 0)
+    {
+      g_autoptr(GFileOutputStream) stream =
+        g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error);
+      gboolean ok;
+
+      if (stream == NULL)
+        return FALSE;
+      if (g_strcmp0 (format, "csv") == 0)
+        ok = il_export_csv (results, experiment, G_OUTPUT_STREAM (stream), error);
+      else
+        ok = il_export_trace (results, experiment, G_OUTPUT_STREAM (stream), error);
+      return ok && g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
+    }
+#endif
+#if HAVE_RESULTS_VIEW
+  if ((g_strcmp0 (format, "png") == 0 || g_strcmp0 (format, "svg") == 0) && self->results_view != NULL)
+    return il_results_view_export (IL_RESULTS_VIEW (self->results_view), file, format, error);
+#endif
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+               _("This build cannot export %s"), format);
+  return FALSE;
+}
+
 static void
 export_response_cb (GtkNativeDialog *dialog,
                     int              response,
@@ -713,50 +768,12 @@ export_response_cb (GtkNativeDialog *dialog,
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      const IlExperiment *experiment = self->document ? il_document_get_experiment (self->document) : NULL;
-      const IlResults *results = self->results ? self->results : (experiment ? experiment->results : NULL);
       g_autoptr(GError) error = NULL;
-      gboolean ok = FALSE;
 
-      if (file == NULL || results == NULL)
-        ;
-      else if (g_strcmp0 (format, "json") == 0)
-        {
-          gsize length = 0;
-          g_autofree char *data = il_results_to_data (results, &length);
-
-          ok = g_file_replace_contents (file, data, length, NULL, FALSE,
-                                        G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, &error);
-        }
-#if HAVE_EXPORT
-      else if (g_strcmp0 (format, "csv") == 0 || g_strcmp0 (format, "trace") == 0)
-        {
-          g_autoptr(GFileOutputStream) stream =
-            g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, &error);
-
-          if (stream != NULL)
-            {
-              if (g_strcmp0 (format, "csv") == 0)
-                ok = il_export_csv (results, experiment, G_OUTPUT_STREAM (stream), &error);
-              else
-                ok = il_export_trace (results, experiment, G_OUTPUT_STREAM (stream), &error);
-              if (ok)
-                ok = g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, &error);
-            }
-        }
-#endif
-#if HAVE_RESULTS_VIEW
-      else if ((g_strcmp0 (format, "png") == 0 || g_strcmp0 (format, "svg") == 0) && self->results_view != NULL)
-        ok = il_results_view_export (IL_RESULTS_VIEW (self->results_view), file, format, &error);
-#endif
-      else
-        g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                     _("This build cannot export %s yet"), format);
-
-      if (!ok && error != NULL)
-        il_window_show_error (self, _("Could Not Export"), error->message);
-      else if (ok)
+      if (file != NULL && il_window_export_to (self, file, format, &error))
         il_window_toast (self, _("Exported"));
+      else if (error != NULL)
+        il_window_show_error (self, _("Could Not Export"), error->message);
     }
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);

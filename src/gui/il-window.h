@@ -35,6 +35,13 @@ gboolean          il_window_save_to              (IlWindow       *self,
                                                   gboolean        with_results,
                                                   GError        **error);
 
+/* Exports the latest results (or the file's recorded ones): @format is
+ * "json", "csv", "trace", "png" or "svg". */
+gboolean          il_window_export_to            (IlWindow       *self,
+                                                  GFile          *file,
+                                                  const char     *format,
+                                                  GError        **error);
+
 IlDocument       *il_window_get_document         (IlWindow       *self);
 gboolean          il_window_get_running          (IlWindow       *self);
 const IlResults  *il_window_get_results          (IlWindow       *self);
