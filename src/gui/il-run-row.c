@@ -106,10 +106,9 @@ il_run_row_update_title (IlRunRow *self)
   else if (run->workers->len > 1)
     {
       g_autofree char *list = format_workers (run->workers);
-      g_autofree char *first = il_run_config_derive_label (run, g_array_index (run->workers, guint, 0));
 
-      /* A sweep: the derived label of its first value tells the kind. */
-      label = g_strdup_printf (_("%s … sweep over %s workers"), first ? first : "", list);
+      /* TRANSLATORS: "threads: sweep over 1, 2, 4, 8 workers" */
+      label = g_strdup_printf (_("%s: sweep over %s workers"), il_executor_to_string (run->executor), list);
     }
   else
     {
