@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 typedef enum {
   IL_EVENT_RUN_START,      /* run; value = total tasks per repetition */
   IL_EVENT_REP_START,      /* run, rep; flags & WARMUP */
-  IL_EVENT_TASK_START,     /* run, rep, worker, task, t_us, cpu */
+  IL_EVENT_TASK_START,     /* run, rep, worker, task, t_us, cpu; a pid, b tid, c group, d index */
   IL_EVENT_TASK_END,       /* … t_us, cpu, flags & FAILED; state in a,b,c,d */
   IL_EVENT_BLOCK_START,    /* … task, block, block_type, t_us */
   IL_EVENT_BLOCK_END,      /* … t_us; state in a (running) b (ready) c (blocked) d (gil) */

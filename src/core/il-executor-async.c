@@ -371,6 +371,10 @@ task_begin (AsyncRun  *run,
   ev.kind = IL_EVENT_TASK_START;
   ev.t_us = rec->start_us;
   ev.cpu = rec->cpu_start;
+  ev.a = rec->pid;
+  ev.b = rec->tid;
+  ev.c = rec->group;
+  ev.d = rec->index;
   emit (run, task, &ev);
 
   task->block = 0;

@@ -176,6 +176,13 @@ count_repetitions (IlRunner *self)
   return self->repetitions > 0 ? self->repetitions : MAX (self->experiment->settings.repetitions, 1);
 }
 
+const IlExperiment *
+il_runner_get_experiment (IlRunner *self)
+{
+  g_return_val_if_fail (IL_IS_RUNNER (self), NULL);
+  return self->experiment;
+}
+
 guint
 il_runner_get_n_runs (IlRunner *self)
 {

@@ -52,6 +52,9 @@ IlResults  *il_runner_run_finish (IlRunner      *self,
                                   GAsyncResult  *result,
                                   GError       **error);
 
+/* The runner's private copy of the experiment (what is being run). */
+const IlExperiment *il_runner_get_experiment (IlRunner *self);
+
 /* The expanded runs (sweeps become one run per worker count), in order. */
 guint       il_runner_get_n_runs (IlRunner *self);
 const char *il_runner_get_run_label (IlRunner *self,

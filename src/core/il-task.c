@@ -226,6 +226,10 @@ il_task_execute (IlTaskEnv    *env,
   ev.kind = IL_EVENT_TASK_START;
   ev.t_us = rec->start_us;
   ev.cpu = rec->cpu_start;
+  ev.a = rec->pid;
+  ev.b = rec->tid;
+  ev.c = rec->group;
+  ev.d = rec->index;
   emit (env, &ev);
   mark = task_t0;
   mark_us = rec->start_us;

@@ -178,6 +178,26 @@ il_timeline_data_unref (IlTimelineData *data)
 }
 
 void
+il_timeline_data_set_group_names (IlTimelineData     *data,
+                                  const IlExperiment *experiment)
+{
+  g_clear_pointer (&data->group_names, g_strfreev);
+  if (experiment != NULL && experiment->tasks != NULL)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      for (guint i = 0; i < experiment->tasks->len; i++)
+        {
+          g_autofree char *name =
+            il_task_group_display_name (g_ptr_array_index (experiment->tasks, i), i);
+
+          g_strv_builder_add (builder, name != NULL ? name : "");
+        }
+      data->group_names = g_strv_builder_end (builder);
+    }
+}
+
+void
 il_timeline_data_reset (IlTimelineData *data)
 {
   g_array_set_size (data->tasks, 0);
@@ -267,8 +287,11 @@ il_timeline_data_apply (IlTimelineData *data,
         t.worker = ev->worker;
         t.cpu_start = ev->cpu;
         t.cpu_end = -1;
-        t.group = -1;
-        t.index = -1;
+        /* The task's identity travels in its start event. */
+        t.pid = (gint) ev->a;
+        t.tid = (gint) ev->b;
+        t.group = ev->a > 0 ? (gint) ev->c : -1;
+        t.index = ev->a > 0 ? (gint) ev->d : -1;
         t.first_block = data->blocks->len;
         t.open_block = -1;
         g_array_append_val (data->tasks, t);
@@ -381,20 +404,7 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
                                  const IlExperiment *experiment)
 {
   il_timeline_data_reset (data);
-
-  if (experiment != NULL && experiment->tasks != NULL)
-    {
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-      for (guint i = 0; i < experiment->tasks->len; i++)
-        {
-          g_autofree char *name =
-            il_task_group_display_name (g_ptr_array_index (experiment->tasks, i), i);
-
-          g_strv_builder_add (builder, name != NULL ? name : "");
-        }
-      data->group_names = g_strv_builder_end (builder);
-    }
+  il_timeline_data_set_group_names (data, experiment);
 
   if (rep == NULL)
     return;

@@ -128,6 +128,8 @@ IlTimelineData *il_timeline_data_new   (void);
 IlTimelineData *il_timeline_data_ref   (IlTimelineData *data);
 void            il_timeline_data_unref (IlTimelineData *data);
 void            il_timeline_data_reset (IlTimelineData *data);
+void            il_timeline_data_set_group_names (IlTimelineData     *data,
+                                                  const IlExperiment *experiment);
 void            il_timeline_data_set_title (IlTimelineData *data,
                                             const char     *title);
 /* Applies one TASK_*, BLOCK_*, GIL_* event; others are ignored. */

@@ -247,6 +247,8 @@ begin_repetition (IlLiveModel   *self,
   self->dropped_by_model += self->timeline->dropped;
   il_timeline_data_reset (self->timeline);
   il_timeline_data_set_title (self->timeline, self->current_label);
+  if (self->runner != NULL)
+    il_timeline_data_set_group_names (self->timeline, il_runner_get_experiment (self->runner));
   il_completion_data_reset (self->completion);
   self->completion->total = self->tasks_per_rep;
 }
