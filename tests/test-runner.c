@@ -13,6 +13,7 @@
 #include "il-machine.h"
 #include "il-results.h"
 #include "il-runner.h"
+#include "il-server.h"
 
 static IlExperiment *
 load (const char *json)
@@ -368,6 +369,30 @@ test_event_queue_bounded (void)
   g_assert_cmpuint (il_event_queue_drain (queue, out, 0), ==, 0);
 }
 
+/* A caller that keeps an embedded server running (the GUI, for the app's
+ * lifetime) has its runs use it instead of starting one per run. */
+static void
+test_shared_server (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlServer) server = il_server_new (&error);
+  g_autoptr(IlExperiment) exp = NULL;
+  g_autoptr(IlRunner) runner = NULL;
+  g_autoptr(IlResults) results = NULL;
+  IlRunOptions options = { 0 };
+
+  g_assert_no_error (error);
+  exp = load ("{ \"interleave\": 1, \"name\": \"http\","
+              "  \"tasks\": [ { \"repeat\": 3, \"blocks\": [ { \"type\": \"http\", \"delay_ms\": 1, \"bytes\": 10 } ] } ],"
+              "  \"runs\": [ { \"executor\": \"sequential\" } ] }");
+  options.server_url = il_server_get_url (server);
+  runner = il_runner_new (exp, &options);
+  results = il_runner_run (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (first_rep (results, 0)->failed_tasks, ==, 0);
+  g_assert_cmpuint (il_server_get_n_requests (server), ==, 3);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -383,6 +408,7 @@ main (int    argc,
   g_test_add_func ("/il/runner/check-errors", test_check_errors);
   g_test_add_func ("/il/runner/sweep-expansion", test_sweep_expansion);
   g_test_add_func ("/il/events/bounded", test_event_queue_bounded);
+  g_test_add_func ("/il/runner/shared-server", test_shared_server);
 
   return g_test_run ();
 }

@@ -217,6 +217,14 @@ IlIoEnv *
 il_io_env_new (const IlExperiment *experiment,
                GError            **error)
 {
+  return il_io_env_new_with_server (experiment, NULL, error);
+}
+
+IlIoEnv *
+il_io_env_new_with_server (const IlExperiment *experiment,
+                           const char         *server_url,
+                           GError            **error)
+{
   IlIoEnv *env;
   gboolean need_server = FALSE;
   gboolean need_scratch = FALSE;
@@ -242,7 +250,9 @@ il_io_env_new (const IlExperiment *experiment,
     return NULL;
 
   env = g_new0 (IlIoEnv, 1);
-  if (need_server)
+  if (need_server && server_url != NULL)
+    env->server_url = g_strdup (server_url);
+  else if (need_server)
     {
       env->server = il_server_new (error);
       if (env->server == NULL)

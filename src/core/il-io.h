@@ -22,6 +22,13 @@ typedef struct _IlIoEnv IlIoEnv;
 IlIoEnv    *il_io_env_new (const IlExperiment *experiment,
                            GError            **error);
 
+/* The same, using an embedded latency server that the caller keeps running
+ * (the GUI owns one for the app's lifetime: il-server.h). NULL: start one
+ * for the run when needed. */
+IlIoEnv    *il_io_env_new_with_server (const IlExperiment *experiment,
+                                       const char         *server_url,
+                                       GError            **error);
+
 /* What the I/O blocks need that the file format cannot say: a file-read
  * must follow a file-write in its task. Checked before anything runs. */
 gboolean    il_io_check_experiment (const IlExperiment *experiment,

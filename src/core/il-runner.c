@@ -41,6 +41,7 @@ struct _IlRunner
   GArray       *runs;            /* ExpandedRun */
   guint64       tasks_per_rep;
   IlIoEnv      *io;              /* during il_runner_run only */
+  char         *server_url;      /* nullable: the caller's server */
 };
 
 G_DEFINE_FINAL_TYPE (IlRunner, il_runner, G_TYPE_OBJECT)
@@ -62,6 +63,7 @@ il_runner_finalize (GObject *object)
   g_clear_pointer (&self->only_runs, g_array_unref);
   g_clear_pointer (&self->events, il_event_queue_unref);
   g_clear_pointer (&self->runs, g_array_unref);
+  g_clear_pointer (&self->server_url, g_free);
 
   G_OBJECT_CLASS (il_runner_parent_class)->finalize (object);
 }
@@ -143,6 +145,7 @@ il_runner_new (const IlExperiment *experiment,
       self->allow_network = options->allow_network;
       if (options->events != NULL)
         self->events = il_event_queue_ref (options->events);
+      self->server_url = g_strdup (options->server_url);
     }
 
   if (self->only_runs != NULL)
@@ -588,7 +591,7 @@ il_runner_run (IlRunner      *self,
       push_event (self, IL_EVENT_RUN_START, i, 0, 0, 0, (double) self->tasks_per_rep);
     }
 
-  self->io = il_io_env_new (self->experiment, error);
+  self->io = il_io_env_new_with_server (self->experiment, self->server_url, error);
   if (self->io == NULL)
     return NULL;
 

@@ -22,6 +22,9 @@ typedef struct {
   gboolean      allow_network;
   /* Nullable: receives the live event stream. */
   IlEventQueue *events;
+  /* Nullable: the URL of an embedded latency server the caller keeps
+   * running (il_server_new); otherwise the runner starts one per run. */
+  const char   *server_url;
 } IlRunOptions;
 
 #define IL_TYPE_RUNNER (il_runner_get_type ())
