@@ -7,12 +7,18 @@
  * is stored in GSettings only when the schema is installed: running from the
  * build tree, or tests with the memory backend, must not abort on a missing
  * schema.
+ *
+ * The application keeps one embedded latency server for its whole lifetime
+ * (issue 4): started at the first run that has an http block against it,
+ * stopped at shutdown. Runs share it instead of starting one each, so the
+ * first request of a run does not pay for a server start-up.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
 
 #include "il-application.h"
+#include "il-server.h"
 #include "il-window.h"
 
 struct _IlApplication
@@ -20,6 +26,7 @@ struct _IlApplication
   AdwApplication  parent_instance;
 
   GSettings      *settings;   /* nullable: no schema installed */
+  IlServer       *server;     /* nullable: started on first use */
 };
 
 G_DEFINE_FINAL_TYPE (IlApplication, il_application, ADW_TYPE_APPLICATION)
@@ -214,10 +221,20 @@ il_application_startup (GApplication *app)
 }
 
 static void
+il_application_shutdown (GApplication *app)
+{
+  IlApplication *self = IL_APPLICATION (app);
+
+  g_clear_pointer (&self->server, il_server_free);
+  G_APPLICATION_CLASS (il_application_parent_class)->shutdown (app);
+}
+
+static void
 il_application_dispose (GObject *object)
 {
   IlApplication *self = IL_APPLICATION (object);
 
+  g_clear_pointer (&self->server, il_server_free);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (il_application_parent_class)->dispose (object);
 }
@@ -230,6 +247,7 @@ il_application_class_init (IlApplicationClass *klass)
 
   object_class->dispose = il_application_dispose;
   app_class->startup = il_application_startup;
+  app_class->shutdown = il_application_shutdown;
   app_class->activate = il_application_activate;
   app_class->open = il_application_open;
 }
@@ -247,4 +265,38 @@ il_application_new (void)
                        "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", "/io/github/interleave/Interleave",
                        NULL);
+}
+
+/**
+ * il_application_ensure_server:
+ * @self: the application
+ * @error: where to put an error
+ *
+ * Starts the embedded latency server on first use; later calls return the
+ * same server until shutdown.
+ *
+ * Returns: (transfer none) (nullable): the server, or %NULL with @error
+ */
+IlServer *
+il_application_ensure_server (IlApplication  *self,
+                              GError        **error)
+{
+  g_return_val_if_fail (IL_IS_APPLICATION (self), NULL);
+
+  if (self->server == NULL)
+    self->server = il_server_new (error);
+  return self->server;
+}
+
+/**
+ * il_application_get_server:
+ * @self: the application
+ *
+ * Returns: (transfer none) (nullable): the server if one was started
+ */
+IlServer *
+il_application_get_server (IlApplication *self)
+{
+  g_return_val_if_fail (IL_IS_APPLICATION (self), NULL);
+  return self->server;
 }
