@@ -5,9 +5,11 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include <adwaita.h>
 
+#include "il-application.h"
 #include "il-examples.h"
 #include "il-runner.h"
 #include "il-window.h"
@@ -65,6 +67,43 @@ enable_supported_runs (IlDocument *document)
   return il_runner_get_n_runs (runner);
 }
 
+/* The open quiz dialog of @window, or NULL. */
+static AdwMessageDialog *
+find_quiz_dialog (IlWindow *window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  AdwMessageDialog *found = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && found == NULL; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (item) &&
+          gtk_window_get_transient_for (GTK_WINDOW (item)) == GTK_WINDOW (window) &&
+          adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (item), "skip"))
+        found = ADW_MESSAGE_DIALOG (item);
+    }
+  return found;
+}
+
+/* Presses Run and, when the experiment asks its quiz first, gives
+ * @response ("skip", "choice-N"). */
+static void
+press_run (IlWindow   *window,
+           const char *response)
+{
+  AdwMessageDialog *dialog;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  dialog = find_quiz_dialog (window);
+  if (dialog != NULL)
+    {
+      g_assert_false (il_window_get_running (window));
+      adw_message_dialog_response (dialog, response);
+      gtk_window_destroy (GTK_WINDOW (dialog));
+    }
+}
+
 static void
 wait_for_run (IlWindow *window)
 {
@@ -92,7 +131,7 @@ test_run_example (void)
   g_assert_no_error (error);
   expected = enable_supported_runs (il_window_get_document (window));
 
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  press_run (window, "skip");
   g_assert_true (il_window_get_running (window));
   g_assert_cmpstr (il_window_get_visible_page (window), ==, "live");
   wait_for_run (window);
@@ -138,7 +177,7 @@ test_save_with_results (void)
     experiment->settings.warmup = 0;
     il_document_end_edit (il_window_get_document (window), TRUE);
   }
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  press_run (window, "skip");
   wait_for_run (window);
   g_assert_nonnull (il_window_get_results (window));
 
@@ -197,7 +236,7 @@ test_stop (void)
     group->repeat = 1000;
     il_document_end_edit (il_window_get_document (window), TRUE);
   }
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  press_run (window, "skip");
   g_assert_true (il_window_get_running (window));
   g_usleep (G_USEC_PER_SEC / 5);
   stopped_at = g_get_monotonic_time ();
@@ -207,6 +246,140 @@ test_stop (void)
   g_assert_false (il_window_get_running (window));
   /* The editors are back and editable. */
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (il_window_get_workload_editor (window))));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  drain ();
+}
+
+/* Short enough for a test: one repetition, no warm-up. */
+static void
+shorten (IlWindow *window)
+{
+  IlExperiment *experiment = il_document_begin_edit (il_window_get_document (window), NULL);
+
+  experiment->settings.repetitions = 1;
+  experiment->settings.warmup = 0;
+  il_document_end_edit (il_window_get_document (window), TRUE);
+}
+
+/* The texts of the visible labels under @widget, one per line. */
+static void
+collect_labels (GtkWidget *widget,
+                GString   *out)
+{
+  if (!gtk_widget_get_visible (widget))
+    return;
+  if (GTK_IS_LABEL (widget))
+    g_string_append_printf (out, "%s\n", gtk_label_get_text (GTK_LABEL (widget)));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_labels (child, out);
+}
+
+static char *
+window_text (IlWindow *window)
+{
+  GString *out = g_string_new (NULL);
+
+  collect_labels (GTK_WIDGET (window), out);
+  return g_string_free (out, FALSE);
+}
+
+static void
+test_quiz (void)
+{
+  IlWindow *window = il_window_new (NULL);
+  g_autoptr(GError) error = NULL;
+  const IlQuiz *quiz;
+  g_autofree char *text = NULL;
+  g_autofree char *right = NULL;
+  g_autofree char *response = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (il_window_load_example (window, IL_DEFAULT_EXAMPLE, &error));
+  g_assert_no_error (error);
+  enable_supported_runs (il_window_get_document (window));
+  shorten (window);
+  quiz = il_document_get_experiment (il_window_get_document (window))->quiz;
+  g_assert_nonnull (quiz);
+
+  /* Run asks first and does not start until answered. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_false (il_window_get_running (window));
+  g_assert_nonnull (find_quiz_dialog (window));
+  response = g_strdup_printf ("choice-%u", quiz->answer);
+  press_run (window, response);
+  g_assert_true (il_window_get_running (window));
+  wait_for_run (window);
+  g_assert_nonnull (il_window_get_results (window));
+
+  text = window_text (window);
+  g_test_message ("%s", text);
+  right = g_strdup_printf ("Right: you picked “%s”", quiz->choices[quiz->answer]);
+  g_assert_nonnull (strstr (text, quiz->question));
+  g_assert_nonnull (strstr (text, right));
+  g_assert_nonnull (strstr (text, quiz->explanation));
+  g_assert_nonnull (strstr (text, "Measured here:"));
+  g_assert_nonnull (strstr (text, "speedup"));
+
+  /* Asked once per document: a second run starts straight away. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_null (find_quiz_dialog (window));
+  g_assert_true (il_window_get_running (window));
+  wait_for_run (window);
+
+  /* A wrong pick says so and names the answer. */
+  g_assert_true (il_window_load_example (window, IL_DEFAULT_EXAMPLE, &error));
+  enable_supported_runs (il_window_get_document (window));
+  shorten (window);
+  g_clear_pointer (&response, g_free);
+  response = g_strdup_printf ("choice-%u", quiz->answer == 0 ? 1 : 0);
+  quiz = il_document_get_experiment (il_window_get_document (window))->quiz;
+  press_run (window, response);
+  wait_for_run (window);
+  g_clear_pointer (&text, g_free);
+  text = window_text (window);
+  g_assert_nonnull (strstr (text, "Not quite"));
+  g_assert_nonnull (strstr (text, quiz->choices[quiz->answer]));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  drain ();
+}
+
+/* Two runs of an http experiment share the application's lifetime server. */
+static void
+test_lifetime_server (void)
+{
+  g_autoptr(IlApplication) app = il_application_new ();
+  g_autoptr(GError) error = NULL;
+  IlWindow *window;
+  IlServer *server;
+  guint after_first;
+
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_null (il_application_get_server (app));
+
+  window = il_window_new (GTK_APPLICATION (app));
+  g_assert_true (il_window_load_example (window, "http", &error));
+  g_assert_no_error (error);
+  enable_supported_runs (il_window_get_document (window));
+  shorten (window);
+
+  press_run (window, "skip");
+  wait_for_run (window);
+  g_assert_nonnull (il_window_get_results (window));
+  server = il_application_get_server (app);
+  g_assert_nonnull (server);
+  after_first = il_server_get_n_requests (server);
+  g_assert_cmpuint (after_first, >=, 50);
+
+  press_run (window, "skip");
+  wait_for_run (window);
+  g_assert_true (il_application_get_server (app) == server);
+  g_assert_cmpuint (il_server_get_n_requests (server), >=, 2 * after_first);
 
   gtk_window_destroy (GTK_WINDOW (window));
   drain ();
@@ -234,6 +407,8 @@ main (int   argc,
   g_test_add_func ("/il/gui/run/example", test_run_example);
   g_test_add_func ("/il/gui/run/save-with-results", test_save_with_results);
   g_test_add_func ("/il/gui/run/stop", test_stop);
+  g_test_add_func ("/il/gui/run/quiz", test_quiz);
+  g_test_add_func ("/il/gui/run/lifetime-server", test_lifetime_server);
 
   return g_test_run ();
 }

@@ -10,7 +10,10 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
 
+#include "il-application.h"
 #include "il-block-item.h"
 #include "il-document.h"
 #include "il-examples.h"
@@ -81,10 +84,19 @@ struct _IlWindow
   GtkStack             *results_stack;
   GtkWidget            *results_box;
   GtkLabel             *warnings_label;
+  GtkWidget            *quiz_card;
+  GtkLabel             *quiz_heading;
+  GtkLabel             *quiz_question;
+  GtkLabel             *quiz_verdict;
+  GtkLabel             *quiz_explanation;
+  GtkLabel             *quiz_figures;
   AdwBin               *results_view_bin;
   IlResultsTable       *results_table;
   IlResultsTable       *recorded_table;
   GMenu                *examples_menu;
+
+  /* borrowed: the quiz dialog while it is open (weak pointer) */
+  AdwMessageDialog     *quiz_dialog;
 
   /* owned */
   IlDocument           *document;
@@ -103,11 +115,15 @@ struct _IlWindow
   gint64                run_started_us;
   guint                 progress_source;
   gboolean              close_confirmed;
+  /* The quiz is asked once per document, before its first run. */
+  gboolean              quiz_asked;
+  int                   quiz_pick;        /* choice index, -1: skipped */
 };
 
 G_DEFINE_FINAL_TYPE (IlWindow, il_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void il_window_do_pending (IlWindow *self);
+static void il_window_start_run (IlWindow *self, gboolean allow_network);
 static void il_window_save_as_dialog (IlWindow *self, gboolean with_results);
 
 /* ---------------------------------------------------------------- errors */
@@ -221,6 +237,73 @@ il_window_set_running_ui (IlWindow *self,
   il_window_update_actions (self);
 }
 
+/* The measured figures that answer the quiz: each run's median makespan
+ * and, when there is a sequential baseline, its speedup. */
+static char *
+quiz_figures_text (const IlResults *results)
+{
+  GString *s = g_string_new (_("Measured here:"));
+
+  for (guint i = 0; results->runs != NULL && i < results->runs->len; i++)
+    {
+      const IlRunResult *run = g_ptr_array_index (results->runs, i);
+
+      g_string_append_printf (s, "\n• %s: %.1f ms", run->label ? run->label : _("run"),
+                              run->summary.makespan_ms.median);
+      if (!isnan (run->summary.speedup))
+        g_string_append_printf (s, _(", speedup %.2f×"), run->summary.speedup);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static void
+il_window_update_quiz_card (IlWindow *self)
+{
+  const IlExperiment *experiment = self->document ? il_document_get_experiment (self->document) : NULL;
+  const IlQuiz *quiz = experiment ? experiment->quiz : NULL;
+  guint n_choices;
+  g_autofree char *verdict = NULL;
+  g_autofree char *figures = NULL;
+  GtkWidget *verdict_widget = GTK_WIDGET (self->quiz_verdict);
+
+  /* The measurement answers the question: show it once there is one. */
+  if (quiz == NULL || self->results == NULL || quiz->choices == NULL)
+    {
+      gtk_widget_set_visible (self->quiz_card, FALSE);
+      return;
+    }
+
+  n_choices = g_strv_length (quiz->choices);
+  gtk_widget_remove_css_class (verdict_widget, "success");
+  gtk_widget_remove_css_class (verdict_widget, "error");
+  if (quiz->answer >= n_choices)
+    verdict = g_strdup ("");
+  else if (!self->quiz_asked || self->quiz_pick < 0 || (guint) self->quiz_pick >= n_choices)
+    verdict = g_strdup_printf (_("You skipped the question. The answer: %s"),
+                               quiz->choices[quiz->answer]);
+  else if ((guint) self->quiz_pick == quiz->answer)
+    {
+      verdict = g_strdup_printf (_("✓ Right: you picked “%s”."), quiz->choices[quiz->answer]);
+      gtk_widget_add_css_class (verdict_widget, "success");
+    }
+  else
+    {
+      verdict = g_strdup_printf (_("✗ Not quite: you picked “%s”; the answer is “%s”."),
+                                 quiz->choices[self->quiz_pick], quiz->choices[quiz->answer]);
+      gtk_widget_add_css_class (verdict_widget, "error");
+    }
+
+  gtk_label_set_label (self->quiz_heading, _("Quiz: what the measurement says"));
+  gtk_label_set_label (self->quiz_question, quiz->question ? quiz->question : "");
+  gtk_label_set_label (self->quiz_verdict, verdict);
+  gtk_label_set_label (self->quiz_explanation, quiz->explanation ? quiz->explanation : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->quiz_explanation),
+                          quiz->explanation != NULL && quiz->explanation[0] != '\0');
+  figures = quiz_figures_text (self->results);
+  gtk_label_set_label (self->quiz_figures, figures);
+  gtk_widget_set_visible (self->quiz_card, TRUE);
+}
+
 static void
 il_window_show_results (IlWindow *self)
 {
@@ -243,6 +326,7 @@ il_window_show_results (IlWindow *self)
     }
 
   gtk_stack_set_visible_child_name (self->results_stack, "results");
+  il_window_update_quiz_card (self);
 
   if (self->results != NULL)
     {
@@ -307,6 +391,10 @@ il_window_set_document (IlWindow   *self,
   g_set_object (&self->document, document);
   g_signal_group_set_target (self->document_signals, document);
   g_clear_pointer (&self->results, il_results_free);
+  self->quiz_asked = FALSE;
+  self->quiz_pick = -1;
+  if (self->quiz_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->quiz_dialog));
 
   il_workload_editor_set_document (self->workload_editor, document);
   il_runs_editor_set_document (self->runs_editor, document);
@@ -984,6 +1072,98 @@ il_window_ask_consent (IlWindow   *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Whether any http block targets the embedded latency server. */
+static gboolean
+experiment_uses_server (const IlExperiment *experiment)
+{
+  for (guint i = 0; i < experiment->tasks->len; i++)
+    {
+      const IlTaskGroup *group = g_ptr_array_index (experiment->tasks, i);
+
+      for (guint j = 0; j < group->blocks->len; j++)
+        {
+          const IlBlock *block = g_ptr_array_index (group->blocks, j);
+
+          if (block->type == IL_BLOCK_HTTP && block->url == NULL)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* The application's lifetime server when the window belongs to an
+ * IlApplication; NULL lets the runner start one for this run (tests with
+ * a bare window, or a server that could not start: the runner reports). */
+static const char *
+il_window_server_url (IlWindow           *self,
+                      const IlExperiment *experiment)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  g_autoptr(GError) error = NULL;
+  IlServer *server;
+
+  if (!IL_IS_APPLICATION (app) || !experiment_uses_server (experiment))
+    return NULL;
+  server = il_application_ensure_server (IL_APPLICATION (app), &error);
+  if (server == NULL)
+    {
+      g_warning ("Could not start the embedded latency server: %s", error->message);
+      return NULL;
+    }
+  return il_server_get_url (server);
+}
+
+static void
+quiz_response_cb (AdwMessageDialog *dialog,
+                  const char       *response,
+                  IlWindow         *self)
+{
+  gboolean allow_network = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "allow-network"));
+
+  self->quiz_asked = TRUE;
+  self->quiz_pick = -1;
+  if (g_str_has_prefix (response, "choice-"))
+    self->quiz_pick = (int) g_ascii_strtoll (response + strlen ("choice-"), NULL, 10);
+  /* The answer is kept, whatever happens to the run. */
+  il_window_start_run (self, allow_network);
+}
+
+/* Asks the experiment's question before its first run: one response per
+ * choice, plus Skip. The run starts whatever the answer. */
+static void
+il_window_ask_quiz (IlWindow     *self,
+                    const IlQuiz *quiz,
+                    gboolean      allow_network)
+{
+  GtkWidget *dialog;
+
+  if (self->quiz_dialog != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->quiz_dialog));
+      return;
+    }
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Before You Run: a Question"), quiz->question);
+  for (guint i = 0; quiz->choices != NULL && quiz->choices[i] != NULL; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("choice-%u", i);
+      g_auto(GStrv) parts = g_strsplit (quiz->choices[i], "_", -1);
+      /* Response labels use mnemonics: keep underscores literal. */
+      g_autofree char *label = g_strjoinv ("__", parts);
+
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), id, label);
+    }
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "skip", _("_Skip"));
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "skip");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (dialog),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Quiz"),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, quiz->question,
+                                  -1);
+  g_object_set_data (G_OBJECT (dialog), "allow-network", GINT_TO_POINTER (allow_network));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (quiz_response_cb), self, 0);
+  g_set_weak_pointer (&self->quiz_dialog, ADW_MESSAGE_DIALOG (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 il_window_start_run (IlWindow *self,
                      gboolean  allow_network)
@@ -1020,6 +1200,12 @@ il_window_start_run (IlWindow *self,
       return;
     }
 
+  if (experiment->quiz != NULL && !self->quiz_asked)
+    {
+      il_window_ask_quiz (self, experiment->quiz, allow_network);
+      return;
+    }
+
   if (!allow_network && (hosts = il_window_collect_hosts (self)) != NULL)
     {
       il_window_ask_consent (self, hosts);
@@ -1030,6 +1216,7 @@ il_window_start_run (IlWindow *self,
   options.only_runs = only_runs;
   options.allow_network = allow_network;
   options.events = self->queue;
+  options.server_url = il_window_server_url (self, experiment);
   runner = il_runner_new (experiment, &options);
 
   if (!il_runner_check (runner, &error))
@@ -1178,6 +1365,26 @@ run_action (GtkWidget  *widget,
   il_window_start_run (IL_WINDOW (widget), FALSE);
 }
 
+/* Answers the open quiz dialog (-1: skip): build-aux/screenshots reaches
+ * the answered Results page through it. */
+static void
+answer_quiz_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  IlWindow *self = IL_WINDOW (widget);
+  int choice = g_variant_get_int32 (param);
+  g_autofree char *id = choice >= 0 ? g_strdup_printf ("choice-%d", choice) : g_strdup ("skip");
+
+  if (self->quiz_dialog == NULL)
+    return;
+  if (!adw_message_dialog_has_response (self->quiz_dialog, id))
+    return;
+  adw_message_dialog_response (self->quiz_dialog, id);
+  if (self->quiz_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->quiz_dialog));
+}
+
 static void
 stop_action (GtkWidget  *widget,
              const char *action_name,
@@ -1241,6 +1448,9 @@ il_window_dispose (GObject *object)
   g_clear_object (&self->live_model);
   g_clear_object (&self->pending_file);
   g_clear_pointer (&self->pending_example, g_free);
+  if (self->quiz_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->quiz_dialog));
+  g_clear_weak_pointer (&self->quiz_dialog);
   self->live_view = NULL;
   self->results_view = NULL;
 
@@ -1284,6 +1494,12 @@ il_window_class_init (IlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlWindow, results_stack);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, results_box);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, warnings_label);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, quiz_card);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, quiz_heading);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, quiz_question);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, quiz_verdict);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, quiz_explanation);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, quiz_figures);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, results_view_bin);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, results_table);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, recorded_table);
@@ -1301,6 +1517,7 @@ il_window_class_init (IlWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.redo", NULL, redo_action);
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "win.answer-quiz", "i", answer_quiz_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
 }
 
@@ -1311,6 +1528,7 @@ il_window_init (IlWindow *self)
   GType types[] = { GDK_TYPE_FILE_LIST, G_TYPE_FILE };
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->quiz_pick = -1;
 
   self->document_signals = g_signal_group_new (IL_TYPE_DOCUMENT);
   g_signal_group_connect_object (self->document_signals, "notify::modified",
