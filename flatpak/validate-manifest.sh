@@ -6,7 +6,9 @@
 # Check the Flatpak manifest(s) two ways:
 #  1. flatpak-builder --show-manifest with fatal warnings (syntax, unknown keys,
 #     wrong types) -- also a meson test in the `data` suite;
-#  2. JSON-schema validation with ajv-cli 5 + ajv-formats (needs npm) against
+#  2. with no arguments, also that the committed manifests are what
+#     generate-manifests.py writes (both come from its one template);
+#  3. JSON-schema validation with ajv-cli 5 + ajv-formats (needs npm) against
 #     SchemaStore's flatpak-manifest schema, when that file is present
 #     ($FLATPAK_MANIFEST_SCHEMA, default ../shared/schemas/flatpak-manifest.schema.json
 #     beside the checkout). Not run by the test suite, which must not need npm.
@@ -17,7 +19,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 srcdir="$(cd "$here/.." && pwd)"
 schema="${FLATPAK_MANIFEST_SCHEMA:-$srcdir/../shared/schemas/flatpak-manifest.schema.json}"
 
+check_generated=0
 if [ "$#" -eq 0 ]; then
+  check_generated=1
   set -- "$here"/*.json
 fi
 
@@ -25,6 +29,13 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 status=0
+if [ "$check_generated" = 1 ]; then
+  if command -v python3 >/dev/null 2>&1; then
+    python3 "$here/generate-manifests.py" --check || status=1
+  else
+    echo "skip: no python3 for generate-manifests.py --check"
+  fi
+fi
 for manifest in "$@"; do
   if HOME="$tmp" G_DEBUG=fatal-warnings flatpak-builder --show-manifest "$manifest" >/dev/null; then
     echo "ok: flatpak-builder --show-manifest $manifest"
