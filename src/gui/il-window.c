@@ -1128,6 +1128,43 @@ quiz_response_cb (AdwMessageDialog *dialog,
   il_window_start_run (self, allow_network);
 }
 
+/* "_Skip" → "Skip", "a__b" → "a_b". */
+static char *
+strip_mnemonic (const char *label)
+{
+  GString *s = g_string_new (NULL);
+
+  for (const char *p = label; *p != '\0'; p++)
+    {
+      if (*p == '_' && p[1] == '_')
+        p++;
+      else if (*p == '_')
+        continue;
+      g_string_append_c (s, *p);
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* GTK 4.8 names a mnemonic button by its raw label and by the label it is
+ * "labelled by" ("_Skip Skip"): give every response button its plain label
+ * alone. */
+static void
+name_buttons (GtkWidget *widget)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) != NULL)
+    {
+      g_autofree char *name = strip_mnemonic (gtk_button_get_label (GTK_BUTTON (widget)));
+
+      gtk_accessible_reset_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (widget),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    name_buttons (child);
+}
+
 /* Asks the experiment's question before its first run: one response per
  * choice, plus Skip. The run starts whatever the answer. */
 static void
@@ -1161,6 +1198,7 @@ il_window_ask_quiz (IlWindow     *self,
   g_object_set_data (G_OBJECT (dialog), "allow-network", GINT_TO_POINTER (allow_network));
   g_signal_connect_object (dialog, "response", G_CALLBACK (quiz_response_cb), self, 0);
   g_set_weak_pointer (&self->quiz_dialog, ADW_MESSAGE_DIALOG (dialog));
+  name_buttons (dialog);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
