@@ -17,6 +17,7 @@
 #include "il-completion-chart.h"
 #include "il-live-model.h"
 #include "il-live-view.h"
+#include "il-lag-chart.h"
 #include "il-load-chart.h"
 #include "il-results-view.h"
 #include "il-scaling-chart.h"
@@ -201,7 +202,7 @@ test_new_destroy (void)
 {
   GtkWidget *(*ctors[]) (void) = {
     il_live_view_new, il_results_view_new, il_load_chart_new, il_timeline_chart_new,
-    il_completion_chart_new, il_comparison_chart_new, il_scaling_chart_new,
+    il_completion_chart_new, il_comparison_chart_new, il_scaling_chart_new, il_lag_chart_new,
   };
   IlLiveModel *model;
 
@@ -752,6 +753,90 @@ test_results_view (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Loop latency: the live model follows LOOP_LAG events, the chart describes
+ * max and p95, the results view adds one chart per async run. */
+static void
+test_loop_lag (void)
+{
+  g_autoptr(IlLiveModel) model = il_live_model_new ();
+  g_autoptr(IlLagData) data = il_lag_data_new ();
+  g_autoptr(IlResults) results = NULL;
+  GtkWidget *chart, *view, *scroller, *window;
+  IlRunResult *async_whole, *async_sliced;
+  guint n_lag_charts = 0;
+  IlEvent e[22];
+  guint n = 0;
+
+  /* 20 heartbeats: 1 … 19 ms late, and one 52 ms spike; p95 = 19 ms. */
+  e[n++] = ev (IL_EVENT_REP_START);
+  for (guint i = 0; i < 20; i++)
+    {
+      e[n] = ev (IL_EVENT_LOOP_LAG);
+      e[n].t_us = (i + 1) * 10000;
+      e[n].a = i == 10 ? 52000 : (i < 10 ? i + 1 : i) * 1000;
+      n++;
+    }
+  g_assert_false (il_live_model_get_current_async (model));
+  il_live_model_apply (model, e, n);
+  g_assert_true (il_live_model_get_current_async (model));
+  g_assert_cmpuint (il_live_model_get_lag (model)->samples->len, ==, 20);
+  g_assert_cmpint (il_live_model_get_lag (model)->max_lag_us, ==, 52000);
+  g_assert_cmpint (il_lag_data_percentile (il_live_model_get_lag (model), 95), ==, 19000);
+  /* A new repetition of a run without a loop hides it again. */
+  e[0] = ev (IL_EVENT_REP_START);
+  il_live_model_apply (model, e, 1);
+  g_assert_false (il_live_model_get_current_async (model));
+  g_assert_cmpuint (il_live_model_get_lag (model)->samples->len, ==, 0);
+
+  for (guint i = 0; i < 20; i++)
+    il_lag_data_add (data, (i + 1) * 10000, i == 19 ? 52000 : 48000 - (18 - i) * 1000);
+  chart = g_object_ref_sink (il_lag_chart_new ());
+  il_lag_chart_set_data (IL_LAG_CHART (chart), data);
+  il_chart_invalidate (IL_CHART (chart), TRUE);
+  g_test_message ("%s", il_chart_get_description (IL_CHART (chart)));
+  g_assert_nonnull (strstr (il_chart_get_description (IL_CHART (chart)), "Loop latency"));
+  g_assert_nonnull (strstr (il_chart_get_description (IL_CHART (chart)), "max 52 ms, p95 48 ms"));
+  g_assert_finalize_object (chart);
+
+  SKIP_WITHOUT_DISPLAY ();
+
+  results = synthetic_results (0.1, "Test CPU");
+  async_whole = synthetic_run ("async, whole", IL_EXECUTOR_ASYNC, 1, 300);
+  async_sliced = synthetic_run ("async, sliced", IL_EXECUTOR_ASYNC, 1, 320);
+  for (guint i = 0; i < 30; i++)
+    {
+      IlLagSample whole = { i * 10000, i % 3 == 0 ? 30000 : 500 };
+      IlLagSample sliced = { i * 10000, 1200 };
+      IlRepetition *rw = g_ptr_array_index (async_whole->repetitions, 0);
+      IlRepetition *rs = g_ptr_array_index (async_sliced->repetitions, 0);
+
+      g_array_append_val (rw->loop_lag, whole);
+      g_array_append_val (rs->loop_lag, sliced);
+    }
+  g_ptr_array_add (results->runs, async_whole);
+  g_ptr_array_add (results->runs, async_sliced);
+
+  view = il_results_view_new ();
+  il_results_view_set_results (IL_RESULTS_VIEW (view), results, NULL, NULL);
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
+  window = window_with (scroller, 900, 700);
+  for (GtkWidget *child = gtk_widget_get_first_child (view); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    for (GtkWidget *c = gtk_widget_get_first_child (child); c != NULL; c = gtk_widget_get_next_sibling (c))
+      if (IL_IS_LAG_CHART (c))
+        {
+          const char *description = il_chart_get_description (IL_CHART (c));
+
+          g_test_message ("%s", description);
+          n_lag_charts++;
+          g_assert_nonnull (strstr (description, n_lag_charts == 1 ? "max 30 ms" : "max 1.2 ms"));
+          g_assert_true (gtk_widget_get_visible (c));
+        }
+  g_assert_cmpuint (n_lag_charts, ==, 2);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_dark_mode (void)
 {
@@ -837,6 +922,7 @@ main (int   argc,
   g_test_add_func ("/il/charts/palette", test_palette);
   g_test_add_func ("/il/charts/results-view", test_results_view);
   g_test_add_func ("/il/charts/dark-mode", test_dark_mode);
+  g_test_add_func ("/il/charts/loop-lag", test_loop_lag);
 
   return g_test_run ();
 }

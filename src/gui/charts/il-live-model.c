@@ -19,6 +19,8 @@ struct _IlLiveModel
   IlLoadData       *load;
   IlTimelineData   *timeline;
   IlCompletionData *completion;
+  IlLagData        *lag;
+  GArray           *async_runs;      /* gboolean per expanded run; nullable */
   char             *current_label;
 
   /* borrowed (weak pointer) */
@@ -37,6 +39,7 @@ struct _IlLiveModel
   guint             current_run;
   guint             current_rep;
   gboolean          current_warmup;
+  gboolean          current_async;
   gboolean          running;
   gboolean          seen_rep;
 };
@@ -90,6 +93,8 @@ il_live_model_finalize (GObject *object)
   g_clear_pointer (&self->load, il_load_data_unref);
   g_clear_pointer (&self->timeline, il_timeline_data_unref);
   g_clear_pointer (&self->completion, il_completion_data_unref);
+  g_clear_pointer (&self->lag, il_lag_data_unref);
+  g_clear_pointer (&self->async_runs, g_array_unref);
   g_clear_pointer (&self->current_label, g_free);
 
   G_OBJECT_CLASS (il_live_model_parent_class)->finalize (object);
@@ -162,6 +167,7 @@ il_live_model_init (IlLiveModel *self)
   self->load = il_load_data_new ();
   self->timeline = il_timeline_data_new ();
   self->completion = il_completion_data_new ();
+  self->lag = il_lag_data_new ();
 }
 
 IlLiveModel *
@@ -208,7 +214,9 @@ il_live_model_reset (IlLiveModel *self)
   il_load_data_reset (self->load);
   il_timeline_data_reset (self->timeline);
   il_completion_data_reset (self->completion);
+  il_lag_data_reset (self->lag);
   g_clear_pointer (&self->current_label, g_free);
+  self->current_async = FALSE;
   self->dropped_by_model = 0;
   self->rep_base_us = 0;
   self->rep_last_us = 0;
@@ -251,6 +259,10 @@ begin_repetition (IlLiveModel   *self,
     il_timeline_data_set_group_names (self->timeline, il_runner_get_experiment (self->runner));
   il_completion_data_reset (self->completion);
   self->completion->total = self->tasks_per_rep;
+  il_lag_data_reset (self->lag);
+  il_lag_data_set_title (self->lag, NULL);
+  self->current_async = self->async_runs != NULL && ev->run < self->async_runs->len &&
+                        g_array_index (self->async_runs, gboolean, ev->run);
 }
 
 void
@@ -304,6 +316,13 @@ il_live_model_apply (IlLiveModel   *self,
 
         case IL_EVENT_OVERHEAD:
           il_load_data_add (self->load, -1, self->rep_base_us + ev->t_us, ev->value);
+          self->rep_last_us = MAX (self->rep_last_us, ev->t_us);
+          break;
+
+        case IL_EVENT_LOOP_LAG:
+          /* Only the async executor has a loop to probe. */
+          self->current_async = TRUE;
+          il_lag_data_add (self->lag, ev->t_us, ev->a);
           self->rep_last_us = MAX (self->rep_last_us, ev->t_us);
           break;
 
@@ -374,6 +393,35 @@ il_live_model_tick_cb (GtkWidget     *widget,
   return G_SOURCE_CONTINUE;
 }
 
+/* Which of the runner's expanded runs use the async executor, so that the
+ * loop-latency chart shows from the start of such a run. The runner expands
+ * the enabled configurations in order, an async one into one run; NULL when
+ * the count does not match (the chart then shows at the first sample). */
+static GArray *
+expand_async_runs (IlRunner *runner)
+{
+  const IlExperiment *experiment = il_runner_get_experiment (runner);
+  g_autoptr(GArray) flags = g_array_new (FALSE, FALSE, sizeof (gboolean));
+
+  for (guint i = 0; i < experiment->runs->len; i++)
+    {
+      const IlRunConfig *config = g_ptr_array_index (experiment->runs, i);
+      gboolean async = config->executor == IL_EXECUTOR_ASYNC;
+      guint n = 1;
+
+      if (!config->enabled)
+        continue;
+      if (config->executor != IL_EXECUTOR_SEQUENTIAL && !async &&
+          config->workers != NULL && config->workers->len > 1)
+        n = config->workers->len;
+      for (guint k = 0; k < n; k++)
+        g_array_append_val (flags, async);
+    }
+  if (flags->len != il_runner_get_n_runs (runner))
+    return NULL;
+  return g_steal_pointer (&flags);
+}
+
 void
 il_live_model_start (IlLiveModel  *self,
                      IlRunner     *runner,
@@ -392,8 +440,10 @@ il_live_model_start (IlLiveModel  *self,
   g_clear_pointer (&self->queue, il_event_queue_unref);
   self->queue = il_event_queue_ref (queue);
 
+  g_clear_pointer (&self->async_runs, g_array_unref);
   if (runner != NULL)
     {
+      self->async_runs = expand_async_runs (runner);
       self->tasks_per_rep = il_runner_get_tasks_per_repetition (runner);
       set_total (self, il_runner_get_total_tasks (runner));
     }
@@ -508,4 +558,18 @@ il_live_model_get_completion (IlLiveModel *self)
 {
   g_return_val_if_fail (IL_IS_LIVE_MODEL (self), NULL);
   return self->completion;
+}
+
+IlLagData *
+il_live_model_get_lag (IlLiveModel *self)
+{
+  g_return_val_if_fail (IL_IS_LIVE_MODEL (self), NULL);
+  return self->lag;
+}
+
+gboolean
+il_live_model_get_current_async (IlLiveModel *self)
+{
+  g_return_val_if_fail (IL_IS_LIVE_MODEL (self), FALSE);
+  return self->current_async;
 }

@@ -59,5 +59,9 @@ guint64          il_live_model_get_dropped        (IlLiveModel  *self);
 IlLoadData       *il_live_model_get_load          (IlLiveModel  *self);
 IlTimelineData   *il_live_model_get_timeline      (IlLiveModel  *self);
 IlCompletionData *il_live_model_get_completion    (IlLiveModel  *self);
+/* The event loop's latency in the repetition in progress (async runs). */
+IlLagData        *il_live_model_get_lag           (IlLiveModel  *self);
+/* Whether the run in progress uses the async executor (it has a loop). */
+gboolean          il_live_model_get_current_async (IlLiveModel  *self);
 
 G_END_DECLS

@@ -4,10 +4,16 @@
  *
  * Redraws follow the model's "changed", which the model emits at most once
  * per frame; the charts draw straight from the model's arrays.
+ *
+ * Layout: the curves (load, completion and, for an async run, the loop's
+ * latency) side by side above the timeline, in a vertical GtkPaned that
+ * starts halfway, so the timeline gets at least as much height as the
+ * curves at any window size; dragging the handle sticks.
  */
 #include "il-live-view.h"
 
 #include "il-completion-chart.h"
+#include "il-lag-chart.h"
 #include "il-load-chart.h"
 #include "il-timeline-chart.h"
 
@@ -17,16 +23,22 @@ struct _IlLiveView
 
   /* children */
   GtkWidget   *status;
+  GtkWidget   *paned;
   GtkWidget   *row;
   GtkWidget   *load;
   GtkWidget   *completion;
+  GtkWidget   *lag;
   GtkWidget   *timeline;
+
+  /* Set once the user presses the paned's handle: keep their position. */
+  gboolean     user_position;
 
   /* What the charts last drew, so that unchanged charts keep their
    * cached render node instead of being drawn again every frame. */
   guint64      load_stamp;
   guint64      completion_stamp;
   guint64      timeline_stamp;
+  guint64      lag_stamp;
   gint64       timeline_drawn;   /* monotonic time of the last redraws */
   gint64       completion_drawn;
   gint64       status_drawn;
@@ -133,6 +145,7 @@ model_changed_cb (IlLiveView  *self,
   IlLoadData *load = il_live_model_get_load (model);
   IlCompletionData *completion = il_live_model_get_completion (model);
   IlTimelineData *timeline = il_live_model_get_timeline (model);
+  IlLagData *lag;
   guint64 stamp;
 
   /* Stamps combine counts that only grow within a repetition with the
@@ -162,8 +175,16 @@ model_changed_cb (IlLiveView  *self,
     {
       self->timeline_stamp = stamp;
       self->timeline_drawn = g_get_monotonic_time ();
-      gtk_widget_set_vexpand (self->timeline, timeline->n_workers > 6);
       il_timeline_chart_data_changed (IL_TIMELINE_CHART (self->timeline));
+    }
+  if (gtk_widget_get_visible (self->lag) != il_live_model_get_current_async (model))
+    gtk_widget_set_visible (self->lag, il_live_model_get_current_async (model));
+  lag = il_live_model_get_lag (model);
+  stamp = ((guint64) lag->samples->len << 32) + (guint64) lag->end_us;
+  if (stamp != self->lag_stamp && gtk_widget_get_visible (self->lag))
+    {
+      self->lag_stamp = stamp;
+      il_lag_chart_data_changed (IL_LAG_CHART (self->lag));
     }
   maybe_update_status (self, model);
   if (!il_live_model_get_running (model))
@@ -172,7 +193,34 @@ model_changed_cb (IlLiveView  *self,
       il_chart_invalidate (IL_CHART (self->load), TRUE);
       il_chart_invalidate (IL_CHART (self->completion), TRUE);
       il_chart_invalidate (IL_CHART (self->timeline), TRUE);
+      il_chart_invalidate (IL_CHART (self->lag), TRUE);
     }
+}
+
+/* Halfway until the user drags the handle: the timeline's lanes are what a
+ * run is about, so they get at least the curves' height. */
+static void
+paned_max_position_cb (IlLiveView *self)
+{
+  int max = 0;
+
+  if (self->user_position)
+    return;
+  g_object_get (self->paned, "max-position", &max, NULL);
+  gtk_paned_set_position (GTK_PANED (self->paned), max / 2);
+}
+
+/* A press on the handle: from now on the position is the user's. The
+ * gesture only watches (capture phase, never claims), so the handle's own
+ * drag and the charts' gestures work as before. */
+static void
+paned_pressed_cb (IlLiveView *self,
+                  int         n_press,
+                  double      x,
+                  double      y)
+{
+  if (ABS (y - gtk_paned_get_position (GTK_PANED (self->paned))) <= 12)
+    self->user_position = TRUE;
 }
 
 static void
@@ -265,26 +313,55 @@ il_live_view_init (IlLiveView *self)
   gtk_widget_set_margin_end (self->status, 6);
   gtk_widget_set_parent (self->status, GTK_WIDGET (self));
 
+  self->paned = gtk_paned_new (GTK_ORIENTATION_VERTICAL);
+  gtk_paned_set_wide_handle (GTK_PANED (self->paned), TRUE);
+  gtk_paned_set_resize_start_child (GTK_PANED (self->paned), TRUE);
+  gtk_paned_set_resize_end_child (GTK_PANED (self->paned), TRUE);
+  gtk_paned_set_shrink_start_child (GTK_PANED (self->paned), FALSE);
+  gtk_paned_set_shrink_end_child (GTK_PANED (self->paned), FALSE);
+  gtk_widget_set_vexpand (self->paned, TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->paned),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, "Live charts", -1);
+  gtk_widget_set_parent (self->paned, GTK_WIDGET (self));
+  g_signal_connect_object (self->paned, "notify::max-position",
+                           G_CALLBACK (paned_max_position_cb), self, G_CONNECT_SWAPPED);
+  {
+    GtkGesture *press = gtk_gesture_click_new ();
+
+    gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (press), GTK_PHASE_CAPTURE);
+    g_signal_connect_object (press, "pressed", G_CALLBACK (paned_pressed_cb), self, G_CONNECT_SWAPPED);
+    gtk_widget_add_controller (self->paned, GTK_EVENT_CONTROLLER (press));
+  }
+
   self->row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_box_set_homogeneous (GTK_BOX (self->row), TRUE);
-  /* The load and completion curves use spare height well; a timeline with
-   * few lanes does not (its lanes stop growing), so it takes spare height
-   * only when it has many lanes (see model_changed_cb). */
-  gtk_widget_set_vexpand (self->row, TRUE);
-  gtk_widget_set_parent (self->row, GTK_WIDGET (self));
+  gtk_widget_set_margin_bottom (self->row, 3);
+  gtk_paned_set_start_child (GTK_PANED (self->paned), self->row);
 
   self->load = il_load_chart_new ();
   gtk_widget_set_hexpand (self->load, TRUE);
-  gtk_widget_set_size_request (self->load, -1, 180);
+  gtk_widget_set_vexpand (self->load, TRUE);
+  gtk_widget_set_size_request (self->load, -1, 160);
   gtk_box_append (GTK_BOX (self->row), self->load);
 
   self->completion = il_completion_chart_new ();
   gtk_widget_set_hexpand (self->completion, TRUE);
-  gtk_widget_set_size_request (self->completion, -1, 180);
+  gtk_widget_set_vexpand (self->completion, TRUE);
+  gtk_widget_set_size_request (self->completion, -1, 160);
   gtk_box_append (GTK_BOX (self->row), self->completion);
 
+  /* Only async runs have a loop to probe: shown while one runs. */
+  self->lag = il_lag_chart_new ();
+  gtk_widget_set_hexpand (self->lag, TRUE);
+  gtk_widget_set_vexpand (self->lag, TRUE);
+  gtk_widget_set_size_request (self->lag, -1, 160);
+  gtk_widget_set_visible (self->lag, FALSE);
+  gtk_box_append (GTK_BOX (self->row), self->lag);
+
   self->timeline = il_timeline_chart_new ();
-  gtk_widget_set_parent (self->timeline, GTK_WIDGET (self));
+  gtk_widget_set_vexpand (self->timeline, TRUE);
+  gtk_widget_set_margin_top (self->timeline, 3);
+  gtk_paned_set_end_child (GTK_PANED (self->paned), self->timeline);
 
   self->model_signals = g_signal_group_new (IL_TYPE_LIVE_MODEL);
   g_signal_group_connect_swapped (self->model_signals, "changed",
@@ -316,6 +393,8 @@ il_live_view_set_model (IlLiveView  *self,
                                 model != NULL ? il_live_model_get_completion (model) : NULL);
   il_timeline_chart_set_data (IL_TIMELINE_CHART (self->timeline),
                               model != NULL ? il_live_model_get_timeline (model) : NULL);
+  il_lag_chart_set_data (IL_LAG_CHART (self->lag),
+                         model != NULL ? il_live_model_get_lag (model) : NULL);
   update_status (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
 }
@@ -344,6 +423,8 @@ il_live_view_export (IlLiveView  *self,
     width = 900;
   g_ptr_array_add (charts, self->load);
   g_ptr_array_add (charts, self->completion);
+  if (gtk_widget_get_visible (self->lag))
+    g_ptr_array_add (charts, self->lag);
   g_ptr_array_add (charts, self->timeline);
   return il_chart_export_stack (charts, width,
                                 il_chart_get_colors (IL_CHART (self->load)),

@@ -5,13 +5,16 @@
  * Small multiples: each run's median repetition as a timeline, all on one
  * shared time axis (one IlTimeRange), so that a faster executor is visibly
  * shorter; zooming one zooms all. Then the comparison of runs and, for
- * sweeps, the scaling curve.
+ * sweeps, the scaling curve. Async runs add their event loop's latency
+ * (median repetition), on one shared lag scale, so a loop stalled by whole
+ * CPU blocks stands next to one that yields.
  */
 #include "il-results-view.h"
 
 #include <math.h>
 
 #include "il-comparison-chart.h"
+#include "il-lag-chart.h"
 #include "il-scaling-chart.h"
 #include "il-time-range.h"
 #include "il-timeline-chart.h"
@@ -23,6 +26,8 @@ struct _IlResultsView
   /* children */
   GtkWidget   *timelines_heading;
   GtkWidget   *timelines;
+  GtkWidget   *lag_heading;
+  GtkWidget   *lags;
   GtkWidget   *comparison;
   GtkWidget   *scaling;
 
@@ -77,6 +82,16 @@ il_results_view_init (IlResultsView *self)
 
   self->timelines = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   gtk_widget_set_parent (self->timelines, GTK_WIDGET (self));
+
+  self->lag_heading = gtk_label_new ("Loop latency of the async runs: how late the event loop's heartbeat ran (a CPU block that does not yield holds the loop)");
+  gtk_label_set_xalign (GTK_LABEL (self->lag_heading), 0);
+  gtk_label_set_wrap (GTK_LABEL (self->lag_heading), TRUE);
+  gtk_widget_add_css_class (self->lag_heading, "dim-label");
+  gtk_widget_set_visible (self->lag_heading, FALSE);
+  gtk_widget_set_parent (self->lag_heading, GTK_WIDGET (self));
+
+  self->lags = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  gtk_widget_set_parent (self->lags, GTK_WIDGET (self));
 
   self->comparison = il_comparison_chart_new ();
   gtk_widget_set_parent (self->comparison, GTK_WIDGET (self));
@@ -163,6 +178,48 @@ add_timelines (IlResultsView      *self,
   return extent;
 }
 
+/* One loop-latency chart per async run; returns the largest lag. */
+static gint64
+add_lags (IlResultsView   *self,
+          const IlResults *results,
+          gboolean         recorded)
+{
+  gint64 max_lag = 0;
+
+  if (results == NULL || results->runs == NULL)
+    return 0;
+
+  for (guint i = 0; i < results->runs->len; i++)
+    {
+      const IlRunResult *run = g_ptr_array_index (results->runs, i);
+      const IlRepetition *rep = median_repetition (run);
+      g_autoptr(IlLagData) data = NULL;
+      g_autofree char *title = NULL;
+      GtkWidget *chart;
+
+      if (run->executor != IL_EXECUTOR_ASYNC || rep == NULL ||
+          rep->loop_lag == NULL || rep->loop_lag->len == 0)
+        continue;
+
+      data = il_lag_data_new ();
+      il_lag_data_set_repetition (data, rep);
+      title = g_strdup_printf ("%s%s", recorded ? "recorded · " : "",
+                               run->label != NULL ? run->label : "async");
+      il_lag_data_set_title (data, title);
+
+      chart = il_lag_chart_new ();
+      il_lag_chart_set_data (IL_LAG_CHART (chart), data);
+      {
+        g_autofree char *name = g_strdup_printf ("Loop latency: %s", title);
+
+        il_chart_set_title (IL_CHART (chart), name);
+      }
+      gtk_box_append (GTK_BOX (self->lags), chart);
+      max_lag = MAX (max_lag, data->max_lag_us);
+    }
+  return max_lag;
+}
+
 void
 il_results_view_set_results (IlResultsView      *self,
                              const IlResults    *mine,
@@ -186,6 +243,23 @@ il_results_view_set_results (IlResultsView      *self,
   gtk_widget_set_visible (self->timelines_heading,
                           gtk_widget_get_first_child (self->timelines) != NULL);
 
+  while ((child = gtk_widget_get_first_child (self->lags)) != NULL)
+    gtk_box_remove (GTK_BOX (self->lags), child);
+  {
+    gint64 max_lag = add_lags (self, mine, FALSE);
+    gint64 recorded_max = add_lags (self, recorded, TRUE);
+
+    max_lag = MAX (max_lag, recorded_max);
+    /* One scale for all: the stalled loop's spikes dwarf the sliced one's. */
+    for (child = gtk_widget_get_first_child (self->lags); child != NULL;
+         child = gtk_widget_get_next_sibling (child))
+      {
+        il_lag_chart_set_min_y_max (IL_LAG_CHART (child), max_lag);
+        il_chart_invalidate (IL_CHART (child), TRUE);
+      }
+  }
+  gtk_widget_set_visible (self->lag_heading, gtk_widget_get_first_child (self->lags) != NULL);
+
   il_comparison_chart_set_results (IL_COMPARISON_CHART (self->comparison), mine, recorded);
   il_scaling_chart_set_results (IL_SCALING_CHART (self->scaling), mine, recorded);
   gtk_widget_set_visible (self->scaling,
@@ -205,6 +279,10 @@ il_results_view_export (IlResultsView  *self,
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
   for (GtkWidget *child = gtk_widget_get_first_child (self->timelines);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    g_ptr_array_add (charts, child);
+  for (GtkWidget *child = gtk_widget_get_first_child (self->lags);
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     g_ptr_array_add (charts, child);
