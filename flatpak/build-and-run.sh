@@ -17,6 +17,13 @@
 # Everything lives under $IL_FLATPAK_WORK (default /var/tmp/interleave-flatpak),
 # including the HOME for flatpak commands; the screenshot is written to
 # $IL_FLATPAK_WORK/out/interleave-flatpak.png (or $1).
+#
+#   IL_FLATPAK_WORK       work folder (default /var/tmp/interleave-flatpak)
+#   IL_FLATPAK_KEEP_SRC=1 build $IL_FLATPAK_WORK/src as it stands (no new clone),
+#                         e.g. after checking out another commit there
+#   IL_FLATPAK_TESTS=0    build without running the tests (flatpak-builder
+#                         --disable-tests), e.g. to look at a build whose tests fail
+#   IL_SHOT_DELAY         seconds before the screenshot (default 40)
 
 set -euo pipefail
 
@@ -48,19 +55,27 @@ if ! flatpak --user info org.debian.Sdk//12 >/dev/null 2>&1 \
 fi
 
 # --- a clean clone of what is committed ----------------------------------------------
-rm -rf "$WORK/src"
-git clone --quiet --no-hardlinks "$srcdir" "$WORK/src"
-log "building $(git -C "$WORK/src" log -1 --format='%h %s')"
-if [ -n "$(git -C "$srcdir" status --porcelain --untracked-files=no)" ]; then
-  log "note: the checkout has uncommitted changes; they are not built"
+if [ "${IL_FLATPAK_KEEP_SRC:-0}" = 1 ] && [ -d "$WORK/src/.git" ]; then
+  log "IL_FLATPAK_KEEP_SRC=1: building $WORK/src as it stands"
+  git -C "$WORK/src" status --short >&2
+else
+  rm -rf "$WORK/src"
+  git clone --quiet --no-hardlinks "$srcdir" "$WORK/src"
+  if [ -n "$(git -C "$srcdir" status --porcelain --untracked-files=no)" ]; then
+    log "note: the checkout has uncommitted changes; they are not built"
+  fi
 fi
+log "building $(git -C "$WORK/src" log -1 --format='%h %s')"
 
 # --- build, test in the sandbox, install ---------------------------------------------
 t0=$SECONDS
 # rofiles-fuse needs FUSE, which a container may not give.
-(cd "$WORK/src" && flatpak-builder --user --install --force-clean \
-   --disable-rofiles-fuse --state-dir="$WORK/builder-state" \
-   "$WORK/app-build" "$MANIFEST")
+builder_args=(--user --install --force-clean --disable-rofiles-fuse --state-dir="$WORK/builder-state")
+if [ "${IL_FLATPAK_TESTS:-1}" = 0 ]; then
+  log "IL_FLATPAK_TESTS=0: the tests are not run"
+  builder_args+=(--disable-tests)
+fi
+(cd "$WORK/src" && flatpak-builder "${builder_args[@]}" "$WORK/app-build" "$MANIFEST")
 log "app build + tests + install took $((SECONDS - t0)) s"
 
 # --- what the sandbox sees ------------------------------------------------------------

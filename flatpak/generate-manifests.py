@@ -77,7 +77,9 @@ VARIANTS = {
         "runtime": "org.debian.Platform",
         "runtime-version": "12",
         "sdk": "org.debian.Sdk",
-        # The SDK has no elfutils/debugedit: no separate debug extension.
+        # The SDK has no appstream-compose (appstream-glib) and no
+        # elfutils/debugedit: no AppStream catalog, no debug extension.
+        "appstream-compose": False,
         "build-options": {
             "no-debuginfo": True,
         },
@@ -90,7 +92,8 @@ VARIANTS = {
 }
 
 # Top-level keys in this order; any others follow.
-ORDER = ["id", "runtime", "runtime-version", "sdk", "command", "build-options"]
+ORDER = ["id", "runtime", "runtime-version", "sdk", "command",
+         "appstream-compose", "build-options"]
 
 
 def render(variant):
