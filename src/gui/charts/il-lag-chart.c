@@ -62,7 +62,7 @@ il_lag_chart_draw (IlChart             *chart,
       g_autofree char *max = format_ms (data->max_lag_us);
       g_autofree char *p95 = format_ms (il_lag_data_percentile (data, 95));
 
-      summary = g_strdup_printf ("how late the loop's heartbeat ran · max %s · p95 %s", max, p95);
+      summary = g_strdup_printf ("max %s · p95 %s", max, p95);
     }
   else
     summary = g_strdup ("how late the loop's heartbeat ran");

@@ -33,6 +33,7 @@ struct _IlTimelineChart
   GArray         *pending;    /* Pending per lane, reused by every draw */
   GArray         *rects;      /* Rect, reused by every draw */
 
+  double          max_lane;    /* tallest lane, px */
   gboolean        legend;
   gboolean        own_range;   /* follow the data's extent (live) */
   guint           last_workers;
@@ -76,7 +77,7 @@ compute_geometry (IlTimelineChart *self,
   g->plot_y = g->top + 2;
   g->plot_w = MAX (width - LABEL_W - PAD_R, 1);
   g->plot_h = MAX (height - g->plot_y - AXIS_H, 1);
-  g->lane_h = MIN (g->plot_h / g->n_lanes, MAX_LANE);
+  g->lane_h = MIN (g->plot_h / g->n_lanes, self->max_lane);
   il_time_range_get_view (self->range, &g->start_us, &g->end_us);
 }
 
@@ -837,6 +838,7 @@ il_timeline_chart_init (IlTimelineChart *self)
   self->pending = g_array_new (FALSE, TRUE, sizeof (Pending));
   self->rects = g_array_new (FALSE, FALSE, sizeof (Rect));
   self->legend = TRUE;
+  self->max_lane = MAX_LANE;
   il_timeline_chart_set_range (self, NULL);
   il_chart_set_title (IL_CHART (self), "Timeline");
 
@@ -946,5 +948,20 @@ il_timeline_chart_data_changed (IlTimelineChart *self)
       self->last_workers = self->data->n_workers;
       gtk_widget_queue_resize (GTK_WIDGET (self));
     }
+  il_chart_invalidate (IL_CHART (self), FALSE);
+}
+
+/* The live view's timeline has half the page: with few lanes, they grow
+ * tall instead of leaving the half empty. */
+void
+il_timeline_chart_set_max_lane_height (IlTimelineChart *self,
+                                       double           height)
+{
+  g_return_if_fail (IL_IS_TIMELINE_CHART (self));
+
+  height = MAX (height, MIN_LANE);
+  if (self->max_lane == height)
+    return;
+  self->max_lane = height;
   il_chart_invalidate (IL_CHART (self), FALSE);
 }

@@ -26,6 +26,8 @@ void            il_timeline_chart_set_range  (IlTimelineChart *self,
 IlTimeRange    *il_timeline_chart_get_range  (IlTimelineChart *self);
 /* Extent for the shared axis; by default the data's end. Small multiples
  * set the longest makespan so that they align. */
+void            il_timeline_chart_set_max_lane_height (IlTimelineChart *self,
+                                                       double           height);
 void            il_timeline_chart_set_legend (IlTimelineChart *self,
                                               gboolean         legend);
 void            il_timeline_chart_data_changed (IlTimelineChart *self);
