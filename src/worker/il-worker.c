@@ -28,9 +28,7 @@
 #include "il-protocol.h"
 #include "il-run-private.h"
 
-#ifdef IL_HAVE_IO
 #include "il-io.h"
-#endif
 
 /* Both threads write frames; whole frames go out under this lock, and the
  * event queue is drained under it too so that no event overtakes another
@@ -42,8 +40,10 @@ static IlEventQueue *events;
 static GMutex        state_lock;
 static GCond         state_cond;
 static gboolean      task_running;
+static gboolean      writer_idle;
 
 #define EVENT_FLUSH_US 5000
+#define EVENT_IDLE_US  (100 * 1000)
 
 static G_NORETURN void
 die (const char *fmt,
@@ -129,36 +129,57 @@ read_frame (IlFrameType *type,
   return TRUE;
 }
 
+/* Appends the queued events to @buf as one EVENT frame (none if the
+ * queue is empty). Call with out_lock held, and write @buf before
+ * releasing it, so that events keep their order. */
 static void
-flush_events_locked (GArray     *batch,
-                     GByteArray *buf)
+take_events_locked (GArray     *batch,
+                    GByteArray *buf)
 {
   g_array_set_size (batch, 0);
   if (il_event_queue_drain (events, batch, 0) == 0)
     return;
-  g_byte_array_set_size (buf, 0);
   il_protocol_write_events (buf, (const IlEvent *) batch->data, batch->len);
-  write_all (buf->data, buf->len);
 }
 
+/* Flushes the events every EVENT_FLUSH_US while tasks run. It is woken
+ * only when it has gone idle (no task for EVENT_IDLE_US): a pool running
+ * many tiny tasks must not pay a thread wake-up per task. */
 static gpointer
 event_writer (gpointer data)
 {
   g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (IlEvent));
   g_autoptr(GByteArray) buf = g_byte_array_new ();
+  gint64 last_busy = g_get_monotonic_time ();
 
+  g_mutex_lock (&state_lock);
   for (;;)
     {
-      g_mutex_lock (&state_lock);
-      while (!task_running)
-        g_cond_wait (&state_cond, &state_lock);
+      gint64 now = g_get_monotonic_time ();
+
+      if (task_running)
+        last_busy = now;
+      else if (now - last_busy > EVENT_IDLE_US)
+        {
+          writer_idle = TRUE;
+          while (!task_running)
+            g_cond_wait (&state_cond, &state_lock);
+          writer_idle = FALSE;
+          last_busy = g_get_monotonic_time ();
+        }
       g_cond_wait_until (&state_cond, &state_lock, g_get_monotonic_time () + EVENT_FLUSH_US);
       g_mutex_unlock (&state_lock);
 
       g_mutex_lock (&out_lock);
-      flush_events_locked (batch, buf);
+      g_byte_array_set_size (buf, 0);
+      take_events_locked (batch, buf);
+      if (buf->len > 0)
+        write_all (buf->data, buf->len);
       g_mutex_unlock (&out_lock);
+
+      g_mutex_lock (&state_lock);
     }
+  g_mutex_unlock (&state_lock);
   return NULL;
 }
 
@@ -167,7 +188,8 @@ set_task_running (gboolean running)
 {
   g_mutex_lock (&state_lock);
   task_running = running;
-  g_cond_broadcast (&state_cond);
+  if (running && writer_idle)
+    g_cond_signal (&state_cond);
   g_mutex_unlock (&state_lock);
 }
 
@@ -204,7 +226,6 @@ static void
 run_task (IlProtoTask *task,
           IlIoEnv     *io,
           GByteArray  *out,
-          GByteArray  *evbuf,
           GArray      *batch)
 {
   IlProtoResult result = { 0 };
@@ -251,12 +272,12 @@ run_task (IlProtoTask *task,
   result.payload = task->payload;
   result.payload_len = task->payload_len;
 
-  /* Events first, then the result, in one critical section: the parent
-   * never sees a task's event after its RESULT. */
-  g_byte_array_set_size (out, 0);
-  il_protocol_write_result (out, &result);
+  /* The last events, then the result, in one write: the parent never
+   * sees a task's event after its RESULT, and wakes once per task. */
   g_mutex_lock (&out_lock);
-  flush_events_locked (batch, evbuf);
+  g_byte_array_set_size (out, 0);
+  take_events_locked (batch, out);
+  il_protocol_write_result (out, &result);
   write_all (out->data, out->len);
   g_mutex_unlock (&out_lock);
 
@@ -269,7 +290,6 @@ main (int    argc,
 {
   g_autoptr(GByteArray) body = g_byte_array_new ();
   g_autoptr(GByteArray) out = g_byte_array_new ();
-  g_autoptr(GByteArray) evbuf = g_byte_array_new ();
   g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (IlEvent));
   g_autoptr(GError) error = NULL;
   IlProtoHello hello = { 0 };
@@ -305,9 +325,7 @@ main (int    argc,
   if (!il_protocol_read_hello (body->data, body->len, &hello, &error))
     die ("%s", error->message);
   apply_hello (&hello);
-#ifdef IL_HAVE_IO
   io = il_io_env_new_remote (hello.server_url, hello.scratch_dir);
-#endif
 
   ready.pid = (guint32) getpid ();
   ready.worker = hello.worker;
@@ -325,7 +343,7 @@ main (int    argc,
         case IL_FRAME_TASK:
           if (!il_protocol_read_task (body->data, body->len, &task, &error))
             die ("%s", error->message);
-          run_task (&task, io, out, evbuf, batch);
+          run_task (&task, io, out, batch);
           il_proto_task_clear (&task);
           break;
 
@@ -342,10 +360,7 @@ main (int    argc,
     }
 
 done:
-#ifdef IL_HAVE_IO
   g_clear_pointer (&io, il_io_env_free);
-#endif
-  (void) io;
   il_proto_hello_clear (&hello);
   /* The event thread may be waiting: leave without joining it. */
   fflush (stderr);
