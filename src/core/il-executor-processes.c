@@ -805,8 +805,22 @@ dispatcher_loop (Dispatcher  *d,
             {
               /* Cannot happen: every dispatched task ends in a RESULT or
                * a failure. Say so rather than wait forever. */
-              g_critical ("processes executor: %u of %u tasks unaccounted for (next %u)",
-                          d->n_tasks - d->done, d->n_tasks, d->next_task);
+              g_warning ("processes executor: %u of %u tasks unaccounted for (next %u)",
+                         d->n_tasks - d->done, d->n_tasks, d->next_task);
+              for (guint t = 0; t < d->next_task; t++)
+                {
+                  IlTaskRecord *rec = task_record (d, t);
+
+                  if (rec->start_us >= 0 && rec->end_us < 0)
+                    {
+                      rec->end_us = il_now_us () - d->ctx->t0;
+                      rec->failed = TRUE;
+                      g_free (rec->error);
+                      rec->error = g_strdup (_("lost by the processes executor"));
+                      if (rec->blocks == NULL)
+                        rec->blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
+                    }
+                }
               break;
             }
         }

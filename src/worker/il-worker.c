@@ -362,6 +362,9 @@ main (int    argc,
 done:
   g_clear_pointer (&io, il_io_env_free);
   il_proto_hello_clear (&hello);
+  g_clear_pointer (&body, g_byte_array_unref);
+  g_clear_pointer (&batch, g_array_unref);
+  g_clear_pointer (&out, g_byte_array_unref);
   /* The event thread may be waiting: leave without joining it. */
   fflush (stderr);
   _exit (0);
