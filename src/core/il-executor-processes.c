@@ -135,7 +135,15 @@ emit_task_event (Dispatcher  *d,
   ev.task = (guint32) s->task;
   ev.cpu = kind == IL_EVENT_TASK_START ? rec->cpu_start : rec->cpu_end;
   if (kind == IL_EVENT_TASK_START)
-    ev.t_us = rec->start_us;
+    {
+      ev.t_us = rec->start_us;
+      /* The task's identity (il-events.h); the pid is the worker's, known
+       * once it has started. */
+      ev.a = s->pid;
+      ev.b = s->pid;
+      ev.c = rec->group;
+      ev.d = rec->index;
+    }
   else
     {
       ev.t_us = rec->end_us;
