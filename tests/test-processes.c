@@ -28,7 +28,10 @@
 #include "il-runner.h"
 #include "il-stats.h"
 
-#define ATTEMPTS 2
+/* Speedups are measured on a shared 2-core machine: anything else running
+ * there is measured too, so a missed bound is measured again (after a
+ * pause) before it counts as a failure. The bounds never move. */
+#define ATTEMPTS 4
 
 static gint64 spin_units_100ms;
 
@@ -650,6 +653,7 @@ test_speedup (void)
                       attempt + 1, makespan (results, 0), makespan (results, 1), speedup);
       if (speedup >= 1.5)
         break;
+      g_usleep (G_USEC_PER_SEC);
     }
   g_assert_cmpfloat (speedup, >=, 1.5);
 }
