@@ -19,6 +19,8 @@
  */
 #include "config.h"
 
+#include <locale.h>
+
 #include <stdlib.h>
 
 #include "il-experiment.h"
@@ -130,6 +132,9 @@ main (int   argc,
   g_autoptr(IlExperiment) exp = NULL;
   double raw = G_MAXDOUBLE, raw_timeout = G_MAXDOUBLE, as = G_MAXDOUBLE, as_ev = G_MAXDOUBLE;
   double ovh = G_MAXDOUBLE, ovh_ev = G_MAXDOUBLE, call = G_MAXDOUBLE, call_ev = G_MAXDOUBLE;
+
+  /* µ and × in the figures need the user's (UTF-8) locale. */
+  setlocale (LC_ALL, "");
 
   tasks = CLAMP (tasks, 100, 1000000);
   rounds = CLAMP (rounds, 1, 100);

@@ -17,6 +17,8 @@
  */
 #include "config.h"
 
+#include <locale.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -230,6 +232,9 @@ main (int    argc,
   g_autofree char *worker = il_processes_find_worker (&error);
   double body = G_MAXDOUBLE, raw_sock = G_MAXDOUBLE, raw_rt = G_MAXDOUBLE, pool_rt = G_MAXDOUBLE, pool_task = G_MAXDOUBLE;
   double raw_sp = G_MAXDOUBLE, worker_sp = G_MAXDOUBLE, task_sp = G_MAXDOUBLE, task_total = G_MAXDOUBLE;
+
+  /* µ and × in the figures need the user's (UTF-8) locale. */
+  setlocale (LC_ALL, "");
 
   g_assert_no_error (error);
   tasks = MAX (tasks, 2);

@@ -21,6 +21,8 @@
  */
 #include "config.h"
 
+#include <locale.h>
+
 #include <stdlib.h>
 
 #include "il-experiment.h"
@@ -183,6 +185,9 @@ main (int   argc,
   g_autoptr(IlExperiment) exp = NULL;
   double raw = G_MAXDOUBLE, raw_rec = G_MAXDOUBLE, thr = G_MAXDOUBLE, thr_ev = G_MAXDOUBLE, exec = G_MAXDOUBLE;
   double ovh = G_MAXDOUBLE, ovh_ev = G_MAXDOUBLE, rec_ovh = G_MAXDOUBLE;
+
+  /* µ and × in the figures need the user's (UTF-8) locale. */
+  setlocale (LC_ALL, "");
 
   tasks = CLAMP (tasks, 100, 1000000);
   workers = CLAMP (workers, 1, 256);

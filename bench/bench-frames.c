@@ -16,6 +16,7 @@
  */
 #include <adwaita.h>
 #include <gtk/gtk.h>
+#include <locale.h>
 #include <math.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -189,6 +190,9 @@ main (int   argc,
   Bench bench = { 0 };
   gint64 t0;
   double cpu0;
+
+  /* µ and × in the figures need the user's (UTF-8) locale. */
+  setlocale (LC_ALL, "");
 
   if (!gtk_init_check ())
     {

@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include <locale.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -31,6 +33,9 @@ main (int    argc,
   g_autoptr(IlResults) results = NULL;
   g_autoptr(GError) error = NULL;
   double worst = 0;
+
+  /* µ and × in the figures need the user's (UTF-8) locale. */
+  setlocale (LC_ALL, "");
 
   json = g_strdup_printf (
     "{ \"interleave\": 1, \"name\": \"overhead\","
