@@ -359,7 +359,7 @@ il_live_view_init (IlLiveView *self)
   gtk_box_append (GTK_BOX (self->row), self->lag);
 
   self->timeline = il_timeline_chart_new ();
-  il_timeline_chart_set_max_lane_height (IL_TIMELINE_CHART (self->timeline), 360);
+  il_timeline_chart_set_max_lane_height (IL_TIMELINE_CHART (self->timeline), 72);
   gtk_widget_set_vexpand (self->timeline, TRUE);
   gtk_widget_set_margin_top (self->timeline, 3);
   gtk_paned_set_end_child (GTK_PANED (self->paned), self->timeline);
