@@ -116,11 +116,9 @@ test_usage (void)
   cli_result_clear (&r);
 }
 
-static void
-test_validate_examples (void)
+static guint
+validate_all_in (const char *dir)
 {
-  const char *root = g_getenv ("IL_SOURCE_ROOT");
-  g_autofree char *dir = g_build_filename (root, "data", "examples", NULL);
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
   const char *name;
   guint n = 0;
@@ -139,7 +137,20 @@ test_validate_examples (void)
       cli_result_clear (&r);
       n++;
     }
-  g_assert_cmpuint (n, >, 0);
+  return n;
+}
+
+/* Every built-in example and every valid file of the tests (FORMAT.md's own
+ * example among them) is accepted. */
+static void
+test_validate_examples (void)
+{
+  const char *root = g_getenv ("IL_SOURCE_ROOT");
+  g_autofree char *examples = g_build_filename (root, "data", "examples", NULL);
+  g_autofree char *valid = g_test_build_filename (G_TEST_DIST, "data", "valid", NULL);
+
+  g_assert_cmpuint (validate_all_in (examples), >=, 6);
+  g_assert_cmpuint (validate_all_in (valid), >=, 2);
 }
 
 /* Every file in tests/data/invalid/ is refused with exit 2 and a message
