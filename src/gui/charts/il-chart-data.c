@@ -149,6 +149,7 @@ il_timeline_data_free (gpointer data)
   g_clear_pointer (&self->spans, g_array_unref);
   g_clear_pointer (&self->slot_of_task, g_array_unref);
   g_clear_pointer (&self->errors, g_ptr_array_unref);
+  g_clear_pointer (&self->lanes, g_array_unref);
   g_clear_pointer (&self->group_names, g_strfreev);
   g_clear_pointer (&self->title, g_free);
 }
@@ -163,6 +164,7 @@ il_timeline_data_new (void)
   self->spans = g_array_new (FALSE, FALSE, sizeof (IlTimelineSpan));
   self->slot_of_task = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->errors = g_ptr_array_new_with_free_func (g_free);
+  self->lanes = g_array_new (FALSE, FALSE, sizeof (IlTimelineLane));
   return self;
 }
 
@@ -206,8 +208,10 @@ il_timeline_data_reset (IlTimelineData *data)
   g_array_set_size (data->spans, 0);
   g_array_set_size (data->slot_of_task, 0);
   g_ptr_array_set_size (data->errors, 0);
+  g_array_set_size (data->lanes, 0);
   g_clear_pointer (&data->group_names, g_strfreev);
   data->n_workers = 0;
+  data->n_rows = 0;
   data->n_finished = 0;
   data->n_failed = 0;
   data->end_us = 0;
@@ -243,7 +247,180 @@ note_worker (IlTimelineData *data,
 {
   /* Lanes are worker + 1; a bogus huge worker id must not make a huge chart. */
   if (worker >= 0 && worker < 4096 && (guint) worker + 1 > data->n_workers)
-    data->n_workers = worker + 1;
+    {
+      IlTimelineLane lane;
+
+      memset (lane.occupant, 0xff, sizeof lane.occupant);
+      lane.n_rows = 1;
+      lane.n_open = 0;
+      lane.max_open = 0;
+      lane.n_folded = 0;
+      while (data->lanes->len < (guint) worker + 1)
+        g_array_append_val (data->lanes, lane);
+      data->n_rows += worker + 1 - data->n_workers;
+      data->n_workers = worker + 1;
+    }
+  g_assert (data->lanes->len == data->n_workers);
+}
+
+static inline IlTimelineLane *
+lane_get (IlTimelineData *data,
+          gint32          worker)
+{
+  if (worker < 0 || (guint) worker >= data->lanes->len)
+    return NULL;
+  return &g_array_index (data->lanes, IlTimelineLane, worker);
+}
+
+/* Puts the task in @slot into the first sub-row of its lane that is free at
+ * its start: the row's last task has ended by then. Tasks must come in start
+ * order per lane, as they do live (one worker's events are in order) and in
+ * pack_rows(). A running task (end -1) keeps its row taken. Constant work
+ * per task: at most IL_TIMELINE_MAX_ROWS rows to look at. */
+static void
+assign_row (IlTimelineData *data,
+            guint32         slot)
+{
+  IlTimelineTask *tasks = (IlTimelineTask *) (gpointer) data->tasks->data;
+  IlTimelineTask *t = &tasks[slot];
+  IlTimelineLane *lane = lane_get (data, t->worker);
+  guint row;
+
+  t->row = 0;
+  if (lane == NULL)
+    return;
+
+  for (row = 0; row < IL_TIMELINE_MAX_ROWS; row++)
+    {
+      guint32 occupant = lane->occupant[row];
+
+      if (occupant == G_MAXUINT32 || occupant == slot ||
+          (tasks[occupant].end_us >= 0 && tasks[occupant].end_us <= t->start_us))
+        break;
+    }
+
+  if (row < IL_TIMELINE_MAX_ROWS)
+    {
+      lane->occupant[row] = slot;
+    }
+  else
+    {
+      /* Every row busy: fold into the last one, which then stays taken
+       * until the later of its tasks ends. */
+      const IlTimelineTask *occupant;
+
+      row = IL_TIMELINE_MAX_ROWS - 1;
+      occupant = &tasks[lane->occupant[row]];
+      lane->n_folded++;
+      if (occupant->end_us >= 0 && (t->end_us < 0 || t->end_us > occupant->end_us))
+        lane->occupant[row] = slot;
+    }
+
+  t->row = (guint8) row;
+  if (row + 1 > lane->n_rows)
+    {
+      data->n_rows += row + 1 - lane->n_rows;
+      lane->n_rows = row + 1;
+    }
+}
+
+static int
+compare_lane_start (gconstpointer a,
+                    gconstpointer b,
+                    gpointer      user_data)
+{
+  const IlTimelineTask *tasks = user_data;
+  guint32 i = *(const guint32 *) a, j = *(const guint32 *) b;
+  const IlTimelineTask *x = &tasks[i], *y = &tasks[j];
+
+  if (x->worker != y->worker)
+    return x->worker < y->worker ? -1 : 1;
+  if (x->start_us != y->start_us)
+    return x->start_us < y->start_us ? -1 : 1;
+  return i < j ? -1 : i > j;
+}
+
+static void
+heap_push (GArray *heap,
+           gint64  value)
+{
+  gint64 *v;
+  guint i;
+
+  g_array_append_val (heap, value);
+  v = (gint64 *) (gpointer) heap->data;
+  for (i = heap->len - 1; i > 0 && v[(i - 1) / 2] > v[i]; i = (i - 1) / 2)
+    {
+      gint64 tmp = v[i];
+
+      v[i] = v[(i - 1) / 2];
+      v[(i - 1) / 2] = tmp;
+    }
+}
+
+static void
+heap_pop (GArray *heap)
+{
+  gint64 *v = (gint64 *) (gpointer) heap->data;
+  guint n = heap->len - 1, i = 0;
+
+  v[0] = v[n];
+  g_array_set_size (heap, n);
+  for (;;)
+    {
+      guint l = 2 * i + 1, r = l + 1, m = i;
+      gint64 tmp;
+
+      if (l < n && v[l] < v[m])
+        m = l;
+      if (r < n && v[r] < v[m])
+        m = r;
+      if (m == i)
+        break;
+      tmp = v[i];
+      v[i] = v[m];
+      v[m] = tmp;
+      i = m;
+    }
+}
+
+/* Recorded tasks come in flat index order, not start order: pack each
+ * lane's rows once, in start order, and count the most tasks in flight at
+ * once with a heap of the open tasks' ends. */
+static void
+pack_rows (IlTimelineData *data)
+{
+  g_autofree guint32 *order = NULL;
+  g_autoptr(GArray) ends = NULL;
+  guint n = data->tasks->len;
+  gint32 worker = G_MININT32;
+
+  if (n == 0)
+    return;
+  order = g_new (guint32, n);
+  for (guint i = 0; i < n; i++)
+    order[i] = i;
+  g_qsort_with_data (order, n, sizeof (guint32), compare_lane_start, data->tasks->data);
+
+  ends = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < n; i++)
+    {
+      const IlTimelineTask *t = &g_array_index (data->tasks, IlTimelineTask, order[i]);
+      IlTimelineLane *lane = lane_get (data, t->worker);
+
+      if (lane == NULL)
+        continue;
+      if (t->worker != worker)
+        {
+          g_array_set_size (ends, 0);
+          worker = t->worker;
+        }
+      while (ends->len > 0 && g_array_index (ends, gint64, 0) <= t->start_us)
+        heap_pop (ends);
+      heap_push (ends, t->end_us >= 0 ? t->end_us : G_MAXINT64);
+      lane->max_open = MAX (lane->max_open, ends->len);
+      assign_row (data, order[i]);
+    }
 }
 
 static void
@@ -259,6 +436,7 @@ il_timeline_data_apply (IlTimelineData *data,
                         const IlEvent  *ev)
 {
   IlTimelineTask *task;
+  IlTimelineLane *lane;
 
   switch (ev->kind)
     {
@@ -298,6 +476,12 @@ il_timeline_data_apply (IlTimelineData *data,
         g_array_append_val (data->tasks, t);
         note_worker (data, ev->worker);
         note_time (data, ev->t_us);
+        if ((lane = lane_get (data, ev->worker)) != NULL)
+          {
+            lane->n_open++;
+            lane->max_open = MAX (lane->max_open, lane->n_open);
+            assign_row (data, slot);
+          }
       }
       break;
 
@@ -305,7 +489,11 @@ il_timeline_data_apply (IlTimelineData *data,
       if ((task = slot_get (data, ev->task)) == NULL)
         return;
       if (task->end_us < 0)
-        data->n_finished++;
+        {
+          data->n_finished++;
+          if ((lane = lane_get (data, task->worker)) != NULL && lane->n_open > 0)
+            lane->n_open--;
+        }
       task->end_us = ev->t_us;
       task->cpu_end = ev->cpu;
       task->state[0] = ev->a;
@@ -484,6 +672,8 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
         }
     }
 
+  pack_rows (data);
+
   if (rep->makespan_ms > 0)
     data->end_us = MAX (data->end_us, (gint64) (rep->makespan_ms * 1000.0));
 }
@@ -500,6 +690,7 @@ il_timeline_data_get_error (const IlTimelineData *data,
 const IlTimelineTask *
 il_timeline_data_find (const IlTimelineData *data,
                        gint                  worker,
+                       gint                  row,
                        gint64                t_us,
                        gint64                slack_us)
 {
@@ -512,7 +703,7 @@ il_timeline_data_find (const IlTimelineData *data,
       gint64 end = t->end_us >= 0 ? t->end_us : data->end_us;
       gint64 dist;
 
-      if (t->worker != worker)
+      if (t->worker != worker || (row >= 0 && t->row != row))
         continue;
       if (t_us >= t->start_us && t_us <= end)
         return t;
@@ -524,6 +715,17 @@ il_timeline_data_find (const IlTimelineData *data,
         }
     }
   return best;
+}
+
+const IlTimelineLane *
+il_timeline_data_get_lane (const IlTimelineData *data,
+                           gint                  worker)
+{
+  g_return_val_if_fail (data != NULL, NULL);
+
+  if (worker < 0 || (guint) worker >= data->lanes->len)
+    return NULL;
+  return &g_array_index (data->lanes, IlTimelineLane, worker);
 }
 
 /* ------------------------------------------------------------------------ */

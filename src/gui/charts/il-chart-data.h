@@ -82,6 +82,7 @@ typedef struct {
   guint16 n_blocks;
   gint16  open_block;     /* live: the block that started last, -1 none */
   guint8  failed;
+  guint8  row;            /* sub-row within its lane, < IL_TIMELINE_MAX_ROWS */
   guint32 error;          /* index + 1 into errors, 0 none */
 } IlTimelineTask;
 
@@ -107,6 +108,21 @@ typedef struct {
   guint8  kind;           /* IlSpanKind */
 } IlTimelineSpan;
 
+/* Sub-rows of one lane. An event loop runs many tasks at once on one
+ * worker: tasks that overlap in time on a lane are packed greedily, each
+ * into the first sub-row free at its start, so that every task in flight
+ * has a row of its own. Lanes whose tasks never overlap keep one row. Past
+ * IL_TIMELINE_MAX_ROWS, tasks share the last row (they are "folded"). */
+#define IL_TIMELINE_MAX_ROWS 32
+
+typedef struct {
+  guint32 occupant[IL_TIMELINE_MAX_ROWS];  /* task slot last put in each row */
+  guint   n_rows;         /* 1 … IL_TIMELINE_MAX_ROWS */
+  guint   n_open;         /* live: tasks started, not yet ended */
+  guint   max_open;       /* most tasks in flight at once */
+  guint   n_folded;       /* tasks put in the last row over another */
+} IlTimelineLane;
+
 typedef struct _IlTimelineData IlTimelineData;
 struct _IlTimelineData {
   GArray     *tasks;          /* IlTimelineTask */
@@ -114,8 +130,10 @@ struct _IlTimelineData {
   GArray     *spans;          /* IlTimelineSpan */
   GArray     *slot_of_task;   /* guint32 per flat task index, G_MAXUINT32 none */
   GPtrArray  *errors;         /* char*: task->error is the index + 1 */
+  GArray     *lanes;          /* IlTimelineLane, n_workers of them */
   GStrv       group_names;    /* nullable: experiment's display names */
   guint       n_workers;      /* lanes: max worker + 1 */
+  guint       n_rows;         /* sub-rows over all lanes (n_workers if none overlap) */
   guint       n_finished;
   guint       n_failed;
   gint64      end_us;         /* latest time seen (or the makespan) */
@@ -142,11 +160,15 @@ void            il_timeline_data_set_repetition (IlTimelineData     *data,
                                                  const IlExperiment *experiment);
 const char     *il_timeline_data_get_error (const IlTimelineData *data,
                                             const IlTimelineTask *task);
-/* Task under (worker, t), or NULL. */
+/* Task under (worker, sub-row, t), or NULL; @row -1 matches any row. */
 const IlTimelineTask *il_timeline_data_find (const IlTimelineData *data,
                                              gint                  worker,
+                                             gint                  row,
                                              gint64                t_us,
                                              gint64                slack_us);
+/* The lane of @worker, or NULL. */
+const IlTimelineLane *il_timeline_data_get_lane (const IlTimelineData *data,
+                                                 gint                  worker);
 
 /* ------------------------------------------------------------------------ */
 /* Completion times of one repetition. */

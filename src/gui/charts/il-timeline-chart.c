@@ -10,6 +10,13 @@
  *
  * Drawing culls to the visible range and merges bars narrower than a pixel,
  * so a 10,000-task run costs about one rectangle per pixel column per lane.
+ *
+ * An event loop runs many tasks at once on one worker. Where tasks overlap
+ * on a lane, IlTimelineData has packed them into sub-rows; the lane then
+ * grows (half a lane's height per row) and each sub-row has its own bar and
+ * state strip, so the tasks in flight, the one running and the ones ready,
+ * can be told apart. Lanes whose tasks never overlap have one row and look
+ * as before.
  */
 #include "il-timeline-chart.h"
 
@@ -22,6 +29,8 @@
 #define PAD_R     12.0
 #define MIN_LANE  3.0
 #define MAX_LANE  56.0
+/* A lane of n > 1 sub-rows is n × ROW_WEIGHT lanes tall (at least one). */
+#define ROW_WEIGHT 0.5
 
 struct _IlTimelineChart
 {
@@ -30,13 +39,15 @@ struct _IlTimelineChart
   /* owned */
   IlTimelineData *data;
   IlTimeRange    *range;
-  GArray         *pending;    /* Pending per lane, reused by every draw */
+  GArray         *pending;    /* Pending per sub-row, reused by every draw */
   GArray         *rects;      /* Rect, reused by every draw */
+  GArray         *lanes;      /* LaneGeometry, reused by every layout */
 
   double          max_lane;    /* tallest lane, px */
   gboolean        legend;
   gboolean        own_range;   /* follow the data's extent (live) */
   guint           last_workers;
+  guint           last_rows;
   /* drag / pinch start */
   double          drag_start_us;
   double          drag_end_us;
@@ -53,13 +64,55 @@ typedef struct {
   double state[4];                       /* µs per state of narrow blocks */
 } Pending;
 
+/* One lane's place; a lane of one row has y … y + h laid out as before:
+ * bar, state strip, GIL band. */
+typedef struct {
+  double y, h;
+  double row_h;       /* one sub-row */
+  double bar_h;       /* in each sub-row */
+  double strip_h;
+  double band_h;      /* GIL band at the lane's bottom, 0 none */
+  guint  n_rows;
+  guint  first_row;   /* index of its first sub-row among all lanes' */
+} LaneGeometry;
+
 typedef struct {
   double plot_x, plot_y, plot_w, plot_h;
-  double lane_h;
+  double lane_h;      /* a lane of one row */
+  double lanes_h;     /* all lanes */
   guint  n_lanes;
+  guint  n_rows;      /* sub-rows over all lanes */
+  const LaneGeometry *lanes;
   double start_us, end_us;
   double top;
 } Geometry;
+
+static guint
+lane_rows (const IlTimelineData *data,
+           guint                 lane)
+{
+  if (data == NULL || lane >= data->lanes->len)
+    return 1;
+  return CLAMP (g_array_index (data->lanes, IlTimelineLane, lane).n_rows, 1, IL_TIMELINE_MAX_ROWS);
+}
+
+static double
+lane_weight (guint n_rows)
+{
+  return n_rows <= 1 ? 1.0 : MAX (1.0, n_rows * ROW_WEIGHT);
+}
+
+/* Lanes' heights in units of a one-row lane. */
+static double
+total_weight (const IlTimelineData *data,
+              guint                 n_lanes)
+{
+  double units = 0;
+
+  for (guint lane = 0; lane < n_lanes; lane++)
+    units += lane_weight (lane_rows (data, lane));
+  return units;
+}
 
 static void
 compute_geometry (IlTimelineChart *self,
@@ -68,6 +121,9 @@ compute_geometry (IlTimelineChart *self,
                   Geometry        *g)
 {
   const char *title = self->data != NULL ? self->data->title : NULL;
+  gboolean gil = self->data != NULL && self->data->has_gil;
+  LaneGeometry *lanes;
+  double y;
 
   g->top = 4;
   if (title != NULL || self->legend)
@@ -77,8 +133,65 @@ compute_geometry (IlTimelineChart *self,
   g->plot_y = g->top + 2;
   g->plot_w = MAX (width - LABEL_W - PAD_R, 1);
   g->plot_h = MAX (height - g->plot_y - AXIS_H, 1);
-  g->lane_h = MIN (g->plot_h / g->n_lanes, self->max_lane);
+  g->lane_h = MIN (g->plot_h / total_weight (self->data, g->n_lanes), self->max_lane);
   il_time_range_get_view (self->range, &g->start_us, &g->end_us);
+
+  /* Kept in the chart: no allocation per frame once it has grown. */
+  if (self->lanes->len < g->n_lanes)
+    g_array_set_size (self->lanes, g->n_lanes);
+  lanes = (LaneGeometry *) (gpointer) self->lanes->data;
+  g->lanes = lanes;
+  g->n_rows = 0;
+  y = g->plot_y;
+  for (guint i = 0; i < g->n_lanes; i++)
+    {
+      LaneGeometry *l = &lanes[i];
+
+      l->n_rows = lane_rows (self->data, i);
+      l->first_row = g->n_rows;
+      l->y = y;
+      l->h = g->lane_h * lane_weight (l->n_rows);
+      l->band_h = gil ? MAX (floor (g->lane_h * 0.16), 1) : 0;
+      if (l->n_rows == 1)
+        {
+          l->row_h = l->h;
+          l->strip_h = l->h >= 10 ? MAX (floor (l->h * 0.18), 2) : 0;
+          l->bar_h = MAX (l->h - 2 - l->strip_h - l->band_h - (l->h >= 10 ? 2 : 0), 1);
+        }
+      else
+        {
+          /* Whole pixels per row where there is room, so that rows look
+           * alike; what is left over stays below the last. */
+          l->row_h = (l->h - l->band_h - 1) / l->n_rows;
+          if (l->row_h >= 4)
+            l->row_h = floor (l->row_h);
+          l->row_h = MAX (l->row_h, 0.25);
+          l->strip_h = l->row_h >= 7 ? MAX (floor (l->row_h * 0.2), 2) : 0;
+          l->bar_h = MAX (l->row_h - 1 - l->strip_h - (l->strip_h > 0 ? 1 : 0), 1);
+        }
+      g->n_rows += l->n_rows;
+      y += l->h;
+    }
+  g->lanes_h = y - g->plot_y;
+}
+
+/* Top of the bar of sub-row @row in @lane (clamped to its rows). */
+static inline double
+row_y (const LaneGeometry *l,
+       guint               row)
+{
+  return l->y + MIN (row, l->n_rows - 1) * l->row_h + 1;
+}
+
+/* Lane under @y, or -1. */
+static int
+lane_at (const Geometry *g,
+         double          y)
+{
+  for (guint i = 0; i < g->n_lanes; i++)
+    if (y >= g->lanes[i].y && y < g->lanes[i].y + g->lanes[i].h)
+      return (int) i;
+  return -1;
 }
 
 static inline double
@@ -257,9 +370,10 @@ il_timeline_chart_draw (IlChart             *chart,
 {
   IlTimelineChart *self = IL_TIMELINE_CHART (chart);
   IlTimelineData *data = self->data;
+  const IlTimelineTask *tasks;
   Pending *pending;
   Geometry g;
-  double step, bar_h, strip_h, band_h, x_title = 8;
+  double step, x_title = 8;
   gint64 now_us;
 
   compute_geometry (self, width, height, &g);
@@ -290,29 +404,54 @@ il_timeline_chart_draw (IlChart             *chart,
 
       il_chart_set_source (cr, &colors->grid, 1.0);
       cairo_move_to (cr, x, g.plot_y);
-      cairo_line_to (cr, x, g.plot_y + g.lane_h * g.n_lanes + 4);
+      cairo_line_to (cr, x, g.plot_y + g.lanes_h + 4);
       cairo_stroke (cr);
-      il_chart_axis_label (cr, label, x, g.plot_y + g.lane_h * g.n_lanes + 5, 0, width - 2, &colors->dim);
+      il_chart_axis_label (cr, label, x, g.plot_y + g.lanes_h + 5, 0, width - 2, &colors->dim);
     }
 
   /* Lane labels and separators */
   for (guint lane = 0; lane < g.n_lanes; lane++)
     {
-      double y = g.plot_y + lane * g.lane_h;
+      const LaneGeometry *l = &g.lanes[lane];
+      double y = l->y;
 
       if (lane % 2 == 1)
         {
           il_chart_set_source (cr, &colors->grid, 0.35);
-          cairo_rectangle (cr, g.plot_x, y, g.plot_w, g.lane_h);
+          cairo_rectangle (cr, g.plot_x, y, g.plot_w, l->h);
           cairo_fill (cr);
         }
+      if (l->n_rows > 1)
+        {
+          /* Many tasks in flight on one worker: an event loop. */
+          const IlTimelineLane *info = il_timeline_data_get_lane (data, lane);
+          g_autofree char *count = g_strdup_printf ("%u in flight", info->max_open);
+
+          if (l->h >= 30)
+            {
+              il_chart_text (cr, "loop", g.plot_x - 6, y + l->h / 2 - 1, 1, 1, 0.85, FALSE, &colors->dim);
+              il_chart_text (cr, count, g.plot_x - 6, y + l->h / 2 + 1, 1, 0, 0.7, FALSE, &colors->dim);
+            }
+          else
+            {
+              il_chart_text (cr, "loop", g.plot_x - 6, y + l->h / 2, 1, 0.5, 0.85, FALSE, &colors->dim);
+            }
+          /* Hairlines between the sub-rows say they belong to one lane. */
+          if (l->row_h >= 6)
+            {
+              il_chart_set_source (cr, &colors->grid, 0.5);
+              for (guint row = 1; row < l->n_rows; row++)
+                cairo_rectangle (cr, g.plot_x, round (y + row * l->row_h), g.plot_w, 1);
+              cairo_fill (cr);
+            }
+        }
       /* Labels only where they fit without overlapping. */
-      if (g.lane_h >= 11 || (lane % (guint) ceil (11 / g.lane_h)) == 0)
+      else if (g.lane_h >= 11 || (lane % (guint) ceil (11 / g.lane_h)) == 0)
         {
           g_autofree char *label = g_strdup_printf ("worker %u", lane);
 
-          il_chart_text (cr, label, g.plot_x - 6, y + g.lane_h / 2, 1, 0.5,
-                         g.lane_h >= 14 ? 0.85 : 0.7, FALSE, &colors->dim);
+          il_chart_text (cr, label, g.plot_x - 6, y + l->h / 2, 1, 0.5,
+                         l->h >= 14 ? 0.85 : 0.7, FALSE, &colors->dim);
         }
     }
 
@@ -324,19 +463,18 @@ il_timeline_chart_draw (IlChart             *chart,
       return;
     }
 
-  band_h = data->has_gil ? MAX (floor (g.lane_h * 0.16), 1) : 0;
-  strip_h = g.lane_h >= 10 ? MAX (floor (g.lane_h * 0.18), 2) : 0;
-  bar_h = MAX (g.lane_h - 2 - strip_h - band_h - (g.lane_h >= 10 ? 2 : 0), 1);
   now_us = data->end_us;
+  tasks = (const IlTimelineTask *) (gconstpointer) data->tasks->data;
 
   cairo_save (cr);
-  cairo_rectangle (cr, g.plot_x, g.plot_y, g.plot_w, g.lane_h * g.n_lanes);
+  cairo_rectangle (cr, g.plot_x, g.plot_y, g.plot_w, g.lanes_h);
   cairo_clip (cr);
 
-  if (self->pending->len < g.n_lanes)
-    g_array_set_size (self->pending, g.n_lanes);
+  /* One pending bar per sub-row */
+  if (self->pending->len < g.n_rows)
+    g_array_set_size (self->pending, g.n_rows);
   pending = (Pending *) (gpointer) self->pending->data;
-  for (guint i = 0; i < g.n_lanes; i++)
+  for (guint i = 0; i < g.n_rows; i++)
     {
       pending[i].kind = -1;
       memset (pending[i].state, 0, sizeof pending[i].state);
@@ -348,15 +486,21 @@ il_timeline_chart_draw (IlChart             *chart,
       const IlTimelineBlock *b = &g_array_index (data->blocks, IlTimelineBlock, i);
       gint64 end = b->end_us >= 0 ? b->end_us : now_us;
       double alpha = b->end_us >= 0 ? 1.0 : 0.55;
-      double x0, x1, y;
+      const LaneGeometry *l;
+      double x0, x1, y, bar_h, strip_h;
+      guint row;
       Pending *p;
 
       if (end < g.start_us || b->start_us > g.end_us || b->worker < 0 || (guint) b->worker >= g.n_lanes)
         continue;
+      l = &g.lanes[b->worker];
+      row = MIN (tasks[b->task_slot].row, l->n_rows - 1);
       x0 = x_of (&g, b->start_us);
       x1 = x_of (&g, end);
-      y = g.plot_y + b->worker * g.lane_h + 1;
-      p = &pending[b->worker];
+      y = row_y (l, row);
+      bar_h = l->bar_h;
+      strip_h = l->strip_h;
+      p = &pending[l->first_row + row];
 
       /* Merge into the pending bar when the block continues it, or when
        * the pending bar is still under a pixel wide: zoomed out, each pixel
@@ -390,7 +534,13 @@ il_timeline_chart_draw (IlChart             *chart,
           p->state[s] += MAX (b->state[s], 0);
     }
   for (guint lane = 0; lane < g.n_lanes; lane++)
-    flush_pending (self->rects, &pending[lane], g.plot_y + lane * g.lane_h + 1, bar_h, strip_h);
+    {
+      const LaneGeometry *l = &g.lanes[lane];
+
+      for (guint row = 0; row < l->n_rows; row++)
+        flush_pending (self->rects, &pending[l->first_row + row], row_y (l, row),
+                       l->bar_h, l->strip_h);
+    }
   fill_rects (cr, self->rects, colors);
   /* Keep the storage for the next frame, unless a huge one grew it. */
   if (self->rects->len > 65536)
@@ -405,15 +555,18 @@ il_timeline_chart_draw (IlChart             *chart,
   cairo_set_line_width (cr, 1);
   for (guint i = 0; i < data->tasks->len; i++)
     {
-      const IlTimelineTask *t = &g_array_index (data->tasks, IlTimelineTask, i);
+      const IlTimelineTask *t = &tasks[i];
       gint64 end = t->end_us >= 0 ? t->end_us : now_us;
-      double x0, x1, y;
+      const LaneGeometry *l;
+      double x0, x1, y, bar_h;
 
       if (end < g.start_us || t->start_us > g.end_us || t->worker < 0 || (guint) t->worker >= g.n_lanes)
         continue;
+      l = &g.lanes[t->worker];
       x0 = x_of (&g, t->start_us);
       x1 = x_of (&g, end);
-      y = g.plot_y + t->worker * g.lane_h + 1;
+      y = row_y (l, t->row);
+      bar_h = l->bar_h;
 
       if (t->n_blocks == 0)
         {
@@ -429,7 +582,7 @@ il_timeline_chart_draw (IlChart             *chart,
           cairo_stroke (cr);
           cairo_set_line_width (cr, 1);
         }
-      else if (x1 - x0 >= 6 && g.lane_h >= 8)
+      else if (x1 - x0 >= 6 && l->row_h >= 8)
         {
           il_chart_set_source (cr, &colors->bg, 0.9);
           cairo_move_to (cr, round (x0) + 0.5, y);
@@ -439,20 +592,22 @@ il_timeline_chart_draw (IlChart             *chart,
     }
 
   /* The GIL: held (dark) or waited for (red), per lane */
-  if (band_h > 0)
+  if (data->has_gil)
     {
       for (guint i = 0; i < data->spans->len; i++)
         {
           const IlTimelineSpan *s = &g_array_index (data->spans, IlTimelineSpan, i);
+          const LaneGeometry *l;
           double x0, x1, y;
 
           if (s->end_us < g.start_us || s->start_us > g.end_us || s->worker < 0 || (guint) s->worker >= g.n_lanes)
             continue;
+          l = &g.lanes[s->worker];
           x0 = x_of (&g, s->start_us);
           x1 = x_of (&g, s->end_us);
-          y = g.plot_y + (s->worker + 1) * g.lane_h - band_h - 1;
+          y = l->y + l->h - l->band_h - 1;
           il_chart_set_source (cr, s->kind == IL_SPAN_GIL_HOLD ? &colors->gil_hold : &colors->gil_wait, 1.0);
-          cairo_rectangle (cr, x0, y, MAX (x1 - x0, 1), band_h);
+          cairo_rectangle (cr, x0, y, MAX (x1 - x0, 1), l->band_h);
           cairo_fill (cr);
         }
     }
@@ -491,6 +646,18 @@ il_timeline_chart_describe (IlChart *chart)
     g_string_append_printf (s, ", %.1f ms", data->end_us / 1000.0);
   if (data->has_gil)
     g_string_append (s, "; the GIL band shows which worker holds the lock");
+  for (guint i = 0; i < data->lanes->len; i++)
+    {
+      const IlTimelineLane *lane = &g_array_index (data->lanes, IlTimelineLane, i);
+
+      if (lane->n_rows <= 1)
+        continue;
+      g_string_append_printf (s, "; worker %u is a loop with up to %u tasks in flight, "
+                              "each in a row of its own", i, lane->max_open);
+      if (lane->n_folded > 0)
+        g_string_append_printf (s, " (only %u rows are drawn: %u tasks are folded into the last)",
+                                IL_TIMELINE_MAX_ROWS, lane->n_folded);
+    }
   return g_string_free (s, FALSE);
 }
 
@@ -514,7 +681,7 @@ il_timeline_chart_query (IlTimelineChart *self,
   Geometry g;
   GString *s;
   double t_us, slack;
-  int lane;
+  int lane, row = -1;
 
   g_return_val_if_fail (IL_IS_TIMELINE_CHART (self), NULL);
 
@@ -524,12 +691,14 @@ il_timeline_chart_query (IlTimelineChart *self,
                     gtk_widget_get_height (GTK_WIDGET (self)), &g);
   if (x < g.plot_x || x > g.plot_x + g.plot_w || y < g.plot_y)
     return NULL;
-  lane = (int) floor ((y - g.plot_y) / g.lane_h);
-  if (lane < 0 || (guint) lane >= g.n_lanes)
+  lane = lane_at (&g, y);
+  if (lane < 0)
     return NULL;
+  if (g.lanes[lane].n_rows > 1)
+    row = (int) MIN (floor ((y - g.lanes[lane].y) / g.lanes[lane].row_h), g.lanes[lane].n_rows - 1);
   t_us = g.start_us + (x - g.plot_x) / g.plot_w * (g.end_us - g.start_us);
   slack = 3 * (g.end_us - g.start_us) / g.plot_w;
-  t = il_timeline_data_find (self->data, lane, (gint64) t_us, (gint64) slack);
+  t = il_timeline_data_find (self->data, lane, row, (gint64) t_us, (gint64) slack);
   if (t == NULL)
     return NULL;
 
@@ -544,6 +713,8 @@ il_timeline_chart_query (IlTimelineChart *self,
   if (t->failed)
     g_string_append (s, " — failed");
   g_string_append_printf (s, "\nworker %d", t->worker);
+  if (row >= 0)
+    g_string_append_printf (s, " (loop, row %d)", t->row + 1);
   if (t->pid > 0)
     g_string_append_printf (s, " · pid %d", t->pid);
   if (t->tid > 0)
@@ -640,12 +811,13 @@ il_timeline_chart_measure (GtkWidget      *widget,
     }
   else
     {
-      guint lanes = self->data != NULL ? MAX (self->data->n_workers, 1) : 2;
+      /* In one-row lanes: a loop's sub-rows make its lane taller. */
+      double lanes = self->data != NULL ? total_weight (self->data, MAX (self->data->n_workers, 1)) : 2;
       int extra = (int) (4 + ROW_H + 2 + AXIS_H);
 
       /* Scrolled windows allocate the minimum: keep lanes readable there. */
-      *minimum = extra + (int) MIN (lanes * 20, 320);
-      *natural = extra + (int) MIN (lanes * 44, 420);
+      *minimum = extra + (int) ceil (MIN (lanes * 20, 320));
+      *natural = extra + (int) ceil (MIN (lanes * 44, 420));
     }
 }
 
@@ -808,6 +980,7 @@ il_timeline_chart_finalize (GObject *object)
 
   g_clear_pointer (&self->pending, g_array_unref);
   g_clear_pointer (&self->rects, g_array_unref);
+  g_clear_pointer (&self->lanes, g_array_unref);
 
   G_OBJECT_CLASS (il_timeline_chart_parent_class)->finalize (object);
 }
@@ -837,6 +1010,7 @@ il_timeline_chart_init (IlTimelineChart *self)
 
   self->pending = g_array_new (FALSE, TRUE, sizeof (Pending));
   self->rects = g_array_new (FALSE, FALSE, sizeof (Rect));
+  self->lanes = g_array_new (FALSE, TRUE, sizeof (LaneGeometry));
   self->legend = TRUE;
   self->max_lane = MAX_LANE;
   il_timeline_chart_set_range (self, NULL);
@@ -943,9 +1117,12 @@ il_timeline_chart_data_changed (IlTimelineChart *self)
    * each repetition); a shared range's extent is set by its owner. */
   if (self->own_range)
     il_time_range_set_extent (self->range, self->data != NULL ? self->data->end_us : 0);
-  if (self->data != NULL && self->data->n_workers != self->last_workers)
+  /* Sub-rows appear as tasks overlap: a loop's lane grows. */
+  if (self->data != NULL &&
+      (self->data->n_workers != self->last_workers || self->data->n_rows != self->last_rows))
     {
       self->last_workers = self->data->n_workers;
+      self->last_rows = self->data->n_rows;
       gtk_widget_queue_resize (GTK_WIDGET (self));
     }
   il_chart_invalidate (IL_CHART (self), FALSE);
