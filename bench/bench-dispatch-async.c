@@ -27,7 +27,8 @@
 #include "il-results.h"
 #include "il-runner.h"
 
-typedef struct {
+typedef struct
+{
   guint    tasks;
   gboolean timeout;
   guint    done;
@@ -44,7 +45,7 @@ empty_cb (gpointer user_data)
 static gpointer
 raw_thread (gpointer user_data)
 {
-  RawData *data = user_data;
+  RawData      *data = user_data;
   GMainContext *context = g_main_context_new ();
 
   g_main_context_push_thread_default (context);
@@ -68,7 +69,7 @@ raw_us (guint    tasks,
         gboolean timeout)
 {
   RawData data = { tasks, timeout, 0 };
-  gint64 t0 = g_get_monotonic_time ();
+  gint64  t0 = g_get_monotonic_time ();
 
   g_thread_join (g_thread_new ("raw", raw_thread, &data));
   g_assert_cmpuint (data.done, ==, tasks);
@@ -106,7 +107,7 @@ executor_us (IlExperiment *exp,
   g_autoptr(IlRunner) runner = NULL;
   g_autoptr(IlResults) results = NULL;
   const IlRepetition *rep;
-  gint64 t0;
+  gint64              t0;
 
   options.events = events;
   runner = il_runner_new (exp, &options);

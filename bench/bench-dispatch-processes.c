@@ -45,9 +45,9 @@ spawn_piped (const char *path,
              gboolean    use_socket)
 {
   posix_spawn_file_actions_t actions;
-  char *argv[] = { (char *) path, NULL };
-  int in[2], out[2];
-  pid_t pid;
+  char                      *argv[] = { (char *) path, NULL };
+  int                        in[2], out[2];
+  pid_t                      pid;
 
   posix_spawn_file_actions_init (&actions);
   if (use_socket)
@@ -89,9 +89,9 @@ static double
 raw_round_trip_us (guint    n,
                    gboolean use_socket)
 {
-  int to, from, status;
-  pid_t pid = spawn_piped ("/bin/cat", &to, &from, use_socket);
-  char c = 'x';
+  int    to, from, status;
+  pid_t  pid = spawn_piped ("/bin/cat", &to, &from, use_socket);
+  char   c = 'x';
   gint64 t0;
   double us;
 
@@ -113,10 +113,10 @@ raw_round_trip_us (guint    n,
 static double
 raw_spawn_us (void)
 {
-  char *argv[] = { (char *) "/bin/true", NULL };
+  char  *argv[] = { (char *) "/bin/true", NULL };
   gint64 t0 = g_get_monotonic_time ();
-  pid_t pid;
-  int status;
+  pid_t  pid;
+  int    status;
 
   if (posix_spawn (&pid, "/bin/true", NULL, NULL, argv, environ) != 0)
     g_error ("cannot start /bin/true");
@@ -130,12 +130,12 @@ worker_ready_us (const char *worker)
 {
   g_autoptr(GByteArray) hello = g_byte_array_new ();
   IlProtoHello h = { 0 };
-  guint8 header[IL_PROTOCOL_HEADER_SIZE];
-  int to, from, status;
-  gint64 t0 = g_get_monotonic_time ();
-  pid_t pid = spawn_piped (worker, &to, &from, FALSE);
-  double us;
-  gsize got = 0;
+  guint8       header[IL_PROTOCOL_HEADER_SIZE];
+  int          to, from, status;
+  gint64       t0 = g_get_monotonic_time ();
+  pid_t        pid = spawn_piped (worker, &to, &from, FALSE);
+  double       us;
+  gsize        got = 0;
 
   il_protocol_write_hello (hello, IL_FRAME_HELLO, &h);
   if (write (to, hello->data, hello->len) != (ssize_t) hello->len)
@@ -162,7 +162,7 @@ task_body_us (guint n)
 {
   g_autoptr(IlTaskGroup) def = il_task_group_new ();
   IlBlock *block = il_block_new (IL_BLOCK_SLEEP);
-  gint64 t0;
+  gint64   t0;
 
   block->ms = 0;
   g_ptr_array_set_size (def->blocks, 0);
@@ -170,7 +170,7 @@ task_body_us (guint n)
   t0 = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     {
-      IlTaskEnv env = { 0 };
+      IlTaskEnv    env = { 0 };
       IlTaskRecord rec = { 0 };
 
       env.def = def;
@@ -230,8 +230,8 @@ main (int    argc,
   guint rounds = argc > 3 ? (guint) atoi (argv[3]) : 5;
   g_autoptr(GError) error = NULL;
   g_autofree char *worker = il_processes_find_worker (&error);
-  double body = G_MAXDOUBLE, raw_sock = G_MAXDOUBLE, raw_rt = G_MAXDOUBLE, pool_rt = G_MAXDOUBLE, pool_task = G_MAXDOUBLE;
-  double raw_sp = G_MAXDOUBLE, worker_sp = G_MAXDOUBLE, task_sp = G_MAXDOUBLE, task_total = G_MAXDOUBLE;
+  double           body = G_MAXDOUBLE, raw_sock = G_MAXDOUBLE, raw_rt = G_MAXDOUBLE, pool_rt = G_MAXDOUBLE, pool_task = G_MAXDOUBLE;
+  double           raw_sp = G_MAXDOUBLE, worker_sp = G_MAXDOUBLE, task_sp = G_MAXDOUBLE, task_total = G_MAXDOUBLE;
 
   /* µ and × in the figures need the user's (UTF-8) locale. */
   setlocale (LC_ALL, "");
@@ -250,7 +250,7 @@ main (int    argc,
       g_autoptr(GArray) per_task_durations = g_array_new (FALSE, FALSE, sizeof (double));
       g_autoptr(GArray) raw = g_array_new (FALSE, FALSE, sizeof (double));
       g_autoptr(GArray) ready = g_array_new (FALSE, FALSE, sizeof (double));
-      IlRepetition *rep;
+      IlRepetition       *rep;
       const IlTaskRecord *first, *last;
 
       raw_rt = MIN (raw_rt, raw_round_trip_us (tasks, FALSE));
@@ -266,7 +266,7 @@ main (int    argc,
       for (guint i = 0; i < rep->tasks->len; i++)
         {
           const IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, i);
-          double d = (double) (rec->end_us - rec->start_us);
+          double              d = (double) (rec->end_us - rec->start_us);
 
           g_array_append_val (durations, d);
         }
@@ -287,8 +287,8 @@ main (int    argc,
       for (guint i = 0; i < rep->tasks->len; i++)
         {
           const IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, i);
-          double s = (double) rec->spawn_us;
-          double d = (double) (rec->end_us - rec->start_us);
+          double              s = (double) rec->spawn_us;
+          double              d = (double) (rec->end_us - rec->start_us);
 
           g_array_append_val (spawn_times, s);
           g_array_append_val (per_task_durations, d);

@@ -42,8 +42,8 @@ static double
 raw_pool_us (guint tasks,
              guint workers)
 {
-  gint done = 0;
-  gint64 t0 = g_get_monotonic_time ();
+  gint         done = 0;
+  gint64       t0 = g_get_monotonic_time ();
   GThreadPool *pool = g_thread_pool_new (empty_task, &done, (gint) workers, TRUE, NULL);
 
   for (guint i = 0; i < tasks; i++)
@@ -53,7 +53,8 @@ raw_pool_us (guint tasks,
   return (double) (g_get_monotonic_time () - t0) / tasks;
 }
 
-typedef struct {
+typedef struct
+{
   const IlTaskGroup *def;
   IlTaskRecord      *records;
   GCancellable      *cancellable;
@@ -65,8 +66,8 @@ recorded_task (gpointer item,
                gpointer user_data)
 {
   RawRecorded *rr = user_data;
-  guint flat = GPOINTER_TO_UINT (item) - 1;
-  IlTaskEnv env = { 0 };
+  guint        flat = GPOINTER_TO_UINT (item) - 1;
+  IlTaskEnv    env = { 0 };
 
   env.def = rr->def;
   env.index = flat;
@@ -85,9 +86,9 @@ raw_pool_recorded_us (IlExperiment *exp,
                       guint         workers)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  RawRecorded rr = { g_ptr_array_index (exp->tasks, 0), g_new0 (IlTaskRecord, tasks), cancellable, 0 };
+  RawRecorded  rr = { g_ptr_array_index (exp->tasks, 0), g_new0 (IlTaskRecord, tasks), cancellable, 0 };
   GThreadPool *pool;
-  double us;
+  double       us;
 
   rr.t0 = g_get_monotonic_time ();
   pool = g_thread_pool_new (recorded_task, &rr, (gint) workers, TRUE, NULL);
@@ -153,9 +154,9 @@ task_execute_us (IlExperiment *exp,
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   const IlTaskGroup *def = g_ptr_array_index (exp->tasks, 0);
-  IlTaskRecord rec = { 0 };
-  gint64 overhead_ns = 0;
-  gint64 t0 = g_get_monotonic_time ();
+  IlTaskRecord       rec = { 0 };
+  gint64             overhead_ns = 0;
+  gint64             t0 = g_get_monotonic_time ();
 
   for (guint i = 0; i < tasks; i++)
     {

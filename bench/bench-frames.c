@@ -25,7 +25,8 @@
 #include "il-live-view.h"
 #include "il-stats.h"
 
-typedef struct {
+typedef struct
+{
   GMainLoop   *loop;
   IlLiveModel *model;
   GArray      *intervals_ms;
@@ -60,7 +61,7 @@ snapshot (Bench      *bench,
           const char *name,
           const char *format)
 {
-  const char *dir = g_getenv ("IL_BENCH_SNAPSHOT_DIR");
+  const char      *dir = g_getenv ("IL_BENCH_SNAPSHOT_DIR");
   g_autofree char *path = NULL;
   g_autoptr(GFile) file = NULL;
   g_autoptr(GError) error = NULL;
@@ -111,7 +112,7 @@ report (const char *what,
         GArray     *values)
 {
   const double *v = (const double *) (gconstpointer) values->data;
-  double max = 0;
+  double        max = 0;
 
   for (guint i = 0; i < values->len; i++)
     max = MAX (max, v[i]);
@@ -133,7 +134,7 @@ static long
 peak_rss_kib (void)
 {
   g_autofree char *status = NULL;
-  const char *line;
+  const char      *line;
 
   if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
     return -1;
@@ -147,9 +148,9 @@ make_experiment (gint64         tasks,
                  guint          workers)
 {
   IlExperiment *experiment = il_experiment_new ();
-  IlTaskGroup *group = g_ptr_array_index (experiment->tasks, 0);
-  IlRunConfig *run;
-  IlBlock *block;
+  IlTaskGroup  *group = g_ptr_array_index (experiment->tasks, 0);
+  IlRunConfig  *run;
+  IlBlock      *block;
 
   g_free (experiment->name);
   experiment->name = g_strdup ("bench-frames");
@@ -179,17 +180,17 @@ main (int   argc,
       char *argv[])
 {
   gint64 tasks = argc > 1 ? g_ascii_strtoll (argv[1], NULL, 10) : 10000;
-  guint workers = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 4;
+  guint  workers = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 4;
   g_autoptr(IlExperiment) experiment = NULL;
   g_autoptr(IlEventQueue) queue = NULL;
   g_autoptr(IlRunner) runner = NULL;
   g_autoptr(GError) error = NULL;
-  IlRunOptions options = { 0 };
+  IlRunOptions   options = { 0 };
   GdkFrameClock *clock;
-  GtkWidget *window, *view;
-  Bench bench = { 0 };
-  gint64 t0;
-  double cpu0;
+  GtkWidget     *window, *view;
+  Bench          bench = { 0 };
+  gint64         t0;
+  double         cpu0;
 
   /* µ and × in the figures need the user's (UTF-8) locale. */
   setlocale (LC_ALL, "");

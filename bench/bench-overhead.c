@@ -24,9 +24,9 @@ int
 main (int    argc,
       char **argv)
 {
-  guint tasks = argc > 1 ? (guint) atoi (argv[1]) : 16;
-  guint units = argc > 2 ? (guint) atoi (argv[2]) : 50;
-  guint hz = argc > 3 ? (guint) atoi (argv[3]) : 20;
+  guint            tasks = argc > 1 ? (guint) atoi (argv[1]) : 16;
+  guint            units = argc > 2 ? (guint) atoi (argv[2]) : 50;
+  guint            hz = argc > 3 ? (guint) atoi (argv[3]) : 20;
   g_autofree char *json = NULL;
   g_autoptr(IlExperiment) exp = NULL;
   g_autoptr(IlRunner) runner = NULL;
@@ -65,8 +65,8 @@ main (int    argc,
   for (guint i = 0; i < results->runs->len; i++)
     {
       const IlRunResult *run = g_ptr_array_index (results->runs, i);
-      double cpu = run->summary.cpu_user_ms + run->summary.cpu_sys_ms;
-      double share = cpu > 0 ? run->summary.overhead_cpu_ms / cpu : 0;
+      double             cpu = run->summary.cpu_user_ms + run->summary.cpu_sys_ms;
+      double             share = cpu > 0 ? run->summary.overhead_cpu_ms / cpu : 0;
 
       worst = MAX (worst, share);
       printf ("%-22s %12.1f %14.3f %9.3f%%\n", run->label, cpu, run->summary.overhead_cpu_ms, 100 * share);

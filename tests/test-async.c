@@ -112,14 +112,14 @@ assert_complete (const IlRepetition *rep,
   for (guint i = 0; i < rep->tasks->len; i++)
     {
       const IlTaskRecord *t = task_at (rep, i);
-      gint64 prev_end;
+      gint64              prev_end;
 
       if (t->failed)
         g_error ("task %u failed: %s", i, t->error);
       g_assert_cmpint (t->worker, ==, 0);
       g_assert_cmpint (t->pid, ==, first->pid);
       g_assert_cmpint (t->tid, ==, first->tid);
-      g_assert_cmpint (t->pid, !=, t->tid);   /* a thread of its own */
+      g_assert_cmpint (t->pid, !=, t->tid); /* a thread of its own */
       g_assert_cmpint (t->cpu_start, >=, 0);
       g_assert_cmpint (t->cpu_end, >=, 0);
       g_assert_cmpint (t->queued_us, ==, 0);
@@ -184,8 +184,8 @@ cpu_once (void)
     "{ \"interleave\": 1, \"name\": \"cpu\","
     "  \"tasks\": [ { \"repeat\": 8, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 90 } ] } ],"
     "  \"runs\": [ { \"executor\": \"sequential\" }, { \"executor\": \"async\" } ] }");
-  const IlRunResult *seq = run_at (results, 0);
-  const IlRunResult *async = run_at (results, 1);
+  const IlRunResult  *seq = run_at (results, 0);
+  const IlRunResult  *async = run_at (results, 1);
   const IlRepetition *rep = rep_of (results, 1);
 
   assert_complete (rep, 8, 1);
@@ -201,7 +201,8 @@ cpu_once (void)
       if (!t->state.valid)
         continue;
       g_test_message ("task %u: running %" G_GINT64_FORMAT " ready %" G_GINT64_FORMAT
-                      " blocked %" G_GINT64_FORMAT, i, t->state.running, t->state.ready,
+                      " blocked %" G_GINT64_FORMAT,
+                      i, t->state.running, t->state.ready,
                       t->state.blocked);
       g_assert_cmpint (t->state.running + t->state.ready, >=, wall_of (t) * 8 / 10);
       g_assert_cmpint (t->state.running, >=, (gint64) (0.5 * 90 * spin_ms_per_unit () * 1000));
@@ -271,10 +272,10 @@ lag_once (void)
     "      { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 45 } ] } ],"
     "  \"runs\": [ { \"executor\": \"async\" }, { \"executor\": \"async\", \"cpu_slice_units\": 1 } ],"
     "  \"settings\": { \"order\": \"grouped\" } }");
-  const IlRepetition *whole = rep_of (results, 0);
-  const IlRepetition *sliced = rep_of (results, 1);
+  const IlRepetition  *whole = rep_of (results, 0);
+  const IlRepetition  *sliced = rep_of (results, 1);
   const IlBlockRecord *cpu_block;
-  gint64 whole_max, whole_p95, sliced_max, sliced_p95, block_us;
+  gint64               whole_max, whole_p95, sliced_max, sliced_p95, block_us;
 
   assert_complete (whole, 3, 3);
   assert_complete (sliced, 3, 3);
@@ -310,7 +311,7 @@ test_loop_lag_last_stall (void)
     "  \"runs\": [ { \"executor\": \"async\" } ] }");
   const IlRepetition *rep = rep_of (results, 0);
   const IlTaskRecord *t = task_at (rep, 0);
-  gint64 max = 0;
+  gint64              max = 0;
 
   assert_complete (rep, 1, 1);
   g_assert_cmpuint (rep->loop_lag->len, >=, 1);
@@ -340,7 +341,7 @@ states_once (void)
   const IlTaskRecord *sleeper = task_at (rep, 0);
   const IlTaskRecord *first = task_at (rep, 1);
   const IlTaskRecord *second = task_at (rep, 2);
-  gint64 cpu_us = (gint64) (20 * spin_ms_per_unit () * 1000);
+  gint64              cpu_us = (gint64) (20 * spin_ms_per_unit () * 1000);
 
   assert_complete (rep, 3, 0);
   g_assert_cmpuint (first->blocks->len, ==, 5);
@@ -385,14 +386,15 @@ test_events (void)
   g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
   g_autoptr(IlResults) results = NULL;
   const IlRepetition *rep;
-  guint task_start = 0, task_end = 0, block_start = 0, block_end = 0, lag = 0;
+  guint               task_start = 0, task_end = 0, block_start = 0, block_end = 0, lag = 0;
 
   results = run_with (
     "{ \"interleave\": 1, \"name\": \"events\","
     "  \"tasks\": [ { \"repeat\": 5, \"blocks\": ["
     "      { \"type\": \"sleep\", \"ms\": 20 },"
     "      { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 3 } ] } ],"
-    "  \"runs\": [ { \"executor\": \"async\", \"cpu_slice_units\": 1 } ] }", queue, NULL);
+    "  \"runs\": [ { \"executor\": \"async\", \"cpu_slice_units\": 1 } ] }",
+    queue, NULL);
   rep = rep_of (results, 0);
   assert_complete (rep, 5, 2);
 
@@ -403,49 +405,49 @@ test_events (void)
 
       switch (ev->kind)
         {
-        case IL_EVENT_TASK_START:
-          task_start++;
-          g_assert_cmpint (ev->worker, ==, 0);
-          g_assert_cmpuint (ev->task, <, 5);
-          break;
-        case IL_EVENT_TASK_END:
-          {
-            const IlTaskRecord *t = task_at (rep, ev->task);
-
-            task_end++;
+          case IL_EVENT_TASK_START:
+            task_start++;
             g_assert_cmpint (ev->worker, ==, 0);
-            g_assert_cmpint (ev->t_us, ==, t->end_us);
-            g_assert_cmpint (ev->t2_us, ==, t->start_us);
-            g_assert_cmpint (ev->a, ==, t->state.running);
-            g_assert_cmpint (ev->b, ==, t->state.ready);
-            g_assert_cmpint (ev->c, ==, t->state.blocked);
-            g_assert_false (ev->flags & IL_EVENT_FLAG_FAILED);
-          }
-          break;
-        case IL_EVENT_BLOCK_START:
-          block_start++;
-          g_assert_cmpuint (ev->block, <, 2);
-          break;
-        case IL_EVENT_BLOCK_END:
-          {
-            const IlBlockRecord *br = &g_array_index (task_at (rep, ev->task)->blocks,
-                                                      IlBlockRecord, ev->block);
+            g_assert_cmpuint (ev->task, <, 5);
+            break;
+          case IL_EVENT_TASK_END:
+            {
+              const IlTaskRecord *t = task_at (rep, ev->task);
 
-            block_end++;
-            g_assert_cmpint (ev->worker, ==, 0);
-            g_assert_cmpint (ev->t_us, ==, br->end_us);
-            g_assert_cmpint (ev->a, ==, br->state.running);
-            g_assert_cmpint (ev->b, ==, br->state.ready);
-            g_assert_cmpint (ev->c, ==, br->state.blocked);
-            g_assert_cmpint (ev->d, ==, 0);
-          }
-          break;
-        case IL_EVENT_LOOP_LAG:
-          lag++;
-          g_assert_cmpint (ev->a, >=, 0);
-          break;
-        default:
-          break;
+              task_end++;
+              g_assert_cmpint (ev->worker, ==, 0);
+              g_assert_cmpint (ev->t_us, ==, t->end_us);
+              g_assert_cmpint (ev->t2_us, ==, t->start_us);
+              g_assert_cmpint (ev->a, ==, t->state.running);
+              g_assert_cmpint (ev->b, ==, t->state.ready);
+              g_assert_cmpint (ev->c, ==, t->state.blocked);
+              g_assert_false (ev->flags & IL_EVENT_FLAG_FAILED);
+            }
+            break;
+          case IL_EVENT_BLOCK_START:
+            block_start++;
+            g_assert_cmpuint (ev->block, <, 2);
+            break;
+          case IL_EVENT_BLOCK_END:
+            {
+              const IlBlockRecord *br = &g_array_index (task_at (rep, ev->task)->blocks,
+                                                        IlBlockRecord, ev->block);
+
+              block_end++;
+              g_assert_cmpint (ev->worker, ==, 0);
+              g_assert_cmpint (ev->t_us, ==, br->end_us);
+              g_assert_cmpint (ev->a, ==, br->state.running);
+              g_assert_cmpint (ev->b, ==, br->state.ready);
+              g_assert_cmpint (ev->c, ==, br->state.blocked);
+              g_assert_cmpint (ev->d, ==, 0);
+            }
+            break;
+          case IL_EVENT_LOOP_LAG:
+            lag++;
+            g_assert_cmpint (ev->a, >=, 0);
+            break;
+          default:
+            break;
         }
     }
   g_assert_cmpuint (task_start, ==, 5);
@@ -470,7 +472,8 @@ test_many (void)
   assert_complete (rep, 3000, 2);
 }
 
-typedef struct {
+typedef struct
+{
   GCancellable *cancellable;
   IlEventQueue *events;
   guint         after_ms;
@@ -485,7 +488,7 @@ cancel_later_thread (gpointer data)
 {
   CancelLater *c = data;
   g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
-  gint64 give_up = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  gint64   give_up = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   gboolean started = FALSE;
 
   while (!started && g_get_monotonic_time () < give_up)
@@ -514,9 +517,9 @@ cancel_case (const char *json,
   CancelLater c = { cancellable, queue, 100, 0 };
   g_autoptr(IlResults) results = NULL;
   const IlRepetition *rep;
-  GThread *thread;
-  gint64 returned_at, elapsed_us;
-  guint cancelled_tasks = 0;
+  GThread            *thread;
+  gint64              returned_at, elapsed_us;
+  guint               cancelled_tasks = 0;
 
   thread = g_thread_new ("cancel-later", cancel_later_thread, &c);
   results = run_with (json, queue, cancellable);
@@ -555,7 +558,8 @@ test_cancel_inline (void)
   cancel_case ("{ \"interleave\": 1, \"name\": \"cancel\","
                "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 3000 } ] },"
                "               { \"repeat\": 10, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 20000 } ] } ],"
-               "  \"runs\": [ { \"executor\": \"async\" } ] }", 1);
+               "  \"runs\": [ { \"executor\": \"async\" } ] }",
+               1);
 }
 
 static void
@@ -566,7 +570,8 @@ test_cancel_sliced (void)
   cancel_case ("{ \"interleave\": 1, \"name\": \"cancel\","
                "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 3000 } ] },"
                "               { \"repeat\": 10, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 20000 } ] } ],"
-               "  \"runs\": [ { \"executor\": \"async\", \"cpu_slice_units\": 2 } ] }", 14);
+               "  \"runs\": [ { \"executor\": \"async\", \"cpu_slice_units\": 2 } ] }",
+               14);
 }
 
 static void
@@ -575,7 +580,8 @@ test_cancel_io (void)
   /* In-flight requests are cancelled through the cancellable. */
   cancel_case ("{ \"interleave\": 1, \"name\": \"cancel\","
                "  \"tasks\": [ { \"repeat\": 20, \"blocks\": [ { \"type\": \"http\", \"delay_ms\": 20000 } ] } ],"
-               "  \"runs\": [ { \"executor\": \"async\" } ] }", 1);
+               "  \"runs\": [ { \"executor\": \"async\" } ] }",
+               1);
 }
 
 /* http and file blocks run concurrently on the loop. */

@@ -11,7 +11,8 @@
 
 #include "il-results.h"
 
-typedef struct {
+typedef struct
+{
   int   status;
   char *out;
   char *err;
@@ -64,7 +65,7 @@ write_temp (const char *name,
             const char *contents)
 {
   g_autofree char *dir = g_dir_make_tmp ("il-cli-XXXXXX", NULL);
-  char *path = g_build_filename (dir, name, NULL);
+  char            *path = g_build_filename (dir, name, NULL);
 
   g_assert_true (g_file_set_contents (path, contents, -1, NULL));
   return path;
@@ -121,13 +122,13 @@ validate_all_in (const char *dir)
 {
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
   const char *name;
-  guint n = 0;
+  guint       n = 0;
 
   g_assert_nonnull (d);
   while ((name = g_dir_read_name (d)) != NULL)
     {
       g_autofree char *path = g_build_filename (dir, name, NULL);
-      CliResult r = { 0 };
+      CliResult        r = { 0 };
 
       if (!g_str_has_suffix (name, ".interleave"))
         continue;
@@ -145,7 +146,7 @@ validate_all_in (const char *dir)
 static void
 test_validate_examples (void)
 {
-  const char *root = g_getenv ("IL_SOURCE_ROOT");
+  const char      *root = g_getenv ("IL_SOURCE_ROOT");
   g_autofree char *examples = g_build_filename (root, "data", "examples", NULL);
   g_autofree char *valid = g_test_build_filename (G_TEST_DIST, "data", "valid", NULL);
 
@@ -162,7 +163,7 @@ test_validate_invalid (void)
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
   g_autoptr(GRegex) re = NULL;
   const char *name;
-  guint n = 0;
+  guint       n = 0;
 
   if (d == NULL)
     {
@@ -173,7 +174,7 @@ test_validate_invalid (void)
     {
       g_autofree char *path = g_build_filename (dir, name, NULL);
       g_autofree char *pattern = g_strdup_printf ("^%s:[0-9]+:[0-9]+: .+", g_regex_escape_string (path, -1));
-      CliResult r = { 0 };
+      CliResult        r = { 0 };
 
       if (!g_str_has_suffix (name, ".interleave"))
         continue;
@@ -199,8 +200,8 @@ test_run_table_and_json (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(IlResults) back = NULL;
   g_autofree char *md = NULL;
-  CliResult r = { 0 };
-  JsonObject *root, *run0, *summary, *rep0, *task0;
+  CliResult        r = { 0 };
+  JsonObject      *root, *run0, *summary, *rep0, *task0;
 
   run_cli (&r, "run", path, "--json", json_path, "--markdown", md_path, NULL);
   g_assert_cmpint (r.status, ==, 0);
@@ -238,8 +239,8 @@ test_run_table_and_json (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (rep0, "tasks")), ==, 4);
   g_assert_true (json_object_has_member (json_object_get_object_member (rep0, "core_load"), "hz"));
   task0 = json_array_get_object_element (json_object_get_array_member (rep0, "tasks"), 0);
-  for (const char *const *k = (const char *const[]) { "group", "index", "worker", "pid", "tid", "cpu_start", "cpu_end",
-                                                      "queued_us", "start_us", "end_us", "state_us", "blocks", NULL };
+  for (const char *const *k = (const char *const[]){ "group", "index", "worker", "pid", "tid", "cpu_start", "cpu_end",
+                                                     "queued_us", "start_us", "end_us", "state_us", "blocks", NULL };
        *k != NULL; k++)
     if (!json_object_has_member (task0, *k))
       g_error ("task record lacks %s", *k);
@@ -325,16 +326,16 @@ static gboolean
 sigint_once (gdouble *stop_s)
 {
   g_autofree char *path = write_temp ("long.interleave",
-    "{ \"interleave\": 1, \"name\": \"long\",\n"
-    "  \"tasks\": [ { \"repeat\": 400, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 100 } ] } ],\n"
-    "  \"runs\": [ { \"executor\": \"sequential\" } ] }\n");
+                                      "{ \"interleave\": 1, \"name\": \"long\",\n"
+                                      "  \"tasks\": [ { \"repeat\": 400, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 100 } ] } ],\n"
+                                      "  \"runs\": [ { \"executor\": \"sequential\" } ] }\n");
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *json_path = g_build_filename (dir, "partial.json", NULL);
-  const char *argv[] = { cli_path (), "run", path, "--json", json_path, NULL };
+  const char      *argv[] = { cli_path (), "run", path, "--json", json_path, NULL };
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
-  gint64 t0;
+  gint64      t0;
   JsonObject *root;
 
   proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
@@ -354,7 +355,7 @@ sigint_once (gdouble *stop_s)
   {
     JsonObject *run0 = json_array_get_object_element (json_object_get_array_member (root, "runs"), 0);
     JsonObject *rep0 = json_array_get_object_element (json_object_get_array_member (run0, "repetitions"), 0);
-    guint n = json_array_get_length (json_object_get_array_member (rep0, "tasks"));
+    guint       n = json_array_get_length (json_object_get_array_member (rep0, "tasks"));
 
     g_assert_true (json_object_get_boolean_member (rep0, "cancelled"));
     g_assert_cmpuint (n, >, 0);

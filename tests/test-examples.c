@@ -58,7 +58,7 @@ test_examples_round_trip (void)
       g_autoptr(IlExperiment) exp = il_example_load (info->name, NULL);
       g_autoptr(IlExperiment) back = NULL;
       g_autofree char *data = NULL;
-      gsize len;
+      gsize            len;
 
       data = il_experiment_to_data (exp, &len);
       back = il_experiment_load_data (data, (gssize) len, info->name, NULL);

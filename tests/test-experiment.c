@@ -125,9 +125,9 @@ test_labels (void)
   g_autoptr(IlRunConfig) async = il_run_config_new (IL_EXECUTOR_ASYNC);
   char *label;
 
-#define CHECK_LABEL(run, workers, expected) \
+#define CHECK_LABEL(run, workers, expected)          \
   label = il_run_config_derive_label (run, workers); \
-  g_assert_cmpstr (label, ==, expected); \
+  g_assert_cmpstr (label, ==, expected);             \
   g_free (label);
 
   CHECK_LABEL (sequential, 1, "sequential");
@@ -151,8 +151,8 @@ test_new_copy_equal (void)
   g_autoptr(IlExperiment) copy = NULL;
   g_autoptr(GError) error = NULL;
   IlTaskGroup *group;
-  IlBlock *block;
-  char *name;
+  IlBlock     *block;
+  char        *name;
 
   g_assert_true (il_experiment_validate (experiment, &error));
   g_assert_no_error (error);
@@ -257,12 +257,12 @@ test_load_everything (void)
   g_autofree char *path = data_path ("valid", "everything.interleave");
   g_autofree char *contents = NULL;
   g_autofree char *saved = NULL;
-  gboolean seen_type[IL_N_BLOCK_TYPES] = { FALSE };
-  gboolean seen_kernel[IL_N_KERNELS] = { FALSE };
-  gboolean seen_executor[IL_N_EXECUTORS] = { FALSE };
-  IlTaskGroup *group;
-  IlRunResult *run_result;
-  IlRepetition *rep;
+  gboolean         seen_type[IL_N_BLOCK_TYPES] = { FALSE };
+  gboolean         seen_kernel[IL_N_KERNELS] = { FALSE };
+  gboolean         seen_executor[IL_N_EXECUTORS] = { FALSE };
+  IlTaskGroup     *group;
+  IlRunResult     *run_result;
+  IlRepetition    *rep;
 
   for (guint g = 0; g < experiment->tasks->len; g++)
     {
@@ -376,11 +376,12 @@ test_load_missing_file (void)
 
 /* Invalid files: one per class of error, with the exact position. */
 
-typedef struct {
+typedef struct
+{
   const char *file;
   int         code;
-  const char *prefix;     /* after "PATH:" */
-  const char *contains;   /* a part of the message that says what was expected */
+  const char *prefix;   /* after "PATH:" */
+  const char *contains; /* a part of the message that says what was expected */
 } InvalidCase;
 
 static const InvalidCase invalid_cases[] = {
@@ -435,9 +436,9 @@ static void
 test_invalid (gconstpointer data)
 {
   const InvalidCase *c = data;
-  g_autofree char *name = g_strconcat (c->file, ".interleave", NULL);
-  g_autofree char *path = data_path ("invalid", name);
-  g_autofree char *prefix = g_strconcat (path, ":", c->prefix, NULL);
+  g_autofree char   *name = g_strconcat (c->file, ".interleave", NULL);
+  g_autofree char   *path = data_path ("invalid", name);
+  g_autofree char   *prefix = g_strconcat (path, ":", c->prefix, NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GError) error = NULL;
   g_autoptr(IlExperiment) experiment = NULL;
@@ -459,7 +460,7 @@ test_invalid_complete (void)
   g_autofree char *dir_path = g_test_build_filename (G_TEST_DIST, "data", "invalid", NULL);
   g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
   const char *name;
-  guint n_files = 0;
+  guint       n_files = 0;
 
   g_assert_nonnull (dir);
   while ((name = g_dir_read_name (dir)) != NULL)
@@ -493,7 +494,7 @@ test_save_roundtrip (void)
       g_autoptr(GError) error = NULL;
       g_autofree char *first = NULL;
       g_autofree char *second = NULL;
-      gsize length = 0;
+      gsize            length = 0;
 
       first = il_experiment_to_data (experiment, &length);
       g_assert_cmpuint (length, ==, strlen (first));

@@ -14,9 +14,27 @@
 #include "il-runner.h"
 
 static const char *const csv_header[] = {
-  "run", "label", "repetition", "group", "group_name", "index", "worker", "pid", "tid",
-  "cpu_start", "cpu_end", "queued_us", "start_us", "end_us", "running_us", "ready_us",
-  "blocked_us", "gil_wait_us", "failed", "error", NULL,
+  "run",
+  "label",
+  "repetition",
+  "group",
+  "group_name",
+  "index",
+  "worker",
+  "pid",
+  "tid",
+  "cpu_start",
+  "cpu_end",
+  "queued_us",
+  "start_us",
+  "end_us",
+  "running_us",
+  "ready_us",
+  "blocked_us",
+  "gil_wait_us",
+  "failed",
+  "error",
+  NULL,
 };
 
 /* RFC 4180: rows end in CRLF; quoted fields may hold commas, quotes
@@ -123,7 +141,8 @@ static const char *mixed_json =
   "             { \"executor\": \"async\" } ],"
   "  \"settings\": { \"repetitions\": 3 } }";
 
-typedef struct {
+typedef struct
+{
   gint64 ts, end;
   gint   tid;
   char  *id;
@@ -134,7 +153,7 @@ median_rep (const IlRunResult *run)
 {
   g_autoptr(GArray) ms = g_array_new (FALSE, FALSE, sizeof (double));
   const IlRepetition *pick = NULL;
-  guint below, equal;
+  guint               below, equal;
 
   /* The lower median: the repetition with (n-1)/2 others strictly below
    * it (ties broken by position, as a stable sort would). */
@@ -166,8 +185,8 @@ check_trace (const char         *text,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *root;
-  JsonArray *events;
-  guint n_runs = results->runs->len;
+  JsonArray  *events;
+  guint       n_runs = results->runs->len;
 
   json_parser_load_from_data (parser, text, -1, &error);
   g_assert_no_error (error);
@@ -177,16 +196,16 @@ check_trace (const char         *text,
 
   for (guint r = 0; r < n_runs; r++)
     {
-      const IlRunResult *run = g_ptr_array_index (results->runs, r);
+      const IlRunResult  *run = g_ptr_array_index (results->runs, r);
       const IlRepetition *rep = median_rep (run);
-      gboolean async = run->executor == IL_EXECUTOR_ASYNC;
-      gint pid = (gint) r + 1;
+      gboolean            async = run->executor == IL_EXECUTOR_ASYNC;
+      gint                pid = (gint) r + 1;
       g_autoptr(GHashTable) tasks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
       g_autoptr(GHashTable) named_tids = g_hash_table_new (NULL, NULL);
       g_autoptr(GHashTable) open = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       const char *process_name = NULL;
-      guint n_tasks = 0, n_blocks = 0, n_gil = 0;
-      guint expected_blocks = 0;
+      guint       n_tasks = 0, n_blocks = 0, n_gil = 0;
+      guint       expected_blocks = 0;
 
       for (guint t = 0; t < rep->tasks->len; t++)
         expected_blocks += g_array_index (rep->tasks, IlTaskRecord, t).blocks->len;
@@ -215,11 +234,11 @@ check_trace (const char         *text,
           /* Async runs: begin/end pairs, never complete events. */
           g_assert_cmpstr (ph, ==, async ? "b" : "X");
           {
-            JsonObject *args = json_object_get_object_member (ev, "args");
-            guint group = (guint) json_object_get_int_member (args, "group");
-            guint index = (guint) json_object_get_int_member (args, "index");
+            JsonObject         *args = json_object_get_object_member (ev, "args");
+            guint               group = (guint) json_object_get_int_member (args, "group");
+            guint               index = (guint) json_object_get_int_member (args, "index");
             const IlTaskRecord *rec = NULL;
-            Span *s = g_new0 (Span, 1);
+            Span               *s = g_new0 (Span, 1);
 
             for (guint t = 0; t < rep->tasks->len; t++)
               {
@@ -259,8 +278,8 @@ check_trace (const char         *text,
           JsonObject *ev = json_array_get_object_element (events, i);
           const char *ph = json_object_get_string_member (ev, "ph");
           const char *cat = json_object_get_string_member_with_default (ev, "cat", "");
-          gint tid;
-          gint64 ts;
+          gint        tid;
+          gint64      ts;
 
           if (json_object_get_int_member (ev, "pid") != pid || g_str_equal (ph, "M") ||
               g_str_equal (ph, "C"))
@@ -276,9 +295,9 @@ check_trace (const char         *text,
             }
           if (async)
             {
-              const char *id = json_object_get_string_member (ev, "id");
+              const char      *id = json_object_get_string_member (ev, "id");
               g_autofree char *key = g_strdup_printf ("%s/%s/%s", id, cat, json_object_get_string_member (ev, "name"));
-              Span *task = g_hash_table_lookup (tasks, id);
+              Span            *task = g_hash_table_lookup (tasks, id);
 
               g_assert_nonnull (task);
               g_assert_cmpint (ts, >=, task->ts);
@@ -301,9 +320,9 @@ check_trace (const char         *text,
             continue;
           {
             GHashTableIter iter;
-            gpointer value;
-            gint64 end = ts + json_object_get_int_member (ev, "dur");
-            guint inside = 0;
+            gpointer       value;
+            gint64         end = ts + json_object_get_int_member (ev, "dur");
+            guint          inside = 0;
 
             g_assert_cmpstr (ph, ==, "X");
             g_hash_table_iter_init (&iter, tasks);
@@ -352,8 +371,8 @@ check_csv (const char         *text,
           for (guint t = 0; t < rep->tasks->len; t++, row++)
             {
               const IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, t);
-              GStrv f;
-              g_autofree char *name = NULL;
+              GStrv               f;
+              g_autofree char    *name = NULL;
 
               g_assert_cmpuint (row, <, rows->len);
               f = g_ptr_array_index (rows, row);
@@ -407,12 +426,12 @@ static void
 test_csv_quoting (void)
 {
   g_autoptr(IlResults) results = il_results_new ();
-  IlRunResult *run = il_run_result_new ();
-  IlRepetition *rep = il_repetition_new ();
-  IlTaskRecord rec = { 0 };
+  IlRunResult     *run = il_run_result_new ();
+  IlRepetition    *rep = il_repetition_new ();
+  IlTaskRecord     rec = { 0 };
   g_autofree char *csv = NULL;
   g_autoptr(GPtrArray) rows = NULL;
-  GStrv f;
+  GStrv       f;
   const char *nasty = "block 1 (http): GET \"x\", then\r\nmore";
 
   results->experiment = g_strdup ("by hand");
@@ -457,7 +476,7 @@ test_csv_quoting (void)
     json_parser_load_from_data (parser, trace, -1, &error);
     g_assert_no_error (error);
     JsonArray *events;
-    guint found = 0;
+    guint      found = 0;
 
     events = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "traceEvents");
     for (guint i = 0; i < json_array_get_length (events); i++)
@@ -486,7 +505,7 @@ test_cli_exports (void)
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   const char *cli = g_getenv ("IL_CLI");
-  int status = 0;
+  int         status = 0;
 
   g_assert_no_error (error);
   if (cli == NULL)

@@ -25,8 +25,16 @@
 
 static gboolean have_display;
 
-#define SKIP_WITHOUT_DISPLAY() \
-  G_STMT_START { if (!have_display) { g_test_skip ("no display"); return; } } G_STMT_END
+#define SKIP_WITHOUT_DISPLAY()      \
+  G_STMT_START                      \
+  {                                 \
+    if (!have_display)              \
+      {                             \
+        g_test_skip ("no display"); \
+        return;                     \
+      }                             \
+  }                                 \
+  G_STMT_END
 
 /* ---- helpers ---- */
 
@@ -81,9 +89,9 @@ render_widget (GtkWidget *widget)
 {
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
   GskRenderNode *node = NULL;
-  GskRenderer *renderer;
-  GdkTexture *texture;
-  int w, h;
+  GskRenderer   *renderer;
+  GdkTexture    *texture;
+  int            w, h;
 
   /* A style change leaves the widget unallocated until the next frame. */
   for (int i = 0; i < 200 && node == NULL; i++)
@@ -106,9 +114,10 @@ render_widget (GtkWidget *widget)
   return texture;
 }
 
-typedef struct {
+typedef struct
+{
   int     width, height;
-  guchar *pixels;   /* BGRA premultiplied, as gdk_texture_download gives */
+  guchar *pixels; /* BGRA premultiplied, as gdk_texture_download gives */
 } Pixels;
 
 static void
@@ -165,7 +174,7 @@ static IlTimelineData *
 two_worker_timeline (void)
 {
   IlTimelineData *data = il_timeline_data_new ();
-  IlEvent e;
+  IlEvent         e;
 
   /* worker 0: task 0, one CPU block 0 … 1 s; worker 1: task 1, sleep 0 … 0.5 s */
   for (guint t = 0; t < 2; t++)
@@ -200,7 +209,8 @@ two_worker_timeline (void)
  * and sleeps until 1 s; task 2 starts at 600 ms, after task 0 ended, and
  * waits for HTTP until 900 ms. Tasks 0 and 2 share the first sub-row, task
  * 1 has the second. */
-static const struct {
+static const struct
+{
   gint64      start_us, end_us;
   IlBlockType type;
 } loop_tasks[] = {
@@ -214,19 +224,30 @@ loop_timeline (void)
 {
   IlTimelineData *data = il_timeline_data_new ();
   /* (time, task, kind) in the loop's order: one thread, in time order */
-  static const struct { gint64 t_us; guint task; IlEventKind kind; } order[] = {
-    { 0, 0, IL_EVENT_TASK_START }, { 0, 0, IL_EVENT_BLOCK_START },
-    { 100000, 1, IL_EVENT_TASK_START }, { 100000, 1, IL_EVENT_BLOCK_START },
-    { 500000, 0, IL_EVENT_BLOCK_END }, { 500000, 0, IL_EVENT_TASK_END },
-    { 600000, 2, IL_EVENT_TASK_START }, { 600000, 2, IL_EVENT_BLOCK_START },
-    { 900000, 2, IL_EVENT_BLOCK_END }, { 900000, 2, IL_EVENT_TASK_END },
-    { 1000000, 1, IL_EVENT_BLOCK_END }, { 1000000, 1, IL_EVENT_TASK_END },
+  static const struct
+  {
+    gint64      t_us;
+    guint       task;
+    IlEventKind kind;
+  } order[] = {
+    { 0, 0, IL_EVENT_TASK_START },
+    { 0, 0, IL_EVENT_BLOCK_START },
+    { 100000, 1, IL_EVENT_TASK_START },
+    { 100000, 1, IL_EVENT_BLOCK_START },
+    { 500000, 0, IL_EVENT_BLOCK_END },
+    { 500000, 0, IL_EVENT_TASK_END },
+    { 600000, 2, IL_EVENT_TASK_START },
+    { 600000, 2, IL_EVENT_BLOCK_START },
+    { 900000, 2, IL_EVENT_BLOCK_END },
+    { 900000, 2, IL_EVENT_TASK_END },
+    { 1000000, 1, IL_EVENT_BLOCK_END },
+    { 1000000, 1, IL_EVENT_TASK_END },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (order); i++)
     {
       IlEvent e = ev (order[i].kind);
-      gint64 length = loop_tasks[order[i].task].end_us - loop_tasks[order[i].task].start_us;
+      gint64  length = loop_tasks[order[i].task].end_us - loop_tasks[order[i].task].start_us;
 
       e.t_us = order[i].t_us;
       e.task = order[i].task;
@@ -249,14 +270,14 @@ loop_timeline (void)
 static IlRepetition *
 loop_repetition (void)
 {
-  IlRepetition *rep = il_repetition_new ();
+  IlRepetition      *rep = il_repetition_new ();
   static const guint record_order[] = { 2, 0, 1 };
 
   rep->makespan_ms = 1000;
   for (guint i = 0; i < G_N_ELEMENTS (record_order); i++)
     {
-      guint k = record_order[i];
-      IlTaskRecord rec = { 0 };
+      guint         k = record_order[i];
+      IlTaskRecord  rec = { 0 };
       IlBlockRecord block = { 0 };
 
       rec.index = i;
@@ -282,8 +303,14 @@ static void
 test_new_destroy (void)
 {
   GtkWidget *(*ctors[]) (void) = {
-    il_live_view_new, il_results_view_new, il_load_chart_new, il_timeline_chart_new,
-    il_completion_chart_new, il_comparison_chart_new, il_scaling_chart_new, il_lag_chart_new,
+    il_live_view_new,
+    il_results_view_new,
+    il_load_chart_new,
+    il_timeline_chart_new,
+    il_completion_chart_new,
+    il_comparison_chart_new,
+    il_scaling_chart_new,
+    il_lag_chart_new,
   };
   IlLiveModel *model;
 
@@ -291,7 +318,7 @@ test_new_destroy (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (ctors); i++)
     {
-      GtkWidget *widget = ctors[i] ();
+      GtkWidget *widget = ctors[i]();
 
       g_object_ref_sink (widget);
       g_assert_true (GTK_IS_WIDGET (widget));
@@ -313,11 +340,11 @@ static void
 test_live_model_events (void)
 {
   g_autoptr(IlLiveModel) model = il_live_model_new ();
-  GArray *events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+  GArray         *events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
   IlTimelineData *tl;
-  IlLoadData *load;
-  IlEvent e;
-  guint changed = 0;
+  IlLoadData     *load;
+  IlEvent         e;
+  guint           changed = 0;
 
   g_signal_connect_swapped (model, "changed", G_CALLBACK (g_atomic_int_inc), &changed);
 
@@ -374,7 +401,7 @@ test_live_model_events (void)
   g_assert_cmpuint (tl->tasks->len, ==, 4);
   g_assert_cmpuint (tl->blocks->len, ==, 4);
   g_assert_cmpuint (tl->n_finished, ==, 3);
-  g_assert_cmpuint (tl->n_workers, ==, 3);   /* the GIL span names worker 2 */
+  g_assert_cmpuint (tl->n_workers, ==, 3); /* the GIL span names worker 2 */
   g_assert_true (tl->has_gil);
   g_assert_cmpint (g_array_index (tl->blocks, IlTimelineBlock, 2).end_us, ==, 10002);
   g_assert_cmpint (g_array_index (tl->blocks, IlTimelineBlock, 3).end_us, ==, -1);
@@ -429,8 +456,8 @@ test_live_model_tick (void)
   g_autoptr(IlLiveModel) model = il_live_model_new ();
   g_autoptr(IlEventQueue) queue = il_event_queue_new (1024);
   GtkWidget *view, *window;
-  guint64 done_notifies = 0;
-  IlEvent e;
+  guint64    done_notifies = 0;
+  IlEvent    e;
 
   SKIP_WITHOUT_DISPLAY ();
 
@@ -479,11 +506,11 @@ test_timeline_pixels (void)
   g_autoptr(GdkTexture) texture = NULL;
   g_autoptr(GFile) file = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *dir = NULL;
+  g_autofree char     *path = NULL;
+  g_autofree char     *dir = NULL;
   const IlChartColors *colors;
-  GtkWidget *chart, *window;
-  Pixels px = { 0 };
+  GtkWidget           *chart, *window;
+  Pixels               px = { 0 };
 
   SKIP_WITHOUT_DISPLAY ();
 
@@ -568,7 +595,7 @@ test_timeline_rows (void)
   g_autoptr(IlTimelineData) many = il_timeline_data_new ();
   g_autoptr(IlRepetition) rep = loop_repetition ();
   const IlTimelineLane *lane;
-  IlEvent e;
+  IlEvent               e;
 
   g_assert_cmpuint (loop->n_workers, ==, 1);
   g_assert_cmpuint (loop->n_rows, ==, 2);
@@ -641,9 +668,9 @@ test_timeline_loop_pixels (void)
   g_autoptr(IlTimelineData) many = il_timeline_data_new ();
   g_autoptr(GdkTexture) texture = NULL;
   const IlChartColors *colors;
-  GtkWidget *chart, *window;
-  Pixels px = { 0 };
-  GdkRGBA got;
+  GtkWidget           *chart, *window;
+  Pixels               px = { 0 };
+  GdkRGBA              got;
 
   SKIP_WITHOUT_DISPLAY ();
 
@@ -675,9 +702,9 @@ test_timeline_loop_pixels (void)
   {
     /* Blocked is translucent: over the lane's background. */
     const GdkRGBA *b = &colors->blocked, *bg = &colors->bg;
-    GdkRGBA blocked = { b->red * b->alpha + bg->red * (1 - b->alpha),
-                        b->green * b->alpha + bg->green * (1 - b->alpha),
-                        b->blue * b->alpha + bg->blue * (1 - b->alpha), 1 };
+    GdkRGBA        blocked = { b->red * b->alpha + bg->red * (1 - b->alpha),
+                               b->green * b->alpha + bg->green * (1 - b->alpha),
+                               b->blue * b->alpha + bg->blue * (1 - b->alpha), 1 };
 
     assert_color (&px, 170, 77, &blocked);
   }
@@ -735,7 +762,7 @@ test_time_range (void)
   g_assert_cmpfloat_with_epsilon (b, 750000, 1);
   il_time_range_pan (range, 1.0);
   il_time_range_get_view (range, &a, &b);
-  g_assert_cmpfloat_with_epsilon (b, 1000000, 1);   /* clamped at the end */
+  g_assert_cmpfloat_with_epsilon (b, 1000000, 1); /* clamped at the end */
   g_assert_cmpfloat_with_epsilon (a, 500000, 1);
   il_time_range_reset (range);
   g_assert_false (il_time_range_get_zoomed (range));
@@ -747,9 +774,9 @@ test_load_pixels (void)
   g_autoptr(IlLoadData) data = il_load_data_new ();
   g_autoptr(GdkTexture) texture = NULL;
   const IlChartColors *colors;
-  GtkWidget *chart, *window;
-  Pixels px = { 0 };
-  gboolean found = FALSE;
+  GtkWidget           *chart, *window;
+  Pixels               px = { 0 };
+  gboolean             found = FALSE;
 
   SKIP_WITHOUT_DISPLAY ();
 
@@ -816,8 +843,8 @@ test_amdahl (void)
 {
   const double ns[] = { 1, 2, 4, 8, 16 };
   const double noise[] = { 1.01, 0.98, 1.02, 0.99, 1.01 };
-  double S[5];
-  double s_true[] = { 0.0, 0.05, 0.1, 0.3, 0.7 };
+  double       S[5];
+  double       s_true[] = { 0.0, 0.05, 0.1, 0.3, 0.7 };
 
   for (guint k = 0; k < G_N_ELEMENTS (s_true); k++)
     {
@@ -834,14 +861,14 @@ test_amdahl (void)
 }
 
 static IlRunResult *
-synthetic_run (const char     *label,
-               IlExecutorKind  executor,
-               guint           workers,
-               double          ms)
+synthetic_run (const char    *label,
+               IlExecutorKind executor,
+               guint          workers,
+               double         ms)
 {
-  IlRunResult *run = il_run_result_new ();
+  IlRunResult  *run = il_run_result_new ();
   IlRepetition *rep = il_repetition_new ();
-  guint n_tasks = 8;
+  guint         n_tasks = 8;
 
   run->label = g_strdup (label);
   run->executor = executor;
@@ -854,9 +881,9 @@ synthetic_run (const char     *label,
   rep->makespan_ms = ms;
   for (guint i = 0; i < n_tasks; i++)
     {
-      IlTaskRecord rec = { 0 };
+      IlTaskRecord  rec = { 0 };
       IlBlockRecord block = { 0 };
-      gint64 span = (gint64) (ms * 1000 * workers / n_tasks);
+      gint64        span = (gint64) (ms * 1000 * workers / n_tasks);
 
       rec.group = 0;
       rec.index = i;
@@ -904,7 +931,7 @@ parse_svg (const char *path)
   static const GMarkupParser parser = { 0 };
   g_autoptr(GMarkupParseContext) context = NULL;
   g_autofree char *contents = NULL;
-  gsize length;
+  gsize            length;
 
   if (!g_file_get_contents (path, &contents, &length, NULL))
     return FALSE;
@@ -927,10 +954,10 @@ test_results_view (void)
   g_autoptr(GFile) png_file = NULL;
   g_autoptr(GFile) svg_file = NULL;
   g_autoptr(GdkTexture) texture = NULL;
-  GtkWidget *view, *scroller, *window, *child;
-  IlScalingChart *scaling = NULL;
+  GtkWidget         *view, *scroller, *window, *child;
+  IlScalingChart    *scaling = NULL;
   IlComparisonChart *comparison = NULL;
-  guint n_timelines = 0;
+  guint              n_timelines = 0;
 
   SKIP_WITHOUT_DISPLAY ();
 
@@ -955,7 +982,7 @@ test_results_view (void)
               g_test_message ("timeline: %s", il_chart_get_title (IL_CHART (t)));
             }
     }
-  g_assert_cmpuint (n_timelines, ==, 8);    /* 4 runs, mine and recorded */
+  g_assert_cmpuint (n_timelines, ==, 8); /* 4 runs, mine and recorded */
   g_assert_nonnull (comparison);
   g_assert_cmpuint (il_comparison_chart_get_n_rows (comparison), ==, 4);
   g_assert_nonnull (strstr (il_chart_get_description (IL_CHART (comparison)), "threads ×4"));
@@ -1004,11 +1031,11 @@ test_loop_lag (void)
   g_autoptr(IlLiveModel) model = il_live_model_new ();
   g_autoptr(IlLagData) data = il_lag_data_new ();
   g_autoptr(IlResults) results = NULL;
-  GtkWidget *chart, *view, *scroller, *window;
+  GtkWidget   *chart, *view, *scroller, *window;
   IlRunResult *async_whole, *async_sliced;
-  guint n_lag_charts = 0;
-  IlEvent e[22];
-  guint n = 0;
+  guint        n_lag_charts = 0;
+  IlEvent      e[22];
+  guint        n = 0;
 
   /* 20 heartbeats: 1 … 19 ms late, and one 52 ms spike; p95 = 19 ms. */
   e[n++] = ev (IL_EVENT_REP_START);
@@ -1048,8 +1075,8 @@ test_loop_lag (void)
   async_sliced = synthetic_run ("async, sliced", IL_EXECUTOR_ASYNC, 1, 320);
   for (guint i = 0; i < 30; i++)
     {
-      IlLagSample whole = { i * 10000, i % 3 == 0 ? 30000 : 500 };
-      IlLagSample sliced = { i * 10000, 1200 };
+      IlLagSample   whole = { i * 10000, i % 3 == 0 ? 30000 : 500 };
+      IlLagSample   sliced = { i * 10000, 1200 };
       IlRepetition *rw = g_ptr_array_index (async_whole->repetitions, 0);
       IlRepetition *rs = g_ptr_array_index (async_sliced->repetitions, 0);
 
@@ -1087,9 +1114,9 @@ test_dark_mode (void)
   g_autoptr(IlTimelineData) data = two_worker_timeline ();
   g_autoptr(GdkTexture) texture = NULL;
   const IlChartColors *colors;
-  GtkWidget *chart, *window;
-  Pixels px = { 0 };
-  GdkRGBA got;
+  GtkWidget           *chart, *window;
+  Pixels               px = { 0 };
+  GdkRGBA              got;
 
   SKIP_WITHOUT_DISPLAY ();
 

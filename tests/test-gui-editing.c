@@ -39,7 +39,7 @@ static const IlBlock *
 first_block (IlWindow *window)
 {
   const IlExperiment *experiment = il_document_get_experiment (il_window_get_document (window));
-  const IlTaskGroup *group = g_ptr_array_index (experiment->tasks, 0);
+  const IlTaskGroup  *group = g_ptr_array_index (experiment->tasks, 0);
 
   return g_ptr_array_index (group->blocks, 0);
 }
@@ -56,7 +56,7 @@ units_spin (IlWindow *window)
 static void
 test_undo_redo_units (void)
 {
-  IlWindow *window = window_with_example ();
+  IlWindow   *window = window_with_example ();
   IlDocument *document = il_window_get_document (window);
   g_autoptr(IlExperiment) before = il_experiment_copy (il_document_get_experiment (document));
   g_autoptr(IlExperiment) after = NULL;
@@ -95,12 +95,12 @@ test_undo_redo_units (void)
 static void
 test_undo_structural (void)
 {
-  IlWindow *window = window_with_example ();
-  IlDocument *document = il_window_get_document (window);
+  IlWindow         *window = window_with_example ();
+  IlDocument       *document = il_window_get_document (window);
   IlWorkloadEditor *editor = il_window_get_workload_editor (window);
   g_autoptr(IlExperiment) before = il_experiment_copy (il_document_get_experiment (document));
   const IlTaskGroup *group;
-  IlBlockItem *item;
+  IlBlockItem       *item;
 
   /* Add a sleep block, duplicate it, move it up: three undo steps. */
   gtk_widget_activate_action (GTK_WIDGET (editor), "editor.block-add", "(uu)", 0, (guint) IL_BLOCK_SLEEP);
@@ -138,7 +138,7 @@ test_undo_structural (void)
 static void
 test_save_reopen (void)
 {
-  IlWindow *window = window_with_example ();
+  IlWindow   *window = window_with_example ();
   IlDocument *document = il_window_get_document (window);
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("interleave-gui-XXXXXX", &error);
@@ -216,7 +216,7 @@ find_message_dialog (void)
 static void
 test_close_prompt (void)
 {
-  IlWindow *window = window_with_example ();
+  IlWindow         *window = window_with_example ();
   AdwMessageDialog *dialog;
 
   /* Unmodified: closes at once. */

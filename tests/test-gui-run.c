@@ -71,7 +71,7 @@ enable_supported_runs (IlDocument *document)
 static AdwMessageDialog *
 find_quiz_dialog (IlWindow *window)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
+  GListModel       *toplevels = gtk_window_get_toplevels ();
   AdwMessageDialog *found = NULL;
 
   for (guint i = 0; i < g_list_model_get_n_items (toplevels) && found == NULL; i++)
@@ -108,7 +108,7 @@ static void
 wait_for_run (IlWindow *window)
 {
   gboolean timed_out = FALSE;
-  guint source = g_timeout_add_seconds (RUN_TIMEOUT_S, timeout_cb, &timed_out);
+  guint    source = g_timeout_add_seconds (RUN_TIMEOUT_S, timeout_cb, &timed_out);
 
   while (il_window_get_running (window) && !timed_out)
     g_main_context_iteration (NULL, TRUE);
@@ -122,9 +122,9 @@ test_run_example (void)
 {
   IlWindow *window = il_window_new (NULL);
   g_autoptr(GError) error = NULL;
-  IlResultsTable *table;
+  IlResultsTable  *table;
   const IlResults *results;
-  guint expected;
+  guint            expected;
 
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (il_window_load_example (window, IL_DEFAULT_EXAMPLE, &error));
@@ -198,7 +198,7 @@ test_save_with_results (void)
         g_autofree char *export_path = g_build_filename (dir, name, NULL);
         g_autoptr(GFile) export_file = g_file_new_for_path (export_path);
         g_autofree char *contents = NULL;
-        gsize length = 0;
+        gsize            length = 0;
 
         g_assert_true (il_window_export_to (window, export_file, formats[i], &error));
         g_assert_no_error (error);
@@ -230,7 +230,7 @@ test_stop (void)
   enable_supported_runs (il_window_get_document (window));
   {
     IlExperiment *experiment = il_document_begin_edit (il_window_get_document (window), NULL);
-    IlTaskGroup *group = g_ptr_array_index (experiment->tasks, 0);
+    IlTaskGroup  *group = g_ptr_array_index (experiment->tasks, 0);
 
     /* Long enough that Stop comes first. */
     group->repeat = 1000;
@@ -291,7 +291,7 @@ test_quiz (void)
 {
   IlWindow *window = il_window_new (NULL);
   g_autoptr(GError) error = NULL;
-  const IlQuiz *quiz;
+  const IlQuiz    *quiz;
   g_autofree char *text = NULL;
   g_autofree char *right = NULL;
   g_autofree char *response = NULL;
@@ -355,7 +355,7 @@ test_lifetime_server (void)
   g_autoptr(GError) error = NULL;
   IlWindow *window;
   IlServer *server;
-  guint after_first;
+  guint     after_first;
 
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));

@@ -47,7 +47,7 @@ test_block_item (void)
 {
   g_autoptr(IlDocument) document = il_document_new (NULL);
   IlExperiment *experiment = il_document_begin_edit (document, NULL);
-  IlTaskGroup *group = g_ptr_array_index (experiment->tasks, 0);
+  IlTaskGroup  *group = g_ptr_array_index (experiment->tasks, 0);
 
   /* One item of each block type. */
   for (guint type = IL_BLOCK_SLEEP; type < IL_N_BLOCK_TYPES; type++)
@@ -173,7 +173,7 @@ static void
 test_help_overlay (void)
 {
   g_autoptr(GtkBuilder) builder =
-    gtk_builder_new_from_resource ("/io/github/interleave/Interleave/gtk/help-overlay.ui");
+               gtk_builder_new_from_resource ("/io/github/interleave/Interleave/gtk/help-overlay.ui");
   GObject *overlay = gtk_builder_get_object (builder, "help_overlay");
 
   g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));

@@ -129,9 +129,9 @@ test_server_delay (void)
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GBytes) body = NULL;
   g_autofree char *url = NULL;
-  const guint8 *data;
-  gsize len;
-  gint64 t0, elapsed;
+  const guint8    *data;
+  gsize            len;
+  gint64           t0, elapsed;
 
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (il_server_get_url (server), "http://127.0.0.1:"));
@@ -192,7 +192,8 @@ test_server_errors (void)
   }
 }
 
-typedef struct {
+typedef struct
+{
   GMainLoop *loop;
   guint      left;
   guint      ok;
@@ -224,8 +225,8 @@ test_server_concurrent (void)
   g_autoptr(SoupSession) session = test_session ();
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autofree char *url = NULL;
-  Pending p = { loop, 100, 0 };
-  gint64 t0, elapsed;
+  Pending          p = { loop, 100, 0 };
+  gint64           t0, elapsed;
 
   g_assert_no_error (error);
   url = g_strdup_printf ("%s/delay?ms=300&bytes=10", il_server_get_url (server));
@@ -253,7 +254,7 @@ test_server_stop_pending (void)
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autofree char *url = NULL;
-  gint64 t0;
+  gint64           t0;
 
   g_assert_no_error (error);
   url = g_strdup_printf ("%s/delay?ms=60000", il_server_get_url (server));
@@ -305,7 +306,7 @@ http_makespan (const char *run)
   assert_all_succeeded (rep, 50);
   for (guint i = 0; i < rep->tasks->len; i++)
     {
-      const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
+      const IlTaskRecord  *t = &g_array_index (rep->tasks, IlTaskRecord, i);
       const IlBlockRecord *b;
 
       g_assert_cmpuint (t->blocks->len, ==, 1);
@@ -407,9 +408,9 @@ test_http_refused (void)
   g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(IlExperiment) exp = NULL;
   g_autoptr(IlResults) results = NULL;
-  g_autofree char *json = NULL;
+  g_autofree char    *json = NULL;
   const IlTaskRecord *t;
-  guint port;
+  guint               port;
 
   /* A port that was free a moment ago: bind, read it, close. */
   sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
@@ -455,7 +456,7 @@ test_http_cancel (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(IlResults) results = NULL;
   GThread *thread = g_thread_new ("canceller", cancel_later, cancellable);
-  gint64 t0 = g_get_monotonic_time ();
+  gint64   t0 = g_get_monotonic_time ();
 
   results = il_runner_run (runner, cancellable, &error);
   g_thread_join (thread);
@@ -468,18 +469,18 @@ test_http_cancel (void)
 /* ---------------------------------------------------------------- */
 /* file blocks                                                       */
 
-#define FILES_JSON_HEAD \
-  "{ \"interleave\": 1, \"name\": \"files\"," \
-  "  \"tasks\": [ { \"name\": \"rw\", \"repeat\": 6," \
+#define FILES_JSON_HEAD                                                                               \
+  "{ \"interleave\": 1, \"name\": \"files\","                                                         \
+  "  \"tasks\": [ { \"name\": \"rw\", \"repeat\": 6,"                                                 \
   "                 \"blocks\": [ { \"type\": \"file-write\", \"bytes\": 4194304, \"fsync\": true }," \
-  "                               { \"type\": \"file-read\", \"bytes\": 4194304 } ] } ]," \
+  "                               { \"type\": \"file-read\", \"bytes\": 4194304 } ] } ],"             \
   "  \"runs\": [ "
 #define FILES_JSON_TAIL " ], \"settings\": { \"repetitions\": 2 } }"
 
 static void
 test_files (gconstpointer data)
 {
-  const char *run = data;
+  const char      *run = data;
   g_autofree char *json = g_strconcat (FILES_JSON_HEAD, run, FILES_JSON_TAIL, NULL);
   g_autoptr(IlExperiment) exp = load (json);
   g_autoptr(IlResults) results = run_or_skip (exp);
@@ -528,7 +529,8 @@ test_file_read_needs_write (void)
 
 /* The blocks directly: a corrupted or short file is caught, sync and async;
  * the scratch folder is private. */
-typedef struct {
+typedef struct
+{
   GMainLoop    *loop;
   GAsyncResult *result;
 } AsyncWait;
@@ -554,8 +556,8 @@ run_async (IlIoEnv       *env,
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
   AsyncWait w = { loop, NULL };
-  gint64 ttfb;
-  gboolean ok;
+  gint64    ttfb;
+  gboolean  ok;
 
   g_main_context_push_thread_default (context);
   il_io_run_block_async (env, block, flat, NULL, async_done_cb, &w);
@@ -577,14 +579,14 @@ test_file_verify (void)
     "                               { \"type\": \"file-read\", \"bytes\": 3000000 } ] } ],"
     "  \"runs\": [ { \"executor\": \"sequential\" } ] }");
   g_autoptr(GError) gerror = NULL;
-  IlIoEnv *env = il_io_env_new (exp, &gerror);
+  IlIoEnv           *env = il_io_env_new (exp, &gerror);
   const IlTaskGroup *group = g_ptr_array_index (exp->tasks, 0);
-  const IlBlock *wblock = g_ptr_array_index (group->blocks, 0);
-  const IlBlock *rblock = g_ptr_array_index (group->blocks, 1);
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
-  GStatBuf st;
-  gint64 ttfb = 0;
+  const IlBlock     *wblock = g_ptr_array_index (group->blocks, 0);
+  const IlBlock     *rblock = g_ptr_array_index (group->blocks, 1);
+  g_autofree char   *dir = NULL;
+  g_autofree char   *path = NULL;
+  GStatBuf           st;
+  gint64             ttfb = 0;
 
   g_assert_no_error (gerror);
   g_assert_null (il_io_env_get_server_url (env));
@@ -601,8 +603,8 @@ test_file_verify (void)
       g_autofree char *error2 = NULL;
       g_autofree char *error3 = NULL;
       g_autofree char *error4 = NULL;
-      gboolean ok;
-      FILE *f;
+      gboolean         ok;
+      FILE            *f;
 
       /* Nothing written yet for task 7. */
       g_unlink (path);
@@ -665,7 +667,7 @@ test_file_verify (void)
    * GIO's worker threads did the I/O. */
   {
     g_autofree char *error = NULL;
-    IlStateTimes state = { 0 };
+    IlStateTimes     state = { 0 };
 
     g_assert_true (run_async (env, wblock, 9, &error, NULL));
     g_assert_true (run_async (env, rblock, 9, &error, &state));
@@ -688,11 +690,11 @@ test_http_async_direct (void)
     "  \"tasks\": [ { \"blocks\": [ { \"type\": \"http\", \"delay_ms\": 50, \"bytes\": 200000 } ] } ],"
     "  \"runs\": [ { \"executor\": \"sequential\" } ] }");
   g_autoptr(GError) gerror = NULL;
-  IlIoEnv *env = il_io_env_new (exp, &gerror);
-  const IlBlock *block = g_ptr_array_index (((IlTaskGroup *) g_ptr_array_index (exp->tasks, 0))->blocks, 0);
+  IlIoEnv         *env = il_io_env_new (exp, &gerror);
+  const IlBlock   *block = g_ptr_array_index (((IlTaskGroup *) g_ptr_array_index (exp->tasks, 0))->blocks, 0);
   g_autofree char *error = NULL;
-  IlStateTimes state = { 0 };
-  gint64 t0 = g_get_monotonic_time ();
+  IlStateTimes     state = { 0 };
+  gint64           t0 = g_get_monotonic_time ();
 
   g_assert_no_error (gerror);
   g_assert_nonnull (il_io_env_get_server_url (env));
@@ -722,13 +724,13 @@ write_experiment (const char *dir,
 
 static int
 run_cli (const char *const *args,
-         char              **out,
-         char              **err)
+         char             **out,
+         char             **err)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   const char *cli = g_getenv ("IL_CLI");
-  int status = 0;
+  int         status = 0;
 
   g_ptr_array_add (argv, (gpointer) cli);
   for (guint i = 0; args[i] != NULL; i++)
@@ -752,7 +754,7 @@ test_consent (void)
   g_autoptr(IlExperiment) exp = NULL;
   g_autoptr(IlRunner) runner = NULL;
   IlRunOptions options = { 0 };
-  const char *json =
+  const char  *json =
     "{ \"interleave\": 1, \"name\": \"network\","
     "  \"tasks\": [ { \"blocks\": [ { \"type\": \"file-write\", \"bytes\": 10 },"
     "                               { \"type\": \"http\", \"url\": \"https://example.invalid/x\" } ] } ],"
@@ -780,7 +782,7 @@ test_consent (void)
     }
   path = write_experiment (dir, json);
   json_out = g_build_filename (dir, "out.json", NULL);
-  code = run_cli ((const char *const[]) { "run", path, "--json", json_out, NULL }, &out, &err);
+  code = run_cli ((const char *const[]){ "run", path, "--json", json_out, NULL }, &out, &err);
   g_test_message ("exit %d, stderr: %s", code, err);
   g_assert_cmpint (code, ==, 2);
   g_assert_nonnull (strstr (err, "example.invalid"));
@@ -804,7 +806,7 @@ test_cli_404 (void)
   g_autofree char *path = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  int code;
+  int              code;
 
   g_assert_no_error (error);
   if (g_getenv ("IL_CLI") == NULL)
@@ -817,7 +819,7 @@ test_cli_404 (void)
                           "  \"runs\": [ { \"executor\": \"sequential\" } ] }",
                           il_server_get_url (server));
   path = write_experiment (dir, json);
-  code = run_cli ((const char *const[]) { "run", path, "--quiet", NULL }, &out, &err);
+  code = run_cli ((const char *const[]){ "run", path, "--quiet", NULL }, &out, &err);
   g_test_message ("exit %d, stderr: %s", code, err);
   g_assert_cmpint (code, ==, 1);
   g_assert_nonnull (strstr (err, "HTTP 404"));

@@ -9,7 +9,8 @@
 
 #include "il-kernels.h"
 
-typedef struct {
+typedef struct
+{
   IlKernel kernel;
   guint64  seed;
   guint64  expected;
@@ -43,11 +44,10 @@ test_kernels_fixed_checksums (void)
   for (gsize i = 0; i < G_N_ELEMENTS (kernel_cases); i++)
     {
       const KernelCase *c = &kernel_cases[i];
-      guint64 got = il_kernel_run_unit (c->kernel, c->seed);
+      guint64           got = il_kernel_run_unit (c->kernel, c->seed);
 
       if (got != c->expected)
-        g_test_message ("kernel %d seed %016" G_GINT64_MODIFIER "x: got %016"
-                        G_GINT64_MODIFIER "x, expected %016" G_GINT64_MODIFIER "x",
+        g_test_message ("kernel %d seed %016" G_GINT64_MODIFIER "x: got %016" G_GINT64_MODIFIER "x, expected %016" G_GINT64_MODIFIER "x",
                         c->kernel, c->seed, got, c->expected);
       g_assert_cmphex (got, ==, c->expected);
     }
@@ -140,7 +140,7 @@ test_kernels_checksum_combine (void)
       /* Fisher–Yates */
       for (guint i = G_N_ELEMENTS (values) - 1; i > 0; i--)
         {
-          guint j = g_rand_int_range (rand, 0, i + 1);
+          guint   j = g_rand_int_range (rand, 0, i + 1);
           guint64 t = values[i];
 
           values[i] = values[j];
@@ -150,7 +150,6 @@ test_kernels_checksum_combine (void)
       for (guint i = 0; i < G_N_ELEMENTS (values); i++)
         shuffled = il_checksum_combine (shuffled, values[i]);
       g_assert_cmphex (shuffled, ==, in_order);
-
     }
 
   /* A missing or duplicated task shows. */
@@ -185,7 +184,8 @@ test_kernels_unit_time (void)
 
 #define THREAD_UNITS 24
 
-typedef struct {
+typedef struct
+{
   IlKernel kernel;
   guint64  results[THREAD_UNITS];
 } ThreadWork;
@@ -208,7 +208,7 @@ test_kernels_threads (void)
     {
       ThreadWork expected = { k, { 0 } };
       ThreadWork work[2] = { { k, { 0 } }, { k, { 0 } } };
-      GThread *threads[2];
+      GThread   *threads[2];
 
       kernels_thread_worker (&expected);
 

@@ -47,8 +47,8 @@ loadf (const char *format,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *json = NULL;
-  IlExperiment *exp;
-  va_list args;
+  IlExperiment    *exp;
+  va_list          args;
 
   va_start (args, format);
   json = g_strdup_vprintf (format, args);
@@ -100,9 +100,9 @@ static GArray *
 list_children (pid_t pid)
 {
   g_autofree char *dir_path = g_strdup_printf ("/proc/%d/task", (int) pid);
-  GArray *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
-  DIR *dir = opendir (dir_path);
-  struct dirent *de;
+  GArray          *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  DIR             *dir = opendir (dir_path);
+  struct dirent   *de;
 
   if (dir == NULL)
     return pids;
@@ -135,7 +135,7 @@ process_exists (pid_t pid)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
   g_autofree char *contents = NULL;
-  const char *close_paren;
+  const char      *close_paren;
 
   if (!g_file_get_contents (path, &contents, NULL, NULL))
     return FALSE;
@@ -147,13 +147,13 @@ process_exists (pid_t pid)
 /* ---- protocol codec --------------------------------------------------- */
 
 static const guint8 *
-frame_body (GByteArray  *frame,
-            IlFrameType  expected,
-            gsize       *len)
+frame_body (GByteArray *frame,
+            IlFrameType expected,
+            gsize      *len)
 {
   g_autoptr(GError) error = NULL;
   IlFrameType type;
-  guint64 length;
+  guint64     length;
 
   g_assert_cmpuint (frame->len, >=, IL_PROTOCOL_HEADER_SIZE);
   g_assert_true (il_protocol_parse_header (frame->data, &type, &length, &error));
@@ -168,9 +168,9 @@ static IlTaskGroup *
 sample_group (gint64 payload_bytes)
 {
   IlTaskGroup *group = il_task_group_new ();
-  IlBlock *sleep_block = il_block_new (IL_BLOCK_SLEEP);
-  IlBlock *http = il_block_new (IL_BLOCK_HTTP);
-  IlBlock *cpu = g_ptr_array_index (group->blocks, 0);
+  IlBlock     *sleep_block = il_block_new (IL_BLOCK_SLEEP);
+  IlBlock     *http = il_block_new (IL_BLOCK_HTTP);
+  IlBlock     *cpu = g_ptr_array_index (group->blocks, 0);
 
   cpu->kernel = IL_KERNEL_MATMUL;
   cpu->units = 123;
@@ -190,14 +190,14 @@ test_protocol_roundtrip (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(IlTaskGroup) group = sample_group (100003);
   g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
-  IlProtoHello hello = { 0 }, hello2;
-  IlProtoTask task = { 0 }, task2;
+  IlProtoHello  hello = { 0 }, hello2;
+  IlProtoTask   task = { 0 }, task2;
   IlProtoResult result = { 0 }, result2;
-  IlEvent ev[2] = { { 0 } };
+  IlEvent       ev[2] = { { 0 } };
   IlBlockRecord br = { 0 };
   const guint8 *body;
-  gsize len;
-  guint core = 1;
+  gsize         len;
+  guint         core = 1;
 
   /* HELLO */
   hello.pid = 4242;
@@ -347,8 +347,8 @@ test_protocol_truncated (void)
 {
   g_autoptr(GByteArray) frame = g_byte_array_new ();
   g_autoptr(IlTaskGroup) group = sample_group (64);
-  IlProtoTask task = { 0 };
-  gsize body_len = 0;
+  IlProtoTask   task = { 0 };
+  gsize         body_len = 0;
   const guint8 *body;
 
   task.def = group;
@@ -369,7 +369,7 @@ test_protocol_truncated (void)
   {
     g_autoptr(GError) error = NULL;
     g_autofree guint8 *longer = g_malloc0 (body_len + 1);
-    IlProtoTask out;
+    IlProtoTask        out;
 
     memcpy (longer, body, body_len);
     g_assert_false (il_protocol_read_task (longer, body_len + 1, &out, &error));
@@ -390,13 +390,14 @@ static void
 test_protocol_header (void)
 {
   g_autoptr(GByteArray) frame = g_byte_array_new ();
-  guint8 header[IL_PROTOCOL_HEADER_SIZE];
+  guint8      header[IL_PROTOCOL_HEADER_SIZE];
   IlFrameType type;
-  guint64 len;
-  struct {
-    gsize        offset;
-    guint8       value;
-    const char  *expect;
+  guint64     len;
+  struct
+  {
+    gsize       offset;
+    guint8      value;
+    const char *expect;
   } cases[] = {
     { 0, 'X', "bad magic" },
     { 4, IL_PROTOCOL_VERSION + 1, "version 2" },
@@ -432,14 +433,14 @@ test_protocol_garbage (void)
   /* Random bodies never crash a decoder, and random headers are refused. */
   for (guint round = 0; round < 2000; round++)
     {
-      gsize len = (gsize) g_rand_int_range (rand, 0, 400);
+      gsize              len = (gsize) g_rand_int_range (rand, 0, 400);
       g_autofree guint8 *data = g_malloc (len + IL_PROTOCOL_HEADER_SIZE);
       g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
-      IlProtoHello hello;
-      IlProtoTask task;
+      IlProtoHello  hello;
+      IlProtoTask   task;
       IlProtoResult result;
-      IlFrameType type;
-      guint64 flen;
+      IlFrameType   type;
+      guint64       flen;
 
       for (gsize i = 0; i < len + IL_PROTOCOL_HEADER_SIZE; i++)
         data[i] = (guint8) g_rand_int (rand);
@@ -468,7 +469,8 @@ check_worker_refuses (GBytes     *input,
 
   g_assert_nonnull (worker);
   proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                           G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, worker, NULL);
+                             G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                           &error, worker, NULL);
   g_assert_no_error (error);
   /* Binary input: not communicate_utf8, which stops at the first NUL. */
   g_subprocess_communicate (proc, input, NULL, NULL, &err_bytes, &error);
@@ -500,7 +502,7 @@ test_worker_refuses (void)
   }
 
   il_protocol_write_hello (frame, IL_FRAME_HELLO, &hello);
-  frame->data[4] = 9;   /* version */
+  frame->data[4] = 9; /* version */
   {
     g_autoptr(GBytes) bytes = g_bytes_new (frame->data, frame->len);
 
@@ -553,14 +555,14 @@ test_checksum (void)
   g_autoptr(GArray) drained = g_array_new (FALSE, FALSE, sizeof (IlEvent));
   g_autoptr(IlResults) results = run_exp (exp, events, NULL);
   const char *expected = rep_at (results, 0)->checksum;
-  guint starts = 0, ends = 0, block_ends = 0;
+  guint       starts = 0, ends = 0, block_ends = 0;
   g_autoptr(GArray) children = NULL;
 
   for (guint r = 1; r < results->runs->len; r++)
     {
       IlRepetition *rep = rep_at (results, r);
-      IlRunResult *rr = run_at (results, r);
-      gint max_worker = -1;
+      IlRunResult  *rr = run_at (results, r);
+      gint          max_worker = -1;
 
       g_assert_cmpstr (rep->checksum, ==, expected);
       g_assert_cmpuint (rep->failed_tasks, ==, 0);
@@ -675,7 +677,7 @@ median_task_ms (IlRepetition *rep)
   for (guint t = 0; t < rep->tasks->len; t++)
     {
       IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, t);
-      double ms = (double) (rec->end_us - rec->start_us) / 1000.0;
+      double        ms = (double) (rec->end_us - rec->start_us) / 1000.0;
 
       g_assert_false (rec->failed);
       g_array_append_val (d, ms);
@@ -688,11 +690,11 @@ median_task_ms (IlRepetition *rep)
 static void
 test_payload (void)
 {
-#define PAYLOAD_EXPERIMENT \
-    "{ \"interleave\": 1, \"name\": \"payload\"," \
-    "  \"tasks\": [ { \"repeat\": 8, \"payload_bytes\": %d," \
-    "                 \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 2 } ] } ]," \
-    "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 2 } ] }"
+#define PAYLOAD_EXPERIMENT                                                                          \
+  "{ \"interleave\": 1, \"name\": \"payload\","                                                     \
+  "  \"tasks\": [ { \"repeat\": 8, \"payload_bytes\": %d,"                                          \
+  "                 \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 2 } ] } ]," \
+  "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 2 } ] }"
   g_autoptr(IlExperiment) none = loadf (PAYLOAD_EXPERIMENT, 0);
   g_autoptr(IlExperiment) big = loadf (PAYLOAD_EXPERIMENT, 8 * 1024 * 1024);
   double ratio = 0, extra = 0;
@@ -716,7 +718,8 @@ test_payload (void)
   g_assert_cmpfloat (extra, >=, 2.0);
 }
 
-typedef struct {
+typedef struct
+{
   IlEventQueue *events;
   pid_t         killed;
   gboolean      stop;
@@ -730,7 +733,7 @@ killer_thread (gpointer data)
   Killer *k = data;
   g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (IlEvent));
   gboolean seen[2] = { FALSE, FALSE };
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  gint64   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
   while (!g_atomic_int_get (&k->stop) && g_get_monotonic_time () < deadline)
     {
@@ -769,10 +772,10 @@ test_kill_worker (void)
   g_autoptr(IlResults) results = NULL;
   g_autoptr(GArray) children = NULL;
   g_autofree char *expect = NULL;
-  Killer k = { events, 0, FALSE };
-  GThread *thread;
-  IlRepetition *rep;
-  guint failed = 0;
+  Killer           k = { events, 0, FALSE };
+  GThread         *thread;
+  IlRepetition    *rep;
+  guint            failed = 0;
 
   thread = g_thread_new ("killer", killer_thread, &k);
   results = run_exp (exp, events, NULL);
@@ -822,13 +825,14 @@ check_cancel (const char *spawn)
   g_autoptr(IlExperiment) exp = loadf (
     "{ \"interleave\": 1, \"name\": \"cancel\","
     "  \"tasks\": [ { \"repeat\": 8, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 10000 } ] } ],"
-    "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 2, \"spawn\": \"%s\" } ] }", spawn);
+    "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 2, \"spawn\": \"%s\" } ] }",
+    spawn);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(IlResults) results = NULL;
   g_autoptr(GArray) children = NULL;
   IlRepetition *rep;
-  GThread *thread;
-  gint64 t0, elapsed;
+  GThread      *thread;
+  gint64        t0, elapsed;
 
   thread = g_thread_new ("cancel", cancel_soon, cancellable);
   t0 = g_get_monotonic_time ();
@@ -880,10 +884,10 @@ test_cli_kill_worker (void)
     "{ \"interleave\": 1, \"name\": \"cli kill\","
     "  \"tasks\": [ { \"repeat\": 6, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 200 } ] } ],"
     "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 2 } ] }";
-  pid_t cli_pid, victim = 0;
-  gint64 deadline;
+  pid_t          cli_pid, victim = 0;
+  gint64         deadline;
   GHashTableIter iter;
-  gpointer key;
+  gpointer       key;
 
   if (cli == NULL)
     {

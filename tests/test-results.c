@@ -12,7 +12,7 @@ static IlTaskRecord
 make_task (guint group,
            guint index)
 {
-  IlTaskRecord task = { 0 };
+  IlTaskRecord  task = { 0 };
   IlBlockRecord block = { 0 };
 
   task.group = group;
@@ -56,9 +56,9 @@ static IlRepetition *
 make_repetition (gboolean warmup)
 {
   IlRepetition *rep = il_repetition_new ();
-  IlTaskRecord task;
-  IlSpan span = { 1, 0, 5000 };
-  IlLagSample lag = { 50000, 4000 };
+  IlTaskRecord  task;
+  IlSpan        span = { 1, 0, 5000 };
+  IlLagSample   lag = { 50000, 4000 };
 
   rep->makespan_ms = 812.4004;
   rep->checksum = g_strdup ("9f3c00000000abcd");
@@ -73,7 +73,7 @@ make_repetition (gboolean warmup)
   for (guint c = 0; c < 2; c++)
     {
       GArray *series = g_array_new (FALSE, FALSE, sizeof (float));
-      float samples[] = { 97.5f, 99.04f, 0.0f };
+      float   samples[] = { 97.5f, 99.04f, 0.0f };
 
       g_array_append_vals (series, samples, G_N_ELEMENTS (samples));
       g_ptr_array_add (rep->core_load, series);
@@ -101,7 +101,7 @@ make_repetition (gboolean warmup)
 static IlResults *
 make_results (void)
 {
-  IlResults *results = il_results_new ();
+  IlResults   *results = il_results_new ();
   IlRunResult *run;
 
   results->experiment = g_strdup ("CPU-bound: threads vs processes");
@@ -122,7 +122,7 @@ make_results (void)
   run->label = g_strdup ("sequential");
   run->executor = IL_EXECUTOR_SEQUENTIAL;
   run->workers = 1;
-  run->summary.makespan_ms = (IlStats) { 1600.25, 1590.0, 1620.5, 1603.1, 12.25 };
+  run->summary.makespan_ms = (IlStats){ 1600.25, 1590.0, 1620.5, 1603.1, 12.25 };
   run->summary.speedup = 1.0;
   run->summary.efficiency = 1.0;
   run->summary.throughput_per_s = 5.0;
@@ -144,7 +144,7 @@ make_results (void)
   run->gil = TRUE;
   run->switch_interval_ms = 5;
   run->config_index = 1;
-  run->summary.makespan_ms = (IlStats) { 812.4, 805.0, 830.1, 814.2, 9.8 };
+  run->summary.makespan_ms = (IlStats){ 812.4, 805.0, 830.1, 814.2, 9.8 };
   run->summary.speedup = NAN;
   run->summary.efficiency = NAN;
   run->summary.throughput_per_s = 9.85;
@@ -249,7 +249,7 @@ test_copy_equal (void)
 {
   g_autoptr(IlResults) results = make_results ();
   g_autoptr(IlResults) copy = il_results_copy (results);
-  IlRunResult *run;
+  IlRunResult  *run;
   IlRepetition *rep;
 
   g_assert_true (il_results_equal (results, copy));
@@ -325,7 +325,7 @@ assert_keys_subset (JsonNode   *example,
       for (const GList *l = members; l != NULL; l = l->next)
         {
           g_autofree char *child = g_strdup_printf ("%s.%s", path, (char *) l->data);
-          JsonNode *theirs = json_object_get_member (json_node_get_object (ours), l->data);
+          JsonNode        *theirs = json_object_get_member (json_node_get_object (ours), l->data);
 
           if (theirs == NULL)
             g_error ("%s is missing from the results JSON", child);
@@ -435,7 +435,7 @@ test_warmup_not_written (void)
 {
   g_autoptr(IlResults) results = make_results ();
   g_autoptr(JsonNode) node = il_results_to_json (results);
-  JsonObject *run = element_at (json_node_get_object (node), "runs", 0);
+  JsonObject  *run = element_at (json_node_get_object (node), "runs", 0);
   IlRunResult *first = g_ptr_array_index (results->runs, 0);
 
   g_assert_cmpuint (first->repetitions->len, ==, 2);
@@ -451,7 +451,7 @@ test_format_example (void)
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(IlResults) results = NULL;
   g_autoptr(GError) error = NULL;
-  IlRunResult *run;
+  IlRunResult  *run;
   IlRepetition *rep;
   IlTaskRecord *task;
 
@@ -486,7 +486,8 @@ test_format_example (void)
   g_assert_cmpuint (rep->load_hz, ==, 20);
   g_assert_cmpuint (rep->core_load->len, ==, 2);
   g_assert_cmpfloat_with_epsilon (g_array_index ((GArray *) g_ptr_array_index (rep->core_load, 1),
-                                                 float, 1), 98.2, 1e-4);
+                                                 float, 1),
+                                  98.2, 1e-4);
 }
 
 static void
@@ -513,15 +514,18 @@ test_invalid (void)
   expect_error ("{ \"interleave_results\": 1, \"runs\": [], \"extra\": 1 }", NULL,
                 "extra: unknown field");
   expect_error ("{ \"interleave_results\": 1, \"runs\": [ { \"executor\": \"threads\", "
-                "\"summary\": { \"speedupp\": 1 } } ] }", "$.results",
+                "\"summary\": { \"speedupp\": 1 } } ] }",
+                "$.results",
                 "$.results.runs[0].summary.speedupp: unknown field; did you mean \"speedup\"?");
   expect_error ("{ \"interleave_results\": 1, \"runs\": [ { \"executor\": \"gpu\" } ] }", "results",
                 "results.runs[0].executor: expected \"sequential\", \"threads\", \"processes\" or \"async\"");
   expect_error ("{ \"interleave_results\": 1, \"runs\": [ { \"executor\": \"async\", "
-                "\"repetitions\": [ { \"tasks\": [ { \"pid\": \"42\" } ] } ] } ] }", NULL,
+                "\"repetitions\": [ { \"tasks\": [ { \"pid\": \"42\" } ] } ] } ] }",
+                NULL,
                 "runs[0].repetitions[0].tasks[0].pid: expected an integer");
   expect_error ("{ \"interleave_results\": 1, \"runs\": [ { \"executor\": \"async\", "
-                "\"repetitions\": [ { \"gil_holds\": [[1, 2]] } ] } ] }", NULL,
+                "\"repetitions\": [ { \"gil_holds\": [[1, 2]] } ] } ] }",
+                NULL,
                 "runs[0].repetitions[0].gil_holds[0]: expected [worker, start_us, end_us], got an array");
   expect_error ("{ \"interleave_results\": 1, \"runs\": [ { \"executor\": \"async\", "
                 "\"repetitions\": [ { \"core_load\": { \"hz\": 20, \"cores\": [[1, \"x\"]] } } ] } ] }",

@@ -66,8 +66,8 @@ test_sequential_order (void)
     "  \"runs\": [ { \"executor\": \"sequential\" } ] }");
   g_autoptr(IlResults) results = run (exp, NULL);
   const IlRepetition *rep = first_rep (results, 0);
-  gint self_tid = (gint) syscall (SYS_gettid);
-  gint64 prev_end = -1;
+  gint                self_tid = (gint) syscall (SYS_gettid);
+  gint64              prev_end = -1;
 
   g_assert_cmpuint (rep->tasks->len, ==, 5);
   g_assert_cmpuint (rep->failed_tasks, ==, 0);
@@ -140,7 +140,7 @@ test_cpu_state_and_overhead (void)
     "  \"runs\": [ { \"executor\": \"sequential\" } ], \"settings\": { \"sample_hz\": 50 } }");
   g_autoptr(IlResults) results = run (exp, NULL);
   const IlRepetition *rep = first_rep (results, 0);
-  double cpu_ms = rep->cpu_user_ms + rep->cpu_sys_ms;
+  double              cpu_ms = rep->cpu_user_ms + rep->cpu_sys_ms;
 
   for (guint i = 0; i < rep->tasks->len; i++)
     {
@@ -185,8 +185,8 @@ test_repetitions_and_events (void)
   g_autoptr(IlEventQueue) queue = il_event_queue_new (0);
   g_autoptr(IlResults) results = run (exp, queue);
   g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
-  guint task_starts = 0, task_ends = 0, rep_starts = 0, finished = 0;
-  GString *order = g_string_new (NULL);
+  guint              task_starts = 0, task_ends = 0, rep_starts = 0, finished = 0;
+  GString           *order = g_string_new (NULL);
   const IlRunResult *r0, *r1;
 
   g_assert_cmpuint (results->runs->len, ==, 2);
@@ -209,14 +209,21 @@ test_repetitions_and_events (void)
 
       switch (ev->kind)
         {
-        case IL_EVENT_TASK_START: task_starts++; break;
-        case IL_EVENT_TASK_END: task_ends++; break;
-        case IL_EVENT_REP_START:
-          rep_starts++;
-          g_string_append_printf (order, "%u", ev->run);
-          break;
-        case IL_EVENT_FINISHED: finished++; break;
-        default: break;
+          case IL_EVENT_TASK_START:
+            task_starts++;
+            break;
+          case IL_EVENT_TASK_END:
+            task_ends++;
+            break;
+          case IL_EVENT_REP_START:
+            rep_starts++;
+            g_string_append_printf (order, "%u", ev->run);
+            break;
+          case IL_EVENT_FINISHED:
+            finished++;
+            break;
+          default:
+            break;
         }
     }
   /* (1 warm-up + 3) repetitions × 2 runs × 3 tasks */
@@ -254,7 +261,8 @@ test_grouped_order (void)
   g_string_free (order, TRUE);
 }
 
-typedef struct {
+typedef struct
+{
   GCancellable *cancellable;
   guint         delay_ms;
 } CancelLater;
@@ -281,10 +289,10 @@ test_cancel (void)
   g_autoptr(IlRunner) runner = il_runner_new (exp, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(IlResults) results = NULL;
-  CancelLater cl = { cancellable, 200 };
-  GThread *thread = g_thread_new ("cancel", cancel_later, &cl);
-  gint64 t0 = g_get_monotonic_time ();
-  gint64 elapsed;
+  CancelLater         cl = { cancellable, 200 };
+  GThread            *thread = g_thread_new ("cancel", cancel_later, &cl);
+  gint64              t0 = g_get_monotonic_time ();
+  gint64              elapsed;
   const IlRepetition *rep;
 
   results = il_runner_run (runner, cancellable, &error);
@@ -314,7 +322,7 @@ test_check_errors (void)
   g_autoptr(GArray) only = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(IlRunner) runner2 = NULL;
   IlRunOptions options = { 0 };
-  guint idx = 3;
+  guint        idx = 3;
 
   g_assert_false (il_runner_check (runner, &error));
   g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);

@@ -33,7 +33,7 @@ static void
 test_stats_one (void)
 {
   const double v[] = { 4.5 };
-  IlStats s;
+  IlStats      s;
 
   il_stats_compute (v, 1, &s);
   g_assert_cmpfloat (s.median, ==, 4.5);
@@ -51,7 +51,7 @@ static void
 test_stats_two (void)
 {
   const double v[] = { 3.0, 1.0 };
-  IlStats s;
+  IlStats      s;
 
   il_stats_compute (v, 2, &s);
   g_assert_cmpfloat_with_epsilon (s.median, 2.0, EPS);
@@ -73,8 +73,8 @@ test_stats_many (void)
 {
   /* Sorted: 1 2 3 4 5 6 7 8 9 10 */
   const double v[] = { 7, 3, 10, 1, 5, 9, 2, 8, 6, 4 };
-  double copy[G_N_ELEMENTS (v)];
-  IlStats s;
+  double       copy[G_N_ELEMENTS (v)];
+  IlStats      s;
 
   memcpy (copy, v, sizeof v);
   il_stats_compute (v, G_N_ELEMENTS (v), &s);
@@ -97,7 +97,7 @@ test_stats_many (void)
   g_assert_cmpfloat_with_epsilon (il_stats_median (v, 10), 5.5, EPS);
 
   /* Odd count: the middle value. */
-  g_assert_cmpfloat_with_epsilon (il_stats_median (v, 9), 6.0, EPS);   /* 1 2 3 5 6 7 8 9 10 */
+  g_assert_cmpfloat_with_epsilon (il_stats_median (v, 9), 6.0, EPS); /* 1 2 3 5 6 7 8 9 10 */
 }
 
 static void
@@ -105,7 +105,7 @@ test_stats_precision (void)
 {
   /* A small spread on a large mean: the naive one-pass formula loses it. */
   const double v[] = { 1e9 + 1, 1e9 + 2, 1e9 + 3 };
-  IlStats s;
+  IlStats      s;
 
   il_stats_compute (v, 3, &s);
   g_assert_cmpfloat_with_epsilon (s.stddev, 1.0, 1e-6);
@@ -123,12 +123,12 @@ test_stats_cv_zero_mean (void)
 /* Synthetic run: 2 workers on 2 cores, three repetitions of 4 tasks. */
 
 static IlRepetition *
-make_repetition (double      makespan_ms,
-                 const char *checksum,
-                 double      user_ms,
-                 gint64      ctx_vol,
+make_repetition (double       makespan_ms,
+                 const char  *checksum,
+                 double       user_ms,
+                 gint64       ctx_vol,
                  const gint64 latencies_us[4],
-                 gboolean    fail_last)
+                 gboolean     fail_last)
 {
   IlRepetition *rep = g_new0 (IlRepetition, 1);
 
@@ -197,7 +197,7 @@ static void
 test_summary_speedup (void)
 {
   IlRunResult *run = make_run ();
-  IlSummary *s = &run->summary;
+  IlSummary   *s = &run->summary;
 
   il_run_result_summarize (run, 180.0, 2);
 
@@ -252,7 +252,7 @@ test_summary_no_baseline (void)
 static void
 test_summary_mismatch (void)
 {
-  IlRunResult *run = make_run ();
+  IlRunResult  *run = make_run ();
   IlRepetition *rep = g_ptr_array_index (run->repetitions, 1);
 
   /* Summarizing twice replaces the previous checksum string. */

@@ -47,7 +47,7 @@ loadf (const char *format,
        ...)
 {
   g_autofree char *json = NULL;
-  va_list args;
+  va_list          args;
 
   va_start (args, format);
   json = g_strdup_vprintf (format, args);
@@ -162,7 +162,7 @@ check_lanes (const IlRepetition *rep,
   for (guint i = 0; i < rep->tasks->len; i++)
     {
       const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
-      gpointer tid;
+      gpointer            tid;
 
       g_assert_false (t->failed);
       g_assert_cmpint (t->worker, >=, 0);
@@ -180,7 +180,7 @@ check_lanes (const IlRepetition *rep,
   {
     g_autoptr(GHashTable) tids = g_hash_table_new (g_direct_hash, g_direct_equal);
     GHashTableIter iter;
-    gpointer value;
+    gpointer       value;
 
     g_hash_table_iter_init (&iter, tid_of_lane);
     while (g_hash_table_iter_next (&iter, NULL, &value))
@@ -195,10 +195,10 @@ static double
 check_gil_holds (const IlRepetition *rep,
                  guint               interval_ms)
 {
-  GArray *holds = rep->gil_holds;
+  GArray            *holds = rep->gil_holds;
   g_autofree double *lengths = NULL;
-  guint same = 0;
-  double median;
+  guint              same = 0;
+  double             median;
 
   g_assert_nonnull (holds);
   g_assert_cmpuint (holds->len, >=, 10);
@@ -255,14 +255,14 @@ test_threads_speedup (void)
   for (guint attempt = 1;; attempt++)
     {
       g_autoptr(IlResults) results = run (exp);
-      const IlRunResult *seq = run_result (results, 0);
-      const IlRunResult *thr = run_result (results, 1);
-      const IlRunResult *gil = run_result (results, 2);
-      double busy = MAX (MAX (ready_share (first_rep (results, 0)), ready_share (first_rep (results, 1))),
-                         ready_share (first_rep (results, 2)));
+      const IlRunResult  *seq = run_result (results, 0);
+      const IlRunResult  *thr = run_result (results, 1);
+      const IlRunResult  *gil = run_result (results, 2);
+      double              busy = MAX (MAX (ready_share (first_rep (results, 0)), ready_share (first_rep (results, 1))),
+                                      ready_share (first_rep (results, 2)));
       const IlRepetition *rep = first_rep (results, 1);
-      double cpu_ms = rep->cpu_user_ms + rep->cpu_sys_ms;
-      gboolean ok;
+      double              cpu_ms = rep->cpu_user_ms + rep->cpu_sys_ms;
+      gboolean            ok;
 
       g_test_message ("attempt %u: sequential %.1f ms, threads ×2 %.1f ms (speedup %.2f), "
                       "GIL %.1f ms (speedup %.2f); overhead %.3f ms of %.1f ms CPU",
@@ -314,8 +314,8 @@ test_threads_affinity (void)
   for (guint attempt = 1;; attempt++)
     {
       g_autoptr(IlResults) results = run (exp);
-      const IlRunResult *seq = run_result (results, 0);
-      const IlRunResult *thr = run_result (results, 1);
+      const IlRunResult  *seq = run_result (results, 0);
+      const IlRunResult  *thr = run_result (results, 1);
       const IlRepetition *rep = first_rep (results, 1);
       /* Only the baseline tells: the pinned threads wait for core 0 by design. */
       double busy = ready_share (first_rep (results, 0));
@@ -367,7 +367,7 @@ test_threads_states (void)
   for (guint i = 0; i < rep->tasks->len; i++)
     {
       const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
-      gint64 wall = t->end_us - t->start_us;
+      gint64              wall = t->end_us - t->start_us;
 
       if (!t->state.valid)
         {
@@ -389,7 +389,7 @@ test_threads_states (void)
   for (guint i = 0; i < rep->tasks->len; i++)
     {
       const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
-      gint64 wall = t->end_us - t->start_us;
+      gint64              wall = t->end_us - t->start_us;
 
       g_assert_true (t->state.valid);
       g_assert_cmpint (t->state.blocked, >, wall * 9 / 10);
@@ -468,7 +468,7 @@ test_threads_core_load (void)
     {
       g_autoptr(IlResults) results = run (cpu);
       const IlRepetition *rep = first_rep (results, 0);
-      gboolean ok;
+      gboolean            ok;
 
       g_assert_cmpuint (rep->load_hz, ==, 50);
       g_assert_cmpuint (rep->core_load->len, >=, 2);
@@ -486,7 +486,7 @@ test_threads_core_load (void)
     {
       g_autoptr(IlResults) results = run (sleep);
       const IlRepetition *rep = first_rep (results, 0);
-      gboolean ok;
+      gboolean            ok;
 
       g_assert_cmpuint (rep->core_load->len, >=, 2);
       ok = loads_all_at_least (rep, 20.0, FALSE);
@@ -519,13 +519,13 @@ test_threads_gil_holds (void)
       g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
       g_autoptr(IlResults) results = NULL;
       const IlRepetition *rep;
-      guint hold_events = 0, wait_events = 0;
+      guint               hold_events = 0, wait_events = 0;
 
       for (guint attempt = 1;; attempt++)
         {
           const IlRepetition *r;
-          double makespan;
-          double cpu_ms;
+          double              makespan;
+          double              cpu_ms;
 
           g_clear_pointer (&results, il_results_free);
           g_array_set_size (events, 0);
@@ -551,7 +551,7 @@ test_threads_gil_holds (void)
       for (guint i = 0; i < rep->tasks->len; i++)
         {
           const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
-          gint64 wall = t->end_us - t->start_us;
+          gint64              wall = t->end_us - t->start_us;
 
           g_assert_true (t->state.valid);
           /* Both threads compete for the lock from the start: each waits
@@ -609,7 +609,7 @@ test_threads_gil_io (void)
   g_assert_cmpuint (rep->gil_holds->len, >=, 8);
   for (guint i = 0; i < rep->tasks->len; i++)
     {
-      const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
+      const IlTaskRecord  *t = &g_array_index (rep->tasks, IlTaskRecord, i);
       const IlBlockRecord *sleep_block = &g_array_index (t->blocks, IlBlockRecord, 1);
 
       /* Never waiting for the lock while sleeping. */
@@ -624,7 +624,8 @@ test_threads_gil_io (void)
     }
 }
 
-typedef struct {
+typedef struct
+{
   GCancellable *cancellable;
   guint         after_ms;
   gint64        cancelled_at;
@@ -658,11 +659,11 @@ test_threads_cancel (void)
         spin_units_100ms * 2, gil[k]);
       g_autoptr(GCancellable) cancellable = g_cancellable_new ();
       CancelLater cl = { cancellable, 300, 0 };
-      GThread *thread = g_thread_new ("cancel", cancel_later, &cl);
+      GThread    *thread = g_thread_new ("cancel", cancel_later, &cl);
       g_autoptr(IlResults) results = run_full (exp, NULL, cancellable);
-      gint64 done = g_get_monotonic_time ();
+      gint64              done = g_get_monotonic_time ();
       const IlRepetition *rep;
-      guint failed = 0;
+      guint               failed = 0;
 
       g_thread_join (thread);
       g_test_message ("GIL %s: returned %.1f ms after the cancel", gil[k], (done - cl.cancelled_at) / 1000.0);
@@ -707,7 +708,7 @@ test_threads_lanes (void)
   g_assert_cmpuint (results->runs->len, ==, 5);
   for (guint r = 0; r < results->runs->len; r++)
     {
-      const IlRunResult *rr = run_result (results, r);
+      const IlRunResult  *rr = run_result (results, r);
       const IlRepetition *rep = first_rep (results, r);
 
       g_assert_cmpuint (rr->workers, ==, workers[r]);

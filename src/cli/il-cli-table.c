@@ -44,7 +44,7 @@ format_num (double v)
 static guint
 fastest_run (const IlResults *results)
 {
-  guint best = G_MAXUINT;
+  guint  best = G_MAXUINT;
   double best_ms = INFINITY;
 
   for (guint i = 0; i < results->runs->len; i++)
@@ -95,8 +95,7 @@ append_heading (GString            *out,
   if (experiment != NULL && experiment->settings.warmup > 0)
     g_string_append_printf (out, _(" (+%u warm-up)"), experiment->settings.warmup);
   g_string_append_printf (out, _(" on %s, %u cores\n\n"),
-                          results->machine.cpu_model != NULL ? results->machine.cpu_model : _("an unknown CPU"),
-                          results->machine.cores);
+                                  results->machine.cpu_model != NULL ? results->machine.cpu_model : _("an unknown CPU"), results->machine.cores);
 }
 
 char *
@@ -105,16 +104,16 @@ il_cli_format_table (const IlResults    *results,
 {
   const char *headers[N_COLS] = {
     _("run"), _("makespan median (min–max)"), _("speedup"), _("latency mean / p95"),
-    _("CPU user + sys"), _("ctx switches vol / invol"), _("checksum"),
-  };
+                                                                  _("CPU user + sys"), _("ctx switches vol / invol"), _("checksum"),
+                                                                  };
   const gboolean right[N_COLS] = { FALSE, TRUE, TRUE, TRUE, TRUE, TRUE, FALSE };
   g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
-  guint widths[N_COLS] = { 0 };
-  guint n_rows = results->runs->len;
-  guint fastest = fastest_run (results);
-  GString *out = g_string_new (NULL);
-  gboolean any_failed = FALSE;
-  gboolean checksums_agree = TRUE;
+  guint       widths[N_COLS] = { 0 };
+  guint       n_rows = results->runs->len;
+  guint       fastest = fastest_run (results);
+  GString    *out = g_string_new (NULL);
+  gboolean    any_failed = FALSE;
+  gboolean    checksums_agree = TRUE;
   const char *first_checksum = NULL;
 
   for (guint c = 0; c < N_COLS; c++)
@@ -123,15 +122,15 @@ il_cli_format_table (const IlResults    *results,
   for (guint i = 0; i < n_rows; i++)
     {
       const IlRunResult *run = g_ptr_array_index (results->runs, i);
-      const IlSummary *s = &run->summary;
-      g_autofree char *med = format_ms (s->makespan_ms.median);
-      g_autofree char *min = format_ms (s->makespan_ms.min);
-      g_autofree char *max = format_ms (s->makespan_ms.max);
-      g_autofree char *lat_mean = format_ms (s->latency_mean_ms);
-      g_autofree char *lat_p95 = format_ms (s->latency_p95_ms);
-      g_autofree char *cpu = format_ms (s->cpu_user_ms + s->cpu_sys_ms);
-      g_autofree char *speedup = format_num (s->speedup);
-      char *row[N_COLS];
+      const IlSummary   *s = &run->summary;
+      g_autofree char   *med = format_ms (s->makespan_ms.median);
+      g_autofree char   *min = format_ms (s->makespan_ms.min);
+      g_autofree char   *max = format_ms (s->makespan_ms.max);
+      g_autofree char   *lat_mean = format_ms (s->latency_mean_ms);
+      g_autofree char   *lat_p95 = format_ms (s->latency_p95_ms);
+      g_autofree char   *cpu = format_ms (s->cpu_user_ms + s->cpu_sys_ms);
+      g_autofree char   *speedup = format_num (s->speedup);
+      char              *row[N_COLS];
 
       row[0] = g_strdup (run->label);
       row[1] = run->repetitions->len > 1 ? g_strdup_printf ("%s (%s–%s)", med, min, max) : g_strdup (med);
@@ -192,8 +191,8 @@ il_cli_format_table (const IlResults    *results,
                           "latency: from queued to done, per task.\n"));
   if (n_rows > 1 && !any_failed)
     g_string_append (out, checksums_agree
-                            ? _("The checksums agree: every executor computed the same result.\n")
-                            : _("The checksums differ between runs: a result depended on the order of execution.\n"));
+                     ? _("The checksums agree: every executor computed the same result.\n")
+                     : _("The checksums differ between runs: a result depended on the order of execution.\n"));
   if (results->warnings != NULL)
     for (guint i = 0; results->warnings[i] != NULL; i++)
       g_string_append_printf (out, _("⚠ %s\n"), results->warnings[i]);
@@ -206,8 +205,8 @@ il_cli_format_markdown (const IlResults    *results,
                         const IlExperiment *experiment)
 {
   GString *out = g_string_new (NULL);
-  guint fastest = fastest_run (results);
-  double best = INFINITY;
+  guint    fastest = fastest_run (results);
+  double   best = INFINITY;
 
   for (guint i = 0; i < results->runs->len; i++)
     {
@@ -217,16 +216,14 @@ il_cli_format_markdown (const IlResults    *results,
 
   g_string_append_printf (out, "### %s\n\n", results->experiment != NULL ? results->experiment : "");
   g_string_append_printf (out, _("Measured on %s (%u cores), %s.\n\n"),
-                          results->machine.cpu_model != NULL ? results->machine.cpu_model : _("an unknown CPU"),
-                          results->machine.cores,
-                          results->machine.date != NULL ? results->machine.date : "");
+                                  results->machine.cpu_model != NULL ? results->machine.cpu_model : _("an unknown CPU"), results->machine.cores, results->machine.date != NULL ? results->machine.date : "");
   g_string_append (out, _("| run | makespan mean ± σ (ms) | min (ms) | max (ms) | relative | speedup |\n"));
   g_string_append (out, "|:---|---:|---:|---:|---:|---:|\n");
   for (guint i = 0; i < results->runs->len; i++)
     {
       const IlRunResult *run = g_ptr_array_index (results->runs, i);
-      const IlStats *m = &run->summary.makespan_ms;
-      g_autofree char *speedup = format_num (run->summary.speedup);
+      const IlStats     *m = &run->summary.makespan_ms;
+      g_autofree char   *speedup = format_num (run->summary.speedup);
 
       g_string_append_printf (out, "| %s%s%s | %.1f ± %.1f | %.1f | %.1f | %.2f | %s%s |\n",
                               i == fastest ? "**" : "", run->label, i == fastest ? "**" : "",

@@ -24,13 +24,14 @@
 #include "il-runner.h"
 
 #if __has_include("il-export.h")
-#include "il-export.h"
-#define IL_CLI_HAVE_EXPORT 1
+#  include "il-export.h"
+#  define IL_CLI_HAVE_EXPORT 1
 #endif
 
 #include "il-cli-table.h"
 
-enum {
+enum
+{
   EXIT_OK = 0,
   EXIT_FAILED = 1,
   EXIT_USAGE = 2,
@@ -47,7 +48,8 @@ print_usage_error (const char *message)
 
 /* ---------------------------------------------------------------- run */
 
-typedef struct {
+typedef struct
+{
   GMainLoop    *loop;
   GCancellable *cancellable;
   IlRunner     *runner;
@@ -86,7 +88,7 @@ static gboolean
 on_progress_tick (gpointer user_data)
 {
   RunState *state = user_data;
-  guint n;
+  guint     n;
 
   g_array_set_size (state->batch, 0);
   n = il_event_queue_drain (state->events, state->batch, 0);
@@ -96,15 +98,15 @@ on_progress_tick (gpointer user_data)
 
       switch (ev->kind)
         {
-        case IL_EVENT_TASK_END:
-          state->done++;
-          break;
-        case IL_EVENT_REP_START:
-          state->current_run = ev->run;
-          state->current_rep = ev->rep;
-          break;
-        default:
-          break;
+          case IL_EVENT_TASK_END:
+            state->done++;
+            break;
+          case IL_EVENT_REP_START:
+            state->current_run = ev->run;
+            state->current_rep = ev->rep;
+            break;
+          default:
+            break;
         }
     }
 
@@ -115,7 +117,7 @@ on_progress_tick (gpointer user_data)
       g_printerr ("\r\033[K%s — %s %u — %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT " %s — %.1f s",
                   il_runner_get_run_label (state->runner, state->current_run),
                   _("repetition"), state->current_rep + 1,
-                  state->done, state->total, _("tasks"), elapsed);
+                     state->done, state->total, _("tasks"), elapsed);
       state->line_shown = TRUE;
     }
   return G_SOURCE_CONTINUE;
@@ -133,10 +135,10 @@ on_run_done (GObject      *source,
 }
 
 static gboolean
-write_text_file (const char  *path,
-                 const char  *data,
-                 gsize        len,
-                 GError     **error)
+write_text_file (const char *path,
+                 const char *data,
+                 gsize       len,
+                 GError    **error)
 {
   if (g_strcmp0 (path, "-") == 0)
     {
@@ -153,14 +155,14 @@ write_text_file (const char  *path,
 typedef gboolean (*ExportFunc) (const IlResults *, const IlExperiment *, GOutputStream *, GError **);
 
 static gboolean
-write_export (const char          *path,
-              ExportFunc           func,
-              const IlResults     *results,
-              const IlExperiment  *experiment,
-              GError             **error)
+write_export (const char         *path,
+              ExportFunc          func,
+              const IlResults    *results,
+              const IlExperiment *experiment,
+              GError            **error)
 {
   g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
-  gsize len;
+  gsize       len;
   const char *data;
 
   if (!func (results, experiment, mem, error))
@@ -190,36 +192,35 @@ cmd_run (int    argc,
          char **argv)
 {
   g_auto(GStrv) run_indices = NULL;
-  gint repetitions = 0;
-  g_autofree char *json_path = NULL;
-  g_autofree char *csv_path = NULL;
-  g_autofree char *markdown_path = NULL;
-  g_autofree char *trace_path = NULL;
-  gboolean quiet = FALSE;
-  gboolean allow_network = FALSE;
-  g_autofree char *executor = NULL;
-  gint workers = 0;
-  gboolean gil = FALSE;
-  gint switch_interval = 0;
-  g_autofree char *spawn = NULL;
-  gint slice = -1;
+  gint               repetitions = 0;
+  g_autofree char   *json_path = NULL;
+  g_autofree char   *csv_path = NULL;
+  g_autofree char   *markdown_path = NULL;
+  g_autofree char   *trace_path = NULL;
+  gboolean           quiet = FALSE;
+  gboolean           allow_network = FALSE;
+  g_autofree char   *executor = NULL;
+  gint               workers = 0;
+  gboolean           gil = FALSE;
+  gint               switch_interval = 0;
+  g_autofree char   *spawn = NULL;
+  gint               slice = -1;
   const GOptionEntry entries[] = {
     { "run", 0, 0, G_OPTION_ARG_STRING_ARRAY, &run_indices, N_("Run only entry N of “runs” (0-based; repeatable)"), "N" },
-    { "repetitions", 0, 0, G_OPTION_ARG_INT, &repetitions, N_("Repeat each run N times (overrides the file)"), "N" },
-    { "json", 0, 0, G_OPTION_ARG_FILENAME, &json_path, N_("Write the results document to PATH (- for standard output)"), "PATH" },
-    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv_path, N_("Write one row per task to PATH"), "PATH" },
-    { "markdown", 0, 0, G_OPTION_ARG_FILENAME, &markdown_path, N_("Write the summary table as Markdown to PATH"), "PATH" },
-    { "trace", 0, 0, G_OPTION_ARG_FILENAME, &trace_path, N_("Write a Chrome trace (Perfetto, chrome://tracing) to PATH"), "PATH" },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print no table and no progress"), NULL },
-    { "allow-network", 0, 0, G_OPTION_ARG_NONE, &allow_network, N_("Allow http blocks to contact hosts other than this machine"), NULL },
-    { "executor", 0, 0, G_OPTION_ARG_STRING, &executor, N_("Run one ad-hoc configuration: sequential, threads, processes or async"), "E" },
-    { "workers", 0, 0, G_OPTION_ARG_INT, &workers, N_("Workers of the ad-hoc configuration"), "N" },
-    { "gil", 0, 0, G_OPTION_ARG_NONE, &gil, N_("Simulate a global interpreter lock (threads)"), NULL },
-    { "switch-interval", 0, 0, G_OPTION_ARG_INT, &switch_interval, N_("GIL switch interval in ms (threads, with --gil)"), "MS" },
-    { "spawn", 0, 0, G_OPTION_ARG_STRING, &spawn, N_("pool or per-task (processes)"), "MODE" },
-    { "slice", 0, 0, G_OPTION_ARG_INT, &slice, N_("Yield to the loop every K CPU units (async)"), "K" },
-    { NULL }
-  };
+      { "repetitions", 0, 0, G_OPTION_ARG_INT, &repetitions, N_("Repeat each run N times (overrides the file)"), "N" },
+        { "json", 0, 0, G_OPTION_ARG_FILENAME, &json_path, N_("Write the results document to PATH (- for standard output)"), "PATH" },
+          { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv_path, N_("Write one row per task to PATH"), "PATH" },
+            { "markdown", 0, 0, G_OPTION_ARG_FILENAME, &markdown_path, N_("Write the summary table as Markdown to PATH"), "PATH" },
+              { "trace", 0, 0, G_OPTION_ARG_FILENAME, &trace_path, N_("Write a Chrome trace (Perfetto, chrome://tracing) to PATH"), "PATH" },
+                { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print no table and no progress"), NULL },
+                  { "allow-network", 0, 0, G_OPTION_ARG_NONE, &allow_network, N_("Allow http blocks to contact hosts other than this machine"), NULL },
+                    { "executor", 0, 0, G_OPTION_ARG_STRING, &executor, N_("Run one ad-hoc configuration: sequential, threads, processes or async"), "E" },
+                      { "workers", 0, 0, G_OPTION_ARG_INT, &workers, N_("Workers of the ad-hoc configuration"), "N" },
+                        { "gil", 0, 0, G_OPTION_ARG_NONE, &gil, N_("Simulate a global interpreter lock (threads)"), NULL },
+                          { "switch-interval", 0, 0, G_OPTION_ARG_INT, &switch_interval, N_("GIL switch interval in ms (threads, with --gil)"), "MS" },
+                            { "spawn", 0, 0, G_OPTION_ARG_STRING, &spawn, N_("pool or per-task (processes)"), "MODE" },
+                              { "slice", 0, 0, G_OPTION_ARG_INT, &slice, N_("Yield to the loop every K CPU units (async)"), "K" },
+                                { NULL } };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(IlExperiment) experiment = NULL;
@@ -230,11 +231,11 @@ cmd_run (int    argc,
   g_autoptr(GCancellable) cancellable = NULL;
   g_autoptr(IlResults) results = NULL;
   IlRunOptions options = { 0 };
-  RunState state = { 0 };
-  guint sigint_id, sigterm_id, tick_id;
-  gboolean table_to_stderr;
-  int status = EXIT_OK;
-  guint failed = 0;
+  RunState     state = { 0 };
+  guint        sigint_id, sigterm_id, tick_id;
+  gboolean     table_to_stderr;
+  int          status = EXIT_OK;
+  guint        failed = 0;
 
   context = g_option_context_new (_("FILE — run an experiment and print its table"));
   g_option_context_set_summary (context,
@@ -269,7 +270,7 @@ cmd_run (int    argc,
   if (executor != NULL)
     {
       IlExecutorKind kind;
-      IlRunConfig *config;
+      IlRunConfig   *config;
 
       if (run_indices != NULL)
         {
@@ -291,8 +292,8 @@ cmd_run (int    argc,
             {
               il_run_config_free (config);
               print_usage_error (kind == IL_EXECUTOR_SEQUENTIAL || kind == IL_EXECUTOR_ASYNC
-                                   ? _("--workers applies to the threads and processes executors")
-                                   : _("--workers must be from 1 to 256"));
+                                 ? _("--workers applies to the threads and processes executors")
+                                 : _("--workers must be from 1 to 256"));
               return EXIT_USAGE;
             }
           g_array_append_val (config->workers, w);
@@ -426,7 +427,7 @@ cmd_run (int    argc,
 
   if (json_path != NULL)
     {
-      gsize len;
+      gsize            len;
       g_autofree char *data = il_results_to_data (results, &len);
 
       if (!write_text_file (json_path, data, len, &error))
@@ -473,7 +474,7 @@ cmd_run (int    argc,
       for (guint i = 0; i < results->runs->len; i++)
         {
           const IlRunResult *run = g_ptr_array_index (results->runs, i);
-          guint shown = 0;
+          guint              shown = 0;
 
           for (guint r = 0; r < run->repetitions->len && shown < 3; r++)
             {
@@ -507,10 +508,10 @@ cmd_validate (int    argc,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  gboolean quiet = FALSE;
+  gboolean           quiet = FALSE;
   const GOptionEntry entries[] = {
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only errors"), NULL },
-    { NULL }
+      { NULL }
   };
   int status = EXIT_OK;
 
@@ -539,7 +540,7 @@ cmd_validate (int    argc,
         }
       else if (!quiet)
         g_print (_("%s: valid (%" G_GUINT64_FORMAT " tasks, %u runs)\n"), argv[i],
-                 il_experiment_count_tasks (experiment), experiment->runs->len);
+                    il_experiment_count_tasks (experiment), experiment->runs->len);
     }
   return status;
 }
@@ -552,10 +553,10 @@ cmd_calibrate (int    argc,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  gint budget = 300;
+  gint               budget = 300;
   const GOptionEntry entries[] = {
     { "budget", 0, 0, G_OPTION_ARG_INT, &budget, N_("Milliseconds to spend on each kernel (default 300)"), "MS" },
-    { NULL }
+      { NULL }
   };
   IlMachine machine = { 0 };
 
@@ -632,7 +633,7 @@ print_help (void)
              "  --version         print the version\n\n"
              "Exit status: 0 success, 1 a task failed or the run was cancelled,\n"
              "2 a bad command line or an invalid file (nothing ran).\n"),
-           prgname);
+              prgname);
 }
 
 int

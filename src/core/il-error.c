@@ -5,4 +5,4 @@
 
 #include "il-error.h"
 
-G_DEFINE_QUARK (il-error-quark, il_error)
+G_DEFINE_QUARK (il - error - quark, il_error)

@@ -22,7 +22,8 @@ G_BEGIN_DECLS
  * @IL_ERROR_WORKER: a worker process misbehaved
  * @IL_ERROR_SYSTEM: the operating system refused something (affinity, /proc)
  */
-typedef enum {
+typedef enum
+{
   IL_ERROR_PARSE,
   IL_ERROR_INVALID,
   IL_ERROR_UNSUPPORTED,

@@ -15,7 +15,7 @@ struct _IlEventQueue
 {
   gatomicrefcount ref_count;
   GMutex          mutex;
-  GArray         *pending;    /* IlEvent */
+  GArray         *pending; /* IlEvent */
   gsize           capacity;
   guint64         dropped;
 };

@@ -52,11 +52,11 @@ il_example_info_free (IlExampleInfo *info)
 }
 
 GBytes *
-il_example_get_bytes (const char  *name,
-                      GError     **error)
+il_example_get_bytes (const char *name,
+                      GError    **error)
 {
   g_autofree char *path = NULL;
-  GBytes *bytes;
+  GBytes          *bytes;
 
   g_return_val_if_fail (name != NULL, NULL);
 
@@ -76,13 +76,13 @@ il_example_get_bytes (const char  *name,
 }
 
 IlExperiment *
-il_example_load (const char  *name,
-                 GError     **error)
+il_example_load (const char *name,
+                 GError    **error)
 {
   g_autoptr(GBytes) bytes = il_example_get_bytes (name, error);
   g_autofree char *display = NULL;
-  gsize len;
-  const char *data;
+  gsize            len;
+  const char      *data;
 
   if (bytes == NULL)
     return NULL;
@@ -131,8 +131,8 @@ il_examples_list (void)
 }
 
 IlExperiment *
-il_experiment_load_path_or_example (const char  *path,
-                                    GError     **error)
+il_experiment_load_path_or_example (const char *path,
+                                    GError    **error)
 {
   g_autoptr(GFile) file = NULL;
 
@@ -144,7 +144,7 @@ il_experiment_load_path_or_example (const char  *path,
   file = g_file_new_for_commandline_arg (path);
   {
     g_autofree char *contents = NULL;
-    gsize length;
+    gsize            length;
 
     if (!g_file_load_contents (file, NULL, &contents, &length, NULL, error))
       return NULL;

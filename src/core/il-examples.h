@@ -10,16 +10,17 @@
 
 G_BEGIN_DECLS
 
-typedef struct {
-  char *name;      /* "cpu-bound": run as example:cpu-bound */
-  char *title;     /* the experiment's name */
-  char *summary;   /* the first sentence of its description */
+typedef struct
+{
+  char *name;    /* "cpu-bound": run as example:cpu-bound */
+  char *title;   /* the experiment's name */
+  char *summary; /* the first sentence of its description */
 } IlExampleInfo;
 
-void          il_example_info_free (IlExampleInfo *info);
+void il_example_info_free (IlExampleInfo *info);
 
 /* The built-in examples, in course order. GPtrArray of IlExampleInfo*. */
-GPtrArray    *il_examples_list (void);
+GPtrArray *il_examples_list (void);
 
 /* The default example (run by build-aux/run without a display). */
 #define IL_DEFAULT_EXAMPLE "cpu-bound"
@@ -28,8 +29,8 @@ IlExperiment *il_example_load (const char *name,
                                GError    **error);
 
 /* The example's JSON text, as shipped. */
-GBytes       *il_example_get_bytes (const char *name,
-                                    GError    **error);
+GBytes *il_example_get_bytes (const char *name,
+                              GError    **error);
 
 /* Loads FILE, or example:NAME. */
 IlExperiment *il_experiment_load_path_or_example (const char *path,

@@ -64,13 +64,14 @@
 
 typedef struct _AsyncRun AsyncRun;
 
-typedef struct {
+typedef struct
+{
   AsyncRun          *run;
   IlTaskRecord      *rec;
   const IlTaskGroup *def;
   guint              flat;
-  guint              block;        /* current block */
-  gint64             unit;         /* next unit of the current CPU block */
+  guint              block; /* current block */
+  gint64             unit;  /* next unit of the current CPU block */
   guint64            checksum;
   IlBlockRecord      br;           /* the current block, appended at its end */
   gint64             block_start;  /* absolute µs */
@@ -82,50 +83,53 @@ typedef struct {
   gint64             running;      /* task totals, µs */
   gint64             ready;
   gboolean           started;
-  gboolean           waiting;      /* the current block's wait has been started */
+  gboolean           waiting; /* the current block's wait has been started */
   gboolean           done;
   gboolean           io_ok;
   char              *io_error;
 } AsyncTask;
 
-typedef struct {
+typedef struct
+{
   GSource   source;
   AsyncRun *run;
 } SchedSource;
 
-typedef struct {
+typedef struct
+{
   GSource   source;
   AsyncRun *run;
 } HeartbeatSource;
 
-struct _AsyncRun {
-  IlRunContext  *ctx;
-  GError        *error;
-  GMainContext  *context;
-  GSource       *sched;
-  GSource       *heartbeat;
-  GSource       *cancel_source;
-  AsyncTask     *tasks;
-  guint          n_tasks;
+struct _AsyncRun
+{
+  IlRunContext *ctx;
+  GError       *error;
+  GMainContext *context;
+  GSource      *sched;
+  GSource      *heartbeat;
+  GSource      *cancel_source;
+  AsyncTask    *tasks;
+  guint         n_tasks;
   /* Ready queue: a ring of capacity n_tasks (a task is in it at most once). */
-  AsyncTask    **ring;
-  guint          ring_head;
-  guint          ring_len;
+  AsyncTask **ring;
+  guint       ring_head;
+  guint       ring_len;
   /* Timer heap, ordered by (due, seq). */
-  GPtrArray     *timers;
-  guint64        next_seq;
-  guint          remaining;      /* tasks not done */
-  guint          inflight;       /* I/O operations not yet called back */
-  guint          cpu_slice;      /* 0: CPU blocks run to completion */
-  gboolean       cancelled;
-  gboolean       finished;
-  gboolean       schedstat_valid;
-  gint           pid;
-  gint           tid;
-  gint64         overhead_us;    /* bookkeeping on the loop thread */
-  gint64         work_us;        /* the workload's own time within steps */
-  gboolean       yielded;        /* a CPU slice yielded in this step */
-  GArray        *lag;            /* IlLagSample */
+  GPtrArray *timers;
+  guint64    next_seq;
+  guint      remaining; /* tasks not done */
+  guint      inflight;  /* I/O operations not yet called back */
+  guint      cpu_slice; /* 0: CPU blocks run to completion */
+  gboolean   cancelled;
+  gboolean   finished;
+  gboolean   schedstat_valid;
+  gint       pid;
+  gint       tid;
+  gint64     overhead_us; /* bookkeeping on the loop thread */
+  gint64     work_us;     /* the workload's own time within steps */
+  gboolean   yielded;     /* a CPU slice yielded in this step */
+  GArray    *lag;         /* IlLagSample */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -167,7 +171,7 @@ timer_push (AsyncRun  *run,
             gint64     due)
 {
   GPtrArray *heap = run->timers;
-  guint i;
+  guint      i;
 
   task->due = due;
   task->seq = run->next_seq++;
@@ -191,8 +195,8 @@ timer_pop (AsyncRun *run)
   GPtrArray *heap = run->timers;
   AsyncTask *top = heap->pdata[0];
   AsyncTask *last = heap->pdata[heap->len - 1];
-  guint i = 0;
-  guint n;
+  guint      i = 0;
+  guint      n;
 
   g_ptr_array_set_size (heap, heap->len - 1);
   n = heap->len;
@@ -253,7 +257,7 @@ block_begin (AsyncRun  *run,
              gint64     now)
 {
   const IlBlock *block = g_ptr_array_index (task->def->blocks, task->block);
-  IlEvent ev = { 0 };
+  IlEvent        ev = { 0 };
 
   memset (&task->br, 0, sizeof task->br);
   task->br.type = block->type;
@@ -279,8 +283,8 @@ task_finish (AsyncRun  *run,
              gint64     now)
 {
   IlTaskRecord *rec = task->rec;
-  IlEvent ev = { 0 };
-  gint64 wall;
+  IlEvent       ev = { 0 };
+  gint64        wall;
 
   rec->end_us = now - run->ctx->t0;
   rec->cpu_end = sched_getcpu ();
@@ -315,8 +319,8 @@ block_end (AsyncRun   *run,
            const char *error)
 {
   IlBlockRecord *br = &task->br;
-  IlEvent ev = { 0 };
-  gint64 wall;
+  IlEvent        ev = { 0 };
+  gint64         wall;
 
   segment_close (task, now);
   br->end_us = now - run->ctx->t0;
@@ -344,7 +348,7 @@ block_end (AsyncRun   *run,
       task->rec->failed = TRUE;
       g_free (task->rec->error);
       task->rec->error = g_strdup_printf (_("block %u (%s): %s"), task->block + 1,
-                                          il_block_type_to_string (br->type), error);
+                                             il_block_type_to_string (br->type), error);
       return FALSE;
     }
   return TRUE;
@@ -356,7 +360,7 @@ task_begin (AsyncRun  *run,
             gint64     now)
 {
   IlTaskRecord *rec = task->rec;
-  IlEvent ev = { 0 };
+  IlEvent       ev = { 0 };
 
   task->started = TRUE;
   rec->pid = run->pid;
@@ -395,8 +399,8 @@ run_cpu_slice (AsyncRun      *run,
 {
   GCancellable *cancellable = run->ctx->cancellable;
   IlThreadTimes a, b;
-  gint64 w0, w1;
-  gint64 limit;
+  gint64        w0, w1;
+  gint64        limit;
 
   limit = run->cpu_slice > 0 ? MIN (block->units, task->unit + (gint64) run->cpu_slice) : block->units;
 
@@ -453,66 +457,66 @@ task_step (AsyncRun  *run,
   for (;;)
     {
       const IlBlock *block = g_ptr_array_index (task->def->blocks, task->block);
-      const char *error = NULL;
-      gboolean cancelled = FALSE;
+      const char    *error = NULL;
+      gboolean       cancelled = FALSE;
 
       switch (block->type)
         {
-        case IL_BLOCK_CPU:
-          if (!run_cpu_slice (run, task, block, &cancelled))
-            {
-              now = il_now_us ();
-              if (cancelled)
-                {
-                  error = _("cancelled");
-                  break;
-                }
-              /* Yield: back of the ready queue, runnable from now on, and
-               * the loop gets its turn before the next slice. */
-              segment_close (task, now);
-              ready_push (run, task, now);
-              run->yielded = TRUE;
-              return;
-            }
-          now = il_now_us ();
-          break;
+          case IL_BLOCK_CPU:
+            if (!run_cpu_slice (run, task, block, &cancelled))
+              {
+                now = il_now_us ();
+                if (cancelled)
+                  {
+                    error = _("cancelled");
+                    break;
+                  }
+                /* Yield: back of the ready queue, runnable from now on, and
+                 * the loop gets its turn before the next slice. */
+                segment_close (task, now);
+                ready_push (run, task, now);
+                run->yielded = TRUE;
+                return;
+              }
+            now = il_now_us ();
+            break;
 
-        case IL_BLOCK_SLEEP:
-          if (!task->waiting)
-            {
-              task->waiting = TRUE;
-              segment_close (task, now);
-              if (block->ms <= 0)
-                ready_push (run, task, now);   /* asyncio.sleep (0): just yield */
-              else
-                timer_push (run, task, task->block_start + block->ms * 1000);
-              return;
-            }
-          break;
+          case IL_BLOCK_SLEEP:
+            if (!task->waiting)
+              {
+                task->waiting = TRUE;
+                segment_close (task, now);
+                if (block->ms <= 0)
+                  ready_push (run, task, now); /* asyncio.sleep (0): just yield */
+                else
+                  timer_push (run, task, task->block_start + block->ms * 1000);
+                return;
+              }
+            break;
 
-        case IL_BLOCK_HTTP:
-        case IL_BLOCK_FILE_WRITE:
-        case IL_BLOCK_FILE_READ:
-          if (!task->waiting)
-            {
-              task->waiting = TRUE;
-              run->inflight++;
-              /* Starting the operation is the workload's, not Interleave's
-               * overhead; its CPU time comes back with the result
-               * (il_io_async_result_get_state), so the stretch ends here. */
-              segment_close (task, now);
-              il_io_run_block_async (run->ctx->io, block, task->flat, run->ctx->cancellable,
-                                     task_io_done_cb, task);
-              run->work_us += il_now_us () - now;
-              return;
-            }
-          if (!task->io_ok)
-            error = task->io_error != NULL ? task->io_error : _("failed");
-          break;
+          case IL_BLOCK_HTTP:
+          case IL_BLOCK_FILE_WRITE:
+          case IL_BLOCK_FILE_READ:
+            if (!task->waiting)
+              {
+                task->waiting = TRUE;
+                run->inflight++;
+                /* Starting the operation is the workload's, not Interleave's
+                 * overhead; its CPU time comes back with the result
+                 * (il_io_async_result_get_state), so the stretch ends here. */
+                segment_close (task, now);
+                il_io_run_block_async (run->ctx->io, block, task->flat, run->ctx->cancellable,
+                                       task_io_done_cb, task);
+                run->work_us += il_now_us () - now;
+                return;
+              }
+            if (!task->io_ok)
+              error = task->io_error != NULL ? task->io_error : _("failed");
+            break;
 
-        case IL_N_BLOCK_TYPES:
-        default:
-          g_assert_not_reached ();
+          case IL_N_BLOCK_TYPES:
+          default:
+            g_assert_not_reached ();
         }
 
       if (!block_end (run, task, now, error) ||
@@ -533,12 +537,12 @@ task_io_done_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  AsyncTask *task = user_data;
-  AsyncRun *run = task->run;
-  gint64 ttfb = -1;
-  char *error = NULL;
+  AsyncTask   *task = user_data;
+  AsyncRun    *run = task->run;
+  gint64       ttfb = -1;
+  char        *error = NULL;
   IlStateTimes io_state = { 0 };
-  gint64 now;
+  gint64       now;
 
   task->io_ok = il_io_run_block_finish (run->ctx->io, result, &ttfb, &error);
   g_assert (run->inflight > 0);
@@ -615,9 +619,9 @@ static gboolean
 sched_prepare (GSource *source,
                gint    *timeout)
 {
-  AsyncRun *run = ((SchedSource *) source)->run;
+  AsyncRun        *run = ((SchedSource *) source)->run;
   const AsyncTask *top;
-  gint64 now, left;
+  gint64           now, left;
 
   if (run->ring_len > 0)
     {
@@ -654,15 +658,15 @@ sched_check (GSource *source)
 }
 
 static gboolean
-sched_dispatch (GSource     *source,
-                GSourceFunc  callback,
-                gpointer     user_data)
+sched_dispatch (GSource    *source,
+                GSourceFunc callback,
+                gpointer    user_data)
 {
-  AsyncRun *run = ((SchedSource *) source)->run;
+  AsyncRun     *run = ((SchedSource *) source)->run;
   GCancellable *cancellable = run->ctx->cancellable;
-  gint64 now = il_now_us ();
-  gint64 deadline = now + DISPATCH_BUDGET_US;
-  guint todo;
+  gint64        now = il_now_us ();
+  gint64        deadline = now + DISPATCH_BUDGET_US;
+  guint         todo;
 
   if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
     {
@@ -689,7 +693,7 @@ sched_dispatch (GSource     *source,
   while (todo-- > 0 && run->ring_len > 0)
     {
       AsyncTask *task = ready_pop (run);
-      gint64 end;
+      gint64     end;
 
       run->work_us = 0;
       run->yielded = FALSE;
@@ -715,7 +719,9 @@ static GSourceFuncs sched_funcs = {
   sched_prepare,
   sched_check,
   sched_dispatch,
-  NULL, NULL, NULL,
+  NULL,
+  NULL,
+  NULL,
 };
 
 /* ---------------------------------------------------------------------- */
@@ -727,7 +733,7 @@ lag_record (AsyncRun *run,
             gint64    now)
 {
   IlLagSample sample;
-  IlEvent ev = { 0 };
+  IlEvent     ev = { 0 };
 
   sample.t_us = now - run->ctx->t0;
   sample.lag_us = MAX (now - scheduled, 0);
@@ -742,12 +748,12 @@ lag_record (AsyncRun *run,
 }
 
 static gboolean
-heartbeat_dispatch (GSource     *source,
-                    GSourceFunc  callback,
-                    gpointer     user_data)
+heartbeat_dispatch (GSource    *source,
+                    GSourceFunc callback,
+                    gpointer    user_data)
 {
   AsyncRun *run = ((HeartbeatSource *) source)->run;
-  gint64 now = il_now_us ();
+  gint64    now = il_now_us ();
 
   lag_record (run, g_source_get_ready_time (source), now);
 
@@ -761,7 +767,9 @@ static GSourceFuncs heartbeat_funcs = {
   NULL,
   NULL,
   heartbeat_dispatch,
-  NULL, NULL, NULL,
+  NULL,
+  NULL,
+  NULL,
 };
 
 /* ---------------------------------------------------------------------- */
@@ -786,7 +794,7 @@ async_loop (AsyncRun *run)
 {
   IlRunContext *ctx = run->ctx;
   IlThreadTimes probe;
-  gint64 now;
+  gint64        now;
 
   il_thread_times_read (&probe);
   run->schedstat_valid = probe.valid;
@@ -860,10 +868,10 @@ async_loop (AsyncRun *run)
 static gpointer
 async_worker (gpointer user_data)
 {
-  AsyncRun *run = user_data;
+  AsyncRun     *run = user_data;
   IlRunContext *ctx = run->ctx;
-  IlUsage u0, u1;
-  IlTaskEnv env;
+  IlUsage       u0, u1;
+  IlTaskEnv     env;
 
   if (!il_run_context_pin_thread (ctx, &run->error))
     return NULL;
@@ -896,8 +904,8 @@ async_worker (gpointer user_data)
 }
 
 static gboolean
-async_run (IlRunContext  *ctx,
-           GError       **error)
+async_run (IlRunContext *ctx,
+           GError      **error)
 {
   AsyncRun run = { 0 };
   GThread *thread;

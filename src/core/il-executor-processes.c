@@ -48,10 +48,11 @@ extern char **environ;
 
 /* How long a worker may take to leave after BYE or EOF before it is
  * killed. */
-#define GRACE_US       (200 * 1000)
-#define READ_CHUNK     (256 * 1024)
+#define GRACE_US   (200 * 1000)
+#define READ_CHUNK (256 * 1024)
 
-typedef struct {
+typedef struct
+{
   guint       index;
   pid_t       pid;            /* 0: no process in this slot */
   int         wfd;            /* its stdin, -1: none (closed: EOF for it) */
@@ -65,14 +66,15 @@ typedef struct {
   GByteArray *in;
   GByteArray *out;
   gsize       out_off;
-  gint        task;           /* flat index of its task, -1: idle */
+  gint        task; /* flat index of its task, -1: idle */
   gboolean    start_emitted;
   guint64     payload_checksum;
   gsize       payload_len;
-  IlUsage     reported;       /* task usage it reported, to find the rest at exit */
+  IlUsage     reported; /* task usage it reported, to find the rest at exit */
 } Slot;
 
-typedef struct {
+typedef struct
+{
   IlRunContext *ctx;
   char         *path;
   gboolean      per_task;
@@ -81,8 +83,8 @@ typedef struct {
   guint         n_tasks;
   guint         next_task;
   guint         done;
-  GArray       *events;       /* scratch for decoding */
-  GError       *error;        /* the run could not start */
+  GArray       *events; /* scratch for decoding */
+  GError       *error;  /* the run could not start */
 } Dispatcher;
 
 char *il_processes_find_worker (GError **error);
@@ -92,7 +94,7 @@ char *il_processes_find_worker (GError **error);
 char *
 il_processes_find_worker (GError **error)
 {
-  const char *env = g_getenv ("IL_WORKER_PATH");
+  const char      *env = g_getenv ("IL_WORKER_PATH");
   g_autofree char *installed = g_build_filename (LIBEXECDIR, "interleave-worker", NULL);
   g_autofree char *built = g_build_filename (BUILD_WORKER_DIR, "interleave-worker", NULL);
 
@@ -111,7 +113,7 @@ il_processes_find_worker (GError **error)
   g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
                _("interleave-worker was not found (looked for %s and %s); "
                  "set IL_WORKER_PATH to its location"),
-               installed, built);
+                  installed, built);
   return NULL;
 }
 
@@ -123,9 +125,9 @@ task_record (Dispatcher *d,
 }
 
 static void
-emit_task_event (Dispatcher  *d,
-                 Slot        *s,
-                 IlEventKind  kind,
+emit_task_event (Dispatcher   *d,
+                 Slot         *s,
+                 IlEventKind   kind,
                  IlTaskRecord *rec)
 {
   IlEvent ev = { 0 };
@@ -203,7 +205,7 @@ describe_status (int status)
 {
   if (WIFSIGNALED (status))
     return g_strdup_printf (_("killed by signal %d (%s)"), WTERMSIG (status),
-                            g_strsignal (WTERMSIG (status)));
+                               g_strsignal (WTERMSIG (status)));
   if (WIFEXITED (status))
     return g_strdup_printf (_("exited with status %d"), WEXITSTATUS (status));
   return g_strdup_printf (_("ended with wait status 0x%x"), status);
@@ -217,11 +219,11 @@ slot_reap (Dispatcher *d,
            Slot       *s,
            gint64      grace_us)
 {
-  gint64 deadline = il_now_us () + grace_us;
+  gint64        deadline = il_now_us () + grace_us;
   struct rusage ru = { 0 };
-  char *how = NULL;
-  int status = 0;
-  pid_t r;
+  char         *how = NULL;
+  int           status = 0;
+  pid_t         r;
 
   close_fd (&s->wfd);
   close_fd (&s->rfd);
@@ -281,7 +283,7 @@ slot_lost (Dispatcher *d,
            const char *what,
            gboolean    kill_now)
 {
-  pid_t pid = s->pid;
+  pid_t            pid = s->pid;
   g_autofree char *how = NULL;
 
   if (kill_now && pid > 0)
@@ -297,18 +299,18 @@ slot_lost (Dispatcher *d,
 }
 
 static gboolean
-slot_spawn (Dispatcher  *d,
-            Slot        *s,
-            GError     **error)
+slot_spawn (Dispatcher *d,
+            Slot       *s,
+            GError    **error)
 {
   posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
-  sigset_t mask, defaults;
-  char *argv[] = { d->path, NULL };
-  IlProtoHello hello = { 0 };
-  int to_child[2], from_child[2];
-  pid_t pid;
-  int rc;
+  posix_spawnattr_t          attr;
+  sigset_t                   mask, defaults;
+  char                      *argv[] = { d->path, NULL };
+  IlProtoHello               hello = { 0 };
+  int                        to_child[2], from_child[2];
+  pid_t                      pid;
+  int                        rc;
 
   if (pipe2 (to_child, O_CLOEXEC) != 0)
     to_child[0] = to_child[1] = -1;
@@ -404,7 +406,7 @@ static void
 consume_sigpipe (void)
 {
   struct timespec zero = { 0, 0 };
-  sigset_t set;
+  sigset_t        set;
 
   sigemptyset (&set);
   sigaddset (&set, SIGPIPE);
@@ -446,7 +448,7 @@ slot_dispatch (Dispatcher *d,
 {
   IlRunContext *ctx = d->ctx;
   IlTaskRecord *rec = task_record (d, flat);
-  IlProtoTask t = { 0 };
+  IlProtoTask   t = { 0 };
 
   t.group = rec->group;
   t.index = rec->index;
@@ -511,7 +513,7 @@ handle_events (Dispatcher   *d,
       if (s->task < 0 || ev->task != (guint32) s->task)
         continue;
       if (ev->kind == IL_EVENT_TASK_END)
-        continue;   /* ours follows the verified RESULT */
+        continue; /* ours follows the verified RESULT */
       if (ev->kind == IL_EVENT_TASK_START)
         {
           if (s->start_emitted)
@@ -533,7 +535,7 @@ handle_result (Dispatcher   *d,
 {
   IlProtoResult res;
   IlTaskRecord *rec;
-  IlTaskEnv acc = { 0 };
+  IlTaskEnv     acc = { 0 };
 
   if (s->task < 0)
     {
@@ -548,7 +550,7 @@ handle_result (Dispatcher   *d,
     {
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
                    _("protocol error: a RESULT for task %u.%u while running %u.%u"),
-                   res.rec.group, res.rec.index, rec->group, rec->index);
+                      res.rec.group, res.rec.index, rec->group, rec->index);
       il_proto_result_clear (&res);
       return;
     }
@@ -573,7 +575,7 @@ handle_result (Dispatcher   *d,
       g_free (rec->error);
       rec->error = g_strdup_printf (_("worker %u (pid %d) sent the payload back corrupted "
                                       "(%" G_GSIZE_FORMAT " bytes of %" G_GSIZE_FORMAT ")"),
-                                    s->index, (int) s->pid, res.payload_len, s->payload_len);
+                                       s->index, (int) s->pid, res.payload_len, s->payload_len);
     }
   rec->end_us = il_now_us () - d->ctx->t0;
 
@@ -608,11 +610,11 @@ slot_read (Dispatcher *d,
 {
   g_autoptr(GError) error = NULL;
   gboolean eof = FALSE;
-  gsize pos = 0;
+  gsize    pos = 0;
 
   for (;;)
     {
-      guint old = s->in->len;
+      guint   old = s->in->len;
       ssize_t n;
 
       g_byte_array_set_size (s->in, old + READ_CHUNK);
@@ -633,8 +635,8 @@ slot_read (Dispatcher *d,
 
   while (error == NULL && s->in->len - pos >= IL_PROTOCOL_HEADER_SIZE)
     {
-      IlFrameType type;
-      guint64 len;
+      IlFrameType   type;
+      guint64       len;
       const guint8 *body;
 
       if (!il_protocol_parse_header (s->in->data + pos, &type, &len, &error))
@@ -644,22 +646,22 @@ slot_read (Dispatcher *d,
       body = s->in->data + pos + IL_PROTOCOL_HEADER_SIZE;
       switch (type)
         {
-        case IL_FRAME_READY:
-          handle_ready (d, s, body, len, &error);
-          break;
-        case IL_FRAME_EVENT:
-          handle_events (d, s, body, len, &error);
-          break;
-        case IL_FRAME_RESULT:
-          handle_result (d, s, body, len, &error);
-          break;
-        case IL_FRAME_HELLO:
-        case IL_FRAME_TASK:
-        case IL_FRAME_BYE:
-        default:
-          g_set_error (&error, IL_ERROR, IL_ERROR_WORKER,
-                       _("protocol error: unexpected %s frame"), il_frame_type_to_string (type));
-          break;
+          case IL_FRAME_READY:
+            handle_ready (d, s, body, len, &error);
+            break;
+          case IL_FRAME_EVENT:
+            handle_events (d, s, body, len, &error);
+            break;
+          case IL_FRAME_RESULT:
+            handle_result (d, s, body, len, &error);
+            break;
+          case IL_FRAME_HELLO:
+          case IL_FRAME_TASK:
+          case IL_FRAME_BYE:
+          default:
+            g_set_error (&error, IL_ERROR, IL_ERROR_WORKER,
+                         _("protocol error: unexpected %s frame"), il_frame_type_to_string (type));
+            break;
         }
       pos += IL_PROTOCOL_HEADER_SIZE + len;
     }
@@ -690,8 +692,8 @@ tasks_left (Dispatcher *d)
 
 /* Gives work to slots: spawns where needed, sends tasks to idle workers. */
 static gboolean
-fill_slots (Dispatcher  *d,
-            GError     **error)
+fill_slots (Dispatcher *d,
+            GError    **error)
 {
   for (guint i = 0; i < d->n_slots; i++)
     {
@@ -732,23 +734,23 @@ fill_slots (Dispatcher  *d,
 }
 
 static gboolean
-dispatcher_loop (Dispatcher  *d,
-                 GError     **error)
+dispatcher_loop (Dispatcher *d,
+                 GError    **error)
 {
-  GCancellable *cancellable = d->ctx->cancellable;
+  GCancellable             *cancellable = d->ctx->cancellable;
   g_autofree struct pollfd *fds = g_new0 (struct pollfd, 2 * d->n_slots + 1);
-  g_autofree Slot **owner = g_new0 (Slot *, 2 * d->n_slots + 1);
-  GPollFD cancel_fd = { -1, 0, 0 };
-  gboolean have_cancel_fd = FALSE;
-  gboolean ok = TRUE;
+  g_autofree Slot         **owner = g_new0 (Slot *, 2 * d->n_slots + 1);
+  GPollFD                   cancel_fd = { -1, 0, 0 };
+  gboolean                  have_cancel_fd = FALSE;
+  gboolean                  ok = TRUE;
 
   if (cancellable != NULL)
     have_cancel_fd = g_cancellable_make_pollfd (cancellable, &cancel_fd);
 
   for (;;)
     {
-      gint nfds = 0;
-      gint timeout = -1;
+      gint   nfds = 0;
+      gint   timeout = -1;
       gint64 now;
 
       if (g_cancellable_is_cancelled (cancellable))
@@ -907,10 +909,10 @@ dispatcher_shutdown (Dispatcher *d)
 static gpointer
 processes_dispatcher (gpointer user_data)
 {
-  Dispatcher *d = user_data;
+  Dispatcher   *d = user_data;
   IlRunContext *ctx = d->ctx;
   struct rusage r0, r1;
-  IlTaskEnv self_use = { 0 };
+  IlTaskEnv     self_use = { 0 };
 
   sigset_t sigpipe;
 
@@ -943,12 +945,12 @@ processes_dispatcher (gpointer user_data)
 }
 
 static gboolean
-processes_run (IlRunContext  *ctx,
-               GError       **error)
+processes_run (IlRunContext *ctx,
+               GError      **error)
 {
   Dispatcher d = { 0 };
-  GThread *thread;
-  gboolean ok = TRUE;
+  GThread   *thread;
+  gboolean   ok = TRUE;
 
   d.ctx = ctx;
   d.path = il_processes_find_worker (error);

@@ -10,7 +10,8 @@
 
 #include "il-run-private.h"
 
-typedef struct {
+typedef struct
+{
   IlRunContext *ctx;
   GError       *error;
 } SequentialData;
@@ -19,8 +20,8 @@ static gpointer
 sequential_worker (gpointer user_data)
 {
   SequentialData *data = user_data;
-  IlRunContext *ctx = data->ctx;
-  GArray *tasks = ctx->repetition->tasks;
+  IlRunContext   *ctx = data->ctx;
+  GArray         *tasks = ctx->repetition->tasks;
 
   if (!il_run_context_pin_thread (ctx, &data->error))
     return NULL;
@@ -28,7 +29,7 @@ sequential_worker (gpointer user_data)
   for (guint i = 0; i < tasks->len; i++)
     {
       IlTaskRecord *rec = &g_array_index (tasks, IlTaskRecord, i);
-      IlTaskEnv env;
+      IlTaskEnv     env;
 
       if (g_cancellable_is_cancelled (ctx->cancellable))
         break;
@@ -40,11 +41,11 @@ sequential_worker (gpointer user_data)
 }
 
 static gboolean
-sequential_run (IlRunContext  *ctx,
-                GError       **error)
+sequential_run (IlRunContext *ctx,
+                GError      **error)
 {
   SequentialData data = { ctx, NULL };
-  GThread *thread;
+  GThread       *thread;
 
   thread = g_thread_try_new ("il-sequential", sequential_worker, &data, error);
   if (thread == NULL)

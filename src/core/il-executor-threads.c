@@ -19,31 +19,34 @@
 #include "il-gil.h"
 #include "il-run-private.h"
 
-typedef struct {
+typedef struct
+{
   gint        index;
-  IlGilClient gil;   /* unused without the GIL */
+  IlGilClient gil; /* unused without the GIL */
 } Lane;
 
-typedef struct {
+typedef struct
+{
   IlRunContext *ctx;
-  guint64       serial;      /* tells this repetition's lanes from older ones */
-  Lane         *lanes;       /* ctx->workers */
-  gint          next_lane;   /* atomic */
-  IlGil        *gil;         /* nullable */
+  guint64       serial;    /* tells this repetition's lanes from older ones */
+  Lane         *lanes;     /* ctx->workers */
+  gint          next_lane; /* atomic */
+  IlGil        *gil;       /* nullable */
   GMutex        error_lock;
-  GError       *error;       /* first thread that could not be pinned */
+  GError       *error; /* first thread that could not be pinned */
 } ThreadsRun;
 
 /* What a pool thread remembers between tasks. Exclusive pool threads end
  * with their pool, but nothing promises it, so the lane is tagged with the
  * repetition it belongs to. */
-typedef struct {
+typedef struct
+{
   guint64 serial;
-  gint    lane;     /* -1: this thread could not be pinned */
+  gint    lane; /* -1: this thread could not be pinned */
 } ThreadLane;
 
 static GPrivate thread_lane = G_PRIVATE_INIT (g_free);
-static guint64  run_serial;   /* under serial_lock: 64-bit, never wraps */
+static guint64  run_serial; /* under serial_lock: 64-bit, never wraps */
 static GMutex   serial_lock;
 
 static guint64
@@ -61,8 +64,8 @@ static Lane *
 lane_for_this_thread (ThreadsRun *tr)
 {
   ThreadLane *tl = g_private_get (&thread_lane);
-  GError *error = NULL;
-  gint index;
+  GError     *error = NULL;
+  gint        index;
 
   if (G_LIKELY (tl != NULL && tl->serial == tr->serial))
     return tl->lane >= 0 ? &tr->lanes[tl->lane] : NULL;
@@ -81,7 +84,7 @@ lane_for_this_thread (ThreadsRun *tr)
       if (tr->error == NULL)
         tr->error = g_steal_pointer (&error);
       g_mutex_unlock (&tr->error_lock);
-      g_clear_error (&error);   /* a later thread's duplicate */
+      g_clear_error (&error); /* a later thread's duplicate */
       return NULL;
     }
 
@@ -96,12 +99,12 @@ static void
 threads_task (gpointer item,
               gpointer user_data)
 {
-  ThreadsRun *tr = user_data;
+  ThreadsRun   *tr = user_data;
   IlRunContext *ctx = tr->ctx;
-  guint flat = GPOINTER_TO_UINT (item) - 1;
+  guint         flat = GPOINTER_TO_UINT (item) - 1;
   IlTaskRecord *rec = &g_array_index (ctx->repetition->tasks, IlTaskRecord, flat);
-  IlTaskEnv env;
-  Lane *lane;
+  IlTaskEnv     env;
+  Lane         *lane;
 
   /* Not started yet: a cancelled run skips it (the runner drops records
    * that never started). Running tasks stop at their next unit. */
@@ -122,13 +125,13 @@ threads_task (gpointer item,
 }
 
 static gboolean
-threads_run (IlRunContext  *ctx,
-             GError       **error)
+threads_run (IlRunContext *ctx,
+             GError      **error)
 {
-  ThreadsRun tr = { 0 };
-  GArray *tasks = ctx->repetition->tasks;
+  ThreadsRun   tr = { 0 };
+  GArray      *tasks = ctx->repetition->tasks;
   GThreadPool *pool;
-  GError *local_error = NULL;
+  GError      *local_error = NULL;
 
   g_assert (ctx->workers >= 1);
 

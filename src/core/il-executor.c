@@ -66,8 +66,8 @@ il_run_context_account (IlRunContext    *ctx,
 }
 
 gboolean
-il_run_context_pin_thread (IlRunContext  *ctx,
-                           GError       **error)
+il_run_context_pin_thread (IlRunContext *ctx,
+                           GError      **error)
 {
   cpu_set_t set;
 
@@ -83,7 +83,7 @@ il_run_context_pin_thread (IlRunContext  *ctx,
 
       g_set_error (error, IL_ERROR, IL_ERROR_SYSTEM,
                    _("Could not confine the run to the chosen cores: %s"),
-                   g_strerror (errsv));
+                      g_strerror (errsv));
       return FALSE;
     }
   return TRUE;

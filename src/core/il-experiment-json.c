@@ -21,7 +21,8 @@
 /* Largest core index a file may name: sched_setaffinity's CPU_SETSIZE. */
 #define IL_MAX_CPU_INDEX 1023
 
-typedef struct {
+typedef struct
+{
   gint64 min;
   gint64 max;
 } Range;
@@ -57,11 +58,11 @@ static const Range count_choices = { IL_MIN_QUIZ_CHOICES, IL_MAX_QUIZ_CHOICES };
 /* A sweep longer than every distinct worker count makes no sense. */
 static const Range count_sweep = { 1, IL_MAX_WORKERS };
 
-static const char * const block_type_names[] = { "cpu", "sleep", "http", "file-write", "file-read", NULL };
-static const char * const kernel_names[] = { "spin", "primes", "hash", "matmul", NULL };
-static const char * const executor_names[] = { "sequential", "threads", "processes", "async", NULL };
-static const char * const spawn_names[] = { "pool", "per-task", NULL };
-static const char * const order_names[] = { "interleaved", "grouped", "shuffled", NULL };
+static const char *const block_type_names[] = { "cpu", "sleep", "http", "file-write", "file-read", NULL };
+static const char *const kernel_names[] = { "spin", "primes", "hash", "matmul", NULL };
+static const char *const executor_names[] = { "sequential", "threads", "processes", "async", NULL };
+static const char *const spawn_names[] = { "pool", "per-task", NULL };
+static const char *const order_names[] = { "interleaved", "grouped", "shuffled", NULL };
 
 static gboolean
 check_range (IlJsonReader     *r,
@@ -138,29 +139,29 @@ validate_block (IlJsonReader     *r,
 
   switch (block->type)
     {
-    case IL_BLOCK_CPU:
-      if ((guint) block->kernel >= IL_N_KERNELS)
-        return il_json_fail (r, &p_kernel, IL_JSON_AT_VALUE,
-                             "expected \"spin\", \"primes\", \"hash\" or \"matmul\"");
-      return check_range (r, &p_units, block->units, &range_units);
-    case IL_BLOCK_SLEEP:
-      return check_range (r, &p_ms, block->ms, &range_ms);
-    case IL_BLOCK_HTTP:
-      /* With a URL, delay and size are the server's business: not saved. */
-      if (block->url != NULL)
-        return validate_url (r, &p_url, block->url);
-      return check_range (r, &p_delay, block->delay_ms, &range_ms) &&
-             check_range (r, &p_bytes, block->bytes, &range_http_bytes);
-    case IL_BLOCK_FILE_WRITE:
-    case IL_BLOCK_FILE_READ:
-      return check_range (r, &p_bytes, block->bytes, &range_file_bytes);
-    case IL_N_BLOCK_TYPES:
-    default:
-      {
-        IlJsonPath p_type = IL_JSON_MEMBER (path, "type");
+      case IL_BLOCK_CPU:
+        if ((guint) block->kernel >= IL_N_KERNELS)
+          return il_json_fail (r, &p_kernel, IL_JSON_AT_VALUE,
+                               "expected \"spin\", \"primes\", \"hash\" or \"matmul\"");
+        return check_range (r, &p_units, block->units, &range_units);
+      case IL_BLOCK_SLEEP:
+        return check_range (r, &p_ms, block->ms, &range_ms);
+      case IL_BLOCK_HTTP:
+        /* With a URL, delay and size are the server's business: not saved. */
+        if (block->url != NULL)
+          return validate_url (r, &p_url, block->url);
+        return check_range (r, &p_delay, block->delay_ms, &range_ms) &&
+               check_range (r, &p_bytes, block->bytes, &range_http_bytes);
+      case IL_BLOCK_FILE_WRITE:
+      case IL_BLOCK_FILE_READ:
+        return check_range (r, &p_bytes, block->bytes, &range_file_bytes);
+      case IL_N_BLOCK_TYPES:
+      default:
+        {
+          IlJsonPath p_type = IL_JSON_MEMBER (path, "type");
 
-        return il_json_fail (r, &p_type, IL_JSON_AT_VALUE, "unknown block type %d", block->type);
-      }
+          return il_json_fail (r, &p_type, IL_JSON_AT_VALUE, "unknown block type %d", block->type);
+        }
     }
 }
 
@@ -173,7 +174,7 @@ validate_task_group (IlJsonReader      *r,
   IlJsonPath p_repeat = IL_JSON_MEMBER (path, "repeat");
   IlJsonPath p_payload = IL_JSON_MEMBER (path, "payload_bytes");
   IlJsonPath p_blocks = IL_JSON_MEMBER (path, "blocks");
-  guint n_blocks = group->blocks != NULL ? group->blocks->len : 0;
+  guint      n_blocks = group->blocks != NULL ? group->blocks->len : 0;
 
   if ((group->name != NULL && !check_chars (r, &p_name, group->name, &chars_task_name)) ||
       !check_range (r, &p_repeat, group->repeat, &range_repeat) ||
@@ -202,7 +203,7 @@ validate_run (IlJsonReader      *r,
   IlJsonPath p_switch = IL_JSON_MEMBER (path, "switch_interval_ms");
   IlJsonPath p_spawn = IL_JSON_MEMBER (path, "spawn");
   IlJsonPath p_slice = IL_JSON_MEMBER (path, "cpu_slice_units");
-  guint n_workers = run->workers != NULL ? run->workers->len : 0;
+  guint      n_workers = run->workers != NULL ? run->workers->len : 0;
 
   if (run->label != NULL && !check_chars (r, &p_label, run->label, &chars_label))
     return FALSE;
@@ -211,41 +212,41 @@ validate_run (IlJsonReader      *r,
    * the editor keeps other values while the user switches executors. */
   switch (run->executor)
     {
-    case IL_EXECUTOR_THREADS:
-    case IL_EXECUTOR_PROCESSES:
-      if (run->workers_sweep && n_workers == 0)
-        return il_json_fail (r, &p_workers, IL_JSON_AT_VALUE,
-                             "expected at least one worker count in the sweep");
-      if (!run->workers_sweep && n_workers > 1)
-        return il_json_fail (r, &p_workers, IL_JSON_AT_VALUE,
-                             "expected one worker count, got %u (several make a sweep)", n_workers);
-      if (n_workers > 0 && !check_count (r, &p_workers, n_workers, &count_sweep, "worker counts"))
-        return FALSE;
-      for (guint i = 0; i < n_workers; i++)
+      case IL_EXECUTOR_THREADS:
+      case IL_EXECUTOR_PROCESSES:
+        if (run->workers_sweep && n_workers == 0)
+          return il_json_fail (r, &p_workers, IL_JSON_AT_VALUE,
+                               "expected at least one worker count in the sweep");
+        if (!run->workers_sweep && n_workers > 1)
+          return il_json_fail (r, &p_workers, IL_JSON_AT_VALUE,
+                               "expected one worker count, got %u (several make a sweep)", n_workers);
+        if (n_workers > 0 && !check_count (r, &p_workers, n_workers, &count_sweep, "worker counts"))
+          return FALSE;
+        for (guint i = 0; i < n_workers; i++)
+          {
+            IlJsonPath p_worker = IL_JSON_INDEX (&p_workers, i);
+
+            if (!check_range (r, run->workers_sweep ? &p_worker : &p_workers,
+                              g_array_index (run->workers, guint, i), &range_workers))
+              return FALSE;
+          }
+        if (run->executor == IL_EXECUTOR_THREADS)
+          return check_range (r, &p_switch, run->switch_interval_ms, &range_switch);
+        if ((guint) run->spawn >= IL_N_SPAWNS)
+          return il_json_fail (r, &p_spawn, IL_JSON_AT_VALUE, "expected \"pool\" or \"per-task\"");
+        return TRUE;
+      case IL_EXECUTOR_ASYNC:
+        return check_range (r, &p_slice, run->cpu_slice_units, &range_slice);
+      case IL_EXECUTOR_SEQUENTIAL:
+        return TRUE;
+      case IL_N_EXECUTORS:
+      default:
         {
-          IlJsonPath p_worker = IL_JSON_INDEX (&p_workers, i);
+          IlJsonPath p_executor = IL_JSON_MEMBER (path, "executor");
 
-          if (!check_range (r, run->workers_sweep ? &p_worker : &p_workers,
-                            g_array_index (run->workers, guint, i), &range_workers))
-            return FALSE;
+          return il_json_fail (r, &p_executor, IL_JSON_AT_VALUE,
+                               "unknown executor %d", run->executor);
         }
-      if (run->executor == IL_EXECUTOR_THREADS)
-        return check_range (r, &p_switch, run->switch_interval_ms, &range_switch);
-      if ((guint) run->spawn >= IL_N_SPAWNS)
-        return il_json_fail (r, &p_spawn, IL_JSON_AT_VALUE, "expected \"pool\" or \"per-task\"");
-      return TRUE;
-    case IL_EXECUTOR_ASYNC:
-      return check_range (r, &p_slice, run->cpu_slice_units, &range_slice);
-    case IL_EXECUTOR_SEQUENTIAL:
-      return TRUE;
-    case IL_N_EXECUTORS:
-    default:
-      {
-        IlJsonPath p_executor = IL_JSON_MEMBER (path, "executor");
-
-        return il_json_fail (r, &p_executor, IL_JSON_AT_VALUE,
-                             "unknown executor %d", run->executor);
-      }
     }
 }
 
@@ -254,11 +255,11 @@ validate_settings (IlJsonReader     *r,
                    const IlSettings *settings,
                    const IlJsonPath *path)
 {
-  IlJsonPath p_repetitions = IL_JSON_MEMBER (path, "repetitions");
-  IlJsonPath p_warmup = IL_JSON_MEMBER (path, "warmup");
-  IlJsonPath p_order = IL_JSON_MEMBER (path, "order");
-  IlJsonPath p_sample_hz = IL_JSON_MEMBER (path, "sample_hz");
-  IlJsonPath p_affinity = IL_JSON_MEMBER (path, "cpu_affinity");
+  IlJsonPath    p_repetitions = IL_JSON_MEMBER (path, "repetitions");
+  IlJsonPath    p_warmup = IL_JSON_MEMBER (path, "warmup");
+  IlJsonPath    p_order = IL_JSON_MEMBER (path, "order");
+  IlJsonPath    p_sample_hz = IL_JSON_MEMBER (path, "sample_hz");
+  IlJsonPath    p_affinity = IL_JSON_MEMBER (path, "cpu_affinity");
   const GArray *affinity = settings->cpu_affinity;
 
   if (!check_range (r, &p_repetitions, settings->repetitions, &range_repetitions) ||
@@ -273,7 +274,7 @@ validate_settings (IlJsonReader     *r,
   for (guint i = 0; affinity != NULL && i < affinity->len; i++)
     {
       IlJsonPath p_core = IL_JSON_INDEX (&p_affinity, i);
-      guint core = g_array_index (affinity, guint, i);
+      guint      core = g_array_index (affinity, guint, i);
 
       if (!check_range (r, &p_core, core, &range_core))
         return FALSE;
@@ -307,7 +308,7 @@ validate_quiz (IlJsonReader     *r,
   IlJsonPath p_choices = IL_JSON_MEMBER (path, "choices");
   IlJsonPath p_answer = IL_JSON_MEMBER (path, "answer");
   IlJsonPath p_explanation = IL_JSON_MEMBER (path, "explanation");
-  guint n_choices = quiz->choices != NULL ? g_strv_length (quiz->choices) : 0;
+  guint      n_choices = quiz->choices != NULL ? g_strv_length (quiz->choices) : 0;
 
   if (!check_chars (r, &p_question, quiz->question, &chars_question) ||
       !check_count (r, &p_choices, n_choices, &count_choices, "choices"))
@@ -341,8 +342,8 @@ validate_total_tasks (IlJsonReader       *r,
   for (guint i = 0; i < experiment->tasks->len; i++)
     {
       const IlTaskGroup *group = g_ptr_array_index (experiment->tasks, i);
-      IlJsonPath p_group = IL_JSON_INDEX (p_tasks, i);
-      IlJsonPath p_repeat = IL_JSON_MEMBER (&p_group, "repeat");
+      IlJsonPath         p_group = IL_JSON_INDEX (p_tasks, i);
+      IlJsonPath         p_repeat = IL_JSON_MEMBER (&p_group, "repeat");
 
       total += (guint64) MAX (group->repeat, 0);
       if (total > IL_MAX_TOTAL_TASKS)
@@ -365,8 +366,8 @@ validate_experiment (IlJsonReader       *r,
   IlJsonPath p_runs = IL_JSON_MEMBER (NULL, "runs");
   IlJsonPath p_settings = IL_JSON_MEMBER (NULL, "settings");
   IlJsonPath p_quiz = IL_JSON_MEMBER (NULL, "quiz");
-  guint n_tasks = experiment->tasks != NULL ? experiment->tasks->len : 0;
-  guint n_runs = experiment->runs != NULL ? experiment->runs->len : 0;
+  guint      n_tasks = experiment->tasks != NULL ? experiment->tasks->len : 0;
+  guint      n_runs = experiment->runs != NULL ? experiment->runs->len : 0;
 
   if (!check_chars (r, &p_name, experiment->name, &chars_name) ||
       !check_chars (r, &p_description, experiment->description, &chars_description) ||
@@ -465,7 +466,7 @@ read_string_member (IlJsonReader     *r,
                     char            **out)
 {
   IlJsonPath p = IL_JSON_MEMBER (path, member);
-  char *value = NULL;
+  char      *value = NULL;
 
   if (!json_object_has_member (object, member))
     return TRUE;
@@ -481,12 +482,12 @@ read_string_member (IlJsonReader     *r,
 }
 
 static gboolean
-read_enum_member (IlJsonReader       *r,
-                  JsonObject         *object,
-                  const IlJsonPath   *path,
-                  const char         *member,
-                  const char * const *names,
-                  guint              *out)
+read_enum_member (IlJsonReader      *r,
+                  JsonObject        *object,
+                  const IlJsonPath  *path,
+                  const char        *member,
+                  const char *const *names,
+                  guint             *out)
 {
   IlJsonPath p = IL_JSON_MEMBER (path, member);
 
@@ -512,21 +513,29 @@ read_block (IlJsonReader     *r,
             JsonNode         *node,
             const IlJsonPath *path)
 {
-  static const char * const cpu_members[] = { "type", "kernel", "units", NULL };
-  static const char * const sleep_members[] = { "type", "ms", NULL };
-  static const char * const http_members[] = { "type", "delay_ms", "bytes", "url", NULL };
-  static const char * const write_members[] = { "type", "bytes", "fsync", NULL };
-  static const char * const read_members[] = { "type", "bytes", NULL };
-  static const char * const *members[] = {
-    cpu_members, sleep_members, http_members, write_members, read_members,
+  static const char *const  cpu_members[] = { "type", "kernel", "units", NULL };
+  static const char *const  sleep_members[] = { "type", "ms", NULL };
+  static const char *const  http_members[] = { "type", "delay_ms", "bytes", "url", NULL };
+  static const char *const  write_members[] = { "type", "bytes", "fsync", NULL };
+  static const char *const  read_members[] = { "type", "bytes", NULL };
+  static const char *const *members[] = {
+    cpu_members,
+    sleep_members,
+    http_members,
+    write_members,
+    read_members,
   };
-  static const char * const what[] = {
-    "a cpu block", "a sleep block", "an http block", "a file-write block", "a file-read block",
+  static const char *const what[] = {
+    "a cpu block",
+    "a sleep block",
+    "an http block",
+    "a file-write block",
+    "a file-read block",
   };
   g_autoptr(IlBlock) block = NULL;
-  IlJsonPath p_type = IL_JSON_MEMBER (path, "type");
+  IlJsonPath  p_type = IL_JSON_MEMBER (path, "type");
   JsonObject *object;
-  guint type;
+  guint       type;
 
   if (!il_json_get_object (r, node, path, &object) ||
       !il_json_require (r, object, path, "type",
@@ -540,76 +549,78 @@ read_block (IlJsonReader     *r,
 
   switch (block->type)
     {
-    case IL_BLOCK_CPU:
-      {
-        guint kernel = 0;
+      case IL_BLOCK_CPU:
+        {
+          guint kernel = 0;
 
-        if (!il_json_require (r, object, path, "kernel",
-                              "a cpu block names its kernel: \"spin\", \"primes\", \"hash\" or \"matmul\"") ||
-            !read_enum_member (r, object, path, "kernel", kernel_names, &kernel) ||
-            !il_json_require (r, object, path, "units",
-                              "a cpu block says how many units of work it does (1 to 1000000)") ||
-            !read_int_member (r, object, path, "units", &range_units, &block->units))
+          if (!il_json_require (r, object, path, "kernel",
+                                "a cpu block names its kernel: \"spin\", \"primes\", \"hash\" or \"matmul\"") ||
+              !read_enum_member (r, object, path, "kernel", kernel_names, &kernel) ||
+              !il_json_require (r, object, path, "units",
+                                "a cpu block says how many units of work it does (1 to 1000000)") ||
+              !read_int_member (r, object, path, "units", &range_units, &block->units))
+            return NULL;
+          block->kernel = kernel;
+        }
+        break;
+
+      case IL_BLOCK_SLEEP:
+        if (!il_json_require (r, object, path, "ms",
+                              "a sleep block says how long it sleeps (0 to 600000 ms)") ||
+            !read_int_member (r, object, path, "ms", &range_ms, &block->ms))
           return NULL;
-        block->kernel = kernel;
-      }
-      break;
+        break;
 
-    case IL_BLOCK_SLEEP:
-      if (!il_json_require (r, object, path, "ms",
-                            "a sleep block says how long it sleeps (0 to 600000 ms)") ||
-          !read_int_member (r, object, path, "ms", &range_ms, &block->ms))
-        return NULL;
-      break;
+      case IL_BLOCK_HTTP:
+        block->delay_ms = 0;
+        block->bytes = 0;
+        if (json_object_has_member (object, "url"))
+          {
+            IlJsonPath p_url = IL_JSON_MEMBER (path, "url");
 
-    case IL_BLOCK_HTTP:
-      block->delay_ms = 0;
-      block->bytes = 0;
-      if (json_object_has_member (object, "url"))
-        {
-          IlJsonPath p_url = IL_JSON_MEMBER (path, "url");
+            /* Either the embedded server's parameters or a URL, not both:
+             * the file would promise a delay the URL cannot keep. */
+            for (guint i = 0; i < 2; i++)
+              {
+                const char *name = i == 0 ? "delay_ms" : "bytes";
+                IlJsonPath  p_other = IL_JSON_MEMBER (path, name);
 
-          /* Either the embedded server's parameters or a URL, not both:
-           * the file would promise a delay the URL cannot keep. */
-          for (guint i = 0; i < 2; i++)
-            {
-              const char *name = i == 0 ? "delay_ms" : "bytes";
-              IlJsonPath p_other = IL_JSON_MEMBER (path, name);
+                if (json_object_has_member (object, name))
+                  return il_json_fail (r, &p_other, IL_JSON_AT_NAME,
+                                       "\"%s\" is for the embedded latency server and cannot be "
+                                       "combined with \"url\"",
+                                       name),
+                         NULL;
+              }
 
-              if (json_object_has_member (object, name))
-                return il_json_fail (r, &p_other, IL_JSON_AT_NAME,
-                                     "\"%s\" is for the embedded latency server and cannot be "
-                                     "combined with \"url\"", name), NULL;
-            }
+            if (!il_json_get_string (r, json_object_get_member (object, "url"), &p_url,
+                                     1, -1, FALSE, &block->url))
+              return NULL;
+          }
+        else if (!read_int_member (r, object, path, "delay_ms", &range_ms, &block->delay_ms) ||
+                 !read_int_member (r, object, path, "bytes", &range_http_bytes, &block->bytes))
+          return NULL;
+        break;
 
-          if (!il_json_get_string (r, json_object_get_member (object, "url"), &p_url,
-                                   1, -1, FALSE, &block->url))
-            return NULL;
-        }
-      else if (!read_int_member (r, object, path, "delay_ms", &range_ms, &block->delay_ms) ||
-               !read_int_member (r, object, path, "bytes", &range_http_bytes, &block->bytes))
-        return NULL;
-      break;
+      case IL_BLOCK_FILE_WRITE:
+      case IL_BLOCK_FILE_READ:
+        if (!il_json_require (r, object, path, "bytes",
+                              "a file block says how many bytes it moves (0 to 1073741824)") ||
+            !read_int_member (r, object, path, "bytes", &range_file_bytes, &block->bytes))
+          return NULL;
+        if (block->type == IL_BLOCK_FILE_WRITE && json_object_has_member (object, "fsync"))
+          {
+            IlJsonPath p_fsync = IL_JSON_MEMBER (path, "fsync");
 
-    case IL_BLOCK_FILE_WRITE:
-    case IL_BLOCK_FILE_READ:
-      if (!il_json_require (r, object, path, "bytes",
-                            "a file block says how many bytes it moves (0 to 1073741824)") ||
-          !read_int_member (r, object, path, "bytes", &range_file_bytes, &block->bytes))
-        return NULL;
-      if (block->type == IL_BLOCK_FILE_WRITE && json_object_has_member (object, "fsync"))
-        {
-          IlJsonPath p_fsync = IL_JSON_MEMBER (path, "fsync");
+            if (!il_json_get_bool (r, json_object_get_member (object, "fsync"), &p_fsync,
+                                   &block->fsync))
+              return NULL;
+          }
+        break;
 
-          if (!il_json_get_bool (r, json_object_get_member (object, "fsync"), &p_fsync,
-                                 &block->fsync))
-            return NULL;
-        }
-      break;
-
-    case IL_N_BLOCK_TYPES:
-    default:
-      g_assert_not_reached ();
+      case IL_N_BLOCK_TYPES:
+      default:
+        g_assert_not_reached ();
     }
 
   return g_steal_pointer (&block);
@@ -620,11 +631,11 @@ read_task_group (IlJsonReader     *r,
                  JsonNode         *node,
                  const IlJsonPath *path)
 {
-  static const char * const members[] = { "name", "repeat", "payload_bytes", "blocks", NULL };
+  static const char *const members[] = { "name", "repeat", "payload_bytes", "blocks", NULL };
   g_autoptr(IlTaskGroup) group = NULL;
-  IlJsonPath p_blocks = IL_JSON_MEMBER (path, "blocks");
+  IlJsonPath  p_blocks = IL_JSON_MEMBER (path, "blocks");
   JsonObject *object;
-  JsonArray *blocks;
+  JsonArray  *blocks;
 
   if (!il_json_get_object (r, node, path, &object) ||
       !il_json_check_members (r, object, path, "a task group", members, NULL))
@@ -645,7 +656,7 @@ read_task_group (IlJsonReader     *r,
   for (guint i = 0; i < json_array_get_length (blocks); i++)
     {
       IlJsonPath p_block = IL_JSON_INDEX (&p_blocks, i);
-      IlBlock *block = read_block (r, json_array_get_element (blocks, i), &p_block);
+      IlBlock   *block = read_block (r, json_array_get_element (blocks, i), &p_block);
 
       if (block == NULL)
         return NULL;
@@ -668,12 +679,13 @@ read_workers (IlJsonReader     *r,
   if (JSON_NODE_HOLDS_ARRAY (node))
     {
       JsonArray *array = json_node_get_array (node);
-      guint n = json_array_get_length (array);
+      guint      n = json_array_get_length (array);
 
       if (n == 0)
         return il_json_fail (r, path, IL_JSON_AT_VALUE,
                              "expected a worker count (1 to %d) or a non-empty array of them, "
-                             "got an empty array", IL_MAX_WORKERS);
+                             "got an empty array",
+                             IL_MAX_WORKERS);
       if (!check_count (r, path, n, &count_sweep, "worker counts"))
         return FALSE;
 
@@ -723,22 +735,28 @@ read_run (IlJsonReader     *r,
           JsonNode         *node,
           const IlJsonPath *path)
 {
-  static const char * const sequential_members[] = { "executor", "label", NULL };
-  static const char * const threads_members[] = {
+  static const char *const sequential_members[] = { "executor", "label", NULL };
+  static const char *const threads_members[] = {
     "executor", "label", "workers", "gil", "switch_interval_ms", NULL
   };
-  static const char * const processes_members[] = { "executor", "label", "workers", "spawn", NULL };
-  static const char * const async_members[] = { "executor", "label", "cpu_slice_units", NULL };
-  static const char * const *members[] = {
-    sequential_members, threads_members, processes_members, async_members,
+  static const char *const  processes_members[] = { "executor", "label", "workers", "spawn", NULL };
+  static const char *const  async_members[] = { "executor", "label", "cpu_slice_units", NULL };
+  static const char *const *members[] = {
+    sequential_members,
+    threads_members,
+    processes_members,
+    async_members,
   };
-  static const char * const what[] = {
-    "a sequential run", "a threads run", "a processes run", "an async run",
+  static const char *const what[] = {
+    "a sequential run",
+    "a threads run",
+    "a processes run",
+    "an async run",
   };
   g_autoptr(IlRunConfig) run = NULL;
-  IlJsonPath p_executor = IL_JSON_MEMBER (path, "executor");
+  IlJsonPath  p_executor = IL_JSON_MEMBER (path, "executor");
   JsonObject *object;
-  guint executor;
+  guint       executor;
 
   if (!il_json_get_object (r, node, path, &object) ||
       !il_json_require (r, object, path, "executor",
@@ -792,11 +810,11 @@ read_settings (IlJsonReader     *r,
                const IlJsonPath *path,
                IlSettings       *settings)
 {
-  static const char * const members[] = {
+  static const char *const members[] = {
     "repetitions", "warmup", "order", "sample_hz", "cpu_affinity", NULL
   };
   JsonObject *object;
-  guint order = settings->order;
+  guint       order = settings->order;
 
   if (!il_json_get_object (r, node, path, &object) ||
       !il_json_check_members (r, object, path, "settings", members, NULL) ||
@@ -812,7 +830,7 @@ read_settings (IlJsonReader     *r,
     {
       IlJsonPath p_affinity = IL_JSON_MEMBER (path, "cpu_affinity");
       JsonArray *array;
-      guint n;
+      guint      n;
 
       if (!il_json_get_array (r, json_object_get_member (object, "cpu_affinity"), &p_affinity, &array))
         return FALSE;
@@ -826,7 +844,7 @@ read_settings (IlJsonReader     *r,
       for (guint i = 0; i < n; i++)
         {
           IlJsonPath p_core = IL_JSON_INDEX (&p_affinity, i);
-          guint core;
+          guint      core;
 
           if (!il_json_get_uint (r, json_array_get_element (array, i), &p_core,
                                  range_core.min, range_core.max, &core))
@@ -878,14 +896,14 @@ read_quiz (IlJsonReader     *r,
            const IlJsonPath *path,
            IlQuiz          **out)
 {
-  static const char * const members[] = { "question", "choices", "answer", "explanation", NULL };
+  static const char *const members[] = { "question", "choices", "answer", "explanation", NULL };
   g_autoptr(IlQuiz) quiz = NULL;
   IlJsonPath p_choices = IL_JSON_MEMBER (path, "choices");
   IlJsonPath p_answer = IL_JSON_MEMBER (path, "answer");
   g_autoptr(GStrvBuilder) choices = NULL;
   JsonObject *object;
-  JsonArray *array;
-  guint n;
+  JsonArray  *array;
+  guint       n;
 
   *out = NULL;
 
@@ -898,7 +916,8 @@ read_quiz (IlJsonReader     *r,
 
       return il_json_fail (r, path, IL_JSON_AT_VALUE,
                            "expected null or an object { \"question\", \"choices\", \"answer\", "
-                           "\"explanation\" }, got %s", got);
+                           "\"explanation\" }, got %s",
+                           got);
     }
 
   object = json_node_get_object (node);
@@ -918,7 +937,7 @@ read_quiz (IlJsonReader     *r,
   choices = g_strv_builder_new ();
   for (guint i = 0; i < n; i++)
     {
-      IlJsonPath p_choice = IL_JSON_INDEX (&p_choices, i);
+      IlJsonPath       p_choice = IL_JSON_INDEX (&p_choices, i);
       g_autofree char *choice = NULL;
 
       if (!il_json_get_string (r, json_array_get_element (array, i), &p_choice,
@@ -943,19 +962,19 @@ static IlExperiment *
 read_experiment (IlJsonReader *r,
                  JsonNode     *root)
 {
-  static const char * const members[] = {
+  static const char *const members[] = {
     "interleave", "name", "description", "tasks", "runs", "settings", "quiz", "results", NULL
   };
   g_autoptr(IlExperiment) experiment = NULL;
-  IlJsonPath p_version = IL_JSON_MEMBER (NULL, "interleave");
-  IlJsonPath p_tasks = IL_JSON_MEMBER (NULL, "tasks");
-  IlJsonPath p_runs = IL_JSON_MEMBER (NULL, "runs");
-  IlJsonPath p_settings = IL_JSON_MEMBER (NULL, "settings");
-  IlJsonPath p_quiz = IL_JSON_MEMBER (NULL, "quiz");
-  IlJsonPath p_results = IL_JSON_MEMBER (NULL, "results");
+  IlJsonPath  p_version = IL_JSON_MEMBER (NULL, "interleave");
+  IlJsonPath  p_tasks = IL_JSON_MEMBER (NULL, "tasks");
+  IlJsonPath  p_runs = IL_JSON_MEMBER (NULL, "runs");
+  IlJsonPath  p_settings = IL_JSON_MEMBER (NULL, "settings");
+  IlJsonPath  p_quiz = IL_JSON_MEMBER (NULL, "quiz");
+  IlJsonPath  p_results = IL_JSON_MEMBER (NULL, "results");
   JsonObject *object;
-  JsonNode *version;
-  JsonArray *array;
+  JsonNode   *version;
+  JsonArray  *array;
 
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
@@ -963,7 +982,9 @@ read_experiment (IlJsonReader *r,
 
       return il_json_fail (r, NULL, IL_JSON_AT_VALUE,
                            "expected an Interleave experiment: a JSON object starting with "
-                           "{ \"interleave\": 1, … }, got %s", got), NULL;
+                           "{ \"interleave\": 1, … }, got %s",
+                           got),
+             NULL;
     }
 
   object = json_node_get_object (root);
@@ -979,7 +1000,8 @@ read_experiment (IlJsonReader *r,
     return il_json_fail (r, &p_version, IL_JSON_AT_VALUE,
                          "expected %d, got %" G_GINT64_FORMAT ": the file needs a newer version "
                          "of Interleave (this one reads format version %d)",
-                         IL_FORMAT_VERSION, json_node_get_int (version), IL_FORMAT_VERSION), NULL;
+                         IL_FORMAT_VERSION, json_node_get_int (version), IL_FORMAT_VERSION),
+           NULL;
   {
     gint64 value;
 
@@ -1008,7 +1030,7 @@ read_experiment (IlJsonReader *r,
 
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      IlJsonPath p_group = IL_JSON_INDEX (&p_tasks, i);
+      IlJsonPath   p_group = IL_JSON_INDEX (&p_tasks, i);
       IlTaskGroup *group = read_task_group (r, json_array_get_element (array, i), &p_group);
 
       if (group == NULL)
@@ -1024,7 +1046,7 @@ read_experiment (IlJsonReader *r,
 
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      IlJsonPath p_run = IL_JSON_INDEX (&p_runs, i);
+      IlJsonPath   p_run = IL_JSON_INDEX (&p_runs, i);
       IlRunConfig *run = read_run (r, json_array_get_element (array, i), &p_run);
 
       if (run == NULL)
@@ -1094,10 +1116,10 @@ set_parse_error (GError    **error,
                  GError     *parse_error)
 {
   g_autofree char *scan_message = NULL;
-  const char *message = parse_error->message;
-  IlJsonScan scan = { 0 };
-  guint line = 1, column = 1;
-  int consumed = 0;
+  const char      *message = parse_error->message;
+  IlJsonScan       scan = { 0 };
+  guint            line = 1, column = 1;
+  int              consumed = 0;
 
   if (!il_json_scan (data, length, &scan, &line, &column, &scan_message))
     {
@@ -1130,11 +1152,11 @@ il_experiment_load_data (const char *data,
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) parse_error = NULL;
   g_autofree char *scan_message = NULL;
-  IlJsonScan scan = { 0 };
-  IlJsonReader r = { 0 };
-  IlExperiment *experiment;
-  const char *invalid = NULL;
-  guint line, column;
+  IlJsonScan       scan = { 0 };
+  IlJsonReader     r = { 0 };
+  IlExperiment    *experiment;
+  const char      *invalid = NULL;
+  guint            line, column;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -1201,8 +1223,8 @@ il_experiment_load_file (GFile   *file,
 {
   g_autofree char *contents = NULL;
   g_autofree char *uri = NULL;
-  const char *display_name;
-  gsize length;
+  const char      *display_name;
+  gsize            length;
 
   g_return_val_if_fail (G_IS_FILE (file), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -1238,35 +1260,35 @@ block_to_json (const IlBlock *block)
 
   switch (block->type)
     {
-    case IL_BLOCK_CPU:
-      json_object_set_string_member (object, "kernel", il_kernel_to_string (block->kernel));
-      json_object_set_int_member (object, "units", block->units);
-      break;
-    case IL_BLOCK_SLEEP:
-      json_object_set_int_member (object, "ms", block->ms);
-      break;
-    case IL_BLOCK_HTTP:
-      if (block->url != NULL)
-        json_object_set_string_member (object, "url", block->url);
-      else
-        {
-          if (block->delay_ms != 0)
-            json_object_set_int_member (object, "delay_ms", block->delay_ms);
-          if (block->bytes != 0)
-            json_object_set_int_member (object, "bytes", block->bytes);
-        }
-      break;
-    case IL_BLOCK_FILE_WRITE:
-      json_object_set_int_member (object, "bytes", block->bytes);
-      if (block->fsync)
-        json_object_set_boolean_member (object, "fsync", TRUE);
-      break;
-    case IL_BLOCK_FILE_READ:
-      json_object_set_int_member (object, "bytes", block->bytes);
-      break;
-    case IL_N_BLOCK_TYPES:
-    default:
-      g_assert_not_reached ();
+      case IL_BLOCK_CPU:
+        json_object_set_string_member (object, "kernel", il_kernel_to_string (block->kernel));
+        json_object_set_int_member (object, "units", block->units);
+        break;
+      case IL_BLOCK_SLEEP:
+        json_object_set_int_member (object, "ms", block->ms);
+        break;
+      case IL_BLOCK_HTTP:
+        if (block->url != NULL)
+          json_object_set_string_member (object, "url", block->url);
+        else
+          {
+            if (block->delay_ms != 0)
+              json_object_set_int_member (object, "delay_ms", block->delay_ms);
+            if (block->bytes != 0)
+              json_object_set_int_member (object, "bytes", block->bytes);
+          }
+        break;
+      case IL_BLOCK_FILE_WRITE:
+        json_object_set_int_member (object, "bytes", block->bytes);
+        if (block->fsync)
+          json_object_set_boolean_member (object, "fsync", TRUE);
+        break;
+      case IL_BLOCK_FILE_READ:
+        json_object_set_int_member (object, "bytes", block->bytes);
+        break;
+      case IL_N_BLOCK_TYPES:
+      default:
+        g_assert_not_reached ();
     }
 
   return object_node (object);
@@ -1276,7 +1298,7 @@ static JsonNode *
 task_group_to_json (const IlTaskGroup *group)
 {
   JsonObject *object = json_object_new ();
-  JsonArray *blocks = json_array_new ();
+  JsonArray  *blocks = json_array_new ();
 
   if (group->name != NULL)
     json_object_set_string_member (object, "name", group->name);
@@ -1296,7 +1318,7 @@ static JsonNode *
 run_to_json (const IlRunConfig *run)
 {
   JsonObject *object = json_object_new ();
-  guint n_workers = run->workers != NULL ? run->workers->len : 0;
+  guint       n_workers = run->workers != NULL ? run->workers->len : 0;
 
   json_object_set_string_member (object, "executor", il_executor_to_string (run->executor));
   if (run->label != NULL)
@@ -1319,24 +1341,24 @@ run_to_json (const IlRunConfig *run)
 
   switch (run->executor)
     {
-    case IL_EXECUTOR_THREADS:
-      if (run->gil)
-        json_object_set_boolean_member (object, "gil", TRUE);
-      if (run->switch_interval_ms != 5)
-        json_object_set_int_member (object, "switch_interval_ms", run->switch_interval_ms);
-      break;
-    case IL_EXECUTOR_PROCESSES:
-      if (run->spawn != IL_SPAWN_POOL)
-        json_object_set_string_member (object, "spawn", il_spawn_to_string (run->spawn));
-      break;
-    case IL_EXECUTOR_ASYNC:
-      if (run->cpu_slice_units != 0)
-        json_object_set_int_member (object, "cpu_slice_units", run->cpu_slice_units);
-      break;
-    case IL_EXECUTOR_SEQUENTIAL:
-    case IL_N_EXECUTORS:
-    default:
-      break;
+      case IL_EXECUTOR_THREADS:
+        if (run->gil)
+          json_object_set_boolean_member (object, "gil", TRUE);
+        if (run->switch_interval_ms != 5)
+          json_object_set_int_member (object, "switch_interval_ms", run->switch_interval_ms);
+        break;
+      case IL_EXECUTOR_PROCESSES:
+        if (run->spawn != IL_SPAWN_POOL)
+          json_object_set_string_member (object, "spawn", il_spawn_to_string (run->spawn));
+        break;
+      case IL_EXECUTOR_ASYNC:
+        if (run->cpu_slice_units != 0)
+          json_object_set_int_member (object, "cpu_slice_units", run->cpu_slice_units);
+        break;
+      case IL_EXECUTOR_SEQUENTIAL:
+      case IL_N_EXECUTORS:
+      default:
+        break;
     }
 
   return object_node (object);
@@ -1371,7 +1393,7 @@ static JsonObject *
 quiz_to_json (const IlQuiz *quiz)
 {
   JsonObject *object = json_object_new ();
-  JsonArray *choices = json_array_new ();
+  JsonArray  *choices = json_array_new ();
 
   json_object_set_string_member (object, "question", quiz->question != NULL ? quiz->question : "");
   for (guint i = 0; quiz->choices != NULL && quiz->choices[i] != NULL; i++)
@@ -1388,8 +1410,8 @@ static JsonNode *
 experiment_to_json (const IlExperiment *experiment)
 {
   JsonObject *object = json_object_new ();
-  JsonArray *tasks = json_array_new ();
-  JsonArray *runs = json_array_new ();
+  JsonArray  *tasks = json_array_new ();
+  JsonArray  *runs = json_array_new ();
   JsonObject *settings;
 
   json_object_set_int_member (object, "interleave", IL_FORMAT_VERSION);
@@ -1439,7 +1461,7 @@ il_experiment_save_file (const IlExperiment *experiment,
                          GError            **error)
 {
   g_autofree char *data = NULL;
-  gsize length = 0;
+  gsize            length = 0;
 
   g_return_val_if_fail (experiment != NULL, FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);

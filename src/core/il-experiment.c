@@ -14,20 +14,33 @@
 #include "il-experiment.h"
 #include "il-results.h"
 
-static const char * const block_type_names[] = {
-  "cpu", "sleep", "http", "file-write", "file-read",
+static const char *const block_type_names[] = {
+  "cpu",
+  "sleep",
+  "http",
+  "file-write",
+  "file-read",
 };
-static const char * const kernel_names[] = {
-  "spin", "primes", "hash", "matmul",
+static const char *const kernel_names[] = {
+  "spin",
+  "primes",
+  "hash",
+  "matmul",
 };
-static const char * const executor_names[] = {
-  "sequential", "threads", "processes", "async",
+static const char *const executor_names[] = {
+  "sequential",
+  "threads",
+  "processes",
+  "async",
 };
-static const char * const spawn_names[] = {
-  "pool", "per-task",
+static const char *const spawn_names[] = {
+  "pool",
+  "per-task",
 };
-static const char * const order_names[] = {
-  "interleaved", "grouped", "shuffled",
+static const char *const order_names[] = {
+  "interleaved",
+  "grouped",
+  "shuffled",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (block_type_names) == IL_N_BLOCK_TYPES);
@@ -37,10 +50,10 @@ G_STATIC_ASSERT (G_N_ELEMENTS (spawn_names) == IL_N_SPAWNS);
 G_STATIC_ASSERT (G_N_ELEMENTS (order_names) == IL_N_ORDERS);
 
 static gboolean
-lookup_name (const char * const *names,
-             guint               n_names,
-             const char         *str,
-             guint              *out)
+lookup_name (const char *const *names,
+             guint              n_names,
+             const char        *str,
+             guint             *out)
 {
   if (str == NULL)
     return FALSE;
@@ -58,25 +71,25 @@ lookup_name (const char * const *names,
   return FALSE;
 }
 
-#define DEFINE_ENUM_STRINGS(prefix, Type, names, n)                       \
-  const char *                                                           \
-  prefix##_to_string (Type value)                                        \
-  {                                                                      \
-    g_return_val_if_fail ((guint) value < (n), NULL);                    \
-    return names[value];                                                 \
-  }                                                                      \
-                                                                         \
-  gboolean                                                               \
-  prefix##_from_string (const char *str,                                 \
-                        Type       *out)                                 \
-  {                                                                      \
-    guint i;                                                             \
-                                                                         \
-    if (!lookup_name (names, (n), str, &i))                              \
-      return FALSE;                                                      \
-    if (out != NULL)                                                     \
-      *out = (Type) i;                                                   \
-    return TRUE;                                                         \
+#define DEFINE_ENUM_STRINGS(prefix, Type, names, n)   \
+  const char *                                        \
+    prefix##_to_string (Type value)                   \
+  {                                                   \
+    g_return_val_if_fail ((guint) value < (n), NULL); \
+    return names[value];                              \
+  }                                                   \
+                                                      \
+  gboolean                                            \
+    prefix##_from_string (const char *str,            \
+                          Type       *out)            \
+  {                                                   \
+    guint i;                                          \
+                                                      \
+    if (!lookup_name (names, (n), str, &i))           \
+      return FALSE;                                   \
+    if (out != NULL)                                  \
+      *out = (Type) i;                                \
+    return TRUE;                                      \
   }
 
 DEFINE_ENUM_STRINGS (il_block_type, IlBlockType, block_type_names, IL_N_BLOCK_TYPES)
@@ -100,23 +113,23 @@ il_block_new (IlBlockType type)
 
   switch (type)
     {
-    case IL_BLOCK_CPU:
-      block->units = 10;
-      break;
-    case IL_BLOCK_SLEEP:
-      block->ms = 10;
-      break;
-    case IL_BLOCK_HTTP:
-      block->delay_ms = 20;
-      block->bytes = 1024;
-      break;
-    case IL_BLOCK_FILE_WRITE:
-    case IL_BLOCK_FILE_READ:
-      block->bytes = 1024 * 1024;
-      break;
-    case IL_N_BLOCK_TYPES:
-    default:
-      g_assert_not_reached ();
+      case IL_BLOCK_CPU:
+        block->units = 10;
+        break;
+      case IL_BLOCK_SLEEP:
+        block->ms = 10;
+        break;
+      case IL_BLOCK_HTTP:
+        block->delay_ms = 20;
+        block->bytes = 1024;
+        break;
+      case IL_BLOCK_FILE_WRITE:
+      case IL_BLOCK_FILE_READ:
+        block->bytes = 1024 * 1024;
+        break;
+      case IL_N_BLOCK_TYPES:
+      default:
+        g_assert_not_reached ();
     }
 
   return block;
@@ -158,21 +171,21 @@ il_block_equal (const IlBlock *a,
 
   switch (a->type)
     {
-    case IL_BLOCK_CPU:
-      return a->kernel == b->kernel && a->units == b->units;
-    case IL_BLOCK_SLEEP:
-      return a->ms == b->ms;
-    case IL_BLOCK_HTTP:
-      if (a->url != NULL || b->url != NULL)
-        return g_strcmp0 (a->url, b->url) == 0;
-      return a->delay_ms == b->delay_ms && a->bytes == b->bytes;
-    case IL_BLOCK_FILE_WRITE:
-      return a->bytes == b->bytes && !a->fsync == !b->fsync;
-    case IL_BLOCK_FILE_READ:
-      return a->bytes == b->bytes;
-    case IL_N_BLOCK_TYPES:
-    default:
-      return FALSE;
+      case IL_BLOCK_CPU:
+        return a->kernel == b->kernel && a->units == b->units;
+      case IL_BLOCK_SLEEP:
+        return a->ms == b->ms;
+      case IL_BLOCK_HTTP:
+        if (a->url != NULL || b->url != NULL)
+          return g_strcmp0 (a->url, b->url) == 0;
+        return a->delay_ms == b->delay_ms && a->bytes == b->bytes;
+      case IL_BLOCK_FILE_WRITE:
+        return a->bytes == b->bytes && !a->fsync == !b->fsync;
+      case IL_BLOCK_FILE_READ:
+        return a->bytes == b->bytes;
+      case IL_N_BLOCK_TYPES:
+      default:
+        return FALSE;
     }
 }
 
@@ -182,10 +195,10 @@ il_block_equal (const IlBlock *a,
 static char *
 format_bytes (gint64 bytes)
 {
-  static const char * const units[] = { "KiB", "MiB", "GiB", "TiB" };
-  char number[G_ASCII_DTOSTR_BUF_SIZE];
-  double value = (double) bytes;
-  guint unit = 0;
+  static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+  char                     number[G_ASCII_DTOSTR_BUF_SIZE];
+  double                   value = (double) bytes;
+  guint                    unit = 0;
 
   if (bytes < 1024)
     return g_strdup_printf ("%" G_GINT64_FORMAT " B", bytes);
@@ -211,25 +224,25 @@ il_block_describe (const IlBlock *block)
 
   switch (block->type)
     {
-    case IL_BLOCK_CPU:
-      return g_strdup_printf ("%s × %" G_GINT64_FORMAT,
-                              il_kernel_to_string (block->kernel), block->units);
-    case IL_BLOCK_SLEEP:
-      return g_strdup_printf ("sleep %" G_GINT64_FORMAT " ms", block->ms);
-    case IL_BLOCK_HTTP:
-      if (block->url != NULL)
-        return g_strdup_printf ("GET %s", block->url);
-      size = format_bytes (block->bytes);
-      return g_strdup_printf ("GET %" G_GINT64_FORMAT " ms, %s", block->delay_ms, size);
-    case IL_BLOCK_FILE_WRITE:
-      size = format_bytes (block->bytes);
-      return g_strdup_printf ("write %s%s", size, block->fsync ? " (fsync)" : "");
-    case IL_BLOCK_FILE_READ:
-      size = format_bytes (block->bytes);
-      return g_strdup_printf ("read %s", size);
-    case IL_N_BLOCK_TYPES:
-    default:
-      g_return_val_if_reached (NULL);
+      case IL_BLOCK_CPU:
+        return g_strdup_printf ("%s × %" G_GINT64_FORMAT,
+                                il_kernel_to_string (block->kernel), block->units);
+      case IL_BLOCK_SLEEP:
+        return g_strdup_printf ("sleep %" G_GINT64_FORMAT " ms", block->ms);
+      case IL_BLOCK_HTTP:
+        if (block->url != NULL)
+          return g_strdup_printf ("GET %s", block->url);
+        size = format_bytes (block->bytes);
+        return g_strdup_printf ("GET %" G_GINT64_FORMAT " ms, %s", block->delay_ms, size);
+      case IL_BLOCK_FILE_WRITE:
+        size = format_bytes (block->bytes);
+        return g_strdup_printf ("write %s%s", size, block->fsync ? " (fsync)" : "");
+      case IL_BLOCK_FILE_READ:
+        size = format_bytes (block->bytes);
+        return g_strdup_printf ("read %s", size);
+      case IL_N_BLOCK_TYPES:
+      default:
+        g_return_val_if_reached (NULL);
     }
 }
 
@@ -374,8 +387,8 @@ il_run_config_copy (const IlRunConfig *run)
   copy = g_memdup2 (run, sizeof *run);
   copy->label = g_strdup (run->label);
   copy->workers = run->workers != NULL
-    ? uint_array_copy (run->workers)
-    : g_array_new (FALSE, FALSE, sizeof (guint));
+                    ? uint_array_copy (run->workers)
+                    : g_array_new (FALSE, FALSE, sizeof (guint));
 
   return copy;
 }
@@ -420,16 +433,16 @@ il_run_config_equal (const IlRunConfig *a,
 
   switch (a->executor)
     {
-    case IL_EXECUTOR_THREADS:
-      return !a->gil == !b->gil && a->switch_interval_ms == b->switch_interval_ms;
-    case IL_EXECUTOR_PROCESSES:
-      return a->spawn == b->spawn;
-    case IL_EXECUTOR_ASYNC:
-      return a->cpu_slice_units == b->cpu_slice_units;
-    case IL_EXECUTOR_SEQUENTIAL:
-    case IL_N_EXECUTORS:
-    default:
-      return TRUE;
+      case IL_EXECUTOR_THREADS:
+        return !a->gil == !b->gil && a->switch_interval_ms == b->switch_interval_ms;
+      case IL_EXECUTOR_PROCESSES:
+        return a->spawn == b->spawn;
+      case IL_EXECUTOR_ASYNC:
+        return a->cpu_slice_units == b->cpu_slice_units;
+      case IL_EXECUTOR_SEQUENTIAL:
+      case IL_N_EXECUTORS:
+      default:
+        return TRUE;
     }
 }
 
@@ -450,26 +463,26 @@ il_run_config_derive_label (const IlRunConfig *run,
 
   switch (run->executor)
     {
-    case IL_EXECUTOR_THREADS:
-      if (workers > 0)
-        g_string_append_printf (label, " ×%u", workers);
-      if (run->gil)
-        g_string_append_printf (label, " (GIL %u ms)", run->switch_interval_ms);
-      break;
-    case IL_EXECUTOR_PROCESSES:
-      if (workers > 0)
-        g_string_append_printf (label, " ×%u", workers);
-      if (run->spawn == IL_SPAWN_PER_TASK)
-        g_string_append (label, " (per task)");
-      break;
-    case IL_EXECUTOR_ASYNC:
-      if (run->cpu_slice_units > 0)
-        g_string_append_printf (label, " (slice %u)", run->cpu_slice_units);
-      break;
-    case IL_EXECUTOR_SEQUENTIAL:
-    case IL_N_EXECUTORS:
-    default:
-      break;
+      case IL_EXECUTOR_THREADS:
+        if (workers > 0)
+          g_string_append_printf (label, " ×%u", workers);
+        if (run->gil)
+          g_string_append_printf (label, " (GIL %u ms)", run->switch_interval_ms);
+        break;
+      case IL_EXECUTOR_PROCESSES:
+        if (workers > 0)
+          g_string_append_printf (label, " ×%u", workers);
+        if (run->spawn == IL_SPAWN_PER_TASK)
+          g_string_append (label, " (per task)");
+        break;
+      case IL_EXECUTOR_ASYNC:
+        if (run->cpu_slice_units > 0)
+          g_string_append_printf (label, " (slice %u)", run->cpu_slice_units);
+        break;
+      case IL_EXECUTOR_SEQUENTIAL:
+      case IL_N_EXECUTORS:
+      default:
+        break;
     }
 
   return g_string_free (g_steal_pointer (&label), FALSE);
@@ -507,8 +520,8 @@ quiz_free (IlQuiz *quiz)
 }
 
 static gboolean
-strv_equal0 (const char * const *a,
-             const char * const *b)
+strv_equal0 (const char *const *a,
+             const char *const *b)
 {
   guint len_a = a != NULL ? g_strv_length ((char **) a) : 0;
   guint len_b = b != NULL ? g_strv_length ((char **) b) : 0;
@@ -533,7 +546,7 @@ quiz_equal (const IlQuiz *a,
     return FALSE;
 
   return g_strcmp0 (a->question, b->question) == 0 &&
-         strv_equal0 ((const char * const *) a->choices, (const char * const *) b->choices) &&
+         strv_equal0 ((const char *const *) a->choices, (const char *const *) b->choices) &&
          a->answer == b->answer &&
          g_strcmp0 (a->explanation, b->explanation) == 0;
 }
@@ -575,8 +588,8 @@ IlExperiment *
 il_experiment_new (void)
 {
   IlExperiment *experiment = experiment_new_empty ();
-  IlTaskGroup *group = il_task_group_new ();
-  IlBlock *block = g_ptr_array_index (group->blocks, 0);
+  IlTaskGroup  *group = il_task_group_new ();
+  IlBlock      *block = g_ptr_array_index (group->blocks, 0);
 
   experiment->name = g_strdup ("Untitled experiment");
 

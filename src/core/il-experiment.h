@@ -16,29 +16,30 @@ G_BEGIN_DECLS
 #define IL_FORMAT_VERSION 1
 
 /* Limits from FORMAT.md's table. */
-#define IL_MAX_NAME_CHARS          200
-#define IL_MAX_DESCRIPTION_CHARS   10000
-#define IL_MAX_LABEL_CHARS         100
-#define IL_MAX_TASK_GROUPS         1000
-#define IL_MAX_REPEAT              100000
-#define IL_MAX_TOTAL_TASKS         1000000
-#define IL_MAX_PAYLOAD_BYTES       (G_GINT64_CONSTANT (64) * 1024 * 1024)
-#define IL_MAX_BLOCKS              64
-#define IL_MAX_UNITS               1000000
-#define IL_MAX_MS                  600000
-#define IL_MAX_HTTP_BYTES          (G_GINT64_CONSTANT (64) * 1024 * 1024)
-#define IL_MAX_FILE_BYTES          (G_GINT64_CONSTANT (1024) * 1024 * 1024)
-#define IL_MAX_WORKERS             256
-#define IL_MAX_SWITCH_INTERVAL_MS  1000
-#define IL_MAX_RUNS                32
-#define IL_MAX_REPETITIONS         100
-#define IL_MAX_WARMUP              10
-#define IL_MAX_SAMPLE_HZ           100
-#define IL_MAX_CPU_SLICE_UNITS     IL_MAX_UNITS
-#define IL_MIN_QUIZ_CHOICES        2
-#define IL_MAX_QUIZ_CHOICES        6
+#define IL_MAX_NAME_CHARS         200
+#define IL_MAX_DESCRIPTION_CHARS  10000
+#define IL_MAX_LABEL_CHARS        100
+#define IL_MAX_TASK_GROUPS        1000
+#define IL_MAX_REPEAT             100000
+#define IL_MAX_TOTAL_TASKS        1000000
+#define IL_MAX_PAYLOAD_BYTES      (G_GINT64_CONSTANT (64) * 1024 * 1024)
+#define IL_MAX_BLOCKS             64
+#define IL_MAX_UNITS              1000000
+#define IL_MAX_MS                 600000
+#define IL_MAX_HTTP_BYTES         (G_GINT64_CONSTANT (64) * 1024 * 1024)
+#define IL_MAX_FILE_BYTES         (G_GINT64_CONSTANT (1024) * 1024 * 1024)
+#define IL_MAX_WORKERS            256
+#define IL_MAX_SWITCH_INTERVAL_MS 1000
+#define IL_MAX_RUNS               32
+#define IL_MAX_REPETITIONS        100
+#define IL_MAX_WARMUP             10
+#define IL_MAX_SAMPLE_HZ          100
+#define IL_MAX_CPU_SLICE_UNITS    IL_MAX_UNITS
+#define IL_MIN_QUIZ_CHOICES       2
+#define IL_MAX_QUIZ_CHOICES       6
 
-typedef enum {
+typedef enum
+{
   IL_BLOCK_CPU,
   IL_BLOCK_SLEEP,
   IL_BLOCK_HTTP,
@@ -47,7 +48,8 @@ typedef enum {
   IL_N_BLOCK_TYPES
 } IlBlockType;
 
-typedef enum {
+typedef enum
+{
   IL_KERNEL_SPIN,
   IL_KERNEL_PRIMES,
   IL_KERNEL_HASH,
@@ -55,7 +57,8 @@ typedef enum {
   IL_N_KERNELS
 } IlKernel;
 
-typedef enum {
+typedef enum
+{
   IL_EXECUTOR_SEQUENTIAL,
   IL_EXECUTOR_THREADS,
   IL_EXECUTOR_PROCESSES,
@@ -63,13 +66,15 @@ typedef enum {
   IL_N_EXECUTORS
 } IlExecutorKind;
 
-typedef enum {
+typedef enum
+{
   IL_SPAWN_POOL,
   IL_SPAWN_PER_TASK,
   IL_N_SPAWNS
 } IlSpawn;
 
-typedef enum {
+typedef enum
+{
   IL_ORDER_INTERLEAVED,
   IL_ORDER_GROUPED,
   IL_ORDER_SHUFFLED,
@@ -93,51 +98,54 @@ gboolean    il_order_from_string (const char *str, IlOrder *out);
  * IlBlock:
  * Only the fields of @type are meaningful; the others keep their defaults.
  */
-typedef struct {
+typedef struct
+{
   IlBlockType type;
-  IlKernel    kernel;     /* cpu */
-  gint64      units;      /* cpu: 1 … IL_MAX_UNITS */
-  gint64      ms;         /* sleep: 0 … IL_MAX_MS */
-  gint64      delay_ms;   /* http, embedded server: 0 … IL_MAX_MS */
-  gint64      bytes;      /* http (embedded server), file-write, file-read */
-  char       *url;        /* http: NULL means the embedded latency server */
-  gboolean    fsync;      /* file-write */
+  IlKernel    kernel;   /* cpu */
+  gint64      units;    /* cpu: 1 … IL_MAX_UNITS */
+  gint64      ms;       /* sleep: 0 … IL_MAX_MS */
+  gint64      delay_ms; /* http, embedded server: 0 … IL_MAX_MS */
+  gint64      bytes;    /* http (embedded server), file-write, file-read */
+  char       *url;      /* http: NULL means the embedded latency server */
+  gboolean    fsync;    /* file-write */
 } IlBlock;
 
 /* A new block with sensible defaults for its type (cpu spin × 10, sleep 10 ms,
  * http 20 ms / 1 KiB, files 1 MiB). */
-IlBlock  *il_block_new (IlBlockType type);
-IlBlock  *il_block_copy (const IlBlock *block);
-void      il_block_free (IlBlock *block);
-gboolean  il_block_equal (const IlBlock *a, const IlBlock *b);
+IlBlock *il_block_new (IlBlockType type);
+IlBlock *il_block_copy (const IlBlock *block);
+void     il_block_free (IlBlock *block);
+gboolean il_block_equal (const IlBlock *a, const IlBlock *b);
 /* Short human text: "spin × 40", "sleep 50 ms", "GET 20 ms, 1.0 KiB",
  * "write 1.0 MiB (fsync)". */
-char     *il_block_describe (const IlBlock *block);
+char *il_block_describe (const IlBlock *block);
 
-typedef struct {
-  char      *name;           /* NULL: "task N" (N is the 1-based position) */
-  gint64     repeat;         /* 1 … IL_MAX_REPEAT */
-  gint64     payload_bytes;  /* 0 … IL_MAX_PAYLOAD_BYTES */
-  GPtrArray *blocks;         /* IlBlock*, owned, 1 … IL_MAX_BLOCKS */
+typedef struct
+{
+  char      *name;          /* NULL: "task N" (N is the 1-based position) */
+  gint64     repeat;        /* 1 … IL_MAX_REPEAT */
+  gint64     payload_bytes; /* 0 … IL_MAX_PAYLOAD_BYTES */
+  GPtrArray *blocks;        /* IlBlock*, owned, 1 … IL_MAX_BLOCKS */
 } IlTaskGroup;
 
-IlTaskGroup *il_task_group_new (void);   /* one cpu block, repeat 1 */
+IlTaskGroup *il_task_group_new (void); /* one cpu block, repeat 1 */
 IlTaskGroup *il_task_group_copy (const IlTaskGroup *group);
 void         il_task_group_free (IlTaskGroup *group);
 gboolean     il_task_group_equal (const IlTaskGroup *a, const IlTaskGroup *b);
 /* The displayed name: group->name or "task N" with N = position + 1. */
-char        *il_task_group_display_name (const IlTaskGroup *group, guint position);
+char *il_task_group_display_name (const IlTaskGroup *group, guint position);
 
-typedef struct {
+typedef struct
+{
   IlExecutorKind executor;
-  char          *label;            /* NULL: derived (il_run_config_derive_label) */
-  GArray        *workers;          /* guint; empty: default (number of cores) */
-  gboolean       workers_sweep;    /* TRUE: written as an array (a sweep) */
-  gboolean       gil;              /* threads */
+  char          *label;              /* NULL: derived (il_run_config_derive_label) */
+  GArray        *workers;            /* guint; empty: default (number of cores) */
+  gboolean       workers_sweep;      /* TRUE: written as an array (a sweep) */
+  gboolean       gil;                /* threads */
   guint          switch_interval_ms; /* threads, default 5 */
-  IlSpawn        spawn;            /* processes */
-  guint          cpu_slice_units;  /* async, 0 = run CPU blocks to completion */
-  gboolean       enabled;          /* GUI state, not saved: TRUE on load */
+  IlSpawn        spawn;              /* processes */
+  guint          cpu_slice_units;    /* async, 0 = run CPU blocks to completion */
+  gboolean       enabled;            /* GUI state, not saved: TRUE on load */
 } IlRunConfig;
 
 IlRunConfig *il_run_config_new (IlExecutorKind executor);
@@ -147,36 +155,39 @@ gboolean     il_run_config_equal (const IlRunConfig *a, const IlRunConfig *b);
 /* "sequential", "threads ×4", "threads ×4 (GIL 5 ms)", "processes ×2",
  * "processes ×2 (per task)", "async", "async (slice 5)". @workers is the
  * resolved worker count (ignored where it does not apply). */
-char        *il_run_config_derive_label (const IlRunConfig *run, guint workers);
+char *il_run_config_derive_label (const IlRunConfig *run, guint workers);
 
-typedef struct {
-  guint   repetitions;     /* 1 … 100, default 1 */
-  guint   warmup;          /* 0 … 10, default 0 */
-  IlOrder order;           /* default interleaved */
-  guint   sample_hz;       /* 1 … 100, default 20 */
-  GArray *cpu_affinity;    /* guint core indices; NULL: all cores */
+typedef struct
+{
+  guint   repetitions;  /* 1 … 100, default 1 */
+  guint   warmup;       /* 0 … 10, default 0 */
+  IlOrder order;        /* default interleaved */
+  guint   sample_hz;    /* 1 … 100, default 20 */
+  GArray *cpu_affinity; /* guint core indices; NULL: all cores */
 } IlSettings;
 
-typedef struct {
-  char  *question;
-  GStrv  choices;          /* 2 … 6 */
-  guint  answer;           /* index into choices */
-  char  *explanation;
+typedef struct
+{
+  char *question;
+  GStrv choices; /* 2 … 6 */
+  guint answer;  /* index into choices */
+  char *explanation;
 } IlQuiz;
 
-typedef struct _IlResults IlResults;   /* il-results.h */
+typedef struct _IlResults IlResults; /* il-results.h */
 
-typedef struct {
-  char       *name;          /* 1 … 200 characters */
-  char       *description;   /* never NULL, may be "" */
-  GPtrArray  *tasks;         /* IlTaskGroup*, owned */
-  GPtrArray  *runs;          /* IlRunConfig*, owned */
-  IlSettings  settings;
-  IlQuiz     *quiz;          /* nullable */
-  IlResults  *results;       /* nullable: recorded by the author */
+typedef struct
+{
+  char      *name;        /* 1 … 200 characters */
+  char      *description; /* never NULL, may be "" */
+  GPtrArray *tasks;       /* IlTaskGroup*, owned */
+  GPtrArray *runs;        /* IlRunConfig*, owned */
+  IlSettings settings;
+  IlQuiz    *quiz;    /* nullable */
+  IlResults *results; /* nullable: recorded by the author */
 } IlExperiment;
 
-GType         il_experiment_get_type (void) G_GNUC_CONST;
+GType il_experiment_get_type (void) G_GNUC_CONST;
 #define IL_TYPE_EXPERIMENT (il_experiment_get_type ())
 
 /* A small valid experiment: one group "fragment" (spin × 20, repeat 8) and
@@ -185,9 +196,9 @@ IlExperiment *il_experiment_new (void);
 IlExperiment *il_experiment_copy (const IlExperiment *experiment);
 void          il_experiment_free (IlExperiment *experiment);
 /* Compares everything that is saved (not `enabled`), results included. */
-gboolean      il_experiment_equal (const IlExperiment *a, const IlExperiment *b);
+gboolean il_experiment_equal (const IlExperiment *a, const IlExperiment *b);
 /* Sum of repeats. */
-guint64       il_experiment_count_tasks (const IlExperiment *experiment);
+guint64 il_experiment_count_tasks (const IlExperiment *experiment);
 
 /* Loading. Errors are IL_ERROR_PARSE / IL_ERROR_INVALID with a message of the
  * form "FILE:LINE:COLUMN: what was expected" (the JSON path where no position
@@ -202,17 +213,17 @@ IlExperiment *il_experiment_load_file (GFile   *file,
 /* Saving: pretty JSON (two-space indent, trailing newline), fields in
  * FORMAT.md's order, defaults omitted, results included when present.
  * Save is atomic (temporary file + rename). */
-char         *il_experiment_to_data (const IlExperiment *experiment,
-                                     gsize              *length);
-gboolean      il_experiment_save_file (const IlExperiment *experiment,
-                                       GFile              *file,
-                                       GError            **error);
+char    *il_experiment_to_data (const IlExperiment *experiment,
+                                gsize              *length);
+gboolean il_experiment_save_file (const IlExperiment *experiment,
+                                  GFile              *file,
+                                  GError            **error);
 
 /* Model-level validation (ranges, applicability) for experiments built in
  * memory (the GUI's editor): the same rules as loading, messages name the
  * place as "tasks[0].blocks[1].units: …". */
-gboolean      il_experiment_validate (const IlExperiment *experiment,
-                                      GError            **error);
+gboolean il_experiment_validate (const IlExperiment *experiment,
+                                 GError            **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IlExperiment, il_experiment_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IlTaskGroup, il_task_group_free)

@@ -76,9 +76,26 @@ il_export_csv (const IlResults    *results,
                GError            **error)
 {
   static const char *const header[] = {
-    "run", "label", "repetition", "group", "group_name", "index", "worker", "pid", "tid",
-    "cpu_start", "cpu_end", "queued_us", "start_us", "end_us", "running_us", "ready_us",
-    "blocked_us", "gil_wait_us", "failed", "error",
+    "run",
+    "label",
+    "repetition",
+    "group",
+    "group_name",
+    "index",
+    "worker",
+    "pid",
+    "tid",
+    "cpu_start",
+    "cpu_end",
+    "queued_us",
+    "start_us",
+    "end_us",
+    "running_us",
+    "ready_us",
+    "blocked_us",
+    "gil_wait_us",
+    "failed",
+    "error",
   };
   g_autoptr(GString) line = g_string_sized_new (256);
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
@@ -162,11 +179,11 @@ median_repetition (const IlRunResult *run)
   for (guint i = 1; i < n; i++)
     for (guint j = i; j > 0; j--)
       {
-        guint *a = &g_array_index (order, guint, j - 1);
-        guint *b = &g_array_index (order, guint, j);
+        guint              *a = &g_array_index (order, guint, j - 1);
+        guint              *b = &g_array_index (order, guint, j);
         const IlRepetition *ra = g_ptr_array_index (run->repetitions, *a);
         const IlRepetition *rb = g_ptr_array_index (run->repetitions, *b);
-        guint tmp;
+        guint               tmp;
 
         if (ra->makespan_ms <= rb->makespan_ms)
           break;
@@ -304,7 +321,7 @@ task_args (JsonBuilder  *b,
            gconstpointer data)
 {
   const IlTaskRecord *rec = data;
-  char checksum[17];
+  char                checksum[17];
 
   g_snprintf (checksum, sizeof checksum, "%016" G_GINT64_MODIFIER "x", rec->checksum);
   add_int (b, "group", rec->group);
@@ -346,9 +363,9 @@ gil_args (JsonBuilder  *b,
 }
 
 static char *
-block_name (const IlExperiment *experiment,
-            const IlTaskRecord *rec,
-            guint               i,
+block_name (const IlExperiment  *experiment,
+            const IlTaskRecord  *rec,
+            guint                i,
             const IlBlockRecord *br)
 {
   if (experiment != NULL && rec->group < experiment->tasks->len)
@@ -373,8 +390,8 @@ trace_run (JsonBuilder        *b,
            guint               r)
 {
   const IlRepetition *rep = median_repetition (run);
-  gint pid = (gint) r + 1;
-  gboolean async = run->executor == IL_EXECUTOR_ASYNC;
+  gint                pid = (gint) r + 1;
+  gboolean            async = run->executor == IL_EXECUTOR_ASYNC;
   g_autoptr(GHashTable) lanes = g_hash_table_new (NULL, NULL);
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
 
@@ -386,9 +403,9 @@ trace_run (JsonBuilder        *b,
   for (guint t = 0; t < rep->tasks->len; t++)
     {
       const IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, t);
-      gint tid = rec->worker + 1;
-      g_autofree char *name = NULL;
-      g_autofree char *id = NULL;
+      gint                tid = rec->worker + 1;
+      g_autofree char    *name = NULL;
+      g_autofree char    *id = NULL;
 
       /* A task that never started (a cancelled run) has no span. */
       if (rec->blocks == NULL && rec->start_us == 0 && rec->end_us == 0)
@@ -410,7 +427,7 @@ trace_run (JsonBuilder        *b,
       for (guint i = 0; rec->blocks != NULL && i < rec->blocks->len; i++)
         {
           const IlBlockRecord *br = &g_array_index (rec->blocks, IlBlockRecord, i);
-          g_autofree char *bname = block_name (experiment, rec, i, br);
+          g_autofree char     *bname = block_name (experiment, rec, i, br);
 
           span (b, async, id, bname, il_block_type_to_string (br->type), pid, tid,
                 br->start_us, br->end_us, block_args, br);
@@ -423,7 +440,7 @@ trace_run (JsonBuilder        *b,
       metadata (b, "thread_sort_index", pid, GIL_TID, "sort_index", NULL, GIL_TID);
       for (guint i = 0; i < rep->gil_holds->len; i++)
         {
-          const IlSpan *s = &g_array_index (rep->gil_holds, IlSpan, i);
+          const IlSpan    *s = &g_array_index (rep->gil_holds, IlSpan, i);
           g_autofree char *name = g_strdup_printf ("GIL: worker %d", s->worker);
 
           span (b, FALSE, NULL, name, "gil", pid, GIL_TID, s->start_us, s->end_us, gil_args, s);
@@ -456,7 +473,7 @@ trace_run (JsonBuilder        *b,
           for (guint c = 0; c < rep->core_load->len; c++)
             {
               GArray *series = g_ptr_array_index (rep->core_load, c);
-              char key[32];
+              char    key[32];
 
               if (k >= series->len)
                 continue;

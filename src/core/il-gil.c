@@ -23,16 +23,16 @@
 
 struct _IlGil
 {
-  GMutex        mutex;
-  GCond         cond;
-  guint64       next_ticket;   /* the ticket the next acquirer draws */
-  guint64       serving;       /* the ticket whose turn it is */
-  gboolean      held;
-  guint64       hold_id;       /* bumped at every new hold */
-  gint          drop_request;  /* atomic: a waiter asks the holder to hand over */
-  gint          holder;        /* worker of the current hold */
-  gint64        hold_start;    /* monotonic µs */
-  GArray       *holds;         /* IlSpan */
+  GMutex   mutex;
+  GCond    cond;
+  guint64  next_ticket; /* the ticket the next acquirer draws */
+  guint64  serving;     /* the ticket whose turn it is */
+  gboolean held;
+  guint64  hold_id;      /* bumped at every new hold */
+  gint     drop_request; /* atomic: a waiter asks the holder to hand over */
+  gint     holder;       /* worker of the current hold */
+  gint64   hold_start;   /* monotonic µs */
+  GArray  *holds;        /* IlSpan */
 
   gint64        interval_us;
   gint64        t0;
@@ -76,12 +76,12 @@ il_gil_free (IlGil *gil)
 }
 
 static void
-gil_emit (IlGil       *gil,
-          IlEventKind  kind,
-          gint         worker,
-          guint        task,
-          gint64       start,
-          gint64       end)
+gil_emit (IlGil      *gil,
+          IlEventKind kind,
+          gint        worker,
+          guint       task,
+          gint64      start,
+          gint64      end)
 {
   IlEvent ev = { 0 };
 
@@ -101,10 +101,10 @@ gil_emit (IlGil       *gil,
 gint64
 il_gil_acquire (IlGilClient *client)
 {
-  IlGil *gil = client->gil;
-  gint64 wait_start = il_now_us ();
-  gint64 now;
-  guint64 ticket;
+  IlGil   *gil = client->gil;
+  gint64   wait_start = il_now_us ();
+  gint64   now;
+  guint64  ticket;
   gboolean waited = FALSE;
 
   g_mutex_lock (&gil->mutex);
@@ -112,7 +112,7 @@ il_gil_acquire (IlGilClient *client)
   while (gil->serving != ticket)
     {
       guint64 hold = gil->hold_id;
-      gint64 deadline;
+      gint64  deadline;
 
       waited = TRUE;
       /* Between a release and the next ticket's take, or once the holder

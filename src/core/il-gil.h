@@ -13,38 +13,39 @@ typedef struct _IlGil IlGil;
 /* One thread's view of the lock: the hooks il_task_execute calls around CPU
  * work. Each worker thread owns one; set @task before each task so that wait
  * events name it. */
-typedef struct {
-  IlGil      *gil;
-  gint        worker;
-  guint       task;
-  IlCpuHooks  hooks;
+typedef struct
+{
+  IlGil     *gil;
+  gint       worker;
+  guint      task;
+  IlCpuHooks hooks;
 } IlGilClient;
 
 /* A lock that hands over every @switch_interval_us when contended. Holds are
  * timed relative to @t0 (monotonic µs); @events (nullable) receives
  * IL_EVENT_GIL_HOLD and IL_EVENT_GIL_WAIT stamped with @run and @rep. */
-IlGil  *il_gil_new (gint64        switch_interval_us,
-                    gint64        t0,
-                    IlEventQueue *events,
-                    guint16       run,
-                    guint16       rep);
-void    il_gil_free (IlGil *gil);
+IlGil *il_gil_new (gint64        switch_interval_us,
+                   gint64        t0,
+                   IlEventQueue *events,
+                   guint16       run,
+                   guint16       rep);
+void   il_gil_free (IlGil *gil);
 
 /* Fills @client's hooks for @worker. */
-void    il_gil_client_init (IlGilClient *client,
-                            IlGil       *gil,
-                            gint         worker);
+void il_gil_client_init (IlGilClient *client,
+                         IlGil       *gil,
+                         gint         worker);
 
 /* Each returns the µs the caller spent waiting for the lock. */
-gint64  il_gil_acquire (IlGilClient *client);
+gint64 il_gil_acquire (IlGilClient *client);
 /* Between two units: hands the lock over if a waiter asked for it, then
  * takes it back (after the waiter has had its turn). */
-gint64  il_gil_unit_boundary (IlGilClient *client);
-void    il_gil_release (IlGilClient *client);
+gint64 il_gil_unit_boundary (IlGilClient *client);
+void   il_gil_release (IlGilClient *client);
 
 /* Moves the recorded holds (IlSpan, in time order) to the end of @out. Call
  * after every client has released the lock. */
-void    il_gil_take_holds (IlGil  *gil,
-                           GArray *out);
+void il_gil_take_holds (IlGil  *gil,
+                        GArray *out);
 
 G_END_DECLS

@@ -30,9 +30,9 @@
 #include "il-schedstat.h"
 #include "il-server.h"
 
-#define CHUNK_BYTES      (1024 * 1024)
-#define READ_BUF_BYTES   65536
-#define MAX_CONNS        256
+#define CHUNK_BYTES    (1024 * 1024)
+#define READ_BUF_BYTES 65536
+#define MAX_CONNS      256
 /* A user URL gets this long without a byte before it fails; the embedded
  * server's delay is bounded by the format, so it gets that much more. */
 #define REMOTE_TIMEOUT_S 60
@@ -40,9 +40,9 @@
 
 struct _IlIoEnv
 {
-  IlServer *server;       /* owned, nullable */
-  char     *server_url;   /* nullable */
-  char     *scratch_dir;  /* nullable */
+  IlServer *server;      /* owned, nullable */
+  char     *server_url;  /* nullable */
+  char     *scratch_dir; /* nullable */
   gboolean  owns_scratch;
 };
 
@@ -66,8 +66,9 @@ session_new (gboolean local)
   return session;
 }
 
-typedef struct {
-  GMainContext *context;   /* the context the sessions belong to */
+typedef struct
+{
+  GMainContext *context;     /* the context the sessions belong to */
   SoupSession  *sessions[2]; /* [0] remote, [1] local */
 } ThreadSessions;
 
@@ -90,9 +91,9 @@ static SoupSession *
 get_session (gboolean async,
              gboolean local)
 {
-  GPrivate *key = async ? &async_sessions : &sync_sessions;
+  GPrivate       *key = async ? &async_sessions : &sync_sessions;
   ThreadSessions *ts = g_private_get (key);
-  GMainContext *context = async ? g_main_context_ref_thread_default () : NULL;
+  GMainContext   *context = async ? g_main_context_ref_thread_default () : NULL;
 
   if (ts != NULL && ts->context != context)
     {
@@ -142,7 +143,7 @@ scratch_dir_new (GError **error)
 {
   g_autofree char *base = g_build_filename (g_get_user_cache_dir (), "interleave", NULL);
   g_autofree char *tmpl = NULL;
-  int saved;
+  int              saved;
 
   if (g_mkdir_with_parents (base, 0700) != 0)
     {
@@ -192,7 +193,7 @@ il_io_check_experiment (const IlExperiment *experiment,
   for (guint g = 0; g < experiment->tasks->len; g++)
     {
       const IlTaskGroup *group = g_ptr_array_index (experiment->tasks, g);
-      gboolean written = FALSE;
+      gboolean           written = FALSE;
 
       for (guint b = 0; b < group->blocks->len; b++)
         {
@@ -205,7 +206,7 @@ il_io_check_experiment (const IlExperiment *experiment,
               g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
                            _("tasks[%u].blocks[%u]: a file-read reads back what its task wrote; "
                              "put a file-write before it in the same task"),
-                           g, b);
+                              g, b);
               return FALSE;
             }
         }
@@ -360,7 +361,7 @@ fill_content (guint   task_flat,
 {
   guint64 seed = 0x9E3779B97F4A7C15ull * ((guint64) task_flat + 1) ^ 0x696e7465726c6561ull;
   guint64 first = offset / 8;
-  gsize words = (len + 7) / 8;
+  gsize   words = (len + 7) / 8;
 
   for (gsize k = 0; k < words; k++)
     {
@@ -399,7 +400,7 @@ static char *
 http_status_message (const char  *url,
                      SoupMessage *msg)
 {
-  guint status = soup_message_get_status (msg);
+  guint       status = soup_message_get_status (msg);
   const char *reason = soup_message_get_reason_phrase (msg);
 
   if (reason == NULL || *reason == '\0')
@@ -412,7 +413,7 @@ byte_count_message (gint64 got,
                     gint64 expected)
 {
   return g_strdup_printf (_("got %" G_GINT64_FORMAT " bytes from the latency server, expected %" G_GINT64_FORMAT),
-                          got, expected);
+                             got, expected);
 }
 
 /* ---------------------------------------------------------------- */
@@ -430,7 +431,7 @@ http_sync (IlIoEnv       *env,
   g_autoptr(GInputStream) in = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree guint8 *buf = NULL;
-  gint64 count = 0;
+  gint64             count = 0;
 
   if (url == NULL)
     return FALSE;
@@ -528,10 +529,10 @@ file_write_sync (IlIoEnv       *env,
                  GCancellable  *cancellable,
                  char         **error)
 {
-  g_autofree char *path = task_file_path (env, task_flat, error);
+  g_autofree char   *path = task_file_path (env, task_flat, error);
   g_autofree guint8 *buf = NULL;
-  int fd;
-  int saved;
+  int                fd;
+  int                saved;
 
   if (path == NULL)
     return FALSE;
@@ -583,7 +584,7 @@ no_file_message (const char *path)
 {
   return g_strdup_printf (_("nothing to read: %s does not exist (a file-read reads what a file-write "
                             "earlier in the same task wrote)"),
-                          path);
+                             path);
 }
 
 static char *
@@ -592,7 +593,7 @@ short_file_message (const char *path,
                     gint64      expected)
 {
   return g_strdup_printf (_("%s holds %" G_GINT64_FORMAT " bytes, the block reads %" G_GINT64_FORMAT),
-                          path, got, expected);
+                             path, got, expected);
 }
 
 static char *
@@ -600,7 +601,7 @@ mismatch_message (const char *path,
                   gint64      at)
 {
   return g_strdup_printf (_("%s does not hold what was written: it differs at byte %" G_GINT64_FORMAT),
-                          path, at);
+                             path, at);
 }
 
 static gboolean
@@ -610,12 +611,12 @@ file_read_sync (IlIoEnv       *env,
                 GCancellable  *cancellable,
                 char         **error)
 {
-  g_autofree char *path = task_file_path (env, task_flat, error);
+  g_autofree char   *path = task_file_path (env, task_flat, error);
   g_autofree guint8 *buf = NULL;
   g_autofree guint8 *expect = NULL;
-  gboolean ok = TRUE;
-  int fd;
-  int saved;
+  gboolean           ok = TRUE;
+  int                fd;
+  int                saved;
 
   if (path == NULL)
     return FALSE;
@@ -634,7 +635,7 @@ file_read_sync (IlIoEnv       *env,
   expect = g_malloc (CHUNK_BYTES);
   for (gint64 offset = 0; ok && offset < block->bytes; offset += CHUNK_BYTES)
     {
-      gsize len = (gsize) MIN (CHUNK_BYTES, block->bytes - offset);
+      gsize  len = (gsize) MIN (CHUNK_BYTES, block->bytes - offset);
       gssize n;
       gint64 at;
 
@@ -690,18 +691,18 @@ il_io_run_block (IlIoEnv       *env,
 
   switch (block->type)
     {
-    case IL_BLOCK_HTTP:
-      return http_sync (env, block, cancellable, ttfb_us, error);
-    case IL_BLOCK_FILE_WRITE:
-      return file_write_sync (env, block, task_flat, cancellable, error);
-    case IL_BLOCK_FILE_READ:
-      return file_read_sync (env, block, task_flat, cancellable, error);
-    case IL_BLOCK_CPU:
-    case IL_BLOCK_SLEEP:
-    case IL_N_BLOCK_TYPES:
-    default:
-      *error = g_strdup_printf (_("%s is not an I/O block"), il_block_type_to_string (block->type));
-      return FALSE;
+      case IL_BLOCK_HTTP:
+        return http_sync (env, block, cancellable, ttfb_us, error);
+      case IL_BLOCK_FILE_WRITE:
+        return file_write_sync (env, block, task_flat, cancellable, error);
+      case IL_BLOCK_FILE_READ:
+        return file_read_sync (env, block, task_flat, cancellable, error);
+      case IL_BLOCK_CPU:
+      case IL_BLOCK_SLEEP:
+      case IL_N_BLOCK_TYPES:
+      default:
+        *error = g_strdup_printf (_("%s is not an I/O block"), il_block_type_to_string (block->type));
+        return FALSE;
     }
 }
 
@@ -712,7 +713,8 @@ il_io_run_block (IlIoEnv       *env,
  * block's callbacks is summed, so that the rest of the block's wall time
  * shows as the loop waiting while the socket or GIO's worker threads did
  * the work. */
-typedef struct {
+typedef struct
+{
   IlIoEnv       *env;
   IlBlockType    type;
   gint64         bytes;
@@ -751,8 +753,8 @@ async_op_free (gpointer data)
 /* Bracket each callback: the loop thread's CPU spent on this block. The
  * extra reference keeps @op alive when a return in between finishes the
  * task at once. */
-#define OP_ENTER(op)                                  \
-  g_autoptr(GTask) op_hold_ = g_object_ref (task);    \
+#define OP_ENTER(op)                                \
+  g_autoptr(GTask) op_hold_ = g_object_ref (task); \
   gint64 op_cpu0_ = il_thread_cpu_ns ()
 #define OP_LEAVE(op) ((op)->loop_cpu_ns += il_thread_cpu_ns () - op_cpu0_)
 
@@ -814,10 +816,10 @@ http_read_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      data)
 {
-  GTask *task = data;
+  GTask   *task = data;
   AsyncOp *op = g_task_get_task_data (task);
-  GError *error = NULL;
-  gssize n;
+  GError  *error = NULL;
+  gssize   n;
   OP_ENTER (op);
 
   n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
@@ -848,9 +850,9 @@ http_send_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      data)
 {
-  GTask *task = data;
+  GTask   *task = data;
   AsyncOp *op = g_task_get_task_data (task);
-  GError *error = NULL;
+  GError  *error = NULL;
   OP_ENTER (op);
 
   op->in = soup_session_send_finish (SOUP_SESSION (source), result, &error);
@@ -897,7 +899,7 @@ file_close_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      data)
 {
-  GTask *task = data;
+  GTask  *task = data;
   GError *error = NULL;
 
   if (!g_output_stream_close_finish (G_OUTPUT_STREAM (source), result, &error))
@@ -941,7 +943,7 @@ fsync_cb (GObject      *source,
           GAsyncResult *result,
           gpointer      data)
 {
-  GTask *task = data;
+  GTask  *task = data;
   GError *error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -954,7 +956,7 @@ static void
 file_write_next (GTask *task)
 {
   AsyncOp *op = g_task_get_task_data (task);
-  gsize len;
+  gsize    len;
 
   if (op->count >= op->bytes)
     {
@@ -980,10 +982,10 @@ file_write_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      data)
 {
-  GTask *task = data;
+  GTask   *task = data;
   AsyncOp *op = g_task_get_task_data (task);
-  GError *error = NULL;
-  gsize written = 0;
+  GError  *error = NULL;
+  gsize    written = 0;
   OP_ENTER (op);
 
   if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &written, &error))
@@ -1002,9 +1004,9 @@ file_replace_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      data)
 {
-  GTask *task = data;
+  GTask   *task = data;
   AsyncOp *op = g_task_get_task_data (task);
-  GError *error = NULL;
+  GError  *error = NULL;
   OP_ENTER (op);
 
   op->out = (GOutputStream *) g_file_replace_finish (G_FILE (source), result, &error);
@@ -1027,7 +1029,7 @@ static void
 file_read_next (GTask *task)
 {
   AsyncOp *op = g_task_get_task_data (task);
-  gsize len;
+  gsize    len;
 
   if (op->count >= op->bytes)
     {
@@ -1045,12 +1047,12 @@ file_read_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      data)
 {
-  GTask *task = data;
+  GTask   *task = data;
   AsyncOp *op = g_task_get_task_data (task);
-  GError *error = NULL;
-  gsize n = 0;
-  gsize len = (gsize) MIN (CHUNK_BYTES, op->bytes - op->count);
-  gint64 at;
+  GError  *error = NULL;
+  gsize    n = 0;
+  gsize    len = (gsize) MIN (CHUNK_BYTES, op->bytes - op->count);
+  gint64   at;
   OP_ENTER (op);
 
   if (!g_input_stream_read_all_finish (G_INPUT_STREAM (source), result, &n, &error))
@@ -1083,9 +1085,9 @@ file_open_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      data)
 {
-  GTask *task = data;
+  GTask   *task = data;
   AsyncOp *op = g_task_get_task_data (task);
-  GError *error = NULL;
+  GError  *error = NULL;
   OP_ENTER (op);
 
   op->in = (GInputStream *) g_file_read_finish (G_FILE (source), result, &error);
@@ -1108,16 +1110,16 @@ file_open_cb (GObject      *source,
 }
 
 void
-il_io_run_block_async (IlIoEnv             *env,
-                       const IlBlock       *block,
-                       guint                task_flat,
-                       GCancellable        *cancellable,
-                       GAsyncReadyCallback  callback,
-                       gpointer             user_data)
+il_io_run_block_async (IlIoEnv            *env,
+                       const IlBlock      *block,
+                       guint               task_flat,
+                       GCancellable       *cancellable,
+                       GAsyncReadyCallback callback,
+                       gpointer            user_data)
 {
-  GTask *task;
+  GTask   *task;
   AsyncOp *op;
-  char *error = NULL;
+  char    *error = NULL;
 
   g_return_if_fail (block != NULL);
 
@@ -1138,47 +1140,47 @@ il_io_run_block_async (IlIoEnv             *env,
   OP_ENTER (op);
   switch (block->type)
     {
-    case IL_BLOCK_HTTP:
-      op->url = block_url (env, block, &error);
-      if (op->url == NULL)
-        op_return_error (task, error);
-      else
-        http_start (task);
-      break;
+      case IL_BLOCK_HTTP:
+        op->url = block_url (env, block, &error);
+        if (op->url == NULL)
+          op_return_error (task, error);
+        else
+          http_start (task);
+        break;
 
-    case IL_BLOCK_FILE_WRITE:
-    case IL_BLOCK_FILE_READ:
-      op->path = task_file_path (env, task_flat, &error);
-      if (op->path == NULL)
-        op_return_error (task, error);
-      else
-        {
-          g_autoptr(GFile) file = g_file_new_for_path (op->path);
+      case IL_BLOCK_FILE_WRITE:
+      case IL_BLOCK_FILE_READ:
+        op->path = task_file_path (env, task_flat, &error);
+        if (op->path == NULL)
+          op_return_error (task, error);
+        else
+          {
+            g_autoptr(GFile) file = g_file_new_for_path (op->path);
 
-          if (block->type == IL_BLOCK_FILE_WRITE)
-            g_file_replace_async (file, NULL, FALSE, G_FILE_CREATE_PRIVATE, G_PRIORITY_DEFAULT,
-                                  cancellable, file_replace_cb, task);
-          else
-            g_file_read_async (file, G_PRIORITY_DEFAULT, cancellable, file_open_cb, task);
-        }
-      break;
+            if (block->type == IL_BLOCK_FILE_WRITE)
+              g_file_replace_async (file, NULL, FALSE, G_FILE_CREATE_PRIVATE, G_PRIORITY_DEFAULT,
+                                    cancellable, file_replace_cb, task);
+            else
+              g_file_read_async (file, G_PRIORITY_DEFAULT, cancellable, file_open_cb, task);
+          }
+        break;
 
-    case IL_BLOCK_CPU:
-    case IL_BLOCK_SLEEP:
-    case IL_N_BLOCK_TYPES:
-    default:
-      op_return_error (task, g_strdup_printf (_("%s is not an I/O block"),
-                                              il_block_type_to_string (block->type)));
-      break;
+      case IL_BLOCK_CPU:
+      case IL_BLOCK_SLEEP:
+      case IL_N_BLOCK_TYPES:
+      default:
+        op_return_error (task, g_strdup_printf (_("%s is not an I/O block"),
+                                                   il_block_type_to_string (block->type)));
+        break;
     }
   OP_LEAVE (op);
 }
 
 gboolean
-il_io_run_block_finish (IlIoEnv       *env,
-                        GAsyncResult  *result,
-                        gint64        *ttfb_us,
-                        char         **error)
+il_io_run_block_finish (IlIoEnv      *env,
+                        GAsyncResult *result,
+                        gint64       *ttfb_us,
+                        char        **error)
 {
   AsyncOp *op;
   g_autoptr(GError) local_error = NULL;
@@ -1193,8 +1195,8 @@ il_io_run_block_finish (IlIoEnv       *env,
     {
       if (error != NULL)
         *error = g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                   ? g_strdup (_("cancelled"))
-                   : g_strdup (local_error->message);
+          ? g_strdup (_("cancelled"))
+          : g_strdup (local_error->message);
       return FALSE;
     }
   return TRUE;
@@ -1205,7 +1207,7 @@ il_io_async_result_get_state (GAsyncResult *result,
                               IlStateTimes *state)
 {
   AsyncOp *op;
-  gint64 wall, running;
+  gint64   wall, running;
 
   g_return_if_fail (g_task_is_valid (result, NULL));
   g_return_if_fail (state != NULL);

@@ -19,28 +19,28 @@ typedef struct _IlIoEnv IlIoEnv;
  * (127.0.0.1, a free port, its own thread and GMainContext) when the
  * experiment has http blocks without a url, and creates a private scratch
  * folder (0700) under the user cache directory when it has file blocks. */
-IlIoEnv    *il_io_env_new (const IlExperiment *experiment,
-                           GError            **error);
+IlIoEnv *il_io_env_new (const IlExperiment *experiment,
+                        GError            **error);
 
 /* The same, using an embedded latency server that the caller keeps running
  * (the GUI owns one for the app's lifetime: il-server.h). NULL: start one
  * for the run when needed. */
-IlIoEnv    *il_io_env_new_with_server (const IlExperiment *experiment,
-                                       const char         *server_url,
-                                       GError            **error);
+IlIoEnv *il_io_env_new_with_server (const IlExperiment *experiment,
+                                    const char         *server_url,
+                                    GError            **error);
 
 /* What the I/O blocks need that the file format cannot say: a file-read
  * must follow a file-write in its task. Checked before anything runs. */
-gboolean    il_io_check_experiment (const IlExperiment *experiment,
-                                    GError            **error);
+gboolean il_io_check_experiment (const IlExperiment *experiment,
+                                 GError            **error);
 
 /* In a worker process: an environment that uses the parent's server and
  * scratch folder (either may be NULL: none needed). Owns neither. */
-IlIoEnv    *il_io_env_new_remote (const char *server_url,
-                                  const char *scratch_dir);
+IlIoEnv *il_io_env_new_remote (const char *server_url,
+                               const char *scratch_dir);
 
 /* Stops the server (if owned) and removes the scratch folder (if owned). */
-void        il_io_env_free (IlIoEnv *env);
+void il_io_env_free (IlIoEnv *env);
 
 /* "http://127.0.0.1:PORT" or NULL. */
 const char *il_io_env_get_server_url (IlIoEnv *env);
@@ -51,31 +51,31 @@ const char *il_io_env_get_scratch_dir (IlIoEnv *env);
  * a per-thread SoupSession. @task_flat names the task's scratch file.
  * @ttfb_us receives the absolute monotonic time of the first byte (http),
  * or -1. Returns FALSE with a human message in @error on failure. */
-gboolean    il_io_run_block (IlIoEnv       *env,
-                             const IlBlock *block,
-                             guint          task_flat,
-                             GCancellable  *cancellable,
-                             gint64        *ttfb_us,
-                             char         **error);
+gboolean il_io_run_block (IlIoEnv       *env,
+                          const IlBlock *block,
+                          guint          task_flat,
+                          GCancellable  *cancellable,
+                          gint64        *ttfb_us,
+                          char         **error);
 
 /* The same without blocking, on the thread-default GMainContext (the async
  * executor): soup_session_send_async and GIO's async file API. */
-void        il_io_run_block_async (IlIoEnv             *env,
-                                   const IlBlock       *block,
-                                   guint                task_flat,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data);
-gboolean    il_io_run_block_finish (IlIoEnv       *env,
-                                    GAsyncResult  *result,
-                                    gint64        *ttfb_us,
-                                    char         **error);
+void     il_io_run_block_async (IlIoEnv            *env,
+                                const IlBlock      *block,
+                                guint               task_flat,
+                                GCancellable       *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer            user_data);
+gboolean il_io_run_block_finish (IlIoEnv      *env,
+                                 GAsyncResult *result,
+                                 gint64       *ttfb_us,
+                                 char        **error);
 
 /* For the async executor, after _finish: the block's wall time split on
  * the loop thread. running = the loop thread's CPU time in this block's own
  * callbacks; blocked = the rest, when the loop was free while the socket or
  * GIO's worker threads (local file I/O, fsync) did the work. */
-void        il_io_async_result_get_state (GAsyncResult *result,
-                                          IlStateTimes *state);
+void il_io_async_result_get_state (GAsyncResult *result,
+                                   IlStateTimes *state);
 
 G_END_DECLS

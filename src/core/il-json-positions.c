@@ -50,14 +50,15 @@ il_json_path_to_string (const IlJsonPath *path)
 
 /* The scanner */
 
-typedef struct {
+typedef struct
+{
   const char *p;
   const char *end;
   guint       line;
   guint       column;
   guint       depth;
 
-  GString    *path;
+  GString *path;
 
   /* strict mode */
   IlJsonScan *scan;
@@ -70,10 +71,10 @@ typedef struct {
   guint       found_line;
   guint       found_column;
 
-  gboolean    failed;
-  guint       error_line;
-  guint       error_column;
-  char       *error_message;
+  gboolean failed;
+  guint    error_line;
+  guint    error_column;
+  char    *error_message;
 } Scanner;
 
 /* Far deeper than any experiment; stops a hostile file from exhausting the
@@ -158,7 +159,7 @@ describe_char (Scanner *s,
   else
     {
       gunichar ch = g_utf8_get_char_validated (s->p, s->end - s->p);
-      char utf8[8] = { 0 };
+      char     utf8[8] = { 0 };
 
       if (ch == (gunichar) -1 || ch == (gunichar) -2)
         ch = '?';
@@ -216,7 +217,7 @@ scanner_string (Scanner *s,
   while (s->p < s->end)
     {
       const char *start = s->p;
-      char c = *s->p;
+      char        c = *s->p;
 
       if (c == '"')
         {
@@ -241,47 +242,64 @@ scanner_string (Scanner *s,
 
       switch (s->p[1])
         {
-        case '"': case '\\': case '/':
-          if (decoded != NULL)
-            g_string_append_c (decoded, s->p[1]);
-          break;
-        case 'b': if (decoded != NULL) g_string_append_c (decoded, '\b'); break;
-        case 'f': if (decoded != NULL) g_string_append_c (decoded, '\f'); break;
-        case 'n': if (decoded != NULL) g_string_append_c (decoded, '\n'); break;
-        case 'r': if (decoded != NULL) g_string_append_c (decoded, '\r'); break;
-        case 't': if (decoded != NULL) g_string_append_c (decoded, '\t'); break;
-        case 'u':
-          {
-            guint value;
-
-            if (!read_hex4 (s->p + 2, s->end, &value))
-              return scanner_fail (s, "expected four hexadecimal digits after \\u");
-
-            for (guint i = 0; i < 4; i++)
-              scanner_advance (s);
-
-            /* A surrogate pair spells one character in two escapes. */
-            if (value >= 0xD800 && value < 0xDC00 && s->end - s->p >= 8 &&
-                s->p[2] == '\\' && s->p[3] == 'u')
-              {
-                guint low;
-
-                if (read_hex4 (s->p + 4, s->end, &low) && low >= 0xDC00 && low < 0xE000)
-                  {
-                    value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00);
-                    for (guint i = 0; i < 6; i++)
-                      scanner_advance (s);
-                  }
-              }
-
+          case '"':
+          case '\\':
+          case '/':
             if (decoded != NULL)
-              g_string_append_unichar (decoded,
-                                       (value >= 0xD800 && value < 0xE000) ? 0xFFFD : value);
-          }
-          break;
-        default:
-          scanner_advance (s);
-          return scanner_fail (s, "invalid escape sequence in a string (valid ones are \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
+              g_string_append_c (decoded, s->p[1]);
+            break;
+          case 'b':
+            if (decoded != NULL)
+              g_string_append_c (decoded, '\b');
+            break;
+          case 'f':
+            if (decoded != NULL)
+              g_string_append_c (decoded, '\f');
+            break;
+          case 'n':
+            if (decoded != NULL)
+              g_string_append_c (decoded, '\n');
+            break;
+          case 'r':
+            if (decoded != NULL)
+              g_string_append_c (decoded, '\r');
+            break;
+          case 't':
+            if (decoded != NULL)
+              g_string_append_c (decoded, '\t');
+            break;
+          case 'u':
+            {
+              guint value;
+
+              if (!read_hex4 (s->p + 2, s->end, &value))
+                return scanner_fail (s, "expected four hexadecimal digits after \\u");
+
+              for (guint i = 0; i < 4; i++)
+                scanner_advance (s);
+
+              /* A surrogate pair spells one character in two escapes. */
+              if (value >= 0xD800 && value < 0xDC00 && s->end - s->p >= 8 &&
+                  s->p[2] == '\\' && s->p[3] == 'u')
+                {
+                  guint low;
+
+                  if (read_hex4 (s->p + 4, s->end, &low) && low >= 0xDC00 && low < 0xE000)
+                    {
+                      value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00);
+                      for (guint i = 0; i < 6; i++)
+                        scanner_advance (s);
+                    }
+                }
+
+              if (decoded != NULL)
+                g_string_append_unichar (decoded,
+                                         (value >= 0xD800 && value < 0xE000) ? 0xFFFD : value);
+            }
+            break;
+          default:
+            scanner_advance (s);
+            return scanner_fail (s, "invalid escape sequence in a string (valid ones are \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
         }
 
       scanner_advance (s);
@@ -298,7 +316,7 @@ note_number (Scanner    *s,
              gboolean    integer_form)
 {
   g_autofree char *literal = g_strndup (start, len);
-  gboolean note = FALSE;
+  gboolean         note = FALSE;
 
   if (s->scan == NULL)
     return;
@@ -331,7 +349,7 @@ static gboolean
 scanner_number (Scanner *s)
 {
   const char *start = s->p;
-  gboolean integer_form = TRUE;
+  gboolean    integer_form = TRUE;
 
   if (*s->p == '-')
     scanner_advance (s);
@@ -414,7 +432,7 @@ scanner_object (Scanner *s)
   if (s->scan != NULL)
     keys = g_ptr_array_new_with_free_func (g_free);
 
-  scanner_advance (s);   /* { */
+  scanner_advance (s); /* { */
   if (!scanner_skip_space (s))
     return FALSE;
 
@@ -503,7 +521,7 @@ scanner_array (Scanner *s)
   gsize parent_len = s->path->len;
   guint index = 0;
 
-  scanner_advance (s);   /* [ */
+  scanner_advance (s); /* [ */
   if (!scanner_skip_space (s))
     return FALSE;
 
@@ -569,32 +587,40 @@ scanner_value (Scanner *s)
 
   switch (*s->p)
     {
-    case '{':
-      ok = scanner_object (s);
-      break;
-    case '[':
-      ok = scanner_array (s);
-      break;
-    case '"':
-      ok = scanner_string (s, NULL);
-      break;
-    case '-':
-    case '0': case '1': case '2': case '3': case '4':
-    case '5': case '6': case '7': case '8': case '9':
-      ok = scanner_number (s);
-      break;
-    case 't':
-      ok = scanner_literal (s, "true");
-      break;
-    case 'f':
-      ok = scanner_literal (s, "false");
-      break;
-    case 'n':
-      ok = scanner_literal (s, "null");
-      break;
-    default:
-      ok = scanner_unexpected (s, "a JSON value (an object, array, string, number, true, false or null)");
-      break;
+      case '{':
+        ok = scanner_object (s);
+        break;
+      case '[':
+        ok = scanner_array (s);
+        break;
+      case '"':
+        ok = scanner_string (s, NULL);
+        break;
+      case '-':
+      case '0':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7':
+      case '8':
+      case '9':
+        ok = scanner_number (s);
+        break;
+      case 't':
+        ok = scanner_literal (s, "true");
+        break;
+      case 'f':
+        ok = scanner_literal (s, "false");
+        break;
+      case 'n':
+        ok = scanner_literal (s, "null");
+        break;
+      default:
+        ok = scanner_unexpected (s, "a JSON value (an object, array, string, number, true, false or null)");
+        break;
     }
 
   s->depth--;
@@ -667,7 +693,7 @@ il_json_scan (const char *text,
               guint      *column,
               char      **message)
 {
-  Scanner s;
+  Scanner  s;
   gboolean ok;
 
   g_return_val_if_fail (text != NULL || length == 0, FALSE);
@@ -697,7 +723,7 @@ locate_exact (const char *text,
               guint      *line,
               guint      *column)
 {
-  Scanner s;
+  Scanner  s;
   gboolean found;
 
   scanner_init (&s, text, length);
@@ -789,8 +815,8 @@ reader_failv (IlJsonReader     *reader,
   reader->path = il_json_path_to_string (pos_path);
   reader->at = at;
   reader->message = where[0] != '\0'
-    ? g_strdup_printf ("%s: %s", where, text)
-    : g_steal_pointer (&text);
+                      ? g_strdup_printf ("%s: %s", where, text)
+                      : g_steal_pointer (&text);
 
   return FALSE;
 }
@@ -873,15 +899,15 @@ il_json_describe (const IlJsonReader *reader,
 
   switch (json_node_get_node_type (node))
     {
-    case JSON_NODE_OBJECT:
-      return g_strdup ("an object");
-    case JSON_NODE_ARRAY:
-      return g_strdup ("an array");
-    case JSON_NODE_NULL:
-      return g_strdup ("null");
-    case JSON_NODE_VALUE:
-    default:
-      break;
+      case JSON_NODE_OBJECT:
+        return g_strdup ("an object");
+      case JSON_NODE_ARRAY:
+        return g_strdup ("an array");
+      case JSON_NODE_NULL:
+        return g_strdup ("null");
+      case JSON_NODE_VALUE:
+      default:
+        break;
     }
 
   literal = noted_literal (reader, path);
@@ -890,26 +916,26 @@ il_json_describe (const IlJsonReader *reader,
 
   switch (json_node_get_value_type (node))
     {
-    case G_TYPE_INT64:
-      return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
-    case G_TYPE_DOUBLE:
-      return format_double (json_node_get_double (node));
-    case G_TYPE_BOOLEAN:
-      return g_strdup (json_node_get_boolean (node) ? "true" : "false");
-    case G_TYPE_STRING:
-      {
-        const char *str = json_node_get_string (node);
+      case G_TYPE_INT64:
+        return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+      case G_TYPE_DOUBLE:
+        return format_double (json_node_get_double (node));
+      case G_TYPE_BOOLEAN:
+        return g_strdup (json_node_get_boolean (node) ? "true" : "false");
+      case G_TYPE_STRING:
+        {
+          const char *str = json_node_get_string (node);
 
-        if (g_utf8_strlen (str, -1) > 40)
-          {
-            g_autofree char *start = g_utf8_substring (str, 0, 40);
+          if (g_utf8_strlen (str, -1) > 40)
+            {
+              g_autofree char *start = g_utf8_substring (str, 0, 40);
 
-            return g_strdup_printf ("the string \"%s…\"", start);
-          }
-        return g_strdup_printf ("the string \"%s\"", str);
-      }
-    default:
-      return g_strdup ("a value of an unknown type");
+              return g_strdup_printf ("the string \"%s…\"", start);
+            }
+          return g_strdup_printf ("the string \"%s\"", str);
+        }
+      default:
+        return g_strdup ("a value of an unknown type");
     }
 }
 
@@ -1029,8 +1055,8 @@ il_json_get_double (IlJsonReader     *reader,
        json_node_get_value_type (node) == G_TYPE_INT64))
     {
       double value = json_node_get_value_type (node) == G_TYPE_DOUBLE
-        ? json_node_get_double (node)
-        : (double) json_node_get_int (node);
+                       ? json_node_get_double (node)
+                       : (double) json_node_get_int (node);
       /* A wrapped integer literal: read the real value from the text. */
       if (json_node_get_value_type (node) == G_TYPE_INT64 && is_wrapped (reader, path))
         value = g_ascii_strtod (noted_literal (reader, path), NULL);
@@ -1131,8 +1157,8 @@ il_json_get_string (IlJsonReader     *reader,
 }
 
 static char *
-quote_list (const char * const *names,
-            const char         *conjunction)
+quote_list (const char *const *names,
+            const char        *conjunction)
 {
   GString *out = g_string_new (NULL);
 
@@ -1149,11 +1175,11 @@ quote_list (const char * const *names,
 }
 
 gboolean
-il_json_get_enum (IlJsonReader       *reader,
-                  JsonNode           *node,
-                  const IlJsonPath   *path,
-                  const char * const *names,
-                  guint              *out)
+il_json_get_enum (IlJsonReader      *reader,
+                  JsonNode          *node,
+                  const IlJsonPath  *path,
+                  const char *const *names,
+                  guint             *out)
 {
   if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
       json_node_get_value_type (node) == G_TYPE_STRING)
@@ -1218,8 +1244,8 @@ static guint
 edit_distance (const char *a,
                const char *b)
 {
-  gsize la = strlen (a);
-  gsize lb = strlen (b);
+  gsize             la = strlen (a);
+  gsize             lb = strlen (b);
   g_autofree guint *row = NULL;
 
   if (la > 64 || lb > 64)
@@ -1252,7 +1278,7 @@ il_json_check_members (IlJsonReader          *reader,
                        JsonObject            *object,
                        const IlJsonPath      *path,
                        const char            *what,
-                       const char * const    *allowed,
+                       const char *const     *allowed,
                        const IlJsonMisplaced *misplaced)
 {
   g_autoptr(GList) members = json_object_get_members (object);
@@ -1260,10 +1286,10 @@ il_json_check_members (IlJsonReader          *reader,
   for (const GList *l = members; l != NULL; l = l->next)
     {
       const char *name = l->data;
-      IlJsonPath member = IL_JSON_MEMBER (path, name);
+      IlJsonPath  member = IL_JSON_MEMBER (path, name);
       const char *suggestion = NULL;
-      guint best = 3;
-      gboolean known = FALSE;
+      guint       best = 3;
+      gboolean    known = FALSE;
 
       for (guint i = 0; allowed[i] != NULL && !known; i++)
         known = g_str_equal (allowed[i], name);
@@ -1369,19 +1395,33 @@ write_string (GString    *out,
 
       switch (c)
         {
-        case '"': g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
-        case '\b': g_string_append (out, "\\b"); break;
-        case '\f': g_string_append (out, "\\f"); break;
-        default:
-          if (c < 0x20 || c == 0x7F)
-            g_string_append_printf (out, "\\u%04x", c);
-          else
-            g_string_append_c (out, (char) c);
-          break;
+          case '"':
+            g_string_append (out, "\\\"");
+            break;
+          case '\\':
+            g_string_append (out, "\\\\");
+            break;
+          case '\n':
+            g_string_append (out, "\\n");
+            break;
+          case '\r':
+            g_string_append (out, "\\r");
+            break;
+          case '\t':
+            g_string_append (out, "\\t");
+            break;
+          case '\b':
+            g_string_append (out, "\\b");
+            break;
+          case '\f':
+            g_string_append (out, "\\f");
+            break;
+          default:
+            if (c < 0x20 || c == 0x7F)
+              g_string_append_printf (out, "\\u%04x", c);
+            else
+              g_string_append_c (out, (char) c);
+            break;
         }
     }
 
@@ -1469,120 +1509,120 @@ write_node (GString  *out,
 {
   switch (json_node_get_node_type (node))
     {
-    case JSON_NODE_NULL:
-      g_string_append (out, "null");
-      break;
+      case JSON_NODE_NULL:
+        g_string_append (out, "null");
+        break;
 
-    case JSON_NODE_VALUE:
-      switch (json_node_get_value_type (node))
-        {
-        case G_TYPE_INT64:
-          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
-          break;
-        case G_TYPE_DOUBLE:
+      case JSON_NODE_VALUE:
+        switch (json_node_get_value_type (node))
           {
-            double value = json_node_get_double (node);
+            case G_TYPE_INT64:
+              g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+              break;
+            case G_TYPE_DOUBLE:
+              {
+                double value = json_node_get_double (node);
 
-            if (!isfinite (value))
+                if (!isfinite (value))
+                  g_string_append (out, "null");
+                else
+                  {
+                    g_autofree char *text = format_double (value == 0.0 ? 0.0 : value);
+
+                    g_string_append (out, text);
+                    /* Keep a double recognisable as one ("805.0", as FORMAT.md
+                     * writes it), so other readers give it a float type. */
+                    if (strpbrk (text, ".eE") == NULL)
+                      g_string_append (out, ".0");
+                  }
+              }
+              break;
+            case G_TYPE_BOOLEAN:
+              g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+              break;
+            case G_TYPE_STRING:
+              write_string (out, json_node_get_string (node));
+              break;
+            default:
               g_string_append (out, "null");
-            else
-              {
-                g_autofree char *text = format_double (value == 0.0 ? 0.0 : value);
-
-                g_string_append (out, text);
-                /* Keep a double recognisable as one ("805.0", as FORMAT.md
-                 * writes it), so other readers give it a float type. */
-                if (strpbrk (text, ".eE") == NULL)
-                  g_string_append (out, ".0");
-              }
+              break;
           }
-          break;
-        case G_TYPE_BOOLEAN:
-          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
-          break;
-        case G_TYPE_STRING:
-          write_string (out, json_node_get_string (node));
-          break;
-        default:
-          g_string_append (out, "null");
-          break;
+        break;
+
+      case JSON_NODE_ARRAY:
+        {
+          JsonArray *array = json_node_get_array (node);
+          guint      n = json_array_get_length (array);
+          gboolean   flat = TRUE;
+
+          if (n == 0)
+            {
+              g_string_append (out, "[]");
+              break;
+            }
+
+          for (guint i = 0; i < n && flat; i++)
+            flat = node_is_scalar (json_array_get_element (array, i));
+
+          if (flat)
+            {
+              g_string_append_c (out, '[');
+              for (guint i = 0; i < n; i++)
+                {
+                  if (i > 0)
+                    g_string_append (out, ", ");
+                  write_node (out, json_array_get_element (array, i), level + 1, 0);
+                }
+              g_string_append_c (out, ']');
+              break;
+            }
+
+          g_string_append (out, "[\n");
+          for (guint i = 0; i < n; i++)
+            {
+              write_indent (out, level + 1);
+              write_node (out, json_array_get_element (array, i), level + 1, 2 * (level + 1));
+              g_string_append (out, i + 1 < n ? ",\n" : "\n");
+            }
+          write_indent (out, level);
+          g_string_append_c (out, ']');
         }
-      break;
+        break;
 
-    case JSON_NODE_ARRAY:
-      {
-        JsonArray *array = json_node_get_array (node);
-        guint n = json_array_get_length (array);
-        gboolean flat = TRUE;
+      case JSON_NODE_OBJECT:
+        {
+          JsonObject *object = json_node_get_object (node);
+          g_autoptr(GList) members = json_object_get_members (object);
 
-        if (n == 0)
-          {
-            g_string_append (out, "[]");
+          if (members == NULL)
+            {
+              g_string_append (out, "{}");
+              break;
+            }
+
+          if (level > 0 && write_inline_object (out, object, members, column))
             break;
-          }
 
-        for (guint i = 0; i < n && flat; i++)
-          flat = node_is_scalar (json_array_get_element (array, i));
+          g_string_append (out, "{\n");
+          for (const GList *l = members; l != NULL; l = l->next)
+            {
+              gsize start;
 
-        if (flat)
-          {
-            g_string_append_c (out, '[');
-            for (guint i = 0; i < n; i++)
-              {
-                if (i > 0)
-                  g_string_append (out, ", ");
-                write_node (out, json_array_get_element (array, i), level + 1, 0);
-              }
-            g_string_append_c (out, ']');
-            break;
-          }
+              write_indent (out, level + 1);
+              start = out->len;
+              write_string (out, l->data);
+              g_string_append (out, ": ");
+              write_node (out, json_object_get_member (object, l->data), level + 1,
+                          2 * (level + 1) + (out->len - start));
+              g_string_append (out, l->next != NULL ? ",\n" : "\n");
+            }
+          write_indent (out, level);
+          g_string_append_c (out, '}');
+        }
+        break;
 
-        g_string_append (out, "[\n");
-        for (guint i = 0; i < n; i++)
-          {
-            write_indent (out, level + 1);
-            write_node (out, json_array_get_element (array, i), level + 1, 2 * (level + 1));
-            g_string_append (out, i + 1 < n ? ",\n" : "\n");
-          }
-        write_indent (out, level);
-        g_string_append_c (out, ']');
-      }
-      break;
-
-    case JSON_NODE_OBJECT:
-      {
-        JsonObject *object = json_node_get_object (node);
-        g_autoptr(GList) members = json_object_get_members (object);
-
-        if (members == NULL)
-          {
-            g_string_append (out, "{}");
-            break;
-          }
-
-        if (level > 0 && write_inline_object (out, object, members, column))
-          break;
-
-        g_string_append (out, "{\n");
-        for (const GList *l = members; l != NULL; l = l->next)
-          {
-            gsize start;
-
-            write_indent (out, level + 1);
-            start = out->len;
-            write_string (out, l->data);
-            g_string_append (out, ": ");
-            write_node (out, json_object_get_member (object, l->data), level + 1,
-                        2 * (level + 1) + (out->len - start));
-            g_string_append (out, l->next != NULL ? ",\n" : "\n");
-          }
-        write_indent (out, level);
-        g_string_append_c (out, '}');
-      }
-      break;
-
-    default:
-      g_assert_not_reached ();
+      default:
+        g_assert_not_reached ();
     }
 }
 

@@ -35,33 +35,35 @@ struct _IlJsonPath
   gint64            index;
 };
 
-#define IL_JSON_MEMBER(parent_, name_) ((IlJsonPath) { (parent_), (name_), -1 })
-#define IL_JSON_INDEX(parent_, i_)     ((IlJsonPath) { (parent_), NULL, (gint64) (i_) })
+#define IL_JSON_MEMBER(parent_, name_) ((IlJsonPath){ (parent_), (name_), -1 })
+#define IL_JSON_INDEX(parent_, i_)     ((IlJsonPath){ (parent_), NULL, (gint64) (i_) })
 
 char *il_json_path_to_string (const IlJsonPath *path);
 
-typedef enum {
-  IL_JSON_AT_VALUE,   /* the value's first character */
-  IL_JSON_AT_NAME,    /* the member name's opening quote (unknown fields) */
+typedef enum
+{
+  IL_JSON_AT_VALUE, /* the value's first character */
+  IL_JSON_AT_NAME,  /* the member name's opening quote (unknown fields) */
 } IlJsonAt;
 
 /* Result of the strict scan. */
-typedef struct {
+typedef struct
+{
   /* Number literals worth quoting in messages, by path: integers that do not
    * fit in 64 bits (json-glib wraps them) and non-integers that print like
    * integers ("1e3", "2.0"). */
   GHashTable *numbers;
   /* How many of them are wrapped integers: only then must every integer
    * read be checked against the table. */
-  guint       n_wrapped;
+  guint n_wrapped;
   /* The first member name that repeats within its object (json-glib keeps
    * only the last one, silently), or NULL. */
-  char       *duplicate;
-  guint       duplicate_line;
-  guint       duplicate_column;
+  char *duplicate;
+  guint duplicate_line;
+  guint duplicate_column;
 } IlJsonScan;
 
-void     il_json_scan_clear (IlJsonScan *scan);
+void il_json_scan_clear (IlJsonScan *scan);
 
 /* Checks that @text is strict JSON (RFC 8259). On failure returns FALSE and
  * sets the 1-based line and column (in characters) and a message. */
@@ -74,23 +76,24 @@ gboolean il_json_scan (const char *text,
 
 /* Finds where @path (as il_json_path_to_string() renders it) stands in
  * @text. Falls back to the nearest enclosing value that exists. */
-void     il_json_locate (const char *text,
-                         gsize       length,
-                         const char *path,
-                         IlJsonAt    at,
-                         guint      *line,
-                         guint      *column);
+void il_json_locate (const char *text,
+                     gsize       length,
+                     const char *path,
+                     IlJsonAt    at,
+                     guint      *line,
+                     guint      *column);
 
 /* The first problem found while reading a document. */
-typedef struct {
+typedef struct
+{
   gboolean          failed;
-  char             *path;      /* where it is, for il_json_locate() */
+  char             *path; /* where it is, for il_json_locate() */
   IlJsonAt          at;
-  char             *message;   /* "tasks[0].units: expected …" */
-  const IlJsonScan *scan;      /* optional, for quoting literals */
+  char             *message; /* "tasks[0].units: expected …" */
+  const IlJsonScan *scan;    /* optional, for quoting literals */
 } IlJsonReader;
 
-void     il_json_reader_clear (IlJsonReader *reader);
+void il_json_reader_clear (IlJsonReader *reader);
 
 /* Records a failure (only the first one counts) and returns FALSE. The
  * message is "PATH: text". */
@@ -109,9 +112,9 @@ gboolean il_json_fail_full (IlJsonReader     *reader,
                             ...) G_GNUC_PRINTF (5, 6);
 
 /* "the string \"40\"", "1.5", "true", "null", "an object", "an array". */
-char    *il_json_describe (const IlJsonReader *reader,
-                           JsonNode           *node,
-                           const IlJsonPath   *path);
+char *il_json_describe (const IlJsonReader *reader,
+                        JsonNode           *node,
+                        const IlJsonPath   *path);
 
 /* Typed getters: each checks the node's type (and range) and fails with a
  * message saying what was expected. */
@@ -145,11 +148,11 @@ gboolean il_json_get_string (IlJsonReader     *reader,
                              gboolean          nullable,
                              char            **out);
 /* One of @names (NULL-terminated); the index in @out. */
-gboolean il_json_get_enum (IlJsonReader       *reader,
-                           JsonNode           *node,
-                           const IlJsonPath   *path,
-                           const char * const *names,
-                           guint              *out);
+gboolean il_json_get_enum (IlJsonReader      *reader,
+                           JsonNode          *node,
+                           const IlJsonPath  *path,
+                           const char *const *names,
+                           guint             *out);
 gboolean il_json_get_object (IlJsonReader     *reader,
                              JsonNode         *node,
                              const IlJsonPath *path,
@@ -173,9 +176,10 @@ gboolean il_json_check_chars (IlJsonReader     *reader,
                               gint64            max_chars);
 
 /* A member a kind of object knows but that does not apply here. */
-typedef struct {
+typedef struct
+{
   const char *name;
-  const char *where;   /* "sleep blocks", "threads runs", … */
+  const char *where; /* "sleep blocks", "threads runs", … */
 } IlJsonMisplaced;
 
 /* Fails on the first member of @object that is not in @allowed: as "does
@@ -185,7 +189,7 @@ gboolean il_json_check_members (IlJsonReader          *reader,
                                 JsonObject            *object,
                                 const IlJsonPath      *path,
                                 const char            *what,
-                                const char * const    *allowed,
+                                const char *const     *allowed,
                                 const IlJsonMisplaced *misplaced);
 
 /* Fails when @object lacks @member; returns the member's node otherwise
@@ -199,8 +203,8 @@ gboolean il_json_require (IlJsonReader     *reader,
 /* Writing: the files' layout. Objects one member per line, arrays of scalars
  * on one line, two-space indent, doubles in their shortest exact form, a
  * trailing newline. */
-char    *il_json_write (JsonNode *node,
-                        gsize    *length);
+char *il_json_write (JsonNode *node,
+                     gsize    *length);
 
 /* Doubles are rounded when written so that files stay readable; equality
  * of results compares values as they would be written. Non-finite values

@@ -20,14 +20,14 @@
 
 /* Work per unit (format version 1; do not change). Each was sized to take
  * about 1 ms on one core of a current desktop CPU. */
-#define SPIN_ITERATIONS    600000
-#define PRIMES_BASE        1000000u
-#define PRIMES_SPAN        1000000u
-#define PRIMES_COUNT       6400u
-#define HASH_BUFFER_BYTES  1024
-#define HASH_ROUNDS        500
-#define MATMUL_N           96
-#define MATMUL_ROUNDS      3
+#define SPIN_ITERATIONS   600000
+#define PRIMES_BASE       1000000u
+#define PRIMES_SPAN       1000000u
+#define PRIMES_COUNT      6400u
+#define HASH_BUFFER_BYTES 1024
+#define HASH_ROUNDS       500
+#define MATMUL_N          96
+#define MATMUL_ROUNDS     3
 
 /* splitmix64's finalizer: a cheap bijective mix with good avalanche. */
 static inline guint64
@@ -121,7 +121,7 @@ il_kernel_primes (guint64 seed)
   start |= 1;
   for (guint32 k = 0; k < PRIMES_COUNT; k++)
     {
-      guint32 n = start + 2 * k;
+      guint32  n = start + 2 * k;
       gboolean prime = TRUE;
 
       for (guint32 d = 3; d * d <= n; d += 2)
@@ -153,10 +153,10 @@ static guint64
 il_kernel_hash (guint64 seed)
 {
   GChecksum *checksum = g_private_get (&hash_checksum_key);
-  guint8 buffer[HASH_BUFFER_BYTES];
-  guint8 digest[32] = { 0 };
-  guint64 state = seed;
-  guint64 result = 0;
+  guint8     buffer[HASH_BUFFER_BYTES];
+  guint8     digest[32] = { 0 };
+  guint64    state = seed;
+  guint64    result = 0;
 
   if (checksum == NULL)
     {
@@ -191,7 +191,8 @@ il_kernel_hash (guint64 seed)
   return il_mix64 (result);
 }
 
-typedef struct {
+typedef struct
+{
   guint64 a[MATMUL_N * MATMUL_N];
   guint64 b[MATMUL_N * MATMUL_N];
   guint64 c[MATMUL_N * MATMUL_N];
@@ -212,8 +213,8 @@ static guint64
 il_kernel_matmul (guint64 seed)
 {
   MatmulScratch *s = g_private_get (&matmul_scratch_key);
-  guint64 state = seed;
-  guint64 acc = seed;
+  guint64        state = seed;
+  guint64        acc = seed;
 
   if (s == NULL)
     {
@@ -238,7 +239,7 @@ il_kernel_matmul (guint64 seed)
           memset (crow, 0, MATMUL_N * sizeof (guint64));
           for (gsize k = 0; k < MATMUL_N; k++)
             {
-              guint64 aik = s->a[i * MATMUL_N + k];
+              guint64        aik = s->a[i * MATMUL_N + k];
               const guint64 *brow = &s->b[k * MATMUL_N];
 
               for (gsize j = 0; j < MATMUL_N; j++)
@@ -260,17 +261,17 @@ il_kernel_run_unit (IlKernel kernel,
 {
   switch (kernel)
     {
-    case IL_KERNEL_SPIN:
-      return il_kernel_spin (seed);
-    case IL_KERNEL_PRIMES:
-      return il_kernel_primes (seed);
-    case IL_KERNEL_HASH:
-      return il_kernel_hash (seed);
-    case IL_KERNEL_MATMUL:
-      return il_kernel_matmul (seed);
-    case IL_N_KERNELS:
-    default:
-      break;
+      case IL_KERNEL_SPIN:
+        return il_kernel_spin (seed);
+      case IL_KERNEL_PRIMES:
+        return il_kernel_primes (seed);
+      case IL_KERNEL_HASH:
+        return il_kernel_hash (seed);
+      case IL_KERNEL_MATMUL:
+        return il_kernel_matmul (seed);
+      case IL_N_KERNELS:
+      default:
+        break;
     }
 
   g_return_val_if_reached (0);
@@ -300,11 +301,11 @@ il_kernel_calibrate (IlKernel kernel,
 {
   g_autoptr(GArray) per_unit = g_array_new (FALSE, FALSE, sizeof (double));
   volatile guint64 sink = 0;
-  gint64 deadline;
-  gint64 t0;
-  gint64 first_us;
-  guint64 unit = 0;
-  guint batch;
+  gint64           deadline;
+  gint64           t0;
+  gint64           first_us;
+  guint64          unit = 0;
+  guint            batch;
 
   g_return_val_if_fail (kernel < IL_N_KERNELS, NAN);
 

@@ -21,9 +21,9 @@ guint64 il_kernel_run_unit (IlKernel kernel,
                             guint64  seed);
 
 /* Seed of unit @unit of block @block of task (@group, @index). */
-guint64 il_kernel_seed (guint group,
-                        guint index,
-                        guint block,
+guint64 il_kernel_seed (guint   group,
+                        guint   index,
+                        guint   block,
                         guint64 unit);
 
 /* Folds a unit checksum into a task's running checksum (order matters
@@ -37,11 +37,11 @@ guint64 il_checksum_combine (guint64 acc,
                              guint64 task_checksum);
 
 /* 16 lowercase hex digits. */
-char   *il_checksum_to_string (guint64 checksum);
+char *il_checksum_to_string (guint64 checksum);
 
 /* Measures @kernel here: runs units for about @budget_ms and returns the
  * median ms per unit of several batches. */
-double  il_kernel_calibrate (IlKernel kernel,
-                             guint    budget_ms);
+double il_kernel_calibrate (IlKernel kernel,
+                            guint    budget_ms);
 
 G_END_DECLS

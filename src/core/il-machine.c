@@ -25,9 +25,9 @@ il_machine_count_cores (void)
    * cgroups' cpusets or a Flatpak sandbox this process may use fewer. */
   for (int ncpus = CPU_SETSIZE; ncpus <= 65536; ncpus *= 2)
     {
-      gsize size = CPU_ALLOC_SIZE (ncpus);
+      gsize      size = CPU_ALLOC_SIZE (ncpus);
       cpu_set_t *set = CPU_ALLOC (ncpus);
-      int count;
+      int        count;
 
       if (set == NULL)
         break;
@@ -69,14 +69,20 @@ il_machine_read_cpuinfo (IlMachine *machine)
 {
   /* x86 says "model name"; other architectures name the CPU differently
    * (in order of preference). */
-  static const char * const model_keys[] = {
-    "model name", "Processor", "cpu model", "cpu", "uarch", "Hardware", NULL,
+  static const char *const model_keys[] = {
+    "model name",
+    "Processor",
+    "cpu model",
+    "cpu",
+    "uarch",
+    "Hardware",
+    NULL,
   };
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
-  guint best_rank = G_N_ELEMENTS (model_keys);
+  guint  best_rank = G_N_ELEMENTS (model_keys);
   double mhz_sum = 0.0;
-  guint mhz_count = 0;
+  guint  mhz_count = 0;
 
   if (!g_file_get_contents ("/proc/cpuinfo", &contents, NULL, NULL))
     return;
@@ -97,7 +103,7 @@ il_machine_read_cpuinfo (IlMachine *machine)
 
       if (g_ascii_strcasecmp (key, "cpu MHz") == 0)
         {
-          char *end = NULL;
+          char  *end = NULL;
           double mhz = g_ascii_strtod (value, &end);
 
           if (end != value && mhz > 0.0)
@@ -142,7 +148,7 @@ il_machine_read_os (void)
     {
       if (g_str_has_prefix (lines[i], "PRETTY_NAME="))
         {
-          const char *value = lines[i] + strlen ("PRETTY_NAME=");
+          const char      *value = lines[i] + strlen ("PRETTY_NAME=");
           g_autofree char *unquoted = g_shell_unquote (value, NULL);
 
           if (unquoted != NULL && unquoted[0] != '\0')
@@ -215,7 +221,7 @@ il_machine_warnings (const IlMachine *machine,
   if (machine->governor != NULL && strcmp (machine->governor, "performance") != 0)
     g_ptr_array_add (warnings,
                      g_strdup_printf (_("CPU frequency scaling is on (governor: %s)"),
-                                      machine->governor));
+                                         machine->governor));
 
   /* Half the cores already busy means our threads share them: parallel
    * speedups shrink for reasons that have nothing to do with the run. */

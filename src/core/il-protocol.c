@@ -14,7 +14,7 @@
 
 #include "il-protocol.h"
 
-#define NO_STRING G_MAXUINT32
+#define NO_STRING  G_MAXUINT32
 #define EVENT_SIZE 72
 #define MAX_CORES  4096
 
@@ -73,8 +73,8 @@ put_str (GByteArray *out,
 
 /* Starts a frame; returns where its header is, for end_frame. */
 static guint
-begin_frame (GByteArray  *out,
-             IlFrameType  type)
+begin_frame (GByteArray *out,
+             IlFrameType type)
 {
   guint at = out->len;
 
@@ -96,15 +96,16 @@ end_frame (GByteArray *out,
 
 /* ---- reading ---------------------------------------------------------- */
 
-typedef struct {
+typedef struct
+{
   const guint8 *p;
   gsize         left;
   gboolean      short_read;
 } Reader;
 
 static gboolean
-take (Reader       *r,
-      gsize         n,
+take (Reader        *r,
+      gsize          n,
       const guint8 **where)
 {
   if (r->short_read || r->left < n)
@@ -131,7 +132,7 @@ static guint16
 get_u16 (Reader *r)
 {
   const guint8 *p;
-  guint16 v;
+  guint16       v;
 
   if (!take (r, 2, &p))
     return 0;
@@ -143,7 +144,7 @@ static guint32
 get_u32 (Reader *r)
 {
   const guint8 *p;
-  guint32 v;
+  guint32       v;
 
   if (!take (r, 4, &p))
     return 0;
@@ -155,7 +156,7 @@ static guint64
 get_u64 (Reader *r)
 {
   const guint8 *p;
-  guint64 v;
+  guint64       v;
 
   if (!take (r, 8, &p))
     return 0;
@@ -172,7 +173,7 @@ get_i64 (Reader *r)
 static char *
 get_str (Reader *r)
 {
-  guint32 n = get_u32 (r);
+  guint32       n = get_u32 (r);
   const guint8 *p;
 
   if (r->short_read || n == NO_STRING)
@@ -183,9 +184,9 @@ get_str (Reader *r)
 }
 
 static gboolean
-finish (Reader      *r,
-        const char  *what,
-        GError     **error)
+finish (Reader     *r,
+        const char *what,
+        GError    **error)
 {
   if (r->short_read)
     {
@@ -197,7 +198,7 @@ finish (Reader      *r,
     {
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
                    _("protocol error: %" G_GSIZE_FORMAT " unexpected bytes after a %s frame"),
-                   r->left, what);
+                      r->left, what);
       return FALSE;
     }
   return TRUE;
@@ -210,23 +211,30 @@ il_frame_type_to_string (IlFrameType type)
 {
   switch (type)
     {
-    case IL_FRAME_HELLO: return "HELLO";
-    case IL_FRAME_READY: return "READY";
-    case IL_FRAME_TASK: return "TASK";
-    case IL_FRAME_EVENT: return "EVENT";
-    case IL_FRAME_RESULT: return "RESULT";
-    case IL_FRAME_BYE: return "BYE";
-    default: return "unknown";
+      case IL_FRAME_HELLO:
+        return "HELLO";
+      case IL_FRAME_READY:
+        return "READY";
+      case IL_FRAME_TASK:
+        return "TASK";
+      case IL_FRAME_EVENT:
+        return "EVENT";
+      case IL_FRAME_RESULT:
+        return "RESULT";
+      case IL_FRAME_BYE:
+        return "BYE";
+      default:
+        return "unknown";
     }
 }
 
 gboolean
-il_protocol_parse_header (const guint8  *data,
-                          IlFrameType   *type,
-                          guint64       *length,
-                          GError       **error)
+il_protocol_parse_header (const guint8 *data,
+                          IlFrameType  *type,
+                          guint64      *length,
+                          GError      **error)
 {
-  Reader r = { data, IL_PROTOCOL_HEADER_SIZE, FALSE };
+  Reader  r = { data, IL_PROTOCOL_HEADER_SIZE, FALSE };
   guint32 magic = get_u32 (&r);
   guint16 version = get_u16 (&r);
   guint16 t = get_u16 (&r);
@@ -236,14 +244,14 @@ il_protocol_parse_header (const guint8  *data,
     {
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
                    _("protocol error: bad magic 0x%08x (expected 0x%08x)"),
-                   magic, IL_PROTOCOL_MAGIC);
+                      magic, IL_PROTOCOL_MAGIC);
       return FALSE;
     }
   if (version != IL_PROTOCOL_VERSION)
     {
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
                    _("protocol error: version %u is not supported (this build speaks version %u)"),
-                   version, IL_PROTOCOL_VERSION);
+                      version, IL_PROTOCOL_VERSION);
       return FALSE;
     }
   if (t < IL_FRAME_HELLO || t > IL_FRAME_BYE)
@@ -256,7 +264,7 @@ il_protocol_parse_header (const guint8  *data,
     {
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
                    _("protocol error: a %s frame of %" G_GUINT64_FORMAT " bytes is larger than the limit"),
-                   il_frame_type_to_string (t), len);
+                      il_frame_type_to_string (t), len);
       return FALSE;
     }
   *type = t;
@@ -271,7 +279,7 @@ il_protocol_checksum (const guint8 *data,
                       gsize         len)
 {
   guint64 h = 0xcbf29ce484222325ull ^ len;
-  gsize i = 0;
+  gsize   i = 0;
 
   /* Word at a time: fast enough that moving the bytes, not checking them,
    * dominates the marshalling cost. */
@@ -289,12 +297,12 @@ il_protocol_checksum (const guint8 *data,
 }
 
 static void
-payload_fill (guint8  *data,
-              gsize    len,
-              guint64  seed)
+payload_fill (guint8 *data,
+              gsize   len,
+              guint64 seed)
 {
   guint64 x = seed * 0x9e3779b97f4a7c15ull + 0x2545f4914f6cdd1dull;
-  gsize i = 0;
+  gsize   i = 0;
 
   for (; i + 8 <= len; i += 8)
     {
@@ -331,12 +339,12 @@ il_protocol_write_hello (GByteArray         *out,
 }
 
 gboolean
-il_protocol_read_hello (const guint8  *body,
-                        gsize          len,
-                        IlProtoHello  *out,
-                        GError       **error)
+il_protocol_read_hello (const guint8 *body,
+                        gsize         len,
+                        IlProtoHello *out,
+                        GError      **error)
 {
-  Reader r = { body, len, FALSE };
+  Reader  r = { body, len, FALSE };
   guint32 n;
 
   memset (out, 0, sizeof *out);
@@ -385,10 +393,10 @@ void
 il_protocol_write_task (GByteArray  *out,
                         IlProtoTask *task)
 {
-  guint at = begin_frame (out, IL_FRAME_TASK);
+  guint              at = begin_frame (out, IL_FRAME_TASK);
   const IlTaskGroup *def = task->def;
-  gsize payload_len = (gsize) MAX (def->payload_bytes, 0);
-  guint payload_at;
+  gsize              payload_len = (gsize) MAX (def->payload_bytes, 0);
+  guint              payload_at;
 
   put_u32 (out, task->group);
   put_u32 (out, task->index);
@@ -414,7 +422,7 @@ il_protocol_write_task (GByteArray  *out,
 
   /* The payload is generated in place: it stands for the user's data
    * being serialized, and its checksum lets both sides verify it. */
-  put_u64 (out, 0);   /* checksum, patched below */
+  put_u64 (out, 0); /* checksum, patched below */
   put_u64 (out, payload_len);
   payload_at = out->len;
   g_byte_array_set_size (out, payload_at + (guint) payload_len);
@@ -430,12 +438,12 @@ il_protocol_write_task (GByteArray  *out,
 }
 
 gboolean
-il_protocol_read_task (const guint8  *body,
-                       gsize          len,
-                       IlProtoTask   *out,
-                       GError       **error)
+il_protocol_read_task (const guint8 *body,
+                       gsize         len,
+                       IlProtoTask  *out,
+                       GError      **error)
 {
-  Reader r = { body, len, FALSE };
+  Reader  r = { body, len, FALSE };
   guint32 n_blocks;
   guint64 payload_len;
 
@@ -459,8 +467,8 @@ il_protocol_read_task (const guint8  *body,
     }
   for (guint i = 0; i < n_blocks && !r.short_read; i++)
     {
-      guint8 type = get_u8 (&r);
-      guint8 kernel = get_u8 (&r);
+      guint8   type = get_u8 (&r);
+      guint8   kernel = get_u8 (&r);
       IlBlock *b;
 
       if (type >= IL_N_BLOCK_TYPES || kernel >= IL_N_KERNELS)
@@ -519,7 +527,7 @@ il_protocol_write_events (GByteArray    *out,
   for (guint i = 0; i < n; i++)
     {
       const IlEvent *e = &events[i];
-      guint64 value;
+      guint64        value;
 
       put_u8 (out, e->kind);
       put_u8 (out, e->flags);
@@ -541,10 +549,10 @@ il_protocol_write_events (GByteArray    *out,
 }
 
 gboolean
-il_protocol_read_events (const guint8  *body,
-                         gsize          len,
-                         GArray        *out,
-                         GError       **error)
+il_protocol_read_events (const guint8 *body,
+                         gsize         len,
+                         GArray       *out,
+                         GError      **error)
 {
   Reader r = { body, len, FALSE };
 
@@ -613,9 +621,9 @@ void
 il_protocol_write_result (GByteArray          *out,
                           const IlProtoResult *result)
 {
-  guint at = begin_frame (out, IL_FRAME_RESULT);
+  guint               at = begin_frame (out, IL_FRAME_RESULT);
   const IlTaskRecord *rec = &result->rec;
-  guint n_blocks = rec->blocks != NULL ? rec->blocks->len : 0;
+  guint               n_blocks = rec->blocks != NULL ? rec->blocks->len : 0;
 
   put_u32 (out, rec->group);
   put_u32 (out, rec->index);
@@ -651,15 +659,15 @@ il_protocol_write_result (GByteArray          *out,
 }
 
 gboolean
-il_protocol_read_result (const guint8   *body,
-                         gsize           len,
-                         IlProtoResult  *out,
-                         GError        **error)
+il_protocol_read_result (const guint8  *body,
+                         gsize          len,
+                         IlProtoResult *out,
+                         GError       **error)
 {
-  Reader r = { body, len, FALSE };
+  Reader        r = { body, len, FALSE };
   IlTaskRecord *rec = &out->rec;
-  guint32 n_blocks;
-  guint64 payload_len;
+  guint32       n_blocks;
+  guint64       payload_len;
 
   memset (out, 0, sizeof *out);
   rec->group = get_u32 (&r);

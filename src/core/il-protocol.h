@@ -36,30 +36,33 @@
 
 G_BEGIN_DECLS
 
-#define IL_PROTOCOL_MAGIC        0x50574c49u   /* "ILWP" read as little-endian */
-#define IL_PROTOCOL_VERSION      1
-#define IL_PROTOCOL_HEADER_SIZE  16
+#define IL_PROTOCOL_MAGIC       0x50574c49u /* "ILWP" read as little-endian */
+#define IL_PROTOCOL_VERSION     1
+#define IL_PROTOCOL_HEADER_SIZE 16
 /* The largest payload plus room for blocks, URLs and the record. */
-#define IL_PROTOCOL_MAX_BODY     ((guint64) IL_MAX_PAYLOAD_BYTES + 16 * 1024 * 1024)
+#define IL_PROTOCOL_MAX_BODY ((guint64) IL_MAX_PAYLOAD_BYTES + 16 * 1024 * 1024)
 
-typedef enum {
-  IL_FRAME_HELLO  = 1,
-  IL_FRAME_READY  = 2,
-  IL_FRAME_TASK   = 3,
-  IL_FRAME_EVENT  = 4,
+typedef enum
+{
+  IL_FRAME_HELLO = 1,
+  IL_FRAME_READY = 2,
+  IL_FRAME_TASK = 3,
+  IL_FRAME_EVENT = 4,
   IL_FRAME_RESULT = 5,
-  IL_FRAME_BYE    = 6,
+  IL_FRAME_BYE = 6,
 } IlFrameType;
 
-typedef struct {
-  guint32 pid;            /* HELLO: the parent; READY: the worker */
-  gint32  worker;         /* HELLO: slot index */
-  GArray *affinity;       /* HELLO: guint cores, NULL or empty: all */
-  char   *server_url;     /* HELLO: nullable */
-  char   *scratch_dir;    /* HELLO: nullable */
+typedef struct
+{
+  guint32 pid;         /* HELLO: the parent; READY: the worker */
+  gint32  worker;      /* HELLO: slot index */
+  GArray *affinity;    /* HELLO: guint cores, NULL or empty: all */
+  char   *server_url;  /* HELLO: nullable */
+  char   *scratch_dir; /* HELLO: nullable */
 } IlProtoHello;
 
-typedef struct {
+typedef struct
+{
   guint         group;
   guint         index;
   guint         flat;
@@ -73,65 +76,66 @@ typedef struct {
   gsize         payload_len;
 } IlProtoTask;
 
-typedef struct {
-  IlTaskRecord  rec;              /* blocks and error owned */
+typedef struct
+{
+  IlTaskRecord  rec; /* blocks and error owned */
   IlUsage       usage;
   gint64        overhead_ns;
-  const guint8 *payload;          /* echo: points into the decoded frame */
+  const guint8 *payload; /* echo: points into the decoded frame */
   gsize         payload_len;
 } IlProtoResult;
 
 /* Header. Returns FALSE with a message in @error (IL_ERROR_WORKER) for a
  * bad magic, version, type or length. @data must hold
  * IL_PROTOCOL_HEADER_SIZE bytes. */
-gboolean il_protocol_parse_header (const guint8  *data,
-                                   IlFrameType   *type,
-                                   guint64       *length,
-                                   GError       **error);
+gboolean il_protocol_parse_header (const guint8 *data,
+                                   IlFrameType  *type,
+                                   guint64      *length,
+                                   GError      **error);
 
 /* Encoders append one whole frame to @out. */
-void     il_protocol_write_hello  (GByteArray         *out,
-                                   IlFrameType         type,
-                                   const IlProtoHello *hello);
-void     il_protocol_write_bye    (GByteArray *out);
+void il_protocol_write_hello (GByteArray         *out,
+                              IlFrameType         type,
+                              const IlProtoHello *hello);
+void il_protocol_write_bye (GByteArray *out);
 /* Fills the payload deterministically from the task's identity directly in
  * @out (no copy) and stores its checksum in @task->payload_checksum. */
-void     il_protocol_write_task   (GByteArray  *out,
-                                   IlProtoTask *task);
+void il_protocol_write_task (GByteArray  *out,
+                             IlProtoTask *task);
 /* @n events in one EVENT frame. */
-void     il_protocol_write_events (GByteArray    *out,
-                                   const IlEvent *events,
-                                   guint          n);
-void     il_protocol_write_result (GByteArray          *out,
-                                   const IlProtoResult *result);
+void il_protocol_write_events (GByteArray    *out,
+                               const IlEvent *events,
+                               guint          n);
+void il_protocol_write_result (GByteArray          *out,
+                               const IlProtoResult *result);
 
 /* Decoders read a frame body of @len bytes. They fail on truncation or
  * trailing bytes. */
-gboolean il_protocol_read_hello   (const guint8  *body,
-                                   gsize          len,
-                                   IlProtoHello  *out,
-                                   GError       **error);
-gboolean il_protocol_read_task    (const guint8  *body,
-                                   gsize          len,
-                                   IlProtoTask   *out,
-                                   GError       **error);
+gboolean il_protocol_read_hello (const guint8 *body,
+                                 gsize         len,
+                                 IlProtoHello *out,
+                                 GError      **error);
+gboolean il_protocol_read_task (const guint8 *body,
+                                gsize         len,
+                                IlProtoTask  *out,
+                                GError      **error);
 /* Appends to @out (GArray of IlEvent). */
-gboolean il_protocol_read_events  (const guint8  *body,
-                                   gsize          len,
-                                   GArray        *out,
-                                   GError       **error);
-gboolean il_protocol_read_result  (const guint8   *body,
-                                   gsize           len,
-                                   IlProtoResult  *out,
-                                   GError        **error);
+gboolean il_protocol_read_events (const guint8 *body,
+                                  gsize         len,
+                                  GArray       *out,
+                                  GError      **error);
+gboolean il_protocol_read_result (const guint8  *body,
+                                  gsize          len,
+                                  IlProtoResult *out,
+                                  GError       **error);
 
-void     il_proto_hello_clear  (IlProtoHello  *hello);
-void     il_proto_task_clear   (IlProtoTask   *task);
-void     il_proto_result_clear (IlProtoResult *result);
+void il_proto_hello_clear (IlProtoHello *hello);
+void il_proto_task_clear (IlProtoTask *task);
+void il_proto_result_clear (IlProtoResult *result);
 
 /* Word-wise checksum used to verify payloads both ways. */
-guint64  il_protocol_checksum (const guint8 *data,
-                               gsize         len);
+guint64 il_protocol_checksum (const guint8 *data,
+                              gsize         len);
 
 const char *il_frame_type_to_string (IlFrameType type);
 

@@ -15,8 +15,8 @@
 
 #include "il-json-positions.h"
 
-#define MS IL_JSON_DECIMALS_MS
-#define RATIO IL_JSON_DECIMALS_RATIO
+#define MS      IL_JSON_DECIMALS_MS
+#define RATIO   IL_JSON_DECIMALS_RATIO
 #define PERCENT IL_JSON_DECIMALS_PERCENT
 
 /* Writing */
@@ -90,8 +90,8 @@ static JsonNode *
 task_record_to_json (const IlTaskRecord *task)
 {
   JsonObject *object = json_object_new ();
-  JsonArray *blocks = json_array_new ();
-  char checksum[17];
+  JsonArray  *blocks = json_array_new ();
+  char        checksum[17];
 
   json_object_set_int_member (object, "group", task->group);
   json_object_set_int_member (object, "index", task->index);
@@ -132,8 +132,8 @@ repetition_to_json (const IlRepetition *rep)
 {
   JsonObject *object = json_object_new ();
   JsonObject *core_load = json_object_new ();
-  JsonArray *tasks = json_array_new ();
-  JsonArray *cores = json_array_new ();
+  JsonArray  *tasks = json_array_new ();
+  JsonArray  *cores = json_array_new ();
 
   set_double (object, "makespan_ms", rep->makespan_ms, MS);
   set_string_or_null (object, "checksum", rep->checksum);
@@ -154,7 +154,7 @@ repetition_to_json (const IlRepetition *rep)
   for (guint c = 0; rep->core_load != NULL && c < rep->core_load->len; c++)
     {
       const GArray *series = g_ptr_array_index (rep->core_load, c);
-      JsonArray *row = json_array_new ();
+      JsonArray    *row = json_array_new ();
 
       for (guint i = 0; series != NULL && i < series->len; i++)
         {
@@ -177,7 +177,7 @@ repetition_to_json (const IlRepetition *rep)
       for (guint i = 0; i < rep->gil_holds->len; i++)
         {
           const IlSpan *span = &g_array_index (rep->gil_holds, IlSpan, i);
-          JsonArray *triple = json_array_new ();
+          JsonArray    *triple = json_array_new ();
 
           json_array_add_int_element (triple, span->worker);
           json_array_add_int_element (triple, span->start_us);
@@ -194,7 +194,7 @@ repetition_to_json (const IlRepetition *rep)
       for (guint i = 0; i < rep->loop_lag->len; i++)
         {
           const IlLagSample *sample = &g_array_index (rep->loop_lag, IlLagSample, i);
-          JsonArray *pair = json_array_new ();
+          JsonArray         *pair = json_array_new ();
 
           json_array_add_int_element (pair, sample->t_us);
           json_array_add_int_element (pair, sample->lag_us);
@@ -244,7 +244,7 @@ static JsonNode *
 run_result_to_json (const IlRunResult *run)
 {
   JsonObject *object = json_object_new ();
-  JsonArray *repetitions = json_array_new ();
+  JsonArray  *repetitions = json_array_new ();
 
   set_string_or_null (object, "label", run->label);
   json_object_set_string_member (object, "executor", il_executor_to_string (run->executor));
@@ -294,8 +294,8 @@ JsonNode *
 il_results_to_json (const IlResults *results)
 {
   JsonObject *object;
-  JsonArray *warnings;
-  JsonArray *runs;
+  JsonArray  *warnings;
+  JsonArray  *runs;
 
   g_return_val_if_fail (results != NULL, NULL);
 
@@ -440,7 +440,7 @@ opt_string (Reader           *r,
             char            **out)
 {
   IlJsonPath p = IL_JSON_MEMBER (path, name);
-  char *value = NULL;
+  char      *value = NULL;
 
   if (!json_object_has_member (object, name))
     return TRUE;
@@ -455,12 +455,12 @@ opt_string (Reader           *r,
 }
 
 static gboolean
-get_object (Reader           *r,
-            JsonNode         *node,
-            const IlJsonPath *path,
-            const char       *what,
-            const char * const *allowed,
-            JsonObject      **out)
+get_object (Reader            *r,
+            JsonNode          *node,
+            const IlJsonPath  *path,
+            const char        *what,
+            const char *const *allowed,
+            JsonObject       **out)
 {
   return il_json_get_object (r, node, path, out) &&
          il_json_check_members (r, *out, path, what, allowed, NULL);
@@ -472,8 +472,8 @@ read_state (Reader           *r,
             const IlJsonPath *path,
             IlStateTimes     *state)
 {
-  static const char * const allowed[] = { "running", "ready", "blocked", "gil_wait", NULL };
-  JsonObject *object;
+  static const char *const allowed[] = { "running", "ready", "blocked", "gil_wait", NULL };
+  JsonObject              *object;
 
   memset (state, 0, sizeof *state);
 
@@ -507,12 +507,12 @@ read_block_record (Reader           *r,
                    const IlJsonPath *path,
                    IlBlockRecord    *block)
 {
-  static const char * const allowed[] = { "type", "start_us", "end_us", "ttfb_us", "state_us", NULL };
-  static const char * const types[] = { "cpu", "sleep", "http", "file-write", "file-read", NULL };
-  IlJsonPath p_type = IL_JSON_MEMBER (path, "type");
-  IlJsonPath p_state = IL_JSON_MEMBER (path, "state_us");
-  JsonObject *object;
-  guint type;
+  static const char *const allowed[] = { "type", "start_us", "end_us", "ttfb_us", "state_us", NULL };
+  static const char *const types[] = { "cpu", "sleep", "http", "file-write", "file-read", NULL };
+  IlJsonPath               p_type = IL_JSON_MEMBER (path, "type");
+  IlJsonPath               p_state = IL_JSON_MEMBER (path, "state_us");
+  JsonObject              *object;
+  guint                    type;
 
   memset (block, 0, sizeof *block);
   block->ttfb_us = -1;
@@ -540,14 +540,14 @@ read_task_record (Reader           *r,
                   const IlJsonPath *path,
                   IlTaskRecord     *task)
 {
-  static const char * const allowed[] = {
+  static const char *const allowed[] = {
     "group", "index", "worker", "pid", "tid", "cpu_start", "cpu_end",
     "queued_us", "start_us", "end_us", "spawn_us", "checksum", "state_us",
     "blocks", "failed", "error", NULL
   };
-  IlJsonPath p_checksum = IL_JSON_MEMBER (path, "checksum");
-  IlJsonPath p_state = IL_JSON_MEMBER (path, "state_us");
-  IlJsonPath p_blocks = IL_JSON_MEMBER (path, "blocks");
+  IlJsonPath  p_checksum = IL_JSON_MEMBER (path, "checksum");
+  IlJsonPath  p_state = IL_JSON_MEMBER (path, "state_us");
+  IlJsonPath  p_blocks = IL_JSON_MEMBER (path, "blocks");
   JsonObject *object;
 
   task->blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
@@ -574,7 +574,7 @@ read_task_record (Reader           *r,
   if (json_object_has_member (object, "checksum"))
     {
       g_autofree char *hex = NULL;
-      char *end = NULL;
+      char            *end = NULL;
 
       if (!il_json_get_string (r, member (object, "checksum"), &p_checksum, 1, 16, FALSE, &hex))
         return FALSE;
@@ -628,8 +628,8 @@ read_tuples (Reader           *r,
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       IlJsonPath p_row = IL_JSON_INDEX (path, i);
-      JsonNode *element = json_array_get_element (array, i);
-      gint64 values[3] = { 0 };
+      JsonNode  *element = json_array_get_element (array, i);
+      gint64     values[3] = { 0 };
       JsonArray *tuple;
 
       g_assert (n <= G_N_ELEMENTS (values));
@@ -665,10 +665,10 @@ read_core_load (Reader           *r,
                 const IlJsonPath *path,
                 IlRepetition     *rep)
 {
-  static const char * const allowed[] = { "hz", "cores", NULL };
-  IlJsonPath p_cores = IL_JSON_MEMBER (path, "cores");
-  JsonObject *object;
-  JsonArray *cores;
+  static const char *const allowed[] = { "hz", "cores", NULL };
+  IlJsonPath               p_cores = IL_JSON_MEMBER (path, "cores");
+  JsonObject              *object;
+  JsonArray               *cores;
 
   if (!get_object (r, node, path, "core_load", allowed, &object) ||
       !opt_uint (r, object, path, "hz", &rep->load_hz))
@@ -683,7 +683,7 @@ read_core_load (Reader           *r,
   for (guint c = 0; c < json_array_get_length (cores); c++)
     {
       IlJsonPath p_core = IL_JSON_INDEX (&p_cores, c);
-      GArray *series;
+      GArray    *series;
       JsonArray *row;
 
       if (!il_json_get_array (r, json_array_get_element (cores, c), &p_core, &row))
@@ -695,8 +695,8 @@ read_core_load (Reader           *r,
       for (guint i = 0; i < json_array_get_length (row); i++)
         {
           IlJsonPath p_sample = IL_JSON_INDEX (&p_core, i);
-          double value;
-          float sample;
+          double     value;
+          float      sample;
 
           if (!il_json_get_double (r, json_array_get_element (row, i), &p_sample, TRUE, &value))
             return FALSE;
@@ -713,16 +713,16 @@ read_repetition (Reader           *r,
                  JsonNode         *node,
                  const IlJsonPath *path)
 {
-  static const char * const allowed[] = {
+  static const char *const allowed[] = {
     "makespan_ms", "checksum", "failed_tasks", "cancelled", "cpu_user_ms", "cpu_sys_ms",
     "ctx_voluntary", "ctx_involuntary", "overhead_cpu_ms", "tasks", "core_load",
     "gil_holds", "loop_lag", NULL
   };
   g_autoptr(IlRepetition) rep = il_repetition_new ();
-  IlJsonPath p_tasks = IL_JSON_MEMBER (path, "tasks");
-  IlJsonPath p_core_load = IL_JSON_MEMBER (path, "core_load");
-  IlJsonPath p_holds = IL_JSON_MEMBER (path, "gil_holds");
-  IlJsonPath p_lag = IL_JSON_MEMBER (path, "loop_lag");
+  IlJsonPath  p_tasks = IL_JSON_MEMBER (path, "tasks");
+  IlJsonPath  p_core_load = IL_JSON_MEMBER (path, "core_load");
+  IlJsonPath  p_holds = IL_JSON_MEMBER (path, "gil_holds");
+  IlJsonPath  p_lag = IL_JSON_MEMBER (path, "loop_lag");
   JsonObject *object;
 
   if (!get_object (r, node, path, "a repetition", allowed, &object) ||
@@ -770,7 +770,7 @@ read_repetition (Reader           *r,
       for (guint i = 0; i < rows->len; i++)
         {
           const gint64 *row = (const gint64 *) (rows->data + i * 3 * sizeof (gint64));
-          IlSpan span = { (gint) row[0], row[1], row[2] };
+          IlSpan        span = { (gint) row[0], row[1], row[2] };
 
           g_array_append_val (rep->gil_holds, span);
         }
@@ -786,7 +786,7 @@ read_repetition (Reader           *r,
       for (guint i = 0; i < rows->len; i++)
         {
           const gint64 *row = (const gint64 *) (rows->data + i * 2 * sizeof (gint64));
-          IlLagSample sample = { row[0], row[1] };
+          IlLagSample   sample = { row[0], row[1] };
 
           g_array_append_val (rep->loop_lag, sample);
         }
@@ -801,8 +801,8 @@ read_stats (Reader           *r,
             const IlJsonPath *path,
             IlStats          *stats)
 {
-  static const char * const allowed[] = { "median", "min", "max", "mean", "stddev", NULL };
-  JsonObject *object;
+  static const char *const allowed[] = { "median", "min", "max", "mean", "stddev", NULL };
+  JsonObject              *object;
 
   return get_object (r, node, path, "makespan_ms", allowed, &object) &&
          opt_double (r, object, path, "median", &stats->median) &&
@@ -818,15 +818,15 @@ read_summary (Reader           *r,
               const IlJsonPath *path,
               IlSummary        *summary)
 {
-  static const char * const allowed[] = {
+  static const char *const allowed[] = {
     "makespan_ms", "speedup", "efficiency", "throughput_per_s", "latency_ms",
     "cpu_user_ms", "cpu_sys_ms", "ctx_voluntary", "ctx_involuntary", "checksum",
     "overhead_cpu_ms", "failed_tasks", NULL
   };
-  static const char * const latency_allowed[] = { "mean", "p50", "p95", NULL };
-  IlJsonPath p_makespan = IL_JSON_MEMBER (path, "makespan_ms");
-  IlJsonPath p_latency = IL_JSON_MEMBER (path, "latency_ms");
-  JsonObject *object;
+  static const char *const latency_allowed[] = { "mean", "p50", "p95", NULL };
+  IlJsonPath               p_makespan = IL_JSON_MEMBER (path, "makespan_ms");
+  IlJsonPath               p_latency = IL_JSON_MEMBER (path, "latency_ms");
+  JsonObject              *object;
 
   if (!get_object (r, node, path, "a summary", allowed, &object))
     return FALSE;
@@ -864,19 +864,19 @@ read_run_result (Reader           *r,
                  JsonNode         *node,
                  const IlJsonPath *path)
 {
-  static const char * const allowed[] = {
+  static const char *const allowed[] = {
     "label", "executor", "workers", "gil", "switch_interval_ms", "spawn",
     "cpu_slice_units", "config_index", "summary", "repetitions", NULL
   };
-  static const char * const executors[] = { "sequential", "threads", "processes", "async", NULL };
-  static const char * const spawns[] = { "pool", "per-task", NULL };
+  static const char *const executors[] = { "sequential", "threads", "processes", "async", NULL };
+  static const char *const spawns[] = { "pool", "per-task", NULL };
   g_autoptr(IlRunResult) run = il_run_result_new ();
-  IlJsonPath p_executor = IL_JSON_MEMBER (path, "executor");
-  IlJsonPath p_spawn = IL_JSON_MEMBER (path, "spawn");
-  IlJsonPath p_summary = IL_JSON_MEMBER (path, "summary");
-  IlJsonPath p_repetitions = IL_JSON_MEMBER (path, "repetitions");
+  IlJsonPath  p_executor = IL_JSON_MEMBER (path, "executor");
+  IlJsonPath  p_spawn = IL_JSON_MEMBER (path, "spawn");
+  IlJsonPath  p_summary = IL_JSON_MEMBER (path, "summary");
+  IlJsonPath  p_repetitions = IL_JSON_MEMBER (path, "repetitions");
   JsonObject *object;
-  guint executor;
+  guint       executor;
 
   if (!get_object (r, node, path, "a run", allowed, &object) ||
       !opt_string (r, object, path, "label", &run->label) ||
@@ -913,7 +913,7 @@ read_run_result (Reader           *r,
 
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
-          IlJsonPath p_rep = IL_JSON_INDEX (&p_repetitions, i);
+          IlJsonPath    p_rep = IL_JSON_INDEX (&p_repetitions, i);
           IlRepetition *rep = read_repetition (r, json_array_get_element (array, i), &p_rep);
 
           if (rep == NULL)
@@ -931,7 +931,7 @@ read_machine (Reader           *r,
               const IlJsonPath *path,
               IlMachine        *machine)
 {
-  static const char * const allowed[] = {
+  static const char *const allowed[] = {
     "cpu_model", "cores", "mhz", "governor", "loadavg", "kernel", "os",
     "interleave_version", "date", NULL
   };
@@ -954,17 +954,17 @@ il_results_read (IlJsonReader     *r,
                  JsonNode         *node,
                  const IlJsonPath *path)
 {
-  static const char * const allowed[] = {
+  static const char *const allowed[] = {
     "interleave_results", "experiment", "machine", "warnings", "runs", NULL
   };
   g_autoptr(IlResults) results = il_results_new ();
-  IlJsonPath p_version = IL_JSON_MEMBER (path, "interleave_results");
-  IlJsonPath p_machine = IL_JSON_MEMBER (path, "machine");
-  IlJsonPath p_warnings = IL_JSON_MEMBER (path, "warnings");
-  IlJsonPath p_runs = IL_JSON_MEMBER (path, "runs");
+  IlJsonPath  p_version = IL_JSON_MEMBER (path, "interleave_results");
+  IlJsonPath  p_machine = IL_JSON_MEMBER (path, "machine");
+  IlJsonPath  p_warnings = IL_JSON_MEMBER (path, "warnings");
+  IlJsonPath  p_runs = IL_JSON_MEMBER (path, "runs");
   JsonObject *object;
-  JsonArray *array;
-  gint64 version;
+  JsonArray  *array;
+  gint64      version;
 
   if (!il_json_get_object (r, node, path, &object) ||
       !il_json_require (r, object, path, "interleave_results",
@@ -988,7 +988,7 @@ il_results_read (IlJsonReader     *r,
 
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
-          IlJsonPath p_warning = IL_JSON_INDEX (&p_warnings, i);
+          IlJsonPath       p_warning = IL_JSON_INDEX (&p_warnings, i);
           g_autofree char *warning = NULL;
 
           if (!il_json_get_string (r, json_array_get_element (array, i), &p_warning,
@@ -1007,7 +1007,7 @@ il_results_read (IlJsonReader     *r,
 
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      IlJsonPath p_run = IL_JSON_INDEX (&p_runs, i);
+      IlJsonPath   p_run = IL_JSON_INDEX (&p_runs, i);
       IlRunResult *run = read_run_result (r, json_array_get_element (array, i), &p_run);
 
       if (run == NULL)
@@ -1019,14 +1019,14 @@ il_results_read (IlJsonReader     *r,
 }
 
 IlResults *
-il_results_from_json (JsonNode    *node,
-                      const char  *path,
-                      GError     **error)
+il_results_from_json (JsonNode   *node,
+                      const char *path,
+                      GError    **error)
 {
-  IlJsonReader r = { 0 };
-  IlJsonPath root = IL_JSON_MEMBER (NULL, path);
+  IlJsonReader      r = { 0 };
+  IlJsonPath        root = IL_JSON_MEMBER (NULL, path);
   const IlJsonPath *base = NULL;
-  IlResults *results;
+  IlResults        *results;
 
   g_return_val_if_fail (node != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);

@@ -15,8 +15,8 @@
 #include "il-json-positions.h"
 #include "il-results.h"
 
-#define MS IL_JSON_DECIMALS_MS
-#define RATIO IL_JSON_DECIMALS_RATIO
+#define MS      IL_JSON_DECIMALS_MS
+#define RATIO   IL_JSON_DECIMALS_RATIO
 #define PERCENT IL_JSON_DECIMALS_PERCENT
 
 /* Machine */
@@ -209,7 +209,7 @@ static IlRepetition *
 repetition_copy (const IlRepetition *rep)
 {
   IlRepetition *copy = il_repetition_new ();
-  guint n_tasks = rep->tasks != NULL ? rep->tasks->len : 0;
+  guint         n_tasks = rep->tasks != NULL ? rep->tasks->len : 0;
 
   copy->makespan_ms = rep->makespan_ms;
   copy->checksum = g_strdup (rep->checksum);
@@ -358,7 +358,7 @@ static IlRunResult *
 run_result_copy (const IlRunResult *run)
 {
   IlRunResult *copy = il_run_result_new ();
-  GPtrArray *repetitions = copy->repetitions;
+  GPtrArray   *repetitions = copy->repetitions;
 
   *copy = *run;
   copy->label = g_strdup (run->label);

@@ -15,153 +15,164 @@ G_BEGIN_DECLS
 
 /* Where a task's (or block's) time went, from /proc/thread-self/schedstat.
  * All in µs. valid is FALSE where the kernel offered no accounting. */
-typedef struct {
+typedef struct
+{
   gboolean valid;
   gint64   running;
   gint64   ready;
   gint64   blocked;
-  gint64   gil_wait;   /* threads executor with the GIL: waiting for the lock */
+  gint64   gil_wait; /* threads executor with the GIL: waiting for the lock */
 } IlStateTimes;
 
-typedef struct {
+typedef struct
+{
   IlBlockType  type;
   gint64       start_us;
   gint64       end_us;
-  gint64       ttfb_us;     /* http only: time to first byte, -1 otherwise */
+  gint64       ttfb_us; /* http only: time to first byte, -1 otherwise */
   IlStateTimes state;
 } IlBlockRecord;
 
-typedef struct {
-  guint      group;        /* index into experiment->tasks */
-  guint      index;        /* 0 … repeat-1 within the group */
-  gint       worker;       /* 0-based lane: thread, process or loop */
-  gint       pid;
-  gint       tid;
-  gint       cpu_start;    /* sched_getcpu at start, -1 unknown */
-  gint       cpu_end;
-  gint64     queued_us;
-  gint64     start_us;
-  gint64     end_us;
-  gint64     spawn_us;     /* processes per-task: process start-up; -1 n/a */
-  guint64    checksum;     /* this task's CPU checksum (combined into the run's) */
+typedef struct
+{
+  guint        group;  /* index into experiment->tasks */
+  guint        index;  /* 0 … repeat-1 within the group */
+  gint         worker; /* 0-based lane: thread, process or loop */
+  gint         pid;
+  gint         tid;
+  gint         cpu_start; /* sched_getcpu at start, -1 unknown */
+  gint         cpu_end;
+  gint64       queued_us;
+  gint64       start_us;
+  gint64       end_us;
+  gint64       spawn_us; /* processes per-task: process start-up; -1 n/a */
+  guint64      checksum; /* this task's CPU checksum (combined into the run's) */
   IlStateTimes state;
-  GArray    *blocks;       /* IlBlockRecord */
-  gboolean   failed;
-  char      *error;        /* NULL unless failed */
+  GArray      *blocks; /* IlBlockRecord */
+  gboolean     failed;
+  char        *error; /* NULL unless failed */
 } IlTaskRecord;
 
-typedef struct {
+typedef struct
+{
   gint   worker;
   gint64 start_us;
   gint64 end_us;
 } IlSpan;
 
-typedef struct {
+typedef struct
+{
   gint64 t_us;
   gint64 lag_us;
 } IlLagSample;
 
-typedef struct {
-  double      makespan_ms;
-  char       *checksum;       /* 16 lowercase hex digits */
-  guint       failed_tasks;
-  gboolean    cancelled;      /* stopped before every task ran */
-  gboolean    warmup;         /* not counted in statistics; not written */
-  GArray     *tasks;          /* IlTaskRecord, in flat task order */
+typedef struct
+{
+  double   makespan_ms;
+  char    *checksum; /* 16 lowercase hex digits */
+  guint    failed_tasks;
+  gboolean cancelled; /* stopped before every task ran */
+  gboolean warmup;    /* not counted in statistics; not written */
+  GArray  *tasks;     /* IlTaskRecord, in flat task order */
   /* core_load: sample rate and, per core, busy % samples */
-  guint       load_hz;
-  GPtrArray  *core_load;      /* GArray<float> per core; may be empty */
-  GArray     *gil_holds;      /* IlSpan: who held the simulated GIL when */
-  GArray     *loop_lag;       /* IlLagSample: async executor's heartbeat */
-  double      cpu_user_ms;
-  double      cpu_sys_ms;
-  gint64      ctx_voluntary;
-  gint64      ctx_involuntary;
-  double      overhead_cpu_ms;
+  guint      load_hz;
+  GPtrArray *core_load; /* GArray<float> per core; may be empty */
+  GArray    *gil_holds; /* IlSpan: who held the simulated GIL when */
+  GArray    *loop_lag;  /* IlLagSample: async executor's heartbeat */
+  double     cpu_user_ms;
+  double     cpu_sys_ms;
+  gint64     ctx_voluntary;
+  gint64     ctx_involuntary;
+  double     overhead_cpu_ms;
 } IlRepetition;
 
-typedef struct {
+typedef struct
+{
   double median, min, max, mean, stddev;
 } IlStats;
 
-typedef struct {
+typedef struct
+{
   IlStats makespan_ms;
-  double  speedup;            /* NAN: no sequential run */
-  double  efficiency;         /* NAN: no sequential run */
+  double  speedup;    /* NAN: no sequential run */
+  double  efficiency; /* NAN: no sequential run */
   double  throughput_per_s;
   double  latency_mean_ms;
   double  latency_p50_ms;
   double  latency_p95_ms;
-  double  cpu_user_ms;        /* medians over repetitions */
+  double  cpu_user_ms; /* medians over repetitions */
   double  cpu_sys_ms;
   gint64  ctx_voluntary;
   gint64  ctx_involuntary;
   char   *checksum;
   double  overhead_cpu_ms;
-  guint   failed_tasks;       /* summed over counted repetitions */
+  guint   failed_tasks; /* summed over counted repetitions */
 } IlSummary;
 
-typedef struct {
-  char           *label;
-  IlExecutorKind  executor;
-  guint           workers;    /* resolved; 1 for sequential and async */
-  gboolean        gil;
-  guint           switch_interval_ms;
-  IlSpawn         spawn;
-  guint           cpu_slice_units;
-  guint           config_index;  /* which entry of experiment->runs */
-  IlSummary       summary;
-  GPtrArray      *repetitions;   /* IlRepetition*, counted ones only */
+typedef struct
+{
+  char          *label;
+  IlExecutorKind executor;
+  guint          workers; /* resolved; 1 for sequential and async */
+  gboolean       gil;
+  guint          switch_interval_ms;
+  IlSpawn        spawn;
+  guint          cpu_slice_units;
+  guint          config_index; /* which entry of experiment->runs */
+  IlSummary      summary;
+  GPtrArray     *repetitions; /* IlRepetition*, counted ones only */
 } IlRunResult;
 
-typedef struct {
-  char   *cpu_model;
-  guint   cores;
-  double  mhz;
-  char   *governor;     /* NULL: unknown */
-  double  loadavg;
-  char   *kernel;
-  char   *os;
-  char   *interleave_version;
-  char   *date;         /* ISO 8601 UTC */
+typedef struct
+{
+  char  *cpu_model;
+  guint  cores;
+  double mhz;
+  char  *governor; /* NULL: unknown */
+  double loadavg;
+  char  *kernel;
+  char  *os;
+  char  *interleave_version;
+  char  *date; /* ISO 8601 UTC */
 } IlMachine;
 
-struct _IlResults {
-  char       *experiment;
-  IlMachine   machine;
-  GStrv       warnings;
-  GPtrArray  *runs;         /* IlRunResult* */
-  gboolean    cancelled;    /* not written; the CLI's exit status */
+struct _IlResults
+{
+  char      *experiment;
+  IlMachine  machine;
+  GStrv      warnings;
+  GPtrArray *runs;      /* IlRunResult* */
+  gboolean   cancelled; /* not written; the CLI's exit status */
 };
 
-IlResults    *il_results_new (void);
-IlResults    *il_results_copy (const IlResults *results);
-void          il_results_free (IlResults *results);
-gboolean      il_results_equal (const IlResults *a, const IlResults *b);
+IlResults *il_results_new (void);
+IlResults *il_results_copy (const IlResults *results);
+void       il_results_free (IlResults *results);
+gboolean   il_results_equal (const IlResults *a, const IlResults *b);
 
 IlRepetition *il_repetition_new (void);
 void          il_repetition_free (IlRepetition *rep);
 IlRunResult  *il_run_result_new (void);
 void          il_run_result_free (IlRunResult *run);
-void          il_task_record_clear (IlTaskRecord *rec);   /* GArray clear func */
+void          il_task_record_clear (IlTaskRecord *rec); /* GArray clear func */
 void          il_machine_clear (IlMachine *machine);
 
 /* Fills run->summary from run->repetitions; @baseline_median_ms is the first
  * sequential run's median makespan (NAN: none), @cores the machine's (or the
  * affinity's) core count. */
-void          il_run_result_summarize (IlRunResult *run,
-                                       double       baseline_median_ms,
-                                       guint        cores);
+void il_run_result_summarize (IlRunResult *run,
+                              double       baseline_median_ms,
+                              guint        cores);
 
 /* The results document, exactly in FORMAT.md's shape. */
-JsonNode     *il_results_to_json (const IlResults *results);
-char         *il_results_to_data (const IlResults *results, gsize *length);
+JsonNode *il_results_to_json (const IlResults *results);
+char     *il_results_to_data (const IlResults *results, gsize *length);
 /* Reads a results document (also the `results` member of an experiment).
  * @path is the JSON path used in messages ("$.results"). Messages use
  * @display_name like the experiment loader. */
-IlResults    *il_results_from_json (JsonNode    *node,
-                                    const char  *path,
-                                    GError     **error);
+IlResults *il_results_from_json (JsonNode   *node,
+                                 const char *path,
+                                 GError    **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IlResults, il_results_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IlRepetition, il_repetition_free)

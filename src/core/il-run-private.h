@@ -13,7 +13,8 @@
 G_BEGIN_DECLS
 
 /* Per-thread resource use, summed over tasks. */
-typedef struct {
+typedef struct
+{
   gint64 user_us;
   gint64 sys_us;
   gint64 nvcsw;
@@ -22,21 +23,23 @@ typedef struct {
 
 /* Hooks around CPU work: the threads executor's simulated GIL. Each returns
  * the µs it spent waiting (for the lock), which is accounted as `gil_wait`. */
-typedef struct {
-  gint64 (*acquire)       (gpointer data);  /* before a CPU block */
-  gint64 (*unit_boundary) (gpointer data);  /* between two units: may hand over */
-  void   (*release)       (gpointer data);  /* after a CPU block, before I/O */
+typedef struct
+{
+  gint64 (*acquire) (gpointer data);       /* before a CPU block */
+  gint64 (*unit_boundary) (gpointer data); /* between two units: may hand over */
+  void (*release) (gpointer data);         /* after a CPU block, before I/O */
   gpointer data;
 } IlCpuHooks;
 
-typedef struct _IlIoEnv IlIoEnv;   /* I/O blocks' environment (il-io.h) */
+typedef struct _IlIoEnv IlIoEnv; /* I/O blocks' environment (il-io.h) */
 
 /* Everything one task needs to run in the current thread. */
-typedef struct {
+typedef struct
+{
   const IlTaskGroup *def;
   guint              group;
   guint              index;
-  guint              flat;        /* flat task index within the repetition */
+  guint              flat; /* flat task index within the repetition */
   gint               worker;
   gint64             t0;          /* monotonic µs at the repetition's start */
   GCancellable      *cancellable; /* nullable */
@@ -46,16 +49,16 @@ typedef struct {
   guint16            run;
   guint16            rep;
   /* Out: resource use of this task and Interleave's own recording cost. */
-  IlUsage            usage;
-  gint64             overhead_ns;
+  IlUsage usage;
+  gint64  overhead_ns;
 } IlTaskEnv;
 
 /* Runs every block of the task in order in the calling thread, filling
  * @rec (start/end, pid/tid, cores, per-block times and states, checksum,
  * failure). @rec->queued_us is the caller's. A failed block ends the task;
  * cancellation fails it with "cancelled". */
-void     il_task_execute (IlTaskEnv    *env,
-                          IlTaskRecord *rec);
+void il_task_execute (IlTaskEnv    *env,
+                      IlTaskRecord *rec);
 
 /* Whether this build can run blocks of @type (issue-by-issue growth: the
  * runner refuses experiments with blocks it cannot run). */
@@ -67,22 +70,23 @@ gboolean il_sleep_cancellable (gint64        ms,
                                GCancellable *cancellable);
 
 /* A repetition being run: set up by the runner, filled by an executor. */
-typedef struct {
+typedef struct
+{
   const IlExperiment *experiment;
   const IlRunConfig  *config;
-  guint               workers;      /* resolved worker count */
-  guint16             run;          /* index into the expanded runs */
-  guint16             rep;          /* repetition index, warm-ups included */
+  guint               workers; /* resolved worker count */
+  guint16             run;     /* index into the expanded runs */
+  guint16             rep;     /* repetition index, warm-ups included */
   gboolean            warmup;
-  IlRepetition       *repetition;   /* tasks preallocated in flat order */
-  gint64              t0;           /* monotonic µs at start */
+  IlRepetition       *repetition; /* tasks preallocated in flat order */
+  gint64              t0;         /* monotonic µs at start */
   GCancellable       *cancellable;
-  IlEventQueue       *events;       /* nullable */
-  IlIoEnv            *io;           /* nullable */
-  GArray             *affinity;     /* guint cores, nullable: all */
-  GMutex              lock;         /* guards usage, overhead, repetition arrays */
-  IlUsage             usage;        /* summed over tasks (and children) */
-  gint64              overhead_ns;  /* recording cost, summed */
+  IlEventQueue       *events;      /* nullable */
+  IlIoEnv            *io;          /* nullable */
+  GArray             *affinity;    /* guint cores, nullable: all */
+  GMutex              lock;        /* guards usage, overhead, repetition arrays */
+  IlUsage             usage;       /* summed over tasks (and children) */
+  gint64              overhead_ns; /* recording cost, summed */
 } IlRunContext;
 
 /* Adds a finished task's usage and overhead to the context (thread-safe). */
@@ -94,18 +98,19 @@ void il_run_context_task_env (IlRunContext *ctx,
                               gint          worker,
                               IlTaskEnv    *env);
 /* Pins the calling thread to the run's CPU affinity (no-op without one). */
-gboolean il_run_context_pin_thread (IlRunContext  *ctx,
-                                    GError       **error);
-void il_run_context_emit (IlRunContext *ctx,
-                          IlEvent      *event);
+gboolean il_run_context_pin_thread (IlRunContext *ctx,
+                                    GError      **error);
+void     il_run_context_emit (IlRunContext *ctx,
+                              IlEvent      *event);
 
-typedef struct {
+typedef struct
+{
   IlExecutorKind kind;
   /* Runs every task of ctx->repetition; task failures go into the records.
    * Returns FALSE only when the executor could not run at all. Must return
    * promptly after ctx->cancellable is cancelled. */
-  gboolean (*run) (IlRunContext  *ctx,
-                   GError       **error);
+  gboolean (*run) (IlRunContext *ctx,
+                   GError      **error);
 } IlExecutorClass;
 
 /* NULL: this build cannot run @kind yet. */

@@ -23,25 +23,26 @@
 
 #include "il-io.h"
 
-typedef struct {
-  guint  config_index;
-  guint  workers;
-  char  *label;
+typedef struct
+{
+  guint config_index;
+  guint workers;
+  char *label;
 } ExpandedRun;
 
 struct _IlRunner
 {
-  GObject       parent_instance;
+  GObject parent_instance;
 
   IlExperiment *experiment;
-  GArray       *only_runs;       /* guint */
+  GArray       *only_runs; /* guint */
   guint         repetitions;
   gboolean      allow_network;
   IlEventQueue *events;
-  GArray       *runs;            /* ExpandedRun */
+  GArray       *runs; /* ExpandedRun */
   guint64       tasks_per_rep;
-  IlIoEnv      *io;              /* during il_runner_run only */
-  char         *server_url;      /* nullable: the caller's server */
+  IlIoEnv      *io;         /* during il_runner_run only */
+  char         *server_url; /* nullable: the caller's server */
 };
 
 G_DEFINE_FINAL_TYPE (IlRunner, il_runner, G_TYPE_OBJECT)
@@ -89,7 +90,7 @@ add_expanded (IlRunner *self,
               guint     workers)
 {
   const IlRunConfig *config = g_ptr_array_index (self->experiment->runs, config_index);
-  ExpandedRun run = { config_index, workers, NULL };
+  ExpandedRun        run = { config_index, workers, NULL };
 
   if (config->label != NULL && config->workers_sweep && config->workers->len > 1)
     run.label = g_strdup_printf ("%s ×%u", config->label, workers);
@@ -114,7 +115,7 @@ expand_config (IlRunner *self,
   if (config->workers == NULL || config->workers->len == 0)
     {
       guint cores = self->experiment->settings.cpu_affinity != NULL &&
-                    self->experiment->settings.cpu_affinity->len > 0
+                        self->experiment->settings.cpu_affinity->len > 0
                       ? self->experiment->settings.cpu_affinity->len
                       : il_machine_count_cores ();
       add_expanded (self, config_index, cores);
@@ -232,11 +233,11 @@ is_loopback_host (const char *host)
 }
 
 gboolean
-il_runner_check (IlRunner  *self,
-                 GError   **error)
+il_runner_check (IlRunner *self,
+                 GError  **error)
 {
   const IlExperiment *exp;
-  cpu_set_t allowed;
+  cpu_set_t           allowed;
 
   g_return_val_if_fail (IL_IS_RUNNER (self), FALSE);
 
@@ -278,7 +279,7 @@ il_runner_check (IlRunner  *self,
         {
           g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED,
                        _("runs[%u]: the %s executor is not available in this build of Interleave"),
-                       run->config_index, il_executor_to_string (config->executor));
+                          run->config_index, il_executor_to_string (config->executor));
           return FALSE;
         }
     }
@@ -295,7 +296,7 @@ il_runner_check (IlRunner  *self,
             {
               g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED,
                            _("tasks[%u].blocks[%u]: %s blocks are not available in this build of Interleave"),
-                           g, b, il_block_type_to_string (block->type));
+                              g, b, il_block_type_to_string (block->type));
               return FALSE;
             }
           if (block->type == IL_BLOCK_HTTP && block->url != NULL && !self->allow_network)
@@ -308,7 +309,7 @@ il_runner_check (IlRunner  *self,
                   g_set_error (error, IL_ERROR, IL_ERROR_CONSENT,
                                _("tasks[%u].blocks[%u]: this experiment would contact %s over the network; "
                                  "allow it explicitly (interleave-cli run --allow-network)"),
-                               g, b, host != NULL ? host : block->url);
+                                  g, b, host != NULL ? host : block->url);
                   return FALSE;
                 }
             }
@@ -332,7 +333,7 @@ il_runner_check (IlRunner  *self,
               g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
                            _("settings.cpu_affinity: core %u is not available on this machine "
                              "(usable cores: %u, numbered from 0)"),
-                           core, il_machine_count_cores ());
+                              core, il_machine_count_cores ());
               return FALSE;
             }
         }
@@ -342,13 +343,13 @@ il_runner_check (IlRunner  *self,
 }
 
 static void
-push_event (IlRunner    *self,
-            IlEventKind  kind,
-            guint        run,
-            guint        rep,
-            guint8       flags,
-            gint64       t_us,
-            double       value)
+push_event (IlRunner   *self,
+            IlEventKind kind,
+            guint       run,
+            guint       rep,
+            guint8      flags,
+            gint64      t_us,
+            double      value)
 {
   IlEvent ev = { 0 };
 
@@ -366,7 +367,7 @@ push_event (IlRunner    *self,
 static IlRepetition *
 prepare_repetition (IlRunner *self)
 {
-  IlRepetition *rep = il_repetition_new ();
+  IlRepetition       *rep = il_repetition_new ();
   const IlExperiment *exp = self->experiment;
 
   g_array_set_size (rep->tasks, 0);
@@ -393,25 +394,25 @@ prepare_repetition (IlRunner *self)
 /* Runs one repetition of one expanded run. Returns NULL with @error when the
  * executor could not run at all. */
 static IlRepetition *
-run_repetition (IlRunner      *self,
-                guint          run_index,
-                guint          rep_index,
-                gboolean       warmup,
-                GCancellable  *cancellable,
-                GError       **error)
+run_repetition (IlRunner     *self,
+                guint         run_index,
+                guint         rep_index,
+                gboolean      warmup,
+                GCancellable *cancellable,
+                GError      **error)
 {
-  const ExpandedRun *run = &g_array_index (self->runs, ExpandedRun, run_index);
-  const IlRunConfig *config = g_ptr_array_index (self->experiment->runs, run->config_index);
+  const ExpandedRun     *run = &g_array_index (self->runs, ExpandedRun, run_index);
+  const IlRunConfig     *config = g_ptr_array_index (self->experiment->runs, run->config_index);
   const IlExecutorClass *executor = il_executor_lookup (config->executor);
   g_autoptr(IlRepetition) rep = prepare_repetition (self);
   IlRunContext ctx = { 0 };
-  IlSampler *sampler;
-  gint64 sampler_ns;
-  gint64 wall_end;
-  guint64 checksum = 0;
-  gint64 last_end = 0;
-  gboolean ok;
-  guint kept = 0;
+  IlSampler   *sampler;
+  gint64       sampler_ns;
+  gint64       wall_end;
+  guint64      checksum = 0;
+  gint64       last_end = 0;
+  gboolean     ok;
+  guint        kept = 0;
 
   g_assert (executor != NULL);
 
@@ -490,7 +491,8 @@ run_repetition (IlRunner      *self,
   return g_steal_pointer (&rep);
 }
 
-typedef struct {
+typedef struct
+{
   guint    run;
   guint    rep;
   gboolean warmup;
@@ -499,56 +501,56 @@ typedef struct {
 static GArray *
 plan_slots (IlRunner *self)
 {
-  guint n_runs = self->runs->len;
-  guint reps = count_repetitions (self);
-  guint warmup = self->experiment->settings.warmup;
+  guint   n_runs = self->runs->len;
+  guint   reps = count_repetitions (self);
+  guint   warmup = self->experiment->settings.warmup;
   GArray *slots = g_array_new (FALSE, FALSE, sizeof (Slot));
 
   switch (self->experiment->settings.order)
     {
-    case IL_ORDER_GROUPED:
-      for (guint r = 0; r < n_runs; r++)
-        for (guint k = 0; k < warmup + reps; k++)
-          {
-            Slot s = { r, k, k < warmup };
-            g_array_append_val (slots, s);
-          }
-      break;
-
-    case IL_ORDER_SHUFFLED:
-    case IL_ORDER_INTERLEAVED:
-    case IL_N_ORDERS:
-    default:
-      for (guint k = 0; k < warmup + reps; k++)
+      case IL_ORDER_GROUPED:
         for (guint r = 0; r < n_runs; r++)
-          {
-            Slot s = { r, k, k < warmup };
-            g_array_append_val (slots, s);
-          }
-      if (self->experiment->settings.order == IL_ORDER_SHUFFLED)
-        {
-          /* Warm-ups stay first; the counted repetitions are shuffled
-           * (Fisher–Yates). */
-          guint first = warmup * n_runs;
-
-          for (guint i = slots->len; i > first + 1; i--)
+          for (guint k = 0; k < warmup + reps; k++)
             {
-              guint j = first + (guint) g_random_int_range (0, (gint32) (i - first));
-              Slot tmp = g_array_index (slots, Slot, i - 1);
-
-              g_array_index (slots, Slot, i - 1) = g_array_index (slots, Slot, j);
-              g_array_index (slots, Slot, j) = tmp;
+              Slot s = { r, k, k < warmup };
+              g_array_append_val (slots, s);
             }
-        }
-      break;
+        break;
+
+      case IL_ORDER_SHUFFLED:
+      case IL_ORDER_INTERLEAVED:
+      case IL_N_ORDERS:
+      default:
+        for (guint k = 0; k < warmup + reps; k++)
+          for (guint r = 0; r < n_runs; r++)
+            {
+              Slot s = { r, k, k < warmup };
+              g_array_append_val (slots, s);
+            }
+        if (self->experiment->settings.order == IL_ORDER_SHUFFLED)
+          {
+            /* Warm-ups stay first; the counted repetitions are shuffled
+             * (Fisher–Yates). */
+            guint first = warmup * n_runs;
+
+            for (guint i = slots->len; i > first + 1; i--)
+              {
+                guint j = first + (guint) g_random_int_range (0, (gint32) (i - first));
+                Slot  tmp = g_array_index (slots, Slot, i - 1);
+
+                g_array_index (slots, Slot, i - 1) = g_array_index (slots, Slot, j);
+                g_array_index (slots, Slot, j) = tmp;
+              }
+          }
+        break;
     }
   return slots;
 }
 
 IlResults *
-il_runner_run (IlRunner      *self,
-               GCancellable  *cancellable,
-               GError       **error)
+il_runner_run (IlRunner     *self,
+               GCancellable *cancellable,
+               GError      **error)
 {
   g_autoptr(IlResults) results = NULL;
   g_autoptr(GCancellable) own_cancellable = NULL;
@@ -556,7 +558,7 @@ il_runner_run (IlRunner      *self,
   g_autoptr(GPtrArray) run_results = NULL;
   g_autoptr(GPtrArray) warnings = NULL;
   double baseline = NAN;
-  guint cores;
+  guint  cores;
 
   g_return_val_if_fail (IL_IS_RUNNER (self), NULL);
 
@@ -577,7 +579,7 @@ il_runner_run (IlRunner      *self,
     {
       const ExpandedRun *run = &g_array_index (self->runs, ExpandedRun, i);
       const IlRunConfig *config = g_ptr_array_index (self->experiment->runs, run->config_index);
-      IlRunResult *rr = il_run_result_new ();
+      IlRunResult       *rr = il_run_result_new ();
 
       rr->label = g_strdup (run->label);
       rr->executor = config->executor;
@@ -598,8 +600,8 @@ il_runner_run (IlRunner      *self,
   slots = plan_slots (self);
   for (guint s = 0; s < slots->len; s++)
     {
-      const Slot *slot = &g_array_index (slots, Slot, s);
-      IlRunResult *rr = g_ptr_array_index (run_results, slot->run);
+      const Slot   *slot = &g_array_index (slots, Slot, s);
+      IlRunResult  *rr = g_ptr_array_index (run_results, slot->run);
       IlRepetition *rep;
 
       if (g_cancellable_is_cancelled (cancellable))
@@ -650,12 +652,12 @@ il_runner_run (IlRunner      *self,
 
       push_event (self, IL_EVENT_RUN_END, i, 0, 0, 0, 0);
       if (rr->repetitions->len == 0)
-        continue;   /* never ran (cancelled before it) */
+        continue; /* never ran (cancelled before it) */
       il_run_result_summarize (rr, baseline, cores);
       if (rr->repetitions->len >= 2 && il_stats_cv (&rr->summary.makespan_ms) > 0.10)
         g_ptr_array_add (warnings,
                          g_strdup_printf (_("High variance between repetitions of “%s” (±%.0f %%)"),
-                                          rr->label, 100.0 * il_stats_cv (&rr->summary.makespan_ms)));
+                                             rr->label, 100.0 * il_stats_cv (&rr->summary.makespan_ms)));
       g_ptr_array_add (results->runs, g_ptr_array_steal_index (run_results, i));
       i--;
     }
@@ -663,7 +665,7 @@ il_runner_run (IlRunner      *self,
   if (self->events != NULL && il_event_queue_get_dropped (self->events) > 0)
     g_ptr_array_add (warnings,
                      g_strdup_printf (_("The live view missed %" G_GUINT64_FORMAT " events (results are complete)"),
-                                      il_event_queue_get_dropped (self->events)));
+                                         il_event_queue_get_dropped (self->events)));
 
   g_ptr_array_add (warnings, NULL);
   g_strfreev (results->warnings);
@@ -680,7 +682,7 @@ run_thread (GTask        *task,
             gpointer      task_data,
             GCancellable *cancellable)
 {
-  GError *error = NULL;
+  GError    *error = NULL;
   IlResults *results = il_runner_run (source_object, cancellable, &error);
 
   if (results == NULL)
@@ -690,10 +692,10 @@ run_thread (GTask        *task,
 }
 
 void
-il_runner_run_async (IlRunner            *self,
-                     GCancellable        *cancellable,
-                     GAsyncReadyCallback  callback,
-                     gpointer             user_data)
+il_runner_run_async (IlRunner           *self,
+                     GCancellable       *cancellable,
+                     GAsyncReadyCallback callback,
+                     gpointer            user_data)
 {
   g_autoptr(GTask) task = NULL;
 
@@ -708,9 +710,9 @@ il_runner_run_async (IlRunner            *self,
 }
 
 IlResults *
-il_runner_run_finish (IlRunner      *self,
-                      GAsyncResult  *result,
-                      GError       **error)
+il_runner_run_finish (IlRunner     *self,
+                      GAsyncResult *result,
+                      GError      **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);

@@ -12,48 +12,49 @@
 
 G_BEGIN_DECLS
 
-typedef struct {
+typedef struct
+{
   /* Indices into experiment->runs to run (a sweep is one entry); NULL or
    * empty: every enabled run. */
-  GArray       *only_runs;
+  GArray *only_runs;
   /* 0: settings.repetitions. */
-  guint         repetitions;
+  guint repetitions;
   /* Non-loopback http blocks run only with this. */
-  gboolean      allow_network;
+  gboolean allow_network;
   /* Nullable: receives the live event stream. */
   IlEventQueue *events;
   /* Nullable: the URL of an embedded latency server the caller keeps
    * running (il_server_new); otherwise the runner starts one per run. */
-  const char   *server_url;
+  const char *server_url;
 } IlRunOptions;
 
 #define IL_TYPE_RUNNER (il_runner_get_type ())
 G_DECLARE_FINAL_TYPE (IlRunner, il_runner, IL, RUNNER, GObject)
 
 /* Works on a private copy of @experiment. */
-IlRunner   *il_runner_new (const IlExperiment *experiment,
-                           const IlRunOptions *options);
+IlRunner *il_runner_new (const IlExperiment *experiment,
+                         const IlRunOptions *options);
 
 /* Everything that can be refused before anything runs: unknown runs,
  * executors this build cannot run, network consent, invalid CPU affinity.
  * il_runner_run calls it too. */
-gboolean    il_runner_check (IlRunner  *self,
-                             GError   **error);
+gboolean il_runner_check (IlRunner *self,
+                          GError  **error);
 
 /* Runs in the calling thread (executors use threads of their own). Returns
  * results, partial when cancelled (results->cancelled), or NULL with @error
  * when the run could not start. Task failures are results, not errors. */
-IlResults  *il_runner_run (IlRunner      *self,
-                           GCancellable  *cancellable,
-                           GError       **error);
+IlResults *il_runner_run (IlRunner     *self,
+                          GCancellable *cancellable,
+                          GError      **error);
 
-void        il_runner_run_async (IlRunner            *self,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data);
-IlResults  *il_runner_run_finish (IlRunner      *self,
-                                  GAsyncResult  *result,
-                                  GError       **error);
+void       il_runner_run_async (IlRunner           *self,
+                                GCancellable       *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer            user_data);
+IlResults *il_runner_run_finish (IlRunner     *self,
+                                 GAsyncResult *result,
+                                 GError      **error);
 
 /* The runner's private copy of the experiment (what is being run). */
 const IlExperiment *il_runner_get_experiment (IlRunner *self);
@@ -64,7 +65,7 @@ const char *il_runner_get_run_label (IlRunner *self,
                                      guint     run);
 /* Tasks per repetition, and tasks in the whole experiment (warm-ups and
  * every repetition included): for progress. */
-guint64     il_runner_get_tasks_per_repetition (IlRunner *self);
-guint64     il_runner_get_total_tasks (IlRunner *self);
+guint64 il_runner_get_tasks_per_repetition (IlRunner *self);
+guint64 il_runner_get_total_tasks (IlRunner *self);
 
 G_END_DECLS

@@ -24,7 +24,7 @@ struct _IlSampler
   GCond         cond;
   gboolean      stop;
   guint         hz;
-  GPtrArray    *series;    /* GArray<float> per core */
+  GPtrArray    *series; /* GArray<float> per core */
   gint64        cpu_ns;
 };
 
@@ -33,11 +33,11 @@ il_proc_stat_read (guint64 *busy,
                    guint64 *total,
                    guint    max_cores)
 {
-  char buf[64 * 1024];
+  char    buf[64 * 1024];
   ssize_t n;
-  int fd;
-  guint cores = 0;
-  char *line;
+  int     fd;
+  guint   cores = 0;
+  char   *line;
 
   fd = open ("/proc/stat", O_RDONLY | O_CLOEXEC);
   if (fd < 0)
@@ -57,7 +57,7 @@ il_proc_stat_read (guint64 *busy,
         *next++ = '\0';
       if (g_str_has_prefix (line, "cpu") && g_ascii_isdigit (line[3]))
         {
-          char *p = line + 3;
+          char   *p = line + 3;
           guint64 idx = g_ascii_strtoull (p, &p, 10);
           guint64 v[10] = { 0 };
 
@@ -74,7 +74,7 @@ il_proc_stat_read (guint64 *busy,
             }
         }
       else if (cores > 0)
-        break;   /* the cpuN lines come first and together */
+        break; /* the cpuN lines come first and together */
       line = next;
     }
   return cores;
@@ -83,17 +83,17 @@ il_proc_stat_read (guint64 *busy,
 static gpointer
 il_sampler_worker (gpointer data)
 {
-  IlSampler *self = data;
-  IlRunContext *ctx = self->ctx;
+  IlSampler          *self = data;
+  IlRunContext       *ctx = self->ctx;
   g_autofree guint64 *busy0 = g_new0 (guint64, MAX_CORES);
   g_autofree guint64 *total0 = g_new0 (guint64, MAX_CORES);
   g_autofree guint64 *busy1 = g_new0 (guint64, MAX_CORES);
   g_autofree guint64 *total1 = g_new0 (guint64, MAX_CORES);
-  gint64 period = G_USEC_PER_SEC / self->hz;
-  gint64 next = g_get_monotonic_time () + period;
-  gint64 last_overhead_ns = 0;
-  gint64 last_t = g_get_monotonic_time ();
-  guint cores;
+  gint64              period = G_USEC_PER_SEC / self->hz;
+  gint64              next = g_get_monotonic_time () + period;
+  gint64              last_overhead_ns = 0;
+  gint64              last_t = g_get_monotonic_time ();
+  guint               cores;
 
   cores = il_proc_stat_read (busy0, total0, MAX_CORES);
   for (guint c = 0; c < cores; c++)
@@ -102,24 +102,24 @@ il_sampler_worker (gpointer data)
   g_mutex_lock (&self->mutex);
   while (!self->stop)
     {
-      guint n;
+      guint  n;
       gint64 now;
 
       if (g_cond_wait_until (&self->cond, &self->mutex, next))
-        continue;   /* woken: re-check stop (spurious wake-ups are fine) */
+        continue; /* woken: re-check stop (spurious wake-ups are fine) */
       if (self->stop)
         break;
       next += period;
       now = g_get_monotonic_time ();
       if (next < now)
-        next = now + period;   /* overslept (a loaded machine): don't burst */
+        next = now + period; /* overslept (a loaded machine): don't burst */
       g_mutex_unlock (&self->mutex);
 
       n = MIN (il_proc_stat_read (busy1, total1, MAX_CORES), cores);
       for (guint c = 0; c < n; c++)
         {
           guint64 dt = total1[c] - total0[c];
-          float pct = dt > 0 ? (float) (100.0 * (double) (busy1[c] - busy0[c]) / (double) dt) : 0.f;
+          float   pct = dt > 0 ? (float) (100.0 * (double) (busy1[c] - busy0[c]) / (double) dt) : 0.f;
 
           pct = CLAMP (pct, 0.f, 100.f);
           g_array_append_val (g_ptr_array_index (self->series, c), pct);
@@ -142,7 +142,7 @@ il_sampler_worker (gpointer data)
       if (ctx->events != NULL)
         {
           IlEvent ev = { 0 };
-          gint64 overhead_ns;
+          gint64  overhead_ns;
 
           g_mutex_lock (&ctx->lock);
           overhead_ns = ctx->overhead_ns;
@@ -184,7 +184,7 @@ gint64
 il_sampler_stop (IlSampler *self)
 {
   IlRepetition *rep = self->ctx->repetition;
-  gint64 cpu_ns;
+  gint64        cpu_ns;
 
   g_mutex_lock (&self->mutex);
   self->stop = TRUE;

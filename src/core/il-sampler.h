@@ -16,12 +16,12 @@ IlSampler *il_sampler_start (IlRunContext *ctx);
 
 /* Stops the thread, stores the series in ctx->repetition (load_hz,
  * core_load) and returns the sampler's own CPU time in ns. */
-gint64     il_sampler_stop (IlSampler *sampler);
+gint64 il_sampler_stop (IlSampler *sampler);
 
 /* One reading of /proc/stat: per core busy and total jiffies. Returns the
  * number of cores read (0 on failure). */
-guint      il_proc_stat_read (guint64 *busy,
-                              guint64 *total,
-                              guint    max_cores);
+guint il_proc_stat_read (guint64 *busy,
+                         guint64 *total,
+                         guint    max_cores);
 
 G_END_DECLS

@@ -41,9 +41,9 @@ void
 il_thread_times_read (IlThreadTimes *out)
 {
   gpointer stored = g_private_get (&schedstat_fd);
-  int fd;
-  char buf[128];
-  ssize_t n;
+  int      fd;
+  char     buf[128];
+  ssize_t  n;
 
   out->cpu_ns = il_thread_cpu_ns ();
   out->wait_ns = 0;
@@ -68,7 +68,7 @@ il_thread_times_read (IlThreadTimes *out)
   buf[n] = '\0';
 
   {
-    char *end = NULL;
+    char   *end = NULL;
     guint64 run_ns = g_ascii_strtoull (buf, &end, 10);
 
     if (end == buf)

@@ -8,16 +8,17 @@
 
 G_BEGIN_DECLS
 
-typedef struct {
+typedef struct
+{
   gint64 cpu_ns;    /* on a CPU: CLOCK_THREAD_CPUTIME_ID (exact, unlike the
                      * schedstat field, which lags for a running thread) */
-  gint64 wait_ns;   /* runnable but waiting for a CPU: schedstat's run_delay */
+  gint64   wait_ns; /* runnable but waiting for a CPU: schedstat's run_delay */
   gboolean valid;   /* FALSE: the kernel offers no schedstat */
 } IlThreadTimes;
 
 /* The calling thread's times. Keeps one open file per thread (closed when
  * the thread exits) so a read costs one pread. */
-void   il_thread_times_read (IlThreadTimes *out);
+void il_thread_times_read (IlThreadTimes *out);
 
 /* Thread CPU time in ns (CLOCK_THREAD_CPUTIME_ID). */
 gint64 il_thread_cpu_ns (void);

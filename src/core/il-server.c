@@ -21,22 +21,23 @@ struct _IlServer
 {
   GMainContext *context;
   GThread      *thread;
-  SoupServer   *server;    /* owned by the server thread */
-  GBytes       *pattern;   /* IL_SERVER_PATTERN_BYTES of body content */
-  GHashTable   *pending;   /* Pending* → itself, server thread only */
+  SoupServer   *server;  /* owned by the server thread */
+  GBytes       *pattern; /* IL_SERVER_PATTERN_BYTES of body content */
+  GHashTable   *pending; /* Pending* → itself, server thread only */
   char         *url;
   guint         port;
   gint          n_requests; /* atomic */
   gint          quit;       /* atomic */
 
   /* Start-up handshake with il_server_new. */
-  GMutex        lock;
-  GCond         cond;
-  gboolean      started;
-  GError       *start_error;
+  GMutex   lock;
+  GCond    cond;
+  gboolean started;
+  GError  *start_error;
 };
 
-typedef struct {
+typedef struct
+{
   IlServer          *self;
   SoupServerMessage *msg;
   GSource           *timeout;
@@ -68,9 +69,9 @@ set_body (IlServer          *self,
           SoupServerMessage *msg,
           gint64             bytes)
 {
-  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  SoupMessageBody    *body = soup_server_message_get_response_body (msg);
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  gint64 left = bytes;
+  gint64              left = bytes;
 
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_set_content_type (headers, "application/octet-stream", NULL);
@@ -122,7 +123,7 @@ parse_param (GHashTable *query,
              char      **error)
 {
   const char *str = query != NULL ? g_hash_table_lookup (query, name) : NULL;
-  guint64 v;
+  guint64     v;
 
   *out = 0;
   if (str == NULL)
@@ -144,11 +145,11 @@ delay_cb (SoupServer        *server,
           GHashTable        *query,
           gpointer           user_data)
 {
-  IlServer *self = user_data;
-  const char *method = soup_server_message_get_method (msg);
+  IlServer        *self = user_data;
+  const char      *method = soup_server_message_get_method (msg);
   g_autofree char *error = NULL;
-  gint64 ms, bytes;
-  Pending *p;
+  gint64           ms, bytes;
+  Pending         *p;
 
   g_atomic_int_inc (&self->n_requests);
 
@@ -228,8 +229,8 @@ static gpointer
 server_thread (gpointer data)
 {
   IlServer *self = data;
-  GError *error = NULL;
-  gboolean ok;
+  GError   *error = NULL;
+  gboolean  ok;
 
   g_main_context_push_thread_default (self->context);
 
@@ -261,7 +262,7 @@ server_thread (gpointer data)
   /* Drop answers still waiting: destroying a source frees its Pending. */
   {
     GHashTableIter iter;
-    gpointer key;
+    gpointer       key;
     g_autoptr(GPtrArray) sources = g_ptr_array_new ();
 
     g_hash_table_iter_init (&iter, self->pending);
@@ -294,7 +295,7 @@ IlServer *
 il_server_new (GError **error)
 {
   IlServer *self = g_new0 (IlServer, 1);
-  GError *start_error;
+  GError   *start_error;
 
   self->context = g_main_context_new ();
   self->pattern = g_bytes_new_take (make_pattern (), IL_SERVER_PATTERN_BYTES);

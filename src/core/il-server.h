@@ -17,18 +17,18 @@ typedef struct _IlServer IlServer;
 /* Starts a SoupServer on 127.0.0.1 (IPv4 only, a free port) in a thread of
  * its own with its own GMainContext, so that it answers while the caller's
  * threads block. Returns once it listens. */
-IlServer   *il_server_new (GError **error);
+IlServer *il_server_new (GError **error);
 
 /* "http://127.0.0.1:PORT" (no trailing slash). */
 const char *il_server_get_url (IlServer *server);
 guint       il_server_get_port (IlServer *server);
 
 /* Requests answered so far (any status). Thread-safe. */
-guint       il_server_get_n_requests (IlServer *server);
+guint il_server_get_n_requests (IlServer *server);
 
 /* Stops the server and joins its thread. Answers still pending are dropped
  * (their connections close). */
-void        il_server_free (IlServer *server);
+void il_server_free (IlServer *server);
 
 static inline guint8
 il_server_body_byte (guint64 offset)

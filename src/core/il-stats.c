@@ -37,7 +37,7 @@ il_stats_percentile_sorted (const double *sorted,
                             double        p)
 {
   double h;
-  gsize lo;
+  gsize  lo;
 
   if (n == 0 || isnan (p))
     return NAN;
@@ -82,9 +82,9 @@ il_stats_compute (const double *values,
                   IlStats      *out)
 {
   g_autofree double *sorted = NULL;
-  double sum = 0.0;
-  double mean;
-  double ss = 0.0;
+  double             sum = 0.0;
+  double             mean;
+  double             ss = 0.0;
 
   g_return_if_fail (out != NULL);
 

@@ -12,9 +12,9 @@ G_BEGIN_DECLS
 
 /* Fills @out from @n values (unsorted; not modified). n == 0 gives NANs.
  * stddev is the sample standard deviation (n − 1), 0 for n == 1. */
-void   il_stats_compute (const double *values,
-                         gsize         n,
-                         IlStats      *out);
+void il_stats_compute (const double *values,
+                       gsize         n,
+                       IlStats      *out);
 
 /* Percentile @p in [0, 100] by linear interpolation between closest ranks
  * (the "R-7" definition, as numpy's default). n == 0 gives NAN. */

@@ -40,12 +40,12 @@ il_run_result_summarize (IlRunResult *run,
   g_autoptr(GArray) ctx_invol = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) overhead = g_array_new (FALSE, FALSE, sizeof (double));
   const char *checksum = NULL;
-  gboolean checksum_agrees = TRUE;
-  guint tasks_per_rep = 0;
-  guint failed = 0;
-  double latency_sum = 0.0;
-  double median_s;
-  guint parallel;
+  gboolean    checksum_agrees = TRUE;
+  guint       tasks_per_rep = 0;
+  guint       failed = 0;
+  double      latency_sum = 0.0;
+  double      median_s;
+  guint       parallel;
 
   g_return_if_fail (run != NULL);
 
@@ -55,7 +55,7 @@ il_run_result_summarize (IlRunResult *run,
   for (guint r = 0; run->repetitions != NULL && r < run->repetitions->len; r++)
     {
       const IlRepetition *rep = g_ptr_array_index (run->repetitions, r);
-      double value;
+      double              value;
 
       /* run->repetitions should hold counted ones only; a stray warm-up
        * must still not skew the figures. */
@@ -83,7 +83,7 @@ il_run_result_summarize (IlRunResult *run,
       for (guint t = 0; rep->tasks != NULL && t < rep->tasks->len; t++)
         {
           const IlTaskRecord *task = &g_array_index (rep->tasks, IlTaskRecord, t);
-          double latency_ms;
+          double              latency_ms;
 
           /* A failed task's end is when it gave up, not when its work was
            * done: it would flatter (or spoil) the latency figures. */

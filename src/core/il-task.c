@@ -29,16 +29,16 @@ il_task_block_supported (IlBlockType type)
 {
   switch (type)
     {
-    case IL_BLOCK_CPU:
-    case IL_BLOCK_SLEEP:
-      return TRUE;
-    case IL_BLOCK_HTTP:
-    case IL_BLOCK_FILE_WRITE:
-    case IL_BLOCK_FILE_READ:
-      return TRUE;
-    case IL_N_BLOCK_TYPES:
-    default:
-      return FALSE;
+      case IL_BLOCK_CPU:
+      case IL_BLOCK_SLEEP:
+        return TRUE;
+      case IL_BLOCK_HTTP:
+      case IL_BLOCK_FILE_WRITE:
+      case IL_BLOCK_FILE_READ:
+        return TRUE;
+      case IL_N_BLOCK_TYPES:
+      default:
+        return FALSE;
     }
 }
 
@@ -46,8 +46,8 @@ gboolean
 il_sleep_cancellable (gint64        ms,
                       GCancellable *cancellable)
 {
-  gint64 deadline = il_now_us () + ms * 1000;
-  GPollFD pfd;
+  gint64   deadline = il_now_us () + ms * 1000;
+  GPollFD  pfd;
   gboolean have_fd;
 
   /* Nothing to wait for: no pollfd (an eventfd per call) to make. */
@@ -169,7 +169,7 @@ run_cpu_block (IlTaskEnv     *env,
                char         **error)
 {
   const IlCpuHooks *hooks = env->hooks;
-  gboolean ok = TRUE;
+  gboolean          ok = TRUE;
 
   if (hooks != NULL && hooks->acquire != NULL)
     *gil_wait_us += hooks->acquire (hooks->data);
@@ -201,13 +201,13 @@ il_task_execute (IlTaskEnv    *env,
                  IlTaskRecord *rec)
 {
   const IlTaskGroup *def = env->def;
-  IlThreadTimes task_t0, mark;
-  IlUsage u0, u1;
-  gint64 gil_total = 0;
-  gint64 c0, c1;
-  guint64 checksum = 0;
-  IlEvent ev = { 0 };
-  gint64 mark_us;
+  IlThreadTimes      task_t0, mark;
+  IlUsage            u0, u1;
+  gint64             gil_total = 0;
+  gint64             c0, c1;
+  guint64            checksum = 0;
+  IlEvent            ev = { 0 };
+  gint64             mark_us;
 
   /* Hot path (tiny tasks): each kernel read here costs 0.2–0.8 µs, so one
    * reading serves each boundary: the task's start is its first block's,
@@ -236,12 +236,12 @@ il_task_execute (IlTaskEnv    *env,
 
   for (guint i = 0; i < def->blocks->len; i++)
     {
-      const IlBlock *block = g_ptr_array_index (def->blocks, i);
-      IlBlockRecord br = { 0 };
-      IlThreadTimes b0;
-      gint64 gil_wait = 0;
+      const IlBlock   *block = g_ptr_array_index (def->blocks, i);
+      IlBlockRecord    br = { 0 };
+      IlThreadTimes    b0;
+      gint64           gil_wait = 0;
       g_autofree char *error = NULL;
-      gboolean ok = TRUE;
+      gboolean         ok = TRUE;
 
       br.type = block->type;
       br.ttfb_us = -1;
@@ -258,29 +258,29 @@ il_task_execute (IlTaskEnv    *env,
 
       switch (block->type)
         {
-        case IL_BLOCK_CPU:
-          ok = run_cpu_block (env, block, i, &checksum, &gil_wait, &error);
-          break;
+          case IL_BLOCK_CPU:
+            ok = run_cpu_block (env, block, i, &checksum, &gil_wait, &error);
+            break;
 
-        case IL_BLOCK_SLEEP:
-          if (!il_sleep_cancellable (block->ms, env->cancellable))
-            {
-              error = g_strdup (_("cancelled"));
-              ok = FALSE;
-            }
-          break;
+          case IL_BLOCK_SLEEP:
+            if (!il_sleep_cancellable (block->ms, env->cancellable))
+              {
+                error = g_strdup (_("cancelled"));
+                ok = FALSE;
+              }
+            break;
 
-        case IL_BLOCK_HTTP:
-        case IL_BLOCK_FILE_WRITE:
-        case IL_BLOCK_FILE_READ:
-          ok = il_io_run_block (env->io, block, env->flat, env->cancellable, &br.ttfb_us, &error);
-          if (br.ttfb_us >= 0)
-            br.ttfb_us -= env->t0;
-          break;
+          case IL_BLOCK_HTTP:
+          case IL_BLOCK_FILE_WRITE:
+          case IL_BLOCK_FILE_READ:
+            ok = il_io_run_block (env->io, block, env->flat, env->cancellable, &br.ttfb_us, &error);
+            if (br.ttfb_us >= 0)
+              br.ttfb_us -= env->t0;
+            break;
 
-        case IL_N_BLOCK_TYPES:
-        default:
-          g_assert_not_reached ();
+          case IL_N_BLOCK_TYPES:
+          default:
+            g_assert_not_reached ();
         }
 
       il_thread_times_read (&mark);
@@ -307,7 +307,7 @@ il_task_execute (IlTaskEnv    *env,
           rec->failed = TRUE;
           g_free (rec->error);
           rec->error = g_strdup_printf (_("block %u (%s): %s"), i + 1,
-                                        il_block_type_to_string (block->type), error);
+                                           il_block_type_to_string (block->type), error);
           break;
         }
     }

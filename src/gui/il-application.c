@@ -23,10 +23,10 @@
 
 struct _IlApplication
 {
-  AdwApplication  parent_instance;
+  AdwApplication parent_instance;
 
-  GSettings      *settings;   /* nullable: no schema installed */
-  IlServer       *server;     /* nullable: started on first use */
+  GSettings *settings; /* nullable: no schema installed */
+  IlServer  *server;   /* nullable: started on first use */
 };
 
 G_DEFINE_FINAL_TYPE (IlApplication, il_application, ADW_TYPE_APPLICATION)
@@ -36,7 +36,7 @@ il_application_apply_style (IlApplication *self,
                             const char    *variant)
 {
   AdwStyleManager *manager = adw_style_manager_get_default ();
-  AdwColorScheme scheme = ADW_COLOR_SCHEME_DEFAULT;
+  AdwColorScheme   scheme = ADW_COLOR_SCHEME_DEFAULT;
 
   if (g_strcmp0 (variant, "light") == 0)
     scheme = ADW_COLOR_SCHEME_FORCE_LIGHT;
@@ -51,10 +51,9 @@ style_variant_change_state (GSimpleAction *action,
                             gpointer       user_data)
 {
   IlApplication *self = user_data;
-  const char *variant = g_variant_get_string (state, NULL);
+  const char    *variant = g_variant_get_string (state, NULL);
 
-  if (g_strcmp0 (variant, "default") != 0 && g_strcmp0 (variant, "light") != 0
-      && g_strcmp0 (variant, "dark") != 0)
+  if (g_strcmp0 (variant, "default") != 0 && g_strcmp0 (variant, "light") != 0 && g_strcmp0 (variant, "dark") != 0)
     return;
   g_simple_action_set_state (action, state);
   il_application_apply_style (self, variant);
@@ -68,23 +67,15 @@ about_action (GSimpleAction *action,
               gpointer       user_data)
 {
   GtkApplication *app = user_data;
-  const char *developers[] = { _("The Interleave developers"), NULL };
-  GtkWidget *about;
+  const char     *developers[] = { _("The Interleave developers"), NULL };
+  GtkWidget      *about;
 
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
                         "transient-for", gtk_application_get_active_window (app),
                         "application-icon", APP_ID,
-                        "application-name", _("Interleave"),
-                        "developer-name", _("The Interleave developers"),
-                        "version", PACKAGE_VERSION,
-                        "comments", _("A desktop lab for concurrency experiments: build a workload, "
+                        "application-name", _("Interleave"), "developer-name", _("The Interleave developers"), "version", PACKAGE_VERSION, "comments", _("A desktop lab for concurrency experiments: build a workload, "
                                       "run it under several executors and see where the time goes."),
-                        "website", "https://github.com/interleave/interleave",
-                        "issue-url", "https://github.com/interleave/interleave/issues",
-                        "license-type", GTK_LICENSE_GPL_3_0,
-                        "developers", developers,
-                        "translator-credits", _("translator-credits"),
-                        NULL);
+                                                                                                                                                            "website", "https://github.com/interleave/interleave", "issue-url", "https://github.com/interleave/interleave/issues", "license-type", GTK_LICENSE_GPL_3_0, "developers", developers, "translator-credits", _("translator-credits"), NULL);
   gtk_window_present (GTK_WINDOW (about));
 }
 
@@ -94,7 +85,7 @@ quit_action (GSimpleAction *action,
              gpointer       user_data)
 {
   GtkApplication *app = user_data;
-  GList *windows = g_list_copy (gtk_application_get_windows (app));
+  GList          *windows = g_list_copy (gtk_application_get_windows (app));
 
   /* Closing asks about unsaved changes per window; a window that stays
    * open keeps the application running. */
@@ -109,7 +100,7 @@ quit_action (GSimpleAction *action,
 static gboolean
 debug_actions_cb (gpointer data)
 {
-  GtkWidget *window = data;
+  GtkWidget  *window = data;
   const char *spec = g_getenv ("INTERLEAVE_DEBUG_ACTIONS");
   g_auto(GStrv) actions = NULL;
 
@@ -153,15 +144,15 @@ il_application_activate (GApplication *app)
 }
 
 static void
-il_application_open (GApplication  *app,
-                     GFile        **files,
-                     int            n_files,
-                     const char    *hint)
+il_application_open (GApplication *app,
+                     GFile       **files,
+                     int           n_files,
+                     const char   *hint)
 {
   for (int i = 0; i < n_files; i++)
     {
       GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (app));
-      IlWindow *window;
+      IlWindow  *window;
 
       /* Reuse a window that shows the welcome page; otherwise one per file. */
       if (active != NULL && IL_IS_WINDOW (active) && il_window_get_document (IL_WINDOW (active)) == NULL)
@@ -176,11 +167,15 @@ il_application_open (GApplication  *app,
 static void
 il_application_startup (GApplication *app)
 {
-  IlApplication *self = IL_APPLICATION (app);
+  IlApplication         *self = IL_APPLICATION (app);
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr(GSettingsSchema) schema = NULL;
   g_autofree char *variant = NULL;
-  static const struct { const char *action; const char *accels[3]; } accels[] = {
+  static const struct
+  {
+    const char *action;
+    const char *accels[3];
+  } accels[] = {
     { "win.new", { "<Control>n", NULL } },
     { "win.open", { "<Control>o", NULL } },
     { "win.save", { "<Control>s", NULL } },
@@ -242,7 +237,7 @@ il_application_dispose (GObject *object)
 static void
 il_application_class_init (IlApplicationClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass      *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   object_class->dispose = il_application_dispose;
@@ -278,8 +273,8 @@ il_application_new (void)
  * Returns: (transfer none) (nullable): the server, or %NULL with @error
  */
 IlServer *
-il_application_ensure_server (IlApplication  *self,
-                              GError        **error)
+il_application_ensure_server (IlApplication *self,
+                              GError       **error)
 {
   g_return_val_if_fail (IL_IS_APPLICATION (self), NULL);
 

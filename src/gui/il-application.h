@@ -13,10 +13,10 @@ G_BEGIN_DECLS
 #define IL_TYPE_APPLICATION (il_application_get_type ())
 G_DECLARE_FINAL_TYPE (IlApplication, il_application, IL, APPLICATION, AdwApplication)
 
-IlApplication *il_application_new             (void);
+IlApplication *il_application_new (void);
 /* The embedded latency server shared by every run of the app's lifetime. */
-IlServer      *il_application_ensure_server  (IlApplication  *self,
-                                              GError        **error);
-IlServer      *il_application_get_server     (IlApplication  *self);
+IlServer *il_application_ensure_server (IlApplication *self,
+                                        GError       **error);
+IlServer *il_application_get_server (IlApplication *self);
 
 G_END_DECLS

@@ -19,7 +19,7 @@
 
 struct _IlBlockItem
 {
-  GtkWidget       parent_instance;
+  GtkWidget parent_instance;
 
   /* template children */
   GtkWidget      *box;
@@ -38,11 +38,11 @@ struct _IlBlockItem
   GtkMenuButton  *menu_button;
 
   /* borrowed */
-  IlDocument     *document;   /* weak: the editor owns both */
+  IlDocument *document; /* weak: the editor owns both */
 
-  guint           group;
-  guint           block;
-  gboolean        updating;
+  guint    group;
+  guint    block;
+  gboolean updating;
 };
 
 G_DEFINE_FINAL_TYPE (IlBlockItem, il_block_item, GTK_TYPE_WIDGET)
@@ -52,13 +52,18 @@ block_css_class (IlBlockType type)
 {
   switch (type)
     {
-    case IL_BLOCK_CPU:        return "block-cpu";
-    case IL_BLOCK_SLEEP:      return "block-sleep";
-    case IL_BLOCK_HTTP:       return "block-http";
-    case IL_BLOCK_FILE_WRITE:
-    case IL_BLOCK_FILE_READ:  return "block-file";
-    case IL_N_BLOCK_TYPES:
-    default:                  return "block-cpu";
+      case IL_BLOCK_CPU:
+        return "block-cpu";
+      case IL_BLOCK_SLEEP:
+        return "block-sleep";
+      case IL_BLOCK_HTTP:
+        return "block-http";
+      case IL_BLOCK_FILE_WRITE:
+      case IL_BLOCK_FILE_READ:
+        return "block-file";
+      case IL_N_BLOCK_TYPES:
+      default:
+        return "block-cpu";
     }
 }
 
@@ -67,13 +72,19 @@ block_type_title (IlBlockType type)
 {
   switch (type)
     {
-    case IL_BLOCK_CPU:        return _("CPU");
-    case IL_BLOCK_SLEEP:      return _("Sleep");
-    case IL_BLOCK_HTTP:       return _("HTTP");
-    case IL_BLOCK_FILE_WRITE: return _("Write");
-    case IL_BLOCK_FILE_READ:  return _("Read");
-    case IL_N_BLOCK_TYPES:
-    default:                  return "";
+      case IL_BLOCK_CPU:
+        return _("CPU");
+      case IL_BLOCK_SLEEP:
+        return _("Sleep");
+      case IL_BLOCK_HTTP:
+        return _("HTTP");
+      case IL_BLOCK_FILE_WRITE:
+        return _("Write");
+      case IL_BLOCK_FILE_READ:
+        return _("Read");
+      case IL_N_BLOCK_TYPES:
+      default:
+        return "";
     }
 }
 
@@ -81,7 +92,7 @@ static IlBlock *
 il_block_item_peek_block (IlBlockItem *self)
 {
   const IlExperiment *experiment;
-  IlTaskGroup *group;
+  IlTaskGroup        *group;
 
   if (self->document == NULL)
     return NULL;
@@ -97,7 +108,7 @@ il_block_item_peek_block (IlBlockItem *self)
 static void
 il_block_item_update_description (IlBlockItem *self)
 {
-  IlBlock *block = il_block_item_peek_block (self);
+  IlBlock         *block = il_block_item_peek_block (self);
   g_autofree char *text = NULL;
   g_autofree char *a11y = NULL;
 
@@ -118,8 +129,8 @@ il_block_item_begin (IlBlockItem *self,
                      const char  *field)
 {
   g_autofree char *key = NULL;
-  IlExperiment *experiment;
-  IlTaskGroup *group;
+  IlExperiment    *experiment;
+  IlTaskGroup     *group;
 
   if (self->updating || il_block_item_peek_block (self) == NULL)
     return NULL;
@@ -139,7 +150,7 @@ il_block_item_end (IlBlockItem *self)
 static void
 kernel_changed_cb (IlBlockItem *self)
 {
-  guint selected = gtk_drop_down_get_selected (self->kernel_dropdown);
+  guint    selected = gtk_drop_down_get_selected (self->kernel_dropdown);
   IlBlock *block;
 
   if (selected >= IL_N_KERNELS)
@@ -154,7 +165,7 @@ static void
 spin_changed_cb (IlBlockItem   *self,
                  GtkSpinButton *spin)
 {
-  gint64 value = (gint64) gtk_spin_button_get_value (spin);
+  gint64   value = (gint64) gtk_spin_button_get_value (spin);
   IlBlock *block;
 
   if (spin == self->units_spin)
@@ -215,13 +226,10 @@ il_block_item_sync_visibility (IlBlockItem *self,
   gtk_widget_set_visible (GTK_WIDGET (self->kernel_dropdown), block->type == IL_BLOCK_CPU);
   gtk_widget_set_visible (GTK_WIDGET (self->units_spin), block->type == IL_BLOCK_CPU);
   gtk_widget_set_visible (GTK_WIDGET (self->ms_spin),
-                          block->type == IL_BLOCK_SLEEP
-                          || (block->type == IL_BLOCK_HTTP && embedded));
+                          block->type == IL_BLOCK_SLEEP || (block->type == IL_BLOCK_HTTP && embedded));
   gtk_widget_set_visible (GTK_WIDGET (self->url_entry), block->type == IL_BLOCK_HTTP);
   gtk_widget_set_visible (GTK_WIDGET (self->bytes_spin),
-                          block->type == IL_BLOCK_FILE_WRITE
-                          || block->type == IL_BLOCK_FILE_READ
-                          || (block->type == IL_BLOCK_HTTP && embedded));
+                          block->type == IL_BLOCK_FILE_WRITE || block->type == IL_BLOCK_FILE_READ || (block->type == IL_BLOCK_HTTP && embedded));
   gtk_widget_set_visible (GTK_WIDGET (self->fsync_check), block->type == IL_BLOCK_FILE_WRITE);
   gtk_widget_set_visible (self->units_suffix, gtk_widget_get_visible (GTK_WIDGET (self->units_spin)));
   gtk_widget_set_visible (self->ms_suffix, gtk_widget_get_visible (GTK_WIDGET (self->ms_spin)));
@@ -231,9 +239,9 @@ il_block_item_sync_visibility (IlBlockItem *self,
 static void
 url_changed_cb (IlBlockItem *self)
 {
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->url_entry));
+  const char      *text = gtk_editable_get_text (GTK_EDITABLE (self->url_entry));
   g_autofree char *stripped = g_strstrip (g_strdup (text));
-  IlBlock *block;
+  IlBlock         *block;
 
   /* An invalid URL is marked and not stored: the model only ever holds
    * values the file format accepts. */
@@ -345,8 +353,8 @@ drop_cb (GtkDropTarget *target,
          IlBlockItem   *self)
 {
   const char *text = g_value_get_string (value);
-  guint from_group, from_block;
-  guint to_block = self->block;
+  guint       from_group, from_block;
+  guint       to_block = self->block;
 
   if (text == NULL || sscanf (text, "interleave-block:%u:%u", &from_group, &from_block) != 2)
     return FALSE;
@@ -372,7 +380,7 @@ il_block_item_dispose (GObject *object)
 static void
 il_block_item_class_init (IlBlockItemClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = il_block_item_dispose;

@@ -14,12 +14,12 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (IlBlockItem, il_block_item, IL, BLOCK_ITEM, GtkWidget)
 
 /* @document may be NULL (an empty item, for template tests). */
-GtkWidget     *il_block_item_new             (IlDocument  *document,
-                                              guint        group,
-                                              guint        block);
-guint          il_block_item_get_group       (IlBlockItem *self);
-guint          il_block_item_get_block       (IlBlockItem *self);
-GtkSpinButton *il_block_item_get_units_spin  (IlBlockItem *self);
-GtkSpinButton *il_block_item_get_ms_spin     (IlBlockItem *self);
+GtkWidget     *il_block_item_new (IlDocument *document,
+                                  guint       group,
+                                  guint       block);
+guint          il_block_item_get_group (IlBlockItem *self);
+guint          il_block_item_get_block (IlBlockItem *self);
+GtkSpinButton *il_block_item_get_units_spin (IlBlockItem *self);
+GtkSpinButton *il_block_item_get_ms_spin (IlBlockItem *self);
 
 G_END_DECLS

@@ -19,13 +19,13 @@
 
 struct _IlDocument
 {
-  GObject       parent_instance;
+  GObject parent_instance;
 
   IlExperiment *experiment;
-  IlExperiment *saved;        /* as on disk (or as created) */
+  IlExperiment *saved; /* as on disk (or as created) */
   GFile        *file;
-  GPtrArray    *undo;         /* IlExperiment*, oldest first */
-  GPtrArray    *redo;         /* IlExperiment*, next redo last */
+  GPtrArray    *undo; /* IlExperiment*, oldest first */
+  GPtrArray    *redo; /* IlExperiment*, next redo last */
   char         *merge_key;
   gboolean      modified;
   gboolean      in_edit;
@@ -33,7 +33,8 @@ struct _IlDocument
 
 G_DEFINE_FINAL_TYPE (IlDocument, il_document, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_FILE,
   PROP_MODIFIED,
@@ -42,13 +43,14 @@ enum {
   N_PROPS
 };
 
-enum {
+enum
+{
   CHANGED,
   N_SIGNALS
 };
 
 static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
+static guint       signals[N_SIGNALS];
 
 static void
 il_document_update_modified (IlDocument *self)
@@ -93,20 +95,20 @@ il_document_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_FILE:
-      g_value_set_object (value, self->file);
-      break;
-    case PROP_MODIFIED:
-      g_value_set_boolean (value, self->modified);
-      break;
-    case PROP_CAN_UNDO:
-      g_value_set_boolean (value, il_document_can_undo (self));
-      break;
-    case PROP_CAN_REDO:
-      g_value_set_boolean (value, il_document_can_redo (self));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_FILE:
+        g_value_set_object (value, self->file);
+        break;
+      case PROP_MODIFIED:
+        g_value_set_boolean (value, self->modified);
+        break;
+      case PROP_CAN_UNDO:
+        g_value_set_boolean (value, il_document_can_undo (self));
+        break;
+      case PROP_CAN_REDO:
+        g_value_set_boolean (value, il_document_can_redo (self));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -168,7 +170,7 @@ il_document_new_for_file (GFile   *file,
                           GError **error)
 {
   IlExperiment *experiment;
-  IlDocument *self;
+  IlDocument   *self;
 
   g_return_val_if_fail (G_IS_FILE (file), NULL);
 
@@ -231,8 +233,7 @@ il_document_begin_edit (IlDocument *self,
 
   self->in_edit = TRUE;
 
-  if (merge_key != NULL && g_strcmp0 (merge_key, self->merge_key) == 0
-      && self->undo->len > 0)
+  if (merge_key != NULL && g_strcmp0 (merge_key, self->merge_key) == 0 && self->undo->len > 0)
     return self->experiment;
 
   g_free (self->merge_key);
@@ -298,7 +299,7 @@ il_document_swap_history (IlDocument *self,
   next = g_ptr_array_steal_index (from, from->len - 1);
   for (guint i = 0; i < next->runs->len && i < self->experiment->runs->len; i++)
     {
-      IlRunConfig *run = g_ptr_array_index (next->runs, i);
+      IlRunConfig       *run = g_ptr_array_index (next->runs, i);
       const IlRunConfig *old = g_ptr_array_index (self->experiment->runs, i);
 
       run->enabled = old->enabled;
@@ -345,10 +346,10 @@ il_document_set_run_enabled (IlDocument *self,
 }
 
 gboolean
-il_document_save (IlDocument       *self,
-                  GFile            *file,
-                  const IlResults  *results,
-                  GError          **error)
+il_document_save (IlDocument      *self,
+                  GFile           *file,
+                  const IlResults *results,
+                  GError         **error)
 {
   g_return_val_if_fail (IL_IS_DOCUMENT (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);

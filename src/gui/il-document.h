@@ -14,14 +14,14 @@ G_BEGIN_DECLS
 #define IL_TYPE_DOCUMENT (il_document_get_type ())
 G_DECLARE_FINAL_TYPE (IlDocument, il_document, IL, DOCUMENT, GObject)
 
-IlDocument         *il_document_new                (IlExperiment       *experiment);
-IlDocument         *il_document_new_for_file       (GFile              *file,
-                                                    GError            **error);
+IlDocument *il_document_new (IlExperiment *experiment);
+IlDocument *il_document_new_for_file (GFile   *file,
+                                      GError **error);
 
-const IlExperiment *il_document_get_experiment     (IlDocument         *self);
-GFile              *il_document_get_file           (IlDocument         *self);
-gboolean            il_document_get_modified       (IlDocument         *self);
-char               *il_document_dup_title          (IlDocument         *self);
+const IlExperiment *il_document_get_experiment (IlDocument *self);
+GFile              *il_document_get_file (IlDocument *self);
+gboolean            il_document_get_modified (IlDocument *self);
+char               *il_document_dup_title (IlDocument *self);
 
 /* Every edit goes between these two calls, so that it can be undone.
  * il_document_begin_edit snapshots the experiment for undo and returns it
@@ -30,30 +30,30 @@ char               *il_document_dup_title          (IlDocument         *self);
  * @structural tells views whether their rows must be rebuilt (added,
  * removed or moved items) or only values changed (views that made the
  * change already show it). */
-IlExperiment       *il_document_begin_edit         (IlDocument         *self,
-                                                    const char         *merge_key);
-void                il_document_end_edit           (IlDocument         *self,
-                                                    gboolean            structural);
+IlExperiment *il_document_begin_edit (IlDocument *self,
+                                      const char *merge_key);
+void          il_document_end_edit (IlDocument *self,
+                                    gboolean    structural);
 /* Ends the current merge group: the next edit starts a new undo step. */
-void                il_document_break_merge        (IlDocument         *self);
+void il_document_break_merge (IlDocument *self);
 
-gboolean            il_document_can_undo           (IlDocument         *self);
-gboolean            il_document_can_redo           (IlDocument         *self);
-gboolean            il_document_undo               (IlDocument         *self);
-gboolean            il_document_redo               (IlDocument         *self);
+gboolean il_document_can_undo (IlDocument *self);
+gboolean il_document_can_redo (IlDocument *self);
+gboolean il_document_undo (IlDocument *self);
+gboolean il_document_redo (IlDocument *self);
 
 /* Sets `enabled` of a run: GUI state, not saved, not undoable. */
-void                il_document_set_run_enabled    (IlDocument         *self,
-                                                    guint               run,
-                                                    gboolean            enabled);
+void il_document_set_run_enabled (IlDocument *self,
+                                  guint       run,
+                                  gboolean    enabled);
 
 /* Saves to @file (atomic). With @results, the saved file carries them as
  * the author's recorded results; the document's own recorded results are
  * kept otherwise. On success the document is unmodified and points at
  * @file. */
-gboolean            il_document_save               (IlDocument         *self,
-                                                    GFile              *file,
-                                                    const IlResults    *results,
-                                                    GError            **error);
+gboolean il_document_save (IlDocument      *self,
+                           GFile           *file,
+                           const IlResults *results,
+                           GError         **error);
 
 G_END_DECLS

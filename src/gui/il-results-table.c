@@ -18,8 +18,8 @@ G_DECLARE_FINAL_TYPE (IlResultRow, il_result_row, IL, RESULT_ROW, GObject)
 
 struct _IlResultRow
 {
-  GObject  parent_instance;
-  char    *text[IL_N_RESULTS_COLUMNS];
+  GObject parent_instance;
+  char   *text[IL_N_RESULTS_COLUMNS];
 };
 
 G_DEFINE_FINAL_TYPE (IlResultRow, il_result_row, G_TYPE_OBJECT)
@@ -47,7 +47,7 @@ il_result_row_init (IlResultRow *self)
 
 struct _IlResultsTable
 {
-  GtkWidget      parent_instance;
+  GtkWidget parent_instance;
 
   /* template children */
   GtkWidget     *box;
@@ -55,7 +55,7 @@ struct _IlResultsTable
   GtkColumnView *column_view;
 
   /* owned */
-  GListStore    *rows;
+  GListStore *rows;
 };
 
 G_DEFINE_FINAL_TYPE (IlResultsTable, il_results_table, GTK_TYPE_WIDGET)
@@ -77,7 +77,7 @@ il_format_ms (double ms)
 static IlResultRow *
 il_result_row_new (const IlRunResult *run)
 {
-  IlResultRow *row = g_object_new (IL_TYPE_RESULT_ROW, NULL);
+  IlResultRow     *row = g_object_new (IL_TYPE_RESULT_ROW, NULL);
   const IlSummary *s = &run->summary;
   g_autofree char *median = il_format_ms (s->makespan_ms.median);
   g_autofree char *min = il_format_ms (s->makespan_ms.min);
@@ -92,8 +92,8 @@ il_result_row_new (const IlRunResult *run)
   else
     row->text[IL_RESULTS_COLUMN_MAKESPAN] = g_strdup (median);
   row->text[IL_RESULTS_COLUMN_SPEEDUP] = isnan (s->speedup)
-    ? g_strdup ("—")
-    : g_strdup_printf ("%.2f×", s->speedup);
+                                           ? g_strdup ("—")
+                                           : g_strdup_printf ("%.2f×", s->speedup);
   row->text[IL_RESULTS_COLUMN_LATENCY] = g_strdup_printf ("%s / %s", mean, p95);
   row->text[IL_RESULTS_COLUMN_CPU] = g_strdup (cpu);
   row->text[IL_RESULTS_COLUMN_CONTEXT_SWITCHES] =
@@ -113,7 +113,7 @@ setup_cb (GtkSignalListItemFactory *factory,
           GtkListItem              *item,
           gpointer                  user_data)
 {
-  guint column = GPOINTER_TO_UINT (user_data);
+  guint      column = GPOINTER_TO_UINT (user_data);
   GtkWidget *label = gtk_label_new (NULL);
 
   gtk_label_set_xalign (GTK_LABEL (label), column == IL_RESULTS_COLUMN_LABEL ? 0.0 : 1.0);
@@ -130,7 +130,7 @@ bind_cb (GtkSignalListItemFactory *factory,
          GtkListItem              *item,
          gpointer                  user_data)
 {
-  guint column = GPOINTER_TO_UINT (user_data);
+  guint        column = GPOINTER_TO_UINT (user_data);
   IlResultRow *row = gtk_list_item_get_item (item);
 
   gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), row->text[column]);
@@ -150,7 +150,7 @@ il_results_table_dispose (GObject *object)
 static void
 il_results_table_class_init (IlResultsTableClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = il_results_table_dispose;
@@ -168,8 +168,8 @@ il_results_table_init (IlResultsTable *self)
 {
   const char *titles[IL_N_RESULTS_COLUMNS] = {
     N_("Run"), N_("Makespan (min–max)"), N_("Speedup"), N_("Latency mean / p95"),
-    N_("CPU Time"), N_("Context Switches"), N_("Checksum"),
-  };
+                                                               N_("CPU Time"), N_("Context Switches"), N_("Checksum"),
+                                                               };
   g_autoptr(GtkNoSelection) selection = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -225,9 +225,9 @@ il_results_table_get_n_rows (IlResultsTable *self)
 }
 
 const char *
-il_results_table_get_text (IlResultsTable  *self,
-                           guint            row,
-                           IlResultsColumn  column)
+il_results_table_get_text (IlResultsTable *self,
+                           guint           row,
+                           IlResultsColumn column)
 {
   g_autoptr(IlResultRow) item = NULL;
 

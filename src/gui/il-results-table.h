@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 #define IL_TYPE_RESULTS_TABLE (il_results_table_get_type ())
 G_DECLARE_FINAL_TYPE (IlResultsTable, il_results_table, IL, RESULTS_TABLE, GtkWidget)
 
-typedef enum {
+typedef enum
+{
   IL_RESULTS_COLUMN_LABEL,
   IL_RESULTS_COLUMN_MAKESPAN,
   IL_RESULTS_COLUMN_SPEEDUP,
@@ -24,18 +25,18 @@ typedef enum {
   IL_N_RESULTS_COLUMNS
 } IlResultsColumn;
 
-GtkWidget  *il_results_table_new         (void);
+GtkWidget *il_results_table_new (void);
 /* @results may be NULL (an empty table). */
-void        il_results_table_set_results (IlResultsTable  *self,
-                                          const IlResults *results,
-                                          const char      *title);
-guint       il_results_table_get_n_rows  (IlResultsTable  *self);
+void  il_results_table_set_results (IlResultsTable  *self,
+                                    const IlResults *results,
+                                    const char      *title);
+guint il_results_table_get_n_rows (IlResultsTable *self);
 /* The text shown in a cell. */
-const char *il_results_table_get_text    (IlResultsTable  *self,
-                                          guint            row,
-                                          IlResultsColumn  column);
+const char *il_results_table_get_text (IlResultsTable *self,
+                                       guint           row,
+                                       IlResultsColumn column);
 
 /* Formatting shared with other views. */
-char       *il_format_ms                 (double           ms);
+char *il_format_ms (double ms);
 
 G_END_DECLS

@@ -16,7 +16,7 @@
 
 struct _IlRunRow
 {
-  GtkListBoxRow   parent_instance;
+  GtkListBoxRow parent_instance;
 
   /* template children */
   GtkSwitch      *enabled_switch;
@@ -32,10 +32,10 @@ struct _IlRunRow
   GtkMenuButton  *menu_button;
 
   /* borrowed */
-  IlDocument     *document;
+  IlDocument *document;
 
-  guint           run;
-  gboolean        updating;
+  guint    run;
+  gboolean updating;
 };
 
 G_DEFINE_FINAL_TYPE (IlRunRow, il_run_row, GTK_TYPE_LIST_BOX_ROW)
@@ -54,7 +54,7 @@ il_run_row_parse_workers (const char *text,
   for (guint i = 0; parts[i] != NULL; i++)
     {
       guint64 value;
-      guint worker;
+      guint   worker;
 
       if (parts[i][0] == '\0')
         continue;
@@ -95,9 +95,9 @@ il_run_row_peek (IlRunRow *self)
 static void
 il_run_row_update_title (IlRunRow *self)
 {
-  IlRunConfig *run = il_run_row_peek (self);
+  IlRunConfig     *run = il_run_row_peek (self);
   g_autofree char *label = NULL;
-  guint workers = 0;
+  guint            workers = 0;
 
   if (run == NULL)
     return;
@@ -147,7 +147,7 @@ il_run_row_begin (IlRunRow   *self,
                   const char *field)
 {
   g_autofree char *key = NULL;
-  IlExperiment *experiment;
+  IlExperiment    *experiment;
 
   if (self->updating || il_run_row_peek (self) == NULL)
     return NULL;
@@ -181,7 +181,7 @@ enabled_changed_cb (IlRunRow *self)
 static void
 executor_changed_cb (IlRunRow *self)
 {
-  guint selected = gtk_drop_down_get_selected (self->executor_dropdown);
+  guint        selected = gtk_drop_down_get_selected (self->executor_dropdown);
   IlRunConfig *run;
 
   if (selected >= IL_N_EXECUTORS)
@@ -259,7 +259,7 @@ interval_changed_cb (IlRunRow *self)
 static void
 spawn_changed_cb (IlRunRow *self)
 {
-  guint selected = gtk_drop_down_get_selected (self->spawn_dropdown);
+  guint        selected = gtk_drop_down_get_selected (self->spawn_dropdown);
   IlRunConfig *run;
 
   if (selected >= IL_N_SPAWNS)
@@ -306,7 +306,7 @@ il_run_row_dispose (GObject *object)
 static void
 il_run_row_class_init (IlRunRowClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = il_run_row_dispose;
@@ -361,7 +361,7 @@ il_run_row_new (IlDocument *document,
   g_autoptr(GMenu) menu = g_menu_new ();
   g_autoptr(GMenu) section = g_menu_new ();
   g_autofree char *workers = NULL;
-  IlRunConfig *peek;
+  IlRunConfig     *peek;
 
   g_return_val_if_fail (document == NULL || IL_IS_DOCUMENT (document), NULL);
 

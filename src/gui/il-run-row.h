@@ -19,7 +19,7 @@ GtkWidget *il_run_row_new (IlDocument *document,
 
 /* Parses "4" or "1, 2, 4, 8" (each 1 … IL_MAX_WORKERS) into @workers;
  * "" gives an empty array (the default: one per core). */
-gboolean   il_run_row_parse_workers (const char *text,
-                                     GArray     *workers);
+gboolean il_run_row_parse_workers (const char *text,
+                                   GArray     *workers);
 
 G_END_DECLS

@@ -17,26 +17,26 @@
 
 struct _IlRunsEditor
 {
-  GtkWidget       parent_instance;
+  GtkWidget parent_instance;
 
   /* template children */
-  GtkWidget      *scroller;
-  GtkListBox     *runs_list;
-  GtkMenuButton  *add_button;
-  GtkSpinButton  *repetitions_spin;
-  GtkSpinButton  *warmup_spin;
-  GtkDropDown    *order_dropdown;
-  GtkSpinButton  *sample_spin;
-  AdwActionRow   *affinity_row;
-  GtkFlowBox     *cores_box;
+  GtkWidget     *scroller;
+  GtkListBox    *runs_list;
+  GtkMenuButton *add_button;
+  GtkSpinButton *repetitions_spin;
+  GtkSpinButton *warmup_spin;
+  GtkDropDown   *order_dropdown;
+  GtkSpinButton *sample_spin;
+  AdwActionRow  *affinity_row;
+  GtkFlowBox    *cores_box;
 
   /* owned */
-  IlDocument     *document;
-  GSignalGroup   *document_signals;
-  GPtrArray      *core_toggles;   /* GtkToggleButton*, borrowed from cores_box */
+  IlDocument   *document;
+  GSignalGroup *document_signals;
+  GPtrArray    *core_toggles; /* GtkToggleButton*, borrowed from cores_box */
 
-  guint           n_cores;
-  gboolean        updating;
+  guint    n_cores;
+  gboolean updating;
 };
 
 G_DEFINE_FINAL_TYPE (IlRunsEditor, il_runs_editor, GTK_TYPE_WIDGET)
@@ -45,9 +45,9 @@ static void
 il_runs_editor_sync_affinity (IlRunsEditor *self)
 {
   const IlExperiment *experiment = il_document_get_experiment (self->document);
-  const GArray *affinity = experiment->settings.cpu_affinity;
-  g_autofree char *subtitle = NULL;
-  guint active = 0;
+  const GArray       *affinity = experiment->settings.cpu_affinity;
+  g_autofree char    *subtitle = NULL;
+  guint               active = 0;
 
   for (guint i = 0; i < self->core_toggles->len; i++)
     {
@@ -70,7 +70,7 @@ static void
 il_runs_editor_rebuild (IlRunsEditor *self)
 {
   const IlExperiment *experiment;
-  GtkWidget *child;
+  GtkWidget          *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->runs_list))) != NULL)
     gtk_list_box_remove (self->runs_list, child);
@@ -136,7 +136,7 @@ warmup_changed_cb (IlRunsEditor *self)
 static void
 order_changed_cb (IlRunsEditor *self)
 {
-  guint selected = gtk_drop_down_get_selected (self->order_dropdown);
+  guint       selected = gtk_drop_down_get_selected (self->order_dropdown);
   IlSettings *settings;
 
   if (selected >= IL_N_ORDERS)
@@ -199,14 +199,12 @@ run_add_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *param)
 {
-  IlRunsEditor *self = IL_RUNS_EDITOR (widget);
+  IlRunsEditor  *self = IL_RUNS_EDITOR (widget);
   IlExecutorKind executor;
-  IlExperiment *experiment;
-  IlRunConfig *run;
+  IlExperiment  *experiment;
+  IlRunConfig   *run;
 
-  if (self->document == NULL
-      || !il_executor_from_string (g_variant_get_string (param, NULL), &executor)
-      || il_document_get_experiment (self->document)->runs->len >= IL_MAX_RUNS)
+  if (self->document == NULL || !il_executor_from_string (g_variant_get_string (param, NULL), &executor) || il_document_get_experiment (self->document)->runs->len >= IL_MAX_RUNS)
     return;
   experiment = il_document_begin_edit (self->document, NULL);
   run = il_run_config_new (executor);
@@ -220,11 +218,11 @@ run_move_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *param)
 {
-  IlRunsEditor *self = IL_RUNS_EDITOR (widget);
-  IlExperiment *experiment;
+  IlRunsEditor  *self = IL_RUNS_EDITOR (widget);
+  IlExperiment  *experiment;
   GtkListBoxRow *row;
-  guint run, n;
-  gint delta, to;
+  guint          run, n;
+  gint           delta, to;
 
   g_variant_get (param, "(ui)", &run, &delta);
   if (self->document == NULL)
@@ -251,11 +249,9 @@ run_duplicate_action (GtkWidget  *widget,
 {
   IlRunsEditor *self = IL_RUNS_EDITOR (widget);
   IlExperiment *experiment;
-  guint run = g_variant_get_uint32 (param);
+  guint         run = g_variant_get_uint32 (param);
 
-  if (self->document == NULL
-      || run >= il_document_get_experiment (self->document)->runs->len
-      || il_document_get_experiment (self->document)->runs->len >= IL_MAX_RUNS)
+  if (self->document == NULL || run >= il_document_get_experiment (self->document)->runs->len || il_document_get_experiment (self->document)->runs->len >= IL_MAX_RUNS)
     return;
   experiment = il_document_begin_edit (self->document, NULL);
   g_ptr_array_insert (experiment->runs, run + 1,
@@ -270,12 +266,10 @@ run_remove_action (GtkWidget  *widget,
 {
   IlRunsEditor *self = IL_RUNS_EDITOR (widget);
   IlExperiment *experiment;
-  guint run = g_variant_get_uint32 (param);
+  guint         run = g_variant_get_uint32 (param);
 
   /* The format needs at least one run; disabling is the way to skip it. */
-  if (self->document == NULL
-      || run >= il_document_get_experiment (self->document)->runs->len
-      || il_document_get_experiment (self->document)->runs->len <= 1)
+  if (self->document == NULL || run >= il_document_get_experiment (self->document)->runs->len || il_document_get_experiment (self->document)->runs->len <= 1)
     {
       gtk_widget_error_bell (widget);
       return;
@@ -303,7 +297,7 @@ il_runs_editor_dispose (GObject *object)
 static void
 il_runs_editor_class_init (IlRunsEditorClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = il_runs_editor_dispose;
@@ -345,7 +339,7 @@ il_runs_editor_init (IlRunsEditor *self)
     {
       g_autofree char *label = g_strdup_printf ("%u", i);
       g_autofree char *a11y = g_strdup_printf (_("Core %u"), i);
-      GtkWidget *toggle = gtk_toggle_button_new_with_label (label);
+      GtkWidget       *toggle = gtk_toggle_button_new_with_label (label);
 
       gtk_widget_set_tooltip_text (toggle, a11y);
       gtk_accessible_update_property (GTK_ACCESSIBLE (toggle),

@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 #define IL_TYPE_RUNS_EDITOR (il_runs_editor_get_type ())
 G_DECLARE_FINAL_TYPE (IlRunsEditor, il_runs_editor, IL, RUNS_EDITOR, GtkWidget)
 
-GtkWidget *il_runs_editor_new          (void);
+GtkWidget *il_runs_editor_new (void);
 void       il_runs_editor_set_document (IlRunsEditor *self,
                                         IlDocument   *document);
 

@@ -14,7 +14,7 @@
 
 struct _IlTaskGroupCard
 {
-  GtkWidget      parent_instance;
+  GtkWidget parent_instance;
 
   /* template children */
   GtkWidget     *box;
@@ -26,10 +26,10 @@ struct _IlTaskGroupCard
   GtkMenuButton *add_button;
 
   /* borrowed */
-  IlDocument    *document;
+  IlDocument *document;
 
-  guint          group;
-  gboolean       updating;
+  guint    group;
+  gboolean updating;
 };
 
 G_DEFINE_FINAL_TYPE (IlTaskGroupCard, il_task_group_card, GTK_TYPE_WIDGET)
@@ -39,10 +39,9 @@ il_task_group_card_begin (IlTaskGroupCard *self,
                           const char      *field)
 {
   g_autofree char *key = NULL;
-  IlExperiment *experiment;
+  IlExperiment    *experiment;
 
-  if (self->updating || self->document == NULL
-      || self->group >= il_document_get_experiment (self->document)->tasks->len)
+  if (self->updating || self->document == NULL || self->group >= il_document_get_experiment (self->document)->tasks->len)
     return NULL;
   key = g_strdup_printf ("tasks[%u].%s", self->group, field);
   experiment = il_document_begin_edit (self->document, key);
@@ -52,7 +51,7 @@ il_task_group_card_begin (IlTaskGroupCard *self,
 static void
 name_changed_cb (IlTaskGroupCard *self)
 {
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->name_entry));
+  const char  *text = gtk_editable_get_text (GTK_EDITABLE (self->name_entry));
   IlTaskGroup *group;
 
   if ((group = il_task_group_card_begin (self, "name")) == NULL)
@@ -100,7 +99,7 @@ il_task_group_card_dispose (GObject *object)
 static void
 il_task_group_card_class_init (IlTaskGroupCardClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = il_task_group_card_dispose;
@@ -146,18 +145,22 @@ il_task_group_card_build_menus (IlTaskGroupCard *self)
   g_autoptr(GMenu) palette = g_menu_new ();
   g_autoptr(GMenu) menu = g_menu_new ();
   g_autoptr(GMenu) section = g_menu_new ();
-  static const struct { IlBlockType type; const char *label; } blocks[] = {
+  static const struct
+  {
+    IlBlockType type;
+    const char *label;
+  } blocks[] = {
     { IL_BLOCK_CPU, N_("_CPU Work") },
-    { IL_BLOCK_SLEEP, N_("_Sleep") },
-    { IL_BLOCK_HTTP, N_("_HTTP Request") },
-    { IL_BLOCK_FILE_WRITE, N_("File _Write") },
-    { IL_BLOCK_FILE_READ, N_("File _Read") },
-  };
+      { IL_BLOCK_SLEEP, N_("_Sleep") },
+        { IL_BLOCK_HTTP, N_("_HTTP Request") },
+          { IL_BLOCK_FILE_WRITE, N_("File _Write") },
+            { IL_BLOCK_FILE_READ, N_("File _Read") },
+          };
   guint g = self->group;
 
   for (guint i = 0; i < G_N_ELEMENTS (blocks); i++)
     add_menu_item (palette, _(blocks[i].label), "editor.block-add",
-                   g_variant_new ("(uu)", g, (guint) blocks[i].type));
+                               g_variant_new ("(uu)", g, (guint) blocks[i].type));
   gtk_menu_button_set_menu_model (self->add_button, G_MENU_MODEL (palette));
 
   add_menu_item (section, _("Move _Up"), "editor.group-move", g_variant_new ("(ui)", g, -1));
@@ -175,10 +178,10 @@ GtkWidget *
 il_task_group_card_new (IlDocument *document,
                         guint       group)
 {
-  IlTaskGroupCard *self = g_object_new (IL_TYPE_TASK_GROUP_CARD, NULL);
+  IlTaskGroupCard    *self = g_object_new (IL_TYPE_TASK_GROUP_CARD, NULL);
   const IlExperiment *experiment;
-  const IlTaskGroup *peek;
-  g_autofree char *placeholder = NULL;
+  const IlTaskGroup  *peek;
+  g_autofree char    *placeholder = NULL;
 
   g_return_val_if_fail (document == NULL || IL_IS_DOCUMENT (document), NULL);
 

@@ -15,10 +15,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (IlTaskGroupCard, il_task_group_card, IL, TASK_GROUP_CARD, GtkWidget)
 
 /* @document may be NULL (an empty card, for template tests). */
-GtkWidget   *il_task_group_card_new            (IlDocument      *document,
-                                                guint            group);
-IlBlockItem *il_task_group_card_get_block_item (IlTaskGroupCard *self,
-                                                guint            block);
+GtkWidget     *il_task_group_card_new (IlDocument *document,
+                                       guint       group);
+IlBlockItem   *il_task_group_card_get_block_item (IlTaskGroupCard *self,
+                                                  guint            block);
 GtkSpinButton *il_task_group_card_get_repeat_spin (IlTaskGroupCard *self);
 
 G_END_DECLS

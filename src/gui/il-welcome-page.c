@@ -18,7 +18,7 @@
 
 struct _IlWelcomePage
 {
-  GtkWidget      parent_instance;
+  GtkWidget parent_instance;
 
   /* template children */
   AdwStatusPage *status_page;
@@ -83,9 +83,9 @@ il_welcome_page_refresh_recent (IlWelcomePage *self)
 {
   GtkRecentManager *manager = gtk_recent_manager_get_default ();
   g_autoptr(GPtrArray) infos = g_ptr_array_new_with_free_func ((GDestroyNotify) gtk_recent_info_unref);
-  GList *items = gtk_recent_manager_get_items (manager);
+  GList     *items = gtk_recent_manager_get_items (manager);
   GtkWidget *child;
-  guint shown = 0;
+  guint      shown = 0;
 
   g_return_if_fail (IL_IS_WELCOME_PAGE (self));
 
@@ -127,7 +127,7 @@ il_welcome_page_dispose (GObject *object)
 static void
 il_welcome_page_class_init (IlWelcomePageClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = il_welcome_page_dispose;

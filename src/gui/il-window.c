@@ -25,31 +25,32 @@
 #include "il-workload-editor.h"
 
 #if __has_include("il-live-view.h") && __has_include("il-live-model.h")
-# include "il-live-model.h"
-# include "il-live-view.h"
-# define HAVE_LIVE_VIEW 1
+#  include "il-live-model.h"
+#  include "il-live-view.h"
+#  define HAVE_LIVE_VIEW 1
 #else
-# define HAVE_LIVE_VIEW 0
+#  define HAVE_LIVE_VIEW 0
 #endif
 #if __has_include("il-results-view.h")
-# include "il-results-view.h"
-# define HAVE_RESULTS_VIEW 1
+#  include "il-results-view.h"
+#  define HAVE_RESULTS_VIEW 1
 #else
-# define HAVE_RESULTS_VIEW 0
+#  define HAVE_RESULTS_VIEW 0
 #endif
 /* The CSV and trace exports arrive with the core's il-export.h. */
 #if __has_include("il-export.h")
-# include "il-export.h"
-# define HAVE_EXPORT 1
+#  include "il-export.h"
+#  define HAVE_EXPORT 1
 #else
-# define HAVE_EXPORT 0
+#  define HAVE_EXPORT 0
 #endif
 
 /* Bounds the memory a hidden window (which stops ticking) can make the queue
  * use; the core counts what it drops. */
 #define EVENT_QUEUE_CAPACITY (1 << 18)
 
-typedef enum {
+typedef enum
+{
   PENDING_NONE,
   PENDING_CLOSE,
   PENDING_NEW,
@@ -60,64 +61,64 @@ typedef enum {
 
 struct _IlWindow
 {
-  AdwApplicationWindow  parent_instance;
+  AdwApplicationWindow parent_instance;
 
   /* template children */
-  AdwToastOverlay      *toast_overlay;
-  AdwHeaderBar         *header_bar;
-  AdwWindowTitle       *window_title;
-  GtkWidget            *switcher_box;
-  GtkWidget            *open_button;
-  GtkWidget            *save_button;
-  GtkMenuButton        *menu_button;
-  GtkButton            *run_button;
-  GtkStack             *main_stack;
-  IlWelcomePage        *welcome_page;
-  AdwViewStack         *view_stack;
-  IlWorkloadEditor     *workload_editor;
-  IlRunsEditor         *runs_editor;
-  GtkWidget            *live_box;
-  GtkProgressBar       *progress_bar;
-  GtkLabel             *progress_label;
-  AdwBin               *live_bin;
-  GtkWidget            *live_placeholder;
-  GtkStack             *results_stack;
-  GtkWidget            *results_box;
-  GtkLabel             *warnings_label;
-  GtkWidget            *quiz_card;
-  GtkLabel             *quiz_heading;
-  GtkLabel             *quiz_question;
-  GtkLabel             *quiz_verdict;
-  GtkLabel             *quiz_explanation;
-  GtkLabel             *quiz_figures;
-  AdwBin               *results_view_bin;
-  IlResultsTable       *results_table;
-  IlResultsTable       *recorded_table;
-  GMenu                *examples_menu;
+  AdwToastOverlay  *toast_overlay;
+  AdwHeaderBar     *header_bar;
+  AdwWindowTitle   *window_title;
+  GtkWidget        *switcher_box;
+  GtkWidget        *open_button;
+  GtkWidget        *save_button;
+  GtkMenuButton    *menu_button;
+  GtkButton        *run_button;
+  GtkStack         *main_stack;
+  IlWelcomePage    *welcome_page;
+  AdwViewStack     *view_stack;
+  IlWorkloadEditor *workload_editor;
+  IlRunsEditor     *runs_editor;
+  GtkWidget        *live_box;
+  GtkProgressBar   *progress_bar;
+  GtkLabel         *progress_label;
+  AdwBin           *live_bin;
+  GtkWidget        *live_placeholder;
+  GtkStack         *results_stack;
+  GtkWidget        *results_box;
+  GtkLabel         *warnings_label;
+  GtkWidget        *quiz_card;
+  GtkLabel         *quiz_heading;
+  GtkLabel         *quiz_question;
+  GtkLabel         *quiz_verdict;
+  GtkLabel         *quiz_explanation;
+  GtkLabel         *quiz_figures;
+  AdwBin           *results_view_bin;
+  IlResultsTable   *results_table;
+  IlResultsTable   *recorded_table;
+  GMenu            *examples_menu;
 
   /* borrowed: the quiz dialog while it is open (weak pointer) */
-  AdwMessageDialog     *quiz_dialog;
+  AdwMessageDialog *quiz_dialog;
 
   /* owned */
-  IlDocument           *document;
-  GSignalGroup         *document_signals;
-  GCancellable         *run_cancellable;
-  IlRunner             *runner;
-  IlEventQueue         *queue;
-  IlResults            *results;
-  GObject              *live_model;     /* IlLiveModel when available */
-  GtkWidget            *live_view;      /* IlLiveView when available */
-  GtkWidget            *results_view;   /* IlResultsView when available */
-  GFile                *pending_file;
-  char                 *pending_example;
+  IlDocument   *document;
+  GSignalGroup *document_signals;
+  GCancellable *run_cancellable;
+  IlRunner     *runner;
+  IlEventQueue *queue;
+  IlResults    *results;
+  GObject      *live_model;   /* IlLiveModel when available */
+  GtkWidget    *live_view;    /* IlLiveView when available */
+  GtkWidget    *results_view; /* IlResultsView when available */
+  GFile        *pending_file;
+  char         *pending_example;
 
-  PendingKind           pending;
-  gint64                run_started_us;
-  guint                 progress_source;
-  gboolean              close_confirmed;
+  PendingKind pending;
+  gint64      run_started_us;
+  guint       progress_source;
+  gboolean    close_confirmed;
   /* The quiz is asked once per document, before its first run. */
-  gboolean              quiz_asked;
-  int                   quiz_pick;        /* choice index, -1: skipped */
+  gboolean quiz_asked;
+  int      quiz_pick; /* choice index, -1: skipped */
 };
 
 G_DEFINE_FINAL_TYPE (IlWindow, il_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -159,7 +160,7 @@ il_window_update_title (IlWindow *self)
 {
   g_autofree char *title = NULL;
   g_autofree char *full = NULL;
-  const char *subtitle = NULL;
+  const char      *subtitle = NULL;
 
   if (self->document == NULL)
     {
@@ -248,8 +249,7 @@ quiz_figures_text (const IlResults *results)
     {
       const IlRunResult *run = g_ptr_array_index (results->runs, i);
 
-      g_string_append_printf (s, "\n• %s: %.1f ms", run->label ? run->label : _("run"),
-                              run->summary.makespan_ms.median);
+      g_string_append_printf (s, "\n• %s: %.1f ms", run->label ? run->label : _("run"), run->summary.makespan_ms.median);
       if (!isnan (run->summary.speedup))
         g_string_append_printf (s, _(", speedup %.2f×"), run->summary.speedup);
     }
@@ -260,11 +260,11 @@ static void
 il_window_update_quiz_card (IlWindow *self)
 {
   const IlExperiment *experiment = self->document ? il_document_get_experiment (self->document) : NULL;
-  const IlQuiz *quiz = experiment ? experiment->quiz : NULL;
-  guint n_choices;
-  g_autofree char *verdict = NULL;
-  g_autofree char *figures = NULL;
-  GtkWidget *verdict_widget = GTK_WIDGET (self->quiz_verdict);
+  const IlQuiz       *quiz = experiment ? experiment->quiz : NULL;
+  guint               n_choices;
+  g_autofree char    *verdict = NULL;
+  g_autofree char    *figures = NULL;
+  GtkWidget          *verdict_widget = GTK_WIDGET (self->quiz_verdict);
 
   /* The measurement answers the question: show it once there is one. */
   if (quiz == NULL || self->results == NULL || quiz->choices == NULL)
@@ -280,7 +280,7 @@ il_window_update_quiz_card (IlWindow *self)
     verdict = g_strdup ("");
   else if (!self->quiz_asked || self->quiz_pick < 0 || (guint) self->quiz_pick >= n_choices)
     verdict = g_strdup_printf (_("You skipped the question. The answer: %s"),
-                               quiz->choices[quiz->answer]);
+                                  quiz->choices[quiz->answer]);
   else if ((guint) self->quiz_pick == quiz->answer)
     {
       verdict = g_strdup_printf (_("✓ Right: you picked “%s”."), quiz->choices[quiz->answer]);
@@ -289,7 +289,7 @@ il_window_update_quiz_card (IlWindow *self)
   else
     {
       verdict = g_strdup_printf (_("✗ Not quite: you picked “%s”; the answer is “%s”."),
-                                 quiz->choices[self->quiz_pick], quiz->choices[quiz->answer]);
+                                    quiz->choices[self->quiz_pick], quiz->choices[quiz->answer]);
       gtk_widget_add_css_class (verdict_widget, "error");
     }
 
@@ -308,8 +308,8 @@ static void
 il_window_show_results (IlWindow *self)
 {
   const IlExperiment *experiment = self->document ? il_document_get_experiment (self->document) : NULL;
-  const IlResults *recorded = experiment ? experiment->results : NULL;
-  g_autofree char *recorded_title = NULL;
+  const IlResults    *recorded = experiment ? experiment->results : NULL;
+  g_autofree char    *recorded_title = NULL;
 
   if (self->results == NULL && recorded == NULL)
     {
@@ -350,9 +350,7 @@ il_window_show_results (IlWindow *self)
   if (recorded != NULL)
     {
       recorded_title = g_strdup_printf (_("Recorded by the author on %s (%u cores, %s)"),
-                                        recorded->machine.cpu_model ? recorded->machine.cpu_model : _("an unknown CPU"),
-                                        recorded->machine.cores,
-                                        recorded->machine.date ? recorded->machine.date : _("undated"));
+                                           recorded->machine.cpu_model ? recorded->machine.cpu_model : _("an unknown CPU"), recorded->machine.cores, recorded->machine.date ? recorded->machine.date : _("undated"));
       il_results_table_set_results (self->recorded_table, recorded, recorded_title);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->recorded_table), recorded != NULL);
@@ -418,8 +416,8 @@ static void
 il_window_add_recent (GFile *file)
 {
   g_autofree char *uri = g_file_get_uri (file);
-  GtkRecentData data = { 0 };
-  char *groups[] = { (char *) "interleave", NULL };
+  GtkRecentData    data = { 0 };
+  char            *groups[] = { (char *) "interleave", NULL };
 
   data.display_name = NULL;
   data.mime_type = (char *) "application/x-interleave-experiment";
@@ -432,9 +430,9 @@ il_window_add_recent (GFile *file)
 /* ---------------------------------------------------------------- files */
 
 gboolean
-il_window_load_file (IlWindow  *self,
-                     GFile     *file,
-                     GError   **error)
+il_window_load_file (IlWindow *self,
+                     GFile    *file,
+                     GError  **error)
 {
   g_autoptr(IlDocument) document = NULL;
 
@@ -450,9 +448,9 @@ il_window_load_file (IlWindow  *self,
 }
 
 gboolean
-il_window_load_example (IlWindow    *self,
-                        const char  *name,
-                        GError     **error)
+il_window_load_example (IlWindow   *self,
+                        const char *name,
+                        GError    **error)
 {
   g_autoptr(IlDocument) document = NULL;
   IlExperiment *experiment;
@@ -515,7 +513,7 @@ il_window_open_dialog (IlWindow *self)
   g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
 
   dialog = gtk_file_chooser_native_new (_("Open Experiment"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+                                           GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
   gtk_file_filter_set_name (all, _("All Files"));
@@ -526,10 +524,10 @@ il_window_open_dialog (IlWindow *self)
 }
 
 gboolean
-il_window_save_to (IlWindow  *self,
-                   GFile     *file,
-                   gboolean   with_results,
-                   GError   **error)
+il_window_save_to (IlWindow *self,
+                   GFile    *file,
+                   gboolean  with_results,
+                   GError  **error)
 {
   g_return_val_if_fail (IL_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
@@ -604,9 +602,7 @@ il_window_save_as_dialog (IlWindow *self,
   g_autoptr(GtkFileFilter) filter = experiment_filter_new ();
   GFile *current;
 
-  dialog = gtk_file_chooser_native_new (with_results ? _("Save Experiment with Results") : _("Save Experiment"),
-                                        GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        _("_Save"), _("_Cancel"));
+  dialog = gtk_file_chooser_native_new (with_results ? _("Save Experiment with Results") : _("Save Experiment"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
   current = il_document_get_file (self->document);
@@ -614,7 +610,7 @@ il_window_save_as_dialog (IlWindow *self,
     gtk_file_chooser_set_file (GTK_FILE_CHOOSER (dialog), current, NULL);
   else
     {
-      const char *name = il_document_get_experiment (self->document)->name;
+      const char      *name = il_document_get_experiment (self->document)->name;
       g_autofree char *suggested = g_strdup_printf ("%s.interleave", name && *name ? name : _("experiment"));
 
       g_strdelimit (suggested, "/\\:", '-');
@@ -652,35 +648,35 @@ il_window_do_pending (IlWindow *self)
   self->pending = PENDING_NONE;
   switch (pending)
     {
-    case PENDING_CLOSE:
-      self->close_confirmed = TRUE;
-      gtk_window_close (GTK_WINDOW (self));
-      break;
-    case PENDING_NEW:
-      {
-        g_autoptr(IlDocument) document = il_document_new (NULL);
+      case PENDING_CLOSE:
+        self->close_confirmed = TRUE;
+        gtk_window_close (GTK_WINDOW (self));
+        break;
+      case PENDING_NEW:
+        {
+          g_autoptr(IlDocument) document = il_document_new (NULL);
 
-        il_window_set_document (self, document);
-      }
-      break;
-    case PENDING_OPEN_DIALOG:
-      il_window_open_dialog (self);
-      break;
-    case PENDING_OPEN_FILE:
-      if (file != NULL)
-        il_window_open_file_now (self, file);
-      break;
-    case PENDING_OPEN_EXAMPLE:
-      {
-        g_autoptr(GError) error = NULL;
+          il_window_set_document (self, document);
+        }
+        break;
+      case PENDING_OPEN_DIALOG:
+        il_window_open_dialog (self);
+        break;
+      case PENDING_OPEN_FILE:
+        if (file != NULL)
+          il_window_open_file_now (self, file);
+        break;
+      case PENDING_OPEN_EXAMPLE:
+        {
+          g_autoptr(GError) error = NULL;
 
-        if (example != NULL && !il_window_load_example (self, example, &error))
-          il_window_show_error (self, _("Could Not Open the Example"), error->message);
-      }
-      break;
-    case PENDING_NONE:
-    default:
-      break;
+          if (example != NULL && !il_window_load_example (self, example, &error))
+            il_window_show_error (self, _("Could Not Open the Example"), error->message);
+        }
+        break;
+      case PENDING_NONE:
+      default:
+        break;
     }
 }
 
@@ -703,12 +699,12 @@ confirm_response_cb (AdwMessageDialog *dialog,
 
 /* Runs @pending now, or after the user saved or discarded changes. */
 static void
-il_window_after_confirm (IlWindow    *self,
-                         PendingKind  pending,
-                         GFile       *file,
-                         const char  *example)
+il_window_after_confirm (IlWindow   *self,
+                         PendingKind pending,
+                         GFile      *file,
+                         const char *example)
 {
-  GtkWidget *dialog;
+  GtkWidget       *dialog;
   g_autofree char *title = NULL;
   g_autofree char *body = NULL;
 
@@ -727,10 +723,7 @@ il_window_after_confirm (IlWindow    *self,
   body = g_strdup_printf (_("“%s” has unsaved changes. Changes which are not saved will be lost."), title);
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Save Changes?"), body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "discard", _("_Discard"),
-                                    "save", _("_Save"),
-                                    NULL);
+                                    "cancel", _("_Cancel"), "discard", _("_Discard"), "save", _("_Save"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
@@ -792,13 +785,13 @@ drop_cb (GtkDropTarget *target,
 /* ---------------------------------------------------------------- exports */
 
 gboolean
-il_window_export_to (IlWindow    *self,
-                     GFile       *file,
-                     const char  *format,
-                     GError     **error)
+il_window_export_to (IlWindow   *self,
+                     GFile      *file,
+                     const char *format,
+                     GError    **error)
 {
   const IlExperiment *experiment;
-  const IlResults *results;
+  const IlResults    *results;
 
   g_return_val_if_fail (IL_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
@@ -815,7 +808,7 @@ il_window_export_to (IlWindow    *self,
 
   if (g_strcmp0 (format, "json") == 0)
     {
-      gsize length = 0;
+      gsize            length = 0;
       g_autofree char *data = il_results_to_data (results, &length);
 
       return g_file_replace_contents (file, data, length, NULL, FALSE,
@@ -825,7 +818,7 @@ il_window_export_to (IlWindow    *self,
   if (g_strcmp0 (format, "csv") == 0 || g_strcmp0 (format, "trace") == 0)
     {
       g_autoptr(GFileOutputStream) stream =
-        g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error);
+                   g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error);
       gboolean ok;
 
       if (stream == NULL)
@@ -873,12 +866,12 @@ export_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *param)
 {
-  IlWindow *self = IL_WINDOW (widget);
-  const char *format = g_variant_get_string (param, NULL);
+  IlWindow             *self = IL_WINDOW (widget);
+  const char           *format = g_variant_get_string (param, NULL);
   GtkFileChooserNative *dialog;
-  const char *extension;
-  g_autofree char *name = NULL;
-  const char *base;
+  const char           *extension;
+  g_autofree char      *name = NULL;
+  const char           *base;
 
   if (g_strcmp0 (format, "json") == 0)
     extension = ".json";
@@ -905,7 +898,7 @@ export_action (GtkWidget  *widget,
   name = g_strconcat (base && *base ? base : _("results"), extension, NULL);
   g_strdelimit (name, "/\\:", '-');
   dialog = gtk_file_chooser_native_new (_("Export"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        _("_Export"), _("_Cancel"));
+                                           _("_Export"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
   g_object_set_data_full (G_OBJECT (dialog), "format", g_strdup (format), g_free);
@@ -918,8 +911,8 @@ export_action (GtkWidget  *widget,
 static void
 il_window_update_progress (IlWindow *self)
 {
-  guint64 done = 0, total = 0;
-  gint64 elapsed_us;
+  guint64          done = 0, total = 0;
+  gint64           elapsed_us;
   g_autofree char *text = NULL;
 
 #if HAVE_LIVE_VIEW
@@ -937,7 +930,7 @@ il_window_update_progress (IlWindow *self)
 
   gtk_progress_bar_set_fraction (self->progress_bar, total > 0 ? (double) done / (double) total : 0.0);
   text = g_strdup_printf (_("%" G_GUINT64_FORMAT " / %" G_GUINT64_FORMAT " tasks · %.1f s"),
-                          done, total, elapsed_us / 1e6);
+                             done, total, elapsed_us / 1e6);
   gtk_label_set_label (self->progress_label, text);
 }
 
@@ -1054,17 +1047,15 @@ static void
 il_window_ask_consent (IlWindow   *self,
                        const char *hosts)
 {
-  GtkWidget *dialog;
+  GtkWidget       *dialog;
   g_autofree char *body = NULL;
 
   body = g_strdup_printf (_("This experiment sends HTTP requests to %s, outside this computer. "
                             "Nothing is sent unless you allow it."),
-                          hosts);
+                             hosts);
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Contact the Network?"), body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "allow", _("_Allow and Run"),
-                                    NULL);
+                                    "cancel", _("_Cancel"), "allow", _("_Allow and Run"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "allow", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
@@ -1192,9 +1183,7 @@ il_window_ask_quiz (IlWindow     *self,
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "skip", _("_Skip"));
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "skip");
   gtk_accessible_update_property (GTK_ACCESSIBLE (dialog),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Quiz"),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, quiz->question,
-                                  -1);
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Quiz"), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, quiz->question, -1);
   g_object_set_data (G_OBJECT (dialog), "allow-network", GINT_TO_POINTER (allow_network));
   g_signal_connect_object (dialog, "response", G_CALLBACK (quiz_response_cb), self, 0);
   g_set_weak_pointer (&self->quiz_dialog, ADW_MESSAGE_DIALOG (dialog));
@@ -1211,7 +1200,7 @@ il_window_start_run (IlWindow *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(IlRunner) runner = NULL;
   g_autofree char *hosts = NULL;
-  IlRunOptions options = { 0 };
+  IlRunOptions     options = { 0 };
 
   if (self->document == NULL || self->run_cancellable != NULL)
     return;
@@ -1410,8 +1399,8 @@ answer_quiz_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *param)
 {
-  IlWindow *self = IL_WINDOW (widget);
-  int choice = g_variant_get_int32 (param);
+  IlWindow        *self = IL_WINDOW (widget);
+  int              choice = g_variant_get_int32 (param);
   g_autofree char *id = choice >= 0 ? g_strdup_printf ("choice-%d", choice) : g_strdup ("skip");
 
   if (self->quiz_dialog == NULL)
@@ -1498,7 +1487,7 @@ il_window_dispose (GObject *object)
 static void
 il_window_class_init (IlWindowClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
@@ -1563,7 +1552,7 @@ static void
 il_window_init (IlWindow *self)
 {
   GtkDropTarget *target;
-  GType types[] = { GDK_TYPE_FILE_LIST, G_TYPE_FILE };
+  GType          types[] = { GDK_TYPE_FILE_LIST, G_TYPE_FILE };
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->quiz_pick = -1;

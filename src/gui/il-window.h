@@ -16,38 +16,38 @@ G_BEGIN_DECLS
 #define IL_TYPE_WINDOW (il_window_get_type ())
 G_DECLARE_FINAL_TYPE (IlWindow, il_window, IL, WINDOW, AdwApplicationWindow)
 
-IlWindow         *il_window_new                  (GtkApplication *application);
+IlWindow *il_window_new (GtkApplication *application);
 
 /* Opens @file after asking about unsaved changes. Errors are shown in the
  * window. */
-void              il_window_open_file            (IlWindow       *self,
-                                                  GFile          *file);
+void il_window_open_file (IlWindow *self,
+                          GFile    *file);
 /* Replaces the document without asking (tests, the command line). */
-gboolean          il_window_load_file            (IlWindow       *self,
-                                                  GFile          *file,
-                                                  GError        **error);
-gboolean          il_window_load_example         (IlWindow       *self,
-                                                  const char     *name,
-                                                  GError        **error);
+gboolean il_window_load_file (IlWindow *self,
+                              GFile    *file,
+                              GError  **error);
+gboolean il_window_load_example (IlWindow   *self,
+                                 const char *name,
+                                 GError    **error);
 /* Saves without a dialog; with @with_results the latest results go along. */
-gboolean          il_window_save_to              (IlWindow       *self,
-                                                  GFile          *file,
-                                                  gboolean        with_results,
-                                                  GError        **error);
+gboolean il_window_save_to (IlWindow *self,
+                            GFile    *file,
+                            gboolean  with_results,
+                            GError  **error);
 
 /* Exports the latest results (or the file's recorded ones): @format is
  * "json", "csv", "trace", "png" or "svg". */
-gboolean          il_window_export_to            (IlWindow       *self,
-                                                  GFile          *file,
-                                                  const char     *format,
-                                                  GError        **error);
+gboolean il_window_export_to (IlWindow   *self,
+                              GFile      *file,
+                              const char *format,
+                              GError    **error);
 
-IlDocument       *il_window_get_document         (IlWindow       *self);
-gboolean          il_window_get_running          (IlWindow       *self);
-const IlResults  *il_window_get_results          (IlWindow       *self);
-IlResultsTable   *il_window_get_results_table    (IlWindow       *self);
-IlWorkloadEditor *il_window_get_workload_editor  (IlWindow       *self);
+IlDocument       *il_window_get_document (IlWindow *self);
+gboolean          il_window_get_running (IlWindow *self);
+const IlResults  *il_window_get_results (IlWindow *self);
+IlResultsTable   *il_window_get_results_table (IlWindow *self);
+IlWorkloadEditor *il_window_get_workload_editor (IlWindow *self);
 /* "welcome", "workload", "runs", "live" or "results". */
-const char       *il_window_get_visible_page     (IlWindow       *self);
+const char *il_window_get_visible_page (IlWindow *self);
 
 G_END_DECLS

@@ -15,20 +15,20 @@
 
 struct _IlWorkloadEditor
 {
-  GtkWidget          parent_instance;
+  GtkWidget parent_instance;
 
   /* template children */
-  GtkWidget         *scroller;
-  GtkEntry          *name_entry;
-  GtkTextView       *description_view;
-  GtkLabel          *summary_label;
-  GtkBox            *groups_box;
+  GtkWidget   *scroller;
+  GtkEntry    *name_entry;
+  GtkTextView *description_view;
+  GtkLabel    *summary_label;
+  GtkBox      *groups_box;
 
   /* owned */
-  IlDocument        *document;
-  GSignalGroup      *document_signals;
+  IlDocument   *document;
+  GSignalGroup *document_signals;
 
-  gboolean           updating;
+  gboolean updating;
 };
 
 G_DEFINE_FINAL_TYPE (IlWorkloadEditor, il_workload_editor, GTK_TYPE_WIDGET)
@@ -37,8 +37,8 @@ static void
 il_workload_editor_update_summary (IlWorkloadEditor *self)
 {
   const IlExperiment *experiment;
-  g_autofree char *text = NULL;
-  guint64 tasks;
+  g_autofree char    *text = NULL;
+  guint64             tasks;
 
   if (self->document == NULL)
     return;
@@ -66,8 +66,8 @@ static void
 il_workload_editor_rebuild (IlWorkloadEditor *self)
 {
   const IlExperiment *experiment;
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->description_view);
-  GtkWidget *child;
+  GtkTextBuffer      *buffer = gtk_text_view_get_buffer (self->description_view);
+  GtkWidget          *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->groups_box))) != NULL)
     gtk_box_remove (self->groups_box, child);
@@ -86,7 +86,7 @@ il_workload_editor_rebuild (IlWorkloadEditor *self)
     gtk_editable_set_text (GTK_EDITABLE (self->name_entry), experiment->name ? experiment->name : "");
   {
     g_autofree char *current = NULL;
-    GtkTextIter start, end;
+    GtkTextIter      start, end;
 
     gtk_text_buffer_get_bounds (buffer, &start, &end);
     current = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
@@ -114,7 +114,7 @@ document_changed_cb (IlWorkloadEditor *self,
 static void
 name_changed_cb (IlWorkloadEditor *self)
 {
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->name_entry));
+  const char   *text = gtk_editable_get_text (GTK_EDITABLE (self->name_entry));
   IlExperiment *experiment;
 
   /* The name is required (1–200 characters): an empty entry is marked and
@@ -138,7 +138,7 @@ description_changed_cb (IlWorkloadEditor *self,
                         GtkTextBuffer    *buffer)
 {
   IlExperiment *experiment;
-  GtkTextIter start, end;
+  GtkTextIter   start, end;
 
   if (self->updating || self->document == NULL)
     return;
@@ -206,11 +206,10 @@ group_add_action (GtkWidget  *widget,
                   GVariant   *param)
 {
   IlWorkloadEditor *self = IL_WORKLOAD_EDITOR (widget);
-  IlExperiment *experiment;
-  guint n;
+  IlExperiment     *experiment;
+  guint             n;
 
-  if (self->document == NULL
-      || il_document_get_experiment (self->document)->tasks->len >= IL_MAX_TASK_GROUPS)
+  if (self->document == NULL || il_document_get_experiment (self->document)->tasks->len >= IL_MAX_TASK_GROUPS)
     return;
   experiment = il_workload_editor_begin (self);
   g_ptr_array_add (experiment->tasks, il_task_group_new ());
@@ -225,17 +224,16 @@ group_move_action (GtkWidget  *widget,
                    GVariant   *param)
 {
   IlWorkloadEditor *self = IL_WORKLOAD_EDITOR (widget);
-  IlExperiment *experiment;
-  guint group;
-  gint delta;
-  gint to;
+  IlExperiment     *experiment;
+  guint             group;
+  gint              delta;
+  gint              to;
 
   g_variant_get (param, "(ui)", &group, &delta);
   if (self->document == NULL)
     return;
   to = (gint) group + delta;
-  if (group >= il_document_get_experiment (self->document)->tasks->len
-      || to < 0 || to >= (gint) il_document_get_experiment (self->document)->tasks->len)
+  if (group >= il_document_get_experiment (self->document)->tasks->len || to < 0 || to >= (gint) il_document_get_experiment (self->document)->tasks->len)
     return;
   experiment = il_workload_editor_begin (self);
   {
@@ -253,12 +251,10 @@ group_duplicate_action (GtkWidget  *widget,
                         GVariant   *param)
 {
   IlWorkloadEditor *self = IL_WORKLOAD_EDITOR (widget);
-  IlExperiment *experiment;
-  guint group = g_variant_get_uint32 (param);
+  IlExperiment     *experiment;
+  guint             group = g_variant_get_uint32 (param);
 
-  if (self->document == NULL
-      || group >= il_document_get_experiment (self->document)->tasks->len
-      || il_document_get_experiment (self->document)->tasks->len >= IL_MAX_TASK_GROUPS)
+  if (self->document == NULL || group >= il_document_get_experiment (self->document)->tasks->len || il_document_get_experiment (self->document)->tasks->len >= IL_MAX_TASK_GROUPS)
     return;
   experiment = il_workload_editor_begin (self);
   g_ptr_array_insert (experiment->tasks, group + 1,
@@ -273,14 +269,12 @@ group_delete_action (GtkWidget  *widget,
                      GVariant   *param)
 {
   IlWorkloadEditor *self = IL_WORKLOAD_EDITOR (widget);
-  IlExperiment *experiment;
-  guint group = g_variant_get_uint32 (param);
-  guint n;
+  IlExperiment     *experiment;
+  guint             group = g_variant_get_uint32 (param);
+  guint             n;
 
   /* An experiment needs at least one task group. */
-  if (self->document == NULL
-      || group >= il_document_get_experiment (self->document)->tasks->len
-      || il_document_get_experiment (self->document)->tasks->len <= 1)
+  if (self->document == NULL || group >= il_document_get_experiment (self->document)->tasks->len || il_document_get_experiment (self->document)->tasks->len <= 1)
     {
       gtk_widget_error_bell (widget);
       return;
@@ -298,13 +292,12 @@ block_add_action (GtkWidget  *widget,
                   GVariant   *param)
 {
   IlWorkloadEditor *self = IL_WORKLOAD_EDITOR (widget);
-  IlExperiment *experiment;
-  IlTaskGroup *g;
-  guint group, type, n;
+  IlExperiment     *experiment;
+  IlTaskGroup      *g;
+  guint             group, type, n;
 
   g_variant_get (param, "(uu)", &group, &type);
-  if (self->document == NULL || type >= IL_N_BLOCK_TYPES
-      || group >= il_document_get_experiment (self->document)->tasks->len)
+  if (self->document == NULL || type >= IL_N_BLOCK_TYPES || group >= il_document_get_experiment (self->document)->tasks->len)
     return;
   g = g_ptr_array_index (il_document_get_experiment (self->document)->tasks, group);
   if (g->blocks->len >= IL_MAX_BLOCKS)
@@ -326,10 +319,10 @@ block_move_action (GtkWidget  *widget,
                    GVariant   *param)
 {
   IlWorkloadEditor *self = IL_WORKLOAD_EDITOR (widget);
-  IlExperiment *experiment;
-  IlTaskGroup *g;
-  guint group, block;
-  gint delta, to;
+  IlExperiment     *experiment;
+  IlTaskGroup      *g;
+  guint             group, block;
+  gint              delta, to;
 
   g_variant_get (param, "(uui)", &group, &block, &delta);
   if (self->document == NULL || !valid_block (il_document_get_experiment (self->document), group, block))
@@ -354,9 +347,9 @@ block_duplicate_action (GtkWidget  *widget,
                         GVariant   *param)
 {
   IlWorkloadEditor *self = IL_WORKLOAD_EDITOR (widget);
-  IlExperiment *experiment;
-  IlTaskGroup *g;
-  guint group, block;
+  IlExperiment     *experiment;
+  IlTaskGroup      *g;
+  guint             group, block;
 
   g_variant_get (param, "(uu)", &group, &block);
   if (self->document == NULL || !valid_block (il_document_get_experiment (self->document), group, block))
@@ -380,9 +373,9 @@ block_delete_action (GtkWidget  *widget,
                      GVariant   *param)
 {
   IlWorkloadEditor *self = IL_WORKLOAD_EDITOR (widget);
-  IlExperiment *experiment;
-  IlTaskGroup *g;
-  guint group, block, n;
+  IlExperiment     *experiment;
+  IlTaskGroup      *g;
+  guint             group, block, n;
 
   g_variant_get (param, "(uu)", &group, &block);
   if (self->document == NULL || !valid_block (il_document_get_experiment (self->document), group, block))
@@ -407,12 +400,12 @@ block_drop_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *param)
 {
-  IlWorkloadEditor *self = IL_WORKLOAD_EDITOR (widget);
+  IlWorkloadEditor   *self = IL_WORKLOAD_EDITOR (widget);
   const IlExperiment *peek;
-  IlExperiment *experiment;
-  IlTaskGroup *from, *to;
-  guint from_group, from_block, to_group, to_block;
-  gpointer moved;
+  IlExperiment       *experiment;
+  IlTaskGroup        *from, *to;
+  guint               from_group, from_block, to_group, to_block;
+  gpointer            moved;
 
   g_variant_get (param, "(uuuu)", &from_group, &from_block, &to_group, &to_block);
   if (self->document == NULL)
@@ -460,7 +453,7 @@ il_workload_editor_dispose (GObject *object)
 static void
 il_workload_editor_class_init (IlWorkloadEditorClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = il_workload_editor_dispose;

@@ -15,11 +15,11 @@ G_BEGIN_DECLS
 #define IL_TYPE_WORKLOAD_EDITOR (il_workload_editor_get_type ())
 G_DECLARE_FINAL_TYPE (IlWorkloadEditor, il_workload_editor, IL, WORKLOAD_EDITOR, GtkWidget)
 
-GtkWidget       *il_workload_editor_new            (void);
-void             il_workload_editor_set_document   (IlWorkloadEditor *self,
-                                                    IlDocument       *document);
-IlTaskGroupCard *il_workload_editor_get_card       (IlWorkloadEditor *self,
-                                                    guint             group);
+GtkWidget       *il_workload_editor_new (void);
+void             il_workload_editor_set_document (IlWorkloadEditor *self,
+                                                  IlDocument       *document);
+IlTaskGroupCard *il_workload_editor_get_card (IlWorkloadEditor *self,
+                                              guint             group);
 IlBlockItem     *il_workload_editor_get_block_item (IlWorkloadEditor *self,
                                                     guint             group,
                                                     guint             block);

@@ -37,10 +37,10 @@ static GMutex        out_lock;
 static int           out_fd = -1;
 static IlEventQueue *events;
 
-static GMutex        state_lock;
-static GCond         state_cond;
-static gboolean      task_running;
-static gboolean      writer_idle;
+static GMutex   state_lock;
+static GCond    state_cond;
+static gboolean task_running;
+static gboolean writer_idle;
 
 #define EVENT_FLUSH_US 5000
 #define EVENT_IDLE_US  (100 * 1000)
@@ -85,8 +85,8 @@ write_all (const guint8 *data,
 
 /* FALSE on EOF before the first byte. */
 static gboolean
-read_all (guint8 *data,
-          gsize   len,
+read_all (guint8  *data,
+          gsize    len,
           gboolean eof_ok)
 {
   gsize got = 0;
@@ -230,8 +230,8 @@ run_task (IlProtoTask *task,
 {
   IlProtoResult result = { 0 };
   IlTaskRecord *rec = &result.rec;
-  IlTaskEnv env = { 0 };
-  guint64 sum;
+  IlTaskEnv     env = { 0 };
+  guint64       sum;
 
   rec->group = task->group;
   rec->index = task->index;
@@ -258,7 +258,7 @@ run_task (IlProtoTask *task,
       rec->blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
       rec->failed = TRUE;
       rec->error = g_strdup_printf (_("the payload arrived corrupted (checksum %016" G_GINT64_MODIFIER "x, expected %016" G_GINT64_MODIFIER "x)"),
-                                    sum, task->payload_checksum);
+                                       sum, task->payload_checksum);
     }
   else
     {
@@ -294,8 +294,8 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   IlProtoHello hello = { 0 };
   IlProtoHello ready = { 0 };
-  IlIoEnv *io = NULL;
-  IlFrameType type;
+  IlIoEnv     *io = NULL;
+  IlFrameType  type;
 
   if (argc > 1)
     {
@@ -340,22 +340,22 @@ main (int    argc,
 
       switch (type)
         {
-        case IL_FRAME_TASK:
-          if (!il_protocol_read_task (body->data, body->len, &task, &error))
-            die ("%s", error->message);
-          run_task (&task, io, out, batch);
-          il_proto_task_clear (&task);
-          break;
+          case IL_FRAME_TASK:
+            if (!il_protocol_read_task (body->data, body->len, &task, &error))
+              die ("%s", error->message);
+            run_task (&task, io, out, batch);
+            il_proto_task_clear (&task);
+            break;
 
-        case IL_FRAME_BYE:
-          goto done;
+          case IL_FRAME_BYE:
+            goto done;
 
-        case IL_FRAME_HELLO:
-        case IL_FRAME_READY:
-        case IL_FRAME_EVENT:
-        case IL_FRAME_RESULT:
-        default:
-          die ("protocol error: unexpected %s frame", il_frame_type_to_string (type));
+          case IL_FRAME_HELLO:
+          case IL_FRAME_READY:
+          case IL_FRAME_EVENT:
+          case IL_FRAME_RESULT:
+          default:
+            die ("protocol error: unexpected %s frame", il_frame_type_to_string (type));
         }
     }
 

@@ -46,8 +46,8 @@ il_amdahl_fit (const double *workers,
                double       *rms_out)
 {
   const double phi = (sqrt (5.0) - 1) / 2;
-  double best_s = 0, best = INFINITY, a, b, c, d, fc, fd;
-  guint usable = 0;
+  double       best_s = 0, best = INFINITY, a, b, c, d, fc, fd;
+  guint        usable = 0;
 
   for (guint i = 0; i < count; i++)
     if (workers[i] > 0 && isfinite (speedups[i]))

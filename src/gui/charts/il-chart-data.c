@@ -284,7 +284,7 @@ assign_row (IlTimelineData *data,
   IlTimelineTask *tasks = (IlTimelineTask *) (gpointer) data->tasks->data;
   IlTimelineTask *t = &tasks[slot];
   IlTimelineLane *lane = lane_get (data, t->worker);
-  guint row;
+  guint           row;
 
   t->row = 0;
   if (lane == NULL)
@@ -330,7 +330,7 @@ compare_lane_start (gconstpointer a,
                     gpointer      user_data)
 {
   const IlTimelineTask *tasks = user_data;
-  guint32 i = *(const guint32 *) a, j = *(const guint32 *) b;
+  guint32               i = *(const guint32 *) a, j = *(const guint32 *) b;
   const IlTimelineTask *x = &tasks[i], *y = &tasks[j];
 
   if (x->worker != y->worker)
@@ -345,7 +345,7 @@ heap_push (GArray *heap,
            gint64  value)
 {
   gint64 *v;
-  guint i;
+  guint   i;
 
   g_array_append_val (heap, value);
   v = (gint64 *) (gpointer) heap->data;
@@ -362,13 +362,13 @@ static void
 heap_pop (GArray *heap)
 {
   gint64 *v = (gint64 *) (gpointer) heap->data;
-  guint n = heap->len - 1, i = 0;
+  guint   n = heap->len - 1, i = 0;
 
   v[0] = v[n];
   g_array_set_size (heap, n);
   for (;;)
     {
-      guint l = 2 * i + 1, r = l + 1, m = i;
+      guint  l = 2 * i + 1, r = l + 1, m = i;
       gint64 tmp;
 
       if (l < n && v[l] < v[m])
@@ -392,7 +392,7 @@ pack_rows (IlTimelineData *data)
 {
   g_autofree guint32 *order = NULL;
   g_autoptr(GArray) ends = NULL;
-  guint n = data->tasks->len;
+  guint  n = data->tasks->len;
   gint32 worker = G_MININT32;
 
   if (n == 0)
@@ -406,7 +406,7 @@ pack_rows (IlTimelineData *data)
   for (guint i = 0; i < n; i++)
     {
       const IlTimelineTask *t = &g_array_index (data->tasks, IlTimelineTask, order[i]);
-      IlTimelineLane *lane = lane_get (data, t->worker);
+      IlTimelineLane       *lane = lane_get (data, t->worker);
 
       if (lane == NULL)
         continue;
@@ -440,150 +440,150 @@ il_timeline_data_apply (IlTimelineData *data,
 
   switch (ev->kind)
     {
-    case IL_EVENT_TASK_START:
-      {
-        IlTimelineTask t = { 0 };
-        guint32 slot = data->tasks->len;
-
-        if (data->tasks->len >= IL_CHART_MAX_TASKS || ev->task >= IL_MAX_TOTAL_TASKS)
-          {
-            data->dropped++;
-            return;
-          }
-        if (ev->task >= data->slot_of_task->len)
-          {
-            guint old = data->slot_of_task->len;
-
-            g_array_set_size (data->slot_of_task, ev->task + 1);
-            memset (&g_array_index (data->slot_of_task, guint32, old), 0xff,
-                    (ev->task + 1 - old) * sizeof (guint32));
-          }
-        g_array_index (data->slot_of_task, guint32, ev->task) = slot;
-        t.start_us = ev->t_us;
-        t.end_us = -1;
-        t.state[0] = t.state[1] = t.state[2] = t.state[3] = -1;
-        t.task = ev->task;
-        t.worker = ev->worker;
-        t.cpu_start = ev->cpu;
-        t.cpu_end = -1;
-        /* The task's identity travels in its start event. */
-        t.pid = (gint) ev->a;
-        t.tid = (gint) ev->b;
-        t.group = ev->a > 0 ? (gint) ev->c : -1;
-        t.index = ev->a > 0 ? (gint) ev->d : -1;
-        t.first_block = data->blocks->len;
-        t.open_block = -1;
-        g_array_append_val (data->tasks, t);
-        note_worker (data, ev->worker);
-        note_time (data, ev->t_us);
-        if ((lane = lane_get (data, ev->worker)) != NULL)
-          {
-            lane->n_open++;
-            lane->max_open = MAX (lane->max_open, lane->n_open);
-            assign_row (data, slot);
-          }
-      }
-      break;
-
-    case IL_EVENT_TASK_END:
-      if ((task = slot_get (data, ev->task)) == NULL)
-        return;
-      if (task->end_us < 0)
+      case IL_EVENT_TASK_START:
         {
-          data->n_finished++;
-          if ((lane = lane_get (data, task->worker)) != NULL && lane->n_open > 0)
-            lane->n_open--;
-        }
-      task->end_us = ev->t_us;
-      task->cpu_end = ev->cpu;
-      task->state[0] = ev->a;
-      task->state[1] = ev->b;
-      task->state[2] = ev->c;
-      task->state[3] = ev->d;
-      if ((ev->flags & IL_EVENT_FLAG_FAILED) != 0 && !task->failed)
-        {
-          task->failed = TRUE;
-          data->n_failed++;
-        }
-      note_time (data, ev->t_us);
-      break;
+          IlTimelineTask t = { 0 };
+          guint32        slot = data->tasks->len;
 
-    case IL_EVENT_BLOCK_START:
-      {
-        IlTimelineBlock b = { 0 };
+          if (data->tasks->len >= IL_CHART_MAX_TASKS || ev->task >= IL_MAX_TOTAL_TASKS)
+            {
+              data->dropped++;
+              return;
+            }
+          if (ev->task >= data->slot_of_task->len)
+            {
+              guint old = data->slot_of_task->len;
 
+              g_array_set_size (data->slot_of_task, ev->task + 1);
+              memset (&g_array_index (data->slot_of_task, guint32, old), 0xff,
+                      (ev->task + 1 - old) * sizeof (guint32));
+            }
+          g_array_index (data->slot_of_task, guint32, ev->task) = slot;
+          t.start_us = ev->t_us;
+          t.end_us = -1;
+          t.state[0] = t.state[1] = t.state[2] = t.state[3] = -1;
+          t.task = ev->task;
+          t.worker = ev->worker;
+          t.cpu_start = ev->cpu;
+          t.cpu_end = -1;
+          /* The task's identity travels in its start event. */
+          t.pid = (gint) ev->a;
+          t.tid = (gint) ev->b;
+          t.group = ev->a > 0 ? (gint) ev->c : -1;
+          t.index = ev->a > 0 ? (gint) ev->d : -1;
+          t.first_block = data->blocks->len;
+          t.open_block = -1;
+          g_array_append_val (data->tasks, t);
+          note_worker (data, ev->worker);
+          note_time (data, ev->t_us);
+          if ((lane = lane_get (data, ev->worker)) != NULL)
+            {
+              lane->n_open++;
+              lane->max_open = MAX (lane->max_open, lane->n_open);
+              assign_row (data, slot);
+            }
+        }
+        break;
+
+      case IL_EVENT_TASK_END:
         if ((task = slot_get (data, ev->task)) == NULL)
           return;
-        if (data->blocks->len >= IL_CHART_MAX_BLOCKS)
+        if (task->end_us < 0)
           {
-            data->dropped++;
-            return;
+            data->n_finished++;
+            if ((lane = lane_get (data, task->worker)) != NULL && lane->n_open > 0)
+              lane->n_open--;
           }
-        b.start_us = ev->t_us;
-        b.end_us = -1;
-        b.state[0] = b.state[1] = b.state[2] = b.state[3] = -1;
-        b.task_slot = task - (IlTimelineTask *) (gpointer) data->tasks->data;
-        b.worker = task->worker;
-        b.type = ev->block_type;
-        b.block = ev->block;
-        /* Blocks of one task arrive together on its worker, so a task's
-         * blocks are contiguous unless workers interleave them: then keep
-         * only the index of the latest one (the tooltip uses the task). */
-        if (task->n_blocks == 0)
-          task->first_block = data->blocks->len;
-        task->open_block = (gint16) MIN (data->blocks->len - task->first_block, G_MAXINT16);
-        task->n_blocks++;
-        g_array_append_val (data->blocks, b);
-        note_time (data, ev->t_us);
-      }
-      break;
-
-    case IL_EVENT_BLOCK_END:
-      {
-        IlTimelineBlock *b;
-        guint idx;
-
-        if ((task = slot_get (data, ev->task)) == NULL || task->open_block < 0)
-          return;
-        idx = task->first_block + task->open_block;
-        if (idx >= data->blocks->len)
-          return;
-        b = &g_array_index (data->blocks, IlTimelineBlock, idx);
-        if (b->task_slot != (guint32) (task - (IlTimelineTask *) (gpointer) data->tasks->data))
-          return;
-        b->end_us = ev->t_us;
-        b->state[0] = ev->a;
-        b->state[1] = ev->b;
-        b->state[2] = ev->c;
-        b->state[3] = ev->d;
-        task->open_block = -1;
-        note_time (data, ev->t_us);
-      }
-      break;
-
-    case IL_EVENT_GIL_WAIT:
-    case IL_EVENT_GIL_HOLD:
-      {
-        IlTimelineSpan s;
-
-        if (data->spans->len >= IL_CHART_MAX_SPANS)
+        task->end_us = ev->t_us;
+        task->cpu_end = ev->cpu;
+        task->state[0] = ev->a;
+        task->state[1] = ev->b;
+        task->state[2] = ev->c;
+        task->state[3] = ev->d;
+        if ((ev->flags & IL_EVENT_FLAG_FAILED) != 0 && !task->failed)
           {
-            data->dropped++;
-            return;
+            task->failed = TRUE;
+            data->n_failed++;
           }
-        s.start_us = ev->t_us;
-        s.end_us = ev->t2_us;
-        s.worker = ev->worker;
-        s.kind = ev->kind == IL_EVENT_GIL_HOLD ? IL_SPAN_GIL_HOLD : IL_SPAN_GIL_WAIT;
-        g_array_append_val (data->spans, s);
-        data->has_gil = TRUE;
-        note_worker (data, ev->worker);
-        note_time (data, ev->t2_us);
-      }
-      break;
+        note_time (data, ev->t_us);
+        break;
 
-    default:
-      break;
+      case IL_EVENT_BLOCK_START:
+        {
+          IlTimelineBlock b = { 0 };
+
+          if ((task = slot_get (data, ev->task)) == NULL)
+            return;
+          if (data->blocks->len >= IL_CHART_MAX_BLOCKS)
+            {
+              data->dropped++;
+              return;
+            }
+          b.start_us = ev->t_us;
+          b.end_us = -1;
+          b.state[0] = b.state[1] = b.state[2] = b.state[3] = -1;
+          b.task_slot = task - (IlTimelineTask *) (gpointer) data->tasks->data;
+          b.worker = task->worker;
+          b.type = ev->block_type;
+          b.block = ev->block;
+          /* Blocks of one task arrive together on its worker, so a task's
+           * blocks are contiguous unless workers interleave them: then keep
+           * only the index of the latest one (the tooltip uses the task). */
+          if (task->n_blocks == 0)
+            task->first_block = data->blocks->len;
+          task->open_block = (gint16) MIN (data->blocks->len - task->first_block, G_MAXINT16);
+          task->n_blocks++;
+          g_array_append_val (data->blocks, b);
+          note_time (data, ev->t_us);
+        }
+        break;
+
+      case IL_EVENT_BLOCK_END:
+        {
+          IlTimelineBlock *b;
+          guint            idx;
+
+          if ((task = slot_get (data, ev->task)) == NULL || task->open_block < 0)
+            return;
+          idx = task->first_block + task->open_block;
+          if (idx >= data->blocks->len)
+            return;
+          b = &g_array_index (data->blocks, IlTimelineBlock, idx);
+          if (b->task_slot != (guint32) (task - (IlTimelineTask *) (gpointer) data->tasks->data))
+            return;
+          b->end_us = ev->t_us;
+          b->state[0] = ev->a;
+          b->state[1] = ev->b;
+          b->state[2] = ev->c;
+          b->state[3] = ev->d;
+          task->open_block = -1;
+          note_time (data, ev->t_us);
+        }
+        break;
+
+      case IL_EVENT_GIL_WAIT:
+      case IL_EVENT_GIL_HOLD:
+        {
+          IlTimelineSpan s;
+
+          if (data->spans->len >= IL_CHART_MAX_SPANS)
+            {
+              data->dropped++;
+              return;
+            }
+          s.start_us = ev->t_us;
+          s.end_us = ev->t2_us;
+          s.worker = ev->worker;
+          s.kind = ev->kind == IL_EVENT_GIL_HOLD ? IL_SPAN_GIL_HOLD : IL_SPAN_GIL_WAIT;
+          g_array_append_val (data->spans, s);
+          data->has_gil = TRUE;
+          note_worker (data, ev->worker);
+          note_time (data, ev->t2_us);
+        }
+        break;
+
+      default:
+        break;
     }
 }
 
@@ -603,7 +603,7 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
       for (guint i = 0; i < rep->tasks->len && data->tasks->len < IL_CHART_MAX_TASKS; i++)
         {
           const IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, i);
-          IlTimelineTask t = { 0 };
+          IlTimelineTask      t = { 0 };
 
           t.start_us = rec->start_us;
           t.end_us = rec->end_us;
@@ -632,7 +632,7 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
               for (guint j = 0; j < rec->blocks->len && data->blocks->len < IL_CHART_MAX_BLOCKS; j++)
                 {
                   const IlBlockRecord *br = &g_array_index (rec->blocks, IlBlockRecord, j);
-                  IlTimelineBlock b = { 0 };
+                  IlTimelineBlock      b = { 0 };
 
                   b.start_us = br->start_us;
                   b.end_us = br->end_us;
@@ -663,7 +663,7 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
     {
       for (guint i = 0; i < rep->gil_holds->len && data->spans->len < IL_CHART_MAX_SPANS; i++)
         {
-          const IlSpan *sp = &g_array_index (rep->gil_holds, IlSpan, i);
+          const IlSpan  *sp = &g_array_index (rep->gil_holds, IlSpan, i);
           IlTimelineSpan s = { sp->start_us, sp->end_us, sp->worker, IL_SPAN_GIL_HOLD };
 
           g_array_append_val (data->spans, s);
@@ -695,13 +695,13 @@ il_timeline_data_find (const IlTimelineData *data,
                        gint64                slack_us)
 {
   const IlTimelineTask *best = NULL;
-  gint64 best_dist = G_MAXINT64;
+  gint64                best_dist = G_MAXINT64;
 
   for (guint i = 0; i < data->tasks->len; i++)
     {
       const IlTimelineTask *t = &g_array_index (data->tasks, IlTimelineTask, i);
-      gint64 end = t->end_us >= 0 ? t->end_us : data->end_us;
-      gint64 dist;
+      gint64                end = t->end_us >= 0 ? t->end_us : data->end_us;
+      gint64                dist;
 
       if (t->worker != worker || (row >= 0 && t->row != row))
         continue;
@@ -798,7 +798,7 @@ void
 il_completion_data_sort (IlCompletionData *data)
 {
   gint64 *v = (gint64 *) (gpointer) data->end_us->data;
-  guint n = data->end_us->len;
+  guint   n = data->end_us->len;
 
   if (data->sorted)
     return;
@@ -809,7 +809,7 @@ il_completion_data_sort (IlCompletionData *data)
       for (guint i = 1; i < n; i++)
         {
           gint64 x = v[i];
-          guint j = i;
+          guint  j = i;
 
           while (j > 0 && v[j - 1] > x)
             {
@@ -923,8 +923,8 @@ il_lag_data_percentile (const IlLagData *data,
                         double           percentile)
 {
   g_autofree gint64 *lags = NULL;
-  guint n = data->samples->len;
-  guint k;
+  guint              n = data->samples->len;
+  guint              k;
 
   if (n == 0)
     return 0;

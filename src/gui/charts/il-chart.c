@@ -51,7 +51,7 @@ il_chart_colors_init (IlChartColors *c,
                                           0xc01c28, 0x865e3c, 0x0e7c86, 0xb58900 };
   static const guint32 series_dark[] = { 0x62a0ea, 0xffa348, 0x57e389, 0xc061cb,
                                          0xf66151, 0xcdab8f, 0x5ed6e0, 0xf8e45c };
-  const guint32 *blocks;
+  const guint32       *blocks;
 
   memset (c, 0, sizeof *c);
   c->dark = dark;
@@ -120,9 +120,9 @@ il_chart_colors_fill (IlChartColors *c,
 {
   AdwStyleManager *manager = adw_style_manager_get_default ();
   GtkStyleContext *context;
-  gboolean dark = adw_style_manager_get_dark (manager);
-  gboolean hc = adw_style_manager_get_high_contrast (manager);
-  GdkRGBA color;
+  gboolean         dark = adw_style_manager_get_dark (manager);
+  gboolean         hc = adw_style_manager_get_high_contrast (manager);
+  GdkRGBA          color;
 
   il_chart_colors_init (c, dark, hc);
 
@@ -181,11 +181,11 @@ static void
 il_chart_snapshot (GtkWidget   *widget,
                    GtkSnapshot *snapshot)
 {
-  IlChart *self = IL_CHART (widget);
+  IlChart        *self = IL_CHART (widget);
   IlChartPrivate *priv = il_chart_get_instance_private (self);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  cairo_t *cr;
+  int             width = gtk_widget_get_width (widget);
+  int             height = gtk_widget_get_height (widget);
+  cairo_t        *cr;
 
   if (width <= 0 || height <= 0)
     return;
@@ -196,13 +196,13 @@ il_chart_snapshot (GtkWidget   *widget,
 }
 
 static void
-il_chart_measure (GtkWidget      *widget,
-                  GtkOrientation  orientation,
-                  int             for_size,
-                  int            *minimum,
-                  int            *natural,
-                  int            *minimum_baseline,
-                  int            *natural_baseline)
+il_chart_measure (GtkWidget     *widget,
+                  GtkOrientation orientation,
+                  int            for_size,
+                  int           *minimum,
+                  int           *natural,
+                  int           *minimum_baseline,
+                  int           *natural_baseline)
 {
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
@@ -219,7 +219,7 @@ il_chart_measure (GtkWidget      *widget,
 static void
 il_chart_dispose (GObject *object)
 {
-  IlChart *self = IL_CHART (object);
+  IlChart        *self = IL_CHART (object);
   IlChartPrivate *priv = il_chart_get_instance_private (self);
 
   g_clear_handle_id (&priv->description_timeout, g_source_remove);
@@ -230,7 +230,7 @@ il_chart_dispose (GObject *object)
 static void
 il_chart_finalize (GObject *object)
 {
-  IlChart *self = IL_CHART (object);
+  IlChart        *self = IL_CHART (object);
   IlChartPrivate *priv = il_chart_get_instance_private (self);
 
   g_clear_pointer (&priv->title, g_free);
@@ -242,7 +242,7 @@ il_chart_finalize (GObject *object)
 static void
 il_chart_class_init (IlChartClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = il_chart_dispose;
@@ -258,7 +258,7 @@ il_chart_class_init (IlChartClass *klass)
 static void
 il_chart_init (IlChart *self)
 {
-  IlChartPrivate *priv = il_chart_get_instance_private (self);
+  IlChartPrivate  *priv = il_chart_get_instance_private (self);
   AdwStyleManager *manager = adw_style_manager_get_default ();
 
   il_chart_colors_init (&priv->colors, FALSE, FALSE);
@@ -292,7 +292,7 @@ il_chart_draw (IlChart             *self,
 static void
 update_description (IlChart *self)
 {
-  IlChartPrivate *priv = il_chart_get_instance_private (self);
+  IlChartPrivate  *priv = il_chart_get_instance_private (self);
   g_autofree char *text = NULL;
 
   priv->description_time = g_get_monotonic_time ();
@@ -311,7 +311,7 @@ update_description (IlChart *self)
 static gboolean
 description_timeout_cb (gpointer data)
 {
-  IlChart *self = data;
+  IlChart        *self = data;
   IlChartPrivate *priv = il_chart_get_instance_private (self);
 
   priv->description_timeout = 0;
@@ -320,8 +320,8 @@ description_timeout_cb (gpointer data)
 }
 
 void
-il_chart_invalidate (IlChart  *self,
-                     gboolean  now)
+il_chart_invalidate (IlChart *self,
+                     gboolean now)
 {
   IlChartPrivate *priv;
 
@@ -408,19 +408,19 @@ write_stream_cb (void                *closure,
 typedef void (*IlPaintFunc) (cairo_t *cr, gpointer data);
 
 static gboolean
-export_paint (GFile       *file,
-              const char  *format,
-              int          width,
-              int          height,
-              IlPaintFunc  paint,
-              gpointer     data,
-              GError     **error)
+export_paint (GFile      *file,
+              const char *format,
+              int         width,
+              int         height,
+              IlPaintFunc paint,
+              gpointer    data,
+              GError    **error)
 {
   g_autoptr(GFileOutputStream) stream = NULL;
   cairo_surface_t *surface;
-  cairo_status_t status;
-  cairo_t *cr;
-  gboolean svg;
+  cairo_status_t   status;
+  cairo_t         *cr;
+  gboolean         svg;
 
   if (g_strcmp0 (format, "png") == 0)
     svg = FALSE;
@@ -462,7 +462,8 @@ export_paint (GFile       *file,
   return g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
 }
 
-typedef struct {
+typedef struct
+{
   GPtrArray           *charts;
   int                  width;
   const IlChartColors *colors;
@@ -470,8 +471,8 @@ typedef struct {
 } StackPaint;
 
 static int
-export_height_of (IlChart  *chart,
-                  gboolean  exact)
+export_height_of (IlChart *chart,
+                  gboolean exact)
 {
   int h = gtk_widget_get_height (GTK_WIDGET (chart));
   int natural = 0;
@@ -488,16 +489,16 @@ export_height_of (IlChart  *chart,
 }
 
 static void
-stack_paint (cairo_t  *cr,
-             gpointer  data)
+stack_paint (cairo_t *cr,
+             gpointer data)
 {
   StackPaint *sp = data;
-  double y = 0;
+  double      y = 0;
 
   for (guint i = 0; i < sp->charts->len; i++)
     {
       IlChart *chart = g_ptr_array_index (sp->charts, i);
-      int h = export_height_of (chart, sp->exact);
+      int      h = export_height_of (chart, sp->exact);
 
       cairo_save (cr);
       cairo_translate (cr, 0, y);
@@ -519,7 +520,7 @@ export_stack (GPtrArray           *charts,
               GError             **error)
 {
   StackPaint sp = { charts, width, colors, exact };
-  int height = 0;
+  int        height = 0;
 
   for (guint i = 0; i < charts->len; i++)
     height += export_height_of (g_ptr_array_index (charts, i), exact);
@@ -547,14 +548,14 @@ il_chart_export_stack (GPtrArray           *charts,
 }
 
 gboolean
-il_chart_export (IlChart     *self,
-                 GFile       *file,
-                 const char  *format,
-                 GError     **error)
+il_chart_export (IlChart    *self,
+                 GFile      *file,
+                 const char *format,
+                 GError    **error)
 {
   g_autoptr(GPtrArray) charts = g_ptr_array_new ();
   IlChartPrivate *priv;
-  int width;
+  int             width;
 
   g_return_val_if_fail (IL_IS_CHART (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
@@ -590,12 +591,12 @@ make_layout (cairo_t    *cr,
              double      scale,
              gboolean    bold)
 {
-  static PangoContext *context;
-  static GHashTable *cache;
+  static PangoContext         *context;
+  static GHashTable           *cache;
   static PangoFontDescription *base;
   g_autoptr(PangoFontDescription) font = NULL;
   g_autofree char *key = NULL;
-  PangoLayout *layout;
+  PangoLayout     *layout;
 
   if (context == NULL)
     {

@@ -17,32 +17,33 @@ G_BEGIN_DECLS
 
 #define IL_CHART_N_SERIES 8
 
-typedef struct {
-  GdkRGBA  fg;          /* text, axes */
-  GdkRGBA  dim;         /* secondary text, grid */
+typedef struct
+{
+  GdkRGBA  fg;  /* text, axes */
+  GdkRGBA  dim; /* secondary text, grid */
   GdkRGBA  grid;
-  GdkRGBA  bg;          /* chart background (view_bg_color) */
+  GdkRGBA  bg; /* chart background (view_bg_color) */
   GdkRGBA  accent;
   GdkRGBA  block[IL_N_BLOCK_TYPES];
-  GdkRGBA  ready;       /* waiting for a core */
-  GdkRGBA  blocked;     /* sleeping / I/O */
+  GdkRGBA  ready;   /* waiting for a core */
+  GdkRGBA  blocked; /* sleeping / I/O */
   GdkRGBA  gil_wait;
   GdkRGBA  gil_hold;
   GdkRGBA  failed;
   GdkRGBA  series[IL_CHART_N_SERIES];
-  GdkRGBA  overhead;    /* Interleave's own CPU share */
-  GdkRGBA  recorded;    /* the author's recorded results */
+  GdkRGBA  overhead; /* Interleave's own CPU share */
+  GdkRGBA  recorded; /* the author's recorded results */
   gboolean dark;
   gboolean high_contrast;
 } IlChartColors;
 
 /* Colours without a widget (tests, headless export). */
-void il_chart_colors_init  (IlChartColors *colors,
-                            gboolean       dark,
-                            gboolean       high_contrast);
+void il_chart_colors_init (IlChartColors *colors,
+                           gboolean       dark,
+                           gboolean       high_contrast);
 /* The style's colours for @widget (follows AdwStyleManager). */
-void il_chart_colors_fill  (IlChartColors *colors,
-                            GtkWidget     *widget);
+void il_chart_colors_fill (IlChartColors *colors,
+                           GtkWidget     *widget);
 
 #define IL_TYPE_CHART (il_chart_get_type ())
 G_DECLARE_DERIVABLE_TYPE (IlChart, il_chart, IL, CHART, GtkWidget)
@@ -53,91 +54,91 @@ struct _IlChartClass
 
   /* Draws the whole chart in (0, 0, width, height). Called from snapshot and
    * from export: no widget state beyond the data may be used. */
-  void   (*draw)     (IlChart             *self,
-                      cairo_t             *cr,
-                      int                  width,
-                      int                  height,
-                      const IlChartColors *colors);
+  void (*draw) (IlChart             *self,
+                cairo_t             *cr,
+                int                  width,
+                int                  height,
+                const IlChartColors *colors);
   /* The accessible description: what the chart shows, in one sentence. */
-  char  *(*describe) (IlChart             *self);
+  char *(*describe) (IlChart *self);
 
   gpointer padding[4];
 };
 
-void                 il_chart_draw          (IlChart             *self,
-                                             cairo_t             *cr,
-                                             int                  width,
-                                             int                  height,
-                                             const IlChartColors *colors);
+void il_chart_draw (IlChart             *self,
+                    cairo_t             *cr,
+                    int                  width,
+                    int                  height,
+                    const IlChartColors *colors);
 /* Queues a redraw and refreshes the accessible description (at most a few
  * times per second unless @now). */
-void                 il_chart_invalidate    (IlChart             *self,
-                                             gboolean             now);
-const IlChartColors *il_chart_get_colors    (IlChart             *self);
+void                 il_chart_invalidate (IlChart *self,
+                                          gboolean now);
+const IlChartColors *il_chart_get_colors (IlChart *self);
 /* The description last given to assistive technologies. */
-const char          *il_chart_get_description (IlChart           *self);
+const char *il_chart_get_description (IlChart *self);
 /* The label (also the accessible label). */
-void                 il_chart_set_title     (IlChart             *self,
-                                             const char          *title);
-const char          *il_chart_get_title     (IlChart             *self);
+void        il_chart_set_title (IlChart    *self,
+                                const char *title);
+const char *il_chart_get_title (IlChart *self);
 
 /* PNG or SVG of the chart alone, at the widget's size (or 800 × its
  * natural height when not allocated). */
-gboolean             il_chart_export        (IlChart             *self,
-                                             GFile               *file,
-                                             const char          *format,
-                                             GError             **error);
+gboolean il_chart_export (IlChart    *self,
+                          GFile      *file,
+                          const char *format,
+                          GError    **error);
 
 /* Several charts stacked vertically into one file (results and live views):
  * @charts are IlChart*, each drawn at @width × its allocated height, or its
  * natural height when smaller (no empty band under a stretched chart). */
-gboolean             il_chart_export_stack  (GPtrArray           *charts,
-                                             int                  width,
-                                             const IlChartColors *colors,
-                                             GFile               *file,
-                                             const char          *format,
-                                             GError             **error);
+gboolean il_chart_export_stack (GPtrArray           *charts,
+                                int                  width,
+                                const IlChartColors *colors,
+                                GFile               *file,
+                                const char          *format,
+                                GError             **error);
 
 /* ---- drawing helpers shared by the charts ---- */
-void   il_chart_set_source   (cairo_t       *cr,
-                              const GdkRGBA *color,
-                              double         alpha);
+void il_chart_set_source (cairo_t       *cr,
+                          const GdkRGBA *color,
+                          double         alpha);
 /* Draws @text with its top-left (or, by @xalign/@yalign in 0 … 1, another
  * anchor) at x, y; returns the text's width. @scale 1.0 is the base size. */
-double il_chart_text         (cairo_t       *cr,
-                              const char    *text,
-                              double         x,
-                              double         y,
-                              double         xalign,
-                              double         yalign,
-                              double         scale,
-                              gboolean       bold,
-                              const GdkRGBA *color);
+double il_chart_text (cairo_t       *cr,
+                      const char    *text,
+                      double         x,
+                      double         y,
+                      double         xalign,
+                      double         yalign,
+                      double         scale,
+                      gboolean       bold,
+                      const GdkRGBA *color);
 /* An axis label centred on @x below @y, kept inside [min_x, max_x]. */
-void   il_chart_axis_label   (cairo_t       *cr,
-                              const char    *text,
-                              double         x,
-                              double         y,
-                              double         min_x,
-                              double         max_x,
-                              const GdkRGBA *color);
-double il_chart_text_width   (cairo_t       *cr,
-                              const char    *text,
-                              double         scale);
+void   il_chart_axis_label (cairo_t       *cr,
+                            const char    *text,
+                            double         x,
+                            double         y,
+                            double         min_x,
+                            double         max_x,
+                            const GdkRGBA *color);
+double il_chart_text_width (cairo_t    *cr,
+                            const char *text,
+                            double      scale);
 /* A "nice" step (1, 2, 5 × 10^k) giving about @target ticks over @range. */
-double il_chart_nice_step    (double         range,
-                              int            target);
+double il_chart_nice_step (double range,
+                           int    target);
 /* "250 ms", "1.5 s", "40 µs" for a tick at @us given the step. */
-char  *il_chart_format_time  (double         us,
-                              double         step_us);
+char *il_chart_format_time (double us,
+                            double step_us);
 /* Legend item: a swatch and a label; returns the advance. */
-double il_chart_legend_item  (cairo_t       *cr,
-                              double         x,
-                              double         y,
-                              const GdkRGBA *swatch,
-                              gboolean       line,
-                              gboolean       dashed,
-                              const char    *label,
-                              const GdkRGBA *fg);
+double il_chart_legend_item (cairo_t       *cr,
+                             double         x,
+                             double         y,
+                             const GdkRGBA *swatch,
+                             gboolean       line,
+                             gboolean       dashed,
+                             const char    *label,
+                             const GdkRGBA *fg);
 
 G_END_DECLS

@@ -11,13 +11,14 @@
 
 #include <math.h>
 
-#define TOP_H    30.0
-#define AXIS_H   24.0
-#define RIGHT_W  64.0
+#define TOP_H   30.0
+#define AXIS_H  24.0
+#define RIGHT_W 64.0
 
-typedef struct {
+typedef struct
+{
   char    *label;
-  gboolean has[2];        /* 0 mine, 1 recorded */
+  gboolean has[2]; /* 0 mine, 1 recorded */
   double   median[2];
   double   min[2];
   double   max[2];
@@ -26,12 +27,12 @@ typedef struct {
 
 struct _IlComparisonChart
 {
-  IlChart  parent_instance;
+  IlChart parent_instance;
 
-  GArray  *rows;          /* Row */
-  char    *machine[2];
-  double   baseline_ms;   /* mine (or recorded when mine is absent) */
-  guint    cores;
+  GArray *rows; /* Row */
+  char   *machine[2];
+  double  baseline_ms; /* mine (or recorded when mine is absent) */
+  guint   cores;
 };
 
 G_DEFINE_FINAL_TYPE (IlComparisonChart, il_comparison_chart, IL_TYPE_CHART)
@@ -104,7 +105,7 @@ il_comparison_chart_set_results (IlComparisonChart *self,
       for (guint i = 0; i < mine->runs->len; i++)
         {
           const IlRunResult *run = g_ptr_array_index (mine->runs, i);
-          Row row = { 0 };
+          Row                row = { 0 };
 
           row.label = g_strdup (run->label != NULL ? run->label : "run");
           fill_side (&row, 0, run, base_mine);
@@ -118,7 +119,7 @@ il_comparison_chart_set_results (IlComparisonChart *self,
       for (guint i = 0; i < recorded->runs->len; i++)
         {
           const IlRunResult *run = g_ptr_array_index (recorded->runs, i);
-          Row *match = NULL;
+          Row               *match = NULL;
 
           for (guint j = 0; j < self->rows->len; j++)
             {
@@ -143,7 +144,8 @@ il_comparison_chart_set_results (IlComparisonChart *self,
     }
 
   self->baseline_ms = mine != NULL ? base_mine : base_rec;
-  self->cores = mine != NULL ? mine->machine.cores : recorded != NULL ? recorded->machine.cores : 0;
+  self->cores = mine != NULL ? mine->machine.cores : recorded != NULL ? recorded->machine.cores
+                                                                      : 0;
 
   gtk_widget_queue_resize (GTK_WIDGET (self));
   il_chart_invalidate (IL_CHART (self), TRUE);
@@ -169,9 +171,9 @@ row_height (IlComparisonChart *self)
 }
 
 static void
-format_ms (char   *buf,
-           gsize   size,
-           double  ms)
+format_ms (char  *buf,
+           gsize  size,
+           double ms)
 {
   if (ms >= 10000)
     g_snprintf (buf, size, "%.1f s", ms / 1000);
@@ -188,11 +190,11 @@ il_comparison_chart_draw (IlChart             *chart,
                           int                  height,
                           const IlChartColors *colors)
 {
-  IlComparisonChart *self = IL_COMPARISON_CHART (chart);
-  const GdkRGBA *fills[2] = { &colors->accent, &colors->recorded };
+  IlComparisonChart  *self = IL_COMPARISON_CHART (chart);
+  const GdkRGBA      *fills[2] = { &colors->accent, &colors->recorded };
   static const double dash[] = { 5, 3 };
-  double label_w = 60, px, pw, py, ph, x_max = 0, step, lx, rh;
-  guint n = self->rows->len;
+  double              label_w = 60, px, pw, py, ph, x_max = 0, step, lx, rh;
+  guint               n = self->rows->len;
 
   lx = 8 + il_chart_text (cr, "Makespan by run", 8, TOP_H / 2, 0, 0.5, 1.0, TRUE, &colors->fg) + 6;
   lx += il_chart_text (cr, "(median, whiskers min–max)", lx, TOP_H / 2, 0, 0.5, 0.85, FALSE, &colors->dim) + 16;
@@ -235,7 +237,7 @@ il_comparison_chart_draw (IlChart             *chart,
   cairo_set_line_width (cr, 1);
   for (double v = 0; v <= x_max + step * 1e-6; v += step)
     {
-      double x = round (px + v / x_max * pw) + 0.5;
+      double           x = round (px + v / x_max * pw) + 0.5;
       g_autofree char *label = il_chart_format_time (v * 1000, step * 1000);
 
       il_chart_set_source (cr, &colors->grid, 1.0);
@@ -248,9 +250,9 @@ il_comparison_chart_draw (IlChart             *chart,
   for (guint i = 0; i < n; i++)
     {
       const Row *row = &g_array_index (self->rows, Row, i);
-      double y = py + i * rh;
-      int n_sides = has_recorded (self) ? 2 : 1;
-      double bar_h = (rh - 8) / n_sides;
+      double     y = py + i * rh;
+      int        n_sides = has_recorded (self) ? 2 : 1;
+      double     bar_h = (rh - 8) / n_sides;
 
       il_chart_text (cr, row->label, px - 8, y + rh / 2, 1, 0.5, 0.9, FALSE, &colors->fg);
 
@@ -258,7 +260,7 @@ il_comparison_chart_draw (IlChart             *chart,
         {
           double by = y + 4 + side * bar_h;
           double x1;
-          char buf[64];
+          char   buf[64];
 
           if (!row->has[side] || !isfinite (row->median[side]))
             continue;
@@ -297,7 +299,7 @@ il_comparison_chart_draw (IlChart             *chart,
   /* The ideal: sequential time shared perfectly by every core. */
   if (isfinite (self->baseline_ms) && self->cores > 1)
     {
-      double x = round (px + self->baseline_ms / self->cores / x_max * pw) + 0.5;
+      double           x = round (px + self->baseline_ms / self->cores / x_max * pw) + 0.5;
       g_autofree char *label = g_strdup_printf ("ideal for %u cores", self->cores);
 
       cairo_save (cr);
@@ -316,7 +318,7 @@ static char *
 il_comparison_chart_describe (IlChart *chart)
 {
   IlComparisonChart *self = IL_COMPARISON_CHART (chart);
-  GString *s;
+  GString           *s;
 
   if (self->rows->len == 0)
     return g_strdup ("Makespan by run: no results yet");
@@ -342,13 +344,13 @@ il_comparison_chart_describe (IlChart *chart)
 }
 
 static void
-il_comparison_chart_measure (GtkWidget      *widget,
-                             GtkOrientation  orientation,
-                             int             for_size,
-                             int            *minimum,
-                             int            *natural,
-                             int            *minimum_baseline,
-                             int            *natural_baseline)
+il_comparison_chart_measure (GtkWidget     *widget,
+                             GtkOrientation orientation,
+                             int            for_size,
+                             int           *minimum,
+                             int           *natural,
+                             int           *minimum_baseline,
+                             int           *natural_baseline)
 {
   IlComparisonChart *self = IL_COMPARISON_CHART (widget);
 
@@ -378,9 +380,9 @@ il_comparison_chart_finalize (GObject *object)
 static void
 il_comparison_chart_class_init (IlComparisonChartClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  IlChartClass *chart_class = IL_CHART_CLASS (klass);
+  IlChartClass   *chart_class = IL_CHART_CLASS (klass);
 
   object_class->finalize = il_comparison_chart_finalize;
   widget_class->measure = il_comparison_chart_measure;

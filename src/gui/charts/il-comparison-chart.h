@@ -13,16 +13,16 @@ G_BEGIN_DECLS
 #define IL_TYPE_COMPARISON_CHART (il_comparison_chart_get_type ())
 G_DECLARE_FINAL_TYPE (IlComparisonChart, il_comparison_chart, IL, COMPARISON_CHART, IlChart)
 
-GtkWidget *il_comparison_chart_new         (void);
+GtkWidget *il_comparison_chart_new (void);
 /* Copies what it draws. Both nullable; recorded runs are matched to the
  * user's by label. */
-void       il_comparison_chart_set_results (IlComparisonChart *self,
-                                            const IlResults   *mine,
-                                            const IlResults   *recorded);
-guint      il_comparison_chart_get_n_rows  (IlComparisonChart *self);
+void  il_comparison_chart_set_results (IlComparisonChart *self,
+                                       const IlResults   *mine,
+                                       const IlResults   *recorded);
+guint il_comparison_chart_get_n_rows (IlComparisonChart *self);
 
 /* "Ryzen 7 5800X, 8 cores" (or "this machine, 8 cores" when unknown). */
-char      *il_chart_describe_machine       (const IlMachine   *machine,
-                                            const char        *fallback);
+char *il_chart_describe_machine (const IlMachine *machine,
+                                 const char      *fallback);
 
 G_END_DECLS

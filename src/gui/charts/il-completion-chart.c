@@ -11,14 +11,14 @@
 
 #include <math.h>
 
-#define LEFT_W   52.0
-#define RIGHT_W  12.0
-#define TOP_H    26.0
-#define AXIS_H   22.0
+#define LEFT_W  52.0
+#define RIGHT_W 12.0
+#define TOP_H   26.0
+#define AXIS_H  22.0
 
 struct _IlCompletionChart
 {
-  IlChart           parent_instance;
+  IlChart parent_instance;
 
   IlCompletionData *data;
 };
@@ -39,7 +39,7 @@ trace_curve (cairo_t      *cr,
              double        y_max)
 {
   double last_y = py + ph;
-  guint i = 0;
+  guint  i = 0;
 
   cairo_move_to (cr, px, py + ph);
   for (int col = 0; col <= (int) pw && i < n; col++)
@@ -68,11 +68,11 @@ il_completion_chart_draw (IlChart             *chart,
                           const IlChartColors *colors)
 {
   IlCompletionChart *self = IL_COMPLETION_CHART (chart);
-  IlCompletionData *data = self->data;
-  double px = LEFT_W, py = TOP_H, pw, ph, x_end, y_max, step, lx;
-  guint n = data != NULL ? data->end_us->len : 0;
-  const gint64 *v;
-  g_autofree char *summary = NULL;
+  IlCompletionData  *data = self->data;
+  double             px = LEFT_W, py = TOP_H, pw, ph, x_end, y_max, step, lx;
+  guint              n = data != NULL ? data->end_us->len : 0;
+  const gint64      *v;
+  g_autofree char   *summary = NULL;
 
   pw = MAX (width - LEFT_W - RIGHT_W, 1);
   ph = MAX (height - TOP_H - AXIS_H, 1);
@@ -97,7 +97,7 @@ il_completion_chart_draw (IlChart             *chart,
   step = MAX (1, il_chart_nice_step (y_max, MAX ((int) (ph / 50), 2)));
   for (double k = 0; k <= y_max + step * 1e-6; k += step)
     {
-      double y = round (py + ph - k / y_max * ph) + 0.5;
+      double           y = round (py + ph - k / y_max * ph) + 0.5;
       g_autofree char *label = g_strdup_printf ("%g", k);
 
       il_chart_set_source (cr, &colors->grid, 1.0);
@@ -111,7 +111,7 @@ il_completion_chart_draw (IlChart             *chart,
   step = il_chart_nice_step (x_end, MAX ((int) (pw / 90), 2));
   for (double t = 0; t <= x_end + step * 1e-6; t += step)
     {
-      double x = round (px + t / x_end * pw) + 0.5;
+      double           x = round (px + t / x_end * pw) + 0.5;
       g_autofree char *label = il_chart_format_time (t, step);
 
       il_chart_set_source (cr, &colors->grid, 1.0);
@@ -150,9 +150,9 @@ static char *
 il_completion_chart_describe (IlChart *chart)
 {
   IlCompletionChart *self = IL_COMPLETION_CHART (chart);
-  IlCompletionData *data = self->data;
-  const gint64 *v;
-  guint n;
+  IlCompletionData  *data = self->data;
+  const gint64      *v;
+  guint              n;
 
   if (data == NULL || data->end_us->len == 0)
     return g_strdup ("Completion times: no task finished yet");

@@ -13,14 +13,14 @@
 
 #include <math.h>
 
-#define LEFT_W   52.0
-#define RIGHT_W  12.0
-#define TOP_H    26.0
-#define AXIS_H   22.0
+#define LEFT_W  52.0
+#define RIGHT_W 12.0
+#define TOP_H   26.0
+#define AXIS_H  22.0
 
 struct _IlLagChart
 {
-  IlChart    parent_instance;
+  IlChart parent_instance;
 
   IlLagData *data;
   gint64     min_y_max_us;
@@ -43,14 +43,14 @@ il_lag_chart_draw (IlChart             *chart,
                    int                  height,
                    const IlChartColors *colors)
 {
-  IlLagChart *self = IL_LAG_CHART (chart);
-  IlLagData *data = self->data;
-  guint n = data != NULL ? data->samples->len : 0;
-  double px = LEFT_W, py = TOP_H, pw, ph, x_end, y_max, step, lx;
-  const char *title;
-  g_autofree char *summary = NULL;
+  IlLagChart        *self = IL_LAG_CHART (chart);
+  IlLagData         *data = self->data;
+  guint              n = data != NULL ? data->samples->len : 0;
+  double             px = LEFT_W, py = TOP_H, pw, ph, x_end, y_max, step, lx;
+  const char        *title;
+  g_autofree char   *summary = NULL;
   g_autofree double *column = NULL;
-  int n_cols;
+  int                n_cols;
 
   pw = MAX (width - LEFT_W - RIGHT_W, 1);
   ph = MAX (height - TOP_H - AXIS_H, 1);
@@ -79,7 +79,7 @@ il_lag_chart_draw (IlChart             *chart,
   cairo_set_line_width (cr, 1);
   for (double k = 0; k <= y_max + step * 1e-6; k += step)
     {
-      double y = round (py + ph - k / y_max * ph) + 0.5;
+      double           y = round (py + ph - k / y_max * ph) + 0.5;
       g_autofree char *label = g_strdup_printf ("%g ms", k / 1000.0);
 
       il_chart_set_source (cr, &colors->grid, 1.0);
@@ -93,7 +93,7 @@ il_lag_chart_draw (IlChart             *chart,
   step = il_chart_nice_step (x_end, MAX ((int) (pw / 90), 2));
   for (double t = 0; t <= x_end + step * 1e-6; t += step)
     {
-      double x = round (px + t / x_end * pw) + 0.5;
+      double           x = round (px + t / x_end * pw) + 0.5;
       g_autofree char *label = il_chart_format_time (t, step);
 
       il_chart_set_source (cr, &colors->grid, 1.0);
@@ -118,7 +118,7 @@ il_lag_chart_draw (IlChart             *chart,
   for (guint i = 0; i < n; i++)
     {
       const IlLagSample *s = &g_array_index (data->samples, IlLagSample, i);
-      int c = (int) CLAMP ((double) s->t_us / x_end * pw, 0, n_cols - 1);
+      int                c = (int) CLAMP ((double) s->t_us / x_end * pw, 0, n_cols - 1);
 
       if (isnan (column[c]) || s->lag_us > column[c])
         column[c] = (double) s->lag_us;
@@ -131,7 +131,7 @@ il_lag_chart_draw (IlChart             *chart,
   for (int pass = 0; pass < 2; pass++)
     {
       gboolean started = FALSE;
-      double last_x = px;
+      double   last_x = px;
 
       for (int c = 0; c < n_cols; c++)
         {
@@ -177,8 +177,8 @@ il_lag_chart_draw (IlChart             *chart,
 static char *
 il_lag_chart_describe (IlChart *chart)
 {
-  IlLagChart *self = IL_LAG_CHART (chart);
-  IlLagData *data = self->data;
+  IlLagChart      *self = IL_LAG_CHART (chart);
+  IlLagData       *data = self->data;
   g_autofree char *max = NULL;
   g_autofree char *p95 = NULL;
 
@@ -193,13 +193,13 @@ il_lag_chart_describe (IlChart *chart)
 }
 
 static void
-il_lag_chart_measure (GtkWidget      *widget,
-                      GtkOrientation  orientation,
-                      int             for_size,
-                      int            *minimum,
-                      int            *natural,
-                      int            *minimum_baseline,
-                      int            *natural_baseline)
+il_lag_chart_measure (GtkWidget     *widget,
+                      GtkOrientation orientation,
+                      int            for_size,
+                      int           *minimum,
+                      int           *natural,
+                      int           *minimum_baseline,
+                      int           *natural_baseline)
 {
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
@@ -226,9 +226,9 @@ il_lag_chart_dispose (GObject *object)
 static void
 il_lag_chart_class_init (IlLagChartClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  IlChartClass *chart_class = IL_CHART_CLASS (klass);
+  IlChartClass   *chart_class = IL_CHART_CLASS (klass);
 
   object_class->dispose = il_lag_chart_dispose;
   widget_class->measure = il_lag_chart_measure;

@@ -20,33 +20,34 @@ struct _IlLiveModel
   IlTimelineData   *timeline;
   IlCompletionData *completion;
   IlLagData        *lag;
-  GArray           *async_runs;      /* gboolean per expanded run; nullable */
+  GArray           *async_runs; /* gboolean per expanded run; nullable */
   char             *current_label;
 
   /* borrowed (weak pointer) */
-  GtkWidget        *ticking_widget;
-  guint             tick_id;
+  GtkWidget *ticking_widget;
+  guint      tick_id;
 
-  guint64           tasks_done;
-  guint64           tasks_total;
-  guint64           tasks_per_rep;
-  guint64           dropped_by_model;
-  gint64            start_time;      /* g_get_monotonic_time at start */
-  gint64            elapsed_us;
+  guint64 tasks_done;
+  guint64 tasks_total;
+  guint64 tasks_per_rep;
+  guint64 dropped_by_model;
+  gint64  start_time; /* g_get_monotonic_time at start */
+  gint64  elapsed_us;
   /* Continuous time for the load chart: repetitions restart at 0 µs. */
-  gint64            rep_base_us;
-  gint64            rep_last_us;
-  guint             current_run;
-  guint             current_rep;
-  gboolean          current_warmup;
-  gboolean          current_async;
-  gboolean          running;
-  gboolean          seen_rep;
+  gint64   rep_base_us;
+  gint64   rep_last_us;
+  guint    current_run;
+  guint    current_rep;
+  gboolean current_warmup;
+  gboolean current_async;
+  gboolean running;
+  gboolean seen_rep;
 };
 
 G_DEFINE_FINAL_TYPE (IlLiveModel, il_live_model, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_TASKS_DONE,
   PROP_TASKS_TOTAL,
@@ -55,13 +56,14 @@ enum {
   N_PROPS
 };
 
-enum {
+enum
+{
   CHANGED,
   N_SIGNALS
 };
 
 static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
+static guint       signals[N_SIGNALS];
 
 static void
 remove_tick (IlLiveModel *self)
@@ -110,20 +112,20 @@ il_live_model_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_TASKS_DONE:
-      g_value_set_uint64 (value, self->tasks_done);
-      break;
-    case PROP_TASKS_TOTAL:
-      g_value_set_uint64 (value, self->tasks_total);
-      break;
-    case PROP_ELAPSED_US:
-      g_value_set_int64 (value, self->elapsed_us);
-      break;
-    case PROP_RUNNING:
-      g_value_set_boolean (value, self->running);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_TASKS_DONE:
+        g_value_set_uint64 (value, self->tasks_done);
+        break;
+      case PROP_TASKS_TOTAL:
+        g_value_set_uint64 (value, self->tasks_total);
+        break;
+      case PROP_ELAPSED_US:
+        g_value_set_int64 (value, self->elapsed_us);
+        break;
+      case PROP_RUNNING:
+        g_value_set_boolean (value, self->running);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -283,64 +285,64 @@ il_live_model_apply (IlLiveModel   *self,
 
       switch (ev->kind)
         {
-        case IL_EVENT_RUN_START:
-          if (ev->value > 0)
-            self->tasks_per_rep = (guint64) ev->value;
-          break;
+          case IL_EVENT_RUN_START:
+            if (ev->value > 0)
+              self->tasks_per_rep = (guint64) ev->value;
+            break;
 
-        case IL_EVENT_REP_START:
-          begin_repetition (self, ev);
-          break;
+          case IL_EVENT_REP_START:
+            begin_repetition (self, ev);
+            break;
 
-        case IL_EVENT_TASK_END:
-          self->tasks_done++;
-          il_completion_data_add (self->completion, ev->t_us,
-                                  (ev->flags & IL_EVENT_FLAG_FAILED) != 0);
-          il_timeline_data_apply (self->timeline, ev);
-          self->rep_last_us = MAX (self->rep_last_us, ev->t_us);
-          break;
+          case IL_EVENT_TASK_END:
+            self->tasks_done++;
+            il_completion_data_add (self->completion, ev->t_us,
+                                    (ev->flags & IL_EVENT_FLAG_FAILED) != 0);
+            il_timeline_data_apply (self->timeline, ev);
+            self->rep_last_us = MAX (self->rep_last_us, ev->t_us);
+            break;
 
-        case IL_EVENT_TASK_START:
-        case IL_EVENT_BLOCK_START:
-        case IL_EVENT_BLOCK_END:
-        case IL_EVENT_GIL_WAIT:
-        case IL_EVENT_GIL_HOLD:
-          il_timeline_data_apply (self->timeline, ev);
-          self->rep_last_us = MAX (self->rep_last_us, MAX (ev->t_us, ev->t2_us));
-          break;
+          case IL_EVENT_TASK_START:
+          case IL_EVENT_BLOCK_START:
+          case IL_EVENT_BLOCK_END:
+          case IL_EVENT_GIL_WAIT:
+          case IL_EVENT_GIL_HOLD:
+            il_timeline_data_apply (self->timeline, ev);
+            self->rep_last_us = MAX (self->rep_last_us, MAX (ev->t_us, ev->t2_us));
+            break;
 
-        case IL_EVENT_CORE_SAMPLE:
-          il_load_data_add (self->load, ev->cpu, self->rep_base_us + ev->t_us, ev->value);
-          self->rep_last_us = MAX (self->rep_last_us, ev->t_us);
-          break;
+          case IL_EVENT_CORE_SAMPLE:
+            il_load_data_add (self->load, ev->cpu, self->rep_base_us + ev->t_us, ev->value);
+            self->rep_last_us = MAX (self->rep_last_us, ev->t_us);
+            break;
 
-        case IL_EVENT_OVERHEAD:
-          il_load_data_add (self->load, -1, self->rep_base_us + ev->t_us, ev->value);
-          self->rep_last_us = MAX (self->rep_last_us, ev->t_us);
-          break;
+          case IL_EVENT_OVERHEAD:
+            il_load_data_add (self->load, -1, self->rep_base_us + ev->t_us, ev->value);
+            self->rep_last_us = MAX (self->rep_last_us, ev->t_us);
+            break;
 
-        case IL_EVENT_LOOP_LAG:
-          /* Only the async executor has a loop to probe. */
-          self->current_async = TRUE;
-          il_lag_data_add (self->lag, ev->t_us, ev->a);
-          self->rep_last_us = MAX (self->rep_last_us, ev->t_us);
-          break;
+          case IL_EVENT_LOOP_LAG:
+            /* Only the async executor has a loop to probe. */
+            self->current_async = TRUE;
+            il_lag_data_add (self->lag, ev->t_us, ev->a);
+            self->rep_last_us = MAX (self->rep_last_us, ev->t_us);
+            break;
 
-        case IL_EVENT_REP_END:
-          /* t_us is the makespan: the repetition's true length. */
-          self->rep_last_us = MAX (self->rep_last_us, ev->t_us);
-          if (self->timeline->end_us < ev->t_us)
-            self->timeline->end_us = ev->t_us;
-          break;
+          case IL_EVENT_REP_END:
+            /* t_us is the makespan: the repetition's true length. */
+            self->rep_last_us = MAX (self->rep_last_us, ev->t_us);
+            if (self->timeline->end_us < ev->t_us)
+              self->timeline->end_us = ev->t_us;
+            break;
 
-        case IL_EVENT_FINISHED:
-          if (self->start_time != 0)
-            set_elapsed (self, g_get_monotonic_time () - self->start_time);
-          set_running (self, FALSE);
-          break;
+          case IL_EVENT_FINISHED:
+            if (self->start_time != 0)
+              set_elapsed (self, g_get_monotonic_time () - self->start_time);
+            set_running (self, FALSE);
+            break;
 
-        default:
-          break;
+          default:
+            break;
         }
     }
 
@@ -406,8 +408,8 @@ expand_async_runs (IlRunner *runner)
   for (guint i = 0; i < experiment->runs->len; i++)
     {
       const IlRunConfig *config = g_ptr_array_index (experiment->runs, i);
-      gboolean async = config->executor == IL_EXECUTOR_ASYNC;
-      guint n = 1;
+      gboolean           async = config->executor == IL_EXECUTOR_ASYNC;
+      guint              n = 1;
 
       if (!config->enabled)
         continue;

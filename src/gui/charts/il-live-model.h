@@ -20,48 +20,48 @@ G_BEGIN_DECLS
 #define IL_TYPE_LIVE_MODEL (il_live_model_get_type ())
 G_DECLARE_FINAL_TYPE (IlLiveModel, il_live_model, IL, LIVE_MODEL, GObject)
 
-IlLiveModel     *il_live_model_new                (void);
+IlLiveModel *il_live_model_new (void);
 
 /* Adds a tick callback on @ticking_widget that drains @queue once per frame
  * (never one idle per event). @runner gives the totals and run labels; it may
  * be NULL in tests (totals then come from the RUN_START events). */
-void             il_live_model_start              (IlLiveModel  *self,
-                                                   IlRunner     *runner,
-                                                   IlEventQueue *queue,
-                                                   GtkWidget    *ticking_widget);
+void il_live_model_start (IlLiveModel  *self,
+                          IlRunner     *runner,
+                          IlEventQueue *queue,
+                          GtkWidget    *ticking_widget);
 /* Drains what is left, removes the tick callback, sets "running" to FALSE. */
-void             il_live_model_stop               (IlLiveModel  *self);
+void il_live_model_stop (IlLiveModel *self);
 
 /* Applies events directly (what the tick does with each batch); for tests
  * and for consumers that drain the queue themselves. Emits "changed". */
-void             il_live_model_apply              (IlLiveModel   *self,
-                                                   const IlEvent *events,
-                                                   guint          n_events);
+void il_live_model_apply (IlLiveModel   *self,
+                          const IlEvent *events,
+                          guint          n_events);
 /* Forgets everything (keeps the properties' notify semantics). */
-void             il_live_model_reset              (IlLiveModel  *self);
+void il_live_model_reset (IlLiveModel *self);
 
-guint64          il_live_model_get_tasks_done     (IlLiveModel  *self);
-guint64          il_live_model_get_tasks_total    (IlLiveModel  *self);
-gint64           il_live_model_get_elapsed_us     (IlLiveModel  *self);
-gboolean         il_live_model_get_running        (IlLiveModel  *self);
+guint64  il_live_model_get_tasks_done (IlLiveModel *self);
+guint64  il_live_model_get_tasks_total (IlLiveModel *self);
+gint64   il_live_model_get_elapsed_us (IlLiveModel *self);
+gboolean il_live_model_get_running (IlLiveModel *self);
 /* The run in progress: index into the runner's expanded runs, its label
  * (NULL without a runner) and the repetition (warm-ups included, 0-based). */
-guint            il_live_model_get_current_run    (IlLiveModel  *self);
-const char      *il_live_model_get_current_label  (IlLiveModel  *self);
-guint            il_live_model_get_current_rep    (IlLiveModel  *self);
-gboolean         il_live_model_get_current_warmup (IlLiveModel  *self);
+guint       il_live_model_get_current_run (IlLiveModel *self);
+const char *il_live_model_get_current_label (IlLiveModel *self);
+guint       il_live_model_get_current_rep (IlLiveModel *self);
+gboolean    il_live_model_get_current_warmup (IlLiveModel *self);
 /* Events the core's queue had to drop (full queue) plus events the model
  * did not keep (its caps). */
-guint64          il_live_model_get_dropped        (IlLiveModel  *self);
+guint64 il_live_model_get_dropped (IlLiveModel *self);
 
 /* The chart data the model fills; owned by the model, same pointers for the
  * model's lifetime (reset in place). */
-IlLoadData       *il_live_model_get_load          (IlLiveModel  *self);
-IlTimelineData   *il_live_model_get_timeline      (IlLiveModel  *self);
-IlCompletionData *il_live_model_get_completion    (IlLiveModel  *self);
+IlLoadData       *il_live_model_get_load (IlLiveModel *self);
+IlTimelineData   *il_live_model_get_timeline (IlLiveModel *self);
+IlCompletionData *il_live_model_get_completion (IlLiveModel *self);
 /* The event loop's latency in the repetition in progress (async runs). */
-IlLagData        *il_live_model_get_lag           (IlLiveModel  *self);
+IlLagData *il_live_model_get_lag (IlLiveModel *self);
 /* Whether the run in progress uses the async executor (it has a loop). */
-gboolean          il_live_model_get_current_async (IlLiveModel  *self);
+gboolean il_live_model_get_current_async (IlLiveModel *self);
 
 G_END_DECLS

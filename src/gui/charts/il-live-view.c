@@ -19,39 +19,40 @@
 
 struct _IlLiveView
 {
-  GtkWidget    parent_instance;
+  GtkWidget parent_instance;
 
   /* children */
-  GtkWidget   *status;
-  GtkWidget   *paned;
-  GtkWidget   *row;
-  GtkWidget   *load;
-  GtkWidget   *completion;
-  GtkWidget   *lag;
-  GtkWidget   *timeline;
+  GtkWidget *status;
+  GtkWidget *paned;
+  GtkWidget *row;
+  GtkWidget *load;
+  GtkWidget *completion;
+  GtkWidget *lag;
+  GtkWidget *timeline;
 
   /* Set once the user presses the paned's handle: keep their position. */
-  gboolean     user_position;
+  gboolean user_position;
 
   /* What the charts last drew, so that unchanged charts keep their
    * cached render node instead of being drawn again every frame. */
-  guint64      load_stamp;
-  guint64      completion_stamp;
-  guint64      timeline_stamp;
-  guint64      lag_stamp;
-  gint64       timeline_drawn;   /* monotonic time of the last redraws */
-  gint64       completion_drawn;
-  gint64       status_drawn;
-  char        *status_text;
+  guint64 load_stamp;
+  guint64 completion_stamp;
+  guint64 timeline_stamp;
+  guint64 lag_stamp;
+  gint64  timeline_drawn; /* monotonic time of the last redraws */
+  gint64  completion_drawn;
+  gint64  status_drawn;
+  char   *status_text;
 
   /* owned */
-  IlLiveModel *model;
+  IlLiveModel  *model;
   GSignalGroup *model_signals;
 };
 
 G_DEFINE_FINAL_TYPE (IlLiveView, il_live_view, GTK_TYPE_WIDGET)
 
-enum {
+enum
+{
   PROP_0,
   PROP_MODEL,
   N_PROPS
@@ -64,8 +65,8 @@ format_count (guint64 n)
 {
   /* Thousands separated by a thin space: readable in every locale. */
   g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
-  GString *s = g_string_new (NULL);
-  gsize len = strlen (digits);
+  GString         *s = g_string_new (NULL);
+  gsize            len = strlen (digits);
 
   for (gsize i = 0; i < len; i++)
     {
@@ -81,8 +82,8 @@ update_status (IlLiveView *self)
 {
   g_autofree char *done = NULL;
   g_autofree char *total = NULL;
-  GString *s;
-  guint64 dropped;
+  GString         *s;
+  guint64          dropped;
 
   if (self->model == NULL)
     {
@@ -142,11 +143,11 @@ static void
 model_changed_cb (IlLiveView  *self,
                   IlLiveModel *model)
 {
-  IlLoadData *load = il_live_model_get_load (model);
+  IlLoadData       *load = il_live_model_get_load (model);
   IlCompletionData *completion = il_live_model_get_completion (model);
-  IlTimelineData *timeline = il_live_model_get_timeline (model);
-  IlLagData *lag;
-  guint64 stamp;
+  IlTimelineData   *timeline = il_live_model_get_timeline (model);
+  IlLagData        *lag;
+  guint64           stamp;
 
   /* Stamps combine counts that only grow within a repetition with the
    * array lengths, which drop on a reset. */
@@ -227,7 +228,7 @@ static void
 il_live_view_dispose (GObject *object)
 {
   IlLiveView *self = IL_LIVE_VIEW (object);
-  GtkWidget *child;
+  GtkWidget  *child;
 
   if (self->model_signals != NULL)
     g_signal_group_set_target (self->model_signals, NULL);
@@ -250,11 +251,11 @@ il_live_view_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_MODEL:
-      g_value_set_object (value, self->model);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_MODEL:
+        g_value_set_object (value, self->model);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -268,18 +269,18 @@ il_live_view_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_MODEL:
-      il_live_view_set_model (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_MODEL:
+        il_live_view_set_model (self, g_value_get_object (value));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
 static void
 il_live_view_class_init (IlLiveViewClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = il_live_view_dispose;
@@ -408,10 +409,10 @@ il_live_view_get_model (IlLiveView *self)
 }
 
 gboolean
-il_live_view_export (IlLiveView  *self,
-                     GFile       *file,
-                     const char  *format,
-                     GError     **error)
+il_live_view_export (IlLiveView *self,
+                     GFile      *file,
+                     const char *format,
+                     GError    **error)
 {
   g_autoptr(GPtrArray) charts = g_ptr_array_new ();
   int width;

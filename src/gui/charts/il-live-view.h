@@ -14,16 +14,16 @@ G_BEGIN_DECLS
 #define IL_TYPE_LIVE_VIEW (il_live_view_get_type ())
 G_DECLARE_FINAL_TYPE (IlLiveView, il_live_view, IL, LIVE_VIEW, GtkWidget)
 
-GtkWidget   *il_live_view_new       (void);
+GtkWidget *il_live_view_new (void);
 /* Nullable: NULL detaches. The view redraws on the model's "changed". */
 void         il_live_view_set_model (IlLiveView  *self,
                                      IlLiveModel *model);
-IlLiveModel *il_live_view_get_model (IlLiveView  *self);
+IlLiveModel *il_live_view_get_model (IlLiveView *self);
 
 /* Writes the three charts stacked into one picture; @format "png" or "svg". */
-gboolean     il_live_view_export    (IlLiveView  *self,
-                                     GFile       *file,
-                                     const char  *format,
-                                     GError     **error);
+gboolean il_live_view_export (IlLiveView *self,
+                              GFile      *file,
+                              const char *format,
+                              GError    **error);
 
 G_END_DECLS

@@ -11,14 +11,14 @@
 
 #include <math.h>
 
-#define LEFT_W   44.0
-#define RIGHT_W  12.0
-#define TOP_H    26.0
-#define AXIS_H   22.0
+#define LEFT_W  44.0
+#define RIGHT_W 12.0
+#define TOP_H   26.0
+#define AXIS_H  22.0
 
 struct _IlLoadChart
 {
-  IlChart     parent_instance;
+  IlChart parent_instance;
 
   IlLoadData *data;
   gint64      window_us;
@@ -47,9 +47,9 @@ draw_ring (cairo_t          *cr,
            double            pw,
            double            ph)
 {
-  guint lo = 0, hi = ring->len;
+  guint    lo = 0, hi = ring->len;
   gboolean first = TRUE;
-  double last_x = -1e9;
+  double   last_x = -1e9;
 
   if (ring->len == 0)
     return;
@@ -70,8 +70,8 @@ draw_ring (cairo_t          *cr,
   for (guint i = lo; i < ring->len; i++)
     {
       const IlLoadPoint *p = il_load_ring_get (ring, i);
-      double x = px + (p->t_us - start) / (end - start) * pw;
-      double y = py + ph - CLAMP (p->value, 0, 100) / 100.0 * ph;
+      double             x = px + (p->t_us - start) / (end - start) * pw;
+      double             y = py + ph - CLAMP (p->value, 0, 100) / 100.0 * ph;
 
       /* One vertex per half pixel is all the eye can see. */
       if (!first && x - last_x < 0.5 && i + 1 < ring->len)
@@ -93,11 +93,11 @@ il_load_chart_draw (IlChart             *chart,
                     int                  height,
                     const IlChartColors *colors)
 {
-  IlLoadChart *self = IL_LOAD_CHART (chart);
+  IlLoadChart        *self = IL_LOAD_CHART (chart);
   static const double dash[] = { 6, 4 };
-  double start, end, step, px, py, pw, ph, lx;
-  guint n_cores = self->data != NULL ? il_load_data_get_n_cores (self->data) : 0;
-  gboolean overhead = self->data != NULL && self->data->overhead.len > 0;
+  double              start, end, step, px, py, pw, ph, lx;
+  guint               n_cores = self->data != NULL ? il_load_data_get_n_cores (self->data) : 0;
+  gboolean            overhead = self->data != NULL && self->data->overhead.len > 0;
 
   px = LEFT_W;
   py = TOP_H;
@@ -137,7 +137,7 @@ il_load_chart_draw (IlChart             *chart,
   cairo_set_line_width (cr, 1);
   for (int v = 0; v <= 100; v += 25)
     {
-      double y = round (py + ph - v / 100.0 * ph) + 0.5;
+      double           y = round (py + ph - v / 100.0 * ph) + 0.5;
       g_autofree char *label = g_strdup_printf ("%d %%", v);
 
       il_chart_set_source (cr, &colors->grid, 1.0);
@@ -151,7 +151,7 @@ il_load_chart_draw (IlChart             *chart,
   step = il_chart_nice_step (end - start, MAX ((int) (pw / 90), 2));
   for (double t = ceil (start / step) * step; t <= end + step * 1e-6; t += step)
     {
-      double x = round (px + (t - start) / (end - start) * pw) + 0.5;
+      double           x = round (px + (t - start) / (end - start) * pw) + 0.5;
       g_autofree char *label = il_chart_format_time (t, step);
 
       il_chart_set_source (cr, &colors->grid, 1.0);
@@ -194,9 +194,9 @@ static char *
 il_load_chart_describe (IlChart *chart)
 {
   IlLoadChart *self = IL_LOAD_CHART (chart);
-  guint n_cores = self->data != NULL ? il_load_data_get_n_cores (self->data) : 0;
-  GString *s;
-  double own;
+  guint        n_cores = self->data != NULL ? il_load_data_get_n_cores (self->data) : 0;
+  GString     *s;
+  double       own;
 
   if (n_cores == 0)
     return g_strdup ("Per-core load: no samples yet");

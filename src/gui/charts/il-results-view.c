@@ -21,15 +21,15 @@
 
 struct _IlResultsView
 {
-  GtkWidget    parent_instance;
+  GtkWidget parent_instance;
 
   /* children */
-  GtkWidget   *timelines_heading;
-  GtkWidget   *timelines;
-  GtkWidget   *lag_heading;
-  GtkWidget   *lags;
-  GtkWidget   *comparison;
-  GtkWidget   *scaling;
+  GtkWidget *timelines_heading;
+  GtkWidget *timelines;
+  GtkWidget *lag_heading;
+  GtkWidget *lags;
+  GtkWidget *comparison;
+  GtkWidget *scaling;
 
   /* owned */
   IlTimeRange *range;
@@ -41,7 +41,7 @@ static void
 il_results_view_dispose (GObject *object)
 {
   IlResultsView *self = IL_RESULTS_VIEW (object);
-  GtkWidget *child;
+  GtkWidget     *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
@@ -53,7 +53,7 @@ il_results_view_dispose (GObject *object)
 static void
 il_results_view_class_init (IlResultsViewClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = il_results_view_dispose;
@@ -111,7 +111,7 @@ static const IlRepetition *
 median_repetition (const IlRunResult *run)
 {
   g_autofree guint *order = NULL;
-  guint n;
+  guint             n;
 
   if (run->repetitions == NULL || run->repetitions->len == 0)
     return NULL;
@@ -122,7 +122,7 @@ median_repetition (const IlRunResult *run)
   /* Insertion sort by makespan: a handful of repetitions at most. */
   for (guint i = 1; i < n; i++)
     {
-      guint x = order[i], j = i;
+      guint  x = order[i], j = i;
       double mx = ((IlRepetition *) g_ptr_array_index (run->repetitions, x))->makespan_ms;
 
       while (j > 0 && ((IlRepetition *) g_ptr_array_index (run->repetitions, order[j - 1]))->makespan_ms > mx)
@@ -148,11 +148,11 @@ add_timelines (IlResultsView      *self,
 
   for (guint i = 0; i < results->runs->len; i++)
     {
-      const IlRunResult *run = g_ptr_array_index (results->runs, i);
+      const IlRunResult  *run = g_ptr_array_index (results->runs, i);
       const IlRepetition *rep = median_repetition (run);
       g_autoptr(IlTimelineData) data = NULL;
       g_autofree char *title = NULL;
-      GtkWidget *chart;
+      GtkWidget       *chart;
 
       if (rep == NULL || rep->tasks == NULL || rep->tasks->len == 0)
         continue;
@@ -191,11 +191,11 @@ add_lags (IlResultsView   *self,
 
   for (guint i = 0; i < results->runs->len; i++)
     {
-      const IlRunResult *run = g_ptr_array_index (results->runs, i);
+      const IlRunResult  *run = g_ptr_array_index (results->runs, i);
       const IlRepetition *rep = median_repetition (run);
       g_autoptr(IlLagData) data = NULL;
       g_autofree char *title = NULL;
-      GtkWidget *chart;
+      GtkWidget       *chart;
 
       if (run->executor != IL_EXECUTOR_ASYNC || rep == NULL ||
           rep->loop_lag == NULL || rep->loop_lag->len == 0)
@@ -227,7 +227,7 @@ il_results_view_set_results (IlResultsView      *self,
                              const IlExperiment *experiment)
 {
   GtkWidget *child;
-  gint64 extent, recorded_extent;
+  gint64     extent, recorded_extent;
 
   g_return_if_fail (IL_IS_RESULTS_VIEW (self));
 
@@ -267,10 +267,10 @@ il_results_view_set_results (IlResultsView      *self,
 }
 
 gboolean
-il_results_view_export (IlResultsView  *self,
-                        GFile          *file,
-                        const char     *format,
-                        GError        **error)
+il_results_view_export (IlResultsView *self,
+                        GFile         *file,
+                        const char    *format,
+                        GError       **error)
 {
   g_autoptr(GPtrArray) charts = g_ptr_array_new ();
   int width;

@@ -19,18 +19,18 @@ G_BEGIN_DECLS
 #define IL_TYPE_RESULTS_VIEW (il_results_view_get_type ())
 G_DECLARE_FINAL_TYPE (IlResultsView, il_results_view, IL, RESULTS_VIEW, GtkWidget)
 
-GtkWidget *il_results_view_new         (void);
+GtkWidget *il_results_view_new (void);
 /* Copies what it needs. @mine may be NULL (shows the recorded ones only, or
  * nothing); @recorded (the author's, from the file) is nullable;
  * @experiment (nullable) names the task groups in tooltips. */
-void       il_results_view_set_results (IlResultsView      *self,
-                                        const IlResults    *mine,
-                                        const IlResults    *recorded,
-                                        const IlExperiment *experiment);
+void il_results_view_set_results (IlResultsView      *self,
+                                  const IlResults    *mine,
+                                  const IlResults    *recorded,
+                                  const IlExperiment *experiment);
 /* Every chart of the view, stacked, as one picture: @format "png" or "svg". */
-gboolean   il_results_view_export      (IlResultsView *self,
-                                        GFile         *file,
-                                        const char    *format,
-                                        GError       **error);
+gboolean il_results_view_export (IlResultsView *self,
+                                 GFile         *file,
+                                 const char    *format,
+                                 GError       **error);
 
 G_END_DECLS

@@ -13,28 +13,30 @@
 #include "il-amdahl.h"
 #include "il-comparison-chart.h"
 
-#define LEFT_W   48.0
-#define RIGHT_W  16.0
-#define TOP_H    30.0
-#define AXIS_H   38.0
+#define LEFT_W  48.0
+#define RIGHT_W 16.0
+#define TOP_H   30.0
+#define AXIS_H  38.0
 
-typedef struct {
+typedef struct
+{
   double n;
   double speedup;
 } Point;
 
-typedef struct {
+typedef struct
+{
   char    *name;
-  GArray  *points;       /* Point, by n */
-  double   serial;       /* fitted; NAN none */
+  GArray  *points; /* Point, by n */
+  double   serial; /* fitted; NAN none */
   gboolean recorded;
 } Series;
 
 struct _IlScalingChart
 {
-  IlChart    parent_instance;
+  IlChart parent_instance;
 
-  GPtrArray *series;     /* Series* */
+  GPtrArray *series; /* Series* */
   guint      cores;
   char      *machine[2];
 };
@@ -75,8 +77,8 @@ add_sweeps (IlScalingChart  *self,
             gboolean         recorded)
 {
   g_autofree gboolean *used = NULL;
-  double baseline = NAN;
-  guint n_runs;
+  double               baseline = NAN;
+  guint                n_runs;
 
   if (results == NULL || results->runs == NULL)
     return;
@@ -98,9 +100,9 @@ add_sweeps (IlScalingChart  *self,
     {
       const IlRunResult *first = g_ptr_array_index (results->runs, i);
       g_autoptr(GArray) points = NULL;
-      double base = baseline;
-      guint distinct = 0;
-      double last_n = -1;
+      double  base = baseline;
+      guint   distinct = 0;
+      double  last_n = -1;
       Series *series;
 
       if (used[i] || first->executor == IL_EXECUTOR_SEQUENTIAL)
@@ -110,7 +112,7 @@ add_sweeps (IlScalingChart  *self,
       for (guint j = i; j < n_runs; j++)
         {
           const IlRunResult *run = g_ptr_array_index (results->runs, j);
-          Point p;
+          Point              p;
 
           if (used[j] || !same_sweep (first, run))
             continue;
@@ -122,7 +124,7 @@ add_sweeps (IlScalingChart  *self,
           if (!isfinite (base) && run->workers == 1)
             base = run->summary.makespan_ms.median;
           if (!isfinite (p.speedup))
-            p.speedup = -run->summary.makespan_ms.median;  /* resolved below */
+            p.speedup = -run->summary.makespan_ms.median; /* resolved below */
           g_array_append_val (points, p);
         }
 
@@ -152,7 +154,8 @@ add_sweeps (IlScalingChart  *self,
                                       il_executor_to_string (first->executor),
                                       first->gil ? " (GIL)" : "",
                                       first->spawn == IL_SPAWN_PER_TASK && first->executor == IL_EXECUTOR_PROCESSES
-                                        ? " (per task)" : "",
+                                        ? " (per task)"
+                                        : "",
                                       first->cpu_slice_units > 0 ? " (sliced)" : "");
       series->points = g_steal_pointer (&points);
       {
@@ -186,7 +189,8 @@ il_scaling_chart_set_results (IlScalingChart  *self,
     self->machine[0] = il_chart_describe_machine (&mine->machine, "this machine");
   if (recorded != NULL)
     self->machine[1] = il_chart_describe_machine (&recorded->machine, "author's machine");
-  self->cores = mine != NULL ? mine->machine.cores : recorded != NULL ? recorded->machine.cores : 0;
+  self->cores = mine != NULL ? mine->machine.cores : recorded != NULL ? recorded->machine.cores
+                                                                      : 0;
 
   gtk_widget_queue_resize (GTK_WIDGET (self));
   il_chart_invalidate (IL_CHART (self), TRUE);
@@ -215,7 +219,7 @@ series_color (IlScalingChart      *self,
               const IlChartColors *colors)
 {
   Series *series = g_ptr_array_index (self->series, i);
-  guint mine_index = 0;
+  guint   mine_index = 0;
 
   if (series->recorded)
     return &colors->recorded;
@@ -232,10 +236,10 @@ il_scaling_chart_draw (IlChart             *chart,
                        int                  height,
                        const IlChartColors *colors)
 {
-  IlScalingChart *self = IL_SCALING_CHART (chart);
+  IlScalingChart     *self = IL_SCALING_CHART (chart);
   static const double dash[] = { 5, 3 };
   static const double dot[] = { 1.5, 3 };
-  double px = LEFT_W, py = TOP_H, pw, ph, n_max = 2, s_max = 2, step, lx, ty;
+  double              px = LEFT_W, py = TOP_H, pw, ph, n_max = 2, s_max = 2, step, lx, ty;
 
   pw = MAX (width - LEFT_W - RIGHT_W, 1);
   ph = MAX (height - TOP_H - AXIS_H - 18.0 * self->series->len, 1);
@@ -275,7 +279,7 @@ il_scaling_chart_draw (IlChart             *chart,
   step = MAX (0.5, il_chart_nice_step (s_max, MAX ((int) (ph / 35), 2)));
   for (double v = 0; v <= s_max + 1e-9; v += step)
     {
-      double y = round (py + ph - v / s_max * ph) + 0.5;
+      double           y = round (py + ph - v / s_max * ph) + 0.5;
       g_autofree char *label = g_strdup_printf ("×%g", v);
 
       il_chart_set_source (cr, &colors->grid, 1.0);
@@ -287,7 +291,7 @@ il_scaling_chart_draw (IlChart             *chart,
   step = MAX (1, il_chart_nice_step (n_max, MAX ((int) (pw / 60), 2)));
   for (double v = 0; v <= floor (n_max) + 1e-9; v += step)
     {
-      double x = round (px + v / n_max * pw) + 0.5;
+      double           x = round (px + v / n_max * pw) + 0.5;
       g_autofree char *label = g_strdup_printf ("%g", v);
 
       il_chart_set_source (cr, &colors->grid, 1.0);
@@ -322,7 +326,7 @@ il_scaling_chart_draw (IlChart             *chart,
 
   for (guint i = 0; i < self->series->len; i++)
     {
-      Series *series = g_ptr_array_index (self->series, i);
+      Series        *series = g_ptr_array_index (self->series, i);
       const GdkRGBA *color = series_color (self, i, colors);
 
       /* Fitted curve */
@@ -348,7 +352,7 @@ il_scaling_chart_draw (IlChart             *chart,
       for (guint k = 0; k < series->points->len; k++)
         {
           const Point *p = &g_array_index (series->points, Point, k);
-          double x = px + p->n / n_max * pw, y = py + ph - p->speedup / s_max * ph;
+          double       x = px + p->n / n_max * pw, y = py + ph - p->speedup / s_max * ph;
 
           if (!isfinite (p->speedup))
             continue;
@@ -374,9 +378,9 @@ il_scaling_chart_draw (IlChart             *chart,
   ty = py + ph + AXIS_H;
   for (guint i = 0; i < self->series->len; i++)
     {
-      Series *series = g_ptr_array_index (self->series, i);
+      Series          *series = g_ptr_array_index (self->series, i);
       g_autofree char *text = NULL;
-      char limit[32];
+      char             limit[32];
 
       if (series->serial > 0.001)
         g_snprintf (limit, sizeof limit, "×%.1f", 1 / series->serial);
@@ -396,7 +400,7 @@ static char *
 il_scaling_chart_describe (IlChart *chart)
 {
   IlScalingChart *self = IL_SCALING_CHART (chart);
-  GString *s;
+  GString        *s;
 
   if (self->series->len == 0)
     return g_strdup ("Scaling: no sweep in these results");
@@ -419,13 +423,13 @@ il_scaling_chart_describe (IlChart *chart)
 }
 
 static void
-il_scaling_chart_measure (GtkWidget      *widget,
-                          GtkOrientation  orientation,
-                          int             for_size,
-                          int            *minimum,
-                          int            *natural,
-                          int            *minimum_baseline,
-                          int            *natural_baseline)
+il_scaling_chart_measure (GtkWidget     *widget,
+                          GtkOrientation orientation,
+                          int            for_size,
+                          int           *minimum,
+                          int           *natural,
+                          int           *minimum_baseline,
+                          int           *natural_baseline)
 {
   IlScalingChart *self = IL_SCALING_CHART (widget);
 
@@ -456,9 +460,9 @@ il_scaling_chart_finalize (GObject *object)
 static void
 il_scaling_chart_class_init (IlScalingChartClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  IlChartClass *chart_class = IL_CHART_CLASS (klass);
+  IlChartClass   *chart_class = IL_CHART_CLASS (klass);
 
   object_class->finalize = il_scaling_chart_finalize;
   widget_class->measure = il_scaling_chart_measure;

@@ -13,15 +13,15 @@ G_BEGIN_DECLS
 #define IL_TYPE_SCALING_CHART (il_scaling_chart_get_type ())
 G_DECLARE_FINAL_TYPE (IlScalingChart, il_scaling_chart, IL, SCALING_CHART, IlChart)
 
-GtkWidget *il_scaling_chart_new          (void);
+GtkWidget *il_scaling_chart_new (void);
 /* A sweep: several runs with the same executor, GIL, spawn and slicing and
  * different worker counts. Both nullable. */
-void       il_scaling_chart_set_results  (IlScalingChart  *self,
-                                          const IlResults *mine,
-                                          const IlResults *recorded);
-guint      il_scaling_chart_get_n_series (IlScalingChart  *self);
+void  il_scaling_chart_set_results (IlScalingChart  *self,
+                                    const IlResults *mine,
+                                    const IlResults *recorded);
+guint il_scaling_chart_get_n_series (IlScalingChart *self);
 /* The fitted serial fraction of series @i (NAN: no fit). */
-double     il_scaling_chart_get_serial_fraction (IlScalingChart *self,
-                                                 guint           i);
+double il_scaling_chart_get_serial_fraction (IlScalingChart *self,
+                                             guint           i);
 
 G_END_DECLS

@@ -11,7 +11,7 @@
 
 struct _IlTimeRange
 {
-  GObject  parent_instance;
+  GObject parent_instance;
 
   gint64   extent_us;
   double   start_us;
@@ -21,7 +21,8 @@ struct _IlTimeRange
 
 G_DEFINE_FINAL_TYPE (IlTimeRange, il_time_range, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   CHANGED,
   N_SIGNALS
 };

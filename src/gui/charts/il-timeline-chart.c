@@ -23,68 +23,71 @@
 #include <math.h>
 #include <string.h>
 
-#define LABEL_W   64.0
-#define AXIS_H    22.0
-#define ROW_H     20.0
-#define PAD_R     12.0
-#define MIN_LANE  3.0
-#define MAX_LANE  56.0
+#define LABEL_W  64.0
+#define AXIS_H   22.0
+#define ROW_H    20.0
+#define PAD_R    12.0
+#define MIN_LANE 3.0
+#define MAX_LANE 56.0
 /* A lane of n > 1 sub-rows is n × ROW_WEIGHT lanes tall (at least one). */
 #define ROW_WEIGHT 0.5
 
 struct _IlTimelineChart
 {
-  IlChart         parent_instance;
+  IlChart parent_instance;
 
   /* owned */
   IlTimelineData *data;
   IlTimeRange    *range;
-  GArray         *pending;    /* Pending per sub-row, reused by every draw */
-  GArray         *rects;      /* Rect, reused by every draw */
-  GArray         *lanes;      /* LaneGeometry, reused by every layout */
+  GArray         *pending; /* Pending per sub-row, reused by every draw */
+  GArray         *rects;   /* Rect, reused by every draw */
+  GArray         *lanes;   /* LaneGeometry, reused by every layout */
 
-  double          max_lane;    /* tallest lane, px */
-  gboolean        legend;
-  gboolean        own_range;   /* follow the data's extent (live) */
-  guint           last_workers;
-  guint           last_rows;
+  double   max_lane; /* tallest lane, px */
+  gboolean legend;
+  gboolean own_range; /* follow the data's extent (live) */
+  guint    last_workers;
+  guint    last_rows;
   /* drag / pinch start */
-  double          drag_start_us;
-  double          drag_end_us;
-  double          pointer_x;
+  double drag_start_us;
+  double drag_end_us;
+  double pointer_x;
 };
 
 G_DEFINE_FINAL_TYPE (IlTimelineChart, il_timeline_chart, IL_TYPE_CHART)
 
-typedef struct {
+typedef struct
+{
   double x0, x1;
-  int    kind;     /* block type, or -1 none */
+  int    kind; /* block type, or -1 none */
   double alpha;
-  double weight[IL_N_BLOCK_TYPES + 1];   /* pixels covered per type */
-  double state[4];                       /* µs per state of narrow blocks */
+  double weight[IL_N_BLOCK_TYPES + 1]; /* pixels covered per type */
+  double state[4];                     /* µs per state of narrow blocks */
 } Pending;
 
 /* One lane's place; a lane of one row has y … y + h laid out as before:
  * bar, state strip, GIL band. */
-typedef struct {
+typedef struct
+{
   double y, h;
-  double row_h;       /* one sub-row */
-  double bar_h;       /* in each sub-row */
+  double row_h; /* one sub-row */
+  double bar_h; /* in each sub-row */
   double strip_h;
-  double band_h;      /* GIL band at the lane's bottom, 0 none */
+  double band_h; /* GIL band at the lane's bottom, 0 none */
   guint  n_rows;
-  guint  first_row;   /* index of its first sub-row among all lanes' */
+  guint  first_row; /* index of its first sub-row among all lanes' */
 } LaneGeometry;
 
-typedef struct {
-  double plot_x, plot_y, plot_w, plot_h;
-  double lane_h;      /* a lane of one row */
-  double lanes_h;     /* all lanes */
-  guint  n_lanes;
-  guint  n_rows;      /* sub-rows over all lanes */
+typedef struct
+{
+  double              plot_x, plot_y, plot_w, plot_h;
+  double              lane_h;  /* a lane of one row */
+  double              lanes_h; /* all lanes */
+  guint               n_lanes;
+  guint               n_rows; /* sub-rows over all lanes */
   const LaneGeometry *lanes;
-  double start_us, end_us;
-  double top;
+  double              start_us, end_us;
+  double              top;
 } Geometry;
 
 static guint
@@ -120,10 +123,10 @@ compute_geometry (IlTimelineChart *self,
                   int              height,
                   Geometry        *g)
 {
-  const char *title = self->data != NULL ? self->data->title : NULL;
-  gboolean gil = self->data != NULL && self->data->has_gil;
+  const char   *title = self->data != NULL ? self->data->title : NULL;
+  gboolean      gil = self->data != NULL && self->data->has_gil;
   LaneGeometry *lanes;
-  double y;
+  double        y;
 
   g->top = 4;
   if (title != NULL || self->legend)
@@ -201,7 +204,8 @@ x_of (const Geometry *g,
   return g->plot_x + (t_us - g->start_us) / (g->end_us - g->start_us) * g->plot_w;
 }
 
-typedef struct {
+typedef struct
+{
   float  x, y, w, h;
   guint8 kind;
   guint8 faded;
@@ -214,12 +218,12 @@ typedef struct {
 #define STRIP_KIND(state) (32 + (state))
 
 static void
-push_rect (GArray *rects,
-           double  x0,
-           double  x1,
-           double  y,
-           double  h,
-           int     kind,
+push_rect (GArray  *rects,
+           double   x0,
+           double   x1,
+           double   y,
+           double   h,
+           int      kind,
            gboolean faded)
 {
   Rect r;
@@ -249,7 +253,7 @@ flush_pending (GArray  *rects,
                double   strip_h)
 {
   double total;
-  int best = 0;
+  int    best = 0;
 
   if (p->kind < 0)
     return;
@@ -313,7 +317,7 @@ draw_state_strip (cairo_t             *cr,
                   const IlChartColors *colors)
 {
   const GdkRGBA *fills[4] = { NULL, &colors->ready, &colors->blocked, &colors->gil_wait };
-  double total = 0, x = x0;
+  double         total = 0, x = x0;
 
   for (guint i = 0; i < 4; i++)
     if (state[i] > 0)
@@ -368,13 +372,13 @@ il_timeline_chart_draw (IlChart             *chart,
                         int                  height,
                         const IlChartColors *colors)
 {
-  IlTimelineChart *self = IL_TIMELINE_CHART (chart);
-  IlTimelineData *data = self->data;
+  IlTimelineChart      *self = IL_TIMELINE_CHART (chart);
+  IlTimelineData       *data = self->data;
   const IlTimelineTask *tasks;
-  Pending *pending;
-  Geometry g;
-  double step, x_title = 8;
-  gint64 now_us;
+  Pending              *pending;
+  Geometry              g;
+  double                step, x_title = 8;
+  gint64                now_us;
 
   compute_geometry (self, width, height, &g);
 
@@ -399,7 +403,7 @@ il_timeline_chart_draw (IlChart             *chart,
   cairo_set_line_width (cr, 1);
   for (double t = ceil (g.start_us / step) * step; t <= g.end_us + step * 1e-6; t += step)
     {
-      double x = round (x_of (&g, t)) + 0.5;
+      double           x = round (x_of (&g, t)) + 0.5;
       g_autofree char *label = il_chart_format_time (t, step);
 
       il_chart_set_source (cr, &colors->grid, 1.0);
@@ -413,7 +417,7 @@ il_timeline_chart_draw (IlChart             *chart,
   for (guint lane = 0; lane < g.n_lanes; lane++)
     {
       const LaneGeometry *l = &g.lanes[lane];
-      double y = l->y;
+      double              y = l->y;
 
       if (lane % 2 == 1)
         {
@@ -425,7 +429,7 @@ il_timeline_chart_draw (IlChart             *chart,
         {
           /* Many tasks in flight on one worker: an event loop. */
           const IlTimelineLane *info = il_timeline_data_get_lane (data, lane);
-          g_autofree char *count = g_strdup_printf ("%u in flight", info->max_open);
+          g_autofree char      *count = g_strdup_printf ("%u in flight", info->max_open);
 
           if (l->h >= 30)
             {
@@ -484,12 +488,12 @@ il_timeline_chart_draw (IlChart             *chart,
   for (guint i = 0; i < data->blocks->len; i++)
     {
       const IlTimelineBlock *b = &g_array_index (data->blocks, IlTimelineBlock, i);
-      gint64 end = b->end_us >= 0 ? b->end_us : now_us;
-      double alpha = b->end_us >= 0 ? 1.0 : 0.55;
-      const LaneGeometry *l;
-      double x0, x1, y, bar_h, strip_h;
-      guint row;
-      Pending *p;
+      gint64                 end = b->end_us >= 0 ? b->end_us : now_us;
+      double                 alpha = b->end_us >= 0 ? 1.0 : 0.55;
+      const LaneGeometry    *l;
+      double                 x0, x1, y, bar_h, strip_h;
+      guint                  row;
+      Pending               *p;
 
       if (end < g.start_us || b->start_us > g.end_us || b->worker < 0 || (guint) b->worker >= g.n_lanes)
         continue;
@@ -556,9 +560,9 @@ il_timeline_chart_draw (IlChart             *chart,
   for (guint i = 0; i < data->tasks->len; i++)
     {
       const IlTimelineTask *t = &tasks[i];
-      gint64 end = t->end_us >= 0 ? t->end_us : now_us;
-      const LaneGeometry *l;
-      double x0, x1, y, bar_h;
+      gint64                end = t->end_us >= 0 ? t->end_us : now_us;
+      const LaneGeometry   *l;
+      double                x0, x1, y, bar_h;
 
       if (end < g.start_us || t->start_us > g.end_us || t->worker < 0 || (guint) t->worker >= g.n_lanes)
         continue;
@@ -597,8 +601,8 @@ il_timeline_chart_draw (IlChart             *chart,
       for (guint i = 0; i < data->spans->len; i++)
         {
           const IlTimelineSpan *s = &g_array_index (data->spans, IlTimelineSpan, i);
-          const LaneGeometry *l;
-          double x0, x1, y;
+          const LaneGeometry   *l;
+          double                x0, x1, y;
 
           if (s->end_us < g.start_us || s->start_us > g.end_us || s->worker < 0 || (guint) s->worker >= g.n_lanes)
             continue;
@@ -630,8 +634,8 @@ static char *
 il_timeline_chart_describe (IlChart *chart)
 {
   IlTimelineChart *self = IL_TIMELINE_CHART (chart);
-  IlTimelineData *data = self->data;
-  GString *s;
+  IlTimelineData  *data = self->data;
+  GString         *s;
 
   if (data == NULL)
     return g_strdup ("Timeline: no run yet");
@@ -653,7 +657,8 @@ il_timeline_chart_describe (IlChart *chart)
       if (lane->n_rows <= 1)
         continue;
       g_string_append_printf (s, "; worker %u is a loop with up to %u tasks in flight, "
-                              "each in a row of its own", i, lane->max_open);
+                                 "each in a row of its own",
+                              i, lane->max_open);
       if (lane->n_folded > 0)
         g_string_append_printf (s, " (only %u rows are drawn: %u tasks are folded into the last)",
                                 IL_TIMELINE_MAX_ROWS, lane->n_folded);
@@ -677,11 +682,11 @@ il_timeline_chart_query (IlTimelineChart *self,
                          double           y)
 {
   const IlTimelineTask *t;
-  const char *error;
-  Geometry g;
-  GString *s;
-  double t_us, slack;
-  int lane, row = -1;
+  const char           *error;
+  Geometry              g;
+  GString              *s;
+  double                t_us, slack;
+  int                   lane, row = -1;
 
   g_return_val_if_fail (IL_IS_TIMELINE_CHART (self), NULL);
 
@@ -743,7 +748,7 @@ il_timeline_chart_query (IlTimelineChart *self,
   if (t->n_blocks > 0)
     {
       guint32 slot = t - (const IlTimelineTask *) (gconstpointer) self->data->tasks->data;
-      guint shown = 0;
+      guint   shown = 0;
 
       g_string_append_printf (s, "\n%u block%s:", t->n_blocks, t->n_blocks == 1 ? "" : "s");
       /* A task's blocks interleave with other workers' in the array: scan
@@ -794,13 +799,13 @@ il_timeline_chart_query_tooltip (GtkWidget  *widget,
 }
 
 static void
-il_timeline_chart_measure (GtkWidget      *widget,
-                           GtkOrientation  orientation,
-                           int             for_size,
-                           int            *minimum,
-                           int            *natural,
-                           int            *minimum_baseline,
-                           int            *natural_baseline)
+il_timeline_chart_measure (GtkWidget     *widget,
+                           GtkOrientation orientation,
+                           int            for_size,
+                           int           *minimum,
+                           int           *natural,
+                           int           *minimum_baseline,
+                           int           *natural_baseline)
 {
   IlTimelineChart *self = IL_TIMELINE_CHART (widget);
 
@@ -813,7 +818,7 @@ il_timeline_chart_measure (GtkWidget      *widget,
     {
       /* In one-row lanes: a loop's sub-rows make its lane taller. */
       double lanes = self->data != NULL ? total_weight (self->data, MAX (self->data->n_workers, 1)) : 2;
-      int extra = (int) (4 + ROW_H + 2 + AXIS_H);
+      int    extra = (int) (4 + ROW_H + 2 + AXIS_H);
 
       /* Scrolled windows allocate the minimum: keep lanes readable there. */
       *minimum = extra + (int) ceil (MIN (lanes * 20, 320));
@@ -882,7 +887,7 @@ drag_update_cb (GtkGestureDrag  *drag,
                 IlTimelineChart *self)
 {
   Geometry g;
-  double shift;
+  double   shift;
 
   if (!il_time_range_get_zoomed (self->range))
     return;
@@ -931,28 +936,28 @@ key_pressed_cb (GtkEventControllerKey *key,
   il_time_range_get_view (self->range, &start, &end);
   switch (keyval)
     {
-    case GDK_KEY_plus:
-    case GDK_KEY_equal:
-    case GDK_KEY_KP_Add:
-      il_time_range_zoom (self->range, 1.5, (start + end) / 2);
-      return TRUE;
-    case GDK_KEY_minus:
-    case GDK_KEY_KP_Subtract:
-      il_time_range_zoom (self->range, 1 / 1.5, (start + end) / 2);
-      return TRUE;
-    case GDK_KEY_0:
-    case GDK_KEY_KP_0:
-    case GDK_KEY_Home:
-      il_time_range_reset (self->range);
-      return TRUE;
-    case GDK_KEY_Left:
-      il_time_range_pan (self->range, -0.1);
-      return il_time_range_get_zoomed (self->range);
-    case GDK_KEY_Right:
-      il_time_range_pan (self->range, 0.1);
-      return il_time_range_get_zoomed (self->range);
-    default:
-      return FALSE;
+      case GDK_KEY_plus:
+      case GDK_KEY_equal:
+      case GDK_KEY_KP_Add:
+        il_time_range_zoom (self->range, 1.5, (start + end) / 2);
+        return TRUE;
+      case GDK_KEY_minus:
+      case GDK_KEY_KP_Subtract:
+        il_time_range_zoom (self->range, 1 / 1.5, (start + end) / 2);
+        return TRUE;
+      case GDK_KEY_0:
+      case GDK_KEY_KP_0:
+      case GDK_KEY_Home:
+        il_time_range_reset (self->range);
+        return TRUE;
+      case GDK_KEY_Left:
+        il_time_range_pan (self->range, -0.1);
+        return il_time_range_get_zoomed (self->range);
+      case GDK_KEY_Right:
+        il_time_range_pan (self->range, 0.1);
+        return il_time_range_get_zoomed (self->range);
+      default:
+        return FALSE;
     }
 }
 
@@ -988,9 +993,9 @@ il_timeline_chart_finalize (GObject *object)
 static void
 il_timeline_chart_class_init (IlTimelineChartClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  IlChartClass *chart_class = IL_CHART_CLASS (klass);
+  IlChartClass   *chart_class = IL_CHART_CLASS (klass);
 
   object_class->dispose = il_timeline_chart_dispose;
   object_class->finalize = il_timeline_chart_finalize;
@@ -1006,7 +1011,7 @@ static void
 il_timeline_chart_init (IlTimelineChart *self)
 {
   GtkEventController *controller;
-  GtkGesture *gesture;
+  GtkGesture         *gesture;
 
   self->pending = g_array_new (FALSE, TRUE, sizeof (Pending));
   self->rects = g_array_new (FALSE, FALSE, sizeof (Rect));

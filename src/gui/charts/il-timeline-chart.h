@@ -14,26 +14,26 @@ G_BEGIN_DECLS
 #define IL_TYPE_TIMELINE_CHART (il_timeline_chart_get_type ())
 G_DECLARE_FINAL_TYPE (IlTimelineChart, il_timeline_chart, IL, TIMELINE_CHART, IlChart)
 
-GtkWidget      *il_timeline_chart_new        (void);
+GtkWidget *il_timeline_chart_new (void);
 /* Nullable. The chart keeps a reference and draws what is in it now:
  * call il_timeline_chart_data_changed() after appending. */
-void            il_timeline_chart_set_data   (IlTimelineChart *self,
-                                              IlTimelineData  *data);
-IlTimelineData *il_timeline_chart_get_data   (IlTimelineChart *self);
+void            il_timeline_chart_set_data (IlTimelineChart *self,
+                                            IlTimelineData  *data);
+IlTimelineData *il_timeline_chart_get_data (IlTimelineChart *self);
 /* Shares the zoom/pan with other charts; NULL gives the chart its own. */
-void            il_timeline_chart_set_range  (IlTimelineChart *self,
-                                              IlTimeRange     *range);
-IlTimeRange    *il_timeline_chart_get_range  (IlTimelineChart *self);
+void         il_timeline_chart_set_range (IlTimelineChart *self,
+                                          IlTimeRange     *range);
+IlTimeRange *il_timeline_chart_get_range (IlTimelineChart *self);
 /* Extent for the shared axis; by default the data's end. Small multiples
  * set the longest makespan so that they align. */
-void            il_timeline_chart_set_max_lane_height (IlTimelineChart *self,
-                                                       double           height);
-void            il_timeline_chart_set_legend (IlTimelineChart *self,
-                                              gboolean         legend);
-void            il_timeline_chart_data_changed (IlTimelineChart *self);
+void il_timeline_chart_set_max_lane_height (IlTimelineChart *self,
+                                            double           height);
+void il_timeline_chart_set_legend (IlTimelineChart *self,
+                                   gboolean         legend);
+void il_timeline_chart_data_changed (IlTimelineChart *self);
 /* Tooltip text for the point (x, y) in widget coordinates, or NULL. */
-char           *il_timeline_chart_query      (IlTimelineChart *self,
-                                              double           x,
-                                              double           y);
+char *il_timeline_chart_query (IlTimelineChart *self,
+                               double           x,
+                               double           y);
 
 G_END_DECLS
