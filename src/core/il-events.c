@@ -64,6 +64,25 @@ il_event_queue_push (IlEventQueue  *queue,
   g_mutex_unlock (&queue->mutex);
 }
 
+void
+il_event_queue_push_many (IlEventQueue  *queue,
+                          const IlEvent *events,
+                          guint          n)
+{
+  gsize room;
+
+  g_mutex_lock (&queue->mutex);
+  room = queue->capacity > queue->pending->len ? queue->capacity - queue->pending->len : 0;
+  if (room >= n)
+    g_array_append_vals (queue->pending, events, n);
+  else
+    {
+      g_array_append_vals (queue->pending, events, (guint) room);
+      queue->dropped += n - room;
+    }
+  g_mutex_unlock (&queue->mutex);
+}
+
 guint
 il_event_queue_drain (IlEventQueue *queue,
                       GArray       *out,

@@ -62,6 +62,11 @@ void          il_event_queue_unref (IlEventQueue *queue);
 /* Thread-safe; never blocks for long. Drops (and counts) when full. */
 void il_event_queue_push (IlEventQueue  *queue,
                           const IlEvent *event);
+/* Pushes @n events under one lock (cheaper than @n pushes when several
+ * threads push at once). */
+void il_event_queue_push_many (IlEventQueue  *queue,
+                               const IlEvent *events,
+                               guint          n);
 /* Moves at most @max events (0: all) into @out (GArray of IlEvent),
  * appending; returns how many. */
 guint   il_event_queue_drain (IlEventQueue *queue,

@@ -147,8 +147,18 @@ state_between (const IlThreadTimes *a,
   out->gil_wait = gil_wait_us;
 }
 
+/* Events wait here until the task is about to do work (or ends), so that
+ * each boundary costs one lock on the shared queue, not one per event: a
+ * block's end and the next block's start go together. */
+typedef struct
+{
+  IlEvent events[2];
+  guint   n;
+} Pending;
+
 static inline void
 emit (IlTaskEnv *env,
+      Pending   *pending,
       IlEvent   *ev)
 {
   if (env->events == NULL)
@@ -157,7 +167,17 @@ emit (IlTaskEnv *env,
   ev->rep = env->rep;
   ev->worker = env->worker;
   ev->task = env->flat;
-  il_event_queue_push (env->events, ev);
+  g_assert (pending->n < G_N_ELEMENTS (pending->events));
+  pending->events[pending->n++] = *ev;
+}
+
+static inline void
+flush (IlTaskEnv *env,
+       Pending   *pending)
+{
+  if (pending->n > 0)
+    il_event_queue_push_many (env->events, pending->events, pending->n);
+  pending->n = 0;
 }
 
 static gboolean
@@ -208,6 +228,7 @@ il_task_execute (IlTaskEnv    *env,
   guint64            checksum = 0;
   IlEvent            ev = { 0 };
   gint64             mark_us;
+  Pending            pending = { .n = 0 };
 
   /* Hot path (tiny tasks): each kernel read here costs 0.2–0.8 µs, so one
    * reading serves each boundary: the task's start is its first block's,
@@ -230,7 +251,7 @@ il_task_execute (IlTaskEnv    *env,
   ev.b = rec->tid;
   ev.c = rec->group;
   ev.d = rec->index;
-  emit (env, &ev);
+  emit (env, &pending, &ev);
   mark = task_t0;
   mark_us = rec->start_us;
 
@@ -252,7 +273,8 @@ il_task_execute (IlTaskEnv    *env,
       ev.block = (guint8) i;
       ev.block_type = (guint8) block->type;
       ev.t_us = br.start_us;
-      emit (env, &ev);
+      emit (env, &pending, &ev);
+      flush (env, &pending);
       c1 = il_thread_cpu_ns ();
       env->overhead_ns += c1 - c0;
 
@@ -300,7 +322,7 @@ il_task_execute (IlTaskEnv    *env,
       ev.c = br.state.blocked;
       ev.d = br.state.gil_wait;
       ev.flags = ok ? 0 : IL_EVENT_FLAG_FAILED;
-      emit (env, &ev);
+      emit (env, &pending, &ev);
 
       if (!ok)
         {
@@ -331,7 +353,8 @@ il_task_execute (IlTaskEnv    *env,
   ev.b = rec->state.ready;
   ev.c = rec->state.blocked;
   ev.d = rec->state.gil_wait;
-  emit (env, &ev);
+  emit (env, &pending, &ev);
+  flush (env, &pending);
   c1 = il_thread_cpu_ns ();
   env->overhead_ns += c1 - c0;
 }
