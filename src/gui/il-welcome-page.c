@@ -72,9 +72,13 @@ compare_recent (gconstpointer a,
 {
   GtkRecentInfo *ia = *(GtkRecentInfo **) a;
   GtkRecentInfo *ib = *(GtkRecentInfo **) b;
-  g_autoptr(GDateTime) da = gtk_recent_info_get_modified (ia);
-  g_autoptr(GDateTime) db = gtk_recent_info_get_modified (ib);
+  /* (transfer none): GTK 4 keeps the dates; unreffing them here freed them
+   * under the recent manager, which crashed the next time they were read. */
+  GDateTime *da = gtk_recent_info_get_modified (ia);
+  GDateTime *db = gtk_recent_info_get_modified (ib);
 
+  if (da == NULL || db == NULL)
+    return (da == NULL) - (db == NULL);
   return g_date_time_compare (db, da);
 }
 
