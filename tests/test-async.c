@@ -611,6 +611,43 @@ test_io (void)
   g_assert_cmpfloat (rep->makespan_ms, <, 1000.0);
 }
 
+static guint
+count_open_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* Each repetition's loop, and the connections and streams its I/O blocks
+ * used, are gone when the repetition ends: nothing they left pending on the
+ * loop keeps descriptors open. */
+static void
+test_io_no_fd_leak (void)
+{
+  const char *json =
+    "{ \"interleave\": 1, \"name\": \"io fds\","
+    "  \"tasks\": [ { \"repeat\": 10, \"blocks\": ["
+    "      { \"type\": \"http\", \"delay_ms\": 1, \"bytes\": 2048 },"
+    "      { \"type\": \"file-write\", \"bytes\": 4096 },"
+    "      { \"type\": \"file-read\", \"bytes\": 4096 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"async\" } ],"
+    "  \"settings\": { \"repetitions\": 4 } }";
+  guint before, after;
+
+  /* Once first: GLib's own lazily opened descriptors are not the run's. */
+  il_results_free (run_json (json));
+  before = count_open_fds ();
+  il_results_free (run_json (json));
+  after = count_open_fds ();
+  g_test_message ("open descriptors: %u before, %u after 4 repetitions", before, after);
+  g_assert_cmpuint (after, <=, before + 2);
+}
+
 /* A failing block ends only its own task; the others go on. */
 static void
 test_failure (void)
@@ -660,6 +697,7 @@ main (int    argc,
   g_test_add_func ("/il/async/cancel/sliced", test_cancel_sliced);
   g_test_add_func ("/il/async/cancel/io", test_cancel_io);
   g_test_add_func ("/il/async/io", test_io);
+  g_test_add_func ("/il/async/io-no-fd-leak", test_io_no_fd_leak);
 
   return g_test_run ();
 }

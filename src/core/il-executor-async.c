@@ -881,6 +881,11 @@ async_worker (gpointer user_data)
   g_main_context_push_thread_default (run->context);
 
   async_loop (run);
+  /* Streams the I/O blocks are still closing call back on this loop: a
+   * callback left pending would keep the context (its wakeup descriptor),
+   * the stream and its connection alive after the repetition. */
+  while (il_io_async_closes_pending () > 0)
+    g_main_context_iteration (run->context, TRUE);
 
   g_main_context_pop_thread_default (run->context);
   g_clear_pointer (&run->context, g_main_context_unref);

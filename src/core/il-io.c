@@ -798,6 +798,37 @@ op_return_ok (GTask *task)
   g_object_unref (task);
 }
 
+/* Streams closed once their block is over, without waiting for the close:
+ * its callback comes back on this thread's loop, which must run it before
+ * it goes away (il_io_async_closes_pending), or the pending callback keeps
+ * the loop's context, the stream and its connection alive for good. Only
+ * the loop thread touches its count. */
+static __thread guint closes_pending;
+
+static void
+close_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  g_input_stream_close_finish (G_INPUT_STREAM (source), result, NULL);
+  g_assert (closes_pending > 0);
+  closes_pending--;
+}
+
+static void
+close_in_background (GInputStream *in,
+                     GCancellable *cancellable)
+{
+  closes_pending++;
+  g_input_stream_close_async (in, G_PRIORITY_DEFAULT, cancellable, close_done_cb, NULL);
+}
+
+guint
+il_io_async_closes_pending (void)
+{
+  return closes_pending;
+}
+
 /* http */
 
 static void http_read_cb (GObject *source, GAsyncResult *result, gpointer data);
@@ -837,7 +868,7 @@ http_read_cb (GObject      *source,
       return;
     }
   /* The end: the connection goes back to the pool without waiting. */
-  g_input_stream_close_async (op->in, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  close_in_background (op->in, g_task_get_cancellable (task));
   OP_LEAVE (op);
   if (op->embedded && op->count != op->bytes)
     op_return_error (task, byte_count_message (op->count, op->bytes));
@@ -865,7 +896,7 @@ http_send_cb (GObject      *source,
   op->ttfb_us = il_now_us ();
   if (soup_message_get_status (op->msg) >= 400)
     {
-      g_input_stream_close_async (op->in, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+      close_in_background (op->in, g_task_get_cancellable (task));
       OP_LEAVE (op);
       op_return_error (task, http_status_message (op->url, op->msg));
       return;
@@ -1033,7 +1064,7 @@ file_read_next (GTask *task)
 
   if (op->count >= op->bytes)
     {
-      g_input_stream_close_async (op->in, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+      close_in_background (op->in, g_task_get_cancellable (task));
       op_return_ok (task);
       return;
     }

@@ -78,4 +78,9 @@ gboolean il_io_run_block_finish (IlIoEnv      *env,
 void il_io_async_result_get_state (GAsyncResult *result,
                                    IlStateTimes *state);
 
+/* For the async executor, before its loop goes away: streams that blocks
+ * on this thread are still closing in the background. Their callbacks run
+ * on this thread's loop; iterate it until none is left. */
+guint il_io_async_closes_pending (void);
+
 G_END_DECLS
