@@ -279,6 +279,36 @@ test_run_json_stdout (void)
   cli_result_clear (&r);
 }
 
+/* A results document that could not be written is a failure, also on
+ * standard output (a full disk, a closed pipe): exit 1 with a message, not
+ * 0 with nothing written. */
+static void
+test_run_json_stdout_full (void)
+{
+  g_autofree char *path = write_temp ("small.interleave", small_experiment);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+
+  if (!g_file_test ("/dev/full", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no /dev/full here");
+      return;
+    }
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_stdout_file_path (launcher, "/dev/full");
+  proc = g_subprocess_launcher_spawn (launcher, &error, cli_path (), "run", path, "--quiet",
+                                      "--json", "-", "--run", "0", "--repetitions", "1", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 1);
+  g_assert_nonnull (err);
+  g_assert_cmpstr (err, !=, "");
+}
+
 static void
 test_examples_and_calibrate (void)
 {
@@ -385,6 +415,7 @@ main (int    argc,
   g_test_add_func ("/il/cli/validate-invalid", test_validate_invalid);
   g_test_add_func ("/il/cli/run-table-json", test_run_table_and_json);
   g_test_add_func ("/il/cli/run-json-stdout", test_run_json_stdout);
+  g_test_add_func ("/il/cli/run-json-stdout-full", test_run_json_stdout_full);
   g_test_add_func ("/il/cli/examples-calibrate", test_examples_and_calibrate);
   g_test_add_func ("/il/cli/sigint", test_sigint);
 

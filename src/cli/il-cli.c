@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -142,8 +143,14 @@ write_text_file (const char *path,
 {
   if (g_strcmp0 (path, "-") == 0)
     {
-      fwrite (data, 1, len, stdout);
-      fflush (stdout);
+      if (fwrite (data, 1, len, stdout) != len || fflush (stdout) != 0 || ferror (stdout))
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       _("Could not write to standard output: %s"), g_strerror (saved));
+          return FALSE;
+        }
       return TRUE;
     }
   /* Atomic: a temporary file renamed over the target. */
