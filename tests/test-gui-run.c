@@ -251,6 +251,47 @@ test_stop (void)
   drain ();
 }
 
+/* Opening another experiment while one runs stops the run, and its
+ * results never land on the new document (nor could be saved with it). */
+static void
+test_open_while_running (void)
+{
+  IlWindow *window = il_window_new (NULL);
+  g_autoptr(GError) error = NULL;
+  IlDocument *first;
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (il_window_load_example (window, IL_DEFAULT_EXAMPLE, &error));
+  g_assert_no_error (error);
+  enable_supported_runs (il_window_get_document (window));
+  {
+    IlExperiment *experiment = il_document_begin_edit (il_window_get_document (window), NULL);
+    IlTaskGroup  *group = g_ptr_array_index (experiment->tasks, 0);
+
+    /* Long enough that the other experiment opens first. */
+    group->repeat = 1000;
+    il_document_end_edit (il_window_get_document (window), TRUE);
+  }
+  first = il_window_get_document (window);
+  press_run (window, "skip");
+  g_assert_true (il_window_get_running (window));
+
+  g_assert_true (il_window_load_example (window, "io-bound", &error));
+  g_assert_no_error (error);
+  g_assert_true (il_window_get_document (window) != first);
+  wait_for_run (window);
+
+  g_assert_false (il_window_get_running (window));
+  g_assert_null (il_window_get_results (window));
+  g_assert_cmpuint (il_results_table_get_n_rows (il_window_get_results_table (window)), ==, 0);
+  g_assert_cmpstr (il_window_get_visible_page (window), ==, "workload");
+  /* The new document can run. */
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (il_window_get_workload_editor (window))));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  drain ();
+}
+
 /* Short enough for a test: one repetition, no warm-up. */
 static void
 shorten (IlWindow *window)
@@ -407,6 +448,7 @@ main (int   argc,
   g_test_add_func ("/il/gui/run/example", test_run_example);
   g_test_add_func ("/il/gui/run/save-with-results", test_save_with_results);
   g_test_add_func ("/il/gui/run/stop", test_stop);
+  g_test_add_func ("/il/gui/run/open-while-running", test_open_while_running);
   g_test_add_func ("/il/gui/run/quiz", test_quiz);
   g_test_add_func ("/il/gui/run/lifetime-server", test_lifetime_server);
 

@@ -116,6 +116,8 @@ struct _IlWindow
   gint64      run_started_us;
   guint       progress_source;
   gboolean    close_confirmed;
+  /* The document was replaced during the run: its results are dropped. */
+  gboolean run_stale;
   /* The quiz is asked once per document, before its first run. */
   gboolean quiz_asked;
   int      quiz_pick; /* choice index, -1: skipped */
@@ -386,6 +388,12 @@ il_window_set_document (IlWindow   *self,
   if (self->document == document)
     return;
 
+  /* A run measures the document it started from: replacing that stops it. */
+  if (self->run_cancellable != NULL)
+    {
+      g_cancellable_cancel (self->run_cancellable);
+      self->run_stale = TRUE;
+    }
   g_set_object (&self->document, document);
   g_signal_group_set_target (self->document_signals, document);
   g_clear_pointer (&self->results, il_results_free);
@@ -952,9 +960,11 @@ run_finished_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(IlResults) results = NULL;
   gboolean was_cancelled;
+  gboolean stale = self->run_stale;
 
   results = il_runner_run_finish (IL_RUNNER (source), result, &error);
   was_cancelled = self->run_cancellable != NULL && g_cancellable_is_cancelled (self->run_cancellable);
+  self->run_stale = FALSE;
 
 #if HAVE_LIVE_VIEW
   if (self->live_model != NULL)
@@ -967,6 +977,10 @@ run_finished_cb (GObject      *source,
   g_clear_pointer (&self->queue, il_event_queue_unref);
   self->run_started_us = 0;
   il_window_set_running_ui (self, FALSE);
+
+  /* The run belonged to a document that is no longer open. */
+  if (stale)
+    return;
 
   if (results == NULL)
     {
