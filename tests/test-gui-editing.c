@@ -12,6 +12,7 @@
 #include <adwaita.h>
 
 #include "il-examples.h"
+#include "il-run-row.h"
 #include "il-window.h"
 
 static void
@@ -249,6 +250,63 @@ test_close_prompt (void)
   g_assert_finalize_object (window);
 }
 
+/* Switching the executor clears the fields that no longer apply: the run
+ * row then shows the cleared values, not the old ones, when the executor
+ * comes back. */
+static void
+test_executor_switch (void)
+{
+  g_autoptr(IlDocument) document = il_document_new (il_example_load (IL_DEFAULT_EXAMPLE, NULL));
+  const IlRunConfig *run;
+  GtkWidget         *row;
+  GtkDropDown       *executor;
+  GtkSpinButton     *interval, *slice;
+  GtkDropDown       *spawn;
+  guint              index;
+
+  {
+    IlExperiment *experiment = il_document_begin_edit (document, NULL);
+
+    g_ptr_array_add (experiment->runs, il_run_config_new (IL_EXECUTOR_THREADS));
+    index = experiment->runs->len - 1;
+    il_document_end_edit (document, TRUE);
+  }
+  row = g_object_ref_sink (il_run_row_new (document, index));
+  executor = GTK_DROP_DOWN (gtk_widget_get_template_child (row, IL_TYPE_RUN_ROW, "executor_dropdown"));
+  interval = GTK_SPIN_BUTTON (gtk_widget_get_template_child (row, IL_TYPE_RUN_ROW, "interval_spin"));
+  slice = GTK_SPIN_BUTTON (gtk_widget_get_template_child (row, IL_TYPE_RUN_ROW, "slice_spin"));
+  spawn = GTK_DROP_DOWN (gtk_widget_get_template_child (row, IL_TYPE_RUN_ROW, "spawn_dropdown"));
+
+  /* threads, interval 20 → processes, per-task spawn → threads */
+  gtk_spin_button_set_value (interval, 20);
+  gtk_drop_down_set_selected (executor, IL_EXECUTOR_PROCESSES);
+  gtk_drop_down_set_selected (spawn, IL_SPAWN_PER_TASK);
+  run = g_ptr_array_index (il_document_get_experiment (document)->runs, index);
+  g_assert_cmpint (run->spawn, ==, IL_SPAWN_PER_TASK);
+  g_assert_cmpuint (run->switch_interval_ms, ==, 5);
+  gtk_drop_down_set_selected (executor, IL_EXECUTOR_THREADS);
+  run = g_ptr_array_index (il_document_get_experiment (document)->runs, index);
+  g_assert_cmpuint (run->switch_interval_ms, ==, 5);
+  g_assert_cmpuint ((guint) gtk_spin_button_get_value (interval), ==, run->switch_interval_ms);
+
+  /* → processes again: the spawn mode shown is the model's */
+  gtk_drop_down_set_selected (executor, IL_EXECUTOR_PROCESSES);
+  run = g_ptr_array_index (il_document_get_experiment (document)->runs, index);
+  g_assert_cmpint (run->spawn, ==, IL_SPAWN_POOL);
+  g_assert_cmpuint (gtk_drop_down_get_selected (spawn), ==, run->spawn);
+
+  /* async, slice 100 → threads → async */
+  gtk_drop_down_set_selected (executor, IL_EXECUTOR_ASYNC);
+  gtk_spin_button_set_value (slice, 100);
+  gtk_drop_down_set_selected (executor, IL_EXECUTOR_THREADS);
+  gtk_drop_down_set_selected (executor, IL_EXECUTOR_ASYNC);
+  run = g_ptr_array_index (il_document_get_experiment (document)->runs, index);
+  g_assert_cmpuint (run->cpu_slice_units, ==, 0);
+  g_assert_cmpuint ((guint) gtk_spin_button_get_value (slice), ==, run->cpu_slice_units);
+
+  g_assert_finalize_object (row);
+}
+
 static void
 skip_no_display (void)
 {
@@ -273,6 +331,7 @@ main (int   argc,
   g_test_add_func ("/il/gui/editing/save-reopen", test_save_reopen);
   g_test_add_func ("/il/gui/editing/open-error", test_open_error);
   g_test_add_func ("/il/gui/editing/close-prompt", test_close_prompt);
+  g_test_add_func ("/il/gui/editing/executor-switch", test_executor_switch);
 
   return g_test_run ();
 }

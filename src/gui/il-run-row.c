@@ -210,6 +210,14 @@ executor_changed_cb (IlRunRow *self)
   if (!gtk_widget_get_visible (GTK_WIDGET (self->workers_entry)))
     gtk_editable_set_text (GTK_EDITABLE (self->workers_entry), "");
   gtk_check_button_set_active (self->gil_check, FALSE);
+  /* Show the cleared values, or the old ones would come back with the
+   * executor while the model holds the defaults. */
+  if ((run = il_run_row_peek (self)) != NULL)
+    {
+      gtk_spin_button_set_value (self->interval_spin, run->switch_interval_ms);
+      gtk_drop_down_set_selected (self->spawn_dropdown, run->spawn);
+      gtk_spin_button_set_value (self->slice_spin, run->cpu_slice_units);
+    }
   self->updating = FALSE;
 }
 
