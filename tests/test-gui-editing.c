@@ -307,6 +307,46 @@ test_executor_switch (void)
   g_assert_finalize_object (row);
 }
 
+/* A URL clears the embedded server's delay and body size; clearing the URL
+ * again shows those fields with the values the model holds. */
+static void
+test_http_url_clears (void)
+{
+  IlWindow          *window = window_with_example ();
+  IlWorkloadEditor  *editor = il_window_get_workload_editor (window);
+  IlDocument        *document = il_window_get_document (window);
+  const IlTaskGroup *group = g_ptr_array_index (il_document_get_experiment (document)->tasks, 0);
+  guint              index = group->blocks->len;
+  const IlBlock     *block;
+  IlBlockItem       *item;
+  GtkEditable       *url;
+  GtkSpinButton     *bytes;
+
+  gtk_widget_activate_action (GTK_WIDGET (editor), "editor.block-add", "(uu)", 0, (guint) IL_BLOCK_HTTP);
+  item = il_workload_editor_get_block_item (editor, 0, index);
+  g_assert_nonnull (item);
+  url = GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (item), IL_TYPE_BLOCK_ITEM, "url_entry"));
+  bytes = GTK_SPIN_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (item), IL_TYPE_BLOCK_ITEM, "bytes_spin"));
+
+  gtk_spin_button_set_value (il_block_item_get_ms_spin (item), 50);
+  gtk_spin_button_set_value (bytes, 4096);
+  gtk_editable_set_text (url, "http://example.com/");
+  group = g_ptr_array_index (il_document_get_experiment (document)->tasks, 0);
+  block = g_ptr_array_index (group->blocks, index);
+  g_assert_cmpstr (block->url, ==, "http://example.com/");
+  g_assert_cmpint (block->delay_ms, ==, 0);
+
+  gtk_editable_set_text (url, "");
+  group = g_ptr_array_index (il_document_get_experiment (document)->tasks, 0);
+  block = g_ptr_array_index (group->blocks, index);
+  g_assert_null (block->url);
+  g_assert_cmpint ((gint64) gtk_spin_button_get_value (il_block_item_get_ms_spin (item)), ==, block->delay_ms);
+  g_assert_cmpint ((gint64) gtk_spin_button_get_value (bytes), ==, block->bytes);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  drain ();
+}
+
 static void
 skip_no_display (void)
 {
@@ -332,6 +372,7 @@ main (int   argc,
   g_test_add_func ("/il/gui/editing/open-error", test_open_error);
   g_test_add_func ("/il/gui/editing/close-prompt", test_close_prompt);
   g_test_add_func ("/il/gui/editing/executor-switch", test_executor_switch);
+  g_test_add_func ("/il/gui/editing/http-url-clears", test_http_url_clears);
 
   return g_test_run ();
 }

@@ -260,6 +260,11 @@ url_changed_cb (IlBlockItem *self)
       block->url = g_steal_pointer (&stripped);
       block->delay_ms = 0;
       block->bytes = 0;
+      /* The hidden fields show the cleared values if the URL goes again. */
+      self->updating = TRUE;
+      gtk_spin_button_set_value (self->ms_spin, 0);
+      gtk_spin_button_set_value (self->bytes_spin, 0);
+      self->updating = FALSE;
     }
   il_block_item_sync_visibility (self, block);
   il_block_item_end (self);
