@@ -24,7 +24,8 @@ close_fd (gpointer data)
     close (fd);
 }
 
-/* Stores fd + 1 so that 0 means "not opened yet"; -1 + 1 means "failed". */
+/* Stores fd + 1 so that 0 (NULL) means "not opened yet", and -1 (fd -2)
+ * means "failed": a failed open must not be retried at every reading. */
 static GPrivate schedstat_fd = G_PRIVATE_INIT (close_fd);
 
 gint64
@@ -52,7 +53,7 @@ il_thread_times_read (IlThreadTimes *out)
   if (stored == NULL)
     {
       fd = open ("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
-      g_private_set (&schedstat_fd, GINT_TO_POINTER (fd + 1));
+      g_private_set (&schedstat_fd, GINT_TO_POINTER (fd >= 0 ? fd + 1 : -1));
     }
   else
     fd = GPOINTER_TO_INT (stored) - 1;
