@@ -593,13 +593,6 @@ handle_result (Dispatcher   *d,
   emit_task_event (d, s, IL_EVENT_TASK_END, rec);
   s->task = -1;
   d->done++;
-
-  if (d->per_task && !s->bye)
-    {
-      il_protocol_write_bye (s->out);
-      s->bye = TRUE;
-      s->bye_at = il_now_us ();
-    }
 }
 
 /* Reads what the worker sent and handles every whole frame. FALSE: the
