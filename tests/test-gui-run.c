@@ -375,8 +375,9 @@ test_quiz (void)
   enable_supported_runs (il_window_get_document (window));
   shorten (window);
   g_clear_pointer (&response, g_free);
-  response = g_strdup_printf ("choice-%u", quiz->answer == 0 ? 1 : 0);
+  /* The previous document's quiz went with it: read the new one's. */
   quiz = il_document_get_experiment (il_window_get_document (window))->quiz;
+  response = g_strdup_printf ("choice-%u", quiz->answer == 0 ? 1 : 0);
   press_run (window, response);
   wait_for_run (window);
   g_clear_pointer (&text, g_free);
