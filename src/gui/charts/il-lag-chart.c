@@ -24,6 +24,10 @@ struct _IlLagChart
 
   IlLagData *data;
   gint64     min_y_max_us;
+  /* p95 sorts every sample: during a long run it is recomputed only when
+   * the samples have grown by a tenth, not on every frame. */
+  guint  p95_n;
+  gint64 p95_us;
 };
 
 G_DEFINE_FINAL_TYPE (IlLagChart, il_lag_chart, IL_TYPE_CHART)
@@ -60,7 +64,14 @@ il_lag_chart_draw (IlChart             *chart,
   if (n > 0)
     {
       g_autofree char *max = format_ms (data->max_lag_us);
-      g_autofree char *p95 = format_ms (il_lag_data_percentile (data, 95));
+      g_autofree char *p95 = NULL;
+
+      if (n != self->p95_n && (n < self->p95_n || n < 4096 || n >= self->p95_n + self->p95_n / 10))
+        {
+          self->p95_us = il_lag_data_percentile (data, 95);
+          self->p95_n = n;
+        }
+      p95 = format_ms (self->p95_us);
 
       summary = g_strdup_printf ("max %s · p95 %s", max, p95);
     }
@@ -261,6 +272,7 @@ il_lag_chart_set_data (IlLagChart *self,
   g_clear_pointer (&self->data, il_lag_data_unref);
   if (data != NULL)
     self->data = il_lag_data_ref (data);
+  self->p95_n = 0;
   il_lag_chart_data_changed (self);
 }
 
