@@ -407,8 +407,10 @@ trace_run (JsonBuilder        *b,
       g_autofree char    *name = NULL;
       g_autofree char    *id = NULL;
 
-      /* A task that never started (a cancelled run) has no span. */
-      if (rec->blocks == NULL && rec->start_us == 0 && rec->end_us == 0)
+      /* A task that never started has no span. The runner drops such
+       * records from cancelled repetitions; results read from a file may
+       * still hold one (start_us < 0). */
+      if (rec->start_us < 0 || rec->end_us < 0)
         continue;
       if (!g_hash_table_contains (lanes, GINT_TO_POINTER (tid)))
         {
