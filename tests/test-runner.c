@@ -401,6 +401,49 @@ test_shared_server (void)
   g_assert_cmpuint (il_server_get_n_requests (server), ==, 3);
 }
 
+/* A run that cannot start after others have been measured (here: the
+ * worker program is missing) keeps what was measured, marked incomplete,
+ * with the reason in the warnings; with nothing measured it is an error. */
+static void
+test_partial_on_failure (void)
+{
+  g_autoptr(IlExperiment) exp = load (
+    "{ \"interleave\": 1, \"name\": \"partial\","
+    "  \"tasks\": [ { \"repeat\": 2, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"sequential\" }, { \"executor\": \"processes\", \"workers\": 1 } ] }");
+  g_autoptr(IlRunner) runner = NULL;
+  g_autoptr(IlResults) results = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *saved = g_strdup (g_getenv ("IL_WORKER_PATH"));
+  gboolean         named = FALSE;
+
+  g_setenv ("IL_WORKER_PATH", "/nonexistent/interleave-worker", TRUE);
+  runner = il_runner_new (exp, NULL);
+  results = il_runner_run (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (results);
+  g_assert_true (results->incomplete);
+  g_assert_cmpuint (results->runs->len, ==, 1);
+  g_assert_cmpstr (((IlRunResult *) g_ptr_array_index (results->runs, 0))->label, ==, "sequential");
+  for (guint i = 0; results->warnings[i] != NULL; i++)
+    named |= strstr (results->warnings[i], "processes") != NULL;
+  g_assert_true (named);
+
+  /* Only the failing run: nothing measured, so an error. */
+  g_ptr_array_remove_index (exp->runs, 0);
+  g_clear_object (&runner);
+  g_clear_pointer (&results, il_results_free);
+  runner = il_runner_new (exp, NULL);
+  results = il_runner_run (runner, NULL, &error);
+  g_assert_null (results);
+  g_assert_nonnull (error);
+
+  if (saved != NULL)
+    g_setenv ("IL_WORKER_PATH", saved, TRUE);
+  else
+    g_unsetenv ("IL_WORKER_PATH");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -417,6 +460,7 @@ main (int    argc,
   g_test_add_func ("/il/runner/sweep-expansion", test_sweep_expansion);
   g_test_add_func ("/il/events/bounded", test_event_queue_bounded);
   g_test_add_func ("/il/runner/shared-server", test_shared_server);
+  g_test_add_func ("/il/runner/partial-on-failure", test_partial_on_failure);
 
   return g_test_run ();
 }

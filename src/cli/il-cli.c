@@ -470,6 +470,11 @@ cmd_run (int    argc,
     }
 #endif
 
+  if (results->incomplete)
+    {
+      g_printerr (_("The experiment stopped early: the results are partial.\n"));
+      status = EXIT_FAILED;
+    }
   if (results->cancelled)
     {
       g_printerr (_("The run was cancelled: the results are partial.\n"));

@@ -474,6 +474,7 @@ il_results_copy (const IlResults *results)
   g_strfreev (copy->warnings);
   copy->warnings = results->warnings != NULL ? g_strdupv (results->warnings) : g_new0 (char *, 1);
   copy->cancelled = results->cancelled;
+  copy->incomplete = results->incomplete;
 
   for (guint i = 0; results->runs != NULL && i < results->runs->len; i++)
     g_ptr_array_add (copy->runs, run_result_copy (g_ptr_array_index (results->runs, i)));

@@ -143,6 +143,9 @@ struct _IlResults
   GStrv      warnings;
   GPtrArray *runs;      /* IlRunResult* */
   gboolean   cancelled; /* not written; the CLI's exit status */
+  /* Not written: a later run could not start, so the results hold only what
+   * ran before it (the reason is in warnings). */
+  gboolean incomplete;
 };
 
 IlResults *il_results_new (void);

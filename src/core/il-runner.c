@@ -603,15 +603,32 @@ il_runner_run (IlRunner     *self,
       const Slot   *slot = &g_array_index (slots, Slot, s);
       IlRunResult  *rr = g_ptr_array_index (run_results, slot->run);
       IlRepetition *rep;
+      g_autoptr(GError) rep_error = NULL;
 
       if (g_cancellable_is_cancelled (cancellable))
         break;
 
-      rep = run_repetition (self, slot->run, slot->rep, slot->warmup, cancellable, error);
+      rep = run_repetition (self, slot->run, slot->rep, slot->warmup, cancellable, &rep_error);
       if (rep == NULL)
         {
-          g_clear_pointer (&self->io, il_io_env_free);
-          return NULL;
+          gboolean measured = FALSE;
+
+          for (guint i = 0; i < run_results->len && !measured; i++)
+            measured = ((IlRunResult *) g_ptr_array_index (run_results, i))->repetitions->len > 0;
+          if (!measured)
+            {
+              g_clear_pointer (&self->io, il_io_env_free);
+              g_propagate_error (error, g_steal_pointer (&rep_error));
+              return NULL;
+            }
+          /* What was measured before is kept: the results are partial. */
+          results->incomplete = TRUE;
+          g_ptr_array_add (warnings,
+                           g_strdup_printf (_("The experiment stopped early: “%s” could not run (%s); "
+                                              "the results are partial"),
+                                               g_array_index (self->runs, ExpandedRun, slot->run).label,
+                                               rep_error->message));
+          break;
         }
       /* A cancelled warm-up is shown nowhere; a cancelled counted
        * repetition is kept, marked, as partial results. */
