@@ -1185,7 +1185,11 @@ il_window_ask_quiz (IlWindow     *self,
       return;
     }
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Before You Run: a Question"), quiz->question);
-  for (guint i = 0; quiz->choices != NULL && quiz->choices[i] != NULL; i++)
+  /* Choices are long, so libadwaita stacks the responses, last added on
+   * top: add Skip first and the choices from last to first, so that they
+   * read in the file's order with Skip at the bottom. */
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "skip", _("_Skip"));
+  for (guint i = quiz->choices != NULL ? g_strv_length (quiz->choices) : 0; i-- > 0;)
     {
       g_autofree char *id = g_strdup_printf ("choice-%u", i);
       g_auto(GStrv) parts = g_strsplit (quiz->choices[i], "_", -1);
@@ -1194,7 +1198,6 @@ il_window_ask_quiz (IlWindow     *self,
 
       adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), id, label);
     }
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "skip", _("_Skip"));
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "skip");
   gtk_accessible_update_property (GTK_ACCESSIBLE (dialog),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Quiz"), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, quiz->question, -1);
