@@ -422,6 +422,48 @@ scanner_at_target (Scanner *s)
 
 static gboolean scanner_value (Scanner *s);
 
+typedef enum
+{
+  ITEM_MORE,
+  ITEM_DONE,
+  ITEM_FAILED,
+} ItemEnd;
+
+/* What follows an object's field or an array's value: a ',' and another
+ * @item, or the closing @close. */
+static ItemEnd
+scanner_item_end (Scanner    *s,
+                  char        close,
+                  const char *item)
+{
+  if (!scanner_skip_space (s))
+    return ITEM_FAILED;
+  if (s->p < s->end && *s->p == ',')
+    {
+      scanner_advance (s);
+      if (!scanner_skip_space (s))
+        return ITEM_FAILED;
+      if (s->p < s->end && *s->p == close)
+        {
+          scanner_fail (s, "expected another %s after ',' (JSON allows no trailing comma)", item);
+          return ITEM_FAILED;
+        }
+      return ITEM_MORE;
+    }
+  if (s->p < s->end && *s->p == close)
+    {
+      scanner_advance (s);
+      return ITEM_DONE;
+    }
+  {
+    char expected[32];
+
+    g_snprintf (expected, sizeof expected, "',' or '%c' after the %s", close, item);
+    scanner_unexpected (s, expected);
+  }
+  return ITEM_FAILED;
+}
+
 static gboolean
 scanner_object (Scanner *s)
 {
@@ -494,24 +536,16 @@ scanner_object (Scanner *s)
 
       g_string_truncate (s->path, parent_len);
 
-      if (!scanner_skip_space (s))
-        return FALSE;
-      if (s->p < s->end && *s->p == ',')
+      switch (scanner_item_end (s, '}', "field"))
         {
-          scanner_advance (s);
-          if (!scanner_skip_space (s))
+          case ITEM_MORE:
+            continue;
+          case ITEM_DONE:
+            return TRUE;
+          case ITEM_FAILED:
+          default:
             return FALSE;
-          if (s->p < s->end && *s->p == '}')
-            return scanner_fail (s, "expected another field after ',' (JSON allows no trailing comma)");
-          continue;
         }
-      if (s->p < s->end && *s->p == '}')
-        {
-          scanner_advance (s);
-          return TRUE;
-        }
-
-      return scanner_unexpected (s, "',' or '}' after the field");
     }
 }
 
@@ -540,24 +574,16 @@ scanner_array (Scanner *s)
 
       g_string_truncate (s->path, parent_len);
 
-      if (!scanner_skip_space (s))
-        return FALSE;
-      if (s->p < s->end && *s->p == ',')
+      switch (scanner_item_end (s, ']', "value"))
         {
-          scanner_advance (s);
-          if (!scanner_skip_space (s))
+          case ITEM_MORE:
+            continue;
+          case ITEM_DONE:
+            return TRUE;
+          case ITEM_FAILED:
+          default:
             return FALSE;
-          if (s->p < s->end && *s->p == ']')
-            return scanner_fail (s, "expected another value after ',' (JSON allows no trailing comma)");
-          continue;
         }
-      if (s->p < s->end && *s->p == ']')
-        {
-          scanner_advance (s);
-          return TRUE;
-        }
-
-      return scanner_unexpected (s, "',' or ']' after the value");
     }
 }
 
