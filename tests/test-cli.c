@@ -141,7 +141,7 @@ validate_all_in (const char *dir)
   return n;
 }
 
-/* Every built-in example and every valid file of the tests (FORMAT.md's own
+/* Every built-in example and every valid file of the tests (the format contract's own
  * example among them) is accepted. */
 static void
 test_validate_examples (void)
@@ -213,7 +213,7 @@ test_run_table_and_json (void)
   g_assert_nonnull (strstr (r.out, " ms"));
   cli_result_clear (&r);
 
-  /* The results document, in FORMAT.md's shape. */
+  /* The results document, in the shape docs/results-format.md describes. */
   json_parser_load_from_file (parser, json_path, &error);
   g_assert_no_error (error);
   root = json_node_get_object (json_parser_get_root (parser));

@@ -308,7 +308,8 @@ test_roundtrip (void)
   g_assert_nonnull (strstr (first, "[97.5, 99.0, 0.0]"));
 }
 
-/* Every key of FORMAT.md's example is in our document, at the same place. */
+/* Every key of the contract's example (data/valid/format-results-example.json)
+ * is in our document, at the same place. */
 static void
 assert_keys_subset (JsonNode   *example,
                     JsonNode   *ours,

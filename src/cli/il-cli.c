@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The command-line contract is FORMAT.md's: exit 0 on success, 1 when the
+ * The command-line contract (docs/cli.md): exit 0 on success, 1 when the
  * experiment ran but a task failed or the run was cancelled, 2 for a bad
  * command line or an invalid file (then nothing ran).
  */

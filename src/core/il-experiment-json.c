@@ -1,4 +1,6 @@
-/* il-experiment-json.c — experiment files (FORMAT.md v1): load, save, validate
+/* il-experiment-json.c — experiment files (format version 1): load, save, validate
+ *
+ * The format is documented for users in docs/experiment-format.md
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -27,7 +29,8 @@ typedef struct
   gint64 max;
 } Range;
 
-/* FORMAT.md's table, once, for both the reader and the validation. */
+/* The format's ranges (docs/experiment-format.md), once, for both the
+ * reader and the validation. */
 static const Range range_repeat = { 1, IL_MAX_REPEAT };
 static const Range range_payload = { 0, IL_MAX_PAYLOAD_BYTES };
 static const Range range_units = { 1, IL_MAX_UNITS };
@@ -46,7 +49,7 @@ static const Range chars_name = { 1, IL_MAX_NAME_CHARS };
 static const Range chars_description = { 0, IL_MAX_DESCRIPTION_CHARS };
 static const Range chars_task_name = { 0, IL_MAX_NAME_CHARS };
 static const Range chars_label = { 0, IL_MAX_LABEL_CHARS };
-/* FORMAT.md sets no limits on the quiz; these keep it a quiz. */
+/* The quiz's limits (docs/experiment-format.md, "Quiz") keep it a quiz. */
 static const Range chars_question = { 1, IL_MAX_DESCRIPTION_CHARS };
 static const Range chars_choice = { 1, IL_MAX_NAME_CHARS };
 static const Range chars_explanation = { 0, IL_MAX_DESCRIPTION_CHARS };

@@ -189,7 +189,7 @@ il_block_equal (const IlBlock *a,
     }
 }
 
-/* "512 B", "1.0 KiB", "64.0 MiB": binary units as FORMAT.md's limits are,
+/* "512 B", "1.0 KiB", "64.0 MiB": binary units as the format's limits are,
  * with a plain space (g_format_size() uses a no-break space and the
  * locale's decimal mark, which makes the text differ between machines). */
 static char *

@@ -1,4 +1,4 @@
-/* il-experiment.h — the experiment model (FORMAT.md, version 1)
+/* il-experiment.h — the experiment model (format version 1, docs/experiment-format.md)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 
 #define IL_FORMAT_VERSION 1
 
-/* Limits from FORMAT.md's table. */
+/* Limits from the format's tables (docs/experiment-format.md). */
 #define IL_MAX_NAME_CHARS         200
 #define IL_MAX_DESCRIPTION_CHARS  10000
 #define IL_MAX_LABEL_CHARS        100
@@ -81,7 +81,7 @@ typedef enum
   IL_N_ORDERS
 } IlOrder;
 
-/* String forms are exactly FORMAT.md's ("cpu", "file-write", "per-task", …).
+/* String forms are exactly the format's ("cpu", "file-write", "per-task", …).
  * from_string returns FALSE for an unknown string. */
 const char *il_block_type_to_string (IlBlockType type);
 gboolean    il_block_type_from_string (const char *str, IlBlockType *out);
@@ -211,7 +211,7 @@ IlExperiment *il_experiment_load_file (GFile   *file,
                                        GError **error);
 
 /* Saving: pretty JSON (two-space indent, trailing newline), fields in
- * FORMAT.md's order, defaults omitted, results included when present.
+ * the documented order, defaults omitted, results included when present.
  * Save is atomic (temporary file + rename). */
 char    *il_experiment_to_data (const IlExperiment *experiment,
                                 gsize              *length);

@@ -1495,7 +1495,7 @@ node_is_flat (JsonNode *node)
   return TRUE;
 }
 
-/* A small object of flat members on one line, as FORMAT.md writes blocks:
+/* A small object of flat members on one line, as the format's examples write blocks:
  * { "type": "cpu", "kernel": "spin", "units": 40 }. FALSE if it would not
  * fit or has nested structure. */
 static gboolean
@@ -1556,7 +1556,7 @@ write_node (GString  *out,
                     g_autofree char *text = format_double (value == 0.0 ? 0.0 : value);
 
                     g_string_append (out, text);
-                    /* Keep a double recognisable as one ("805.0", as FORMAT.md
+                    /* Keep a double recognisable as one ("805.0", as docs/results-format.md
                      * writes it), so other readers give it a float type. */
                     if (strpbrk (text, ".eE") == NULL)
                       g_string_append (out, ".0");

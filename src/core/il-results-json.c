@@ -1,9 +1,10 @@
-/* il-results-json.c — the results document (FORMAT.md "Results document")
+/* il-results-json.c — the results document (docs/results-format.md)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Writes FORMAT.md's shape plus the additive fields documented in
- * docs/FORMAT-NOTES.md ("Results extensions"), each only where it applies.
+ * Writes the contract's shape plus the additive fields documented in
+ * docs/results-format.md ("Fields beyond the team's contract"), each only
+ * where it applies.
  * Doubles are rounded (ms to 3 decimals, percentages to 1) so that files stay
  * readable; il_results_equal() compares at that precision. The reader is as
  * strict as the experiment reader: unknown fields and wrong types are errors

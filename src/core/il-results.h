@@ -1,4 +1,4 @@
-/* il-results.h — results of running an experiment (FORMAT.md "Results document")
+/* il-results.h — results of running an experiment (docs/results-format.md)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -167,7 +167,7 @@ void il_run_result_summarize (IlRunResult *run,
                               double       baseline_median_ms,
                               guint        cores);
 
-/* The results document, exactly in FORMAT.md's shape. */
+/* The results document, as docs/results-format.md describes it. */
 JsonNode *il_results_to_json (const IlResults *results);
 char     *il_results_to_data (const IlResults *results, gsize *length);
 /* Reads a results document (also the `results` member of an experiment).

@@ -6,8 +6,8 @@
  * straight into the document (one undo step per field while the user keeps
  * changing it); structural edits (move, duplicate, delete, drop) are actions
  * of the workload editor ("editor.*"), which rebuilds its items afterwards.
- * Spin buttons carry FORMAT.md's ranges, so an out-of-range value cannot be
- * entered at all.
+ * Spin buttons carry the format's ranges (docs/experiment-format.md), so an
+ * out-of-range value cannot be entered at all.
  */
 #include "config.h"
 

@@ -1,4 +1,4 @@
-/* il-results-table.c — one row per run: the figures FORMAT.md's CLI prints
+/* il-results-table.c — one row per run: the figures the CLI's table prints (docs/cli.md)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
