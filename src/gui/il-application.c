@@ -45,20 +45,29 @@ il_application_apply_style (IlApplication *self,
   adw_style_manager_set_color_scheme (manager, scheme);
 }
 
+/* Without an installed schema (an uninstalled build run by hand) the style
+ * is a plain stateful action that is not remembered. */
 static void
 style_variant_change_state (GSimpleAction *action,
                             GVariant      *state,
                             gpointer       user_data)
 {
-  IlApplication *self = user_data;
-  const char    *variant = g_variant_get_string (state, NULL);
+  const char *variant = g_variant_get_string (state, NULL);
 
   if (g_strcmp0 (variant, "default") != 0 && g_strcmp0 (variant, "light") != 0 && g_strcmp0 (variant, "dark") != 0)
     return;
   g_simple_action_set_state (action, state);
-  il_application_apply_style (self, variant);
-  if (self->settings != NULL)
-    g_settings_set_string (self->settings, "style-variant", variant);
+  il_application_apply_style (user_data, variant);
+}
+
+static void
+style_variant_setting_changed (GSettings  *settings,
+                               const char *key,
+                               gpointer    user_data)
+{
+  g_autofree char *variant = g_settings_get_string (settings, key);
+
+  il_application_apply_style (user_data, variant);
 }
 
 static void
@@ -170,7 +179,6 @@ il_application_startup (GApplication *app)
   IlApplication         *self = IL_APPLICATION (app);
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr(GSettingsSchema) schema = NULL;
-  g_autofree char *variant = NULL;
   static const struct
   {
     const char *action;
@@ -195,6 +203,8 @@ il_application_startup (GApplication *app)
   const GActionEntry entries[] = {
     { "about", about_action, NULL, NULL, NULL, { 0 } },
     { "quit", quit_action, NULL, NULL, NULL, { 0 } },
+  };
+  const GActionEntry style_entry[] = {
     { "style-variant", NULL, "s", "'default'", style_variant_change_state, { 0 } },
   };
 
@@ -208,11 +218,18 @@ il_application_startup (GApplication *app)
     schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
   if (schema != NULL && g_settings_schema_has_key (schema, "style-variant"))
     {
+      g_autoptr(GAction) style = NULL;
+
+      /* GSettings keeps the action's state and the key in step. */
       self->settings = g_settings_new (APP_ID);
-      variant = g_settings_get_string (self->settings, "style-variant");
-      g_action_group_change_action_state (G_ACTION_GROUP (app), "style-variant",
-                                          g_variant_new_string (variant));
+      style = g_settings_create_action (self->settings, "style-variant");
+      g_action_map_add_action (G_ACTION_MAP (app), style);
+      g_signal_connect_object (self->settings, "changed::style-variant",
+                               G_CALLBACK (style_variant_setting_changed), self, 0);
+      style_variant_setting_changed (self->settings, "style-variant", self);
     }
+  else
+    g_action_map_add_action_entries (G_ACTION_MAP (app), style_entry, G_N_ELEMENTS (style_entry), app);
 }
 
 static void
