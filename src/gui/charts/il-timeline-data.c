@@ -1,0 +1,596 @@
+/* il-timeline-data.c — one repetition's tasks, blocks and GIL spans for the timeline
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "il-chart-data.h"
+
+#include <string.h>
+
+static void
+il_timeline_data_free (gpointer data)
+{
+  IlTimelineData *self = data;
+
+  g_clear_pointer (&self->tasks, g_array_unref);
+  g_clear_pointer (&self->blocks, g_array_unref);
+  g_clear_pointer (&self->spans, g_array_unref);
+  g_clear_pointer (&self->slot_of_task, g_array_unref);
+  g_clear_pointer (&self->errors, g_ptr_array_unref);
+  g_clear_pointer (&self->lanes, g_array_unref);
+  g_clear_pointer (&self->group_names, g_strfreev);
+  g_clear_pointer (&self->title, g_free);
+}
+
+IlTimelineData *
+il_timeline_data_new (void)
+{
+  IlTimelineData *self = g_atomic_rc_box_new0 (IlTimelineData);
+
+  self->tasks = g_array_new (FALSE, FALSE, sizeof (IlTimelineTask));
+  self->blocks = g_array_new (FALSE, FALSE, sizeof (IlTimelineBlock));
+  self->spans = g_array_new (FALSE, FALSE, sizeof (IlTimelineSpan));
+  self->slot_of_task = g_array_new (FALSE, FALSE, sizeof (guint32));
+  self->errors = g_ptr_array_new_with_free_func (g_free);
+  self->lanes = g_array_new (FALSE, FALSE, sizeof (IlTimelineLane));
+  return self;
+}
+
+IlTimelineData *
+il_timeline_data_ref (IlTimelineData *data)
+{
+  return g_atomic_rc_box_acquire (data);
+}
+
+void
+il_timeline_data_unref (IlTimelineData *data)
+{
+  g_atomic_rc_box_release_full (data, il_timeline_data_free);
+}
+
+void
+il_timeline_data_set_group_names (IlTimelineData     *data,
+                                  const IlExperiment *experiment)
+{
+  g_clear_pointer (&data->group_names, g_strfreev);
+  if (experiment != NULL && experiment->tasks != NULL)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      for (guint i = 0; i < experiment->tasks->len; i++)
+        {
+          g_autofree char *name =
+            il_task_group_display_name (g_ptr_array_index (experiment->tasks, i), i);
+
+          g_strv_builder_add (builder, name != NULL ? name : "");
+        }
+      data->group_names = g_strv_builder_end (builder);
+    }
+}
+
+void
+il_timeline_data_reset (IlTimelineData *data)
+{
+  g_array_set_size (data->tasks, 0);
+  g_array_set_size (data->blocks, 0);
+  g_array_set_size (data->spans, 0);
+  g_array_set_size (data->slot_of_task, 0);
+  g_ptr_array_set_size (data->errors, 0);
+  g_array_set_size (data->lanes, 0);
+  g_clear_pointer (&data->group_names, g_strfreev);
+  data->n_workers = 0;
+  data->n_rows = 0;
+  data->n_finished = 0;
+  data->n_failed = 0;
+  data->end_us = 0;
+  data->has_gil = FALSE;
+  data->dropped = 0;
+}
+
+void
+il_timeline_data_set_title (IlTimelineData *data,
+                            const char     *title)
+{
+  g_free (data->title);
+  data->title = g_strdup (title);
+}
+
+static IlTimelineTask *
+slot_get (IlTimelineData *data,
+          guint32         task)
+{
+  guint32 slot;
+
+  if (task >= data->slot_of_task->len)
+    return NULL;
+  slot = g_array_index (data->slot_of_task, guint32, task);
+  if (slot == G_MAXUINT32)
+    return NULL;
+  return &g_array_index (data->tasks, IlTimelineTask, slot);
+}
+
+static void
+note_worker (IlTimelineData *data,
+             gint32          worker)
+{
+  /* Lanes are worker + 1; a bogus huge worker id must not make a huge chart. */
+  if (worker >= 0 && worker < 4096 && (guint) worker + 1 > data->n_workers)
+    {
+      IlTimelineLane lane;
+
+      memset (lane.occupant, 0xff, sizeof lane.occupant);
+      lane.n_rows = 1;
+      lane.n_open = 0;
+      lane.max_open = 0;
+      lane.n_folded = 0;
+      while (data->lanes->len < (guint) worker + 1)
+        g_array_append_val (data->lanes, lane);
+      data->n_rows += worker + 1 - data->n_workers;
+      data->n_workers = worker + 1;
+    }
+  g_assert (data->lanes->len == data->n_workers);
+}
+
+static inline IlTimelineLane *
+lane_get (IlTimelineData *data,
+          gint32          worker)
+{
+  if (worker < 0 || (guint) worker >= data->lanes->len)
+    return NULL;
+  return &g_array_index (data->lanes, IlTimelineLane, worker);
+}
+
+/* Puts the task in @slot into the first sub-row of its lane that is free at
+ * its start: the row's last task has ended by then. Tasks must come in start
+ * order per lane, as they do live (one worker's events are in order) and in
+ * pack_rows(). A running task (end -1) keeps its row taken. Constant work
+ * per task: at most IL_TIMELINE_MAX_ROWS rows to look at. */
+static void
+assign_row (IlTimelineData *data,
+            guint32         slot)
+{
+  IlTimelineTask *tasks = (IlTimelineTask *) (gpointer) data->tasks->data;
+  IlTimelineTask *t = &tasks[slot];
+  IlTimelineLane *lane = lane_get (data, t->worker);
+  guint           row;
+
+  t->row = 0;
+  if (lane == NULL)
+    return;
+
+  for (row = 0; row < IL_TIMELINE_MAX_ROWS; row++)
+    {
+      guint32 occupant = lane->occupant[row];
+
+      if (occupant == G_MAXUINT32 || occupant == slot ||
+          (tasks[occupant].end_us >= 0 && tasks[occupant].end_us <= t->start_us))
+        break;
+    }
+
+  if (row < IL_TIMELINE_MAX_ROWS)
+    {
+      lane->occupant[row] = slot;
+    }
+  else
+    {
+      /* Every row busy: fold into the last one, which then stays taken
+       * until the later of its tasks ends. */
+      const IlTimelineTask *occupant;
+
+      row = IL_TIMELINE_MAX_ROWS - 1;
+      occupant = &tasks[lane->occupant[row]];
+      lane->n_folded++;
+      if (occupant->end_us >= 0 && (t->end_us < 0 || t->end_us > occupant->end_us))
+        lane->occupant[row] = slot;
+    }
+
+  t->row = (guint8) row;
+  if (row + 1 > lane->n_rows)
+    {
+      data->n_rows += row + 1 - lane->n_rows;
+      lane->n_rows = row + 1;
+    }
+}
+
+static int
+compare_lane_start (gconstpointer a,
+                    gconstpointer b,
+                    gpointer      user_data)
+{
+  const IlTimelineTask *tasks = user_data;
+  guint32               i = *(const guint32 *) a, j = *(const guint32 *) b;
+  const IlTimelineTask *x = &tasks[i], *y = &tasks[j];
+
+  if (x->worker != y->worker)
+    return x->worker < y->worker ? -1 : 1;
+  if (x->start_us != y->start_us)
+    return x->start_us < y->start_us ? -1 : 1;
+  return i < j ? -1 : i > j;
+}
+
+static void
+heap_push (GArray *heap,
+           gint64  value)
+{
+  gint64 *v;
+  guint   i;
+
+  g_array_append_val (heap, value);
+  v = (gint64 *) (gpointer) heap->data;
+  for (i = heap->len - 1; i > 0 && v[(i - 1) / 2] > v[i]; i = (i - 1) / 2)
+    {
+      gint64 tmp = v[i];
+
+      v[i] = v[(i - 1) / 2];
+      v[(i - 1) / 2] = tmp;
+    }
+}
+
+static void
+heap_pop (GArray *heap)
+{
+  gint64 *v = (gint64 *) (gpointer) heap->data;
+  guint   n = heap->len - 1, i = 0;
+
+  v[0] = v[n];
+  g_array_set_size (heap, n);
+  for (;;)
+    {
+      guint  l = 2 * i + 1, r = l + 1, m = i;
+      gint64 tmp;
+
+      if (l < n && v[l] < v[m])
+        m = l;
+      if (r < n && v[r] < v[m])
+        m = r;
+      if (m == i)
+        break;
+      tmp = v[i];
+      v[i] = v[m];
+      v[m] = tmp;
+      i = m;
+    }
+}
+
+/* Recorded tasks come in flat index order, not start order: pack each
+ * lane's rows once, in start order, and count the most tasks in flight at
+ * once with a heap of the open tasks' ends. */
+static void
+pack_rows (IlTimelineData *data)
+{
+  g_autofree guint32 *order = NULL;
+  g_autoptr(GArray) ends = NULL;
+  guint  n = data->tasks->len;
+  gint32 worker = G_MININT32;
+
+  if (n == 0)
+    return;
+  order = g_new (guint32, n);
+  for (guint i = 0; i < n; i++)
+    order[i] = i;
+  g_qsort_with_data (order, n, sizeof (guint32), compare_lane_start, data->tasks->data);
+
+  ends = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < n; i++)
+    {
+      const IlTimelineTask *t = &g_array_index (data->tasks, IlTimelineTask, order[i]);
+      IlTimelineLane       *lane = lane_get (data, t->worker);
+
+      if (lane == NULL)
+        continue;
+      if (t->worker != worker)
+        {
+          g_array_set_size (ends, 0);
+          worker = t->worker;
+        }
+      while (ends->len > 0 && g_array_index (ends, gint64, 0) <= t->start_us)
+        heap_pop (ends);
+      heap_push (ends, t->end_us >= 0 ? t->end_us : G_MAXINT64);
+      lane->max_open = MAX (lane->max_open, ends->len);
+      assign_row (data, order[i]);
+    }
+}
+
+static void
+note_time (IlTimelineData *data,
+           gint64          t_us)
+{
+  if (t_us > data->end_us)
+    data->end_us = t_us;
+}
+
+void
+il_timeline_data_apply (IlTimelineData *data,
+                        const IlEvent  *ev)
+{
+  IlTimelineTask *task;
+  IlTimelineLane *lane;
+
+  switch (ev->kind)
+    {
+      case IL_EVENT_TASK_START:
+        {
+          IlTimelineTask t = { 0 };
+          guint32        slot = data->tasks->len;
+
+          if (data->tasks->len >= IL_CHART_MAX_TASKS || ev->task >= IL_MAX_TOTAL_TASKS)
+            {
+              data->dropped++;
+              return;
+            }
+          if (ev->task >= data->slot_of_task->len)
+            {
+              guint old = data->slot_of_task->len;
+
+              g_array_set_size (data->slot_of_task, ev->task + 1);
+              memset (&g_array_index (data->slot_of_task, guint32, old), 0xff,
+                      (ev->task + 1 - old) * sizeof (guint32));
+            }
+          g_array_index (data->slot_of_task, guint32, ev->task) = slot;
+          t.start_us = ev->t_us;
+          t.end_us = -1;
+          t.state[0] = t.state[1] = t.state[2] = t.state[3] = -1;
+          t.task = ev->task;
+          t.worker = ev->worker;
+          t.cpu_start = ev->cpu;
+          t.cpu_end = -1;
+          /* The task's identity travels in its start event. */
+          t.pid = (gint) ev->a;
+          t.tid = (gint) ev->b;
+          t.group = ev->a > 0 ? (gint) ev->c : -1;
+          t.index = ev->a > 0 ? (gint) ev->d : -1;
+          t.first_block = data->blocks->len;
+          t.open_block = -1;
+          g_array_append_val (data->tasks, t);
+          note_worker (data, ev->worker);
+          note_time (data, ev->t_us);
+          if ((lane = lane_get (data, ev->worker)) != NULL)
+            {
+              lane->n_open++;
+              lane->max_open = MAX (lane->max_open, lane->n_open);
+              assign_row (data, slot);
+            }
+        }
+        break;
+
+      case IL_EVENT_TASK_END:
+        if ((task = slot_get (data, ev->task)) == NULL)
+          return;
+        if (task->end_us < 0)
+          {
+            data->n_finished++;
+            if ((lane = lane_get (data, task->worker)) != NULL && lane->n_open > 0)
+              lane->n_open--;
+          }
+        task->end_us = ev->t_us;
+        task->cpu_end = ev->cpu;
+        task->state[0] = ev->a;
+        task->state[1] = ev->b;
+        task->state[2] = ev->c;
+        task->state[3] = ev->d;
+        if ((ev->flags & IL_EVENT_FLAG_FAILED) != 0 && !task->failed)
+          {
+            task->failed = TRUE;
+            data->n_failed++;
+          }
+        note_time (data, ev->t_us);
+        break;
+
+      case IL_EVENT_BLOCK_START:
+        {
+          IlTimelineBlock b = { 0 };
+
+          if ((task = slot_get (data, ev->task)) == NULL)
+            return;
+          if (data->blocks->len >= IL_CHART_MAX_BLOCKS)
+            {
+              data->dropped++;
+              return;
+            }
+          b.start_us = ev->t_us;
+          b.end_us = -1;
+          b.state[0] = b.state[1] = b.state[2] = b.state[3] = -1;
+          b.task_slot = task - (IlTimelineTask *) (gpointer) data->tasks->data;
+          b.worker = task->worker;
+          b.type = ev->block_type;
+          b.block = ev->block;
+          /* Blocks of one task arrive together on its worker, so a task's
+           * blocks are contiguous unless workers interleave them: then keep
+           * only the index of the latest one (the tooltip uses the task). */
+          if (task->n_blocks == 0)
+            task->first_block = data->blocks->len;
+          task->open_block = (gint16) MIN (data->blocks->len - task->first_block, G_MAXINT16);
+          task->n_blocks++;
+          g_array_append_val (data->blocks, b);
+          note_time (data, ev->t_us);
+        }
+        break;
+
+      case IL_EVENT_BLOCK_END:
+        {
+          IlTimelineBlock *b;
+          guint            idx;
+
+          if ((task = slot_get (data, ev->task)) == NULL || task->open_block < 0)
+            return;
+          idx = task->first_block + task->open_block;
+          if (idx >= data->blocks->len)
+            return;
+          b = &g_array_index (data->blocks, IlTimelineBlock, idx);
+          if (b->task_slot != (guint32) (task - (IlTimelineTask *) (gpointer) data->tasks->data))
+            return;
+          b->end_us = ev->t_us;
+          b->state[0] = ev->a;
+          b->state[1] = ev->b;
+          b->state[2] = ev->c;
+          b->state[3] = ev->d;
+          task->open_block = -1;
+          note_time (data, ev->t_us);
+        }
+        break;
+
+      case IL_EVENT_GIL_WAIT:
+      case IL_EVENT_GIL_HOLD:
+        {
+          IlTimelineSpan s;
+
+          if (data->spans->len >= IL_CHART_MAX_SPANS)
+            {
+              data->dropped++;
+              return;
+            }
+          s.start_us = ev->t_us;
+          s.end_us = ev->t2_us;
+          s.worker = ev->worker;
+          s.kind = ev->kind == IL_EVENT_GIL_HOLD ? IL_SPAN_GIL_HOLD : IL_SPAN_GIL_WAIT;
+          g_array_append_val (data->spans, s);
+          data->has_gil = TRUE;
+          note_worker (data, ev->worker);
+          note_time (data, ev->t2_us);
+        }
+        break;
+
+      default:
+        break;
+    }
+}
+
+void
+il_timeline_data_set_repetition (IlTimelineData     *data,
+                                 const IlRepetition *rep,
+                                 const IlExperiment *experiment)
+{
+  il_timeline_data_reset (data);
+  il_timeline_data_set_group_names (data, experiment);
+
+  if (rep == NULL)
+    return;
+
+  if (rep->tasks != NULL)
+    {
+      for (guint i = 0; i < rep->tasks->len && data->tasks->len < IL_CHART_MAX_TASKS; i++)
+        {
+          const IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, i);
+          IlTimelineTask      t = { 0 };
+
+          t.start_us = rec->start_us;
+          t.end_us = rec->end_us;
+          t.state[0] = rec->state.valid ? rec->state.running : -1;
+          t.state[1] = rec->state.valid ? rec->state.ready : -1;
+          t.state[2] = rec->state.valid ? rec->state.blocked : -1;
+          t.state[3] = rec->state.valid ? rec->state.gil_wait : -1;
+          t.task = i;
+          t.worker = rec->worker;
+          t.cpu_start = rec->cpu_start;
+          t.cpu_end = rec->cpu_end;
+          t.group = rec->group;
+          t.index = rec->index;
+          t.pid = rec->pid;
+          t.tid = rec->tid;
+          t.first_block = data->blocks->len;
+          t.open_block = -1;
+          t.failed = rec->failed;
+          if (rec->error != NULL)
+            {
+              g_ptr_array_add (data->errors, g_strdup (rec->error));
+              t.error = data->errors->len;
+            }
+          if (rec->blocks != NULL)
+            {
+              for (guint j = 0; j < rec->blocks->len && data->blocks->len < IL_CHART_MAX_BLOCKS; j++)
+                {
+                  const IlBlockRecord *br = &g_array_index (rec->blocks, IlBlockRecord, j);
+                  IlTimelineBlock      b = { 0 };
+
+                  b.start_us = br->start_us;
+                  b.end_us = br->end_us;
+                  b.state[0] = br->state.valid ? br->state.running : -1;
+                  b.state[1] = br->state.valid ? br->state.ready : -1;
+                  b.state[2] = br->state.valid ? br->state.blocked : -1;
+                  b.state[3] = br->state.valid ? br->state.gil_wait : -1;
+                  b.task_slot = data->tasks->len;
+                  b.worker = rec->worker;
+                  b.type = br->type;
+                  b.block = MIN (j, 255);
+                  g_array_append_val (data->blocks, b);
+                  t.n_blocks++;
+                  note_time (data, br->end_us);
+                }
+            }
+          g_array_append_val (data->tasks, t);
+          note_worker (data, rec->worker);
+          note_time (data, rec->end_us);
+          if (rec->end_us >= 0)
+            data->n_finished++;
+          if (rec->failed)
+            data->n_failed++;
+        }
+    }
+
+  if (rep->gil_holds != NULL)
+    {
+      for (guint i = 0; i < rep->gil_holds->len && data->spans->len < IL_CHART_MAX_SPANS; i++)
+        {
+          const IlSpan  *sp = &g_array_index (rep->gil_holds, IlSpan, i);
+          IlTimelineSpan s = { sp->start_us, sp->end_us, sp->worker, IL_SPAN_GIL_HOLD };
+
+          g_array_append_val (data->spans, s);
+          data->has_gil = TRUE;
+          note_worker (data, sp->worker);
+        }
+    }
+
+  pack_rows (data);
+
+  if (rep->makespan_ms > 0)
+    data->end_us = MAX (data->end_us, (gint64) (rep->makespan_ms * 1000.0));
+}
+
+const char *
+il_timeline_data_get_error (const IlTimelineData *data,
+                            const IlTimelineTask *task)
+{
+  if (task->error == 0 || task->error > data->errors->len)
+    return NULL;
+  return g_ptr_array_index (data->errors, task->error - 1);
+}
+
+const IlTimelineTask *
+il_timeline_data_find (const IlTimelineData *data,
+                       gint                  worker,
+                       gint                  row,
+                       gint64                t_us,
+                       gint64                slack_us)
+{
+  const IlTimelineTask *best = NULL;
+  gint64                best_dist = G_MAXINT64;
+
+  for (guint i = 0; i < data->tasks->len; i++)
+    {
+      const IlTimelineTask *t = &g_array_index (data->tasks, IlTimelineTask, i);
+      gint64                end = t->end_us >= 0 ? t->end_us : data->end_us;
+      gint64                dist;
+
+      if (t->worker != worker || (row >= 0 && t->row != row))
+        continue;
+      if (t_us >= t->start_us && t_us <= end)
+        return t;
+      dist = t_us < t->start_us ? t->start_us - t_us : t_us - end;
+      if (dist <= slack_us && dist < best_dist)
+        {
+          best = t;
+          best_dist = dist;
+        }
+    }
+  return best;
+}
+
+const IlTimelineLane *
+il_timeline_data_get_lane (const IlTimelineData *data,
+                           gint                  worker)
+{
+  g_return_val_if_fail (data != NULL, NULL);
+
+  if (worker < 0 || (guint) worker >= data->lanes->len)
+    return NULL;
+  return &g_array_index (data->lanes, IlTimelineLane, worker);
+}
