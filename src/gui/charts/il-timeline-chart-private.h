@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * il-timeline-chart.c draws, il-timeline-chart-input.c turns pointer, touch
- * and keys into zoom and pan, il-timeline-layout.c places things.
+ * and keys into zoom and pan, il-timeline-chart-text.c puts the chart into
+ * words, il-timeline-layout.c places things.
  */
 #pragma once
 
@@ -37,6 +38,8 @@ struct _IlTimelineChart
 /* Lays the chart out at its allocated size and current view. */
 void il_timeline_chart_compute_layout (IlTimelineChart  *self,
                                        IlTimelineLayout *layout);
+/* The accessible description (IlChartClass.describe). */
+char *il_timeline_chart_describe (IlChart *chart);
 /* Adds the controllers for zoom (Ctrl+scroll, pinch, +/−), pan (drag,
  * sideways scroll, arrows) and reset (0, Home). */
 void il_timeline_chart_init_input (IlTimelineChart *self);
