@@ -162,39 +162,6 @@ il_export_csv (const IlResults    *results,
 /* ---------------------------------------------------------------- */
 /* Trace                                                             */
 
-/* The repetition a run's lane shows: the median by makespan. */
-static const IlRepetition *
-median_repetition (const IlRunResult *run)
-{
-  g_autoptr(GArray) order = NULL;
-  guint n = run->repetitions->len;
-  guint pick;
-
-  if (n == 0)
-    return NULL;
-  order = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
-  for (guint i = 0; i < n; i++)
-    g_array_append_val (order, i);
-  /* Insertion sort: at most 100 repetitions. */
-  for (guint i = 1; i < n; i++)
-    for (guint j = i; j > 0; j--)
-      {
-        guint              *a = &g_array_index (order, guint, j - 1);
-        guint              *b = &g_array_index (order, guint, j);
-        const IlRepetition *ra = g_ptr_array_index (run->repetitions, *a);
-        const IlRepetition *rb = g_ptr_array_index (run->repetitions, *b);
-        guint               tmp;
-
-        if (ra->makespan_ms <= rb->makespan_ms)
-          break;
-        tmp = *a;
-        *a = *b;
-        *b = tmp;
-      }
-  pick = g_array_index (order, guint, (n - 1) / 2);
-  return g_ptr_array_index (run->repetitions, pick);
-}
-
 static void
 begin_event (JsonBuilder *b,
              const char  *name,
@@ -389,7 +356,7 @@ trace_run (JsonBuilder        *b,
            const IlRunResult  *run,
            guint               r)
 {
-  const IlRepetition *rep = median_repetition (run);
+  const IlRepetition *rep = il_run_result_median_repetition (run);
   gint                pid = (gint) r + 1;
   gboolean            async = run->executor == IL_EXECUTOR_ASYNC;
   g_autoptr(GHashTable) lanes = g_hash_table_new (NULL, NULL);

@@ -166,6 +166,10 @@ void          il_machine_clear (IlMachine *machine);
 void il_run_result_summarize (IlRunResult *run,
                               double       baseline_median_ms,
                               guint        cores);
+/* The repetition a run is shown by: the median by makespan (the lower
+ * middle one of an even count; ties keep the recorded order). NULL when the
+ * run has no repetition. */
+const IlRepetition *il_run_result_median_repetition (const IlRunResult *run);
 
 /* The results document, as docs/results-format.md describes it. */
 JsonNode *il_results_to_json (const IlResults *results);

@@ -194,6 +194,24 @@ il_runner_get_n_runs (IlRunner *self)
   return self->runs->len;
 }
 
+const IlRunConfig *
+il_runner_get_run_config (IlRunner *self,
+                          guint     run)
+{
+  g_return_val_if_fail (IL_IS_RUNNER (self), NULL);
+  g_return_val_if_fail (run < self->runs->len, NULL);
+  return g_ptr_array_index (self->experiment->runs, g_array_index (self->runs, ExpandedRun, run).config_index);
+}
+
+guint
+il_runner_get_run_workers (IlRunner *self,
+                           guint     run)
+{
+  g_return_val_if_fail (IL_IS_RUNNER (self), 0);
+  g_return_val_if_fail (run < self->runs->len, 0);
+  return g_array_index (self->runs, ExpandedRun, run).workers;
+}
+
 const char *
 il_runner_get_run_label (IlRunner *self,
                          guint     run)

@@ -60,9 +60,15 @@ IlResults *il_runner_run_finish (IlRunner     *self,
 const IlExperiment *il_runner_get_experiment (IlRunner *self);
 
 /* The expanded runs (sweeps become one run per worker count), in order. */
-guint       il_runner_get_n_runs (IlRunner *self);
-const char *il_runner_get_run_label (IlRunner *self,
-                                     guint     run);
+guint il_runner_get_n_runs (IlRunner *self);
+/* The configuration (an entry of the experiment's runs) expanded run @run
+ * comes from, and its worker count. */
+const IlRunConfig *il_runner_get_run_config (IlRunner *self,
+                                             guint     run);
+guint              il_runner_get_run_workers (IlRunner *self,
+                                              guint     run);
+const char        *il_runner_get_run_label (IlRunner *self,
+                                            guint     run);
 /* Tasks per repetition, and tasks in the whole experiment (warm-ups and
  * every repetition included): for progress. */
 guint64 il_runner_get_tasks_per_repetition (IlRunner *self);

@@ -667,52 +667,6 @@ il_chart_text_width (cairo_t    *cr,
   return w;
 }
 
-void
-il_chart_axis_label (cairo_t       *cr,
-                     const char    *text,
-                     double         x,
-                     double         y,
-                     double         min_x,
-                     double         max_x,
-                     const GdkRGBA *color)
-{
-  double w = il_chart_text_width (cr, text, 0.85);
-
-  x = CLAMP (x, min_x + w / 2, MAX (max_x - w / 2, min_x + w / 2));
-  il_chart_text (cr, text, x, y, 0.5, 0, 0.85, FALSE, color);
-}
-
-double
-il_chart_nice_step (double range,
-                    int    target)
-{
-  double raw, mag, norm;
-
-  if (!(range > 0) || target <= 0)
-    return 1.0;
-  raw = range / target;
-  mag = pow (10.0, floor (log10 (raw)));
-  norm = raw / mag;
-  if (norm < 1.5)
-    return mag;
-  if (norm < 3.5)
-    return 2 * mag;
-  if (norm < 7.5)
-    return 5 * mag;
-  return 10 * mag;
-}
-
-char *
-il_chart_format_time (double us,
-                      double step_us)
-{
-  if (step_us >= 250000 || fabs (us) >= 1e7)
-    return g_strdup_printf ("%g s", round (us / 1e3) / 1e3);
-  if (step_us >= 1e3)
-    return g_strdup_printf ("%g ms", round (us / 10.0) / 100.0);
-  return g_strdup_printf ("%g µs", round (us));
-}
-
 double
 il_chart_legend_item (cairo_t       *cr,
                       double         x,

@@ -396,32 +396,20 @@ il_live_model_tick_cb (GtkWidget     *widget,
 }
 
 /* Which of the runner's expanded runs use the async executor, so that the
- * loop-latency chart shows from the start of such a run. The runner expands
- * the enabled configurations in order, an async one into one run; NULL when
- * the count does not match (the chart then shows at the first sample). */
+ * loop-latency chart shows from the start of such a run. */
 static GArray *
 expand_async_runs (IlRunner *runner)
 {
-  const IlExperiment *experiment = il_runner_get_experiment (runner);
-  g_autoptr(GArray) flags = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  guint   n = il_runner_get_n_runs (runner);
+  GArray *flags = g_array_sized_new (FALSE, FALSE, sizeof (gboolean), n);
 
-  for (guint i = 0; i < experiment->runs->len; i++)
+  for (guint i = 0; i < n; i++)
     {
-      const IlRunConfig *config = g_ptr_array_index (experiment->runs, i);
-      gboolean           async = config->executor == IL_EXECUTOR_ASYNC;
-      guint              n = 1;
+      gboolean async = il_runner_get_run_config (runner, i)->executor == IL_EXECUTOR_ASYNC;
 
-      if (!config->enabled)
-        continue;
-      if (config->executor != IL_EXECUTOR_SEQUENTIAL && !async &&
-          config->workers != NULL && config->workers->len > 1)
-        n = config->workers->len;
-      for (guint k = 0; k < n; k++)
-        g_array_append_val (flags, async);
+      g_array_append_val (flags, async);
     }
-  if (flags->len != il_runner_get_n_runs (runner))
-    return NULL;
-  return g_steal_pointer (&flags);
+  return flags;
 }
 
 void
