@@ -1079,6 +1079,7 @@ typedef struct
   IlEventQueue *events;
   pid_t         killed;
   gboolean      stop;
+  int           signo; /* 0: SIGKILL */
 } Killer;
 
 /* Waits until both workers run a task, then SIGKILLs one of them from
@@ -1108,7 +1109,7 @@ killer_thread (gpointer data)
 
           g_assert_cmpuint (children->len, ==, 2);
           k->killed = g_array_index (children, pid_t, 0);
-          kill (k->killed, SIGKILL);
+          kill (k->killed, k->signo != 0 ? k->signo : SIGKILL);
           return NULL;
         }
       g_usleep (2000);
@@ -1165,6 +1166,112 @@ test_kill_worker (void)
   children = list_children (getpid ());
   g_assert_cmpuint (children->len, ==, 0);
   g_assert_false (process_exists (k.killed));
+}
+
+/* A SIGSTOPped worker sends nothing, not even a heartbeat: it is declared
+ * lost after the silence timeout, killed and reaped, and only its task
+ * fails; the run ends. */
+static void
+test_stopped_worker (void)
+{
+  g_autoptr(IlExperiment) exp = loadf (
+    "{ \"interleave\": 1, \"name\": \"stop\","
+    "  \"tasks\": [ { \"repeat\": 6, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 10 },"
+    "                                           { \"type\": \"sleep\", \"ms\": 300 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 2 } ] }");
+  g_autoptr(IlEventQueue) events = il_event_queue_new (10000);
+  g_autoptr(IlResults) results = NULL;
+  g_autoptr(GArray) children = NULL;
+  g_autofree char *expect = NULL;
+  Killer           k = { events, 0, FALSE, SIGSTOP };
+  GThread         *thread;
+  IlRepetition    *rep;
+  guint            failed = 0;
+
+  g_setenv ("IL_WORKER_TIMEOUT_MS", "1000", TRUE);
+  thread = g_thread_new ("stopper", killer_thread, &k);
+  results = run_exp (exp, events, NULL);
+  g_atomic_int_set (&k.stop, TRUE);
+  g_thread_join (thread);
+  g_unsetenv ("IL_WORKER_TIMEOUT_MS");
+  g_assert_cmpint (k.killed, >, 0);
+
+  rep = rep_at (results, 0);
+  g_assert_false (rep->cancelled);
+  g_assert_cmpuint (rep->tasks->len, ==, 6);
+  expect = g_strdup_printf ("(pid %d) stopped responding for 1 s", (int) k.killed);
+  for (guint t = 0; t < rep->tasks->len; t++)
+    {
+      IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, t);
+
+      if (rec->failed)
+        {
+          failed++;
+          g_test_message ("failed task: %s", rec->error);
+          if (strstr (rec->error, expect) == NULL)
+            g_error ("“%s” does not say “%s”", rec->error, expect);
+        }
+      else
+        g_assert_cmpint (rec->pid, !=, k.killed);
+    }
+  g_assert_cmpuint (failed, ==, 1);
+
+  /* Killed and reaped: no process, not even a zombie, is left. */
+  children = list_children (getpid ());
+  g_assert_cmpuint (children->len, ==, 0);
+  g_assert_false (process_exists (k.killed));
+}
+
+/* The heartbeat has a thread of its own: a CPU block several times longer
+ * than the silence timeout never trips it. */
+static void
+test_long_cpu_block (void)
+{
+  g_autoptr(IlExperiment) exp = loadf (
+    "{ \"interleave\": 1, \"name\": \"long\","
+    "  \"tasks\": [ { \"repeat\": 3, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": %" G_GINT64_FORMAT " } ] } ],"
+    "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 2 },"
+    "             { \"executor\": \"processes\", \"workers\": 2, \"spawn\": \"per-task\" } ] }",
+    spin_units_100ms * 12);
+  g_autoptr(IlResults) results = NULL;
+
+  /* 1.2 s of CPU per task against a 300 ms timeout. */
+  g_setenv ("IL_WORKER_TIMEOUT_MS", "300", TRUE);
+  results = run_exp (exp, NULL, NULL);
+  g_unsetenv ("IL_WORKER_TIMEOUT_MS");
+  for (guint r = 0; r < 2; r++)
+    {
+      IlRepetition *rep = rep_at (results, r);
+
+      g_assert_cmpuint (rep->tasks->len, ==, 3);
+      for (guint t = 0; t < rep->tasks->len; t++)
+        {
+          IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, t);
+
+          if (rec->failed)
+            g_error ("run %u task %u failed: %s", r, t, rec->error);
+        }
+    }
+}
+
+/* A timeout that is not a number of milliseconds is refused, by name. */
+static void
+test_bad_timeout (void)
+{
+  g_autoptr(IlExperiment) exp = loadf (
+    "{ \"interleave\": 1, \"name\": \"bad timeout\","
+    "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"processes\" } ] }");
+  g_autoptr(IlRunner) runner = il_runner_new (exp, &(IlRunOptions){ 0 });
+  g_autoptr(GError) error = NULL;
+  IlResults *results;
+
+  g_setenv ("IL_WORKER_TIMEOUT_MS", "3s", TRUE);
+  results = il_runner_run (runner, NULL, &error);
+  g_unsetenv ("IL_WORKER_TIMEOUT_MS");
+  g_assert_null (results);
+  g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+  g_assert_nonnull (strstr (error->message, "IL_WORKER_TIMEOUT_MS"));
 }
 
 static gpointer
@@ -1328,6 +1435,9 @@ main (int    argc,
   g_test_add_func ("/il/processes/payload", test_payload);
   g_test_add_func ("/il/processes/kill-worker", test_kill_worker);
   g_test_add_func ("/il/processes/cancel", test_cancel);
+  g_test_add_func ("/il/processes/stopped-worker", test_stopped_worker);
+  g_test_add_func ("/il/processes/long-cpu-block", test_long_cpu_block);
+  g_test_add_func ("/il/processes/bad-timeout", test_bad_timeout);
   g_test_add_func ("/il/processes/cli-kill-worker", test_cli_kill_worker);
 
   return g_test_run ();
