@@ -1274,6 +1274,127 @@ test_bad_timeout (void)
   g_assert_nonnull (strstr (error->message, "IL_WORKER_TIMEOUT_MS"));
 }
 
+/* Runs @exp (a sequential run, then processes runs) with IL_WORKER_PATH
+ * set to @worker; the processes run must fail as a whole, named in the
+ * warnings, the measured sequential run kept and the results marked
+ * incomplete. */
+static void
+check_cannot_start (IlExperiment *exp,
+                    const char   *worker,
+                    const char   *expect)
+{
+  g_autofree char *saved = g_strdup (g_getenv ("IL_WORKER_PATH"));
+  g_autoptr(IlResults) results = NULL;
+  g_autoptr(GArray) children = NULL;
+  gboolean said = FALSE;
+
+  g_setenv ("IL_WORKER_PATH", worker, TRUE);
+  results = run_exp (exp, NULL, NULL);
+  g_setenv ("IL_WORKER_PATH", saved, TRUE);
+
+  g_assert_true (results->incomplete);
+  for (guint i = 0; results->warnings != NULL && results->warnings[i] != NULL; i++)
+    {
+      g_test_message ("warning: %s", results->warnings[i]);
+      said |= strstr (results->warnings[i], expect) != NULL;
+    }
+  if (!said)
+    g_error ("no warning says “%s”", expect);
+  /* Only the sequential run is presented. */
+  g_assert_cmpuint (results->runs->len, ==, 1);
+  g_assert_cmpint (run_at (results, 0)->executor, ==, IL_EXECUTOR_SEQUENTIAL);
+  children = list_children (getpid ());
+  g_assert_cmpuint (children->len, ==, 0);
+}
+
+/* Workers that cannot be started fail the run clearly: not an executable
+ * file, an exec that fails, a spawn that fails after the first worker ran,
+ * a worker that ends before it is ready. */
+static void
+test_spawn_fails (void)
+{
+  const char *real = g_getenv ("IL_WORKER_PATH");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *garbage = NULL;
+  g_autofree char *self_disabling = NULL;
+  g_autofree char *only_one = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *marker = NULL;
+  const char      *tasks = "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 20 } ] } ],";
+
+  if (real == NULL)
+    {
+      g_test_skip ("IL_WORKER_PATH is not set");
+      return;
+    }
+  dir = g_dir_make_tmp ("il-spawn-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  /* Not executable at all; and executable but not a program (ENOEXEC). */
+  text = g_build_filename (dir, "text", NULL);
+  g_assert_true (g_file_set_contents (text, "not a worker\n", -1, &error));
+  g_assert_cmpint (g_chmod (text, 0644), ==, 0);
+  garbage = g_build_filename (dir, "garbage", NULL);
+  g_assert_true (g_file_set_contents (garbage, "\x7f"
+                                               "ELF garbage",
+                                      -1, &error));
+  g_assert_cmpint (g_chmod (garbage, 0755), ==, 0);
+  {
+    g_autoptr(IlExperiment) exp = loadf (
+      "{ \"interleave\": 1, \"name\": \"spawn\",%s"
+      "  \"runs\": [ { \"executor\": \"sequential\" },"
+      "             { \"executor\": \"processes\", \"workers\": 2 } ] }",
+      tasks);
+
+    check_cannot_start (exp, text, "not an executable file");
+    check_cannot_start (exp, garbage, "Could not start");
+  }
+
+  /* The first spawn works, the next ones fail (EACCES): per-task, every
+   * task needs one. */
+  self_disabling = g_build_filename (dir, "self-disabling", NULL);
+  script = g_strdup_printf ("#!/bin/sh\nchmod a-x \"$0\"\nexec '%s'\n", real);
+  g_assert_true (g_file_set_contents (self_disabling, script, -1, &error));
+  g_assert_cmpint (g_chmod (self_disabling, 0755), ==, 0);
+  {
+    g_autoptr(IlExperiment) exp = loadf (
+      "{ \"interleave\": 1, \"name\": \"spawn\",%s"
+      "  \"runs\": [ { \"executor\": \"sequential\" },"
+      "             { \"executor\": \"processes\", \"workers\": 1, \"spawn\": \"per-task\" } ] }",
+      tasks);
+
+    check_cannot_start (exp, self_disabling, "Could not start");
+  }
+
+  /* A pool of two where only one worker comes up: the other ends before
+   * READY (as one that cannot create its threads does). */
+  only_one = g_build_filename (dir, "only-one", NULL);
+  marker = g_build_filename (dir, "marker", NULL);
+  g_free (script);
+  script = g_strdup_printf ("#!/bin/sh\nif mkdir '%s' 2>/dev/null; then exec '%s'; fi\nexit 3\n",
+                            marker, real);
+  g_assert_true (g_file_set_contents (only_one, script, -1, &error));
+  g_assert_cmpint (g_chmod (only_one, 0755), ==, 0);
+  {
+    g_autoptr(IlExperiment) exp = loadf (
+      "{ \"interleave\": 1, \"name\": \"spawn\",%s"
+      "  \"runs\": [ { \"executor\": \"sequential\" },"
+      "             { \"executor\": \"processes\", \"workers\": 2 } ] }",
+      tasks);
+
+    check_cannot_start (exp, only_one, "ended before it was ready (exited with status 3)");
+  }
+
+  g_rmdir (marker);
+  g_unlink (text);
+  g_unlink (garbage);
+  g_unlink (self_disabling);
+  g_unlink (only_one);
+  g_rmdir (dir);
+}
+
 static gpointer
 cancel_soon (gpointer data)
 {
@@ -1438,6 +1559,7 @@ main (int    argc,
   g_test_add_func ("/il/processes/stopped-worker", test_stopped_worker);
   g_test_add_func ("/il/processes/long-cpu-block", test_long_cpu_block);
   g_test_add_func ("/il/processes/bad-timeout", test_bad_timeout);
+  g_test_add_func ("/il/processes/spawn-fails", test_spawn_fails);
   g_test_add_func ("/il/processes/cli-kill-worker", test_cli_kill_worker);
 
   return g_test_run ();
