@@ -831,6 +831,24 @@ test_protocol_ranges (void)
       }
   }
 
+  /* RESULT: an error message that is not text. */
+  {
+    g_autoptr(GByteArray) frame = g_byte_array_new ();
+    g_autoptr(GError) error = NULL;
+    IlProtoResult result = { 0 }, out;
+    const guint8 *body;
+    gsize         len;
+
+    result.rec.failed = TRUE;
+    result.rec.error = g_strdup ("bad \xff\xfe bytes");
+    il_protocol_write_result (frame, &result);
+    g_free (result.rec.error);
+    body = frame_body (frame, IL_FRAME_RESULT, &len);
+    g_assert_false (il_protocol_read_result (body, len, &out, &error));
+    g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+    g_assert_nonnull (strstr (error->message, "not valid UTF-8"));
+  }
+
   /* HEARTBEAT and BYE have no body. */
   {
     g_autoptr(GByteArray) frame = g_byte_array_new ();

@@ -782,6 +782,14 @@ il_protocol_read_result (const guint8  *body,
   get_state (&r, &rec->state);
   rec->failed = get_u8 (&r) != 0;
   rec->error = get_str (&r);
+  /* It ends up in the results and on screen: text, or nothing. */
+  if (rec->error != NULL && !g_utf8_validate (rec->error, -1, NULL))
+    {
+      g_set_error_literal (error, IL_ERROR, IL_ERROR_WORKER,
+                           _("protocol error: a RESULT whose error message is not valid UTF-8"));
+      il_proto_result_clear (out);
+      return FALSE;
+    }
   n_blocks = get_u32 (&r);
   if (n_blocks > IL_MAX_BLOCKS)
     r.short_read = TRUE;
