@@ -1551,11 +1551,124 @@ test_cli_kill_worker (void)
   g_rmdir (dir);
 }
 
+/* ---- a worker that lies ------------------------------------------------ */
+
+static gboolean
+fake_read (guint8 *data,
+           gsize   len)
+{
+  while (len > 0)
+    {
+      ssize_t n = read (STDIN_FILENO, data, len);
+
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+static void
+fake_write (GByteArray *frame)
+{
+  g_assert_cmpint (write (STDOUT_FILENO, frame->data, frame->len), ==, (gssize) frame->len);
+  g_byte_array_set_size (frame, 0);
+}
+
+/* Run as interleave-worker (IL_TEST_FAKE_WORKER set): answers HELLO, then
+ * answers a TASK with an event no worker sends (the run's end), and
+ * stays. */
+static int
+fake_worker (void)
+{
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  guint8 header[IL_PROTOCOL_HEADER_SIZE];
+
+  while (fake_read (header, sizeof header))
+    {
+      g_autofree guint8 *body = NULL;
+      IlFrameType        type;
+      guint64            len;
+
+      if (!il_protocol_parse_header (header, &type, &len, NULL))
+        return 2;
+      body = g_malloc (len + 1);
+      if (!fake_read (body, len))
+        return 2;
+      if (type == IL_FRAME_HELLO)
+        {
+          IlProtoHello ready = { 0 };
+
+          ready.pid = (guint32) getpid ();
+          il_protocol_write_hello (frame, IL_FRAME_READY, &ready);
+          fake_write (frame);
+        }
+      else if (type == IL_FRAME_TASK)
+        {
+          IlProtoTask task;
+          IlEvent     ev = { 0 };
+
+          if (!il_protocol_read_task (body, len, &task, NULL))
+            return 2;
+          ev.kind = IL_EVENT_FINISHED;
+          ev.task = task.flat;
+          il_proto_task_clear (&task);
+          il_protocol_write_events (frame, &ev, 1);
+          fake_write (frame);
+          g_usleep (30 * G_USEC_PER_SEC);
+        }
+    }
+  return 0;
+}
+
+/* Events a worker never sends (the run's end, another executor's GIL) are
+ * refused: the worker is killed and its task fails, instead of the live
+ * view being told the experiment finished. */
+static void
+test_worker_lies (void)
+{
+  g_autoptr(IlExperiment) exp = loadf (
+    "{ \"interleave\": 1, \"name\": \"lies\","
+    "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 1 } ] }");
+  g_autofree char *saved = g_strdup (g_getenv ("IL_WORKER_PATH"));
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autoptr(IlEventQueue) events = il_event_queue_new (1000);
+  g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+  g_autoptr(IlResults) results = NULL;
+  g_autoptr(GArray) children = NULL;
+  IlTaskRecord *rec;
+  guint         finished = 0;
+
+  g_assert_nonnull (self);
+  g_setenv ("IL_WORKER_PATH", self, TRUE);
+  g_setenv ("IL_TEST_FAKE_WORKER", "1", TRUE);
+  results = run_exp (exp, events, NULL);
+  g_unsetenv ("IL_TEST_FAKE_WORKER");
+  g_setenv ("IL_WORKER_PATH", saved, TRUE);
+
+  rec = &g_array_index (rep_at (results, 0)->tasks, IlTaskRecord, 0);
+  g_assert_true (rec->failed);
+  g_test_message ("task: %s", rec->error);
+  g_assert_nonnull (strstr (rec->error, "does not send events of kind"));
+  il_event_queue_drain (events, batch, 0);
+  for (guint i = 0; i < batch->len; i++)
+    finished += g_array_index (batch, IlEvent, i).kind == IL_EVENT_FINISHED;
+  /* The runner's own, only. */
+  g_assert_cmpuint (finished, ==, 1);
+  children = list_children (getpid ());
+  g_assert_cmpuint (children->len, ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   double ms_per_unit;
+
+  if (g_getenv ("IL_TEST_FAKE_WORKER") != NULL)
+    return fake_worker ();
 
   g_test_init (&argc, &argv, NULL);
 
@@ -1578,6 +1691,7 @@ main (int    argc,
   g_test_add_func ("/il/processes/long-cpu-block", test_long_cpu_block);
   g_test_add_func ("/il/processes/bad-timeout", test_bad_timeout);
   g_test_add_func ("/il/processes/spawn-fails", test_spawn_fails);
+  g_test_add_func ("/il/processes/worker-lies", test_worker_lies);
   g_test_add_func ("/il/processes/cli-kill-worker", test_cli_kill_worker);
 
   return g_test_run ();
