@@ -1646,7 +1646,10 @@ test_worker_lies (void)
   g_setenv ("IL_TEST_FAKE_WORKER", "1", TRUE);
   results = run_exp (exp, events, NULL);
   g_unsetenv ("IL_TEST_FAKE_WORKER");
-  g_setenv ("IL_WORKER_PATH", saved, TRUE);
+  if (saved != NULL)
+    g_setenv ("IL_WORKER_PATH", saved, TRUE);
+  else
+    g_unsetenv ("IL_WORKER_PATH");
 
   rec = &g_array_index (rep_at (results, 0)->tasks, IlTaskRecord, 0);
   g_assert_true (rec->failed);
