@@ -4,9 +4,15 @@
  */
 #include "config.h"
 
+#include <grp.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "il-results.h"
@@ -404,6 +410,148 @@ test_sigint (void)
     g_error ("interleave-cli took %.2f s to stop after SIGINT", s);
 }
 
+/* In the CLI's child, before exec: an unused user id (root ignores
+ * RLIMIT_NPROC) limited to 32 threads, far fewer than the run needs. */
+static void
+limit_nproc (gpointer data)
+{
+  uid_t         id = *(uid_t *) data;
+  struct rlimit lim = { 32, 32 };
+
+  if (setgroups (0, NULL) != 0 || setgid (id) != 0 || setuid (id) != 0 ||
+      setrlimit (RLIMIT_NPROC, &lim) != 0)
+    _exit (77);
+}
+
+/* A threads run that cannot create its threads: exit 1, the reason in the
+ * warnings of --json, and only the run that did run is presented (it used
+ * to run a fraction of the tasks, exit 0 and print a normal table). */
+static void
+test_run_threads_cannot_start (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *json_path = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  JsonObject      *root;
+  JsonArray       *warnings;
+  gboolean         said = FALSE;
+  uid_t            id;
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root (to run under an unused user id with a low process limit)");
+      return;
+    }
+  id = (uid_t) (200000 + getpid () % 100000);
+  dir = g_dir_make_tmp ("il-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (chown (dir, id, id), ==, 0);
+  path = g_build_filename (dir, "nproc.interleave", NULL);
+  json_path = g_build_filename (dir, "out.json", NULL);
+  g_assert_true (g_file_set_contents (
+    path,
+    "{ \"interleave\": 1, \"name\": \"nproc\","
+    "  \"tasks\": [ { \"repeat\": 256, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 1 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"sequential\" },"
+    "             { \"executor\": \"threads\", \"workers\": 256 } ] }",
+    -1, &error));
+  g_assert_cmpint (chmod (path, 0644), ==, 0);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, limit_nproc, &id, NULL);
+  /* Its own home: the test's belongs to root. */
+  g_subprocess_launcher_setenv (launcher, "HOME", dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", dir, TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, cli_path (), "run", path, "--json", json_path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  if (g_subprocess_get_exit_status (proc) == 77)
+    {
+      g_test_skip ("cannot switch to an unused user id with a process limit");
+      return;
+    }
+  g_test_message ("stdout: %s\nstderr: %s", out, err);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 1);
+  g_assert_nonnull (strstr (err, "stopped early"));
+  /* No row for it in the table (the warnings name it). */
+  g_assert_null (strstr (out, "\nthreads ×256 "));
+  g_assert_nonnull (strstr (out, "\nsequential "));
+
+  g_assert_true (json_parser_load_from_file (parser, json_path, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "runs")), ==, 1);
+  warnings = json_object_get_array_member (root, "warnings");
+  for (guint i = 0; i < json_array_get_length (warnings); i++)
+    said |= strstr (json_array_get_string_element (warnings, i),
+                    "Could not start the threads executor's 256 threads") != NULL;
+  g_assert_true (said);
+
+  g_unlink (json_path);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* A worker that cannot be started (not executable; not a program): exit
+ * 1 with the reason, no table of a run that did not run. */
+static void
+test_run_worker_cannot_start (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("il-cli-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "p.interleave", NULL);
+  g_autofree char *text = g_build_filename (dir, "text", NULL);
+  g_autofree char *garbage = g_build_filename (dir, "garbage", NULL);
+  const char      *workers[] = { text, garbage };
+  const char      *expect[] = { "not an executable file", "Exec format error" };
+
+  g_assert_true (g_file_set_contents (
+    path,
+    "{ \"interleave\": 1, \"name\": \"spawn\","
+    "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 2 } ] }",
+    -1, NULL));
+  g_assert_true (g_file_set_contents (text, "not a worker\n", -1, NULL));
+  g_assert_cmpint (g_chmod (text, 0644), ==, 0);
+  g_assert_true (g_file_set_contents (garbage, "\x7f"
+                                               "ELF garbage",
+                                      -1, NULL));
+  g_assert_cmpint (g_chmod (garbage, 0755), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher =
+                   g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+      g_autoptr(GSubprocess) proc = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+
+      g_subprocess_launcher_setenv (launcher, "IL_WORKER_PATH", workers[i], TRUE);
+      proc = g_subprocess_launcher_spawn (launcher, &error, cli_path (), "run", path, NULL);
+      g_assert_no_error (error);
+      g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+      g_assert_no_error (error);
+      g_test_message ("stderr: %s", err);
+      g_assert_true (g_subprocess_get_if_exited (proc));
+      g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 1);
+      g_assert_nonnull (strstr (err, expect[i]));
+      g_assert_cmpstr (out, ==, "");
+    }
+
+  g_unlink (text);
+  g_unlink (garbage);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -418,6 +566,8 @@ main (int    argc,
   g_test_add_func ("/il/cli/run-json-stdout-full", test_run_json_stdout_full);
   g_test_add_func ("/il/cli/examples-calibrate", test_examples_and_calibrate);
   g_test_add_func ("/il/cli/sigint", test_sigint);
+  g_test_add_func ("/il/cli/run-threads-cannot-start", test_run_threads_cannot_start);
+  g_test_add_func ("/il/cli/run-worker-cannot-start", test_run_worker_cannot_start);
 
   return g_test_run ();
 }

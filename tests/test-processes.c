@@ -205,10 +205,12 @@ test_protocol_roundtrip (void)
   hello.affinity = g_array_new (FALSE, FALSE, sizeof (guint));
   g_array_append_val (hello.affinity, core);
   hello.server_url = g_strdup ("http://127.0.0.1:8080");
+  hello.heartbeat_ms = 750;
   il_protocol_write_hello (frame, IL_FRAME_HELLO, &hello);
   body = frame_body (frame, IL_FRAME_HELLO, &len);
   g_assert_true (il_protocol_read_hello (body, len, &hello2, &error));
   g_assert_no_error (error);
+  g_assert_cmpuint (hello2.heartbeat_ms, ==, 750);
   g_assert_cmpuint (hello2.pid, ==, 4242);
   g_assert_cmpint (hello2.worker, ==, 3);
   g_assert_cmpuint (hello2.affinity->len, ==, 1);
@@ -455,8 +457,34 @@ test_protocol_garbage (void)
     }
 }
 
+typedef struct
+{
+  GBytes  *err;
+  GError  *error;
+  gboolean done;
+} Communicated;
+
+static void
+communicated (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  Communicated *c = data;
+
+  g_subprocess_communicate_finish (G_SUBPROCESS (source), result, NULL, &c->err, &c->error);
+  c->done = TRUE;
+}
+
+static gboolean
+flag_timeout (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
 /* The worker itself refuses what it does not understand: a message on
- * stderr and a nonzero status. */
+ * stderr and a nonzero status, within seconds (a worker that believed a
+ * huge number would run for ever: it is killed and the test fails). */
 static void
 check_worker_refuses (GBytes     *input,
                       const char *expect)
@@ -466,6 +494,9 @@ check_worker_refuses (GBytes     *input,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) err_bytes = NULL;
   g_autofree char *err_text = NULL;
+  Communicated     c = { 0 };
+  gboolean         timed_out = FALSE;
+  guint            timeout_id;
 
   g_assert_nonnull (worker);
   proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
@@ -473,8 +504,21 @@ check_worker_refuses (GBytes     *input,
                            &error, worker, NULL);
   g_assert_no_error (error);
   /* Binary input: not communicate_utf8, which stops at the first NUL. */
-  g_subprocess_communicate (proc, input, NULL, NULL, &err_bytes, &error);
-  g_assert_no_error (error);
+  g_subprocess_communicate_async (proc, input, NULL, communicated, &c);
+  timeout_id = g_timeout_add_seconds (10, flag_timeout, &timed_out);
+  while (!c.done && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (timeout_id);
+  if (!c.done)
+    {
+      g_subprocess_force_exit (proc);
+      while (!c.done)
+        g_main_context_iteration (NULL, TRUE);
+      g_error ("the worker was still running after 10 s (expected it to refuse: “%s”)", expect);
+    }
+  g_assert_no_error (c.error);
+  err_bytes = c.err;
   err_text = g_strndup (g_bytes_get_data (err_bytes, NULL), g_bytes_get_size (err_bytes));
   g_assert_true (g_subprocess_get_if_exited (proc));
   g_assert_cmpint (g_subprocess_get_exit_status (proc), !=, 0);
@@ -512,6 +556,7 @@ test_worker_refuses (void)
   /* A valid HELLO, then a frame a worker never receives. */
   g_byte_array_set_size (frame, 0);
   hello.pid = 0;
+  hello.heartbeat_ms = 1000;
   il_protocol_write_hello (frame, IL_FRAME_HELLO, &hello);
   il_protocol_write_events (frame, NULL, 0);
   {
@@ -533,6 +578,335 @@ test_worker_refuses (void)
     bytes = g_bytes_new (frame->data, frame->len - 10);
     check_worker_refuses (bytes, "ended inside a frame");
   }
+}
+
+/* Every number a TASK carries is held to the experiment file's limits
+ * (il-experiment.h), at both ends of each range. */
+typedef struct
+{
+  const char *field;
+  gint64      value;
+  gboolean    ok;
+} RangeCase;
+
+static gboolean
+decode_task_with (void (*mutate) (IlProtoTask *, IlTaskGroup *, gint64),
+                  gint64   value,
+                  GError **error)
+{
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  g_autoptr(IlTaskGroup) group = sample_group (16);
+  IlProtoTask   task = { 0 }, out;
+  const guint8 *body;
+  gsize         len;
+  gboolean      ok;
+
+  g_ptr_array_add (group->blocks, il_block_new (IL_BLOCK_FILE_WRITE));
+  task.def = group;
+  task.t0 = 1;
+  mutate (&task, group, value);
+  il_protocol_write_task (frame, &task);
+  body = frame_body (frame, IL_FRAME_TASK, &len);
+  ok = il_protocol_read_task (body, len, &out, error);
+  if (ok)
+    il_proto_task_clear (&out);
+  else
+    g_assert_null (out.def);
+  return ok;
+}
+
+#define BLOCK(i) ((IlBlock *) g_ptr_array_index (group->blocks, (i)))
+
+static void
+mut_units (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  BLOCK (0)->units = v;
+}
+static void
+mut_ms (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  BLOCK (1)->ms = v;
+}
+static void
+mut_delay (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  BLOCK (2)->delay_ms = v;
+}
+static void
+mut_http_bytes (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  BLOCK (2)->bytes = v;
+}
+static void
+mut_file_bytes (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  BLOCK (3)->bytes = v;
+}
+static void
+mut_group (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  t->group = (guint) v;
+}
+static void
+mut_index (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  t->index = (guint) v;
+}
+static void
+mut_flat (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  t->flat = (guint) v;
+}
+static void
+mut_worker (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  t->worker = (gint) v;
+}
+static void
+mut_run (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  t->run = (guint16) v;
+}
+static void
+mut_rep (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  t->rep = (guint16) v;
+}
+static void
+mut_t0 (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  t->t0 = v;
+}
+static void
+mut_payload (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  group->payload_bytes = v;
+}
+static void
+mut_no_blocks (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  g_ptr_array_set_size (group->blocks, (guint) v);
+}
+
+static void
+test_protocol_ranges (void)
+{
+  struct
+  {
+    const char *field;
+    void (*mutate) (IlProtoTask *, IlTaskGroup *, gint64);
+    gint64 good[2];
+    gint64 bad[3];
+  } cases[] = {
+    { "units", mut_units, { 1, IL_MAX_UNITS }, { 0, IL_MAX_UNITS + 1, G_MAXINT64 } },
+    { "ms", mut_ms, { 0, IL_MAX_MS }, { -1, IL_MAX_MS + 1, G_MAXINT64 } },
+    { "delay_ms", mut_delay, { 0, IL_MAX_MS }, { -1, IL_MAX_MS + 1, G_MININT64 } },
+    { "bytes", mut_http_bytes, { 0, IL_MAX_HTTP_BYTES }, { -1, IL_MAX_HTTP_BYTES + 1, G_MAXINT64 } },
+    { "bytes", mut_file_bytes, { 0, IL_MAX_FILE_BYTES }, { -1, IL_MAX_FILE_BYTES + 1, G_MAXINT64 } },
+    { "group", mut_group, { 0, IL_MAX_TASK_GROUPS - 1 }, { IL_MAX_TASK_GROUPS, G_MAXUINT32, G_MAXUINT32 } },
+    { "index", mut_index, { 0, IL_MAX_REPEAT - 1 }, { IL_MAX_REPEAT, G_MAXUINT32, G_MAXUINT32 } },
+    { "flat index", mut_flat, { 0, IL_MAX_TOTAL_TASKS - 1 }, { IL_MAX_TOTAL_TASKS, G_MAXUINT32, G_MAXUINT32 } },
+    { "worker", mut_worker, { 0, IL_MAX_WORKERS - 1 }, { -1, IL_MAX_WORKERS, G_MAXINT32 } },
+    { "run", mut_run, { 0, 1 }, { IL_MAX_RUNS * IL_MAX_WORKERS, G_MAXUINT16, G_MAXUINT16 } },
+    { "repetition", mut_rep, { 0, IL_MAX_WARMUP + IL_MAX_REPETITIONS - 1 }, { IL_MAX_WARMUP + IL_MAX_REPETITIONS, G_MAXUINT16, G_MAXUINT16 } },
+    { "t0", mut_t0, { 0, 1 }, { -1, G_MININT64, G_MAXINT64 } },
+    { "payload length", mut_payload, { 0, 1024 }, { IL_MAX_PAYLOAD_BYTES + 1, IL_MAX_PAYLOAD_BYTES + 8, IL_MAX_PAYLOAD_BYTES + 1 } },
+    { "block count", mut_no_blocks, { 1, 4 }, { 0, 0, 0 } },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      for (guint k = 0; k < 2; k++)
+        {
+          g_autoptr(GError) error = NULL;
+
+          if (!decode_task_with (cases[i].mutate, cases[i].good[k], &error))
+            g_error ("%s = %" G_GINT64_FORMAT " was refused: %s", cases[i].field, cases[i].good[k],
+                     error->message);
+        }
+      for (guint k = 0; k < 3; k++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autofree char *expect = g_strdup_printf ("%s %" G_GINT64_FORMAT " is out of range",
+                                                     cases[i].field, cases[i].bad[k]);
+
+          if (decode_task_with (cases[i].mutate, cases[i].bad[k], &error))
+            g_error ("%s = %" G_GINT64_FORMAT " was accepted", cases[i].field, cases[i].bad[k]);
+          g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+          if (strstr (error->message, expect) == NULL)
+            g_error ("“%s” does not say “%s”", error->message, expect);
+        }
+    }
+
+  /* HELLO: the slot, the cores and the heartbeat interval. */
+  {
+    struct
+    {
+      gint32      worker;
+      guint       core;
+      guint32     heartbeat_ms;
+      const char *expect;
+    } hello_cases[] = {
+      { 0, 0, 1000, NULL },
+      { IL_MAX_WORKERS - 1, IL_MAX_CPU_INDEX, IL_PROTOCOL_MAX_HEARTBEAT_MS, NULL },
+      { IL_MAX_WORKERS, 0, 1000, "worker 256 is out of range" },
+      { -1, 0, 1000, "worker -1 is out of range" },
+      { 0, IL_MAX_CPU_INDEX + 1, 1000, "core 1024 is out of range" },
+      { 0, 0, IL_PROTOCOL_MIN_HEARTBEAT_MS - 1, "heartbeat_ms 9 is out of range" },
+      { 0, 0, G_MAXUINT32, "heartbeat_ms 4294967295 is out of range" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (hello_cases); i++)
+      {
+        g_autoptr(GByteArray) frame = g_byte_array_new ();
+        g_autoptr(GArray) cores = g_array_new (FALSE, FALSE, sizeof (guint));
+        g_autoptr(GError) error = NULL;
+        IlProtoHello  hello = { 0 }, out;
+        const guint8 *body;
+        gsize         len;
+        gboolean      ok;
+
+        g_array_append_val (cores, hello_cases[i].core);
+        hello.worker = hello_cases[i].worker;
+        hello.affinity = cores;
+        hello.heartbeat_ms = hello_cases[i].heartbeat_ms;
+        il_protocol_write_hello (frame, IL_FRAME_HELLO, &hello);
+        body = frame_body (frame, IL_FRAME_HELLO, &len);
+        ok = il_protocol_read_hello (body, len, &out, &error);
+        if (hello_cases[i].expect == NULL)
+          {
+            g_assert_no_error (error);
+            g_assert_true (ok);
+            il_proto_hello_clear (&out);
+          }
+        else
+          {
+            g_assert_false (ok);
+            g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+            if (strstr (error->message, hello_cases[i].expect) == NULL)
+              g_error ("“%s” does not say “%s”", error->message, hello_cases[i].expect);
+          }
+      }
+  }
+
+  /* EVENT: the indices the live view looks things up with. */
+  {
+    IlEvent ev = { 0 };
+    struct
+    {
+      guint8      block_type;
+      guint8      block;
+      const char *expect;
+    } event_cases[] = {
+      { IL_N_BLOCK_TYPES - 1, IL_MAX_BLOCKS - 1, NULL },
+      { IL_N_BLOCK_TYPES, 0, "block type 5 is out of range" },
+      { 0, 200, "block 200 is out of range" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (event_cases); i++)
+      {
+        g_autoptr(GByteArray) frame = g_byte_array_new ();
+        g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+        g_autoptr(GError) error = NULL;
+        const guint8 *body;
+        gsize         len;
+
+        ev.kind = IL_EVENT_BLOCK_START;
+        ev.block_type = event_cases[i].block_type;
+        ev.block = event_cases[i].block;
+        il_protocol_write_events (frame, &ev, 1);
+        body = frame_body (frame, IL_FRAME_EVENT, &len);
+        if (event_cases[i].expect == NULL)
+          {
+            g_assert_true (il_protocol_read_events (body, len, out, &error));
+            g_assert_no_error (error);
+          }
+        else
+          {
+            g_assert_false (il_protocol_read_events (body, len, out, &error));
+            g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+            if (strstr (error->message, event_cases[i].expect) == NULL)
+              g_error ("“%s” does not say “%s”", error->message, event_cases[i].expect);
+          }
+      }
+  }
+
+  /* RESULT: an error message that is not text. */
+  {
+    g_autoptr(GByteArray) frame = g_byte_array_new ();
+    g_autoptr(GError) error = NULL;
+    IlProtoResult result = { 0 }, out;
+    const guint8 *body;
+    gsize         len;
+
+    result.rec.failed = TRUE;
+    result.rec.error = g_strdup ("bad \xff\xfe bytes");
+    il_protocol_write_result (frame, &result);
+    g_free (result.rec.error);
+    body = frame_body (frame, IL_FRAME_RESULT, &len);
+    g_assert_false (il_protocol_read_result (body, len, &out, &error));
+    g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+    g_assert_nonnull (strstr (error->message, "not valid UTF-8"));
+  }
+
+  /* HEARTBEAT and BYE have no body. */
+  {
+    g_autoptr(GByteArray) frame = g_byte_array_new ();
+    g_autoptr(GError) error = NULL;
+    IlFrameType type;
+    guint64     len;
+
+    il_protocol_write_heartbeat (frame);
+    g_assert_true (il_protocol_parse_header (frame->data, &type, &len, NULL));
+    g_assert_cmpint (type, ==, IL_FRAME_HEARTBEAT);
+    g_assert_cmpuint (len, ==, 0);
+    frame->data[8] = 1;
+    g_assert_false (il_protocol_parse_header (frame->data, &type, &len, &error));
+    g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+  }
+}
+
+/* A real worker given out-of-range numbers refuses them at once, where it
+ * used to spin or sleep for ever. */
+static void
+test_worker_refuses_ranges (void)
+{
+  const IlBlockType types[] = { IL_BLOCK_CPU, IL_BLOCK_SLEEP, IL_BLOCK_HTTP };
+  const char       *fields[] = { "units", "ms", "delay_ms" };
+  const gint64      huge = G_MAXINT64 / 4;
+
+  if (g_getenv ("IL_WORKER_PATH") == NULL)
+    {
+      g_test_skip ("IL_WORKER_PATH is not set");
+      return;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_autoptr(GByteArray) frame = g_byte_array_new ();
+      g_autoptr(IlTaskGroup) group = il_task_group_new ();
+      g_autoptr(GBytes) bytes = NULL;
+      g_autofree char *expect = g_strdup_printf ("%s %" G_GINT64_FORMAT " is out of range", fields[i], huge);
+      IlProtoHello     hello = { 0 };
+      IlProtoTask      task = { 0 };
+      IlBlock         *b = il_block_new (types[i]);
+
+      hello.heartbeat_ms = 1000;
+      il_protocol_write_hello (frame, IL_FRAME_HELLO, &hello);
+      if (i == 0)
+        b->units = huge;
+      else if (i == 1)
+        b->ms = huge;
+      else
+        b->delay_ms = huge;
+      g_ptr_array_set_size (group->blocks, 0);
+      g_ptr_array_add (group->blocks, b);
+      task.def = group;
+      task.t0 = g_get_monotonic_time ();
+      il_protocol_write_task (frame, &task);
+      bytes = g_bytes_new (frame->data, frame->len);
+      check_worker_refuses (bytes, expect);
+    }
 }
 
 /* ---- the executor ----------------------------------------------------- */
@@ -723,6 +1097,7 @@ typedef struct
   IlEventQueue *events;
   pid_t         killed;
   gboolean      stop;
+  int           signo; /* 0: SIGKILL */
 } Killer;
 
 /* Waits until both workers run a task, then SIGKILLs one of them from
@@ -752,7 +1127,7 @@ killer_thread (gpointer data)
 
           g_assert_cmpuint (children->len, ==, 2);
           k->killed = g_array_index (children, pid_t, 0);
-          kill (k->killed, SIGKILL);
+          kill (k->killed, k->signo != 0 ? k->signo : SIGKILL);
           return NULL;
         }
       g_usleep (2000);
@@ -809,6 +1184,233 @@ test_kill_worker (void)
   children = list_children (getpid ());
   g_assert_cmpuint (children->len, ==, 0);
   g_assert_false (process_exists (k.killed));
+}
+
+/* A SIGSTOPped worker sends nothing, not even a heartbeat: it is declared
+ * lost after the silence timeout, killed and reaped, and only its task
+ * fails; the run ends. */
+static void
+test_stopped_worker (void)
+{
+  g_autoptr(IlExperiment) exp = loadf (
+    "{ \"interleave\": 1, \"name\": \"stop\","
+    "  \"tasks\": [ { \"repeat\": 6, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 10 },"
+    "                                           { \"type\": \"sleep\", \"ms\": 300 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 2 } ] }");
+  g_autoptr(IlEventQueue) events = il_event_queue_new (10000);
+  g_autoptr(IlResults) results = NULL;
+  g_autoptr(GArray) children = NULL;
+  g_autofree char *expect = NULL;
+  Killer           k = { events, 0, FALSE, SIGSTOP };
+  GThread         *thread;
+  IlRepetition    *rep;
+  guint            failed = 0;
+
+  g_setenv ("IL_WORKER_TIMEOUT_MS", "1000", TRUE);
+  thread = g_thread_new ("stopper", killer_thread, &k);
+  results = run_exp (exp, events, NULL);
+  g_atomic_int_set (&k.stop, TRUE);
+  g_thread_join (thread);
+  g_unsetenv ("IL_WORKER_TIMEOUT_MS");
+  g_assert_cmpint (k.killed, >, 0);
+
+  rep = rep_at (results, 0);
+  g_assert_false (rep->cancelled);
+  g_assert_cmpuint (rep->tasks->len, ==, 6);
+  expect = g_strdup_printf ("(pid %d) stopped responding for 1 s", (int) k.killed);
+  for (guint t = 0; t < rep->tasks->len; t++)
+    {
+      IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, t);
+
+      if (rec->failed)
+        {
+          failed++;
+          g_test_message ("failed task: %s", rec->error);
+          if (strstr (rec->error, expect) == NULL)
+            g_error ("“%s” does not say “%s”", rec->error, expect);
+        }
+      else
+        g_assert_cmpint (rec->pid, !=, k.killed);
+    }
+  g_assert_cmpuint (failed, ==, 1);
+
+  /* Killed and reaped: no process, not even a zombie, is left. */
+  children = list_children (getpid ());
+  g_assert_cmpuint (children->len, ==, 0);
+  g_assert_false (process_exists (k.killed));
+}
+
+/* The heartbeat has a thread of its own: a CPU block several times longer
+ * than the silence timeout never trips it. */
+static void
+test_long_cpu_block (void)
+{
+  g_autoptr(IlExperiment) exp = loadf (
+    "{ \"interleave\": 1, \"name\": \"long\","
+    "  \"tasks\": [ { \"repeat\": 3, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": %" G_GINT64_FORMAT " } ] } ],"
+    "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 2 },"
+    "             { \"executor\": \"processes\", \"workers\": 2, \"spawn\": \"per-task\" } ] }",
+    spin_units_100ms * 12);
+  g_autoptr(IlResults) results = NULL;
+
+  /* 1.2 s of CPU per task against a 300 ms timeout. */
+  g_setenv ("IL_WORKER_TIMEOUT_MS", "300", TRUE);
+  results = run_exp (exp, NULL, NULL);
+  g_unsetenv ("IL_WORKER_TIMEOUT_MS");
+  for (guint r = 0; r < 2; r++)
+    {
+      IlRepetition *rep = rep_at (results, r);
+
+      g_assert_cmpuint (rep->tasks->len, ==, 3);
+      for (guint t = 0; t < rep->tasks->len; t++)
+        {
+          IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, t);
+
+          if (rec->failed)
+            g_error ("run %u task %u failed: %s", r, t, rec->error);
+        }
+    }
+}
+
+/* A timeout that is not a number of milliseconds is refused, by name. */
+static void
+test_bad_timeout (void)
+{
+  g_autoptr(IlExperiment) exp = loadf (
+    "{ \"interleave\": 1, \"name\": \"bad timeout\","
+    "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"processes\" } ] }");
+  g_autoptr(IlRunner) runner = il_runner_new (exp, &(IlRunOptions){ 0 });
+  g_autoptr(GError) error = NULL;
+  IlResults *results;
+
+  g_setenv ("IL_WORKER_TIMEOUT_MS", "3s", TRUE);
+  results = il_runner_run (runner, NULL, &error);
+  g_unsetenv ("IL_WORKER_TIMEOUT_MS");
+  g_assert_null (results);
+  g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+  g_assert_nonnull (strstr (error->message, "IL_WORKER_TIMEOUT_MS"));
+}
+
+/* Runs @exp (a sequential run, then processes runs) with IL_WORKER_PATH
+ * set to @worker; the processes run must fail as a whole, named in the
+ * warnings, the measured sequential run kept and the results marked
+ * incomplete. */
+static void
+check_cannot_start (IlExperiment *exp,
+                    const char   *worker,
+                    const char   *expect)
+{
+  g_autofree char *saved = g_strdup (g_getenv ("IL_WORKER_PATH"));
+  g_autoptr(IlResults) results = NULL;
+  g_autoptr(GArray) children = NULL;
+  gboolean said = FALSE;
+
+  g_setenv ("IL_WORKER_PATH", worker, TRUE);
+  results = run_exp (exp, NULL, NULL);
+  g_setenv ("IL_WORKER_PATH", saved, TRUE);
+
+  g_assert_true (results->incomplete);
+  for (guint i = 0; results->warnings != NULL && results->warnings[i] != NULL; i++)
+    {
+      g_test_message ("warning: %s", results->warnings[i]);
+      said |= strstr (results->warnings[i], expect) != NULL;
+    }
+  if (!said)
+    g_error ("no warning says “%s”", expect);
+  /* Only the sequential run is presented. */
+  g_assert_cmpuint (results->runs->len, ==, 1);
+  g_assert_cmpint (run_at (results, 0)->executor, ==, IL_EXECUTOR_SEQUENTIAL);
+  children = list_children (getpid ());
+  g_assert_cmpuint (children->len, ==, 0);
+}
+
+/* Workers that cannot be started fail the run clearly: not an executable
+ * file, an exec that fails, a spawn that fails after the first worker ran,
+ * a worker that ends before it is ready. */
+static void
+test_spawn_fails (void)
+{
+  const char *real = g_getenv ("IL_WORKER_PATH");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *garbage = NULL;
+  g_autofree char *self_disabling = NULL;
+  g_autofree char *only_one = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *marker = NULL;
+  const char      *tasks = "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 20 } ] } ],";
+
+  if (real == NULL)
+    {
+      g_test_skip ("IL_WORKER_PATH is not set");
+      return;
+    }
+  dir = g_dir_make_tmp ("il-spawn-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  /* Not executable at all; and executable but not a program (ENOEXEC). */
+  text = g_build_filename (dir, "text", NULL);
+  g_assert_true (g_file_set_contents (text, "not a worker\n", -1, &error));
+  g_assert_cmpint (g_chmod (text, 0644), ==, 0);
+  garbage = g_build_filename (dir, "garbage", NULL);
+  g_assert_true (g_file_set_contents (garbage, "\x7f"
+                                               "ELF garbage",
+                                      -1, &error));
+  g_assert_cmpint (g_chmod (garbage, 0755), ==, 0);
+  {
+    g_autoptr(IlExperiment) exp = loadf (
+      "{ \"interleave\": 1, \"name\": \"spawn\",%s"
+      "  \"runs\": [ { \"executor\": \"sequential\" },"
+      "             { \"executor\": \"processes\", \"workers\": 2 } ] }",
+      tasks);
+
+    check_cannot_start (exp, text, "not an executable file");
+    check_cannot_start (exp, garbage, "Could not start");
+  }
+
+  /* The first spawn works, the next ones fail (EACCES): per-task, every
+   * task needs one. */
+  self_disabling = g_build_filename (dir, "self-disabling", NULL);
+  script = g_strdup_printf ("#!/bin/sh\nchmod a-x \"$0\"\nexec '%s'\n", real);
+  g_assert_true (g_file_set_contents (self_disabling, script, -1, &error));
+  g_assert_cmpint (g_chmod (self_disabling, 0755), ==, 0);
+  {
+    g_autoptr(IlExperiment) exp = loadf (
+      "{ \"interleave\": 1, \"name\": \"spawn\",%s"
+      "  \"runs\": [ { \"executor\": \"sequential\" },"
+      "             { \"executor\": \"processes\", \"workers\": 1, \"spawn\": \"per-task\" } ] }",
+      tasks);
+
+    check_cannot_start (exp, self_disabling, "Could not start");
+  }
+
+  /* A pool of two where only one worker comes up: the other ends before
+   * READY (as one that cannot create its threads does). */
+  only_one = g_build_filename (dir, "only-one", NULL);
+  marker = g_build_filename (dir, "marker", NULL);
+  g_free (script);
+  script = g_strdup_printf ("#!/bin/sh\nif mkdir '%s' 2>/dev/null; then exec '%s'; fi\nexit 3\n",
+                            marker, real);
+  g_assert_true (g_file_set_contents (only_one, script, -1, &error));
+  g_assert_cmpint (g_chmod (only_one, 0755), ==, 0);
+  {
+    g_autoptr(IlExperiment) exp = loadf (
+      "{ \"interleave\": 1, \"name\": \"spawn\",%s"
+      "  \"runs\": [ { \"executor\": \"sequential\" },"
+      "             { \"executor\": \"processes\", \"workers\": 2 } ] }",
+      tasks);
+
+    check_cannot_start (exp, only_one, "ended before it was ready (exited with status 3)");
+  }
+
+  g_rmdir (marker);
+  g_unlink (text);
+  g_unlink (garbage);
+  g_unlink (self_disabling);
+  g_unlink (only_one);
+  g_rmdir (dir);
 }
 
 static gpointer
@@ -949,11 +1551,127 @@ test_cli_kill_worker (void)
   g_rmdir (dir);
 }
 
+/* ---- a worker that lies ------------------------------------------------ */
+
+static gboolean
+fake_read (guint8 *data,
+           gsize   len)
+{
+  while (len > 0)
+    {
+      ssize_t n = read (STDIN_FILENO, data, len);
+
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+static void
+fake_write (GByteArray *frame)
+{
+  g_assert_cmpint (write (STDOUT_FILENO, frame->data, frame->len), ==, (gssize) frame->len);
+  g_byte_array_set_size (frame, 0);
+}
+
+/* Run as interleave-worker (IL_TEST_FAKE_WORKER set): answers HELLO, then
+ * answers a TASK with an event no worker sends (the run's end), and
+ * stays. */
+static int
+fake_worker (void)
+{
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  guint8 header[IL_PROTOCOL_HEADER_SIZE];
+
+  while (fake_read (header, sizeof header))
+    {
+      g_autofree guint8 *body = NULL;
+      IlFrameType        type;
+      guint64            len;
+
+      if (!il_protocol_parse_header (header, &type, &len, NULL))
+        return 2;
+      body = g_malloc (len + 1);
+      if (!fake_read (body, len))
+        return 2;
+      if (type == IL_FRAME_HELLO)
+        {
+          IlProtoHello ready = { 0 };
+
+          ready.pid = (guint32) getpid ();
+          il_protocol_write_hello (frame, IL_FRAME_READY, &ready);
+          fake_write (frame);
+        }
+      else if (type == IL_FRAME_TASK)
+        {
+          IlProtoTask task;
+          IlEvent     ev = { 0 };
+
+          if (!il_protocol_read_task (body, len, &task, NULL))
+            return 2;
+          ev.kind = IL_EVENT_FINISHED;
+          ev.task = task.flat;
+          il_proto_task_clear (&task);
+          il_protocol_write_events (frame, &ev, 1);
+          fake_write (frame);
+          g_usleep (30 * G_USEC_PER_SEC);
+        }
+    }
+  return 0;
+}
+
+/* Events a worker never sends (the run's end, another executor's GIL) are
+ * refused: the worker is killed and its task fails, instead of the live
+ * view being told the experiment finished. */
+static void
+test_worker_lies (void)
+{
+  g_autoptr(IlExperiment) exp = loadf (
+    "{ \"interleave\": 1, \"name\": \"lies\","
+    "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 1 } ] }");
+  g_autofree char *saved = g_strdup (g_getenv ("IL_WORKER_PATH"));
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autoptr(IlEventQueue) events = il_event_queue_new (1000);
+  g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+  g_autoptr(IlResults) results = NULL;
+  g_autoptr(GArray) children = NULL;
+  IlTaskRecord *rec;
+  guint         finished = 0;
+
+  g_assert_nonnull (self);
+  g_setenv ("IL_WORKER_PATH", self, TRUE);
+  g_setenv ("IL_TEST_FAKE_WORKER", "1", TRUE);
+  results = run_exp (exp, events, NULL);
+  g_unsetenv ("IL_TEST_FAKE_WORKER");
+  if (saved != NULL)
+    g_setenv ("IL_WORKER_PATH", saved, TRUE);
+  else
+    g_unsetenv ("IL_WORKER_PATH");
+
+  rec = &g_array_index (rep_at (results, 0)->tasks, IlTaskRecord, 0);
+  g_assert_true (rec->failed);
+  g_test_message ("task: %s", rec->error);
+  g_assert_nonnull (strstr (rec->error, "does not send events of kind"));
+  il_event_queue_drain (events, batch, 0);
+  for (guint i = 0; i < batch->len; i++)
+    finished += g_array_index (batch, IlEvent, i).kind == IL_EVENT_FINISHED;
+  /* The runner's own, only. */
+  g_assert_cmpuint (finished, ==, 1);
+  children = list_children (getpid ());
+  g_assert_cmpuint (children->len, ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   double ms_per_unit;
+
+  if (g_getenv ("IL_TEST_FAKE_WORKER") != NULL)
+    return fake_worker ();
 
   g_test_init (&argc, &argv, NULL);
 
@@ -965,11 +1683,18 @@ main (int    argc,
   g_test_add_func ("/il/protocol/header", test_protocol_header);
   g_test_add_func ("/il/protocol/garbage", test_protocol_garbage);
   g_test_add_func ("/il/protocol/worker-refuses", test_worker_refuses);
+  g_test_add_func ("/il/protocol/ranges", test_protocol_ranges);
+  g_test_add_func ("/il/protocol/worker-refuses-ranges", test_worker_refuses_ranges);
   g_test_add_func ("/il/processes/checksum", test_checksum);
   g_test_add_func ("/il/processes/speedup", test_speedup);
   g_test_add_func ("/il/processes/payload", test_payload);
   g_test_add_func ("/il/processes/kill-worker", test_kill_worker);
   g_test_add_func ("/il/processes/cancel", test_cancel);
+  g_test_add_func ("/il/processes/stopped-worker", test_stopped_worker);
+  g_test_add_func ("/il/processes/long-cpu-block", test_long_cpu_block);
+  g_test_add_func ("/il/processes/bad-timeout", test_bad_timeout);
+  g_test_add_func ("/il/processes/spawn-fails", test_spawn_fails);
+  g_test_add_func ("/il/processes/worker-lies", test_worker_lies);
   g_test_add_func ("/il/processes/cli-kill-worker", test_cli_kill_worker);
 
   return g_test_run ();

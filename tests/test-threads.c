@@ -8,8 +8,12 @@
  */
 #include "config.h"
 
+#include <grp.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "il-events.h"
 #include "il-experiment.h"
@@ -719,6 +723,129 @@ test_threads_lanes (void)
     }
 }
 
+/* ---- thread creation fails -------------------------------------------- */
+
+/* This process's threads, from /proc. */
+static guint
+count_threads (void)
+{
+  g_autofree char *status = NULL;
+  const char      *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "\nThreads:");
+  g_assert_nonnull (line);
+  return (guint) g_ascii_strtoull (line + strlen ("\nThreads:"), NULL, 10);
+}
+
+/* In a test subprocess: lets this process create only @more threads from
+ * now on, for real (RLIMIT_NPROC counts a user's threads). Root ignores
+ * the limit, so root first becomes a user id nobody else runs as. FALSE
+ * (skipped) where that cannot be done. */
+static gboolean
+limit_threads (guint more)
+{
+  struct rlimit lim;
+
+  if (geteuid () != 0)
+    {
+      /* A user's limit counts all their processes, here the rest of the
+       * session too: only a fresh user id gives an exact count. */
+      g_test_skip ("needs root (to run under an unused user id with a low process limit)");
+      return FALSE;
+    }
+  {
+    uid_t id = (uid_t) (200000 + getpid () % 100000);
+
+    if (setgroups (0, NULL) != 0 || setgid (id) != 0 || setuid (id) != 0)
+      {
+        g_test_skip ("cannot switch to an unused user id to apply a process limit");
+        return FALSE;
+      }
+  }
+  lim.rlim_cur = lim.rlim_max = count_threads () + more;
+  if (setrlimit (RLIMIT_NPROC, &lim) != 0)
+    {
+      g_test_skip ("cannot set RLIMIT_NPROC");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_threads_cannot_start_child (void)
+{
+  g_autoptr(IlExperiment) exp = loadf (
+    "{ \"interleave\": 1, \"name\": \"nproc\","
+    "  \"tasks\": [ { \"repeat\": 256, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 1 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"sequential\" },"
+    "             { \"executor\": \"threads\", \"workers\": 64 } ] }");
+  g_autoptr(IlRunner) runner = il_runner_new (exp, &(IlRunOptions){ 0 });
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlResults) results = NULL;
+  gboolean said = FALSE;
+
+  /* Room for the sequential run (its thread and the sampler's) and a few
+   * of the 64 pool threads. */
+  if (!limit_threads (4))
+    return;
+  results = il_runner_run (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (results);
+  g_assert_true (results->incomplete);
+  for (guint i = 0; results->warnings[i] != NULL; i++)
+    {
+      g_print ("warning: %s\n", results->warnings[i]);
+      said |= strstr (results->warnings[i], "Could not start the threads executor's 64 threads") != NULL;
+    }
+  g_assert_true (said);
+  /* The threads run is not presented: none of its figures are. */
+  g_assert_cmpuint (results->runs->len, ==, 1);
+  g_assert_cmpint (((IlRunResult *) g_ptr_array_index (results->runs, 0))->executor, ==,
+                   IL_EXECUTOR_SEQUENTIAL);
+}
+
+static void
+test_sampler_cannot_start_child (void)
+{
+  g_autoptr(IlExperiment) exp = loadf (
+    "{ \"interleave\": 1, \"name\": \"nproc\","
+    "  \"tasks\": [ { \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 1 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 2 } ] }");
+  g_autoptr(IlRunner) runner = il_runner_new (exp, &(IlRunOptions){ 0 });
+  g_autoptr(GError) error = NULL;
+  IlResults *results;
+
+  /* Not one more thread: the sampler's is the first the run needs. */
+  if (!limit_threads (0))
+    return;
+  results = il_runner_run (runner, NULL, &error);
+  g_assert_null (results);
+  g_assert_error (error, IL_ERROR, IL_ERROR_SYSTEM);
+  g_print ("error: %s\n", error->message);
+  g_assert_nonnull (strstr (error->message, "Could not start the load sampler's thread"));
+}
+
+/* Thread creation refused by a real process limit: the run fails, says
+ * why, and shows no figures from the run that could not start (it used to
+ * run a fraction of the tasks and look complete). */
+static void
+test_threads_cannot_start (void)
+{
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root (to run under an unused user id with a low process limit)");
+      return;
+    }
+  /* The messages show that the limit really applied (no silent skip). */
+  g_test_trap_subprocess ("/il/threads/cannot-start/subprocess/pool", 60 * G_USEC_PER_SEC, 0);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*Could not start the threads executor's 64 threads*");
+  g_test_trap_subprocess ("/il/threads/cannot-start/subprocess/sampler", 60 * G_USEC_PER_SEC, 0);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*Could not start the load sampler's thread*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -742,6 +869,9 @@ main (int   argc,
   g_test_add_func ("/il/threads/gil-holds", test_threads_gil_holds);
   g_test_add_func ("/il/threads/gil-io", test_threads_gil_io);
   g_test_add_func ("/il/threads/cancel", test_threads_cancel);
+  g_test_add_func ("/il/threads/cannot-start", test_threads_cannot_start);
+  g_test_add_func ("/il/threads/cannot-start/subprocess/pool", test_threads_cannot_start_child);
+  g_test_add_func ("/il/threads/cannot-start/subprocess/sampler", test_sampler_cannot_start_child);
 
   return g_test_run ();
 }

@@ -921,6 +921,8 @@ async_run (IlRunContext *ctx,
   thread = g_thread_try_new ("il-async", async_worker, &run, error);
   if (thread != NULL)
     g_thread_join (thread);
+  else
+    g_prefix_error (error, _("Could not start the async executor's thread: "));
 
   for (guint i = 0; i < run.n_tasks; i++)
     g_free (run.tasks[i].io_error);

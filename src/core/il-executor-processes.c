@@ -18,6 +18,19 @@
  * are). SIGPIPE is blocked in the dispatcher thread, so a dead worker shows
  * up as EPIPE, never as a signal to the whole application.
  *
+ * Liveness: every worker sends a HEARTBEAT from a thread of its own (so a
+ * long CPU block never silences it). A worker the dispatcher has heard
+ * nothing from for the silence timeout (IL_WORKER_TIMEOUT_MS, 3 s by
+ * default) is stopped or wedged: it is killed (SIGKILL, reaped) and its
+ * task fails with "worker N (pid P) stopped responding for 3 s". The run
+ * goes on: a pool replaces the lost worker for the next task, as it does a
+ * worker that died.
+ *
+ * A worker that cannot be started (posix_spawn fails, or it ends before
+ * READY) fails the whole repetition: a pool with fewer workers, or tasks
+ * failed one by one for want of a process, would measure something else
+ * than what was asked.
+ *
  * A task's time runs from the moment it got a worker (pool: the TASK frame
  * is sent; per-task: its process is spawned) until its RESULT arrived and
  * its payload echo was verified: marshalling and start-up are part of what
@@ -51,6 +64,13 @@ extern char **environ;
 #define GRACE_US   (200 * 1000)
 #define READ_CHUNK (256 * 1024)
 
+/* How long a worker may stay silent before it is declared lost, ms
+ * (IL_WORKER_TIMEOUT_MS overrides it). It sends a HEARTBEAT four times per
+ * timeout. */
+#define SILENCE_DEFAULT_MS 3000
+#define SILENCE_MIN_MS     100
+#define SILENCE_MAX_MS     600000
+
 typedef struct
 {
   guint       index;
@@ -70,7 +90,8 @@ typedef struct
   gboolean    start_emitted;
   guint64     payload_checksum;
   gsize       payload_len;
-  IlUsage     reported; /* task usage it reported, to find the rest at exit */
+  IlUsage     reported;   /* task usage it reported, to find the rest at exit */
+  gint64      last_heard; /* monotonic µs of its last byte (or its spawn) */
 } Slot;
 
 typedef struct
@@ -85,6 +106,9 @@ typedef struct
   guint         done;
   GArray       *events; /* scratch for decoding */
   GError       *error;  /* the run could not start */
+  GError       *fatal;  /* a worker could not be started: the loop ends */
+  gint64        silence_us;
+  guint         heartbeat_ms;
 } Dispatcher;
 
 char *il_processes_find_worker (GError **error);
@@ -286,9 +310,17 @@ slot_lost (Dispatcher *d,
   pid_t            pid = s->pid;
   g_autofree char *how = NULL;
 
+  gboolean started = s->ready;
+
   if (kill_now && pid > 0)
     kill (pid, SIGKILL);
   how = slot_reap (d, s, GRACE_US);
+  /* Ended on its own before READY: it could not start (its own threads,
+   * its loader, memory). */
+  if (what == NULL && !started && d->fatal == NULL)
+    g_set_error (&d->fatal, IL_ERROR, IL_ERROR_WORKER,
+                 _("Could not start worker %u (pid %d): it ended before it was ready (%s)"),
+                    s->index, (int) pid, how);
   if (s->task >= 0)
     {
       if (what != NULL)
@@ -356,6 +388,7 @@ slot_spawn (Dispatcher *d,
   posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
 
   s->spawn_start = il_now_us ();
+  s->last_heard = s->spawn_start;
   rc = posix_spawn (&pid, d->path, &actions, &attr, argv, environ);
   posix_spawnattr_destroy (&attr);
   posix_spawn_file_actions_destroy (&actions);
@@ -389,6 +422,7 @@ slot_spawn (Dispatcher *d,
   hello.pid = (guint32) getpid ();
   hello.worker = (gint32) s->index;
   hello.affinity = d->ctx->affinity;
+  hello.heartbeat_ms = d->heartbeat_ms;
   if (d->ctx->io != NULL)
     {
       hello.server_url = (char *) il_io_env_get_server_url (d->ctx->io);
@@ -510,6 +544,16 @@ handle_events (Dispatcher   *d,
     {
       IlEvent *ev = &g_array_index (d->events, IlEvent, i);
 
+      /* What il_task_execute emits, nothing else: a worker must not end
+       * the run or fake another executor's events in the live view. */
+      if (ev->kind != IL_EVENT_TASK_START && ev->kind != IL_EVENT_TASK_END &&
+          ev->kind != IL_EVENT_BLOCK_START && ev->kind != IL_EVENT_BLOCK_END)
+        {
+          g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+                       _("protocol error: a worker does not send events of kind %u"),
+                          ev->kind);
+          return;
+        }
       if (s->task < 0 || ev->task != (guint32) s->task)
         continue;
       if (ev->kind == IL_EVENT_TASK_END)
@@ -622,6 +666,7 @@ slot_read (Dispatcher *d,
           eof = TRUE;
           break;
         }
+      s->last_heard = il_now_us ();
       if (n < READ_CHUNK)
         break;
     }
@@ -648,6 +693,8 @@ slot_read (Dispatcher *d,
           case IL_FRAME_RESULT:
             handle_result (d, s, body, len, &error);
             break;
+          case IL_FRAME_HEARTBEAT:
+            break; /* being heard from is all it says */
           case IL_FRAME_HELLO:
           case IL_FRAME_TASK:
           case IL_FRAME_BYE:
@@ -683,31 +730,19 @@ tasks_left (Dispatcher *d)
   return d->next_task < d->n_tasks && !g_cancellable_is_cancelled (d->ctx->cancellable);
 }
 
-/* Gives work to slots: spawns where needed, sends tasks to idle workers. */
-static gboolean
-fill_slots (Dispatcher *d,
-            GError    **error)
+/* Gives work to slots: spawns where needed, sends tasks to idle workers.
+ * A worker that cannot be started sets d->fatal. */
+static void
+fill_slots (Dispatcher *d)
 {
-  for (guint i = 0; i < d->n_slots; i++)
+  for (guint i = 0; i < d->n_slots && d->fatal == NULL; i++)
     {
       Slot *s = &d->slots[i];
 
       if (s->pid == 0 && tasks_left (d))
         {
-          g_autoptr(GError) spawn_error = NULL;
-
-          if (!slot_spawn (d, s, &spawn_error))
-            {
-              /* Nothing ran yet: the executor cannot run at all. */
-              if (d->done == 0 && d->next_task == 0)
-                {
-                  g_propagate_error (error, g_steal_pointer (&spawn_error));
-                  return FALSE;
-                }
-              s->task = (gint) d->next_task++;
-              slot_fail_task (d, s, g_strdup (spawn_error->message));
-              continue;
-            }
+          if (!slot_spawn (d, s, &d->fatal))
+            return;
           if (d->per_task)
             {
               /* Sent right behind HELLO: the task's start-up is its
@@ -723,7 +758,31 @@ fill_slots (Dispatcher *d,
       if (s->pid != 0 && s->out->len > s->out_off)
         slot_flush (d, s);
     }
-  return TRUE;
+}
+
+/* Declares lost every worker not heard from for the silence timeout. */
+static void
+check_silence (Dispatcher *d)
+{
+  for (guint i = 0; i < d->n_slots; i++)
+    {
+      Slot            *s = &d->slots[i];
+      g_autofree char *what = NULL;
+
+      /* One told to leave has its grace instead. */
+      if (s->pid == 0 || (s->bye && s->task < 0))
+        continue;
+      if (il_now_us () - s->last_heard < d->silence_us)
+        continue;
+      /* A last look: what it sent while this thread was not looking (this
+       * process stopped, say) counts. */
+      if (!slot_read (d, s))
+        continue;
+      if (il_now_us () - s->last_heard < d->silence_us)
+        continue;
+      what = g_strdup_printf (_("stopped responding for %g s"), (double) d->silence_us / G_USEC_PER_SEC);
+      slot_lost (d, s, what, TRUE);
+    }
 }
 
 static gboolean
@@ -748,8 +807,11 @@ dispatcher_loop (Dispatcher *d,
 
       if (g_cancellable_is_cancelled (cancellable))
         break;
-      if (!fill_slots (d, error))
+      if (d->fatal == NULL)
+        fill_slots (d);
+      if (d->fatal != NULL)
         {
+          g_propagate_error (error, g_steal_pointer (&d->fatal));
           ok = FALSE;
           break;
         }
@@ -775,6 +837,14 @@ dispatcher_loop (Dispatcher *d,
                   continue;
                 }
               timeout = timeout < 0 ? 20 : MIN (timeout, 20);
+            }
+          else
+            {
+              /* Wake when it would have been silent too long. */
+              gint64 left = s->last_heard + d->silence_us - now;
+              gint   ms = left <= 0 ? 0 : (gint) MIN ((left + 999) / 1000, G_MAXINT);
+
+              timeout = timeout < 0 ? ms : MIN (timeout, ms);
             }
           fds[nfds].fd = s->rfd;
           fds[nfds].events = POLLIN;
@@ -852,10 +922,16 @@ dispatcher_loop (Dispatcher *d,
           else if (fds[k].fd == s->rfd)
             slot_read (d, s);
         }
+      check_silence (d);
     }
 
   if (have_cancel_fd)
     g_cancellable_release_fd (cancellable);
+  if (ok && d->fatal != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&d->fatal));
+      ok = FALSE;
+    }
   return ok;
 }
 
@@ -937,6 +1013,26 @@ processes_dispatcher (gpointer user_data)
   return NULL;
 }
 
+/* IL_WORKER_TIMEOUT_MS, or the default. */
+static gboolean
+silence_timeout (gint64  *us,
+                 GError **error)
+{
+  const char *env = g_getenv ("IL_WORKER_TIMEOUT_MS");
+  guint64     ms = SILENCE_DEFAULT_MS;
+
+  if (env != NULL && env[0] != '\0' &&
+      !g_ascii_string_to_unsigned (env, 10, SILENCE_MIN_MS, SILENCE_MAX_MS, &ms, NULL))
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+                   _("IL_WORKER_TIMEOUT_MS must be a whole number of milliseconds from %d to %d"),
+                      SILENCE_MIN_MS, SILENCE_MAX_MS);
+      return FALSE;
+    }
+  *us = (gint64) ms * 1000;
+  return TRUE;
+}
+
 static gboolean
 processes_run (IlRunContext *ctx,
                GError      **error)
@@ -946,6 +1042,10 @@ processes_run (IlRunContext *ctx,
   gboolean   ok = TRUE;
 
   d.ctx = ctx;
+  if (!silence_timeout (&d.silence_us, error))
+    return FALSE;
+  d.heartbeat_ms = (guint) CLAMP (d.silence_us / 1000 / 4, IL_PROTOCOL_MIN_HEARTBEAT_MS,
+                                  IL_PROTOCOL_MAX_HEARTBEAT_MS);
   d.path = il_processes_find_worker (error);
   if (d.path == NULL)
     return FALSE;
@@ -967,7 +1067,10 @@ processes_run (IlRunContext *ctx,
 
   thread = g_thread_try_new ("il-processes", processes_dispatcher, &d, error);
   if (thread == NULL)
-    ok = FALSE;
+    {
+      g_prefix_error (error, _("Could not start the processes executor's thread: "));
+      ok = FALSE;
+    }
   else
     g_thread_join (thread);
 

@@ -20,9 +20,6 @@
 
 #include "il-json-positions.h"
 
-/* Largest core index a file may name: sched_setaffinity's CPU_SETSIZE. */
-#define IL_MAX_CPU_INDEX 1023
-
 typedef struct
 {
   gint64 min;

@@ -37,6 +37,8 @@ G_BEGIN_DECLS
 #define IL_MAX_CPU_SLICE_UNITS    IL_MAX_UNITS
 #define IL_MIN_QUIZ_CHOICES       2
 #define IL_MAX_QUIZ_CHOICES       6
+/* Largest core index a file may name: sched_setaffinity's CPU_SETSIZE. */
+#define IL_MAX_CPU_INDEX 1023
 
 typedef enum
 {

@@ -16,7 +16,12 @@
 
 #define NO_STRING  G_MAXUINT32
 #define EVENT_SIZE 72
-#define MAX_CORES  4096
+
+/* What a parent can have sent, from the experiment file's limits
+ * (il-experiment.h): expanded runs are the runs' sweeps, repetitions count
+ * the warm-ups. */
+#define MAX_EXPANDED_RUNS (IL_MAX_RUNS * IL_MAX_WORKERS)
+#define MAX_REP_INDEX     (IL_MAX_WARMUP + IL_MAX_REPETITIONS)
 
 /* ---- writing ---------------------------------------------------------- */
 
@@ -223,6 +228,8 @@ il_frame_type_to_string (IlFrameType type)
         return "RESULT";
       case IL_FRAME_BYE:
         return "BYE";
+      case IL_FRAME_HEARTBEAT:
+        return "HEARTBEAT";
       default:
         return "unknown";
     }
@@ -254,7 +261,7 @@ il_protocol_parse_header (const guint8 *data,
                       version, IL_PROTOCOL_VERSION);
       return FALSE;
     }
-  if (t < IL_FRAME_HELLO || t > IL_FRAME_BYE)
+  if (t < IL_FRAME_HELLO || t > IL_FRAME_HEARTBEAT)
     {
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
                    _("protocol error: unknown frame type %u"), t);
@@ -267,9 +274,35 @@ il_protocol_parse_header (const guint8 *data,
                       il_frame_type_to_string (t), len);
       return FALSE;
     }
+  if ((t == IL_FRAME_BYE || t == IL_FRAME_HEARTBEAT) && len != 0)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+                   _("protocol error: a %s frame with a body of %" G_GUINT64_FORMAT " bytes"),
+                      il_frame_type_to_string (t), len);
+      return FALSE;
+    }
   *type = t;
   *length = len;
   return TRUE;
+}
+
+/* Sets a protocol error for @field = @value outside [@min, @max]; FALSE
+ * then. */
+static gboolean
+check_range (const char *what,
+             const char *field,
+             gint64      value,
+             gint64      min,
+             gint64      max,
+             GError    **error)
+{
+  if (value >= min && value <= max)
+    return TRUE;
+  g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+               _("protocol error: %s %s %" G_GINT64_FORMAT " is out of range "
+                 "(%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT ")"),
+                  what, field, value, min, max);
+  return FALSE;
 }
 
 /* ---- payload ---------------------------------------------------------- */
@@ -335,6 +368,7 @@ il_protocol_write_hello (GByteArray         *out,
     put_u32 (out, g_array_index (hello->affinity, guint, i));
   put_str (out, hello->server_url);
   put_str (out, hello->scratch_dir);
+  put_u32 (out, hello->heartbeat_ms);
   end_frame (out, at);
 }
 
@@ -351,26 +385,39 @@ il_protocol_read_hello (const guint8 *body,
   out->pid = get_u32 (&r);
   out->worker = (gint32) get_u32 (&r);
   n = get_u32 (&r);
-  if (n > MAX_CORES)
-    r.short_read = TRUE;
-  else if (n > 0)
+  if (!r.short_read &&
+      (!check_range ("HELLO", "worker", out->worker, 0, IL_MAX_WORKERS - 1, error) ||
+       !check_range ("HELLO", "core count", n, 0, IL_MAX_CPU_INDEX + 1, error)))
+    goto fail;
+  if (n > 0 && n <= r.left / 4)
     {
       out->affinity = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
       for (guint i = 0; i < n && !r.short_read; i++)
         {
           guint core = get_u32 (&r);
 
+          if (!r.short_read && !check_range ("HELLO", "core", core, 0, IL_MAX_CPU_INDEX, error))
+            goto fail;
           g_array_append_val (out->affinity, core);
         }
     }
+  else if (n > 0)
+    r.short_read = TRUE;
   out->server_url = get_str (&r);
   out->scratch_dir = get_str (&r);
+  out->heartbeat_ms = get_u32 (&r);
+  /* READY carries no interval. */
+  if (!r.short_read && out->heartbeat_ms != 0 &&
+      !check_range ("HELLO", "heartbeat_ms", out->heartbeat_ms,
+                    IL_PROTOCOL_MIN_HEARTBEAT_MS, IL_PROTOCOL_MAX_HEARTBEAT_MS, error))
+    goto fail;
   if (!finish (&r, "HELLO", error))
-    {
-      il_proto_hello_clear (out);
-      return FALSE;
-    }
+    goto fail;
   return TRUE;
+
+fail:
+  il_proto_hello_clear (out);
+  return FALSE;
 }
 
 void
@@ -385,6 +432,12 @@ void
 il_protocol_write_bye (GByteArray *out)
 {
   end_frame (out, begin_frame (out, IL_FRAME_BYE));
+}
+
+void
+il_protocol_write_heartbeat (GByteArray *out)
+{
+  end_frame (out, begin_frame (out, IL_FRAME_HEARTBEAT));
 }
 
 /* ---- TASK ------------------------------------------------------------- */
@@ -437,6 +490,23 @@ il_protocol_write_task (GByteArray  *out,
   end_frame (out, at);
 }
 
+/* The numbers the file reader would have refused (il-experiment.h's
+ * limits). A field a block's type does not use is still bounded: it is
+ * never read, but a parent that sends it is not this build's. */
+static gboolean
+check_block (const IlBlock *b,
+             guint          i,
+             GError       **error)
+{
+  g_autofree char *what = g_strdup_printf ("TASK block %u", i);
+
+  return check_range (what, "units", b->units, b->type == IL_BLOCK_CPU ? 1 : 0, IL_MAX_UNITS, error) &&
+         check_range (what, "ms", b->ms, 0, IL_MAX_MS, error) &&
+         check_range (what, "delay_ms", b->delay_ms, 0, IL_MAX_MS, error) &&
+         check_range (what, "bytes", b->bytes, 0,
+                      b->type == IL_BLOCK_HTTP ? IL_MAX_HTTP_BYTES : IL_MAX_FILE_BYTES, error);
+}
+
 gboolean
 il_protocol_read_task (const guint8 *body,
                        gsize         len,
@@ -455,22 +525,29 @@ il_protocol_read_task (const guint8 *body,
   out->run = get_u16 (&r);
   out->rep = get_u16 (&r);
   out->t0 = get_i64 (&r);
+  n_blocks = get_u32 (&r);
+  if (r.short_read)
+    goto finish;
+  if (!check_range ("TASK", "group", out->group, 0, IL_MAX_TASK_GROUPS - 1, error) ||
+      !check_range ("TASK", "index", out->index, 0, IL_MAX_REPEAT - 1, error) ||
+      !check_range ("TASK", "flat index", out->flat, 0, IL_MAX_TOTAL_TASKS - 1, error) ||
+      !check_range ("TASK", "worker", out->worker, 0, IL_MAX_WORKERS - 1, error) ||
+      !check_range ("TASK", "run", out->run, 0, MAX_EXPANDED_RUNS - 1, error) ||
+      !check_range ("TASK", "repetition", out->rep, 0, MAX_REP_INDEX - 1, error) ||
+      !check_range ("TASK", "t0", out->t0, 0, G_MAXINT64 / 2, error) ||
+      !check_range ("TASK", "block count", n_blocks, 1, IL_MAX_BLOCKS, error))
+    return FALSE;
+
   out->def = il_task_group_new ();
   g_ptr_array_set_size (out->def->blocks, 0);
-  n_blocks = get_u32 (&r);
-  if (n_blocks > IL_MAX_BLOCKS)
-    {
-      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-                   _("protocol error: a task of %u blocks (at most %u)"), n_blocks, IL_MAX_BLOCKS);
-      il_proto_task_clear (out);
-      return FALSE;
-    }
   for (guint i = 0; i < n_blocks && !r.short_read; i++)
     {
       guint8   type = get_u8 (&r);
       guint8   kernel = get_u8 (&r);
       IlBlock *b;
 
+      if (r.short_read)
+        break;
       if (type >= IL_N_BLOCK_TYPES || kernel >= IL_N_KERNELS)
         {
           g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
@@ -479,6 +556,7 @@ il_protocol_read_task (const guint8 *body,
           return FALSE;
         }
       b = il_block_new (type);
+      g_ptr_array_add (out->def->blocks, b);
       b->kernel = kernel;
       b->fsync = get_u8 (&r) != 0;
       b->units = get_i64 (&r);
@@ -487,10 +565,21 @@ il_protocol_read_task (const guint8 *body,
       b->bytes = get_i64 (&r);
       g_clear_pointer (&b->url, g_free);
       b->url = get_str (&r);
-      g_ptr_array_add (out->def->blocks, b);
+      if (!r.short_read && !check_block (b, i, error))
+        {
+          il_proto_task_clear (out);
+          return FALSE;
+        }
     }
   out->payload_checksum = get_u64 (&r);
   payload_len = get_u64 (&r);
+  if (!r.short_read &&
+      !check_range ("TASK", "payload length", (gint64) MIN (payload_len, (guint64) G_MAXINT64),
+                    0, IL_MAX_PAYLOAD_BYTES, error))
+    {
+      il_proto_task_clear (out);
+      return FALSE;
+    }
   if (payload_len > r.left)
     r.short_read = TRUE;
   else
@@ -499,6 +588,8 @@ il_protocol_read_task (const guint8 *body,
       out->payload_len = payload_len;
       out->def->payload_bytes = (gint64) payload_len;
     }
+
+finish:
   if (!finish (&r, "TASK", error))
     {
       il_proto_task_clear (out);
@@ -582,12 +673,20 @@ il_protocol_read_events (const guint8 *body,
       e.d = get_i64 (&r);
       value = get_u64 (&r);
       memcpy (&e.value, &value, 8);
+      if (r.short_read)
+        break;
       if (e.kind > IL_EVENT_FINISHED)
         {
           g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
                        _("protocol error: unknown event kind %u"), e.kind);
           return FALSE;
         }
+      /* Indices the live view looks things up with. */
+      if (!check_range ("EVENT", "block type", e.block_type, 0, IL_N_BLOCK_TYPES - 1, error) ||
+          !check_range ("EVENT", "block", e.block, 0, IL_MAX_BLOCKS - 1, error) ||
+          !check_range ("EVENT", "worker", e.worker, -1, IL_MAX_WORKERS - 1, error) ||
+          !check_range ("EVENT", "core", e.cpu, -1, IL_MAX_CPU_INDEX, error))
+        return FALSE;
       g_array_append_val (out, e);
     }
   return finish (&r, "EVENT", error);
@@ -683,6 +782,14 @@ il_protocol_read_result (const guint8  *body,
   get_state (&r, &rec->state);
   rec->failed = get_u8 (&r) != 0;
   rec->error = get_str (&r);
+  /* It ends up in the results and on screen: text, or nothing. */
+  if (rec->error != NULL && !g_utf8_validate (rec->error, -1, NULL))
+    {
+      g_set_error_literal (error, IL_ERROR, IL_ERROR_WORKER,
+                           _("protocol error: a RESULT whose error message is not valid UTF-8"));
+      il_proto_result_clear (out);
+      return FALSE;
+    }
   n_blocks = get_u32 (&r);
   if (n_blocks > IL_MAX_BLOCKS)
     r.short_read = TRUE;

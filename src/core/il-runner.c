@@ -451,10 +451,10 @@ run_repetition (IlRunner     *self,
               warmup ? IL_EVENT_FLAG_WARMUP : 0, 0, (double) rep->tasks->len);
 
   ctx.t0 = il_now_us ();
-  sampler = il_sampler_start (&ctx);
-  ok = executor->run (&ctx, error);
+  sampler = il_sampler_start (&ctx, error);
+  ok = sampler != NULL && executor->run (&ctx, error);
   wall_end = il_now_us () - ctx.t0;
-  sampler_ns = il_sampler_stop (sampler);
+  sampler_ns = sampler != NULL ? il_sampler_stop (sampler) : 0;
   g_mutex_clear (&ctx.lock);
 
   if (!ok)

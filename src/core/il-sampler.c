@@ -11,6 +11,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <glib/gi18n.h>
+
+#include "il-error.h"
 #include "il-sampler.h"
 #include "il-schedstat.h"
 
@@ -167,16 +170,29 @@ il_sampler_worker (gpointer data)
 }
 
 IlSampler *
-il_sampler_start (IlRunContext *ctx)
+il_sampler_start (IlRunContext *ctx,
+                  GError      **error)
 {
   IlSampler *self = g_new0 (IlSampler, 1);
+  GError    *local_error = NULL;
 
   self->ctx = ctx;
   self->hz = CLAMP (ctx->experiment->settings.sample_hz, 1, 100);
   self->series = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   g_mutex_init (&self->mutex);
   g_cond_init (&self->cond);
-  self->thread = g_thread_new ("il-sampler", il_sampler_worker, self);
+  self->thread = g_thread_try_new ("il-sampler", il_sampler_worker, self, &local_error);
+  if (self->thread == NULL)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_SYSTEM,
+                   _("Could not start the load sampler's thread: %s"), local_error->message);
+      g_error_free (local_error);
+      g_ptr_array_unref (self->series);
+      g_mutex_clear (&self->mutex);
+      g_cond_clear (&self->cond);
+      g_free (self);
+      return NULL;
+    }
   return self;
 }
 
