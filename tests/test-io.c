@@ -36,7 +36,8 @@ static IlResults *
 run_or_skip (IlExperiment *exp)
 {
   g_autoptr(GError) error = NULL;
-  IlRunOptions options = { 0 };
+  /* Explicit urls here are the tests' own loopback servers. */
+  IlRunOptions options = { .allow_network = TRUE };
   g_autoptr(IlRunner) runner = il_runner_new (exp, &options);
   IlResults *results;
 
@@ -819,7 +820,7 @@ test_cli_404 (void)
                           "  \"runs\": [ { \"executor\": \"sequential\" } ] }",
                           il_server_get_url (server));
   path = write_experiment (dir, json);
-  code = run_cli ((const char *const[]){ "run", path, "--quiet", NULL }, &out, &err);
+  code = run_cli ((const char *const[]){ "run", path, "--quiet", "--allow-network", NULL }, &out, &err);
   g_test_message ("exit %d, stderr: %s", code, err);
   g_assert_cmpint (code, ==, 1);
   g_assert_nonnull (strstr (err, "HTTP 404"));

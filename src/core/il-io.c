@@ -26,6 +26,7 @@
 #include <libsoup/soup.h>
 
 #include "il-io.h"
+#include "il-network.h"
 #include "il-run-private.h"
 #include "il-schedstat.h"
 #include "il-server.h"
@@ -115,24 +116,12 @@ get_session (gboolean async,
 }
 
 /* Loopback is never sent through a proxy: the proxy may not reach this
- * machine's ports, and asking the desktop's proxy settings costs time. */
+ * machine's ports, and asking the desktop's proxy settings costs time. A
+ * NULL url is the embedded server. */
 static gboolean
 url_is_loopback (const char *url)
 {
-  g_autoptr(GUri) uri = NULL;
-  const char *host;
-  g_autoptr(GInetAddress) addr = NULL;
-
-  if (url == NULL)
-    return TRUE;
-  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  host = uri != NULL ? g_uri_get_host (uri) : NULL;
-  if (host == NULL)
-    return FALSE;
-  if (g_ascii_strcasecmp (host, "localhost") == 0)
-    return TRUE;
-  addr = g_inet_address_new_from_string (host);
-  return addr != NULL && g_inet_address_get_is_loopback (addr);
+  return url == NULL || il_network_url_is_loopback (url);
 }
 
 /* ---------------------------------------------------------------- */
