@@ -296,6 +296,21 @@ il_runner_check (IlRunner *self,
   if (!il_io_check_experiment (exp, error))
     return FALSE;
 
+  /* Each run in turn: the scratch holds what its tasks in flight wrote. */
+  {
+    guint in_flight = 1;
+
+    for (guint i = 0; i < self->runs->len; i++)
+      {
+        const ExpandedRun *run = &g_array_index (self->runs, ExpandedRun, i);
+        const IlRunConfig *config = g_ptr_array_index (exp->runs, run->config_index);
+
+        in_flight = MAX (in_flight, config->executor == IL_EXECUTOR_ASYNC ? G_MAXUINT : run->workers);
+      }
+    if (!il_io_check_scratch_space (exp, in_flight, error))
+      return FALSE;
+  }
+
   if (exp->settings.cpu_affinity != NULL && exp->settings.cpu_affinity->len > 0)
     {
       CPU_ZERO (&allowed);
