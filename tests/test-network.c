@@ -15,6 +15,7 @@
 #include "il-error.h"
 #include "il-experiment.h"
 #include "il-network.h"
+#include "il-results.h"
 #include "il-runner.h"
 #include "il-server.h"
 
@@ -204,6 +205,102 @@ test_hosts_list (void)
 }
 
 /* ---------------------------------------------------------------- */
+/* Redirects: consent names hosts, so requests never go elsewhere       */
+
+typedef struct
+{
+  GSocket *listener;
+  char    *location;
+  guint    served;
+} Redirector;
+
+/* Answers one connection with a 302 to @location. */
+static gpointer
+redirector_thread (gpointer data)
+{
+  Redirector *r = data;
+
+  for (guint i = 0; i < 1; i++)
+    {
+      g_autoptr(GSocket) conn = g_socket_accept (r->listener, NULL, NULL);
+      g_autofree char *reply = NULL;
+      char             buf[4096];
+
+      if (conn == NULL)
+        break;
+      g_socket_set_timeout (conn, 10);
+      if (g_socket_receive (conn, buf, sizeof buf, NULL, NULL) <= 0)
+        continue;
+      reply = g_strdup_printf ("HTTP/1.1 302 Found\r\nLocation: %s\r\nContent-Length: 0\r\n"
+                               "Connection: close\r\n\r\n",
+                               r->location);
+      g_socket_send (conn, reply, strlen (reply), NULL, NULL);
+      g_socket_close (conn, NULL);
+      r->served++;
+    }
+  return NULL;
+}
+
+static void
+test_redirect_not_followed (gconstpointer data)
+{
+  const char *executor = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlServer) other = il_server_new (&error);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(IlExperiment) exp = NULL;
+  g_autoptr(IlRunner) runner = NULL;
+  g_autoptr(IlResults) results = NULL;
+  g_autofree char    *json = NULL;
+  IlRunOptions        options = { .allow_network = TRUE };
+  Redirector          r = { 0 };
+  GThread            *thread;
+  const IlRunResult  *rr;
+  const IlRepetition *rep;
+  const IlTaskRecord *t;
+
+  g_assert_no_error (error);
+  r.listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_bind (r.listener, addr, FALSE, &error);
+  g_assert_no_error (error);
+  g_socket_listen (r.listener, &error);
+  g_assert_no_error (error);
+  g_socket_set_timeout (r.listener, 20);
+  bound = g_socket_get_local_address (r.listener, &error);
+  g_assert_no_error (error);
+  r.location = g_strdup_printf ("%s/delay?bytes=10", il_server_get_url (other));
+  thread = g_thread_new ("redirector", redirector_thread, &r);
+
+  json = g_strdup_printf ("{ \"interleave\": 1, \"name\": \"redirect\","
+                          "  \"tasks\": [ { \"blocks\": [ { \"type\": \"http\", \"url\": \"http://127.0.0.1:%u/go\" } ] } ],"
+                          "  \"runs\": [ { \"executor\": \"%s\" } ], \"settings\": { \"warmup\": 0, \"repetitions\": 1 } }",
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)), executor);
+  exp = load (json, &error);
+  g_assert_no_error (error);
+  runner = il_runner_new (exp, &options);
+  results = il_runner_run (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_close (r.listener, NULL);
+  g_thread_join (thread);
+
+  rr = g_ptr_array_index (results->runs, 0);
+  rep = g_ptr_array_index (rr->repetitions, 0);
+  t = &g_array_index (rep->tasks, IlTaskRecord, 0);
+  g_test_message ("%s: served %u, other host got %u, task: %s", executor, r.served,
+                  il_server_get_n_requests (other), t->error != NULL ? t->error : "ok");
+  g_assert_cmpuint (r.served, >=, 1);
+  g_assert_cmpuint (il_server_get_n_requests (other), ==, 0);
+  g_assert_true (t->failed);
+  g_assert_nonnull (strstr (t->error, "HTTP 302"));
+  g_assert_nonnull (strstr (t->error, "redirects are not followed"));
+  g_object_unref (r.listener);
+  g_free (r.location);
+}
+
+/* ---------------------------------------------------------------- */
 /* The CLI, against a loopback server that counts what reaches it      */
 
 static int
@@ -287,6 +384,8 @@ main (int    argc,
   g_test_add_func ("/il/network/url-host", test_url_host);
   g_test_add_func ("/il/network/every-url-needs-consent", test_every_url_needs_consent);
   g_test_add_func ("/il/network/hosts-list", test_hosts_list);
+  g_test_add_data_func ("/il/network/redirect-not-followed/sequential", "sequential", test_redirect_not_followed);
+  g_test_add_data_func ("/il/network/redirect-not-followed/async", "async", test_redirect_not_followed);
   g_test_add_func ("/il/network/cli-loopback-needs-consent", test_cli_loopback_needs_consent);
 
   return g_test_run ();

@@ -593,7 +593,23 @@ http_status_message (const char  *url,
 
   if (reason == NULL || *reason == '\0')
     reason = soup_status_get_phrase (status);
+  if (SOUP_STATUS_IS_REDIRECTION (status))
+    return g_strdup_printf (_("HTTP %u %s from %s: redirects are not followed, since consent "
+                              "covers only the hosts the experiment names"),
+                               status, reason != NULL ? reason : "", url);
   return g_strdup_printf (_("HTTP %u %s from %s"), status, reason != NULL ? reason : "", url);
+}
+
+/* A GET that never follows a redirect: consent (il-network.h) names the
+ * hosts in the file, and a redirect would send the request to another. */
+static SoupMessage *
+http_message_new (const char *url)
+{
+  SoupMessage *msg = soup_message_new (SOUP_METHOD_GET, url);
+
+  if (msg != NULL)
+    soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  return msg;
 }
 
 static char *
@@ -623,7 +639,7 @@ http_sync (IlIoEnv       *env,
 
   if (url == NULL)
     return FALSE;
-  msg = soup_message_new (SOUP_METHOD_GET, url);
+  msg = http_message_new (url);
   if (msg == NULL)
     {
       *error = g_strdup_printf (_("not a valid URL: %s"), url);
@@ -638,7 +654,7 @@ http_sync (IlIoEnv       *env,
     }
   /* The status line and headers are in: that is the first byte. */
   *ttfb_us = il_now_us ();
-  if (soup_message_get_status (msg) >= 400)
+  if (soup_message_get_status (msg) >= 300)
     {
       *error = http_status_message (url, msg);
       g_input_stream_close (in, NULL, NULL);
@@ -1082,7 +1098,7 @@ http_send_cb (GObject      *source,
       return;
     }
   op->ttfb_us = il_now_us ();
-  if (soup_message_get_status (op->msg) >= 400)
+  if (soup_message_get_status (op->msg) >= 300)
     {
       close_in_background (op->in, g_task_get_cancellable (task));
       OP_LEAVE (op);
@@ -1099,7 +1115,7 @@ http_start (GTask *task)
 {
   AsyncOp *op = g_task_get_task_data (task);
 
-  op->msg = soup_message_new (SOUP_METHOD_GET, op->url);
+  op->msg = http_message_new (op->url);
   if (op->msg == NULL)
     {
       op_return_error (task, g_strdup_printf (_("not a valid URL: %s"), op->url));
