@@ -8,7 +8,9 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -236,7 +238,10 @@ test_stale_swept (void)
   g_autofree char *stale = NULL;
   g_autofree char *mine = NULL;
   g_autofree char *legacy = NULL;
+  g_autofree char *locked = NULL;
+  g_autofree char *unborn = NULL;
   g_autofree char *err = NULL;
+  int              lock_fd;
   const char      *argv[] = { g_getenv ("IL_CLI"), "run", NULL, "--quiet", NULL };
   g_auto(GStrv) envp = NULL;
   GPid   pid;
@@ -265,17 +270,21 @@ test_stale_swept (void)
   envp = child_env ();
   g_spawn_async (NULL, (char **) argv, envp, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &pid, &error);
   g_assert_no_error (error);
+  /* Its folder, once it has its final name. */
   t0 = g_get_monotonic_time ();
-  while (count_entries (base) <= 0)
+  while (stale == NULL)
     {
+      g_autoptr(GDir) d = g_dir_open (base, 0, NULL);
+      const char *name;
+
+      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+        if (g_str_has_prefix (name, "run-"))
+          stale = g_strdup (name);
+      if (stale != NULL)
+        break;
       g_assert_cmpint (g_get_monotonic_time () - t0, <, 20 * G_USEC_PER_SEC);
       g_usleep (10000);
     }
-  {
-    g_autoptr(GDir) d = g_dir_open (base, 0, NULL);
-
-    stale = g_strdup (g_dir_read_name (d));
-  }
   kill (pid, SIGKILL);
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   g_spawn_close_pid (pid);
@@ -292,17 +301,36 @@ test_stale_swept (void)
       g_assert_cmpint (g_mkdir (path, 0700), ==, 0);
     }
 
+  /* Nor a dead pid's folder whose lock is held (a run in another pid
+   * namespace), nor one still being made. */
+  locked = g_strdup_printf ("run-%d-locked", (int) pid);
+  unborn = g_strdup_printf (".new-%d-young1", (int) pid);
+  {
+    g_autofree char *path = g_build_filename (base, locked, NULL);
+    g_autofree char *path2 = g_build_filename (base, unborn, NULL);
+
+    g_assert_cmpint (g_mkdir (path, 0700), ==, 0);
+    g_assert_cmpint (g_mkdir (path2, 0700), ==, 0);
+    lock_fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    g_assert_cmpint (lock_fd, >=, 0);
+    g_assert_cmpint (flock (lock_fd, LOCK_EX | LOCK_NB), ==, 0);
+  }
+
   /* The next run sweeps the dead one's folder, and cleans its own. */
   g_assert_cmpint (run_cli (quick, &err), ==, 0);
   g_test_message ("stale %s: %s", stale, exists_in (base, stale) ? "still there" : "swept");
   g_assert_false (exists_in (base, stale));
   g_assert_true (exists_in (base, mine));
   g_assert_true (exists_in (base, legacy));
-  g_assert_cmpint (count_entries (base), ==, 2);
+  g_assert_true (exists_in (base, locked));
+  g_assert_true (exists_in (base, unborn));
+  g_assert_cmpint (count_entries (base), ==, 4);
 
-  for (guint i = 0; i < 2; i++)
+  close (lock_fd);
+  for (guint i = 0; i < 4; i++)
     {
-      g_autofree char *path = g_build_filename (base, i == 0 ? mine : legacy, NULL);
+      const char      *names[] = { mine, legacy, locked, unborn };
+      g_autofree char *path = g_build_filename (base, names[i], NULL);
 
       g_rmdir (path);
     }

@@ -163,16 +163,20 @@ scratch_dir_remove (const char *path)
     g_warning ("Could not remove the scratch folder %s: %s", path, g_strerror (errno));
 }
 
-/* "run-PID-…" → PID, or 0 (not a folder of this version's naming). */
+/* "run-PID-…" (or ".new-PID-…", being made) → PID, or 0 (not a folder of
+ * this version's naming). */
 static pid_t
 scratch_owner (const char *name)
 {
   guint64     pid;
   const char *dash;
 
-  if (!g_str_has_prefix (name, "run-"))
+  if (g_str_has_prefix (name, "run-"))
+    name += strlen ("run-");
+  else if (g_str_has_prefix (name, ".new-"))
+    name += strlen (".new-");
+  else
     return 0;
-  name += strlen ("run-");
   dash = strchr (name, '-');
   if (dash == NULL || dash == name || dash - name > 10)
     return 0;
@@ -199,6 +203,7 @@ scratch_sweep_stale (const char *base)
   while ((name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = NULL;
+      gboolean         unborn = g_str_has_prefix (name, ".new-");
       pid_t            owner = scratch_owner (name);
       GStatBuf         st;
       int              fd;
@@ -209,6 +214,10 @@ scratch_sweep_stale (const char *base)
         continue;
       path = g_build_filename (base, name, NULL);
       if (g_lstat (path, &st) != 0 || !S_ISDIR (st.st_mode) || st.st_uid != getuid ())
+        continue;
+      /* A folder still being made (it is renamed the moment it is locked)
+       * is left alone unless it is old: its maker died at that moment. */
+      if (unborn && (gint64) st.st_ctime > g_get_real_time () / G_USEC_PER_SEC - 60)
         continue;
       fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (fd < 0)
@@ -237,7 +246,10 @@ scratch_dir_new (int     *lock_fd,
       return NULL;
     }
   scratch_sweep_stale (base);
-  name = g_strdup_printf ("run-%d-XXXXXX", (int) getpid ());
+  /* Made under a name no sweep touches, locked, then renamed: a run in
+   * another pid namespace (a second Flatpak instance) sees it only
+   * locked. */
+  name = g_strdup_printf (".new-%d-XXXXXX", (int) getpid ());
   tmpl = g_build_filename (base, name, NULL);
   if (g_mkdtemp_full (tmpl, 0700) == NULL)
     {
@@ -246,8 +258,6 @@ scratch_dir_new (int     *lock_fd,
                    _("Could not create a scratch folder in %s: %s"), base, g_strerror (saved));
       return NULL;
     }
-  /* Another run sweeping now sees this pid alive: the moment before the
-   * lock is safe. */
   *lock_fd = open (tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (*lock_fd < 0 || flock (*lock_fd, LOCK_EX | LOCK_NB) != 0)
     {
@@ -260,6 +270,24 @@ scratch_dir_new (int     *lock_fd,
                    _("Could not lock the scratch folder %s: %s"), tmpl, g_strerror (saved));
       return NULL;
     }
+  {
+    g_autofree char *dirname = g_path_get_basename (tmpl);
+    g_autofree char *final_name = g_strconcat ("run-", dirname + strlen (".new-"), NULL);
+    g_autofree char *final = g_build_filename (base, final_name, NULL);
+
+    if (g_rename (tmpl, final) != 0)
+      {
+        saved = errno;
+        close (*lock_fd);
+        *lock_fd = -1;
+        g_rmdir (tmpl);
+        g_set_error (error, IL_ERROR, IL_ERROR_SYSTEM,
+                     _("Could not create a scratch folder in %s: %s"), base, g_strerror (saved));
+        return NULL;
+      }
+    g_free (tmpl);
+    tmpl = g_steal_pointer (&final);
+  }
   return g_steal_pointer (&tmpl);
 }
 
