@@ -354,6 +354,7 @@ test_no_space (void)
   g_autofree char *small = NULL;
   g_autofree char *script = NULL;
   g_autofree char *err = NULL;
+  g_autofree char *unshare = NULL;
   int              status = 0;
   const char      *argv[] = { "unshare", "--mount", "--propagation", "private", "sh", "-c", NULL, NULL };
 
@@ -362,7 +363,8 @@ test_no_space (void)
       g_test_skip ("IL_CLI is not set");
       return;
     }
-  if (geteuid () != 0 || g_find_program_in_path ("unshare") == NULL)
+  unshare = g_find_program_in_path ("unshare");
+  if (geteuid () != 0 || unshare == NULL)
     {
       g_test_skip ("mounting a small tmpfs needs root and unshare");
       return;
