@@ -144,7 +144,7 @@ test_in_flight_async (void)
     "  \"tasks\": [ { \"repeat\": 6, \"blocks\": [ { \"type\": \"file-write\", \"bytes\": 65536 } ] },"
     "               { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 300 },"
     "                               { \"type\": \"file-write\", \"bytes\": 65536 },"
-    "                               { \"type\": \"sleep\", \"ms\": 100 } ] } ],"
+    "                               { \"type\": \"sleep\", \"ms\": 300 } ] } ],"
     "  \"runs\": [ { \"executor\": \"async\" } ], \"settings\": { \"repetitions\": 1, \"warmup\": 0 } }");
   g_autoptr(GError) error = NULL;
   IlRunOptions options = { 0 };
