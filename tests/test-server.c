@@ -11,7 +11,12 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 
@@ -217,6 +222,82 @@ test_flood (void)
   g_test_trap_assert_passed ();
 }
 
+/* Another local process opens many connections and says nothing: under
+ * a limit of 256 descriptors (a cap of 64 connections) the server sheds
+ * the oldest, its descriptors stay bounded, and it keeps answering. */
+static void
+test_silent_flood (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+      struct rlimit lim;
+      g_autoptr(IlServer) server = NULL;
+      guint16 port;
+      pid_t   child;
+      int     status;
+      guint   before, most = 0;
+
+      /* The soft limit only: the child raises its own again. */
+      g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &lim), ==, 0);
+      if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < 1024)
+        {
+          g_test_skip ("the descriptor limit is too low for the flood");
+          return;
+        }
+      lim.rlim_cur = 256;
+      g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &lim), ==, 0);
+      server = il_server_new (&error);
+      g_assert_no_error (error);
+      port = (guint16) il_server_get_port (server);
+      before = count_fds ();
+      child = fork ();
+      g_assert_cmpint (child, >=, 0);
+      if (child == 0)
+        {
+          /* Async-signal-safe calls only: the parent has threads. */
+          struct sockaddr_in sa = { 0 };
+          struct rlimit      more = { 1024, 1024 };
+
+          setrlimit (RLIMIT_NOFILE, &more);
+          sa.sin_family = AF_INET;
+          sa.sin_port = htons (port);
+          sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+          for (int i = 0; i < 600; i++)
+            {
+              int fd = socket (AF_INET, SOCK_STREAM, 0);
+
+              if (fd < 0)
+                _exit (2);
+              if (connect (fd, (struct sockaddr *) &sa, sizeof sa) != 0)
+                _exit (3 + i / 10);
+            }
+          sleep (4);
+          _exit (0);
+        }
+      for (guint i = 0; i < 30; i++)
+        {
+          g_usleep (100000);
+          most = MAX (most, count_fds ());
+        }
+      /* It answers while the flood holds. */
+      {
+        g_autoptr(GSocket) socket = connect_to (server);
+
+        send_text (socket, GET_10);
+        read_response (socket);
+      }
+      g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+      g_test_message ("descriptors: %u before, at most %u during a flood of 600", before, most);
+      g_assert_cmpuint (most, <, 256 - 32);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 /* As in the app: one server for its lifetime, and runs that use it one
  * after the other. Each run's clients close their connections when the run
  * ends; the server must not keep them. */
@@ -267,6 +348,7 @@ main (int    argc,
   g_test_add_func ("/il/server/closed-connections", test_closed_connections);
   g_test_add_func ("/il/server/abandoned-delays", test_abandoned_delays);
   g_test_add_func ("/il/server/flood", test_flood);
+  g_test_add_func ("/il/server/silent-flood", test_silent_flood);
   g_test_add_func ("/il/server/runs-against-lifetime-server", test_runs_against_lifetime_server);
 
   return g_test_run ();

@@ -202,6 +202,54 @@ compare_since (gconstpointer a,
   return (ca->since > cb->since) - (ca->since < cb->since);
 }
 
+/* Closes one of SoupServer's connections that it is not using (idle or
+ * reading) and forgets it. */
+static void
+conn_close (IlServer *self,
+            Conn     *c)
+{
+  /* Closing the socket under SoupServer is safe here: it is not reading
+   * from it (idle), or its read finds the socket closed and ends the
+   * connection (silent). */
+  g_socket_close (c->socket, NULL);
+  g_hash_table_remove (self->conns, c->socket);
+}
+
+/* Over the cap: the longest idle go first, then the longest silent (a
+ * local process opening connections and saying nothing). Connections
+ * being answered are never cut. */
+static void
+shed_excess (IlServer *self)
+{
+  GHashTableIter iter;
+  gpointer       value;
+  guint          excess;
+  g_autoptr(GPtrArray) idle = NULL;
+  g_autoptr(GPtrArray) silent = NULL;
+
+  if (g_hash_table_size (self->conns) <= self->max_conns)
+    return;
+  excess = g_hash_table_size (self->conns) - self->max_conns;
+  idle = g_ptr_array_new ();
+  silent = g_ptr_array_new ();
+  g_hash_table_iter_init (&iter, self->conns);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Conn *c = value;
+
+      if (c->state == CONN_IDLE)
+        g_ptr_array_add (idle, c);
+      else if (c->state == CONN_READING)
+        g_ptr_array_add (silent, c);
+    }
+  g_ptr_array_sort (idle, compare_since);
+  g_ptr_array_sort (silent, compare_since);
+  for (guint i = 0; i < idle->len && excess > 0; i++, excess--)
+    conn_close (self, g_ptr_array_index (idle, i));
+  for (guint i = 0; i < silent->len && excess > 0; i++, excess--)
+    conn_close (self, g_ptr_array_index (silent, i));
+}
+
 static gboolean
 sweep_cb (gpointer data)
 {
@@ -210,7 +258,6 @@ sweep_cb (gpointer data)
   GHashTableIter iter;
   gpointer       value;
   g_autoptr(GPtrArray) close = g_ptr_array_new ();
-  g_autoptr(GPtrArray) idle = g_ptr_array_new ();
   g_autoptr(GPtrArray) early = g_ptr_array_new ();
 
   g_hash_table_iter_init (&iter, self->conns);
@@ -224,27 +271,10 @@ sweep_cb (gpointer data)
         g_ptr_array_add (close, c);
       else if (c->state != CONN_HANDLING && now - c->since > CONN_IDLE_US)
         g_ptr_array_add (close, c);
-      else if (c->state == CONN_IDLE)
-        g_ptr_array_add (idle, c);
-    }
-  /* Over the cap: the longest idle go first. */
-  if (g_hash_table_size (self->conns) - close->len > self->max_conns)
-    {
-      guint excess = g_hash_table_size (self->conns) - close->len - self->max_conns;
-
-      g_ptr_array_sort (idle, compare_since);
-      for (guint i = 0; i < idle->len && i < excess; i++)
-        g_ptr_array_add (close, g_ptr_array_index (idle, i));
     }
   for (guint i = 0; i < close->len; i++)
-    {
-      Conn *c = g_ptr_array_index (close, i);
-
-      /* Closing the socket under SoupServer is safe here: it is not
-       * reading from it (idle) or will find it closed (silent). */
-      g_socket_close (c->socket, NULL);
-      g_hash_table_remove (self->conns, c->socket);
-    }
+    conn_close (self, g_ptr_array_index (close, i));
+  shed_excess (self);
 
   /* Delayed answers whose client left: answer now, so that the
    * connection can end. */
@@ -298,6 +328,9 @@ set_state (IlServer          *self,
     }
   c->state = state;
   c->since = g_get_monotonic_time ();
+  /* At once, not at the next sweep: a burst of connections must not
+   * outrun it. */
+  shed_excess (self);
 }
 
 static void
