@@ -15,8 +15,9 @@
  * this server lives as long as the app, so each such connection would hold
  * a descriptor until exit. So every connection's socket is kept from its
  * first request-started, and a sweep closes those that wait for a next
- * request while their client is gone, or that sat silent too long, or the
- * oldest idle ones beyond a cap tied to the descriptor limit. A client
+ * request while their client is gone, or that sat silent too long; and
+ * as each connection starts, beyond a cap tied to the descriptor limit,
+ * the oldest idle ones, then the oldest silent ones, go. A client
  * that leaves while its delayed answer waits gets it at once, so that the
  * connection can end.
  */
