@@ -42,6 +42,8 @@ run_with (const char   *json,
   IlResults *results;
 
   options.events = events;
+  /* An explicit url here is loopback, refused on purpose (port 1). */
+  options.allow_network = TRUE;
   runner = il_runner_new (exp, &options);
   results = il_runner_run (runner, cancellable, &error);
   g_assert_no_error (error);

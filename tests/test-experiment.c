@@ -423,6 +423,7 @@ static const InvalidCase invalid_cases[] = {
   { "too-many-tasks", IL_ERROR_INVALID, "15:17: tasks[10].repeat: ", "limit of 1000000" },
   { "url-scheme", IL_ERROR_INVALID, "4:53: tasks[0].blocks[0].url: ", "got the scheme \"ftp\"" },
   { "url-unparsable", IL_ERROR_INVALID, "4:53: tasks[0].blocks[0].url: ", "http:// or https://" },
+  { "url-no-host", IL_ERROR_INVALID, "4:53: tasks[0].blocks[0].url: ", "with a host name" },
   { "quiz-answer", IL_ERROR_INVALID, "6:92: quiz.answer: ", "(0 to 1), got 2" },
   { "affinity-duplicate", IL_ERROR_INVALID, "6:40: settings.cpu_affinity[2]: ", "core 1 is listed twice" },
   { "affinity-negative", IL_ERROR_INVALID, "6:37: settings.cpu_affinity[1]: ", "got -1" },

@@ -36,7 +36,8 @@ static IlResults *
 run_or_skip (IlExperiment *exp)
 {
   g_autoptr(GError) error = NULL;
-  IlRunOptions options = { 0 };
+  /* Explicit urls here are the tests' own loopback servers. */
+  IlRunOptions options = { .allow_network = TRUE };
   g_autoptr(IlRunner) runner = il_runner_new (exp, &options);
   IlResults *results;
 
@@ -729,6 +730,9 @@ run_cli (const char *const *args,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  /* g_test_init's isolated folders are not in the children's environment:
+   * give the CLI this test's cache, where assert_no_scratch_left looks. */
+  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
   const char *cli = g_getenv ("IL_CLI");
   int         status = 0;
 
@@ -736,7 +740,7 @@ run_cli (const char *const *args,
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error);
+  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error);
   g_assert_no_error (error);
   g_assert_true (WIFEXITED (status));
   return WEXITSTATUS (status);
@@ -819,7 +823,7 @@ test_cli_404 (void)
                           "  \"runs\": [ { \"executor\": \"sequential\" } ] }",
                           il_server_get_url (server));
   path = write_experiment (dir, json);
-  code = run_cli ((const char *const[]){ "run", path, "--quiet", NULL }, &out, &err);
+  code = run_cli ((const char *const[]){ "run", path, "--quiet", "--allow-network", NULL }, &out, &err);
   g_test_message ("exit %d, stderr: %s", code, err);
   g_assert_cmpint (code, ==, 1);
   g_assert_nonnull (strstr (err, "HTTP 404"));

@@ -308,6 +308,8 @@ task_finish (AsyncRun  *run,
   ev.b = rec->state.ready;
   ev.c = rec->state.blocked;
   emit (run, task, &ev);
+  /* The scratch holds only the files of tasks in flight. */
+  il_io_task_done (run->ctx->io, task->flat);
 }
 
 /* Ends the current block (successfully unless @error), closing the task's

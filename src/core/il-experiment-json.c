@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "il-json-positions.h"
+#include "il-network.h"
 
 typedef struct
 {
@@ -106,7 +107,8 @@ validate_url (IlJsonReader     *r,
 {
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, &local_error);
-  const char *scheme;
+  g_autofree char *host = NULL;
+  const char      *scheme;
 
   if (uri == NULL)
     return il_json_fail (r, path, IL_JSON_AT_VALUE,
@@ -118,7 +120,9 @@ validate_url (IlJsonReader     *r,
     return il_json_fail (r, path, IL_JSON_AT_VALUE,
                          "expected an http:// or https:// URL, got the scheme \"%s\"", scheme);
 
-  if (g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
+  /* The host as the network-consent rule and libsoup read it. */
+  host = il_network_url_host (url, NULL);
+  if (host == NULL)
     return il_json_fail (r, path, IL_JSON_AT_VALUE,
                          "expected an http:// or https:// URL with a host name, got \"%s\"", url);
 

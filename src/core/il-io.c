@@ -16,8 +16,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <gio/gfiledescriptorbased.h>
@@ -26,6 +29,7 @@
 #include <libsoup/soup.h>
 
 #include "il-io.h"
+#include "il-network.h"
 #include "il-run-private.h"
 #include "il-schedstat.h"
 #include "il-server.h"
@@ -44,6 +48,7 @@ struct _IlIoEnv
   char     *server_url;  /* nullable */
   char     *scratch_dir; /* nullable */
   gboolean  owns_scratch;
+  int       scratch_lock; /* the folder, flock()ed while the run lives; -1 */
 };
 
 /* ---------------------------------------------------------------- */
@@ -115,54 +120,29 @@ get_session (gboolean async,
 }
 
 /* Loopback is never sent through a proxy: the proxy may not reach this
- * machine's ports, and asking the desktop's proxy settings costs time. */
+ * machine's ports, and asking the desktop's proxy settings costs time. A
+ * NULL url is the embedded server. */
 static gboolean
 url_is_loopback (const char *url)
 {
-  g_autoptr(GUri) uri = NULL;
-  const char *host;
-  g_autoptr(GInetAddress) addr = NULL;
-
-  if (url == NULL)
-    return TRUE;
-  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  host = uri != NULL ? g_uri_get_host (uri) : NULL;
-  if (host == NULL)
-    return FALSE;
-  if (g_ascii_strcasecmp (host, "localhost") == 0)
-    return TRUE;
-  addr = g_inet_address_new_from_string (host);
-  return addr != NULL && g_inet_address_get_is_loopback (addr);
+  return url == NULL || il_network_url_is_loopback (url);
 }
 
 /* ---------------------------------------------------------------- */
 /* The environment                                                   */
 
-static char *
-scratch_dir_new (GError **error)
-{
-  g_autofree char *base = g_build_filename (g_get_user_cache_dir (), "interleave", NULL);
-  g_autofree char *tmpl = NULL;
-  int              saved;
+/* Scratch folders are $XDG_CACHE_HOME/interleave/run-PID-XXXXXX. The
+ * owner keeps the folder itself flock()ed for the run's life (the lock
+ * goes with the process, however it dies), so that a later run can tell a
+ * folder left by a SIGKILL or a crash from one in use. */
 
-  if (g_mkdir_with_parents (base, 0700) != 0)
-    {
-      saved = errno;
-      g_set_error (error, IL_ERROR, IL_ERROR_SYSTEM,
-                   _("Could not create the scratch folder %s: %s"), base, g_strerror (saved));
-      return NULL;
-    }
-  tmpl = g_build_filename (base, "run-XXXXXX", NULL);
-  if (g_mkdtemp_full (tmpl, 0700) == NULL)
-    {
-      saved = errno;
-      g_set_error (error, IL_ERROR, IL_ERROR_SYSTEM,
-                   _("Could not create a scratch folder in %s: %s"), base, g_strerror (saved));
-      return NULL;
-    }
-  return g_steal_pointer (&tmpl);
+static char *
+scratch_base (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "interleave", NULL);
 }
 
+/* Empties and removes a scratch folder: only regular files are ours. */
 static void
 scratch_dir_remove (const char *path)
 {
@@ -181,6 +161,224 @@ scratch_dir_remove (const char *path)
     }
   if (g_rmdir (path) != 0 && errno != ENOENT)
     g_warning ("Could not remove the scratch folder %s: %s", path, g_strerror (errno));
+}
+
+/* "run-PID-…" (or ".new-PID-…", being made) → PID, or 0 (not a folder of
+ * this version's naming). */
+static pid_t
+scratch_owner (const char *name)
+{
+  guint64     pid;
+  const char *dash;
+
+  if (g_str_has_prefix (name, "run-"))
+    name += strlen ("run-");
+  else if (g_str_has_prefix (name, ".new-"))
+    name += strlen (".new-");
+  else
+    return 0;
+  dash = strchr (name, '-');
+  if (dash == NULL || dash == name || dash - name > 10)
+    return 0;
+  {
+    g_autofree char *digits = g_strndup (name, (gsize) (dash - name));
+
+    if (!g_ascii_string_to_unsigned (digits, 10, 1, G_MAXINT32, &pid, NULL))
+      return 0;
+  }
+  return (pid_t) pid;
+}
+
+/* Removes the scratch folders whose run is over: their owner process is
+ * gone (no such pid) and nobody holds their lock. A pid that was reused
+ * keeps its folder until that process ends too: never a live run's. */
+static void
+scratch_sweep_stale (const char *base)
+{
+  g_autoptr(GDir) dir = g_dir_open (base, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      gboolean         unborn = g_str_has_prefix (name, ".new-");
+      pid_t            owner = scratch_owner (name);
+      GStatBuf         st;
+      int              fd;
+
+      if (owner == 0 || owner == getpid ())
+        continue;
+      if (kill (owner, 0) == 0 || errno != ESRCH)
+        continue;
+      path = g_build_filename (base, name, NULL);
+      if (g_lstat (path, &st) != 0 || !S_ISDIR (st.st_mode) || st.st_uid != getuid ())
+        continue;
+      /* A folder still being made (it is renamed the moment it is locked)
+       * is left alone unless it is old: its maker died at that moment. */
+      if (unborn && (gint64) st.st_ctime > g_get_real_time () / G_USEC_PER_SEC - 60)
+        continue;
+      fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        continue;
+      if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+        scratch_dir_remove (path);
+      close (fd);
+    }
+}
+
+static char *
+scratch_dir_new (int     *lock_fd,
+                 GError **error)
+{
+  g_autofree char *base = scratch_base ();
+  g_autofree char *tmpl = NULL;
+  g_autofree char *name = NULL;
+  int              saved;
+
+  *lock_fd = -1;
+  if (g_mkdir_with_parents (base, 0700) != 0)
+    {
+      saved = errno;
+      g_set_error (error, IL_ERROR, IL_ERROR_SYSTEM,
+                   _("Could not create the scratch folder %s: %s"), base, g_strerror (saved));
+      return NULL;
+    }
+  scratch_sweep_stale (base);
+  /* Made under a name no sweep touches, locked, then renamed: a run in
+   * another pid namespace (a second Flatpak instance) sees it only
+   * locked. */
+  name = g_strdup_printf (".new-%d-XXXXXX", (int) getpid ());
+  tmpl = g_build_filename (base, name, NULL);
+  if (g_mkdtemp_full (tmpl, 0700) == NULL)
+    {
+      saved = errno;
+      g_set_error (error, IL_ERROR, IL_ERROR_SYSTEM,
+                   _("Could not create a scratch folder in %s: %s"), base, g_strerror (saved));
+      return NULL;
+    }
+  *lock_fd = open (tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (*lock_fd < 0 || flock (*lock_fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      saved = errno;
+      if (*lock_fd >= 0)
+        close (*lock_fd);
+      *lock_fd = -1;
+      g_rmdir (tmpl);
+      g_set_error (error, IL_ERROR, IL_ERROR_SYSTEM,
+                   _("Could not lock the scratch folder %s: %s"), tmpl, g_strerror (saved));
+      return NULL;
+    }
+  {
+    g_autofree char *dirname = g_path_get_basename (tmpl);
+    g_autofree char *final_name = g_strconcat ("run-", dirname + strlen (".new-"), NULL);
+    g_autofree char *final = g_build_filename (base, final_name, NULL);
+
+    if (g_rename (tmpl, final) != 0)
+      {
+        saved = errno;
+        close (*lock_fd);
+        *lock_fd = -1;
+        g_rmdir (tmpl);
+        g_set_error (error, IL_ERROR, IL_ERROR_SYSTEM,
+                     _("Could not create a scratch folder in %s: %s"), base, g_strerror (saved));
+        return NULL;
+      }
+    g_free (tmpl);
+    tmpl = g_steal_pointer (&final);
+  }
+  return g_steal_pointer (&tmpl);
+}
+
+/* The free bytes of the filesystem that holds (or will hold) @path. */
+static gboolean
+free_bytes_at (const char *path,
+               guint64    *out)
+{
+  g_autofree char *p = g_strdup (path);
+  struct statvfs   vfs;
+
+  for (;;)
+    {
+      if (statvfs (p, &vfs) == 0)
+        {
+          *out = (guint64) vfs.f_bavail * (guint64) vfs.f_frsize;
+          return TRUE;
+        }
+      if (errno != ENOENT || g_str_equal (p, "/") || g_str_equal (p, "."))
+        return FALSE;
+      {
+        char *parent = g_path_get_dirname (p);
+
+        g_free (p);
+        p = parent;
+      }
+    }
+}
+
+static gint
+compare_gint64_desc (gconstpointer a,
+                     gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return (x < y) - (x > y);
+}
+
+guint64
+il_io_scratch_peak_bytes (const IlExperiment *experiment,
+                          guint               in_flight)
+{
+  g_autoptr(GArray) sizes = g_array_new (FALSE, FALSE, sizeof (gint64));
+  guint64 total = 0;
+
+  /* A task's file is replaced by each of its writes (O_TRUNC) and removed
+   * when the task ends: a task holds its largest write at most. */
+  for (guint g = 0; g < experiment->tasks->len; g++)
+    {
+      const IlTaskGroup *group = g_ptr_array_index (experiment->tasks, g);
+      gint64             largest = 0;
+
+      for (guint b = 0; b < group->blocks->len; b++)
+        {
+          const IlBlock *block = g_ptr_array_index (group->blocks, b);
+
+          if (block->type == IL_BLOCK_FILE_WRITE)
+            largest = MAX (largest, block->bytes);
+        }
+      if (largest > 0)
+        for (guint r = 0; r < group->repeat && r < in_flight; r++)
+          g_array_append_val (sizes, largest);
+    }
+  g_array_sort (sizes, (GCompareFunc) compare_gint64_desc);
+  for (guint i = 0; i < sizes->len && i < in_flight; i++)
+    total += (guint64) g_array_index (sizes, gint64, i);
+  return total;
+}
+
+gboolean
+il_io_check_scratch_space (const IlExperiment *experiment,
+                           guint               in_flight,
+                           GError            **error)
+{
+  g_autofree char *base = scratch_base ();
+  guint64          peak = il_io_scratch_peak_bytes (experiment, in_flight);
+  guint64          avail;
+
+  if (peak == 0 || !free_bytes_at (base, &avail) || peak <= avail)
+    return TRUE;
+  {
+    g_autofree char *need = g_format_size (peak);
+    g_autofree char *have = g_format_size (avail);
+
+    g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                 _("file blocks would hold up to %s at once in the scratch folder (%s), but its "
+                   "filesystem has only %s free; free some space or write less"),
+                    need, base, have);
+  }
+  return FALSE;
 }
 
 /* A file-read checks the file its own task wrote: one with no file-write
@@ -251,6 +449,7 @@ il_io_env_new_with_server (const IlExperiment *experiment,
     return NULL;
 
   env = g_new0 (IlIoEnv, 1);
+  env->scratch_lock = -1;
   if (need_server && server_url != NULL)
     env->server_url = g_strdup (server_url);
   else if (need_server)
@@ -265,7 +464,7 @@ il_io_env_new_with_server (const IlExperiment *experiment,
     }
   if (need_scratch)
     {
-      env->scratch_dir = scratch_dir_new (error);
+      env->scratch_dir = scratch_dir_new (&env->scratch_lock, error);
       if (env->scratch_dir == NULL)
         {
           il_io_env_free (env);
@@ -282,6 +481,7 @@ il_io_env_new_remote (const char *server_url,
 {
   IlIoEnv *env = g_new0 (IlIoEnv, 1);
 
+  env->scratch_lock = -1;
   env->server_url = g_strdup (server_url);
   env->scratch_dir = g_strdup (scratch_dir);
   return env;
@@ -295,6 +495,8 @@ il_io_env_free (IlIoEnv *env)
   g_clear_pointer (&env->server, il_server_free);
   if (env->owns_scratch && env->scratch_dir != NULL)
     scratch_dir_remove (env->scratch_dir);
+  if (env->scratch_lock >= 0)
+    close (env->scratch_lock);
   g_free (env->server_url);
   g_free (env->scratch_dir);
   g_free (env);
@@ -347,6 +549,20 @@ task_file_path (IlIoEnv *env,
     }
   name = g_strdup_printf ("task-%u.bin", task_flat);
   return g_build_filename (env->scratch_dir, name, NULL);
+}
+
+void
+il_io_task_done (IlIoEnv *env,
+                 guint    task_flat)
+{
+  g_autofree char *error = NULL;
+  g_autofree char *path = NULL;
+
+  if (env == NULL || env->scratch_dir == NULL)
+    return;
+  path = task_file_path (env, task_flat, &error);
+  if (path != NULL && g_unlink (path) != 0 && errno != ENOENT)
+    g_warning ("Could not remove %s: %s", path, g_strerror (errno));
 }
 
 /* Deterministic content: 64-bit words of a SplitMix64 sequence seeded by
@@ -405,7 +621,23 @@ http_status_message (const char  *url,
 
   if (reason == NULL || *reason == '\0')
     reason = soup_status_get_phrase (status);
+  if (SOUP_STATUS_IS_REDIRECTION (status))
+    return g_strdup_printf (_("HTTP %u %s from %s: redirects are not followed, since consent "
+                              "covers only the hosts the experiment names"),
+                               status, reason != NULL ? reason : "", url);
   return g_strdup_printf (_("HTTP %u %s from %s"), status, reason != NULL ? reason : "", url);
+}
+
+/* A GET that never follows a redirect: consent (il-network.h) names the
+ * hosts in the file, and a redirect would send the request to another. */
+static SoupMessage *
+http_message_new (const char *url)
+{
+  SoupMessage *msg = soup_message_new (SOUP_METHOD_GET, url);
+
+  if (msg != NULL)
+    soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  return msg;
 }
 
 static char *
@@ -435,7 +667,7 @@ http_sync (IlIoEnv       *env,
 
   if (url == NULL)
     return FALSE;
-  msg = soup_message_new (SOUP_METHOD_GET, url);
+  msg = http_message_new (url);
   if (msg == NULL)
     {
       *error = g_strdup_printf (_("not a valid URL: %s"), url);
@@ -450,7 +682,7 @@ http_sync (IlIoEnv       *env,
     }
   /* The status line and headers are in: that is the first byte. */
   *ttfb_us = il_now_us ();
-  if (soup_message_get_status (msg) >= 400)
+  if (soup_message_get_status (msg) >= 300)
     {
       *error = http_status_message (url, msg);
       g_input_stream_close (in, NULL, NULL);
@@ -894,7 +1126,7 @@ http_send_cb (GObject      *source,
       return;
     }
   op->ttfb_us = il_now_us ();
-  if (soup_message_get_status (op->msg) >= 400)
+  if (soup_message_get_status (op->msg) >= 300)
     {
       close_in_background (op->in, g_task_get_cancellable (task));
       OP_LEAVE (op);
@@ -911,7 +1143,7 @@ http_start (GTask *task)
 {
   AsyncOp *op = g_task_get_task_data (task);
 
-  op->msg = soup_message_new (SOUP_METHOD_GET, op->url);
+  op->msg = http_message_new (op->url);
   if (op->msg == NULL)
     {
       op_return_error (task, g_strdup_printf (_("not a valid URL: %s"), op->url));

@@ -16,6 +16,7 @@
 
 #include "il-kernels.h"
 #include "il-machine.h"
+#include "il-network.h"
 #include "il-run-private.h"
 #include "il-runner.h"
 #include "il-sampler.h"
@@ -236,20 +237,6 @@ il_runner_get_total_tasks (IlRunner *self)
          (count_repetitions (self) + self->experiment->settings.warmup);
 }
 
-static gboolean
-is_loopback_host (const char *host)
-{
-  g_autoptr(GInetAddress) addr = NULL;
-
-  if (host == NULL)
-    return FALSE;
-  if (g_ascii_strcasecmp (host, "localhost") == 0 ||
-      g_str_has_suffix (host, ".localhost"))
-    return TRUE;
-  addr = g_inet_address_new_from_string (host);
-  return addr != NULL && g_inet_address_get_is_loopback (addr);
-}
-
 gboolean
 il_runner_check (IlRunner *self,
                  GError  **error)
@@ -317,25 +304,30 @@ il_runner_check (IlRunner *self,
                               g, b, il_block_type_to_string (block->type));
               return FALSE;
             }
-          if (block->type == IL_BLOCK_HTTP && block->url != NULL && !self->allow_network)
-            {
-              g_autoptr(GUri) uri = g_uri_parse (block->url, G_URI_FLAGS_NONE, NULL);
-              const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
-
-              if (!is_loopback_host (host))
-                {
-                  g_set_error (error, IL_ERROR, IL_ERROR_CONSENT,
-                               _("tasks[%u].blocks[%u]: this experiment would contact %s over the network; "
-                                 "allow it explicitly (interleave-cli run --allow-network)"),
-                                  g, b, host != NULL ? host : block->url);
-                  return FALSE;
-                }
-            }
         }
     }
 
+  /* Every explicit url needs consent, whatever the front end asked. */
+  if (!il_experiment_check_network_consent (exp, self->allow_network, error))
+    return FALSE;
+
   if (!il_io_check_experiment (exp, error))
     return FALSE;
+
+  /* Each run in turn: the scratch holds what its tasks in flight wrote. */
+  {
+    guint in_flight = 1;
+
+    for (guint i = 0; i < self->runs->len; i++)
+      {
+        const ExpandedRun *run = &g_array_index (self->runs, ExpandedRun, i);
+        const IlRunConfig *config = g_ptr_array_index (exp->runs, run->config_index);
+
+        in_flight = MAX (in_flight, config->executor == IL_EXECUTOR_ASYNC ? G_MAXUINT : run->workers);
+      }
+    if (!il_io_check_scratch_space (exp, in_flight, error))
+      return FALSE;
+  }
 
   if (exp->settings.cpu_affinity != NULL && exp->settings.cpu_affinity->len > 0)
     {

@@ -19,7 +19,8 @@ typedef struct
   GArray *only_runs;
   /* 0: settings.repetitions. */
   guint repetitions;
-  /* Non-loopback http blocks run only with this. */
+  /* http blocks with a url (loopback included) run only with this:
+   * il_experiment_check_network_consent. */
   gboolean allow_network;
   /* Nullable: receives the live event stream. */
   IlEventQueue *events;

@@ -17,6 +17,7 @@
 #include "il-block-item.h"
 #include "il-document.h"
 #include "il-examples.h"
+#include "il-network.h"
 #include "il-results-table.h"
 #include "il-runner.h"
 #include "il-runs-editor.h"
@@ -1011,50 +1012,16 @@ consent_response_cb (AdwMessageDialog *dialog,
     il_window_start_run (self, TRUE);
 }
 
-static gboolean
-host_is_loopback (const char *host)
-{
-  g_autoptr(GInetAddress) address = NULL;
-
-  if (host == NULL)
-    return TRUE;
-  if (g_ascii_strcasecmp (host, "localhost") == 0)
-    return TRUE;
-  address = g_inet_address_new_from_string (host);
-  return address != NULL && g_inet_address_get_is_loopback (address);
-}
-
-/* The distinct non-loopback hosts the experiment's HTTP blocks contact. */
+/* The hosts the experiment's urls contact, for the consent dialog; NULL
+ * when it needs no consent (il_experiment_network_hosts decides). */
 static char *
 il_window_collect_hosts (IlWindow *self)
 {
-  const IlExperiment *experiment = il_document_get_experiment (self->document);
-  g_autoptr(GPtrArray) hosts = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) hosts = il_experiment_network_hosts (il_document_get_experiment (self->document));
 
-  for (guint i = 0; i < experiment->tasks->len; i++)
-    {
-      const IlTaskGroup *group = g_ptr_array_index (experiment->tasks, i);
-
-      for (guint j = 0; j < group->blocks->len; j++)
-        {
-          const IlBlock *block = g_ptr_array_index (group->blocks, j);
-          g_autoptr(GUri) uri = NULL;
-          const char *host;
-
-          if (block->type != IL_BLOCK_HTTP || block->url == NULL)
-            continue;
-          uri = g_uri_parse (block->url, G_URI_FLAGS_NONE, NULL);
-          host = uri ? g_uri_get_host (uri) : NULL;
-          if (host == NULL || host_is_loopback (host))
-            continue;
-          if (!g_ptr_array_find_with_equal_func (hosts, host, g_str_equal, NULL))
-            g_ptr_array_add (hosts, g_strdup (host));
-        }
-    }
-  if (hosts->len == 0)
+  if (hosts[0] == NULL)
     return NULL;
-  g_ptr_array_add (hosts, NULL);
-  return g_strjoinv (", ", (char **) hosts->pdata);
+  return il_network_describe_hosts ((const char *const *) hosts);
 }
 
 static void
@@ -1064,10 +1031,11 @@ il_window_ask_consent (IlWindow   *self,
   GtkWidget       *dialog;
   g_autofree char *body = NULL;
 
-  body = g_strdup_printf (_("This experiment sends HTTP requests to %s, outside this computer. "
+  body = g_strdup_printf (_("This experiment sends HTTP requests to %s. A shared file could use "
+                            "them to reach services on this computer or your network. "
                             "Nothing is sent unless you allow it."),
                              hosts);
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Contact the Network?"), body);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Send Requests to Other Hosts?"), body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"), "allow", _("_Allow and Run"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "allow", ADW_RESPONSE_SUGGESTED);
@@ -1266,8 +1234,9 @@ il_window_start_run (IlWindow *self,
   if (!il_runner_check (runner, &error))
     {
       g_clear_pointer (&self->queue, il_event_queue_unref);
-      if (g_error_matches (error, IL_ERROR, IL_ERROR_CONSENT) && !allow_network)
-        il_window_ask_consent (self, _("hosts outside this computer"));
+      if (g_error_matches (error, IL_ERROR, IL_ERROR_CONSENT) && !allow_network &&
+          (hosts = il_window_collect_hosts (self)) != NULL)
+        il_window_ask_consent (self, hosts);
       else
         il_window_show_error (self, _("Cannot Run This Experiment"), error->message);
       return;
