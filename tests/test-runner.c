@@ -358,25 +358,6 @@ test_sweep_expansion (void)
   g_assert_cmpuint (il_runner_get_total_tasks (runner), ==, 24);
 }
 
-static void
-test_event_queue_bounded (void)
-{
-  g_autoptr(IlEventQueue) queue = il_event_queue_new (10);
-  g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (IlEvent));
-  IlEvent ev = { 0 };
-
-  for (guint i = 0; i < 25; i++)
-    {
-      ev.task = i;
-      il_event_queue_push (queue, &ev);
-    }
-  g_assert_cmpuint (il_event_queue_get_dropped (queue), ==, 15);
-  g_assert_cmpuint (il_event_queue_drain (queue, out, 4), ==, 4);
-  g_assert_cmpuint (il_event_queue_drain (queue, out, 0), ==, 6);
-  g_assert_cmpuint (g_array_index (out, IlEvent, 9).task, ==, 9);
-  g_assert_cmpuint (il_event_queue_drain (queue, out, 0), ==, 0);
-}
-
 /* A caller that keeps an embedded server running (the GUI, for the app's
  * lifetime) has its runs use it instead of starting one per run. */
 static void
@@ -458,7 +439,6 @@ main (int    argc,
   g_test_add_func ("/il/runner/cancel", test_cancel);
   g_test_add_func ("/il/runner/check-errors", test_check_errors);
   g_test_add_func ("/il/runner/sweep-expansion", test_sweep_expansion);
-  g_test_add_func ("/il/events/bounded", test_event_queue_bounded);
   g_test_add_func ("/il/runner/shared-server", test_shared_server);
   g_test_add_func ("/il/runner/partial-on-failure", test_partial_on_failure);
 

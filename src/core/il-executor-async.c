@@ -257,7 +257,7 @@ block_begin (AsyncRun  *run,
              gint64     now)
 {
   const IlBlock *block = g_ptr_array_index (task->def->blocks, task->block);
-  IlEvent        ev = { 0 };
+  IlEvent        ev;
 
   memset (&task->br, 0, sizeof task->br);
   task->br.type = block->type;
@@ -270,10 +270,7 @@ block_begin (AsyncRun  *run,
   task->unit = 0;
   task->waiting = FALSE;
 
-  ev.kind = IL_EVENT_BLOCK_START;
-  ev.block = (guint8) task->block;
-  ev.block_type = (guint8) block->type;
-  ev.t_us = task->br.start_us;
+  ev = il_event_block_start (task->br.start_us, task->block, block->type);
   emit (run, task, &ev);
 }
 
@@ -283,7 +280,7 @@ task_finish (AsyncRun  *run,
              gint64     now)
 {
   IlTaskRecord *rec = task->rec;
-  IlEvent       ev = { 0 };
+  IlEvent       ev;
   gint64        wall;
 
   rec->end_us = now - run->ctx->t0;
@@ -299,14 +296,7 @@ task_finish (AsyncRun  *run,
   g_assert (run->remaining > 0);
   run->remaining--;
 
-  ev.kind = IL_EVENT_TASK_END;
-  ev.t_us = rec->end_us;
-  ev.t2_us = rec->start_us;
-  ev.cpu = rec->cpu_end;
-  ev.flags = rec->failed ? IL_EVENT_FLAG_FAILED : 0;
-  ev.a = rec->state.running;
-  ev.b = rec->state.ready;
-  ev.c = rec->state.blocked;
+  ev = il_event_task_end (rec->start_us, rec->end_us, rec->cpu_end, rec->failed, &rec->state);
   emit (run, task, &ev);
   /* The scratch holds only the files of tasks in flight. */
   il_io_task_done (run->ctx->io, task->flat);
@@ -321,7 +311,7 @@ block_end (AsyncRun   *run,
            const char *error)
 {
   IlBlockRecord *br = &task->br;
-  IlEvent        ev = { 0 };
+  IlEvent        ev;
   gint64         wall;
 
   segment_close (task, now);
@@ -334,15 +324,8 @@ block_end (AsyncRun   *run,
   task->ready += br->state.ready;
   g_array_append_val (task->rec->blocks, *br);
 
-  ev.kind = IL_EVENT_BLOCK_END;
-  ev.block = (guint8) task->block;
-  ev.block_type = (guint8) br->type;
-  ev.t_us = br->end_us;
-  ev.t2_us = br->start_us;
-  ev.a = br->state.running;
-  ev.b = br->state.ready;
-  ev.c = br->state.blocked;
-  ev.flags = error != NULL ? IL_EVENT_FLAG_FAILED : 0;
+  ev = il_event_block_end (br->start_us, br->end_us, task->block, br->type, error != NULL,
+                           &br->state);
   emit (run, task, &ev);
 
   if (error != NULL)
@@ -362,7 +345,7 @@ task_begin (AsyncRun  *run,
             gint64     now)
 {
   IlTaskRecord *rec = task->rec;
-  IlEvent       ev = { 0 };
+  IlEvent       ev;
 
   task->started = TRUE;
   rec->pid = run->pid;
@@ -374,13 +357,8 @@ task_begin (AsyncRun  *run,
     rec->blocks = g_array_sized_new (FALSE, TRUE, sizeof (IlBlockRecord), task->def->blocks->len);
   rec->start_us = now - run->ctx->t0;
 
-  ev.kind = IL_EVENT_TASK_START;
-  ev.t_us = rec->start_us;
-  ev.cpu = rec->cpu_start;
-  ev.a = rec->pid;
-  ev.b = rec->tid;
-  ev.c = rec->group;
-  ev.d = rec->index;
+  ev = il_event_task_start (rec->start_us, rec->cpu_start, rec->pid, rec->tid,
+                            (gint) rec->group, (gint) rec->index);
   emit (run, task, &ev);
 
   task->block = 0;
@@ -735,16 +713,13 @@ lag_record (AsyncRun *run,
             gint64    now)
 {
   IlLagSample sample;
-  IlEvent     ev = { 0 };
+  IlEvent     ev;
 
   sample.t_us = now - run->ctx->t0;
   sample.lag_us = MAX (now - scheduled, 0);
   g_array_append_val (run->lag, sample);
 
-  ev.kind = IL_EVENT_LOOP_LAG;
-  ev.t_us = sample.t_us;
-  ev.a = sample.lag_us;
-  ev.value = (double) sample.lag_us / 1000.0;
+  ev = il_event_loop_lag (sample.t_us, sample.lag_us);
   if (run->ctx->events != NULL)
     il_run_context_emit (run->ctx, &ev);
 }

@@ -154,32 +154,17 @@ emit_task_event (Dispatcher   *d,
                  IlEventKind   kind,
                  IlTaskRecord *rec)
 {
-  IlEvent ev = { 0 };
+  IlEvent ev;
 
-  ev.kind = kind;
+  if (kind == IL_EVENT_TASK_START)
+    /* The task's identity (il-events.h); the pid is the worker's, known
+     * once it has started. */
+    ev = il_event_task_start (rec->start_us, rec->cpu_start, s->pid, s->pid,
+                              (gint) rec->group, (gint) rec->index);
+  else
+    ev = il_event_task_end (rec->start_us, rec->end_us, rec->cpu_end, rec->failed, &rec->state);
   ev.worker = (gint32) s->index;
   ev.task = (guint32) s->task;
-  ev.cpu = kind == IL_EVENT_TASK_START ? rec->cpu_start : rec->cpu_end;
-  if (kind == IL_EVENT_TASK_START)
-    {
-      ev.t_us = rec->start_us;
-      /* The task's identity (il-events.h); the pid is the worker's, known
-       * once it has started. */
-      ev.a = s->pid;
-      ev.b = s->pid;
-      ev.c = rec->group;
-      ev.d = rec->index;
-    }
-  else
-    {
-      ev.t_us = rec->end_us;
-      ev.t2_us = rec->start_us;
-      ev.flags = rec->failed ? IL_EVENT_FLAG_FAILED : 0;
-      ev.a = rec->state.running;
-      ev.b = rec->state.ready;
-      ev.c = rec->state.blocked;
-      ev.d = rec->state.gil_wait;
-    }
   il_run_context_emit (d->ctx, &ev);
 }
 

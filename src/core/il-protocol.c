@@ -608,6 +608,189 @@ il_proto_task_clear (IlProtoTask *task)
 
 /* ---- EVENT ------------------------------------------------------------ */
 
+/* An event on the wire: protocol v2's fixed record of EVENT_SIZE bytes,
+ * whose slots a…d, t2_us, cpu and value each kind fills its own way. The
+ * mapping between them and IlEvent's typed fields lives here and nowhere
+ * else. The run and repetition are not sent: the parent stamps them. */
+typedef struct
+{
+  guint8  kind;
+  guint8  flags;
+  guint8  block_type;
+  guint8  block;
+  gint32  worker;
+  gint32  cpu;
+  guint32 task;
+  gint64  t_us;
+  gint64  t2_us;
+  gint64  a, b, c, d;
+  double  value;
+} WireEvent;
+
+/* A wire-only flag: the state times in a…d were measured (IlStateTimes's
+ * valid). Never set in an IlEvent's flags. */
+#define WIRE_FLAG_STATE_VALID (1 << 7)
+
+static void
+wire_put_state (WireEvent          *w,
+                const IlStateTimes *state)
+{
+  w->a = state->running;
+  w->b = state->ready;
+  w->c = state->blocked;
+  w->d = state->gil_wait;
+  if (state->valid)
+    w->flags |= WIRE_FLAG_STATE_VALID;
+}
+
+static void
+wire_get_state (const WireEvent *w,
+                IlStateTimes    *state)
+{
+  state->valid = (w->flags & WIRE_FLAG_STATE_VALID) != 0;
+  state->running = w->a;
+  state->ready = w->b;
+  state->blocked = w->c;
+  state->gil_wait = w->d;
+}
+
+/* A count sent as a double (v2 put it in value): anything but a number in
+ * range reads as 0. */
+static guint64
+wire_count (double v)
+{
+  return v >= 0 && v <= (double) IL_MAX_TOTAL_TASKS ? (guint64) v : 0;
+}
+
+static void
+event_to_wire (const IlEvent *e,
+               WireEvent     *w)
+{
+  memset (w, 0, sizeof *w);
+  w->kind = e->kind;
+  w->flags = e->flags & ~WIRE_FLAG_STATE_VALID;
+  w->worker = e->worker;
+  w->task = e->task;
+  w->t_us = e->t_us;
+  switch ((IlEventKind) e->kind)
+    {
+      case IL_EVENT_RUN_START:
+        w->value = (double) e->run_start.tasks_per_rep;
+        break;
+      case IL_EVENT_REP_START:
+        w->value = (double) e->rep_start.n_tasks;
+        break;
+      case IL_EVENT_TASK_START:
+        w->cpu = e->task_start.cpu;
+        w->a = e->task_start.pid;
+        w->b = e->task_start.tid;
+        w->c = e->task_start.group;
+        w->d = e->task_start.index;
+        break;
+      case IL_EVENT_TASK_END:
+        w->cpu = e->task_end.cpu;
+        w->t2_us = e->task_end.start_us;
+        wire_put_state (w, &e->task_end.state);
+        break;
+      case IL_EVENT_BLOCK_START:
+        w->block = e->block_start.block;
+        w->block_type = e->block_start.type;
+        break;
+      case IL_EVENT_BLOCK_END:
+        w->block = e->block_end.block;
+        w->block_type = e->block_end.type;
+        w->t2_us = e->block_end.start_us;
+        wire_put_state (w, &e->block_end.state);
+        break;
+      case IL_EVENT_GIL_WAIT:
+      case IL_EVENT_GIL_HOLD:
+        w->cpu = -1;
+        w->t2_us = e->gil.end_us;
+        break;
+      case IL_EVENT_CORE_SAMPLE:
+        w->cpu = e->core_sample.core;
+        w->value = e->core_sample.busy_pct;
+        break;
+      case IL_EVENT_OVERHEAD:
+        w->value = e->overhead.cpu_pct;
+        break;
+      case IL_EVENT_LOOP_LAG:
+        w->a = e->loop_lag.lag_us;
+        w->value = (double) e->loop_lag.lag_us / 1000.0;
+        break;
+      case IL_EVENT_REP_END:
+        w->value = (double) e->t_us / 1000.0;
+        break;
+      case IL_EVENT_RUN_END:
+      case IL_EVENT_FINISHED:
+      default:
+        break;
+    }
+}
+
+/* @w has passed the range checks. */
+static void
+event_from_wire (const WireEvent *w,
+                 IlEvent         *e)
+{
+  memset (e, 0, sizeof *e);
+  e->kind = w->kind;
+  e->flags = w->flags & ~WIRE_FLAG_STATE_VALID;
+  e->worker = w->worker;
+  e->task = w->task;
+  e->t_us = w->t_us;
+  switch ((IlEventKind) w->kind)
+    {
+      case IL_EVENT_RUN_START:
+        e->run_start.tasks_per_rep = wire_count (w->value);
+        break;
+      case IL_EVENT_REP_START:
+        e->rep_start.n_tasks = (guint32) wire_count (w->value);
+        break;
+      case IL_EVENT_TASK_START:
+        e->task_start.cpu = w->cpu;
+        e->task_start.pid = (gint32) w->a;
+        e->task_start.tid = (gint32) w->b;
+        e->task_start.group = (gint32) w->c;
+        e->task_start.index = (gint32) w->d;
+        break;
+      case IL_EVENT_TASK_END:
+        e->task_end.cpu = w->cpu;
+        e->task_end.start_us = w->t2_us;
+        wire_get_state (w, &e->task_end.state);
+        break;
+      case IL_EVENT_BLOCK_START:
+        e->block_start.block = w->block;
+        e->block_start.type = w->block_type;
+        break;
+      case IL_EVENT_BLOCK_END:
+        e->block_end.block = w->block;
+        e->block_end.type = w->block_type;
+        e->block_end.start_us = w->t2_us;
+        wire_get_state (w, &e->block_end.state);
+        break;
+      case IL_EVENT_GIL_WAIT:
+      case IL_EVENT_GIL_HOLD:
+        e->gil.end_us = w->t2_us;
+        break;
+      case IL_EVENT_CORE_SAMPLE:
+        e->core_sample.core = w->cpu;
+        e->core_sample.busy_pct = w->value;
+        break;
+      case IL_EVENT_OVERHEAD:
+        e->overhead.cpu_pct = w->value;
+        break;
+      case IL_EVENT_LOOP_LAG:
+        e->loop_lag.lag_us = w->a;
+        break;
+      case IL_EVENT_REP_END:
+      case IL_EVENT_RUN_END:
+      case IL_EVENT_FINISHED:
+      default:
+        break;
+    }
+}
+
 void
 il_protocol_write_events (GByteArray    *out,
                           const IlEvent *events,
@@ -617,23 +800,24 @@ il_protocol_write_events (GByteArray    *out,
 
   for (guint i = 0; i < n; i++)
     {
-      const IlEvent *e = &events[i];
-      guint64        value;
+      WireEvent w;
+      guint64   value;
 
-      put_u8 (out, e->kind);
-      put_u8 (out, e->flags);
-      put_u8 (out, e->block_type);
-      put_u8 (out, e->block);
-      put_u32 (out, (guint32) e->worker);
-      put_u32 (out, (guint32) e->cpu);
-      put_u32 (out, e->task);
-      put_i64 (out, e->t_us);
-      put_i64 (out, e->t2_us);
-      put_i64 (out, e->a);
-      put_i64 (out, e->b);
-      put_i64 (out, e->c);
-      put_i64 (out, e->d);
-      memcpy (&value, &e->value, 8);
+      event_to_wire (&events[i], &w);
+      put_u8 (out, w.kind);
+      put_u8 (out, w.flags);
+      put_u8 (out, w.block_type);
+      put_u8 (out, w.block);
+      put_u32 (out, (guint32) w.worker);
+      put_u32 (out, (guint32) w.cpu);
+      put_u32 (out, w.task);
+      put_i64 (out, w.t_us);
+      put_i64 (out, w.t2_us);
+      put_i64 (out, w.a);
+      put_i64 (out, w.b);
+      put_i64 (out, w.c);
+      put_i64 (out, w.d);
+      memcpy (&value, &w.value, 8);
       put_u64 (out, value);
     }
   end_frame (out, at);
@@ -655,38 +839,40 @@ il_protocol_read_events (const guint8 *body,
     }
   while (r.left > 0)
     {
-      IlEvent e = { 0 };
-      guint64 value;
+      WireEvent w;
+      IlEvent   e;
+      guint64   value;
 
-      e.kind = get_u8 (&r);
-      e.flags = get_u8 (&r);
-      e.block_type = get_u8 (&r);
-      e.block = get_u8 (&r);
-      e.worker = (gint32) get_u32 (&r);
-      e.cpu = (gint32) get_u32 (&r);
-      e.task = get_u32 (&r);
-      e.t_us = get_i64 (&r);
-      e.t2_us = get_i64 (&r);
-      e.a = get_i64 (&r);
-      e.b = get_i64 (&r);
-      e.c = get_i64 (&r);
-      e.d = get_i64 (&r);
+      w.kind = get_u8 (&r);
+      w.flags = get_u8 (&r);
+      w.block_type = get_u8 (&r);
+      w.block = get_u8 (&r);
+      w.worker = (gint32) get_u32 (&r);
+      w.cpu = (gint32) get_u32 (&r);
+      w.task = get_u32 (&r);
+      w.t_us = get_i64 (&r);
+      w.t2_us = get_i64 (&r);
+      w.a = get_i64 (&r);
+      w.b = get_i64 (&r);
+      w.c = get_i64 (&r);
+      w.d = get_i64 (&r);
       value = get_u64 (&r);
-      memcpy (&e.value, &value, 8);
+      memcpy (&w.value, &value, 8);
       if (r.short_read)
         break;
-      if (e.kind > IL_EVENT_FINISHED)
+      if (w.kind > IL_EVENT_FINISHED)
         {
           g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-                       _("protocol error: unknown event kind %u"), e.kind);
+                       _("protocol error: unknown event kind %u"), w.kind);
           return FALSE;
         }
       /* Indices the live view looks things up with. */
-      if (!check_range ("EVENT", "block type", e.block_type, 0, IL_N_BLOCK_TYPES - 1, error) ||
-          !check_range ("EVENT", "block", e.block, 0, IL_MAX_BLOCKS - 1, error) ||
-          !check_range ("EVENT", "worker", e.worker, -1, IL_MAX_WORKERS - 1, error) ||
-          !check_range ("EVENT", "core", e.cpu, -1, IL_MAX_CPU_INDEX, error))
+      if (!check_range ("EVENT", "block type", w.block_type, 0, IL_N_BLOCK_TYPES - 1, error) ||
+          !check_range ("EVENT", "block", w.block, 0, IL_MAX_BLOCKS - 1, error) ||
+          !check_range ("EVENT", "worker", w.worker, -1, IL_MAX_WORKERS - 1, error) ||
+          !check_range ("EVENT", "core", w.cpu, -1, IL_MAX_CPU_INDEX, error))
         return FALSE;
+      event_from_wire (&w, &e);
       g_array_append_val (out, e);
     }
   return finish (&r, "EVENT", error);

@@ -8,21 +8,11 @@
 #include <json-glib/json-glib.h>
 
 #include "il-experiment.h"
+#include "il-state-times.h"
 
 G_BEGIN_DECLS
 
 #define IL_RESULTS_VERSION 1
-
-/* Where a task's (or block's) time went, from /proc/thread-self/schedstat.
- * All in µs. valid is FALSE where the kernel offered no accounting. */
-typedef struct
-{
-  gboolean valid;
-  gint64   running;
-  gint64   ready;
-  gint64   blocked;
-  gint64   gil_wait; /* threads executor with the GIL: waiting for the lock */
-} IlStateTimes;
 
 typedef struct
 {

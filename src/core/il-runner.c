@@ -352,25 +352,17 @@ il_runner_check (IlRunner *self,
   return TRUE;
 }
 
+/* Stamps @ev (from an il_event_*() packing function) with @run and @rep. */
 static void
-push_event (IlRunner   *self,
-            IlEventKind kind,
-            guint       run,
-            guint       rep,
-            guint8      flags,
-            gint64      t_us,
-            double      value)
+push_event (IlRunner *self,
+            guint     run,
+            guint     rep,
+            IlEvent   ev)
 {
-  IlEvent ev = { 0 };
-
   if (self->events == NULL)
     return;
-  ev.kind = kind;
   ev.run = (guint16) run;
   ev.rep = (guint16) rep;
-  ev.flags = flags;
-  ev.t_us = t_us;
-  ev.value = value;
   il_event_queue_push (self->events, &ev);
 }
 
@@ -439,8 +431,7 @@ run_repetition (IlRunner     *self,
   g_mutex_init (&ctx.lock);
   ctx.io = self->io;
 
-  push_event (self, IL_EVENT_REP_START, run_index, rep_index,
-              warmup ? IL_EVENT_FLAG_WARMUP : 0, 0, (double) rep->tasks->len);
+  push_event (self, run_index, rep_index, il_event_rep_start (warmup, rep->tasks->len));
 
   ctx.t0 = il_now_us ();
   sampler = il_sampler_start (&ctx, error);
@@ -494,9 +485,8 @@ run_repetition (IlRunner     *self,
   rep->ctx_involuntary = ctx.usage.nivcsw;
   rep->overhead_cpu_ms = (double) (ctx.overhead_ns + sampler_ns) / 1e6;
 
-  push_event (self, IL_EVENT_REP_END, run_index, rep_index,
-              rep->cancelled ? IL_EVENT_FLAG_CANCELLED : 0,
-              (gint64) (rep->makespan_ms * 1000.0), rep->makespan_ms);
+  push_event (self, run_index, rep_index,
+              il_event_rep_end ((gint64) (rep->makespan_ms * 1000.0), rep->cancelled));
 
   return g_steal_pointer (&rep);
 }
@@ -600,7 +590,7 @@ il_runner_run (IlRunner     *self,
       rr->cpu_slice_units = config->cpu_slice_units;
       rr->config_index = run->config_index;
       g_ptr_array_add (run_results, rr);
-      push_event (self, IL_EVENT_RUN_START, i, 0, 0, 0, (double) self->tasks_per_rep);
+      push_event (self, i, 0, il_event_run_start (self->tasks_per_rep));
     }
 
   self->io = il_io_env_new_with_server (self->experiment, self->server_url, error);
@@ -677,7 +667,7 @@ il_runner_run (IlRunner     *self,
     {
       IlRunResult *rr = g_ptr_array_index (run_results, i);
 
-      push_event (self, IL_EVENT_RUN_END, i, 0, 0, 0, 0);
+      push_event (self, i, 0, il_event_run_end ());
       if (rr->repetitions->len == 0)
         continue; /* never ran (cancelled before it) */
       il_run_result_summarize (rr, baseline, cores);
@@ -698,7 +688,7 @@ il_runner_run (IlRunner     *self,
   g_strfreev (results->warnings);
   results->warnings = (GStrv) g_ptr_array_free (g_steal_pointer (&warnings), FALSE);
 
-  push_event (self, IL_EVENT_FINISHED, 0, 0, results->cancelled ? IL_EVENT_FLAG_CANCELLED : 0, 0, 0);
+  push_event (self, 0, 0, il_event_finished (results->cancelled));
 
   return g_steal_pointer (&results);
 }

@@ -128,14 +128,10 @@ il_sampler_worker (gpointer data)
           g_array_append_val (g_ptr_array_index (self->series, c), pct);
           if (ctx->events != NULL)
             {
-              IlEvent ev = { 0 };
+              IlEvent ev = il_event_core_sample (now - ctx->t0, (gint) c, pct);
 
-              ev.kind = IL_EVENT_CORE_SAMPLE;
               ev.run = ctx->run;
               ev.rep = ctx->rep;
-              ev.cpu = (gint32) c;
-              ev.t_us = now - ctx->t0;
-              ev.value = pct;
               il_event_queue_push (ctx->events, &ev);
             }
           busy0[c] = busy1[c];
@@ -144,18 +140,17 @@ il_sampler_worker (gpointer data)
 
       if (ctx->events != NULL)
         {
-          IlEvent ev = { 0 };
+          IlEvent ev;
           gint64  overhead_ns;
 
           g_mutex_lock (&ctx->lock);
           overhead_ns = ctx->overhead_ns;
           g_mutex_unlock (&ctx->lock);
           overhead_ns += il_thread_cpu_ns ();
-          ev.kind = IL_EVENT_OVERHEAD;
+          ev = il_event_overhead (now - ctx->t0,
+                                  now > last_t ? 100.0 * (double) (overhead_ns - last_overhead_ns) / 1000.0 / (double) (now - last_t) : 0.0);
           ev.run = ctx->run;
           ev.rep = ctx->rep;
-          ev.t_us = now - ctx->t0;
-          ev.value = now > last_t ? 100.0 * (double) (overhead_ns - last_overhead_ns) / 1000.0 / (double) (now - last_t) : 0.0;
           il_event_queue_push (ctx->events, &ev);
           last_overhead_ns = overhead_ns;
           last_t = now;

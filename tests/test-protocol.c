@@ -1,0 +1,958 @@
+/* test-protocol.c — the wire protocol between the processes executor and
+ * interleave-worker: every frame's encoding and decoding, the limits the
+ * decoders enforce, and a real worker refusing what it must not believe
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <gio/gio.h>
+
+#include "il-events.h"
+#include "il-experiment.h"
+#include "il-protocol.h"
+#include "il-results.h"
+
+/* ---- protocol codec --------------------------------------------------- */
+
+static const guint8 *
+frame_body (GByteArray *frame,
+            IlFrameType expected,
+            gsize      *len)
+{
+  g_autoptr(GError) error = NULL;
+  IlFrameType type;
+  guint64     length;
+
+  g_assert_cmpuint (frame->len, >=, IL_PROTOCOL_HEADER_SIZE);
+  g_assert_true (il_protocol_parse_header (frame->data, &type, &length, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (type, ==, expected);
+  g_assert_cmpuint (length, ==, frame->len - IL_PROTOCOL_HEADER_SIZE);
+  *len = (gsize) length;
+  return frame->data + IL_PROTOCOL_HEADER_SIZE;
+}
+
+static IlTaskGroup *
+sample_group (gint64 payload_bytes)
+{
+  IlTaskGroup *group = il_task_group_new ();
+  IlBlock     *sleep_block = il_block_new (IL_BLOCK_SLEEP);
+  IlBlock     *http = il_block_new (IL_BLOCK_HTTP);
+  IlBlock     *cpu = g_ptr_array_index (group->blocks, 0);
+
+  cpu->kernel = IL_KERNEL_MATMUL;
+  cpu->units = 123;
+  sleep_block->ms = 45;
+  http->url = g_strdup ("http://127.0.0.1:1/x");
+  http->delay_ms = 7;
+  g_ptr_array_add (group->blocks, sleep_block);
+  g_ptr_array_add (group->blocks, http);
+  group->payload_bytes = payload_bytes;
+  return group;
+}
+
+static void
+test_protocol_roundtrip (void)
+{
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlTaskGroup) group = sample_group (100003);
+  g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+  IlProtoHello  hello = { 0 }, hello2;
+  IlProtoTask   task = { 0 }, task2;
+  IlProtoResult result = { 0 }, result2;
+  IlEvent       ev[2];
+  IlStateTimes  state = { TRUE, 1, 2, 3, 4 };
+  IlBlockRecord br = { 0 };
+  const guint8 *body;
+  gsize         len;
+  guint         core = 1;
+
+  /* HELLO */
+  hello.pid = 4242;
+  hello.worker = 3;
+  hello.affinity = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_array_append_val (hello.affinity, core);
+  hello.server_url = g_strdup ("http://127.0.0.1:8080");
+  hello.heartbeat_ms = 750;
+  il_protocol_write_hello (frame, IL_FRAME_HELLO, &hello);
+  body = frame_body (frame, IL_FRAME_HELLO, &len);
+  g_assert_true (il_protocol_read_hello (body, len, &hello2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (hello2.heartbeat_ms, ==, 750);
+  g_assert_cmpuint (hello2.pid, ==, 4242);
+  g_assert_cmpint (hello2.worker, ==, 3);
+  g_assert_cmpuint (hello2.affinity->len, ==, 1);
+  g_assert_cmpuint (g_array_index (hello2.affinity, guint, 0), ==, 1);
+  g_assert_cmpstr (hello2.server_url, ==, "http://127.0.0.1:8080");
+  g_assert_null (hello2.scratch_dir);
+  il_proto_hello_clear (&hello);
+  il_proto_hello_clear (&hello2);
+
+  /* TASK, with a payload generated and checksummed in place */
+  g_byte_array_set_size (frame, 0);
+  task.group = 2;
+  task.index = 7;
+  task.flat = 19;
+  task.worker = 1;
+  task.run = 5;
+  task.rep = 6;
+  task.t0 = G_GINT64_CONSTANT (123456789012);
+  task.def = group;
+  il_protocol_write_task (frame, &task);
+  body = frame_body (frame, IL_FRAME_TASK, &len);
+  g_assert_true (il_protocol_read_task (body, len, &task2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (task2.group, ==, 2);
+  g_assert_cmpuint (task2.index, ==, 7);
+  g_assert_cmpuint (task2.flat, ==, 19);
+  g_assert_cmpint (task2.worker, ==, 1);
+  g_assert_cmpuint (task2.run, ==, 5);
+  g_assert_cmpuint (task2.rep, ==, 6);
+  g_assert_cmpint (task2.t0, ==, task.t0);
+  g_assert_cmpuint (task2.payload_len, ==, 100003);
+  g_assert_cmpuint (task2.payload_checksum, ==, task.payload_checksum);
+  g_assert_cmpuint (il_protocol_checksum (task2.payload, task2.payload_len), ==, task.payload_checksum);
+  /* Blocks survive, url included; payload_bytes too. */
+  task2.def->name = NULL;
+  task2.def->repeat = group->repeat;
+  g_assert_true (il_task_group_equal (group, task2.def));
+  il_proto_task_clear (&task2);
+
+  /* One corrupted payload byte changes the checksum. */
+  frame->data[frame->len - 500] ^= 0x01;
+  body = frame_body (frame, IL_FRAME_TASK, &len);
+  g_assert_true (il_protocol_read_task (body, len, &task2, &error));
+  g_assert_cmpuint (il_protocol_checksum (task2.payload, task2.payload_len), !=, task2.payload_checksum);
+  il_proto_task_clear (&task2);
+
+  /* EVENT */
+  g_byte_array_set_size (frame, 0);
+  ev[0] = il_event_block_end (500, 1000, 3, IL_BLOCK_SLEEP, TRUE, &state);
+  ev[0].worker = 2;
+  ev[0].task = 99;
+  ev[1] = il_event_task_start (0, -1, 0, 0, -1, -1);
+  il_protocol_write_events (frame, ev, 2);
+  body = frame_body (frame, IL_FRAME_EVENT, &len);
+  g_assert_true (il_protocol_read_events (body, len, events, &error));
+  g_assert_cmpuint (events->len, ==, 2);
+  g_assert_cmpmem (&g_array_index (events, IlEvent, 0), sizeof (IlEvent), &ev[0], sizeof (IlEvent));
+  g_assert_cmpmem (&g_array_index (events, IlEvent, 1), sizeof (IlEvent), &ev[1], sizeof (IlEvent));
+
+  /* RESULT */
+  g_byte_array_set_size (frame, 0);
+  result.rec.group = 2;
+  result.rec.index = 7;
+  result.rec.pid = 77;
+  result.rec.tid = 78;
+  result.rec.cpu_start = 0;
+  result.rec.cpu_end = -1;
+  result.rec.start_us = 10;
+  result.rec.end_us = 20;
+  result.rec.checksum = G_GUINT64_CONSTANT (0xfedcba9876543210);
+  result.rec.state.valid = TRUE;
+  result.rec.state.running = 5;
+  result.rec.state.blocked = 5;
+  result.rec.failed = TRUE;
+  result.rec.error = g_strdup ("block 2 (sleep): cancelled");
+  result.rec.blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
+  br.type = IL_BLOCK_HTTP;
+  br.start_us = 11;
+  br.end_us = 19;
+  br.ttfb_us = 15;
+  br.state.valid = TRUE;
+  br.state.gil_wait = 3;
+  g_array_append_val (result.rec.blocks, br);
+  result.usage.user_us = 1;
+  result.usage.sys_us = 2;
+  result.usage.nvcsw = 3;
+  result.usage.nivcsw = 4;
+  result.overhead_ns = 5;
+  result.payload = (const guint8 *) "echo";
+  result.payload_len = 4;
+  il_protocol_write_result (frame, &result);
+  body = frame_body (frame, IL_FRAME_RESULT, &len);
+  g_assert_true (il_protocol_read_result (body, len, &result2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (result2.rec.group, ==, 2);
+  g_assert_cmpuint (result2.rec.index, ==, 7);
+  g_assert_cmpint (result2.rec.pid, ==, 77);
+  g_assert_cmpint (result2.rec.tid, ==, 78);
+  g_assert_cmpint (result2.rec.cpu_end, ==, -1);
+  g_assert_cmpint (result2.rec.start_us, ==, 10);
+  g_assert_cmpint (result2.rec.end_us, ==, 20);
+  g_assert_cmpuint (result2.rec.checksum, ==, result.rec.checksum);
+  g_assert_true (result2.rec.state.valid);
+  g_assert_cmpint (result2.rec.state.running, ==, 5);
+  g_assert_true (result2.rec.failed);
+  g_assert_cmpstr (result2.rec.error, ==, result.rec.error);
+  g_assert_cmpuint (result2.rec.blocks->len, ==, 1);
+  g_assert_cmpmem (result2.rec.blocks->data, sizeof (IlBlockRecord), &br, sizeof (IlBlockRecord));
+  g_assert_cmpint (result2.usage.nivcsw, ==, 4);
+  g_assert_cmpint (result2.overhead_ns, ==, 5);
+  g_assert_cmpmem (result2.payload, result2.payload_len, "echo", 4);
+  il_proto_result_clear (&result2);
+  il_task_record_clear (&result.rec);
+
+  /* BYE */
+  g_byte_array_set_size (frame, 0);
+  il_protocol_write_bye (frame);
+  frame_body (frame, IL_FRAME_BYE, &len);
+  g_assert_cmpuint (len, ==, 0);
+}
+
+/* Every packing function's event crosses the wire with each of its named
+ * fields intact (run and rep are not sent: the parent stamps them). */
+static void
+test_protocol_events (void)
+{
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+  g_autoptr(GError) error = NULL;
+  IlStateTimes  measured = { TRUE, 11, 22, 33, 44 };
+  IlStateTimes  unknown = { FALSE, 0, 0, 0, 0 };
+  IlEvent       in[16];
+  guint         n = 0;
+  const guint8 *body;
+  gsize         len;
+
+  in[n++] = il_event_run_start (1000);
+  in[n++] = il_event_rep_start (TRUE, 250);
+  in[n++] = il_event_task_start (123, 1, 4242, 4243, 7, 9);
+  in[n++] = il_event_task_start (5, -1, 0, 0, -1, -1);
+  in[n++] = il_event_task_end (123, 4567, 0, TRUE, &measured);
+  in[n++] = il_event_task_end (1, 2, -1, FALSE, &unknown);
+  in[n++] = il_event_block_start (200, IL_MAX_BLOCKS - 1, IL_BLOCK_FILE_READ);
+  in[n++] = il_event_block_end (200, 300, 2, IL_BLOCK_HTTP, FALSE, &measured);
+  in[n++] = il_event_block_end (300, 400, 0, IL_BLOCK_CPU, TRUE, &unknown);
+  in[n++] = il_event_gil (IL_EVENT_GIL_WAIT, 3, 17, 1000, 1500);
+  in[n++] = il_event_gil (IL_EVENT_GIL_HOLD, 1, 18, 1500, 6500);
+  in[n++] = il_event_core_sample (50000, 1, 87.5);
+  in[n++] = il_event_overhead (50000, 0.25);
+  in[n++] = il_event_loop_lag (60000, 52000);
+  in[n++] = il_event_rep_end (987654, TRUE);
+  in[n++] = il_event_finished (TRUE);
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (in));
+  for (guint i = 0; i < n; i++)
+    {
+      if (in[i].kind != IL_EVENT_GIL_WAIT && in[i].kind != IL_EVENT_GIL_HOLD)
+        {
+          in[i].worker = (gint32) (i % IL_MAX_WORKERS);
+          in[i].task = 1000 + i;
+        }
+    }
+
+  il_protocol_write_events (frame, in, n);
+  body = frame_body (frame, IL_FRAME_EVENT, &len);
+  g_assert_true (il_protocol_read_events (body, len, out, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (out->len, ==, n);
+  /* Whole events compare equal: every typed field, and nothing else set. */
+  for (guint i = 0; i < n; i++)
+    if (memcmp (&g_array_index (out, IlEvent, i), &in[i], sizeof (IlEvent)) != 0)
+      g_error ("event %u (kind %u) changed on the wire", i, in[i].kind);
+
+  /* And by name, for the fields a reader relies on. */
+  {
+    const IlEvent *e = (const IlEvent *) (gpointer) out->data;
+
+    g_assert_cmpuint (e[0].run_start.tasks_per_rep, ==, 1000);
+    g_assert_cmpuint (e[1].rep_start.n_tasks, ==, 250);
+    g_assert_cmpuint (e[1].flags, ==, IL_EVENT_FLAG_WARMUP);
+    g_assert_cmpint (e[2].task_start.pid, ==, 4242);
+    g_assert_cmpint (e[2].task_start.tid, ==, 4243);
+    g_assert_cmpint (e[2].task_start.group, ==, 7);
+    g_assert_cmpint (e[2].task_start.index, ==, 9);
+    g_assert_cmpint (e[2].task_start.cpu, ==, 1);
+    g_assert_cmpint (e[3].task_start.group, ==, -1);
+    g_assert_cmpint (e[3].task_start.index, ==, -1);
+    g_assert_true (e[4].task_end.state.valid);
+    g_assert_cmpint (e[4].task_end.state.gil_wait, ==, 44);
+    g_assert_cmpint (e[4].task_end.start_us, ==, 123);
+    g_assert_cmpint (e[4].t_us, ==, 4567);
+    g_assert_cmpuint (e[4].flags, ==, IL_EVENT_FLAG_FAILED);
+    g_assert_false (e[5].task_end.state.valid);
+    g_assert_cmpuint (e[5].flags, ==, 0);
+    g_assert_cmpuint (e[6].block_start.block, ==, IL_MAX_BLOCKS - 1);
+    g_assert_cmpuint (e[6].block_start.type, ==, IL_BLOCK_FILE_READ);
+    g_assert_true (e[7].block_end.state.valid);
+    g_assert_cmpint (e[7].block_end.state.ready, ==, 22);
+    g_assert_cmpuint (e[7].block_end.type, ==, IL_BLOCK_HTTP);
+    g_assert_false (e[8].block_end.state.valid);
+    g_assert_cmpuint (e[8].flags, ==, IL_EVENT_FLAG_FAILED);
+    g_assert_cmpint (e[9].gil.end_us, ==, 1500);
+    g_assert_cmpint (e[9].worker, ==, 3);
+    g_assert_cmpuint (e[10].task, ==, 18);
+    g_assert_cmpint (e[11].core_sample.core, ==, 1);
+    g_assert_cmpfloat (e[11].core_sample.busy_pct, ==, 87.5);
+    g_assert_cmpfloat (e[12].overhead.cpu_pct, ==, 0.25);
+    g_assert_cmpint (e[13].loop_lag.lag_us, ==, 52000);
+    g_assert_cmpint (e[14].t_us, ==, 987654);
+    g_assert_cmpuint (e[14].flags, ==, IL_EVENT_FLAG_CANCELLED);
+    g_assert_cmpuint (e[15].flags, ==, IL_EVENT_FLAG_CANCELLED);
+  }
+}
+
+static gint64
+le_i64 (const guint8 *p)
+{
+  guint64 v;
+
+  memcpy (&v, p, 8);
+  return (gint64) GUINT64_FROM_LE (v);
+}
+
+static gint32
+le_i32 (const guint8 *p)
+{
+  guint32 v;
+
+  memcpy (&v, p, 4);
+  return (gint32) GUINT32_FROM_LE (v);
+}
+
+/* Protocol v2's record is unchanged by the typed fields: 72 bytes, with
+ * each kind's fields in the slots they always had (kind, flags, block type,
+ * block, worker, cpu, task, t_us, t2_us, a, b, c, d, value). A valid state
+ * is said by the wire-only flag 0x80. */
+static void
+test_protocol_event_layout (void)
+{
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  IlStateTimes  state = { TRUE, 1, 2, 3, 4 };
+  IlEvent       ev[2];
+  const guint8 *p;
+  gsize         len;
+
+  ev[0] = il_event_block_end (500, 1000, 3, IL_BLOCK_SLEEP, TRUE, &state);
+  ev[0].worker = 2;
+  ev[0].task = 99;
+  ev[1] = il_event_task_start (7, 1, 4242, 4243, 5, 6);
+  il_protocol_write_events (frame, ev, 2);
+  p = frame_body (frame, IL_FRAME_EVENT, &len);
+  g_assert_cmpuint (len, ==, 2 * 72);
+
+  g_assert_cmpuint (p[0], ==, IL_EVENT_BLOCK_END);
+  g_assert_cmpuint (p[1], ==, IL_EVENT_FLAG_FAILED | 0x80);
+  g_assert_cmpuint (p[2], ==, IL_BLOCK_SLEEP);
+  g_assert_cmpuint (p[3], ==, 3);
+  g_assert_cmpint (le_i32 (p + 4), ==, 2);
+  g_assert_cmpint (le_i32 (p + 12), ==, 99);
+  g_assert_cmpint (le_i64 (p + 16), ==, 1000);
+  g_assert_cmpint (le_i64 (p + 24), ==, 500);
+  g_assert_cmpint (le_i64 (p + 32), ==, 1);
+  g_assert_cmpint (le_i64 (p + 40), ==, 2);
+  g_assert_cmpint (le_i64 (p + 48), ==, 3);
+  g_assert_cmpint (le_i64 (p + 56), ==, 4);
+
+  p += 72;
+  g_assert_cmpuint (p[0], ==, IL_EVENT_TASK_START);
+  g_assert_cmpuint (p[1], ==, 0);
+  g_assert_cmpint (le_i32 (p + 8), ==, 1);
+  g_assert_cmpint (le_i64 (p + 16), ==, 7);
+  g_assert_cmpint (le_i64 (p + 32), ==, 4242);
+  g_assert_cmpint (le_i64 (p + 40), ==, 4243);
+  g_assert_cmpint (le_i64 (p + 48), ==, 5);
+  g_assert_cmpint (le_i64 (p + 56), ==, 6);
+
+  /* An older v2 worker's BLOCK_END (no 0x80): the state reads as unknown. */
+  {
+    g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+    g_autoptr(GError) error = NULL;
+    guint8        *body = frame->data + IL_PROTOCOL_HEADER_SIZE;
+    const IlEvent *e;
+
+    body[1] = IL_EVENT_FLAG_FAILED;
+    g_assert_true (il_protocol_read_events (body, len, out, &error));
+    g_assert_no_error (error);
+    e = &g_array_index (out, IlEvent, 0);
+    g_assert_false (e->block_end.state.valid);
+    g_assert_cmpint (e->block_end.state.blocked, ==, 3);
+    g_assert_cmpuint (e->flags, ==, IL_EVENT_FLAG_FAILED);
+  }
+}
+
+static void
+test_protocol_truncated (void)
+{
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  g_autoptr(IlTaskGroup) group = sample_group (64);
+  IlProtoTask   task = { 0 };
+  gsize         body_len = 0;
+  const guint8 *body;
+
+  task.def = group;
+  il_protocol_write_task (frame, &task);
+  body = frame_body (frame, IL_FRAME_TASK, &body_len);
+
+  /* Every cut short of the whole body is refused, and so is a byte more. */
+  for (gsize cut = 0; cut < body_len; cut++)
+    {
+      g_autoptr(GError) error = NULL;
+      IlProtoTask out;
+
+      g_assert_false (il_protocol_read_task (body, cut, &out, &error));
+      g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+      g_assert_nonnull (strstr (error->message, "protocol error"));
+      g_assert_null (out.def);
+    }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree guint8 *longer = g_malloc0 (body_len + 1);
+    IlProtoTask        out;
+
+    memcpy (longer, body, body_len);
+    g_assert_false (il_protocol_read_task (longer, body_len + 1, &out, &error));
+    g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+  }
+  /* An EVENT frame that is not a whole number of events. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+    guint8 junk[71] = { 0 };
+
+    g_assert_false (il_protocol_read_events (junk, sizeof junk, events, &error));
+    g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+  }
+}
+
+static void
+test_protocol_header (void)
+{
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  guint8      header[IL_PROTOCOL_HEADER_SIZE];
+  IlFrameType type;
+  guint64     len;
+  struct
+  {
+    gsize       offset;
+    guint8      value;
+    const char *expect;
+  } cases[] = {
+    { 0, 'X', "bad magic" },
+    { 4, IL_PROTOCOL_VERSION + 1, "version 2" },
+    { 6, 0, "unknown frame type 0" },
+    { 6, 77, "unknown frame type 77" },
+    { 15, 0x7f, "larger than the limit" },
+  };
+
+  il_protocol_write_bye (frame);
+  memcpy (header, frame->data, sizeof header);
+  g_assert_true (il_protocol_parse_header (header, &type, &len, NULL));
+  g_assert_cmpint (type, ==, IL_FRAME_BYE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      guint8 bad[IL_PROTOCOL_HEADER_SIZE];
+
+      memcpy (bad, header, sizeof bad);
+      bad[cases[i].offset] = cases[i].value;
+      g_assert_false (il_protocol_parse_header (bad, &type, &len, &error));
+      g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+      if (strstr (error->message, cases[i].expect) == NULL)
+        g_error ("case %u: “%s” does not mention “%s”", i, error->message, cases[i].expect);
+    }
+}
+
+static void
+test_protocol_garbage (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+
+  /* Random bodies never crash a decoder, and random headers are refused. */
+  for (guint round = 0; round < 2000; round++)
+    {
+      gsize              len = (gsize) g_rand_int_range (rand, 0, 400);
+      g_autofree guint8 *data = g_malloc (len + IL_PROTOCOL_HEADER_SIZE);
+      g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+      IlProtoHello  hello;
+      IlProtoTask   task;
+      IlProtoResult result;
+      IlFrameType   type;
+      guint64       flen;
+
+      for (gsize i = 0; i < len + IL_PROTOCOL_HEADER_SIZE; i++)
+        data[i] = (guint8) g_rand_int (rand);
+      g_assert_false (il_protocol_parse_header (data, &type, &flen, NULL));
+      if (il_protocol_read_hello (data, len, &hello, NULL))
+        il_proto_hello_clear (&hello);
+      if (il_protocol_read_task (data, len, &task, NULL))
+        il_proto_task_clear (&task);
+      if (il_protocol_read_result (data, len, &result, NULL))
+        il_proto_result_clear (&result);
+      il_protocol_read_events (data, len, events, NULL);
+    }
+}
+
+typedef struct
+{
+  GBytes  *err;
+  GError  *error;
+  gboolean done;
+} Communicated;
+
+static void
+communicated (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  Communicated *c = data;
+
+  g_subprocess_communicate_finish (G_SUBPROCESS (source), result, NULL, &c->err, &c->error);
+  c->done = TRUE;
+}
+
+static gboolean
+flag_timeout (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* The worker itself refuses what it does not understand: a message on
+ * stderr and a nonzero status, within seconds (a worker that believed a
+ * huge number would run for ever: it is killed and the test fails). */
+static void
+check_worker_refuses (GBytes     *input,
+                      const char *expect)
+{
+  const char *worker = g_getenv ("IL_WORKER_PATH");
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) err_bytes = NULL;
+  g_autofree char *err_text = NULL;
+  Communicated     c = { 0 };
+  gboolean         timed_out = FALSE;
+  guint            timeout_id;
+
+  g_assert_nonnull (worker);
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                             G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                           &error, worker, NULL);
+  g_assert_no_error (error);
+  /* Binary input: not communicate_utf8, which stops at the first NUL. */
+  g_subprocess_communicate_async (proc, input, NULL, communicated, &c);
+  timeout_id = g_timeout_add_seconds (10, flag_timeout, &timed_out);
+  while (!c.done && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (timeout_id);
+  if (!c.done)
+    {
+      g_subprocess_force_exit (proc);
+      while (!c.done)
+        g_main_context_iteration (NULL, TRUE);
+      g_error ("the worker was still running after 10 s (expected it to refuse: “%s”)", expect);
+    }
+  g_assert_no_error (c.error);
+  err_bytes = c.err;
+  err_text = g_strndup (g_bytes_get_data (err_bytes, NULL), g_bytes_get_size (err_bytes));
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), !=, 0);
+  g_assert_nonnull (err_text);
+  if (strstr (err_text, expect) == NULL)
+    g_error ("the worker said “%s”, expected “%s”", err_text, expect);
+}
+
+static void
+test_worker_refuses (void)
+{
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  IlProtoHello hello = { 0 };
+
+  if (g_getenv ("IL_WORKER_PATH") == NULL)
+    {
+      g_test_skip ("IL_WORKER_PATH is not set");
+      return;
+    }
+
+  {
+    g_autoptr(GBytes) garbage = g_bytes_new_static ("GET / HTTP/1.1\r\nHost: x\r\n\r\n", 27);
+
+    check_worker_refuses (garbage, "bad magic");
+  }
+
+  il_protocol_write_hello (frame, IL_FRAME_HELLO, &hello);
+  frame->data[4] = 9; /* version */
+  {
+    g_autoptr(GBytes) bytes = g_bytes_new (frame->data, frame->len);
+
+    check_worker_refuses (bytes, "version 9");
+  }
+
+  /* A valid HELLO, then a frame a worker never receives. */
+  g_byte_array_set_size (frame, 0);
+  hello.pid = 0;
+  hello.heartbeat_ms = 1000;
+  il_protocol_write_hello (frame, IL_FRAME_HELLO, &hello);
+  il_protocol_write_events (frame, NULL, 0);
+  {
+    g_autoptr(GBytes) bytes = g_bytes_new (frame->data, frame->len);
+
+    check_worker_refuses (bytes, "unexpected EVENT");
+  }
+
+  /* A TASK cut short by the end of the input. */
+  g_byte_array_set_size (frame, 0);
+  il_protocol_write_hello (frame, IL_FRAME_HELLO, &hello);
+  {
+    g_autoptr(IlTaskGroup) group = sample_group (1000);
+    IlProtoTask task = { 0 };
+    g_autoptr(GBytes) bytes = NULL;
+
+    task.def = group;
+    il_protocol_write_task (frame, &task);
+    bytes = g_bytes_new (frame->data, frame->len - 10);
+    check_worker_refuses (bytes, "ended inside a frame");
+  }
+}
+
+/* Every number a TASK carries is held to the experiment file's limits
+ * (il-experiment.h), at both ends of each range. */
+typedef struct
+{
+  const char *field;
+  gint64      value;
+  gboolean    ok;
+} RangeCase;
+
+static gboolean
+decode_task_with (void (*mutate) (IlProtoTask *, IlTaskGroup *, gint64),
+                  gint64   value,
+                  GError **error)
+{
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  g_autoptr(IlTaskGroup) group = sample_group (16);
+  IlProtoTask   task = { 0 }, out;
+  const guint8 *body;
+  gsize         len;
+  gboolean      ok;
+
+  g_ptr_array_add (group->blocks, il_block_new (IL_BLOCK_FILE_WRITE));
+  task.def = group;
+  task.t0 = 1;
+  mutate (&task, group, value);
+  il_protocol_write_task (frame, &task);
+  body = frame_body (frame, IL_FRAME_TASK, &len);
+  ok = il_protocol_read_task (body, len, &out, error);
+  if (ok)
+    il_proto_task_clear (&out);
+  else
+    g_assert_null (out.def);
+  return ok;
+}
+
+#define BLOCK(i) ((IlBlock *) g_ptr_array_index (group->blocks, (i)))
+
+static void
+mut_units (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  BLOCK (0)->units = v;
+}
+static void
+mut_ms (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  BLOCK (1)->ms = v;
+}
+static void
+mut_delay (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  BLOCK (2)->delay_ms = v;
+}
+static void
+mut_http_bytes (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  BLOCK (2)->bytes = v;
+}
+static void
+mut_file_bytes (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  BLOCK (3)->bytes = v;
+}
+static void
+mut_group (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  t->group = (guint) v;
+}
+static void
+mut_index (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  t->index = (guint) v;
+}
+static void
+mut_flat (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  t->flat = (guint) v;
+}
+static void
+mut_worker (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  t->worker = (gint) v;
+}
+static void
+mut_run (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  t->run = (guint16) v;
+}
+static void
+mut_rep (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  t->rep = (guint16) v;
+}
+static void
+mut_t0 (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  t->t0 = v;
+}
+static void
+mut_payload (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  group->payload_bytes = v;
+}
+static void
+mut_no_blocks (IlProtoTask *t, IlTaskGroup *group, gint64 v)
+{
+  g_ptr_array_set_size (group->blocks, (guint) v);
+}
+
+static void
+test_protocol_ranges (void)
+{
+  struct
+  {
+    const char *field;
+    void (*mutate) (IlProtoTask *, IlTaskGroup *, gint64);
+    gint64 good[2];
+    gint64 bad[3];
+  } cases[] = {
+    { "units", mut_units, { 1, IL_MAX_UNITS }, { 0, IL_MAX_UNITS + 1, G_MAXINT64 } },
+    { "ms", mut_ms, { 0, IL_MAX_MS }, { -1, IL_MAX_MS + 1, G_MAXINT64 } },
+    { "delay_ms", mut_delay, { 0, IL_MAX_MS }, { -1, IL_MAX_MS + 1, G_MININT64 } },
+    { "bytes", mut_http_bytes, { 0, IL_MAX_HTTP_BYTES }, { -1, IL_MAX_HTTP_BYTES + 1, G_MAXINT64 } },
+    { "bytes", mut_file_bytes, { 0, IL_MAX_FILE_BYTES }, { -1, IL_MAX_FILE_BYTES + 1, G_MAXINT64 } },
+    { "group", mut_group, { 0, IL_MAX_TASK_GROUPS - 1 }, { IL_MAX_TASK_GROUPS, G_MAXUINT32, G_MAXUINT32 } },
+    { "index", mut_index, { 0, IL_MAX_REPEAT - 1 }, { IL_MAX_REPEAT, G_MAXUINT32, G_MAXUINT32 } },
+    { "flat index", mut_flat, { 0, IL_MAX_TOTAL_TASKS - 1 }, { IL_MAX_TOTAL_TASKS, G_MAXUINT32, G_MAXUINT32 } },
+    { "worker", mut_worker, { 0, IL_MAX_WORKERS - 1 }, { -1, IL_MAX_WORKERS, G_MAXINT32 } },
+    { "run", mut_run, { 0, 1 }, { IL_MAX_RUNS * IL_MAX_WORKERS, G_MAXUINT16, G_MAXUINT16 } },
+    { "repetition", mut_rep, { 0, IL_MAX_WARMUP + IL_MAX_REPETITIONS - 1 }, { IL_MAX_WARMUP + IL_MAX_REPETITIONS, G_MAXUINT16, G_MAXUINT16 } },
+    { "t0", mut_t0, { 0, 1 }, { -1, G_MININT64, G_MAXINT64 } },
+    { "payload length", mut_payload, { 0, 1024 }, { IL_MAX_PAYLOAD_BYTES + 1, IL_MAX_PAYLOAD_BYTES + 8, IL_MAX_PAYLOAD_BYTES + 1 } },
+    { "block count", mut_no_blocks, { 1, 4 }, { 0, 0, 0 } },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      for (guint k = 0; k < 2; k++)
+        {
+          g_autoptr(GError) error = NULL;
+
+          if (!decode_task_with (cases[i].mutate, cases[i].good[k], &error))
+            g_error ("%s = %" G_GINT64_FORMAT " was refused: %s", cases[i].field, cases[i].good[k],
+                     error->message);
+        }
+      for (guint k = 0; k < 3; k++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autofree char *expect = g_strdup_printf ("%s %" G_GINT64_FORMAT " is out of range",
+                                                     cases[i].field, cases[i].bad[k]);
+
+          if (decode_task_with (cases[i].mutate, cases[i].bad[k], &error))
+            g_error ("%s = %" G_GINT64_FORMAT " was accepted", cases[i].field, cases[i].bad[k]);
+          g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+          if (strstr (error->message, expect) == NULL)
+            g_error ("“%s” does not say “%s”", error->message, expect);
+        }
+    }
+
+  /* HELLO: the slot, the cores and the heartbeat interval. */
+  {
+    struct
+    {
+      gint32      worker;
+      guint       core;
+      guint32     heartbeat_ms;
+      const char *expect;
+    } hello_cases[] = {
+      { 0, 0, 1000, NULL },
+      { IL_MAX_WORKERS - 1, IL_MAX_CPU_INDEX, IL_PROTOCOL_MAX_HEARTBEAT_MS, NULL },
+      { IL_MAX_WORKERS, 0, 1000, "worker 256 is out of range" },
+      { -1, 0, 1000, "worker -1 is out of range" },
+      { 0, IL_MAX_CPU_INDEX + 1, 1000, "core 1024 is out of range" },
+      { 0, 0, IL_PROTOCOL_MIN_HEARTBEAT_MS - 1, "heartbeat_ms 9 is out of range" },
+      { 0, 0, G_MAXUINT32, "heartbeat_ms 4294967295 is out of range" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (hello_cases); i++)
+      {
+        g_autoptr(GByteArray) frame = g_byte_array_new ();
+        g_autoptr(GArray) cores = g_array_new (FALSE, FALSE, sizeof (guint));
+        g_autoptr(GError) error = NULL;
+        IlProtoHello  hello = { 0 }, out;
+        const guint8 *body;
+        gsize         len;
+        gboolean      ok;
+
+        g_array_append_val (cores, hello_cases[i].core);
+        hello.worker = hello_cases[i].worker;
+        hello.affinity = cores;
+        hello.heartbeat_ms = hello_cases[i].heartbeat_ms;
+        il_protocol_write_hello (frame, IL_FRAME_HELLO, &hello);
+        body = frame_body (frame, IL_FRAME_HELLO, &len);
+        ok = il_protocol_read_hello (body, len, &out, &error);
+        if (hello_cases[i].expect == NULL)
+          {
+            g_assert_no_error (error);
+            g_assert_true (ok);
+            il_proto_hello_clear (&out);
+          }
+        else
+          {
+            g_assert_false (ok);
+            g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+            if (strstr (error->message, hello_cases[i].expect) == NULL)
+              g_error ("“%s” does not say “%s”", error->message, hello_cases[i].expect);
+          }
+      }
+  }
+
+  /* EVENT: the indices the live view looks things up with. */
+  {
+    IlEvent ev;
+    struct
+    {
+      guint8      block_type;
+      guint8      block;
+      const char *expect;
+    } event_cases[] = {
+      { IL_N_BLOCK_TYPES - 1, IL_MAX_BLOCKS - 1, NULL },
+      { IL_N_BLOCK_TYPES, 0, "block type 5 is out of range" },
+      { 0, 200, "block 200 is out of range" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (event_cases); i++)
+      {
+        g_autoptr(GByteArray) frame = g_byte_array_new ();
+        g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+        g_autoptr(GError) error = NULL;
+        const guint8 *body;
+        gsize         len;
+
+        ev = il_event_block_start (0, event_cases[i].block, event_cases[i].block_type);
+        il_protocol_write_events (frame, &ev, 1);
+        body = frame_body (frame, IL_FRAME_EVENT, &len);
+        if (event_cases[i].expect == NULL)
+          {
+            g_assert_true (il_protocol_read_events (body, len, out, &error));
+            g_assert_no_error (error);
+          }
+        else
+          {
+            g_assert_false (il_protocol_read_events (body, len, out, &error));
+            g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+            if (strstr (error->message, event_cases[i].expect) == NULL)
+              g_error ("“%s” does not say “%s”", error->message, event_cases[i].expect);
+          }
+      }
+  }
+
+  /* RESULT: an error message that is not text. */
+  {
+    g_autoptr(GByteArray) frame = g_byte_array_new ();
+    g_autoptr(GError) error = NULL;
+    IlProtoResult result = { 0 }, out;
+    const guint8 *body;
+    gsize         len;
+
+    result.rec.failed = TRUE;
+    result.rec.error = g_strdup ("bad \xff\xfe bytes");
+    il_protocol_write_result (frame, &result);
+    g_free (result.rec.error);
+    body = frame_body (frame, IL_FRAME_RESULT, &len);
+    g_assert_false (il_protocol_read_result (body, len, &out, &error));
+    g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+    g_assert_nonnull (strstr (error->message, "not valid UTF-8"));
+  }
+
+  /* HEARTBEAT and BYE have no body. */
+  {
+    g_autoptr(GByteArray) frame = g_byte_array_new ();
+    g_autoptr(GError) error = NULL;
+    IlFrameType type;
+    guint64     len;
+
+    il_protocol_write_heartbeat (frame);
+    g_assert_true (il_protocol_parse_header (frame->data, &type, &len, NULL));
+    g_assert_cmpint (type, ==, IL_FRAME_HEARTBEAT);
+    g_assert_cmpuint (len, ==, 0);
+    frame->data[8] = 1;
+    g_assert_false (il_protocol_parse_header (frame->data, &type, &len, &error));
+    g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+  }
+}
+
+/* A real worker given out-of-range numbers refuses them at once, where it
+ * used to spin or sleep for ever. */
+static void
+test_worker_refuses_ranges (void)
+{
+  const IlBlockType types[] = { IL_BLOCK_CPU, IL_BLOCK_SLEEP, IL_BLOCK_HTTP };
+  const char       *fields[] = { "units", "ms", "delay_ms" };
+  const gint64      huge = G_MAXINT64 / 4;
+
+  if (g_getenv ("IL_WORKER_PATH") == NULL)
+    {
+      g_test_skip ("IL_WORKER_PATH is not set");
+      return;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_autoptr(GByteArray) frame = g_byte_array_new ();
+      g_autoptr(IlTaskGroup) group = il_task_group_new ();
+      g_autoptr(GBytes) bytes = NULL;
+      g_autofree char *expect = g_strdup_printf ("%s %" G_GINT64_FORMAT " is out of range", fields[i], huge);
+      IlProtoHello     hello = { 0 };
+      IlProtoTask      task = { 0 };
+      IlBlock         *b = il_block_new (types[i]);
+
+      hello.heartbeat_ms = 1000;
+      il_protocol_write_hello (frame, IL_FRAME_HELLO, &hello);
+      if (i == 0)
+        b->units = huge;
+      else if (i == 1)
+        b->ms = huge;
+      else
+        b->delay_ms = huge;
+      g_ptr_array_set_size (group->blocks, 0);
+      g_ptr_array_add (group->blocks, b);
+      task.def = group;
+      task.t0 = g_get_monotonic_time ();
+      il_protocol_write_task (frame, &task);
+      bytes = g_bytes_new (frame->data, frame->len);
+      check_worker_refuses (bytes, expect);
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/il/protocol/roundtrip", test_protocol_roundtrip);
+  g_test_add_func ("/il/protocol/events", test_protocol_events);
+  g_test_add_func ("/il/protocol/event-layout", test_protocol_event_layout);
+  g_test_add_func ("/il/protocol/truncated", test_protocol_truncated);
+  g_test_add_func ("/il/protocol/header", test_protocol_header);
+  g_test_add_func ("/il/protocol/garbage", test_protocol_garbage);
+  g_test_add_func ("/il/protocol/worker-refuses", test_worker_refuses);
+  g_test_add_func ("/il/protocol/ranges", test_protocol_ranges);
+  g_test_add_func ("/il/protocol/worker-refuses-ranges", test_worker_refuses_ranges);
+
+  return g_test_run ();
+}
