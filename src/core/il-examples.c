@@ -146,7 +146,7 @@ il_experiment_load_path_or_example (const char *path,
     g_autofree char *contents = NULL;
     gsize            length;
 
-    if (!g_file_load_contents (file, NULL, &contents, &length, NULL, error))
+    if (!il_experiment_read_text (file, path, &contents, &length, error))
       return NULL;
     return il_experiment_load_data (contents, (gssize) length, path, error);
   }

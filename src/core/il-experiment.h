@@ -37,6 +37,10 @@ G_BEGIN_DECLS
 #define IL_MAX_CPU_SLICE_UNITS    IL_MAX_UNITS
 #define IL_MIN_QUIZ_CHOICES       2
 #define IL_MAX_QUIZ_CHOICES       6
+#define IL_MAX_URL_CHARS          2048
+/* The largest experiment file read (docs/FORMAT-NOTES.md). */
+#define IL_MAX_EXPERIMENT_FILE_MIB   64
+#define IL_MAX_EXPERIMENT_FILE_BYTES ((guint64) IL_MAX_EXPERIMENT_FILE_MIB * 1024 * 1024)
 
 typedef enum
 {
@@ -209,6 +213,14 @@ IlExperiment *il_experiment_load_data (const char *data,
                                        GError    **error);
 IlExperiment *il_experiment_load_file (GFile   *file,
                                        GError **error);
+/* Reads an experiment file's text: only a regular file (not a FIFO, device
+ * or folder), at most IL_MAX_EXPERIMENT_FILE_BYTES; messages name
+ * @display_name. @contents is NUL-terminated. */
+gboolean il_experiment_read_text (GFile      *file,
+                                  const char *display_name,
+                                  char      **contents,
+                                  gsize      *length,
+                                  GError    **error);
 
 /* Saving: pretty JSON (two-space indent, trailing newline), fields in
  * FORMAT.md's order, defaults omitted, results included when present.
