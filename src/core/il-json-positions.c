@@ -565,9 +565,6 @@ scanner_object (Scanner *s)
   g_autoptr(GString) key = g_string_new (NULL);
   gsize parent_len = s->path->len;
 
-  if (s->scan != NULL)
-    keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-
   scanner_advance (s); /* { */
   if (!scanner_skip_space (s))
     return FALSE;
@@ -596,6 +593,8 @@ scanner_object (Scanner *s)
 
       /* A set, not a list: an object of a million fields must not take
        * a million squared comparisons. */
+      if (s->scan != NULL && keys == NULL)
+        keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       if (keys != NULL && !g_hash_table_add (keys, g_strdup (key->str)) &&
           s->scan->duplicate == NULL)
         {
