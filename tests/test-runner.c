@@ -5,9 +5,13 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "il-cost.h"
+#include "il-error.h"
 #include "il-events.h"
 #include "il-experiment.h"
 #include "il-machine.h"
@@ -444,6 +448,104 @@ test_partial_on_failure (void)
     g_unsetenv ("IL_WORKER_PATH");
 }
 
+static guint64
+max_rss_bytes (void)
+{
+  struct rusage ru;
+
+  g_assert_cmpint (getrusage (RUSAGE_SELF, &ru), ==, 0);
+  return (guint64) ru.ru_maxrss * 1024;
+}
+
+/* The memory estimate (il-cost.c) against what a run really takes: the
+ * records of 100,000 tasks × 3 blocks × 2 repetitions, then the results
+ * document built from them. Not below what is measured (the margin
+ * included), not absurdly above. In a subprocess: a fresh peak RSS. */
+static void
+test_cost_estimate (void)
+{
+  if (g_test_subprocess ())
+    {
+      static const char json[] =
+        "{ \"interleave\": 1, \"name\": \"cost\",\n"
+        "  \"tasks\": [ { \"repeat\": 50000, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 0 },\n"
+        "      { \"type\": \"sleep\", \"ms\": 0 }, { \"type\": \"sleep\", \"ms\": 0 } ] },\n"
+        "    { \"repeat\": 50000, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 0 },\n"
+        "      { \"type\": \"sleep\", \"ms\": 0 }, { \"type\": \"sleep\", \"ms\": 0 } ] } ],\n"
+        "  \"runs\": [ { \"executor\": \"sequential\" } ],\n"
+        "  \"settings\": { \"repetitions\": 2, \"warmup\": 0 } }\n";
+      g_autoptr(IlExperiment) exp = load (json);
+      g_autoptr(IlResults) results = NULL;
+      g_autofree char *data = NULL;
+      IlRunCost        cost;
+      guint64          before, records, document;
+      gsize            len;
+
+      il_run_cost_estimate (exp, 1, 2, IL_RUN_OUTPUT_DOCUMENT, &cost);
+      g_assert_cmpuint (cost.tasks_per_repetition, ==, 100000);
+      g_assert_cmpuint (cost.task_records, ==, 200000);
+
+      before = max_rss_bytes ();
+      results = run (exp, NULL);
+      records = max_rss_bytes () - before;
+
+      before = max_rss_bytes ();
+      data = il_results_to_data (results, &len);
+      document = max_rss_bytes () - before;
+
+      g_test_message ("records: measured %" G_GUINT64_FORMAT ", estimated %" G_GUINT64_FORMAT
+                      "; document: measured %" G_GUINT64_FORMAT ", estimated %" G_GUINT64_FORMAT,
+                      records, cost.records_bytes, document, cost.outputs_bytes);
+      g_assert_cmpuint (records, <=, cost.records_bytes / 100 * 125);
+      g_assert_cmpuint (cost.records_bytes, <=, 3 * records);
+      g_assert_cmpuint (document, <=, cost.outputs_bytes / 100 * 125);
+      g_assert_cmpuint (cost.outputs_bytes, <=, 3 * document);
+      g_assert_cmpuint (cost.total_bytes, >=, cost.records_bytes + cost.outputs_bytes);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+/* What this process cannot hold is refused by il_runner_check(), for the
+ * CLI and the GUI alike, naming the limit. */
+static void
+test_cost_refused (void)
+{
+  if (g_test_subprocess ())
+    {
+      static const char json[] =
+        "{ \"interleave\": 1, \"name\": \"too big\",\n"
+        "  \"tasks\": [ { \"repeat\": 100000, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 0 } ] } ],\n"
+        "  \"runs\": [ { \"executor\": \"sequential\" } ],\n"
+        "  \"settings\": { \"repetitions\": 100 } }\n";
+      g_autoptr(IlExperiment) exp = load (json);
+      g_autoptr(IlRunner) runner = il_runner_new (exp, NULL);
+      g_autoptr(GError) error = NULL;
+      struct rlimit rl;
+      const char   *what = NULL;
+
+      /* 2 GiB of data segment for 10 million records of ~350 bytes. */
+      g_assert_cmpint (getrlimit (RLIMIT_DATA, &rl), ==, 0);
+      rl.rlim_cur = G_GUINT64_CONSTANT (2) << 30;
+      if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < rl.rlim_cur)
+        rl.rlim_cur = rl.rlim_max;
+      g_assert_cmpint (setrlimit (RLIMIT_DATA, &rl), ==, 0);
+      g_assert_cmpuint (il_run_cost_available (&what), <=, rl.rlim_cur);
+
+      g_assert_false (il_runner_check (runner, &error));
+      g_assert_error (error, IL_ERROR, IL_ERROR_SYSTEM);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, "100000 tasks × 100 repetitions × 1 run keep 10000000 task records"));
+      g_assert_nonnull (strstr (error->message, "memory"));
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -461,6 +563,8 @@ main (int    argc,
   g_test_add_func ("/il/events/bounded", test_event_queue_bounded);
   g_test_add_func ("/il/runner/shared-server", test_shared_server);
   g_test_add_func ("/il/runner/partial-on-failure", test_partial_on_failure);
+  g_test_add_func ("/il/runner/cost-estimate", test_cost_estimate);
+  g_test_add_func ("/il/runner/cost-refused", test_cost_refused);
 
   return g_test_run ();
 }

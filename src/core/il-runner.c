@@ -43,6 +43,7 @@ struct _IlRunner
   guint64       tasks_per_rep;
   IlIoEnv      *io;         /* during il_runner_run only */
   char         *server_url; /* nullable: the caller's server */
+  IlRunOutputs  outputs;
 };
 
 G_DEFINE_FINAL_TYPE (IlRunner, il_runner, G_TYPE_OBJECT)
@@ -147,6 +148,7 @@ il_runner_new (const IlExperiment *experiment,
       if (options->events != NULL)
         self->events = il_event_queue_ref (options->events);
       self->server_url = g_strdup (options->server_url);
+      self->outputs = options->outputs;
     }
 
   if (self->only_runs != NULL)
@@ -338,6 +340,15 @@ il_runner_check (IlRunner *self,
             }
         }
     }
+
+  /* Last: what this machine cannot hold aborts half-way otherwise. */
+  {
+    IlRunCost cost;
+
+    il_run_cost_estimate (exp, self->runs->len, count_repetitions (self), self->outputs, &cost);
+    if (!il_run_cost_check (&cost, error))
+      return FALSE;
+  }
 
   return TRUE;
 }
