@@ -13,6 +13,12 @@ G_BEGIN_DECLS
 
 #define IL_RESULTS_VERSION 1
 
+/* The longest text a results document may hold in one string (a label, a
+ * warning, a task's error, the machine's description): what Interleave
+ * writes stays far below it; a shared file cannot hand the GUI megabytes to
+ * lay out. */
+#define IL_RESULTS_MAX_TEXT_CHARS 4096
+
 /* Where a task's (or block's) time went, from /proc/thread-self/schedstat.
  * All in µs. valid is FALSE where the kernel offered no accounting. */
 typedef struct
