@@ -577,6 +577,30 @@ test_load_bounded_messages (void)
                      huge),
   };
 
+  /* A file name that is not UTF-8 (names are bytes) is shown with U+FFFD. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IlExperiment) experiment = il_experiment_load_data ("[", -1, "caf\xe9.interleave", &error);
+
+    g_assert_null (experiment);
+    g_assert_true (g_utf8_validate (error->message, -1, NULL));
+    g_assert_true (g_str_has_prefix (error->message, "caf\xef\xbf\xbd.interleave:1:2: "));
+  }
+  {
+    g_autofree char *dir = g_dir_make_tmp ("il-name-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename (dir, "caf\xe9.interleave", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IlExperiment) experiment = NULL;
+
+    g_assert_true (g_file_set_contents (path, "{}", -1, NULL));
+    experiment = il_experiment_load_file (file, &error);
+    g_assert_null (experiment);
+    g_assert_true (g_utf8_validate (error->message, -1, NULL));
+    g_unlink (path);
+    g_rmdir (dir);
+  }
+
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     {
       g_autoptr(GError) error = NULL;

@@ -1172,6 +1172,7 @@ il_experiment_load_data (const char *data,
   IlJsonReader     r = { 0 };
   IlExperiment    *experiment;
   const char      *invalid = NULL;
+  g_autofree char *shown_name = NULL;
   guint            line, column;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
@@ -1181,6 +1182,9 @@ il_experiment_load_data (const char *data,
     length = strlen (data);
   if (display_name == NULL)
     display_name = "<data>";
+  /* A file name need not be UTF-8; messages must be. */
+  shown_name = g_utf8_make_valid (display_name, -1);
+  display_name = shown_name;
 
   if (!g_utf8_validate_len (data, length, &invalid))
     {
@@ -1378,12 +1382,16 @@ il_experiment_read_text (GFile      *file,
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GFileInputStream) stream = NULL;
   g_autofree char *buffer = NULL;
+  g_autofree char *shown_name = NULL;
   gsize            n = 0;
 
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
   g_return_val_if_fail (display_name != NULL, FALSE);
   g_return_val_if_fail (contents != NULL && length != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  shown_name = g_utf8_make_valid (display_name, -1);
+  display_name = shown_name;
 
   if (g_file_peek_path (file) != NULL)
     return read_local (g_file_peek_path (file), display_name, contents, length, error);
