@@ -554,27 +554,32 @@ test_load_bounded_messages (void)
   g_autofree char *huge = g_strnfill (10 * 1000 * 1000, 'n');
   g_autofree char *huge_url = g_strconcat ("http://", huge, NULL);
   g_autofree char *huge_scheme = g_strconcat (huge, "://x/", NULL);
-  g_autofree char *texts[] = {
-    /* unknown field */
+  g_autofree char *digits = g_strnfill (10 * 1000 * 1000, '9');
+  char            *texts[] = {
+               /* unknown field */
     g_strdup_printf (TEST_DOC_HEAD "  \"%s\": 1,\n" TEST_DOC_TAIL, huge),
     /* duplicate field */
     g_strdup_printf (TEST_DOC_HEAD "  \"%s\": 1, \"%s\": 2,\n" TEST_DOC_TAIL, huge, huge),
     /* unknown enum value */
     g_strdup_printf (TEST_DOC_HEAD "  \"tasks\": [ { \"blocks\": [ { \"type\": \"%s\" } ] } ],\n"
-                                   "  \"runs\": [ { \"executor\": \"sequential\" } ]\n}\n",
-                     huge),
+                                                         "  \"runs\": [ { \"executor\": \"sequential\" } ]\n}\n",
+                                huge),
     /* a URL, a scheme */
     g_strdup_printf (TEST_DOC_HEAD "  \"tasks\": [ { \"blocks\": [ { \"type\": \"http\", \"url\": \"%s\" } ] } ],\n"
-                                   "  \"runs\": [ { \"executor\": \"sequential\" } ]\n}\n",
-                     huge_url),
+                                                         "  \"runs\": [ { \"executor\": \"sequential\" } ]\n}\n",
+                                huge_url),
     g_strdup_printf (TEST_DOC_HEAD "  \"tasks\": [ { \"blocks\": [ { \"type\": \"http\", \"url\": \"%.1000s\" } ] } ],\n"
-                                   "  \"runs\": [ { \"executor\": \"sequential\" } ]\n}\n",
-                     huge_scheme + 10 * 1000 * 1000 - 990),
+                                                         "  \"runs\": [ { \"executor\": \"sequential\" } ]\n}\n",
+                                huge_scheme + 10 * 1000 * 1000 - 990),
+    /* a number literal of 10 MB of digits */
+    g_strdup_printf (TEST_DOC_HEAD "  \"tasks\": [ { \"repeat\": 9%s, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ],\n"
+                                                         "  \"runs\": [ { \"executor\": \"sequential\" } ]\n}\n",
+                                digits),
     /* a field name with control characters, in a nested object */
     g_strdup (TEST_DOC_HEAD "  \"settings\": { \"a\\nb\\u0007\": 1 },\n" TEST_DOC_TAIL),
     g_strdup_printf (TEST_DOC_HEAD "  \"runs\": [ { \"executor\": \"sequential\", \"%s\": 1 } ],\n"
-                                   "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ]\n}\n",
-                     huge),
+                                                         "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ]\n}\n",
+                                huge),
   };
 
   /* A file name that is not UTF-8 (names are bytes) is shown with U+FFFD. */
@@ -612,6 +617,7 @@ test_load_bounded_messages (void)
       g_assert_null (strchr (error->message, '\n'));
       g_assert_null (strchr (error->message, '\a'));
       g_test_message ("%s", error->message);
+      g_free (texts[i]);
     }
 }
 

@@ -1042,7 +1042,7 @@ il_json_describe (const IlJsonReader *reader,
 
   literal = noted_literal (reader, path);
   if (literal != NULL)
-    return g_strdup (literal);
+    return il_json_quote (literal); /* a literal can be megabytes of digits */
 
   switch (json_node_get_value_type (node))
     {
