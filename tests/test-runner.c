@@ -501,7 +501,7 @@ test_cost_estimate (void)
       guint64          before, records, document;
       gsize            len;
 
-      il_run_cost_estimate (exp, 1, 2, IL_RUN_OUTPUT_DOCUMENT, &cost);
+      il_run_cost_estimate (exp, 1, 2, 0, IL_RUN_OUTPUT_DOCUMENT, &cost);
       g_assert_cmpuint (cost.tasks_per_repetition, ==, 40000);
       g_assert_cmpuint (cost.task_records, ==, 80000);
 
@@ -565,6 +565,24 @@ test_cost_refused (void)
       g_test_message ("%s", error->message);
       g_assert_nonnull (strstr (error->message, "100000 tasks × 100 repetitions × 1 run keep 10000000 task records"));
       g_assert_nonnull (strstr (error->message, "memory"));
+
+      /* Few tasks, but 256 workers each with a 64 MiB payload on its way
+       * out and back: 32 GiB in this process alone. */
+      {
+        static const char wide[] =
+          "{ \"interleave\": 1, \"name\": \"wide\",\n"
+          "  \"tasks\": [ { \"repeat\": 256, \"payload_bytes\": 67108864,\n"
+          "               \"blocks\": [ { \"type\": \"sleep\", \"ms\": 0 } ] } ],\n"
+          "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 256 } ] }\n";
+        g_autoptr(IlExperiment) exp2 = load (wide);
+        g_autoptr(IlRunner) runner2 = il_runner_new (exp2, NULL);
+        g_autoptr(GError) error2 = NULL;
+
+        g_assert_false (il_runner_check (runner2, &error2));
+        g_assert_error (error2, IL_ERROR, IL_ERROR_SYSTEM);
+        g_test_message ("%s", error2->message);
+        g_assert_nonnull (strstr (error2->message, "payloads in flight"));
+      }
       return;
     }
 

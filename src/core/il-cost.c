@@ -17,6 +17,10 @@
  *   --json:   3,714 bytes + 1,942 per block (json-glib nodes and the text)
  *   --trace:  5,816 bytes + 3,678 per block (json-glib builder and the text)
  * (--csv and --markdown stream: nothing measurable.)
+ * A processes run holds each worker's task frame, payload included, on the
+ * way out and its echo on the way back: measured 2 × payload_bytes per
+ * worker in the parent (8 tasks of 64 MiB, 1 and 4 workers); the worker
+ * holds as much again.
  * tests/test-runner.c checks that the estimate stays above what a run
  * really takes.
  */
@@ -62,11 +66,13 @@ void
 il_run_cost_estimate (const IlExperiment *experiment,
                       guint               runs,
                       guint               repetitions,
+                      guint               process_workers,
                       IlRunOutputs        outputs,
                       IlRunCost          *cost)
 {
   guint64 tasks = 0;
   guint64 blocks = 0;
+  guint64 payload = 0;
   guint64 doc_per_rep = 0;
   guint64 records_per_rep;
 
@@ -82,6 +88,7 @@ il_run_cost_estimate (const IlExperiment *experiment,
 
       tasks += repeat;
       blocks += repeat * group->blocks->len;
+      payload = MAX (payload, (guint64) MAX (group->payload_bytes, 0));
     }
 
   records_per_rep = tasks * RECORD_TASK_BYTES + blocks * RECORD_BLOCK_BYTES;
@@ -99,7 +106,11 @@ il_run_cost_estimate (const IlExperiment *experiment,
   cost->bytes_per_task = tasks > 0 ? records_per_rep / tasks : RECORD_TASK_BYTES;
   cost->records_bytes = mul_sat (records_per_rep, mul_sat (cost->repetitions, runs));
   cost->outputs_bytes = mul_sat (doc_per_rep, mul_sat (cost->repetitions, runs));
+  /* Runs run one after the other: the widest processes run counts. */
+  cost->buffers_bytes = mul_sat (2 * payload, process_workers);
+  cost->workers_bytes = cost->buffers_bytes;
   cost->total_bytes = add_sat (cost->records_bytes, cost->outputs_bytes);
+  cost->total_bytes = add_sat (cost->total_bytes, cost->buffers_bytes);
   cost->total_bytes = add_sat (cost->total_bytes, cost->total_bytes / 100 * MARGIN_PERCENT);
   cost->total_bytes = add_sat (cost->total_bytes, BASE_BYTES);
 }
@@ -138,19 +149,13 @@ rlimit_left (int         resource,
   return (guint64) rl.rlim_cur > used ? (guint64) rl.rlim_cur - used : 0;
 }
 
-guint64
-il_run_cost_available (const char **what)
+static guint64
+process_available (const char **what)
 {
   guint64     best = G_MAXUINT64;
   const char *name = NULL;
   guint64     value;
 
-  value = proc_kb ("/proc/meminfo", "MemAvailable");
-  if (value > 0 && value < best)
-    {
-      best = value;
-      name = "MemAvailable";
-    }
   value = rlimit_left (RLIMIT_AS, "VmSize");
   if (value < best)
     {
@@ -168,12 +173,37 @@ il_run_cost_available (const char **what)
   return best;
 }
 
+static guint64
+machine_available (void)
+{
+  guint64 value = proc_kb ("/proc/meminfo", "MemAvailable");
+
+  return value > 0 ? value : G_MAXUINT64;
+}
+
+guint64
+il_run_cost_available (const char **what)
+{
+  guint64 process = process_available (what);
+  guint64 machine = machine_available ();
+
+  if (machine < process)
+    {
+      if (what != NULL)
+        *what = "MemAvailable";
+      return machine;
+    }
+  return process;
+}
+
 gboolean
 il_run_cost_check (const IlRunCost *cost,
                    GError         **error)
 {
   const char      *what = NULL;
-  guint64          available = il_run_cost_available (&what);
+  guint64          available = process_available (&what);
+  guint64          machine = machine_available ();
+  guint64          needed = cost->total_bytes;
   g_autofree char *need = NULL;
   g_autofree char *have = NULL;
   g_autofree char *outputs = NULL;
@@ -181,10 +211,23 @@ il_run_cost_check (const IlRunCost *cost,
 
   g_return_val_if_fail (cost != NULL, FALSE);
 
-  if (cost->total_bytes <= available)
+  if (cost->total_bytes <= available && add_sat (cost->total_bytes, cost->workers_bytes) <= machine)
     return TRUE;
 
-  need = g_format_size (cost->total_bytes);
+  /* The workers' share counts only against the machine's memory. */
+  if (cost->total_bytes <= available)
+    {
+      available = machine;
+      what = "MemAvailable";
+      needed = add_sat (cost->total_bytes, cost->workers_bytes);
+    }
+  else if (machine < available)
+    {
+      available = machine;
+      what = "MemAvailable";
+    }
+
+  need = g_format_size (needed);
   have = g_format_size (available);
   if (cost->outputs_bytes > 0)
     {
@@ -192,6 +235,15 @@ il_run_cost_check (const IlRunCost *cost,
 
       /* TRANSLATORS: %s is a size ("5.6 GB") */
       outputs = g_strdup_printf (_(", and %s to build the results document or trace in memory"), size);
+    }
+  if (cost->buffers_bytes > 0)
+    {
+      g_autofree char *size = g_format_size (add_sat (cost->buffers_bytes, cost->workers_bytes));
+      g_autofree char *before = g_steal_pointer (&outputs);
+
+      /* TRANSLATORS: %s is a size ("5.6 GB") */
+      outputs = g_strdup_printf (_("%s, and %s for the payloads in flight to and from the workers"),
+                                    before != NULL ? before : "", size);
     }
 
   runs = g_strdup_printf (ngettext ("%" G_GUINT64_FORMAT " run", "%" G_GUINT64_FORMAT " runs",
@@ -201,7 +253,7 @@ il_run_cost_check (const IlRunCost *cost,
                _("This run needs about %s of memory, more than this process can get (%s, by %s): "
                  "%" G_GUINT64_FORMAT " tasks × %" G_GUINT64_FORMAT " repetitions × %s keep %"
                  G_GUINT64_FORMAT " task records of about %" G_GUINT64_FORMAT " bytes each%s. "
-                 "Run fewer tasks, repetitions or runs"),
+                 "Run fewer tasks, repetitions, runs or workers, or smaller payloads"),
                   need, have, what != NULL ? what : "?",
                   cost->tasks_per_repetition, cost->repetitions, runs,
                   cost->task_records, cost->bytes_per_task,

@@ -27,14 +27,18 @@ typedef struct
   guint64 bytes_per_task; /* one task record, its blocks included (mean) */
   guint64 records_bytes;  /* all of them */
   guint64 outputs_bytes;  /* the results document and trace, built in memory */
-  guint64 total_bytes;
+  guint64 buffers_bytes;  /* processes runs: payload frames, this process */
+  guint64 workers_bytes;  /* processes runs: the same in the workers */
+  guint64 total_bytes;    /* what this process holds at the peak */
 } IlRunCost;
 
 /* Estimates the memory a run holds at its peak, from sizes measured on the
  * current code (il-cost.c says how). */
+/* @process_workers: the most workers of any processes run (0: none). */
 void il_run_cost_estimate (const IlExperiment *experiment,
                            guint               runs,
                            guint               repetitions,
+                           guint               process_workers,
                            IlRunOutputs        outputs,
                            IlRunCost          *cost);
 
@@ -45,7 +49,8 @@ void il_run_cost_estimate (const IlExperiment *experiment,
 guint64 il_run_cost_available (const char **what);
 
 /* Fails with IL_ERROR_SYSTEM and a message that says what the run needs,
- * why, and what this machine has, when @cost exceeds what is available. */
+ * why, and what this machine has, when @cost exceeds what is available:
+ * total_bytes against every limit, plus workers_bytes against MemAvailable. */
 gboolean il_run_cost_check (const IlRunCost *cost,
                             GError         **error);
 

@@ -345,7 +345,18 @@ il_runner_check (IlRunner *self,
   {
     IlRunCost cost;
 
-    il_run_cost_estimate (exp, self->runs->len, count_repetitions (self), self->outputs, &cost);
+    guint process_workers = 0;
+
+    for (guint i = 0; i < self->runs->len; i++)
+      {
+        const ExpandedRun *run = &g_array_index (self->runs, ExpandedRun, i);
+        const IlRunConfig *config = g_ptr_array_index (exp->runs, run->config_index);
+
+        if (config->executor == IL_EXECUTOR_PROCESSES)
+          process_workers = MAX (process_workers, run->workers);
+      }
+    il_run_cost_estimate (exp, self->runs->len, count_repetitions (self), process_workers,
+                          self->outputs, &cost);
     if (!il_run_cost_check (&cost, error))
       return FALSE;
   }
