@@ -17,6 +17,20 @@
 
 #include "il-results.h"
 
+/* AddressSanitizer reserves terabytes of address space and keeps freed
+ * memory in quarantine: address-space limits and peak RSS measure it, not
+ * the code. */
+#if defined(__SANITIZE_ADDRESS__)
+#  define IL_TEST_ASAN 1
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+#    define IL_TEST_ASAN 1
+#  endif
+#endif
+#ifndef IL_TEST_ASAN
+#  define IL_TEST_ASAN 0
+#endif
+
 typedef struct
 {
   int   status;
@@ -190,9 +204,173 @@ test_validate_invalid (void)
       if (r.status != 2 || !g_regex_match (re, r.err, 0, NULL))
         g_error ("%s: expected exit 2 and FILE:LINE:COLUMN, got %d: %s", name, r.status, r.err);
       cli_result_clear (&r);
+      /* run refuses it the same way, before anything runs: validate and
+       * run agree (a file-read before any file-write passed validate and
+       * was refused by run with no position). */
+      run_cli (&r, "run", "--quiet", path, NULL);
+      if (r.status != 2 || !g_regex_match (re, r.err, 0, NULL))
+        g_error ("%s: run: expected exit 2 and FILE:LINE:COLUMN, got %d: %s", name, r.status, r.err);
+      cli_result_clear (&r);
       n++;
     }
   g_assert_cmpuint (n, >=, 5);
+}
+
+/* Only regular files are read: /dev/zero made validate abort (it read for
+ * ever), a FIFO made it wait for a writer. */
+static void
+test_validate_not_regular (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("il-cli-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "pipe.interleave", NULL);
+  const char      *paths[] = { "/dev/zero", dir, fifo };
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      CliResult r = { 0 };
+
+      if (!g_file_test (paths[i], G_FILE_TEST_EXISTS))
+        continue;
+      run_cli (&r, "validate", paths[i], NULL);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_true (g_str_has_prefix (r.err, paths[i]));
+      g_assert_nonnull (strstr (r.err, "not a regular file"));
+      cli_result_clear (&r);
+
+      run_cli (&r, "run", paths[i], NULL);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_nonnull (strstr (r.err, "not a regular file"));
+      cli_result_clear (&r);
+    }
+  g_unlink (fifo);
+  g_rmdir (dir);
+}
+
+#define AS_LIMIT (G_GUINT64_CONSTANT (4) << 30)
+
+static void
+limit_address_space (gpointer data)
+{
+  struct rlimit rl = { AS_LIMIT, AS_LIMIT };
+
+  (void) data;
+  setrlimit (RLIMIT_AS, &rl);
+}
+
+static gboolean
+kill_on_timeout (gpointer data)
+{
+  g_subprocess_force_exit (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the CLI in an address space of 4 GiB; fails if it is still running
+ * after @timeout_s (what it must refuse, it refuses before running). */
+static void
+run_cli_limited (CliResult         *r,
+                 guint              timeout_s,
+                 const char *const *argv)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  guint timeout_id;
+
+  g_ptr_array_add (args, (gpointer) cli_path ());
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (args, (gpointer) argv[i]);
+  g_ptr_array_add (args, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, limit_address_space, NULL, NULL);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) args->pdata, &error);
+  g_assert_no_error (error);
+  timeout_id = g_timeout_add_seconds (timeout_s, kill_on_timeout, proc);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &r->out, &r->err, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_if_exited (proc))
+    g_error ("%s: did not exit within %u s or was killed by a signal (stderr: %s)",
+             argv[0], timeout_s, r->err);
+  g_source_remove (timeout_id);
+  r->status = g_subprocess_get_exit_status (proc);
+}
+
+static char *
+write_many_tasks (const char *name,
+                  guint       repetitions)
+{
+  GString *text = g_string_new ("{ \"interleave\": 1, \"name\": \"a million tasks\",\n  \"tasks\": [\n");
+
+  for (guint i = 0; i < 10; i++)
+    g_string_append_printf (text, "    { \"repeat\": 100000, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 0 } ] }%s\n",
+                            i < 9 ? "," : "");
+  g_string_append_printf (text, "  ],\n  \"runs\": [ { \"executor\": \"sequential\" } ],\n"
+                                "  \"settings\": { \"repetitions\": %u } }\n",
+                          repetitions);
+  {
+    g_autofree char *contents = g_string_free (text, FALSE);
+
+    return write_temp (name, contents);
+  }
+}
+
+/* 1M tasks × 100 repetitions (or 1M tasks with --json) aborted under a
+ * 4 GiB address space: the run's cost is estimated first and refused with
+ * exit 2 and a message that says why. */
+static void
+run_too_big (void)
+{
+  g_autofree char *path = write_many_tasks ("million.interleave", 100);
+  g_autofree char *path1 = write_many_tasks ("million1.interleave", 1);
+  g_autofree char *dir = g_path_get_dirname (path1);
+  g_autofree char *json = g_build_filename (dir, "out.json", NULL);
+  CliResult        r = { 0 };
+
+  {
+    const char *argv[] = { "run", "--quiet", path, NULL };
+
+    run_cli_limited (&r, 60, argv);
+    g_test_message ("%s", r.err);
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_true (g_str_has_prefix (r.err, path));
+    g_assert_nonnull (strstr (r.err, "memory"));
+    g_assert_nonnull (strstr (r.err, "1000000 tasks"));
+    cli_result_clear (&r);
+  }
+
+  {
+    const char *argv[] = { "run", "--quiet", "--json", json, path1, NULL };
+
+    run_cli_limited (&r, 60, argv);
+    g_test_message ("%s", r.err);
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_nonnull (strstr (r.err, "memory"));
+    g_assert_nonnull (strstr (r.err, "results document"));
+    g_assert_false (g_file_test (json, G_FILE_TEST_EXISTS));
+    cli_result_clear (&r);
+  }
+
+  g_unlink (path);
+  g_unlink (path1);
+  g_rmdir (dir);
+  {
+    g_autofree char *dir0 = g_path_get_dirname (path);
+
+    g_rmdir (dir0);
+  }
+}
+
+static void
+test_run_too_big (void)
+{
+  if (IL_TEST_ASAN)
+    {
+      g_test_skip ("address-space limits are AddressSanitizer's here");
+      return;
+    }
+  run_too_big ();
 }
 
 static void
@@ -561,6 +739,8 @@ main (int    argc,
   g_test_add_func ("/il/cli/usage", test_usage);
   g_test_add_func ("/il/cli/validate-examples", test_validate_examples);
   g_test_add_func ("/il/cli/validate-invalid", test_validate_invalid);
+  g_test_add_func ("/il/cli/validate-not-regular", test_validate_not_regular);
+  g_test_add_func ("/il/cli/run-too-big", test_run_too_big);
   g_test_add_func ("/il/cli/run-table-json", test_run_table_and_json);
   g_test_add_func ("/il/cli/run-json-stdout", test_run_json_stdout);
   g_test_add_func ("/il/cli/run-json-stdout-full", test_run_json_stdout_full);

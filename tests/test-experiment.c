@@ -3,8 +3,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <fcntl.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -374,6 +378,323 @@ test_load_missing_file (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 }
 
+/* Hostile input: what a shared file must never do to the reader. */
+
+#define TEST_DOC_HEAD "{\n  \"interleave\": 1,\n  \"name\": \"x\",\n"
+#define TEST_DOC_TAIL                                                          \
+  "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ],\n" \
+  "  \"runs\": [ { \"executor\": \"sequential\" } ]\n}\n"
+
+/* Every message: FILE:LINE:COLUMN, valid UTF-8, bounded. */
+static void
+assert_good_message (const GError *error,
+                     const char   *display_name)
+{
+  g_autofree char *prefix = g_strconcat (display_name, ":", NULL);
+  guint            line = 0, column = 0;
+
+  g_assert_nonnull (error);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_assert_cmpuint (strlen (error->message), <, 4000);
+  g_assert_true (g_str_has_prefix (error->message, prefix));
+  g_assert_cmpint (sscanf (error->message + strlen (prefix), "%u:%u: ", &line, &column), ==, 2);
+  g_assert_cmpuint (line, >=, 1);
+  g_assert_cmpuint (column, >=, 1);
+}
+
+static char *
+nested (const char *open,
+        const char *close,
+        guint       depth)
+{
+  GString *out = g_string_sized_new (depth * 2);
+
+  for (guint i = 0; i < depth; i++)
+    g_string_append (out, open);
+  for (guint i = 0; i < depth; i++)
+    g_string_append (out, close);
+  return g_string_free (out, FALSE);
+}
+
+/* ~100,000 levels overflowed json-glib's recursive parser (SIGSEGV): the
+ * scan refuses them first, wherever they are. */
+static void
+test_load_deep_nesting (void)
+{
+  static const char *const places[] = {
+    TEST_DOC_HEAD "  \"description\": %s,\n" TEST_DOC_TAIL,
+    TEST_DOC_HEAD TEST_DOC_TAIL, /* (unknown field, below) */
+    "{\n  \"interleave\": 1,\n  \"name\": \"x\",\n  \"quiz\": { \"question\": %s },\n"
+    "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ],\n"
+    "  \"runs\": [ { \"executor\": \"sequential\" } ]\n}\n",
+    "{\n  \"interleave\": 1,\n  \"name\": \"x\",\n  \"results\": { \"runs\": %s },\n"
+    "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ],\n"
+    "  \"runs\": [ { \"executor\": \"sequential\" } ]\n}\n",
+  };
+
+  for (guint kind = 0; kind < 2; kind++)
+    {
+      g_autofree char *deep = kind == 0 ? nested ("[", "]", 100000)
+                                        : nested ("{\"a\":", "}", 100000);
+
+      /* {"a":{"a":…}} needs a value at the bottom. */
+      if (kind == 1)
+        {
+          g_autofree char *tmp = g_steal_pointer (&deep);
+          GString         *fixed = g_string_new (NULL);
+
+          g_string_append_len (fixed, tmp, 100000 * 5);
+          g_string_append (fixed, "0");
+          g_string_append (fixed, tmp + 100000 * 5);
+          deep = g_string_free (fixed, FALSE);
+        }
+
+      for (guint i = 0; i < G_N_ELEMENTS (places); i++)
+        {
+          g_autofree char *text = NULL;
+          g_autoptr(GError) error = NULL;
+          g_autoptr(IlExperiment) experiment = NULL;
+
+          if (i == 1)
+            text = g_strdup_printf ("{ \"unknown\": %s, \"interleave\": 1 }", deep);
+          else
+            {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+              text = g_strdup_printf (places[i], deep);
+#pragma GCC diagnostic pop
+            }
+
+          experiment = il_experiment_load_data (text, -1, "deep.interleave", &error);
+          g_assert_null (experiment);
+          g_assert_error (error, IL_ERROR, IL_ERROR_PARSE);
+          assert_good_message (error, "deep.interleave");
+          g_assert_nonnull (strstr (error->message, "nested more than 64 levels deep"));
+        }
+    }
+
+  /* Just within the limit: the scan lets it through and the reader says
+   * what is wrong with it. */
+  {
+    g_autofree char *deep = nested ("[", "]", 60);
+    g_autofree char *text = g_strdup_printf (TEST_DOC_HEAD "  \"description\": %s,\n" TEST_DOC_TAIL, deep);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IlExperiment) experiment = il_experiment_load_data (text, -1, "d.interleave", &error);
+
+    g_assert_null (experiment);
+    g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+    g_assert_true (g_str_has_prefix (error->message, "d.interleave:4:18: description: expected a string"));
+  }
+}
+
+/* A lone surrogate was stored as invalid UTF-8 (eating the character after
+ * it), or quoted raw in the message; \u0000 cut the string short. */
+static void
+test_load_unicode_escapes (void)
+{
+  static const struct
+  {
+    const char *value;
+    const char *position;
+    const char *contains;
+  } refused[] = {
+    { "\"\\ud800x\"", "5:6: ", "\\uD800 is the first half of a surrogate pair" },
+    { "\"ab\\uD83D\"", "5:8: ", "no second half" },
+    { "\"\\ud800\\u0041\"", "5:6: ", "no second half" },
+    { "\"\\udc00x\"", "5:6: ", "\\uDC00 is the second half" },
+    { "\"\\ude00\\ud83d\"", "5:6: ", "\\uDE00 is the second half" },
+    { "\"a\\u0000b\"", "5:7: ", "\\u0000" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *text = g_strdup_printf (TEST_DOC_HEAD "  \"description\":\n    %s,\n" TEST_DOC_TAIL,
+                                               refused[i].value);
+      g_autofree char *prefix = g_strconcat ("u.interleave:", refused[i].position, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(IlExperiment) experiment = il_experiment_load_data (text, -1, "u.interleave", &error);
+
+      g_assert_null (experiment);
+      g_assert_error (error, IL_ERROR, IL_ERROR_PARSE);
+      assert_good_message (error, "u.interleave");
+      if (!g_str_has_prefix (error->message, prefix) || strstr (error->message, refused[i].contains) == NULL)
+        g_error ("%s: expected %s… %s, got\n  %s", refused[i].value, prefix, refused[i].contains,
+                 error->message);
+    }
+
+  /* A real pair is one character. */
+  {
+    g_autofree char *text = g_strdup_printf (TEST_DOC_HEAD "  \"description\": \"%s\",\n" TEST_DOC_TAIL,
+                                             "x\\ud83d\\ude00y\\u00e9");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IlExperiment) experiment = il_experiment_load_data (text, -1, "u.interleave", &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (experiment->description, ==, "x\xf0\x9f\x98\x80y\xc3\xa9");
+  }
+
+  /* Raw bytes that are not UTF-8, anywhere. */
+  {
+    static const char text[] = TEST_DOC_HEAD "  \"description\": \"ok\", \"\xc3\x28\": 1,\n" TEST_DOC_TAIL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IlExperiment) experiment = il_experiment_load_data (text, -1, "raw.interleave", &error);
+
+    g_assert_null (experiment);
+    g_assert_error (error, IL_ERROR, IL_ERROR_PARSE);
+    assert_good_message (error, "raw.interleave");
+    g_assert_true (g_str_has_prefix (error->message, "raw.interleave:4:25: "));
+  }
+}
+
+/* A 10 MB field name made a 10 MB message: every quote of the file's text
+ * is cut to about 80 characters, and control characters are escaped. */
+static void
+test_load_bounded_messages (void)
+{
+  g_autofree char *huge = g_strnfill (10 * 1000 * 1000, 'n');
+  g_autofree char *huge_url = g_strconcat ("http://", huge, NULL);
+  g_autofree char *huge_scheme = g_strconcat (huge, "://x/", NULL);
+  g_autofree char *digits = g_strnfill (10 * 1000 * 1000, '9');
+  char            *texts[] = {
+               /* unknown field */
+    g_strdup_printf (TEST_DOC_HEAD "  \"%s\": 1,\n" TEST_DOC_TAIL, huge),
+    /* duplicate field */
+    g_strdup_printf (TEST_DOC_HEAD "  \"%s\": 1, \"%s\": 2,\n" TEST_DOC_TAIL, huge, huge),
+    /* unknown enum value */
+    g_strdup_printf (TEST_DOC_HEAD "  \"tasks\": [ { \"blocks\": [ { \"type\": \"%s\" } ] } ],\n"
+                                                         "  \"runs\": [ { \"executor\": \"sequential\" } ]\n}\n",
+                                huge),
+    /* a URL, a scheme */
+    g_strdup_printf (TEST_DOC_HEAD "  \"tasks\": [ { \"blocks\": [ { \"type\": \"http\", \"url\": \"%s\" } ] } ],\n"
+                                                         "  \"runs\": [ { \"executor\": \"sequential\" } ]\n}\n",
+                                huge_url),
+    g_strdup_printf (TEST_DOC_HEAD "  \"tasks\": [ { \"blocks\": [ { \"type\": \"http\", \"url\": \"%.1000s\" } ] } ],\n"
+                                                         "  \"runs\": [ { \"executor\": \"sequential\" } ]\n}\n",
+                                huge_scheme + 10 * 1000 * 1000 - 990),
+    /* a number literal of 10 MB of digits */
+    g_strdup_printf (TEST_DOC_HEAD "  \"tasks\": [ { \"repeat\": 9%s, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ],\n"
+                                                         "  \"runs\": [ { \"executor\": \"sequential\" } ]\n}\n",
+                                digits),
+    /* a field name with control characters, in a nested object */
+    g_strdup (TEST_DOC_HEAD "  \"settings\": { \"a\\nb\\u0007\": 1 },\n" TEST_DOC_TAIL),
+    g_strdup_printf (TEST_DOC_HEAD "  \"runs\": [ { \"executor\": \"sequential\", \"%s\": 1 } ],\n"
+                                                         "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ]\n}\n",
+                                huge),
+  };
+
+  /* A file name that is not UTF-8 (names are bytes) is shown with U+FFFD. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IlExperiment) experiment = il_experiment_load_data ("[", -1, "caf\xe9.interleave", &error);
+
+    g_assert_null (experiment);
+    g_assert_true (g_utf8_validate (error->message, -1, NULL));
+    g_assert_true (g_str_has_prefix (error->message, "caf\xef\xbf\xbd.interleave:1:2: "));
+  }
+  {
+    g_autofree char *dir = g_dir_make_tmp ("il-name-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename (dir, "caf\xe9.interleave", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IlExperiment) experiment = NULL;
+
+    g_assert_true (g_file_set_contents (path, "{}", -1, NULL));
+    experiment = il_experiment_load_file (file, &error);
+    g_assert_null (experiment);
+    g_assert_true (g_utf8_validate (error->message, -1, NULL));
+    g_unlink (path);
+    g_rmdir (dir);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(IlExperiment) experiment = il_experiment_load_data (texts[i], -1, "big.interleave", &error);
+
+      g_assert_null (experiment);
+      assert_good_message (error, "big.interleave");
+      g_assert_cmpuint (g_utf8_strlen (error->message, -1), <, 400);
+      g_assert_null (strchr (error->message, '\n'));
+      g_assert_null (strchr (error->message, '\a'));
+      g_test_message ("%s", error->message);
+      g_free (texts[i]);
+    }
+}
+
+/* json-glib keeps about 100 bytes per value: a document of millions of
+ * small values (a results section, say) is refused before it is built. */
+static void
+test_load_too_many_values (void)
+{
+  GString *text = g_string_new (TEST_DOC_HEAD "  \"results\": { \"interleave_results\": 1, \"runs\": [ [");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlExperiment) experiment = NULL;
+
+  for (guint i = 0; i < 2100000; i++)
+    g_string_append (text, i == 0 ? "0" : ",0");
+  g_string_append (text, "] ] },\n" TEST_DOC_TAIL);
+
+  experiment = il_experiment_load_data (text->str, text->len, "many.interleave", &error);
+  g_string_free (text, TRUE);
+  g_assert_null (experiment);
+  g_assert_error (error, IL_ERROR, IL_ERROR_PARSE);
+  assert_good_message (error, "many.interleave");
+  g_assert_nonnull (strstr (error->message, "the results hold more than 2000000 JSON values"));
+}
+
+/* Only regular files are read, and at most 64 MiB of them: /dev/zero made
+ * `validate` abort, a FIFO made it wait for ever. */
+static void
+test_load_file_kinds (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("il-kinds-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "pipe.interleave", NULL);
+  g_autofree char *big = g_build_filename (dir, "big.interleave", NULL);
+  const char      *paths[] = { "/dev/zero", dir, fifo, big };
+  const char      *what[] = { "character device", "folder", "FIFO", "64 MiB" };
+  int              fd;
+
+  g_assert_nonnull (dir);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  fd = g_open (big, O_WRONLY | O_CREAT, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, IL_MAX_EXPERIMENT_FILE_BYTES + 1), ==, 0);
+  close (fd);
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (paths[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(IlExperiment) experiment = NULL;
+
+      if (i == 0 && !g_file_test (paths[i], G_FILE_TEST_EXISTS))
+        continue;
+      experiment = il_experiment_load_file (file, &error);
+      g_assert_null (experiment);
+      g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+      g_assert_true (g_str_has_prefix (error->message, paths[i]));
+      if (strstr (error->message, what[i]) == NULL)
+        g_error ("expected \"%s\" in\n  %s", what[i], error->message);
+    }
+
+  /* A file at the limit is read. */
+  fd = g_open (big, O_WRONLY | O_TRUNC, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, "[", 1), ==, 1);
+  close (fd);
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (big);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IlExperiment) experiment = il_experiment_load_file (file, &error);
+
+    g_assert_error (error, IL_ERROR, IL_ERROR_PARSE);
+  }
+
+  g_unlink (fifo);
+  g_unlink (big);
+  g_rmdir (dir);
+}
+
 /* Invalid files: one per class of error, with the exact position. */
 
 typedef struct
@@ -431,6 +752,11 @@ static const InvalidCase invalid_cases[] = {
   { "name-too-long", IL_ERROR_INVALID, "3:11: name: expected at most 200 characters, got 201", NULL },
   { "duplicate-field", IL_ERROR_INVALID, "4:56: tasks[0].blocks[0].ms: ", "appears twice" },
   { "results-bad", IL_ERROR_INVALID, "8:67: results.runs[0].summary.speedup: ", "expected a number or null" },
+  { "file-read-first", IL_ERROR_INVALID, "4:68: tasks[0].blocks[1].type: ", "put a file-write before it" },
+  { "lone-high-surrogate", IL_ERROR_PARSE, "3:15: malformed JSON: \\uD800 ", "no second half" },
+  { "lone-low-surrogate", IL_ERROR_PARSE, "4:21: malformed JSON: \\uDC00 ", "no first half" },
+  { "nul-escape", IL_ERROR_PARSE, "3:13: malformed JSON: \\u0000 ", "not allowed" },
+  { "deep-nesting", IL_ERROR_PARSE, "6:75: malformed JSON: ", "nested more than 64 levels" },
 };
 
 static void
@@ -699,6 +1025,26 @@ test_validate (void)
   run_at (e, 0)->label = g_strnfill (IL_MAX_LABEL_CHARS + 1, 'x');
   expect_invalid (e, "runs[0].label: expected at most 100 characters, got 101");
   il_experiment_free (e);
+
+  /* Checked only by the runner before: validate passed what run refused. */
+  e = il_experiment_copy (base);
+  block_at (e, 0, 0)->type = IL_BLOCK_FILE_READ;
+  block_at (e, 0, 0)->bytes = 4096;
+  expect_invalid (e, "tasks[0].blocks[0].type: a file-read reads back what its task wrote");
+  block_at (e, 0, 0)->type = IL_BLOCK_FILE_WRITE;
+  g_assert_true (il_experiment_validate (e, NULL));
+  il_experiment_free (e);
+
+  /* A URL has a length limit now, like every other string. */
+  e = il_experiment_copy (base);
+  block_at (e, 0, 0)->type = IL_BLOCK_HTTP;
+  {
+    g_autofree char *host = g_strnfill (IL_MAX_URL_CHARS, 'h');
+
+    block_at (e, 0, 0)->url = g_strconcat ("http://", host, NULL);
+  }
+  expect_invalid (e, "tasks[0].blocks[0].url: expected at most 2048 characters, got 2055");
+  il_experiment_free (e);
 }
 
 int
@@ -716,6 +1062,11 @@ main (int   argc,
   g_test_add_func ("/il/experiment/load/display-name-and-columns", test_load_display_name);
   g_test_add_func ("/il/experiment/load/not-utf8", test_load_not_utf8);
   g_test_add_func ("/il/experiment/load/missing-file", test_load_missing_file);
+  g_test_add_func ("/il/experiment/load/deep-nesting", test_load_deep_nesting);
+  g_test_add_func ("/il/experiment/load/unicode-escapes", test_load_unicode_escapes);
+  g_test_add_func ("/il/experiment/load/bounded-messages", test_load_bounded_messages);
+  g_test_add_func ("/il/experiment/load/too-many-values", test_load_too_many_values);
+  g_test_add_func ("/il/experiment/load/file-kinds", test_load_file_kinds);
   for (guint i = 0; i < G_N_ELEMENTS (invalid_cases); i++)
     {
       g_autofree char *test_path = g_strconcat ("/il/experiment/invalid/", invalid_cases[i].file, NULL);

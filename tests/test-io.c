@@ -511,16 +511,42 @@ test_files (gconstpointer data)
 static void
 test_file_read_needs_write (void)
 {
-  g_autoptr(IlExperiment) exp = load (
+  static const char orphan[] =
     "{ \"interleave\": 1, \"name\": \"orphan read\","
     "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] },"
     "               { \"blocks\": [ { \"type\": \"file-read\", \"bytes\": 10 },"
     "                               { \"type\": \"file-write\", \"bytes\": 10 } ] } ],"
-    "  \"runs\": [ { \"executor\": \"sequential\" } ] }");
+    "  \"runs\": [ { \"executor\": \"sequential\" } ] }";
+  g_autoptr(IlExperiment) exp = NULL;
   IlRunOptions options = { 0 };
-  g_autoptr(IlRunner) runner = il_runner_new (exp, &options);
+  g_autoptr(IlRunner) runner = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(IlResults) results = il_runner_run (runner, NULL, &error);
+  g_autoptr(IlResults) results = NULL;
+
+  /* The file is refused when read, with its position (validate and run
+   * agree)... */
+  exp = il_experiment_load_data (orphan, -1, "orphan.interleave", &error);
+  g_assert_null (exp);
+  g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, "orphan.interleave:1:141: tasks[1].blocks[0].type: "));
+  g_clear_error (&error);
+
+  /* ...and a model edited into that order by the runner. */
+  exp = load (
+    "{ \"interleave\": 1, \"name\": \"orphan read\","
+    "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] },"
+    "               { \"blocks\": [ { \"type\": \"file-write\", \"bytes\": 10 },"
+    "                               { \"type\": \"file-read\", \"bytes\": 10 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"sequential\" } ] }");
+  {
+    GPtrArray *blocks = ((IlTaskGroup *) g_ptr_array_index (exp->tasks, 1))->blocks;
+    gpointer   first = blocks->pdata[0];
+
+    blocks->pdata[0] = blocks->pdata[1];
+    blocks->pdata[1] = first;
+  }
+  runner = il_runner_new (exp, &options);
+  results = il_runner_run (runner, NULL, &error);
 
   g_assert_null (results);
   g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);

@@ -375,6 +375,8 @@ cmd_run (int    argc,
   options.repetitions = (guint) repetitions;
   options.allow_network = allow_network;
   options.events = events;
+  options.outputs = (json_path != NULL ? IL_RUN_OUTPUT_DOCUMENT : 0) |
+                    (trace_path != NULL ? IL_RUN_OUTPUT_TRACE : 0);
   runner = il_runner_new (experiment, &options);
   if (!il_runner_check (runner, &error))
     {

@@ -5,9 +5,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Loading happens in three passes over one document:
- *   1. json-glib parses it (its own line:column for malformed JSON);
- *   2. a strict scan rejects what json-glib tolerates but JSON does not, and
- *      notes duplicate names and integers too large for 64 bits;
+ *   1. a strict scan rejects what json-glib tolerates but JSON does not, and
+ *      what json-glib would crash on or decode wrongly (deep nesting, lone
+ *      surrogates, \u0000), and notes duplicate names and integers too large
+ *      for 64 bits;
+ *   2. json-glib parses it;
  *   3. the reader checks types, presence and applicability while building
  *      the model, then the model's validation (the same function the GUI's
  *      editor calls) checks ranges and cross-field rules.
@@ -15,8 +17,14 @@
  * turn that path into a line and column.
  */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "il-json-positions.h"
 #include "il-network.h"
@@ -47,6 +55,7 @@ static const Range chars_name = { 1, IL_MAX_NAME_CHARS };
 static const Range chars_description = { 0, IL_MAX_DESCRIPTION_CHARS };
 static const Range chars_task_name = { 0, IL_MAX_NAME_CHARS };
 static const Range chars_label = { 0, IL_MAX_LABEL_CHARS };
+static const Range chars_url = { 1, IL_MAX_URL_CHARS };
 /* The quiz's limits (docs/experiment-format.md, "Quiz") keep it a quiz. */
 static const Range chars_question = { 1, IL_MAX_DESCRIPTION_CHARS };
 static const Range chars_choice = { 1, IL_MAX_NAME_CHARS };
@@ -110,21 +119,27 @@ validate_url (IlJsonReader     *r,
   g_autofree char *host = NULL;
   const char      *scheme;
 
+  g_autofree char *quoted = il_json_quote (url);
+  g_autofree char *quoted_scheme = NULL;
+
   if (uri == NULL)
-    return il_json_fail (r, path, IL_JSON_AT_VALUE,
-                         "expected an http:// or https:// URL, got \"%s\" (%s)",
-                         url, local_error->message);
+    {
+      /* GLib's message quotes the URL in full. */
+      return il_json_fail (r, path, IL_JSON_AT_VALUE,
+                           "expected an http:// or https:// URL, got \"%s\"", quoted);
+    }
 
   scheme = g_uri_get_scheme (uri);
   if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
     return il_json_fail (r, path, IL_JSON_AT_VALUE,
-                         "expected an http:// or https:// URL, got the scheme \"%s\"", scheme);
+                         "expected an http:// or https:// URL, got the scheme \"%s\"",
+                         (quoted_scheme = il_json_quote (scheme)));
 
   /* The host as the network-consent rule and libsoup read it. */
   host = il_network_url_host (url, NULL);
   if (host == NULL)
     return il_json_fail (r, path, IL_JSON_AT_VALUE,
-                         "expected an http:// or https:// URL with a host name, got \"%s\"", url);
+                         "expected an http:// or https:// URL with a host name, got \"%s\"", quoted);
 
   return TRUE;
 }
@@ -153,7 +168,8 @@ validate_block (IlJsonReader     *r,
       case IL_BLOCK_HTTP:
         /* With a URL, delay and size are the server's business: not saved. */
         if (block->url != NULL)
-          return validate_url (r, &p_url, block->url);
+          return check_chars (r, &p_url, block->url, &chars_url) &&
+                 validate_url (r, &p_url, block->url);
         return check_range (r, &p_delay, block->delay_ms, &range_ms) &&
                check_range (r, &p_bytes, block->bytes, &range_http_bytes);
       case IL_BLOCK_FILE_WRITE:
@@ -179,6 +195,7 @@ validate_task_group (IlJsonReader      *r,
   IlJsonPath p_payload = IL_JSON_MEMBER (path, "payload_bytes");
   IlJsonPath p_blocks = IL_JSON_MEMBER (path, "blocks");
   guint      n_blocks = group->blocks != NULL ? group->blocks->len : 0;
+  gboolean   written = FALSE;
 
   if ((group->name != NULL && !check_chars (r, &p_name, group->name, &chars_task_name)) ||
       !check_range (r, &p_repeat, group->repeat, &range_repeat) ||
@@ -188,10 +205,22 @@ validate_task_group (IlJsonReader      *r,
 
   for (guint i = 0; i < n_blocks; i++)
     {
-      IlJsonPath p_block = IL_JSON_INDEX (&p_blocks, i);
+      IlJsonPath     p_block = IL_JSON_INDEX (&p_blocks, i);
+      IlJsonPath     p_type = IL_JSON_MEMBER (&p_block, "type");
+      const IlBlock *block = g_ptr_array_index (group->blocks, i);
 
-      if (!validate_block (r, g_ptr_array_index (group->blocks, i), &p_block))
+      if (!validate_block (r, block, &p_block))
         return FALSE;
+
+      /* A file-read checks the file its own task wrote: with no file-write
+       * before it, it would read nothing on the first repetition and a
+       * stale file on the next. */
+      if (block->type == IL_BLOCK_FILE_WRITE)
+        written = TRUE;
+      else if (block->type == IL_BLOCK_FILE_READ && !written)
+        return il_json_fail (r, &p_type, IL_JSON_AT_VALUE,
+                             "a file-read reads back what its task wrote; "
+                             "put a file-write before it in the same task");
     }
 
   return TRUE;
@@ -598,7 +627,7 @@ read_block (IlJsonReader     *r,
               }
 
             if (!il_json_get_string (r, json_object_get_member (object, "url"), &p_url,
-                                     1, -1, FALSE, &block->url))
+                                     chars_url.min, chars_url.max, FALSE, &block->url))
               return NULL;
           }
         else if (!read_int_member (r, object, path, "delay_ms", &range_ms, &block->delay_ms) ||
@@ -1107,32 +1136,18 @@ offset_to_position (const char *text,
     }
 }
 
-/* json-glib's positions for syntax errors often point at the token before
- * the problem, and its words are terse ("unexpected character `}', expected
- * character `,'"). The strict scan knows where and what: prefer it, and fall
- * back to json-glib's "<data>:LINE:COLUMN: Parse error: what" only if the
- * scan found nothing wrong. */
+/* Only for what the strict scan let through (it refuses everything
+ * json-glib does, as far as is known): json-glib's "<data>:LINE:COLUMN:
+ * Parse error: what", with the file's name and a bounded message. */
 static void
 set_parse_error (GError    **error,
                  const char *display_name,
-                 const char *data,
-                 gsize       length,
                  GError     *parse_error)
 {
-  g_autofree char *scan_message = NULL;
+  g_autofree char *bounded = NULL;
   const char      *message = parse_error->message;
-  IlJsonScan       scan = { 0 };
   guint            line = 1, column = 1;
   int              consumed = 0;
-
-  if (!il_json_scan (data, length, &scan, &line, &column, &scan_message))
-    {
-      g_set_error (error, IL_ERROR, IL_ERROR_PARSE, "%s:%u:%u: malformed JSON: %s",
-                   display_name, line, column, scan_message);
-      il_json_scan_clear (&scan);
-      return;
-    }
-  il_json_scan_clear (&scan);
 
   if (g_str_has_prefix (message, "<data>:") &&
       sscanf (message + strlen ("<data>:"), "%u:%u: %n", &line, &column, &consumed) == 2 &&
@@ -1143,8 +1158,9 @@ set_parse_error (GError    **error,
         message += strlen ("Parse error: ");
     }
 
+  bounded = il_json_bound_message (message);
   g_set_error (error, IL_ERROR, IL_ERROR_PARSE, "%s:%u:%u: malformed JSON: %s",
-               display_name, line, column, message);
+               display_name, line, column, bounded);
 }
 
 IlExperiment *
@@ -1160,6 +1176,7 @@ il_experiment_load_data (const char *data,
   IlJsonReader     r = { 0 };
   IlExperiment    *experiment;
   const char      *invalid = NULL;
+  g_autofree char *shown_name = NULL;
   guint            line, column;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
@@ -1169,6 +1186,9 @@ il_experiment_load_data (const char *data,
     length = strlen (data);
   if (display_name == NULL)
     display_name = "<data>";
+  /* A file name need not be UTF-8; messages must be. */
+  shown_name = g_utf8_make_valid (display_name, -1);
+  display_name = shown_name;
 
   if (!g_utf8_validate_len (data, length, &invalid))
     {
@@ -1180,17 +1200,21 @@ il_experiment_load_data (const char *data,
       return NULL;
     }
 
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, data, length, &parse_error))
-    {
-      set_parse_error (error, display_name, data, length, parse_error);
-      return NULL;
-    }
-
+  /* The strict scan first: it also refuses what json-glib's recursive
+   * parser cannot survive (deep nesting) or would decode wrongly (lone
+   * surrogates, \u0000), and what would take too much memory. */
   if (!il_json_scan (data, length, &scan, &line, &column, &scan_message))
     {
       g_set_error (error, IL_ERROR, IL_ERROR_PARSE, "%s:%u:%u: malformed JSON: %s",
                    display_name, line, column, scan_message);
+      il_json_scan_clear (&scan);
+      return NULL;
+    }
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, data, length, &parse_error))
+    {
+      set_parse_error (error, display_name, parse_error);
       il_json_scan_clear (&scan);
       return NULL;
     }
@@ -1237,10 +1261,173 @@ il_experiment_load_file (GFile   *file,
   if (display_name == NULL)
     display_name = uri = g_file_get_uri (file);
 
-  if (!g_file_load_contents (file, NULL, &contents, &length, NULL, error))
+  if (!il_experiment_read_text (file, display_name, &contents, &length, error))
     return NULL;
 
   return il_experiment_load_data (contents, length, display_name, error);
+}
+
+static const char *
+describe_file_type (mode_t mode)
+{
+  if (S_ISDIR (mode))
+    return ("a folder");
+  if (S_ISFIFO (mode))
+    return ("a pipe (FIFO)");
+  if (S_ISCHR (mode))
+    return ("a character device");
+  if (S_ISBLK (mode))
+    return ("a block device");
+  if (S_ISSOCK (mode))
+    return ("a socket");
+  return ("not a regular file");
+}
+
+static gboolean
+refuse_size (const char *display_name,
+             guint64     size,
+             GError    **error)
+{
+  g_autofree char *have = g_format_size_full (size, G_FORMAT_SIZE_IEC_UNITS);
+
+  g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+               ("%s: the file is larger than %d MiB (%s), the limit for an experiment file"),
+               display_name, IL_MAX_EXPERIMENT_FILE_MIB, have);
+  return FALSE;
+}
+
+static gboolean
+read_local (const char *path,
+            const char *display_name,
+            char      **contents,
+            gsize      *length,
+            GError    **error)
+{
+  g_autoptr(GByteArray) buffer = NULL;
+  struct stat st;
+  int         fd;
+  int         saved_errno;
+
+  /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
+  if (fd < 0)
+    {
+      saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   ("%s: cannot open the file: %s"), display_name, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (fstat (fd, &st) != 0)
+    {
+      saved_errno = errno;
+      close (fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   ("%s: cannot read the file: %s"), display_name, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (!S_ISREG (st.st_mode))
+    {
+      close (fd);
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   ("%s: is %s, not a regular file; experiments are read only from regular files"),
+                   display_name, describe_file_type (st.st_mode));
+      return FALSE;
+    }
+
+  if ((guint64) st.st_size > IL_MAX_EXPERIMENT_FILE_BYTES)
+    {
+      close (fd);
+      return refuse_size (display_name, st.st_size, error);
+    }
+
+  /* The file may grow while it is read: never read past the limit. */
+  buffer = g_byte_array_sized_new ((guint) st.st_size + 1);
+  for (;;)
+    {
+      guint8 chunk[65536];
+      gssize n = read (fd, chunk, sizeof chunk);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          saved_errno = errno;
+          close (fd);
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       ("%s: cannot read the file: %s"), display_name, g_strerror (saved_errno));
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      if (buffer->len + (guint64) n > IL_MAX_EXPERIMENT_FILE_BYTES)
+        {
+          close (fd);
+          return refuse_size (display_name, buffer->len + (guint64) n, error);
+        }
+      g_byte_array_append (buffer, chunk, (guint) n);
+    }
+  close (fd);
+
+  *length = buffer->len;
+  g_byte_array_append (buffer, (const guint8 *) "", 1);
+  *contents = (char *) g_byte_array_free (g_steal_pointer (&buffer), FALSE);
+  return TRUE;
+}
+
+gboolean
+il_experiment_read_text (GFile      *file,
+                         const char *display_name,
+                         char      **contents,
+                         gsize      *length,
+                         GError    **error)
+{
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autofree char *buffer = NULL;
+  g_autofree char *shown_name = NULL;
+  gsize            n = 0;
+
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+  g_return_val_if_fail (display_name != NULL, FALSE);
+  g_return_val_if_fail (contents != NULL && length != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  shown_name = g_utf8_make_valid (display_name, -1);
+  display_name = shown_name;
+
+  if (g_file_peek_path (file) != NULL)
+    return read_local (g_file_peek_path (file), display_name, contents, length, error);
+
+  /* Other locations (GVfs): the same checks through GIO. */
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                            G_FILE_QUERY_INFO_NONE, NULL, error);
+  if (info == NULL)
+    return FALSE;
+  if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   ("%s: is not a regular file; experiments are read only from regular files"),
+                   display_name);
+      return FALSE;
+    }
+  if ((guint64) g_file_info_get_size (info) > IL_MAX_EXPERIMENT_FILE_BYTES)
+    return refuse_size (display_name, g_file_info_get_size (info), error);
+
+  stream = g_file_read (file, NULL, error);
+  if (stream == NULL)
+    return FALSE;
+  buffer = g_malloc (IL_MAX_EXPERIMENT_FILE_BYTES + 2);
+  if (!g_input_stream_read_all (G_INPUT_STREAM (stream), buffer, IL_MAX_EXPERIMENT_FILE_BYTES + 1,
+                                &n, NULL, error))
+    return FALSE;
+  if (n > IL_MAX_EXPERIMENT_FILE_BYTES)
+    return refuse_size (display_name, n, error);
+  buffer[n] = '\0';
+  *length = n;
+  *contents = g_realloc (g_steal_pointer (&buffer), n + 1);
+  return TRUE;
 }
 
 /* Writing */

@@ -381,35 +381,13 @@ il_io_check_scratch_space (const IlExperiment *experiment,
   return FALSE;
 }
 
-/* A file-read checks the file its own task wrote: one with no file-write
- * before it in the task would read nothing on the first repetition and a
- * stale file on the next, so it is refused before anything runs. */
+/* The rules (a file-read needs a file-write before it in its task) live
+ * in the experiment's validation, which knows the file's positions. */
 gboolean
 il_io_check_experiment (const IlExperiment *experiment,
                         GError            **error)
 {
-  for (guint g = 0; g < experiment->tasks->len; g++)
-    {
-      const IlTaskGroup *group = g_ptr_array_index (experiment->tasks, g);
-      gboolean           written = FALSE;
-
-      for (guint b = 0; b < group->blocks->len; b++)
-        {
-          const IlBlock *block = g_ptr_array_index (group->blocks, b);
-
-          if (block->type == IL_BLOCK_FILE_WRITE)
-            written = TRUE;
-          else if (block->type == IL_BLOCK_FILE_READ && !written)
-            {
-              g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
-                           _("tasks[%u].blocks[%u]: a file-read reads back what its task wrote; "
-                             "put a file-write before it in the same task"),
-                              g, b);
-              return FALSE;
-            }
-        }
-    }
-  return TRUE;
+  return il_experiment_validate (experiment, error);
 }
 
 IlIoEnv *

@@ -15,22 +15,36 @@
 
 #include "il-json-positions.h"
 
+/* Quoting user text in messages: at most this many characters. */
+#define QUOTE_CHARS 80
+
 /* Paths */
 
+static void quote_append (GString    *out,
+                          const char *text,
+                          gssize      len,
+                          guint       max_chars);
+
+/* @display: member names as quoted in messages (bounded, escaped), not as
+ * il_json_locate() needs them. */
 static void
 path_append (GString          *out,
-             const IlJsonPath *path)
+             const IlJsonPath *path,
+             gboolean          display)
 {
   if (path == NULL)
     return;
 
-  path_append (out, path->parent);
+  path_append (out, path->parent, display);
 
   if (path->member != NULL)
     {
       if (out->len > 0)
         g_string_append_c (out, '.');
-      g_string_append (out, path->member);
+      if (display)
+        quote_append (out, path->member, -1, QUOTE_CHARS);
+      else
+        g_string_append (out, path->member);
     }
   else
     {
@@ -43,7 +57,17 @@ il_json_path_to_string (const IlJsonPath *path)
 {
   GString *out = g_string_new (NULL);
 
-  path_append (out, path);
+  path_append (out, path, FALSE);
+
+  return g_string_free (out, FALSE);
+}
+
+static char *
+path_to_display (const IlJsonPath *path)
+{
+  GString *out = g_string_new (NULL);
+
+  path_append (out, path, TRUE);
 
   return g_string_free (out, FALSE);
 }
@@ -57,6 +81,7 @@ typedef struct
   guint       line;
   guint       column;
   guint       depth;
+  guint       n_values;
 
   GString *path;
 
@@ -77,9 +102,68 @@ typedef struct
   char    *error_message;
 } Scanner;
 
-/* Far deeper than any experiment; stops a hostile file from exhausting the
- * stack (json-glib has accepted it already). */
-#define MAX_DEPTH 512
+/* Appends @len bytes of @text (valid UTF-8) to @out, at most @max_chars
+ * characters, control characters escaped, "…" when cut. */
+static void
+quote_append (GString    *out,
+              const char *text,
+              gssize      len,
+              guint       max_chars)
+{
+  const char *end;
+  guint       n = 0;
+
+  if (len < 0)
+    len = strlen (text);
+  end = text + len;
+
+  while (text < end)
+    {
+      gunichar ch = g_utf8_get_char_validated (text, end - text);
+
+      if (n == max_chars)
+        {
+          g_string_append (out, "…");
+          return;
+        }
+      if (ch == (gunichar) -1 || ch == (gunichar) -2)
+        {
+          /* Never copy invalid bytes into a message. */
+          g_string_append (out, "\\uFFFD");
+          text++;
+        }
+      else
+        {
+          if (ch < 0x20 || ch == 0x7F)
+            g_string_append_printf (out, "\\u%04X", ch);
+          else
+            g_string_append_unichar (out, ch);
+          text = g_utf8_next_char (text);
+        }
+      n++;
+    }
+}
+
+char *
+il_json_quote (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  if (text != NULL)
+    quote_append (out, text, -1, QUOTE_CHARS);
+
+  return g_string_free (out, FALSE);
+}
+
+char *
+il_json_bound_message (const char *message)
+{
+  GString *out = g_string_new (NULL);
+
+  quote_append (out, message, -1, IL_JSON_MAX_MESSAGE_CHARS);
+
+  return g_string_free (out, FALSE);
+}
 
 static gboolean
 scanner_fail (Scanner    *s,
@@ -275,26 +359,36 @@ scanner_string (Scanner *s,
               if (!read_hex4 (s->p + 2, s->end, &value))
                 return scanner_fail (s, "expected four hexadecimal digits after \\u");
 
+              /* json-glib would cut the string at a NUL and turn a lone
+               * surrogate into invalid UTF-8 (eating the next character):
+               * neither is text. */
+              if (value == 0)
+                return scanner_fail (s, "\\u0000 (a NUL character) is not allowed in strings");
+              if (value >= 0xDC00 && value < 0xE000)
+                return scanner_fail (s, "\\u%04X is the second half of a surrogate pair, "
+                                        "but no first half (\\uD800–\\uDBFF) comes before it",
+                                     value);
+
+              /* A surrogate pair spells one character in two escapes. */
+              if (value >= 0xD800 && value < 0xDC00)
+                {
+                  guint low = 0;
+
+                  if (s->end - s->p < 12 || s->p[6] != '\\' || s->p[7] != 'u' ||
+                      !read_hex4 (s->p + 8, s->end, &low) || low < 0xDC00 || low >= 0xE000)
+                    return scanner_fail (s, "\\u%04X is the first half of a surrogate pair, "
+                                            "but no second half (\\uDC00–\\uDFFF) follows it",
+                                         value);
+                  value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00);
+                  for (guint i = 0; i < 6; i++)
+                    scanner_advance (s);
+                }
+
               for (guint i = 0; i < 4; i++)
                 scanner_advance (s);
 
-              /* A surrogate pair spells one character in two escapes. */
-              if (value >= 0xD800 && value < 0xDC00 && s->end - s->p >= 8 &&
-                  s->p[2] == '\\' && s->p[3] == 'u')
-                {
-                  guint low;
-
-                  if (read_hex4 (s->p + 4, s->end, &low) && low >= 0xDC00 && low < 0xE000)
-                    {
-                      value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00);
-                      for (guint i = 0; i < 6; i++)
-                        scanner_advance (s);
-                    }
-                }
-
               if (decoded != NULL)
-                g_string_append_unichar (decoded,
-                                         (value >= 0xD800 && value < 0xE000) ? 0xFFFD : value);
+                g_string_append_unichar (decoded, value);
             }
             break;
           default:
@@ -467,12 +561,9 @@ scanner_item_end (Scanner    *s,
 static gboolean
 scanner_object (Scanner *s)
 {
-  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(GHashTable) keys = NULL;
   g_autoptr(GString) key = g_string_new (NULL);
   gsize parent_len = s->path->len;
-
-  if (s->scan != NULL)
-    keys = g_ptr_array_new_with_free_func (g_free);
 
   scanner_advance (s); /* { */
   if (!scanner_skip_space (s))
@@ -500,22 +591,16 @@ scanner_object (Scanner *s)
         g_string_append_c (s->path, '.');
       g_string_append_len (s->path, key->str, key->len);
 
-      if (keys != NULL)
+      /* A set, not a list: an object of a million fields must not take
+       * a million squared comparisons. */
+      if (s->scan != NULL && keys == NULL)
+        keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      if (keys != NULL && !g_hash_table_add (keys, g_strdup (key->str)) &&
+          s->scan->duplicate == NULL)
         {
-          for (guint i = 0; i < keys->len; i++)
-            {
-              if (g_str_equal (g_ptr_array_index (keys, i), key->str))
-                {
-                  if (s->scan->duplicate == NULL)
-                    {
-                      s->scan->duplicate = g_strdup (s->path->str);
-                      s->scan->duplicate_line = name_line;
-                      s->scan->duplicate_column = name_column;
-                    }
-                  break;
-                }
-            }
-          g_ptr_array_add (keys, g_strdup (key->str));
+          s->scan->duplicate = il_json_quote (s->path->str);
+          s->scan->duplicate_line = name_line;
+          s->scan->duplicate_column = name_column;
         }
 
       if (scanner_at_target (s) && s->at == IL_JSON_AT_NAME)
@@ -606,8 +691,21 @@ scanner_value (Scanner *s)
       s->found_column = s->column;
     }
 
-  if (s->depth >= MAX_DEPTH)
-    return scanner_fail (s, "the document is nested more than %d levels deep", MAX_DEPTH);
+  if (s->depth >= IL_JSON_MAX_DEPTH)
+    return scanner_fail (s, "the document is nested more than %d levels deep (the limit)",
+                         IL_JSON_MAX_DEPTH);
+
+  /* json-glib needs about 100 bytes per value, whatever its size in the text. */
+  if (++s->n_values > IL_JSON_MAX_VALUES)
+    {
+      if (g_str_has_prefix (s->path->str, "results") &&
+          (s->path->str[7] == '\0' || s->path->str[7] == '.' || s->path->str[7] == '['))
+        return scanner_fail (s, "the results hold more than %d JSON values (the limit); "
+                                "keep fewer runs or repetitions in the file",
+                             IL_JSON_MAX_VALUES);
+      return scanner_fail (s, "the document holds more than %d JSON values (the limit)",
+                           IL_JSON_MAX_VALUES);
+    }
 
   s->depth++;
 
@@ -835,14 +933,20 @@ reader_failv (IlJsonReader     *reader,
     return FALSE;
 
   text = g_strdup_vprintf (format, args);
-  where = il_json_path_to_string (msg_path);
+  where = path_to_display (msg_path);
 
   reader->failed = TRUE;
   reader->path = il_json_path_to_string (pos_path);
   reader->at = at;
-  reader->message = where[0] != '\0'
-                      ? g_strdup_printf ("%s: %s", where, text)
-                      : g_steal_pointer (&text);
+  /* Each quote of the file's text is bounded already; this bounds the
+   * whole, whatever a caller quoted. */
+  {
+    g_autofree char *message = where[0] != '\0'
+                                 ? g_strdup_printf ("%s: %s", where, text)
+                                 : g_steal_pointer (&text);
+
+    reader->message = il_json_bound_message (message);
+  }
 
   return FALSE;
 }
@@ -938,7 +1042,7 @@ il_json_describe (const IlJsonReader *reader,
 
   literal = noted_literal (reader, path);
   if (literal != NULL)
-    return g_strdup (literal);
+    return il_json_quote (literal); /* a literal can be megabytes of digits */
 
   switch (json_node_get_value_type (node))
     {
@@ -950,15 +1054,11 @@ il_json_describe (const IlJsonReader *reader,
         return g_strdup (json_node_get_boolean (node) ? "true" : "false");
       case G_TYPE_STRING:
         {
-          const char *str = json_node_get_string (node);
+          GString *out = g_string_new ("the string \"");
 
-          if (g_utf8_strlen (str, -1) > 40)
-            {
-              g_autofree char *start = g_utf8_substring (str, 0, 40);
-
-              return g_strdup_printf ("the string \"%s…\"", start);
-            }
-          return g_strdup_printf ("the string \"%s\"", str);
+          quote_append (out, json_node_get_string (node), -1, 40);
+          g_string_append_c (out, '"');
+          return g_string_free (out, FALSE);
         }
       default:
         return g_strdup ("a value of an unknown type");

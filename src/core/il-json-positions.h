@@ -46,6 +46,21 @@ typedef enum
   IL_JSON_AT_NAME,  /* the member name's opening quote (unknown fields) */
 } IlJsonAt;
 
+/* Limits of every document read (docs/experiment-format.md, "Limits and safety"). The scan checks
+ * them before json-glib, whose parser recurses once per level and needs
+ * about 100 bytes per value, sees the text. Real files nest about 8 deep. */
+#define IL_JSON_MAX_DEPTH  64
+#define IL_JSON_MAX_VALUES 2000000
+/* Messages quote the file's text to at most 80 characters; a whole message
+ * is cut at this many. */
+#define IL_JSON_MAX_MESSAGE_CHARS 1000
+
+/* @text quoted for a message: at most 80 characters ("…" when cut),
+ * control characters as \uXXXX, invalid bytes as \uFFFD. */
+char *il_json_quote (const char *text);
+/* @message bounded to IL_JSON_MAX_MESSAGE_CHARS characters, valid UTF-8. */
+char *il_json_bound_message (const char *message);
+
 /* Result of the strict scan. */
 typedef struct
 {

@@ -446,7 +446,7 @@ opt_string (Reader           *r,
   if (!json_object_has_member (object, name))
     return TRUE;
 
-  if (!il_json_get_string (r, member (object, name), &p, 0, -1, TRUE, &value))
+  if (!il_json_get_string (r, member (object, name), &p, 0, IL_RESULTS_MAX_TEXT_CHARS, TRUE, &value))
     return FALSE;
 
   g_free (*out);
@@ -993,7 +993,7 @@ il_results_read (IlJsonReader     *r,
           g_autofree char *warning = NULL;
 
           if (!il_json_get_string (r, json_array_get_element (array, i), &p_warning,
-                                   0, -1, FALSE, &warning))
+                                   0, IL_RESULTS_MAX_TEXT_CHARS, FALSE, &warning))
             return NULL;
           g_strv_builder_add (builder, warning);
         }

@@ -14,6 +14,12 @@ G_BEGIN_DECLS
 
 #define IL_RESULTS_VERSION 1
 
+/* The longest text a results document may hold in one string (a label, a
+ * warning, a task's error, the machine's description): what Interleave
+ * writes stays far below it; a shared file cannot hand the GUI megabytes to
+ * lay out. */
+#define IL_RESULTS_MAX_TEXT_CHARS 4096
+
 typedef struct
 {
   IlBlockType  type;

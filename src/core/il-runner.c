@@ -44,6 +44,7 @@ struct _IlRunner
   guint64       tasks_per_rep;
   IlIoEnv      *io;         /* during il_runner_run only */
   char         *server_url; /* nullable: the caller's server */
+  IlRunOutputs  outputs;
 };
 
 G_DEFINE_FINAL_TYPE (IlRunner, il_runner, G_TYPE_OBJECT)
@@ -148,6 +149,7 @@ il_runner_new (const IlExperiment *experiment,
       if (options->events != NULL)
         self->events = il_event_queue_ref (options->events);
       self->server_url = g_strdup (options->server_url);
+      self->outputs = options->outputs;
     }
 
   if (self->only_runs != NULL)
@@ -348,6 +350,26 @@ il_runner_check (IlRunner *self,
             }
         }
     }
+
+  /* Last: what this machine cannot hold aborts half-way otherwise. */
+  {
+    IlRunCost cost;
+
+    guint process_workers = 0;
+
+    for (guint i = 0; i < self->runs->len; i++)
+      {
+        const ExpandedRun *run = &g_array_index (self->runs, ExpandedRun, i);
+        const IlRunConfig *config = g_ptr_array_index (exp->runs, run->config_index);
+
+        if (config->executor == IL_EXECUTOR_PROCESSES)
+          process_workers = MAX (process_workers, run->workers);
+      }
+    il_run_cost_estimate (exp, self->runs->len, count_repetitions (self), process_workers,
+                          self->outputs, &cost);
+    if (!il_run_cost_check (&cost, error))
+      return FALSE;
+  }
 
   return TRUE;
 }

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "il-cost.h"
 #include "il-events.h"
 #include "il-experiment.h"
 #include "il-results.h"
@@ -27,6 +28,9 @@ typedef struct
   /* Nullable: the URL of an embedded latency server the caller keeps
    * running (il_server_new); otherwise the runner starts one per run. */
   const char *server_url;
+  /* What the caller will build from the results in memory (CLI --json,
+   * --trace): counted in the memory estimate il_runner_check() refuses. */
+  IlRunOutputs outputs;
 } IlRunOptions;
 
 #define IL_TYPE_RUNNER (il_runner_get_type ())
