@@ -519,7 +519,6 @@ test_loopback_consent (void)
   g_rmdir (dir);
 }
 
-
 /* A run this process cannot hold (1,000,000 tasks × 100 repetitions, about
  * 44 GB of records) is refused before it starts with an error dialog, as the
  * CLI refuses it with exit 2: one check in il_runner_check(). The address

@@ -39,7 +39,7 @@ G_BEGIN_DECLS
 #define IL_MAX_QUIZ_CHOICES       6
 /* Largest core index a file may name: sched_setaffinity's CPU_SETSIZE. */
 #define IL_MAX_CPU_INDEX 1023
-#define IL_MAX_URL_CHARS          2048
+#define IL_MAX_URL_CHARS 2048
 /* The largest experiment file read (docs/experiment-format.md, "Limits"). */
 #define IL_MAX_EXPERIMENT_FILE_MIB   64
 #define IL_MAX_EXPERIMENT_FILE_BYTES ((guint64) IL_MAX_EXPERIMENT_FILE_MIB * 1024 * 1024)
