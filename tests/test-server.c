@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
+#include <grp.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -339,6 +340,43 @@ test_runs_against_lifetime_server (void)
   g_assert_cmpuint (il_server_get_n_requests (server), ==, 4 * 80);
 }
 
+/* In a subprocess, as a user id nobody runs as, with no room for one more
+ * thread: the server's thread cannot be made, and il_server_new() says so
+ * instead of aborting the process (g_thread_new's behaviour). */
+static void
+test_thread_refused_child (void)
+{
+  uid_t         id = (uid_t) (200000 + getpid () % 100000);
+  struct rlimit lim;
+  g_autoptr(GError) error = NULL;
+  IlServer *server;
+
+  if (setgroups (0, NULL) != 0 || setgid (id) != 0 || setuid (id) != 0)
+    {
+      g_test_skip ("cannot switch to an unused user id to apply a process limit");
+      return;
+    }
+  lim.rlim_cur = lim.rlim_max = 1; /* this thread, none more */
+  g_assert_cmpint (setrlimit (RLIMIT_NPROC, &lim), ==, 0);
+  server = il_server_new (&error);
+  g_assert_null (server);
+  g_assert_nonnull (error);
+  g_print ("error: %s\n", error->message);
+}
+
+static void
+test_thread_refused (void)
+{
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root (to run under an unused user id with a low process limit)");
+      return;
+    }
+  g_test_trap_subprocess ("/il/server/thread-refused/subprocess", 30 * G_USEC_PER_SEC, 0);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*Could not start the embedded latency server*");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -350,6 +388,8 @@ main (int    argc,
   g_test_add_func ("/il/server/flood", test_flood);
   g_test_add_func ("/il/server/silent-flood", test_silent_flood);
   g_test_add_func ("/il/server/runs-against-lifetime-server", test_runs_against_lifetime_server);
+  g_test_add_func ("/il/server/thread-refused", test_thread_refused);
+  g_test_add_func ("/il/server/thread-refused/subprocess", test_thread_refused_child);
 
   return g_test_run ();
 }

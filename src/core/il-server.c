@@ -567,7 +567,7 @@ IlServer *
 il_server_new (GError **error)
 {
   IlServer *self = g_new0 (IlServer, 1);
-  GError   *start_error;
+  GError   *start_error = NULL;
 
   self->context = g_main_context_new ();
   self->pattern = g_bytes_new_take (make_pattern (), IL_SERVER_PATTERN_BYTES);
@@ -576,7 +576,16 @@ il_server_new (GError **error)
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
 
-  self->thread = g_thread_new ("il-latency-server", server_thread, self);
+  /* g_thread_new() aborts the process when the thread cannot be made (a
+   * process limit, no memory): the caller gets an error instead. */
+  self->thread = g_thread_try_new ("il-latency-server", server_thread, self, &start_error);
+  if (self->thread == NULL)
+    {
+      g_propagate_prefixed_error (error, start_error,
+                                  _("Could not start the embedded latency server: "));
+      il_server_free (self);
+      return NULL;
+    }
 
   g_mutex_lock (&self->lock);
   while (!self->started)
@@ -621,9 +630,12 @@ il_server_free (IlServer *server)
   if (server == NULL)
     return;
 
-  g_atomic_int_set (&server->quit, 1);
-  g_main_context_wakeup (server->context);
-  g_thread_join (server->thread);
+  if (server->thread != NULL)
+    {
+      g_atomic_int_set (&server->quit, 1);
+      g_main_context_wakeup (server->context);
+      g_thread_join (server->thread);
+    }
 
   g_hash_table_unref (server->pending);
   g_hash_table_unref (server->conns);
