@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "il-atomic-file.h"
 #include "il-json-positions.h"
 
 /* Largest core index a file may name: sched_setaffinity's CPU_SETSIZE. */
@@ -1469,9 +1470,6 @@ il_experiment_save_file (const IlExperiment *experiment,
 
   data = il_experiment_to_data (experiment, &length);
 
-  /* g_file_replace_contents() writes a temporary file beside the target
-   * and renames it over: the old file stays intact until the new one is
-   * complete. */
-  return g_file_replace_contents (file, data, length, NULL, FALSE,
-                                  G_FILE_CREATE_NONE, NULL, NULL, error);
+  /* The old file stays intact until the new one is complete on disk. */
+  return il_atomic_file_write (file, data, length, error);
 }

@@ -17,6 +17,7 @@
 #include "il-block-item.h"
 #include "il-document.h"
 #include "il-examples.h"
+#include "il-export.h"
 #include "il-results-table.h"
 #include "il-runner.h"
 #include "il-runs-editor.h"
@@ -36,13 +37,6 @@
 #  define HAVE_RESULTS_VIEW 1
 #else
 #  define HAVE_RESULTS_VIEW 0
-#endif
-/* The CSV and trace exports arrive with the core's il-export.h. */
-#if __has_include("il-export.h")
-#  include "il-export.h"
-#  define HAVE_EXPORT 1
-#else
-#  define HAVE_EXPORT 0
 #endif
 
 /* Bounds the memory a hidden window (which stops ticking) can make the queue
@@ -800,6 +794,7 @@ il_window_export_to (IlWindow   *self,
 {
   const IlExperiment *experiment;
   const IlResults    *results;
+  IlExportFormat      results_format;
 
   g_return_val_if_fail (IL_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
@@ -814,30 +809,9 @@ il_window_export_to (IlWindow   *self,
       return FALSE;
     }
 
-  if (g_strcmp0 (format, "json") == 0)
-    {
-      gsize            length = 0;
-      g_autofree char *data = il_results_to_data (results, &length);
-
-      return g_file_replace_contents (file, data, length, NULL, FALSE,
-                                      G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, error);
-    }
-#if HAVE_EXPORT
-  if (g_strcmp0 (format, "csv") == 0 || g_strcmp0 (format, "trace") == 0)
-    {
-      g_autoptr(GFileOutputStream) stream =
-                   g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error);
-      gboolean ok;
-
-      if (stream == NULL)
-        return FALSE;
-      if (g_strcmp0 (format, "csv") == 0)
-        ok = il_export_csv (results, experiment, G_OUTPUT_STREAM (stream), error);
-      else
-        ok = il_export_trace (results, experiment, G_OUTPUT_STREAM (stream), error);
-      return ok && g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
-    }
-#endif
+  /* The core writes atomically, or directly to a FIFO or a device. */
+  if (il_export_format_from_string (format, &results_format))
+    return il_results_export_to_file (results, experiment, results_format, file, error);
 #if HAVE_RESULTS_VIEW
   if ((g_strcmp0 (format, "png") == 0 || g_strcmp0 (format, "svg") == 0) && self->results_view != NULL)
     return il_results_view_export (IL_RESULTS_VIEW (self->results_view), file, format, error);
@@ -880,27 +854,16 @@ export_action (GtkWidget  *widget,
   const char           *extension;
   g_autofree char      *name = NULL;
   const char           *base;
+  IlExportFormat        results_format;
 
-  if (g_strcmp0 (format, "json") == 0)
-    extension = ".json";
-  else if (g_strcmp0 (format, "csv") == 0)
-    extension = ".csv";
-  else if (g_strcmp0 (format, "trace") == 0)
-    extension = ".trace.json";
+  if (il_export_format_from_string (format, &results_format))
+    extension = il_export_format_extension (results_format);
   else if (g_strcmp0 (format, "png") == 0)
     extension = ".png";
   else if (g_strcmp0 (format, "svg") == 0)
     extension = ".svg";
   else
     return;
-
-#if !HAVE_EXPORT
-  if (g_strcmp0 (format, "csv") == 0 || g_strcmp0 (format, "trace") == 0)
-    {
-      il_window_toast (self, _("This build cannot export CSV or traces yet"));
-      return;
-    }
-#endif
 
   base = self->document ? il_document_get_experiment (self->document)->name : NULL;
   name = g_strconcat (base && *base ? base : _("results"), extension, NULL);
