@@ -67,6 +67,7 @@ struct _IlWindow
   GtkMenuButton    *menu_button;
   GtkButton        *run_button;
   GtkStack         *main_stack;
+  IlAutosave       *autosave; /* il-autosave.h: this window's unsaved edits */
   IlWelcomePage    *welcome_page;
   AdwViewStack     *view_stack;
   IlWorkloadEditor *workload_editor;
@@ -398,6 +399,8 @@ il_window_set_document (IlWindow   *self,
 
   il_workload_editor_set_document (self->workload_editor, document);
   il_runs_editor_set_document (self->runs_editor, document);
+  /* Only after Save or Discard: the old document's autosave goes. */
+  il_autosave_set_document (self->autosave, document);
 
   if (document != NULL)
     {
@@ -447,6 +450,23 @@ il_window_load_file (IlWindow *self,
   il_window_set_document (self, document);
   il_window_add_recent (file);
   return TRUE;
+}
+
+void
+il_window_restore_document (IlWindow   *self,
+                            IlDocument *document)
+{
+  g_return_if_fail (IL_IS_WINDOW (self));
+  g_return_if_fail (IL_IS_DOCUMENT (document));
+
+  il_window_set_document (self, document);
+}
+
+IlAutosave *
+il_window_get_autosave (IlWindow *self)
+{
+  g_return_val_if_fail (IL_IS_WINDOW (self), NULL);
+  return self->autosave;
 }
 
 gboolean
@@ -756,6 +776,8 @@ il_window_close_request (GtkWindow *window)
     }
   if (self->run_cancellable != NULL)
     g_cancellable_cancel (self->run_cancellable);
+  /* Saved, discarded or unmodified: nothing to restore later. */
+  il_autosave_set_document (self->autosave, NULL);
   return GTK_WINDOW_CLASS (il_window_parent_class)->close_request (window);
 }
 
@@ -1447,6 +1469,9 @@ il_window_dispose (GObject *object)
     g_signal_group_set_target (self->document_signals, NULL);
   g_clear_object (&self->document_signals);
   gtk_widget_dispose_template (GTK_WIDGET (self), IL_TYPE_WINDOW);
+  /* Not closed through close-request (the session ends): the autosave
+   * stays, to be offered at the next start. */
+  g_clear_object (&self->autosave);
   g_clear_object (&self->document);
   g_clear_object (&self->run_cancellable);
   g_clear_object (&self->runner);
@@ -1536,6 +1561,7 @@ il_window_init (IlWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->quiz_pick = -1;
+  self->autosave = il_autosave_new ();
 
   self->document_signals = g_signal_group_new (IL_TYPE_DOCUMENT);
   g_signal_group_connect_object (self->document_signals, "notify::modified",
