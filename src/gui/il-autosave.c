@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <adwaita.h>
@@ -359,7 +360,10 @@ compare_found (gconstpointer a,
 {
   const Found *fa = a, *fb = b;
 
-  return fa->time < fb->time ? -1 : fa->time > fb->time;
+  if (fa->time != fb->time)
+    return fa->time < fb->time ? -1 : 1;
+  /* The same second: in the order the windows were made ("PID-N"). */
+  return strcmp (fa->entry->path, fb->entry->path);
 }
 
 GPtrArray *

@@ -12,6 +12,7 @@ or an accessibility bus.
 Usage: test-autosave-kill.py PATH-TO-interleave
 """
 
+import faulthandler
 import glob
 import json
 import os
@@ -50,6 +51,12 @@ def main():
     except (OSError, subprocess.SubprocessError):
         skip("no AT-SPI bus")
 
+    # A hang shows where it is, well before meson's timeout.
+    faulthandler.dump_traceback_later(150, exit=True)
+    # AT-SPI warns (dbind, "Error in GetItems") about the killed app's
+    # objects: under the suite's G_DEBUG=fatal-warnings that would abort this
+    # script (SIGTRAP) and leave the app running. GLib reads it on first use.
+    os.environ.pop("G_DEBUG", None)
     tmp = tempfile.mkdtemp(prefix="interleave-autosave-")
     try:
         return drive(binary, tmp)
@@ -67,17 +74,22 @@ def wait_until(what, predicate, timeout=TIMEOUT_S):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def application_of(tree, proc):
-    """The AT-SPI application of @proc (a killed one may still be listed)."""
+def restore_button(tree):
+    """The offer's Restore button in the running app. The killed app may
+    still be listed for a moment: search again until the new one has it.
+    libadwaita 1.2 names a response button "_Restore Restore", and the
+    dialog lays its buttons out twice (either emits the response)."""
+    from dogtail.tree import SearchError
+
     def find():
-        for app in tree.root.applications():
-            try:
-                if app.get_process_id() == proc.pid:
-                    return app
-            except Exception:  # a dead application's proxy
-                pass
-        return None
-    return wait_until(f"the application of pid {proc.pid}", find)
+        try:
+            app = tree.root.application("interleave")
+            return app, app.findChild(lambda n: n.roleName == "push button"
+                                      and (n.name or "").split(" ")[-1] == "Restore",
+                                      showingOnly=False, retry=False)
+        except SearchError:
+            return None
+    return wait_until("the offer to restore", find)
 
 
 def first_repeat(path):
@@ -119,7 +131,7 @@ def drive(binary, tmp):
     # 1. Edit, wait for the autosave, kill -9.
     proc = subprocess.Popen([binary, path], env=env)
     try:
-        app = application_of(tree, proc)
+        app = tree.root.application("interleave")
         spin = app.child(name="Repeat", roleName="spin button")
         assert int(spin.value) == repeat, f"Repeat shows {spin.value}, the file has {repeat}"
         spin.value = float(edited)
@@ -141,11 +153,8 @@ def drive(binary, tmp):
     # 2. Start again: the offer, Restore, the edit is back as unsaved changes.
     proc = subprocess.Popen([binary], env=env)
     try:
-        app = application_of(tree, proc)
-        # libadwaita 1.2 names a response button "_Restore Restore"; the
-        # dialog lays its buttons out twice (either emits the response).
-        app.findChild(lambda n: n.roleName == "push button" and (n.name or "").split(" ")[-1] == "Restore",
-                      showingOnly=False).doActionNamed("click")
+        app, button = restore_button(tree)
+        button.doActionNamed("click")
         print("# pressed Restore")
         frame = wait_until("a window showing the restored file",
                            lambda: next((n for n in app.findChildren(
