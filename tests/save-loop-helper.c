@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <stdio.h>
+
 #include <gio/gio.h>
 
 #include "il-experiment.h"
@@ -36,8 +38,12 @@ main (int    argc,
           return 2;
         }
     }
+  /* The test kills at random points from here on. */
+  g_print ("ready\n");
+  fflush (stdout);
+  /* B first: any completed save changes the file. */
   for (guint64 n = 0;; n++)
-    if (!il_experiment_save_file (docs[n % 2], target, &error))
+    if (!il_experiment_save_file (docs[(n + 1) % 2], target, &error))
       {
         g_printerr ("save %" G_GUINT64_FORMAT ": %s\n", n, error->message);
         return 3;

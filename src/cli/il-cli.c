@@ -363,7 +363,9 @@ cmd_run (int    argc,
       failed += run->summary.failed_tasks;
     }
 
-  table_to_stderr = g_strcmp0 (json_path, "-") == 0;
+  /* Standard output carries the data alone when an output goes there. */
+  table_to_stderr = g_strcmp0 (json_path, "-") == 0 || g_strcmp0 (csv_path, "-") == 0 ||
+                    g_strcmp0 (markdown_path, "-") == 0 || g_strcmp0 (trace_path, "-") == 0;
   if (!quiet)
     {
       g_autofree char *table = il_cli_format_table (results, experiment);
