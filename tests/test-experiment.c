@@ -868,8 +868,10 @@ count_dir_entries (const char *path)
   return n;
 }
 
+/* Saving replaces an existing file whole and leaves nothing beside it.
+ * Atomicity (a full disk, a kill mid-save): test-atomic-file.c. */
 static void
-test_save_atomic (void)
+test_save_replaces (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("il-test-save-XXXXXX", &error);
@@ -1075,7 +1077,7 @@ main (int   argc,
     }
   g_test_add_func ("/il/experiment/invalid-complete", test_invalid_complete);
   g_test_add_func ("/il/experiment/save/roundtrip", test_save_roundtrip);
-  g_test_add_func ("/il/experiment/save/atomic", test_save_atomic);
+  g_test_add_func ("/il/experiment/save/replaces", test_save_replaces);
   g_test_add_func ("/il/experiment/validate", test_validate);
 
   return g_test_run ();

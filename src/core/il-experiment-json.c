@@ -26,6 +26,7 @@
 
 #include <glib/gstdio.h>
 
+#include "il-atomic-file.h"
 #include "il-json-positions.h"
 #include "il-network.h"
 
@@ -1660,9 +1661,6 @@ il_experiment_save_file (const IlExperiment *experiment,
 
   data = il_experiment_to_data (experiment, &length);
 
-  /* g_file_replace_contents() writes a temporary file beside the target
-   * and renames it over: the old file stays intact until the new one is
-   * complete. */
-  return g_file_replace_contents (file, data, length, NULL, FALSE,
-                                  G_FILE_CREATE_NONE, NULL, NULL, error);
+  /* The old file stays intact until the new one is complete on disk. */
+  return il_atomic_file_write (file, data, length, error);
 }

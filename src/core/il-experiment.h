@@ -226,7 +226,8 @@ gboolean il_experiment_read_text (GFile      *file,
 
 /* Saving: pretty JSON (two-space indent, trailing newline), fields in
  * the documented order, defaults omitted, results included when present.
- * Save is atomic (temporary file + rename). */
+ * Save is atomic (il-atomic-file.h): on any failure the old file stays
+ * whole; a symlink is followed and stays a link. */
 char    *il_experiment_to_data (const IlExperiment *experiment,
                                 gsize              *length);
 gboolean il_experiment_save_file (const IlExperiment *experiment,
