@@ -52,6 +52,7 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 
+#include "il-fd-io.h"
 #include "il-protocol.h"
 #include "il-run-private.h"
 
@@ -417,8 +418,6 @@ slot_spawn (Dispatcher *d,
   return TRUE;
 }
 
-/* Sends what is queued, as far as the pipe takes it. FALSE: the worker
- * is gone (the slot has been reaped). */
 /* A write to a dead worker's pipe raised SIGPIPE at this thread, where it
  * is blocked: take it, so that it is never delivered. */
 static void
@@ -433,29 +432,27 @@ consume_sigpipe (void)
     ;
 }
 
+/* Sends what is queued, as far as the pipe takes it. FALSE: the worker
+ * is gone (the slot has been reaped). */
 static gboolean
 slot_flush (Dispatcher *d,
             Slot       *s)
 {
-  while (s->out_off < s->out->len)
-    {
-      ssize_t n = write (s->wfd, s->out->data + s->out_off, s->out->len - s->out_off);
+  gssize n = il_fd_write_available (s->wfd, s->out->data + s->out_off, s->out->len - s->out_off);
 
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        return TRUE;
-      if (n < 0)
-        {
-          if (errno == EPIPE)
-            consume_sigpipe ();
-          slot_lost (d, s, NULL, FALSE);
-          return FALSE;
-        }
-      s->out_off += (gsize) n;
+  if (n < 0)
+    {
+      if (errno == EPIPE)
+        consume_sigpipe ();
+      slot_lost (d, s, NULL, FALSE);
+      return FALSE;
     }
-  g_byte_array_set_size (s->out, 0);
-  s->out_off = 0;
+  s->out_off += (gsize) n;
+  if (s->out_off == s->out->len)
+    {
+      g_byte_array_set_size (s->out, 0);
+      s->out_off = 0;
+    }
   return TRUE;
 }
 
@@ -634,27 +631,8 @@ slot_read (Dispatcher *d,
   gboolean eof = FALSE;
   gsize    pos = 0;
 
-  for (;;)
-    {
-      guint   old = s->in->len;
-      ssize_t n;
-
-      g_byte_array_set_size (s->in, old + READ_CHUNK);
-      n = read (s->rfd, s->in->data + old, READ_CHUNK);
-      g_byte_array_set_size (s->in, old + (guint) MAX (n, 0));
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        break;
-      if (n <= 0)
-        {
-          eof = TRUE;
-          break;
-        }
-      s->last_heard = il_now_us ();
-      if (n < READ_CHUNK)
-        break;
-    }
+  if (il_fd_read_available (s->rfd, s->in, READ_CHUNK, &eof) > 0)
+    s->last_heard = il_now_us ();
 
   while (error == NULL && s->in->len - pos >= IL_PROTOCOL_HEADER_SIZE)
     {
