@@ -29,56 +29,30 @@ wait_for (int   fd,
     }
 }
 
-gboolean
-il_fd_write_all (int         fd,
-                 const void *buf,
-                 gsize       len)
+/* The one loop behind the calls below: moves up to @len bytes, retrying
+ * after EINTR and short transfers, until all are moved or the input ends
+ * (a read of 0). Where a non-blocking @fd would block, it waits (poll) if
+ * @wait, else stops there. Returns the bytes moved, -1 with errno set. */
+static gssize
+move (int      fd,
+      guint8  *p,
+      gsize    len,
+      gboolean writing,
+      gboolean wait)
 {
-  const guint8 *p = buf;
-
-  while (len > 0)
-    {
-      ssize_t n = write (fd, p, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        {
-          if (!wait_for (fd, POLLOUT))
-            return FALSE;
-          continue;
-        }
-      if (n < 0)
-        return FALSE;
-      if (n == 0)
-        {
-          /* Never for a pipe, socket or file; not worth looping on. */
-          errno = EIO;
-          return FALSE;
-        }
-      p += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
-
-gssize
-il_fd_read_all (int   fd,
-                void *buf,
-                gsize len)
-{
-  guint8 *p = buf;
-  gsize   done = 0;
+  gsize done = 0;
 
   while (done < len)
     {
-      ssize_t n = read (fd, p + done, len - done);
+      ssize_t n = writing ? write (fd, p + done, len - done) : read (fd, p + done, len - done);
 
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
         {
-          if (!wait_for (fd, POLLIN))
+          if (!wait)
+            break;
+          if (!wait_for (fd, writing ? POLLOUT : POLLIN))
             return -1;
           continue;
         }
@@ -91,29 +65,38 @@ il_fd_read_all (int   fd,
   return (gssize) done;
 }
 
+gboolean
+il_fd_write_all (int         fd,
+                 const void *buf,
+                 gsize       len)
+{
+  gssize n = move (fd, (guint8 *) buf, len, TRUE, TRUE);
+
+  if (n < 0)
+    return FALSE;
+  if ((gsize) n < len)
+    {
+      /* A write of 0: never for a pipe, socket or file. */
+      errno = EIO;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gssize
+il_fd_read_all (int   fd,
+                void *buf,
+                gsize len)
+{
+  return move (fd, buf, len, FALSE, TRUE);
+}
+
 gssize
 il_fd_write_available (int         fd,
                        const void *buf,
                        gsize       len)
 {
-  const guint8 *p = buf;
-  gsize         done = 0;
-
-  while (done < len)
-    {
-      ssize_t n = write (fd, p + done, len - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        break;
-      if (n < 0)
-        return -1;
-      if (n == 0)
-        break;
-      done += (gsize) n;
-    }
-  return (gssize) done;
+  return move (fd, (guint8 *) buf, len, TRUE, FALSE);
 }
 
 gsize
