@@ -28,6 +28,7 @@
 #include <glib.h>
 #include <glib/gi18n.h>
 
+#include "il-fd-io.h"
 #include "il-protocol.h"
 #include "il-run-private.h"
 
@@ -68,24 +69,13 @@ die (const char *fmt,
   _exit (2);
 }
 
+/* The parent is gone when the output fails: nobody wants our results. */
 static void
 write_all (const guint8 *data,
            gsize         len)
 {
-  while (len > 0)
-    {
-      ssize_t n = write (out_fd, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          /* The parent is gone: nobody wants our results. */
-          _exit (errno == EPIPE ? 0 : 3);
-        }
-      data += n;
-      len -= (gsize) n;
-    }
+  if (!il_fd_write_all (out_fd, data, len))
+    _exit (errno == EPIPE ? 0 : 3);
 }
 
 /* FALSE on EOF before the first byte. */
@@ -94,24 +84,14 @@ read_all (guint8  *data,
           gsize    len,
           gboolean eof_ok)
 {
-  gsize got = 0;
+  gssize n = il_fd_read_all (STDIN_FILENO, data, len);
 
-  while (got < len)
-    {
-      ssize_t n = read (STDIN_FILENO, data + got, len - got);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        die ("cannot read from the parent: %s", g_strerror (errno));
-      if (n == 0)
-        {
-          if (got == 0 && eof_ok)
-            return FALSE;
-          die ("protocol error: the input ended inside a frame");
-        }
-      got += (gsize) n;
-    }
+  if (n < 0)
+    die ("cannot read from the parent: %s", g_strerror (errno));
+  if (n == 0 && eof_ok)
+    return FALSE;
+  if ((gsize) n < len)
+    die ("protocol error: the input ended inside a frame");
   return TRUE;
 }
 
