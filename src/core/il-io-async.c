@@ -18,11 +18,28 @@
 /* ---------------------------------------------------------------- */
 /* Asynchronous blocks                                               */
 
+/* What a step's finish function decided. */
+typedef enum
+{
+  OP_NEXT,   /* start the block's next operation */
+  OP_DONE,   /* the block succeeded */
+  OP_FAILED, /* the block failed: a GError from GIO or libsoup, or a message */
+} OpStep;
+
+typedef struct _AsyncOp AsyncOp;
+
+/* Finishes the operation that just completed. */
+typedef OpStep (*OpFinishFunc) (AsyncOp      *op,
+                                GObject      *source,
+                                GAsyncResult *result,
+                                GError      **error,
+                                char        **message);
+
 /* One block in flight on the loop. The loop thread's own CPU time in this
  * block's callbacks is summed, so that the rest of the block's wall time
  * shows as the loop waiting while the socket or GIO's worker threads did
  * the work. */
-typedef struct
+struct _AsyncOp
 {
   IlIoEnv       *env;
   IlBlockType    type;
@@ -42,7 +59,9 @@ typedef struct
   GOutputStream *out;
   guint8        *buf;
   guint8        *expect;
-} AsyncOp;
+  GCancellable  *cancellable; /* the task's */
+  OpFinishFunc   finish;      /* of the operation in flight */
+};
 
 static void
 async_op_free (gpointer data)
@@ -138,81 +157,95 @@ il_io_async_closes_pending (void)
   return closes_pending;
 }
 
+/* ---------------------------------------------------------------- */
+/* One step of a block                                               */
+
+static void op_next (GTask *task);
+
+/* The callback of every operation a block starts on the loop: finishes it
+ * with the block's op->finish, then goes on, ends or fails the block. The
+ * loop thread's CPU time in it is the block's; the block's end is not. */
+static void
+op_step_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  GTask   *task = data;
+  AsyncOp *op = g_task_get_task_data (task);
+  GError  *error = NULL;
+  char    *message = NULL;
+  OpStep   step;
+  OP_ENTER (op);
+
+  step = op->finish (op, source, result, &error, &message);
+  if (step == OP_NEXT)
+    op_next (task);
+  OP_LEAVE (op);
+  if (step == OP_DONE)
+    op_return_ok (task);
+  else if (step == OP_FAILED && error != NULL)
+    op_return_gerror (task, error);
+  else if (step == OP_FAILED)
+    op_return_error (task, message);
+}
+
 /* http */
 
-static void http_read_cb (GObject *source, GAsyncResult *result, gpointer data);
+static OpStep
+http_read_finish (AsyncOp      *op,
+                  GObject      *source,
+                  GAsyncResult *result,
+                  GError      **error,
+                  char        **message)
+{
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, error);
+
+  if (n < 0)
+    return OP_FAILED;
+  if (n > 0)
+    {
+      op->count += n;
+      return OP_NEXT;
+    }
+  /* The end: the connection goes back to the pool without waiting. */
+  close_in_background (op->in, op->cancellable);
+  if (op->embedded && op->count != op->bytes)
+    {
+      *message = il_io_byte_count_message (op->count, op->bytes);
+      return OP_FAILED;
+    }
+  return OP_DONE;
+}
+
+static OpStep
+http_send_finish (AsyncOp      *op,
+                  GObject      *source,
+                  GAsyncResult *result,
+                  GError      **error,
+                  char        **message)
+{
+  op->in = soup_session_send_finish (SOUP_SESSION (source), result, error);
+  if (op->in == NULL)
+    return OP_FAILED;
+  op->ttfb_us = il_now_us ();
+  if (soup_message_get_status (op->msg) >= 300)
+    {
+      close_in_background (op->in, op->cancellable);
+      *message = il_io_http_status_message (op->url, op->msg);
+      return OP_FAILED;
+    }
+  op->buf = g_malloc (IL_IO_READ_BUF_BYTES);
+  return OP_NEXT;
+}
 
 static void
 http_read_next (GTask *task)
 {
   AsyncOp *op = g_task_get_task_data (task);
 
+  op->finish = http_read_finish;
   g_input_stream_read_async (op->in, op->buf, IL_IO_READ_BUF_BYTES, G_PRIORITY_DEFAULT,
-                             g_task_get_cancellable (task), http_read_cb, task);
-}
-
-static void
-http_read_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      data)
-{
-  GTask   *task = data;
-  AsyncOp *op = g_task_get_task_data (task);
-  GError  *error = NULL;
-  gssize   n;
-  OP_ENTER (op);
-
-  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
-  if (n < 0)
-    {
-      OP_LEAVE (op);
-      op_return_gerror (task, error);
-      return;
-    }
-  if (n > 0)
-    {
-      op->count += n;
-      http_read_next (task);
-      OP_LEAVE (op);
-      return;
-    }
-  /* The end: the connection goes back to the pool without waiting. */
-  close_in_background (op->in, g_task_get_cancellable (task));
-  OP_LEAVE (op);
-  if (op->embedded && op->count != op->bytes)
-    op_return_error (task, il_io_byte_count_message (op->count, op->bytes));
-  else
-    op_return_ok (task);
-}
-
-static void
-http_send_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      data)
-{
-  GTask   *task = data;
-  AsyncOp *op = g_task_get_task_data (task);
-  GError  *error = NULL;
-  OP_ENTER (op);
-
-  op->in = soup_session_send_finish (SOUP_SESSION (source), result, &error);
-  if (op->in == NULL)
-    {
-      OP_LEAVE (op);
-      op_return_gerror (task, error);
-      return;
-    }
-  op->ttfb_us = il_now_us ();
-  if (soup_message_get_status (op->msg) >= 300)
-    {
-      close_in_background (op->in, g_task_get_cancellable (task));
-      OP_LEAVE (op);
-      op_return_error (task, il_io_http_status_message (op->url, op->msg));
-      return;
-    }
-  op->buf = g_malloc (IL_IO_READ_BUF_BYTES);
-  http_read_next (task);
-  OP_LEAVE (op);
+                             op->cancellable, op_step_cb, task);
 }
 
 static void
@@ -226,13 +259,75 @@ http_start (GTask *task)
       op_return_error (task, g_strdup_printf (_("not a valid URL: %s"), op->url));
       return;
     }
-  soup_session_send_async (il_io_get_session (TRUE, il_io_url_is_loopback (op->url)), op->msg, G_PRIORITY_DEFAULT,
-                           g_task_get_cancellable (task), http_send_cb, task);
+  op->finish = http_send_finish;
+  soup_session_send_async (il_io_get_session (TRUE, il_io_url_is_loopback (op->url)), op->msg,
+                           G_PRIORITY_DEFAULT, op->cancellable, op_step_cb, task);
 }
 
-/* file-write */
+/* file-write and file-read */
 
-static void file_write_cb (GObject *source, GAsyncResult *result, gpointer data);
+static OpStep
+file_open_finish (AsyncOp      *op,
+                  GObject      *source,
+                  GAsyncResult *result,
+                  GError      **error,
+                  char        **message)
+{
+  if (op->type == IL_BLOCK_FILE_WRITE)
+    op->out = (GOutputStream *) g_file_replace_finish (G_FILE (source), result, error);
+  else
+    op->in = (GInputStream *) g_file_read_finish (G_FILE (source), result, error);
+  if (op->out == NULL && op->in == NULL)
+    {
+      if (op->type == IL_BLOCK_FILE_READ && g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          g_clear_error (error);
+          *message = il_io_no_file_message (op->path);
+        }
+      return OP_FAILED;
+    }
+  op->buf = g_malloc (IL_IO_CHUNK_BYTES);
+  if (op->type == IL_BLOCK_FILE_READ)
+    op->expect = g_malloc (IL_IO_CHUNK_BYTES);
+  return OP_NEXT;
+}
+
+/* A chunk written, or read and checked against what was written. */
+static OpStep
+file_chunk_finish (AsyncOp      *op,
+                   GObject      *source,
+                   GAsyncResult *result,
+                   GError      **error,
+                   char        **message)
+{
+  gsize  len = (gsize) MIN (IL_IO_CHUNK_BYTES, op->bytes - op->count);
+  gsize  n = 0;
+  gint64 at;
+
+  if (op->type == IL_BLOCK_FILE_WRITE)
+    {
+      if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &n, error))
+        return OP_FAILED;
+      op->count += (gint64) n;
+      return OP_NEXT;
+    }
+  if (!g_input_stream_read_all_finish (G_INPUT_STREAM (source), result, &n, error))
+    return OP_FAILED;
+  if (n < len)
+    {
+      *message = il_io_short_file_message (op->path, op->count + (gint64) n, op->bytes);
+      return OP_FAILED;
+    }
+  il_io_fill_content (op->task_flat, (guint64) op->count, op->expect, len);
+  at = il_io_first_difference (op->buf, op->expect, len);
+  if (at >= 0)
+    {
+      *message = il_io_mismatch_message (op->path, op->count + at);
+      return OP_FAILED;
+    }
+  op->count += (gint64) n;
+  return OP_NEXT;
+}
 
 static void
 file_close_cb (GObject      *source,
@@ -253,8 +348,7 @@ file_close (GTask *task)
 {
   AsyncOp *op = g_task_get_task_data (task);
 
-  g_output_stream_close_async (op->out, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
-                               file_close_cb, task);
+  g_output_stream_close_async (op->out, G_PRIORITY_DEFAULT, op->cancellable, file_close_cb, task);
 }
 
 /* GIO has no asynchronous fsync: it runs on GIO's worker threads like the
@@ -302,7 +396,7 @@ file_write_next (GTask *task)
     {
       if (op->fsync && G_IS_FILE_DESCRIPTOR_BASED (op->out))
         {
-          g_autoptr(GTask) sub = g_task_new (NULL, g_task_get_cancellable (task), fsync_cb, task);
+          g_autoptr(GTask) sub = g_task_new (NULL, op->cancellable, fsync_cb, task);
 
           g_task_set_task_data (sub, GINT_TO_POINTER (g_file_descriptor_based_get_fd (G_FILE_DESCRIPTOR_BASED (op->out))), NULL);
           g_task_run_in_thread (sub, fsync_thread);
@@ -313,57 +407,10 @@ file_write_next (GTask *task)
     }
   len = (gsize) MIN (IL_IO_CHUNK_BYTES, op->bytes - op->count);
   il_io_fill_content (op->task_flat, (guint64) op->count, op->buf, len);
-  g_output_stream_write_all_async (op->out, op->buf, len, G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), file_write_cb, task);
+  op->finish = file_chunk_finish;
+  g_output_stream_write_all_async (op->out, op->buf, len, G_PRIORITY_DEFAULT, op->cancellable,
+                                   op_step_cb, task);
 }
-
-static void
-file_write_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      data)
-{
-  GTask   *task = data;
-  AsyncOp *op = g_task_get_task_data (task);
-  GError  *error = NULL;
-  gsize    written = 0;
-  OP_ENTER (op);
-
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &written, &error))
-    {
-      OP_LEAVE (op);
-      op_return_gerror (task, error);
-      return;
-    }
-  op->count += (gint64) written;
-  file_write_next (task);
-  OP_LEAVE (op);
-}
-
-static void
-file_replace_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      data)
-{
-  GTask   *task = data;
-  AsyncOp *op = g_task_get_task_data (task);
-  GError  *error = NULL;
-  OP_ENTER (op);
-
-  op->out = (GOutputStream *) g_file_replace_finish (G_FILE (source), result, &error);
-  if (op->out == NULL)
-    {
-      OP_LEAVE (op);
-      op_return_gerror (task, error);
-      return;
-    }
-  op->buf = g_malloc (IL_IO_CHUNK_BYTES);
-  file_write_next (task);
-  OP_LEAVE (op);
-}
-
-/* file-read */
-
-static void file_read_cb (GObject *source, GAsyncResult *result, gpointer data);
 
 static void
 file_read_next (GTask *task)
@@ -373,80 +420,41 @@ file_read_next (GTask *task)
 
   if (op->count >= op->bytes)
     {
-      close_in_background (op->in, g_task_get_cancellable (task));
+      close_in_background (op->in, op->cancellable);
       op_return_ok (task);
       return;
     }
   len = (gsize) MIN (IL_IO_CHUNK_BYTES, op->bytes - op->count);
-  g_input_stream_read_all_async (op->in, op->buf, len, G_PRIORITY_DEFAULT,
-                                 g_task_get_cancellable (task), file_read_cb, task);
+  op->finish = file_chunk_finish;
+  g_input_stream_read_all_async (op->in, op->buf, len, G_PRIORITY_DEFAULT, op->cancellable,
+                                 op_step_cb, task);
 }
 
 static void
-file_read_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      data)
+file_start (GTask *task)
 {
-  GTask   *task = data;
   AsyncOp *op = g_task_get_task_data (task);
-  GError  *error = NULL;
-  gsize    n = 0;
-  gsize    len = (gsize) MIN (IL_IO_CHUNK_BYTES, op->bytes - op->count);
-  gint64   at;
-  OP_ENTER (op);
+  g_autoptr(GFile) file = g_file_new_for_path (op->path);
 
-  if (!g_input_stream_read_all_finish (G_INPUT_STREAM (source), result, &n, &error))
-    {
-      OP_LEAVE (op);
-      op_return_gerror (task, error);
-      return;
-    }
-  if (n < len)
-    {
-      OP_LEAVE (op);
-      op_return_error (task, il_io_short_file_message (op->path, op->count + (gint64) n, op->bytes));
-      return;
-    }
-  il_io_fill_content (op->task_flat, (guint64) op->count, op->expect, len);
-  at = il_io_first_difference (op->buf, op->expect, len);
-  if (at >= 0)
-    {
-      OP_LEAVE (op);
-      op_return_error (task, il_io_mismatch_message (op->path, op->count + at));
-      return;
-    }
-  op->count += (gint64) n;
-  file_read_next (task);
-  OP_LEAVE (op);
+  op->finish = file_open_finish;
+  if (op->type == IL_BLOCK_FILE_WRITE)
+    g_file_replace_async (file, NULL, FALSE, G_FILE_CREATE_PRIVATE, G_PRIORITY_DEFAULT,
+                          op->cancellable, op_step_cb, task);
+  else
+    g_file_read_async (file, G_PRIORITY_DEFAULT, op->cancellable, op_step_cb, task);
 }
 
 static void
-file_open_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      data)
+op_next (GTask *task)
 {
-  GTask   *task = data;
   AsyncOp *op = g_task_get_task_data (task);
-  GError  *error = NULL;
-  OP_ENTER (op);
 
-  op->in = (GInputStream *) g_file_read_finish (G_FILE (source), result, &error);
-  if (op->in == NULL)
-    {
-      OP_LEAVE (op);
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        {
-          g_error_free (error);
-          op_return_error (task, il_io_no_file_message (op->path));
-        }
-      else
-        op_return_gerror (task, error);
-      return;
-    }
-  op->buf = g_malloc (IL_IO_CHUNK_BYTES);
-  op->expect = g_malloc (IL_IO_CHUNK_BYTES);
-  file_read_next (task);
-  OP_LEAVE (op);
+  if (op->type == IL_BLOCK_HTTP)
+    http_read_next (task);
+  else if (op->type == IL_BLOCK_FILE_WRITE)
+    file_write_next (task);
+  else
+    file_read_next (task);
 }
 
 void
@@ -473,6 +481,7 @@ il_io_run_block_async (IlIoEnv            *env,
   op->fsync = block->fsync;
   op->embedded = block->url == NULL;
   op->task_flat = task_flat;
+  op->cancellable = cancellable;
   op->ttfb_us = -1;
   op->start_us = il_now_us ();
   g_task_set_task_data (task, op, async_op_free);
@@ -494,15 +503,7 @@ il_io_run_block_async (IlIoEnv            *env,
         if (op->path == NULL)
           op_return_error (task, error);
         else
-          {
-            g_autoptr(GFile) file = g_file_new_for_path (op->path);
-
-            if (block->type == IL_BLOCK_FILE_WRITE)
-              g_file_replace_async (file, NULL, FALSE, G_FILE_CREATE_PRIVATE, G_PRIORITY_DEFAULT,
-                                    cancellable, file_replace_cb, task);
-            else
-              g_file_read_async (file, G_PRIORITY_DEFAULT, cancellable, file_open_cb, task);
-          }
+          file_start (task);
         break;
 
       case IL_BLOCK_CPU:
