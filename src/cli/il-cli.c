@@ -19,15 +19,11 @@
 
 #include "il-examples.h"
 #include "il-experiment.h"
+#include "il-export.h"
 #include "il-kernels.h"
 #include "il-machine.h"
 #include "il-results.h"
 #include "il-runner.h"
-
-#if __has_include("il-export.h")
-#  include "il-export.h"
-#  define IL_CLI_HAVE_EXPORT 1
-#endif
 
 #include "il-cli-table.h"
 
@@ -158,7 +154,6 @@ write_text_file (const char *path,
                                    G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
 }
 
-#ifdef IL_CLI_HAVE_EXPORT
 typedef gboolean (*ExportFunc) (const IlResults *, const IlExperiment *, GOutputStream *, GError **);
 
 static gboolean
@@ -180,7 +175,6 @@ write_export (const char         *path,
   len = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (mem));
   return write_text_file (path, data, len, error);
 }
-#endif
 
 static gboolean
 parse_run_index (const char *str,
@@ -362,14 +356,6 @@ cmd_run (int    argc,
         }
     }
 
-#ifndef IL_CLI_HAVE_EXPORT
-  if (csv_path != NULL || trace_path != NULL)
-    {
-      print_usage_error (_("--csv and --trace are not available in this build"));
-      return EXIT_USAGE;
-    }
-#endif
-
   events = il_event_queue_new (1 << 16);
   options.only_runs = only_runs;
   options.repetitions = (guint) repetitions;
@@ -457,7 +443,6 @@ cmd_run (int    argc,
           status = EXIT_FAILED;
         }
     }
-#ifdef IL_CLI_HAVE_EXPORT
   if (csv_path != NULL && !write_export (csv_path, il_export_csv, results, experiment, &error))
     {
       g_printerr ("%s\n", error->message);
@@ -470,7 +455,6 @@ cmd_run (int    argc,
       g_clear_error (&error);
       status = EXIT_FAILED;
     }
-#endif
 
   if (results->incomplete)
     {
