@@ -163,8 +163,9 @@ il_io_async_closes_pending (void)
 static void op_next (GTask *task);
 
 /* The callback of every operation a block starts on the loop: finishes it
- * with the block's op->finish, then goes on, ends or fails the block. The
- * loop thread's CPU time in it is the block's; the block's end is not. */
+ * with op->finish, then starts the next operation (op_next), or ends or
+ * fails the block. The loop thread's CPU time in it counts as the block's,
+ * up to the return that ends the block. */
 static void
 op_step_cb (GObject      *source,
             GAsyncResult *result,
