@@ -73,10 +73,6 @@ void il_task_env_init (IlTaskEnv         *env,
 void il_task_execute (IlTaskEnv    *env,
                       IlTaskRecord *rec);
 
-/* Whether this build can run blocks of @type (issue-by-issue growth: the
- * runner refuses experiments with blocks it cannot run). */
-gboolean il_task_block_supported (IlBlockType type);
-
 /* Sleeps @ms, waking early when @cancellable is cancelled. FALSE if
  * cancelled. */
 gboolean il_sleep_cancellable (gint64        ms,

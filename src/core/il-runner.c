@@ -291,24 +291,6 @@ il_runner_check (IlRunner *self,
         }
     }
 
-  for (guint g = 0; g < exp->tasks->len; g++)
-    {
-      const IlTaskGroup *group = g_ptr_array_index (exp->tasks, g);
-
-      for (guint b = 0; b < group->blocks->len; b++)
-        {
-          const IlBlock *block = g_ptr_array_index (group->blocks, b);
-
-          if (!il_task_block_supported (block->type))
-            {
-              g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED,
-                           _("tasks[%u].blocks[%u]: %s blocks are not available in this build of Interleave"),
-                              g, b, il_block_type_to_string (block->type));
-              return FALSE;
-            }
-        }
-    }
-
   /* Every explicit url needs consent, whatever the front end asked. */
   if (!il_experiment_check_network_consent (exp, self->allow_network, error))
     return FALSE;

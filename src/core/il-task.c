@@ -25,24 +25,6 @@
 #include "il-io.h"
 
 gboolean
-il_task_block_supported (IlBlockType type)
-{
-  switch (type)
-    {
-      case IL_BLOCK_CPU:
-      case IL_BLOCK_SLEEP:
-        return TRUE;
-      case IL_BLOCK_HTTP:
-      case IL_BLOCK_FILE_WRITE:
-      case IL_BLOCK_FILE_READ:
-        return TRUE;
-      case IL_N_BLOCK_TYPES:
-      default:
-        return FALSE;
-    }
-}
-
-gboolean
 il_sleep_cancellable (gint64        ms,
                       GCancellable *cancellable)
 {
