@@ -26,7 +26,7 @@
 
 #include <glib/gstdio.h>
 
-#include "il-json-positions.h"
+#include "il-json-private.h"
 #include "il-network.h"
 
 typedef struct

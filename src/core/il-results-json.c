@@ -14,7 +14,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "il-json-positions.h"
+#include "il-json-private.h"
 
 #define MS      IL_JSON_DECIMALS_MS
 #define RATIO   IL_JSON_DECIMALS_RATIO

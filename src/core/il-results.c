@@ -12,7 +12,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "il-json-positions.h"
+#include "il-json-private.h"
 #include "il-results.h"
 
 #define MS      IL_JSON_DECIMALS_MS

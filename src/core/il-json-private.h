@@ -1,4 +1,4 @@
-/* il-json-positions.h — private JSON support for the model's reader and writer
+/* il-json-private.h — private JSON support for the model's reader and writer
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *

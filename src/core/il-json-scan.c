@@ -1,8 +1,8 @@
-/* il-json-positions.c — strict JSON scanning, positions, typed reading, writing
+/* il-json-scan.c — strict JSON scanning, positions, typed reading, writing
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * See il-json-positions.h for why this exists: json-glib 1.6 knows no node
+ * See il-json-private.h for why this exists: json-glib 1.6 knows no node
  * positions, and is more lenient than JSON (comments, single quotes,
  * assignments, wrapped integers) — a file another tool cannot read must not
  * be accepted here either.
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "il-json-positions.h"
+#include "il-json-private.h"
 
 /* Quoting user text in messages: at most this many characters. */
 #define QUOTE_CHARS 80
