@@ -4,16 +4,18 @@
  *
  * json-glib 1.6 keeps no source positions on its nodes, and the positions its
  * parser reports from the object-member/array-element signals point past the
- * value (at the next token), so they cannot say where a bad value *is*.  This
- * file scans the text itself: once strictly (json-glib accepts comments,
- * single quotes, "var x =" and silently wraps integers that overflow), and,
- * only when a semantic error needs a position, once more to find the line and
- * column of one JSON path.
+ * value (at the next token), so they cannot say where a bad value *is*.
+ * il-json-scan.c scans the text itself: once strictly (json-glib accepts
+ * comments, single quotes, "var x =" and silently wraps integers that
+ * overflow), and, only when a semantic error needs a position, once more to
+ * find the line and column of one JSON path.
  *
- * It also holds what the experiment and results readers share: JSON paths
- * kept on the stack and rendered only on failure, typed getters whose
- * messages say what was expected and what was found, and a writer that
- * produces the files' readable layout.
+ * il-json-reader.c holds what the experiment and results readers share:
+ * JSON paths kept on the stack and rendered only on failure, typed getters
+ * whose messages say what was expected and what was found, and readers of
+ * optional members and arrays.  il-json-writer.c produces the files' readable
+ * layout.  The formats are docs/experiment-format.md and
+ * docs/results-format.md.
  */
 #pragma once
 
@@ -23,6 +25,8 @@
 #include "il-results.h"
 
 G_BEGIN_DECLS
+
+/* Paths and quoting (il-json-reader.c) */
 
 /* A JSON path as a chain of stack frames: "tasks[0].blocks[2].units".  A
  * NULL path is the document's root.  A frame with @member NULL is an array
@@ -61,6 +65,8 @@ char *il_json_quote (const char *text);
 /* @message bounded to IL_JSON_MAX_MESSAGE_CHARS characters, valid UTF-8. */
 char *il_json_bound_message (const char *message);
 
+/* The strict scan and positions (il-json-scan.c) */
+
 /* Result of the strict scan. */
 typedef struct
 {
@@ -97,6 +103,8 @@ void il_json_locate (const char *text,
                      IlJsonAt    at,
                      guint      *line,
                      guint      *column);
+
+/* Reading (il-json-reader.c) */
 
 /* The first problem found while reading a document. */
 typedef struct
@@ -215,7 +223,9 @@ gboolean il_json_require (IlJsonReader     *reader,
                           const char       *member,
                           const char       *hint);
 
-/* Writing: the files' layout. Objects one member per line, arrays of scalars
+/* Writing (il-json-writer.c) */
+
+/* The files' layout. Objects one member per line, arrays of scalars
  * on one line, two-space indent, doubles in their shortest exact form, a
  * trailing newline. */
 char *il_json_write (JsonNode *node,
@@ -229,6 +239,10 @@ double   il_json_round (double value,
 gboolean il_json_double_equal (double a,
                                double b,
                                int    decimals);
+
+/* The shortest text that reads back as the same double ("0.1", not
+ * "0.10000000000000001"). */
+char *il_json_format_double (double value);
 
 #define IL_JSON_DECIMALS_MS      3
 #define IL_JSON_DECIMALS_RATIO   3
