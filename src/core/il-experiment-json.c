@@ -456,80 +456,6 @@ il_experiment_validate (const IlExperiment *experiment,
 
 /* Reading */
 
-static gboolean
-read_int_member (IlJsonReader     *r,
-                 JsonObject       *object,
-                 const IlJsonPath *path,
-                 const char       *member,
-                 const Range      *range,
-                 gint64           *out)
-{
-  IlJsonPath p = IL_JSON_MEMBER (path, member);
-
-  if (!json_object_has_member (object, member))
-    return TRUE;
-
-  return il_json_get_int (r, json_object_get_member (object, member), &p,
-                          range->min, range->max, out);
-}
-
-static gboolean
-read_uint_member (IlJsonReader     *r,
-                  JsonObject       *object,
-                  const IlJsonPath *path,
-                  const char       *member,
-                  const Range      *range,
-                  guint            *out)
-{
-  IlJsonPath p = IL_JSON_MEMBER (path, member);
-
-  if (!json_object_has_member (object, member))
-    return TRUE;
-
-  return il_json_get_uint (r, json_object_get_member (object, member), &p,
-                           range->min, range->max, out);
-}
-
-static gboolean
-read_string_member (IlJsonReader     *r,
-                    JsonObject       *object,
-                    const IlJsonPath *path,
-                    const char       *member,
-                    const Range      *range,
-                    char            **out)
-{
-  IlJsonPath p = IL_JSON_MEMBER (path, member);
-  char      *value = NULL;
-
-  if (!json_object_has_member (object, member))
-    return TRUE;
-
-  if (!il_json_get_string (r, json_object_get_member (object, member), &p,
-                           range->min, range->max, FALSE, &value))
-    return FALSE;
-
-  g_free (*out);
-  *out = value;
-
-  return TRUE;
-}
-
-static gboolean
-read_enum_member (IlJsonReader      *r,
-                  JsonObject        *object,
-                  const IlJsonPath  *path,
-                  const char        *member,
-                  const char *const *names,
-                  guint             *out)
-{
-  IlJsonPath p = IL_JSON_MEMBER (path, member);
-
-  if (!json_object_has_member (object, member))
-    return TRUE;
-
-  return il_json_get_enum (r, json_object_get_member (object, member), &p, names, out);
-}
-
 static const IlJsonMisplaced block_misplaced[] = {
   { "kernel", "cpu blocks" },
   { "units", "cpu blocks" },
@@ -588,10 +514,10 @@ read_block (IlJsonReader     *r,
 
           if (!il_json_require (r, object, path, "kernel",
                                 "a cpu block names its kernel: \"spin\", \"primes\", \"hash\" or \"matmul\"") ||
-              !read_enum_member (r, object, path, "kernel", kernel_names, &kernel) ||
+              !il_json_opt_enum (r, object, path, "kernel", kernel_names, &kernel) ||
               !il_json_require (r, object, path, "units",
                                 "a cpu block says how many units of work it does (1 to 1000000)") ||
-              !read_int_member (r, object, path, "units", &range_units, &block->units))
+              !il_json_opt_int (r, object, path, "units", range_units.min, range_units.max, &block->units))
             return NULL;
           block->kernel = kernel;
         }
@@ -600,7 +526,7 @@ read_block (IlJsonReader     *r,
       case IL_BLOCK_SLEEP:
         if (!il_json_require (r, object, path, "ms",
                               "a sleep block says how long it sleeps (0 to 600000 ms)") ||
-            !read_int_member (r, object, path, "ms", &range_ms, &block->ms))
+            !il_json_opt_int (r, object, path, "ms", range_ms.min, range_ms.max, &block->ms))
           return NULL;
         break;
 
@@ -630,8 +556,8 @@ read_block (IlJsonReader     *r,
                                      chars_url.min, chars_url.max, FALSE, &block->url))
               return NULL;
           }
-        else if (!read_int_member (r, object, path, "delay_ms", &range_ms, &block->delay_ms) ||
-                 !read_int_member (r, object, path, "bytes", &range_http_bytes, &block->bytes))
+        else if (!il_json_opt_int (r, object, path, "delay_ms", range_ms.min, range_ms.max, &block->delay_ms) ||
+                 !il_json_opt_int (r, object, path, "bytes", range_http_bytes.min, range_http_bytes.max, &block->bytes))
           return NULL;
         break;
 
@@ -639,16 +565,11 @@ read_block (IlJsonReader     *r,
       case IL_BLOCK_FILE_READ:
         if (!il_json_require (r, object, path, "bytes",
                               "a file block says how many bytes it moves (0 to 1073741824)") ||
-            !read_int_member (r, object, path, "bytes", &range_file_bytes, &block->bytes))
+            !il_json_opt_int (r, object, path, "bytes", range_file_bytes.min, range_file_bytes.max, &block->bytes))
           return NULL;
-        if (block->type == IL_BLOCK_FILE_WRITE && json_object_has_member (object, "fsync"))
-          {
-            IlJsonPath p_fsync = IL_JSON_MEMBER (path, "fsync");
-
-            if (!il_json_get_bool (r, json_object_get_member (object, "fsync"), &p_fsync,
-                                   &block->fsync))
-              return NULL;
-          }
+        if (block->type == IL_BLOCK_FILE_WRITE &&
+            !il_json_opt_bool (r, object, path, "fsync", &block->fsync))
+          return NULL;
         break;
 
       case IL_N_BLOCK_TYPES:
@@ -677,24 +598,15 @@ read_task_group (IlJsonReader     *r,
   group = il_task_group_new ();
   g_ptr_array_set_size (group->blocks, 0);
 
-  if (!read_string_member (r, object, path, "name", &chars_task_name, &group->name) ||
-      !read_int_member (r, object, path, "repeat", &range_repeat, &group->repeat) ||
-      !read_int_member (r, object, path, "payload_bytes", &range_payload, &group->payload_bytes) ||
+  if (!il_json_opt_string (r, object, path, "name", chars_task_name.min, chars_task_name.max, FALSE, &group->name) ||
+      !il_json_opt_int (r, object, path, "repeat", range_repeat.min, range_repeat.max, &group->repeat) ||
+      !il_json_opt_int (r, object, path, "payload_bytes", range_payload.min, range_payload.max, &group->payload_bytes) ||
       !il_json_require (r, object, path, "blocks",
                         "a task group lists its blocks, e.g. [{ \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 10 }]") ||
       !il_json_get_array (r, json_object_get_member (object, "blocks"), &p_blocks, &blocks) ||
-      !check_count (r, &p_blocks, json_array_get_length (blocks), &count_blocks, "blocks"))
+      !check_count (r, &p_blocks, json_array_get_length (blocks), &count_blocks, "blocks") ||
+      !il_json_read_objects (r, blocks, &p_blocks, (IlJsonReadNew) read_block, group->blocks))
     return NULL;
-
-  for (guint i = 0; i < json_array_get_length (blocks); i++)
-    {
-      IlJsonPath p_block = IL_JSON_INDEX (&p_blocks, i);
-      IlBlock   *block = read_block (r, json_array_get_element (blocks, i), &p_block);
-
-      if (block == NULL)
-        return NULL;
-      g_ptr_array_add (group->blocks, block);
-    }
 
   return g_steal_pointer (&group);
 }
@@ -719,18 +631,9 @@ read_workers (IlJsonReader     *r,
                              "expected a worker count (1 to %d) or a non-empty array of them, "
                              "got an empty array",
                              IL_MAX_WORKERS);
-      if (!check_count (r, path, n, &count_sweep, "worker counts"))
+      if (!check_count (r, path, n, &count_sweep, "worker counts") ||
+          !il_json_read_uints (r, array, path, range_workers.min, range_workers.max, run->workers))
         return FALSE;
-
-      for (guint i = 0; i < n; i++)
-        {
-          IlJsonPath p = IL_JSON_INDEX (path, i);
-
-          if (!il_json_get_uint (r, json_array_get_element (array, i), &p,
-                                 range_workers.min, range_workers.max, &value))
-            return FALSE;
-          g_array_append_val (run->workers, value);
-        }
 
       run->workers_sweep = TRUE;
       return TRUE;
@@ -801,7 +704,7 @@ read_run (IlJsonReader     *r,
 
   run = il_run_config_new (executor);
 
-  if (!read_string_member (r, object, path, "label", &chars_label, &run->label))
+  if (!il_json_opt_string (r, object, path, "label", chars_label.min, chars_label.max, FALSE, &run->label))
     return NULL;
 
   if (json_object_has_member (object, "workers"))
@@ -812,21 +715,16 @@ read_run (IlJsonReader     *r,
         return NULL;
     }
 
-  if (json_object_has_member (object, "gil"))
-    {
-      IlJsonPath p_gil = IL_JSON_MEMBER (path, "gil");
-
-      if (!il_json_get_bool (r, json_object_get_member (object, "gil"), &p_gil, &run->gil))
-        return NULL;
-    }
+  if (!il_json_opt_bool (r, object, path, "gil", &run->gil))
+    return NULL;
 
   {
     guint spawn = run->spawn;
 
-    if (!read_uint_member (r, object, path, "switch_interval_ms", &range_switch,
+    if (!il_json_opt_uint (r, object, path, "switch_interval_ms", range_switch.min, range_switch.max,
                            &run->switch_interval_ms) ||
-        !read_enum_member (r, object, path, "spawn", spawn_names, &spawn) ||
-        !read_uint_member (r, object, path, "cpu_slice_units", &range_slice,
+        !il_json_opt_enum (r, object, path, "spawn", spawn_names, &spawn) ||
+        !il_json_opt_uint (r, object, path, "cpu_slice_units", range_slice.min, range_slice.max,
                            &run->cpu_slice_units))
       return NULL;
     run->spawn = spawn;
@@ -851,10 +749,10 @@ read_settings (IlJsonReader     *r,
 
   if (!il_json_get_object (r, node, path, &object) ||
       !il_json_check_members (r, object, path, "settings", members, NULL) ||
-      !read_uint_member (r, object, path, "repetitions", &range_repetitions, &settings->repetitions) ||
-      !read_uint_member (r, object, path, "warmup", &range_warmup, &settings->warmup) ||
-      !read_enum_member (r, object, path, "order", order_names, &order) ||
-      !read_uint_member (r, object, path, "sample_hz", &range_sample_hz, &settings->sample_hz))
+      !il_json_opt_uint (r, object, path, "repetitions", range_repetitions.min, range_repetitions.max, &settings->repetitions) ||
+      !il_json_opt_uint (r, object, path, "warmup", range_warmup.min, range_warmup.max, &settings->warmup) ||
+      !il_json_opt_enum (r, object, path, "order", order_names, &order) ||
+      !il_json_opt_uint (r, object, path, "sample_hz", range_sample_hz.min, range_sample_hz.max, &settings->sample_hz))
     return FALSE;
 
   settings->order = order;
@@ -874,16 +772,9 @@ read_settings (IlJsonReader     *r,
                              "expected at least one core index (leave \"cpu_affinity\" out to use all cores)");
 
       settings->cpu_affinity = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
-      for (guint i = 0; i < n; i++)
-        {
-          IlJsonPath p_core = IL_JSON_INDEX (&p_affinity, i);
-          guint      core;
-
-          if (!il_json_get_uint (r, json_array_get_element (array, i), &p_core,
-                                 range_core.min, range_core.max, &core))
-            return FALSE;
-          g_array_append_val (settings->cpu_affinity, core);
-        }
+      if (!il_json_read_uints (r, array, &p_affinity, range_core.min, range_core.max,
+                               settings->cpu_affinity))
+        return FALSE;
     }
 
   return TRUE;
@@ -931,9 +822,8 @@ read_quiz (IlJsonReader     *r,
 {
   static const char *const members[] = { "question", "choices", "answer", "explanation", NULL };
   g_autoptr(IlQuiz) quiz = NULL;
-  IlJsonPath p_choices = IL_JSON_MEMBER (path, "choices");
-  IlJsonPath p_answer = IL_JSON_MEMBER (path, "answer");
-  g_autoptr(GStrvBuilder) choices = NULL;
+  IlJsonPath  p_choices = IL_JSON_MEMBER (path, "choices");
+  IlJsonPath  p_answer = IL_JSON_MEMBER (path, "answer");
   JsonObject *object;
   JsonArray  *array;
   guint       n;
@@ -958,7 +848,7 @@ read_quiz (IlJsonReader     *r,
 
   if (!il_json_check_members (r, object, path, "a quiz", members, NULL) ||
       !il_json_require (r, object, path, "question", NULL) ||
-      !read_string_member (r, object, path, "question", &chars_question, &quiz->question) ||
+      !il_json_opt_string (r, object, path, "question", chars_question.min, chars_question.max, FALSE, &quiz->question) ||
       !il_json_require (r, object, path, "choices", "expected 2 to 6 possible answers") ||
       !il_json_get_array (r, json_object_get_member (object, "choices"), &p_choices, &array))
     return FALSE;
@@ -967,23 +857,14 @@ read_quiz (IlJsonReader     *r,
   if (!check_count (r, &p_choices, n, &count_choices, "choices"))
     return FALSE;
 
-  choices = g_strv_builder_new ();
-  for (guint i = 0; i < n; i++)
-    {
-      IlJsonPath       p_choice = IL_JSON_INDEX (&p_choices, i);
-      g_autofree char *choice = NULL;
-
-      if (!il_json_get_string (r, json_array_get_element (array, i), &p_choice,
-                               chars_choice.min, chars_choice.max, FALSE, &choice))
-        return FALSE;
-      g_strv_builder_add (choices, choice);
-    }
-  quiz->choices = g_strv_builder_end (choices);
+  if (!il_json_read_strings (r, array, &p_choices, chars_choice.min, chars_choice.max,
+                             &quiz->choices))
+    return FALSE;
 
   if (!il_json_require (r, object, path, "answer",
                         "expected the index of the right choice (0 is the first)") ||
       !read_answer (r, json_object_get_member (object, "answer"), &p_answer, n, &quiz->answer) ||
-      !read_string_member (r, object, path, "explanation", &chars_explanation, &quiz->explanation))
+      !il_json_opt_string (r, object, path, "explanation", chars_explanation.min, chars_explanation.max, FALSE, &quiz->explanation))
     return FALSE;
 
   *out = g_steal_pointer (&quiz);
@@ -1051,41 +932,23 @@ read_experiment (IlJsonReader *r,
   g_ptr_array_set_size (experiment->runs, 0);
 
   if (!il_json_require (r, object, NULL, "name", "give the experiment a name (1 to 200 characters)") ||
-      !read_string_member (r, object, NULL, "name", &chars_name, &experiment->name) ||
-      !read_string_member (r, object, NULL, "description", &chars_description,
+      !il_json_opt_string (r, object, NULL, "name", chars_name.min, chars_name.max, FALSE, &experiment->name) ||
+      !il_json_opt_string (r, object, NULL, "description", chars_description.min, chars_description.max, FALSE,
                            &experiment->description))
     return NULL;
 
   if (!il_json_require (r, object, NULL, "tasks", "an experiment lists its task groups") ||
       !il_json_get_array (r, json_object_get_member (object, "tasks"), &p_tasks, &array) ||
-      !check_count (r, &p_tasks, json_array_get_length (array), &count_tasks, "task groups"))
+      !check_count (r, &p_tasks, json_array_get_length (array), &count_tasks, "task groups") ||
+      !il_json_read_objects (r, array, &p_tasks, (IlJsonReadNew) read_task_group, experiment->tasks))
     return NULL;
-
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      IlJsonPath   p_group = IL_JSON_INDEX (&p_tasks, i);
-      IlTaskGroup *group = read_task_group (r, json_array_get_element (array, i), &p_group);
-
-      if (group == NULL)
-        return NULL;
-      g_ptr_array_add (experiment->tasks, group);
-    }
 
   if (!il_json_require (r, object, NULL, "runs",
                         "an experiment lists how to run it, e.g. [{ \"executor\": \"sequential\" }]") ||
       !il_json_get_array (r, json_object_get_member (object, "runs"), &p_runs, &array) ||
-      !check_count (r, &p_runs, json_array_get_length (array), &count_runs, "runs"))
+      !check_count (r, &p_runs, json_array_get_length (array), &count_runs, "runs") ||
+      !il_json_read_objects (r, array, &p_runs, (IlJsonReadNew) read_run, experiment->runs))
     return NULL;
-
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      IlJsonPath   p_run = IL_JSON_INDEX (&p_runs, i);
-      IlRunConfig *run = read_run (r, json_array_get_element (array, i), &p_run);
-
-      if (run == NULL)
-        return NULL;
-      g_ptr_array_add (experiment->runs, run);
-    }
 
   if (json_object_has_member (object, "settings") &&
       !read_settings (r, json_object_get_member (object, "settings"), &p_settings,

@@ -223,6 +223,92 @@ gboolean il_json_require (IlJsonReader     *reader,
                           const char       *member,
                           const char       *hint);
 
+/* Optional members: when @member is absent from @object, *@out is left as
+ * it is (the model's default) and they succeed; otherwise they read it as
+ * the il_json_get_*() of the same type.  il_json_opt_string() replaces (and
+ * frees) *@out.  Doubles may be null (NAN), as results write them. */
+gboolean il_json_opt_int (IlJsonReader     *reader,
+                          JsonObject       *object,
+                          const IlJsonPath *path,
+                          const char       *member,
+                          gint64            min,
+                          gint64            max,
+                          gint64           *out);
+gboolean il_json_opt_uint (IlJsonReader     *reader,
+                           JsonObject       *object,
+                           const IlJsonPath *path,
+                           const char       *member,
+                           gint64            min,
+                           gint64            max,
+                           guint            *out);
+gboolean il_json_opt_double (IlJsonReader     *reader,
+                             JsonObject       *object,
+                             const IlJsonPath *path,
+                             const char       *member,
+                             double           *out);
+gboolean il_json_opt_bool (IlJsonReader     *reader,
+                           JsonObject       *object,
+                           const IlJsonPath *path,
+                           const char       *member,
+                           gboolean         *out);
+gboolean il_json_opt_string (IlJsonReader     *reader,
+                             JsonObject       *object,
+                             const IlJsonPath *path,
+                             const char       *member,
+                             gint64            min_chars,
+                             gint64            max_chars,
+                             gboolean          nullable,
+                             char            **out);
+gboolean il_json_opt_enum (IlJsonReader      *reader,
+                           JsonObject        *object,
+                           const IlJsonPath  *path,
+                           const char        *member,
+                           const char *const *names,
+                           guint             *out);
+
+/* Arrays: each element is read with its own path ("runs[2]") and the
+ * first failure stops the reading (the reader keeps only the first
+ * problem anyway).  Counts are the caller's to check first, so that a
+ * wrong count is reported before a wrong element. */
+
+/* Reads one element into a new object, NULL on failure. */
+typedef gpointer (*IlJsonReadNew) (IlJsonReader     *reader,
+                                   JsonNode         *node,
+                                   const IlJsonPath *path);
+/* Reads one element into the struct at @out. */
+typedef gboolean (*IlJsonReadInto) (IlJsonReader     *reader,
+                                    JsonNode         *node,
+                                    const IlJsonPath *path,
+                                    gpointer          out);
+
+/* Appends what @read returns for each element to @out. */
+gboolean il_json_read_objects (IlJsonReader     *reader,
+                               JsonArray        *array,
+                               const IlJsonPath *path,
+                               IlJsonReadNew     read,
+                               GPtrArray        *out);
+/* Sizes @out (an array of structs) to @array and reads element i into its
+ * i-th struct. */
+gboolean il_json_read_structs (IlJsonReader     *reader,
+                               JsonArray        *array,
+                               const IlJsonPath *path,
+                               IlJsonReadInto    read,
+                               GArray           *out);
+/* Appends each element, an integer from @min to @max, to @out (of guint). */
+gboolean il_json_read_uints (IlJsonReader     *reader,
+                             JsonArray        *array,
+                             const IlJsonPath *path,
+                             gint64            min,
+                             gint64            max,
+                             GArray           *out);
+/* The elements, strings of @min_chars to @max_chars, as a new strv. */
+gboolean il_json_read_strings (IlJsonReader     *reader,
+                               JsonArray        *array,
+                               const IlJsonPath *path,
+                               gint64            min_chars,
+                               gint64            max_chars,
+                               char           ***out);
+
 /* Writing (il-json-writer.c) */
 
 /* The files' layout. Objects one member per line, arrays of scalars

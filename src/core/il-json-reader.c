@@ -680,3 +680,203 @@ il_json_require (IlJsonReader     *reader,
                             "required field is missing%s%s",
                             hint != NULL ? "; " : "", hint != NULL ? hint : "");
 }
+
+/* Optional members */
+
+/* The member's node and path, or NULL when @object lacks it. */
+static JsonNode *
+opt_member (JsonObject       *object,
+            const IlJsonPath *path,
+            const char       *member,
+            IlJsonPath       *p)
+{
+  *p = IL_JSON_MEMBER (path, member);
+
+  return json_object_has_member (object, member) ? json_object_get_member (object, member) : NULL;
+}
+
+gboolean
+il_json_opt_int (IlJsonReader     *reader,
+                 JsonObject       *object,
+                 const IlJsonPath *path,
+                 const char       *member,
+                 gint64            min,
+                 gint64            max,
+                 gint64           *out)
+{
+  IlJsonPath p;
+  JsonNode  *node = opt_member (object, path, member, &p);
+
+  return node == NULL || il_json_get_int (reader, node, &p, min, max, out);
+}
+
+gboolean
+il_json_opt_uint (IlJsonReader     *reader,
+                  JsonObject       *object,
+                  const IlJsonPath *path,
+                  const char       *member,
+                  gint64            min,
+                  gint64            max,
+                  guint            *out)
+{
+  IlJsonPath p;
+  JsonNode  *node = opt_member (object, path, member, &p);
+
+  return node == NULL || il_json_get_uint (reader, node, &p, min, max, out);
+}
+
+gboolean
+il_json_opt_double (IlJsonReader     *reader,
+                    JsonObject       *object,
+                    const IlJsonPath *path,
+                    const char       *member,
+                    double           *out)
+{
+  IlJsonPath p;
+  JsonNode  *node = opt_member (object, path, member, &p);
+
+  return node == NULL || il_json_get_double (reader, node, &p, TRUE, out);
+}
+
+gboolean
+il_json_opt_bool (IlJsonReader     *reader,
+                  JsonObject       *object,
+                  const IlJsonPath *path,
+                  const char       *member,
+                  gboolean         *out)
+{
+  IlJsonPath p;
+  JsonNode  *node = opt_member (object, path, member, &p);
+
+  return node == NULL || il_json_get_bool (reader, node, &p, out);
+}
+
+gboolean
+il_json_opt_string (IlJsonReader     *reader,
+                    JsonObject       *object,
+                    const IlJsonPath *path,
+                    const char       *member,
+                    gint64            min_chars,
+                    gint64            max_chars,
+                    gboolean          nullable,
+                    char            **out)
+{
+  IlJsonPath p;
+  JsonNode  *node = opt_member (object, path, member, &p);
+  char      *value = NULL;
+
+  if (node == NULL)
+    return TRUE;
+
+  if (!il_json_get_string (reader, node, &p, min_chars, max_chars, nullable, &value))
+    return FALSE;
+
+  g_free (*out);
+  *out = value;
+
+  return TRUE;
+}
+
+gboolean
+il_json_opt_enum (IlJsonReader      *reader,
+                  JsonObject        *object,
+                  const IlJsonPath  *path,
+                  const char        *member,
+                  const char *const *names,
+                  guint             *out)
+{
+  IlJsonPath p;
+  JsonNode  *node = opt_member (object, path, member, &p);
+
+  return node == NULL || il_json_get_enum (reader, node, &p, names, out);
+}
+
+/* Arrays */
+
+gboolean
+il_json_read_objects (IlJsonReader     *reader,
+                      JsonArray        *array,
+                      const IlJsonPath *path,
+                      IlJsonReadNew     read,
+                      GPtrArray        *out)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      IlJsonPath p = IL_JSON_INDEX (path, i);
+      gpointer   item = read (reader, json_array_get_element (array, i), &p);
+
+      if (item == NULL)
+        return FALSE;
+      g_ptr_array_add (out, item);
+    }
+
+  return TRUE;
+}
+
+gboolean
+il_json_read_structs (IlJsonReader     *reader,
+                      JsonArray        *array,
+                      const IlJsonPath *path,
+                      IlJsonReadInto    read,
+                      GArray           *out)
+{
+  guint size = g_array_get_element_size (out);
+
+  g_array_set_size (out, json_array_get_length (array));
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      IlJsonPath p = IL_JSON_INDEX (path, i);
+
+      if (!read (reader, json_array_get_element (array, i), &p, out->data + (gsize) i * size))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+il_json_read_uints (IlJsonReader     *reader,
+                    JsonArray        *array,
+                    const IlJsonPath *path,
+                    gint64            min,
+                    gint64            max,
+                    GArray           *out)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      IlJsonPath p = IL_JSON_INDEX (path, i);
+      guint      value;
+
+      if (!il_json_get_uint (reader, json_array_get_element (array, i), &p, min, max, &value))
+        return FALSE;
+      g_array_append_val (out, value);
+    }
+
+  return TRUE;
+}
+
+gboolean
+il_json_read_strings (IlJsonReader     *reader,
+                      JsonArray        *array,
+                      const IlJsonPath *path,
+                      gint64            min_chars,
+                      gint64            max_chars,
+                      char           ***out)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      IlJsonPath       p = IL_JSON_INDEX (path, i);
+      g_autofree char *value = NULL;
+
+      if (!il_json_get_string (reader, json_array_get_element (array, i), &p,
+                               min_chars, max_chars, FALSE, &value))
+        return FALSE;
+      g_strv_builder_add (builder, value);
+    }
+
+  *out = g_strv_builder_end (builder);
+
+  return TRUE;
+}

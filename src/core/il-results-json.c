@@ -344,23 +344,6 @@ member (JsonObject *object,
 }
 
 static gboolean
-opt_int (Reader           *r,
-         JsonObject       *object,
-         const IlJsonPath *path,
-         const char       *name,
-         gint64            min,
-         gint64            max,
-         gint64           *out)
-{
-  IlJsonPath p = IL_JSON_MEMBER (path, name);
-
-  if (!json_object_has_member (object, name))
-    return TRUE;
-
-  return il_json_get_int (r, member (object, name), &p, min, max, out);
-}
-
-static gboolean
 opt_gint (Reader           *r,
           JsonObject       *object,
           const IlJsonPath *path,
@@ -370,27 +353,12 @@ opt_gint (Reader           *r,
 {
   gint64 value = *out;
 
-  if (!opt_int (r, object, path, name, min, G_MAXINT, &value))
+  if (!il_json_opt_int (r, object, path, name, min, G_MAXINT, &value))
     return FALSE;
 
   *out = (gint) value;
 
   return TRUE;
-}
-
-static gboolean
-opt_uint (Reader           *r,
-          JsonObject       *object,
-          const IlJsonPath *path,
-          const char       *name,
-          guint            *out)
-{
-  IlJsonPath p = IL_JSON_MEMBER (path, name);
-
-  if (!json_object_has_member (object, name))
-    return TRUE;
-
-  return il_json_get_uint (r, member (object, name), &p, 0, G_MAXUINT, out);
 }
 
 static gboolean
@@ -400,39 +368,10 @@ opt_us (Reader           *r,
         const char       *name,
         gint64           *out)
 {
-  return opt_int (r, object, path, name, G_MININT64, G_MAXINT64, out);
+  return il_json_opt_int (r, object, path, name, G_MININT64, G_MAXINT64, out);
 }
 
-static gboolean
-opt_double (Reader           *r,
-            JsonObject       *object,
-            const IlJsonPath *path,
-            const char       *name,
-            double           *out)
-{
-  IlJsonPath p = IL_JSON_MEMBER (path, name);
-
-  if (!json_object_has_member (object, name))
-    return TRUE;
-
-  return il_json_get_double (r, member (object, name), &p, TRUE, out);
-}
-
-static gboolean
-opt_bool (Reader           *r,
-          JsonObject       *object,
-          const IlJsonPath *path,
-          const char       *name,
-          gboolean         *out)
-{
-  IlJsonPath p = IL_JSON_MEMBER (path, name);
-
-  if (!json_object_has_member (object, name))
-    return TRUE;
-
-  return il_json_get_bool (r, member (object, name), &p, out);
-}
-
+/* Free text (labels, names, messages): bounded, and null where unknown. */
 static gboolean
 opt_string (Reader           *r,
             JsonObject       *object,
@@ -440,19 +379,7 @@ opt_string (Reader           *r,
             const char       *name,
             char            **out)
 {
-  IlJsonPath p = IL_JSON_MEMBER (path, name);
-  char      *value = NULL;
-
-  if (!json_object_has_member (object, name))
-    return TRUE;
-
-  if (!il_json_get_string (r, member (object, name), &p, 0, IL_RESULTS_MAX_TEXT_CHARS, TRUE, &value))
-    return FALSE;
-
-  g_free (*out);
-  *out = value;
-
-  return TRUE;
+  return il_json_opt_string (r, object, path, name, 0, IL_RESULTS_MAX_TEXT_CHARS, TRUE, out);
 }
 
 static gboolean
@@ -523,7 +450,7 @@ read_block_record (Reader           *r,
       !il_json_get_enum (r, member (object, "type"), &p_type, types, &type) ||
       !opt_us (r, object, path, "start_us", &block->start_us) ||
       !opt_us (r, object, path, "end_us", &block->end_us) ||
-      !opt_int (r, object, path, "ttfb_us", -1, G_MAXINT64, &block->ttfb_us))
+      !il_json_opt_int (r, object, path, "ttfb_us", -1, G_MAXINT64, &block->ttfb_us))
     return FALSE;
 
   block->type = type;
@@ -557,8 +484,8 @@ read_task_record (Reader           *r,
   task->spawn_us = -1;
 
   if (!get_object (r, node, path, "a task record", allowed, &object) ||
-      !opt_uint (r, object, path, "group", &task->group) ||
-      !opt_uint (r, object, path, "index", &task->index) ||
+      !il_json_opt_uint (r, object, path, "group", 0, G_MAXUINT, &task->group) ||
+      !il_json_opt_uint (r, object, path, "index", 0, G_MAXUINT, &task->index) ||
       !opt_gint (r, object, path, "worker", G_MININT, &task->worker) ||
       !opt_gint (r, object, path, "pid", G_MININT, &task->pid) ||
       !opt_gint (r, object, path, "tid", G_MININT, &task->tid) ||
@@ -567,8 +494,8 @@ read_task_record (Reader           *r,
       !opt_us (r, object, path, "queued_us", &task->queued_us) ||
       !opt_us (r, object, path, "start_us", &task->start_us) ||
       !opt_us (r, object, path, "end_us", &task->end_us) ||
-      !opt_int (r, object, path, "spawn_us", -1, G_MAXINT64, &task->spawn_us) ||
-      !opt_bool (r, object, path, "failed", &task->failed) ||
+      !il_json_opt_int (r, object, path, "spawn_us", -1, G_MAXINT64, &task->spawn_us) ||
+      !il_json_opt_bool (r, object, path, "failed", &task->failed) ||
       !opt_string (r, object, path, "error", &task->error))
     return FALSE;
 
@@ -594,18 +521,10 @@ read_task_record (Reader           *r,
     {
       JsonArray *array;
 
-      if (!il_json_get_array (r, member (object, "blocks"), &p_blocks, &array))
+      if (!il_json_get_array (r, member (object, "blocks"), &p_blocks, &array) ||
+          !il_json_read_structs (r, array, &p_blocks, (IlJsonReadInto) read_block_record,
+                                 task->blocks))
         return FALSE;
-
-      g_array_set_size (task->blocks, json_array_get_length (array));
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          IlJsonPath p_block = IL_JSON_INDEX (&p_blocks, i);
-
-          if (!read_block_record (r, json_array_get_element (array, i), &p_block,
-                                  &g_array_index (task->blocks, IlBlockRecord, i)))
-            return FALSE;
-        }
     }
 
   return TRUE;
@@ -672,7 +591,7 @@ read_core_load (Reader           *r,
   JsonArray               *cores;
 
   if (!get_object (r, node, path, "core_load", allowed, &object) ||
-      !opt_uint (r, object, path, "hz", &rep->load_hz))
+      !il_json_opt_uint (r, object, path, "hz", 0, G_MAXUINT, &rep->load_hz))
     return FALSE;
 
   if (!json_object_has_member (object, "cores"))
@@ -727,33 +646,25 @@ read_repetition (Reader           *r,
   JsonObject *object;
 
   if (!get_object (r, node, path, "a repetition", allowed, &object) ||
-      !opt_double (r, object, path, "makespan_ms", &rep->makespan_ms) ||
+      !il_json_opt_double (r, object, path, "makespan_ms", &rep->makespan_ms) ||
       !opt_string (r, object, path, "checksum", &rep->checksum) ||
-      !opt_uint (r, object, path, "failed_tasks", &rep->failed_tasks) ||
-      !opt_bool (r, object, path, "cancelled", &rep->cancelled) ||
-      !opt_double (r, object, path, "cpu_user_ms", &rep->cpu_user_ms) ||
-      !opt_double (r, object, path, "cpu_sys_ms", &rep->cpu_sys_ms) ||
-      !opt_int (r, object, path, "ctx_voluntary", 0, G_MAXINT64, &rep->ctx_voluntary) ||
-      !opt_int (r, object, path, "ctx_involuntary", 0, G_MAXINT64, &rep->ctx_involuntary) ||
-      !opt_double (r, object, path, "overhead_cpu_ms", &rep->overhead_cpu_ms))
+      !il_json_opt_uint (r, object, path, "failed_tasks", 0, G_MAXUINT, &rep->failed_tasks) ||
+      !il_json_opt_bool (r, object, path, "cancelled", &rep->cancelled) ||
+      !il_json_opt_double (r, object, path, "cpu_user_ms", &rep->cpu_user_ms) ||
+      !il_json_opt_double (r, object, path, "cpu_sys_ms", &rep->cpu_sys_ms) ||
+      !il_json_opt_int (r, object, path, "ctx_voluntary", 0, G_MAXINT64, &rep->ctx_voluntary) ||
+      !il_json_opt_int (r, object, path, "ctx_involuntary", 0, G_MAXINT64, &rep->ctx_involuntary) ||
+      !il_json_opt_double (r, object, path, "overhead_cpu_ms", &rep->overhead_cpu_ms))
     return NULL;
 
   if (json_object_has_member (object, "tasks"))
     {
       JsonArray *array;
 
-      if (!il_json_get_array (r, member (object, "tasks"), &p_tasks, &array))
+      if (!il_json_get_array (r, member (object, "tasks"), &p_tasks, &array) ||
+          !il_json_read_structs (r, array, &p_tasks, (IlJsonReadInto) read_task_record,
+                                 rep->tasks))
         return NULL;
-
-      g_array_set_size (rep->tasks, json_array_get_length (array));
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          IlJsonPath p_task = IL_JSON_INDEX (&p_tasks, i);
-
-          if (!read_task_record (r, json_array_get_element (array, i), &p_task,
-                                 &g_array_index (rep->tasks, IlTaskRecord, i)))
-            return NULL;
-        }
     }
 
   if (json_object_has_member (object, "core_load") &&
@@ -806,11 +717,11 @@ read_stats (Reader           *r,
   JsonObject              *object;
 
   return get_object (r, node, path, "makespan_ms", allowed, &object) &&
-         opt_double (r, object, path, "median", &stats->median) &&
-         opt_double (r, object, path, "min", &stats->min) &&
-         opt_double (r, object, path, "max", &stats->max) &&
-         opt_double (r, object, path, "mean", &stats->mean) &&
-         opt_double (r, object, path, "stddev", &stats->stddev);
+         il_json_opt_double (r, object, path, "median", &stats->median) &&
+         il_json_opt_double (r, object, path, "min", &stats->min) &&
+         il_json_opt_double (r, object, path, "max", &stats->max) &&
+         il_json_opt_double (r, object, path, "mean", &stats->mean) &&
+         il_json_opt_double (r, object, path, "stddev", &stats->stddev);
 }
 
 static gboolean
@@ -842,22 +753,22 @@ read_summary (Reader           *r,
 
       if (!get_object (r, member (object, "latency_ms"), &p_latency, "latency_ms",
                        latency_allowed, &latency) ||
-          !opt_double (r, latency, &p_latency, "mean", &summary->latency_mean_ms) ||
-          !opt_double (r, latency, &p_latency, "p50", &summary->latency_p50_ms) ||
-          !opt_double (r, latency, &p_latency, "p95", &summary->latency_p95_ms))
+          !il_json_opt_double (r, latency, &p_latency, "mean", &summary->latency_mean_ms) ||
+          !il_json_opt_double (r, latency, &p_latency, "p50", &summary->latency_p50_ms) ||
+          !il_json_opt_double (r, latency, &p_latency, "p95", &summary->latency_p95_ms))
         return FALSE;
     }
 
-  return opt_double (r, object, path, "speedup", &summary->speedup) &&
-         opt_double (r, object, path, "efficiency", &summary->efficiency) &&
-         opt_double (r, object, path, "throughput_per_s", &summary->throughput_per_s) &&
-         opt_double (r, object, path, "cpu_user_ms", &summary->cpu_user_ms) &&
-         opt_double (r, object, path, "cpu_sys_ms", &summary->cpu_sys_ms) &&
-         opt_int (r, object, path, "ctx_voluntary", 0, G_MAXINT64, &summary->ctx_voluntary) &&
-         opt_int (r, object, path, "ctx_involuntary", 0, G_MAXINT64, &summary->ctx_involuntary) &&
+  return il_json_opt_double (r, object, path, "speedup", &summary->speedup) &&
+         il_json_opt_double (r, object, path, "efficiency", &summary->efficiency) &&
+         il_json_opt_double (r, object, path, "throughput_per_s", &summary->throughput_per_s) &&
+         il_json_opt_double (r, object, path, "cpu_user_ms", &summary->cpu_user_ms) &&
+         il_json_opt_double (r, object, path, "cpu_sys_ms", &summary->cpu_sys_ms) &&
+         il_json_opt_int (r, object, path, "ctx_voluntary", 0, G_MAXINT64, &summary->ctx_voluntary) &&
+         il_json_opt_int (r, object, path, "ctx_involuntary", 0, G_MAXINT64, &summary->ctx_involuntary) &&
          opt_string (r, object, path, "checksum", &summary->checksum) &&
-         opt_double (r, object, path, "overhead_cpu_ms", &summary->overhead_cpu_ms) &&
-         opt_uint (r, object, path, "failed_tasks", &summary->failed_tasks);
+         il_json_opt_double (r, object, path, "overhead_cpu_ms", &summary->overhead_cpu_ms) &&
+         il_json_opt_uint (r, object, path, "failed_tasks", 0, G_MAXUINT, &summary->failed_tasks);
 }
 
 static IlRunResult *
@@ -873,7 +784,6 @@ read_run_result (Reader           *r,
   static const char *const spawns[] = { "pool", "per-task", NULL };
   g_autoptr(IlRunResult) run = il_run_result_new ();
   IlJsonPath  p_executor = IL_JSON_MEMBER (path, "executor");
-  IlJsonPath  p_spawn = IL_JSON_MEMBER (path, "spawn");
   IlJsonPath  p_summary = IL_JSON_MEMBER (path, "summary");
   IlJsonPath  p_repetitions = IL_JSON_MEMBER (path, "repetitions");
   JsonObject *object;
@@ -883,23 +793,22 @@ read_run_result (Reader           *r,
       !opt_string (r, object, path, "label", &run->label) ||
       !il_json_require (r, object, path, "executor", NULL) ||
       !il_json_get_enum (r, member (object, "executor"), &p_executor, executors, &executor) ||
-      !opt_uint (r, object, path, "workers", &run->workers) ||
-      !opt_bool (r, object, path, "gil", &run->gil) ||
-      !opt_uint (r, object, path, "switch_interval_ms", &run->switch_interval_ms) ||
-      !opt_uint (r, object, path, "cpu_slice_units", &run->cpu_slice_units) ||
-      !opt_uint (r, object, path, "config_index", &run->config_index))
+      !il_json_opt_uint (r, object, path, "workers", 0, G_MAXUINT, &run->workers) ||
+      !il_json_opt_bool (r, object, path, "gil", &run->gil) ||
+      !il_json_opt_uint (r, object, path, "switch_interval_ms", 0, G_MAXUINT, &run->switch_interval_ms) ||
+      !il_json_opt_uint (r, object, path, "cpu_slice_units", 0, G_MAXUINT, &run->cpu_slice_units) ||
+      !il_json_opt_uint (r, object, path, "config_index", 0, G_MAXUINT, &run->config_index))
     return NULL;
 
   run->executor = executor;
 
-  if (json_object_has_member (object, "spawn"))
-    {
-      guint spawn;
+  {
+    guint spawn = run->spawn;
 
-      if (!il_json_get_enum (r, member (object, "spawn"), &p_spawn, spawns, &spawn))
-        return NULL;
-      run->spawn = spawn;
-    }
+    if (!il_json_opt_enum (r, object, path, "spawn", spawns, &spawn))
+      return NULL;
+    run->spawn = spawn;
+  }
 
   if (json_object_has_member (object, "summary") &&
       !read_summary (r, member (object, "summary"), &p_summary, &run->summary))
@@ -909,18 +818,10 @@ read_run_result (Reader           *r,
     {
       JsonArray *array;
 
-      if (!il_json_get_array (r, member (object, "repetitions"), &p_repetitions, &array))
+      if (!il_json_get_array (r, member (object, "repetitions"), &p_repetitions, &array) ||
+          !il_json_read_objects (r, array, &p_repetitions, (IlJsonReadNew) read_repetition,
+                                 run->repetitions))
         return NULL;
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          IlJsonPath    p_rep = IL_JSON_INDEX (&p_repetitions, i);
-          IlRepetition *rep = read_repetition (r, json_array_get_element (array, i), &p_rep);
-
-          if (rep == NULL)
-            return NULL;
-          g_ptr_array_add (run->repetitions, rep);
-        }
     }
 
   return g_steal_pointer (&run);
@@ -940,10 +841,10 @@ read_machine (Reader           *r,
 
   return get_object (r, node, path, "machine", allowed, &object) &&
          opt_string (r, object, path, "cpu_model", &machine->cpu_model) &&
-         opt_uint (r, object, path, "cores", &machine->cores) &&
-         opt_double (r, object, path, "mhz", &machine->mhz) &&
+         il_json_opt_uint (r, object, path, "cores", 0, G_MAXUINT, &machine->cores) &&
+         il_json_opt_double (r, object, path, "mhz", &machine->mhz) &&
          opt_string (r, object, path, "governor", &machine->governor) &&
-         opt_double (r, object, path, "loadavg", &machine->loadavg) &&
+         il_json_opt_double (r, object, path, "loadavg", &machine->loadavg) &&
          opt_string (r, object, path, "kernel", &machine->kernel) &&
          opt_string (r, object, path, "os", &machine->os) &&
          opt_string (r, object, path, "interleave_version", &machine->interleave_version) &&
@@ -982,39 +883,20 @@ il_results_read (IlJsonReader     *r,
 
   if (json_object_has_member (object, "warnings"))
     {
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      char **warnings;
 
-      if (!il_json_get_array (r, member (object, "warnings"), &p_warnings, &array))
+      if (!il_json_get_array (r, member (object, "warnings"), &p_warnings, &array) ||
+          !il_json_read_strings (r, array, &p_warnings, 0, IL_RESULTS_MAX_TEXT_CHARS, &warnings))
         return NULL;
 
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          IlJsonPath       p_warning = IL_JSON_INDEX (&p_warnings, i);
-          g_autofree char *warning = NULL;
-
-          if (!il_json_get_string (r, json_array_get_element (array, i), &p_warning,
-                                   0, IL_RESULTS_MAX_TEXT_CHARS, FALSE, &warning))
-            return NULL;
-          g_strv_builder_add (builder, warning);
-        }
-
       g_strfreev (results->warnings);
-      results->warnings = g_strv_builder_end (builder);
+      results->warnings = warnings;
     }
 
   if (!il_json_require (r, object, path, "runs", NULL) ||
-      !il_json_get_array (r, member (object, "runs"), &p_runs, &array))
+      !il_json_get_array (r, member (object, "runs"), &p_runs, &array) ||
+      !il_json_read_objects (r, array, &p_runs, (IlJsonReadNew) read_run_result, results->runs))
     return NULL;
-
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      IlJsonPath   p_run = IL_JSON_INDEX (&p_runs, i);
-      IlRunResult *run = read_run_result (r, json_array_get_element (array, i), &p_run);
-
-      if (run == NULL)
-        return NULL;
-      g_ptr_array_add (results->runs, run);
-    }
 
   return g_steal_pointer (&results);
 }
