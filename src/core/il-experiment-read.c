@@ -1,4 +1,4 @@
-/* il-experiment-json.c — experiment files (format version 1): load, save, validate
+/* il-experiment-read.c — experiment files (format version 1): load, save, validate
  *
  * The format is documented for users in docs/experiment-format.md
  *
