@@ -20,6 +20,40 @@ static const char *const executor_names[] = { "sequential", "threads", "processe
 static const char *const spawn_names[] = { "pool", "per-task", NULL };
 static const char *const order_names[] = { "interleaved", "grouped", "shuffled", NULL };
 
+/* Optional members within the format's ranges (il-experiment-private.h). */
+static gboolean
+opt_int (IlJsonReader     *r,
+         JsonObject       *object,
+         const IlJsonPath *path,
+         const char       *member,
+         const Range      *range,
+         gint64           *out)
+{
+  return il_json_opt_int (r, object, path, member, range->min, range->max, out);
+}
+
+static gboolean
+opt_uint (IlJsonReader     *r,
+          JsonObject       *object,
+          const IlJsonPath *path,
+          const char       *member,
+          const Range      *range,
+          guint            *out)
+{
+  return il_json_opt_uint (r, object, path, member, range->min, range->max, out);
+}
+
+static gboolean
+opt_string (IlJsonReader     *r,
+            JsonObject       *object,
+            const IlJsonPath *path,
+            const char       *member,
+            const Range      *range,
+            char            **out)
+{
+  return il_json_opt_string (r, object, path, member, range->min, range->max, FALSE, out);
+}
+
 static const IlJsonMisplaced block_misplaced[] = {
   { "kernel", "cpu blocks" },
   { "units", "cpu blocks" },
@@ -81,7 +115,7 @@ read_block (IlJsonReader     *r,
               !il_json_opt_enum (r, object, path, "kernel", kernel_names, &kernel) ||
               !il_json_require (r, object, path, "units",
                                 "a cpu block says how many units of work it does (1 to 1000000)") ||
-              !il_json_opt_int (r, object, path, "units", range_units.min, range_units.max, &block->units))
+              !opt_int (r, object, path, "units", &range_units, &block->units))
             return NULL;
           block->kernel = kernel;
         }
@@ -90,7 +124,7 @@ read_block (IlJsonReader     *r,
       case IL_BLOCK_SLEEP:
         if (!il_json_require (r, object, path, "ms",
                               "a sleep block says how long it sleeps (0 to 600000 ms)") ||
-            !il_json_opt_int (r, object, path, "ms", range_ms.min, range_ms.max, &block->ms))
+            !opt_int (r, object, path, "ms", &range_ms, &block->ms))
           return NULL;
         break;
 
@@ -120,8 +154,8 @@ read_block (IlJsonReader     *r,
                                      chars_url.min, chars_url.max, FALSE, &block->url))
               return NULL;
           }
-        else if (!il_json_opt_int (r, object, path, "delay_ms", range_ms.min, range_ms.max, &block->delay_ms) ||
-                 !il_json_opt_int (r, object, path, "bytes", range_http_bytes.min, range_http_bytes.max, &block->bytes))
+        else if (!opt_int (r, object, path, "delay_ms", &range_ms, &block->delay_ms) ||
+                 !opt_int (r, object, path, "bytes", &range_http_bytes, &block->bytes))
           return NULL;
         break;
 
@@ -129,7 +163,7 @@ read_block (IlJsonReader     *r,
       case IL_BLOCK_FILE_READ:
         if (!il_json_require (r, object, path, "bytes",
                               "a file block says how many bytes it moves (0 to 1073741824)") ||
-            !il_json_opt_int (r, object, path, "bytes", range_file_bytes.min, range_file_bytes.max, &block->bytes))
+            !opt_int (r, object, path, "bytes", &range_file_bytes, &block->bytes))
           return NULL;
         if (block->type == IL_BLOCK_FILE_WRITE &&
             !il_json_opt_bool (r, object, path, "fsync", &block->fsync))
@@ -162,9 +196,9 @@ read_task_group (IlJsonReader     *r,
   group = il_task_group_new ();
   g_ptr_array_set_size (group->blocks, 0);
 
-  if (!il_json_opt_string (r, object, path, "name", chars_task_name.min, chars_task_name.max, FALSE, &group->name) ||
-      !il_json_opt_int (r, object, path, "repeat", range_repeat.min, range_repeat.max, &group->repeat) ||
-      !il_json_opt_int (r, object, path, "payload_bytes", range_payload.min, range_payload.max, &group->payload_bytes) ||
+  if (!opt_string (r, object, path, "name", &chars_task_name, &group->name) ||
+      !opt_int (r, object, path, "repeat", &range_repeat, &group->repeat) ||
+      !opt_int (r, object, path, "payload_bytes", &range_payload, &group->payload_bytes) ||
       !il_json_require (r, object, path, "blocks",
                         "a task group lists its blocks, e.g. [{ \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 10 }]") ||
       !il_json_get_array (r, json_object_get_member (object, "blocks"), &p_blocks, &blocks) ||
@@ -268,7 +302,7 @@ read_run (IlJsonReader     *r,
 
   run = il_run_config_new (executor);
 
-  if (!il_json_opt_string (r, object, path, "label", chars_label.min, chars_label.max, FALSE, &run->label))
+  if (!opt_string (r, object, path, "label", &chars_label, &run->label))
     return NULL;
 
   if (json_object_has_member (object, "workers"))
@@ -285,11 +319,11 @@ read_run (IlJsonReader     *r,
   {
     guint spawn = run->spawn;
 
-    if (!il_json_opt_uint (r, object, path, "switch_interval_ms", range_switch.min, range_switch.max,
-                           &run->switch_interval_ms) ||
+    if (!opt_uint (r, object, path, "switch_interval_ms", &range_switch,
+                   &run->switch_interval_ms) ||
         !il_json_opt_enum (r, object, path, "spawn", spawn_names, &spawn) ||
-        !il_json_opt_uint (r, object, path, "cpu_slice_units", range_slice.min, range_slice.max,
-                           &run->cpu_slice_units))
+        !opt_uint (r, object, path, "cpu_slice_units", &range_slice,
+                   &run->cpu_slice_units))
       return NULL;
     run->spawn = spawn;
   }
@@ -313,10 +347,10 @@ read_settings (IlJsonReader     *r,
 
   if (!il_json_get_object (r, node, path, &object) ||
       !il_json_check_members (r, object, path, "settings", members, NULL) ||
-      !il_json_opt_uint (r, object, path, "repetitions", range_repetitions.min, range_repetitions.max, &settings->repetitions) ||
-      !il_json_opt_uint (r, object, path, "warmup", range_warmup.min, range_warmup.max, &settings->warmup) ||
+      !opt_uint (r, object, path, "repetitions", &range_repetitions, &settings->repetitions) ||
+      !opt_uint (r, object, path, "warmup", &range_warmup, &settings->warmup) ||
       !il_json_opt_enum (r, object, path, "order", order_names, &order) ||
-      !il_json_opt_uint (r, object, path, "sample_hz", range_sample_hz.min, range_sample_hz.max, &settings->sample_hz))
+      !opt_uint (r, object, path, "sample_hz", &range_sample_hz, &settings->sample_hz))
     return FALSE;
 
   settings->order = order;
@@ -398,7 +432,7 @@ read_quiz (IlJsonReader     *r,
 
   if (!il_json_check_members (r, object, path, "a quiz", members, NULL) ||
       !il_json_require (r, object, path, "question", NULL) ||
-      !il_json_opt_string (r, object, path, "question", chars_question.min, chars_question.max, FALSE, &quiz->question) ||
+      !opt_string (r, object, path, "question", &chars_question, &quiz->question) ||
       !il_json_require (r, object, path, "choices", "expected 2 to 6 possible answers") ||
       !il_json_get_array (r, json_object_get_member (object, "choices"), &p_choices, &array))
     return FALSE;
@@ -414,7 +448,7 @@ read_quiz (IlJsonReader     *r,
   if (!il_json_require (r, object, path, "answer",
                         "expected the index of the right choice (0 is the first)") ||
       !read_answer (r, json_object_get_member (object, "answer"), &p_answer, n, &quiz->answer) ||
-      !il_json_opt_string (r, object, path, "explanation", chars_explanation.min, chars_explanation.max, FALSE, &quiz->explanation))
+      !opt_string (r, object, path, "explanation", &chars_explanation, &quiz->explanation))
     return FALSE;
 
   *out = g_steal_pointer (&quiz);
@@ -482,9 +516,9 @@ il_experiment_read (IlJsonReader *r,
   g_ptr_array_set_size (experiment->runs, 0);
 
   if (!il_json_require (r, object, NULL, "name", "give the experiment a name (1 to 200 characters)") ||
-      !il_json_opt_string (r, object, NULL, "name", chars_name.min, chars_name.max, FALSE, &experiment->name) ||
-      !il_json_opt_string (r, object, NULL, "description", chars_description.min, chars_description.max, FALSE,
-                           &experiment->description))
+      !opt_string (r, object, NULL, "name", &chars_name, &experiment->name) ||
+      !opt_string (r, object, NULL, "description", &chars_description,
+                   &experiment->description))
     return NULL;
 
   if (!il_json_require (r, object, NULL, "tasks", "an experiment lists its task groups") ||

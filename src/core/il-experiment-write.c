@@ -12,16 +12,6 @@
 #include "il-json-private.h"
 
 static JsonNode *
-object_node (JsonObject *object)
-{
-  JsonNode *node = json_node_init_object (json_node_alloc (), object);
-
-  json_object_unref (object);
-
-  return node;
-}
-
-static JsonNode *
 block_to_json (const IlBlock *block)
 {
   JsonObject *object = json_object_new ();
@@ -61,7 +51,7 @@ block_to_json (const IlBlock *block)
         g_assert_not_reached ();
     }
 
-  return object_node (object);
+  return il_json_object_node (object);
 }
 
 static JsonNode *
@@ -81,7 +71,7 @@ task_group_to_json (const IlTaskGroup *group)
     json_array_add_element (blocks, block_to_json (g_ptr_array_index (group->blocks, i)));
   json_object_set_array_member (object, "blocks", blocks);
 
-  return object_node (object);
+  return il_json_object_node (object);
 }
 
 static JsonNode *
@@ -131,7 +121,7 @@ run_to_json (const IlRunConfig *run)
         break;
     }
 
-  return object_node (object);
+  return il_json_object_node (object);
 }
 
 static JsonObject *
@@ -209,7 +199,7 @@ experiment_to_json (const IlExperiment *experiment)
   if (experiment->results != NULL)
     json_object_set_member (object, "results", il_results_to_json (experiment->results));
 
-  return object_node (object);
+  return il_json_object_node (object);
 }
 
 char *

@@ -326,6 +326,10 @@ gboolean il_json_double_equal (double a,
                                double b,
                                int    decimals);
 
+/* A node holding @object, which it takes: the model's writers build
+ * objects member by member and hand them on. */
+JsonNode *il_json_object_node (JsonObject *object);
+
 /* The shortest text that reads back as the same double ("0.1", not
  * "0.10000000000000001"). */
 char *il_json_format_double (double value);

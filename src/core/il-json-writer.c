@@ -47,6 +47,16 @@ il_json_double_equal (double a,
 
 /* Writing */
 
+JsonNode *
+il_json_object_node (JsonObject *object)
+{
+  JsonNode *node = json_node_init_object (json_node_alloc (), object);
+
+  json_object_unref (object);
+
+  return node;
+}
+
 /* The shortest form that reads back as the same double. */
 char *
 il_json_format_double (double value)

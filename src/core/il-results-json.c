@@ -47,16 +47,6 @@ set_string_or_null (JsonObject *object,
     json_object_set_string_member (object, member, value);
 }
 
-static JsonNode *
-object_node (JsonObject *object)
-{
-  JsonNode *node = json_node_init_object (json_node_alloc (), object);
-
-  json_object_unref (object);
-
-  return node;
-}
-
 static JsonObject *
 state_to_json (const IlStateTimes *state)
 {
@@ -84,7 +74,7 @@ block_record_to_json (const IlBlockRecord *block)
   if (block->state.valid)
     json_object_set_object_member (object, "state_us", state_to_json (&block->state));
 
-  return object_node (object);
+  return il_json_object_node (object);
 }
 
 static JsonNode *
@@ -125,7 +115,7 @@ task_record_to_json (const IlTaskRecord *task)
       set_string_or_null (object, "error", task->error);
     }
 
-  return object_node (object);
+  return il_json_object_node (object);
 }
 
 static JsonNode *
@@ -204,7 +194,7 @@ repetition_to_json (const IlRepetition *rep)
       json_object_set_array_member (object, "loop_lag", lags);
     }
 
-  return object_node (object);
+  return il_json_object_node (object);
 }
 
 static JsonObject *
@@ -270,7 +260,7 @@ run_result_to_json (const IlRunResult *run)
     }
   json_object_set_array_member (object, "repetitions", repetitions);
 
-  return object_node (object);
+  return il_json_object_node (object);
 }
 
 static JsonObject *
@@ -316,7 +306,7 @@ il_results_to_json (const IlResults *results)
     json_array_add_element (runs, run_result_to_json (g_ptr_array_index (results->runs, i)));
   json_object_set_array_member (object, "runs", runs);
 
-  return object_node (object);
+  return il_json_object_node (object);
 }
 
 char *
