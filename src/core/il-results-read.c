@@ -1,4 +1,4 @@
-/* il-results-json.c — the results document (docs/results-format.md)
+/* il-results-read.c — the results document (docs/results-format.md)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
