@@ -338,7 +338,7 @@ char *il_json_format_double (double value);
 #define IL_JSON_DECIMALS_RATIO   3
 #define IL_JSON_DECIMALS_PERCENT 1
 
-/* Reads a results document with @reader (il-results-json.c). */
+/* Reads a results document with @reader (il-results-read.c). */
 IlResults *il_results_read (IlJsonReader     *reader,
                             JsonNode         *node,
                             const IlJsonPath *path);
