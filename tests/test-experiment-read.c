@@ -1,4 +1,4 @@
-/* test-experiment.c — the experiment model and its file format
+/* test-experiment-read.c — the experiment model and its file format
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
