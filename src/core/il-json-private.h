@@ -10,10 +10,11 @@
  * overflow), and, only when a semantic error needs a position, once more to
  * find the line and column of one JSON path.
  *
- * il-json-reader.c holds what the experiment and results readers share:
- * JSON paths kept on the stack and rendered only on failure, typed getters
- * whose messages say what was expected and what was found, and readers of
- * optional members and arrays.  il-json-writer.c produces the files' readable
+ * il-json-messages.c and il-json-reader.c hold what the experiment and
+ * results readers share: JSON paths kept on the stack and rendered only on
+ * failure, bounded quotes of the file's text, typed getters whose messages
+ * say what was expected and what was found, and readers of optional
+ * members and arrays.  il-json-writer.c produces the files' readable
  * layout.  The formats are docs/experiment-format.md and
  * docs/results-format.md.
  */
@@ -26,7 +27,7 @@
 
 G_BEGIN_DECLS
 
-/* Paths and quoting (il-json-reader.c) */
+/* Paths and quoting (il-json-messages.c) */
 
 /* A JSON path as a chain of stack frames: "tasks[0].blocks[2].units".  A
  * NULL path is the document's root.  A frame with @member NULL is an array
@@ -104,7 +105,8 @@ void il_json_locate (const char *text,
                      guint      *line,
                      guint      *column);
 
-/* Reading (il-json-reader.c) */
+/* Reading: failures (il-json-messages.c), typed getters, optional members
+ * and arrays (il-json-reader.c) */
 
 /* The first problem found while reading a document. */
 typedef struct
@@ -135,9 +137,13 @@ gboolean il_json_fail_full (IlJsonReader     *reader,
                             ...) G_GNUC_PRINTF (5, 6);
 
 /* "the string \"40\"", "1.5", "true", "null", "an object", "an array". */
-char *il_json_describe (const IlJsonReader *reader,
-                        JsonNode           *node,
-                        const IlJsonPath   *path);
+/* The literal the scan noted at @path (a number json-glib would misread or
+ * print differently), or NULL. */
+const char *il_json_noted_literal (const IlJsonReader *reader,
+                                   const IlJsonPath   *path);
+char       *il_json_describe (const IlJsonReader *reader,
+                              JsonNode           *node,
+                              const IlJsonPath   *path);
 
 /* Typed getters: each checks the node's type (and range) and fails with a
  * message saying what was expected. */
