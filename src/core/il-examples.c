@@ -13,7 +13,7 @@
 
 #include "il-core-resources.h"
 #include "il-examples.h"
-#include "il-json-positions.h"
+#include "il-json-private.h"
 
 #define EXAMPLES_PATH "/io/github/interleave/Interleave/examples/"
 
