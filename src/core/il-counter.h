@@ -52,8 +52,4 @@ gboolean il_counter_run (IlCounter     *counter,
                          GCancellable  *cancellable,
                          IlCounterStep *step);
 
-/* Sum of the increments of every counter block in @experiment's tasks (all
- * repeats): a repetition's expected final count. 0: no counter block. */
-gint64 il_experiment_count_increments (const IlExperiment *experiment);
-
 G_END_DECLS

@@ -27,6 +27,11 @@ static const char *const example_names[] = {
   "cooperative",
   "http",
   "mixed",
+  "structure",
+  "shared-state",
+  "shared-state-lock",
+  "cooperative-counter",
+  "processes-memory",
 };
 
 static void

@@ -707,3 +707,23 @@ il_experiment_count_tasks (const IlExperiment *experiment)
 
   return total;
 }
+
+gint64
+il_experiment_count_increments (const IlExperiment *experiment)
+{
+  gint64 total = 0;
+
+  for (guint g = 0; g < experiment->tasks->len; g++)
+    {
+      const IlTaskGroup *group = g_ptr_array_index (experiment->tasks, g);
+
+      for (guint b = 0; b < group->blocks->len; b++)
+        {
+          const IlBlock *block = g_ptr_array_index (group->blocks, b);
+
+          if (block->type == IL_BLOCK_COUNTER)
+            total += block->increments * group->repeat;
+        }
+    }
+  return total;
+}

@@ -209,6 +209,9 @@ void          il_experiment_free (IlExperiment *experiment);
 gboolean il_experiment_equal (const IlExperiment *a, const IlExperiment *b);
 /* Sum of repeats. */
 guint64 il_experiment_count_tasks (const IlExperiment *experiment);
+/* Sum of the increments of every counter block in the tasks (all repeats):
+ * a repetition's expected final count. 0: no counter block. */
+gint64 il_experiment_count_increments (const IlExperiment *experiment);
 
 /* Loading. Errors are IL_ERROR_PARSE / IL_ERROR_INVALID with a message of the
  * form "FILE:LINE:COLUMN: what was expected" (the JSON path where no position
