@@ -215,9 +215,12 @@ il_window_save_as_dialog (IlWindow *self,
 {
   GtkFileChooserNative *dialog;
   g_autoptr(GtkFileFilter) filter = experiment_filter_new ();
-  GFile *current;
+  GFile      *current;
+  const char *title;
 
-  dialog = gtk_file_chooser_native_new (with_results ? _("Save Experiment with Results") : _("Save Experiment"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  title = with_results ? _("Save Experiment with Results") : _("Save Experiment");
+  dialog = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
   current = il_document_get_file (self->document);

@@ -264,7 +264,8 @@ il_window_ask_quiz (IlWindow     *self,
     }
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "skip");
   gtk_accessible_update_property (GTK_ACCESSIBLE (dialog),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Quiz"), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, quiz->question, -1);
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, quiz->question,
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Quiz"), -1);
   g_object_set_data (G_OBJECT (dialog), "allow-network", GINT_TO_POINTER (allow_network));
   g_signal_connect_object (dialog, "response", G_CALLBACK (quiz_response_cb), self, 0);
   g_set_weak_pointer (&self->quiz_dialog, ADW_MESSAGE_DIALOG (dialog));

@@ -81,11 +81,12 @@ il_window_update_actions (IlWindow *self)
   gboolean have_doc = self->document != NULL;
   gboolean running = self->run_cancellable != NULL;
   gboolean have_results = self->results != NULL;
+  gboolean have_recorded = have_doc && il_document_get_experiment (self->document)->results != NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save", have_doc);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as", have_doc);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-with-results", have_doc && have_results);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", have_results || (have_doc && il_document_get_experiment (self->document)->results != NULL));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", have_results || have_recorded);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo",
                                  have_doc && !running && il_document_can_undo (self->document));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo",
