@@ -66,6 +66,7 @@ static const char *const kernel_names[] = { "spin", "primes", "hash", "matmul", 
 static const char *const executor_names[] = { "sequential", "threads", "processes", "async", NULL };
 static const char *const spawn_names[] = { "pool", "per-task", NULL };
 static const char *const order_names[] = { "interleaved", "grouped", "shuffled", NULL };
+static const char *const engine_names[] = { "native", "cpython", NULL };
 
 static gboolean
 check_range (IlJsonReader     *r,
@@ -210,6 +211,19 @@ validate_run (IlJsonReader      *r,
 
   if (run->label != NULL && !check_chars (r, &p_label, run->label, &chars_label))
     return FALSE;
+  if ((guint) run->engine >= IL_N_ENGINES)
+    {
+      IlJsonPath p_engine = IL_JSON_MEMBER (path, "engine");
+
+      return il_json_fail (r, &p_engine, IL_JSON_AT_VALUE, "expected \"native\" or \"cpython\"");
+    }
+  if (run->engine == IL_ENGINE_CPYTHON && run->executor == IL_EXECUTOR_THREADS && run->gil)
+    {
+      IlJsonPath p_gil = IL_JSON_MEMBER (path, "gil");
+
+      return il_json_fail (r, &p_gil, IL_JSON_AT_VALUE,
+                           "does not apply to the cpython engine (the interpreter's own lock is always there)");
+    }
 
   /* Only what applies to the executor is saved, so only that is checked:
    * the editor keeps other values while the user switches executors. */
@@ -738,12 +752,14 @@ read_run (IlJsonReader     *r,
           JsonNode         *node,
           const IlJsonPath *path)
 {
-  static const char *const sequential_members[] = { "executor", "label", NULL };
+  static const char *const sequential_members[] = { "executor", "label", "engine", NULL };
   static const char *const threads_members[] = {
-    "executor", "label", "workers", "gil", "switch_interval_ms", NULL
+    "executor", "label", "workers", "engine", "gil", "switch_interval_ms", NULL
   };
-  static const char *const  processes_members[] = { "executor", "label", "workers", "spawn", NULL };
-  static const char *const  async_members[] = { "executor", "label", "cpu_slice_units", NULL };
+  static const char *const processes_members[] = {
+    "executor", "label", "workers", "engine", "spawn", NULL
+  };
+  static const char *const  async_members[] = { "executor", "label", "engine", "cpu_slice_units", NULL };
   static const char *const *members[] = {
     sequential_members,
     threads_members,
@@ -789,6 +805,22 @@ read_run (IlJsonReader     *r,
       if (!il_json_get_bool (r, json_object_get_member (object, "gil"), &p_gil, &run->gil))
         return NULL;
     }
+
+  {
+    guint engine = run->engine;
+
+    if (!read_enum_member (r, object, path, "engine", engine_names, &engine))
+      return NULL;
+    run->engine = engine;
+    if (run->engine == IL_ENGINE_CPYTHON && run->gil)
+      {
+        IlJsonPath p_gil = IL_JSON_MEMBER (path, "gil");
+
+        il_json_fail (r, &p_gil, IL_JSON_AT_VALUE,
+                      "does not apply to the cpython engine (the interpreter's own lock is always there)");
+        return NULL;
+      }
+  }
 
   {
     guint spawn = run->spawn;
@@ -1341,11 +1373,13 @@ run_to_json (const IlRunConfig *run)
       else
         json_object_set_int_member (object, "workers", g_array_index (run->workers, guint, 0));
     }
+  if (run->engine != IL_ENGINE_NATIVE)
+    json_object_set_string_member (object, "engine", il_engine_to_string (run->engine));
 
   switch (run->executor)
     {
       case IL_EXECUTOR_THREADS:
-        if (run->gil)
+        if (run->gil && run->engine == IL_ENGINE_NATIVE)
           json_object_set_boolean_member (object, "gil", TRUE);
         if (run->switch_interval_ms != 5)
           json_object_set_int_member (object, "switch_interval_ms", run->switch_interval_ms);

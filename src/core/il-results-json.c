@@ -257,6 +257,13 @@ run_result_to_json (const IlRunResult *run)
     json_object_set_string_member (object, "spawn", il_spawn_to_string (run->spawn));
   if (run->executor == IL_EXECUTOR_ASYNC)
     json_object_set_int_member (object, "cpu_slice_units", run->cpu_slice_units);
+  if (run->engine == IL_ENGINE_CPYTHON)
+    {
+      json_object_set_string_member (object, "engine", il_engine_to_string (run->engine));
+      if (!run->gil && run->executor == IL_EXECUTOR_THREADS)
+        json_object_set_int_member (object, "switch_interval_ms", run->switch_interval_ms);
+      set_string_or_null (object, "python", run->python_version);
+    }
   json_object_set_int_member (object, "config_index", run->config_index);
 
   json_object_set_object_member (object, "summary", summary_to_json (&run->summary));
@@ -867,7 +874,7 @@ read_run_result (Reader           *r,
 {
   static const char *const allowed[] = {
     "label", "executor", "workers", "gil", "switch_interval_ms", "spawn",
-    "cpu_slice_units", "config_index", "summary", "repetitions", NULL
+    "cpu_slice_units", "config_index", "summary", "repetitions", "engine", "python", NULL
   };
   static const char *const executors[] = { "sequential", "threads", "processes", "async", NULL };
   static const char *const spawns[] = { "pool", "per-task", NULL };
@@ -891,6 +898,18 @@ read_run_result (Reader           *r,
     return NULL;
 
   run->executor = executor;
+
+  if (json_object_has_member (object, "engine"))
+    {
+      static const char *const engines[] = { "native", "cpython", NULL };
+      IlJsonPath               p_engine = IL_JSON_MEMBER (path, "engine");
+      guint                    engine;
+
+      if (!il_json_get_enum (r, member (object, "engine"), &p_engine, engines, &engine) ||
+          !opt_string (r, object, path, "python", &run->python_version))
+        return NULL;
+      run->engine = engine;
+    }
 
   if (json_object_has_member (object, "spawn"))
     {

@@ -115,11 +115,15 @@ typedef struct
 
 /* NULL: this build cannot run @kind yet. */
 const IlExecutorClass *il_executor_lookup (IlExecutorKind kind);
+/* The executor that runs @config: il_executor_lookup's, or the cpython
+ * engine's for every kind it runs. NULL: this build cannot run it. */
+const IlExecutorClass *il_executor_for_run (const IlRunConfig *config);
 
 extern const IlExecutorClass il_executor_sequential;
 extern const IlExecutorClass il_executor_threads;
 extern const IlExecutorClass il_executor_processes;
 extern const IlExecutorClass il_executor_async;
+extern const IlExecutorClass il_executor_cpython;
 
 /* Monotonic µs. */
 static inline gint64

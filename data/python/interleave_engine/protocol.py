@@ -1,0 +1,172 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The framing of Interleave's worker wire protocol (src/core/il-protocol.h).
+
+Every frame is a 16-byte header, little-endian: u32 magic "ILWP", u16
+version, u16 type, u64 body length, then the body. Anything not understood
+is fatal for the connection (ProtocolError).
+"""
+import struct
+
+MAGIC = 0x50574C49
+VERSION = 1
+HEADER = struct.Struct("<IHHQ")
+MAX_BODY = 64 * 1024 * 1024 + 16 * 1024 * 1024
+
+HELLO, READY, TASK, EVENT, RESULT, BYE = 1, 2, 3, 4, 5, 6
+FRAME_NAMES = {HELLO: "HELLO", READY: "READY", TASK: "TASK", EVENT: "EVENT",
+               RESULT: "RESULT", BYE: "BYE"}
+
+# il-events.h
+EV_TASK_START, EV_TASK_END, EV_BLOCK_START, EV_BLOCK_END = 2, 3, 4, 5
+EV_FLAG_FAILED = 1
+EVENT_STRUCT = struct.Struct("<BBBBiiIqqqqqqd")
+assert EVENT_STRUCT.size == 72
+
+# il-experiment.h
+CPU, SLEEP, HTTP, FILE_WRITE, FILE_READ = 0, 1, 2, 3, 4
+BLOCK_NAMES = ("cpu", "sleep", "http", "file-write", "file-read")
+N_KERNELS = 4
+
+NO_STRING = 0xFFFFFFFF
+_U32 = struct.Struct("<I")
+_U64 = struct.Struct("<Q")
+_TASK_HEAD = struct.Struct("<IIIiHHqI")
+_BLOCK = struct.Struct("<BBBqqqq")
+_RESULT_HEAD = struct.Struct("<IIIIiiqqQ")
+_STATE = struct.Struct("<Bqqqq")
+_BLOCK_REC = struct.Struct("<Bqqq")
+_USAGE = struct.Struct("<qqqqq")
+
+
+class ProtocolError(Exception):
+    pass
+
+
+def frame(ftype, body=b""):
+    return HEADER.pack(MAGIC, VERSION, ftype, len(body)) + body
+
+
+def parse_header(data):
+    magic, version, ftype, length = HEADER.unpack_from(data)
+    if magic != MAGIC:
+        raise ProtocolError(f"bad magic 0x{magic:08x} (expected 0x{MAGIC:08x})")
+    if version != VERSION:
+        raise ProtocolError(f"version {version} is not supported "
+                            f"(this engine speaks version {VERSION})")
+    if ftype not in FRAME_NAMES:
+        raise ProtocolError(f"unknown frame type {ftype}")
+    if length > MAX_BODY:
+        raise ProtocolError(f"a {FRAME_NAMES[ftype]} frame of {length} bytes "
+                            "is larger than the limit")
+    return ftype, length
+
+
+class _Reader:
+    def __init__(self, body, what):
+        self.body = body
+        self.pos = 0
+        self.what = what
+
+    def take(self, n):
+        if self.pos + n > len(self.body):
+            raise ProtocolError(f"truncated {self.what} frame")
+        start = self.pos
+        self.pos += n
+        return self.body[start:self.pos]
+
+    def unpack(self, st):
+        return st.unpack(self.take(st.size))
+
+    def string(self):
+        (n,) = self.unpack(_U32)
+        if n == NO_STRING:
+            return None
+        return bytes(self.take(n)).decode("utf-8", "replace")
+
+    def finish(self):
+        if self.pos != len(self.body):
+            raise ProtocolError(f"{len(self.body) - self.pos} unexpected bytes "
+                                f"after a {self.what} frame")
+
+
+def read_hello(body):
+    r = _Reader(body, "HELLO")
+    pid, worker, n = r.unpack(struct.Struct("<IiI"))
+    if n > 4096:
+        raise ProtocolError("truncated HELLO frame")
+    cores = [r.unpack(_U32)[0] for _ in range(n)]
+    server_url = r.string()
+    scratch_dir = r.string()
+    r.finish()
+    return {"pid": pid, "worker": worker, "affinity": cores,
+            "server_url": server_url, "scratch_dir": scratch_dir}
+
+
+def _put_str(parts, s):
+    if s is None:
+        parts.append(_U32.pack(NO_STRING))
+    else:
+        b = s.encode("utf-8")
+        parts.append(_U32.pack(len(b)))
+        parts.append(b)
+
+
+def write_ready(pid):
+    parts = [struct.pack("<IiI", pid, -1, 0)]
+    _put_str(parts, None)
+    _put_str(parts, None)
+    return frame(READY, b"".join(parts))
+
+
+def read_task(body):
+    """A TASK frame as a dict; 'payload' is a memoryview into @body."""
+    r = _Reader(memoryview(body), "TASK")
+    group, index, flat, worker, run, rep, t0, n_blocks = r.unpack(_TASK_HEAD)
+    if n_blocks > 64:
+        raise ProtocolError(f"a task of {n_blocks} blocks (at most 64)")
+    blocks = []
+    for _ in range(n_blocks):
+        btype, kernel, fsync, units, ms, delay_ms, nbytes = r.unpack(_BLOCK)
+        if btype >= len(BLOCK_NAMES) or kernel >= N_KERNELS:
+            raise ProtocolError(f"unknown block type {btype} or kernel {kernel}")
+        url = r.string()
+        blocks.append((btype, kernel, bool(fsync), units, ms, delay_ms, nbytes, url))
+    _checksum, payload_len = r.unpack(struct.Struct("<QQ"))
+    payload = r.take(payload_len)
+    r.finish()
+    return {"group": group, "index": index, "flat": flat, "worker": worker,
+            "run": run, "rep": rep, "t0": t0, "blocks": blocks,
+            "payload": payload}
+
+
+def event(kind, worker, task, t_us, *, flags=0, block_type=0, block=0, cpu=-1,
+          t2_us=0, a=0, b=0, c=0, d=0):
+    return EVENT_STRUCT.pack(kind, flags, block_type, block, worker, cpu, task, t_us,
+                      t2_us, a, b, c, d, 0.0)
+
+
+def write_events(packed):
+    return frame(EVENT, b"".join(packed))
+
+
+def _put_state(parts, st):
+    parts.append(_STATE.pack(1 if st[0] else 0, st[1], st[2], st[3], st[4]))
+
+
+def write_result(rec, payload):
+    """@rec: dict from engine.run_task_*; @payload: bytes-like echo."""
+    parts = [_RESULT_HEAD.pack(rec["group"], rec["index"], rec["pid"], rec["tid"],
+                               rec["cpu_start"], rec["cpu_end"], rec["start_us"],
+                               rec["end_us"], rec["checksum"])]
+    _put_state(parts, rec["state"])
+    parts.append(bytes([1 if rec["failed"] else 0]))
+    _put_str(parts, rec["error"])
+    parts.append(_U32.pack(len(rec["blocks"])))
+    for br in rec["blocks"]:
+        parts.append(_BLOCK_REC.pack(br["type"], br["start_us"], br["end_us"], br["ttfb_us"]))
+        _put_state(parts, br["state"])
+    u = rec["usage"]
+    parts.append(_USAGE.pack(u[0], u[1], u[2], u[3], rec["overhead_ns"]))
+    parts.append(_U64.pack(len(payload)))
+    parts.append(payload)
+    return frame(RESULT, b"".join(parts))
