@@ -214,6 +214,14 @@ typedef struct
   IlUsage       reported; /* what RESULTs reported, to find the rest */
   GArray       *events;
   GError       *error;
+  gboolean      ready; /* READY received */
+  /* prepare() → run(): the dispatcher starts the interpreter and waits for
+   * its READY before the repetition's clock starts, then for the go. */
+  GThread      *thread;
+  GMutex        lock;
+  GCond         cond;
+  guint         phase; /* 0 starting, 1 ready (or failed: error), 2 go */
+  struct rusage r0;
 } Engine;
 
 static IlTaskRecord *
@@ -644,7 +652,10 @@ engine_read (Engine  *e,
               IlProtoHello ready;
 
               if (il_protocol_read_hello (body, len, &ready, error))
-                il_proto_hello_clear (&ready);
+                {
+                  il_proto_hello_clear (&ready);
+                  e->ready = TRUE;
+                }
             }
             break;
           case IL_FRAME_EVENT:
@@ -847,93 +858,220 @@ engine_loop (Engine *e)
   g_free (engine_reap (e, GRACE_US));
 }
 
+/* Waits for the interpreter's READY: its start-up is not part of the
+ * measurement. FALSE with @error when it cannot start. */
+static gboolean
+engine_wait_ready (Engine  *e,
+                   GError **error)
+{
+  GCancellable *cancellable = e->ctx->cancellable;
+  GPollFD       cancel_fd = { -1, 0, 0 };
+  gboolean      have_cancel_fd = FALSE;
+  gint64        deadline = il_now_us () + 60 * G_USEC_PER_SEC;
+  g_autoptr(GError) lost = NULL;
+
+  if (cancellable != NULL)
+    have_cancel_fd = g_cancellable_make_pollfd (cancellable, &cancel_fd);
+  while (!e->ready && lost == NULL && e->rfd >= 0 && il_now_us () < deadline &&
+         !g_cancellable_is_cancelled (cancellable))
+    {
+      struct pollfd fds[4];
+      nfds_t        n = 0;
+
+      if (e->out->len > e->out_off)
+        engine_flush (e);
+      fds[n++] = (struct pollfd){ e->rfd, POLLIN, 0 };
+      fds[n++] = (struct pollfd){ e->efd, e->efd >= 0 ? POLLIN : 0, 0 };
+      fds[n++] = (struct pollfd){ e->wfd, e->wfd >= 0 && e->out->len > e->out_off ? POLLOUT : 0, 0 };
+      if (have_cancel_fd)
+        fds[n++] = (struct pollfd){ cancel_fd.fd, POLLIN, 0 };
+      if (poll (fds, n, 100) < 0 && errno != EINTR)
+        break;
+      if (fds[1].revents != 0 && e->efd >= 0)
+        engine_read_stderr (e);
+      if (fds[2].revents != 0)
+        engine_flush (e);
+      if (fds[0].revents != 0)
+        engine_read (e, &lost);
+    }
+  if (have_cancel_fd)
+    g_cancellable_release_fd (cancellable);
+  if (e->ready)
+    return TRUE;
+
+  /* A cancelled start is no failure: run() sees the cancellation. */
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      kill (-e->pid, SIGKILL);
+      g_free (engine_reap (e, 0));
+      return TRUE;
+    }
+  {
+    pid_t            pid = e->pid;
+    g_autofree char *how = NULL;
+    g_autofree char *said = NULL;
+
+    kill (-pid, SIGKILL);
+    how = engine_reap (e, GRACE_US);
+    said = stderr_last_line (e);
+    if (lost != NULL)
+      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+                   _("The Python interpreter (pid %d) sent garbage (%s) and was killed"),
+                      (int) pid, lost->message);
+    else
+      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+                   _("The Python interpreter %s (pid %d) did not start the engine: %s%s%s"),
+                      e->python, (int) pid, how, said != NULL ? ": " : "", said != NULL ? said : "");
+  }
+  return FALSE;
+}
+
+static void
+set_phase (Engine *e,
+           guint   phase)
+{
+  g_mutex_lock (&e->lock);
+  e->phase = phase;
+  g_cond_broadcast (&e->cond);
+  g_mutex_unlock (&e->lock);
+}
+
+static void
+wait_phase (Engine *e,
+            guint   phase)
+{
+  g_mutex_lock (&e->lock);
+  while (e->phase < phase)
+    g_cond_wait (&e->cond, &e->lock);
+  g_mutex_unlock (&e->lock);
+}
+
 static gpointer
 cpython_dispatcher (gpointer user_data)
 {
   Engine       *e = user_data;
   IlRunContext *ctx = e->ctx;
-  struct rusage r0, r1;
+  struct rusage r1;
   IlTaskEnv     self_use = { 0 };
   sigset_t      sigpipe;
+  gboolean      started = FALSE;
 
-  /* Pinned before spawning: the interpreter inherits the run's cores. */
-  if (!il_run_context_pin_thread (ctx, &e->error))
-    return NULL;
+  /* Writing to a dead interpreter must not signal the application. */
   sigemptyset (&sigpipe);
   sigaddset (&sigpipe, SIGPIPE);
   pthread_sigmask (SIG_BLOCK, &sigpipe, NULL);
+  /* Pinned before spawning: the interpreter inherits the run's cores. */
+  if (il_run_context_pin_thread (ctx, &e->error) && engine_spawn (e, &e->error))
+    started = engine_wait_ready (e, &e->error);
+  set_phase (e, 1);
+  if (!started)
+    return NULL;
 
-  getrusage (RUSAGE_THREAD, &r0);
-  if (engine_spawn (e, &e->error))
+  wait_phase (e, 2);
+  getrusage (RUSAGE_THREAD, &e->r0);
+  if (e->pid > 0)
     engine_loop (e);
   getrusage (RUSAGE_THREAD, &r1);
-  self_use.usage.user_us = ((gint64) r1.ru_utime.tv_sec - r0.ru_utime.tv_sec) * G_USEC_PER_SEC +
-                           (r1.ru_utime.tv_usec - r0.ru_utime.tv_usec);
-  self_use.usage.sys_us = ((gint64) r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) * G_USEC_PER_SEC +
-                          (r1.ru_stime.tv_usec - r0.ru_stime.tv_usec);
-  self_use.usage.nvcsw = r1.ru_nvcsw - r0.ru_nvcsw;
-  self_use.usage.nivcsw = r1.ru_nivcsw - r0.ru_nivcsw;
+  self_use.usage.user_us = ((gint64) r1.ru_utime.tv_sec - e->r0.ru_utime.tv_sec) * G_USEC_PER_SEC +
+                           (r1.ru_utime.tv_usec - e->r0.ru_utime.tv_usec);
+  self_use.usage.sys_us = ((gint64) r1.ru_stime.tv_sec - e->r0.ru_stime.tv_sec) * G_USEC_PER_SEC +
+                          (r1.ru_stime.tv_usec - e->r0.ru_stime.tv_usec);
+  self_use.usage.nvcsw = r1.ru_nvcsw - e->r0.ru_nvcsw;
+  self_use.usage.nivcsw = r1.ru_nivcsw - e->r0.ru_nivcsw;
   il_run_context_account (ctx, &self_use);
   return NULL;
+}
+
+static void
+engine_free (Engine *e)
+{
+  g_assert (e->pid == 0);
+  g_byte_array_unref (e->in);
+  g_byte_array_unref (e->out);
+  g_string_free (e->err, TRUE);
+  g_free (e->sent);
+  g_free (e->sums);
+  g_free (e->lanes);
+  g_array_unref (e->events);
+  g_free (e->python);
+  g_free (e->package_dir);
+  g_free (e->kernels);
+  g_clear_error (&e->error);
+  g_mutex_clear (&e->lock);
+  g_cond_clear (&e->cond);
+  g_free (e);
+}
+
+/* Starts the interpreter and waits until it is ready, before the
+ * repetition's clock starts: its start-up is not what the run measures. */
+static gboolean
+cpython_prepare (IlRunContext *ctx,
+                 GError      **error)
+{
+  Engine *e = g_new0 (Engine, 1);
+
+  g_mutex_init (&e->lock);
+  g_cond_init (&e->cond);
+  e->wfd = e->rfd = e->efd = -1;
+  e->in = g_byte_array_new ();
+  e->out = g_byte_array_new ();
+  e->err = g_string_new (NULL);
+  e->events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+  e->ctx = ctx;
+  e->payloads = ctx->config->executor == IL_EXECUTOR_PROCESSES;
+  e->n_tasks = ctx->repetition->tasks->len;
+  /* Enough queued in the interpreter that no worker waits for the pipe;
+   * asyncio takes every task at once, like the native async executor. */
+  e->window = ctx->config->executor == IL_EXECUTOR_ASYNC ? G_MAXUINT : 2 * MAX (ctx->workers, 1) + 2;
+  e->sent = g_new0 (guint8, MAX (e->n_tasks, 1));
+  e->sums = g_new0 (guint64, MAX (e->n_tasks, 1));
+  e->lanes = g_new0 (gint, MAX (e->n_tasks, 1));
+
+  if (!il_cpython_find (&e->python, NULL, error) ||
+      !find_engine_files (&e->package_dir, &e->kernels, error))
+    {
+      engine_free (e);
+      return FALSE;
+    }
+  e->thread = g_thread_try_new ("il-cpython", cpython_dispatcher, e, error);
+  if (e->thread == NULL)
+    {
+      engine_free (e);
+      return FALSE;
+    }
+  wait_phase (e, 1);
+  if (e->error != NULL)
+    {
+      g_thread_join (e->thread);
+      g_propagate_error (error, g_steal_pointer (&e->error));
+      engine_free (e);
+      return FALSE;
+    }
+  ctx->prepared = e;
+  return TRUE;
 }
 
 static gboolean
 cpython_run (IlRunContext *ctx,
              GError      **error)
 {
-  Engine   e = { 0 };
-  GThread *thread;
+  Engine  *e = g_steal_pointer (&ctx->prepared);
   gboolean ok = TRUE;
 
-  if (!il_cpython_find (&e.python, NULL, error))
-    return FALSE;
-  if (!find_engine_files (&e.package_dir, &e.kernels, error))
+  g_return_val_if_fail (e != NULL, FALSE);
+  set_phase (e, 2);
+  g_thread_join (e->thread);
+  if (e->error != NULL)
     {
-      g_free (e.python);
-      return FALSE;
-    }
-  e.ctx = ctx;
-  e.payloads = ctx->config->executor == IL_EXECUTOR_PROCESSES;
-  e.n_tasks = ctx->repetition->tasks->len;
-  /* Enough queued in the interpreter that no worker waits for the pipe;
-   * asyncio takes every task at once, like the native async executor. */
-  e.window = ctx->config->executor == IL_EXECUTOR_ASYNC ? G_MAXUINT : 2 * MAX (ctx->workers, 1) + 2;
-  e.wfd = e.rfd = e.efd = -1;
-  e.in = g_byte_array_new ();
-  e.out = g_byte_array_new ();
-  e.err = g_string_new (NULL);
-  e.sent = g_new0 (guint8, MAX (e.n_tasks, 1));
-  e.sums = g_new0 (guint64, MAX (e.n_tasks, 1));
-  e.lanes = g_new0 (gint, MAX (e.n_tasks, 1));
-  e.events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
-
-  thread = g_thread_try_new ("il-cpython", cpython_dispatcher, &e, error);
-  if (thread == NULL)
-    ok = FALSE;
-  else
-    g_thread_join (thread);
-  if (ok && e.error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&e.error));
+      g_propagate_error (error, g_steal_pointer (&e->error));
       ok = FALSE;
     }
-  g_clear_error (&e.error);
-
-  g_assert (e.pid == 0);
-  g_byte_array_unref (e.in);
-  g_byte_array_unref (e.out);
-  g_string_free (e.err, TRUE);
-  g_free (e.sent);
-  g_free (e.sums);
-  g_free (e.lanes);
-  g_array_unref (e.events);
-  g_free (e.python);
-  g_free (e.package_dir);
-  g_free (e.kernels);
+  engine_free (e);
   return ok;
 }
 
 const IlExecutorClass il_executor_cpython = {
   .kind = IL_EXECUTOR_SEQUENTIAL, /* any: chosen by the run's engine */
   .run = cpython_run,
+  .prepare = cpython_prepare,
 };

@@ -87,6 +87,7 @@ typedef struct
   GMutex              lock;        /* guards usage, overhead, repetition arrays */
   IlUsage             usage;       /* summed over tasks (and children) */
   gint64              overhead_ns; /* recording cost, summed */
+  gpointer            prepared;    /* the executor's prepare() state */
 } IlRunContext;
 
 /* Adds a finished task's usage and overhead to the context (thread-safe). */
@@ -111,6 +112,12 @@ typedef struct
    * promptly after ctx->cancellable is cancelled. */
   gboolean (*run) (IlRunContext *ctx,
                    GError      **error);
+  /* Optional, called before the repetition's clock starts (ctx->t0 is not
+   * set yet): sets up what is not part of the measurement, such as an
+   * interpreter's start-up, keeping its state in ctx->prepared for run().
+   * When it returns FALSE, run() is not called (it cleaned up itself). */
+  gboolean (*prepare) (IlRunContext *ctx,
+                       GError      **error);
 } IlExecutorClass;
 
 /* NULL: this build cannot run @kind yet. */

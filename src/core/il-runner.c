@@ -462,6 +462,11 @@ run_repetition (IlRunner     *self,
   push_event (self, IL_EVENT_REP_START, run_index, rep_index,
               warmup ? IL_EVENT_FLAG_WARMUP : 0, 0, (double) rep->tasks->len);
 
+  if (executor->prepare != NULL && !executor->prepare (&ctx, error))
+    {
+      g_mutex_clear (&ctx.lock);
+      return NULL;
+    }
   ctx.t0 = il_now_us ();
   sampler = il_sampler_start (&ctx);
   ok = executor->run (&ctx, error);

@@ -219,10 +219,11 @@ def http_get(env, block):
 
 # ---- one task --------------------------------------------------------------
 
-def run_task(env, task, worker, emit):
+def run_task(env, task, worker, emit, shared_gil=True):
     """Runs @task's blocks in this thread. @emit(list of packed events) is
-    called at each block boundary (or None: nothing is streamed). Returns
-    the record dict for protocol.write_result."""
+    called at each block boundary (or None: nothing is streamed). With
+    @shared_gil False (a process of its own, one thread) no time is put down
+    to the GIL. Returns the record dict for protocol.write_result."""
     t0 = task["t0"]
     flat = task["flat"]
     group, index = task["group"], task["index"]
@@ -276,7 +277,7 @@ def run_task(env, task, worker, emit):
         block_cpu_ns += time.thread_time_ns() - c0
         mark = thread_times()
         mark_us = now_us() - t0
-        st = state_between(b0, mark, mark_us - b0_us, gil, asked)
+        st = state_between(b0, mark, mark_us - b0_us, gil if shared_gil else "none", asked)
         gil_total += st[4]
         blocks.append({"type": btype, "start_us": b0_us, "end_us": mark_us,
                        "ttfb_us": ttfb, "state": st})

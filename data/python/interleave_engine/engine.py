@@ -142,14 +142,14 @@ def _child_init(env):
 def child_run(task):
     """In a pool worker: run the task; the result and the payload go back
     pickled."""
-    rec = B.run_task(_child_env, task, task["worker"], None)
+    rec = B.run_task(_child_env, task, task["worker"], None, shared_gil=False)
     return rec, task["payload"]
 
 
 def _per_task_child(conn, env):
     started = B.now_us()
     task = conn.recv()
-    rec = B.run_task(env, task, task["worker"], None)
+    rec = B.run_task(env, task, task["worker"], None, shared_gil=False)
     conn.send((rec, task["payload"], started))
     conn.close()
 
