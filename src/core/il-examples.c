@@ -26,6 +26,8 @@ static const char *const example_names[] = {
   "cooperative",
   "http",
   "mixed",
+  "gil-real",
+  "io-beside-cpu",
 };
 
 static void
