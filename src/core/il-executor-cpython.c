@@ -1020,9 +1020,12 @@ cpython_prepare (IlRunContext *ctx,
   e->ctx = ctx;
   e->payloads = ctx->config->executor == IL_EXECUTOR_PROCESSES;
   e->n_tasks = ctx->repetition->tasks->len;
-  /* Enough queued in the interpreter that no worker waits for the pipe;
-   * asyncio takes every task at once, like the native async executor. */
-  e->window = ctx->config->executor == IL_EXECUTOR_ASYNC ? G_MAXUINT : 2 * MAX (ctx->workers, 1) + 2;
+  /* Enough queued in the interpreter that no worker waits for the pipe
+   * (it writes its results in batches); processes only a few, as each
+   * queued task holds its payload; asyncio takes every task at once, like
+   * the native async executor. */
+  e->window = ctx->config->executor == IL_EXECUTOR_ASYNC ? G_MAXUINT : ctx->config->executor == IL_EXECUTOR_PROCESSES ? 2 * MAX (ctx->workers, 1) + 2
+                                                                                                                      : 1024;
   e->sent = g_new0 (guint8, MAX (e->n_tasks, 1));
   e->sums = g_new0 (guint64, MAX (e->n_tasks, 1));
   e->lanes = g_new0 (gint, MAX (e->n_tasks, 1));

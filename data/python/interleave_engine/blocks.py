@@ -14,7 +14,6 @@ to get the lock back after the I/O).
 import ctypes
 import http.client
 import os
-import resource
 import threading
 import time
 import urllib.parse
@@ -82,10 +81,36 @@ def thread_times():
     return (cpu, wait, True)
 
 
+_schedstat_valid = None
+
+
+def schedstat_valid():
+    """Whether the kernel offers per-thread accounting (asked once)."""
+    global _schedstat_valid
+    if _schedstat_valid is None:
+        _schedstat_valid = thread_times()[2]
+    return _schedstat_valid
+
+
+_pid = None
+
+
+def _forget_pid():
+    global _pid
+    _pid = None
+
+
+os.register_at_fork(after_in_child=_forget_pid)
+
+
 def thread_ids():
+    """(pid, tid), without a system call each time."""
+    global _pid
+    if _pid is None:
+        _pid = os.getpid()
     ids = getattr(_local, "ids", None)
-    if ids is None or ids[0] != os.getpid():
-        ids = (os.getpid(), threading.get_native_id())
+    if ids is None or ids[0] != _pid:
+        ids = (_pid, threading.get_native_id())
         _local.ids = ids
     return ids
 
@@ -109,9 +134,17 @@ def state_between(a, b, wall_us, gil="none", asked_us=0):
     return (True, running, ready, rest - gil_wait, gil_wait)
 
 
-def usage():
-    ru = resource.getrusage(resource.RUSAGE_THREAD)
-    return (int(ru.ru_utime * 1e6), int(ru.ru_stime * 1e6), ru.ru_nvcsw, ru.ru_nivcsw)
+def long_block(block):
+    """Whether a block may take a while (about 2 ms or more): its start is
+    worth showing at once rather than with the next batch of events."""
+    btype = block[0]
+    if btype == P.CPU:
+        return block[3] >= 2
+    if btype == P.SLEEP:
+        return block[4] >= 2
+    if btype == P.HTTP:
+        return block[7] is not None or block[5] >= 2
+    return block[6] >= CHUNK
 
 
 # ---- I/O blocks ------------------------------------------------------------
@@ -221,15 +254,15 @@ def http_get(env, block):
 
 def run_task(env, task, worker, emit, shared_gil=True):
     """Runs @task's blocks in this thread. @emit(list of packed events) is
-    called at each block boundary (or None: nothing is streamed). With
-    @shared_gil False (a process of its own, one thread) no time is put down
-    to the GIL. Returns the record dict for protocol.write_result."""
+    called before each long block, so that the live view shows it (or None:
+    nothing is streamed). With @shared_gil False (a process of its own, one
+    thread) no time is put down to the GIL. Returns the record dict for
+    protocol.write_result and the events not emitted yet."""
     t0 = task["t0"]
     flat = task["flat"]
     group, index = task["group"], task["index"]
     pid, tid = thread_ids()
     task_times = thread_times()
-    u0 = usage()
     cpu_start = getcpu()
     start_us = now_us() - t0
     pending = [P.event(P.EV_TASK_START, worker, flat, start_us, cpu=cpu_start,
@@ -248,8 +281,9 @@ def run_task(env, task, worker, emit, shared_gil=True):
         if emit:
             pending.append(P.event(P.EV_BLOCK_START, worker, flat, b0_us,
                                    block_type=btype, block=i))
-            emit(pending)
-            pending = []
+            if long_block(block):
+                emit(pending, True)
+                pending = []
         c0 = time.thread_time_ns()
         ok = True
         gil, asked = "none", 0
@@ -291,19 +325,19 @@ def run_task(env, task, worker, emit, shared_gil=True):
             break
 
     end_us = mark_us
-    u1 = usage()
     cpu_end = getcpu()
     st = state_between(task_times, mark, end_us - start_us)
     if st[0]:
         g = min(gil_total, st[3])
         st = (True, st[1], st[2], st[3] - g, g)
-    if emit and pending:
-        emit(pending)
     overhead_ns = max(time.thread_time_ns() - task_times[0] - block_cpu_ns, 0)
     return {"group": group, "index": index, "pid": pid, "tid": tid,
             "cpu_start": cpu_start, "cpu_end": cpu_end,
             "start_us": start_us, "end_us": end_us,
             "checksum": 0 if failed else checksum, "state": st,
             "failed": failed, "error": error, "blocks": blocks,
-            "usage": tuple(b - a for a, b in zip(u0, u1)),
-            "overhead_ns": overhead_ns}
+            # The interpreter's CPU time is accounted once, when it exits
+            # (its children's included): a getrusage per task costs more
+            # than a small task.
+            "usage": (0, 0, 0, 0),
+            "overhead_ns": overhead_ns}, pending or []

@@ -27,63 +27,120 @@ from . import protocol as P
 
 
 class Channel:
-    """Frames in from the application (a reader thread) and out to it."""
+    """Frames in from the application (a reader thread) and out to it.
+
+    Outgoing frames are gathered and written together: one write per task
+    would cost more than the tasks Interleave measures. They go out when
+    asked (before a long block, before a worker waits for work), when the
+    oldest has waited FLUSH_AFTER, or when they add up to FLUSH_BYTES.
+    Timestamps are taken when things happen, so batching delays only the
+    live view, never a measurement."""
+
+    FLUSH_AFTER = 0.005
+    FLUSH_BYTES = 64 * 1024
 
     def __init__(self, in_fd, out_fd):
         self.in_fd = in_fd
         self.out_fd = out_fd
         self.lock = threading.Lock()
         self.buf = bytearray()
+        self.out = []
+        self.out_bytes = 0
+        self.oldest = 0.0
 
-    def send(self, data):
-        view = memoryview(data)
+    def send(self, data, now=False):
         with self.lock:
-            while view:
-                n = os.write(self.out_fd, view)
-                view = view[n:]
+            if not self.out:
+                self.oldest = time.monotonic()
+            self.out.append(data)
+            self.out_bytes += len(data)
+            if (now or self.out_bytes >= self.FLUSH_BYTES
+                    or time.monotonic() - self.oldest >= self.FLUSH_AFTER):
+                self._flush_locked()
 
-    def emit(self, packed):
-        self.send(P.write_events(packed))
+    def flush(self):
+        with self.lock:
+            self._flush_locked()
+
+    def _flush_locked(self):
+        if not self.out:
+            return
+        view = memoryview(b"".join(self.out))
+        self.out = []
+        self.out_bytes = 0
+        while view:
+            n = os.write(self.out_fd, view)
+            view = view[n:]
+
+    def emit(self, packed, now=False):
+        self.send(P.write_events(packed), now)
 
     def read_frame(self):
         """(type, body) or None at end of input."""
+        frames = self.read_frames(1)
+        return frames[0] if frames else None
+
+    def read_frames(self, most=None):
+        """The whole frames that have arrived (waiting for at least one), up
+        to @most; [] at end of input."""
+        frames = []
+        pos = 0
         while True:
-            if len(self.buf) >= P.HEADER.size:
-                ftype, length = P.parse_header(self.buf)
-                end = P.HEADER.size + length
-                if len(self.buf) >= end:
-                    body = bytes(self.buf[P.HEADER.size:end])
-                    del self.buf[:end]
-                    return ftype, body
+            while len(self.buf) - pos >= P.HEADER.size and (most is None or len(frames) < most):
+                ftype, length = P.parse_header(self.buf[pos:pos + P.HEADER.size])
+                end = pos + P.HEADER.size + length
+                if len(self.buf) < end:
+                    break
+                frames.append((ftype, bytes(self.buf[pos + P.HEADER.size:end])))
+                pos = end
+            if frames:
+                del self.buf[:pos]
+                return frames
             chunk = os.read(self.in_fd, 1 << 20)
             if not chunk:
                 if self.buf:
                     raise P.ProtocolError("truncated frame at end of input")
-                return None
+                return []
             self.buf += chunk
 
 
-def feed(channel, put, n_sentinels):
-    """Reader thread: TASK frames become tasks; BYE or end of input ends."""
+def feed(channel, put_many, n_sentinels):
+    """Reader thread: TASK frames become tasks, handed over a batch at a
+    time (whatever one read brought); BYE or end of input ends."""
     try:
-        while True:
-            got = channel.read_frame()
-            if got is None or got[0] == P.BYE:
+        done = False
+        while not done:
+            batch = []
+            frames = channel.read_frames()
+            if not frames:
                 break
-            ftype, body = got
-            if ftype != P.TASK:
-                raise P.ProtocolError(f"unexpected {P.FRAME_NAMES[ftype]} frame")
-            put(P.read_task(body))
+            for ftype, body in frames:
+                if ftype == P.BYE:
+                    done = True
+                    break
+                if ftype != P.TASK:
+                    raise P.ProtocolError(f"unexpected {P.FRAME_NAMES[ftype]} frame")
+                batch.append(P.read_task(body))
+            if batch:
+                put_many(batch)
     except P.ProtocolError as e:
         sys.stderr.write(f"interleave cpython engine: protocol error: {e}\n")
         sys.stderr.flush()
         os._exit(3)
-    for _ in range(n_sentinels):
-        put(None)
+    put_many([None] * n_sentinels)
 
 
-def result_frame(rec, payload=b""):
-    return P.write_result(rec, payload)
+def queue_put_many(tasks):
+    def put_many(batch):
+        for t in batch:
+            tasks.put(t)
+    return put_many
+
+
+def result_frame(rec, payload=b"", events=None):
+    """The task's last events and its RESULT, to be sent in one go."""
+    frame = P.write_result(rec, payload)
+    return P.write_events(events) + frame if events else frame
 
 
 def fatal(what):
@@ -102,19 +159,30 @@ def fatal(what):
 
 # ---- sequential and threads ------------------------------------------------
 
+def next_task(channel, tasks):
+    """The next task; what is gathered goes out before waiting for one (the
+    application sends more work when it has the results)."""
+    try:
+        return tasks.get_nowait()
+    except queue.Empty:
+        channel.flush()
+        return tasks.get()
+
+
 def thread_worker(env, channel, tasks, worker):
     while True:
-        task = tasks.get()
+        task = next_task(channel, tasks)
         if task is None:
+            channel.flush()
             return
-        rec = B.run_task(env, task, worker, channel.emit)
-        channel.send(result_frame(rec))
+        rec, events = B.run_task(env, task, worker, channel.emit)
+        channel.send(result_frame(rec, b"", events))
 
 
 def run_threads(env, channel, workers, switch_ms):
     sys.setswitchinterval(switch_ms / 1000.0)
     tasks = queue.SimpleQueue()
-    reader = threading.Thread(target=feed, args=(channel, tasks.put, max(workers, 1)),
+    reader = threading.Thread(target=feed, args=(channel, queue_put_many(tasks), max(workers, 1)),
                               name="il-reader", daemon=True)
     reader.start()
     if workers == 0:  # sequential: the main thread is the worker
@@ -142,14 +210,14 @@ def _child_init(env):
 def child_run(task):
     """In a pool worker: run the task; the result and the payload go back
     pickled."""
-    rec = B.run_task(_child_env, task, task["worker"], None, shared_gil=False)
+    rec, _ = B.run_task(_child_env, task, task["worker"], None, shared_gil=False)
     return rec, task["payload"]
 
 
 def _per_task_child(conn, env):
     started = B.now_us()
     task = conn.recv()
-    rec = B.run_task(env, task, task["worker"], None, shared_gil=False)
+    rec, _ = B.run_task(env, task, task["worker"], None, shared_gil=False)
     conn.send((rec, task["payload"], started))
     conn.close()
 
@@ -171,8 +239,9 @@ def block_events(rec, worker, flat):
 
 def process_slot(env, channel, tasks, worker, ctx, pool):
     while True:
-        task = tasks.get()
+        task = next_task(channel, tasks)
         if task is None:
+            channel.flush()
             return
         task["worker"] = worker
         task["payload"] = bytes(task["payload"])
@@ -180,7 +249,7 @@ def process_slot(env, channel, tasks, worker, ctx, pool):
         start_us = B.now_us() - task["t0"]
         channel.emit([P.event(P.EV_TASK_START, worker, flat, start_us,
                               a=os.getpid(), b=threading.get_native_id(),
-                              c=task["group"], d=task["index"])])
+                              c=task["group"], d=task["index"])], now=True)
         spawn_us = -1
         try:
             if pool is not None:
@@ -207,15 +276,14 @@ def process_slot(env, channel, tasks, worker, ctx, pool):
         rec["start_us"] = start_us
         rec["end_us"] = B.now_us() - task["t0"]
         rec["spawn_us"] = spawn_us
-        channel.emit(block_events(rec, worker, flat))
-        channel.send(result_frame(rec, payload))
+        channel.send(result_frame(rec, payload, block_events(rec, worker, flat)))
 
 
 def run_processes(env, channel, workers, per_task):
     ctx = multiprocessing.get_context("fork")
     pool = None if per_task else ctx.Pool(workers, initializer=_child_init, initargs=(env,))
     tasks = queue.SimpleQueue()
-    reader = threading.Thread(target=feed, args=(channel, tasks.put, workers),
+    reader = threading.Thread(target=feed, args=(channel, queue_put_many(tasks), workers),
                               name="il-reader", daemon=True)
     reader.start()
     threads = [threading.Thread(target=fatal(process_slot),
@@ -304,15 +372,16 @@ async def run_task_async(env, channel, task, slice_units):
     blocks = []
     t_running = t_ready = 0
     mark_us = start_us
-    valid = B.thread_times()[2]
+    valid = B.schedstat_valid()
     for i, block in enumerate(task["blocks"]):
         btype = block[0]
         b0_us = mark_us
         running = ready = 0
         ttfb = -1
         pending.append(P.event(P.EV_BLOCK_START, 0, flat, b0_us, block_type=btype, block=i))
-        channel.emit(pending)
-        pending = []
+        if B.long_block(block):
+            channel.emit(pending, True)
+            pending = []
         ok = True
         try:
             if btype == P.CPU:
@@ -364,26 +433,39 @@ async def run_task_async(env, channel, task, slice_units):
     wall = end_us - start_us
     st = ((True, t_running, t_ready, max(wall - t_running - t_ready, 0), 0) if valid
           else (False, 0, 0, 0, 0))
-    channel.emit(pending)
     rec = {"group": group, "index": index, "pid": pid, "tid": tid,
            "cpu_start": cpu_start, "cpu_end": B.getcpu(),
            "start_us": start_us, "end_us": end_us,
            "checksum": 0 if failed else checksum, "state": st,
            "failed": failed, "error": error, "blocks": blocks,
            "usage": (0, 0, 0, 0), "overhead_ns": 0}
-    channel.send(result_frame(rec))
+    channel.send(result_frame(rec, b"", pending))
 
 
 def run_async(env, channel, slice_units):
     async def main():
         loop = asyncio.get_running_loop()
         incoming = asyncio.Queue()
+
+        def put_many(batch):
+            for t in batch:
+                incoming.put_nowait(t)
+
         reader = threading.Thread(
-            target=feed, args=(channel, lambda t: loop.call_soon_threadsafe(incoming.put_nowait, t), 1),
+            target=feed, args=(channel, lambda b: loop.call_soon_threadsafe(put_many, b), 1),
             name="il-reader", daemon=True)
         reader.start()
         running = set()
+
+        async def flusher():
+            while True:
+                await asyncio.sleep(Channel.FLUSH_AFTER)
+                channel.flush()
+
+        flushing = asyncio.create_task(flusher())
         while True:
+            if incoming.empty():
+                channel.flush()
             task = await incoming.get()
             if task is None:
                 break
@@ -392,10 +474,10 @@ def run_async(env, channel, slice_units):
             t.add_done_callback(running.discard)
         if running:
             await asyncio.gather(*running)
+        flushing.cancel()
+        channel.flush()
 
-    u0 = B.usage()
     asyncio.run(main())
-    return u0
 
 
 # ---- main ------------------------------------------------------------------
