@@ -532,6 +532,22 @@ test_missing_python (void)
 
   g_unlink (file);
   g_rmdir (dir);
+
+  /* A program that is not a usable interpreter is refused with the reason. */
+  {
+    g_autofree char *saved = g_strdup (g_getenv ("INTERLEAVE_PYTHON"));
+    g_autoptr(GError) find_error = NULL;
+
+    g_setenv ("INTERLEAVE_PYTHON", "/bin/false", TRUE);
+    g_assert_false (il_cpython_find (NULL, NULL, &find_error));
+    g_assert_error (find_error, IL_ERROR, IL_ERROR_UNSUPPORTED);
+    g_test_message ("%s", find_error->message);
+    g_assert_nonnull (strstr (find_error->message, "cannot use /bin/false"));
+    if (saved != NULL)
+      g_setenv ("INTERLEAVE_PYTHON", saved, TRUE);
+    else
+      g_unsetenv ("INTERLEAVE_PYTHON");
+  }
 }
 
 int

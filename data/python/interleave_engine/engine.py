@@ -47,6 +47,7 @@ class Channel:
         self.out = []
         self.out_bytes = 0
         self.oldest = 0.0
+        self.started = False
 
     def send(self, data, now=False):
         with self.lock:
@@ -87,6 +88,9 @@ class Channel:
         pos = 0
         while True:
             while len(self.buf) - pos >= P.HEADER.size and (most is None or len(frames) < most):
+                if not self.started:
+                    P.adopt_version(self.buf)
+                    self.started = True
                 ftype, length = P.parse_header(self.buf[pos:pos + P.HEADER.size])
                 end = pos + P.HEADER.size + length
                 if len(self.buf) < end:

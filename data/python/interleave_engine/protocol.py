@@ -8,6 +8,9 @@ is fatal for the connection (ProtocolError).
 import struct
 
 MAGIC = 0x50574C49
+# The version this package was written for. The application's HELLO names
+# the version it speaks, and the engine answers in it (adopt_version): the
+# package ships with the application, so they are one build.
 VERSION = 1
 HEADER = struct.Struct("<IHHQ")
 MAX_BODY = 64 * 1024 * 1024 + 16 * 1024 * 1024
@@ -42,17 +45,28 @@ class ProtocolError(Exception):
     pass
 
 
+_version = VERSION
+
+
+def adopt_version(data):
+    """Speak the version of the application's first frame (its HELLO)."""
+    global _version
+    magic, version, _t, _l = HEADER.unpack_from(data)
+    if magic == MAGIC and version >= 1:
+        _version = version
+
+
 def frame(ftype, body=b""):
-    return HEADER.pack(MAGIC, VERSION, ftype, len(body)) + body
+    return HEADER.pack(MAGIC, _version, ftype, len(body)) + body
 
 
 def parse_header(data):
     magic, version, ftype, length = HEADER.unpack_from(data)
     if magic != MAGIC:
         raise ProtocolError(f"bad magic 0x{magic:08x} (expected 0x{MAGIC:08x})")
-    if version != VERSION:
+    if version != _version:
         raise ProtocolError(f"version {version} is not supported "
-                            f"(this engine speaks version {VERSION})")
+                            f"(this engine speaks version {_version})")
     if ftype not in FRAME_NAMES:
         raise ProtocolError(f"unknown frame type {ftype}")
     if length > MAX_BODY:
