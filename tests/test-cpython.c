@@ -24,6 +24,7 @@
 #include "il-kernels.h"
 #include "il-results.h"
 #include "il-runner.h"
+#include "il-stats.h"
 
 #define ATTEMPTS      2
 #define ATTEMPTS_BUSY 4
@@ -369,6 +370,57 @@ test_gil_speedups (void)
     }
 }
 
+/* An I/O-bound thread beside two CPU-bound ones: after each sleep it waits
+ * once for the GIL (up to a switch interval), as Python code does. The
+ * engine's own recording must not add waits: an os.pread or os.write
+ * releases the lock, and taking it back costs another interval each time
+ * (the I/O tasks then took 4–6 intervals instead of 1–2). */
+static void
+test_io_beside_cpu (void)
+{
+  const guint      interval_ms = 20;
+  g_autofree char *json = g_strdup_printf (
+    "{ \"interleave\": 1, \"name\": \"io beside cpu\","
+    "  \"tasks\": [ { \"name\": \"cpu\", \"repeat\": 2, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": %" G_GINT64_FORMAT " } ] },"
+    "               { \"name\": \"io\", \"repeat\": 12, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 20 },"
+    "                 { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 1 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 3, \"engine\": \"cpython\", \"switch_interval_ms\": %u } ] }",
+    spin_units_100ms * 10, interval_ms);
+  g_autoptr(IlExperiment) exp = NULL;
+
+  if (!need_python ())
+    return;
+  exp = load (json);
+  for (guint attempt = 1;; attempt++)
+    {
+      g_autoptr(IlResults) results = run_with (exp, NULL, NULL);
+      const IlRepetition *rep = first_rep (results, 0);
+      g_autoptr(GArray) waits = g_array_new (FALSE, FALSE, sizeof (double));
+      double median;
+
+      for (guint i = 0; i < rep->tasks->len; i++)
+        {
+          const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
+          double              beyond;
+
+          g_assert_false (t->failed);
+          if (t->group != 1)
+            continue;
+          /* Beyond the sleep and the unit, in switch intervals. */
+          beyond = ((double) (t->end_us - t->start_us) / 1000.0 - 20.0) / interval_ms;
+          g_array_append_val (waits, beyond);
+        }
+      median = il_stats_median ((double *) (gpointer) waits->data, waits->len);
+      g_test_message ("attempt %u: an I/O task beside two CPU-bound threads waits %.2f switch intervals (median)",
+                      attempt, median);
+      if (median <= 2.5 || attempt >= ATTEMPTS)
+        {
+          g_assert_cmpfloat (median, <=, 2.5);
+          break;
+        }
+    }
+}
+
 /* 100 × 40 ms sleeps under asyncio overlap: well under a second. */
 static void
 test_async_sleeps (void)
@@ -575,6 +627,7 @@ main (int   argc,
   g_test_add_data_func ("/il/cpython/cancel/async", "async", test_cancel);
   g_test_add_func ("/il/cpython/timing/gil-speedups", test_gil_speedups);
   g_test_add_func ("/il/cpython/timing/async-sleeps", test_async_sleeps);
+  g_test_add_func ("/il/cpython/timing/io-beside-cpu", test_io_beside_cpu);
 
   return g_test_run ();
 }

@@ -20,16 +20,18 @@ import urllib.parse
 
 from . import protocol as P
 
-KERNELS_ABI = 1
+KERNELS_ABI = 2
 CHUNK = 1 << 20
 
 _lib = None
 _run = None
 _getcpu = None
+_times = None
+_write = None
 
 
 def load_kernels(path):
-    global _lib, _run, _getcpu
+    global _lib, _run, _getcpu, _times, _write
     _lib = ctypes.PyDLL(path)
     _lib.il_kernels_abi.restype = ctypes.c_int
     _lib.il_kernels_abi.argtypes = []
@@ -43,6 +45,21 @@ def load_kernels(path):
     _getcpu = _lib.il_kernels_getcpu
     _getcpu.restype = ctypes.c_int
     _getcpu.argtypes = []
+    _times = _lib.il_kernels_thread_times
+    _times.restype = ctypes.c_int
+    _times.argtypes = [ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64)]
+    _write = _lib.il_kernels_write_all
+    _write.restype = ctypes.c_int64
+    _write.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int64]
+
+
+def write_all(fd, data):
+    """Writes @data (bytes) to @fd keeping the GIL held, unlike os.write:
+    taking the lock back after a release would cost this thread a wait that
+    the code being measured does not have."""
+    n = _write(fd, data, len(data))
+    if n < 0:
+        raise OSError(-n, os.strerror(-n))
 
 
 def kernel_unit(kernel, group, index, block, unit, acc):
@@ -63,22 +80,11 @@ _local = threading.local()
 
 
 def thread_times():
-    """(cpu_ns, run_delay_ns, valid) of the calling thread."""
-    fd = getattr(_local, "schedstat", None)
-    if fd is None:
-        try:
-            fd = os.open("/proc/thread-self/schedstat", os.O_RDONLY | os.O_CLOEXEC)
-        except OSError:
-            fd = -1
-        _local.schedstat = fd
-    cpu = time.thread_time_ns()
-    if fd < 0:
-        return (cpu, 0, False)
-    try:
-        wait = int(os.pread(fd, 128, 0).split()[1])
-    except (OSError, ValueError, IndexError):
-        return (cpu, 0, False)
-    return (cpu, wait, True)
+    """(cpu_ns, run_delay_ns, valid) of the calling thread, read by the
+    kernels library: the GIL stays held (an os.pread would release it)."""
+    cpu, wait = ctypes.c_int64(), ctypes.c_int64()
+    valid = _times(ctypes.byref(cpu), ctypes.byref(wait))
+    return (cpu.value, wait.value, bool(valid))
 
 
 _schedstat_valid = None

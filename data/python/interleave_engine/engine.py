@@ -66,12 +66,10 @@ class Channel:
     def _flush_locked(self):
         if not self.out:
             return
-        view = memoryview(b"".join(self.out))
+        data = b"".join(self.out)
         self.out = []
         self.out_bytes = 0
-        while view:
-            n = os.write(self.out_fd, view)
-            view = view[n:]
+        B.write_all(self.out_fd, data)
 
     def emit(self, packed, now=False):
         self.send(P.write_events(packed), now)
