@@ -37,9 +37,9 @@ need_python (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *version = NULL;
 
-  if (!il_cpython_find (NULL, &version, &error))
+  if (!il_cpython_available (&version, &error))
     {
-      g_autofree char *why = g_strdup_printf ("no usable Python interpreter: %s", error->message);
+      g_autofree char *why = g_strdup_printf ("the cpython engine cannot run here: %s", error->message);
 
       g_test_skip (why);
       return FALSE;
@@ -582,24 +582,44 @@ test_missing_python (void)
   g_assert_false (g_file_test (json_out, G_FILE_TEST_EXISTS));
   g_assert_null (strstr (out, "sequential"));
 
-  g_unlink (file);
-  g_rmdir (dir);
+  /* Without the engine's own files: refused the same way. */
+  {
+    g_autoptr(GSubprocessLauncher) l2 = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                    G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    g_autoptr(GSubprocess) p2 = NULL;
+    g_autofree char *err2 = NULL;
+
+    g_subprocess_launcher_setenv (l2, "IL_ENGINE_PYTHON_DIR", "/nonexistent", TRUE);
+    p2 = g_subprocess_launcher_spawn (l2, &error, cli, "run", file, NULL);
+    g_assert_no_error (error);
+    g_subprocess_communicate_utf8 (p2, NULL, NULL, NULL, &err2, &error);
+    g_assert_no_error (error);
+    g_test_message ("%s", err2);
+    if (il_cpython_find (NULL, NULL, NULL))
+      {
+        g_assert_cmpint (g_subprocess_get_exit_status (p2), ==, 2);
+        g_assert_nonnull (strstr (err2, "runs[1]: The cpython engine's files are not where"));
+      }
+  }
 
   /* A program that is not a usable interpreter is refused with the reason. */
   {
-    g_autofree char *saved = g_strdup (g_getenv ("INTERLEAVE_PYTHON"));
-    g_autoptr(GError) find_error = NULL;
+    g_autoptr(GSubprocessLauncher) l3 = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                    G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    g_autoptr(GSubprocess) p3 = NULL;
+    g_autofree char *err3 = NULL;
 
-    g_setenv ("INTERLEAVE_PYTHON", "/bin/false", TRUE);
-    g_assert_false (il_cpython_find (NULL, NULL, &find_error));
-    g_assert_error (find_error, IL_ERROR, IL_ERROR_UNSUPPORTED);
-    g_test_message ("%s", find_error->message);
-    g_assert_nonnull (strstr (find_error->message, "cannot use /bin/false"));
-    if (saved != NULL)
-      g_setenv ("INTERLEAVE_PYTHON", saved, TRUE);
-    else
-      g_unsetenv ("INTERLEAVE_PYTHON");
+    g_subprocess_launcher_setenv (l3, "INTERLEAVE_PYTHON", "/bin/false", TRUE);
+    p3 = g_subprocess_launcher_spawn (l3, &error, cli, "run", file, NULL);
+    g_assert_no_error (error);
+    g_subprocess_communicate_utf8 (p3, NULL, NULL, NULL, &err3, &error);
+    g_assert_no_error (error);
+    g_test_message ("%s", err3);
+    g_assert_cmpint (g_subprocess_get_exit_status (p3), ==, 2);
+    g_assert_nonnull (strstr (err3, "runs[1]: The cpython engine cannot use /bin/false"));
   }
+  g_unlink (file);
+  g_rmdir (dir);
 }
 
 int

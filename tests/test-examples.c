@@ -31,10 +31,10 @@ test_examples_list (void)
       runner = il_runner_new (exp, NULL);
       if (!il_runner_check (runner, &error))
         {
-          /* Only a missing interpreter may refuse an example (its cpython
-           * runs), and then it must say so. */
-          if (!il_cpython_find (NULL, NULL, NULL) && g_error_matches (error, IL_ERROR, IL_ERROR_UNSUPPORTED) &&
-              strstr (error->message, "Python") != NULL)
+          /* Only a cpython engine that cannot run here may refuse an
+           * example (its cpython runs), and then it must say so. */
+          if (!il_cpython_available (NULL, NULL) && g_error_matches (error, IL_ERROR, IL_ERROR_UNSUPPORTED) &&
+              strstr (error->message, "cpython engine") != NULL)
             g_test_message ("example:%s needs Python here: %s", info->name, error->message);
           else
             g_error ("example:%s cannot run here: %s", info->name, error->message);

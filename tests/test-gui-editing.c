@@ -336,7 +336,7 @@ test_engine_choice (void)
   g_assert_cmpuint (gtk_drop_down_get_selected (engine), ==, IL_ENGINE_NATIVE);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gil)));
 
-  if (!il_cpython_find (NULL, NULL, NULL))
+  if (!il_cpython_available (NULL, NULL))
     {
       g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (engine)));
       g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (GTK_WIDGET (engine)), "Python"));

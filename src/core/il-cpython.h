@@ -18,4 +18,11 @@ gboolean il_cpython_find (char   **path,
                           char   **version,
                           GError **error);
 
+/* Whether cpython runs can run here: the interpreter (il_cpython_find)
+ * and the engine's own files (its Python package and kernels library).
+ * What the runner checks before anything runs, and what the GUI asks
+ * before offering the engine. @version is a nullable out. */
+gboolean il_cpython_available (char   **version,
+                               GError **error);
+
 G_END_DECLS

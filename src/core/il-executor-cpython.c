@@ -156,8 +156,9 @@ il_cpython_find (char   **path,
   return ok;
 }
 
-/* Where the engine's package and the kernels library are: the installed
- * ones, else the source and build trees' (running uninstalled). */
+/* Where the engine's package and the kernels library are: IL_ENGINE_PYTHON_DIR
+ * and IL_ENGINE_KERNELS (the tests point them at this build), else the
+ * installed ones, else the source and build trees' (running uninstalled). */
 static gboolean
 find_engine_files (char   **package_dir,
                    char   **kernels,
@@ -169,6 +170,25 @@ find_engine_files (char   **package_dir,
   g_autofree char *src_mod = g_build_filename (SOURCE_PYTHON_DIR, MODULE_NAME, "engine.py", NULL);
   g_autofree char *built_lib = g_build_filename (BUILD_KERNELS_DIR, KERNELS_NAME, NULL);
 
+  const char *env_pkg = g_getenv ("IL_ENGINE_PYTHON_DIR");
+  const char *env_lib = g_getenv ("IL_ENGINE_KERNELS");
+
+  if (env_pkg != NULL && env_pkg[0] != '\0' && env_lib != NULL && env_lib[0] != '\0')
+    {
+      g_autofree char *env_mod = g_build_filename (env_pkg, MODULE_NAME, "engine.py", NULL);
+
+      if (!g_file_test (env_mod, G_FILE_TEST_IS_REGULAR) || !g_file_test (env_lib, G_FILE_TEST_IS_REGULAR))
+        {
+          g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED,
+                       _("The cpython engine's files are not where IL_ENGINE_PYTHON_DIR and "
+                         "IL_ENGINE_KERNELS say (%s and %s)"),
+                          env_mod, env_lib);
+          return FALSE;
+        }
+      *package_dir = g_strdup (env_pkg);
+      *kernels = g_strdup (env_lib);
+      return TRUE;
+    }
   if (g_file_test (inst_mod, G_FILE_TEST_IS_REGULAR) && g_file_test (inst_lib, G_FILE_TEST_IS_REGULAR))
     {
       *package_dir = g_steal_pointer (&inst_pkg);
@@ -185,6 +205,16 @@ find_engine_files (char   **package_dir,
                _("The cpython engine's files are missing (looked for %s and %s, and for %s and %s)"),
                   inst_mod, inst_lib, src_mod, built_lib);
   return FALSE;
+}
+
+gboolean
+il_cpython_available (char   **version,
+                      GError **error)
+{
+  g_autofree char *package_dir = NULL;
+  g_autofree char *kernels = NULL;
+
+  return il_cpython_find (NULL, version, error) && find_engine_files (&package_dir, &kernels, error);
 }
 
 /* ---- the dispatcher ---------------------------------------------------- */

@@ -305,7 +305,7 @@ il_runner_check (IlRunner *self,
         {
           g_autoptr(GError) python_error = NULL;
 
-          if (!il_cpython_find (NULL, NULL, &python_error))
+          if (!il_cpython_available (NULL, &python_error))
             {
               g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED, "runs[%u]: %s",
                            run->config_index, python_error->message);

@@ -144,7 +144,7 @@ il_run_row_sync_visibility (IlRunRow    *self,
   gtk_widget_set_sensitive (GTK_WIDGET (self->interval_spin), run->gil || cpython);
   /* Without an interpreter the engine is not offered, and the row says
    * why; a run already on it can still go back to native. */
-  if (!il_cpython_find (NULL, NULL, &python_error))
+  if (!il_cpython_available (NULL, &python_error))
     {
       gtk_widget_set_sensitive (GTK_WIDGET (self->engine_dropdown), cpython);
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->engine_dropdown), python_error->message);
