@@ -516,7 +516,7 @@ test_cancel (gconstpointer data)
         if (g_array_index (got, IlEvent, i).kind == IL_EVENT_TASK_START)
           {
             started = TRUE;
-            g_hash_table_add (pids, GINT_TO_POINTER ((gint) g_array_index (got, IlEvent, i).a));
+            g_hash_table_add (pids, GINT_TO_POINTER ((gint) g_array_index (got, IlEvent, i).task_start.pid));
           }
       if (started)
         break;

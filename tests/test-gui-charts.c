@@ -38,14 +38,44 @@ static gboolean have_display;
 
 /* ---- helpers ---- */
 
+/* An event of @kind as its packing function makes it, with nothing known:
+ * no core, no identity, and states of zero. */
 static IlEvent
 ev (IlEventKind kind)
 {
-  IlEvent e = { 0 };
+  static const IlStateTimes zero = { TRUE, 0, 0, 0, 0 };
 
-  e.kind = kind;
-  e.cpu = -1;
-  return e;
+  switch (kind)
+    {
+      case IL_EVENT_RUN_START:
+        return il_event_run_start (0);
+      case IL_EVENT_REP_START:
+        return il_event_rep_start (FALSE, 0);
+      case IL_EVENT_TASK_START:
+        return il_event_task_start (0, -1, 0, 0, -1, -1);
+      case IL_EVENT_TASK_END:
+        return il_event_task_end (0, 0, -1, FALSE, &zero);
+      case IL_EVENT_BLOCK_START:
+        return il_event_block_start (0, 0, IL_BLOCK_CPU);
+      case IL_EVENT_BLOCK_END:
+        return il_event_block_end (0, 0, 0, IL_BLOCK_CPU, FALSE, &zero);
+      case IL_EVENT_GIL_WAIT:
+      case IL_EVENT_GIL_HOLD:
+        return il_event_gil (kind, 0, 0, 0, 0);
+      case IL_EVENT_CORE_SAMPLE:
+        return il_event_core_sample (0, -1, 0);
+      case IL_EVENT_OVERHEAD:
+        return il_event_overhead (0, 0);
+      case IL_EVENT_LOOP_LAG:
+        return il_event_loop_lag (0, 0);
+      case IL_EVENT_REP_END:
+        return il_event_rep_end (0, FALSE);
+      case IL_EVENT_RUN_END:
+        return il_event_run_end ();
+      case IL_EVENT_FINISHED:
+      default:
+        return il_event_finished (FALSE);
+    }
 }
 
 static void
@@ -182,18 +212,18 @@ two_worker_timeline (void)
       e = ev (IL_EVENT_TASK_START);
       e.task = t;
       e.worker = t;
-      e.cpu = t;
+      e.task_start.cpu = t;
       il_timeline_data_apply (data, &e);
       e = ev (IL_EVENT_BLOCK_START);
       e.task = t;
-      e.block_type = t == 0 ? IL_BLOCK_CPU : IL_BLOCK_SLEEP;
+      e.block_start.type = t == 0 ? IL_BLOCK_CPU : IL_BLOCK_SLEEP;
       il_timeline_data_apply (data, &e);
       e = ev (IL_EVENT_BLOCK_END);
       e.task = t;
       e.t_us = t == 0 ? 1000000 : 500000;
-      e.a = t == 0 ? 900000 : 0;
-      e.b = t == 0 ? 100000 : 0;
-      e.c = t == 0 ? 0 : 500000;
+      e.block_end.state.running = t == 0 ? 900000 : 0;
+      e.block_end.state.ready = t == 0 ? 100000 : 0;
+      e.block_end.state.blocked = t == 0 ? 0 : 500000;
       il_timeline_data_apply (data, &e);
       e = ev (IL_EVENT_TASK_END);
       e.task = t;
@@ -246,21 +276,25 @@ loop_timeline (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (order); i++)
     {
-      IlEvent e = ev (order[i].kind);
-      gint64  length = loop_tasks[order[i].task].end_us - loop_tasks[order[i].task].start_us;
+      IlEvent      e = ev (order[i].kind);
+      gint64       length = loop_tasks[order[i].task].end_us - loop_tasks[order[i].task].start_us;
+      IlBlockType  type = loop_tasks[order[i].task].type;
+      IlStateTimes state = { TRUE, 0, 0, 0, 0 };
 
+      /* The CPU block was ready (waiting for the loop) a fifth of the
+       * time; the others blocked. */
+      state.running = type == IL_BLOCK_CPU ? length * 4 / 5 : 0;
+      state.ready = type == IL_BLOCK_CPU ? length / 5 : 0;
+      state.blocked = type == IL_BLOCK_CPU ? 0 : length;
+      if (order[i].kind == IL_EVENT_BLOCK_START)
+        e.block_start.type = type;
+      else if (order[i].kind == IL_EVENT_BLOCK_END)
+        e = il_event_block_end (0, 0, 0, type, FALSE, &state);
+      else if (order[i].kind == IL_EVENT_TASK_END)
+        e = il_event_task_end (0, 0, -1, FALSE, &state);
       e.t_us = order[i].t_us;
       e.task = order[i].task;
       e.worker = 0;
-      e.block_type = loop_tasks[order[i].task].type;
-      if (order[i].kind == IL_EVENT_BLOCK_END || order[i].kind == IL_EVENT_TASK_END)
-        {
-          /* The CPU block was ready (waiting for the loop) a fifth of the
-           * time; the others blocked. */
-          e.a = e.block_type == IL_BLOCK_CPU ? length * 4 / 5 : 0;
-          e.b = e.block_type == IL_BLOCK_CPU ? length / 5 : 0;
-          e.c = e.block_type == IL_BLOCK_CPU ? 0 : length;
-        }
       il_timeline_data_apply (data, &e);
     }
   return data;
@@ -349,7 +383,7 @@ test_live_model_events (void)
   g_signal_connect_swapped (model, "changed", G_CALLBACK (g_atomic_int_inc), &changed);
 
   e = ev (IL_EVENT_RUN_START);
-  e.value = 4;
+  e.run_start.tasks_per_rep = 4;
   g_array_append_val (events, e);
   e = ev (IL_EVENT_REP_START);
   g_array_append_val (events, e);
@@ -357,13 +391,13 @@ test_live_model_events (void)
     for (gint core = 0; core < 2; core++)
       {
         e = ev (IL_EVENT_CORE_SAMPLE);
-        e.cpu = core;
+        e.core_sample.core = core;
         e.t_us = i * 50000;
-        e.value = 90 + core;
+        e.core_sample.busy_pct = 90 + core;
         g_array_append_val (events, e);
       }
   e = ev (IL_EVENT_OVERHEAD);
-  e.value = 3;
+  e.overhead.cpu_pct = 3;
   g_array_append_val (events, e);
   for (guint t = 0; t < 4; t++)
     {
@@ -372,8 +406,11 @@ test_live_model_events (void)
       e.worker = t % 2;
       e.t_us = t * 1000;
       g_array_append_val (events, e);
-      e.kind = IL_EVENT_BLOCK_START;
-      e.block_type = IL_BLOCK_CPU;
+      e = ev (IL_EVENT_BLOCK_START);
+      e.task = t;
+      e.worker = t % 2;
+      e.t_us = t * 1000;
+      e.block_start.type = IL_BLOCK_CPU;
       g_array_append_val (events, e);
     }
   for (guint t = 0; t < 3; t++)
@@ -382,14 +419,16 @@ test_live_model_events (void)
       e.task = t;
       e.t_us = 10000 + t;
       g_array_append_val (events, e);
-      e.kind = IL_EVENT_TASK_END;
+      e = ev (IL_EVENT_TASK_END);
+      e.task = t;
+      e.t_us = 10000 + t;
       e.worker = t % 2;
       g_array_append_val (events, e);
     }
   e = ev (IL_EVENT_GIL_HOLD);
   e.worker = 2;
   e.t_us = 0;
-  e.t2_us = 5000;
+  e.gil.end_us = 5000;
   g_array_append_val (events, e);
 
   il_live_model_apply (model, (IlEvent *) (gpointer) events->data, events->len);
@@ -421,14 +460,15 @@ test_live_model_events (void)
   e.rep = 1;
   g_array_append_val (events, e);
   e = ev (IL_EVENT_CORE_SAMPLE);
-  e.cpu = 0;
+  e.core_sample.core = 0;
   e.t_us = 100;
-  e.value = 50;
+  e.core_sample.busy_pct = 50;
   g_array_append_val (events, e);
   e = ev (IL_EVENT_TASK_START);
   e.task = 0;
   g_array_append_val (events, e);
-  e.kind = IL_EVENT_TASK_END;
+  e = ev (IL_EVENT_TASK_END);
+  e.task = 0;
   e.t_us = 7;
   g_array_append_val (events, e);
   il_live_model_apply (model, (IlEvent *) (gpointer) events->data, events->len);
@@ -470,7 +510,7 @@ test_live_model_tick (void)
   g_assert_true (il_live_model_get_running (model));
 
   e = ev (IL_EVENT_RUN_START);
-  e.value = 100;
+  e.run_start.tasks_per_rep = 100;
   il_event_queue_push (queue, &e);
   e = ev (IL_EVENT_REP_START);
   il_event_queue_push (queue, &e);
@@ -481,7 +521,9 @@ test_live_model_tick (void)
       e.worker = t % 4;
       e.t_us = t * 100;
       il_event_queue_push (queue, &e);
-      e.kind = IL_EVENT_TASK_END;
+      e = ev (IL_EVENT_TASK_END);
+      e.task = t;
+      e.worker = t % 4;
       e.t_us = t * 100 + 90;
       il_event_queue_push (queue, &e);
     }
@@ -1044,7 +1086,7 @@ test_loop_lag (void)
     {
       e[n] = ev (IL_EVENT_LOOP_LAG);
       e[n].t_us = (i + 1) * 10000;
-      e[n].a = i == 10 ? 52000 : (i < 10 ? i + 1 : i) * 1000;
+      e[n].loop_lag.lag_us = i == 10 ? 52000 : (i < 10 ? i + 1 : i) * 1000;
       n++;
     }
   g_assert_false (il_live_model_get_current_async (model));

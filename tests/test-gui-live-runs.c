@@ -40,10 +40,8 @@ check_async_runs (IlExperiment   *experiment,
   il_live_model_start (model, runner, queue, widget);
   for (guint run = 0; run < n_expected; run++)
     {
-      IlEvent e = { 0 };
+      IlEvent e = il_event_rep_start (FALSE, 0);
 
-      e.kind = IL_EVENT_REP_START;
-      e.cpu = -1;
       e.run = run;
       il_live_model_apply (model, &e, 1);
       g_assert_cmpint (il_live_model_get_current_async (model), ==, expected[run]);

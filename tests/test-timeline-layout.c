@@ -16,10 +16,8 @@
 static void
 start_task (IlTimelineData *data, guint task, gint32 worker, gint64 t_us)
 {
-  IlEvent e = { 0 };
+  IlEvent e = il_event_task_start (t_us, -1, 0, 0, -1, -1);
 
-  e.kind = IL_EVENT_TASK_START;
-  e.cpu = -1;
   e.task = task;
   e.worker = worker;
   e.t_us = t_us;

@@ -39,6 +39,7 @@
 #include "il-cpython.h"
 #include "il-protocol.h"
 #include "il-run-private.h"
+#include "il-worker-pool.h"
 
 #include "il-io.h"
 
@@ -244,7 +245,8 @@ typedef struct
   IlUsage       reported; /* what RESULTs reported, to find the rest */
   GArray       *events;
   GError       *error;
-  gboolean      ready; /* READY received */
+  gboolean      ready;      /* READY received */
+  gint64        silence_us; /* IL_WORKER_TIMEOUT_MS: sets HELLO's heartbeat */
   /* prepare() → run(): the dispatcher starts the interpreter and waits for
    * its READY before the repetition's clock starts, then for the go. */
   GThread      *thread;
@@ -274,19 +276,11 @@ emit_task_end (Engine       *e,
                guint         flat,
                IlTaskRecord *rec)
 {
-  IlEvent ev = { 0 };
+  IlEvent ev = il_event_task_end (rec->start_us, rec->end_us, rec->cpu_end, rec->failed,
+                                  &rec->state);
 
-  ev.kind = IL_EVENT_TASK_END;
   ev.worker = rec->worker;
   ev.task = flat;
-  ev.cpu = rec->cpu_end;
-  ev.t_us = rec->end_us;
-  ev.t2_us = rec->start_us;
-  ev.flags = rec->failed ? IL_EVENT_FLAG_FAILED : 0;
-  ev.a = rec->state.running;
-  ev.b = rec->state.ready;
-  ev.c = rec->state.blocked;
-  ev.d = rec->state.gil_wait;
   il_run_context_emit (e->ctx, &ev);
 }
 
@@ -298,7 +292,7 @@ fail_in_flight (Engine     *e,
   for (guint flat = 0; flat < e->next_task; flat++)
     {
       IlTaskRecord *rec = task_record (e, flat);
-      IlEvent       ev = { 0 };
+      IlEvent       ev;
 
       if (!e->sent[flat])
         continue;
@@ -314,12 +308,9 @@ fail_in_flight (Engine     *e,
       rec->failed = TRUE;
       g_free (rec->error);
       rec->error = g_strdup (message);
-      ev.kind = IL_EVENT_TASK_START;
+      ev = il_event_task_start (rec->start_us, -1, 0, 0, (gint) rec->group, (gint) rec->index);
       ev.worker = rec->worker;
       ev.task = flat;
-      ev.t_us = rec->start_us;
-      ev.c = rec->group;
-      ev.d = rec->index;
       il_run_context_emit (e->ctx, &ev);
       emit_task_end (e, flat, rec);
     }
@@ -415,8 +406,10 @@ engine_spawn (Engine  *e,
   e->efd = err_pipe[0];
 
   hello.pid = (guint32) getpid ();
-  hello.worker = -1;
+  hello.worker = 0; /* the run's one worker process */
   hello.affinity = e->ctx->affinity;
+  hello.heartbeat_ms = (guint32) CLAMP (e->silence_us / 1000 / 4, IL_PROTOCOL_MIN_HEARTBEAT_MS,
+                                        IL_PROTOCOL_MAX_HEARTBEAT_MS);
   if (e->ctx->io != NULL)
     {
       hello.server_url = (char *) il_io_env_get_server_url (e->ctx->io);
@@ -694,6 +687,8 @@ engine_read (Engine  *e,
           case IL_FRAME_RESULT:
             handle_result (e, body, len, error);
             break;
+          case IL_FRAME_HEARTBEAT:
+            break; /* being heard from is all it says */
           case IL_FRAME_HELLO:
           case IL_FRAME_TASK:
           case IL_FRAME_BYE:
@@ -1060,7 +1055,8 @@ cpython_prepare (IlRunContext *ctx,
   e->sums = g_new0 (guint64, MAX (e->n_tasks, 1));
   e->lanes = g_new0 (gint, MAX (e->n_tasks, 1));
 
-  if (!il_cpython_find (&e->python, NULL, error) ||
+  if (!il_pool_silence_timeout (&e->silence_us, error) ||
+      !il_cpython_find (&e->python, NULL, error) ||
       !find_engine_files (&e->package_dir, &e->kernels, error))
     {
       engine_free (e);

@@ -37,6 +37,12 @@ G_BEGIN_DECLS
 #define IL_MAX_CPU_SLICE_UNITS    IL_MAX_UNITS
 #define IL_MIN_QUIZ_CHOICES       2
 #define IL_MAX_QUIZ_CHOICES       6
+/* Largest core index a file may name: sched_setaffinity's CPU_SETSIZE. */
+#define IL_MAX_CPU_INDEX 1023
+#define IL_MAX_URL_CHARS 2048
+/* The largest experiment file read (docs/experiment-format.md, "Limits"). */
+#define IL_MAX_EXPERIMENT_FILE_MIB   64
+#define IL_MAX_EXPERIMENT_FILE_BYTES ((guint64) IL_MAX_EXPERIMENT_FILE_MIB * 1024 * 1024)
 
 typedef enum
 {
@@ -222,10 +228,19 @@ IlExperiment *il_experiment_load_data (const char *data,
                                        GError    **error);
 IlExperiment *il_experiment_load_file (GFile   *file,
                                        GError **error);
+/* Reads an experiment file's text: only a regular file (not a FIFO, device
+ * or folder), at most IL_MAX_EXPERIMENT_FILE_BYTES; messages name
+ * @display_name. @contents is NUL-terminated. */
+gboolean il_experiment_read_text (GFile      *file,
+                                  const char *display_name,
+                                  char      **contents,
+                                  gsize      *length,
+                                  GError    **error);
 
 /* Saving: pretty JSON (two-space indent, trailing newline), fields in
  * the documented order, defaults omitted, results included when present.
- * Save is atomic (temporary file + rename). */
+ * Save is atomic (il-atomic-file.h): on any failure the old file stays
+ * whole; a symlink is followed and stays a link. */
 char    *il_experiment_to_data (const IlExperiment *experiment,
                                 gsize              *length);
 gboolean il_experiment_save_file (const IlExperiment *experiment,

@@ -8,21 +8,17 @@
 #include <json-glib/json-glib.h>
 
 #include "il-experiment.h"
+#include "il-state-times.h"
 
 G_BEGIN_DECLS
 
 #define IL_RESULTS_VERSION 1
 
-/* Where a task's (or block's) time went, from /proc/thread-self/schedstat.
- * All in µs. valid is FALSE where the kernel offered no accounting. */
-typedef struct
-{
-  gboolean valid;
-  gint64   running;
-  gint64   ready;
-  gint64   blocked;
-  gint64   gil_wait; /* threads executor with the GIL: waiting for the lock */
-} IlStateTimes;
+/* The longest text a results document may hold in one string (a label, a
+ * warning, a task's error, the machine's description): what Interleave
+ * writes stays far below it; a shared file cannot hand the GUI megabytes to
+ * lay out. */
+#define IL_RESULTS_MAX_TEXT_CHARS 4096
 
 typedef struct
 {

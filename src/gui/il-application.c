@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "il-application.h"
+#include "il-autosave.h"
 #include "il-server.h"
 #include "il-window.h"
 
@@ -27,6 +28,7 @@ struct _IlApplication
 
   GSettings *settings; /* nullable: no schema installed */
   IlServer  *server;   /* nullable: started on first use */
+  gboolean   restore_offered;
 };
 
 G_DEFINE_FINAL_TYPE (IlApplication, il_application, ADW_TYPE_APPLICATION)
@@ -131,10 +133,25 @@ debug_actions_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* After a crash, once per start: the first window offers to restore what
+ * its predecessor had not saved (il-autosave.h). */
+static gboolean
+offer_restore_cb (gpointer data)
+{
+  il_autosave_offer_restore (GTK_WINDOW (data));
+  return G_SOURCE_REMOVE;
+}
+
 static IlWindow *
 il_application_new_window (IlApplication *self)
 {
   IlWindow *window = il_window_new (GTK_APPLICATION (self));
+
+  if (!self->restore_offered)
+    {
+      self->restore_offered = TRUE;
+      g_idle_add_full (G_PRIORITY_LOW, offer_restore_cb, g_object_ref (window), g_object_unref);
+    }
 
   if (g_getenv ("INTERLEAVE_DEBUG_ACTIONS") != NULL)
     g_timeout_add_full (G_PRIORITY_DEFAULT, 500, debug_actions_cb,

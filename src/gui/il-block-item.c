@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "il-block-item.h"
+#include "il-network.h"
 
 struct _IlBlockItem
 {
@@ -202,19 +203,17 @@ spin_changed_cb (IlBlockItem   *self,
   il_block_item_end (self);
 }
 
+/* Empty (the embedded server) or a URL the core accepts: the same rule
+ * as the file's validation and the network consent (il-network.h). */
 static gboolean
 url_is_valid (const char *text)
 {
-  g_autoptr(GUri) uri = NULL;
-  const char *scheme;
+  g_autofree char *host = NULL;
 
   if (text[0] == '\0')
     return TRUE;
-  uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
-    return FALSE;
-  scheme = g_uri_get_scheme (uri);
-  return g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0;
+  host = il_network_url_host (text, NULL);
+  return host != NULL;
 }
 
 static void

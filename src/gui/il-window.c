@@ -17,6 +17,8 @@
 #include "il-block-item.h"
 #include "il-document.h"
 #include "il-examples.h"
+#include "il-network.h"
+#include "il-export.h"
 #include "il-results-table.h"
 #include "il-runner.h"
 #include "il-runs-editor.h"
@@ -36,13 +38,6 @@
 #  define HAVE_RESULTS_VIEW 1
 #else
 #  define HAVE_RESULTS_VIEW 0
-#endif
-/* The CSV and trace exports arrive with the core's il-export.h. */
-#if __has_include("il-export.h")
-#  include "il-export.h"
-#  define HAVE_EXPORT 1
-#else
-#  define HAVE_EXPORT 0
 #endif
 
 /* Bounds the memory a hidden window (which stops ticking) can make the queue
@@ -73,6 +68,7 @@ struct _IlWindow
   GtkMenuButton    *menu_button;
   GtkButton        *run_button;
   GtkStack         *main_stack;
+  IlAutosave       *autosave; /* il-autosave.h: this window's unsaved edits */
   IlWelcomePage    *welcome_page;
   AdwViewStack     *view_stack;
   IlWorkloadEditor *workload_editor;
@@ -404,6 +400,8 @@ il_window_set_document (IlWindow   *self,
 
   il_workload_editor_set_document (self->workload_editor, document);
   il_runs_editor_set_document (self->runs_editor, document);
+  /* Only after Save or Discard: the old document's autosave goes. */
+  il_autosave_set_document (self->autosave, document);
 
   if (document != NULL)
     {
@@ -453,6 +451,23 @@ il_window_load_file (IlWindow *self,
   il_window_set_document (self, document);
   il_window_add_recent (file);
   return TRUE;
+}
+
+void
+il_window_restore_document (IlWindow   *self,
+                            IlDocument *document)
+{
+  g_return_if_fail (IL_IS_WINDOW (self));
+  g_return_if_fail (IL_IS_DOCUMENT (document));
+
+  il_window_set_document (self, document);
+}
+
+IlAutosave *
+il_window_get_autosave (IlWindow *self)
+{
+  g_return_val_if_fail (IL_IS_WINDOW (self), NULL);
+  return self->autosave;
 }
 
 gboolean
@@ -762,6 +777,8 @@ il_window_close_request (GtkWindow *window)
     }
   if (self->run_cancellable != NULL)
     g_cancellable_cancel (self->run_cancellable);
+  /* Saved, discarded or unmodified: nothing to restore later. */
+  il_autosave_set_document (self->autosave, NULL);
   return GTK_WINDOW_CLASS (il_window_parent_class)->close_request (window);
 }
 
@@ -800,6 +817,7 @@ il_window_export_to (IlWindow   *self,
 {
   const IlExperiment *experiment;
   const IlResults    *results;
+  IlExportFormat      results_format;
 
   g_return_val_if_fail (IL_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
@@ -814,30 +832,9 @@ il_window_export_to (IlWindow   *self,
       return FALSE;
     }
 
-  if (g_strcmp0 (format, "json") == 0)
-    {
-      gsize            length = 0;
-      g_autofree char *data = il_results_to_data (results, &length);
-
-      return g_file_replace_contents (file, data, length, NULL, FALSE,
-                                      G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, error);
-    }
-#if HAVE_EXPORT
-  if (g_strcmp0 (format, "csv") == 0 || g_strcmp0 (format, "trace") == 0)
-    {
-      g_autoptr(GFileOutputStream) stream =
-                   g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error);
-      gboolean ok;
-
-      if (stream == NULL)
-        return FALSE;
-      if (g_strcmp0 (format, "csv") == 0)
-        ok = il_export_csv (results, experiment, G_OUTPUT_STREAM (stream), error);
-      else
-        ok = il_export_trace (results, experiment, G_OUTPUT_STREAM (stream), error);
-      return ok && g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
-    }
-#endif
+  /* The core writes atomically, or directly to a FIFO or a device. */
+  if (il_export_format_from_string (format, &results_format))
+    return il_results_export_to_file (results, experiment, results_format, file, error);
 #if HAVE_RESULTS_VIEW
   if ((g_strcmp0 (format, "png") == 0 || g_strcmp0 (format, "svg") == 0) && self->results_view != NULL)
     return il_results_view_export (IL_RESULTS_VIEW (self->results_view), file, format, error);
@@ -880,27 +877,16 @@ export_action (GtkWidget  *widget,
   const char           *extension;
   g_autofree char      *name = NULL;
   const char           *base;
+  IlExportFormat        results_format;
 
-  if (g_strcmp0 (format, "json") == 0)
-    extension = ".json";
-  else if (g_strcmp0 (format, "csv") == 0)
-    extension = ".csv";
-  else if (g_strcmp0 (format, "trace") == 0)
-    extension = ".trace.json";
+  if (il_export_format_from_string (format, &results_format))
+    extension = il_export_format_extension (results_format);
   else if (g_strcmp0 (format, "png") == 0)
     extension = ".png";
   else if (g_strcmp0 (format, "svg") == 0)
     extension = ".svg";
   else
     return;
-
-#if !HAVE_EXPORT
-  if (g_strcmp0 (format, "csv") == 0 || g_strcmp0 (format, "trace") == 0)
-    {
-      il_window_toast (self, _("This build cannot export CSV or traces yet"));
-      return;
-    }
-#endif
 
   base = self->document ? il_document_get_experiment (self->document)->name : NULL;
   name = g_strconcat (base && *base ? base : _("results"), extension, NULL);
@@ -1011,50 +997,16 @@ consent_response_cb (AdwMessageDialog *dialog,
     il_window_start_run (self, TRUE);
 }
 
-static gboolean
-host_is_loopback (const char *host)
-{
-  g_autoptr(GInetAddress) address = NULL;
-
-  if (host == NULL)
-    return TRUE;
-  if (g_ascii_strcasecmp (host, "localhost") == 0)
-    return TRUE;
-  address = g_inet_address_new_from_string (host);
-  return address != NULL && g_inet_address_get_is_loopback (address);
-}
-
-/* The distinct non-loopback hosts the experiment's HTTP blocks contact. */
+/* The hosts the experiment's urls contact, for the consent dialog; NULL
+ * when it needs no consent (il_experiment_network_hosts decides). */
 static char *
 il_window_collect_hosts (IlWindow *self)
 {
-  const IlExperiment *experiment = il_document_get_experiment (self->document);
-  g_autoptr(GPtrArray) hosts = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) hosts = il_experiment_network_hosts (il_document_get_experiment (self->document));
 
-  for (guint i = 0; i < experiment->tasks->len; i++)
-    {
-      const IlTaskGroup *group = g_ptr_array_index (experiment->tasks, i);
-
-      for (guint j = 0; j < group->blocks->len; j++)
-        {
-          const IlBlock *block = g_ptr_array_index (group->blocks, j);
-          g_autoptr(GUri) uri = NULL;
-          const char *host;
-
-          if (block->type != IL_BLOCK_HTTP || block->url == NULL)
-            continue;
-          uri = g_uri_parse (block->url, G_URI_FLAGS_NONE, NULL);
-          host = uri ? g_uri_get_host (uri) : NULL;
-          if (host == NULL || host_is_loopback (host))
-            continue;
-          if (!g_ptr_array_find_with_equal_func (hosts, host, g_str_equal, NULL))
-            g_ptr_array_add (hosts, g_strdup (host));
-        }
-    }
-  if (hosts->len == 0)
+  if (hosts[0] == NULL)
     return NULL;
-  g_ptr_array_add (hosts, NULL);
-  return g_strjoinv (", ", (char **) hosts->pdata);
+  return il_network_describe_hosts ((const char *const *) hosts);
 }
 
 static void
@@ -1064,10 +1016,11 @@ il_window_ask_consent (IlWindow   *self,
   GtkWidget       *dialog;
   g_autofree char *body = NULL;
 
-  body = g_strdup_printf (_("This experiment sends HTTP requests to %s, outside this computer. "
+  body = g_strdup_printf (_("This experiment sends HTTP requests to %s. A shared file could use "
+                            "them to reach services on this computer or your network. "
                             "Nothing is sent unless you allow it."),
                              hosts);
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Contact the Network?"), body);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Send Requests to Other Hosts?"), body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"), "allow", _("_Allow and Run"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "allow", ADW_RESPONSE_SUGGESTED);
@@ -1266,8 +1219,9 @@ il_window_start_run (IlWindow *self,
   if (!il_runner_check (runner, &error))
     {
       g_clear_pointer (&self->queue, il_event_queue_unref);
-      if (g_error_matches (error, IL_ERROR, IL_ERROR_CONSENT) && !allow_network)
-        il_window_ask_consent (self, _("hosts outside this computer"));
+      if (g_error_matches (error, IL_ERROR, IL_ERROR_CONSENT) && !allow_network &&
+          (hosts = il_window_collect_hosts (self)) != NULL)
+        il_window_ask_consent (self, hosts);
       else
         il_window_show_error (self, _("Cannot Run This Experiment"), error->message);
       return;
@@ -1484,6 +1438,9 @@ il_window_dispose (GObject *object)
     g_signal_group_set_target (self->document_signals, NULL);
   g_clear_object (&self->document_signals);
   gtk_widget_dispose_template (GTK_WIDGET (self), IL_TYPE_WINDOW);
+  /* Not closed through close-request (the session ends): the autosave
+   * stays, to be offered at the next start. */
+  g_clear_object (&self->autosave);
   g_clear_object (&self->document);
   g_clear_object (&self->run_cancellable);
   g_clear_object (&self->runner);
@@ -1573,6 +1530,7 @@ il_window_init (IlWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->quiz_pick = -1;
+  self->autosave = il_autosave_new ();
 
   self->document_signals = g_signal_group_new (IL_TYPE_DOCUMENT);
   g_signal_group_connect_object (self->document_signals, "notify::modified",

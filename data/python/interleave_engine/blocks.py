@@ -324,7 +324,8 @@ def run_task(env, task, worker, emit, shared_gil=True):
         if emit:
             pending.append(P.event(P.EV_BLOCK_END, worker, flat, mark_us, t2_us=b0_us,
                                    block_type=btype, block=i,
-                                   flags=0 if ok else P.EV_FLAG_FAILED,
+                                   flags=((0 if ok else P.EV_FLAG_FAILED)
+                                          | (P.EV_FLAG_STATE_VALID if st[0] else 0)),
                                    a=st[1], b=st[2], c=st[3], d=st[4]))
         if not ok:
             failed = True

@@ -120,6 +120,8 @@ def feed(channel, put_many, n_sentinels):
                 if ftype == P.BYE:
                     done = True
                     break
+                if ftype == P.HEARTBEAT:
+                    continue  # the application is alive: nothing to do
                 if ftype != P.TASK:
                     raise P.ProtocolError(f"unexpected {P.FRAME_NAMES[ftype]} frame")
                 batch.append(P.read_task(body))
@@ -234,7 +236,8 @@ def block_events(rec, worker, flat):
         failed = rec["failed"] and i == len(rec["blocks"]) - 1
         out.append(P.event(P.EV_BLOCK_END, worker, flat, br["end_us"], t2_us=br["start_us"],
                            block_type=br["type"], block=i,
-                           flags=P.EV_FLAG_FAILED if failed else 0,
+                           flags=((P.EV_FLAG_FAILED if failed else 0)
+                                  | (P.EV_FLAG_STATE_VALID if st[0] else 0)),
                            a=st[1], b=st[2], c=st[3], d=st[4]))
     return out
 
@@ -426,7 +429,8 @@ async def run_task_async(env, channel, task, slice_units):
                        "ttfb_us": ttfb, "state": st})
         pending.append(P.event(P.EV_BLOCK_END, 0, flat, mark_us, t2_us=b0_us,
                                block_type=btype, block=i,
-                               flags=0 if ok else P.EV_FLAG_FAILED,
+                               flags=((0 if ok else P.EV_FLAG_FAILED)
+                                      | (P.EV_FLAG_STATE_VALID if st[0] else 0)),
                                a=st[1], b=st[2], c=st[3], d=0))
         if not ok:
             failed = True
@@ -508,7 +512,7 @@ def _main(argv):
     if got[0] != P.HELLO:
         raise P.ProtocolError(f"expected HELLO, got {P.FRAME_NAMES[got[0]]}")
     env = P.read_hello(got[1])
-    channel.send(P.write_ready(os.getpid()))
+    channel.send(P.write_ready(os.getpid(), env["worker"]))
     if executor == "sequential":
         run_threads(env, channel, 0, 5)
     elif executor == "threads":

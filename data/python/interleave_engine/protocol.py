@@ -4,6 +4,10 @@
 Every frame is a 16-byte header, little-endian: u32 magic "ILWP", u16
 version, u16 type, u64 body length, then the body. Anything not understood
 is fatal for the connection (ProtocolError).
+
+Version 2: HELLO ends with the heartbeat interval (ms) the application
+asks for, READY with 0; HEARTBEAT is an empty frame. The state times of a TASK_END or
+BLOCK_END event count only with EV_FLAG_STATE_VALID set.
 """
 import struct
 
@@ -11,17 +15,19 @@ MAGIC = 0x50574C49
 # The version this package was written for. The application's HELLO names
 # the version it speaks, and the engine answers in it (adopt_version): the
 # package ships with the application, so they are one build.
-VERSION = 1
+VERSION = 2
 HEADER = struct.Struct("<IHHQ")
 MAX_BODY = 64 * 1024 * 1024 + 16 * 1024 * 1024
 
-HELLO, READY, TASK, EVENT, RESULT, BYE = 1, 2, 3, 4, 5, 6
+HELLO, READY, TASK, EVENT, RESULT, BYE, HEARTBEAT = 1, 2, 3, 4, 5, 6, 7
 FRAME_NAMES = {HELLO: "HELLO", READY: "READY", TASK: "TASK", EVENT: "EVENT",
-               RESULT: "RESULT", BYE: "BYE"}
+               RESULT: "RESULT", BYE: "BYE", HEARTBEAT: "HEARTBEAT"}
 
 # il-events.h
 EV_TASK_START, EV_TASK_END, EV_BLOCK_START, EV_BLOCK_END = 2, 3, 4, 5
 EV_FLAG_FAILED = 1
+# il-protocol-codec.c's wire-only flag: the state times in a…d were measured.
+EV_FLAG_STATE_VALID = 1 << 7
 EVENT_STRUCT = struct.Struct("<BBBBiiIqqqqqqd")
 assert EVENT_STRUCT.size == 72
 
@@ -52,7 +58,7 @@ def adopt_version(data):
     """Speak the version of the application's first frame (its HELLO)."""
     global _version
     magic, version, _t, _l = HEADER.unpack_from(data)
-    if magic == MAGIC and version >= 1:
+    if magic == MAGIC and version >= VERSION:
         _version = version
 
 
@@ -106,14 +112,21 @@ class _Reader:
 def read_hello(body):
     r = _Reader(body, "HELLO")
     pid, worker, n = r.unpack(struct.Struct("<IiI"))
+    if not 0 <= worker <= 255:
+        raise ProtocolError(f"HELLO worker {worker} is out of range (0 to 255)")
     if n > 4096:
         raise ProtocolError("truncated HELLO frame")
     cores = [r.unpack(_U32)[0] for _ in range(n)]
     server_url = r.string()
     scratch_dir = r.string()
+    (heartbeat_ms,) = r.unpack(_U32)
     r.finish()
+    if not 10 <= heartbeat_ms <= 60000:
+        raise ProtocolError(f"HELLO asks for a heartbeat every {heartbeat_ms} ms "
+                            "(expected 10 to 60000)")
     return {"pid": pid, "worker": worker, "affinity": cores,
-            "server_url": server_url, "scratch_dir": scratch_dir}
+            "server_url": server_url, "scratch_dir": scratch_dir,
+            "heartbeat_ms": heartbeat_ms}
 
 
 def _put_str(parts, s):
@@ -125,11 +138,17 @@ def _put_str(parts, s):
         parts.append(b)
 
 
-def write_ready(pid):
-    parts = [struct.pack("<IiI", pid, -1, 0)]
+def write_ready(pid, worker):
+    """READY echoes HELLO's worker slot, as interleave-worker's does."""
+    parts = [struct.pack("<IiI", pid, worker, 0)]
     _put_str(parts, None)
     _put_str(parts, None)
+    parts.append(_U32.pack(0))
     return frame(READY, b"".join(parts))
+
+
+def write_heartbeat():
+    return frame(HEARTBEAT)
 
 
 _QQ = struct.Struct("<QQ")
@@ -178,6 +197,8 @@ def read_task(body):
 
 def event(kind, worker, task, t_us, *, flags=0, block_type=0, block=0, cpu=-1,
           t2_us=0, a=0, b=0, c=0, d=0):
+    """One event record; for TASK_END and BLOCK_END, a…d are the state
+    times, and flags must carry EV_FLAG_STATE_VALID when they were measured."""
     return EVENT_STRUCT.pack(kind, flags, block_type, block, worker, cpu, task, t_us,
                       t2_us, a, b, c, d, 0.0)
 

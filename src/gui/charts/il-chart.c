@@ -9,6 +9,7 @@
 #include <math.h>
 #include <pango/pangocairo.h>
 
+#include "il-atomic-file.h"
 #include "il-error.h"
 
 typedef struct
@@ -416,11 +417,14 @@ export_paint (GFile      *file,
               gpointer    data,
               GError    **error)
 {
-  g_autoptr(GFileOutputStream) stream = NULL;
+  /* Drawn whole in memory, then written atomically (il-atomic-file.h). */
+  g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
   cairo_surface_t *surface;
   cairo_status_t   status;
   cairo_t         *cr;
   gboolean         svg;
+  const char      *bytes;
+  gsize            length;
 
   if (g_strcmp0 (format, "png") == 0)
     svg = FALSE;
@@ -432,10 +436,6 @@ export_paint (GFile      *file,
                    "Unknown chart format “%s” (use png or svg)", format);
       return FALSE;
     }
-
-  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, error);
-  if (stream == NULL)
-    return FALSE;
 
   if (svg)
     surface = cairo_svg_surface_create_for_stream (write_stream_cb, stream, width, height);
@@ -459,7 +459,11 @@ export_paint (GFile      *file,
                    "Could not write the chart: %s", cairo_status_to_string (status));
       return FALSE;
     }
-  return g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
+  if (!g_output_stream_close (stream, NULL, error))
+    return FALSE;
+  bytes = g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (stream));
+  length = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (stream));
+  return il_atomic_file_write (file, bytes != NULL ? bytes : "", length, error);
 }
 
 typedef struct

@@ -286,8 +286,8 @@ il_live_model_apply (IlLiveModel   *self,
       switch (ev->kind)
         {
           case IL_EVENT_RUN_START:
-            if (ev->value > 0)
-              self->tasks_per_rep = (guint64) ev->value;
+            if (ev->run_start.tasks_per_rep > 0)
+              self->tasks_per_rep = ev->run_start.tasks_per_rep;
             break;
 
           case IL_EVENT_REP_START:
@@ -308,23 +308,24 @@ il_live_model_apply (IlLiveModel   *self,
           case IL_EVENT_GIL_WAIT:
           case IL_EVENT_GIL_HOLD:
             il_timeline_data_apply (self->timeline, ev);
-            self->rep_last_us = MAX (self->rep_last_us, MAX (ev->t_us, ev->t2_us));
+            self->rep_last_us = MAX (self->rep_last_us, il_event_get_latest_us (ev));
             break;
 
           case IL_EVENT_CORE_SAMPLE:
-            il_load_data_add (self->load, ev->cpu, self->rep_base_us + ev->t_us, ev->value);
+            il_load_data_add (self->load, ev->core_sample.core, self->rep_base_us + ev->t_us,
+                              ev->core_sample.busy_pct);
             self->rep_last_us = MAX (self->rep_last_us, ev->t_us);
             break;
 
           case IL_EVENT_OVERHEAD:
-            il_load_data_add (self->load, -1, self->rep_base_us + ev->t_us, ev->value);
+            il_load_data_add (self->load, -1, self->rep_base_us + ev->t_us, ev->overhead.cpu_pct);
             self->rep_last_us = MAX (self->rep_last_us, ev->t_us);
             break;
 
           case IL_EVENT_LOOP_LAG:
             /* Only the async executor has a loop to probe. */
             self->current_async = TRUE;
-            il_lag_data_add (self->lag, ev->t_us, ev->a);
+            il_lag_data_add (self->lag, ev->t_us, ev->loop_lag.lag_us);
             self->rep_last_us = MAX (self->rep_last_us, ev->t_us);
             break;
 

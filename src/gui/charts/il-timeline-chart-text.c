@@ -103,14 +103,14 @@ il_timeline_chart_query (IlTimelineChart *self,
                             (t->end_us - t->start_us) / 1000.0);
   else
     g_string_append (s, ", running");
-  if (t->state[0] >= 0)
+  if (t->state.valid)
     {
       g_string_append_c (s, '\n');
-      fmt_us (s, "running", t->state[0]);
-      fmt_us (s, ", ready", t->state[1]);
-      fmt_us (s, ", blocked", t->state[2]);
-      if (t->state[3] > 0)
-        fmt_us (s, ", GIL wait", t->state[3]);
+      fmt_us (s, "running", t->state.running);
+      fmt_us (s, ", ready", t->state.ready);
+      fmt_us (s, ", blocked", t->state.blocked);
+      if (t->state.gil_wait > 0)
+        fmt_us (s, ", GIL wait", t->state.gil_wait);
     }
   if (t->n_blocks > 0)
     {

@@ -40,7 +40,7 @@ typedef struct
   int    kind; /* block type, or -1 none */
   double alpha;
   double weight[IL_N_BLOCK_TYPES + 1]; /* pixels covered per type */
-  double state[4];                     /* µs per state of narrow blocks */
+  double state[IL_N_STATES];           /* µs per state of narrow blocks */
 } Pending;
 
 static void
@@ -120,10 +120,12 @@ flush_pending (GArray  *rects,
     return;
   push_rect (rects, p->x0, p->x1, y, h, p->kind, p->alpha < 1.0);
 
-  total = p->state[0] + p->state[1] + p->state[2] + p->state[3];
+  total = 0;
+  for (int i = 0; i < IL_N_STATES; i++)
+    total += p->state[i];
   if (strip_h > 0 && total > 0)
     {
-      for (int i = 1; i < 4; i++)
+      for (int i = 1; i < IL_N_STATES; i++)
         if (p->state[i] > p->state[best])
           best = i;
       if (best != 0)
@@ -138,14 +140,14 @@ fill_rects (cairo_t             *cr,
             GArray              *rects,
             const IlChartColors *colors)
 {
-  const GdkRGBA *strips[4] = { NULL, &colors->ready, &colors->blocked, &colors->gil_wait };
+  const GdkRGBA *strips[IL_N_STATES] = { NULL, &colors->ready, &colors->blocked, &colors->gil_wait };
 
-  for (guint kind = 0; kind < STRIP_KIND (4); kind++)
+  for (guint kind = 0; kind < STRIP_KIND (IL_N_STATES); kind++)
     for (guint faded = 0; faded < 2; faded++)
       {
         gboolean any = FALSE;
 
-        if (kind > IL_N_BLOCK_TYPES && (kind <= STRIP_KIND (0) || faded))
+        if (kind > IL_N_BLOCK_TYPES && (kind <= STRIP_KIND (IL_STATE_RUNNING) || faded))
           continue;
         for (guint i = 0; i < rects->len; i++)
           {
@@ -163,36 +165,39 @@ fill_rects (cairo_t             *cr,
         else if (kind == IL_N_BLOCK_TYPES)
           il_chart_set_source (cr, &colors->accent, faded ? 0.3 : 0.6);
         else
-          il_chart_set_source (cr, strips[kind - STRIP_KIND (0)], 1.0);
+          il_chart_set_source (cr, strips[kind - STRIP_KIND (IL_STATE_RUNNING)], 1.0);
         cairo_fill (cr);
       }
 }
 
 static void
 draw_state_strip (cairo_t             *cr,
-                  const gint64         state[4],
+                  const IlStateTimes  *state,
                   double               x0,
                   double               x1,
                   double               y,
                   double               h,
                   const IlChartColors *colors)
 {
-  const GdkRGBA *fills[4] = { NULL, &colors->ready, &colors->blocked, &colors->gil_wait };
+  const GdkRGBA *fills[IL_N_STATES] = { NULL, &colors->ready, &colors->blocked, &colors->gil_wait };
   double         total = 0, x = x0;
 
-  for (guint i = 0; i < 4; i++)
-    if (state[i] > 0)
-      total += state[i];
-  if (state[0] < 0 || total <= 0)
+  if (!state->valid)
+    return;
+  for (IlState i = 0; i < IL_N_STATES; i++)
+    if (il_state_times_get (state, i) > 0)
+      total += il_state_times_get (state, i);
+  if (total <= 0)
     return;
 
-  for (guint i = 0; i < 4; i++)
+  for (IlState i = 0; i < IL_N_STATES; i++)
     {
+      gint64 t = il_state_times_get (state, i);
       double w;
 
-      if (state[i] <= 0)
+      if (t <= 0)
         continue;
-      w = (x1 - x0) * state[i] / total;
+      w = (x1 - x0) * t / total;
       /* Running is the bar's own colour above: leave it as a gap. */
       if (fills[i] != NULL)
         {
@@ -383,10 +388,10 @@ il_timeline_chart_draw (IlChart             *chart,
         }
 
       if (strip_h > 0 && x1 - x0 >= 3)
-        draw_state_strip (cr, b->state, x0, x1, y + bar_h + 1, strip_h, colors);
-      else if (strip_h > 0 && b->state[0] >= 0)
-        for (guint s = 0; s < 4; s++)
-          p->state[s] += MAX (b->state[s], 0);
+        draw_state_strip (cr, &b->state, x0, x1, y + bar_h + 1, strip_h, colors);
+      else if (strip_h > 0 && b->state.valid)
+        for (IlState s = 0; s < IL_N_STATES; s++)
+          p->state[s] += MAX (il_state_times_get (&b->state, s), 0);
     }
   for (guint lane = 0; lane < g.n_lanes; lane++)
     {

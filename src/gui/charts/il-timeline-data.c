@@ -328,16 +328,15 @@ il_timeline_data_apply (IlTimelineData *data,
           g_array_index (data->slot_of_task, guint32, ev->task) = slot;
           t.start_us = ev->t_us;
           t.end_us = -1;
-          t.state[0] = t.state[1] = t.state[2] = t.state[3] = -1;
           t.task = ev->task;
           t.worker = ev->worker;
-          t.cpu_start = ev->cpu;
+          t.cpu_start = ev->task_start.cpu;
           t.cpu_end = -1;
           /* The task's identity travels in its start event. */
-          t.pid = (gint) ev->a;
-          t.tid = (gint) ev->b;
-          t.group = ev->a > 0 ? (gint) ev->c : -1;
-          t.index = ev->a > 0 ? (gint) ev->d : -1;
+          t.pid = ev->task_start.pid;
+          t.tid = ev->task_start.tid;
+          t.group = ev->task_start.group;
+          t.index = ev->task_start.index;
           t.first_block = data->blocks->len;
           t.open_block = -1;
           g_array_append_val (data->tasks, t);
@@ -362,11 +361,8 @@ il_timeline_data_apply (IlTimelineData *data,
               lane->n_open--;
           }
         task->end_us = ev->t_us;
-        task->cpu_end = ev->cpu;
-        task->state[0] = ev->a;
-        task->state[1] = ev->b;
-        task->state[2] = ev->c;
-        task->state[3] = ev->d;
+        task->cpu_end = ev->task_end.cpu;
+        task->state = ev->task_end.state;
         if ((ev->flags & IL_EVENT_FLAG_FAILED) != 0 && !task->failed)
           {
             task->failed = TRUE;
@@ -388,11 +384,10 @@ il_timeline_data_apply (IlTimelineData *data,
             }
           b.start_us = ev->t_us;
           b.end_us = -1;
-          b.state[0] = b.state[1] = b.state[2] = b.state[3] = -1;
           b.task_slot = task - (IlTimelineTask *) (gpointer) data->tasks->data;
           b.worker = task->worker;
-          b.type = ev->block_type;
-          b.block = ev->block;
+          b.type = ev->block_start.type;
+          b.block = ev->block_start.block;
           /* Blocks of one task arrive together on its worker, so a task's
            * blocks are contiguous unless workers interleave them: then keep
            * only the index of the latest one (the tooltip uses the task). */
@@ -419,10 +414,7 @@ il_timeline_data_apply (IlTimelineData *data,
           if (b->task_slot != (guint32) (task - (IlTimelineTask *) (gpointer) data->tasks->data))
             return;
           b->end_us = ev->t_us;
-          b->state[0] = ev->a;
-          b->state[1] = ev->b;
-          b->state[2] = ev->c;
-          b->state[3] = ev->d;
+          b->state = ev->block_end.state;
           task->open_block = -1;
           note_time (data, ev->t_us);
         }
@@ -439,13 +431,13 @@ il_timeline_data_apply (IlTimelineData *data,
               return;
             }
           s.start_us = ev->t_us;
-          s.end_us = ev->t2_us;
+          s.end_us = ev->gil.end_us;
           s.worker = ev->worker;
           s.kind = ev->kind == IL_EVENT_GIL_HOLD ? IL_SPAN_GIL_HOLD : IL_SPAN_GIL_WAIT;
           g_array_append_val (data->spans, s);
           data->has_gil = TRUE;
           note_worker (data, ev->worker);
-          note_time (data, ev->t2_us);
+          note_time (data, ev->gil.end_us);
         }
         break;
 
@@ -474,10 +466,7 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
 
           t.start_us = rec->start_us;
           t.end_us = rec->end_us;
-          t.state[0] = rec->state.valid ? rec->state.running : -1;
-          t.state[1] = rec->state.valid ? rec->state.ready : -1;
-          t.state[2] = rec->state.valid ? rec->state.blocked : -1;
-          t.state[3] = rec->state.valid ? rec->state.gil_wait : -1;
+          t.state = rec->state;
           t.task = i;
           t.worker = rec->worker;
           t.cpu_start = rec->cpu_start;
@@ -503,10 +492,7 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
 
                   b.start_us = br->start_us;
                   b.end_us = br->end_us;
-                  b.state[0] = br->state.valid ? br->state.running : -1;
-                  b.state[1] = br->state.valid ? br->state.ready : -1;
-                  b.state[2] = br->state.valid ? br->state.blocked : -1;
-                  b.state[3] = br->state.valid ? br->state.gil_wait : -1;
+                  b.state = br->state;
                   b.task_slot = data->tasks->len;
                   b.worker = rec->worker;
                   b.type = br->type;

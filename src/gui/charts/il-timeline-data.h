@@ -16,34 +16,34 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  gint64  start_us;
-  gint64  end_us;   /* -1: still running */
-  gint64  state[4]; /* running, ready, blocked, gil µs; -1 unknown */
-  guint32 task;     /* flat index within the repetition */
-  gint32  worker;
-  gint32  cpu_start;
-  gint32  cpu_end;
-  gint32  group; /* -1 unknown (live) */
-  gint32  index; /* within the group, -1 unknown */
-  gint32  pid;   /* 0 unknown */
-  gint32  tid;
-  guint32 first_block; /* into blocks */
-  guint16 n_blocks;
-  gint16  open_block; /* live: the block that started last, -1 none */
-  guint8  failed;
-  guint8  row;   /* sub-row within its lane, < IL_TIMELINE_MAX_ROWS */
-  guint32 error; /* index + 1 into errors, 0 none */
+  gint64       start_us;
+  gint64       end_us; /* -1: still running */
+  IlStateTimes state;  /* not valid: unknown (yet) */
+  guint32      task;   /* flat index within the repetition */
+  gint32       worker;
+  gint32       cpu_start;
+  gint32       cpu_end;
+  gint32       group; /* -1 unknown (live) */
+  gint32       index; /* within the group, -1 unknown */
+  gint32       pid;   /* 0 unknown */
+  gint32       tid;
+  guint32      first_block; /* into blocks */
+  guint16      n_blocks;
+  gint16       open_block; /* live: the block that started last, -1 none */
+  guint8       failed;
+  guint8       row;   /* sub-row within its lane, < IL_TIMELINE_MAX_ROWS */
+  guint32      error; /* index + 1 into errors, 0 none */
 } IlTimelineTask;
 
 typedef struct
 {
-  gint64  start_us;
-  gint64  end_us;    /* -1: still running */
-  gint64  state[4];  /* as in IlTimelineTask */
-  guint32 task_slot; /* into tasks */
-  gint32  worker;
-  guint8  type;  /* IlBlockType */
-  guint8  block; /* index within the task */
+  gint64       start_us;
+  gint64       end_us;    /* -1: still running */
+  IlStateTimes state;     /* not valid: unknown (yet) */
+  guint32      task_slot; /* into tasks */
+  gint32       worker;
+  guint8       type;  /* IlBlockType */
+  guint8       block; /* index within the task */
 } IlTimelineBlock;
 
 typedef enum

@@ -1,0 +1,122 @@
+/* test-io-common.c — helpers of the I/O tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "il-error.h"
+#include "il-runner.h"
+
+#include "test-io-common.h"
+
+IlExperiment *
+load (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  IlExperiment *exp = il_experiment_load_data (json, -1, "test-io.interleave", &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (exp);
+  return exp;
+}
+
+IlResults *
+run_or_skip (IlExperiment *exp)
+{
+  g_autoptr(GError) error = NULL;
+  /* Explicit urls here are the tests' own loopback servers. */
+  IlRunOptions options = { .allow_network = TRUE };
+  g_autoptr(IlRunner) runner = il_runner_new (exp, &options);
+  IlResults *results;
+
+  if (!il_runner_check (runner, &error) && g_error_matches (error, IL_ERROR, IL_ERROR_UNSUPPORTED))
+    {
+      g_test_skip (error->message);
+      return NULL;
+    }
+  g_assert_no_error (error);
+  results = il_runner_run (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (results);
+  return results;
+}
+
+const IlRepetition *
+first_rep (const IlResults *results)
+{
+  const IlRunResult *rr;
+
+  g_assert_cmpuint (results->runs->len, ==, 1);
+  rr = g_ptr_array_index (results->runs, 0);
+  g_assert_cmpuint (rr->repetitions->len, >, 0);
+  return g_ptr_array_index (rr->repetitions, 0);
+}
+
+void
+assert_all_succeeded (const IlRepetition *rep,
+                      guint               n_tasks)
+{
+  g_assert_cmpuint (rep->tasks->len, ==, n_tasks);
+  for (guint i = 0; i < rep->tasks->len; i++)
+    {
+      const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
+
+      if (t->failed)
+        g_error ("task %u failed: %s", i, t->error);
+    }
+  g_assert_cmpuint (rep->failed_tasks, ==, 0);
+}
+
+void
+assert_no_scratch_left (void)
+{
+  g_autofree char *base = g_build_filename (g_get_user_cache_dir (), "interleave", NULL);
+  g_autoptr(GDir) dir = g_dir_open (base, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_error ("left behind in %s: %s", base, name);
+}
+
+typedef struct
+{
+  GMainLoop    *loop;
+  GAsyncResult *result;
+} AsyncWait;
+
+static void
+async_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  AsyncWait *w = data;
+
+  w->result = g_object_ref (result);
+  g_main_loop_quit (w->loop);
+}
+
+gboolean
+run_async (IlIoEnv       *env,
+           const IlBlock *block,
+           guint          flat,
+           char         **error,
+           IlStateTimes  *state)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
+  AsyncWait w = { loop, NULL };
+  gint64    ttfb;
+  gboolean  ok;
+
+  g_main_context_push_thread_default (context);
+  il_io_run_block_async (env, block, flat, NULL, async_done_cb, &w);
+  g_main_loop_run (loop);
+  ok = il_io_run_block_finish (env, w.result, &ttfb, error);
+  if (state != NULL)
+    il_io_async_result_get_state (w.result, state);
+  g_object_unref (w.result);
+  g_main_context_pop_thread_default (context);
+  return ok;
+}
