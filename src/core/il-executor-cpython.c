@@ -17,7 +17,10 @@
  * records. The interpreter is the leader of a process group of its own;
  * cancelling kills the whole group (multiprocessing's children too), so no
  * Python process outlives a run. Its stderr is kept (the last few KiB) to
- * explain a failure.
+ * explain a failure: that pipe, and killing the group while the leader's
+ * zombie still holds its id, are why it is not started and reaped with
+ * il_child_spawn and il_child_reap (il-worker-pool.h), which leave a
+ * worker's stderr alone and end one process.
  */
 #include "config.h"
 
@@ -419,18 +422,6 @@ engine_spawn (Engine  *e,
   return TRUE;
 }
 
-static void
-consume_sigpipe (void)
-{
-  struct timespec zero = { 0, 0 };
-  sigset_t        set;
-
-  sigemptyset (&set);
-  sigaddset (&set, SIGPIPE);
-  while (sigtimedwait (&set, NULL, &zero) < 0 && errno == EINTR)
-    ;
-}
-
 /* Sends what is queued, as far as the pipe takes it. FALSE: the
  * interpreter's stdin is gone. */
 static gboolean
@@ -447,7 +438,7 @@ engine_flush (Engine *e)
       if (n < 0)
         {
           if (errno == EPIPE)
-            consume_sigpipe ();
+            il_child_consume_sigpipe ();
           close_fd (&e->wfd);
           return FALSE;
         }
@@ -708,17 +699,6 @@ engine_read (Engine  *e,
   return !eof;
 }
 
-static char *
-describe_status (int status)
-{
-  if (WIFSIGNALED (status))
-    return g_strdup_printf (_("killed by signal %d (%s)"), WTERMSIG (status),
-                               g_strsignal (WTERMSIG (status)));
-  if (WIFEXITED (status))
-    return g_strdup_printf (_("exited with status %d"), WEXITSTATUS (status));
-  return g_strdup_printf (_("ended with wait status 0x%x"), status);
-}
-
 /* Ends the interpreter: waits up to @grace_us for it to leave, then kills
  * its whole group (children of multiprocessing included) while its zombie
  * still holds the group id, and reaps it. Returns how it ended. */
@@ -766,7 +746,7 @@ engine_reap (Engine *e,
   rest.usage.nvcsw = MAX (0, ru.ru_nvcsw - e->reported.nvcsw);
   rest.usage.nivcsw = MAX (0, ru.ru_nivcsw - e->reported.nivcsw);
   il_run_context_account (e->ctx, &rest);
-  return describe_status (status);
+  return il_child_describe_status (status);
 }
 
 /* The last line of what the interpreter wrote to stderr, or NULL. */
