@@ -6,7 +6,8 @@
  * Checksums equal the native ones under every executor; CPython threads do
  * not speed CPU-bound work up (the real GIL) while its processes do; asyncio
  * overlaps sleeps; CPU-bound threads record gil_wait; cancelling leaves no
- * Python process behind; without an interpreter a cpython run is refused
+ * Python process behind; a stopped interpreter is declared lost after the
+ * silence timeout while a busy one is not; without an interpreter a cpython run is refused
  * before anything runs. The tests that need an interpreter skip, saying so,
  * where there is none. They prefer Debian's /usr/bin/python3 (the reference
  * interpreter) unless INTERLEAVE_PYTHON names one.
@@ -546,6 +547,145 @@ test_cancel (gconstpointer data)
   il_results_free (c.results);
 }
 
+/* ---- liveness ------------------------------------------------------------ */
+
+typedef struct
+{
+  IlExperiment *exp;
+  IlEventQueue *events;
+  GCancellable *cancellable;
+  IlResults    *results;
+  gint          done;
+} LiveRun;
+
+static gpointer
+live_thread (gpointer data)
+{
+  LiveRun *l = data;
+
+  l->results = run_with (l->exp, l->events, l->cancellable);
+  g_atomic_int_set (&l->done, 1);
+  return NULL;
+}
+
+/* Waits for the run to end by itself; cancels it after @seconds so that a
+ * run that would never end fails the test instead of hanging it. */
+static void
+live_wait (LiveRun *l,
+           GThread *thread,
+           guint    seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!g_atomic_int_get (&l->done) && g_get_monotonic_time () < deadline)
+    g_usleep (20000);
+  if (!g_atomic_int_get (&l->done))
+    g_test_message ("the run did not end by itself within %u s: cancelling it", seconds);
+  g_cancellable_cancel (l->cancellable);
+  g_thread_join (thread);
+}
+
+/* An interpreter that stops (SIGSTOP) is declared lost after the silence
+ * timeout, as a native worker is: its tasks fail saying so, the run ends
+ * by itself, and the interpreter is gone. */
+static void
+test_liveness_stopped (void)
+{
+  static const char json[] =
+    "{ \"interleave\": 1, \"name\": \"stops\","
+    "  \"tasks\": [ { \"repeat\": 2, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 20000 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 2, \"engine\": \"cpython\" } ],"
+    "  \"settings\": { \"repetitions\": 1, \"warmup\": 0 } }";
+  g_autoptr(IlExperiment) exp = NULL;
+  g_autoptr(IlEventQueue) events = il_event_queue_new (4096);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GArray) got = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+  const IlRepetition *rep;
+  LiveRun             l = { 0 };
+  GThread            *thread;
+  pid_t               pid = 0;
+
+  if (!need_python ())
+    return;
+  g_setenv ("IL_WORKER_TIMEOUT_MS", "500", TRUE);
+  exp = load (json);
+  l.exp = exp;
+  l.events = events;
+  l.cancellable = cancellable;
+  thread = g_thread_new ("run", live_thread, &l);
+
+  for (gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC; pid == 0;)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      il_event_queue_drain (events, got, 0);
+      for (guint i = 0; i < got->len && pid == 0; i++)
+        if (g_array_index (got, IlEvent, i).kind == IL_EVENT_TASK_START)
+          pid = g_array_index (got, IlEvent, i).task_start.pid;
+      g_usleep (10000);
+    }
+  g_assert_cmpint (kill (pid, SIGSTOP), ==, 0);
+  live_wait (&l, thread, 30);
+  g_unsetenv ("IL_WORKER_TIMEOUT_MS");
+
+  rep = first_rep (l.results, 0);
+  g_assert_false (rep->cancelled);
+  g_assert_cmpuint (rep->failed_tasks, ==, 2);
+  for (guint i = 0; i < rep->tasks->len; i++)
+    {
+      const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
+
+      g_assert_true (t->failed);
+      g_assert_nonnull (strstr (t->error, "stopped responding for 0.5 s"));
+    }
+  g_assert_cmpint (kill (pid, 0), ==, -1);
+  g_assert_cmpint (errno, ==, ESRCH);
+  il_results_free (l.results);
+}
+
+/* A busy interpreter is not a silent one: with every worker CPU-bound for
+ * far longer than the silence timeout, the engine's heartbeat thread still
+ * gets the GIL and is heard, and no task is lost. */
+static void
+test_liveness_busy (gconstpointer data)
+{
+  const char      *executor = data;
+  g_autofree char *json = g_strdup_printf (
+    "{ \"interleave\": 1, \"name\": \"busy\","
+    "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": %" G_GINT64_FORMAT " } ] } ],"
+    "  \"runs\": [ { \"executor\": \"%s\", %s \"engine\": \"cpython\" } ],"
+    "  \"settings\": { \"repetitions\": 1, \"warmup\": 0 } }",
+    spin_units_100ms * 8, executor, g_str_equal (executor, "async") ? "" : "\"workers\": 2,");
+  g_autoptr(IlExperiment) exp = NULL;
+  g_autoptr(IlEventQueue) events = il_event_queue_new (4096);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  const IlRepetition *rep;
+  LiveRun             l = { 0 };
+  GThread            *thread;
+
+  if (!need_python ())
+    return;
+  g_setenv ("IL_WORKER_TIMEOUT_MS", "500", TRUE);
+  exp = load (json);
+  l.exp = exp;
+  l.events = events;
+  l.cancellable = cancellable;
+  thread = g_thread_new ("run", live_thread, &l);
+  live_wait (&l, thread, 120);
+  g_unsetenv ("IL_WORKER_TIMEOUT_MS");
+
+  rep = first_rep (l.results, 0);
+  g_assert_false (rep->cancelled);
+  for (guint i = 0; i < rep->tasks->len; i++)
+    {
+      const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
+
+      if (t->failed)
+        g_error ("task %u failed: %s", i, t->error);
+    }
+  g_assert_cmpuint (rep->failed_tasks, ==, 0);
+  il_results_free (l.results);
+}
+
 /* ---- no interpreter ------------------------------------------------------ */
 
 static void
@@ -645,6 +785,9 @@ main (int   argc,
   g_test_add_data_func ("/il/cpython/cancel/threads", "threads", test_cancel);
   g_test_add_data_func ("/il/cpython/cancel/processes", "processes", test_cancel);
   g_test_add_data_func ("/il/cpython/cancel/async", "async", test_cancel);
+  g_test_add_func ("/il/cpython/liveness/stopped", test_liveness_stopped);
+  g_test_add_data_func ("/il/cpython/liveness/busy/threads", "threads", test_liveness_busy);
+  g_test_add_data_func ("/il/cpython/liveness/busy/async", "async", test_liveness_busy);
   g_test_add_func ("/il/cpython/timing/gil-speedups", test_gil_speedups);
   g_test_add_func ("/il/cpython/timing/async-sleeps", test_async_sleeps);
   g_test_add_func ("/il/cpython/timing/io-beside-cpu", test_io_beside_cpu);

@@ -14,13 +14,19 @@
  * non-blocking pipes and poll(), as the processes executor drives its
  * workers: it keeps a window of tasks queued in the interpreter, forwards
  * its events into the run's stream, and turns RESULT frames into task
- * records. The interpreter is the leader of a process group of its own;
- * cancelling kills the whole group (multiprocessing's children too), so no
- * Python process outlives a run. Its stderr is kept (the last few KiB) to
- * explain a failure: that pipe, and killing the group while the leader's
- * zombie still holds its id, are why it is not started and reaped with
- * il_child_spawn and il_child_reap (il-worker-pool.h), which leave a
- * worker's stderr alone and end one process.
+ * records. Liveness is the processes executor's (il-worker-pool.h): the
+ * engine sends a HEARTBEAT from a thread of its own four times per silence
+ * timeout (IL_WORKER_TIMEOUT_MS), and an interpreter not heard from for
+ * that long (stopped, or wedged in code that never lets the GIL go) is
+ * killed and its unfinished tasks fail.
+ *
+ * The interpreter is the leader of a process group of its own; cancelling
+ * kills the whole group (multiprocessing's children too), so no Python
+ * process outlives a run. Its stderr is kept (the last few KiB) to explain
+ * a failure: that pipe, and killing the group while the leader's zombie
+ * still holds its id, are why it is not started and reaped with
+ * il_child_spawn and il_child_reap, which leave a worker's stderr alone
+ * and end one process.
  */
 #include "config.h"
 
@@ -249,7 +255,8 @@ typedef struct
   GArray       *events;
   GError       *error;
   gboolean      ready;      /* READY received */
-  gint64        silence_us; /* IL_WORKER_TIMEOUT_MS: sets HELLO's heartbeat */
+  gint64        silence_us; /* declared lost after this long unheard */
+  gint64        last_heard; /* monotonic µs of the last bytes it sent */
   /* prepare() → run(): the dispatcher starts the interpreter and waits for
    * its READY before the repetition's clock starts, then for the go. */
   GThread      *thread;
@@ -644,6 +651,7 @@ engine_read (Engine  *e,
           eof = TRUE;
           break;
         }
+      e->last_heard = il_now_us ();
       if (n < READ_CHUNK)
         break;
     }
@@ -773,16 +781,22 @@ engine_loop (Engine *e)
   GCancellable *cancellable = e->ctx->cancellable;
   GPollFD       cancel_fd = { -1, 0, 0 };
   gboolean      have_cancel_fd = FALSE;
+  gboolean      silent = FALSE;
   g_autoptr(GError) lost = NULL;
 
   if (cancellable != NULL)
     have_cancel_fd = g_cancellable_make_pollfd (cancellable, &cancel_fd);
 
+  /* Heard from when the run starts: it was READY, and heartbeats it sent
+   * while the clock was not running yet are still in the pipe. */
+  e->last_heard = il_now_us ();
   while (e->done < e->n_tasks && !g_cancellable_is_cancelled (cancellable))
     {
       struct pollfd fds[4];
       nfds_t        n = 0;
       gint          at_r = -1, at_w = -1, at_e = -1;
+      gint64        left;
+      gint          timeout;
 
       engine_dispatch (e);
       if (e->out->len > e->out_off)
@@ -805,7 +819,10 @@ engine_loop (Engine *e)
       if (have_cancel_fd)
         fds[n++] = (struct pollfd){ cancel_fd.fd, POLLIN, 0 };
 
-      if (poll (fds, n, -1) < 0 && errno != EINTR)
+      /* Wake when it would have been silent too long. */
+      left = e->last_heard + e->silence_us - il_now_us ();
+      timeout = left <= 0 ? 0 : (gint) MIN ((left + 999) / 1000, G_MAXINT);
+      if (poll (fds, n, timeout) < 0 && errno != EINTR)
         {
           g_set_error (&lost, IL_ERROR, IL_ERROR_SYSTEM, "poll: %s", g_strerror (errno));
           break;
@@ -816,6 +833,18 @@ engine_loop (Engine *e)
         engine_flush (e);
       if (fds[at_r].revents != 0 && !engine_read (e, &lost))
         break;
+      if (il_now_us () - e->last_heard >= e->silence_us)
+        {
+          /* A last look: what it sent while this thread was not looking
+           * (this process stopped, say) counts. */
+          if (!engine_read (e, &lost))
+            break;
+          if (il_now_us () - e->last_heard >= e->silence_us)
+            {
+              silent = TRUE;
+              break;
+            }
+        }
     }
 
   if (have_cancel_fd)
@@ -830,17 +859,21 @@ engine_loop (Engine *e)
     }
   if (e->done < e->n_tasks || lost != NULL)
     {
-      /* It died, or babbled: kill it, and say what it said. */
+      /* It died, babbled or fell silent: kill it, and say what it said. */
       pid_t            pid = e->pid;
       g_autofree char *how = NULL;
       g_autofree char *said = NULL;
       g_autofree char *message = NULL;
 
-      if (lost != NULL)
+      if (lost != NULL || silent)
         kill (-pid, SIGKILL);
-      how = engine_reap (e, lost != NULL ? 0 : GRACE_US);
+      how = engine_reap (e, lost != NULL || silent ? 0 : GRACE_US);
       said = stderr_last_line (e);
-      if (lost != NULL)
+      if (silent)
+        message = g_strdup_printf (_("the Python interpreter (pid %d) stopped responding for %g s "
+                                     "and was killed"),
+                                      (int) pid, (double) e->silence_us / G_USEC_PER_SEC);
+      else if (lost != NULL)
         message = g_strdup_printf (_("the Python interpreter (pid %d) sent garbage (%s) and was killed"),
                                       (int) pid, lost->message);
       else

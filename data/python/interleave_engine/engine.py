@@ -106,6 +106,23 @@ class Channel:
             self.buf += chunk
 
 
+def heartbeat(channel, interval_ms):
+    """Sends a HEARTBEAT every @interval_ms (HELLO's), whatever the tasks
+    are doing, so that the application can tell a stopped or wedged
+    interpreter from a busy one. A daemon thread that only sleeps and
+    writes: it needs the GIL once per beat, and gets it within a switch
+    interval even when every worker is busy, as the kernels are called a
+    unit at a time."""
+    beat = P.write_heartbeat()
+    interval = interval_ms / 1000.0
+    try:
+        while True:
+            time.sleep(interval)
+            channel.send(beat, now=True)
+    except OSError:
+        pass  # the application is gone: the engine ends with its stdin
+
+
 def feed(channel, put_many, n_sentinels):
     """Reader thread: TASK frames become tasks, handed over a batch at a
     time (whatever one read brought); BYE or end of input ends."""
@@ -513,6 +530,8 @@ def _main(argv):
         raise P.ProtocolError(f"expected HELLO, got {P.FRAME_NAMES[got[0]]}")
     env = P.read_hello(got[1])
     channel.send(P.write_ready(os.getpid(), env["worker"]))
+    threading.Thread(target=heartbeat, args=(channel, env["heartbeat_ms"]),
+                     name="il-heartbeat", daemon=True).start()
     if executor == "sequential":
         run_threads(env, channel, 0, 5)
     elif executor == "threads":

@@ -6,7 +6,9 @@ version, u16 type, u64 body length, then the body. Anything not understood
 is fatal for the connection (ProtocolError).
 
 Version 2: HELLO ends with the heartbeat interval (ms) the application
-asks for, READY with 0; HEARTBEAT is an empty frame. The state times of a TASK_END or
+asks for, READY with 0; the engine sends an empty HEARTBEAT frame at that
+interval (engine.heartbeat) so that the application can tell a stopped or
+wedged interpreter from a busy one. The state times of a TASK_END or
 BLOCK_END event count only with EV_FLAG_STATE_VALID set.
 """
 import struct
