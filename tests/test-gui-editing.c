@@ -11,6 +11,7 @@
 
 #include <adwaita.h>
 
+#include "il-cpython.h"
 #include "il-examples.h"
 #include "il-run-row.h"
 #include "il-window.h"
@@ -307,6 +308,56 @@ test_executor_switch (void)
   g_assert_finalize_object (row);
 }
 
+/* The engine is chosen on the run row: choosing CPython clears the
+ * simulated lock and hides it; without an interpreter the choice is not
+ * offered and the row says why. */
+static void
+test_engine_choice (void)
+{
+  g_autoptr(IlDocument) document = il_document_new (il_example_load (IL_DEFAULT_EXAMPLE, NULL));
+  const IlRunConfig *run;
+  GtkWidget         *row;
+  GtkDropDown       *engine;
+  GtkCheckButton    *gil;
+  guint              index;
+
+  {
+    IlExperiment *experiment = il_document_begin_edit (document, NULL);
+    IlRunConfig  *threads = il_run_config_new (IL_EXECUTOR_THREADS);
+
+    threads->gil = TRUE;
+    g_ptr_array_add (experiment->runs, threads);
+    index = experiment->runs->len - 1;
+    il_document_end_edit (document, TRUE);
+  }
+  row = g_object_ref_sink (il_run_row_new (document, index));
+  engine = GTK_DROP_DOWN (gtk_widget_get_template_child (row, IL_TYPE_RUN_ROW, "engine_dropdown"));
+  gil = GTK_CHECK_BUTTON (gtk_widget_get_template_child (row, IL_TYPE_RUN_ROW, "gil_check"));
+  g_assert_cmpuint (gtk_drop_down_get_selected (engine), ==, IL_ENGINE_NATIVE);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gil)));
+
+  if (!il_cpython_available (NULL, NULL))
+    {
+      g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (engine)));
+      g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (GTK_WIDGET (engine)), "Python"));
+      g_assert_finalize_object (row);
+      return;
+    }
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (engine)));
+  gtk_drop_down_set_selected (engine, IL_ENGINE_CPYTHON);
+  run = g_ptr_array_index (il_document_get_experiment (document)->runs, index);
+  g_assert_cmpint (run->engine, ==, IL_ENGINE_CPYTHON);
+  g_assert_false (run->gil);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gil)));
+  g_assert_true (il_experiment_validate (il_document_get_experiment (document), NULL));
+  gtk_drop_down_set_selected (engine, IL_ENGINE_NATIVE);
+  run = g_ptr_array_index (il_document_get_experiment (document)->runs, index);
+  g_assert_cmpint (run->engine, ==, IL_ENGINE_NATIVE);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gil)));
+
+  g_assert_finalize_object (row);
+}
+
 /* A URL clears the embedded server's delay and body size; clearing the URL
  * again shows those fields with the values the model holds. */
 static void
@@ -380,6 +431,7 @@ main (int   argc,
   g_test_add_func ("/il/gui/editing/open-error", test_open_error);
   g_test_add_func ("/il/gui/editing/close-prompt", test_close_prompt);
   g_test_add_func ("/il/gui/editing/executor-switch", test_executor_switch);
+  g_test_add_func ("/il/gui/editing/engine-choice", test_engine_choice);
   g_test_add_func ("/il/gui/editing/http-url-clears", test_http_url_clears);
 
   return g_test_run ();
