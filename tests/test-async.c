@@ -19,58 +19,22 @@
 #include "il-results.h"
 #include "il-runner.h"
 
-static IlExperiment *
-load (const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  IlExperiment *exp = il_experiment_load_data (json, -1, "test-async.interleave", &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (exp);
-  return exp;
-}
+#include "il-test-utils.h"
 
 static IlResults *
 run_with (const char   *json,
           IlEventQueue *events,
           GCancellable *cancellable)
 {
-  g_autoptr(IlExperiment) exp = load (json);
-  g_autoptr(GError) error = NULL;
-  IlRunOptions options = { 0 };
-  g_autoptr(IlRunner) runner = NULL;
-  IlResults *results;
+  g_autoptr(IlExperiment) exp = il_test_load (json);
 
-  options.events = events;
-  runner = il_runner_new (exp, &options);
-  results = il_runner_run (runner, cancellable, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (results);
-  return results;
+  return il_test_run (exp, events, cancellable);
 }
 
 static IlResults *
 run_json (const char *json)
 {
   return run_with (json, NULL, NULL);
-}
-
-static const IlRunResult *
-run_at (const IlResults *results,
-        guint            i)
-{
-  g_assert_cmpuint (results->runs->len, >, i);
-  return g_ptr_array_index (results->runs, i);
-}
-
-static const IlRepetition *
-rep_of (const IlResults *results,
-        guint            run)
-{
-  const IlRunResult *rr = run_at (results, run);
-
-  g_assert_cmpuint (rr->repetitions->len, >, 0);
-  return g_ptr_array_index (rr->repetitions, 0);
 }
 
 static const IlTaskRecord *
@@ -157,10 +121,10 @@ sleeps_once (void)
     "{ \"interleave\": 1, \"name\": \"sleeps\","
     "  \"tasks\": [ { \"repeat\": 100, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 40 } ] } ],"
     "  \"runs\": [ { \"executor\": \"async\" } ] }");
-  const IlRepetition *rep = rep_of (results, 0);
+  const IlRepetition *rep = il_test_first_rep (results, 0);
 
   assert_complete (rep, 100, 1);
-  g_assert_cmpuint (run_at (results, 0)->workers, ==, 1);
+  g_assert_cmpuint (il_test_run_at (results, 0)->workers, ==, 1);
   for (guint i = 0; i < rep->tasks->len; i++)
     g_assert_cmpint (wall_of (task_at (rep, i)), >=, 40000);
   g_test_message ("100 x 40 ms sleeps: makespan %.1f ms", rep->makespan_ms);
@@ -184,13 +148,13 @@ cpu_once (void)
     "{ \"interleave\": 1, \"name\": \"cpu\","
     "  \"tasks\": [ { \"repeat\": 8, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 90 } ] } ],"
     "  \"runs\": [ { \"executor\": \"sequential\" }, { \"executor\": \"async\" } ] }");
-  const IlRunResult  *seq = run_at (results, 0);
-  const IlRunResult  *async = run_at (results, 1);
-  const IlRepetition *rep = rep_of (results, 1);
+  const IlRunResult  *seq = il_test_run_at (results, 0);
+  const IlRunResult  *async = il_test_run_at (results, 1);
+  const IlRepetition *rep = il_test_first_rep (results, 1);
 
   assert_complete (rep, 8, 1);
   g_assert_cmpstr (async->summary.checksum, ==, seq->summary.checksum);
-  g_assert_cmpstr (rep->checksum, ==, rep_of (results, 0)->checksum);
+  g_assert_cmpstr (rep->checksum, ==, il_test_first_rep (results, 0)->checksum);
   g_assert_cmpstr (rep->checksum, !=, "0000000000000000");
   /* Inline CPU work is this task's time on a CPU, or in the run queue when
    * the machine is busy: never blocked. */
@@ -272,14 +236,14 @@ lag_once (void)
     "      { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 45 } ] } ],"
     "  \"runs\": [ { \"executor\": \"async\" }, { \"executor\": \"async\", \"cpu_slice_units\": 1 } ],"
     "  \"settings\": { \"order\": \"grouped\" } }");
-  const IlRepetition  *whole = rep_of (results, 0);
-  const IlRepetition  *sliced = rep_of (results, 1);
+  const IlRepetition  *whole = il_test_first_rep (results, 0);
+  const IlRepetition  *sliced = il_test_first_rep (results, 1);
   const IlBlockRecord *cpu_block;
   gint64               whole_max, whole_p95, sliced_max, sliced_p95, block_us;
 
   assert_complete (whole, 3, 3);
   assert_complete (sliced, 3, 3);
-  g_assert_cmpuint (run_at (results, 1)->cpu_slice_units, ==, 1);
+  g_assert_cmpuint (il_test_run_at (results, 1)->cpu_slice_units, ==, 1);
   /* Slicing changes the order of the work, never its result. */
   g_assert_cmpstr (whole->checksum, ==, sliced->checksum);
 
@@ -309,7 +273,7 @@ test_loop_lag_last_stall (void)
     "{ \"interleave\": 1, \"name\": \"stall\","
     "  \"tasks\": [ { \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 40 } ] } ],"
     "  \"runs\": [ { \"executor\": \"async\" } ] }");
-  const IlRepetition *rep = rep_of (results, 0);
+  const IlRepetition *rep = il_test_first_rep (results, 0);
   const IlTaskRecord *t = task_at (rep, 0);
   gint64              max = 0;
 
@@ -337,7 +301,7 @@ states_once (void)
     "      { \"type\": \"sleep\", \"ms\": 2 },"
     "      { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 20 } ] } ],"
     "  \"runs\": [ { \"executor\": \"async\" } ] }");
-  const IlRepetition *rep = rep_of (results, 0);
+  const IlRepetition *rep = il_test_first_rep (results, 0);
   const IlTaskRecord *sleeper = task_at (rep, 0);
   const IlTaskRecord *first = task_at (rep, 1);
   const IlTaskRecord *second = task_at (rep, 2);
@@ -395,7 +359,7 @@ test_events (void)
     "      { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 3 } ] } ],"
     "  \"runs\": [ { \"executor\": \"async\", \"cpu_slice_units\": 1 } ] }",
     queue, NULL);
-  rep = rep_of (results, 0);
+  rep = il_test_first_rep (results, 0);
   assert_complete (rep, 5, 2);
 
   il_event_queue_drain (queue, events, 0);
@@ -467,7 +431,7 @@ test_many (void)
     "  \"tasks\": [ { \"repeat\": 3000, \"blocks\": ["
     "      { \"type\": \"sleep\", \"ms\": 0 }, { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
     "  \"runs\": [ { \"executor\": \"async\" } ] }");
-  const IlRepetition *rep = rep_of (results, 0);
+  const IlRepetition *rep = il_test_first_rep (results, 0);
 
   assert_complete (rep, 3000, 2);
 }
@@ -531,7 +495,7 @@ cancel_case (const char *json,
                   elapsed_us / 1000.0);
   g_assert_cmpint (elapsed_us, <, 500000);
   g_assert_true (results->cancelled);
-  rep = rep_of (results, 0);
+  rep = il_test_first_rep (results, 0);
   g_assert_true (rep->cancelled);
   g_assert_cmpuint (rep->tasks->len, >=, expect_started_min);
   for (guint i = 0; i < rep->tasks->len; i++)
@@ -595,7 +559,7 @@ test_io (void)
     "      { \"type\": \"file-write\", \"bytes\": 65536 },"
     "      { \"type\": \"file-read\", \"bytes\": 65536 } ] } ],"
     "  \"runs\": [ { \"executor\": \"async\" } ] }");
-  const IlRepetition *rep = rep_of (results, 0);
+  const IlRepetition *rep = il_test_first_rep (results, 0);
 
   assert_complete (rep, 20, 3);
   for (guint i = 0; i < rep->tasks->len; i++)
@@ -659,7 +623,7 @@ test_failure (void)
     "               { \"repeat\": 3, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 30 },"
     "      { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 2 } ] } ],"
     "  \"runs\": [ { \"executor\": \"async\" } ] }");
-  const IlRepetition *rep = rep_of (results, 0);
+  const IlRepetition *rep = il_test_first_rep (results, 0);
   const IlTaskRecord *reader = task_at (rep, 0);
 
   g_assert_cmpuint (rep->tasks->len, ==, 4);

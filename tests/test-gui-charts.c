@@ -23,18 +23,7 @@
 #include "il-scaling-chart.h"
 #include "il-timeline-chart.h"
 
-static gboolean have_display;
-
-#define SKIP_WITHOUT_DISPLAY()      \
-  G_STMT_START                      \
-  {                                 \
-    if (!have_display)              \
-      {                             \
-        g_test_skip ("no display"); \
-        return;                     \
-      }                             \
-  }                                 \
-  G_STMT_END
+#include "il-test-utils.h"
 
 /* ---- helpers ---- */
 
@@ -314,8 +303,6 @@ test_new_destroy (void)
   };
   IlLiveModel *model;
 
-  SKIP_WITHOUT_DISPLAY ();
-
   for (guint i = 0; i < G_N_ELEMENTS (ctors); i++)
     {
       GtkWidget *widget = ctors[i]();
@@ -459,8 +446,6 @@ test_live_model_tick (void)
   guint64    done_notifies = 0;
   IlEvent    e;
 
-  SKIP_WITHOUT_DISPLAY ();
-
   view = il_live_view_new ();
   il_live_view_set_model (IL_LIVE_VIEW (view), model);
   window = window_with (view, 900, 600);
@@ -511,8 +496,6 @@ test_timeline_pixels (void)
   const IlChartColors *colors;
   GtkWidget           *chart, *window;
   Pixels               px = { 0 };
-
-  SKIP_WITHOUT_DISPLAY ();
 
   chart = il_timeline_chart_new ();
   il_timeline_chart_set_data (IL_TIMELINE_CHART (chart), data);
@@ -672,8 +655,6 @@ test_timeline_loop_pixels (void)
   Pixels               px = { 0 };
   GdkRGBA              got;
 
-  SKIP_WITHOUT_DISPLAY ();
-
   chart = il_timeline_chart_new ();
   il_timeline_chart_set_data (IL_TIMELINE_CHART (chart), data);
   window = window_with (chart, 600, 200);
@@ -778,8 +759,6 @@ test_load_pixels (void)
   Pixels               px = { 0 };
   gboolean             found = FALSE;
 
-  SKIP_WITHOUT_DISPLAY ();
-
   for (gint64 t = 0; t <= 2000000; t += 50000)
     {
       il_load_data_add (data, 0, t, 50);
@@ -817,8 +796,6 @@ test_completion (void)
   g_autoptr(IlCompletionData) data = il_completion_data_new ();
   GtkWidget *chart, *window;
   g_autoptr(GdkTexture) texture = NULL;
-
-  SKIP_WITHOUT_DISPLAY ();
 
   data->total = 10;
   il_completion_data_add (data, 3000, FALSE);
@@ -959,8 +936,6 @@ test_results_view (void)
   IlComparisonChart *comparison = NULL;
   guint              n_timelines = 0;
 
-  SKIP_WITHOUT_DISPLAY ();
-
   view = il_results_view_new ();
   il_results_view_set_results (IL_RESULTS_VIEW (view), mine, recorded, NULL);
   scroller = gtk_scrolled_window_new ();
@@ -1068,8 +1043,6 @@ test_loop_lag (void)
   g_assert_nonnull (strstr (il_chart_get_description (IL_CHART (chart)), "max 52 ms, p95 48 ms"));
   g_assert_finalize_object (chart);
 
-  SKIP_WITHOUT_DISPLAY ();
-
   results = synthetic_results (0.1, "Test CPU");
   async_whole = synthetic_run ("async, whole", IL_EXECUTOR_ASYNC, 1, 300);
   async_sliced = synthetic_run ("async, sliced", IL_EXECUTOR_ASYNC, 1, 320);
@@ -1117,8 +1090,6 @@ test_dark_mode (void)
   GtkWidget           *chart, *window;
   Pixels               px = { 0 };
   GdkRGBA              got;
-
-  SKIP_WITHOUT_DISPLAY ();
 
   chart = il_timeline_chart_new ();
   il_timeline_chart_set_data (IL_TIMELINE_CHART (chart), data);
@@ -1170,12 +1141,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-
-  have_display = gtk_init_check ();
-  if (have_display)
+  if (il_test_init_gtk (&argc, &argv))
     {
-      adw_init ();
       /* Tests compare against the light palette unless they switch. */
       adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                           ADW_COLOR_SCHEME_FORCE_LIGHT);

@@ -14,15 +14,10 @@
 #include "il-runner.h"
 #include "il-window.h"
 
+#include "il-test-utils.h"
+
 /* Generous: CI machines are slow and the example repeats its runs. */
 #define RUN_TIMEOUT_S 240
-
-static void
-drain (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
 
 static gboolean
 timeout_cb (gpointer data)
@@ -114,7 +109,7 @@ wait_for_run (IlWindow *window)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (timed_out);
   g_source_remove (source);
-  drain ();
+  il_test_drain ();
 }
 
 static void
@@ -154,7 +149,7 @@ test_run_example (void)
     }
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
 }
 
 static void
@@ -214,7 +209,7 @@ test_save_with_results (void)
   g_assert_null (il_window_get_results (window));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   g_assert_cmpint (g_remove (path), ==, 0);
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
@@ -248,7 +243,7 @@ test_stop (void)
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (il_window_get_workload_editor (window))));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
 }
 
 /* Opening another experiment while one runs stops the run, and its
@@ -289,7 +284,7 @@ test_open_while_running (void)
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (il_window_get_workload_editor (window))));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
 }
 
 /* Short enough for a test: one repetition, no warm-up. */
@@ -386,7 +381,7 @@ test_quiz (void)
   g_assert_nonnull (strstr (text, quiz->choices[quiz->answer]));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
 }
 
 /* Two runs of an http experiment share the application's lifetime server. */
@@ -424,27 +419,14 @@ test_lifetime_server (void)
   g_assert_cmpuint (il_server_get_n_requests (server), >=, 2 * after_first);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
-}
-
-static void
-skip_no_display (void)
-{
-  g_test_skip ("no display");
+  il_test_drain ();
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_test_add_func ("/il/gui/run/no-display", skip_no_display);
-      return g_test_run ();
-    }
-  adw_init ();
+  il_test_init_gtk (&argc, &argv);
 
   g_test_add_func ("/il/gui/run/example", test_run_example);
   g_test_add_func ("/il/gui/run/save-with-results", test_save_with_results);

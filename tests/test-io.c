@@ -19,16 +19,7 @@
 #include "il-runner.h"
 #include "il-server.h"
 
-static IlExperiment *
-load (const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  IlExperiment *exp = il_experiment_load_data (json, -1, "test-io.interleave", &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (exp);
-  return exp;
-}
+#include "il-test-utils.h"
 
 /* NULL (and the test skipped) when this build cannot run @exp's executor
  * yet: executors land one by one. */
@@ -50,17 +41,6 @@ run_or_skip (IlExperiment *exp)
   g_assert_no_error (error);
   g_assert_nonnull (results);
   return results;
-}
-
-static const IlRepetition *
-first_rep (const IlResults *results)
-{
-  const IlRunResult *rr;
-
-  g_assert_cmpuint (results->runs->len, ==, 1);
-  rr = g_ptr_array_index (results->runs, 0);
-  g_assert_cmpuint (rr->repetitions->len, >, 0);
-  return g_ptr_array_index (rr->repetitions, 0);
 }
 
 static void
@@ -296,13 +276,13 @@ static double
 http_makespan (const char *run)
 {
   g_autofree char *json = http_experiment (run, 50, 25);
-  g_autoptr(IlExperiment) exp = load (json);
+  g_autoptr(IlExperiment) exp = il_test_load (json);
   g_autoptr(IlResults) results = run_or_skip (exp);
   const IlRepetition *rep;
 
   if (results == NULL)
     return -1;
-  rep = first_rep (results);
+  rep = il_test_first_rep (results, 0);
   assert_all_succeeded (rep, 50);
   for (guint i = 0; i < rep->tasks->len; i++)
     {
@@ -384,9 +364,9 @@ test_http_404 (void)
                           "                               { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
                           "  \"runs\": [ { \"executor\": \"sequential\" } ] }",
                           il_server_get_url (server));
-  exp = load (json);
+  exp = il_test_load (json);
   results = run_or_skip (exp);
-  rep = first_rep (results);
+  rep = il_test_first_rep (results, 0);
   g_assert_cmpuint (rep->failed_tasks, ==, 1);
   t = &g_array_index (rep->tasks, IlTaskRecord, 0);
   g_assert_true (t->failed);
@@ -428,9 +408,9 @@ test_http_refused (void)
                           "  \"tasks\": [ { \"blocks\": [ { \"type\": \"http\", \"url\": \"http://127.0.0.1:%u/\" } ] } ],"
                           "  \"runs\": [ { \"executor\": \"sequential\" } ] }",
                           port);
-  exp = load (json);
+  exp = il_test_load (json);
   results = run_or_skip (exp);
-  t = &g_array_index (first_rep (results)->tasks, IlTaskRecord, 0);
+  t = &g_array_index (il_test_first_rep (results, 0)->tasks, IlTaskRecord, 0);
   g_assert_true (t->failed);
   g_test_message ("%s", t->error);
   g_assert_nonnull (strstr (t->error, "GET http://127.0.0.1:"));
@@ -449,7 +429,7 @@ static void
 test_http_cancel (void)
 {
   g_autofree char *json = http_experiment ("{ \"executor\": \"sequential\" }", 3, 20000);
-  g_autoptr(IlExperiment) exp = load (json);
+  g_autoptr(IlExperiment) exp = il_test_load (json);
   IlRunOptions options = { 0 };
   g_autoptr(IlRunner) runner = il_runner_new (exp, &options);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -482,7 +462,7 @@ test_files (gconstpointer data)
 {
   const char      *run = data;
   g_autofree char *json = g_strconcat (FILES_JSON_HEAD, run, FILES_JSON_TAIL, NULL);
-  g_autoptr(IlExperiment) exp = load (json);
+  g_autoptr(IlExperiment) exp = il_test_load (json);
   g_autoptr(IlResults) results = run_or_skip (exp);
   const IlRunResult *rr;
 
@@ -510,7 +490,7 @@ test_files (gconstpointer data)
 static void
 test_file_read_needs_write (void)
 {
-  g_autoptr(IlExperiment) exp = load (
+  g_autoptr(IlExperiment) exp = il_test_load (
     "{ \"interleave\": 1, \"name\": \"orphan read\","
     "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] },"
     "               { \"blocks\": [ { \"type\": \"file-read\", \"bytes\": 10 },"
@@ -573,7 +553,7 @@ run_async (IlIoEnv       *env,
 static void
 test_file_verify (void)
 {
-  g_autoptr(IlExperiment) exp = load (
+  g_autoptr(IlExperiment) exp = il_test_load (
     "{ \"interleave\": 1, \"name\": \"f\","
     "  \"tasks\": [ { \"blocks\": [ { \"type\": \"file-write\", \"bytes\": 3000000 },"
     "                               { \"type\": \"file-read\", \"bytes\": 3000000 } ] } ],"
@@ -685,7 +665,7 @@ test_file_verify (void)
 static void
 test_http_async_direct (void)
 {
-  g_autoptr(IlExperiment) exp = load (
+  g_autoptr(IlExperiment) exp = il_test_load (
     "{ \"interleave\": 1, \"name\": \"h\","
     "  \"tasks\": [ { \"blocks\": [ { \"type\": \"http\", \"delay_ms\": 50, \"bytes\": 200000 } ] } ],"
     "  \"runs\": [ { \"executor\": \"sequential\" } ] }");
@@ -764,7 +744,7 @@ test_consent (void)
   g_assert_no_error (error);
 
   /* The core refuses before anything runs. */
-  exp = load (json);
+  exp = il_test_load (json);
   runner = il_runner_new (exp, &options);
   g_assert_false (il_runner_check (runner, &error));
   g_assert_error (error, IL_ERROR, IL_ERROR_CONSENT);
