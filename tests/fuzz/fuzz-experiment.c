@@ -19,27 +19,6 @@
  * message is a position, a JSON path and a sentence. */
 #define MAX_MESSAGE 2048
 
-static gboolean
-has_position (const char *message)
-{
-  const char *p = message + strlen (NAME ":");
-  guint       numbers = 0;
-
-  if (!g_str_has_prefix (message, NAME ":"))
-    return FALSE;
-  while (numbers < 2)
-    {
-      if (!g_ascii_isdigit (*p))
-        return FALSE;
-      while (g_ascii_isdigit (*p))
-        p++;
-      if (*p++ != ':')
-        return FALSE;
-      numbers++;
-    }
-  return *p == ' ';
-}
-
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -57,8 +36,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       if (error == NULL)
         g_error ("loading failed without an error");
       il_fuzz_check_message (error->message, MAX_MESSAGE);
-      if (!has_position (error->message))
-        g_error ("an error without FILE:LINE:COLUMN: %.300s", error->message);
+      il_fuzz_check_position (error->message, NAME);
       return 0;
     }
   g_assert_no_error (error);

@@ -20,3 +20,7 @@ int LLVMFuzzerTestOneInput (const uint8_t *data,
 /* Aborts unless @message is valid UTF-8 and at most @max bytes long. */
 void il_fuzz_check_message (const char *message,
                             gsize       max);
+
+/* Aborts unless @message starts with "@name:LINE:COLUMN: ". */
+void il_fuzz_check_position (const char *message,
+                             const char *name);
