@@ -6,6 +6,7 @@
 
 #include "il-test-utils.h"
 
+#include "il-error.h"
 #include "il-runner.h"
 
 #ifdef IL_TEST_GTK
@@ -37,18 +38,45 @@ il_test_loadf (const char *format,
 }
 
 IlResults *
+il_test_run_options (IlExperiment       *experiment,
+                     const IlRunOptions *options,
+                     GCancellable       *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlRunner) runner = il_runner_new (experiment, options);
+  IlResults *results = il_runner_run (runner, cancellable, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (results);
+  return results;
+}
+
+IlResults *
 il_test_run (IlExperiment *experiment,
              IlEventQueue *events,
              GCancellable *cancellable)
 {
-  g_autoptr(GError) error = NULL;
   IlRunOptions options = { 0 };
-  g_autoptr(IlRunner) runner = NULL;
-  IlResults *results;
 
   options.events = events;
-  runner = il_runner_new (experiment, &options);
-  results = il_runner_run (runner, cancellable, &error);
+  return il_test_run_options (experiment, &options, cancellable);
+}
+
+IlResults *
+il_test_run_or_skip (IlExperiment *experiment)
+{
+  g_autoptr(GError) error = NULL;
+  IlRunOptions options = { .allow_network = TRUE };
+  g_autoptr(IlRunner) runner = il_runner_new (experiment, &options);
+  IlResults *results;
+
+  if (!il_runner_check (runner, &error) && g_error_matches (error, IL_ERROR, IL_ERROR_UNSUPPORTED))
+    {
+      g_test_skip (error->message);
+      return NULL;
+    }
+  g_assert_no_error (error);
+  results = il_runner_run (runner, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (results);
   return results;

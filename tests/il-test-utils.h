@@ -14,6 +14,7 @@
 #include "il-events.h"
 #include "il-experiment.h"
 #include "il-results.h"
+#include "il-runner.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +29,16 @@ IlExperiment *il_test_loadf (const char *format,
 IlResults *il_test_run (IlExperiment *experiment,
                         IlEventQueue *events,
                         GCancellable *cancellable);
+
+/* Like il_test_run(), with @options (their events, network consent, ...). */
+IlResults *il_test_run_options (IlExperiment       *experiment,
+                                const IlRunOptions *options,
+                                GCancellable       *cancellable);
+
+/* Runs @experiment with network consent (the tests' explicit urls are their
+ * own loopback servers). NULL, and the test skipped, when this build cannot
+ * run @experiment's executor. */
+IlResults *il_test_run_or_skip (IlExperiment *experiment);
 
 /* Run @run of @results, and its first repetition: the test fails if there
  * is no such run or it has no repetition. */

@@ -27,8 +27,12 @@ run_with (const char   *json,
           GCancellable *cancellable)
 {
   g_autoptr(IlExperiment) exp = il_test_load (json);
+  IlRunOptions options = { 0 };
 
-  return il_test_run (exp, events, cancellable);
+  options.events = events;
+  /* An explicit url here is loopback, refused on purpose (port 1). */
+  options.allow_network = TRUE;
+  return il_test_run_options (exp, &options, cancellable);
 }
 
 static IlResults *
@@ -381,34 +385,37 @@ test_events (void)
               task_end++;
               g_assert_cmpint (ev->worker, ==, 0);
               g_assert_cmpint (ev->t_us, ==, t->end_us);
-              g_assert_cmpint (ev->t2_us, ==, t->start_us);
-              g_assert_cmpint (ev->a, ==, t->state.running);
-              g_assert_cmpint (ev->b, ==, t->state.ready);
-              g_assert_cmpint (ev->c, ==, t->state.blocked);
+              g_assert_cmpint (ev->task_end.start_us, ==, t->start_us);
+              g_assert_cmpint (ev->task_end.state.valid, ==, t->state.valid);
+              g_assert_cmpint (ev->task_end.state.running, ==, t->state.running);
+              g_assert_cmpint (ev->task_end.state.ready, ==, t->state.ready);
+              g_assert_cmpint (ev->task_end.state.blocked, ==, t->state.blocked);
               g_assert_false (ev->flags & IL_EVENT_FLAG_FAILED);
             }
             break;
           case IL_EVENT_BLOCK_START:
             block_start++;
-            g_assert_cmpuint (ev->block, <, 2);
+            g_assert_cmpuint (ev->block_start.block, <, 2);
             break;
           case IL_EVENT_BLOCK_END:
             {
               const IlBlockRecord *br = &g_array_index (task_at (rep, ev->task)->blocks,
-                                                        IlBlockRecord, ev->block);
+                                                        IlBlockRecord, ev->block_end.block);
 
               block_end++;
               g_assert_cmpint (ev->worker, ==, 0);
               g_assert_cmpint (ev->t_us, ==, br->end_us);
-              g_assert_cmpint (ev->a, ==, br->state.running);
-              g_assert_cmpint (ev->b, ==, br->state.ready);
-              g_assert_cmpint (ev->c, ==, br->state.blocked);
-              g_assert_cmpint (ev->d, ==, 0);
+              g_assert_cmpint (ev->block_end.start_us, ==, br->start_us);
+              g_assert_cmpint (ev->block_end.state.valid, ==, br->state.valid);
+              g_assert_cmpint (ev->block_end.state.running, ==, br->state.running);
+              g_assert_cmpint (ev->block_end.state.ready, ==, br->state.ready);
+              g_assert_cmpint (ev->block_end.state.blocked, ==, br->state.blocked);
+              g_assert_cmpint (ev->block_end.state.gil_wait, ==, 0);
             }
             break;
           case IL_EVENT_LOOP_LAG:
             lag++;
-            g_assert_cmpint (ev->a, >=, 0);
+            g_assert_cmpint (ev->loop_lag.lag_us, >=, 0);
             break;
           default:
             break;

@@ -4,12 +4,34 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "il-results.h"
+
+/* AddressSanitizer reserves terabytes of address space and keeps freed
+ * memory in quarantine: address-space limits and peak RSS measure it, not
+ * the code. */
+#if defined(__SANITIZE_ADDRESS__)
+#  define IL_TEST_ASAN 1
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+#    define IL_TEST_ASAN 1
+#  endif
+#endif
+#ifndef IL_TEST_ASAN
+#  define IL_TEST_ASAN 0
+#endif
 
 typedef struct
 {
@@ -141,7 +163,7 @@ validate_all_in (const char *dir)
   return n;
 }
 
-/* Every built-in example and every valid file of the tests (FORMAT.md's own
+/* Every built-in example and every valid file of the tests (the format contract's own
  * example among them) is accepted. */
 static void
 test_validate_examples (void)
@@ -185,9 +207,173 @@ test_validate_invalid (void)
       if (r.status != 2 || !g_regex_match (re, r.err, 0, NULL))
         g_error ("%s: expected exit 2 and FILE:LINE:COLUMN, got %d: %s", name, r.status, r.err);
       cli_result_clear (&r);
+      /* run refuses it the same way, before anything runs: validate and
+       * run agree (a file-read before any file-write passed validate and
+       * was refused by run with no position). */
+      run_cli (&r, "run", "--quiet", path, NULL);
+      if (r.status != 2 || !g_regex_match (re, r.err, 0, NULL))
+        g_error ("%s: run: expected exit 2 and FILE:LINE:COLUMN, got %d: %s", name, r.status, r.err);
+      cli_result_clear (&r);
       n++;
     }
   g_assert_cmpuint (n, >=, 5);
+}
+
+/* Only regular files are read: /dev/zero made validate abort (it read for
+ * ever), a FIFO made it wait for a writer. */
+static void
+test_validate_not_regular (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("il-cli-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "pipe.interleave", NULL);
+  const char      *paths[] = { "/dev/zero", dir, fifo };
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      CliResult r = { 0 };
+
+      if (!g_file_test (paths[i], G_FILE_TEST_EXISTS))
+        continue;
+      run_cli (&r, "validate", paths[i], NULL);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_true (g_str_has_prefix (r.err, paths[i]));
+      g_assert_nonnull (strstr (r.err, "not a regular file"));
+      cli_result_clear (&r);
+
+      run_cli (&r, "run", paths[i], NULL);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_nonnull (strstr (r.err, "not a regular file"));
+      cli_result_clear (&r);
+    }
+  g_unlink (fifo);
+  g_rmdir (dir);
+}
+
+#define AS_LIMIT (G_GUINT64_CONSTANT (4) << 30)
+
+static void
+limit_address_space (gpointer data)
+{
+  struct rlimit rl = { AS_LIMIT, AS_LIMIT };
+
+  (void) data;
+  setrlimit (RLIMIT_AS, &rl);
+}
+
+static gboolean
+kill_on_timeout (gpointer data)
+{
+  g_subprocess_force_exit (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the CLI in an address space of 4 GiB; fails if it is still running
+ * after @timeout_s (what it must refuse, it refuses before running). */
+static void
+run_cli_limited (CliResult         *r,
+                 guint              timeout_s,
+                 const char *const *argv)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  guint timeout_id;
+
+  g_ptr_array_add (args, (gpointer) cli_path ());
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (args, (gpointer) argv[i]);
+  g_ptr_array_add (args, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, limit_address_space, NULL, NULL);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) args->pdata, &error);
+  g_assert_no_error (error);
+  timeout_id = g_timeout_add_seconds (timeout_s, kill_on_timeout, proc);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &r->out, &r->err, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_if_exited (proc))
+    g_error ("%s: did not exit within %u s or was killed by a signal (stderr: %s)",
+             argv[0], timeout_s, r->err);
+  g_source_remove (timeout_id);
+  r->status = g_subprocess_get_exit_status (proc);
+}
+
+static char *
+write_many_tasks (const char *name,
+                  guint       repetitions)
+{
+  GString *text = g_string_new ("{ \"interleave\": 1, \"name\": \"a million tasks\",\n  \"tasks\": [\n");
+
+  for (guint i = 0; i < 10; i++)
+    g_string_append_printf (text, "    { \"repeat\": 100000, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 0 } ] }%s\n",
+                            i < 9 ? "," : "");
+  g_string_append_printf (text, "  ],\n  \"runs\": [ { \"executor\": \"sequential\" } ],\n"
+                                "  \"settings\": { \"repetitions\": %u } }\n",
+                          repetitions);
+  {
+    g_autofree char *contents = g_string_free (text, FALSE);
+
+    return write_temp (name, contents);
+  }
+}
+
+/* 1M tasks × 100 repetitions (or 1M tasks with --json) aborted under a
+ * 4 GiB address space: the run's cost is estimated first and refused with
+ * exit 2 and a message that says why. */
+static void
+run_too_big (void)
+{
+  g_autofree char *path = write_many_tasks ("million.interleave", 100);
+  g_autofree char *path1 = write_many_tasks ("million1.interleave", 1);
+  g_autofree char *dir = g_path_get_dirname (path1);
+  g_autofree char *json = g_build_filename (dir, "out.json", NULL);
+  CliResult        r = { 0 };
+
+  {
+    const char *argv[] = { "run", "--quiet", path, NULL };
+
+    run_cli_limited (&r, 60, argv);
+    g_test_message ("%s", r.err);
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_true (g_str_has_prefix (r.err, path));
+    g_assert_nonnull (strstr (r.err, "memory"));
+    g_assert_nonnull (strstr (r.err, "1000000 tasks"));
+    cli_result_clear (&r);
+  }
+
+  {
+    const char *argv[] = { "run", "--quiet", "--json", json, path1, NULL };
+
+    run_cli_limited (&r, 60, argv);
+    g_test_message ("%s", r.err);
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_nonnull (strstr (r.err, "memory"));
+    g_assert_nonnull (strstr (r.err, "results document"));
+    g_assert_false (g_file_test (json, G_FILE_TEST_EXISTS));
+    cli_result_clear (&r);
+  }
+
+  g_unlink (path);
+  g_unlink (path1);
+  g_rmdir (dir);
+  {
+    g_autofree char *dir0 = g_path_get_dirname (path);
+
+    g_rmdir (dir0);
+  }
+}
+
+static void
+test_run_too_big (void)
+{
+  if (IL_TEST_ASAN)
+    {
+      g_test_skip ("address-space limits are AddressSanitizer's here");
+      return;
+    }
+  run_too_big ();
 }
 
 static void
@@ -214,7 +400,7 @@ test_run_table_and_json (void)
   g_assert_nonnull (strstr (r.out, " ms"));
   cli_result_clear (&r);
 
-  /* The results document, in FORMAT.md's shape. */
+  /* The results document, in the shape docs/results-format.md describes. */
   json_parser_load_from_file (parser, json_path, &error);
   g_assert_no_error (error);
   root = json_node_get_object (json_parser_get_root (parser));
@@ -405,6 +591,401 @@ test_sigint (void)
     g_error ("interleave-cli took %.2f s to stop after SIGINT", s);
 }
 
+/* In the CLI's child, before exec: an unused user id (root ignores
+ * RLIMIT_NPROC) limited to 32 threads, far fewer than the run needs. */
+static void
+limit_nproc (gpointer data)
+{
+  uid_t         id = *(uid_t *) data;
+  struct rlimit lim = { 32, 32 };
+
+  if (setgroups (0, NULL) != 0 || setgid (id) != 0 || setuid (id) != 0 ||
+      setrlimit (RLIMIT_NPROC, &lim) != 0)
+    _exit (77);
+}
+
+/* A threads run that cannot create its threads: exit 1, the reason in the
+ * warnings of --json, and only the run that did run is presented (it used
+ * to run a fraction of the tasks, exit 0 and print a normal table). */
+static void
+test_run_threads_cannot_start (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *json_path = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  JsonObject      *root;
+  JsonArray       *warnings;
+  gboolean         said = FALSE;
+  uid_t            id;
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root (to run under an unused user id with a low process limit)");
+      return;
+    }
+  id = (uid_t) (200000 + getpid () % 100000);
+  dir = g_dir_make_tmp ("il-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (chown (dir, id, id), ==, 0);
+  path = g_build_filename (dir, "nproc.interleave", NULL);
+  json_path = g_build_filename (dir, "out.json", NULL);
+  g_assert_true (g_file_set_contents (
+    path,
+    "{ \"interleave\": 1, \"name\": \"nproc\","
+    "  \"tasks\": [ { \"repeat\": 256, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 1 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"sequential\" },"
+    "             { \"executor\": \"threads\", \"workers\": 256 } ] }",
+    -1, &error));
+  g_assert_cmpint (chmod (path, 0644), ==, 0);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, limit_nproc, &id, NULL);
+  /* Its own home: the test's belongs to root. */
+  g_subprocess_launcher_setenv (launcher, "HOME", dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", dir, TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, cli_path (), "run", path, "--json", json_path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  if (g_subprocess_get_exit_status (proc) == 77)
+    {
+      g_test_skip ("cannot switch to an unused user id with a process limit");
+      return;
+    }
+  g_test_message ("stdout: %s\nstderr: %s", out, err);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 1);
+  g_assert_nonnull (strstr (err, "stopped early"));
+  /* No row for it in the table (the warnings name it). */
+  g_assert_null (strstr (out, "\nthreads ×256 "));
+  g_assert_nonnull (strstr (out, "\nsequential "));
+
+  g_assert_true (json_parser_load_from_file (parser, json_path, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "runs")), ==, 1);
+  warnings = json_object_get_array_member (root, "warnings");
+  for (guint i = 0; i < json_array_get_length (warnings); i++)
+    said |= strstr (json_array_get_string_element (warnings, i),
+                    "Could not start the threads executor's 256 threads") != NULL;
+  g_assert_true (said);
+
+  g_unlink (json_path);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* A worker that cannot be started (not executable; not a program): exit
+ * 1 with the reason, no table of a run that did not run. */
+static void
+test_run_worker_cannot_start (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("il-cli-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "p.interleave", NULL);
+  g_autofree char *text = g_build_filename (dir, "text", NULL);
+  g_autofree char *garbage = g_build_filename (dir, "garbage", NULL);
+  const char      *workers[] = { text, garbage };
+  const char      *expect[] = { "not an executable file", "Exec format error" };
+
+  g_assert_true (g_file_set_contents (
+    path,
+    "{ \"interleave\": 1, \"name\": \"spawn\","
+    "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 2 } ] }",
+    -1, NULL));
+  g_assert_true (g_file_set_contents (text, "not a worker\n", -1, NULL));
+  g_assert_cmpint (g_chmod (text, 0644), ==, 0);
+  g_assert_true (g_file_set_contents (garbage, "\x7f"
+                                               "ELF garbage",
+                                      -1, NULL));
+  g_assert_cmpint (g_chmod (garbage, 0755), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher =
+                   g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+      g_autoptr(GSubprocess) proc = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+
+      g_subprocess_launcher_setenv (launcher, "IL_WORKER_PATH", workers[i], TRUE);
+      proc = g_subprocess_launcher_spawn (launcher, &error, cli_path (), "run", path, NULL);
+      g_assert_no_error (error);
+      g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+      g_assert_no_error (error);
+      g_test_message ("stderr: %s", err);
+      g_assert_true (g_subprocess_get_if_exited (proc));
+      g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 1);
+      g_assert_nonnull (strstr (err, expect[i]));
+      g_assert_cmpstr (out, ==, "");
+    }
+
+  g_unlink (text);
+  g_unlink (garbage);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* ------------------------------------------------ output paths (issue 8.4) */
+
+typedef struct
+{
+  GMainLoop *loop;
+  gboolean   timed_out;
+} WaitState;
+
+static void
+communicated_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  WaitState *w = user_data;
+  CliResult *r = g_object_get_data (source, "cli-result");
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &r->out, &r->err, &error);
+  g_assert_no_error (error);
+  g_main_loop_quit (w->loop);
+}
+
+static gboolean
+timed_out_cb (gpointer user_data)
+{
+  WaitState *w = user_data;
+
+  w->timed_out = TRUE;
+  g_main_loop_quit (w->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* run_cli(), but a CLI still running after @seconds is killed and the test
+ * fails: an output path must never hang the command. */
+static void
+run_cli_within (CliResult  *r,
+                guint       seconds,
+                const char *first,
+                ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
+  g_autoptr(GSource) timeout = g_timeout_source_new_seconds (seconds);
+  WaitState w = { loop, FALSE };
+  va_list   ap;
+
+  g_ptr_array_add (args, (gpointer) cli_path ());
+  va_start (ap, first);
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  g_main_context_push_thread_default (context);
+  proc = g_subprocess_newv ((const char *const *) args->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_object_set_data (G_OBJECT (proc), "cli-result", r);
+  g_subprocess_communicate_utf8_async (proc, NULL, NULL, communicated_cb, &w);
+  g_source_set_callback (timeout, timed_out_cb, &w, NULL);
+  g_source_attach (timeout, context);
+  g_main_loop_run (loop);
+  g_source_destroy (timeout);
+  if (w.timed_out)
+    {
+      g_subprocess_force_exit (proc);
+      g_subprocess_wait (proc, NULL, NULL);
+      g_main_context_pop_thread_default (context);
+      g_error ("interleave-cli did not finish within %u s", seconds);
+    }
+  g_main_context_pop_thread_default (context);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  r->status = g_subprocess_get_exit_status (proc);
+}
+
+static void
+assert_outputs (const char *json,
+                const char *csv,
+                const char *md,
+                const char *trace)
+{
+  g_autofree char *data = NULL;
+
+  g_assert_true (g_file_get_contents (json, &data, NULL, NULL));
+  g_assert_nonnull (strstr (data, "\"interleave_results\": 1"));
+  g_clear_pointer (&data, g_free);
+  g_assert_true (g_file_get_contents (csv, &data, NULL, NULL));
+  g_assert_true (g_str_has_prefix (data, "run,label,"));
+  g_clear_pointer (&data, g_free);
+  g_assert_true (g_file_get_contents (md, &data, NULL, NULL));
+  g_assert_nonnull (strstr (data, "| run |"));
+  g_clear_pointer (&data, g_free);
+  g_assert_true (g_file_get_contents (trace, &data, NULL, NULL));
+  g_assert_nonnull (strstr (data, "traceEvents"));
+}
+
+/* A symlink is followed and its target written; the link stays a link,
+ * also when it dangles (the target is created). */
+static void
+test_output_symlink (void)
+{
+  g_autofree char  *path = write_temp ("small.interleave", small_experiment);
+  g_autofree char  *dir = g_path_get_dirname (path);
+  const char *const names[] = { "json", "csv", "md", "trace" };
+  char             *links[4], *targets[4];
+  CliResult         r = { 0 };
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *target_name = g_strdup_printf ("real.%s", names[i]);
+
+      links[i] = g_strdup_printf ("%s/link.%s", dir, names[i]);
+      targets[i] = g_build_filename (dir, target_name, NULL);
+      /* Two existing targets, two dangling links. */
+      if (i % 2 == 0)
+        g_assert_true (g_file_set_contents (targets[i], "old", -1, NULL));
+      g_assert_cmpint (symlink (target_name, links[i]), ==, 0);
+    }
+
+  run_cli (&r, "run", path, "--quiet", "--run", "0", "--repetitions", "1", "--json", links[0],
+           "--csv", links[1], "--markdown", links[2], "--trace", links[3], NULL);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_cmpint (r.status, ==, 0);
+  cli_result_clear (&r);
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *target_name = g_strdup_printf ("real.%s", names[i]);
+      g_autofree char *read = g_file_read_link (links[i], NULL);
+
+      g_assert_true (g_file_test (links[i], G_FILE_TEST_IS_SYMLINK));
+      g_assert_cmpstr (read, ==, target_name);
+      g_assert_false (g_file_test (targets[i], G_FILE_TEST_IS_SYMLINK));
+    }
+  assert_outputs (targets[0], targets[1], targets[2], targets[3]);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_free (links[i]);
+      g_free (targets[i]);
+    }
+}
+
+/* A FIFO with a reader gets the data, written in place: still a FIFO. */
+static void
+test_output_fifo_reader (void)
+{
+  g_autofree char *path = write_temp ("small.interleave", small_experiment);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *fifo = g_build_filename (dir, "out.fifo", NULL);
+  GString         *got = g_string_new (NULL);
+  CliResult        r = { 0 };
+  struct stat      st;
+  char             buf[4096];
+  ssize_t          n;
+  int              fd;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  /* The reader is there before the CLI writes (a non-blocking open of the
+   * read end does not wait for a writer). The CSV fits a pipe's buffer. */
+  fd = open (fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  run_cli_within (&r, 60, "run", path, "--quiet", "--run", "0", "--repetitions", "1", "--csv", fifo, NULL);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_cmpint (r.status, ==, 0);
+  cli_result_clear (&r);
+  while ((n = read (fd, buf, sizeof buf)) > 0)
+    g_string_append_len (got, buf, n);
+  close (fd);
+  g_assert_true (g_str_has_prefix (got->str, "run,label,"));
+  g_assert_nonnull (strstr (got->str, "sequential"));
+  g_string_free (got, TRUE);
+  g_assert_cmpint (lstat (fifo, &st), ==, 0);
+  g_assert_true (S_ISFIFO (st.st_mode));
+}
+
+/* A FIFO nobody reads: the command does not hang; it fails (exit 1, the
+ * experiment ran) naming the path, the FIFO stays a FIFO and the other
+ * outputs are still written. */
+static void
+test_output_fifo_no_reader (void)
+{
+  g_autofree char *path = write_temp ("small.interleave", small_experiment);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *fifo = g_build_filename (dir, "out.fifo", NULL);
+  g_autofree char *json = g_build_filename (dir, "out.json", NULL);
+  CliResult        r = { 0 };
+  struct stat      st;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  run_cli_within (&r, 60, "run", path, "--quiet", "--run", "0", "--repetitions", "1",
+                  "--trace", fifo, "--json", json, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, fifo));
+  g_assert_nonnull (strstr (r.err, "no process is reading"));
+  cli_result_clear (&r);
+  g_assert_cmpint (lstat (fifo, &st), ==, 0);
+  g_assert_true (S_ISFIFO (st.st_mode));
+  g_assert_true (g_file_test (json, G_FILE_TEST_IS_REGULAR));
+}
+
+/* /dev/full: the write error fails the command (exit 1) naming the path,
+ * and /dev/full is still the device. Before, as root, it was replaced by a
+ * regular file: only checked as root, where that could happen. */
+static void
+test_output_dev_full (void)
+{
+  g_autofree char *path = write_temp ("small.interleave", small_experiment);
+  CliResult        r = { 0 };
+  struct stat      st;
+
+  if (geteuid () != 0 || lstat ("/dev/full", &st) < 0 || !S_ISCHR (st.st_mode))
+    {
+      g_test_skip ("needs root and /dev/full");
+      return;
+    }
+  run_cli_within (&r, 60, "run", path, "--quiet", "--run", "0", "--repetitions", "1",
+                  "--json", "/dev/full", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "/dev/full"));
+  g_assert_nonnull (strstr (r.err, g_strerror (ENOSPC)));
+  cli_result_clear (&r);
+  g_assert_cmpint (lstat ("/dev/full", &st), ==, 0);
+  g_assert_true (S_ISCHR (st.st_mode));
+}
+
+/* "-" is standard output for every output option. */
+static void
+test_output_stdout (void)
+{
+  g_autofree char  *path = write_temp ("small.interleave", small_experiment);
+  const char *const options[] = { "--csv", "--markdown", "--trace" };
+  const char *const expected[] = { "run,label,", "| run |", "\"traceEvents\"" };
+  CliResult         r = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (options); i++)
+    {
+      g_autofree char *cwd = g_get_current_dir ();
+      g_autofree char *dash = g_build_filename (cwd, "-", NULL);
+
+      /* Not --quiet: the table goes to stderr, stdout is the data alone. */
+      run_cli (&r, "run", path, "--run", "0", "--repetitions", "1", options[i], "-", NULL);
+      g_assert_cmpint (r.status, ==, 0);
+      g_assert_nonnull (strstr (r.out, expected[i]));
+      g_assert_null (strstr (r.out, "makespan median"));
+      g_assert_nonnull (strstr (r.err, "makespan median"));
+      g_assert_false (g_file_test (dash, G_FILE_TEST_EXISTS));
+      cli_result_clear (&r);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -414,11 +995,20 @@ main (int    argc,
   g_test_add_func ("/il/cli/usage", test_usage);
   g_test_add_func ("/il/cli/validate-examples", test_validate_examples);
   g_test_add_func ("/il/cli/validate-invalid", test_validate_invalid);
+  g_test_add_func ("/il/cli/validate-not-regular", test_validate_not_regular);
+  g_test_add_func ("/il/cli/run-too-big", test_run_too_big);
   g_test_add_func ("/il/cli/run-table-json", test_run_table_and_json);
   g_test_add_func ("/il/cli/run-json-stdout", test_run_json_stdout);
   g_test_add_func ("/il/cli/run-json-stdout-full", test_run_json_stdout_full);
   g_test_add_func ("/il/cli/examples-calibrate", test_examples_and_calibrate);
   g_test_add_func ("/il/cli/sigint", test_sigint);
+  g_test_add_func ("/il/cli/run-threads-cannot-start", test_run_threads_cannot_start);
+  g_test_add_func ("/il/cli/run-worker-cannot-start", test_run_worker_cannot_start);
+  g_test_add_func ("/il/cli/output/symlink", test_output_symlink);
+  g_test_add_func ("/il/cli/output/fifo-reader", test_output_fifo_reader);
+  g_test_add_func ("/il/cli/output/fifo-no-reader", test_output_fifo_no_reader);
+  g_test_add_func ("/il/cli/output/dev-full", test_output_dev_full);
+  g_test_add_func ("/il/cli/output/stdout", test_output_stdout);
 
   return g_test_run ();
 }

@@ -331,6 +331,14 @@ test_http_url_clears (void)
   g_assert_cmpstr (block->url, ==, "http://example.com/");
   g_assert_cmpint (block->delay_ms, ==, 0);
 
+  /* The editor keeps only what the file's validation accepts: a host that
+   * decodes to something no host can be is marked, not stored. */
+  gtk_editable_set_text (url, "http://exa%2Fmple.org/");
+  group = g_ptr_array_index (il_document_get_experiment (document)->tasks, 0);
+  block = g_ptr_array_index (group->blocks, index);
+  g_assert_cmpstr (block->url, !=, "http://exa%2Fmple.org/");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (url), "error"));
+
   gtk_editable_set_text (url, "");
   group = g_ptr_array_index (il_document_get_experiment (document)->tasks, 0);
   block = g_ptr_array_index (group->blocks, index);

@@ -6,15 +6,31 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <adwaita.h>
 
 #include "il-application.h"
 #include "il-examples.h"
 #include "il-runner.h"
+#include "il-server.h"
 #include "il-window.h"
 
 #include "il-test-utils.h"
+
+/* AddressSanitizer reserves terabytes of address space and keeps freed
+ * memory in quarantine: address-space limits and peak RSS measure it, not
+ * the code. */
+#if defined(__SANITIZE_ADDRESS__)
+#  define IL_TEST_ASAN 1
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+#    define IL_TEST_ASAN 1
+#  endif
+#endif
+#ifndef IL_TEST_ASAN
+#  define IL_TEST_ASAN 0
+#endif
 
 /* Generous: CI machines are slow and the example repeats its runs. */
 #define RUN_TIMEOUT_S 240
@@ -422,6 +438,157 @@ test_lifetime_server (void)
   il_test_drain ();
 }
 
+/* The open consent dialog of @window, or NULL. */
+static AdwMessageDialog *
+find_consent_dialog (IlWindow *window)
+{
+  GListModel       *toplevels = gtk_window_get_toplevels ();
+  AdwMessageDialog *found = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && found == NULL; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (item) &&
+          gtk_window_get_transient_for (GTK_WINDOW (item)) == GTK_WINDOW (window) &&
+          adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (item), "allow"))
+        found = ADW_MESSAGE_DIALOG (item);
+    }
+  return found;
+}
+
+/* A file whose url is a service on this machine: Run asks first, naming
+ * the host; Cancel sends nothing, Allow runs it. */
+static void
+test_loopback_consent (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlServer) service = il_server_new (&error);
+  g_autofree char *dir = g_dir_make_tmp ("il-gui-consent-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *host = NULL;
+  g_autoptr(GFile) file = NULL;
+  AdwMessageDialog *dialog;
+  IlWindow         *window;
+
+  g_assert_no_error (error);
+  json = g_strdup_printf ("{ \"interleave\": 1, \"name\": \"local service\","
+                          "  \"tasks\": [ { \"blocks\": [ { \"type\": \"http\", \"url\": \"%s/admin/delete?id=1\" } ] } ],"
+                          "  \"runs\": [ { \"executor\": \"sequential\" } ],"
+                          "  \"settings\": { \"repetitions\": 1, \"warmup\": 0 } }",
+                          il_server_get_url (service));
+  path = g_build_filename (dir, "local.interleave", NULL);
+  g_file_set_contents (path, json, -1, &error);
+  g_assert_no_error (error);
+  host = g_strdup_printf ("127.0.0.1:%u", il_server_get_port (service));
+
+  file = g_file_new_for_path (path);
+  window = il_window_new (NULL);
+  g_assert_true (il_window_load_file (window, file, &error));
+  g_assert_no_error (error);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  dialog = find_consent_dialog (window);
+  g_assert_nonnull (dialog);
+  g_test_message ("%s", adw_message_dialog_get_body (dialog));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), host));
+  g_assert_false (il_window_get_running (window));
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  il_test_drain ();
+  g_assert_false (il_window_get_running (window));
+  g_assert_cmpuint (il_server_get_n_requests (service), ==, 0);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  dialog = find_consent_dialog (window);
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "allow");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  wait_for_run (window);
+  g_assert_cmpuint (il_server_get_n_requests (service), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  il_test_drain ();
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* A run this process cannot hold (1,000,000 tasks × 100 repetitions, about
+ * 44 GB of records) is refused before it starts with an error dialog, as the
+ * CLI refuses it with exit 2: one check in il_runner_check(). The address
+ * space is capped for the test so that the machine's memory does not
+ * matter, and restored after. */
+static void
+too_big_refused (void)
+{
+  IlWindow *window = il_window_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char  *dir = g_dir_make_tmp ("il-gui-big-XXXXXX", NULL);
+  g_autofree char  *path = g_build_filename (dir, "million.interleave", NULL);
+  GString          *text = g_string_new ("{ \"interleave\": 1, \"name\": \"a million tasks\",\n  \"tasks\": [\n");
+  GListModel       *toplevels = gtk_window_get_toplevels ();
+  AdwMessageDialog *dialog = NULL;
+  struct rlimit     saved, limited;
+
+  for (guint i = 0; i < 10; i++)
+    g_string_append_printf (text, "    { \"repeat\": 100000, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 0 } ] }%s\n",
+                            i < 9 ? "," : "");
+  g_string_append (text, "  ],\n  \"runs\": [ { \"executor\": \"sequential\" } ],\n"
+                         "  \"settings\": { \"repetitions\": 100 } }\n");
+  g_assert_true (g_file_set_contents (path, text->str, text->len, NULL));
+  g_string_free (text, TRUE);
+
+  gtk_window_present (GTK_WINDOW (window));
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+
+    g_assert_true (il_window_load_file (window, file, &error));
+    g_assert_no_error (error);
+  }
+
+  g_assert_cmpint (getrlimit (RLIMIT_AS, &saved), ==, 0);
+  limited = saved;
+  limited.rlim_cur = G_GUINT64_CONSTANT (16) << 30;
+  if (saved.rlim_cur != RLIM_INFINITY && saved.rlim_cur < limited.rlim_cur)
+    limited.rlim_cur = saved.rlim_cur;
+  g_assert_cmpint (setrlimit (RLIMIT_AS, &limited), ==, 0);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_cmpint (setrlimit (RLIMIT_AS, &saved), ==, 0);
+  il_test_drain ();
+
+  g_assert_false (il_window_get_running (window));
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && dialog == NULL; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (item) &&
+          gtk_window_get_transient_for (GTK_WINDOW (item)) == GTK_WINDOW (window))
+        dialog = ADW_MESSAGE_DIALOG (item);
+    }
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Cannot Run This Experiment");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "memory"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "1000000 tasks"));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (GTK_WINDOW (window));
+  il_test_drain ();
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+test_too_big_refused (void)
+{
+  if (IL_TEST_ASAN)
+    {
+      g_test_skip ("address-space limits are AddressSanitizer's here");
+      return;
+    }
+  too_big_refused ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -434,6 +601,8 @@ main (int   argc,
   g_test_add_func ("/il/gui/run/open-while-running", test_open_while_running);
   g_test_add_func ("/il/gui/run/quiz", test_quiz);
   g_test_add_func ("/il/gui/run/lifetime-server", test_lifetime_server);
+  g_test_add_func ("/il/gui/run/loopback-consent", test_loopback_consent);
+  g_test_add_func ("/il/gui/run/too-big-refused", test_too_big_refused);
 
   return g_test_run ();
 }

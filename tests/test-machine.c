@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "il-error.h"
 #include "il-machine.h"
 
 static void
@@ -111,6 +112,14 @@ test_machine_warnings_busy (void)
                    "The machine was busy when the run started (load average 1.8 on 2 cores)");
 }
 
+/* The error domain's string is what GError users and logs see; clang-format
+ * once turned it into "il - error - quark". */
+static void
+test_error_domain_string (void)
+{
+  g_assert_cmpstr (g_quark_to_string (IL_ERROR), ==, "il-error-quark");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -118,6 +127,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/il/machine/describe", test_machine_describe);
+  g_test_add_func ("/il/error/domain-string", test_error_domain_string);
   g_test_add_func ("/il/machine/warnings-quiet", test_machine_warnings_quiet);
   g_test_add_func ("/il/machine/warnings-governor", test_machine_warnings_governor);
   g_test_add_func ("/il/machine/warnings-busy", test_machine_warnings_busy);

@@ -308,7 +308,8 @@ test_roundtrip (void)
   g_assert_nonnull (strstr (first, "[97.5, 99.0, 0.0]"));
 }
 
-/* Every key of FORMAT.md's example is in our document, at the same place. */
+/* Every key of the contract's example (data/valid/format-results-example.json)
+ * is in our document, at the same place. */
 static void
 assert_keys_subset (JsonNode   *example,
                     JsonNode   *ours,
@@ -535,6 +536,52 @@ test_invalid (void)
   expect_error ("[]", NULL, "expected an object");
 }
 
+/* Results strings were unbounded: a shared file could hand the GUI's table
+ * and charts megabytes of label or warning to lay out. */
+static void
+test_text_limits (void)
+{
+  g_autofree char *long_text = g_strnfill (IL_RESULTS_MAX_TEXT_CHARS + 1, 'w');
+  g_autofree char *huge = g_strnfill (10 * 1000 * 1000, 'l');
+  g_autofree char *warnings = g_strdup_printf ("{ \"interleave_results\": 1, \"warnings\": [ \"ok\", \"%s\" ], "
+                                               "\"runs\": [] }",
+                                               long_text);
+  g_autofree char *label = g_strdup_printf ("{ \"interleave_results\": 1, \"runs\": [ { \"executor\": \"async\", "
+                                            "\"label\": \"%s\" } ] }",
+                                            long_text);
+  g_autofree char *ok = g_strdup_printf ("{ \"interleave_results\": 1, \"runs\": [ { \"executor\": \"async\", "
+                                         "\"label\": \"%.4096s\" } ] }",
+                                         long_text);
+
+  expect_error (warnings, NULL, "warnings[1]: expected at most 4096 characters, got 4097");
+  expect_error (label, NULL, "runs[0].label: expected at most 4096 characters, got 4097");
+  {
+    g_autoptr(JsonNode) node = parse (ok);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IlResults) results = il_results_from_json (node, NULL, &error);
+
+    g_assert_no_error (error);
+  }
+
+  /* Inside an experiment file: FILE:LINE:COLUMN and a bounded message. */
+  {
+    g_autofree char *text = g_strdup_printf ("{ \"interleave\": 1, \"name\": \"x\",\n"
+                                             "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ],\n"
+                                             "  \"runs\": [ { \"executor\": \"sequential\" } ],\n"
+                                             "  \"results\": { \"interleave_results\": 1, \"runs\": [ "
+                                             "{ \"executor\": \"async\", \"label\": \"%s\" } ] } }\n",
+                                             huge);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IlExperiment) experiment = il_experiment_load_data (text, -1, "r.interleave", &error);
+
+    g_assert_null (experiment);
+    g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
+    g_assert_true (g_str_has_prefix (error->message,
+                                     "r.interleave:4:83: results.runs[0].label: expected at most 4096 characters"));
+    g_assert_cmpuint (strlen (error->message), <, 400);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -548,6 +595,7 @@ main (int   argc,
   g_test_add_func ("/il/results/warmup-not-written", test_warmup_not_written);
   g_test_add_func ("/il/results/format-example", test_format_example);
   g_test_add_func ("/il/results/invalid", test_invalid);
+  g_test_add_func ("/il/results/text-limits", test_text_limits);
 
   return g_test_run ();
 }

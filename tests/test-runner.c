@@ -5,9 +5,13 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "il-cost.h"
+#include "il-error.h"
 #include "il-events.h"
 #include "il-experiment.h"
 #include "il-machine.h"
@@ -16,6 +20,20 @@
 #include "il-server.h"
 
 #include "il-test-utils.h"
+
+/* AddressSanitizer reserves terabytes of address space and keeps freed
+ * memory in quarantine: address-space limits and peak RSS measure it, not
+ * the code. */
+#if defined(__SANITIZE_ADDRESS__)
+#  define IL_TEST_ASAN 1
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+#    define IL_TEST_ASAN 1
+#  endif
+#endif
+#ifndef IL_TEST_ASAN
+#  define IL_TEST_ASAN 0
+#endif
 
 static void
 test_sequential_order (void)
@@ -320,25 +338,6 @@ test_sweep_expansion (void)
   g_assert_cmpuint (il_runner_get_total_tasks (runner), ==, 24);
 }
 
-static void
-test_event_queue_bounded (void)
-{
-  g_autoptr(IlEventQueue) queue = il_event_queue_new (10);
-  g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (IlEvent));
-  IlEvent ev = { 0 };
-
-  for (guint i = 0; i < 25; i++)
-    {
-      ev.task = i;
-      il_event_queue_push (queue, &ev);
-    }
-  g_assert_cmpuint (il_event_queue_get_dropped (queue), ==, 15);
-  g_assert_cmpuint (il_event_queue_drain (queue, out, 4), ==, 4);
-  g_assert_cmpuint (il_event_queue_drain (queue, out, 0), ==, 6);
-  g_assert_cmpuint (g_array_index (out, IlEvent, 9).task, ==, 9);
-  g_assert_cmpuint (il_event_queue_drain (queue, out, 0), ==, 0);
-}
-
 /* A caller that keeps an embedded server running (the GUI, for the app's
  * lifetime) has its runs use it instead of starting one per run. */
 static void
@@ -406,6 +405,134 @@ test_partial_on_failure (void)
     g_unsetenv ("IL_WORKER_PATH");
 }
 
+static guint64
+max_rss_bytes (void)
+{
+  struct rusage ru;
+
+  g_assert_cmpint (getrusage (RUSAGE_SELF, &ru), ==, 0);
+  return (guint64) ru.ru_maxrss * 1024;
+}
+
+/* The memory estimate (il-cost.c) against what a run really takes: the
+ * records of 40,000 tasks × 3 blocks × 2 repetitions, then the results
+ * document built from them. Not below what is measured (the margin
+ * included), not absurdly above. In a subprocess: a fresh peak RSS. */
+static void
+test_cost_estimate (void)
+{
+  if (IL_TEST_ASAN)
+    {
+      g_test_skip ("limits and peak memory are AddressSanitizer's here");
+      return;
+    }
+
+  if (g_test_subprocess ())
+    {
+      static const char json[] =
+        "{ \"interleave\": 1, \"name\": \"cost\",\n"
+        "  \"tasks\": [ { \"repeat\": 20000, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 0 },\n"
+        "      { \"type\": \"sleep\", \"ms\": 0 }, { \"type\": \"sleep\", \"ms\": 0 } ] },\n"
+        "    { \"repeat\": 20000, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 0 },\n"
+        "      { \"type\": \"sleep\", \"ms\": 0 }, { \"type\": \"sleep\", \"ms\": 0 } ] } ],\n"
+        "  \"runs\": [ { \"executor\": \"sequential\" } ],\n"
+        "  \"settings\": { \"repetitions\": 2, \"warmup\": 0 } }\n";
+      g_autoptr(IlExperiment) exp = il_test_load (json);
+      g_autoptr(IlResults) results = NULL;
+      g_autofree char *data = NULL;
+      IlRunCost        cost;
+      guint64          before, records, document;
+      gsize            len;
+
+      il_run_cost_estimate (exp, 1, 2, 0, IL_RUN_OUTPUT_DOCUMENT, &cost);
+      g_assert_cmpuint (cost.tasks_per_repetition, ==, 40000);
+      g_assert_cmpuint (cost.task_records, ==, 80000);
+
+      before = max_rss_bytes ();
+      results = il_test_run (exp, NULL, NULL);
+      records = max_rss_bytes () - before;
+
+      before = max_rss_bytes ();
+      data = il_results_to_data (results, &len);
+      document = max_rss_bytes () - before;
+
+      g_test_message ("records: measured %" G_GUINT64_FORMAT ", estimated %" G_GUINT64_FORMAT
+                      "; document: measured %" G_GUINT64_FORMAT ", estimated %" G_GUINT64_FORMAT,
+                      records, cost.records_bytes, document, cost.outputs_bytes);
+      g_assert_cmpuint (records, <=, cost.records_bytes / 100 * 125);
+      g_assert_cmpuint (cost.records_bytes, <=, 3 * records);
+      g_assert_cmpuint (document, <=, cost.outputs_bytes / 100 * 125);
+      g_assert_cmpuint (cost.outputs_bytes, <=, 3 * document);
+      g_assert_cmpuint (cost.total_bytes, >=, cost.records_bytes + cost.outputs_bytes);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+/* What this process cannot hold is refused by il_runner_check(), for the
+ * CLI and the GUI alike, naming the limit. */
+static void
+test_cost_refused (void)
+{
+  if (IL_TEST_ASAN)
+    {
+      g_test_skip ("limits and peak memory are AddressSanitizer's here");
+      return;
+    }
+
+  if (g_test_subprocess ())
+    {
+      static const char json[] =
+        "{ \"interleave\": 1, \"name\": \"too big\",\n"
+        "  \"tasks\": [ { \"repeat\": 100000, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 0 } ] } ],\n"
+        "  \"runs\": [ { \"executor\": \"sequential\" } ],\n"
+        "  \"settings\": { \"repetitions\": 100 } }\n";
+      g_autoptr(IlExperiment) exp = il_test_load (json);
+      g_autoptr(IlRunner) runner = il_runner_new (exp, NULL);
+      g_autoptr(GError) error = NULL;
+      struct rlimit rl;
+      const char   *what = NULL;
+
+      /* 2 GiB of data segment for 10 million records of ~350 bytes. */
+      g_assert_cmpint (getrlimit (RLIMIT_DATA, &rl), ==, 0);
+      rl.rlim_cur = G_GUINT64_CONSTANT (2) << 30;
+      if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < rl.rlim_cur)
+        rl.rlim_cur = rl.rlim_max;
+      g_assert_cmpint (setrlimit (RLIMIT_DATA, &rl), ==, 0);
+      g_assert_cmpuint (il_run_cost_available (&what), <=, rl.rlim_cur);
+
+      g_assert_false (il_runner_check (runner, &error));
+      g_assert_error (error, IL_ERROR, IL_ERROR_SYSTEM);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, "100000 tasks × 100 repetitions × 1 run keep 10000000 task records"));
+      g_assert_nonnull (strstr (error->message, "memory"));
+
+      /* Few tasks, but 256 workers each with a 64 MiB payload on its way
+       * out and back: 32 GiB in this process alone. */
+      {
+        static const char wide[] =
+          "{ \"interleave\": 1, \"name\": \"wide\",\n"
+          "  \"tasks\": [ { \"repeat\": 256, \"payload_bytes\": 67108864,\n"
+          "               \"blocks\": [ { \"type\": \"sleep\", \"ms\": 0 } ] } ],\n"
+          "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 256 } ] }\n";
+        g_autoptr(IlExperiment) exp2 = il_test_load (wide);
+        g_autoptr(IlRunner) runner2 = il_runner_new (exp2, NULL);
+        g_autoptr(GError) error2 = NULL;
+
+        g_assert_false (il_runner_check (runner2, &error2));
+        g_assert_error (error2, IL_ERROR, IL_ERROR_SYSTEM);
+        g_test_message ("%s", error2->message);
+        g_assert_nonnull (strstr (error2->message, "payloads in flight"));
+      }
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -420,9 +547,10 @@ main (int    argc,
   g_test_add_func ("/il/runner/cancel", test_cancel);
   g_test_add_func ("/il/runner/check-errors", test_check_errors);
   g_test_add_func ("/il/runner/sweep-expansion", test_sweep_expansion);
-  g_test_add_func ("/il/events/bounded", test_event_queue_bounded);
   g_test_add_func ("/il/runner/shared-server", test_shared_server);
   g_test_add_func ("/il/runner/partial-on-failure", test_partial_on_failure);
+  g_test_add_func ("/il/runner/cost-estimate", test_cost_estimate);
+  g_test_add_func ("/il/runner/cost-refused", test_cost_refused);
 
   return g_test_run ();
 }

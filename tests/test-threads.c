@@ -1,4 +1,5 @@
-/* test-threads.c — the threads executor and the simulated GIL (issue 3)
+/* test-threads.c — the threads executor (issue 3); the simulated GIL's
+ * holds are in test-threads-gil.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -8,8 +9,12 @@
  */
 #include "config.h"
 
+#include <grp.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "il-events.h"
 #include "il-experiment.h"
@@ -118,50 +123,6 @@ check_lanes (const IlRepetition *rep,
     while (g_hash_table_iter_next (&iter, NULL, &value))
       g_assert_true (g_hash_table_add (tids, value));
   }
-}
-
-/* Checks that the holds never overlap, alternate between the two workers
- * while both are busy, and last about @interval_ms. Returns the median hold
- * in ms. */
-static double
-check_gil_holds (const IlRepetition *rep,
-                 guint               interval_ms)
-{
-  GArray            *holds = rep->gil_holds;
-  g_autofree double *lengths = NULL;
-  guint              same = 0;
-  double             median;
-
-  g_assert_nonnull (holds);
-  g_assert_cmpuint (holds->len, >=, 10);
-  lengths = g_new (double, holds->len);
-  for (guint i = 0; i < holds->len; i++)
-    {
-      const IlSpan *h = &g_array_index (holds, IlSpan, i);
-
-      g_assert_cmpint (h->end_us, >=, h->start_us);
-      lengths[i] = (double) (h->end_us - h->start_us) / 1000.0;
-      if (i > 0)
-        {
-          const IlSpan *p = &g_array_index (holds, IlSpan, i - 1);
-
-          /* One holder at a time. */
-          g_assert_cmpint (h->start_us, >=, p->end_us);
-          if (h->worker == p->worker)
-            same++;
-        }
-    }
-  /* The fair hand-off: the waiter that asked gets the lock, so the holders
-   * alternate. Only the very last hold(s), when one worker has run out of
-   * tasks, may repeat a worker. */
-  g_test_message ("%u holds, %u repeated holders", holds->len, same);
-  g_assert_cmpuint (same, <=, 2);
-
-  median = il_stats_median (lengths, holds->len);
-  g_test_message ("median hold %.2f ms (switch interval %u ms)", median, interval_ms);
-  g_assert_cmpfloat (median, >=, 0.5 * interval_ms);
-  g_assert_cmpfloat (median, <=, 3.0 * interval_ms);
-  return median;
 }
 
 /* Sequential, threads ×2 and threads ×2 with the GIL on 8 × 100 ms of CPU
@@ -433,129 +394,6 @@ test_threads_core_load (void)
     }
 }
 
-/* With the GIL, two CPU-bound threads pass the lock back and forth every
- * switch interval; each task spends about half its time waiting for it. */
-static void
-test_threads_gil_holds (void)
-{
-  const guint intervals[] = { 5, 2 };
-
-  for (guint k = 0; k < G_N_ELEMENTS (intervals); k++)
-    {
-      g_autoptr(IlExperiment) exp = il_test_loadf (
-        "{ \"interleave\": 1, \"name\": \"gil\","
-        "  \"tasks\": [ { \"repeat\": 2, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": %" G_GINT64_FORMAT " } ] } ],"
-        "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 2, \"gil\": true, \"switch_interval_ms\": %u } ] }",
-        spin_units_100ms, intervals[k]);
-      g_autoptr(IlEventQueue) queue = il_event_queue_new (0);
-      g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
-      g_autoptr(IlResults) results = NULL;
-      const IlRepetition *rep;
-      guint               hold_events = 0, wait_events = 0;
-
-      for (guint attempt = 1;; attempt++)
-        {
-          const IlRepetition *r;
-          double              makespan;
-          double              cpu_ms;
-
-          g_clear_pointer (&results, il_results_free);
-          g_array_set_size (events, 0);
-          il_event_queue_drain (queue, events, 0);
-          g_array_set_size (events, 0);
-          results = il_test_run (exp, queue, NULL);
-          r = il_test_first_rep (results, 0);
-          makespan = r->makespan_ms;
-          cpu_ms = r->cpu_user_ms + r->cpu_sys_ms;
-          g_test_message ("interval %u ms: makespan %.1f ms, CPU %.1f ms, %u holds",
-                          intervals[k], makespan, cpu_ms, r->gil_holds->len);
-          /* No parallelism: the CPU time is about the makespan, not twice
-           * it. (A disturbed machine stretches the makespan: retry.) */
-          if (cpu_ms <= makespan * 1.25 || !again (attempt, ready_share (r)))
-            {
-              g_assert_cmpfloat (cpu_ms, <=, makespan * 1.25);
-              break;
-            }
-        }
-      rep = il_test_first_rep (results, 0);
-      check_gil_holds (rep, intervals[k]);
-
-      for (guint i = 0; i < rep->tasks->len; i++)
-        {
-          const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
-          gint64              wall = t->end_us - t->start_us;
-
-          g_assert_true (t->state.valid);
-          /* Both threads compete for the lock from the start: each waits
-           * for it a good part of its time (about half). */
-          g_assert_cmpint (t->state.gil_wait, >, wall / 4);
-          g_assert_cmpint (t->state.running + t->state.ready + t->state.blocked + t->state.gil_wait, ==, wall);
-          /* One CPU block: the task waited for the lock in it (the two
-           * splits are clamped to slightly different walls). */
-          g_assert_cmpint (ABS (g_array_index (t->blocks, IlBlockRecord, 0).state.gil_wait - t->state.gil_wait), <, 1000);
-        }
-
-      il_event_queue_drain (queue, events, 0);
-      for (guint i = 0; i < events->len; i++)
-        {
-          const IlEvent *ev = &g_array_index (events, IlEvent, i);
-
-          if (ev->kind == IL_EVENT_GIL_HOLD)
-            {
-              g_assert_cmpint (ev->t2_us, >=, ev->t_us);
-              g_assert_cmpint (ev->worker, >=, 0);
-              g_assert_cmpint (ev->worker, <, 2);
-              hold_events++;
-            }
-          else if (ev->kind == IL_EVENT_GIL_WAIT)
-            {
-              g_assert_cmpint (ev->t2_us - ev->t_us, >=, 50);
-              g_assert_cmpuint (ev->task, <, 2);
-              wait_events++;
-            }
-        }
-      /* One event per recorded hold; waits are most hand-overs. */
-      g_assert_cmpuint (hold_events, ==, rep->gil_holds->len);
-      g_assert_cmpuint (wait_events, >=, rep->gil_holds->len / 2);
-    }
-}
-
-/* The GIL is released around I/O: sleeping threads don't hold it, so
- * sleeps overlap even with the GIL on. */
-static void
-test_threads_gil_io (void)
-{
-  g_autoptr(IlExperiment) exp = il_test_load (
-    "{ \"interleave\": 1, \"name\": \"gil io\","
-    "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 2 },"
-    "                                          { \"type\": \"sleep\", \"ms\": 100 },"
-    "                                          { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 2 } ] } ],"
-    "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 4, \"gil\": true } ] }");
-  g_autoptr(IlResults) results = il_test_run (exp, NULL, NULL);
-  const IlRepetition *rep = il_test_first_rep (results, 0);
-
-  g_test_message ("4 × (cpu, sleep 100 ms, cpu) under the GIL on 4 threads: %.1f ms", rep->makespan_ms);
-  g_assert_cmpfloat (rep->makespan_ms, >=, 100.0);
-  g_assert_cmpfloat (rep->makespan_ms, <, 250.0);
-  /* Two CPU blocks per task: at least one hold each. */
-  g_assert_cmpuint (rep->gil_holds->len, >=, 8);
-  for (guint i = 0; i < rep->tasks->len; i++)
-    {
-      const IlTaskRecord  *t = &g_array_index (rep->tasks, IlTaskRecord, i);
-      const IlBlockRecord *sleep_block = &g_array_index (t->blocks, IlBlockRecord, 1);
-
-      /* Never waiting for the lock while sleeping. */
-      g_assert_cmpint (sleep_block->state.gil_wait, ==, 0);
-      for (guint h = 0; h < rep->gil_holds->len; h++)
-        {
-          const IlSpan *s = &g_array_index (rep->gil_holds, IlSpan, h);
-
-          if (s->worker == t->worker)
-            g_assert_true (s->end_us <= sleep_block->start_us || s->start_us >= sleep_block->end_us);
-        }
-    }
-}
-
 typedef struct
 {
   GCancellable *cancellable;
@@ -651,6 +489,129 @@ test_threads_lanes (void)
     }
 }
 
+/* ---- thread creation fails -------------------------------------------- */
+
+/* This process's threads, from /proc. */
+static guint
+count_threads (void)
+{
+  g_autofree char *status = NULL;
+  const char      *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "\nThreads:");
+  g_assert_nonnull (line);
+  return (guint) g_ascii_strtoull (line + strlen ("\nThreads:"), NULL, 10);
+}
+
+/* In a test subprocess: lets this process create only @more threads from
+ * now on, for real (RLIMIT_NPROC counts a user's threads). Root ignores
+ * the limit, so root first becomes a user id nobody else runs as. FALSE
+ * (skipped) where that cannot be done. */
+static gboolean
+limit_threads (guint more)
+{
+  struct rlimit lim;
+
+  if (geteuid () != 0)
+    {
+      /* A user's limit counts all their processes, here the rest of the
+       * session too: only a fresh user id gives an exact count. */
+      g_test_skip ("needs root (to run under an unused user id with a low process limit)");
+      return FALSE;
+    }
+  {
+    uid_t id = (uid_t) (200000 + getpid () % 100000);
+
+    if (setgroups (0, NULL) != 0 || setgid (id) != 0 || setuid (id) != 0)
+      {
+        g_test_skip ("cannot switch to an unused user id to apply a process limit");
+        return FALSE;
+      }
+  }
+  lim.rlim_cur = lim.rlim_max = count_threads () + more;
+  if (setrlimit (RLIMIT_NPROC, &lim) != 0)
+    {
+      g_test_skip ("cannot set RLIMIT_NPROC");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_threads_cannot_start_child (void)
+{
+  g_autoptr(IlExperiment) exp = il_test_loadf (
+    "{ \"interleave\": 1, \"name\": \"nproc\","
+    "  \"tasks\": [ { \"repeat\": 256, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 1 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"sequential\" },"
+    "             { \"executor\": \"threads\", \"workers\": 64 } ] }");
+  g_autoptr(IlRunner) runner = il_runner_new (exp, &(IlRunOptions){ 0 });
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlResults) results = NULL;
+  gboolean said = FALSE;
+
+  /* Room for the sequential il_test_run (its thread and the sampler's, NULL, NULL) and a few
+   * of the 64 pool threads. */
+  if (!limit_threads (4))
+    return;
+  results = il_runner_run (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (results);
+  g_assert_true (results->incomplete);
+  for (guint i = 0; results->warnings[i] != NULL; i++)
+    {
+      g_print ("warning: %s\n", results->warnings[i]);
+      said |= strstr (results->warnings[i], "Could not start the threads executor's 64 threads") != NULL;
+    }
+  g_assert_true (said);
+  /* The threads run is not presented: none of its figures are. */
+  g_assert_cmpuint (results->runs->len, ==, 1);
+  g_assert_cmpint (((IlRunResult *) g_ptr_array_index (results->runs, 0))->executor, ==,
+                   IL_EXECUTOR_SEQUENTIAL);
+}
+
+static void
+test_sampler_cannot_start_child (void)
+{
+  g_autoptr(IlExperiment) exp = il_test_loadf (
+    "{ \"interleave\": 1, \"name\": \"nproc\","
+    "  \"tasks\": [ { \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 1 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 2 } ] }");
+  g_autoptr(IlRunner) runner = il_runner_new (exp, &(IlRunOptions){ 0 });
+  g_autoptr(GError) error = NULL;
+  IlResults *results;
+
+  /* Not one more thread: the sampler's is the first the run needs. */
+  if (!limit_threads (0))
+    return;
+  results = il_runner_run (runner, NULL, &error);
+  g_assert_null (results);
+  g_assert_error (error, IL_ERROR, IL_ERROR_SYSTEM);
+  g_print ("error: %s\n", error->message);
+  g_assert_nonnull (strstr (error->message, "Could not start the load sampler's thread"));
+}
+
+/* Thread creation refused by a real process limit: the run fails, says
+ * why, and shows no figures from the run that could not start (it used to
+ * run a fraction of the tasks and look complete). */
+static void
+test_threads_cannot_start (void)
+{
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root (to run under an unused user id with a low process limit)");
+      return;
+    }
+  /* The messages show that the limit really applied (no silent skip). */
+  g_test_trap_subprocess ("/il/threads/cannot-start/subprocess/pool", 60 * G_USEC_PER_SEC, 0);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*Could not start the threads executor's 64 threads*");
+  g_test_trap_subprocess ("/il/threads/cannot-start/subprocess/sampler", 60 * G_USEC_PER_SEC, 0);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*Could not start the load sampler's thread*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -671,9 +632,10 @@ main (int   argc,
   g_test_add_func ("/il/threads/states", test_threads_states);
   g_test_add_func ("/il/threads/sleeps", test_threads_sleeps);
   g_test_add_func ("/il/threads/core-load", test_threads_core_load);
-  g_test_add_func ("/il/threads/gil-holds", test_threads_gil_holds);
-  g_test_add_func ("/il/threads/gil-io", test_threads_gil_io);
   g_test_add_func ("/il/threads/cancel", test_threads_cancel);
+  g_test_add_func ("/il/threads/cannot-start", test_threads_cannot_start);
+  g_test_add_func ("/il/threads/cannot-start/subprocess/pool", test_threads_cannot_start_child);
+  g_test_add_func ("/il/threads/cannot-start/subprocess/sampler", test_sampler_cannot_start_child);
 
   return g_test_run ();
 }

@@ -12,34 +12,9 @@
 #include <glib/gi18n.h>
 
 #include "il-cli-table.h"
+#include "il-format.h"
 
-#define N_COLS 7
-
-static char *
-format_ms (double ms)
-{
-  if (isnan (ms))
-    return g_strdup ("–");
-  if (ms >= 10000)
-    return g_strdup_printf ("%.2f s", ms / 1000.0);
-  if (ms >= 100)
-    return g_strdup_printf ("%.0f ms", ms);
-  if (ms >= 10)
-    return g_strdup_printf ("%.1f ms", ms);
-  return g_strdup_printf ("%.2f ms", ms);
-}
-
-static char *
-format_num (double v)
-{
-  if (isnan (v))
-    return g_strdup ("–");
-  if (fabs (v) >= 100)
-    return g_strdup_printf ("%.0f", v);
-  if (fabs (v) >= 10)
-    return g_strdup_printf ("%.1f", v);
-  return g_strdup_printf ("%.2f", v);
-}
+#define N_COLS IL_N_RESULTS_COLUMNS
 
 static guint
 fastest_run (const IlResults *results)
@@ -123,22 +98,10 @@ il_cli_format_table (const IlResults    *results,
     {
       const IlRunResult *run = g_ptr_array_index (results->runs, i);
       const IlSummary   *s = &run->summary;
-      g_autofree char   *med = format_ms (s->makespan_ms.median);
-      g_autofree char   *min = format_ms (s->makespan_ms.min);
-      g_autofree char   *max = format_ms (s->makespan_ms.max);
-      g_autofree char   *lat_mean = format_ms (s->latency_mean_ms);
-      g_autofree char   *lat_p95 = format_ms (s->latency_p95_ms);
-      g_autofree char   *cpu = format_ms (s->cpu_user_ms + s->cpu_sys_ms);
-      g_autofree char   *speedup = format_num (s->speedup);
       char              *row[N_COLS];
 
-      row[0] = g_strdup (run->label);
-      row[1] = run->repetitions->len > 1 ? g_strdup_printf ("%s (%s–%s)", med, min, max) : g_strdup (med);
-      row[2] = isnan (s->speedup) ? g_strdup ("–") : g_strdup_printf ("%s×", speedup);
-      row[3] = g_strdup_printf ("%s / %s", lat_mean, lat_p95);
-      row[4] = g_strdup (cpu);
-      row[5] = g_strdup_printf ("%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT, s->ctx_voluntary, s->ctx_involuntary);
-      row[6] = g_strdup (s->checksum != NULL ? s->checksum : "–");
+      for (guint c = 0; c < N_COLS; c++)
+        row[c] = il_results_format_cell (run, c);
       for (guint c = 0; c < N_COLS; c++)
         {
           widths[c] = MAX (widths[c], (guint) g_utf8_strlen (row[c], -1));
@@ -181,8 +144,11 @@ il_cli_format_table (const IlResults    *results,
       if (i == fastest)
         g_string_append (out, _("  ◀ fastest"));
       if (run->summary.failed_tasks > 0)
-        g_string_append_printf (out, ngettext ("  (%u task failed)", "  (%u tasks failed)", run->summary.failed_tasks),
-                                run->summary.failed_tasks);
+        {
+          g_autofree char *failed = il_format_failed_tasks (run->summary.failed_tasks);
+
+          g_string_append_printf (out, "  (%s)", failed);
+        }
       g_string_append_c (out, '\n');
     }
 
@@ -223,7 +189,7 @@ il_cli_format_markdown (const IlResults    *results,
     {
       const IlRunResult *run = g_ptr_array_index (results->runs, i);
       const IlStats     *m = &run->summary.makespan_ms;
-      g_autofree char   *speedup = format_num (run->summary.speedup);
+      g_autofree char   *speedup = il_format_number (run->summary.speedup);
 
       g_string_append_printf (out, "| %s%s%s | %.1f ± %.1f | %.1f | %.1f | %.2f | %s%s |\n",
                               i == fastest ? "**" : "", run->label, i == fastest ? "**" : "",

@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The command-line contract is FORMAT.md's: exit 0 on success, 1 when the
+ * The command-line contract (docs/cli.md): exit 0 on success, 1 when the
  * experiment ran but a task failed or the run was cancelled, 2 for a bad
  * command line or an invalid file (then nothing ran).
  */
@@ -17,17 +17,14 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 
+#include "il-atomic-file.h"
 #include "il-examples.h"
 #include "il-experiment.h"
+#include "il-export.h"
 #include "il-kernels.h"
 #include "il-machine.h"
 #include "il-results.h"
 #include "il-runner.h"
-
-#if __has_include("il-export.h")
-#  include "il-export.h"
-#  define IL_CLI_HAVE_EXPORT 1
-#endif
 
 #include "il-cli-table.h"
 
@@ -136,53 +133,6 @@ on_run_done (GObject      *source,
 }
 
 static gboolean
-write_text_file (const char *path,
-                 const char *data,
-                 gsize       len,
-                 GError    **error)
-{
-  if (g_strcmp0 (path, "-") == 0)
-    {
-      if (fwrite (data, 1, len, stdout) != len || fflush (stdout) != 0 || ferror (stdout))
-        {
-          int saved = errno;
-
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       _("Could not write to standard output: %s"), g_strerror (saved));
-          return FALSE;
-        }
-      return TRUE;
-    }
-  /* Atomic: a temporary file renamed over the target. */
-  return g_file_set_contents_full (path, data, (gssize) len,
-                                   G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
-}
-
-#ifdef IL_CLI_HAVE_EXPORT
-typedef gboolean (*ExportFunc) (const IlResults *, const IlExperiment *, GOutputStream *, GError **);
-
-static gboolean
-write_export (const char         *path,
-              ExportFunc          func,
-              const IlResults    *results,
-              const IlExperiment *experiment,
-              GError            **error)
-{
-  g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
-  gsize       len;
-  const char *data;
-
-  if (!func (results, experiment, mem, error))
-    return FALSE;
-  if (!g_output_stream_close (mem, NULL, error))
-    return FALSE;
-  data = g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (mem));
-  len = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (mem));
-  return write_text_file (path, data, len, error);
-}
-#endif
-
-static gboolean
 parse_run_index (const char *str,
                  guint      *out)
 {
@@ -216,11 +166,11 @@ cmd_run (int    argc,
     { "run", 0, 0, G_OPTION_ARG_STRING_ARRAY, &run_indices, N_("Run only entry N of “runs” (0-based; repeatable)"), "N" },
       { "repetitions", 0, 0, G_OPTION_ARG_INT, &repetitions, N_("Repeat each run N times (overrides the file)"), "N" },
         { "json", 0, 0, G_OPTION_ARG_FILENAME, &json_path, N_("Write the results document to PATH (- for standard output)"), "PATH" },
-          { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv_path, N_("Write one row per task to PATH"), "PATH" },
-            { "markdown", 0, 0, G_OPTION_ARG_FILENAME, &markdown_path, N_("Write the summary table as Markdown to PATH"), "PATH" },
-              { "trace", 0, 0, G_OPTION_ARG_FILENAME, &trace_path, N_("Write a Chrome trace (Perfetto, chrome://tracing) to PATH"), "PATH" },
+          { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv_path, N_("Write one row per task to PATH (- for standard output)"), "PATH" },
+            { "markdown", 0, 0, G_OPTION_ARG_FILENAME, &markdown_path, N_("Write the summary table as Markdown to PATH (- for standard output)"), "PATH" },
+              { "trace", 0, 0, G_OPTION_ARG_FILENAME, &trace_path, N_("Write a Chrome trace (Perfetto, chrome://tracing) to PATH (- for standard output)"), "PATH" },
                 { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print no table and no progress"), NULL },
-                  { "allow-network", 0, 0, G_OPTION_ARG_NONE, &allow_network, N_("Allow http blocks to contact hosts other than this machine"), NULL },
+                  { "allow-network", 0, 0, G_OPTION_ARG_NONE, &allow_network, N_("Allow http blocks with a url to contact their hosts (this machine included)"), NULL },
                     { "executor", 0, 0, G_OPTION_ARG_STRING, &executor, N_("Run one ad-hoc configuration: sequential, threads, processes or async"), "E" },
                       { "workers", 0, 0, G_OPTION_ARG_INT, &workers, N_("Workers of the ad-hoc configuration"), "N" },
                         { "gil", 0, 0, G_OPTION_ARG_NONE, &gil, N_("Simulate a global interpreter lock (threads)"), NULL },
@@ -362,19 +312,13 @@ cmd_run (int    argc,
         }
     }
 
-#ifndef IL_CLI_HAVE_EXPORT
-  if (csv_path != NULL || trace_path != NULL)
-    {
-      print_usage_error (_("--csv and --trace are not available in this build"));
-      return EXIT_USAGE;
-    }
-#endif
-
   events = il_event_queue_new (1 << 16);
   options.only_runs = only_runs;
   options.repetitions = (guint) repetitions;
   options.allow_network = allow_network;
   options.events = events;
+  options.outputs = (json_path != NULL ? IL_RUN_OUTPUT_DOCUMENT : 0) |
+                    (trace_path != NULL ? IL_RUN_OUTPUT_TRACE : 0);
   runner = il_runner_new (experiment, &options);
   if (!il_runner_check (runner, &error))
     {
@@ -421,7 +365,9 @@ cmd_run (int    argc,
       failed += run->summary.failed_tasks;
     }
 
-  table_to_stderr = g_strcmp0 (json_path, "-") == 0;
+  /* Standard output carries the data alone when an output goes there. */
+  table_to_stderr = g_strcmp0 (json_path, "-") == 0 || g_strcmp0 (csv_path, "-") == 0 ||
+                    g_strcmp0 (markdown_path, "-") == 0 || g_strcmp0 (trace_path, "-") == 0;
   if (!quiet)
     {
       g_autofree char *table = il_cli_format_table (results, experiment);
@@ -432,43 +378,42 @@ cmd_run (int    argc,
         g_print ("%s", table);
     }
 
-  if (json_path != NULL)
+  {
+    /* Each output is written whole or not at all (il-atomic-file.h); a
+     * failed one fails the command, which has run: exit 1. */
+    const struct
     {
-      gsize            len;
-      g_autofree char *data = il_results_to_data (results, &len);
+      const char    *path;
+      IlExportFormat format;
+    } exports[] = {
+      { json_path, IL_EXPORT_JSON },
+      { csv_path, IL_EXPORT_CSV },
+      { trace_path, IL_EXPORT_TRACE },
+    };
 
-      if (!write_text_file (json_path, data, len, &error))
-        {
-          g_printerr ("%s\n", error->message);
-          g_clear_error (&error);
-          status = EXIT_FAILED;
-        }
-    }
-  if (markdown_path != NULL)
-    {
-      g_autofree char *md = il_cli_format_markdown (results, experiment);
+    for (guint i = 0; i < G_N_ELEMENTS (exports); i++)
+      {
+        if (exports[i].path == NULL)
+          continue;
+        if (!il_results_export_to_path (results, experiment, exports[i].format, exports[i].path, &error))
+          {
+            g_printerr ("%s: %s\n", prgname, error->message);
+            g_clear_error (&error);
+            status = EXIT_FAILED;
+          }
+      }
+    if (markdown_path != NULL)
+      {
+        g_autofree char *md = il_cli_format_markdown (results, experiment);
 
-      if (!write_text_file (markdown_path, md, strlen (md), &error))
-        {
-          g_printerr ("%s\n", error->message);
-          g_clear_error (&error);
-          status = EXIT_FAILED;
-        }
-    }
-#ifdef IL_CLI_HAVE_EXPORT
-  if (csv_path != NULL && !write_export (csv_path, il_export_csv, results, experiment, &error))
-    {
-      g_printerr ("%s\n", error->message);
-      g_clear_error (&error);
-      status = EXIT_FAILED;
-    }
-  if (trace_path != NULL && !write_export (trace_path, il_export_trace, results, experiment, &error))
-    {
-      g_printerr ("%s\n", error->message);
-      g_clear_error (&error);
-      status = EXIT_FAILED;
-    }
-#endif
+        if (!il_atomic_file_write_path (markdown_path, md, strlen (md), &error))
+          {
+            g_printerr ("%s: %s\n", prgname, error->message);
+            g_clear_error (&error);
+            status = EXIT_FAILED;
+          }
+      }
+  }
 
   if (results->incomplete)
     {

@@ -13,8 +13,8 @@ G_BEGIN_DECLS
 /**
  * IlError:
  * @IL_ERROR_PARSE: the file is not well-formed JSON
- * @IL_ERROR_INVALID: the document is JSON but breaks FORMAT.md (wrong type,
- *   out of range, unknown field, …)
+ * @IL_ERROR_INVALID: the document is JSON but breaks the format (wrong type,
+ *   out of range, unknown field, …: docs/experiment-format.md)
  * @IL_ERROR_UNSUPPORTED: valid, but this build cannot run it yet
  * @IL_ERROR_TASK_FAILED: a task failed while running
  * @IL_ERROR_CONSENT: the experiment would contact the network and the user

@@ -10,24 +10,26 @@
 
 #include <glib.h>
 
+#include "il-state-times.h"
+
 G_BEGIN_DECLS
 
 typedef enum
 {
-  IL_EVENT_RUN_START,   /* run; value = total tasks per repetition */
-  IL_EVENT_REP_START,   /* run, rep; flags & WARMUP */
-  IL_EVENT_TASK_START,  /* run, rep, worker, task, t_us, cpu; a pid, b tid, c group, d index */
-  IL_EVENT_TASK_END,    /* … t_us, cpu, flags & FAILED; state in a,b,c,d */
-  IL_EVENT_BLOCK_START, /* … task, block, block_type, t_us */
-  IL_EVENT_BLOCK_END,   /* … t_us; state in a (running) b (ready) c (blocked) d (gil) */
-  IL_EVENT_GIL_WAIT,    /* worker, task, t_us … t2_us */
-  IL_EVENT_GIL_HOLD,    /* worker, t_us … t2_us */
-  IL_EVENT_CORE_SAMPLE, /* cpu = core, t_us, value = busy % */
-  IL_EVENT_OVERHEAD,    /* t_us, value = Interleave's own CPU share (% of one core) */
-  IL_EVENT_LOOP_LAG,    /* t_us, a = lag µs */
-  IL_EVENT_REP_END,     /* run, rep, t_us = makespan µs, flags & CANCELLED */
-  IL_EVENT_RUN_END,     /* run */
-  IL_EVENT_FINISHED,    /* the whole experiment is done (or cancelled) */
+  IL_EVENT_RUN_START,   /* run_start */
+  IL_EVENT_REP_START,   /* rep_start; flags & WARMUP */
+  IL_EVENT_TASK_START,  /* task_start */
+  IL_EVENT_TASK_END,    /* task_end; flags & FAILED */
+  IL_EVENT_BLOCK_START, /* block_start */
+  IL_EVENT_BLOCK_END,   /* block_end; flags & FAILED */
+  IL_EVENT_GIL_WAIT,    /* gil: a worker waited for the GIL from t_us to end_us */
+  IL_EVENT_GIL_HOLD,    /* gil: a worker held it from t_us to end_us */
+  IL_EVENT_CORE_SAMPLE, /* core_sample */
+  IL_EVENT_OVERHEAD,    /* overhead */
+  IL_EVENT_LOOP_LAG,    /* loop_lag */
+  IL_EVENT_REP_END,     /* t_us = makespan µs; flags & CANCELLED */
+  IL_EVENT_RUN_END,     /* nothing but run */
+  IL_EVENT_FINISHED,    /* the whole experiment is done; flags & CANCELLED */
 } IlEventKind;
 
 typedef enum
@@ -37,22 +39,144 @@ typedef enum
   IL_EVENT_FLAG_CANCELLED = 1 << 2,
 } IlEventFlags;
 
+/* What each kind carries besides the common fields. Read the member named
+ * after the event's kind (gil for both GIL kinds); the others are not
+ * meaningful. Every producer fills them with the il_event_*() function of
+ * its kind below, so that no field changes meaning by position. */
 typedef struct
 {
-  guint8  kind;       /* IlEventKind */
-  guint8  flags;      /* IlEventFlags */
-  guint8  block_type; /* IlBlockType */
-  guint8  block;      /* block index within the task */
-  guint16 run;        /* index into the runner's expanded runs */
-  guint16 rep;        /* repetition, warm-ups included, 0-based */
+  guint64 tasks_per_rep; /* tasks in each repetition of this run */
+} IlEventRunStart;
+
+typedef struct
+{
+  guint32 n_tasks; /* tasks in this repetition */
+} IlEventRepStart;
+
+typedef struct
+{
+  /* The task's identity travels in its start event. */
+  gint32 pid;   /* 0 unknown */
+  gint32 tid;   /* 0 unknown */
+  gint32 group; /* index into experiment->tasks, -1 unknown */
+  gint32 index; /* 0 … repeat-1 within the group, -1 unknown */
+  gint32 cpu;   /* core it started on, -1 unknown */
+} IlEventTaskStart;
+
+typedef struct
+{
+  IlStateTimes state;
+  gint64       start_us; /* t_us is the end */
+  gint32       cpu;      /* core it ended on, -1 unknown */
+} IlEventTaskEnd;
+
+typedef struct
+{
+  guint8 block; /* index within the task */
+  guint8 type;  /* IlBlockType */
+} IlEventBlockStart;
+
+typedef struct
+{
+  IlStateTimes state;
+  gint64       start_us; /* t_us is the end */
+  guint8       block;
+  guint8       type; /* IlBlockType */
+} IlEventBlockEnd;
+
+typedef struct
+{
+  gint64 end_us; /* t_us is the start */
+} IlEventGil;
+
+typedef struct
+{
+  gint32 core;
+  double busy_pct; /* 0 … 100 */
+} IlEventCoreSample;
+
+typedef struct
+{
+  double cpu_pct; /* Interleave's own CPU share, % of one core */
+} IlEventOverhead;
+
+typedef struct
+{
+  gint64 lag_us; /* how late the event loop ran a timer */
+} IlEventLoopLag;
+
+/* Queued by the thousands: keep it small (80 bytes on 64-bit). */
+typedef struct
+{
+  guint8  kind;  /* IlEventKind */
+  guint8  flags; /* IlEventFlags */
+  guint16 run;   /* index into the runner's expanded runs */
+  guint16 rep;   /* repetition, warm-ups included, 0-based */
   gint32  worker;
-  gint32  cpu;
   guint32 task; /* flat task index within the repetition */
   gint64  t_us; /* µs since the repetition started */
-  gint64  t2_us;
-  gint64  a, b, c, d;
-  double  value;
+  union
+  {
+    IlEventRunStart   run_start;
+    IlEventRepStart   rep_start;
+    IlEventTaskStart  task_start;
+    IlEventTaskEnd    task_end;
+    IlEventBlockStart block_start;
+    IlEventBlockEnd   block_end;
+    IlEventGil        gil;
+    IlEventCoreSample core_sample;
+    IlEventOverhead   overhead;
+    IlEventLoopLag    loop_lag;
+  };
 } IlEvent;
+
+/* One packing function per kind: each returns a zeroed event of that kind
+ * with its fields set. The emitter then stamps run and rep (and worker and
+ * task where it knows them). */
+IlEvent il_event_run_start (guint64 tasks_per_rep);
+IlEvent il_event_rep_start (gboolean warmup,
+                            guint32  n_tasks);
+IlEvent il_event_task_start (gint64 t_us,
+                             gint   cpu,
+                             gint   pid,
+                             gint   tid,
+                             gint   group,
+                             gint   index);
+IlEvent il_event_task_end (gint64              start_us,
+                           gint64              end_us,
+                           gint                cpu,
+                           gboolean            failed,
+                           const IlStateTimes *state);
+IlEvent il_event_block_start (gint64 t_us,
+                              guint  block,
+                              guint  type);
+IlEvent il_event_block_end (gint64              start_us,
+                            gint64              end_us,
+                            guint               block,
+                            guint               type,
+                            gboolean            failed,
+                            const IlStateTimes *state);
+/* @kind: IL_EVENT_GIL_WAIT or IL_EVENT_GIL_HOLD. */
+IlEvent il_event_gil (IlEventKind kind,
+                      gint        worker,
+                      guint32     task,
+                      gint64      start_us,
+                      gint64      end_us);
+IlEvent il_event_core_sample (gint64 t_us,
+                              gint   core,
+                              double busy_pct);
+IlEvent il_event_overhead (gint64 t_us,
+                           double cpu_pct);
+IlEvent il_event_loop_lag (gint64 t_us,
+                           gint64 lag_us);
+IlEvent il_event_rep_end (gint64   makespan_us,
+                          gboolean cancelled);
+IlEvent il_event_run_end (void);
+IlEvent il_event_finished (gboolean cancelled);
+
+/* The latest of the times @event carries (µs since its repetition started):
+ * a GIL span's end, otherwise t_us. */
+gint64 il_event_get_latest_us (const IlEvent *event);
 
 typedef struct _IlEventQueue IlEventQueue;
 

@@ -13,6 +13,7 @@
 
 #include "il-core-resources.h"
 #include "il-examples.h"
+#include "il-json-private.h"
 
 #define EXAMPLES_PATH "/io/github/interleave/Interleave/examples/"
 
@@ -69,8 +70,16 @@ il_example_get_bytes (const char *name,
 
       for (guint i = 0; i < G_N_ELEMENTS (example_names); i++)
         g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", example_names[i]);
+      g_autofree char *quoted = NULL;
+
+      {
+        /* The name comes from a command line: any bytes, any length. */
+        g_autofree char *valid = g_utf8_make_valid (name, -1);
+
+        quoted = il_json_quote (valid);
+      }
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("There is no built-in example “%s” (examples: %s)"), name, names->str);
+                   _("There is no built-in example “%s” (examples: %s)"), quoted, names->str);
     }
   return bytes;
 }
@@ -146,7 +155,7 @@ il_experiment_load_path_or_example (const char *path,
     g_autofree char *contents = NULL;
     gsize            length;
 
-    if (!g_file_load_contents (file, NULL, &contents, &length, NULL, error))
+    if (!il_experiment_read_text (file, path, &contents, &length, error))
       return NULL;
     return il_experiment_load_data (contents, (gssize) length, path, error);
   }

@@ -7,16 +7,12 @@
  * non-blocking pipes and poll(): it writes TASK frames, forwards the
  * workers' EVENT frames into the run's event stream, and turns RESULT
  * frames into task records. Nothing ever blocks on one worker, so a worker
- * that hangs, dies or babbles costs only its own task.
+ * that hangs, dies or babbles costs only its own task. SIGPIPE is blocked
+ * in the dispatcher thread, so a dead worker shows up as EPIPE, never as a
+ * signal to the whole application.
  *
- * Workers are started with posix_spawn, not GSubprocess: GLib 2.74 forks,
- * and a fork's cost grows with the parent's memory (the GUI is a large
- * parent), while glibc's posix_spawn uses CLONE_VM|CLONE_VFORK and costs
- * the same from any parent. The channel is a pair of pipes on the child's
- * stdin and stdout (a socketpair was measured 7× slower per round trip
- * here: its wake-ups are not the synchronous, same-core kind a pipe's
- * are). SIGPIPE is blocked in the dispatcher thread, so a dead worker shows
- * up as EPIPE, never as a signal to the whole application.
+ * The workers themselves (posix_spawn, the READY handshake, heartbeats and
+ * the silence timeout, killing and reaping) are il-worker-pool.c's.
  *
  * A task's time runs from the moment it got a worker (pool: the TASK frame
  * is sent; per-task: its process is spawned) until its RESULT arrived and
@@ -26,103 +22,15 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
-#include <string.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <glib/gi18n.h>
-#include <glib-unix.h>
 
-#include "il-protocol.h"
-#include "il-run-private.h"
-
-#include "il-io.h"
-
-extern char **environ;
-
-/* How long a worker may take to leave after BYE or EOF before it is
- * killed. */
-#define GRACE_US   (200 * 1000)
-#define READ_CHUNK (256 * 1024)
-
-typedef struct
-{
-  guint       index;
-  pid_t       pid;            /* 0: no process in this slot */
-  int         wfd;            /* its stdin, -1: none (closed: EOF for it) */
-  int         rfd;            /* its stdout, -1: none */
-  gboolean    ready;          /* READY received */
-  gboolean    bye;            /* BYE queued: it takes no more tasks */
-  gint64      bye_at;         /* monotonic µs */
-  gint64      spawn_start;    /* monotonic µs at the spawn call */
-  gint64      spawn_us;       /* spawn call → READY; -1 until then */
-  gboolean    spawn_recorded; /* given to a task already */
-  GByteArray *in;
-  GByteArray *out;
-  gsize       out_off;
-  gint        task; /* flat index of its task, -1: idle */
-  gboolean    start_emitted;
-  guint64     payload_checksum;
-  gsize       payload_len;
-  IlUsage     reported; /* task usage it reported, to find the rest at exit */
-} Slot;
-
-typedef struct
-{
-  IlRunContext *ctx;
-  char         *path;
-  gboolean      per_task;
-  Slot         *slots;
-  guint         n_slots;
-  guint         n_tasks;
-  guint         next_task;
-  guint         done;
-  GArray       *events; /* scratch for decoding */
-  GError       *error;  /* the run could not start */
-} Dispatcher;
-
-char *il_processes_find_worker (GError **error);
-
-/* Where interleave-worker is: IL_WORKER_PATH, then the installed one, then
- * the build tree's (running uninstalled). */
-char *
-il_processes_find_worker (GError **error)
-{
-  const char      *env = g_getenv ("IL_WORKER_PATH");
-  g_autofree char *installed = g_build_filename (LIBEXECDIR, "interleave-worker", NULL);
-  g_autofree char *built = g_build_filename (BUILD_WORKER_DIR, "interleave-worker", NULL);
-
-  if (env != NULL && env[0] != '\0')
-    {
-      if (g_file_test (env, G_FILE_TEST_IS_EXECUTABLE) && !g_file_test (env, G_FILE_TEST_IS_DIR))
-        return g_strdup (env);
-      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-                   _("IL_WORKER_PATH names %s, which is not an executable file"), env);
-      return NULL;
-    }
-  if (g_file_test (installed, G_FILE_TEST_IS_EXECUTABLE))
-    return g_steal_pointer (&installed);
-  if (g_file_test (built, G_FILE_TEST_IS_EXECUTABLE))
-    return g_steal_pointer (&built);
-  g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-               _("interleave-worker was not found (looked for %s and %s); "
-                 "set IL_WORKER_PATH to its location"),
-                  installed, built);
-  return NULL;
-}
-
-static IlTaskRecord *
-task_record (Dispatcher *d,
-             guint       flat)
-{
-  return &g_array_index (d->ctx->repetition->tasks, IlTaskRecord, flat);
-}
+#include "il-executor-processes-private.h"
+#include "il-fd-io.h"
 
 static void
 emit_task_event (Dispatcher   *d,
@@ -130,40 +38,24 @@ emit_task_event (Dispatcher   *d,
                  IlEventKind   kind,
                  IlTaskRecord *rec)
 {
-  IlEvent ev = { 0 };
+  IlEvent ev;
 
-  ev.kind = kind;
+  if (kind == IL_EVENT_TASK_START)
+    /* The task's identity (il-events.h); the pid is the worker's, known
+     * once it has started. */
+    ev = il_event_task_start (rec->start_us, rec->cpu_start, s->pid, s->pid,
+                              (gint) rec->group, (gint) rec->index);
+  else
+    ev = il_event_task_end (rec->start_us, rec->end_us, rec->cpu_end, rec->failed, &rec->state);
   ev.worker = (gint32) s->index;
   ev.task = (guint32) s->task;
-  ev.cpu = kind == IL_EVENT_TASK_START ? rec->cpu_start : rec->cpu_end;
-  if (kind == IL_EVENT_TASK_START)
-    {
-      ev.t_us = rec->start_us;
-      /* The task's identity (il-events.h); the pid is the worker's, known
-       * once it has started. */
-      ev.a = s->pid;
-      ev.b = s->pid;
-      ev.c = rec->group;
-      ev.d = rec->index;
-    }
-  else
-    {
-      ev.t_us = rec->end_us;
-      ev.t2_us = rec->start_us;
-      ev.flags = rec->failed ? IL_EVENT_FLAG_FAILED : 0;
-      ev.a = rec->state.running;
-      ev.b = rec->state.ready;
-      ev.c = rec->state.blocked;
-      ev.d = rec->state.gil_wait;
-    }
   il_run_context_emit (d->ctx, &ev);
 }
 
-/* Ends the slot's task as failed with @message (taken). */
-static void
-slot_fail_task (Dispatcher *d,
-                Slot       *s,
-                char       *message)
+void
+il_processes_slot_fail_task (Dispatcher *d,
+                             Slot       *s,
+                             char       *message)
 {
   IlTaskRecord *rec;
 
@@ -172,7 +64,7 @@ slot_fail_task (Dispatcher *d,
       g_free (message);
       return;
     }
-  rec = task_record (d, (guint) s->task);
+  rec = il_processes_task_record (d, (guint) s->task);
   if (rec->start_us < 0)
     rec->start_us = il_now_us () - d->ctx->t0;
   rec->end_us = il_now_us () - d->ctx->t0;
@@ -193,261 +85,13 @@ slot_fail_task (Dispatcher *d,
 }
 
 static void
-close_fd (int *fd)
-{
-  if (*fd >= 0)
-    close (*fd);
-  *fd = -1;
-}
-
-static char *
-describe_status (int status)
-{
-  if (WIFSIGNALED (status))
-    return g_strdup_printf (_("killed by signal %d (%s)"), WTERMSIG (status),
-                               g_strsignal (WTERMSIG (status)));
-  if (WIFEXITED (status))
-    return g_strdup_printf (_("exited with status %d"), WEXITSTATUS (status));
-  return g_strdup_printf (_("ended with wait status 0x%x"), status);
-}
-
-/* Waits for the slot's process to end, killing it after @grace_us, and
- * empties the slot. Returns how it ended. Its CPU time outside tasks
- * (start-up, marshalling) is added to the run's usage. */
-static char *
-slot_reap (Dispatcher *d,
-           Slot       *s,
-           gint64      grace_us)
-{
-  gint64        deadline = il_now_us () + grace_us;
-  struct rusage ru = { 0 };
-  char         *how = NULL;
-  int           status = 0;
-  pid_t         r;
-
-  close_fd (&s->wfd);
-  close_fd (&s->rfd);
-  if (s->pid <= 0)
-    return g_strdup (_("not running"));
-
-  for (;;)
-    {
-      r = wait4 (s->pid, &status, WNOHANG, &ru);
-      if (r == s->pid)
-        break;
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r < 0)
-        {
-          how = g_strdup_printf (_("could not be waited for: %s"), g_strerror (errno));
-          break;
-        }
-      if (il_now_us () >= deadline)
-        {
-          kill (s->pid, SIGKILL);
-          while ((r = wait4 (s->pid, &status, 0, &ru)) < 0 && errno == EINTR)
-            ;
-          break;
-        }
-      g_usleep (100);
-    }
-
-  if (how == NULL)
-    {
-      IlTaskEnv rest = { 0 };
-
-      how = describe_status (status);
-      rest.usage.user_us = MAX (0, (gint64) ru.ru_utime.tv_sec * G_USEC_PER_SEC + ru.ru_utime.tv_usec - s->reported.user_us);
-      rest.usage.sys_us = MAX (0, (gint64) ru.ru_stime.tv_sec * G_USEC_PER_SEC + ru.ru_stime.tv_usec - s->reported.sys_us);
-      rest.usage.nvcsw = MAX (0, ru.ru_nvcsw - s->reported.nvcsw);
-      rest.usage.nivcsw = MAX (0, ru.ru_nivcsw - s->reported.nivcsw);
-      il_run_context_account (d->ctx, &rest);
-    }
-
-  s->pid = 0;
-  s->ready = FALSE;
-  s->bye = FALSE;
-  s->spawn_us = -1;
-  s->spawn_recorded = FALSE;
-  g_byte_array_set_size (s->in, 0);
-  g_byte_array_set_size (s->out, 0);
-  s->out_off = 0;
-  memset (&s->reported, 0, sizeof s->reported);
-  return how;
-}
-
-/* The worker is gone or must go: reap it, fail its task with @what. */
-static void
-slot_lost (Dispatcher *d,
-           Slot       *s,
-           const char *what,
-           gboolean    kill_now)
-{
-  pid_t            pid = s->pid;
-  g_autofree char *how = NULL;
-
-  if (kill_now && pid > 0)
-    kill (pid, SIGKILL);
-  how = slot_reap (d, s, GRACE_US);
-  if (s->task >= 0)
-    {
-      if (what != NULL)
-        slot_fail_task (d, s, g_strdup_printf (_("worker %u (pid %d) %s"), s->index, (int) pid, what));
-      else
-        slot_fail_task (d, s, g_strdup_printf (_("worker %u (pid %d) died: %s"), s->index, (int) pid, how));
-    }
-}
-
-static gboolean
-slot_spawn (Dispatcher *d,
-            Slot       *s,
-            GError    **error)
-{
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t          attr;
-  sigset_t                   mask, defaults;
-  char                      *argv[] = { d->path, NULL };
-  IlProtoHello               hello = { 0 };
-  int                        to_child[2], from_child[2];
-  pid_t                      pid;
-  int                        rc;
-
-  if (pipe2 (to_child, O_CLOEXEC) != 0)
-    to_child[0] = to_child[1] = -1;
-  if (to_child[0] < 0 || pipe2 (from_child, O_CLOEXEC) != 0)
-    {
-      int errsv = errno;
-
-      close_fd (&to_child[0]);
-      close_fd (&to_child[1]);
-      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-                   _("Could not create a channel to a worker: %s"), g_strerror (errsv));
-      return FALSE;
-    }
-  /* Larger pipes move a big payload in fewer wake-ups; the default is
-   * fine where the system refuses. */
-  fcntl (to_child[1], F_SETPIPE_SZ, 1024 * 1024);
-  fcntl (from_child[0], F_SETPIPE_SZ, 1024 * 1024);
-
-  posix_spawn_file_actions_init (&actions);
-  posix_spawn_file_actions_adddup2 (&actions, to_child[0], STDIN_FILENO);
-  posix_spawn_file_actions_adddup2 (&actions, from_child[1], STDOUT_FILENO);
-#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 34)
-  /* Nothing else of the parent's leaks into the worker, even a descriptor
-   * some library opened without close-on-exec. */
-  posix_spawn_file_actions_addclosefrom_np (&actions, STDERR_FILENO + 1);
-#endif
-
-  /* A clean signal state, and a process group of its own: Ctrl+C in a
-   * terminal reaches the CLI, which cancels and kills the workers itself
-   * (tasks then fail as "cancelled", not as "killed by signal 2"). */
-  posix_spawnattr_init (&attr);
-  sigemptyset (&mask);
-  sigemptyset (&defaults);
-  sigaddset (&defaults, SIGPIPE);
-  sigaddset (&defaults, SIGINT);
-  sigaddset (&defaults, SIGTERM);
-  sigaddset (&defaults, SIGHUP);
-  sigaddset (&defaults, SIGQUIT);
-  sigaddset (&defaults, SIGCHLD);
-  posix_spawnattr_setsigmask (&attr, &mask);
-  posix_spawnattr_setsigdefault (&attr, &defaults);
-  posix_spawnattr_setpgroup (&attr, 0);
-  posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-
-  s->spawn_start = il_now_us ();
-  rc = posix_spawn (&pid, d->path, &actions, &attr, argv, environ);
-  posix_spawnattr_destroy (&attr);
-  posix_spawn_file_actions_destroy (&actions);
-  close (to_child[0]);
-  close (from_child[1]);
-
-  if (rc != 0)
-    {
-      close (to_child[1]);
-      close (from_child[0]);
-      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-                   _("Could not start %s: %s"), d->path, g_strerror (rc));
-      return FALSE;
-    }
-
-  g_unix_set_fd_nonblocking (to_child[1], TRUE, NULL);
-  g_unix_set_fd_nonblocking (from_child[0], TRUE, NULL);
-  s->pid = pid;
-  s->wfd = to_child[1];
-  s->rfd = from_child[0];
-  s->ready = FALSE;
-  s->bye = FALSE;
-  s->spawn_us = -1;
-  s->spawn_recorded = FALSE;
-  s->task = -1;
-  g_byte_array_set_size (s->in, 0);
-  g_byte_array_set_size (s->out, 0);
-  s->out_off = 0;
-  memset (&s->reported, 0, sizeof s->reported);
-
-  hello.pid = (guint32) getpid ();
-  hello.worker = (gint32) s->index;
-  hello.affinity = d->ctx->affinity;
-  if (d->ctx->io != NULL)
-    {
-      hello.server_url = (char *) il_io_env_get_server_url (d->ctx->io);
-      hello.scratch_dir = (char *) il_io_env_get_scratch_dir (d->ctx->io);
-    }
-  il_protocol_write_hello (s->out, IL_FRAME_HELLO, &hello);
-  return TRUE;
-}
-
-/* Sends what is queued, as far as the pipe takes it. FALSE: the worker
- * is gone (the slot has been reaped). */
-/* A write to a dead worker's pipe raised SIGPIPE at this thread, where it
- * is blocked: take it, so that it is never delivered. */
-static void
-consume_sigpipe (void)
-{
-  struct timespec zero = { 0, 0 };
-  sigset_t        set;
-
-  sigemptyset (&set);
-  sigaddset (&set, SIGPIPE);
-  while (sigtimedwait (&set, NULL, &zero) < 0 && errno == EINTR)
-    ;
-}
-
-static gboolean
-slot_flush (Dispatcher *d,
-            Slot       *s)
-{
-  while (s->out_off < s->out->len)
-    {
-      ssize_t n = write (s->wfd, s->out->data + s->out_off, s->out->len - s->out_off);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        return TRUE;
-      if (n < 0)
-        {
-          if (errno == EPIPE)
-            consume_sigpipe ();
-          slot_lost (d, s, NULL, FALSE);
-          return FALSE;
-        }
-      s->out_off += (gsize) n;
-    }
-  g_byte_array_set_size (s->out, 0);
-  s->out_off = 0;
-  return TRUE;
-}
-
-static void
 slot_dispatch (Dispatcher *d,
                Slot       *s,
                guint       flat,
                gint64      start_abs)
 {
   IlRunContext *ctx = d->ctx;
-  IlTaskRecord *rec = task_record (d, flat);
+  IlTaskRecord *rec = il_processes_task_record (d, flat);
   IlProtoTask   t = { 0 };
 
   t.group = rec->group;
@@ -476,27 +120,6 @@ slot_dispatch (Dispatcher *d,
 }
 
 static void
-handle_ready (Dispatcher   *d,
-              Slot         *s,
-              const guint8 *body,
-              gsize         len,
-              GError      **error)
-{
-  IlProtoHello ready;
-
-  if (!il_protocol_read_hello (body, len, &ready, error))
-    return;
-  il_proto_hello_clear (&ready);
-  s->ready = TRUE;
-  s->spawn_us = il_now_us () - s->spawn_start;
-  if (s->task >= 0 && !s->spawn_recorded)
-    {
-      task_record (d, (guint) s->task)->spawn_us = s->spawn_us;
-      s->spawn_recorded = TRUE;
-    }
-}
-
-static void
 handle_events (Dispatcher   *d,
                Slot         *s,
                const guint8 *body,
@@ -510,6 +133,16 @@ handle_events (Dispatcher   *d,
     {
       IlEvent *ev = &g_array_index (d->events, IlEvent, i);
 
+      /* What il_task_execute emits, nothing else: a worker must not end
+       * the run or fake another executor's events in the live view. */
+      if (ev->kind != IL_EVENT_TASK_START && ev->kind != IL_EVENT_TASK_END &&
+          ev->kind != IL_EVENT_BLOCK_START && ev->kind != IL_EVENT_BLOCK_END)
+        {
+          g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+                       _("protocol error: a worker does not send events of kind %u"),
+                          ev->kind);
+          return;
+        }
       if (s->task < 0 || ev->task != (guint32) s->task)
         continue;
       if (ev->kind == IL_EVENT_TASK_END)
@@ -518,7 +151,7 @@ handle_events (Dispatcher   *d,
         {
           if (s->start_emitted)
             continue;
-          ev->t_us = task_record (d, (guint) s->task)->start_us;
+          ev->t_us = il_processes_task_record (d, (guint) s->task)->start_us;
           s->start_emitted = TRUE;
         }
       ev->worker = (gint32) s->index;
@@ -545,7 +178,7 @@ handle_result (Dispatcher   *d,
     }
   if (!il_protocol_read_result (body, len, &res, error))
     return;
-  rec = task_record (d, (guint) s->task);
+  rec = il_processes_task_record (d, (guint) s->task);
   if (res.rec.group != rec->group || res.rec.index != rec->index)
     {
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
@@ -595,36 +228,16 @@ handle_result (Dispatcher   *d,
   d->done++;
 }
 
-/* Reads what the worker sent and handles every whole frame. FALSE: the
- * slot has been reaped. */
-static gboolean
-slot_read (Dispatcher *d,
-           Slot       *s)
+gboolean
+il_processes_slot_read (Dispatcher *d,
+                        Slot       *s)
 {
   g_autoptr(GError) error = NULL;
   gboolean eof = FALSE;
   gsize    pos = 0;
 
-  for (;;)
-    {
-      guint   old = s->in->len;
-      ssize_t n;
-
-      g_byte_array_set_size (s->in, old + READ_CHUNK);
-      n = read (s->rfd, s->in->data + old, READ_CHUNK);
-      g_byte_array_set_size (s->in, old + (guint) MAX (n, 0));
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        break;
-      if (n <= 0)
-        {
-          eof = TRUE;
-          break;
-        }
-      if (n < READ_CHUNK)
-        break;
-    }
+  if (il_fd_read_available (s->rfd, s->in, READ_CHUNK, &eof) > 0)
+    s->last_heard = il_now_us ();
 
   while (error == NULL && s->in->len - pos >= IL_PROTOCOL_HEADER_SIZE)
     {
@@ -640,7 +253,7 @@ slot_read (Dispatcher *d,
       switch (type)
         {
           case IL_FRAME_READY:
-            handle_ready (d, s, body, len, &error);
+            il_pool_handle_ready (d, s, body, len, &error);
             break;
           case IL_FRAME_EVENT:
             handle_events (d, s, body, len, &error);
@@ -648,6 +261,8 @@ slot_read (Dispatcher *d,
           case IL_FRAME_RESULT:
             handle_result (d, s, body, len, &error);
             break;
+          case IL_FRAME_HEARTBEAT:
+            break; /* being heard from is all it says */
           case IL_FRAME_HELLO:
           case IL_FRAME_TASK:
           case IL_FRAME_BYE:
@@ -665,13 +280,13 @@ slot_read (Dispatcher *d,
     {
       g_autofree char *what = g_strdup_printf (_("sent garbage (%s) and was killed"), error->message);
 
-      slot_lost (d, s, what, TRUE);
+      il_pool_slot_lost (d, s, what, TRUE);
       return FALSE;
     }
   if (eof)
     {
       /* A worker told BYE leaves; any other is lost. */
-      slot_lost (d, s, NULL, FALSE);
+      il_pool_slot_lost (d, s, NULL, FALSE);
       return FALSE;
     }
   return TRUE;
@@ -683,31 +298,19 @@ tasks_left (Dispatcher *d)
   return d->next_task < d->n_tasks && !g_cancellable_is_cancelled (d->ctx->cancellable);
 }
 
-/* Gives work to slots: spawns where needed, sends tasks to idle workers. */
-static gboolean
-fill_slots (Dispatcher *d,
-            GError    **error)
+/* Gives work to slots: spawns where needed, sends tasks to idle workers.
+ * A worker that cannot be started sets d->fatal. */
+static void
+fill_slots (Dispatcher *d)
 {
-  for (guint i = 0; i < d->n_slots; i++)
+  for (guint i = 0; i < d->n_slots && d->fatal == NULL; i++)
     {
       Slot *s = &d->slots[i];
 
       if (s->pid == 0 && tasks_left (d))
         {
-          g_autoptr(GError) spawn_error = NULL;
-
-          if (!slot_spawn (d, s, &spawn_error))
-            {
-              /* Nothing ran yet: the executor cannot run at all. */
-              if (d->done == 0 && d->next_task == 0)
-                {
-                  g_propagate_error (error, g_steal_pointer (&spawn_error));
-                  return FALSE;
-                }
-              s->task = (gint) d->next_task++;
-              slot_fail_task (d, s, g_strdup (spawn_error->message));
-              continue;
-            }
+          if (!il_pool_slot_spawn (d, s, &d->fatal))
+            return;
           if (d->per_task)
             {
               /* Sent right behind HELLO: the task's start-up is its
@@ -721,9 +324,8 @@ fill_slots (Dispatcher *d,
       if (s->pid != 0 && !d->per_task && s->ready && !s->bye && s->task < 0 && tasks_left (d))
         slot_dispatch (d, s, d->next_task++, il_now_us ());
       if (s->pid != 0 && s->out->len > s->out_off)
-        slot_flush (d, s);
+        il_pool_slot_flush (d, s);
     }
-  return TRUE;
 }
 
 static gboolean
@@ -748,8 +350,11 @@ dispatcher_loop (Dispatcher *d,
 
       if (g_cancellable_is_cancelled (cancellable))
         break;
-      if (!fill_slots (d, error))
+      if (d->fatal == NULL)
+        fill_slots (d);
+      if (d->fatal != NULL)
         {
+          g_propagate_error (error, g_steal_pointer (&d->fatal));
           ok = FALSE;
           break;
         }
@@ -771,10 +376,18 @@ dispatcher_loop (Dispatcher *d,
             {
               if (now - s->bye_at > GRACE_US)
                 {
-                  g_free (slot_reap (d, s, 0));
+                  g_free (il_pool_slot_reap (d, s, 0));
                   continue;
                 }
               timeout = timeout < 0 ? 20 : MIN (timeout, 20);
+            }
+          else
+            {
+              /* Wake when it would have been silent too long. */
+              gint64 left = s->last_heard + d->silence_us - now;
+              gint   ms = left <= 0 ? 0 : (gint) MIN ((left + 999) / 1000, G_MAXINT);
+
+              timeout = timeout < 0 ? ms : MIN (timeout, ms);
             }
           fds[nfds].fd = s->rfd;
           fds[nfds].events = POLLIN;
@@ -812,7 +425,7 @@ dispatcher_loop (Dispatcher *d,
                          d->n_tasks - d->done, d->n_tasks, d->next_task);
               for (guint t = 0; t < d->next_task; t++)
                 {
-                  IlTaskRecord *rec = task_record (d, t);
+                  IlTaskRecord *rec = il_processes_task_record (d, t);
 
                   if (rec->start_us >= 0 && rec->end_us < 0)
                     {
@@ -848,55 +461,21 @@ dispatcher_loop (Dispatcher *d,
           if (s == NULL || fds[k].revents == 0 || s->pid == 0)
             continue;
           if (fds[k].fd == s->wfd)
-            slot_flush (d, s);
+            il_pool_slot_flush (d, s);
           else if (fds[k].fd == s->rfd)
-            slot_read (d, s);
+            il_processes_slot_read (d, s);
         }
+      il_pool_check_silence (d);
     }
 
   if (have_cancel_fd)
     g_cancellable_release_fd (cancellable);
+  if (ok && d->fatal != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&d->fatal));
+      ok = FALSE;
+    }
   return ok;
-}
-
-/* Ends every worker: running ones (cancellation) are killed at once and
- * their tasks fail as cancelled; idle ones get BYE and a short grace. */
-static void
-dispatcher_shutdown (Dispatcher *d)
-{
-  for (guint i = 0; i < d->n_slots; i++)
-    {
-      Slot *s = &d->slots[i];
-
-      if (s->pid == 0)
-        continue;
-      if (s->task >= 0)
-        {
-          kill (s->pid, SIGKILL);
-          g_free (slot_reap (d, s, GRACE_US));
-          slot_fail_task (d, s, g_strdup (_("cancelled")));
-          continue;
-        }
-      if (!s->bye)
-        {
-          il_protocol_write_bye (s->out);
-          s->bye = TRUE;
-        }
-      if (s->wfd >= 0)
-        slot_flush (d, s);
-    }
-  /* All told to leave before waiting for any: they leave in parallel. */
-  for (guint i = 0; i < d->n_slots; i++)
-    {
-      Slot *s = &d->slots[i];
-
-      if (s->pid != 0)
-        {
-          /* EOF on its stdin, should BYE not have fitted in the pipe. */
-          close_fd (&s->wfd);
-          g_free (slot_reap (d, s, GRACE_US));
-        }
-    }
 }
 
 static gpointer
@@ -914,7 +493,7 @@ processes_dispatcher (gpointer user_data)
     return NULL;
 
   /* Writing to a dead worker must not signal the application: EPIPE is
-   * enough (consume_sigpipe takes the pending signal). The workers get a
+   * enough (il_child_consume_sigpipe takes the pending signal). The workers get a
    * clean mask from posix_spawn. */
   sigemptyset (&sigpipe);
   sigaddset (&sigpipe, SIGPIPE);
@@ -922,7 +501,7 @@ processes_dispatcher (gpointer user_data)
 
   getrusage (RUSAGE_THREAD, &r0);
   dispatcher_loop (d, &d->error);
-  dispatcher_shutdown (d);
+  il_pool_shutdown (d);
   getrusage (RUSAGE_THREAD, &r1);
 
   /* The parent's side of marshalling (generating and verifying payloads,
@@ -946,6 +525,10 @@ processes_run (IlRunContext *ctx,
   gboolean   ok = TRUE;
 
   d.ctx = ctx;
+  if (!il_pool_silence_timeout (&d.silence_us, error))
+    return FALSE;
+  d.heartbeat_ms = (guint) CLAMP (d.silence_us / 1000 / 4, IL_PROTOCOL_MIN_HEARTBEAT_MS,
+                                  IL_PROTOCOL_MAX_HEARTBEAT_MS);
   d.path = il_processes_find_worker (error);
   if (d.path == NULL)
     return FALSE;
@@ -967,7 +550,10 @@ processes_run (IlRunContext *ctx,
 
   thread = g_thread_try_new ("il-processes", processes_dispatcher, &d, error);
   if (thread == NULL)
-    ok = FALSE;
+    {
+      g_prefix_error (error, _("Could not start the processes executor's thread: "));
+      ok = FALSE;
+    }
   else
     g_thread_join (thread);
 

@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "il-run-private.h"
 
 typedef struct
@@ -49,7 +51,10 @@ sequential_run (IlRunContext *ctx,
 
   thread = g_thread_try_new ("il-sequential", sequential_worker, &data, error);
   if (thread == NULL)
-    return FALSE;
+    {
+      g_prefix_error (error, _("Could not start the sequential executor's thread: "));
+      return FALSE;
+    }
   g_thread_join (thread);
 
   if (data.error != NULL)

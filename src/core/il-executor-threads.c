@@ -16,6 +16,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "il-gil.h"
 #include "il-run-private.h"
 
@@ -149,10 +151,23 @@ threads_run (IlRunContext *ctx,
         il_gil_client_init (&tr.lanes[i].gil, tr.gil, (gint) i);
     }
 
+  /* An exclusive pool starts its threads here. GLib returns the pool even
+   * when some could not be created, with @local_error set: a run on fewer
+   * threads than asked for would measure something else, so that is a
+   * failure, never a quieter run. */
   pool = g_thread_pool_new (threads_task, &tr, (gint) ctx->workers, TRUE, &local_error);
-  if (pool == NULL)
+  if (pool != NULL && local_error == NULL && g_thread_pool_get_num_threads (pool) != ctx->workers)
+    g_set_error (&local_error, IL_ERROR, IL_ERROR_SYSTEM,
+                 _("only %u were created"), g_thread_pool_get_num_threads (pool));
+  if (pool == NULL || local_error != NULL)
     {
-      g_propagate_error (error, local_error);
+      g_set_error (error, IL_ERROR, IL_ERROR_SYSTEM,
+                   _("Could not start the threads executor's %u threads: %s"),
+                      ctx->workers, local_error->message);
+      g_clear_error (&local_error);
+      /* Nothing was queued: the threads that did start just end. */
+      if (pool != NULL)
+        g_thread_pool_free (pool, TRUE, TRUE);
       g_clear_pointer (&tr.gil, il_gil_free);
       g_mutex_clear (&tr.error_lock);
       g_free (tr.lanes);
@@ -170,9 +185,15 @@ threads_run (IlRunContext *ctx,
       rec->queued_us = il_now_us () - ctx->t0;
       if (!g_thread_pool_push (pool, GUINT_TO_POINTER (i + 1), &local_error))
         {
-          /* Exclusive threads already exist: a push cannot need a new
-           * thread, so this does not happen; stop cleanly if it does. */
-          g_warning ("Could not queue a task: %s", local_error->message);
+          /* Exclusive threads already exist, so a push should never need
+           * a new one; if it does and fails, the repetition is not what
+           * was asked for. */
+          g_mutex_lock (&tr.error_lock);
+          if (tr.error == NULL)
+            g_set_error (&tr.error, IL_ERROR, IL_ERROR_SYSTEM,
+                         _("Could not queue a task on the threads executor: %s"),
+                            local_error->message);
+          g_mutex_unlock (&tr.error_lock);
           g_clear_error (&local_error);
           break;
         }

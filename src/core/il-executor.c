@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -31,6 +32,28 @@ il_executor_lookup (IlExecutorKind kind)
 }
 
 void
+il_task_env_init (IlTaskEnv         *env,
+                  const IlTaskGroup *def,
+                  guint              group,
+                  guint              index,
+                  guint              flat,
+                  gint               worker,
+                  guint16            run,
+                  guint16            rep,
+                  gint64             t0)
+{
+  memset (env, 0, sizeof *env);
+  env->def = def;
+  env->group = group;
+  env->index = index;
+  env->flat = flat;
+  env->worker = worker;
+  env->run = run;
+  env->rep = rep;
+  env->t0 = t0;
+}
+
+void
 il_run_context_task_env (IlRunContext *ctx,
                          guint         flat,
                          gint          worker,
@@ -38,18 +61,11 @@ il_run_context_task_env (IlRunContext *ctx,
 {
   IlTaskRecord *rec = &g_array_index (ctx->repetition->tasks, IlTaskRecord, flat);
 
-  memset (env, 0, sizeof *env);
-  env->def = g_ptr_array_index (ctx->experiment->tasks, rec->group);
-  env->group = rec->group;
-  env->index = rec->index;
-  env->flat = flat;
-  env->worker = worker;
-  env->t0 = ctx->t0;
+  il_task_env_init (env, g_ptr_array_index (ctx->experiment->tasks, rec->group),
+                    rec->group, rec->index, flat, worker, ctx->run, ctx->rep, ctx->t0);
   env->cancellable = ctx->cancellable;
   env->io = ctx->io;
   env->events = ctx->events;
-  env->run = ctx->run;
-  env->rep = ctx->rep;
 }
 
 void

@@ -2,7 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Loading, saving and validation live in il-experiment-json.c; this file only
+ * Loading, reading, validation and saving live in il-experiment-load.c,
+ * il-experiment-read.c, il-experiment-validate.c and il-experiment-write.c
+ * (il-experiment-private.h); this file only
  * knows the in-memory model.  Equality compares what is saved: fields that do
  * not apply to a block's type or a run's executor are never written, so they
  * must not make two experiments differ either (the GUI keeps stale values
@@ -11,6 +13,7 @@
 
 #include <string.h>
 
+#include "il-experiment-private.h"
 #include "il-experiment.h"
 #include "il-results.h"
 
@@ -189,7 +192,7 @@ il_block_equal (const IlBlock *a,
     }
 }
 
-/* "512 B", "1.0 KiB", "64.0 MiB": binary units as FORMAT.md's limits are,
+/* "512 B", "1.0 KiB", "64.0 MiB": binary units as the format's limits are,
  * with a plain space (g_format_size() uses a no-break space and the
  * locale's decimal mark, which makes the text differ between machines). */
 static char *
@@ -507,8 +510,8 @@ quiz_copy (const IlQuiz *quiz)
   return copy;
 }
 
-static void
-quiz_free (IlQuiz *quiz)
+void
+il_quiz_free (IlQuiz *quiz)
 {
   if (quiz == NULL)
     return;
@@ -641,7 +644,7 @@ il_experiment_free (IlExperiment *experiment)
   g_clear_pointer (&experiment->tasks, g_ptr_array_unref);
   g_clear_pointer (&experiment->runs, g_ptr_array_unref);
   g_clear_pointer (&experiment->settings.cpu_affinity, g_array_unref);
-  g_clear_pointer (&experiment->quiz, quiz_free);
+  g_clear_pointer (&experiment->quiz, il_quiz_free);
   g_clear_pointer (&experiment->results, il_results_free);
   g_free (experiment);
 }

@@ -1,4 +1,4 @@
-/* il-experiment.h — the experiment model (FORMAT.md, version 1)
+/* il-experiment.h — the experiment model (format version 1, docs/experiment-format.md)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 
 #define IL_FORMAT_VERSION 1
 
-/* Limits from FORMAT.md's table. */
+/* Limits from the format's tables (docs/experiment-format.md). */
 #define IL_MAX_NAME_CHARS         200
 #define IL_MAX_DESCRIPTION_CHARS  10000
 #define IL_MAX_LABEL_CHARS        100
@@ -37,6 +37,12 @@ G_BEGIN_DECLS
 #define IL_MAX_CPU_SLICE_UNITS    IL_MAX_UNITS
 #define IL_MIN_QUIZ_CHOICES       2
 #define IL_MAX_QUIZ_CHOICES       6
+/* Largest core index a file may name: sched_setaffinity's CPU_SETSIZE. */
+#define IL_MAX_CPU_INDEX 1023
+#define IL_MAX_URL_CHARS 2048
+/* The largest experiment file read (docs/experiment-format.md, "Limits"). */
+#define IL_MAX_EXPERIMENT_FILE_MIB   64
+#define IL_MAX_EXPERIMENT_FILE_BYTES ((guint64) IL_MAX_EXPERIMENT_FILE_MIB * 1024 * 1024)
 
 typedef enum
 {
@@ -81,7 +87,7 @@ typedef enum
   IL_N_ORDERS
 } IlOrder;
 
-/* String forms are exactly FORMAT.md's ("cpu", "file-write", "per-task", …).
+/* String forms are exactly the format's ("cpu", "file-write", "per-task", …).
  * from_string returns FALSE for an unknown string. */
 const char *il_block_type_to_string (IlBlockType type);
 gboolean    il_block_type_from_string (const char *str, IlBlockType *out);
@@ -209,10 +215,19 @@ IlExperiment *il_experiment_load_data (const char *data,
                                        GError    **error);
 IlExperiment *il_experiment_load_file (GFile   *file,
                                        GError **error);
+/* Reads an experiment file's text: only a regular file (not a FIFO, device
+ * or folder), at most IL_MAX_EXPERIMENT_FILE_BYTES; messages name
+ * @display_name. @contents is NUL-terminated. */
+gboolean il_experiment_read_text (GFile      *file,
+                                  const char *display_name,
+                                  char      **contents,
+                                  gsize      *length,
+                                  GError    **error);
 
 /* Saving: pretty JSON (two-space indent, trailing newline), fields in
- * FORMAT.md's order, defaults omitted, results included when present.
- * Save is atomic (temporary file + rename). */
+ * the documented order, defaults omitted, results included when present.
+ * Save is atomic (il-atomic-file.h): on any failure the old file stays
+ * whole; a symlink is followed and stays a link. */
 char    *il_experiment_to_data (const IlExperiment *experiment,
                                 gsize              *length);
 gboolean il_experiment_save_file (const IlExperiment *experiment,

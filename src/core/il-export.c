@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <glib/gi18n.h>
 
+#include "il-atomic-file.h"
 #include "il-export.h"
 
 /* The GIL lane's thread id: far above any worker lane. */
@@ -161,39 +162,6 @@ il_export_csv (const IlResults    *results,
 
 /* ---------------------------------------------------------------- */
 /* Trace                                                             */
-
-/* The repetition a run's lane shows: the median by makespan. */
-static const IlRepetition *
-median_repetition (const IlRunResult *run)
-{
-  g_autoptr(GArray) order = NULL;
-  guint n = run->repetitions->len;
-  guint pick;
-
-  if (n == 0)
-    return NULL;
-  order = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
-  for (guint i = 0; i < n; i++)
-    g_array_append_val (order, i);
-  /* Insertion sort: at most 100 repetitions. */
-  for (guint i = 1; i < n; i++)
-    for (guint j = i; j > 0; j--)
-      {
-        guint              *a = &g_array_index (order, guint, j - 1);
-        guint              *b = &g_array_index (order, guint, j);
-        const IlRepetition *ra = g_ptr_array_index (run->repetitions, *a);
-        const IlRepetition *rb = g_ptr_array_index (run->repetitions, *b);
-        guint               tmp;
-
-        if (ra->makespan_ms <= rb->makespan_ms)
-          break;
-        tmp = *a;
-        *a = *b;
-        *b = tmp;
-      }
-  pick = g_array_index (order, guint, (n - 1) / 2);
-  return g_ptr_array_index (run->repetitions, pick);
-}
 
 static void
 begin_event (JsonBuilder *b,
@@ -389,7 +357,7 @@ trace_run (JsonBuilder        *b,
            const IlRunResult  *run,
            guint               r)
 {
-  const IlRepetition *rep = median_repetition (run);
+  const IlRepetition *rep = il_run_result_median_repetition (run);
   gint                pid = (gint) r + 1;
   gboolean            async = run->executor == IL_EXECUTOR_ASYNC;
   g_autoptr(GHashTable) lanes = g_hash_table_new (NULL, NULL);
@@ -523,4 +491,118 @@ il_export_trace (const IlResults    *results,
   if (!json_generator_to_stream (gen, out, NULL, error))
     return FALSE;
   return g_output_stream_write_all (out, "\n", 1, NULL, NULL, error);
+}
+
+/* ---------------------------------------------------------------- */
+/* One dispatch for the GUI and the CLI                              */
+
+gboolean
+il_export_format_from_string (const char     *name,
+                              IlExportFormat *format)
+{
+  static const char *const names[] = { "json", "csv", "trace" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_strcmp0 (name, names[i]) == 0)
+      {
+        *format = (IlExportFormat) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+il_export_format_extension (IlExportFormat format)
+{
+  switch (format)
+    {
+      case IL_EXPORT_JSON:
+        return ".json";
+      case IL_EXPORT_CSV:
+        return ".csv";
+      case IL_EXPORT_TRACE:
+        return ".trace.json";
+      default:
+        g_return_val_if_reached (".json");
+    }
+}
+
+/* The whole export in memory: a failed one never touches the target. */
+static GBytes *
+export_bytes (const IlResults    *results,
+              const IlExperiment *experiment,
+              IlExportFormat      format,
+              GError            **error)
+{
+  g_autoptr(GOutputStream) mem = NULL;
+  gboolean ok;
+
+  if (format == IL_EXPORT_JSON)
+    {
+      gsize length = 0;
+      char *json = il_results_to_data (results, &length);
+
+      return g_bytes_new_take (json, length);
+    }
+
+  mem = g_memory_output_stream_new_resizable ();
+  switch (format)
+    {
+      case IL_EXPORT_CSV:
+        ok = il_export_csv (results, experiment, mem, error);
+        break;
+      case IL_EXPORT_TRACE:
+        ok = il_export_trace (results, experiment, mem, error);
+        break;
+      case IL_EXPORT_JSON:
+      default:
+        g_return_val_if_reached (NULL);
+    }
+  if (!ok || !g_output_stream_close (mem, NULL, error))
+    return NULL;
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (mem));
+}
+
+gboolean
+il_results_export_to_path (const IlResults    *results,
+                           const IlExperiment *experiment,
+                           IlExportFormat      format,
+                           const char         *path,
+                           GError            **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  gsize       length;
+  const char *data;
+
+  g_return_val_if_fail (results != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  bytes = export_bytes (results, experiment, format, error);
+  if (bytes == NULL)
+    return FALSE;
+  data = g_bytes_get_data (bytes, &length);
+  return il_atomic_file_write_path (path, data != NULL ? data : "", length, error);
+}
+
+gboolean
+il_results_export_to_file (const IlResults    *results,
+                           const IlExperiment *experiment,
+                           IlExportFormat      format,
+                           GFile              *file,
+                           GError            **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  gsize       length;
+  const char *data;
+
+  g_return_val_if_fail (results != NULL, FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  bytes = export_bytes (results, experiment, format, error);
+  if (bytes == NULL)
+    return FALSE;
+  data = g_bytes_get_data (bytes, &length);
+  return il_atomic_file_write (file, data != NULL ? data : "", length, error);
 }

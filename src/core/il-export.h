@@ -37,4 +37,35 @@ gboolean il_export_trace (const IlResults    *results,
                           GOutputStream      *out,
                           GError            **error);
 
+/* The formats that results export to, for the GUI and the CLI alike. */
+typedef enum
+{
+  IL_EXPORT_JSON,  /* the results document (il_results_to_data()) */
+  IL_EXPORT_CSV,   /* il_export_csv() */
+  IL_EXPORT_TRACE, /* il_export_trace() */
+} IlExportFormat;
+
+/* "json", "csv" or "trace". */
+gboolean il_export_format_from_string (const char     *name,
+                                       IlExportFormat *format);
+/* The file name extension the format's files take (".trace.json"…). */
+const char *il_export_format_extension (IlExportFormat format);
+
+/* Writes @results in @format to @path with il_atomic_file_write_path()'s
+ * rules: "-" is standard output, a regular file (or a symlink's target) is
+ * replaced atomically, a FIFO or a device is written directly. Errors name
+ * @path. @experiment (nullable) names the task groups. */
+gboolean il_results_export_to_path (const IlResults    *results,
+                                    const IlExperiment *experiment,
+                                    IlExportFormat      format,
+                                    const char         *path,
+                                    GError            **error);
+
+/* The same for a GFile (the GUI's file chooser): never standard output. */
+gboolean il_results_export_to_file (const IlResults    *results,
+                                    const IlExperiment *experiment,
+                                    IlExportFormat      format,
+                                    GFile              *file,
+                                    GError            **error);
+
 G_END_DECLS

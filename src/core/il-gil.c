@@ -83,18 +83,13 @@ gil_emit (IlGil      *gil,
           gint64      start,
           gint64      end)
 {
-  IlEvent ev = { 0 };
+  IlEvent ev;
 
   if (gil->events == NULL)
     return;
-  ev.kind = kind;
+  ev = il_event_gil (kind, worker, task, start - gil->t0, end - gil->t0);
   ev.run = gil->run;
   ev.rep = gil->rep;
-  ev.worker = worker;
-  ev.task = task;
-  ev.cpu = -1;
-  ev.t_us = start - gil->t0;
-  ev.t2_us = end - gil->t0;
   il_event_queue_push (gil->events, &ev);
 }
 

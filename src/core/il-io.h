@@ -18,7 +18,9 @@ typedef struct _IlIoEnv IlIoEnv;
  * repetition, freed after the last): starts the embedded latency server
  * (127.0.0.1, a free port, its own thread and GMainContext) when the
  * experiment has http blocks without a url, and creates a private scratch
- * folder (0700) under the user cache directory when it has file blocks. */
+ * folder (0700) under the user cache directory when it has file blocks:
+ * interleave/run-PID-XXXXXX, locked (flock) while the run lives. Folders
+ * of runs that died (SIGKILL, crash) are swept away first. */
 IlIoEnv *il_io_env_new (const IlExperiment *experiment,
                         GError            **error);
 
@@ -34,6 +36,18 @@ IlIoEnv *il_io_env_new_with_server (const IlExperiment *experiment,
 gboolean il_io_check_experiment (const IlExperiment *experiment,
                                  GError            **error);
 
+/* The most bytes @experiment's file blocks hold in the scratch folder at
+ * once when @in_flight tasks run at the same time (G_MAXUINT: all of
+ * them): each task's file is removed when the task ends. */
+guint64 il_io_scratch_peak_bytes (const IlExperiment *experiment,
+                                  guint               in_flight);
+
+/* Refuses (IL_ERROR_INVALID, before anything runs) a run whose file
+ * blocks would not fit in the free space of the scratch filesystem. */
+gboolean il_io_check_scratch_space (const IlExperiment *experiment,
+                                    guint               in_flight,
+                                    GError            **error);
+
 /* In a worker process: an environment that uses the parent's server and
  * scratch folder (either may be NULL: none needed). Owns neither. */
 IlIoEnv *il_io_env_new_remote (const char *server_url,
@@ -41,6 +55,12 @@ IlIoEnv *il_io_env_new_remote (const char *server_url,
 
 /* Stops the server (if owned) and removes the scratch folder (if owned). */
 void il_io_env_free (IlIoEnv *env);
+
+/* A task ended (whatever its outcome): removes its scratch file, so that
+ * the folder holds only the files of tasks in flight. Every executor
+ * calls it; the worker process for its own tasks. */
+void il_io_task_done (IlIoEnv *env,
+                      guint    task_flat);
 
 /* "http://127.0.0.1:PORT" or NULL. */
 const char *il_io_env_get_server_url (IlIoEnv *env);

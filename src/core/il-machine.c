@@ -133,33 +133,6 @@ il_machine_read_cpuinfo (IlMachine *machine)
     machine->mhz = mhz_sum / mhz_count;
 }
 
-static char *
-il_machine_read_os (void)
-{
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  if (!g_file_get_contents ("/etc/os-release", &contents, NULL, NULL) &&
-      !g_file_get_contents ("/usr/lib/os-release", &contents, NULL, NULL))
-    return NULL;
-
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      if (g_str_has_prefix (lines[i], "PRETTY_NAME="))
-        {
-          const char      *value = lines[i] + strlen ("PRETTY_NAME=");
-          g_autofree char *unquoted = g_shell_unquote (value, NULL);
-
-          if (unquoted != NULL && unquoted[0] != '\0')
-            return g_steal_pointer (&unquoted);
-          return NULL;
-        }
-    }
-
-  return NULL;
-}
-
 void
 il_machine_describe (IlMachine *machine)
 {
@@ -202,7 +175,7 @@ il_machine_describe (IlMachine *machine)
         machine->cpu_model = g_strdup (uts.machine);
     }
 
-  machine->os = il_machine_read_os ();
+  machine->os = g_get_os_info (G_OS_INFO_KEY_PRETTY_NAME);
   machine->interleave_version = g_strdup (PACKAGE_VERSION);
 
   now = g_date_time_new_now_utc ();

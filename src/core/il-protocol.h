@@ -12,8 +12,11 @@
  *
  * All integers are little-endian. A conversation:
  *
- *   parent → worker  HELLO  (parent pid, worker slot, cores, I/O environment)
+ *   parent → worker  HELLO  (parent pid, worker slot, cores, I/O environment,
+ *                            heartbeat interval)
  *   worker → parent  READY  (worker pid)
+ *   worker → parent  HEARTBEAT (empty, every interval, from a thread of its
+ *                            own, whatever the task is doing)
  *   parent → worker  TASK   (blocks, identity, t0, payload + its checksum)
  *   worker → parent  EVENT* (task/block start/end, streamed while it runs)
  *   worker → parent  RESULT (the task record, usage, payload echoed back)
@@ -21,9 +24,15 @@
  *   parent → worker  BYE    (or EOF)
  *
  * Either side treats anything it does not understand (bad magic, another
- * version, an unknown type, an oversized or truncated body) as fatal for the
- * connection: the worker exits with a message, the parent kills the worker
- * and fails its task.
+ * version, an unknown type, an oversized or truncated body, a number outside
+ * the experiment file's limits) as fatal for the connection: the worker
+ * exits with a message, the parent kills the worker and fails its task. A
+ * worker the parent has heard nothing from (not even a HEARTBEAT) for the
+ * silence timeout is declared lost the same way.
+ *
+ * Version 2 added HEARTBEAT (a new type number: the others are unchanged)
+ * and the interval in HELLO; a worker of another build is refused by its
+ * first frame's version, with a message naming both.
  */
 #pragma once
 
@@ -37,7 +46,7 @@
 G_BEGIN_DECLS
 
 #define IL_PROTOCOL_MAGIC       0x50574c49u /* "ILWP" read as little-endian */
-#define IL_PROTOCOL_VERSION     1
+#define IL_PROTOCOL_VERSION     2
 #define IL_PROTOCOL_HEADER_SIZE 16
 /* The largest payload plus room for blocks, URLs and the record. */
 #define IL_PROTOCOL_MAX_BODY ((guint64) IL_MAX_PAYLOAD_BYTES + 16 * 1024 * 1024)
@@ -50,15 +59,21 @@ typedef enum
   IL_FRAME_EVENT = 4,
   IL_FRAME_RESULT = 5,
   IL_FRAME_BYE = 6,
+  IL_FRAME_HEARTBEAT = 7,
 } IlFrameType;
+
+/* The interval a HELLO may ask for, ms. */
+#define IL_PROTOCOL_MIN_HEARTBEAT_MS 10
+#define IL_PROTOCOL_MAX_HEARTBEAT_MS 60000
 
 typedef struct
 {
-  guint32 pid;         /* HELLO: the parent; READY: the worker */
-  gint32  worker;      /* HELLO: slot index */
-  GArray *affinity;    /* HELLO: guint cores, NULL or empty: all */
-  char   *server_url;  /* HELLO: nullable */
-  char   *scratch_dir; /* HELLO: nullable */
+  guint32 pid;          /* HELLO: the parent; READY: the worker */
+  gint32  worker;       /* HELLO: slot index */
+  GArray *affinity;     /* HELLO: guint cores, NULL or empty: all */
+  char   *server_url;   /* HELLO: nullable */
+  char   *scratch_dir;  /* HELLO: nullable */
+  guint32 heartbeat_ms; /* HELLO: how often to send HEARTBEAT; READY: 0 */
 } IlProtoHello;
 
 typedef struct
@@ -98,6 +113,7 @@ void il_protocol_write_hello (GByteArray         *out,
                               IlFrameType         type,
                               const IlProtoHello *hello);
 void il_protocol_write_bye (GByteArray *out);
+void il_protocol_write_heartbeat (GByteArray *out);
 /* Fills the payload deterministically from the task's identity directly in
  * @out (no copy) and stores its checksum in @task->payload_checksum. */
 void il_protocol_write_task (GByteArray  *out,
@@ -109,8 +125,11 @@ void il_protocol_write_events (GByteArray    *out,
 void il_protocol_write_result (GByteArray          *out,
                                const IlProtoResult *result);
 
-/* Decoders read a frame body of @len bytes. They fail on truncation or
- * trailing bytes. */
+/* Decoders read a frame body of @len bytes. They fail on truncation,
+ * trailing bytes, and any number outside what an experiment file may hold
+ * (il-experiment.h's limits, the ones the file reader enforces): a worker
+ * must not loop, sleep or allocate on a number its parent could never have
+ * sent. Safe on arbitrary bytes. */
 gboolean il_protocol_read_hello (const guint8 *body,
                                  gsize         len,
                                  IlProtoHello *out,

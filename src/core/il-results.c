@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Equality compares results as they are written (il-results-json.c): doubles
+ * Equality compares results as they are written (il-results-write.c): doubles
  * at the precision they are written with, fields that are not written
  * (warm-up repetitions, `cancelled` of the whole results, a block's time to
  * first byte outside HTTP, …) not at all. So a results document read back
@@ -12,7 +12,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "il-json-positions.h"
+#include "il-json-private.h"
 #include "il-results.h"
 
 #define MS      IL_JSON_DECIMALS_MS

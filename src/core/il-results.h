@@ -1,4 +1,4 @@
-/* il-results.h — results of running an experiment (FORMAT.md "Results document")
+/* il-results.h — results of running an experiment (docs/results-format.md)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,21 +8,17 @@
 #include <json-glib/json-glib.h>
 
 #include "il-experiment.h"
+#include "il-state-times.h"
 
 G_BEGIN_DECLS
 
 #define IL_RESULTS_VERSION 1
 
-/* Where a task's (or block's) time went, from /proc/thread-self/schedstat.
- * All in µs. valid is FALSE where the kernel offered no accounting. */
-typedef struct
-{
-  gboolean valid;
-  gint64   running;
-  gint64   ready;
-  gint64   blocked;
-  gint64   gil_wait; /* threads executor with the GIL: waiting for the lock */
-} IlStateTimes;
+/* The longest text a results document may hold in one string (a label, a
+ * warning, a task's error, the machine's description): what Interleave
+ * writes stays far below it; a shared file cannot hand the GUI megabytes to
+ * lay out. */
+#define IL_RESULTS_MAX_TEXT_CHARS 4096
 
 typedef struct
 {
@@ -166,8 +162,12 @@ void          il_machine_clear (IlMachine *machine);
 void il_run_result_summarize (IlRunResult *run,
                               double       baseline_median_ms,
                               guint        cores);
+/* The repetition a run is shown by: the median by makespan (the lower
+ * middle one of an even count; ties keep the recorded order). NULL when the
+ * run has no repetition. */
+const IlRepetition *il_run_result_median_repetition (const IlRunResult *run);
 
-/* The results document, exactly in FORMAT.md's shape. */
+/* The results document, as docs/results-format.md describes it. */
 JsonNode *il_results_to_json (const IlResults *results);
 char     *il_results_to_data (const IlResults *results, gsize *length);
 /* Reads a results document (also the `results` member of an experiment).

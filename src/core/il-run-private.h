@@ -53,16 +53,25 @@ typedef struct
   gint64  overhead_ns;
 } IlTaskEnv;
 
+/* The one way to set up a task's environment, for every executor and the
+ * worker: the task's identity and clock. Everything else starts empty (no
+ * cancellable, hooks, I/O or events; no usage yet): set what applies. */
+void il_task_env_init (IlTaskEnv         *env,
+                       const IlTaskGroup *def,
+                       guint              group,
+                       guint              index,
+                       guint              flat,
+                       gint               worker,
+                       guint16            run,
+                       guint16            rep,
+                       gint64             t0);
+
 /* Runs every block of the task in order in the calling thread, filling
  * @rec (start/end, pid/tid, cores, per-block times and states, checksum,
  * failure). @rec->queued_us is the caller's. A failed block ends the task;
  * cancellation fails it with "cancelled". */
 void il_task_execute (IlTaskEnv    *env,
                       IlTaskRecord *rec);
-
-/* Whether this build can run blocks of @type (issue-by-issue growth: the
- * runner refuses experiments with blocks it cannot run). */
-gboolean il_task_block_supported (IlBlockType type);
 
 /* Sleeps @ms, waking early when @cancellable is cancelled. FALSE if
  * cancelled. */

@@ -16,6 +16,7 @@
 
 #include "il-kernels.h"
 #include "il-machine.h"
+#include "il-network.h"
 #include "il-run-private.h"
 #include "il-runner.h"
 #include "il-sampler.h"
@@ -43,6 +44,7 @@ struct _IlRunner
   guint64       tasks_per_rep;
   IlIoEnv      *io;         /* during il_runner_run only */
   char         *server_url; /* nullable: the caller's server */
+  IlRunOutputs  outputs;
 };
 
 G_DEFINE_FINAL_TYPE (IlRunner, il_runner, G_TYPE_OBJECT)
@@ -147,6 +149,7 @@ il_runner_new (const IlExperiment *experiment,
       if (options->events != NULL)
         self->events = il_event_queue_ref (options->events);
       self->server_url = g_strdup (options->server_url);
+      self->outputs = options->outputs;
     }
 
   if (self->only_runs != NULL)
@@ -194,6 +197,24 @@ il_runner_get_n_runs (IlRunner *self)
   return self->runs->len;
 }
 
+const IlRunConfig *
+il_runner_get_run_config (IlRunner *self,
+                          guint     run)
+{
+  g_return_val_if_fail (IL_IS_RUNNER (self), NULL);
+  g_return_val_if_fail (run < self->runs->len, NULL);
+  return g_ptr_array_index (self->experiment->runs, g_array_index (self->runs, ExpandedRun, run).config_index);
+}
+
+guint
+il_runner_get_run_workers (IlRunner *self,
+                           guint     run)
+{
+  g_return_val_if_fail (IL_IS_RUNNER (self), 0);
+  g_return_val_if_fail (run < self->runs->len, 0);
+  return g_array_index (self->runs, ExpandedRun, run).workers;
+}
+
 const char *
 il_runner_get_run_label (IlRunner *self,
                          guint     run)
@@ -216,20 +237,6 @@ il_runner_get_total_tasks (IlRunner *self)
   g_return_val_if_fail (IL_IS_RUNNER (self), 0);
   return self->tasks_per_rep * self->runs->len *
          (count_repetitions (self) + self->experiment->settings.warmup);
-}
-
-static gboolean
-is_loopback_host (const char *host)
-{
-  g_autoptr(GInetAddress) addr = NULL;
-
-  if (host == NULL)
-    return FALSE;
-  if (g_ascii_strcasecmp (host, "localhost") == 0 ||
-      g_str_has_suffix (host, ".localhost"))
-    return TRUE;
-  addr = g_inet_address_new_from_string (host);
-  return addr != NULL && g_inet_address_get_is_loopback (addr);
 }
 
 gboolean
@@ -284,40 +291,27 @@ il_runner_check (IlRunner *self,
         }
     }
 
-  for (guint g = 0; g < exp->tasks->len; g++)
-    {
-      const IlTaskGroup *group = g_ptr_array_index (exp->tasks, g);
-
-      for (guint b = 0; b < group->blocks->len; b++)
-        {
-          const IlBlock *block = g_ptr_array_index (group->blocks, b);
-
-          if (!il_task_block_supported (block->type))
-            {
-              g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED,
-                           _("tasks[%u].blocks[%u]: %s blocks are not available in this build of Interleave"),
-                              g, b, il_block_type_to_string (block->type));
-              return FALSE;
-            }
-          if (block->type == IL_BLOCK_HTTP && block->url != NULL && !self->allow_network)
-            {
-              g_autoptr(GUri) uri = g_uri_parse (block->url, G_URI_FLAGS_NONE, NULL);
-              const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
-
-              if (!is_loopback_host (host))
-                {
-                  g_set_error (error, IL_ERROR, IL_ERROR_CONSENT,
-                               _("tasks[%u].blocks[%u]: this experiment would contact %s over the network; "
-                                 "allow it explicitly (interleave-cli run --allow-network)"),
-                                  g, b, host != NULL ? host : block->url);
-                  return FALSE;
-                }
-            }
-        }
-    }
+  /* Every explicit url needs consent, whatever the front end asked. */
+  if (!il_experiment_check_network_consent (exp, self->allow_network, error))
+    return FALSE;
 
   if (!il_io_check_experiment (exp, error))
     return FALSE;
+
+  /* Each run in turn: the scratch holds what its tasks in flight wrote. */
+  {
+    guint in_flight = 1;
+
+    for (guint i = 0; i < self->runs->len; i++)
+      {
+        const ExpandedRun *run = &g_array_index (self->runs, ExpandedRun, i);
+        const IlRunConfig *config = g_ptr_array_index (exp->runs, run->config_index);
+
+        in_flight = MAX (in_flight, config->executor == IL_EXECUTOR_ASYNC ? G_MAXUINT : run->workers);
+      }
+    if (!il_io_check_scratch_space (exp, in_flight, error))
+      return FALSE;
+  }
 
   if (exp->settings.cpu_affinity != NULL && exp->settings.cpu_affinity->len > 0)
     {
@@ -339,28 +333,40 @@ il_runner_check (IlRunner *self,
         }
     }
 
+  /* Last: what this machine cannot hold aborts half-way otherwise. */
+  {
+    IlRunCost cost;
+
+    guint process_workers = 0;
+
+    for (guint i = 0; i < self->runs->len; i++)
+      {
+        const ExpandedRun *run = &g_array_index (self->runs, ExpandedRun, i);
+        const IlRunConfig *config = g_ptr_array_index (exp->runs, run->config_index);
+
+        if (config->executor == IL_EXECUTOR_PROCESSES)
+          process_workers = MAX (process_workers, run->workers);
+      }
+    il_run_cost_estimate (exp, self->runs->len, count_repetitions (self), process_workers,
+                          self->outputs, &cost);
+    if (!il_run_cost_check (&cost, error))
+      return FALSE;
+  }
+
   return TRUE;
 }
 
+/* Stamps @ev (from an il_event_*() packing function) with @run and @rep. */
 static void
-push_event (IlRunner   *self,
-            IlEventKind kind,
-            guint       run,
-            guint       rep,
-            guint8      flags,
-            gint64      t_us,
-            double      value)
+push_event (IlRunner *self,
+            guint     run,
+            guint     rep,
+            IlEvent   ev)
 {
-  IlEvent ev = { 0 };
-
   if (self->events == NULL)
     return;
-  ev.kind = kind;
   ev.run = (guint16) run;
   ev.rep = (guint16) rep;
-  ev.flags = flags;
-  ev.t_us = t_us;
-  ev.value = value;
   il_event_queue_push (self->events, &ev);
 }
 
@@ -429,14 +435,13 @@ run_repetition (IlRunner     *self,
   g_mutex_init (&ctx.lock);
   ctx.io = self->io;
 
-  push_event (self, IL_EVENT_REP_START, run_index, rep_index,
-              warmup ? IL_EVENT_FLAG_WARMUP : 0, 0, (double) rep->tasks->len);
+  push_event (self, run_index, rep_index, il_event_rep_start (warmup, rep->tasks->len));
 
   ctx.t0 = il_now_us ();
-  sampler = il_sampler_start (&ctx);
-  ok = executor->run (&ctx, error);
+  sampler = il_sampler_start (&ctx, error);
+  ok = sampler != NULL && executor->run (&ctx, error);
   wall_end = il_now_us () - ctx.t0;
-  sampler_ns = il_sampler_stop (sampler);
+  sampler_ns = sampler != NULL ? il_sampler_stop (sampler) : 0;
   g_mutex_clear (&ctx.lock);
 
   if (!ok)
@@ -484,9 +489,8 @@ run_repetition (IlRunner     *self,
   rep->ctx_involuntary = ctx.usage.nivcsw;
   rep->overhead_cpu_ms = (double) (ctx.overhead_ns + sampler_ns) / 1e6;
 
-  push_event (self, IL_EVENT_REP_END, run_index, rep_index,
-              rep->cancelled ? IL_EVENT_FLAG_CANCELLED : 0,
-              (gint64) (rep->makespan_ms * 1000.0), rep->makespan_ms);
+  push_event (self, run_index, rep_index,
+              il_event_rep_end ((gint64) (rep->makespan_ms * 1000.0), rep->cancelled));
 
   return g_steal_pointer (&rep);
 }
@@ -590,7 +594,7 @@ il_runner_run (IlRunner     *self,
       rr->cpu_slice_units = config->cpu_slice_units;
       rr->config_index = run->config_index;
       g_ptr_array_add (run_results, rr);
-      push_event (self, IL_EVENT_RUN_START, i, 0, 0, 0, (double) self->tasks_per_rep);
+      push_event (self, i, 0, il_event_run_start (self->tasks_per_rep));
     }
 
   self->io = il_io_env_new_with_server (self->experiment, self->server_url, error);
@@ -667,7 +671,7 @@ il_runner_run (IlRunner     *self,
     {
       IlRunResult *rr = g_ptr_array_index (run_results, i);
 
-      push_event (self, IL_EVENT_RUN_END, i, 0, 0, 0, 0);
+      push_event (self, i, 0, il_event_run_end ());
       if (rr->repetitions->len == 0)
         continue; /* never ran (cancelled before it) */
       il_run_result_summarize (rr, baseline, cores);
@@ -688,7 +692,7 @@ il_runner_run (IlRunner     *self,
   g_strfreev (results->warnings);
   results->warnings = (GStrv) g_ptr_array_free (g_steal_pointer (&warnings), FALSE);
 
-  push_event (self, IL_EVENT_FINISHED, 0, 0, results->cancelled ? IL_EVENT_FLAG_CANCELLED : 0, 0, 0);
+  push_event (self, 0, 0, il_event_finished (results->cancelled));
 
   return g_steal_pointer (&results);
 }

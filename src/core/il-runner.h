@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "il-cost.h"
 #include "il-events.h"
 #include "il-experiment.h"
 #include "il-results.h"
@@ -19,13 +20,17 @@ typedef struct
   GArray *only_runs;
   /* 0: settings.repetitions. */
   guint repetitions;
-  /* Non-loopback http blocks run only with this. */
+  /* http blocks with a url (loopback included) run only with this:
+   * il_experiment_check_network_consent. */
   gboolean allow_network;
   /* Nullable: receives the live event stream. */
   IlEventQueue *events;
   /* Nullable: the URL of an embedded latency server the caller keeps
    * running (il_server_new); otherwise the runner starts one per run. */
   const char *server_url;
+  /* What the caller will build from the results in memory (CLI --json,
+   * --trace): counted in the memory estimate il_runner_check() refuses. */
+  IlRunOutputs outputs;
 } IlRunOptions;
 
 #define IL_TYPE_RUNNER (il_runner_get_type ())
@@ -60,9 +65,15 @@ IlResults *il_runner_run_finish (IlRunner     *self,
 const IlExperiment *il_runner_get_experiment (IlRunner *self);
 
 /* The expanded runs (sweeps become one run per worker count), in order. */
-guint       il_runner_get_n_runs (IlRunner *self);
-const char *il_runner_get_run_label (IlRunner *self,
-                                     guint     run);
+guint il_runner_get_n_runs (IlRunner *self);
+/* The configuration (an entry of the experiment's runs) expanded run @run
+ * comes from, and its worker count. */
+const IlRunConfig *il_runner_get_run_config (IlRunner *self,
+                                             guint     run);
+guint              il_runner_get_run_workers (IlRunner *self,
+                                              guint     run);
+const char        *il_runner_get_run_label (IlRunner *self,
+                                            guint     run);
 /* Tasks per repetition, and tasks in the whole experiment (warm-ups and
  * every repetition included): for progress. */
 guint64 il_runner_get_tasks_per_repetition (IlRunner *self);

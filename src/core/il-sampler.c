@@ -11,6 +11,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <glib/gi18n.h>
+
+#include "il-error.h"
 #include "il-sampler.h"
 #include "il-schedstat.h"
 
@@ -125,14 +128,10 @@ il_sampler_worker (gpointer data)
           g_array_append_val (g_ptr_array_index (self->series, c), pct);
           if (ctx->events != NULL)
             {
-              IlEvent ev = { 0 };
+              IlEvent ev = il_event_core_sample (now - ctx->t0, (gint) c, pct);
 
-              ev.kind = IL_EVENT_CORE_SAMPLE;
               ev.run = ctx->run;
               ev.rep = ctx->rep;
-              ev.cpu = (gint32) c;
-              ev.t_us = now - ctx->t0;
-              ev.value = pct;
               il_event_queue_push (ctx->events, &ev);
             }
           busy0[c] = busy1[c];
@@ -141,18 +140,17 @@ il_sampler_worker (gpointer data)
 
       if (ctx->events != NULL)
         {
-          IlEvent ev = { 0 };
+          IlEvent ev;
           gint64  overhead_ns;
 
           g_mutex_lock (&ctx->lock);
           overhead_ns = ctx->overhead_ns;
           g_mutex_unlock (&ctx->lock);
           overhead_ns += il_thread_cpu_ns ();
-          ev.kind = IL_EVENT_OVERHEAD;
+          ev = il_event_overhead (now - ctx->t0,
+                                  now > last_t ? 100.0 * (double) (overhead_ns - last_overhead_ns) / 1000.0 / (double) (now - last_t) : 0.0);
           ev.run = ctx->run;
           ev.rep = ctx->rep;
-          ev.t_us = now - ctx->t0;
-          ev.value = now > last_t ? 100.0 * (double) (overhead_ns - last_overhead_ns) / 1000.0 / (double) (now - last_t) : 0.0;
           il_event_queue_push (ctx->events, &ev);
           last_overhead_ns = overhead_ns;
           last_t = now;
@@ -167,16 +165,29 @@ il_sampler_worker (gpointer data)
 }
 
 IlSampler *
-il_sampler_start (IlRunContext *ctx)
+il_sampler_start (IlRunContext *ctx,
+                  GError      **error)
 {
   IlSampler *self = g_new0 (IlSampler, 1);
+  GError    *local_error = NULL;
 
   self->ctx = ctx;
   self->hz = CLAMP (ctx->experiment->settings.sample_hz, 1, 100);
   self->series = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   g_mutex_init (&self->mutex);
   g_cond_init (&self->cond);
-  self->thread = g_thread_new ("il-sampler", il_sampler_worker, self);
+  self->thread = g_thread_try_new ("il-sampler", il_sampler_worker, self, &local_error);
+  if (self->thread == NULL)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_SYSTEM,
+                   _("Could not start the load sampler's thread: %s"), local_error->message);
+      g_error_free (local_error);
+      g_ptr_array_unref (self->series);
+      g_mutex_clear (&self->mutex);
+      g_cond_clear (&self->cond);
+      g_free (self);
+      return NULL;
+    }
   return self;
 }
 

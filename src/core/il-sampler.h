@@ -11,8 +11,10 @@ G_BEGIN_DECLS
 typedef struct _IlSampler IlSampler;
 
 /* Starts a sampling thread at ctx->experiment->settings.sample_hz. It emits
- * IL_EVENT_CORE_SAMPLE per core and IL_EVENT_OVERHEAD per tick. */
-IlSampler *il_sampler_start (IlRunContext *ctx);
+ * IL_EVENT_CORE_SAMPLE per core and IL_EVENT_OVERHEAD per tick. NULL with
+ * @error when the thread cannot be created (a process limit, memory). */
+IlSampler *il_sampler_start (IlRunContext *ctx,
+                             GError      **error);
 
 /* Stops the thread, stores the series in ctx->repetition (load_hz,
  * core_load) and returns the sampler's own CPU time in ns. */

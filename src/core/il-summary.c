@@ -145,3 +145,33 @@ il_run_result_summarize (IlRunResult *run,
 
   summary->failed_tasks = failed;
 }
+
+const IlRepetition *
+il_run_result_median_repetition (const IlRunResult *run)
+{
+  g_autofree guint *order = NULL;
+  guint             n;
+
+  g_return_val_if_fail (run != NULL, NULL);
+
+  if (run->repetitions == NULL || run->repetitions->len == 0)
+    return NULL;
+  n = run->repetitions->len;
+  order = g_new (guint, n);
+  for (guint i = 0; i < n; i++)
+    order[i] = i;
+  /* Insertion sort by makespan, stable: at most 100 repetitions. */
+  for (guint i = 1; i < n; i++)
+    {
+      guint  x = order[i], j = i;
+      double mx = ((const IlRepetition *) g_ptr_array_index (run->repetitions, x))->makespan_ms;
+
+      while (j > 0 && ((const IlRepetition *) g_ptr_array_index (run->repetitions, order[j - 1]))->makespan_ms > mx)
+        {
+          order[j] = order[j - 1];
+          j--;
+        }
+      order[j] = x;
+    }
+  return g_ptr_array_index (run->repetitions, order[(n - 1) / 2]);
+}

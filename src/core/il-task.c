@@ -25,24 +25,6 @@
 #include "il-io.h"
 
 gboolean
-il_task_block_supported (IlBlockType type)
-{
-  switch (type)
-    {
-      case IL_BLOCK_CPU:
-      case IL_BLOCK_SLEEP:
-        return TRUE;
-      case IL_BLOCK_HTTP:
-      case IL_BLOCK_FILE_WRITE:
-      case IL_BLOCK_FILE_READ:
-        return TRUE;
-      case IL_N_BLOCK_TYPES:
-      default:
-        return FALSE;
-    }
-}
-
-gboolean
 il_sleep_cancellable (gint64        ms,
                       GCancellable *cancellable)
 {
@@ -226,7 +208,7 @@ il_task_execute (IlTaskEnv    *env,
   gint64             gil_total = 0;
   gint64             c0, c1;
   guint64            checksum = 0;
-  IlEvent            ev = { 0 };
+  IlEvent            ev;
   gint64             mark_us;
   Pending            pending = { .n = 0 };
 
@@ -244,13 +226,8 @@ il_task_execute (IlTaskEnv    *env,
     rec->blocks = g_array_sized_new (FALSE, TRUE, sizeof (IlBlockRecord), def->blocks->len);
   usage_read (&u0);
   rec->start_us = il_now_us () - env->t0;
-  ev.kind = IL_EVENT_TASK_START;
-  ev.t_us = rec->start_us;
-  ev.cpu = rec->cpu_start;
-  ev.a = rec->pid;
-  ev.b = rec->tid;
-  ev.c = rec->group;
-  ev.d = rec->index;
+  ev = il_event_task_start (rec->start_us, rec->cpu_start, rec->pid, rec->tid,
+                            (gint) rec->group, (gint) rec->index);
   emit (env, &pending, &ev);
   mark = task_t0;
   mark_us = rec->start_us;
@@ -268,11 +245,7 @@ il_task_execute (IlTaskEnv    *env,
       br.ttfb_us = -1;
       b0 = mark;
       br.start_us = mark_us;
-      memset (&ev, 0, sizeof ev);
-      ev.kind = IL_EVENT_BLOCK_START;
-      ev.block = (guint8) i;
-      ev.block_type = (guint8) block->type;
-      ev.t_us = br.start_us;
+      ev = il_event_block_start (br.start_us, i, block->type);
       emit (env, &pending, &ev);
       flush (env, &pending);
       c1 = il_thread_cpu_ns ();
@@ -311,17 +284,7 @@ il_task_execute (IlTaskEnv    *env,
       state_between (&b0, &mark, br.end_us - br.start_us, gil_wait, &br.state);
       gil_total += gil_wait;
       g_array_append_val (rec->blocks, br);
-      memset (&ev, 0, sizeof ev);
-      ev.kind = IL_EVENT_BLOCK_END;
-      ev.block = (guint8) i;
-      ev.block_type = (guint8) block->type;
-      ev.t_us = br.end_us;
-      ev.t2_us = br.start_us;
-      ev.a = br.state.running;
-      ev.b = br.state.ready;
-      ev.c = br.state.blocked;
-      ev.d = br.state.gil_wait;
-      ev.flags = ok ? 0 : IL_EVENT_FLAG_FAILED;
+      ev = il_event_block_end (br.start_us, br.end_us, i, block->type, !ok, &br.state);
       emit (env, &pending, &ev);
 
       if (!ok)
@@ -343,18 +306,11 @@ il_task_execute (IlTaskEnv    *env,
   env->usage.sys_us += u1.sys_us - u0.sys_us;
   env->usage.nvcsw += u1.nvcsw - u0.nvcsw;
   env->usage.nivcsw += u1.nivcsw - u0.nivcsw;
-  memset (&ev, 0, sizeof ev);
-  ev.kind = IL_EVENT_TASK_END;
-  ev.t_us = rec->end_us;
-  ev.t2_us = rec->start_us;
-  ev.cpu = rec->cpu_end;
-  ev.flags = rec->failed ? IL_EVENT_FLAG_FAILED : 0;
-  ev.a = rec->state.running;
-  ev.b = rec->state.ready;
-  ev.c = rec->state.blocked;
-  ev.d = rec->state.gil_wait;
+  ev = il_event_task_end (rec->start_us, rec->end_us, rec->cpu_end, rec->failed, &rec->state);
   emit (env, &pending, &ev);
   flush (env, &pending);
   c1 = il_thread_cpu_ns ();
   env->overhead_ns += c1 - c0;
+  /* After the task's times: removing its file is not the task's work. */
+  il_io_task_done (env->io, env->flat);
 }

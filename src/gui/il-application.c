@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "il-application.h"
+#include "il-autosave.h"
 #include "il-server.h"
 #include "il-window.h"
 
@@ -27,6 +28,7 @@ struct _IlApplication
 
   GSettings *settings; /* nullable: no schema installed */
   IlServer  *server;   /* nullable: started on first use */
+  gboolean   restore_offered;
 };
 
 G_DEFINE_FINAL_TYPE (IlApplication, il_application, ADW_TYPE_APPLICATION)
@@ -45,20 +47,29 @@ il_application_apply_style (IlApplication *self,
   adw_style_manager_set_color_scheme (manager, scheme);
 }
 
+/* Without an installed schema (an uninstalled build run by hand) the style
+ * is a plain stateful action that is not remembered. */
 static void
 style_variant_change_state (GSimpleAction *action,
                             GVariant      *state,
                             gpointer       user_data)
 {
-  IlApplication *self = user_data;
-  const char    *variant = g_variant_get_string (state, NULL);
+  const char *variant = g_variant_get_string (state, NULL);
 
   if (g_strcmp0 (variant, "default") != 0 && g_strcmp0 (variant, "light") != 0 && g_strcmp0 (variant, "dark") != 0)
     return;
   g_simple_action_set_state (action, state);
-  il_application_apply_style (self, variant);
-  if (self->settings != NULL)
-    g_settings_set_string (self->settings, "style-variant", variant);
+  il_application_apply_style (user_data, variant);
+}
+
+static void
+style_variant_setting_changed (GSettings  *settings,
+                               const char *key,
+                               gpointer    user_data)
+{
+  g_autofree char *variant = g_settings_get_string (settings, key);
+
+  il_application_apply_style (user_data, variant);
 }
 
 static void
@@ -68,14 +79,26 @@ about_action (GSimpleAction *action,
 {
   GtkApplication *app = user_data;
   const char     *developers[] = { _("The Interleave developers"), NULL };
+  const char     *name = _("Interleave");
+  const char     *comments = _("A desktop lab for concurrency experiments: build a workload, "
+                               "run it under several executors and see where the time goes.");
+  const char     *translators = _("translator-credits");
   GtkWidget      *about;
 
+  /* No _() inside the list: clang-format would join its lines. */
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
                         "transient-for", gtk_application_get_active_window (app),
                         "application-icon", APP_ID,
-                        "application-name", _("Interleave"), "developer-name", _("The Interleave developers"), "version", PACKAGE_VERSION, "comments", _("A desktop lab for concurrency experiments: build a workload, "
-                                      "run it under several executors and see where the time goes."),
-                                                                                                                                                            "website", "https://github.com/interleave/interleave", "issue-url", "https://github.com/interleave/interleave/issues", "license-type", GTK_LICENSE_GPL_3_0, "developers", developers, "translator-credits", _("translator-credits"), NULL);
+                        "application-name", name,
+                        "developer-name", developers[0],
+                        "version", PACKAGE_VERSION,
+                        "comments", comments,
+                        "website", "https://github.com/interleave/interleave",
+                        "issue-url", "https://github.com/interleave/interleave/issues",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        "translator-credits", translators,
+                        NULL);
   gtk_window_present (GTK_WINDOW (about));
 }
 
@@ -122,10 +145,25 @@ debug_actions_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* After a crash, once per start: the first window offers to restore what
+ * its predecessor had not saved (il-autosave.h). */
+static gboolean
+offer_restore_cb (gpointer data)
+{
+  il_autosave_offer_restore (GTK_WINDOW (data));
+  return G_SOURCE_REMOVE;
+}
+
 static IlWindow *
 il_application_new_window (IlApplication *self)
 {
   IlWindow *window = il_window_new (GTK_APPLICATION (self));
+
+  if (!self->restore_offered)
+    {
+      self->restore_offered = TRUE;
+      g_idle_add_full (G_PRIORITY_LOW, offer_restore_cb, g_object_ref (window), g_object_unref);
+    }
 
   if (g_getenv ("INTERLEAVE_DEBUG_ACTIONS") != NULL)
     g_timeout_add_full (G_PRIORITY_DEFAULT, 500, debug_actions_cb,
@@ -170,7 +208,6 @@ il_application_startup (GApplication *app)
   IlApplication         *self = IL_APPLICATION (app);
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr(GSettingsSchema) schema = NULL;
-  g_autofree char *variant = NULL;
   static const struct
   {
     const char *action;
@@ -195,6 +232,8 @@ il_application_startup (GApplication *app)
   const GActionEntry entries[] = {
     { "about", about_action, NULL, NULL, NULL, { 0 } },
     { "quit", quit_action, NULL, NULL, NULL, { 0 } },
+  };
+  const GActionEntry style_entry[] = {
     { "style-variant", NULL, "s", "'default'", style_variant_change_state, { 0 } },
   };
 
@@ -208,11 +247,18 @@ il_application_startup (GApplication *app)
     schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
   if (schema != NULL && g_settings_schema_has_key (schema, "style-variant"))
     {
+      g_autoptr(GAction) style = NULL;
+
+      /* GSettings keeps the action's state and the key in step. */
       self->settings = g_settings_new (APP_ID);
-      variant = g_settings_get_string (self->settings, "style-variant");
-      g_action_group_change_action_state (G_ACTION_GROUP (app), "style-variant",
-                                          g_variant_new_string (variant));
+      style = g_settings_create_action (self->settings, "style-variant");
+      g_action_map_add_action (G_ACTION_MAP (app), style);
+      g_signal_connect_object (self->settings, "changed::style-variant",
+                               G_CALLBACK (style_variant_setting_changed), self, 0);
+      style_variant_setting_changed (self->settings, "style-variant", self);
     }
+  else
+    g_action_map_add_action_entries (G_ACTION_MAP (app), style_entry, G_N_ELEMENTS (style_entry), app);
 }
 
 static void

@@ -6,8 +6,8 @@
  * straight into the document (one undo step per field while the user keeps
  * changing it); structural edits (move, duplicate, delete, drop) are actions
  * of the workload editor ("editor.*"), which rebuilds its items afterwards.
- * Spin buttons carry FORMAT.md's ranges, so an out-of-range value cannot be
- * entered at all.
+ * Spin buttons carry the format's ranges (docs/experiment-format.md), so an
+ * out-of-range value cannot be entered at all.
  */
 #include "config.h"
 
@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "il-block-item.h"
+#include "il-network.h"
 
 struct _IlBlockItem
 {
@@ -202,19 +203,17 @@ spin_changed_cb (IlBlockItem   *self,
   il_block_item_end (self);
 }
 
+/* Empty (the embedded server) or a URL the core accepts: the same rule
+ * as the file's validation and the network consent (il-network.h). */
 static gboolean
 url_is_valid (const char *text)
 {
-  g_autoptr(GUri) uri = NULL;
-  const char *scheme;
+  g_autofree char *host = NULL;
 
   if (text[0] == '\0')
     return TRUE;
-  uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
-    return FALSE;
-  scheme = g_uri_get_scheme (uri);
-  return g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0;
+  host = il_network_url_host (text, NULL);
+  return host != NULL;
 }
 
 static void
@@ -229,7 +228,8 @@ il_block_item_sync_visibility (IlBlockItem *self,
                           block->type == IL_BLOCK_SLEEP || (block->type == IL_BLOCK_HTTP && embedded));
   gtk_widget_set_visible (GTK_WIDGET (self->url_entry), block->type == IL_BLOCK_HTTP);
   gtk_widget_set_visible (GTK_WIDGET (self->bytes_spin),
-                          block->type == IL_BLOCK_FILE_WRITE || block->type == IL_BLOCK_FILE_READ || (block->type == IL_BLOCK_HTTP && embedded));
+                          block->type == IL_BLOCK_FILE_WRITE || block->type == IL_BLOCK_FILE_READ ||
+                            (block->type == IL_BLOCK_HTTP && embedded));
   gtk_widget_set_visible (GTK_WIDGET (self->fsync_check), block->type == IL_BLOCK_FILE_WRITE);
   gtk_widget_set_visible (self->units_suffix, gtk_widget_get_visible (GTK_WIDGET (self->units_spin)));
   gtk_widget_set_visible (self->ms_suffix, gtk_widget_get_visible (GTK_WIDGET (self->ms_spin)));

@@ -55,7 +55,8 @@ static guint       signals[N_SIGNALS];
 static void
 il_document_update_modified (IlDocument *self)
 {
-  gboolean modified = !il_experiment_equal (self->experiment, self->saved);
+  /* No saved snapshot: restored edits of a file that is gone. */
+  gboolean modified = self->saved == NULL || !il_experiment_equal (self->experiment, self->saved);
 
   if (modified == self->modified)
     return;
@@ -179,6 +180,34 @@ il_document_new_for_file (GFile   *file,
     return NULL;
   self = il_document_new (experiment);
   self->file = g_object_ref (file);
+  return self;
+}
+
+/**
+ * il_document_new_restored:
+ * @experiment: (transfer full): the edited experiment (an autosave)
+ * @file: (nullable): the file it was edited from
+ *
+ * Unsaved edits brought back after a crash: modified, compared with what
+ * @file holds now (always modified when @file is NULL or unreadable).
+ */
+IlDocument *
+il_document_new_restored (IlExperiment *experiment,
+                          GFile        *file)
+{
+  IlDocument *self;
+
+  g_return_val_if_fail (experiment != NULL, NULL);
+  g_return_val_if_fail (file == NULL || G_IS_FILE (file), NULL);
+
+  self = g_object_new (IL_TYPE_DOCUMENT, NULL);
+  self->experiment = experiment;
+  if (file != NULL)
+    {
+      self->file = g_object_ref (file);
+      self->saved = il_experiment_load_file (file, NULL);
+    }
+  self->modified = self->saved == NULL || !il_experiment_equal (self->experiment, self->saved);
   return self;
 }
 

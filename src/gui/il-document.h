@@ -17,6 +17,9 @@ G_DECLARE_FINAL_TYPE (IlDocument, il_document, IL, DOCUMENT, GObject)
 IlDocument *il_document_new (IlExperiment *experiment);
 IlDocument *il_document_new_for_file (GFile   *file,
                                       GError **error);
+/* Edits restored from an autosave (il-autosave.h): modified. */
+IlDocument *il_document_new_restored (IlExperiment *experiment,
+                                      GFile        *file);
 
 const IlExperiment *il_document_get_experiment (IlDocument *self);
 GFile              *il_document_get_file (IlDocument *self);

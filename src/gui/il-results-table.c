@@ -1,4 +1,4 @@
-/* il-results-table.c — one row per run: the figures FORMAT.md's CLI prints
+/* il-results-table.c — one row per run: the figures the CLI's table prints (docs/cli.md)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -6,8 +6,6 @@
  * formatting once keeps binding cheap when rows scroll.
  */
 #include "config.h"
-
-#include <math.h>
 
 #include <glib/gi18n.h>
 
@@ -60,51 +58,20 @@ struct _IlResultsTable
 
 G_DEFINE_FINAL_TYPE (IlResultsTable, il_results_table, GTK_TYPE_WIDGET)
 
-char *
-il_format_ms (double ms)
-{
-  if (isnan (ms))
-    return g_strdup ("—");
-  if (ms >= 10000.0)
-    return g_strdup_printf (_("%.2f s"), ms / 1000.0);
-  if (ms >= 100.0)
-    return g_strdup_printf (_("%.0f ms"), ms);
-  if (ms >= 10.0)
-    return g_strdup_printf (_("%.1f ms"), ms);
-  return g_strdup_printf (_("%.2f ms"), ms);
-}
-
 static IlResultRow *
 il_result_row_new (const IlRunResult *run)
 {
-  IlResultRow     *row = g_object_new (IL_TYPE_RESULT_ROW, NULL);
-  const IlSummary *s = &run->summary;
-  g_autofree char *median = il_format_ms (s->makespan_ms.median);
-  g_autofree char *min = il_format_ms (s->makespan_ms.min);
-  g_autofree char *max = il_format_ms (s->makespan_ms.max);
-  g_autofree char *mean = il_format_ms (s->latency_mean_ms);
-  g_autofree char *p95 = il_format_ms (s->latency_p95_ms);
-  g_autofree char *cpu = il_format_ms (s->cpu_user_ms + s->cpu_sys_ms);
+  IlResultRow *row = g_object_new (IL_TYPE_RESULT_ROW, NULL);
 
-  row->text[IL_RESULTS_COLUMN_LABEL] = g_strdup (run->label ? run->label : "");
-  if (run->repetitions != NULL && run->repetitions->len > 1)
-    row->text[IL_RESULTS_COLUMN_MAKESPAN] = g_strdup_printf ("%s (%s–%s)", median, min, max);
-  else
-    row->text[IL_RESULTS_COLUMN_MAKESPAN] = g_strdup (median);
-  row->text[IL_RESULTS_COLUMN_SPEEDUP] = isnan (s->speedup)
-                                           ? g_strdup ("—")
-                                           : g_strdup_printf ("%.2f×", s->speedup);
-  row->text[IL_RESULTS_COLUMN_LATENCY] = g_strdup_printf ("%s / %s", mean, p95);
-  row->text[IL_RESULTS_COLUMN_CPU] = g_strdup (cpu);
-  row->text[IL_RESULTS_COLUMN_CONTEXT_SWITCHES] =
-    g_strdup_printf ("%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT, s->ctx_voluntary, s->ctx_involuntary);
-  if (s->failed_tasks > 0)
-    row->text[IL_RESULTS_COLUMN_CHECKSUM] =
-      g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (%u task failed)", "%s (%u tasks failed)",
-                                    s->failed_tasks),
-                       s->checksum ? s->checksum : "—", s->failed_tasks);
-  else
-    row->text[IL_RESULTS_COLUMN_CHECKSUM] = g_strdup (s->checksum ? s->checksum : "—");
+  for (guint i = 0; i < IL_N_RESULTS_COLUMNS; i++)
+    row->text[i] = il_results_format_cell (run, i);
+  if (run->summary.failed_tasks > 0)
+    {
+      g_autofree char *checksum = row->text[IL_RESULTS_COLUMN_CHECKSUM];
+      g_autofree char *failed = il_format_failed_tasks (run->summary.failed_tasks);
+
+      row->text[IL_RESULTS_COLUMN_CHECKSUM] = g_strdup_printf ("%s (%s)", checksum, failed);
+    }
   return row;
 }
 

@@ -1,4 +1,4 @@
-/* il-results-table.h — one row per run: the figures FORMAT.md's CLI prints
+/* il-results-table.h — one row per run: the figures the CLI's table prints (docs/cli.md)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,24 +6,13 @@
 
 #include <gtk/gtk.h>
 
+#include "il-format.h"
 #include "il-results.h"
 
 G_BEGIN_DECLS
 
 #define IL_TYPE_RESULTS_TABLE (il_results_table_get_type ())
 G_DECLARE_FINAL_TYPE (IlResultsTable, il_results_table, IL, RESULTS_TABLE, GtkWidget)
-
-typedef enum
-{
-  IL_RESULTS_COLUMN_LABEL,
-  IL_RESULTS_COLUMN_MAKESPAN,
-  IL_RESULTS_COLUMN_SPEEDUP,
-  IL_RESULTS_COLUMN_LATENCY,
-  IL_RESULTS_COLUMN_CPU,
-  IL_RESULTS_COLUMN_CONTEXT_SWITCHES,
-  IL_RESULTS_COLUMN_CHECKSUM,
-  IL_N_RESULTS_COLUMNS
-} IlResultsColumn;
 
 GtkWidget *il_results_table_new (void);
 /* @results may be NULL (an empty table). */
@@ -35,8 +24,5 @@ guint il_results_table_get_n_rows (IlResultsTable *self);
 const char *il_results_table_get_text (IlResultsTable *self,
                                        guint           row,
                                        IlResultsColumn column);
-
-/* Formatting shared with other views. */
-char *il_format_ms (double ms);
 
 G_END_DECLS

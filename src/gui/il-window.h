@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "il-autosave.h"
 #include "il-document.h"
 #include "il-results.h"
 #include "il-results-table.h"
@@ -26,6 +27,9 @@ void il_window_open_file (IlWindow *self,
 gboolean il_window_load_file (IlWindow *self,
                               GFile    *file,
                               GError  **error);
+/* Shows @document (restored autosaved edits) without asking. */
+void     il_window_restore_document (IlWindow   *self,
+                                     IlDocument *document);
 gboolean il_window_load_example (IlWindow   *self,
                                  const char *name,
                                  GError    **error);
@@ -43,6 +47,7 @@ gboolean il_window_export_to (IlWindow   *self,
                               GError    **error);
 
 IlDocument       *il_window_get_document (IlWindow *self);
+IlAutosave       *il_window_get_autosave (IlWindow *self);
 gboolean          il_window_get_running (IlWindow *self);
 const IlResults  *il_window_get_results (IlWindow *self);
 IlResultsTable   *il_window_get_results_table (IlWindow *self);

@@ -5,7 +5,10 @@
  * Reads frames (il-protocol.h) from stdin, runs each task in its main
  * thread with il_task_execute, writes frames to stdout. One helper thread
  * only streams the task's events while it runs, so that the GUI's timeline
- * moves during long tasks; the work itself stays on one thread.
+ * moves during long tasks; the work itself stays on one thread. Another
+ * sends a HEARTBEAT at the interval HELLO asked for, whatever the task is
+ * doing (a long CPU block included): a worker that falls silent is stopped
+ * or wedged, and its parent gives up on it.
  *
  * Anything not understood ends the worker with a message on stderr and
  * status 2: a confused worker must not guess.
@@ -25,6 +28,7 @@
 #include <glib.h>
 #include <glib/gi18n.h>
 
+#include "il-fd-io.h"
 #include "il-protocol.h"
 #include "il-run-private.h"
 
@@ -41,6 +45,8 @@ static GMutex   state_lock;
 static GCond    state_cond;
 static gboolean task_running;
 static gboolean writer_idle;
+
+static guint heartbeat_ms;
 
 #define EVENT_FLUSH_US 5000
 #define EVENT_IDLE_US  (100 * 1000)
@@ -63,24 +69,13 @@ die (const char *fmt,
   _exit (2);
 }
 
+/* The parent is gone when the output fails: nobody wants our results. */
 static void
 write_all (const guint8 *data,
            gsize         len)
 {
-  while (len > 0)
-    {
-      ssize_t n = write (out_fd, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          /* The parent is gone: nobody wants our results. */
-          _exit (errno == EPIPE ? 0 : 3);
-        }
-      data += n;
-      len -= (gsize) n;
-    }
+  if (!il_fd_write_all (out_fd, data, len))
+    _exit (errno == EPIPE ? 0 : 3);
 }
 
 /* FALSE on EOF before the first byte. */
@@ -89,24 +84,14 @@ read_all (guint8  *data,
           gsize    len,
           gboolean eof_ok)
 {
-  gsize got = 0;
+  gssize n = il_fd_read_all (STDIN_FILENO, data, len);
 
-  while (got < len)
-    {
-      ssize_t n = read (STDIN_FILENO, data + got, len - got);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        die ("cannot read from the parent: %s", g_strerror (errno));
-      if (n == 0)
-        {
-          if (got == 0 && eof_ok)
-            return FALSE;
-          die ("protocol error: the input ended inside a frame");
-        }
-      got += (gsize) n;
-    }
+  if (n < 0)
+    die ("cannot read from the parent: %s", g_strerror (errno));
+  if (n == 0 && eof_ok)
+    return FALSE;
+  if ((gsize) n < len)
+    die ("protocol error: the input ended inside a frame");
   return TRUE;
 }
 
@@ -183,6 +168,36 @@ event_writer (gpointer data)
   return NULL;
 }
 
+/* Only sleeps and writes: nothing a task does can delay it, short of the
+ * whole process being stopped. */
+static gpointer
+heartbeat_writer (gpointer data)
+{
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+
+  il_protocol_write_heartbeat (frame);
+  for (;;)
+    {
+      g_usleep ((gulong) heartbeat_ms * 1000);
+      g_mutex_lock (&out_lock);
+      write_all (frame->data, frame->len);
+      g_mutex_unlock (&out_lock);
+    }
+  return NULL;
+}
+
+static void
+start_thread (const char *name,
+              GThreadFunc func)
+{
+  g_autoptr(GError) error = NULL;
+  GThread *thread = g_thread_try_new (name, func, NULL, &error);
+
+  if (thread == NULL)
+    die ("cannot start the %s thread: %s", name, error->message);
+  g_thread_unref (thread);
+}
+
 static void
 set_task_running (gboolean running)
 {
@@ -230,7 +245,7 @@ run_task (IlProtoTask *task,
 {
   IlProtoResult result = { 0 };
   IlTaskRecord *rec = &result.rec;
-  IlTaskEnv     env = { 0 };
+  IlTaskEnv     env;
   guint64       sum;
 
   rec->group = task->group;
@@ -240,16 +255,10 @@ run_task (IlProtoTask *task,
   rec->start_us = rec->end_us = -1;
   rec->spawn_us = -1;
 
-  env.def = task->def;
-  env.group = task->group;
-  env.index = task->index;
-  env.flat = task->flat;
-  env.worker = task->worker;
-  env.t0 = task->t0;
+  il_task_env_init (&env, task->def, task->group, task->index, task->flat, task->worker,
+                    task->run, task->rep, task->t0);
   env.io = io;
   env.events = events;
-  env.run = task->run;
-  env.rep = task->rep;
 
   sum = il_protocol_checksum (task->payload, task->payload_len);
   if (sum != task->payload_checksum)
@@ -324,6 +333,9 @@ main (int    argc,
     die ("protocol error: expected HELLO first, got %s", il_frame_type_to_string (type));
   if (!il_protocol_read_hello (body->data, body->len, &hello, &error))
     die ("%s", error->message);
+  if (hello.heartbeat_ms == 0)
+    die ("protocol error: HELLO without a heartbeat interval");
+  heartbeat_ms = hello.heartbeat_ms;
   apply_hello (&hello);
   io = il_io_env_new_remote (hello.server_url, hello.scratch_dir);
 
@@ -332,7 +344,8 @@ main (int    argc,
   il_protocol_write_hello (out, IL_FRAME_READY, &ready);
   write_all (out->data, out->len);
 
-  g_thread_unref (g_thread_new ("il-worker-events", event_writer, NULL));
+  start_thread ("il-worker-events", event_writer);
+  start_thread ("il-worker-heartbeat", heartbeat_writer);
 
   while (read_frame (&type, body))
     {
@@ -354,6 +367,7 @@ main (int    argc,
           case IL_FRAME_READY:
           case IL_FRAME_EVENT:
           case IL_FRAME_RESULT:
+          case IL_FRAME_HEARTBEAT:
           default:
             die ("protocol error: unexpected %s frame", il_frame_type_to_string (type));
         }

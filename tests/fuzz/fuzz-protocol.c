@@ -182,7 +182,24 @@ decode (IlFrameType   type,
           return TRUE;
         }
       case IL_FRAME_BYE:
-        return TRUE;
+      case IL_FRAME_HEARTBEAT:
+        {
+          g_autoptr(GByteArray) again = g_byte_array_new ();
+          gsize again_len;
+
+          /* Empty frames: the header refuses a body. */
+          if (len != 0)
+            g_error ("the header accepted a %s frame with %" G_GSIZE_FORMAT " bytes of body",
+                     type == IL_FRAME_BYE ? "BYE" : "HEARTBEAT", len);
+          if (type == IL_FRAME_BYE)
+            il_protocol_write_bye (again);
+          else
+            il_protocol_write_heartbeat (again);
+          frame_body (again, type, &again_len);
+          if (again_len != 0)
+            g_error ("an encoded empty frame has a body");
+          return TRUE;
+        }
       default:
         g_error ("the header accepted an unknown frame type %d", type);
     }

@@ -61,14 +61,14 @@ write_protocol (const char *dir)
   IlProtoHello  hello = { 0 };
   IlProtoTask   task = { 0 };
   IlProtoResult result = { 0 };
-  IlEvent       events[3] = { { 0 } };
+  IlEvent       events[4];
   IlBlockRecord block = { 0 };
   guint         core = 1;
   struct
   {
     const char *name;
     guint       from;
-  } frames[6];
+  } frames[7];
   guint n = 0;
 
   g_array_append_val (affinity, core);
@@ -77,6 +77,7 @@ write_protocol (const char *dir)
   hello.affinity = affinity;
   hello.server_url = (char *) "http://127.0.0.1:40000";
   hello.scratch_dir = (char *) "/tmp/interleave-run-000000";
+  hello.heartbeat_ms = 250;
   frames[n].name = "hello";
   frames[n++].from = all->len;
   il_protocol_write_hello (all, IL_FRAME_HELLO, &hello);
@@ -85,6 +86,7 @@ write_protocol (const char *dir)
   hello.server_url = NULL;
   hello.scratch_dir = NULL;
   hello.pid = 4343;
+  hello.heartbeat_ms = 0; /* READY carries no interval */
   frames[n].name = "ready";
   frames[n++].from = all->len;
   il_protocol_write_hello (all, IL_FRAME_READY, &hello);
@@ -101,18 +103,20 @@ write_protocol (const char *dir)
   frames[n++].from = all->len;
   il_protocol_write_task (all, &task);
 
-  for (guint i = 0; i < G_N_ELEMENTS (events); i++)
-    {
-      events[i].kind = (guint8) (i + 1);
-      events[i].block = (guint8) i;
-      events[i].worker = 1;
-      events[i].cpu = (gint32) i - 1;
-      events[i].task = 1;
-      events[i].t_us = 1000 * (gint64) i;
-      events[i].t2_us = 1000 * (gint64) i + 500;
-      events[i].a = (gint64) i;
-      events[i].value = 0.5 * i;
-    }
+  /* What a worker sends: one event of each kind it produces. */
+  {
+    IlStateTimes state = { .valid = TRUE, .running = 300, .blocked = 200 };
+
+    events[0] = il_event_task_start (1000, 1, 4343, 4344, 0, 1);
+    events[1] = il_event_block_start (1100, 0, IL_BLOCK_CPU);
+    events[2] = il_event_block_end (1100, 1600, 0, IL_BLOCK_CPU, FALSE, &state);
+    events[3] = il_event_task_end (1000, 1700, 0, TRUE, &state);
+    for (guint i = 0; i < G_N_ELEMENTS (events); i++)
+      {
+        events[i].worker = 1;
+        events[i].task = 1;
+      }
+  }
   frames[n].name = "events";
   frames[n++].from = all->len;
   il_protocol_write_events (all, events, G_N_ELEMENTS (events));
@@ -149,6 +153,10 @@ write_protocol (const char *dir)
   frames[n++].from = all->len;
   il_protocol_write_result (all, &result);
   g_array_unref (result.rec.blocks);
+
+  frames[n].name = "heartbeat";
+  frames[n++].from = all->len;
+  il_protocol_write_heartbeat (all);
 
   frames[n].name = "bye";
   frames[n++].from = all->len;

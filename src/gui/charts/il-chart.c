@@ -9,6 +9,7 @@
 #include <math.h>
 #include <pango/pangocairo.h>
 
+#include "il-atomic-file.h"
 #include "il-error.h"
 
 typedef struct
@@ -416,11 +417,14 @@ export_paint (GFile      *file,
               gpointer    data,
               GError    **error)
 {
-  g_autoptr(GFileOutputStream) stream = NULL;
+  /* Drawn whole in memory, then written atomically (il-atomic-file.h). */
+  g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
   cairo_surface_t *surface;
   cairo_status_t   status;
   cairo_t         *cr;
   gboolean         svg;
+  const char      *bytes;
+  gsize            length;
 
   if (g_strcmp0 (format, "png") == 0)
     svg = FALSE;
@@ -432,10 +436,6 @@ export_paint (GFile      *file,
                    "Unknown chart format “%s” (use png or svg)", format);
       return FALSE;
     }
-
-  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, error);
-  if (stream == NULL)
-    return FALSE;
 
   if (svg)
     surface = cairo_svg_surface_create_for_stream (write_stream_cb, stream, width, height);
@@ -459,7 +459,11 @@ export_paint (GFile      *file,
                    "Could not write the chart: %s", cairo_status_to_string (status));
       return FALSE;
     }
-  return g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
+  if (!g_output_stream_close (stream, NULL, error))
+    return FALSE;
+  bytes = g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (stream));
+  length = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (stream));
+  return il_atomic_file_write (file, bytes != NULL ? bytes : "", length, error);
 }
 
 typedef struct
@@ -665,52 +669,6 @@ il_chart_text_width (cairo_t    *cr,
 
   pango_layout_get_pixel_size (layout, &w, &h);
   return w;
-}
-
-void
-il_chart_axis_label (cairo_t       *cr,
-                     const char    *text,
-                     double         x,
-                     double         y,
-                     double         min_x,
-                     double         max_x,
-                     const GdkRGBA *color)
-{
-  double w = il_chart_text_width (cr, text, 0.85);
-
-  x = CLAMP (x, min_x + w / 2, MAX (max_x - w / 2, min_x + w / 2));
-  il_chart_text (cr, text, x, y, 0.5, 0, 0.85, FALSE, color);
-}
-
-double
-il_chart_nice_step (double range,
-                    int    target)
-{
-  double raw, mag, norm;
-
-  if (!(range > 0) || target <= 0)
-    return 1.0;
-  raw = range / target;
-  mag = pow (10.0, floor (log10 (raw)));
-  norm = raw / mag;
-  if (norm < 1.5)
-    return mag;
-  if (norm < 3.5)
-    return 2 * mag;
-  if (norm < 7.5)
-    return 5 * mag;
-  return 10 * mag;
-}
-
-char *
-il_chart_format_time (double us,
-                      double step_us)
-{
-  if (step_us >= 250000 || fabs (us) >= 1e7)
-    return g_strdup_printf ("%g s", round (us / 1e3) / 1e3);
-  if (step_us >= 1e3)
-    return g_strdup_printf ("%g ms", round (us / 10.0) / 100.0);
-  return g_strdup_printf ("%g µs", round (us));
 }
 
 double

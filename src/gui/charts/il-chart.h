@@ -114,23 +114,9 @@ double il_chart_text (cairo_t       *cr,
                       double         scale,
                       gboolean       bold,
                       const GdkRGBA *color);
-/* An axis label centred on @x below @y, kept inside [min_x, max_x]. */
-void   il_chart_axis_label (cairo_t       *cr,
-                            const char    *text,
-                            double         x,
-                            double         y,
-                            double         min_x,
-                            double         max_x,
-                            const GdkRGBA *color);
 double il_chart_text_width (cairo_t    *cr,
                             const char *text,
                             double      scale);
-/* A "nice" step (1, 2, 5 × 10^k) giving about @target ticks over @range. */
-double il_chart_nice_step (double range,
-                           int    target);
-/* "250 ms", "1.5 s", "40 µs" for a tick at @us given the step. */
-char *il_chart_format_time (double us,
-                            double step_us);
 /* Legend item: a swatch and a label; returns the advance. */
 double il_chart_legend_item (cairo_t       *cr,
                              double         x,

@@ -11,6 +11,10 @@
 
 #include <math.h>
 
+#include "il-chart-axis.h"
+
+#include "il-format.h"
+
 #define TOP_H   30.0
 #define AXIS_H  24.0
 #define RIGHT_W 64.0
@@ -171,19 +175,6 @@ row_height (IlComparisonChart *self)
 }
 
 static void
-format_ms (char  *buf,
-           gsize  size,
-           double ms)
-{
-  if (ms >= 10000)
-    g_snprintf (buf, size, "%.1f s", ms / 1000);
-  else if (ms >= 100)
-    g_snprintf (buf, size, "%.0f ms", ms);
-  else
-    g_snprintf (buf, size, "%.1f ms", ms);
-}
-
-static void
 il_comparison_chart_draw (IlChart             *chart,
                           cairo_t             *cr,
                           int                  width,
@@ -193,7 +184,8 @@ il_comparison_chart_draw (IlChart             *chart,
   IlComparisonChart  *self = IL_COMPARISON_CHART (chart);
   const GdkRGBA      *fills[2] = { &colors->accent, &colors->recorded };
   static const double dash[] = { 5, 3 };
-  double              label_w = 60, px, pw, py, ph, x_max = 0, step, lx, rh;
+  double              label_w = 60, px, pw, py, ph, x_max = 0, lx, rh;
+  IlChartAxis         axis;
   guint               n = self->rows->len;
 
   lx = 8 + il_chart_text (cr, "Makespan by run", 8, TOP_H / 2, 0, 0.5, 1.0, TRUE, &colors->fg) + 6;
@@ -233,19 +225,9 @@ il_comparison_chart_draw (IlChart             *chart,
   ph = rh * n;
 
   /* X axis: milliseconds */
-  step = il_chart_nice_step (x_max, MAX ((int) (pw / 90), 2));
-  cairo_set_line_width (cr, 1);
-  for (double v = 0; v <= x_max + step * 1e-6; v += step)
-    {
-      double           x = round (px + v / x_max * pw) + 0.5;
-      g_autofree char *label = il_chart_format_time (v * 1000, step * 1000);
-
-      il_chart_set_source (cr, &colors->grid, 1.0);
-      cairo_move_to (cr, x, py);
-      cairo_line_to (cr, x, py + ph + 4);
-      cairo_stroke (cr);
-      il_chart_axis_label (cr, label, x, py + ph + 5, 0, width - 2, &colors->dim);
-    }
+  il_chart_axis_init (&axis, 0, x_max, pw, 90);
+  axis.us_per_unit = 1000;
+  il_chart_axis_draw (&axis, IL_CHART_AXIS_HORIZONTAL, cr, px, py, pw, ph, width, colors);
 
   for (guint i = 0; i < n; i++)
     {
@@ -258,9 +240,9 @@ il_comparison_chart_draw (IlChart             *chart,
 
       for (int side = 0; side < n_sides; side++)
         {
-          double by = y + 4 + side * bar_h;
-          double x1;
-          char   buf[64];
+          double           by = y + 4 + side * bar_h;
+          double           x1;
+          g_autofree char *text = NULL;
 
           if (!row->has[side] || !isfinite (row->median[side]))
             continue;
@@ -287,10 +269,10 @@ il_comparison_chart_draw (IlChart             *chart,
             }
 
           if (isfinite (row->speedup[side]))
-            g_snprintf (buf, sizeof buf, "×%.2f", row->speedup[side]);
+            text = g_strdup_printf ("×%.2f", row->speedup[side]);
           else
-            format_ms (buf, sizeof buf, row->median[side]);
-          il_chart_text (cr, buf,
+            text = il_format_duration_ms_short (row->median[side]);
+          il_chart_text (cr, text,
                          MAX (x1, isfinite (row->max[side]) ? px + row->max[side] / x_max * pw : x1) + 6,
                          by + bar_h / 2, 0, 0.5, n_sides == 2 ? 0.8 : 0.9, side == 0, &colors->fg);
         }

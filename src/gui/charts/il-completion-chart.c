@@ -11,6 +11,8 @@
 
 #include <math.h>
 
+#include "il-chart-axis.h"
+
 #define LEFT_W  52.0
 #define RIGHT_W 12.0
 #define TOP_H   26.0
@@ -69,7 +71,8 @@ il_completion_chart_draw (IlChart             *chart,
 {
   IlCompletionChart *self = IL_COMPLETION_CHART (chart);
   IlCompletionData  *data = self->data;
-  double             px = LEFT_W, py = TOP_H, pw, ph, x_end, y_max, step, lx;
+  double             px = LEFT_W, py = TOP_H, pw, ph, x_end, y_max, lx;
+  IlChartAxis        axis;
   guint              n = data != NULL ? data->end_us->len : 0;
   const gint64      *v;
   g_autofree char   *summary = NULL;
@@ -92,34 +95,16 @@ il_completion_chart_draw (IlChart             *chart,
   x_end = n > 0 ? MAX ((double) v[n - 1], 1000.0) : 1000.0;
   y_max = data != NULL && data->total > 0 ? (double) data->total : MAX (n, 1);
 
-  /* Y axis: tasks */
-  cairo_set_line_width (cr, 1);
-  step = MAX (1, il_chart_nice_step (y_max, MAX ((int) (ph / 50), 2)));
-  for (double k = 0; k <= y_max + step * 1e-6; k += step)
-    {
-      double           y = round (py + ph - k / y_max * ph) + 0.5;
-      g_autofree char *label = g_strdup_printf ("%g", k);
-
-      il_chart_set_source (cr, &colors->grid, 1.0);
-      cairo_move_to (cr, px, y);
-      cairo_line_to (cr, px + pw, y);
-      cairo_stroke (cr);
-      il_chart_text (cr, label, px - 6, y, 1, 0.5, 0.85, FALSE, &colors->dim);
-    }
+  /* Y axis: tasks (whole ones) */
+  il_chart_axis_init (&axis, 0, y_max, ph, 50);
+  axis.step = MAX (1, axis.step);
+  axis.tolerance = axis.step * 1e-6;
+  il_chart_axis_set_number_format (&axis, "%g", 1);
+  il_chart_axis_draw (&axis, IL_CHART_AXIS_VERTICAL, cr, px, py, pw, ph, width, colors);
 
   /* X axis: time since the repetition started */
-  step = il_chart_nice_step (x_end, MAX ((int) (pw / 90), 2));
-  for (double t = 0; t <= x_end + step * 1e-6; t += step)
-    {
-      double           x = round (px + t / x_end * pw) + 0.5;
-      g_autofree char *label = il_chart_format_time (t, step);
-
-      il_chart_set_source (cr, &colors->grid, 1.0);
-      cairo_move_to (cr, x, py);
-      cairo_line_to (cr, x, py + ph + 4);
-      cairo_stroke (cr);
-      il_chart_axis_label (cr, label, x, py + ph + 5, 0, width - 2, &colors->dim);
-    }
+  il_chart_axis_init (&axis, 0, x_end, pw, 90);
+  il_chart_axis_draw (&axis, IL_CHART_AXIS_HORIZONTAL, cr, px, py, pw, ph, width, colors);
 
   if (n == 0)
     {

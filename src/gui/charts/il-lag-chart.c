@@ -13,6 +13,10 @@
 
 #include <math.h>
 
+#include "il-chart-axis.h"
+
+#include "il-format.h"
+
 #define LEFT_W  52.0
 #define RIGHT_W 12.0
 #define TOP_H   26.0
@@ -32,12 +36,11 @@ struct _IlLagChart
 
 G_DEFINE_FINAL_TYPE (IlLagChart, il_lag_chart, IL_TYPE_CHART)
 
+/* Lags are µs; labels use the charts' duration rule. */
 static char *
-format_ms (double us)
+format_lag (gint64 us)
 {
-  if (us >= 10000)
-    return g_strdup_printf ("%.0f ms", us / 1000.0);
-  return g_strdup_printf ("%.1f ms", us / 1000.0);
+  return il_format_duration_ms_short (us / 1000.0);
 }
 
 static void
@@ -51,6 +54,7 @@ il_lag_chart_draw (IlChart             *chart,
   IlLagData         *data = self->data;
   guint              n = data != NULL ? data->samples->len : 0;
   double             px = LEFT_W, py = TOP_H, pw, ph, x_end, y_max, step, lx;
+  IlChartAxis        axis;
   const char        *title;
   g_autofree char   *summary = NULL;
   g_autofree double *column = NULL;
@@ -63,7 +67,7 @@ il_lag_chart_draw (IlChart             *chart,
   lx = 8 + il_chart_text (cr, title, 8, TOP_H / 2 - 1, 0, 0.5, 1.0, TRUE, &colors->fg) + 16;
   if (n > 0)
     {
-      g_autofree char *max = format_ms (data->max_lag_us);
+      g_autofree char *max = format_lag (data->max_lag_us);
       g_autofree char *p95 = NULL;
 
       if (n != self->p95_n && (n < self->p95_n || n < 4096 || n >= self->p95_n + self->p95_n / 10))
@@ -71,7 +75,7 @@ il_lag_chart_draw (IlChart             *chart,
           self->p95_us = il_lag_data_percentile (data, 95);
           self->p95_n = n;
         }
-      p95 = format_ms (self->p95_us);
+      p95 = format_lag (self->p95_us);
 
       summary = g_strdup_printf ("max %s · p95 %s", max, p95);
     }
@@ -87,32 +91,16 @@ il_lag_chart_draw (IlChart             *chart,
   y_max = ceil (y_max / step) * step;
 
   /* Y axis: lag in ms */
-  cairo_set_line_width (cr, 1);
-  for (double k = 0; k <= y_max + step * 1e-6; k += step)
-    {
-      double           y = round (py + ph - k / y_max * ph) + 0.5;
-      g_autofree char *label = g_strdup_printf ("%g ms", k / 1000.0);
-
-      il_chart_set_source (cr, &colors->grid, 1.0);
-      cairo_move_to (cr, px, y);
-      cairo_line_to (cr, px + pw, y);
-      cairo_stroke (cr);
-      il_chart_text (cr, label, px - 6, y, 1, 0.5, 0.85, FALSE, &colors->dim);
-    }
+  il_chart_axis_init (&axis, 0, y_max, ph, 40);
+  axis.step = step;
+  axis.first = 0;
+  axis.tolerance = step * 1e-6;
+  il_chart_axis_set_number_format (&axis, "%g ms", 1000.0);
+  il_chart_axis_draw (&axis, IL_CHART_AXIS_VERTICAL, cr, px, py, pw, ph, width, colors);
 
   /* X axis: time since the repetition started */
-  step = il_chart_nice_step (x_end, MAX ((int) (pw / 90), 2));
-  for (double t = 0; t <= x_end + step * 1e-6; t += step)
-    {
-      double           x = round (px + t / x_end * pw) + 0.5;
-      g_autofree char *label = il_chart_format_time (t, step);
-
-      il_chart_set_source (cr, &colors->grid, 1.0);
-      cairo_move_to (cr, x, py);
-      cairo_line_to (cr, x, py + ph + 4);
-      cairo_stroke (cr);
-      il_chart_axis_label (cr, label, x, py + ph + 5, 0, width - 2, &colors->dim);
-    }
+  il_chart_axis_init (&axis, 0, x_end, pw, 90);
+  il_chart_axis_draw (&axis, IL_CHART_AXIS_HORIZONTAL, cr, px, py, pw, ph, width, colors);
 
   if (n == 0)
     {
@@ -195,8 +183,8 @@ il_lag_chart_describe (IlChart *chart)
 
   if (data == NULL || data->samples->len == 0)
     return g_strdup ("Loop latency: no heartbeat recorded yet");
-  max = format_ms (data->max_lag_us);
-  p95 = format_ms (il_lag_data_percentile (data, 95));
+  max = format_lag (data->max_lag_us);
+  p95 = format_lag (il_lag_data_percentile (data, 95));
   return g_strdup_printf ("Loop latency%s%s: max %s, p95 %s over %u heartbeats",
                           data->title != NULL ? " of " : "",
                           data->title != NULL ? data->title : "",

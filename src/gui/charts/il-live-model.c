@@ -286,8 +286,8 @@ il_live_model_apply (IlLiveModel   *self,
       switch (ev->kind)
         {
           case IL_EVENT_RUN_START:
-            if (ev->value > 0)
-              self->tasks_per_rep = (guint64) ev->value;
+            if (ev->run_start.tasks_per_rep > 0)
+              self->tasks_per_rep = ev->run_start.tasks_per_rep;
             break;
 
           case IL_EVENT_REP_START:
@@ -308,23 +308,24 @@ il_live_model_apply (IlLiveModel   *self,
           case IL_EVENT_GIL_WAIT:
           case IL_EVENT_GIL_HOLD:
             il_timeline_data_apply (self->timeline, ev);
-            self->rep_last_us = MAX (self->rep_last_us, MAX (ev->t_us, ev->t2_us));
+            self->rep_last_us = MAX (self->rep_last_us, il_event_get_latest_us (ev));
             break;
 
           case IL_EVENT_CORE_SAMPLE:
-            il_load_data_add (self->load, ev->cpu, self->rep_base_us + ev->t_us, ev->value);
+            il_load_data_add (self->load, ev->core_sample.core, self->rep_base_us + ev->t_us,
+                              ev->core_sample.busy_pct);
             self->rep_last_us = MAX (self->rep_last_us, ev->t_us);
             break;
 
           case IL_EVENT_OVERHEAD:
-            il_load_data_add (self->load, -1, self->rep_base_us + ev->t_us, ev->value);
+            il_load_data_add (self->load, -1, self->rep_base_us + ev->t_us, ev->overhead.cpu_pct);
             self->rep_last_us = MAX (self->rep_last_us, ev->t_us);
             break;
 
           case IL_EVENT_LOOP_LAG:
             /* Only the async executor has a loop to probe. */
             self->current_async = TRUE;
-            il_lag_data_add (self->lag, ev->t_us, ev->a);
+            il_lag_data_add (self->lag, ev->t_us, ev->loop_lag.lag_us);
             self->rep_last_us = MAX (self->rep_last_us, ev->t_us);
             break;
 
@@ -396,32 +397,20 @@ il_live_model_tick_cb (GtkWidget     *widget,
 }
 
 /* Which of the runner's expanded runs use the async executor, so that the
- * loop-latency chart shows from the start of such a run. The runner expands
- * the enabled configurations in order, an async one into one run; NULL when
- * the count does not match (the chart then shows at the first sample). */
+ * loop-latency chart shows from the start of such a run. */
 static GArray *
 expand_async_runs (IlRunner *runner)
 {
-  const IlExperiment *experiment = il_runner_get_experiment (runner);
-  g_autoptr(GArray) flags = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  guint   n = il_runner_get_n_runs (runner);
+  GArray *flags = g_array_sized_new (FALSE, FALSE, sizeof (gboolean), n);
 
-  for (guint i = 0; i < experiment->runs->len; i++)
+  for (guint i = 0; i < n; i++)
     {
-      const IlRunConfig *config = g_ptr_array_index (experiment->runs, i);
-      gboolean           async = config->executor == IL_EXECUTOR_ASYNC;
-      guint              n = 1;
+      gboolean async = il_runner_get_run_config (runner, i)->executor == IL_EXECUTOR_ASYNC;
 
-      if (!config->enabled)
-        continue;
-      if (config->executor != IL_EXECUTOR_SEQUENTIAL && !async &&
-          config->workers != NULL && config->workers->len > 1)
-        n = config->workers->len;
-      for (guint k = 0; k < n; k++)
-        g_array_append_val (flags, async);
+      g_array_append_val (flags, async);
     }
-  if (flags->len != il_runner_get_n_runs (runner))
-    return NULL;
-  return g_steal_pointer (&flags);
+  return flags;
 }
 
 void

@@ -11,6 +11,8 @@
 
 #include <math.h>
 
+#include "il-chart-axis.h"
+
 #define LEFT_W  44.0
 #define RIGHT_W 12.0
 #define TOP_H   26.0
@@ -95,7 +97,8 @@ il_load_chart_draw (IlChart             *chart,
 {
   IlLoadChart        *self = IL_LOAD_CHART (chart);
   static const double dash[] = { 6, 4 };
-  double              start, end, step, px, py, pw, ph, lx;
+  double              start, end, px, py, pw, ph, lx;
+  IlChartAxis         axis;
   guint               n_cores = self->data != NULL ? il_load_data_get_n_cores (self->data) : 0;
   gboolean            overhead = self->data != NULL && self->data->overhead.len > 0;
 
@@ -133,33 +136,17 @@ il_load_chart_draw (IlChart             *chart,
     il_chart_legend_item (cr, lx, TOP_H / 2 - 1, &colors->overhead, TRUE, TRUE, own, &colors->fg);
   }
 
-  /* Y axis: busy % */
-  cairo_set_line_width (cr, 1);
-  for (int v = 0; v <= 100; v += 25)
-    {
-      double           y = round (py + ph - v / 100.0 * ph) + 0.5;
-      g_autofree char *label = g_strdup_printf ("%d %%", v);
-
-      il_chart_set_source (cr, &colors->grid, 1.0);
-      cairo_move_to (cr, px, y);
-      cairo_line_to (cr, px + pw, y);
-      cairo_stroke (cr);
-      il_chart_text (cr, label, px - 6, y, 1, 0.5, 0.85, FALSE, &colors->dim);
-    }
+  /* Y axis: busy %, in quarters */
+  il_chart_axis_init (&axis, 0, 100, ph, 40);
+  axis.step = 25;
+  axis.first = 0;
+  axis.tolerance = 0;
+  il_chart_axis_set_number_format (&axis, "%g %%", 1);
+  il_chart_axis_draw (&axis, IL_CHART_AXIS_VERTICAL, cr, px, py, pw, ph, width, colors);
 
   /* X axis: seconds since the run started */
-  step = il_chart_nice_step (end - start, MAX ((int) (pw / 90), 2));
-  for (double t = ceil (start / step) * step; t <= end + step * 1e-6; t += step)
-    {
-      double           x = round (px + (t - start) / (end - start) * pw) + 0.5;
-      g_autofree char *label = il_chart_format_time (t, step);
-
-      il_chart_set_source (cr, &colors->grid, 1.0);
-      cairo_move_to (cr, x, py);
-      cairo_line_to (cr, x, py + ph + 4);
-      cairo_stroke (cr);
-      il_chart_axis_label (cr, label, x, py + ph + 5, 0, width - 2, &colors->dim);
-    }
+  il_chart_axis_init (&axis, start, end, pw, 90);
+  il_chart_axis_draw (&axis, IL_CHART_AXIS_HORIZONTAL, cr, px, py, pw, ph, width, colors);
 
   if (n_cores == 0 && !overhead)
     {

@@ -107,34 +107,6 @@ il_results_view_new (void)
   return g_object_new (IL_TYPE_RESULTS_VIEW, NULL);
 }
 
-static const IlRepetition *
-median_repetition (const IlRunResult *run)
-{
-  g_autofree guint *order = NULL;
-  guint             n;
-
-  if (run->repetitions == NULL || run->repetitions->len == 0)
-    return NULL;
-  n = run->repetitions->len;
-  order = g_new (guint, n);
-  for (guint i = 0; i < n; i++)
-    order[i] = i;
-  /* Insertion sort by makespan: a handful of repetitions at most. */
-  for (guint i = 1; i < n; i++)
-    {
-      guint  x = order[i], j = i;
-      double mx = ((IlRepetition *) g_ptr_array_index (run->repetitions, x))->makespan_ms;
-
-      while (j > 0 && ((IlRepetition *) g_ptr_array_index (run->repetitions, order[j - 1]))->makespan_ms > mx)
-        {
-          order[j] = order[j - 1];
-          j--;
-        }
-      order[j] = x;
-    }
-  return g_ptr_array_index (run->repetitions, order[(n - 1) / 2]);
-}
-
 static gint64
 add_timelines (IlResultsView      *self,
                const IlResults    *results,
@@ -149,7 +121,7 @@ add_timelines (IlResultsView      *self,
   for (guint i = 0; i < results->runs->len; i++)
     {
       const IlRunResult  *run = g_ptr_array_index (results->runs, i);
-      const IlRepetition *rep = median_repetition (run);
+      const IlRepetition *rep = il_run_result_median_repetition (run);
       g_autoptr(IlTimelineData) data = NULL;
       g_autofree char *title = NULL;
       GtkWidget       *chart;
@@ -192,7 +164,7 @@ add_lags (IlResultsView   *self,
   for (guint i = 0; i < results->runs->len; i++)
     {
       const IlRunResult  *run = g_ptr_array_index (results->runs, i);
-      const IlRepetition *rep = median_repetition (run);
+      const IlRepetition *rep = il_run_result_median_repetition (run);
       g_autoptr(IlLagData) data = NULL;
       g_autofree char *title = NULL;
       GtkWidget       *chart;

@@ -10,6 +10,8 @@
 
 #include <math.h>
 
+#include "il-chart-axis.h"
+
 #include "il-amdahl.h"
 #include "il-comparison-chart.h"
 
@@ -239,7 +241,8 @@ il_scaling_chart_draw (IlChart             *chart,
   IlScalingChart     *self = IL_SCALING_CHART (chart);
   static const double dash[] = { 5, 3 };
   static const double dot[] = { 1.5, 3 };
-  double              px = LEFT_W, py = TOP_H, pw, ph, n_max = 2, s_max = 2, step, lx, ty;
+  double              px = LEFT_W, py = TOP_H, pw, ph, n_max = 2, s_max = 2, lx, ty;
+  IlChartAxis         axis;
 
   pw = MAX (width - LEFT_W - RIGHT_W, 1);
   ph = MAX (height - TOP_H - AXIS_H - 18.0 * self->series->len, 1);
@@ -275,31 +278,20 @@ il_scaling_chart_draw (IlChart             *chart,
   n_max += MAX (0.25, n_max * 0.04);
 
   /* Axes */
-  cairo_set_line_width (cr, 1);
-  step = MAX (0.5, il_chart_nice_step (s_max, MAX ((int) (ph / 35), 2)));
-  for (double v = 0; v <= s_max + 1e-9; v += step)
-    {
-      double           y = round (py + ph - v / s_max * ph) + 0.5;
-      g_autofree char *label = g_strdup_printf ("×%g", v);
-
-      il_chart_set_source (cr, &colors->grid, 1.0);
-      cairo_move_to (cr, px, y);
-      cairo_line_to (cr, px + pw, y);
-      cairo_stroke (cr);
-      il_chart_text (cr, label, px - 6, y, 1, 0.5, 0.85, FALSE, &colors->dim);
-    }
-  step = MAX (1, il_chart_nice_step (n_max, MAX ((int) (pw / 60), 2)));
-  for (double v = 0; v <= floor (n_max) + 1e-9; v += step)
-    {
-      double           x = round (px + v / n_max * pw) + 0.5;
-      g_autofree char *label = g_strdup_printf ("%g", v);
-
-      il_chart_set_source (cr, &colors->grid, 1.0);
-      cairo_move_to (cr, x, py);
-      cairo_line_to (cr, x, py + ph + 4);
-      cairo_stroke (cr);
-      il_chart_axis_label (cr, label, x, py + ph + 5, 0, width - 2, &colors->dim);
-    }
+  il_chart_axis_init (&axis, 0, s_max, ph, 35);
+  axis.step = MAX (0.5, axis.step);
+  axis.first = 0;
+  axis.tolerance = 1e-9;
+  il_chart_axis_set_number_format (&axis, "×%g", 1);
+  il_chart_axis_draw (&axis, IL_CHART_AXIS_VERTICAL, cr, px, py, pw, ph, width, colors);
+  /* Whole workers only. */
+  il_chart_axis_init (&axis, 0, n_max, pw, 60);
+  axis.step = MAX (1, axis.step);
+  axis.first = 0;
+  axis.last = floor (n_max);
+  axis.tolerance = 1e-9;
+  il_chart_axis_set_number_format (&axis, "%g", 1);
+  il_chart_axis_draw (&axis, IL_CHART_AXIS_HORIZONTAL, cr, px, py, pw, ph, width, colors);
   il_chart_text (cr, "workers", px + pw / 2, py + ph + 20, 0.5, 0, 0.85, FALSE, &colors->dim);
 
   cairo_save (cr);

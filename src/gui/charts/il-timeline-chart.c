@@ -18,41 +18,19 @@
  * can be told apart. Lanes whose tasks never overlap have one row and look
  * as before.
  */
-#include "il-timeline-chart.h"
+#include "il-timeline-chart-private.h"
 
 #include <math.h>
+
+#include "il-chart-axis.h"
 #include <string.h>
 
-#define LABEL_W  64.0
-#define AXIS_H   22.0
-#define ROW_H    20.0
-#define PAD_R    12.0
-#define MIN_LANE 3.0
-#define MAX_LANE 56.0
-/* A lane of n > 1 sub-rows is n × ROW_WEIGHT lanes tall (at least one). */
-#define ROW_WEIGHT 0.5
-
-struct _IlTimelineChart
-{
-  IlChart parent_instance;
-
-  /* owned */
-  IlTimelineData *data;
-  IlTimeRange    *range;
-  GArray         *pending; /* Pending per sub-row, reused by every draw */
-  GArray         *rects;   /* Rect, reused by every draw */
-  GArray         *lanes;   /* LaneGeometry, reused by every layout */
-
-  double   max_lane; /* tallest lane, px */
-  gboolean legend;
-  gboolean own_range; /* follow the data's extent (live) */
-  guint    last_workers;
-  guint    last_rows;
-  /* drag / pinch start */
-  double drag_start_us;
-  double drag_end_us;
-  double pointer_x;
-};
+#define LABEL_W  IL_TIMELINE_LABEL_W
+#define AXIS_H   IL_TIMELINE_AXIS_H
+#define ROW_H    IL_TIMELINE_ROW_H
+#define PAD_R    IL_TIMELINE_PAD_R
+#define MIN_LANE IL_TIMELINE_MIN_LANE
+#define MAX_LANE IL_TIMELINE_MAX_LANE
 
 G_DEFINE_FINAL_TYPE (IlTimelineChart, il_timeline_chart, IL_TYPE_CHART)
 
@@ -62,146 +40,29 @@ typedef struct
   int    kind; /* block type, or -1 none */
   double alpha;
   double weight[IL_N_BLOCK_TYPES + 1]; /* pixels covered per type */
-  double state[4];                     /* µs per state of narrow blocks */
+  double state[IL_N_STATES];           /* µs per state of narrow blocks */
 } Pending;
 
-/* One lane's place; a lane of one row has y … y + h laid out as before:
- * bar, state strip, GIL band. */
-typedef struct
-{
-  double y, h;
-  double row_h; /* one sub-row */
-  double bar_h; /* in each sub-row */
-  double strip_h;
-  double band_h; /* GIL band at the lane's bottom, 0 none */
-  guint  n_rows;
-  guint  first_row; /* index of its first sub-row among all lanes' */
-} LaneGeometry;
-
-typedef struct
-{
-  double              plot_x, plot_y, plot_w, plot_h;
-  double              lane_h;  /* a lane of one row */
-  double              lanes_h; /* all lanes */
-  guint               n_lanes;
-  guint               n_rows; /* sub-rows over all lanes */
-  const LaneGeometry *lanes;
-  double              start_us, end_us;
-  double              top;
-} Geometry;
-
-static guint
-lane_rows (const IlTimelineData *data,
-           guint                 lane)
-{
-  if (data == NULL || lane >= data->lanes->len)
-    return 1;
-  return CLAMP (g_array_index (data->lanes, IlTimelineLane, lane).n_rows, 1, IL_TIMELINE_MAX_ROWS);
-}
-
-static double
-lane_weight (guint n_rows)
-{
-  return n_rows <= 1 ? 1.0 : MAX (1.0, n_rows * ROW_WEIGHT);
-}
-
-/* Lanes' heights in units of a one-row lane. */
-static double
-total_weight (const IlTimelineData *data,
-              guint                 n_lanes)
-{
-  double units = 0;
-
-  for (guint lane = 0; lane < n_lanes; lane++)
-    units += lane_weight (lane_rows (data, lane));
-  return units;
-}
-
 static void
-compute_geometry (IlTimelineChart *self,
-                  int              width,
-                  int              height,
-                  Geometry        *g)
+compute_geometry (IlTimelineChart  *self,
+                  int               width,
+                  int               height,
+                  IlTimelineLayout *g)
 {
-  const char   *title = self->data != NULL ? self->data->title : NULL;
-  gboolean      gil = self->data != NULL && self->data->has_gil;
-  LaneGeometry *lanes;
-  double        y;
+  double start_us, end_us;
 
-  g->top = 4;
-  if (title != NULL || self->legend)
-    g->top += ROW_H;
-  g->n_lanes = self->data != NULL ? MAX (self->data->n_workers, 1) : 1;
-  g->plot_x = LABEL_W;
-  g->plot_y = g->top + 2;
-  g->plot_w = MAX (width - LABEL_W - PAD_R, 1);
-  g->plot_h = MAX (height - g->plot_y - AXIS_H, 1);
-  g->lane_h = MIN (g->plot_h / total_weight (self->data, g->n_lanes), self->max_lane);
-  il_time_range_get_view (self->range, &g->start_us, &g->end_us);
-
-  /* Kept in the chart: no allocation per frame once it has grown. */
-  if (self->lanes->len < g->n_lanes)
-    g_array_set_size (self->lanes, g->n_lanes);
-  lanes = (LaneGeometry *) (gpointer) self->lanes->data;
-  g->lanes = lanes;
-  g->n_rows = 0;
-  y = g->plot_y;
-  for (guint i = 0; i < g->n_lanes; i++)
-    {
-      LaneGeometry *l = &lanes[i];
-
-      l->n_rows = lane_rows (self->data, i);
-      l->first_row = g->n_rows;
-      l->y = y;
-      l->h = g->lane_h * lane_weight (l->n_rows);
-      l->band_h = gil ? MAX (floor (g->lane_h * 0.16), 1) : 0;
-      if (l->n_rows == 1)
-        {
-          l->row_h = l->h;
-          l->strip_h = l->h >= 10 ? MAX (floor (l->h * 0.18), 2) : 0;
-          l->bar_h = MAX (l->h - 2 - l->strip_h - l->band_h - (l->h >= 10 ? 2 : 0), 1);
-        }
-      else
-        {
-          /* Whole pixels per row where there is room, so that rows look
-           * alike; what is left over stays below the last. */
-          l->row_h = (l->h - l->band_h - 1) / l->n_rows;
-          if (l->row_h >= 4)
-            l->row_h = floor (l->row_h);
-          l->row_h = MAX (l->row_h, 0.25);
-          l->strip_h = l->row_h >= 7 ? MAX (floor (l->row_h * 0.2), 2) : 0;
-          l->bar_h = MAX (l->row_h - 1 - l->strip_h - (l->strip_h > 0 ? 1 : 0), 1);
-        }
-      g->n_rows += l->n_rows;
-      y += l->h;
-    }
-  g->lanes_h = y - g->plot_y;
+  il_time_range_get_view (self->range, &start_us, &end_us);
+  il_timeline_layout_compute (g, self->lanes, self->data, width, height,
+                              (self->data != NULL && self->data->title != NULL) || self->legend,
+                              self->max_lane, start_us, end_us);
 }
 
-/* Top of the bar of sub-row @row in @lane (clamped to its rows). */
-static inline double
-row_y (const LaneGeometry *l,
-       guint               row)
+void
+il_timeline_chart_compute_layout (IlTimelineChart  *self,
+                                  IlTimelineLayout *layout)
 {
-  return l->y + MIN (row, l->n_rows - 1) * l->row_h + 1;
-}
-
-/* Lane under @y, or -1. */
-static int
-lane_at (const Geometry *g,
-         double          y)
-{
-  for (guint i = 0; i < g->n_lanes; i++)
-    if (y >= g->lanes[i].y && y < g->lanes[i].y + g->lanes[i].h)
-      return (int) i;
-  return -1;
-}
-
-static inline double
-x_of (const Geometry *g,
-      double          t_us)
-{
-  return g->plot_x + (t_us - g->start_us) / (g->end_us - g->start_us) * g->plot_w;
+  compute_geometry (self, gtk_widget_get_width (GTK_WIDGET (self)),
+                    gtk_widget_get_height (GTK_WIDGET (self)), layout);
 }
 
 typedef struct
@@ -259,10 +120,12 @@ flush_pending (GArray  *rects,
     return;
   push_rect (rects, p->x0, p->x1, y, h, p->kind, p->alpha < 1.0);
 
-  total = p->state[0] + p->state[1] + p->state[2] + p->state[3];
+  total = 0;
+  for (int i = 0; i < IL_N_STATES; i++)
+    total += p->state[i];
   if (strip_h > 0 && total > 0)
     {
-      for (int i = 1; i < 4; i++)
+      for (int i = 1; i < IL_N_STATES; i++)
         if (p->state[i] > p->state[best])
           best = i;
       if (best != 0)
@@ -277,14 +140,14 @@ fill_rects (cairo_t             *cr,
             GArray              *rects,
             const IlChartColors *colors)
 {
-  const GdkRGBA *strips[4] = { NULL, &colors->ready, &colors->blocked, &colors->gil_wait };
+  const GdkRGBA *strips[IL_N_STATES] = { NULL, &colors->ready, &colors->blocked, &colors->gil_wait };
 
-  for (guint kind = 0; kind < STRIP_KIND (4); kind++)
+  for (guint kind = 0; kind < STRIP_KIND (IL_N_STATES); kind++)
     for (guint faded = 0; faded < 2; faded++)
       {
         gboolean any = FALSE;
 
-        if (kind > IL_N_BLOCK_TYPES && (kind <= STRIP_KIND (0) || faded))
+        if (kind > IL_N_BLOCK_TYPES && (kind <= STRIP_KIND (IL_STATE_RUNNING) || faded))
           continue;
         for (guint i = 0; i < rects->len; i++)
           {
@@ -302,36 +165,39 @@ fill_rects (cairo_t             *cr,
         else if (kind == IL_N_BLOCK_TYPES)
           il_chart_set_source (cr, &colors->accent, faded ? 0.3 : 0.6);
         else
-          il_chart_set_source (cr, strips[kind - STRIP_KIND (0)], 1.0);
+          il_chart_set_source (cr, strips[kind - STRIP_KIND (IL_STATE_RUNNING)], 1.0);
         cairo_fill (cr);
       }
 }
 
 static void
 draw_state_strip (cairo_t             *cr,
-                  const gint64         state[4],
+                  const IlStateTimes  *state,
                   double               x0,
                   double               x1,
                   double               y,
                   double               h,
                   const IlChartColors *colors)
 {
-  const GdkRGBA *fills[4] = { NULL, &colors->ready, &colors->blocked, &colors->gil_wait };
+  const GdkRGBA *fills[IL_N_STATES] = { NULL, &colors->ready, &colors->blocked, &colors->gil_wait };
   double         total = 0, x = x0;
 
-  for (guint i = 0; i < 4; i++)
-    if (state[i] > 0)
-      total += state[i];
-  if (state[0] < 0 || total <= 0)
+  if (!state->valid)
+    return;
+  for (IlState i = 0; i < IL_N_STATES; i++)
+    if (il_state_times_get (state, i) > 0)
+      total += il_state_times_get (state, i);
+  if (total <= 0)
     return;
 
-  for (guint i = 0; i < 4; i++)
+  for (IlState i = 0; i < IL_N_STATES; i++)
     {
+      gint64 t = il_state_times_get (state, i);
       double w;
 
-      if (state[i] <= 0)
+      if (t <= 0)
         continue;
-      w = (x1 - x0) * state[i] / total;
+      w = (x1 - x0) * t / total;
       /* Running is the bar's own colour above: leave it as a gap. */
       if (fills[i] != NULL)
         {
@@ -376,8 +242,9 @@ il_timeline_chart_draw (IlChart             *chart,
   IlTimelineData       *data = self->data;
   const IlTimelineTask *tasks;
   Pending              *pending;
-  Geometry              g;
-  double                step, x_title = 8;
+  IlTimelineLayout      g;
+  IlChartAxis           axis;
+  double                x_title = 8;
   gint64                now_us;
 
   compute_geometry (self, width, height, &g);
@@ -399,25 +266,14 @@ il_timeline_chart_draw (IlChart             *chart,
     }
 
   /* Grid and time axis */
-  step = il_chart_nice_step (g.end_us - g.start_us, MAX ((int) (g.plot_w / 110), 2));
-  cairo_set_line_width (cr, 1);
-  for (double t = ceil (g.start_us / step) * step; t <= g.end_us + step * 1e-6; t += step)
-    {
-      double           x = round (x_of (&g, t)) + 0.5;
-      g_autofree char *label = il_chart_format_time (t, step);
-
-      il_chart_set_source (cr, &colors->grid, 1.0);
-      cairo_move_to (cr, x, g.plot_y);
-      cairo_line_to (cr, x, g.plot_y + g.lanes_h + 4);
-      cairo_stroke (cr);
-      il_chart_axis_label (cr, label, x, g.plot_y + g.lanes_h + 5, 0, width - 2, &colors->dim);
-    }
+  il_chart_axis_init (&axis, g.start_us, g.end_us, g.plot_w, 110);
+  il_chart_axis_draw (&axis, IL_CHART_AXIS_HORIZONTAL, cr, g.plot_x, g.plot_y, g.plot_w, g.lanes_h, width, colors);
 
   /* Lane labels and separators */
   for (guint lane = 0; lane < g.n_lanes; lane++)
     {
-      const LaneGeometry *l = &g.lanes[lane];
-      double              y = l->y;
+      const IlTimelineLaneGeometry *l = &g.lanes[lane];
+      double                        y = l->y;
 
       if (lane % 2 == 1)
         {
@@ -487,21 +343,21 @@ il_timeline_chart_draw (IlChart             *chart,
   /* Blocks */
   for (guint i = 0; i < data->blocks->len; i++)
     {
-      const IlTimelineBlock *b = &g_array_index (data->blocks, IlTimelineBlock, i);
-      gint64                 end = b->end_us >= 0 ? b->end_us : now_us;
-      double                 alpha = b->end_us >= 0 ? 1.0 : 0.55;
-      const LaneGeometry    *l;
-      double                 x0, x1, y, bar_h, strip_h;
-      guint                  row;
-      Pending               *p;
+      const IlTimelineBlock        *b = &g_array_index (data->blocks, IlTimelineBlock, i);
+      gint64                        end = b->end_us >= 0 ? b->end_us : now_us;
+      double                        alpha = b->end_us >= 0 ? 1.0 : 0.55;
+      const IlTimelineLaneGeometry *l;
+      double                        x0, x1, y, bar_h, strip_h;
+      guint                         row;
+      Pending                      *p;
 
       if (end < g.start_us || b->start_us > g.end_us || b->worker < 0 || (guint) b->worker >= g.n_lanes)
         continue;
       l = &g.lanes[b->worker];
       row = MIN (tasks[b->task_slot].row, l->n_rows - 1);
-      x0 = x_of (&g, b->start_us);
-      x1 = x_of (&g, end);
-      y = row_y (l, row);
+      x0 = il_timeline_layout_x_of (&g, b->start_us);
+      x1 = il_timeline_layout_x_of (&g, end);
+      y = il_timeline_layout_row_y (l, row);
       bar_h = l->bar_h;
       strip_h = l->strip_h;
       p = &pending[l->first_row + row];
@@ -532,17 +388,17 @@ il_timeline_chart_draw (IlChart             *chart,
         }
 
       if (strip_h > 0 && x1 - x0 >= 3)
-        draw_state_strip (cr, b->state, x0, x1, y + bar_h + 1, strip_h, colors);
-      else if (strip_h > 0 && b->state[0] >= 0)
-        for (guint s = 0; s < 4; s++)
-          p->state[s] += MAX (b->state[s], 0);
+        draw_state_strip (cr, &b->state, x0, x1, y + bar_h + 1, strip_h, colors);
+      else if (strip_h > 0 && b->state.valid)
+        for (IlState s = 0; s < IL_N_STATES; s++)
+          p->state[s] += MAX (il_state_times_get (&b->state, s), 0);
     }
   for (guint lane = 0; lane < g.n_lanes; lane++)
     {
-      const LaneGeometry *l = &g.lanes[lane];
+      const IlTimelineLaneGeometry *l = &g.lanes[lane];
 
       for (guint row = 0; row < l->n_rows; row++)
-        flush_pending (self->rects, &pending[l->first_row + row], row_y (l, row),
+        flush_pending (self->rects, &pending[l->first_row + row], il_timeline_layout_row_y (l, row),
                        l->bar_h, l->strip_h);
     }
   fill_rects (cr, self->rects, colors);
@@ -559,17 +415,17 @@ il_timeline_chart_draw (IlChart             *chart,
   cairo_set_line_width (cr, 1);
   for (guint i = 0; i < data->tasks->len; i++)
     {
-      const IlTimelineTask *t = &tasks[i];
-      gint64                end = t->end_us >= 0 ? t->end_us : now_us;
-      const LaneGeometry   *l;
-      double                x0, x1, y, bar_h;
+      const IlTimelineTask         *t = &tasks[i];
+      gint64                        end = t->end_us >= 0 ? t->end_us : now_us;
+      const IlTimelineLaneGeometry *l;
+      double                        x0, x1, y, bar_h;
 
       if (end < g.start_us || t->start_us > g.end_us || t->worker < 0 || (guint) t->worker >= g.n_lanes)
         continue;
       l = &g.lanes[t->worker];
-      x0 = x_of (&g, t->start_us);
-      x1 = x_of (&g, end);
-      y = row_y (l, t->row);
+      x0 = il_timeline_layout_x_of (&g, t->start_us);
+      x1 = il_timeline_layout_x_of (&g, end);
+      y = il_timeline_layout_row_y (l, t->row);
       bar_h = l->bar_h;
 
       if (t->n_blocks == 0)
@@ -600,15 +456,15 @@ il_timeline_chart_draw (IlChart             *chart,
     {
       for (guint i = 0; i < data->spans->len; i++)
         {
-          const IlTimelineSpan *s = &g_array_index (data->spans, IlTimelineSpan, i);
-          const LaneGeometry   *l;
-          double                x0, x1, y;
+          const IlTimelineSpan         *s = &g_array_index (data->spans, IlTimelineSpan, i);
+          const IlTimelineLaneGeometry *l;
+          double                        x0, x1, y;
 
           if (s->end_us < g.start_us || s->start_us > g.end_us || s->worker < 0 || (guint) s->worker >= g.n_lanes)
             continue;
           l = &g.lanes[s->worker];
-          x0 = x_of (&g, s->start_us);
-          x1 = x_of (&g, s->end_us);
+          x0 = il_timeline_layout_x_of (&g, s->start_us);
+          x1 = il_timeline_layout_x_of (&g, s->end_us);
           y = l->y + l->h - l->band_h - 1;
           il_chart_set_source (cr, s->kind == IL_SPAN_GIL_HOLD ? &colors->gil_hold : &colors->gil_wait, 1.0);
           cairo_rectangle (cr, x0, y, MAX (x1 - x0, 1), l->band_h);
@@ -628,156 +484,6 @@ il_timeline_chart_draw (IlChart             *chart,
     {
       il_chart_text (cr, "zoomed · 0 resets", width - PAD_R, g.top - ROW_H / 2, 1, 0.5, 0.8, FALSE, &colors->dim);
     }
-}
-
-static char *
-il_timeline_chart_describe (IlChart *chart)
-{
-  IlTimelineChart *self = IL_TIMELINE_CHART (chart);
-  IlTimelineData  *data = self->data;
-  GString         *s;
-
-  if (data == NULL)
-    return g_strdup ("Timeline: no run yet");
-  s = g_string_new ("Timeline");
-  if (data->title != NULL)
-    g_string_append_printf (s, " of %s", data->title);
-  g_string_append_printf (s, ": %u tasks on %u workers, %u finished",
-                          data->tasks->len, data->n_workers, data->n_finished);
-  if (data->n_failed > 0)
-    g_string_append_printf (s, ", %u failed", data->n_failed);
-  if (data->end_us > 0)
-    g_string_append_printf (s, ", %.1f ms", data->end_us / 1000.0);
-  if (data->has_gil)
-    g_string_append (s, "; the GIL band shows which worker holds the lock");
-  for (guint i = 0; i < data->lanes->len; i++)
-    {
-      const IlTimelineLane *lane = &g_array_index (data->lanes, IlTimelineLane, i);
-
-      if (lane->n_rows <= 1)
-        continue;
-      g_string_append_printf (s, "; worker %u is a loop with up to %u tasks in flight, "
-                                 "each in a row of its own",
-                              i, lane->max_open);
-      if (lane->n_folded > 0)
-        g_string_append_printf (s, " (only %u rows are drawn: %u tasks are folded into the last)",
-                                IL_TIMELINE_MAX_ROWS, lane->n_folded);
-    }
-  return g_string_free (s, FALSE);
-}
-
-static void
-fmt_us (GString    *s,
-        const char *name,
-        gint64      us)
-{
-  if (us < 0)
-    return;
-  g_string_append_printf (s, "%s %.3f ms", name, us / 1000.0);
-}
-
-char *
-il_timeline_chart_query (IlTimelineChart *self,
-                         double           x,
-                         double           y)
-{
-  const IlTimelineTask *t;
-  const char           *error;
-  Geometry              g;
-  GString              *s;
-  double                t_us, slack;
-  int                   lane, row = -1;
-
-  g_return_val_if_fail (IL_IS_TIMELINE_CHART (self), NULL);
-
-  if (self->data == NULL)
-    return NULL;
-  compute_geometry (self, gtk_widget_get_width (GTK_WIDGET (self)),
-                    gtk_widget_get_height (GTK_WIDGET (self)), &g);
-  if (x < g.plot_x || x > g.plot_x + g.plot_w || y < g.plot_y)
-    return NULL;
-  lane = lane_at (&g, y);
-  if (lane < 0)
-    return NULL;
-  if (g.lanes[lane].n_rows > 1)
-    row = (int) MIN (floor ((y - g.lanes[lane].y) / g.lanes[lane].row_h), g.lanes[lane].n_rows - 1);
-  t_us = g.start_us + (x - g.plot_x) / g.plot_w * (g.end_us - g.start_us);
-  slack = 3 * (g.end_us - g.start_us) / g.plot_w;
-  t = il_timeline_data_find (self->data, lane, row, (gint64) t_us, (gint64) slack);
-  if (t == NULL)
-    return NULL;
-
-  s = g_string_new (NULL);
-  if (t->group >= 0 && self->data->group_names != NULL &&
-      (guint) t->group < g_strv_length (self->data->group_names))
-    g_string_append_printf (s, "<b>%s</b> #%d", self->data->group_names[t->group], t->index);
-  else if (t->group >= 0)
-    g_string_append_printf (s, "<b>group %d</b> #%d", t->group, t->index);
-  else
-    g_string_append_printf (s, "<b>task %u</b>", t->task);
-  if (t->failed)
-    g_string_append (s, " — failed");
-  g_string_append_printf (s, "\nworker %d", t->worker);
-  if (row >= 0)
-    g_string_append_printf (s, " (loop, row %d)", t->row + 1);
-  if (t->pid > 0)
-    g_string_append_printf (s, " · pid %d", t->pid);
-  if (t->tid > 0)
-    g_string_append_printf (s, " · tid %d", t->tid);
-  if (t->cpu_start >= 0)
-    {
-      g_string_append_printf (s, " · core %d", t->cpu_start);
-      if (t->cpu_end >= 0 && t->cpu_end != t->cpu_start)
-        g_string_append_printf (s, " → %d", t->cpu_end);
-    }
-  g_string_append_printf (s, "\nstart %.3f ms", t->start_us / 1000.0);
-  if (t->end_us >= 0)
-    g_string_append_printf (s, ", end %.3f ms (%.3f ms)", t->end_us / 1000.0,
-                            (t->end_us - t->start_us) / 1000.0);
-  else
-    g_string_append (s, ", running");
-  if (t->state[0] >= 0)
-    {
-      g_string_append_c (s, '\n');
-      fmt_us (s, "running", t->state[0]);
-      fmt_us (s, ", ready", t->state[1]);
-      fmt_us (s, ", blocked", t->state[2]);
-      if (t->state[3] > 0)
-        fmt_us (s, ", GIL wait", t->state[3]);
-    }
-  if (t->n_blocks > 0)
-    {
-      guint32 slot = t - (const IlTimelineTask *) (gconstpointer) self->data->tasks->data;
-      guint   shown = 0;
-
-      g_string_append_printf (s, "\n%u block%s:", t->n_blocks, t->n_blocks == 1 ? "" : "s");
-      /* A task's blocks interleave with other workers' in the array: scan
-       * a bounded stretch after its first one. */
-      for (guint idx = t->first_block;
-           idx < self->data->blocks->len && idx < t->first_block + 4096 && shown < MIN (t->n_blocks, 6);
-           idx++)
-        {
-          const IlTimelineBlock *b = &g_array_index (self->data->blocks, IlTimelineBlock, idx);
-
-          if (b->task_slot != slot)
-            continue;
-          g_string_append_printf (s, "%s %s", shown > 0 ? "," : "",
-                                  b->type < IL_N_BLOCK_TYPES ? il_block_type_to_string (b->type) : "?");
-          if (b->end_us >= 0)
-            g_string_append_printf (s, " %.2f ms", (b->end_us - b->start_us) / 1000.0);
-          shown++;
-        }
-      if (t->n_blocks > shown)
-        g_string_append (s, ", …");
-    }
-  error = il_timeline_data_get_error (self->data, t);
-  if (error != NULL)
-    {
-      g_autofree char *escaped = g_markup_escape_text (error, -1);
-
-      g_string_append_printf (s, "\nerror: %s", escaped);
-    }
-  return g_string_free (s, FALSE);
 }
 
 static gboolean
@@ -817,147 +523,12 @@ il_timeline_chart_measure (GtkWidget     *widget,
   else
     {
       /* In one-row lanes: a loop's sub-rows make its lane taller. */
-      double lanes = self->data != NULL ? total_weight (self->data, MAX (self->data->n_workers, 1)) : 2;
+      double lanes = self->data != NULL ? il_timeline_layout_total_weight (self->data, MAX (self->data->n_workers, 1)) : 2;
       int    extra = (int) (4 + ROW_H + 2 + AXIS_H);
 
       /* Scrolled windows allocate the minimum: keep lanes readable there. */
       *minimum = extra + (int) ceil (MIN (lanes * 20, 320));
       *natural = extra + (int) ceil (MIN (lanes * 44, 420));
-    }
-}
-
-/* ---- interaction ---- */
-
-static double
-pointer_time (IlTimelineChart *self,
-              double           x)
-{
-  Geometry g;
-
-  compute_geometry (self, gtk_widget_get_width (GTK_WIDGET (self)),
-                    gtk_widget_get_height (GTK_WIDGET (self)), &g);
-  return g.start_us + (x - g.plot_x) / g.plot_w * (g.end_us - g.start_us);
-}
-
-static void
-motion_cb (GtkEventControllerMotion *motion,
-           double                    x,
-           double                    y,
-           IlTimelineChart          *self)
-{
-  self->pointer_x = x;
-}
-
-static gboolean
-scroll_cb (GtkEventControllerScroll *scroll,
-           double                    dx,
-           double                    dy,
-           IlTimelineChart          *self)
-{
-  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (scroll));
-
-  if ((state & GDK_CONTROL_MASK) != 0)
-    {
-      il_time_range_zoom (self->range, exp (-dy * 0.15), pointer_time (self, self->pointer_x));
-      return TRUE;
-    }
-  /* Sideways scrolling pans; plain vertical scrolling belongs to the page. */
-  if (fabs (dx) > fabs (dy) && il_time_range_get_zoomed (self->range))
-    {
-      il_time_range_pan (self->range, dx * 0.05);
-      return TRUE;
-    }
-  return FALSE;
-}
-
-static void
-drag_begin_cb (GtkGestureDrag  *drag,
-               double           x,
-               double           y,
-               IlTimelineChart *self)
-{
-  il_time_range_get_view (self->range, &self->drag_start_us, &self->drag_end_us);
-  gtk_widget_grab_focus (GTK_WIDGET (self));
-}
-
-static void
-drag_update_cb (GtkGestureDrag  *drag,
-                double           offset_x,
-                double           offset_y,
-                IlTimelineChart *self)
-{
-  Geometry g;
-  double   shift;
-
-  if (!il_time_range_get_zoomed (self->range))
-    return;
-  compute_geometry (self, gtk_widget_get_width (GTK_WIDGET (self)),
-                    gtk_widget_get_height (GTK_WIDGET (self)), &g);
-  shift = -offset_x / g.plot_w * (self->drag_end_us - self->drag_start_us);
-  il_time_range_set_view (self->range, self->drag_start_us + shift, self->drag_end_us + shift);
-}
-
-static void
-zoom_begin_cb (GtkGesture       *gesture,
-               GdkEventSequence *sequence,
-               IlTimelineChart  *self)
-{
-  il_time_range_get_view (self->range, &self->drag_start_us, &self->drag_end_us);
-}
-
-static void
-zoom_scale_changed_cb (GtkGestureZoom  *gesture,
-                       double           scale,
-                       IlTimelineChart *self)
-{
-  double cx, cy, anchor, span;
-
-  if (scale <= 0)
-    return;
-  if (!gtk_gesture_get_bounding_box_center (GTK_GESTURE (gesture), &cx, &cy))
-    cx = self->pointer_x;
-  anchor = pointer_time (self, cx);
-  span = (self->drag_end_us - self->drag_start_us) / scale;
-  anchor = CLAMP (anchor, self->drag_start_us, self->drag_end_us);
-  il_time_range_set_view (self->range,
-                          anchor - (anchor - self->drag_start_us) / scale,
-                          anchor - (anchor - self->drag_start_us) / scale + span);
-}
-
-static gboolean
-key_pressed_cb (GtkEventControllerKey *key,
-                guint                  keyval,
-                guint                  keycode,
-                GdkModifierType        state,
-                IlTimelineChart       *self)
-{
-  double start, end;
-
-  il_time_range_get_view (self->range, &start, &end);
-  switch (keyval)
-    {
-      case GDK_KEY_plus:
-      case GDK_KEY_equal:
-      case GDK_KEY_KP_Add:
-        il_time_range_zoom (self->range, 1.5, (start + end) / 2);
-        return TRUE;
-      case GDK_KEY_minus:
-      case GDK_KEY_KP_Subtract:
-        il_time_range_zoom (self->range, 1 / 1.5, (start + end) / 2);
-        return TRUE;
-      case GDK_KEY_0:
-      case GDK_KEY_KP_0:
-      case GDK_KEY_Home:
-        il_time_range_reset (self->range);
-        return TRUE;
-      case GDK_KEY_Left:
-        il_time_range_pan (self->range, -0.1);
-        return il_time_range_get_zoomed (self->range);
-      case GDK_KEY_Right:
-        il_time_range_pan (self->range, 0.1);
-        return il_time_range_get_zoomed (self->range);
-      default:
-        return FALSE;
     }
 }
 
@@ -1010,12 +581,9 @@ il_timeline_chart_class_init (IlTimelineChartClass *klass)
 static void
 il_timeline_chart_init (IlTimelineChart *self)
 {
-  GtkEventController *controller;
-  GtkGesture         *gesture;
-
   self->pending = g_array_new (FALSE, TRUE, sizeof (Pending));
   self->rects = g_array_new (FALSE, FALSE, sizeof (Rect));
-  self->lanes = g_array_new (FALSE, TRUE, sizeof (LaneGeometry));
+  self->lanes = g_array_new (FALSE, TRUE, sizeof (IlTimelineLaneGeometry));
   self->legend = TRUE;
   self->max_lane = MAX_LANE;
   il_timeline_chart_set_range (self, NULL);
@@ -1024,27 +592,7 @@ il_timeline_chart_init (IlTimelineChart *self)
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
 
-  controller = gtk_event_controller_motion_new ();
-  g_signal_connect (controller, "motion", G_CALLBACK (motion_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), controller);
-
-  controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
-  g_signal_connect (controller, "scroll", G_CALLBACK (scroll_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), controller);
-
-  gesture = gtk_gesture_drag_new ();
-  g_signal_connect (gesture, "drag-begin", G_CALLBACK (drag_begin_cb), self);
-  g_signal_connect (gesture, "drag-update", G_CALLBACK (drag_update_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
-
-  gesture = gtk_gesture_zoom_new ();
-  g_signal_connect (gesture, "begin", G_CALLBACK (zoom_begin_cb), self);
-  g_signal_connect (gesture, "scale-changed", G_CALLBACK (zoom_scale_changed_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
-
-  controller = gtk_event_controller_key_new ();
-  g_signal_connect (controller, "key-pressed", G_CALLBACK (key_pressed_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+  il_timeline_chart_init_input (self);
 }
 
 GtkWidget *

@@ -1,19 +1,22 @@
-/* il-json-positions.h — private JSON support for the model's reader and writer
+/* il-json-private.h — private JSON support for the model's reader and writer
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * json-glib 1.6 keeps no source positions on its nodes, and the positions its
  * parser reports from the object-member/array-element signals point past the
- * value (at the next token), so they cannot say where a bad value *is*.  This
- * file scans the text itself: once strictly (json-glib accepts comments,
- * single quotes, "var x =" and silently wraps integers that overflow), and,
- * only when a semantic error needs a position, once more to find the line and
- * column of one JSON path.
+ * value (at the next token), so they cannot say where a bad value *is*.
+ * il-json-scan.c scans the text itself: once strictly (json-glib accepts
+ * comments, single quotes, "var x =" and silently wraps integers that
+ * overflow), and, only when a semantic error needs a position, once more to
+ * find the line and column of one JSON path.
  *
- * It also holds what the experiment and results readers share: JSON paths
- * kept on the stack and rendered only on failure, typed getters whose
- * messages say what was expected and what was found, and a writer that
- * produces the files' readable layout.
+ * il-json-messages.c and il-json-reader.c hold what the experiment and
+ * results readers share: JSON paths kept on the stack and rendered only on
+ * failure, bounded quotes of the file's text, typed getters whose messages
+ * say what was expected and what was found, and readers of optional
+ * members and arrays.  il-json-writer.c produces the files' readable
+ * layout.  The formats are docs/experiment-format.md and
+ * docs/results-format.md.
  */
 #pragma once
 
@@ -23,6 +26,8 @@
 #include "il-results.h"
 
 G_BEGIN_DECLS
+
+/* Paths and quoting (il-json-messages.c) */
 
 /* A JSON path as a chain of stack frames: "tasks[0].blocks[2].units".  A
  * NULL path is the document's root.  A frame with @member NULL is an array
@@ -45,6 +50,23 @@ typedef enum
   IL_JSON_AT_VALUE, /* the value's first character */
   IL_JSON_AT_NAME,  /* the member name's opening quote (unknown fields) */
 } IlJsonAt;
+
+/* Limits of every document read (docs/experiment-format.md, "Limits and safety"). The scan checks
+ * them before json-glib, whose parser recurses once per level and needs
+ * about 100 bytes per value, sees the text. Real files nest about 8 deep. */
+#define IL_JSON_MAX_DEPTH  64
+#define IL_JSON_MAX_VALUES 2000000
+/* Messages quote the file's text to at most 80 characters; a whole message
+ * is cut at this many. */
+#define IL_JSON_MAX_MESSAGE_CHARS 1000
+
+/* @text quoted for a message: at most 80 characters ("…" when cut),
+ * control characters as \uXXXX, invalid bytes as \uFFFD. */
+char *il_json_quote (const char *text);
+/* @message bounded to IL_JSON_MAX_MESSAGE_CHARS characters, valid UTF-8. */
+char *il_json_bound_message (const char *message);
+
+/* The strict scan and positions (il-json-scan.c) */
 
 /* Result of the strict scan. */
 typedef struct
@@ -83,6 +105,9 @@ void il_json_locate (const char *text,
                      guint      *line,
                      guint      *column);
 
+/* Reading: failures (il-json-messages.c), typed getters, optional members
+ * and arrays (il-json-reader.c) */
+
 /* The first problem found while reading a document. */
 typedef struct
 {
@@ -112,9 +137,13 @@ gboolean il_json_fail_full (IlJsonReader     *reader,
                             ...) G_GNUC_PRINTF (5, 6);
 
 /* "the string \"40\"", "1.5", "true", "null", "an object", "an array". */
-char *il_json_describe (const IlJsonReader *reader,
-                        JsonNode           *node,
-                        const IlJsonPath   *path);
+/* The literal the scan noted at @path (a number json-glib would misread or
+ * print differently), or NULL. */
+const char *il_json_noted_literal (const IlJsonReader *reader,
+                                   const IlJsonPath   *path);
+char       *il_json_describe (const IlJsonReader *reader,
+                              JsonNode           *node,
+                              const IlJsonPath   *path);
 
 /* Typed getters: each checks the node's type (and range) and fails with a
  * message saying what was expected. */
@@ -200,7 +229,95 @@ gboolean il_json_require (IlJsonReader     *reader,
                           const char       *member,
                           const char       *hint);
 
-/* Writing: the files' layout. Objects one member per line, arrays of scalars
+/* Optional members: when @member is absent from @object, *@out is left as
+ * it is (the model's default) and they succeed; otherwise they read it as
+ * the il_json_get_*() of the same type.  il_json_opt_string() replaces (and
+ * frees) *@out.  Doubles may be null (NAN), as results write them. */
+gboolean il_json_opt_int (IlJsonReader     *reader,
+                          JsonObject       *object,
+                          const IlJsonPath *path,
+                          const char       *member,
+                          gint64            min,
+                          gint64            max,
+                          gint64           *out);
+gboolean il_json_opt_uint (IlJsonReader     *reader,
+                           JsonObject       *object,
+                           const IlJsonPath *path,
+                           const char       *member,
+                           gint64            min,
+                           gint64            max,
+                           guint            *out);
+gboolean il_json_opt_double (IlJsonReader     *reader,
+                             JsonObject       *object,
+                             const IlJsonPath *path,
+                             const char       *member,
+                             double           *out);
+gboolean il_json_opt_bool (IlJsonReader     *reader,
+                           JsonObject       *object,
+                           const IlJsonPath *path,
+                           const char       *member,
+                           gboolean         *out);
+gboolean il_json_opt_string (IlJsonReader     *reader,
+                             JsonObject       *object,
+                             const IlJsonPath *path,
+                             const char       *member,
+                             gint64            min_chars,
+                             gint64            max_chars,
+                             gboolean          nullable,
+                             char            **out);
+gboolean il_json_opt_enum (IlJsonReader      *reader,
+                           JsonObject        *object,
+                           const IlJsonPath  *path,
+                           const char        *member,
+                           const char *const *names,
+                           guint             *out);
+
+/* Arrays: each element is read with its own path ("runs[2]") and the
+ * first failure stops the reading (the reader keeps only the first
+ * problem anyway).  Counts are the caller's to check first, so that a
+ * wrong count is reported before a wrong element. */
+
+/* Reads one element into a new object, NULL on failure. */
+typedef gpointer (*IlJsonReadNew) (IlJsonReader     *reader,
+                                   JsonNode         *node,
+                                   const IlJsonPath *path);
+/* Reads one element into the struct at @out. */
+typedef gboolean (*IlJsonReadInto) (IlJsonReader     *reader,
+                                    JsonNode         *node,
+                                    const IlJsonPath *path,
+                                    gpointer          out);
+
+/* Appends what @read returns for each element to @out. */
+gboolean il_json_read_objects (IlJsonReader     *reader,
+                               JsonArray        *array,
+                               const IlJsonPath *path,
+                               IlJsonReadNew     read,
+                               GPtrArray        *out);
+/* Sizes @out (an array of structs) to @array and reads element i into its
+ * i-th struct. */
+gboolean il_json_read_structs (IlJsonReader     *reader,
+                               JsonArray        *array,
+                               const IlJsonPath *path,
+                               IlJsonReadInto    read,
+                               GArray           *out);
+/* Appends each element, an integer from @min to @max, to @out (of guint). */
+gboolean il_json_read_uints (IlJsonReader     *reader,
+                             JsonArray        *array,
+                             const IlJsonPath *path,
+                             gint64            min,
+                             gint64            max,
+                             GArray           *out);
+/* The elements, strings of @min_chars to @max_chars, as a new strv. */
+gboolean il_json_read_strings (IlJsonReader     *reader,
+                               JsonArray        *array,
+                               const IlJsonPath *path,
+                               gint64            min_chars,
+                               gint64            max_chars,
+                               char           ***out);
+
+/* Writing (il-json-writer.c) */
+
+/* The files' layout. Objects one member per line, arrays of scalars
  * on one line, two-space indent, doubles in their shortest exact form, a
  * trailing newline. */
 char *il_json_write (JsonNode *node,
@@ -215,11 +332,19 @@ gboolean il_json_double_equal (double a,
                                double b,
                                int    decimals);
 
+/* A node holding @object, which it takes: the model's writers build
+ * objects member by member and hand them on. */
+JsonNode *il_json_object_node (JsonObject *object);
+
+/* The shortest text that reads back as the same double ("0.1", not
+ * "0.10000000000000001"). */
+char *il_json_format_double (double value);
+
 #define IL_JSON_DECIMALS_MS      3
 #define IL_JSON_DECIMALS_RATIO   3
 #define IL_JSON_DECIMALS_PERCENT 1
 
-/* Reads a results document with @reader (il-results-json.c). */
+/* Reads a results document with @reader (il-results-read.c). */
 IlResults *il_results_read (IlJsonReader     *reader,
                             JsonNode         *node,
                             const IlJsonPath *path);

@@ -1,143 +1,10 @@
-/* il-chart-data.c — compact arrays the charts draw from
+/* il-timeline-data.c — one repetition's tasks, blocks and GIL spans for the timeline
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "il-chart-data.h"
 
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
-
-/* ------------------------------------------------------------------------ */
-/* Load */
-
-static void
-il_load_ring_init (IlLoadRing *ring)
-{
-  ring->points = g_new0 (IlLoadPoint, IL_CHART_LOAD_CAPACITY);
-  ring->head = 0;
-  ring->len = 0;
-}
-
-static void
-il_load_ring_free (gpointer data)
-{
-  IlLoadRing *ring = data;
-
-  g_free (ring->points);
-  g_free (ring);
-}
-
-static void
-il_load_ring_push (IlLoadRing *ring,
-                   gint64      t_us,
-                   double      value)
-{
-  ring->points[ring->head].t_us = t_us;
-  ring->points[ring->head].value = (float) value;
-  ring->head = (ring->head + 1) % IL_CHART_LOAD_CAPACITY;
-  if (ring->len < IL_CHART_LOAD_CAPACITY)
-    ring->len++;
-}
-
-const IlLoadPoint *
-il_load_ring_get (const IlLoadRing *ring,
-                  guint             i)
-{
-  guint start;
-
-  g_assert (i < ring->len);
-  start = (ring->head + IL_CHART_LOAD_CAPACITY - ring->len) % IL_CHART_LOAD_CAPACITY;
-  return &ring->points[(start + i) % IL_CHART_LOAD_CAPACITY];
-}
-
-double
-il_load_ring_last (const IlLoadRing *ring)
-{
-  if (ring->len == 0)
-    return NAN;
-  return il_load_ring_get (ring, ring->len - 1)->value;
-}
-
-static void
-il_load_data_free (gpointer data)
-{
-  IlLoadData *self = data;
-
-  g_clear_pointer (&self->cores, g_ptr_array_unref);
-  g_free (self->overhead.points);
-}
-
-IlLoadData *
-il_load_data_new (void)
-{
-  IlLoadData *self = g_atomic_rc_box_new0 (IlLoadData);
-
-  self->cores = g_ptr_array_new_with_free_func (il_load_ring_free);
-  il_load_ring_init (&self->overhead);
-  return self;
-}
-
-IlLoadData *
-il_load_data_ref (IlLoadData *data)
-{
-  return g_atomic_rc_box_acquire (data);
-}
-
-void
-il_load_data_unref (IlLoadData *data)
-{
-  g_atomic_rc_box_release_full (data, il_load_data_free);
-}
-
-void
-il_load_data_reset (IlLoadData *data)
-{
-  g_ptr_array_set_size (data->cores, 0);
-  data->overhead.head = data->overhead.len = 0;
-  data->last_t_us = 0;
-  data->n_samples = 0;
-}
-
-void
-il_load_data_add (IlLoadData *data,
-                  gint        core,
-                  gint64      t_us,
-                  double      value)
-{
-  if (!isfinite (value))
-    return;
-
-  if (core < 0)
-    {
-      il_load_ring_push (&data->overhead, t_us, value);
-    }
-  else
-    {
-      if (core >= IL_CHART_MAX_CORES)
-        return;
-      while (data->cores->len <= (guint) core)
-        {
-          IlLoadRing *ring = g_new0 (IlLoadRing, 1);
-
-          il_load_ring_init (ring);
-          g_ptr_array_add (data->cores, ring);
-        }
-      il_load_ring_push (g_ptr_array_index (data->cores, core), t_us,
-                         CLAMP (value, 0.0, 100.0));
-      data->n_samples++;
-    }
-  data->last_t_us = MAX (data->last_t_us, t_us);
-}
-
-guint
-il_load_data_get_n_cores (const IlLoadData *data)
-{
-  return data->cores->len;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Timeline */
 
 static void
 il_timeline_data_free (gpointer data)
@@ -461,16 +328,15 @@ il_timeline_data_apply (IlTimelineData *data,
           g_array_index (data->slot_of_task, guint32, ev->task) = slot;
           t.start_us = ev->t_us;
           t.end_us = -1;
-          t.state[0] = t.state[1] = t.state[2] = t.state[3] = -1;
           t.task = ev->task;
           t.worker = ev->worker;
-          t.cpu_start = ev->cpu;
+          t.cpu_start = ev->task_start.cpu;
           t.cpu_end = -1;
           /* The task's identity travels in its start event. */
-          t.pid = (gint) ev->a;
-          t.tid = (gint) ev->b;
-          t.group = ev->a > 0 ? (gint) ev->c : -1;
-          t.index = ev->a > 0 ? (gint) ev->d : -1;
+          t.pid = ev->task_start.pid;
+          t.tid = ev->task_start.tid;
+          t.group = ev->task_start.group;
+          t.index = ev->task_start.index;
           t.first_block = data->blocks->len;
           t.open_block = -1;
           g_array_append_val (data->tasks, t);
@@ -495,11 +361,8 @@ il_timeline_data_apply (IlTimelineData *data,
               lane->n_open--;
           }
         task->end_us = ev->t_us;
-        task->cpu_end = ev->cpu;
-        task->state[0] = ev->a;
-        task->state[1] = ev->b;
-        task->state[2] = ev->c;
-        task->state[3] = ev->d;
+        task->cpu_end = ev->task_end.cpu;
+        task->state = ev->task_end.state;
         if ((ev->flags & IL_EVENT_FLAG_FAILED) != 0 && !task->failed)
           {
             task->failed = TRUE;
@@ -521,11 +384,10 @@ il_timeline_data_apply (IlTimelineData *data,
             }
           b.start_us = ev->t_us;
           b.end_us = -1;
-          b.state[0] = b.state[1] = b.state[2] = b.state[3] = -1;
           b.task_slot = task - (IlTimelineTask *) (gpointer) data->tasks->data;
           b.worker = task->worker;
-          b.type = ev->block_type;
-          b.block = ev->block;
+          b.type = ev->block_start.type;
+          b.block = ev->block_start.block;
           /* Blocks of one task arrive together on its worker, so a task's
            * blocks are contiguous unless workers interleave them: then keep
            * only the index of the latest one (the tooltip uses the task). */
@@ -552,10 +414,7 @@ il_timeline_data_apply (IlTimelineData *data,
           if (b->task_slot != (guint32) (task - (IlTimelineTask *) (gpointer) data->tasks->data))
             return;
           b->end_us = ev->t_us;
-          b->state[0] = ev->a;
-          b->state[1] = ev->b;
-          b->state[2] = ev->c;
-          b->state[3] = ev->d;
+          b->state = ev->block_end.state;
           task->open_block = -1;
           note_time (data, ev->t_us);
         }
@@ -572,13 +431,13 @@ il_timeline_data_apply (IlTimelineData *data,
               return;
             }
           s.start_us = ev->t_us;
-          s.end_us = ev->t2_us;
+          s.end_us = ev->gil.end_us;
           s.worker = ev->worker;
           s.kind = ev->kind == IL_EVENT_GIL_HOLD ? IL_SPAN_GIL_HOLD : IL_SPAN_GIL_WAIT;
           g_array_append_val (data->spans, s);
           data->has_gil = TRUE;
           note_worker (data, ev->worker);
-          note_time (data, ev->t2_us);
+          note_time (data, ev->gil.end_us);
         }
         break;
 
@@ -607,10 +466,7 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
 
           t.start_us = rec->start_us;
           t.end_us = rec->end_us;
-          t.state[0] = rec->state.valid ? rec->state.running : -1;
-          t.state[1] = rec->state.valid ? rec->state.ready : -1;
-          t.state[2] = rec->state.valid ? rec->state.blocked : -1;
-          t.state[3] = rec->state.valid ? rec->state.gil_wait : -1;
+          t.state = rec->state;
           t.task = i;
           t.worker = rec->worker;
           t.cpu_start = rec->cpu_start;
@@ -636,10 +492,7 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
 
                   b.start_us = br->start_us;
                   b.end_us = br->end_us;
-                  b.state[0] = br->state.valid ? br->state.running : -1;
-                  b.state[1] = br->state.valid ? br->state.ready : -1;
-                  b.state[2] = br->state.valid ? br->state.blocked : -1;
-                  b.state[3] = br->state.valid ? br->state.gil_wait : -1;
+                  b.state = br->state;
                   b.task_slot = data->tasks->len;
                   b.worker = rec->worker;
                   b.type = br->type;
@@ -726,213 +579,4 @@ il_timeline_data_get_lane (const IlTimelineData *data,
   if (worker < 0 || (guint) worker >= data->lanes->len)
     return NULL;
   return &g_array_index (data->lanes, IlTimelineLane, worker);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Completion */
-
-static void
-il_completion_data_free (gpointer data)
-{
-  IlCompletionData *self = data;
-
-  g_clear_pointer (&self->end_us, g_array_unref);
-}
-
-IlCompletionData *
-il_completion_data_new (void)
-{
-  IlCompletionData *self = g_atomic_rc_box_new0 (IlCompletionData);
-
-  self->end_us = g_array_new (FALSE, FALSE, sizeof (gint64));
-  self->sorted = TRUE;
-  return self;
-}
-
-IlCompletionData *
-il_completion_data_ref (IlCompletionData *data)
-{
-  return g_atomic_rc_box_acquire (data);
-}
-
-void
-il_completion_data_unref (IlCompletionData *data)
-{
-  g_atomic_rc_box_release_full (data, il_completion_data_free);
-}
-
-void
-il_completion_data_reset (IlCompletionData *data)
-{
-  g_array_set_size (data->end_us, 0);
-  data->n_failed = 0;
-  data->total = 0;
-  data->sorted = TRUE;
-}
-
-void
-il_completion_data_add (IlCompletionData *data,
-                        gint64            end_us,
-                        gboolean          failed)
-{
-  if (data->end_us->len >= IL_CHART_MAX_TASKS)
-    return;
-  if (data->end_us->len > 0 &&
-      g_array_index (data->end_us, gint64, data->end_us->len - 1) > end_us)
-    data->sorted = FALSE;
-  g_array_append_val (data->end_us, end_us);
-  if (failed)
-    data->n_failed++;
-}
-
-static int
-cmp_i64 (gconstpointer a,
-         gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-void
-il_completion_data_sort (IlCompletionData *data)
-{
-  gint64 *v = (gint64 *) (gpointer) data->end_us->data;
-  guint   n = data->end_us->len;
-
-  if (data->sorted)
-    return;
-  /* Events from several workers arrive nearly in order: insertion sort is
-   * linear then; fall back to qsort when it is not. */
-  if (n < 64)
-    {
-      for (guint i = 1; i < n; i++)
-        {
-          gint64 x = v[i];
-          guint  j = i;
-
-          while (j > 0 && v[j - 1] > x)
-            {
-              v[j] = v[j - 1];
-              j--;
-            }
-          v[j] = x;
-        }
-    }
-  else
-    {
-      g_array_sort (data->end_us, cmp_i64);
-    }
-  data->sorted = TRUE;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Loop latency */
-
-static void
-il_lag_data_free (gpointer data)
-{
-  IlLagData *self = data;
-
-  g_array_unref (self->samples);
-  g_free (self->title);
-}
-
-IlLagData *
-il_lag_data_new (void)
-{
-  IlLagData *self = g_atomic_rc_box_new0 (IlLagData);
-
-  self->samples = g_array_new (FALSE, FALSE, sizeof (IlLagSample));
-  return self;
-}
-
-IlLagData *
-il_lag_data_ref (IlLagData *data)
-{
-  return g_atomic_rc_box_acquire (data);
-}
-
-void
-il_lag_data_unref (IlLagData *data)
-{
-  g_atomic_rc_box_release_full (data, il_lag_data_free);
-}
-
-void
-il_lag_data_reset (IlLagData *data)
-{
-  g_array_set_size (data->samples, 0);
-  data->end_us = 0;
-  data->max_lag_us = 0;
-  data->dropped = 0;
-}
-
-void
-il_lag_data_add (IlLagData *data,
-                 gint64     t_us,
-                 gint64     lag_us)
-{
-  IlLagSample sample = { t_us, MAX (lag_us, 0) };
-
-  data->end_us = MAX (data->end_us, t_us);
-  if (data->samples->len >= IL_CHART_MAX_LAG_SAMPLES)
-    {
-      data->dropped++;
-      return;
-    }
-  g_array_append_val (data->samples, sample);
-  data->max_lag_us = MAX (data->max_lag_us, sample.lag_us);
-}
-
-void
-il_lag_data_set_repetition (IlLagData          *data,
-                            const IlRepetition *rep)
-{
-  il_lag_data_reset (data);
-  if (rep == NULL)
-    return;
-  for (guint i = 0; rep->loop_lag != NULL && i < rep->loop_lag->len; i++)
-    {
-      const IlLagSample *s = &g_array_index (rep->loop_lag, IlLagSample, i);
-
-      il_lag_data_add (data, s->t_us, s->lag_us);
-    }
-  data->end_us = MAX (data->end_us, (gint64) (rep->makespan_ms * 1000.0));
-}
-
-void
-il_lag_data_set_title (IlLagData  *data,
-                       const char *title)
-{
-  g_free (data->title);
-  data->title = g_strdup (title);
-}
-
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-gint64
-il_lag_data_percentile (const IlLagData *data,
-                        double           percentile)
-{
-  g_autofree gint64 *lags = NULL;
-  guint              n = data->samples->len;
-  guint              k;
-
-  if (n == 0)
-    return 0;
-  lags = g_new (gint64, n);
-  for (guint i = 0; i < n; i++)
-    lags[i] = g_array_index (data->samples, IlLagSample, i).lag_us;
-  qsort (lags, n, sizeof (gint64), compare_gint64);
-  /* Nearest rank. */
-  k = (guint) ceil (CLAMP (percentile, 0, 100) / 100.0 * n);
-  return lags[k > 0 ? k - 1 : 0];
 }

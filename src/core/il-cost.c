@@ -1,0 +1,262 @@
+/* il-cost.c — what a run will cost in memory, checked before it starts
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A run keeps one record per task and repetition (IlTaskRecord and its
+ * blocks' IlBlockRecord) until it ends, and the CLI then builds the results
+ * document or the trace in memory (json-glib nodes and the text). A file
+ * within every limit (a million tasks, a hundred repetitions) can need far
+ * more than a machine has, and then GLib aborts half-way through the run.
+ * This estimates the peak and refuses the run first.
+ *
+ * The sizes are measured, not derived from sizeof: `interleave-cli run` on
+ * sequential experiments of sleep-0 tasks, peak RSS (/usr/bin/time %M) at
+ * 50,000 and 150,000 tasks, 1 and 8 blocks per task, 1 and 3 repetitions,
+ * with and without --json/--trace; the per-task figure is the slope:
+ *   records:  220 bytes + 128 per block (GArray growth and malloc included)
+ *   --json:   3,714 bytes + 1,942 per block (json-glib nodes and the text)
+ *   --trace:  5,816 bytes + 3,678 per block (json-glib builder and the text)
+ * (--csv and --markdown stream: nothing measurable.)
+ * A processes run holds each worker's task frame, payload included, on the
+ * way out and its echo on the way back: measured 2 × payload_bytes per
+ * worker in the parent (8 tasks of 64 MiB, 1 and 4 workers); the worker
+ * holds as much again.
+ * tests/test-runner.c checks that the estimate stays above what a run
+ * really takes.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include <glib/gi18n.h>
+
+#include "il-cost.h"
+#include "il-error.h"
+
+#define RECORD_TASK_BYTES  220
+#define RECORD_BLOCK_BYTES 128
+#define DOC_TASK_BYTES     3714
+#define DOC_BLOCK_BYTES    1942
+#define TRACE_TASK_BYTES   5816
+#define TRACE_BLOCK_BYTES  3678
+/* The measurements vary a little with the allocator's state: a margin. */
+#define MARGIN_PERCENT 25
+/* What the process holds anyway (libraries, the experiment, buffers). */
+#define BASE_BYTES (G_GUINT64_CONSTANT (64) << 20)
+
+static guint64
+mul_sat (guint64 a,
+         guint64 b)
+{
+  if (a != 0 && b > G_MAXUINT64 / a)
+    return G_MAXUINT64;
+  return a * b;
+}
+
+static guint64
+add_sat (guint64 a,
+         guint64 b)
+{
+  return a > G_MAXUINT64 - b ? G_MAXUINT64 : a + b;
+}
+
+void
+il_run_cost_estimate (const IlExperiment *experiment,
+                      guint               runs,
+                      guint               repetitions,
+                      guint               process_workers,
+                      IlRunOutputs        outputs,
+                      IlRunCost          *cost)
+{
+  guint64 tasks = 0;
+  guint64 blocks = 0;
+  guint64 payload = 0;
+  guint64 doc_per_rep = 0;
+  guint64 records_per_rep;
+
+  g_return_if_fail (experiment != NULL);
+  g_return_if_fail (cost != NULL);
+
+  memset (cost, 0, sizeof *cost);
+
+  for (guint g = 0; g < experiment->tasks->len; g++)
+    {
+      const IlTaskGroup *group = g_ptr_array_index (experiment->tasks, g);
+      guint64            repeat = (guint64) MAX (group->repeat, 0);
+
+      tasks += repeat;
+      blocks += repeat * group->blocks->len;
+      payload = MAX (payload, (guint64) MAX (group->payload_bytes, 0));
+    }
+
+  records_per_rep = tasks * RECORD_TASK_BYTES + blocks * RECORD_BLOCK_BYTES;
+  if (outputs & IL_RUN_OUTPUT_DOCUMENT)
+    doc_per_rep += tasks * DOC_TASK_BYTES + blocks * DOC_BLOCK_BYTES;
+  if (outputs & IL_RUN_OUTPUT_TRACE)
+    doc_per_rep += tasks * TRACE_TASK_BYTES + blocks * TRACE_BLOCK_BYTES;
+
+  cost->tasks_per_repetition = tasks;
+  cost->repetitions = MAX (repetitions, 1);
+  cost->runs = runs;
+  /* Warm-ups are dropped when they end; counted repetitions are all kept
+   * until the run is over. */
+  cost->task_records = mul_sat (tasks, mul_sat (cost->repetitions, runs));
+  cost->bytes_per_task = tasks > 0 ? records_per_rep / tasks : RECORD_TASK_BYTES;
+  cost->records_bytes = mul_sat (records_per_rep, mul_sat (cost->repetitions, runs));
+  cost->outputs_bytes = mul_sat (doc_per_rep, mul_sat (cost->repetitions, runs));
+  /* Runs run one after the other: the widest processes run counts. */
+  cost->buffers_bytes = mul_sat (2 * payload, process_workers);
+  cost->workers_bytes = cost->buffers_bytes;
+  cost->total_bytes = add_sat (cost->records_bytes, cost->outputs_bytes);
+  cost->total_bytes = add_sat (cost->total_bytes, cost->buffers_bytes);
+  cost->total_bytes = add_sat (cost->total_bytes, cost->total_bytes / 100 * MARGIN_PERCENT);
+  cost->total_bytes = add_sat (cost->total_bytes, BASE_BYTES);
+}
+
+/* A "Name:  value kB" line of a /proc file, in bytes; 0 if absent. */
+static guint64
+proc_kb (const char *path,
+         const char *name)
+{
+  g_autofree char *contents = NULL;
+  const char      *line;
+  gsize            len = strlen (name);
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return 0;
+  for (line = contents; line != NULL && *line != '\0'; line = strchr (line, '\n'))
+    {
+      if (*line == '\n')
+        line++;
+      if (strncmp (line, name, len) == 0 && line[len] == ':')
+        return g_ascii_strtoull (line + len + 1, NULL, 10) * 1024;
+    }
+  return 0;
+}
+
+static guint64
+rlimit_left (int         resource,
+             const char *used_field)
+{
+  struct rlimit rl;
+  guint64       used;
+
+  if (getrlimit (resource, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+    return G_MAXUINT64;
+  used = proc_kb ("/proc/self/status", used_field);
+  return (guint64) rl.rlim_cur > used ? (guint64) rl.rlim_cur - used : 0;
+}
+
+static guint64
+process_available (const char **what)
+{
+  guint64     best = G_MAXUINT64;
+  const char *name = NULL;
+  guint64     value;
+
+  value = rlimit_left (RLIMIT_AS, "VmSize");
+  if (value < best)
+    {
+      best = value;
+      name = "RLIMIT_AS";
+    }
+  value = rlimit_left (RLIMIT_DATA, "VmData");
+  if (value < best)
+    {
+      best = value;
+      name = "RLIMIT_DATA";
+    }
+  if (what != NULL)
+    *what = name;
+  return best;
+}
+
+static guint64
+machine_available (void)
+{
+  guint64 value = proc_kb ("/proc/meminfo", "MemAvailable");
+
+  return value > 0 ? value : G_MAXUINT64;
+}
+
+guint64
+il_run_cost_available (const char **what)
+{
+  guint64 process = process_available (what);
+  guint64 machine = machine_available ();
+
+  if (machine < process)
+    {
+      if (what != NULL)
+        *what = "MemAvailable";
+      return machine;
+    }
+  return process;
+}
+
+gboolean
+il_run_cost_check (const IlRunCost *cost,
+                   GError         **error)
+{
+  const char      *what = NULL;
+  guint64          available = process_available (&what);
+  guint64          machine = machine_available ();
+  guint64          needed = cost->total_bytes;
+  g_autofree char *need = NULL;
+  g_autofree char *have = NULL;
+  g_autofree char *outputs = NULL;
+  g_autofree char *runs = NULL;
+
+  g_return_val_if_fail (cost != NULL, FALSE);
+
+  if (cost->total_bytes <= available && add_sat (cost->total_bytes, cost->workers_bytes) <= machine)
+    return TRUE;
+
+  /* The workers' share counts only against the machine's memory. */
+  if (cost->total_bytes <= available)
+    {
+      available = machine;
+      what = "MemAvailable";
+      needed = add_sat (cost->total_bytes, cost->workers_bytes);
+    }
+  else if (machine < available)
+    {
+      available = machine;
+      what = "MemAvailable";
+    }
+
+  need = g_format_size (needed);
+  have = g_format_size (available);
+  if (cost->outputs_bytes > 0)
+    {
+      g_autofree char *size = g_format_size (cost->outputs_bytes);
+
+      /* TRANSLATORS: %s is a size ("5.6 GB") */
+      outputs = g_strdup_printf (_(", and %s to build the results document or trace in memory"), size);
+    }
+  if (cost->buffers_bytes > 0)
+    {
+      g_autofree char *size = g_format_size (add_sat (cost->buffers_bytes, cost->workers_bytes));
+      g_autofree char *before = g_steal_pointer (&outputs);
+
+      /* TRANSLATORS: %s is a size ("5.6 GB") */
+      outputs = g_strdup_printf (_("%s, and %s for the payloads in flight to and from the workers"),
+                                    before != NULL ? before : "", size);
+    }
+
+  runs = g_strdup_printf (ngettext ("%" G_GUINT64_FORMAT " run", "%" G_GUINT64_FORMAT " runs",
+                                    (gulong) MIN (cost->runs, G_MAXULONG)),
+                          cost->runs);
+  g_set_error (error, IL_ERROR, IL_ERROR_SYSTEM,
+               _("This run needs about %s of memory, more than this process can get (%s, by %s): "
+                 "%" G_GUINT64_FORMAT " tasks × %" G_GUINT64_FORMAT " repetitions × %s keep %"
+                 G_GUINT64_FORMAT " task records of about %" G_GUINT64_FORMAT " bytes each%s. "
+                 "Run fewer tasks, repetitions, runs or workers, or smaller payloads"),
+                  need, have, what != NULL ? what : "?",
+                  cost->tasks_per_repetition, cost->repetitions, runs,
+                  cost->task_records, cost->bytes_per_task,
+                  outputs != NULL ? outputs : "");
+  return FALSE;
+}

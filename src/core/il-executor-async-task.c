@@ -1,0 +1,383 @@
+/* il-executor-async-task.c — the async executor's tasks as state
+ * machines: each step runs on the loop thread, records where the task's
+ * time went (il-executor-async.c explains the states) and leaves the task
+ * on the ready queue, the timer heap or an I/O operation
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <sched.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "il-executor-async-private.h"
+#include "il-io.h"
+#include "il-kernels.h"
+#include "il-schedstat.h"
+
+/* ---------------------------------------------------------------------- */
+/* Recording                                                               */
+
+static inline void
+emit (AsyncRun  *run,
+      AsyncTask *task,
+      IlEvent   *ev)
+{
+  IlRunContext *ctx = run->ctx;
+
+  if (ctx->events == NULL)
+    return;
+  ev->run = ctx->run;
+  ev->rep = ctx->rep;
+  ev->worker = 0;
+  ev->task = task->flat;
+  il_event_queue_push (ctx->events, ev);
+}
+
+/* Closes the task's current stretch on the loop thread: its wall time,
+ * less what CPU slices measured precisely, is running time. */
+static inline void
+segment_close (AsyncTask *task,
+               gint64     now)
+{
+  gint64 wall = now - task->seg_start - task->seg_excluded;
+
+  task->br.state.running += MAX (wall, 0);
+  task->seg_start = now;
+  task->seg_excluded = 0;
+}
+
+static void
+block_begin (AsyncRun  *run,
+             AsyncTask *task,
+             gint64     now)
+{
+  const IlBlock *block = g_ptr_array_index (task->def->blocks, task->block);
+  IlEvent        ev;
+
+  memset (&task->br, 0, sizeof task->br);
+  task->br.type = block->type;
+  task->br.ttfb_us = -1;
+  task->br.start_us = now - run->ctx->t0;
+  task->br.state.valid = run->schedstat_valid;
+  task->block_start = now;
+  task->seg_start = now;
+  task->seg_excluded = 0;
+  task->unit = 0;
+  task->waiting = FALSE;
+
+  ev = il_event_block_start (task->br.start_us, task->block, block->type);
+  emit (run, task, &ev);
+}
+
+static void
+task_finish (AsyncRun  *run,
+             AsyncTask *task,
+             gint64     now)
+{
+  IlTaskRecord *rec = task->rec;
+  IlEvent       ev;
+  gint64        wall;
+
+  rec->end_us = now - run->ctx->t0;
+  rec->cpu_end = sched_getcpu ();
+  rec->checksum = rec->failed ? 0 : task->checksum;
+  wall = rec->end_us - rec->start_us;
+  rec->state.valid = run->schedstat_valid;
+  rec->state.running = CLAMP (task->running, 0, wall);
+  rec->state.ready = CLAMP (task->ready, 0, wall - rec->state.running);
+  rec->state.blocked = wall - rec->state.running - rec->state.ready;
+  rec->state.gil_wait = 0;
+  task->done = TRUE;
+  g_assert (run->remaining > 0);
+  run->remaining--;
+
+  ev = il_event_task_end (rec->start_us, rec->end_us, rec->cpu_end, rec->failed, &rec->state);
+  emit (run, task, &ev);
+  /* The scratch holds only the files of tasks in flight. */
+  il_io_task_done (run->ctx->io, task->flat);
+}
+
+/* Ends the current block (successfully unless @error), closing the task's
+ * stretch at @now. Returns FALSE when the task is over (failed). */
+static gboolean
+block_end (AsyncRun   *run,
+           AsyncTask  *task,
+           gint64      now,
+           const char *error)
+{
+  IlBlockRecord *br = &task->br;
+  IlEvent        ev;
+  gint64         wall;
+
+  segment_close (task, now);
+  br->end_us = now - run->ctx->t0;
+  wall = br->end_us - br->start_us;
+  br->state.running = CLAMP (br->state.running, 0, wall);
+  br->state.ready = CLAMP (br->state.ready, 0, wall - br->state.running);
+  br->state.blocked = wall - br->state.running - br->state.ready;
+  task->running += br->state.running;
+  task->ready += br->state.ready;
+  g_array_append_val (task->rec->blocks, *br);
+
+  ev = il_event_block_end (br->start_us, br->end_us, task->block, br->type, error != NULL,
+                           &br->state);
+  emit (run, task, &ev);
+
+  if (error != NULL)
+    {
+      task->rec->failed = TRUE;
+      g_free (task->rec->error);
+      task->rec->error = g_strdup_printf (_("block %u (%s): %s"), task->block + 1,
+                                             il_block_type_to_string (br->type), error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+task_begin (AsyncRun  *run,
+            AsyncTask *task,
+            gint64     now)
+{
+  IlTaskRecord *rec = task->rec;
+  IlEvent       ev;
+
+  task->started = TRUE;
+  rec->pid = run->pid;
+  rec->tid = run->tid;
+  rec->worker = 0;
+  rec->queued_us = 0;
+  rec->cpu_start = sched_getcpu ();
+  if (rec->blocks == NULL)
+    rec->blocks = g_array_sized_new (FALSE, TRUE, sizeof (IlBlockRecord), task->def->blocks->len);
+  rec->start_us = now - run->ctx->t0;
+
+  ev = il_event_task_start (rec->start_us, rec->cpu_start, rec->pid, rec->tid,
+                            (gint) rec->group, (gint) rec->index);
+  emit (run, task, &ev);
+
+  task->block = 0;
+  block_begin (run, task, now);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The state machine                                                       */
+
+/* Runs up to one slice of the current CPU block inline. Returns TRUE when
+ * the block is complete, FALSE when it yielded or was cancelled
+ * (*cancelled). */
+static gboolean
+run_cpu_slice (AsyncRun      *run,
+               AsyncTask     *task,
+               const IlBlock *block,
+               gboolean      *cancelled)
+{
+  GCancellable *cancellable = run->ctx->cancellable;
+  IlThreadTimes a, b;
+  gint64        w0, w1;
+  gint64        limit;
+
+  limit = run->cpu_slice > 0 ? MIN (block->units, task->unit + (gint64) run->cpu_slice) : block->units;
+
+  il_thread_times_read (&a);
+  w0 = il_now_us ();
+  for (; task->unit < limit; task->unit++)
+    {
+      if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
+        {
+          *cancelled = TRUE;
+          break;
+        }
+      task->checksum = il_checksum_fold (task->checksum,
+                                         il_kernel_run_unit (block->kernel,
+                                                             il_kernel_seed (task->rec->group, task->rec->index,
+                                                                             task->block, (guint64) task->unit)));
+    }
+  w1 = il_now_us ();
+  il_thread_times_read (&b);
+
+  /* The slice's wall time is replaced by what the kernel says it was:
+   * on a CPU (running) or runnable but preempted (ready). */
+  task->seg_excluded += w1 - w0;
+  run->work_us += w1 - w0;
+  task->br.state.running += MAX ((b.cpu_ns - a.cpu_ns) / 1000, 0);
+  if (a.valid && b.valid)
+    task->br.state.ready += MAX ((b.wait_ns - a.wait_ns) / 1000, 0);
+
+  return !*cancelled && task->unit >= block->units;
+}
+
+static void task_io_done_cb (GObject      *source,
+                             GAsyncResult *result,
+                             gpointer      user_data);
+
+/* Advances @task as far as it can without waiting: called when it is
+ * dispatched from the ready queue, or from its I/O completion. */
+void
+il_async_task_step (AsyncRun  *run,
+                    AsyncTask *task,
+                    gint64     now)
+{
+  if (!task->started)
+    task_begin (run, task, now);
+  else
+    {
+      task->seg_start = now;
+      task->seg_excluded = 0;
+      if (task->ready_since >= 0 && now > task->ready_since)
+        task->br.state.ready += now - task->ready_since;
+    }
+  task->ready_since = -1;
+
+  for (;;)
+    {
+      const IlBlock *block = g_ptr_array_index (task->def->blocks, task->block);
+      const char    *error = NULL;
+      gboolean       cancelled = FALSE;
+
+      switch (block->type)
+        {
+          case IL_BLOCK_CPU:
+            if (!run_cpu_slice (run, task, block, &cancelled))
+              {
+                now = il_now_us ();
+                if (cancelled)
+                  {
+                    error = _("cancelled");
+                    break;
+                  }
+                /* Yield: back of the ready queue, runnable from now on, and
+                 * the loop gets its turn before the next slice. */
+                segment_close (task, now);
+                ready_push (run, task, now);
+                run->yielded = TRUE;
+                return;
+              }
+            now = il_now_us ();
+            break;
+
+          case IL_BLOCK_SLEEP:
+            if (!task->waiting)
+              {
+                task->waiting = TRUE;
+                segment_close (task, now);
+                if (block->ms <= 0)
+                  ready_push (run, task, now); /* asyncio.sleep (0): just yield */
+                else
+                  il_async_timer_push (run, task, task->block_start + block->ms * 1000);
+                return;
+              }
+            break;
+
+          case IL_BLOCK_HTTP:
+          case IL_BLOCK_FILE_WRITE:
+          case IL_BLOCK_FILE_READ:
+            if (!task->waiting)
+              {
+                task->waiting = TRUE;
+                run->inflight++;
+                /* Starting the operation is the workload's, not Interleave's
+                 * overhead; its CPU time comes back with the result
+                 * (il_io_async_result_get_state), so the stretch ends here. */
+                segment_close (task, now);
+                il_io_run_block_async (run->ctx->io, block, task->flat, run->ctx->cancellable,
+                                       task_io_done_cb, task);
+                run->work_us += il_now_us () - now;
+                return;
+              }
+            if (!task->io_ok)
+              error = task->io_error != NULL ? task->io_error : _("failed");
+            break;
+
+          case IL_N_BLOCK_TYPES:
+          default:
+            g_assert_not_reached ();
+        }
+
+      if (!block_end (run, task, now, error) ||
+          task->block + 1 >= task->def->blocks->len)
+        {
+          g_clear_pointer (&task->io_error, g_free);
+          task_finish (run, task, now);
+          return;
+        }
+      g_clear_pointer (&task->io_error, g_free);
+      task->block++;
+      block_begin (run, task, now);
+    }
+}
+
+static void
+task_io_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  AsyncTask   *task = user_data;
+  AsyncRun    *run = task->run;
+  gint64       ttfb = -1;
+  char        *error = NULL;
+  IlStateTimes io_state = { 0 };
+  gint64       now;
+
+  task->io_ok = il_io_run_block_finish (run->ctx->io, result, &ttfb, &error);
+  g_assert (run->inflight > 0);
+  run->inflight--;
+  if (task->done)
+    {
+      /* Cancelled: the task was closed already. */
+      g_free (error);
+      if (run->remaining == 0 && run->inflight == 0)
+        run->finished = TRUE;
+      return;
+    }
+  task->io_error = error;
+  task->br.ttfb_us = ttfb >= 0 ? ttfb - run->ctx->t0 : -1;
+  /* The operation's own callbacks ran on this loop thread: that CPU time is
+   * this task's running time within the block. */
+  il_io_async_result_get_state (result, &io_state);
+  if (io_state.valid)
+    task->br.state.running += io_state.running;
+  now = il_now_us ();
+  run->work_us = 0;
+  il_async_task_step (run, task, now);
+  run->overhead_us += MAX (il_now_us () - now - run->work_us, 0);
+  if (run->remaining == 0 && run->inflight == 0)
+    run->finished = TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Cancellation                                                            */
+
+void
+il_async_cancel_all (AsyncRun *run)
+{
+  gint64 now = il_now_us ();
+
+  if (run->cancelled)
+    return;
+  run->cancelled = TRUE;
+
+  /* Pending timers and yields are dropped; started tasks end failed now;
+   * I/O is cancelled through the cancellable and its callbacks, when they
+   * come, find their task done. Tasks never started stay unstarted (the
+   * runner drops them from the partial results). */
+  g_ptr_array_set_size (run->timers, 0);
+  run->ring_len = 0;
+  for (guint i = 0; i < run->n_tasks; i++)
+    {
+      AsyncTask *task = &run->tasks[i];
+
+      if (!task->started || task->done)
+        continue;
+      task->seg_start = now;
+      task->seg_excluded = 0;
+      block_end (run, task, now, _("cancelled"));
+      task_finish (run, task, now);
+    }
+  run->remaining = 0;
+  if (run->inflight == 0)
+    run->finished = TRUE;
+}

@@ -1,0 +1,121 @@
+/* il-format.c — how figures read in the GUI and the CLI: one rule each
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+
+#include <glib/gi18n.h>
+
+#include "il-format.h"
+
+/* @digits significant digits, but never fewer than whole milliseconds:
+ * 1234 ms stays "1234 ms" up to ten seconds, then seconds with one digit
+ * fewer than asked after the point. */
+static char *
+format_duration (double ms,
+                 int    digits)
+{
+  int decimals;
+
+  if (isnan (ms))
+    return g_strdup (IL_FORMAT_NONE);
+  if (fabs (ms) >= 10000.0)
+    return g_strdup_printf (_("%.*f s"), digits - 1, ms / 1000.0);
+  if (fabs (ms) >= 100.0)
+    decimals = 0;
+  else if (fabs (ms) >= 10.0)
+    decimals = digits - 2;
+  else
+    decimals = digits - 1;
+  return g_strdup_printf (_("%.*f ms"), MAX (decimals, 0), ms);
+}
+
+char *
+il_format_duration_ms (double ms)
+{
+  return format_duration (ms, 3);
+}
+
+char *
+il_format_duration_ms_short (double ms)
+{
+  return format_duration (ms, 2);
+}
+
+char *
+il_format_number (double value)
+{
+  if (isnan (value))
+    return g_strdup (IL_FORMAT_NONE);
+  if (fabs (value) >= 100)
+    return g_strdup_printf ("%.0f", value);
+  if (fabs (value) >= 10)
+    return g_strdup_printf ("%.1f", value);
+  return g_strdup_printf ("%.2f", value);
+}
+
+char *
+il_format_failed_tasks (guint n_failed)
+{
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u task failed", "%u tasks failed", n_failed),
+                          n_failed);
+}
+
+char *
+il_results_format_cell (const IlRunResult *run,
+                        IlResultsColumn    column)
+{
+  const IlSummary *s;
+
+  g_return_val_if_fail (run != NULL, NULL);
+  g_return_val_if_fail (column < IL_N_RESULTS_COLUMNS, NULL);
+
+  s = &run->summary;
+  switch (column)
+    {
+      case IL_RESULTS_COLUMN_LABEL:
+        return g_strdup (run->label != NULL ? run->label : "");
+      case IL_RESULTS_COLUMN_MAKESPAN:
+        {
+          g_autofree char *median = il_format_duration_ms (s->makespan_ms.median);
+          g_autofree char *min = NULL;
+          g_autofree char *max = NULL;
+
+          if (run->repetitions == NULL || run->repetitions->len <= 1)
+            return g_steal_pointer (&median);
+          min = il_format_duration_ms (s->makespan_ms.min);
+          max = il_format_duration_ms (s->makespan_ms.max);
+          return g_strdup_printf ("%s (%s–%s)", median, min, max);
+        }
+      case IL_RESULTS_COLUMN_SPEEDUP:
+        {
+          g_autofree char *speedup = NULL;
+
+          if (isnan (s->speedup))
+            return g_strdup (IL_FORMAT_NONE);
+          speedup = il_format_number (s->speedup);
+          return g_strdup_printf ("%s×", speedup);
+        }
+      case IL_RESULTS_COLUMN_LATENCY:
+        {
+          g_autofree char *mean = il_format_duration_ms (s->latency_mean_ms);
+          g_autofree char *p95 = il_format_duration_ms (s->latency_p95_ms);
+
+          return g_strdup_printf ("%s / %s", mean, p95);
+        }
+      case IL_RESULTS_COLUMN_CPU:
+        return il_format_duration_ms (s->cpu_user_ms + s->cpu_sys_ms);
+      case IL_RESULTS_COLUMN_CONTEXT_SWITCHES:
+        return g_strdup_printf ("%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT,
+                                s->ctx_voluntary, s->ctx_involuntary);
+      case IL_RESULTS_COLUMN_CHECKSUM:
+        return g_strdup (s->checksum != NULL ? s->checksum : IL_FORMAT_NONE);
+      case IL_N_RESULTS_COLUMNS:
+      default:
+        break;
+    }
+  g_return_val_if_reached (NULL);
+}

@@ -1,0 +1,53 @@
+/* il-format.h — how figures read in the GUI and the CLI: one rule each
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The results table in the window and the CLI's terminal table show the same
+ * cells; charts label durations with the same rule, in fewer digits. Front
+ * ends lay the strings out; they never format a figure themselves.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "il-results.h"
+
+G_BEGIN_DECLS
+
+/* What a missing figure (NAN) reads as. */
+#define IL_FORMAT_NONE "—"
+
+/* A duration in milliseconds with three significant digits: "1.23 ms",
+ * "12.3 ms", "123 ms", "1234 ms", then seconds from 10 s: "12.35 s".
+ * NAN gives IL_FORMAT_NONE. */
+char *il_format_duration_ms (double ms);
+/* The same rule with two significant digits, for chart labels: "1.2 ms",
+ * "12 ms", "123 ms", "12.3 s". */
+char *il_format_duration_ms_short (double ms);
+/* A plain number with three significant digits ("1.23", "12.3", "123"). */
+char *il_format_number (double value);
+/* "1 task failed", "3 tasks failed". */
+char *il_format_failed_tasks (guint n_failed);
+
+/* The columns of the summary table, in order. */
+typedef enum
+{
+  IL_RESULTS_COLUMN_LABEL,
+  IL_RESULTS_COLUMN_MAKESPAN,
+  IL_RESULTS_COLUMN_SPEEDUP,
+  IL_RESULTS_COLUMN_LATENCY,
+  IL_RESULTS_COLUMN_CPU,
+  IL_RESULTS_COLUMN_CONTEXT_SWITCHES,
+  IL_RESULTS_COLUMN_CHECKSUM,
+  IL_N_RESULTS_COLUMNS
+} IlResultsColumn;
+
+/* The text of one cell of @run's row: the makespan median with its
+ * min–max when there are several repetitions, the speedup as "1.95×",
+ * latency "mean / p95", CPU user + sys, context switches "vol / invol",
+ * the checksum. Failures are not part of any cell
+ * (il_format_failed_tasks()). */
+char *il_results_format_cell (const IlRunResult *run,
+                              IlResultsColumn    column);
+
+G_END_DECLS

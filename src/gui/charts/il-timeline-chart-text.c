@@ -1,0 +1,148 @@
+/* il-timeline-chart-text.c — the timeline in words: its accessible
+ * description and the tooltip of the task under the pointer
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "il-timeline-chart-private.h"
+
+char *
+il_timeline_chart_describe (IlChart *chart)
+{
+  IlTimelineChart *self = IL_TIMELINE_CHART (chart);
+  IlTimelineData  *data = self->data;
+  GString         *s;
+
+  if (data == NULL)
+    return g_strdup ("Timeline: no run yet");
+  s = g_string_new ("Timeline");
+  if (data->title != NULL)
+    g_string_append_printf (s, " of %s", data->title);
+  g_string_append_printf (s, ": %u tasks on %u workers, %u finished",
+                          data->tasks->len, data->n_workers, data->n_finished);
+  if (data->n_failed > 0)
+    g_string_append_printf (s, ", %u failed", data->n_failed);
+  if (data->end_us > 0)
+    g_string_append_printf (s, ", %.1f ms", data->end_us / 1000.0);
+  if (data->has_gil)
+    g_string_append (s, "; the GIL band shows which worker holds the lock");
+  for (guint i = 0; i < data->lanes->len; i++)
+    {
+      const IlTimelineLane *lane = &g_array_index (data->lanes, IlTimelineLane, i);
+
+      if (lane->n_rows <= 1)
+        continue;
+      g_string_append_printf (s, "; worker %u is a loop with up to %u tasks in flight, "
+                                 "each in a row of its own",
+                              i, lane->max_open);
+      if (lane->n_folded > 0)
+        g_string_append_printf (s, " (only %u rows are drawn: %u tasks are folded into the last)",
+                                IL_TIMELINE_MAX_ROWS, lane->n_folded);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static void
+fmt_us (GString    *s,
+        const char *name,
+        gint64      us)
+{
+  if (us < 0)
+    return;
+  g_string_append_printf (s, "%s %.3f ms", name, us / 1000.0);
+}
+
+char *
+il_timeline_chart_query (IlTimelineChart *self,
+                         double           x,
+                         double           y)
+{
+  const IlTimelineTask *t;
+  const char           *error;
+  IlTimelineLayout      g;
+  GString              *s;
+  double                t_us, slack;
+  int                   lane, row = -1;
+
+  g_return_val_if_fail (IL_IS_TIMELINE_CHART (self), NULL);
+
+  if (self->data == NULL)
+    return NULL;
+  il_timeline_chart_compute_layout (self, &g);
+  if (!il_timeline_layout_hit (&g, x, y, &lane, &row, &t_us, &slack))
+    return NULL;
+  t = il_timeline_data_find (self->data, lane, row, (gint64) t_us, (gint64) slack);
+  if (t == NULL)
+    return NULL;
+
+  s = g_string_new (NULL);
+  if (t->group >= 0 && self->data->group_names != NULL &&
+      (guint) t->group < g_strv_length (self->data->group_names))
+    g_string_append_printf (s, "<b>%s</b> #%d", self->data->group_names[t->group], t->index);
+  else if (t->group >= 0)
+    g_string_append_printf (s, "<b>group %d</b> #%d", t->group, t->index);
+  else
+    g_string_append_printf (s, "<b>task %u</b>", t->task);
+  if (t->failed)
+    g_string_append (s, " — failed");
+  g_string_append_printf (s, "\nworker %d", t->worker);
+  if (row >= 0)
+    g_string_append_printf (s, " (loop, row %d)", t->row + 1);
+  if (t->pid > 0)
+    g_string_append_printf (s, " · pid %d", t->pid);
+  if (t->tid > 0)
+    g_string_append_printf (s, " · tid %d", t->tid);
+  if (t->cpu_start >= 0)
+    {
+      g_string_append_printf (s, " · core %d", t->cpu_start);
+      if (t->cpu_end >= 0 && t->cpu_end != t->cpu_start)
+        g_string_append_printf (s, " → %d", t->cpu_end);
+    }
+  g_string_append_printf (s, "\nstart %.3f ms", t->start_us / 1000.0);
+  if (t->end_us >= 0)
+    g_string_append_printf (s, ", end %.3f ms (%.3f ms)", t->end_us / 1000.0,
+                            (t->end_us - t->start_us) / 1000.0);
+  else
+    g_string_append (s, ", running");
+  if (t->state.valid)
+    {
+      g_string_append_c (s, '\n');
+      fmt_us (s, "running", t->state.running);
+      fmt_us (s, ", ready", t->state.ready);
+      fmt_us (s, ", blocked", t->state.blocked);
+      if (t->state.gil_wait > 0)
+        fmt_us (s, ", GIL wait", t->state.gil_wait);
+    }
+  if (t->n_blocks > 0)
+    {
+      guint32 slot = t - (const IlTimelineTask *) (gconstpointer) self->data->tasks->data;
+      guint   shown = 0;
+
+      g_string_append_printf (s, "\n%u block%s:", t->n_blocks, t->n_blocks == 1 ? "" : "s");
+      /* A task's blocks interleave with other workers' in the array: scan
+       * a bounded stretch after its first one. */
+      for (guint idx = t->first_block;
+           idx < self->data->blocks->len && idx < t->first_block + 4096 && shown < MIN (t->n_blocks, 6);
+           idx++)
+        {
+          const IlTimelineBlock *b = &g_array_index (self->data->blocks, IlTimelineBlock, idx);
+
+          if (b->task_slot != slot)
+            continue;
+          g_string_append_printf (s, "%s %s", shown > 0 ? "," : "",
+                                  b->type < IL_N_BLOCK_TYPES ? il_block_type_to_string (b->type) : "?");
+          if (b->end_us >= 0)
+            g_string_append_printf (s, " %.2f ms", (b->end_us - b->start_us) / 1000.0);
+          shown++;
+        }
+      if (t->n_blocks > shown)
+        g_string_append (s, ", …");
+    }
+  error = il_timeline_data_get_error (self->data, t);
+  if (error != NULL)
+    {
+      g_autofree char *escaped = g_markup_escape_text (error, -1);
+
+      g_string_append_printf (s, "\nerror: %s", escaped);
+    }
+  return g_string_free (s, FALSE);
+}

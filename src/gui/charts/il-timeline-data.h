@@ -1,0 +1,129 @@
+/* il-timeline-data.h — one repetition's tasks, blocks and GIL spans for the timeline
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "il-events.h"
+#include "il-experiment.h"
+#include "il-results.h"
+
+G_BEGIN_DECLS
+
+/* Timeline of one repetition. */
+
+typedef struct
+{
+  gint64       start_us;
+  gint64       end_us; /* -1: still running */
+  IlStateTimes state;  /* not valid: unknown (yet) */
+  guint32      task;   /* flat index within the repetition */
+  gint32       worker;
+  gint32       cpu_start;
+  gint32       cpu_end;
+  gint32       group; /* -1 unknown (live) */
+  gint32       index; /* within the group, -1 unknown */
+  gint32       pid;   /* 0 unknown */
+  gint32       tid;
+  guint32      first_block; /* into blocks */
+  guint16      n_blocks;
+  gint16       open_block; /* live: the block that started last, -1 none */
+  guint8       failed;
+  guint8       row;   /* sub-row within its lane, < IL_TIMELINE_MAX_ROWS */
+  guint32      error; /* index + 1 into errors, 0 none */
+} IlTimelineTask;
+
+typedef struct
+{
+  gint64       start_us;
+  gint64       end_us;    /* -1: still running */
+  IlStateTimes state;     /* not valid: unknown (yet) */
+  guint32      task_slot; /* into tasks */
+  gint32       worker;
+  guint8       type;  /* IlBlockType */
+  guint8       block; /* index within the task */
+} IlTimelineBlock;
+
+typedef enum
+{
+  IL_SPAN_GIL_HOLD,
+  IL_SPAN_GIL_WAIT,
+} IlSpanKind;
+
+typedef struct
+{
+  gint64 start_us;
+  gint64 end_us;
+  gint32 worker;
+  guint8 kind; /* IlSpanKind */
+} IlTimelineSpan;
+
+/* Sub-rows of one lane. An event loop runs many tasks at once on one
+ * worker: tasks that overlap in time on a lane are packed greedily, each
+ * into the first sub-row free at its start, so that every task in flight
+ * has a row of its own. Lanes whose tasks never overlap keep one row. Past
+ * IL_TIMELINE_MAX_ROWS, tasks share the last row (they are "folded"). */
+#define IL_TIMELINE_MAX_ROWS 32
+
+typedef struct
+{
+  guint32 occupant[IL_TIMELINE_MAX_ROWS]; /* task slot last put in each row */
+  guint   n_rows;                         /* 1 … IL_TIMELINE_MAX_ROWS */
+  guint   n_open;                         /* live: tasks started, not yet ended */
+  guint   max_open;                       /* most tasks in flight at once */
+  guint   n_folded;                       /* tasks put in the last row over another */
+} IlTimelineLane;
+
+typedef struct _IlTimelineData IlTimelineData;
+struct _IlTimelineData
+{
+  GArray    *tasks;        /* IlTimelineTask */
+  GArray    *blocks;       /* IlTimelineBlock, in start order per worker */
+  GArray    *spans;        /* IlTimelineSpan */
+  GArray    *slot_of_task; /* guint32 per flat task index, G_MAXUINT32 none */
+  GPtrArray *errors;       /* char*: task->error is the index + 1 */
+  GArray    *lanes;        /* IlTimelineLane, n_workers of them */
+  GStrv      group_names;  /* nullable: experiment's display names */
+  guint      n_workers;    /* lanes: max worker + 1 */
+  guint      n_rows;       /* sub-rows over all lanes (n_workers if none overlap) */
+  guint      n_finished;
+  guint      n_failed;
+  gint64     end_us;  /* latest time seen (or the makespan) */
+  gboolean   has_gil; /* any GIL span: draw the GIL band */
+  guint64    dropped; /* not kept because of the caps */
+  char      *title;   /* nullable: e.g. the run's label */
+};
+
+IlTimelineData *il_timeline_data_new (void);
+IlTimelineData *il_timeline_data_ref (IlTimelineData *data);
+void            il_timeline_data_unref (IlTimelineData *data);
+void            il_timeline_data_reset (IlTimelineData *data);
+void            il_timeline_data_set_group_names (IlTimelineData     *data,
+                                                  const IlExperiment *experiment);
+void            il_timeline_data_set_title (IlTimelineData *data,
+                                            const char     *title);
+/* Applies one TASK_*, BLOCK_*, GIL_* event; others are ignored. */
+void il_timeline_data_apply (IlTimelineData *data,
+                             const IlEvent  *event);
+/* Fills from one repetition's task records (resets first). @experiment is
+ * nullable and gives group names. */
+void        il_timeline_data_set_repetition (IlTimelineData     *data,
+                                             const IlRepetition *rep,
+                                             const IlExperiment *experiment);
+const char *il_timeline_data_get_error (const IlTimelineData *data,
+                                        const IlTimelineTask *task);
+/* Task under (worker, sub-row, t), or NULL; @row -1 matches any row. */
+const IlTimelineTask *il_timeline_data_find (const IlTimelineData *data,
+                                             gint                  worker,
+                                             gint                  row,
+                                             gint64                t_us,
+                                             gint64                slack_us);
+/* The lane of @worker, or NULL. */
+const IlTimelineLane *il_timeline_data_get_lane (const IlTimelineData *data,
+                                                 gint                  worker);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IlTimelineData, il_timeline_data_unref)
+
+G_END_DECLS

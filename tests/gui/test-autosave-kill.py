@@ -1,0 +1,190 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Kills the app after an edit, restarts it, and restores the edit.
+
+Starts `interleave FILE`, changes the first task group's "Repeat" through
+AT-SPI (dogtail), waits for the autosave file, sends SIGKILL, checks that
+FILE is untouched, starts `interleave` again, presses "Restore" in the
+offer, checks that the window shows the edit as unsaved changes of FILE,
+presses "Save" and checks FILE on disk. Exits 77 (skip) without a display
+or an accessibility bus.
+
+Usage: test-autosave-kill.py PATH-TO-interleave
+"""
+
+import faulthandler
+import glob
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+TIMEOUT_S = 60
+APP_ID = "io.github.interleave.Interleave"
+
+
+def skip(why):
+    print(f"1..0 # SKIP {why}")
+    sys.exit(SKIP)
+
+
+def main():
+    if len(sys.argv) < 2:
+        print("usage: test-autosave-kill.py INTERLEAVE-BINARY", file=sys.stderr)
+        return 2
+    binary = sys.argv[1]
+
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        skip("no display")
+    bus = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
+    if not bus or bus.startswith("disabled"):
+        skip("no session bus")
+    try:
+        subprocess.run(["dbus-send", "--session", "--dest=org.a11y.Bus", "--print-reply",
+                        "/org/a11y/bus", "org.a11y.Bus.GetAddress"],
+                       check=True, capture_output=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        skip("no AT-SPI bus")
+
+    # A hang shows where it is, well before meson's timeout.
+    faulthandler.dump_traceback_later(150, exit=True)
+    # AT-SPI warns (dbind, "Error in GetItems") about the killed app's
+    # objects: under the suite's G_DEBUG=fatal-warnings that would abort this
+    # script (SIGTRAP) and leave the app running. GLib reads it on first use.
+    os.environ.pop("G_DEBUG", None)
+    tmp = tempfile.mkdtemp(prefix="interleave-autosave-")
+    try:
+        return drive(binary, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def wait_until(what, predicate, timeout=TIMEOUT_S):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def restore_button(tree):
+    """The offer's Restore button in the running app. The killed app may
+    still be listed for a moment: search again until the new one has it.
+    libadwaita 1.2 names a response button "_Restore Restore", and the
+    dialog lays its buttons out twice (either emits the response)."""
+    from dogtail.tree import SearchError
+
+    def find():
+        try:
+            app = tree.root.application("interleave")
+            return app, app.findChild(lambda n: n.roleName == "push button"
+                                      and (n.name or "").split(" ")[-1] == "Restore",
+                                      showingOnly=False, retry=False)
+        except SearchError:
+            return None
+    return wait_until("the offer to restore", find)
+
+
+def first_repeat(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)["tasks"][0].get("repeat", 1)
+
+
+def drive(binary, tmp):
+    # dogtail must be configured before dogtail.tree is imported.
+    from dogtail.config import config
+    config.checkForA11y = False
+    for key in ("logDir", "scratchDir", "dataDir"):
+        setattr(config, key, os.path.join(tmp, key) + "/")
+        os.makedirs(getattr(config, key), exist_ok=True)
+    config.searchCutoffCount = 40
+    config.searchBackoffDuration = 0.5
+    config.logDebugToFile = False
+    from dogtail import tree
+
+    env = dict(os.environ)
+    for var, sub in (("HOME", "home"), ("XDG_CACHE_HOME", "cache"),
+                     ("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data")):
+        env[var] = os.path.join(tmp, sub)
+        os.makedirs(env[var], exist_ok=True)
+    env["GSETTINGS_BACKEND"] = "memory"
+    env.pop("G_DEBUG", None)   # the app is not a test: warnings must not abort it
+    env.pop("GTK_A11Y", None)
+    autosaves = os.path.join(env["XDG_DATA_HOME"], APP_ID, "autosave", "*.autosave")
+
+    root = os.environ.get("IL_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
+    path = os.path.join(tmp, "edited.interleave")
+    shutil.copy(os.path.join(root, "data", "examples", "cpu-bound.interleave"), path)
+    with open(path, "rb") as f:
+        original_bytes = f.read()
+    repeat = first_repeat(path)
+    edited = repeat + 1
+
+    print("1..1")
+    # 1. Edit, wait for the autosave, kill -9.
+    proc = subprocess.Popen([binary, path], env=env)
+    try:
+        app = tree.root.application("interleave")
+        spin = app.child(name="Repeat", roleName="spin button")
+        assert int(spin.value) == repeat, f"Repeat shows {spin.value}, the file has {repeat}"
+        spin.value = float(edited)
+        print(f"# set Repeat from {repeat} to {edited}")
+        files = wait_until("the autosave file", lambda: glob.glob(autosaves))
+        print(f"# autosaved: {[os.path.basename(f) for f in files]}")
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        assert proc.returncode == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    with open(path, "rb") as f:
+        assert f.read() == original_bytes, "the killed app changed the file"
+    orphans = glob.glob(autosaves)
+    assert len(orphans) == 1, orphans
+
+    # 2. Start again: the offer, Restore, the edit is back as unsaved changes.
+    proc = subprocess.Popen([binary], env=env)
+    try:
+        app, button = restore_button(tree)
+        button.doActionNamed("click")
+        print("# pressed Restore")
+        frame = wait_until("a window showing the restored file",
+                           lambda: next((n for n in app.findChildren(
+                               lambda n: n.roleName == "frame" and "edited.interleave" in (n.name or ""))), None))
+        assert frame.name.startswith("•"), f"not shown as modified: {frame.name!r}"
+        spin = app.child(name="Repeat", roleName="spin button")
+        assert int(spin.value) == edited, f"Repeat shows {spin.value} after restoring, not {edited}"
+        # The orphan is gone; this process autosaved the edits again.
+        wait_until("the orphan to go", lambda: orphans[0] not in glob.glob(autosaves))
+        mine = wait_until("this process's autosave",
+                          lambda: glob.glob(os.path.join(os.path.dirname(autosaves), f"{proc.pid}-*.autosave")))
+        print(f"# re-autosaved: {[os.path.basename(f) for f in mine]}")
+
+        # 3. Save writes the original file; the autosave goes.
+        app.child(name="Save", roleName="push button").doActionNamed("click")
+        wait_until("the file to be saved", lambda: first_repeat(path) == edited)
+        wait_until("the autosave to go", lambda: not glob.glob(autosaves))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    print("ok 1 - an edit survived SIGKILL and was restored and saved")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except AssertionError as e:
+        print(f"not ok 1 - {e}")
+        sys.exit(1)
