@@ -195,7 +195,8 @@ test_validate_invalid (void)
   while ((name = g_dir_read_name (d)) != NULL)
     {
       g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_autofree char *pattern = g_strdup_printf ("^%s:[0-9]+:[0-9]+: .+", g_regex_escape_string (path, -1));
+      g_autofree char *escaped = g_regex_escape_string (path, -1);
+      g_autofree char *pattern = g_strdup_printf ("^%s:[0-9]+:[0-9]+: .+", escaped);
       CliResult        r = { 0 };
 
       if (!g_str_has_suffix (name, ".interleave"))

@@ -21,19 +21,7 @@
 #include "il-timeline-chart.h"
 
 #include "il-chart-test-utils.h"
-
-static gboolean have_display;
-
-#define SKIP_WITHOUT_DISPLAY()      \
-  G_STMT_START                      \
-  {                                 \
-    if (!have_display)              \
-      {                             \
-        g_test_skip ("no display"); \
-        return;                     \
-      }                             \
-  }                                 \
-  G_STMT_END
+#include "il-test-utils.h"
 
 /* ---- helpers ---- */
 
@@ -160,8 +148,6 @@ test_results_view (void)
   IlComparisonChart *comparison = NULL;
   guint              n_timelines = 0;
 
-  SKIP_WITHOUT_DISPLAY ();
-
   view = il_results_view_new ();
   il_results_view_set_results (IL_RESULTS_VIEW (view), mine, recorded, NULL);
   scroller = gtk_scrolled_window_new ();
@@ -270,8 +256,6 @@ test_loop_lag (void)
   g_assert_nonnull (strstr (il_chart_get_description (IL_CHART (chart)), "max 52 ms, p95 48 ms"));
   g_assert_finalize_object (chart);
 
-  SKIP_WITHOUT_DISPLAY ();
-
   results = synthetic_results (0.1, "Test CPU");
   async_whole = synthetic_run ("async, whole", IL_EXECUTOR_ASYNC, 1, 300);
   async_sliced = synthetic_run ("async, sliced", IL_EXECUTOR_ASYNC, 1, 320);
@@ -313,12 +297,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-
-  have_display = gtk_init_check ();
-  if (have_display)
+  if (il_test_init_gtk (&argc, &argv))
     {
-      adw_init ();
       /* Tests compare against the light palette unless they switch. */
       adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                           ADW_COLOR_SCHEME_FORCE_LIGHT);

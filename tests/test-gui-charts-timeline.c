@@ -16,19 +16,7 @@
 #include "il-timeline-chart.h"
 
 #include "il-chart-test-utils.h"
-
-static gboolean have_display;
-
-#define SKIP_WITHOUT_DISPLAY()      \
-  G_STMT_START                      \
-  {                                 \
-    if (!have_display)              \
-      {                             \
-        g_test_skip ("no display"); \
-        return;                     \
-      }                             \
-  }                                 \
-  G_STMT_END
+#include "il-test-utils.h"
 
 /* ---- helpers ---- */
 
@@ -143,8 +131,6 @@ test_timeline_pixels (void)
   const IlChartColors *colors;
   GtkWidget           *chart, *window;
   Pixels               px = { 0 };
-
-  SKIP_WITHOUT_DISPLAY ();
 
   chart = il_timeline_chart_new ();
   il_timeline_chart_set_data (IL_TIMELINE_CHART (chart), data);
@@ -304,8 +290,6 @@ test_timeline_loop_pixels (void)
   Pixels               px = { 0 };
   GdkRGBA              got;
 
-  SKIP_WITHOUT_DISPLAY ();
-
   chart = il_timeline_chart_new ();
   il_timeline_chart_set_data (IL_TIMELINE_CHART (chart), data);
   window = window_with (chart, 600, 200);
@@ -411,8 +395,6 @@ test_dark_mode (void)
   Pixels               px = { 0 };
   GdkRGBA              got;
 
-  SKIP_WITHOUT_DISPLAY ();
-
   chart = il_timeline_chart_new ();
   il_timeline_chart_set_data (IL_TIMELINE_CHART (chart), data);
   window = window_with (chart, 600, 200);
@@ -442,12 +424,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-
-  have_display = gtk_init_check ();
-  if (have_display)
+  if (il_test_init_gtk (&argc, &argv))
     {
-      adw_init ();
       /* Tests compare against the light palette unless they switch. */
       adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                           ADW_COLOR_SCHEME_FORCE_LIGHT);

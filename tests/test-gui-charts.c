@@ -24,19 +24,7 @@
 #include "il-timeline-chart.h"
 
 #include "il-chart-test-utils.h"
-
-static gboolean have_display;
-
-#define SKIP_WITHOUT_DISPLAY()      \
-  G_STMT_START                      \
-  {                                 \
-    if (!have_display)              \
-      {                             \
-        g_test_skip ("no display"); \
-        return;                     \
-      }                             \
-  }                                 \
-  G_STMT_END
+#include "il-test-utils.h"
 
 /* ---- tests ---- */
 
@@ -54,8 +42,6 @@ test_new_destroy (void)
     il_lag_chart_new,
   };
   IlLiveModel *model;
-
-  SKIP_WITHOUT_DISPLAY ();
 
   for (guint i = 0; i < G_N_ELEMENTS (ctors); i++)
     {
@@ -206,8 +192,6 @@ test_live_model_tick (void)
   guint64    done_notifies = 0;
   IlEvent    e;
 
-  SKIP_WITHOUT_DISPLAY ();
-
   view = il_live_view_new ();
   il_live_view_set_model (IL_LIVE_VIEW (view), model);
   window = window_with (view, 900, 600);
@@ -258,8 +242,6 @@ test_load_pixels (void)
   Pixels               px = { 0 };
   gboolean             found = FALSE;
 
-  SKIP_WITHOUT_DISPLAY ();
-
   for (gint64 t = 0; t <= 2000000; t += 50000)
     {
       il_load_data_add (data, 0, t, 50);
@@ -297,8 +279,6 @@ test_completion (void)
   g_autoptr(IlCompletionData) data = il_completion_data_new ();
   GtkWidget *chart, *window;
   g_autoptr(GdkTexture) texture = NULL;
-
-  SKIP_WITHOUT_DISPLAY ();
 
   data->total = 10;
   il_completion_data_add (data, 3000, FALSE);
@@ -343,12 +323,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-
-  have_display = gtk_init_check ();
-  if (have_display)
+  if (il_test_init_gtk (&argc, &argv))
     {
-      adw_init ();
       /* Tests compare against the light palette unless they switch. */
       adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                           ADW_COLOR_SCHEME_FORCE_LIGHT);

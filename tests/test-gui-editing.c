@@ -16,12 +16,7 @@
 #include "il-run-row.h"
 #include "il-window.h"
 
-static void
-drain (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
+#include "il-test-utils.h"
 
 static IlWindow *
 window_with_example (void)
@@ -32,7 +27,7 @@ window_with_example (void)
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (il_window_load_example (window, IL_DEFAULT_EXAMPLE, &error));
   g_assert_no_error (error);
-  drain ();
+  il_test_drain ();
   g_assert_cmpstr (il_window_get_visible_page (window), ==, "workload");
   return window;
 }
@@ -77,7 +72,7 @@ test_undo_redo_units (void)
   g_assert_false (il_experiment_equal (before, after));
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
-  drain ();
+  il_test_drain ();
   g_assert_true (il_experiment_equal (il_document_get_experiment (document), before));
   g_assert_false (il_document_get_modified (document));
   g_assert_false (il_document_can_undo (document));
@@ -85,13 +80,13 @@ test_undo_redo_units (void)
   g_assert_cmpint ((gint64) gtk_spin_button_get_value (units_spin (window)), ==, original);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.redo", NULL);
-  drain ();
+  il_test_drain ();
   g_assert_true (il_experiment_equal (il_document_get_experiment (document), after));
   g_assert_cmpint ((gint64) gtk_spin_button_get_value (units_spin (window)), ==, original + 7);
   g_assert_true (il_document_get_modified (document));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
 }
 
 static void
@@ -111,7 +106,7 @@ test_undo_structural (void)
   g_assert_nonnull (item);
   gtk_spin_button_set_value (il_block_item_get_ms_spin (item), 123);
   gtk_widget_activate_action (GTK_WIDGET (editor), "editor.block-move", "(uui)", 0, 2, -1);
-  drain ();
+  il_test_drain ();
 
   group = g_ptr_array_index (il_document_get_experiment (document)->tasks, 0);
   g_assert_cmpuint (group->blocks->len, ==, 3);
@@ -125,7 +120,7 @@ test_undo_structural (void)
 
   for (guint i = 0; i < 5; i++)
     gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
-  drain ();
+  il_test_drain ();
   g_assert_true (il_experiment_equal (il_document_get_experiment (document), before));
   g_assert_false (il_document_can_undo (document));
 
@@ -134,7 +129,7 @@ test_undo_structural (void)
   g_assert_true (il_experiment_equal (il_document_get_experiment (document), before));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
 }
 
 static void
@@ -173,7 +168,7 @@ test_save_reopen (void)
   g_assert_false (il_document_get_modified (il_window_get_document (window)));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   g_assert_cmpint (g_remove (path), ==, 0);
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
@@ -195,7 +190,7 @@ test_open_error (void)
   g_assert_null (il_window_get_document (window));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   g_assert_cmpint (g_remove (path), ==, 0);
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
@@ -227,7 +222,7 @@ test_close_prompt (void)
   gtk_spin_button_set_value (units_spin (window), 5);
   g_object_ref (window);
   gtk_window_close (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   /* Modified: the window stays and asks. */
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
   dialog = find_message_dialog ();
@@ -236,17 +231,17 @@ test_close_prompt (void)
   /* Emitting a response does not close the dialog; a click does both. */
   adw_message_dialog_response (dialog, "cancel");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  drain ();
+  il_test_drain ();
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
   g_assert_nonnull (il_window_get_document (window));
 
   gtk_window_close (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   dialog = find_message_dialog ();
   g_assert_nonnull (dialog);
   adw_message_dialog_response (dialog, "discard");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  drain ();
+  il_test_drain ();
   g_assert_null (find_message_dialog ());
   g_assert_finalize_object (window);
 }
@@ -403,27 +398,14 @@ test_http_url_clears (void)
   g_assert_cmpint ((gint64) gtk_spin_button_get_value (bytes), ==, block->bytes);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
-}
-
-static void
-skip_no_display (void)
-{
-  g_test_skip ("no display");
+  il_test_drain ();
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_test_add_func ("/il/gui/editing/no-display", skip_no_display);
-      return g_test_run ();
-    }
-  adw_init ();
+  il_test_init_gtk (&argc, &argv);
 
   g_test_add_func ("/il/gui/editing/undo-redo-units", test_undo_redo_units);
   g_test_add_func ("/il/gui/editing/undo-structural", test_undo_structural);

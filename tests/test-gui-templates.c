@@ -20,12 +20,7 @@
 #include "il-window.h"
 #include "il-workload-editor.h"
 
-static void
-drain (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
+#include "il-test-utils.h"
 
 /* Builds a widget inside a window (so it is realized and styled), then
  * destroys everything and checks the widget really went away. */
@@ -37,9 +32,9 @@ check_widget (GtkWidget *widget)
   g_object_ref (widget);
   gtk_window_set_child (GTK_WINDOW (window), widget);
   gtk_window_present (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   g_assert_finalize_object (widget);
 }
 
@@ -209,10 +204,10 @@ test_window (void)
 
   g_object_ref (window);
   gtk_window_present (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   g_assert_cmpstr (il_window_get_visible_page (window), ==, "welcome");
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   g_assert_finalize_object (window);
 }
 
@@ -227,24 +222,11 @@ test_help_overlay (void)
   gtk_window_destroy (GTK_WINDOW (overlay));
 }
 
-static void
-skip_no_display (void)
-{
-  g_test_skip ("no display");
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_test_add_func ("/il/gui/templates/no-display", skip_no_display);
-      return g_test_run ();
-    }
-  adw_init ();
+  il_test_init_gtk (&argc, &argv);
 
   g_test_add_func ("/il/gui/templates/block-item", test_block_item);
   g_test_add_func ("/il/gui/templates/task-group-card", test_task_group_card);
