@@ -9,8 +9,14 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "il-error.h"
 #include "il-events.h"
@@ -19,60 +25,26 @@
 #include "il-results.h"
 #include "il-runner.h"
 
-static IlExperiment *
-load (const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  IlExperiment *exp = il_experiment_load_data (json, -1, "test-async.interleave", &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (exp);
-  return exp;
-}
+#include "il-test-utils.h"
 
 static IlResults *
 run_with (const char   *json,
           IlEventQueue *events,
           GCancellable *cancellable)
 {
-  g_autoptr(IlExperiment) exp = load (json);
-  g_autoptr(GError) error = NULL;
+  g_autoptr(IlExperiment) exp = il_test_load (json);
   IlRunOptions options = { 0 };
-  g_autoptr(IlRunner) runner = NULL;
-  IlResults *results;
 
   options.events = events;
   /* An explicit url here is loopback, refused on purpose (port 1). */
   options.allow_network = TRUE;
-  runner = il_runner_new (exp, &options);
-  results = il_runner_run (runner, cancellable, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (results);
-  return results;
+  return il_test_run_options (exp, &options, cancellable);
 }
 
 static IlResults *
 run_json (const char *json)
 {
   return run_with (json, NULL, NULL);
-}
-
-static const IlRunResult *
-run_at (const IlResults *results,
-        guint            i)
-{
-  g_assert_cmpuint (results->runs->len, >, i);
-  return g_ptr_array_index (results->runs, i);
-}
-
-static const IlRepetition *
-rep_of (const IlResults *results,
-        guint            run)
-{
-  const IlRunResult *rr = run_at (results, run);
-
-  g_assert_cmpuint (rr->repetitions->len, >, 0);
-  return g_ptr_array_index (rr->repetitions, 0);
 }
 
 static const IlTaskRecord *
@@ -159,10 +131,10 @@ sleeps_once (void)
     "{ \"interleave\": 1, \"name\": \"sleeps\","
     "  \"tasks\": [ { \"repeat\": 100, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 40 } ] } ],"
     "  \"runs\": [ { \"executor\": \"async\" } ] }");
-  const IlRepetition *rep = rep_of (results, 0);
+  const IlRepetition *rep = il_test_first_rep (results, 0);
 
   assert_complete (rep, 100, 1);
-  g_assert_cmpuint (run_at (results, 0)->workers, ==, 1);
+  g_assert_cmpuint (il_test_run_at (results, 0)->workers, ==, 1);
   for (guint i = 0; i < rep->tasks->len; i++)
     g_assert_cmpint (wall_of (task_at (rep, i)), >=, 40000);
   g_test_message ("100 x 40 ms sleeps: makespan %.1f ms", rep->makespan_ms);
@@ -186,13 +158,13 @@ cpu_once (void)
     "{ \"interleave\": 1, \"name\": \"cpu\","
     "  \"tasks\": [ { \"repeat\": 8, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 90 } ] } ],"
     "  \"runs\": [ { \"executor\": \"sequential\" }, { \"executor\": \"async\" } ] }");
-  const IlRunResult  *seq = run_at (results, 0);
-  const IlRunResult  *async = run_at (results, 1);
-  const IlRepetition *rep = rep_of (results, 1);
+  const IlRunResult  *seq = il_test_run_at (results, 0);
+  const IlRunResult  *async = il_test_run_at (results, 1);
+  const IlRepetition *rep = il_test_first_rep (results, 1);
 
   assert_complete (rep, 8, 1);
   g_assert_cmpstr (async->summary.checksum, ==, seq->summary.checksum);
-  g_assert_cmpstr (rep->checksum, ==, rep_of (results, 0)->checksum);
+  g_assert_cmpstr (rep->checksum, ==, il_test_first_rep (results, 0)->checksum);
   g_assert_cmpstr (rep->checksum, !=, "0000000000000000");
   /* Inline CPU work is this task's time on a CPU, or in the run queue when
    * the machine is busy: never blocked. */
@@ -274,14 +246,14 @@ lag_once (void)
     "      { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 45 } ] } ],"
     "  \"runs\": [ { \"executor\": \"async\" }, { \"executor\": \"async\", \"cpu_slice_units\": 1 } ],"
     "  \"settings\": { \"order\": \"grouped\" } }");
-  const IlRepetition  *whole = rep_of (results, 0);
-  const IlRepetition  *sliced = rep_of (results, 1);
+  const IlRepetition  *whole = il_test_first_rep (results, 0);
+  const IlRepetition  *sliced = il_test_first_rep (results, 1);
   const IlBlockRecord *cpu_block;
   gint64               whole_max, whole_p95, sliced_max, sliced_p95, block_us;
 
   assert_complete (whole, 3, 3);
   assert_complete (sliced, 3, 3);
-  g_assert_cmpuint (run_at (results, 1)->cpu_slice_units, ==, 1);
+  g_assert_cmpuint (il_test_run_at (results, 1)->cpu_slice_units, ==, 1);
   /* Slicing changes the order of the work, never its result. */
   g_assert_cmpstr (whole->checksum, ==, sliced->checksum);
 
@@ -311,7 +283,7 @@ test_loop_lag_last_stall (void)
     "{ \"interleave\": 1, \"name\": \"stall\","
     "  \"tasks\": [ { \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 40 } ] } ],"
     "  \"runs\": [ { \"executor\": \"async\" } ] }");
-  const IlRepetition *rep = rep_of (results, 0);
+  const IlRepetition *rep = il_test_first_rep (results, 0);
   const IlTaskRecord *t = task_at (rep, 0);
   gint64              max = 0;
 
@@ -339,7 +311,7 @@ states_once (void)
     "      { \"type\": \"sleep\", \"ms\": 2 },"
     "      { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 20 } ] } ],"
     "  \"runs\": [ { \"executor\": \"async\" } ] }");
-  const IlRepetition *rep = rep_of (results, 0);
+  const IlRepetition *rep = il_test_first_rep (results, 0);
   const IlTaskRecord *sleeper = task_at (rep, 0);
   const IlTaskRecord *first = task_at (rep, 1);
   const IlTaskRecord *second = task_at (rep, 2);
@@ -397,7 +369,7 @@ test_events (void)
     "      { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 3 } ] } ],"
     "  \"runs\": [ { \"executor\": \"async\", \"cpu_slice_units\": 1 } ] }",
     queue, NULL);
-  rep = rep_of (results, 0);
+  rep = il_test_first_rep (results, 0);
   assert_complete (rep, 5, 2);
 
   il_event_queue_drain (queue, events, 0);
@@ -472,7 +444,7 @@ test_many (void)
     "  \"tasks\": [ { \"repeat\": 3000, \"blocks\": ["
     "      { \"type\": \"sleep\", \"ms\": 0 }, { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
     "  \"runs\": [ { \"executor\": \"async\" } ] }");
-  const IlRepetition *rep = rep_of (results, 0);
+  const IlRepetition *rep = il_test_first_rep (results, 0);
 
   assert_complete (rep, 3000, 2);
 }
@@ -536,7 +508,7 @@ cancel_case (const char *json,
                   elapsed_us / 1000.0);
   g_assert_cmpint (elapsed_us, <, 500000);
   g_assert_true (results->cancelled);
-  rep = rep_of (results, 0);
+  rep = il_test_first_rep (results, 0);
   g_assert_true (rep->cancelled);
   g_assert_cmpuint (rep->tasks->len, >=, expect_started_min);
   for (guint i = 0; i < rep->tasks->len; i++)
@@ -589,6 +561,121 @@ test_cancel_io (void)
                1);
 }
 
+typedef struct
+{
+  GCancellable *cancellable;
+  IlEventQueue *events;
+  IlResults    *results;
+  gint          done;
+} RunInThread;
+
+static gpointer
+run_lost_io_thread (gpointer data)
+{
+  RunInThread *r = data;
+
+  /* Write, give the test time to swap the file for a FIFO, read it. */
+  r->results = run_with ("{ \"interleave\": 1, \"name\": \"lost io\","
+                         "  \"tasks\": [ { \"blocks\": [ { \"type\": \"file-write\", \"bytes\": 4096 },"
+                         "                                 { \"type\": \"sleep\", \"ms\": 300 },"
+                         "                                 { \"type\": \"file-read\", \"bytes\": 4096 } ] } ],"
+                         "  \"runs\": [ { \"executor\": \"async\" } ] }",
+                         r->events, r->cancellable);
+  g_atomic_int_set (&r->done, TRUE);
+  return NULL;
+}
+
+/* Waits (at most 20 s) for the start of block @block of the only task. */
+static void
+wait_block_start (IlEventQueue *queue,
+                  guint         block)
+{
+  g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+  gint64 give_up = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < give_up)
+    {
+      g_array_set_size (events, 0);
+      il_event_queue_drain (queue, events, 0);
+      for (guint i = 0; i < events->len; i++)
+        {
+          const IlEvent *ev = &g_array_index (events, IlEvent, i);
+
+          if (ev->kind == IL_EVENT_BLOCK_START && ev->block_start.block == block)
+            return;
+        }
+      g_usleep (1000);
+    }
+  g_error ("block %u never started", block);
+}
+
+/* The only run-* scratch folder of the isolated cache. */
+static char *
+scratch_folder (void)
+{
+  g_autofree char *base = g_build_filename (g_get_user_cache_dir (), "interleave", NULL);
+  g_autoptr(GDir) dir = g_dir_open (base, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "run-"))
+      return g_build_filename (base, name, NULL);
+  g_error ("no scratch folder in %s", base);
+}
+
+/* An I/O operation whose completion never comes after a cancel (here a
+ * file-read whose open() blocks in GIO's worker thread on a FIFO without
+ * a writer: not cancellable) must not keep the cancelled run from
+ * finishing. The executor used to wait for every in-flight completion, and
+ * a cancelled run with such an operation never returned (seen under
+ * AddressSanitizer with HTTP requests: inflight=12, remaining=0). */
+static void
+test_cancel_io_lost (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(IlEventQueue) queue = il_event_queue_new (0);
+  RunInThread      r = { cancellable, queue, NULL, FALSE };
+  g_autofree char *folder = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *keep = g_build_filename (g_get_user_cache_dir (), "lost-io-fifo", NULL);
+  GThread         *thread;
+  gint64           deadline;
+  int              fd;
+
+  thread = g_thread_new ("run", run_lost_io_thread, &r);
+  /* The write is done when the sleep starts: swap its file for a FIFO (a
+   * second name keeps it reachable once the scratch folder goes). */
+  wait_block_start (queue, 1);
+  folder = scratch_folder ();
+  file = g_build_filename (folder, "task-0.bin", NULL);
+  g_assert_cmpint (g_unlink (file), ==, 0);
+  g_assert_cmpint (mkfifo (file, 0600), ==, 0);
+  g_assert_cmpint (link (file, keep), ==, 0);
+  /* The read has started: its open() is blocked. */
+  wait_block_start (queue, 2);
+  g_usleep (100000);
+  g_cancellable_cancel (cancellable);
+
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (!g_atomic_int_get (&r.done) && g_get_monotonic_time () < deadline)
+    g_usleep (10000);
+  if (!g_atomic_int_get (&r.done))
+    g_error ("a run cancelled while an I/O operation could not be cancelled "
+             "has not finished 20 s after the cancel");
+  g_thread_join (thread);
+  g_assert_true (r.results->cancelled);
+  g_assert_true (il_test_first_rep (r.results, 0)->cancelled);
+  g_assert_true (g_array_index (il_test_first_rep (r.results, 0)->tasks, IlTaskRecord, 0).failed);
+  g_clear_pointer (&r.results, il_results_free);
+
+  /* A writer lets the blocked open() return. */
+  fd = open (keep, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  g_assert_cmpint (g_unlink (keep), ==, 0);
+}
+
 /* http and file blocks run concurrently on the loop. */
 static void
 test_io (void)
@@ -600,7 +687,7 @@ test_io (void)
     "      { \"type\": \"file-write\", \"bytes\": 65536 },"
     "      { \"type\": \"file-read\", \"bytes\": 65536 } ] } ],"
     "  \"runs\": [ { \"executor\": \"async\" } ] }");
-  const IlRepetition *rep = rep_of (results, 0);
+  const IlRepetition *rep = il_test_first_rep (results, 0);
 
   assert_complete (rep, 20, 3);
   for (guint i = 0; i < rep->tasks->len; i++)
@@ -664,7 +751,7 @@ test_failure (void)
     "               { \"repeat\": 3, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 30 },"
     "      { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 2 } ] } ],"
     "  \"runs\": [ { \"executor\": \"async\" } ] }");
-  const IlRepetition *rep = rep_of (results, 0);
+  const IlRepetition *rep = il_test_first_rep (results, 0);
   const IlTaskRecord *reader = task_at (rep, 0);
 
   g_assert_cmpuint (rep->tasks->len, ==, 4);
@@ -701,6 +788,7 @@ main (int    argc,
   g_test_add_func ("/il/async/cancel/inline", test_cancel_inline);
   g_test_add_func ("/il/async/cancel/sliced", test_cancel_sliced);
   g_test_add_func ("/il/async/cancel/io", test_cancel_io);
+  g_test_add_func ("/il/async/cancel/io-lost", test_cancel_io_lost);
   g_test_add_func ("/il/async/io", test_io);
   g_test_add_func ("/il/async/io-no-fd-leak", test_io_no_fd_leak);
 

@@ -21,48 +21,9 @@
 #include "il-results.h"
 #include "il-runner.h"
 
+#include "il-test-utils.h"
+
 #define ATTEMPTS 3
-
-static IlExperiment *
-load (const char *json,
-      GError    **error)
-{
-  return il_experiment_load_data (json, -1, "counter.interleave", error);
-}
-
-static IlExperiment *
-loadf (const char *format,
-       ...) G_GNUC_PRINTF (1, 2);
-
-static IlExperiment *
-loadf (const char *format,
-       ...)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *json = NULL;
-  IlExperiment    *exp;
-  va_list          args;
-
-  va_start (args, format);
-  json = g_strdup_vprintf (format, args);
-  va_end (args);
-  exp = load (json, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (exp);
-  return exp;
-}
-
-static IlResults *
-run (const IlExperiment *exp)
-{
-  g_autoptr(IlRunner) runner = il_runner_new (exp, &(IlRunOptions){ 0 });
-  g_autoptr(GError) error = NULL;
-  IlResults *results = il_runner_run (runner, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (results);
-  return results;
-}
 
 /* Every repetition's record is consistent; returns the largest loss. */
 static gint64
@@ -122,8 +83,8 @@ sum_lock_wait (const IlRunResult *rr)
 static void
 test_file (void)
 {
-  g_autoptr(IlExperiment) exp = loadf (COUNTER_EXPERIMENT, 2, ", \"lock\": true",
-                                        "{ \"executor\": \"threads\", \"workers\": 2 }", 1);
+  g_autoptr(IlExperiment) exp = il_test_loadf (COUNTER_EXPERIMENT, 2, ", \"lock\": true",
+                                                "{ \"executor\": \"threads\", \"workers\": 2 }", 1);
   const IlTaskGroup *group = g_ptr_array_index (exp->tasks, 0);
   const IlBlock     *block = g_ptr_array_index (group->blocks, 0);
   g_autoptr(IlExperiment) again = NULL;
@@ -154,7 +115,7 @@ test_file (void)
   data = il_experiment_to_data (exp, NULL);
   g_assert_nonnull (strstr (data, "\"increments\": 1000000"));
   g_assert_nonnull (strstr (data, "\"lock\": true"));
-  again = load (data, &error);
+  again = il_experiment_load_data (data, -1, "counter.interleave", &error);
   g_assert_no_error (error);
   g_assert_true (il_experiment_equal (exp, again));
   g_assert_cmpint (il_experiment_count_increments (exp), ==, 2000000);
@@ -167,7 +128,7 @@ test_file (void)
       g_autoptr(IlExperiment) none = NULL;
 
       g_clear_error (&error);
-      none = load (json, &error);
+      none = il_experiment_load_data (json, -1, "counter.interleave", &error);
       g_assert_null (none);
       g_assert_error (error, IL_ERROR, IL_ERROR_INVALID);
       g_test_message ("%s → %s", bad[i].json, error->message);
@@ -181,11 +142,11 @@ test_file (void)
 static void
 test_results_roundtrip (void)
 {
-  g_autoptr(IlExperiment) exp = loadf (COUNTER_EXPERIMENT, 2, "",
-                                        "{ \"executor\": \"processes\", \"workers\": 2 }, "
-                                        "{ \"executor\": \"threads\", \"workers\": 2, \"gil\": true }",
-                                        1);
-  g_autoptr(IlResults) results = run (exp);
+  g_autoptr(IlExperiment) exp = il_test_loadf (COUNTER_EXPERIMENT, 2, "",
+                                                "{ \"executor\": \"processes\", \"workers\": 2 }, "
+                                                "{ \"executor\": \"threads\", \"workers\": 2, \"gil\": true }",
+                                                1);
+  g_autoptr(IlResults) results = il_test_run (exp, NULL, NULL);
   g_autoptr(IlResults) back = NULL;
   g_autoptr(JsonNode) node = il_results_to_json (results);
   g_autoptr(GError) error = NULL;
@@ -331,13 +292,13 @@ test_protocol (void)
 static void
 test_threads_lose_updates (void)
 {
-  g_autoptr(IlExperiment) exp = loadf (COUNTER_EXPERIMENT, 4, "",
-                                        "{ \"executor\": \"threads\", \"workers\": 2 }", 3);
+  g_autoptr(IlExperiment) exp = il_test_loadf (COUNTER_EXPERIMENT, 4, "",
+                                                "{ \"executor\": \"threads\", \"workers\": 2 }", 3);
   gint64 lost = 0;
 
   for (guint attempt = 0; attempt < ATTEMPTS && lost == 0; attempt++)
     {
-      g_autoptr(IlResults) results = run (exp);
+      g_autoptr(IlResults) results = il_test_run (exp, NULL, NULL);
 
       lost = check_counts (g_ptr_array_index (results->runs, 0), 4000000);
       g_test_message ("attempt %u: at most %" G_GINT64_FORMAT " of 4000000 lost", attempt + 1, lost);
@@ -349,13 +310,13 @@ test_threads_lose_updates (void)
 static void
 test_threads_lock (void)
 {
-  g_autoptr(IlExperiment) exp = loadf (COUNTER_EXPERIMENT, 4, ", \"lock\": true",
-                                        "{ \"executor\": \"threads\", \"workers\": 2 }", 3);
+  g_autoptr(IlExperiment) exp = il_test_loadf (COUNTER_EXPERIMENT, 4, ", \"lock\": true",
+                                                "{ \"executor\": \"threads\", \"workers\": 2 }", 3);
   gint64 lock_wait = 0;
 
   for (guint attempt = 0; attempt < ATTEMPTS && lock_wait == 0; attempt++)
     {
-      g_autoptr(IlResults) results = run (exp);
+      g_autoptr(IlResults) results = il_test_run (exp, NULL, NULL);
       const IlRunResult *rr = g_ptr_array_index (results->runs, 0);
 
       g_assert_cmpint (check_counts (rr, 4000000), ==, 0);
@@ -369,9 +330,9 @@ test_threads_lock (void)
 static void
 test_async (void)
 {
-  g_autoptr(IlExperiment) exp = loadf (COUNTER_EXPERIMENT, 2, "",
-                                        "{ \"executor\": \"async\" }, { \"executor\": \"sequential\" }", 2);
-  g_autoptr(IlResults) results = run (exp);
+  g_autoptr(IlExperiment) exp = il_test_loadf (COUNTER_EXPERIMENT, 2, "",
+                                                "{ \"executor\": \"async\" }, { \"executor\": \"sequential\" }", 2);
+  g_autoptr(IlResults) results = il_test_run (exp, NULL, NULL);
 
   g_assert_cmpint (check_counts (g_ptr_array_index (results->runs, 0), 2000000), ==, 0);
   g_assert_cmpint (check_counts (g_ptr_array_index (results->runs, 1), 2000000), ==, 0);
@@ -381,11 +342,11 @@ test_async (void)
 static void
 test_processes (void)
 {
-  g_autoptr(IlExperiment) exp = loadf (COUNTER_EXPERIMENT, 2, "",
-                                        "{ \"executor\": \"processes\", \"workers\": 2 }, "
-                                        "{ \"executor\": \"processes\", \"workers\": 2, \"spawn\": \"per-task\" }",
-                                        2);
-  g_autoptr(IlResults) results = run (exp);
+  g_autoptr(IlExperiment) exp = il_test_loadf (COUNTER_EXPERIMENT, 2, "",
+                                                "{ \"executor\": \"processes\", \"workers\": 2 }, "
+                                                "{ \"executor\": \"processes\", \"workers\": 2, \"spawn\": \"per-task\" }",
+                                                2);
+  g_autoptr(IlResults) results = il_test_run (exp, NULL, NULL);
 
   for (guint r = 0; r < results->runs->len; r++)
     {
@@ -414,11 +375,11 @@ test_processes (void)
 static void
 test_gil (void)
 {
-  g_autoptr(IlExperiment) exp = loadf ("{ \"interleave\": 1, \"name\": \"gil\", \"tasks\": ["
-                                        " { \"repeat\": 2, \"blocks\": [ { \"type\": \"counter\", \"increments\": 3000000 } ] },"
-                                        " { \"repeat\": 2, \"blocks\": [ { \"type\": \"counter\", \"increments\": 300000, \"lock\": true } ] } ],"
-                                        " \"runs\": [ { \"executor\": \"threads\", \"workers\": 2, \"gil\": true, \"switch_interval_ms\": 1 } ] }");
-  g_autoptr(IlResults) results = run (exp);
+  g_autoptr(IlExperiment) exp = il_test_loadf ("{ \"interleave\": 1, \"name\": \"gil\", \"tasks\": ["
+                                                " { \"repeat\": 2, \"blocks\": [ { \"type\": \"counter\", \"increments\": 3000000 } ] },"
+                                                " { \"repeat\": 2, \"blocks\": [ { \"type\": \"counter\", \"increments\": 300000, \"lock\": true } ] } ],"
+                                                " \"runs\": [ { \"executor\": \"threads\", \"workers\": 2, \"gil\": true, \"switch_interval_ms\": 1 } ] }");
+  g_autoptr(IlResults) results = il_test_run (exp, NULL, NULL);
   const IlRunResult  *rr = g_ptr_array_index (results->runs, 0);
   const IlRepetition *rep = g_ptr_array_index (rr->repetitions, 0);
 

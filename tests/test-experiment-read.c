@@ -579,6 +579,7 @@ static const InvalidCase invalid_cases[] = {
   { "unknown-field-quiz", IL_ERROR_INVALID, "6:72: quiz.hint: unknown field", "\"explanation\"" },
   { "unknown-field-top", IL_ERROR_INVALID, "6:3: author: unknown field", NULL },
   { "gil-on-processes", IL_ERROR_INVALID, "5:54: runs[0].gil: ", "only to threads runs" },
+  { "gil-on-cpython", IL_ERROR_INVALID, "5:80: runs[0].gil: ", "does not apply to the cpython engine" },
   { "switch-on-async", IL_ERROR_INVALID, "5:36: runs[0].switch_interval_ms: ", "does not apply to an async run" },
   { "spawn-on-threads", IL_ERROR_INVALID, "5:38: runs[0].spawn: ", "only to processes runs" },
   { "slice-on-threads", IL_ERROR_INVALID, "5:38: runs[0].cpu_slice_units: ", "only to async runs" },

@@ -13,6 +13,8 @@
 #include "il-results.h"
 #include "il-runner.h"
 
+#include "il-test-utils.h"
+
 static const char *const csv_header[] = {
   "run",
   "label",
@@ -111,19 +113,6 @@ export_to_string (gboolean (*func) (const IlResults *, const IlExperiment *, GOu
 }
 
 /* ---------------------------------------------------------------- */
-
-static IlResults *
-run_experiment (IlExperiment *exp)
-{
-  g_autoptr(GError) error = NULL;
-  IlRunOptions options = { 0 };
-  g_autoptr(IlRunner) runner = il_runner_new (exp, &options);
-  IlResults *results = il_runner_run (runner, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (results);
-  return results;
-}
 
 /* Every executor there is, CPU and I/O blocks, 3 repetitions. */
 static const char *mixed_json =
@@ -408,7 +397,7 @@ test_exports_parse_back (void)
   g_autofree char *trace = NULL;
 
   g_assert_no_error (error);
-  results = run_experiment (exp);
+  results = il_test_run (exp, NULL, NULL);
   g_assert_cmpuint (results->runs->len, ==, 4);
   for (guint r = 0; r < results->runs->len; r++)
     {

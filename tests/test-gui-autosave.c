@@ -18,14 +18,9 @@
 #include "il-examples.h"
 #include "il-window.h"
 
-static char *data_home;
+#include "il-test-utils.h"
 
-static void
-drain (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
+static char *data_home;
 
 /* Iterates the main loop until @path exists (or not), for at most 20 s. */
 static gboolean
@@ -76,7 +71,7 @@ window_with_file (const char *dir,
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (il_window_load_file (window, file, &error));
   g_assert_no_error (error);
-  drain ();
+  il_test_drain ();
   *out_path = g_steal_pointer (&path);
   return window;
 }
@@ -165,12 +160,12 @@ test_edit_save_discard (void)
   g_assert_true (wait_for_file (autosave, TRUE));
   g_object_ref (window);
   gtk_window_close (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   dialog = find_message_dialog ();
   g_assert_nonnull (dialog);
   adw_message_dialog_response (dialog, "discard");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  drain ();
+  il_test_drain ();
   g_assert_true (wait_for_file (autosave, FALSE));
   g_assert_finalize_object (window);
 
@@ -257,17 +252,17 @@ test_restore_after_crash (void)
 
   window = il_window_new (NULL);
   gtk_window_present (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   dialog = il_autosave_offer_restore (GTK_WINDOW (window));
   g_assert_nonnull (dialog);
-  drain ();
+  il_test_drain ();
   g_object_get (dialog, "body", &body, NULL);
   g_assert_nonnull (strstr (body, on_disk->name));
   g_assert_nonnull (strstr (body, "never saved"));
 
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "restore");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  drain ();
+  il_test_drain ();
 
   /* The first (oldest) edits in this window, the other in a new one. */
   document = il_window_get_document (window);
@@ -324,7 +319,7 @@ test_restore_after_crash (void)
     gtk_window_destroy (GTK_WINDOW (other));
   }
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   g_assert_cmpint (g_remove (live), ==, 0);
   g_assert_cmpint (g_remove (path), ==, 0);
   g_assert_cmpint (g_rmdir (dir), ==, 0);
@@ -344,18 +339,12 @@ test_discard_after_crash (void)
   g_assert_nonnull (dialog);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "discard");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  drain ();
+  il_test_drain ();
   il_autosave_wait ();
   g_assert_false (g_file_test (orphan, G_FILE_TEST_EXISTS));
   g_assert_null (il_window_get_document (window));
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
-}
-
-static void
-skip_no_display (void)
-{
-  g_test_skip ("no display");
+  il_test_drain ();
 }
 
 int
@@ -368,21 +357,12 @@ main (int   argc,
   data_home = g_dir_make_tmp ("il-autosave-data-XXXXXX", NULL);
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
 
-  g_test_init (&argc, &argv, NULL);
+  il_test_init_gtk (&argc, &argv);
 
-  if (!gtk_init_check ())
-    {
-      g_test_add_func ("/il/gui/autosave/no-display", skip_no_display);
-      ret = g_test_run ();
-    }
-  else
-    {
-      adw_init ();
-      g_test_add_func ("/il/gui/autosave/edit-save-discard", test_edit_save_discard);
-      g_test_add_func ("/il/gui/autosave/restore-after-crash", test_restore_after_crash);
-      g_test_add_func ("/il/gui/autosave/discard-after-crash", test_discard_after_crash);
-      ret = g_test_run ();
-    }
+  g_test_add_func ("/il/gui/autosave/edit-save-discard", test_edit_save_discard);
+  g_test_add_func ("/il/gui/autosave/restore-after-crash", test_restore_after_crash);
+  g_test_add_func ("/il/gui/autosave/discard-after-crash", test_discard_after_crash);
+  ret = g_test_run ();
   {
     g_autofree char *quoted = g_shell_quote (data_home);
     g_autofree char *cmd = g_strdup_printf ("rm -rf %s", quoted);

@@ -11,16 +11,12 @@
 
 #include <adwaita.h>
 
+#include "il-cpython.h"
 #include "il-examples.h"
 #include "il-run-row.h"
 #include "il-window.h"
 
-static void
-drain (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
+#include "il-test-utils.h"
 
 static IlWindow *
 window_with_example (void)
@@ -31,7 +27,7 @@ window_with_example (void)
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (il_window_load_example (window, IL_DEFAULT_EXAMPLE, &error));
   g_assert_no_error (error);
-  drain ();
+  il_test_drain ();
   g_assert_cmpstr (il_window_get_visible_page (window), ==, "workload");
   return window;
 }
@@ -76,7 +72,7 @@ test_undo_redo_units (void)
   g_assert_false (il_experiment_equal (before, after));
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
-  drain ();
+  il_test_drain ();
   g_assert_true (il_experiment_equal (il_document_get_experiment (document), before));
   g_assert_false (il_document_get_modified (document));
   g_assert_false (il_document_can_undo (document));
@@ -84,13 +80,13 @@ test_undo_redo_units (void)
   g_assert_cmpint ((gint64) gtk_spin_button_get_value (units_spin (window)), ==, original);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.redo", NULL);
-  drain ();
+  il_test_drain ();
   g_assert_true (il_experiment_equal (il_document_get_experiment (document), after));
   g_assert_cmpint ((gint64) gtk_spin_button_get_value (units_spin (window)), ==, original + 7);
   g_assert_true (il_document_get_modified (document));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
 }
 
 static void
@@ -110,7 +106,7 @@ test_undo_structural (void)
   g_assert_nonnull (item);
   gtk_spin_button_set_value (il_block_item_get_ms_spin (item), 123);
   gtk_widget_activate_action (GTK_WIDGET (editor), "editor.block-move", "(uui)", 0, 2, -1);
-  drain ();
+  il_test_drain ();
 
   group = g_ptr_array_index (il_document_get_experiment (document)->tasks, 0);
   g_assert_cmpuint (group->blocks->len, ==, 3);
@@ -124,7 +120,7 @@ test_undo_structural (void)
 
   for (guint i = 0; i < 5; i++)
     gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
-  drain ();
+  il_test_drain ();
   g_assert_true (il_experiment_equal (il_document_get_experiment (document), before));
   g_assert_false (il_document_can_undo (document));
 
@@ -133,7 +129,7 @@ test_undo_structural (void)
   g_assert_true (il_experiment_equal (il_document_get_experiment (document), before));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
 }
 
 static void
@@ -172,7 +168,7 @@ test_save_reopen (void)
   g_assert_false (il_document_get_modified (il_window_get_document (window)));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   g_assert_cmpint (g_remove (path), ==, 0);
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
@@ -194,7 +190,7 @@ test_open_error (void)
   g_assert_null (il_window_get_document (window));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   g_assert_cmpint (g_remove (path), ==, 0);
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
@@ -226,7 +222,7 @@ test_close_prompt (void)
   gtk_spin_button_set_value (units_spin (window), 5);
   g_object_ref (window);
   gtk_window_close (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   /* Modified: the window stays and asks. */
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
   dialog = find_message_dialog ();
@@ -235,17 +231,17 @@ test_close_prompt (void)
   /* Emitting a response does not close the dialog; a click does both. */
   adw_message_dialog_response (dialog, "cancel");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  drain ();
+  il_test_drain ();
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
   g_assert_nonnull (il_window_get_document (window));
 
   gtk_window_close (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   dialog = find_message_dialog ();
   g_assert_nonnull (dialog);
   adw_message_dialog_response (dialog, "discard");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  drain ();
+  il_test_drain ();
   g_assert_null (find_message_dialog ());
   g_assert_finalize_object (window);
 }
@@ -307,6 +303,56 @@ test_executor_switch (void)
   g_assert_finalize_object (row);
 }
 
+/* The engine is chosen on the run row: choosing CPython clears the
+ * simulated lock and hides it; without an interpreter the choice is not
+ * offered and the row says why. */
+static void
+test_engine_choice (void)
+{
+  g_autoptr(IlDocument) document = il_document_new (il_example_load (IL_DEFAULT_EXAMPLE, NULL));
+  const IlRunConfig *run;
+  GtkWidget         *row;
+  GtkDropDown       *engine;
+  GtkCheckButton    *gil;
+  guint              index;
+
+  {
+    IlExperiment *experiment = il_document_begin_edit (document, NULL);
+    IlRunConfig  *threads = il_run_config_new (IL_EXECUTOR_THREADS);
+
+    threads->gil = TRUE;
+    g_ptr_array_add (experiment->runs, threads);
+    index = experiment->runs->len - 1;
+    il_document_end_edit (document, TRUE);
+  }
+  row = g_object_ref_sink (il_run_row_new (document, index));
+  engine = GTK_DROP_DOWN (gtk_widget_get_template_child (row, IL_TYPE_RUN_ROW, "engine_dropdown"));
+  gil = GTK_CHECK_BUTTON (gtk_widget_get_template_child (row, IL_TYPE_RUN_ROW, "gil_check"));
+  g_assert_cmpuint (gtk_drop_down_get_selected (engine), ==, IL_ENGINE_NATIVE);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gil)));
+
+  if (!il_cpython_available (NULL, NULL))
+    {
+      g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (engine)));
+      g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (GTK_WIDGET (engine)), "Python"));
+      g_assert_finalize_object (row);
+      return;
+    }
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (engine)));
+  gtk_drop_down_set_selected (engine, IL_ENGINE_CPYTHON);
+  run = g_ptr_array_index (il_document_get_experiment (document)->runs, index);
+  g_assert_cmpint (run->engine, ==, IL_ENGINE_CPYTHON);
+  g_assert_false (run->gil);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gil)));
+  g_assert_true (il_experiment_validate (il_document_get_experiment (document), NULL));
+  gtk_drop_down_set_selected (engine, IL_ENGINE_NATIVE);
+  run = g_ptr_array_index (il_document_get_experiment (document)->runs, index);
+  g_assert_cmpint (run->engine, ==, IL_ENGINE_NATIVE);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gil)));
+
+  g_assert_finalize_object (row);
+}
+
 /* A URL clears the embedded server's delay and body size; clearing the URL
  * again shows those fields with the values the model holds. */
 static void
@@ -352,27 +398,14 @@ test_http_url_clears (void)
   g_assert_cmpint ((gint64) gtk_spin_button_get_value (bytes), ==, block->bytes);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
-}
-
-static void
-skip_no_display (void)
-{
-  g_test_skip ("no display");
+  il_test_drain ();
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_test_add_func ("/il/gui/editing/no-display", skip_no_display);
-      return g_test_run ();
-    }
-  adw_init ();
+  il_test_init_gtk (&argc, &argv);
 
   g_test_add_func ("/il/gui/editing/undo-redo-units", test_undo_redo_units);
   g_test_add_func ("/il/gui/editing/undo-structural", test_undo_structural);
@@ -380,6 +413,7 @@ main (int   argc,
   g_test_add_func ("/il/gui/editing/open-error", test_open_error);
   g_test_add_func ("/il/gui/editing/close-prompt", test_close_prompt);
   g_test_add_func ("/il/gui/editing/executor-switch", test_executor_switch);
+  g_test_add_func ("/il/gui/editing/engine-choice", test_engine_choice);
   g_test_add_func ("/il/gui/editing/http-url-clears", test_http_url_clears);
 
   return g_test_run ();

@@ -10,7 +10,7 @@
 #include "il-live-model.h"
 #include "il-runner.h"
 
-static gboolean have_display;
+#include "il-test-utils.h"
 
 static const char *experiment_json =
   "{ \"interleave\": 1, \"name\": \"live runs\","
@@ -59,11 +59,6 @@ test_async_runs (void)
   static const gboolean all[] = { FALSE, FALSE, FALSE, TRUE };
   static const gboolean picked[] = { TRUE };
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
   experiment = il_experiment_load_data (experiment_json, -1, "live runs", &error);
   g_assert_no_error (error);
   /* Every enabled run: the sweep is two runs, the async one is the last. */
@@ -81,8 +76,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-  have_display = gtk_init_check ();
+  il_test_init_gtk (&argc, &argv);
 
   g_test_add_func ("/il/live-model/async-runs", test_async_runs);
 

@@ -16,6 +16,8 @@
 #include "il-server.h"
 #include "il-window.h"
 
+#include "il-test-utils.h"
+
 /* AddressSanitizer reserves terabytes of address space and keeps freed
  * memory in quarantine: address-space limits and peak RSS measure it, not
  * the code. */
@@ -32,13 +34,6 @@
 
 /* Generous: CI machines are slow and the example repeats its runs. */
 #define RUN_TIMEOUT_S 240
-
-static void
-drain (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
 
 static gboolean
 timeout_cb (gpointer data)
@@ -130,7 +125,7 @@ wait_for_run (IlWindow *window)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (timed_out);
   g_source_remove (source);
-  drain ();
+  il_test_drain ();
 }
 
 static void
@@ -170,7 +165,7 @@ test_run_example (void)
     }
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
 }
 
 static void
@@ -230,7 +225,7 @@ test_save_with_results (void)
   g_assert_null (il_window_get_results (window));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   g_assert_cmpint (g_remove (path), ==, 0);
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
@@ -264,7 +259,7 @@ test_stop (void)
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (il_window_get_workload_editor (window))));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
 }
 
 /* Opening another experiment while one runs stops the run, and its
@@ -305,7 +300,7 @@ test_open_while_running (void)
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (il_window_get_workload_editor (window))));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
 }
 
 /* Short enough for a test: one repetition, no warm-up. */
@@ -402,7 +397,7 @@ test_quiz (void)
   g_assert_nonnull (strstr (text, quiz->choices[quiz->answer]));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
 }
 
 /* Two runs of an http experiment share the application's lifetime server. */
@@ -440,7 +435,7 @@ test_lifetime_server (void)
   g_assert_cmpuint (il_server_get_n_requests (server), >=, 2 * after_first);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
 }
 
 /* The open consent dialog of @window, or NULL. */
@@ -501,7 +496,7 @@ test_loopback_consent (void)
   g_assert_false (il_window_get_running (window));
   adw_message_dialog_response (dialog, "cancel");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  drain ();
+  il_test_drain ();
   g_assert_false (il_window_get_running (window));
   g_assert_cmpuint (il_server_get_n_requests (service), ==, 0);
 
@@ -514,7 +509,7 @@ test_loopback_consent (void)
   g_assert_cmpuint (il_server_get_n_requests (service), ==, 1);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   g_unlink (path);
   g_rmdir (dir);
 }
@@ -560,7 +555,7 @@ too_big_refused (void)
   g_assert_cmpint (setrlimit (RLIMIT_AS, &limited), ==, 0);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_cmpint (setrlimit (RLIMIT_AS, &saved), ==, 0);
-  drain ();
+  il_test_drain ();
 
   g_assert_false (il_window_get_running (window));
   for (guint i = 0; i < g_list_model_get_n_items (toplevels) && dialog == NULL; i++)
@@ -578,7 +573,7 @@ too_big_refused (void)
 
   gtk_window_destroy (GTK_WINDOW (dialog));
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   g_unlink (path);
   g_rmdir (dir);
 }
@@ -594,24 +589,11 @@ test_too_big_refused (void)
   too_big_refused ();
 }
 
-static void
-skip_no_display (void)
-{
-  g_test_skip ("no display");
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_test_add_func ("/il/gui/run/no-display", skip_no_display);
-      return g_test_run ();
-    }
-  adw_init ();
+  il_test_init_gtk (&argc, &argv);
 
   g_test_add_func ("/il/gui/run/example", test_run_example);
   g_test_add_func ("/il/gui/run/save-with-results", test_save_with_results);

@@ -11,6 +11,7 @@
 
 #include "il-block-item.h"
 #include "il-document.h"
+#include "il-quiz-card.h"
 #include "il-results-table.h"
 #include "il-run-row.h"
 #include "il-runs-editor.h"
@@ -19,12 +20,7 @@
 #include "il-window.h"
 #include "il-workload-editor.h"
 
-static void
-drain (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
+#include "il-test-utils.h"
 
 /* Builds a widget inside a window (so it is realized and styled), then
  * destroys everything and checks the widget really went away. */
@@ -36,9 +32,9 @@ check_widget (GtkWidget *widget)
   g_object_ref (widget);
   gtk_window_set_child (GTK_WINDOW (window), widget);
   gtk_window_present (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   g_assert_finalize_object (widget);
 }
 
@@ -149,6 +145,52 @@ test_results_table (void)
   check_widget (table);
 }
 
+/* The labels' text, one a line, visible ones only. */
+static void
+collect_labels (GtkWidget *widget,
+                GString   *out)
+{
+  if (!gtk_widget_get_visible (widget))
+    return;
+  if (GTK_IS_LABEL (widget))
+    g_string_append_printf (out, "%s\n", gtk_label_get_label (GTK_LABEL (widget)));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_labels (child, out);
+}
+
+static void
+test_quiz_card (void)
+{
+  g_auto(GStrv) choices = g_strsplit ("threads|processes", "|", -1);
+  IlQuiz quiz = { .question = (char *) "Which is faster?", .choices = choices, .answer = 1 };
+  g_autoptr(IlResults) results = il_results_new ();
+  IlRunResult *run = il_run_result_new ();
+  GtkWidget   *card = il_quiz_card_new ();
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  run->label = g_strdup ("processes ×4");
+  run->summary.makespan_ms.median = 250;
+  run->summary.speedup = 3.5;
+  g_ptr_array_add (results->runs, run);
+
+  il_quiz_card_set_answer (IL_QUIZ_CARD (card), &quiz, 0, results);
+  collect_labels (card, text);
+  g_test_message ("%s", text->str);
+  g_assert_nonnull (strstr (text->str, "Which is faster?"));
+  g_assert_nonnull (strstr (text->str, "Not quite: you picked “threads”; the answer is “processes”"));
+  g_assert_nonnull (strstr (text->str, "• processes ×4: 250.0 ms, speedup 3.50×"));
+
+  /* Skipped, and an explanation to show. */
+  quiz.explanation = (char *) "Processes avoid the GIL.";
+  il_quiz_card_set_answer (IL_QUIZ_CARD (card), &quiz, -1, results);
+  g_string_truncate (text, 0);
+  collect_labels (card, text);
+  g_assert_nonnull (strstr (text->str, "You skipped the question. The answer: processes"));
+  g_assert_nonnull (strstr (text->str, "Processes avoid the GIL."));
+  check_widget (card);
+}
+
 static void
 test_welcome_page (void)
 {
@@ -162,10 +204,10 @@ test_window (void)
 
   g_object_ref (window);
   gtk_window_present (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   g_assert_cmpstr (il_window_get_visible_page (window), ==, "welcome");
   gtk_window_destroy (GTK_WINDOW (window));
-  drain ();
+  il_test_drain ();
   g_assert_finalize_object (window);
 }
 
@@ -180,24 +222,11 @@ test_help_overlay (void)
   gtk_window_destroy (GTK_WINDOW (overlay));
 }
 
-static void
-skip_no_display (void)
-{
-  g_test_skip ("no display");
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_test_add_func ("/il/gui/templates/no-display", skip_no_display);
-      return g_test_run ();
-    }
-  adw_init ();
+  il_test_init_gtk (&argc, &argv);
 
   g_test_add_func ("/il/gui/templates/block-item", test_block_item);
   g_test_add_func ("/il/gui/templates/task-group-card", test_task_group_card);
@@ -206,6 +235,7 @@ main (int   argc,
   g_test_add_func ("/il/gui/templates/parse-workers", test_parse_workers);
   g_test_add_func ("/il/gui/templates/runs-editor", test_runs_editor);
   g_test_add_func ("/il/gui/templates/results-table", test_results_table);
+  g_test_add_func ("/il/gui/templates/quiz-card", test_quiz_card);
   g_test_add_func ("/il/gui/templates/welcome-page", test_welcome_page);
   g_test_add_func ("/il/gui/templates/window", test_window);
   g_test_add_func ("/il/gui/templates/help-overlay", test_help_overlay);

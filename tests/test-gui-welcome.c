@@ -8,6 +8,8 @@
 
 #include "il-welcome-page.h"
 
+#include "il-test-utils.h"
+
 static guint
 count_rows (GtkWidget *widget)
 {
@@ -61,23 +63,11 @@ test_recent_sorted (void)
   g_object_unref (page);
 }
 
-static void
-skip_no_display (void)
-{
-  g_test_skip ("no display");
-}
-
 int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-  if (!gtk_init_check ())
-    {
-      g_test_add_func ("/il/gui/welcome/no-display", skip_no_display);
-      return g_test_run ();
-    }
-  adw_init ();
+  il_test_init_gtk (&argc, &argv);
 
   g_test_add_func ("/il/gui/welcome/recent-sorted", test_recent_sorted);
 

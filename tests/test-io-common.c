@@ -4,53 +4,7 @@
  */
 #include "config.h"
 
-#include "il-error.h"
-#include "il-runner.h"
-
 #include "test-io-common.h"
-
-IlExperiment *
-load (const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  IlExperiment *exp = il_experiment_load_data (json, -1, "test-io.interleave", &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (exp);
-  return exp;
-}
-
-IlResults *
-run_or_skip (IlExperiment *exp)
-{
-  g_autoptr(GError) error = NULL;
-  /* Explicit urls here are the tests' own loopback servers. */
-  IlRunOptions options = { .allow_network = TRUE };
-  g_autoptr(IlRunner) runner = il_runner_new (exp, &options);
-  IlResults *results;
-
-  if (!il_runner_check (runner, &error) && g_error_matches (error, IL_ERROR, IL_ERROR_UNSUPPORTED))
-    {
-      g_test_skip (error->message);
-      return NULL;
-    }
-  g_assert_no_error (error);
-  results = il_runner_run (runner, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (results);
-  return results;
-}
-
-const IlRepetition *
-first_rep (const IlResults *results)
-{
-  const IlRunResult *rr;
-
-  g_assert_cmpuint (results->runs->len, ==, 1);
-  rr = g_ptr_array_index (results->runs, 0);
-  g_assert_cmpuint (rr->repetitions->len, >, 0);
-  return g_ptr_array_index (rr->repetitions, 0);
-}
 
 void
 assert_all_succeeded (const IlRepetition *rep,

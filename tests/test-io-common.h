@@ -8,17 +8,7 @@
 #include "il-experiment.h"
 #include "il-io.h"
 #include "il-results.h"
-
-/* @json as an experiment; fails the test if it does not load. */
-IlExperiment *load (const char *json);
-
-/* Runs @exp with network consent (explicit urls here are the tests' own
- * loopback servers). NULL (and the test skipped) when this build cannot
- * run @exp's executor. */
-IlResults *run_or_skip (IlExperiment *exp);
-
-/* The first repetition of the only run. */
-const IlRepetition *first_rep (const IlResults *results);
+#include "il-test-utils.h"
 
 void assert_all_succeeded (const IlRepetition *rep,
                            guint               n_tasks);

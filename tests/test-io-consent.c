@@ -78,7 +78,7 @@ test_consent (void)
   g_assert_no_error (error);
 
   /* The core refuses before anything runs. */
-  exp = load (json);
+  exp = il_test_load (json);
   runner = il_runner_new (exp, &options);
   g_assert_false (il_runner_check (runner, &error));
   g_assert_error (error, IL_ERROR, IL_ERROR_CONSENT);

@@ -36,8 +36,8 @@ test_files (gconstpointer data)
 {
   const char      *run = data;
   g_autofree char *json = g_strconcat (FILES_JSON_HEAD, run, FILES_JSON_TAIL, NULL);
-  g_autoptr(IlExperiment) exp = load (json);
-  g_autoptr(IlResults) results = run_or_skip (exp);
+  g_autoptr(IlExperiment) exp = il_test_load (json);
+  g_autoptr(IlResults) results = il_test_run_or_skip (exp);
   const IlRunResult *rr;
 
   if (results == NULL)
@@ -85,7 +85,7 @@ test_file_read_needs_write (void)
   g_clear_error (&error);
 
   /* ...and a model edited into that order by the runner. */
-  exp = load (
+  exp = il_test_load (
     "{ \"interleave\": 1, \"name\": \"orphan read\","
     "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] },"
     "               { \"blocks\": [ { \"type\": \"file-write\", \"bytes\": 10 },"
@@ -112,7 +112,7 @@ test_file_read_needs_write (void)
 static void
 test_file_verify (void)
 {
-  g_autoptr(IlExperiment) exp = load (
+  g_autoptr(IlExperiment) exp = il_test_load (
     "{ \"interleave\": 1, \"name\": \"f\","
     "  \"tasks\": [ { \"blocks\": [ { \"type\": \"file-write\", \"bytes\": 3000000 },"
     "                               { \"type\": \"file-read\", \"bytes\": 3000000 } ] } ],"

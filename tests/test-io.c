@@ -226,13 +226,13 @@ static double
 http_makespan (const char *run)
 {
   g_autofree char *json = http_experiment (run, 50, 25);
-  g_autoptr(IlExperiment) exp = load (json);
-  g_autoptr(IlResults) results = run_or_skip (exp);
+  g_autoptr(IlExperiment) exp = il_test_load (json);
+  g_autoptr(IlResults) results = il_test_run_or_skip (exp);
   const IlRepetition *rep;
 
   if (results == NULL)
     return -1;
-  rep = first_rep (results);
+  rep = il_test_first_rep (results, 0);
   assert_all_succeeded (rep, 50);
   for (guint i = 0; i < rep->tasks->len; i++)
     {
@@ -314,9 +314,9 @@ test_http_404 (void)
                           "                               { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
                           "  \"runs\": [ { \"executor\": \"sequential\" } ] }",
                           il_server_get_url (server));
-  exp = load (json);
-  results = run_or_skip (exp);
-  rep = first_rep (results);
+  exp = il_test_load (json);
+  results = il_test_run_or_skip (exp);
+  rep = il_test_first_rep (results, 0);
   g_assert_cmpuint (rep->failed_tasks, ==, 1);
   t = &g_array_index (rep->tasks, IlTaskRecord, 0);
   g_assert_true (t->failed);
@@ -358,9 +358,9 @@ test_http_refused (void)
                           "  \"tasks\": [ { \"blocks\": [ { \"type\": \"http\", \"url\": \"http://127.0.0.1:%u/\" } ] } ],"
                           "  \"runs\": [ { \"executor\": \"sequential\" } ] }",
                           port);
-  exp = load (json);
-  results = run_or_skip (exp);
-  t = &g_array_index (first_rep (results)->tasks, IlTaskRecord, 0);
+  exp = il_test_load (json);
+  results = il_test_run_or_skip (exp);
+  t = &g_array_index (il_test_first_rep (results, 0)->tasks, IlTaskRecord, 0);
   g_assert_true (t->failed);
   g_test_message ("%s", t->error);
   g_assert_nonnull (strstr (t->error, "GET http://127.0.0.1:"));
@@ -379,7 +379,7 @@ static void
 test_http_cancel (void)
 {
   g_autofree char *json = http_experiment ("{ \"executor\": \"sequential\" }", 3, 20000);
-  g_autoptr(IlExperiment) exp = load (json);
+  g_autoptr(IlExperiment) exp = il_test_load (json);
   IlRunOptions options = { 0 };
   g_autoptr(IlRunner) runner = il_runner_new (exp, &options);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -399,7 +399,7 @@ test_http_cancel (void)
 static void
 test_http_async_direct (void)
 {
-  g_autoptr(IlExperiment) exp = load (
+  g_autoptr(IlExperiment) exp = il_test_load (
     "{ \"interleave\": 1, \"name\": \"h\","
     "  \"tasks\": [ { \"blocks\": [ { \"type\": \"http\", \"delay_ms\": 50, \"bytes\": 200000 } ] } ],"
     "  \"runs\": [ { \"executor\": \"sequential\" } ] }");

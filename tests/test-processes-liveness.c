@@ -24,67 +24,11 @@
 #include "il-results.h"
 #include "il-runner.h"
 
+#include "il-test-utils.h"
+
 static gint64 spin_units_100ms;
 
 /* ---- helpers ---------------------------------------------------------- */
-
-static IlExperiment *
-loadf (const char *format,
-       ...) G_GNUC_PRINTF (1, 2);
-
-static IlExperiment *
-loadf (const char *format,
-       ...)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *json = NULL;
-  IlExperiment    *exp;
-  va_list          args;
-
-  va_start (args, format);
-  json = g_strdup_vprintf (format, args);
-  va_end (args);
-  exp = il_experiment_load_data (json, -1, "test.interleave", &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (exp);
-  return exp;
-}
-
-static IlResults *
-run_exp (IlExperiment *exp,
-         IlEventQueue *events,
-         GCancellable *cancellable)
-{
-  g_autoptr(GError) error = NULL;
-  IlRunOptions options = { 0 };
-  g_autoptr(IlRunner) runner = NULL;
-  IlResults *results;
-
-  options.events = events;
-  runner = il_runner_new (exp, &options);
-  results = il_runner_run (runner, cancellable, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (results);
-  return results;
-}
-
-static IlRunResult *
-run_at (IlResults *results,
-        guint      i)
-{
-  g_assert_cmpuint (i, <, results->runs->len);
-  return g_ptr_array_index (results->runs, i);
-}
-
-static IlRepetition *
-rep_at (IlResults *results,
-        guint      run)
-{
-  IlRunResult *rr = run_at (results, run);
-
-  g_assert_cmpuint (rr->repetitions->len, >=, 1);
-  return g_ptr_array_index (rr->repetitions, 0);
-}
 
 /* Children of this process (any thread), from /proc. */
 static GArray *
@@ -181,7 +125,7 @@ killer_thread (gpointer data)
 static void
 test_kill_worker (void)
 {
-  g_autoptr(IlExperiment) exp = loadf (
+  g_autoptr(IlExperiment) exp = il_test_loadf (
     "{ \"interleave\": 1, \"name\": \"kill\","
     "  \"tasks\": [ { \"repeat\": 6, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 10 },"
     "                                           { \"type\": \"sleep\", \"ms\": 150 } ] } ],"
@@ -196,12 +140,12 @@ test_kill_worker (void)
   guint            failed = 0;
 
   thread = g_thread_new ("killer", killer_thread, &k);
-  results = run_exp (exp, events, NULL);
+  results = il_test_run (exp, events, NULL);
   g_atomic_int_set (&k.stop, TRUE);
   g_thread_join (thread);
   g_assert_cmpint (k.killed, >, 0);
 
-  rep = rep_at (results, 0);
+  rep = il_test_first_rep (results, 0);
   g_assert_false (rep->cancelled);
   g_assert_cmpuint (rep->tasks->len, ==, 6);
   expect = g_strdup_printf ("(pid %d) died: killed by signal 9", (int) k.killed);
@@ -235,7 +179,7 @@ test_kill_worker (void)
 static void
 test_stopped_worker (void)
 {
-  g_autoptr(IlExperiment) exp = loadf (
+  g_autoptr(IlExperiment) exp = il_test_loadf (
     "{ \"interleave\": 1, \"name\": \"stop\","
     "  \"tasks\": [ { \"repeat\": 6, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 10 },"
     "                                           { \"type\": \"sleep\", \"ms\": 300 } ] } ],"
@@ -251,13 +195,13 @@ test_stopped_worker (void)
 
   g_setenv ("IL_WORKER_TIMEOUT_MS", "1000", TRUE);
   thread = g_thread_new ("stopper", killer_thread, &k);
-  results = run_exp (exp, events, NULL);
+  results = il_test_run (exp, events, NULL);
   g_atomic_int_set (&k.stop, TRUE);
   g_thread_join (thread);
   g_unsetenv ("IL_WORKER_TIMEOUT_MS");
   g_assert_cmpint (k.killed, >, 0);
 
-  rep = rep_at (results, 0);
+  rep = il_test_first_rep (results, 0);
   g_assert_false (rep->cancelled);
   g_assert_cmpuint (rep->tasks->len, ==, 6);
   expect = g_strdup_printf ("(pid %d) stopped responding for 1 s", (int) k.killed);
@@ -288,7 +232,7 @@ test_stopped_worker (void)
 static void
 test_long_cpu_block (void)
 {
-  g_autoptr(IlExperiment) exp = loadf (
+  g_autoptr(IlExperiment) exp = il_test_loadf (
     "{ \"interleave\": 1, \"name\": \"long\","
     "  \"tasks\": [ { \"repeat\": 3, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": %" G_GINT64_FORMAT " } ] } ],"
     "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 2 },"
@@ -298,11 +242,11 @@ test_long_cpu_block (void)
 
   /* 1.2 s of CPU per task against a 300 ms timeout. */
   g_setenv ("IL_WORKER_TIMEOUT_MS", "300", TRUE);
-  results = run_exp (exp, NULL, NULL);
+  results = il_test_run (exp, NULL, NULL);
   g_unsetenv ("IL_WORKER_TIMEOUT_MS");
   for (guint r = 0; r < 2; r++)
     {
-      IlRepetition *rep = rep_at (results, r);
+      IlRepetition *rep = il_test_first_rep (results, r);
 
       g_assert_cmpuint (rep->tasks->len, ==, 3);
       for (guint t = 0; t < rep->tasks->len; t++)
@@ -319,7 +263,7 @@ test_long_cpu_block (void)
 static void
 test_bad_timeout (void)
 {
-  g_autoptr(IlExperiment) exp = loadf (
+  g_autoptr(IlExperiment) exp = il_test_loadf (
     "{ \"interleave\": 1, \"name\": \"bad timeout\","
     "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
     "  \"runs\": [ { \"executor\": \"processes\" } ] }");

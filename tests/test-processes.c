@@ -29,6 +29,8 @@
 #include "il-runner.h"
 #include "il-stats.h"
 
+#include "il-test-utils.h"
+
 /* Speedups are measured on a shared 2-core machine: anything else running
  * there is measured too, so a missed bound is measured again (after a
  * pause) before it counts as a failure. The bounds never move. */
@@ -37,64 +39,6 @@
 static gint64 spin_units_100ms;
 
 /* ---- helpers ---------------------------------------------------------- */
-
-static IlExperiment *
-loadf (const char *format,
-       ...) G_GNUC_PRINTF (1, 2);
-
-static IlExperiment *
-loadf (const char *format,
-       ...)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *json = NULL;
-  IlExperiment    *exp;
-  va_list          args;
-
-  va_start (args, format);
-  json = g_strdup_vprintf (format, args);
-  va_end (args);
-  exp = il_experiment_load_data (json, -1, "test.interleave", &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (exp);
-  return exp;
-}
-
-static IlResults *
-run_exp (IlExperiment *exp,
-         IlEventQueue *events,
-         GCancellable *cancellable)
-{
-  g_autoptr(GError) error = NULL;
-  IlRunOptions options = { 0 };
-  g_autoptr(IlRunner) runner = NULL;
-  IlResults *results;
-
-  options.events = events;
-  runner = il_runner_new (exp, &options);
-  results = il_runner_run (runner, cancellable, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (results);
-  return results;
-}
-
-static IlRunResult *
-run_at (IlResults *results,
-        guint      i)
-{
-  g_assert_cmpuint (i, <, results->runs->len);
-  return g_ptr_array_index (results->runs, i);
-}
-
-static IlRepetition *
-rep_at (IlResults *results,
-        guint      run)
-{
-  IlRunResult *rr = run_at (results, run);
-
-  g_assert_cmpuint (rr->repetitions->len, >=, 1);
-  return g_ptr_array_index (rr->repetitions, 0);
-}
 
 /* Children of this process (any thread), from /proc. */
 static GArray *
@@ -136,7 +80,7 @@ list_children (pid_t pid)
 static void
 test_checksum (void)
 {
-  g_autoptr(IlExperiment) exp = loadf (
+  g_autoptr(IlExperiment) exp = il_test_loadf (
     "{ \"interleave\": 1, \"name\": \"checksum\","
     "  \"tasks\": [ { \"repeat\": 6, \"payload_bytes\": 4096,"
     "                 \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 5 },"
@@ -149,15 +93,15 @@ test_checksum (void)
     "             { \"executor\": \"processes\", \"workers\": 3, \"spawn\": \"per-task\" } ] }");
   g_autoptr(IlEventQueue) events = il_event_queue_new (100000);
   g_autoptr(GArray) drained = g_array_new (FALSE, FALSE, sizeof (IlEvent));
-  g_autoptr(IlResults) results = run_exp (exp, events, NULL);
-  const char *expected = rep_at (results, 0)->checksum;
+  g_autoptr(IlResults) results = il_test_run (exp, events, NULL);
+  const char *expected = il_test_first_rep (results, 0)->checksum;
   guint       starts = 0, ends = 0, block_ends = 0;
   g_autoptr(GArray) children = NULL;
 
   for (guint r = 1; r < results->runs->len; r++)
     {
-      IlRepetition *rep = rep_at (results, r);
-      IlRunResult  *rr = run_at (results, r);
+      IlRepetition *rep = il_test_first_rep (results, r);
+      IlRunResult  *rr = il_test_run_at (results, r);
       gint          max_worker = -1;
 
       g_assert_cmpstr (rep->checksum, ==, expected);
@@ -193,7 +137,7 @@ test_checksum (void)
 
   /* Per-task workers are fresh processes: one pid per task. */
   {
-    IlRepetition *rep = rep_at (results, 2);
+    IlRepetition *rep = il_test_first_rep (results, 2);
     g_autoptr(GHashTable) pids = g_hash_table_new (NULL, NULL);
 
     for (guint t = 0; t < rep->tasks->len; t++)
@@ -228,13 +172,13 @@ static double
 makespan (IlResults *results,
           guint      run)
 {
-  return rep_at (results, run)->makespan_ms;
+  return il_test_first_rep (results, run)->makespan_ms;
 }
 
 static void
 test_speedup (void)
 {
-  g_autoptr(IlExperiment) exp = loadf (
+  g_autoptr(IlExperiment) exp = il_test_loadf (
     "{ \"interleave\": 1, \"name\": \"speedup\","
     "  \"tasks\": [ { \"repeat\": 8, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": %" G_GINT64_FORMAT " } ] } ],"
     "  \"runs\": [ { \"executor\": \"sequential\" }, { \"executor\": \"processes\", \"workers\": 2 } ] }",
@@ -243,9 +187,9 @@ test_speedup (void)
 
   for (guint attempt = 0; attempt < ATTEMPTS; attempt++)
     {
-      g_autoptr(IlResults) results = run_exp (exp, NULL, NULL);
+      g_autoptr(IlResults) results = il_test_run (exp, NULL, NULL);
 
-      g_assert_cmpstr (rep_at (results, 0)->checksum, ==, rep_at (results, 1)->checksum);
+      g_assert_cmpstr (il_test_first_rep (results, 0)->checksum, ==, il_test_first_rep (results, 1)->checksum);
       speedup = makespan (results, 0) / makespan (results, 1);
       g_test_message ("attempt %u: sequential %.1f ms, processes ×2 %.1f ms, speedup %.2f",
                       attempt + 1, makespan (results, 0), makespan (results, 1), speedup);
@@ -291,18 +235,18 @@ test_payload (void)
   "  \"tasks\": [ { \"repeat\": 8, \"payload_bytes\": %d,"                                          \
   "                 \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 2 } ] } ]," \
   "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 2 } ] }"
-  g_autoptr(IlExperiment) none = loadf (PAYLOAD_EXPERIMENT, 0);
-  g_autoptr(IlExperiment) big = loadf (PAYLOAD_EXPERIMENT, 8 * 1024 * 1024);
+  g_autoptr(IlExperiment) none = il_test_loadf (PAYLOAD_EXPERIMENT, 0);
+  g_autoptr(IlExperiment) big = il_test_loadf (PAYLOAD_EXPERIMENT, 8 * 1024 * 1024);
   double ratio = 0, extra = 0;
 
   for (guint attempt = 0; attempt < ATTEMPTS; attempt++)
     {
-      g_autoptr(IlResults) r0 = run_exp (none, NULL, NULL);
-      g_autoptr(IlResults) r1 = run_exp (big, NULL, NULL);
-      double m0 = median_task_ms (rep_at (r0, 0));
-      double m1 = median_task_ms (rep_at (r1, 0));
+      g_autoptr(IlResults) r0 = il_test_run (none, NULL, NULL);
+      g_autoptr(IlResults) r1 = il_test_run (big, NULL, NULL);
+      double m0 = median_task_ms (il_test_first_rep (r0, 0));
+      double m1 = median_task_ms (il_test_first_rep (r1, 0));
 
-      g_assert_cmpstr (rep_at (r0, 0)->checksum, ==, rep_at (r1, 0)->checksum);
+      g_assert_cmpstr (il_test_first_rep (r0, 0)->checksum, ==, il_test_first_rep (r1, 0)->checksum);
       ratio = m1 / m0;
       extra = m1 - m0;
       g_test_message ("attempt %u: median task %.2f ms without payload, %.2f ms with 8 MiB (×%.2f, +%.2f ms)",
@@ -329,7 +273,7 @@ check_cannot_start (IlExperiment *exp,
   gboolean said = FALSE;
 
   g_setenv ("IL_WORKER_PATH", worker, TRUE);
-  results = run_exp (exp, NULL, NULL);
+  results = il_test_run (exp, NULL, NULL);
   g_setenv ("IL_WORKER_PATH", saved, TRUE);
 
   g_assert_true (results->incomplete);
@@ -342,7 +286,7 @@ check_cannot_start (IlExperiment *exp,
     g_error ("no warning says “%s”", expect);
   /* Only the sequential run is presented. */
   g_assert_cmpuint (results->runs->len, ==, 1);
-  g_assert_cmpint (run_at (results, 0)->executor, ==, IL_EXECUTOR_SEQUENTIAL);
+  g_assert_cmpint (il_test_run_at (results, 0)->executor, ==, IL_EXECUTOR_SEQUENTIAL);
   children = list_children (getpid ());
   g_assert_cmpuint (children->len, ==, 0);
 }
@@ -382,7 +326,7 @@ test_spawn_fails (void)
                                       -1, &error));
   g_assert_cmpint (g_chmod (garbage, 0755), ==, 0);
   {
-    g_autoptr(IlExperiment) exp = loadf (
+    g_autoptr(IlExperiment) exp = il_test_loadf (
       "{ \"interleave\": 1, \"name\": \"spawn\",%s"
       "  \"runs\": [ { \"executor\": \"sequential\" },"
       "             { \"executor\": \"processes\", \"workers\": 2 } ] }",
@@ -399,7 +343,7 @@ test_spawn_fails (void)
   g_assert_true (g_file_set_contents (self_disabling, script, -1, &error));
   g_assert_cmpint (g_chmod (self_disabling, 0755), ==, 0);
   {
-    g_autoptr(IlExperiment) exp = loadf (
+    g_autoptr(IlExperiment) exp = il_test_loadf (
       "{ \"interleave\": 1, \"name\": \"spawn\",%s"
       "  \"runs\": [ { \"executor\": \"sequential\" },"
       "             { \"executor\": \"processes\", \"workers\": 1, \"spawn\": \"per-task\" } ] }",
@@ -418,7 +362,7 @@ test_spawn_fails (void)
   g_assert_true (g_file_set_contents (only_one, script, -1, &error));
   g_assert_cmpint (g_chmod (only_one, 0755), ==, 0);
   {
-    g_autoptr(IlExperiment) exp = loadf (
+    g_autoptr(IlExperiment) exp = il_test_loadf (
       "{ \"interleave\": 1, \"name\": \"spawn\",%s"
       "  \"runs\": [ { \"executor\": \"sequential\" },"
       "             { \"executor\": \"processes\", \"workers\": 2 } ] }",
@@ -446,7 +390,7 @@ cancel_soon (gpointer data)
 static void
 check_cancel (const char *spawn)
 {
-  g_autoptr(IlExperiment) exp = loadf (
+  g_autoptr(IlExperiment) exp = il_test_loadf (
     "{ \"interleave\": 1, \"name\": \"cancel\","
     "  \"tasks\": [ { \"repeat\": 8, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 10000 } ] } ],"
     "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 2, \"spawn\": \"%s\" } ] }",
@@ -460,7 +404,7 @@ check_cancel (const char *spawn)
 
   thread = g_thread_new ("cancel", cancel_soon, cancellable);
   t0 = g_get_monotonic_time ();
-  results = run_exp (exp, NULL, cancellable);
+  results = il_test_run (exp, NULL, cancellable);
   elapsed = g_get_monotonic_time () - t0;
   g_thread_join (thread);
 
@@ -468,7 +412,7 @@ check_cancel (const char *spawn)
   g_assert_true (results->cancelled);
   /* Cancelled at 300 ms; back within 0.5 s of that. */
   g_assert_cmpint (elapsed, <, 300 * 1000 + 500 * 1000);
-  rep = rep_at (results, 0);
+  rep = il_test_first_rep (results, 0);
   g_assert_true (rep->cancelled);
   /* The two running tasks are kept, failed as cancelled; the rest never
    * started. */
@@ -568,7 +512,7 @@ fake_worker (void)
 static void
 test_worker_lies (void)
 {
-  g_autoptr(IlExperiment) exp = loadf (
+  g_autoptr(IlExperiment) exp = il_test_loadf (
     "{ \"interleave\": 1, \"name\": \"lies\","
     "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
     "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 1 } ] }");
@@ -584,14 +528,14 @@ test_worker_lies (void)
   g_assert_nonnull (self);
   g_setenv ("IL_WORKER_PATH", self, TRUE);
   g_setenv ("IL_TEST_FAKE_WORKER", "1", TRUE);
-  results = run_exp (exp, events, NULL);
+  results = il_test_run (exp, events, NULL);
   g_unsetenv ("IL_TEST_FAKE_WORKER");
   if (saved != NULL)
     g_setenv ("IL_WORKER_PATH", saved, TRUE);
   else
     g_unsetenv ("IL_WORKER_PATH");
 
-  rec = &g_array_index (rep_at (results, 0)->tasks, IlTaskRecord, 0);
+  rec = &g_array_index (il_test_first_rep (results, 0)->tasks, IlTaskRecord, 0);
   g_assert_true (rec->failed);
   g_test_message ("task: %s", rec->error);
   g_assert_nonnull (strstr (rec->error, "does not send events of kind"));

@@ -19,6 +19,8 @@
 #include "il-runner.h"
 #include "il-server.h"
 
+#include "il-test-utils.h"
+
 /* AddressSanitizer reserves terabytes of address space and keeps freed
  * memory in quarantine: address-space limits and peak RSS measure it, not
  * the code. */
@@ -33,57 +35,17 @@
 #  define IL_TEST_ASAN 0
 #endif
 
-static IlExperiment *
-load (const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  IlExperiment *exp = il_experiment_load_data (json, -1, "test.interleave", &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (exp);
-  return exp;
-}
-
-static IlResults *
-run (IlExperiment *exp,
-     IlEventQueue *events)
-{
-  g_autoptr(GError) error = NULL;
-  IlRunOptions options = { 0 };
-  g_autoptr(IlRunner) runner = NULL;
-  IlResults *results;
-
-  options.events = events;
-  runner = il_runner_new (exp, &options);
-  results = il_runner_run (runner, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (results);
-  return results;
-}
-
-static const IlRepetition *
-first_rep (const IlResults *results,
-           guint            run)
-{
-  const IlRunResult *rr;
-
-  g_assert_cmpuint (results->runs->len, >, run);
-  rr = g_ptr_array_index (results->runs, run);
-  g_assert_cmpuint (rr->repetitions->len, >, 0);
-  return g_ptr_array_index (rr->repetitions, 0);
-}
-
 static void
 test_sequential_order (void)
 {
-  g_autoptr(IlExperiment) exp = load (
+  g_autoptr(IlExperiment) exp = il_test_load (
     "{ \"interleave\": 1, \"name\": \"order\","
     "  \"tasks\": [ { \"name\": \"a\", \"repeat\": 3, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 5 } ] },"
     "               { \"name\": \"b\", \"repeat\": 2, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 20 },"
     "                                                     { \"type\": \"cpu\", \"kernel\": \"hash\", \"units\": 2 } ] } ],"
     "  \"runs\": [ { \"executor\": \"sequential\" } ] }");
-  g_autoptr(IlResults) results = run (exp, NULL);
-  const IlRepetition *rep = first_rep (results, 0);
+  g_autoptr(IlResults) results = il_test_run (exp, NULL, NULL);
+  const IlRepetition *rep = il_test_first_rep (results, 0);
   gint                self_tid = (gint) syscall (SYS_gettid);
   gint64              prev_end = -1;
 
@@ -128,12 +90,12 @@ static void
 test_sequential_timings (void)
 {
   /* 6 × 30 ms sleeps: sequential is about the sum. */
-  g_autoptr(IlExperiment) exp = load (
+  g_autoptr(IlExperiment) exp = il_test_load (
     "{ \"interleave\": 1, \"name\": \"sleeps\","
     "  \"tasks\": [ { \"repeat\": 6, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 30 } ] } ],"
     "  \"runs\": [ { \"executor\": \"sequential\" } ] }");
-  g_autoptr(IlResults) results = run (exp, NULL);
-  const IlRepetition *rep = first_rep (results, 0);
+  g_autoptr(IlResults) results = il_test_run (exp, NULL, NULL);
+  const IlRepetition *rep = il_test_first_rep (results, 0);
   const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, 0);
 
   g_assert_cmpfloat (rep->makespan_ms, >=, 180.0 * 0.98);
@@ -152,12 +114,12 @@ test_sequential_timings (void)
 static void
 test_cpu_state_and_overhead (void)
 {
-  g_autoptr(IlExperiment) exp = load (
+  g_autoptr(IlExperiment) exp = il_test_load (
     "{ \"interleave\": 1, \"name\": \"cpu\","
     "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 20 } ] } ],"
     "  \"runs\": [ { \"executor\": \"sequential\" } ], \"settings\": { \"sample_hz\": 50 } }");
-  g_autoptr(IlResults) results = run (exp, NULL);
-  const IlRepetition *rep = first_rep (results, 0);
+  g_autoptr(IlResults) results = il_test_run (exp, NULL, NULL);
+  const IlRepetition *rep = il_test_first_rep (results, 0);
   double              cpu_ms = rep->cpu_user_ms + rep->cpu_sys_ms;
 
   for (guint i = 0; i < rep->tasks->len; i++)
@@ -195,13 +157,13 @@ test_cpu_state_and_overhead (void)
 static void
 test_repetitions_and_events (void)
 {
-  g_autoptr(IlExperiment) exp = load (
+  g_autoptr(IlExperiment) exp = il_test_load (
     "{ \"interleave\": 1, \"name\": \"reps\","
     "  \"tasks\": [ { \"repeat\": 3, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"primes\", \"units\": 1 } ] } ],"
     "  \"runs\": [ { \"executor\": \"sequential\" }, { \"executor\": \"sequential\", \"label\": \"again\" } ],"
     "  \"settings\": { \"repetitions\": 3, \"warmup\": 1, \"order\": \"interleaved\" } }");
   g_autoptr(IlEventQueue) queue = il_event_queue_new (0);
-  g_autoptr(IlResults) results = run (exp, queue);
+  g_autoptr(IlResults) results = il_test_run (exp, queue, NULL);
   g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
   guint              task_starts = 0, task_ends = 0, rep_starts = 0, finished = 0;
   GString           *order = g_string_new (NULL);
@@ -257,13 +219,13 @@ test_repetitions_and_events (void)
 static void
 test_grouped_order (void)
 {
-  g_autoptr(IlExperiment) exp = load (
+  g_autoptr(IlExperiment) exp = il_test_load (
     "{ \"interleave\": 1, \"name\": \"grouped\","
     "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 0 } ] } ],"
     "  \"runs\": [ { \"executor\": \"sequential\" }, { \"executor\": \"sequential\" } ],"
     "  \"settings\": { \"repetitions\": 2, \"order\": \"grouped\" } }");
   g_autoptr(IlEventQueue) queue = il_event_queue_new (0);
-  g_autoptr(IlResults) results = run (exp, queue);
+  g_autoptr(IlResults) results = il_test_run (exp, queue, NULL);
   g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
   GString *order = g_string_new (NULL);
 
@@ -298,7 +260,7 @@ cancel_later (gpointer data)
 static void
 test_cancel (void)
 {
-  g_autoptr(IlExperiment) exp = load (
+  g_autoptr(IlExperiment) exp = il_test_load (
     "{ \"interleave\": 1, \"name\": \"long\","
     "  \"tasks\": [ { \"repeat\": 50, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 50 },"
     "                                          { \"type\": \"sleep\", \"ms\": 100 } ] } ],"
@@ -322,7 +284,7 @@ test_cancel (void)
   g_assert_true (results->cancelled);
   /* The whole experiment would take > 25 s. */
   g_assert_cmpint (elapsed, <, 200000 + 2 * G_USEC_PER_SEC);
-  rep = first_rep (results, 0);
+  rep = il_test_first_rep (results, 0);
   g_assert_true (rep->cancelled);
   g_assert_cmpuint (rep->tasks->len, >=, 1);
   g_assert_cmpuint (rep->tasks->len, <, 50);
@@ -331,7 +293,7 @@ test_cancel (void)
 static void
 test_check_errors (void)
 {
-  g_autoptr(IlExperiment) exp = load (
+  g_autoptr(IlExperiment) exp = il_test_load (
     "{ \"interleave\": 1, \"name\": \"x\","
     "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
     "  \"runs\": [ { \"executor\": \"sequential\" } ], \"settings\": { \"cpu_affinity\": [ 999 ] } }");
@@ -360,7 +322,7 @@ test_check_errors (void)
 static void
 test_sweep_expansion (void)
 {
-  g_autoptr(IlExperiment) exp = load (
+  g_autoptr(IlExperiment) exp = il_test_load (
     "{ \"interleave\": 1, \"name\": \"sweep\","
     "  \"tasks\": [ { \"repeat\": 2, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
     "  \"runs\": [ { \"executor\": \"sequential\" }, { \"executor\": \"threads\", \"workers\": [1, 2, 4] } ],"
@@ -389,14 +351,14 @@ test_shared_server (void)
   IlRunOptions options = { 0 };
 
   g_assert_no_error (error);
-  exp = load ("{ \"interleave\": 1, \"name\": \"http\","
-              "  \"tasks\": [ { \"repeat\": 3, \"blocks\": [ { \"type\": \"http\", \"delay_ms\": 1, \"bytes\": 10 } ] } ],"
-              "  \"runs\": [ { \"executor\": \"sequential\" } ] }");
+  exp = il_test_load ("{ \"interleave\": 1, \"name\": \"http\","
+                      "  \"tasks\": [ { \"repeat\": 3, \"blocks\": [ { \"type\": \"http\", \"delay_ms\": 1, \"bytes\": 10 } ] } ],"
+                      "  \"runs\": [ { \"executor\": \"sequential\" } ] }");
   options.server_url = il_server_get_url (server);
   runner = il_runner_new (exp, &options);
   results = il_runner_run (runner, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (first_rep (results, 0)->failed_tasks, ==, 0);
+  g_assert_cmpuint (il_test_first_rep (results, 0)->failed_tasks, ==, 0);
   g_assert_cmpuint (il_server_get_n_requests (server), ==, 3);
 }
 
@@ -406,7 +368,7 @@ test_shared_server (void)
 static void
 test_partial_on_failure (void)
 {
-  g_autoptr(IlExperiment) exp = load (
+  g_autoptr(IlExperiment) exp = il_test_load (
     "{ \"interleave\": 1, \"name\": \"partial\","
     "  \"tasks\": [ { \"repeat\": 2, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
     "  \"runs\": [ { \"executor\": \"sequential\" }, { \"executor\": \"processes\", \"workers\": 1 } ] }");
@@ -475,7 +437,7 @@ test_cost_estimate (void)
         "      { \"type\": \"sleep\", \"ms\": 0 }, { \"type\": \"sleep\", \"ms\": 0 } ] } ],\n"
         "  \"runs\": [ { \"executor\": \"sequential\" } ],\n"
         "  \"settings\": { \"repetitions\": 2, \"warmup\": 0 } }\n";
-      g_autoptr(IlExperiment) exp = load (json);
+      g_autoptr(IlExperiment) exp = il_test_load (json);
       g_autoptr(IlResults) results = NULL;
       g_autofree char *data = NULL;
       IlRunCost        cost;
@@ -487,7 +449,7 @@ test_cost_estimate (void)
       g_assert_cmpuint (cost.task_records, ==, 80000);
 
       before = max_rss_bytes ();
-      results = run (exp, NULL);
+      results = il_test_run (exp, NULL, NULL);
       records = max_rss_bytes () - before;
 
       before = max_rss_bytes ();
@@ -527,7 +489,7 @@ test_cost_refused (void)
         "  \"tasks\": [ { \"repeat\": 100000, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 0 } ] } ],\n"
         "  \"runs\": [ { \"executor\": \"sequential\" } ],\n"
         "  \"settings\": { \"repetitions\": 100 } }\n";
-      g_autoptr(IlExperiment) exp = load (json);
+      g_autoptr(IlExperiment) exp = il_test_load (json);
       g_autoptr(IlRunner) runner = il_runner_new (exp, NULL);
       g_autoptr(GError) error = NULL;
       struct rlimit rl;
@@ -555,7 +517,7 @@ test_cost_refused (void)
           "  \"tasks\": [ { \"repeat\": 256, \"payload_bytes\": 67108864,\n"
           "               \"blocks\": [ { \"type\": \"sleep\", \"ms\": 0 } ] } ],\n"
           "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 256 } ] }\n";
-        g_autoptr(IlExperiment) exp2 = load (wide);
+        g_autoptr(IlExperiment) exp2 = il_test_load (wide);
         g_autoptr(IlRunner) runner2 = il_runner_new (exp2, NULL);
         g_autoptr(GError) error2 = NULL;
 

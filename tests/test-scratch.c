@@ -22,16 +22,7 @@
 #include "il-results.h"
 #include "il-runner.h"
 
-static IlExperiment *
-load (const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  IlExperiment *exp = il_experiment_load_data (json, -1, "test-scratch.interleave", &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (exp);
-  return exp;
-}
+#include "il-test-utils.h"
 
 static char *
 scratch_base (void)
@@ -114,7 +105,7 @@ test_in_flight (gconstpointer data)
           "                                               { \"type\": \"file-read\", \"bytes\": 262144 } ] } ],"
           "  \"runs\": [ %s ], \"settings\": { \"repetitions\": 2, \"warmup\": 0 } }",
        c->run);
-  g_autoptr(IlExperiment) exp = load (json);
+  g_autoptr(IlExperiment) exp = il_test_load (json);
   g_autoptr(GError) error = NULL;
   IlRunOptions options = { 0 };
   g_autoptr(IlRunner) runner = il_runner_new (exp, &options);
@@ -139,7 +130,7 @@ test_in_flight (gconstpointer data)
 static void
 test_in_flight_async (void)
 {
-  g_autoptr(IlExperiment) exp = load (
+  g_autoptr(IlExperiment) exp = il_test_load (
     "{ \"interleave\": 1, \"name\": \"scratch\","
     "  \"tasks\": [ { \"repeat\": 6, \"blocks\": [ { \"type\": \"file-write\", \"bytes\": 65536 } ] },"
     "               { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 300 },"
@@ -164,7 +155,7 @@ test_in_flight_async (void)
 static void
 test_peak_bytes (void)
 {
-  g_autoptr(IlExperiment) exp = load (
+  g_autoptr(IlExperiment) exp = il_test_load (
     "{ \"interleave\": 1, \"name\": \"peak\","
     "  \"tasks\": [ { \"repeat\": 3, \"blocks\": [ { \"type\": \"file-write\", \"bytes\": 100 },"
     "                                               { \"type\": \"file-write\", \"bytes\": 300 } ] },"

@@ -22,6 +22,8 @@
 #include "il-runner.h"
 #include "il-stats.h"
 
+#include "il-test-utils.h"
+
 #define ATTEMPTS 2
 /* When the kernel's own accounting proves that other processes took our
  * cores (tasks sat in the run queue), a measurement says nothing about
@@ -29,76 +31,6 @@
 #define ATTEMPTS_BUSY 4
 
 static gint64 spin_units_100ms;
-
-static IlExperiment *
-load (const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  IlExperiment *exp = il_experiment_load_data (json, -1, "test.interleave", &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (exp);
-  return exp;
-}
-
-static IlExperiment *
-loadf (const char *format,
-       ...) G_GNUC_PRINTF (1, 2);
-
-static IlExperiment *
-loadf (const char *format,
-       ...)
-{
-  g_autofree char *json = NULL;
-  va_list          args;
-
-  va_start (args, format);
-  json = g_strdup_vprintf (format, args);
-  va_end (args);
-  return load (json);
-}
-
-static IlResults *
-run_full (IlExperiment *exp,
-          IlEventQueue *events,
-          GCancellable *cancellable)
-{
-  g_autoptr(GError) error = NULL;
-  IlRunOptions options = { 0 };
-  g_autoptr(IlRunner) runner = NULL;
-  IlResults *results;
-
-  options.events = events;
-  runner = il_runner_new (exp, &options);
-  results = il_runner_run (runner, cancellable, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (results);
-  return results;
-}
-
-static IlResults *
-run (IlExperiment *exp)
-{
-  return run_full (exp, NULL, NULL);
-}
-
-static const IlRunResult *
-run_result (const IlResults *results,
-            guint            run)
-{
-  g_assert_cmpuint (results->runs->len, >, run);
-  return g_ptr_array_index (results->runs, run);
-}
-
-static const IlRepetition *
-first_rep (const IlResults *results,
-           guint            run)
-{
-  const IlRunResult *rr = run_result (results, run);
-
-  g_assert_cmpuint (rr->repetitions->len, >, 0);
-  return g_ptr_array_index (rr->repetitions, 0);
-}
 
 /* The share of the tasks' on-CPU-or-waiting-for-it time spent waiting for
  * a CPU: near 0 when the cores were ours. */
@@ -190,7 +122,7 @@ test_threads_gil_holds (void)
 
   for (guint k = 0; k < G_N_ELEMENTS (intervals); k++)
     {
-      g_autoptr(IlExperiment) exp = loadf (
+      g_autoptr(IlExperiment) exp = il_test_loadf (
         "{ \"interleave\": 1, \"name\": \"gil\","
         "  \"tasks\": [ { \"repeat\": 2, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": %" G_GINT64_FORMAT " } ] } ],"
         "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 2, \"gil\": true, \"switch_interval_ms\": %u } ] }",
@@ -211,8 +143,8 @@ test_threads_gil_holds (void)
           g_array_set_size (events, 0);
           il_event_queue_drain (queue, events, 0);
           g_array_set_size (events, 0);
-          results = run_full (exp, queue, NULL);
-          r = first_rep (results, 0);
+          results = il_test_run (exp, queue, NULL);
+          r = il_test_first_rep (results, 0);
           makespan = r->makespan_ms;
           cpu_ms = r->cpu_user_ms + r->cpu_sys_ms;
           g_test_message ("interval %u ms: makespan %.1f ms, CPU %.1f ms, %u holds",
@@ -225,7 +157,7 @@ test_threads_gil_holds (void)
               break;
             }
         }
-      rep = first_rep (results, 0);
+      rep = il_test_first_rep (results, 0);
       check_gil_holds (rep, intervals[k]);
 
       for (guint i = 0; i < rep->tasks->len; i++)
@@ -273,14 +205,14 @@ test_threads_gil_holds (void)
 static void
 test_threads_gil_io (void)
 {
-  g_autoptr(IlExperiment) exp = load (
+  g_autoptr(IlExperiment) exp = il_test_load (
     "{ \"interleave\": 1, \"name\": \"gil io\","
     "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 2 },"
     "                                          { \"type\": \"sleep\", \"ms\": 100 },"
     "                                          { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 2 } ] } ],"
     "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 4, \"gil\": true } ] }");
-  g_autoptr(IlResults) results = run (exp);
-  const IlRepetition *rep = first_rep (results, 0);
+  g_autoptr(IlResults) results = il_test_run (exp, NULL, NULL);
+  const IlRepetition *rep = il_test_first_rep (results, 0);
 
   g_test_message ("4 × (cpu, sleep 100 ms, cpu) under the GIL on 4 threads: %.1f ms", rep->makespan_ms);
   g_assert_cmpfloat (rep->makespan_ms, >=, 100.0);

@@ -24,6 +24,8 @@
 #include "il-runner.h"
 #include "il-stats.h"
 
+#include "il-test-utils.h"
+
 #define ATTEMPTS 2
 /* When the kernel's own accounting proves that other processes took our
  * cores (tasks sat in the run queue), a measurement says nothing about
@@ -31,76 +33,6 @@
 #define ATTEMPTS_BUSY 4
 
 static gint64 spin_units_100ms;
-
-static IlExperiment *
-load (const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  IlExperiment *exp = il_experiment_load_data (json, -1, "test.interleave", &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (exp);
-  return exp;
-}
-
-static IlExperiment *
-loadf (const char *format,
-       ...) G_GNUC_PRINTF (1, 2);
-
-static IlExperiment *
-loadf (const char *format,
-       ...)
-{
-  g_autofree char *json = NULL;
-  va_list          args;
-
-  va_start (args, format);
-  json = g_strdup_vprintf (format, args);
-  va_end (args);
-  return load (json);
-}
-
-static IlResults *
-run_full (IlExperiment *exp,
-          IlEventQueue *events,
-          GCancellable *cancellable)
-{
-  g_autoptr(GError) error = NULL;
-  IlRunOptions options = { 0 };
-  g_autoptr(IlRunner) runner = NULL;
-  IlResults *results;
-
-  options.events = events;
-  runner = il_runner_new (exp, &options);
-  results = il_runner_run (runner, cancellable, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (results);
-  return results;
-}
-
-static IlResults *
-run (IlExperiment *exp)
-{
-  return run_full (exp, NULL, NULL);
-}
-
-static const IlRunResult *
-run_result (const IlResults *results,
-            guint            run)
-{
-  g_assert_cmpuint (results->runs->len, >, run);
-  return g_ptr_array_index (results->runs, run);
-}
-
-static const IlRepetition *
-first_rep (const IlResults *results,
-           guint            run)
-{
-  const IlRunResult *rr = run_result (results, run);
-
-  g_assert_cmpuint (rr->repetitions->len, >, 0);
-  return g_ptr_array_index (rr->repetitions, 0);
-}
 
 /* The share of the tasks' on-CPU-or-waiting-for-it time spent waiting for
  * a CPU: near 0 when the cores were ours. */
@@ -199,7 +131,7 @@ static void
 test_threads_speedup (void)
 {
   g_autofree char *tasks = cpu_tasks_json (8);
-  g_autoptr(IlExperiment) exp = loadf (
+  g_autoptr(IlExperiment) exp = il_test_loadf (
     "{ \"interleave\": 1, \"name\": \"speedup\", %s,"
     "  \"runs\": [ { \"executor\": \"sequential\" },"
     "              { \"executor\": \"threads\", \"workers\": 2 },"
@@ -215,13 +147,13 @@ test_threads_speedup (void)
 
   for (guint attempt = 1;; attempt++)
     {
-      g_autoptr(IlResults) results = run (exp);
-      const IlRunResult  *seq = run_result (results, 0);
-      const IlRunResult  *thr = run_result (results, 1);
-      const IlRunResult  *gil = run_result (results, 2);
-      double              busy = MAX (MAX (ready_share (first_rep (results, 0)), ready_share (first_rep (results, 1))),
-                                      ready_share (first_rep (results, 2)));
-      const IlRepetition *rep = first_rep (results, 1);
+      g_autoptr(IlResults) results = il_test_run (exp, NULL, NULL);
+      const IlRunResult  *seq = il_test_run_at (results, 0);
+      const IlRunResult  *thr = il_test_run_at (results, 1);
+      const IlRunResult  *gil = il_test_run_at (results, 2);
+      double              busy = MAX (MAX (ready_share (il_test_first_rep (results, 0)), ready_share (il_test_first_rep (results, 1))),
+                                      ready_share (il_test_first_rep (results, 2)));
+      const IlRepetition *rep = il_test_first_rep (results, 1);
       double              cpu_ms = rep->cpu_user_ms + rep->cpu_sys_ms;
       gboolean            ok;
 
@@ -238,10 +170,10 @@ test_threads_speedup (void)
       g_assert_cmpuint (thr->workers, ==, 2);
       g_assert_true (gil->gil);
       check_lanes (rep, 2);
-      check_lanes (first_rep (results, 2), 2);
+      check_lanes (il_test_first_rep (results, 2), 2);
       /* Holds are recorded only with the GIL. */
       g_assert_cmpuint (rep->gil_holds->len, ==, 0);
-      g_assert_cmpuint (first_rep (results, 2)->gil_holds->len, >, 0);
+      g_assert_cmpuint (il_test_first_rep (results, 2)->gil_holds->len, >, 0);
 
       /* Interleave's own cost is reported, and under 1 % of the work. */
       g_assert_cmpfloat (rep->overhead_cpu_ms, >, 0.0);
@@ -265,7 +197,7 @@ static void
 test_threads_affinity (void)
 {
   g_autofree char *tasks = cpu_tasks_json (8);
-  g_autoptr(IlExperiment) exp = loadf (
+  g_autoptr(IlExperiment) exp = il_test_loadf (
     "{ \"interleave\": 1, \"name\": \"one core\", %s,"
     "  \"runs\": [ { \"executor\": \"sequential\" },"
     "              { \"executor\": \"threads\", \"workers\": 2 } ],"
@@ -274,12 +206,12 @@ test_threads_affinity (void)
 
   for (guint attempt = 1;; attempt++)
     {
-      g_autoptr(IlResults) results = run (exp);
-      const IlRunResult  *seq = run_result (results, 0);
-      const IlRunResult  *thr = run_result (results, 1);
-      const IlRepetition *rep = first_rep (results, 1);
+      g_autoptr(IlResults) results = il_test_run (exp, NULL, NULL);
+      const IlRunResult  *seq = il_test_run_at (results, 0);
+      const IlRunResult  *thr = il_test_run_at (results, 1);
+      const IlRepetition *rep = il_test_first_rep (results, 1);
       /* Only the baseline tells: the pinned threads wait for core 0 by design. */
-      double busy = ready_share (first_rep (results, 0));
+      double busy = ready_share (il_test_first_rep (results, 0));
 
       g_test_message ("attempt %u: sequential %.1f ms, threads ×2 on core 0 %.1f ms (speedup %.2f), "
                       "%" G_GINT64_FORMAT " involuntary switches",
@@ -310,19 +242,19 @@ test_threads_affinity (void)
 static void
 test_threads_states (void)
 {
-  g_autoptr(IlExperiment) cpu = loadf (
+  g_autoptr(IlExperiment) cpu = il_test_loadf (
     "{ \"interleave\": 1, \"name\": \"ready\","
     "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": %" G_GINT64_FORMAT " } ] } ],"
     "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 4 } ],"
     "  \"settings\": { \"cpu_affinity\": [0] } }",
     MAX (spin_units_100ms / 2, 1));
-  g_autoptr(IlExperiment) sleep = load (
+  g_autoptr(IlExperiment) sleep = il_test_load (
     "{ \"interleave\": 1, \"name\": \"blocked\","
     "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 50 } ] } ],"
     "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 4 } ] }");
-  g_autoptr(IlResults) cpu_results = run (cpu);
-  g_autoptr(IlResults) sleep_results = run (sleep);
-  const IlRepetition *rep = first_rep (cpu_results, 0);
+  g_autoptr(IlResults) cpu_results = il_test_run (cpu, NULL, NULL);
+  g_autoptr(IlResults) sleep_results = il_test_run (sleep, NULL, NULL);
+  const IlRepetition *rep = il_test_first_rep (cpu_results, 0);
 
   g_assert_cmpuint (rep->tasks->len, ==, 4);
   for (guint i = 0; i < rep->tasks->len; i++)
@@ -345,7 +277,7 @@ test_threads_states (void)
       g_assert_cmpint (t->state.gil_wait, ==, 0);
     }
 
-  rep = first_rep (sleep_results, 0);
+  rep = il_test_first_rep (sleep_results, 0);
   check_lanes (rep, 4);
   for (guint i = 0; i < rep->tasks->len; i++)
     {
@@ -363,18 +295,18 @@ test_threads_states (void)
 static void
 test_threads_sleeps (void)
 {
-  g_autoptr(IlExperiment) exp = load (
+  g_autoptr(IlExperiment) exp = il_test_load (
     "{ \"interleave\": 1, \"name\": \"sleeps\","
     "  \"tasks\": [ { \"repeat\": 100, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 40 } ] } ],"
     "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 10 } ] }");
-  g_autoptr(IlExperiment) seq = load (
+  g_autoptr(IlExperiment) seq = il_test_load (
     "{ \"interleave\": 1, \"name\": \"sleeps\","
     "  \"tasks\": [ { \"repeat\": 20, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 40 } ] } ],"
     "  \"runs\": [ { \"executor\": \"sequential\" } ] }");
-  g_autoptr(IlResults) results = run (exp);
-  g_autoptr(IlResults) seq_results = run (seq);
-  const IlRepetition *rep = first_rep (results, 0);
-  const IlRepetition *seq_rep = first_rep (seq_results, 0);
+  g_autoptr(IlResults) results = il_test_run (exp, NULL, NULL);
+  g_autoptr(IlResults) seq_results = il_test_run (seq, NULL, NULL);
+  const IlRepetition *rep = il_test_first_rep (results, 0);
+  const IlRepetition *seq_rep = il_test_first_rep (seq_results, 0);
 
   g_test_message ("threads ×10: %.1f ms for 100 × 40 ms; sequential: %.1f ms for 20 × 40 ms",
                   rep->makespan_ms, seq_rep->makespan_ms);
@@ -408,12 +340,12 @@ static void
 test_threads_core_load (void)
 {
   g_autofree char *tasks = cpu_tasks_json (4);
-  g_autoptr(IlExperiment) cpu = loadf (
+  g_autoptr(IlExperiment) cpu = il_test_loadf (
     "{ \"interleave\": 1, \"name\": \"busy\", %s,"
     "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 2 } ],"
     "  \"settings\": { \"sample_hz\": 50 } }",
     tasks);
-  g_autoptr(IlExperiment) sleep = load (
+  g_autoptr(IlExperiment) sleep = il_test_load (
     "{ \"interleave\": 1, \"name\": \"idle\","
     "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 100 } ] } ],"
     "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 2 } ],"
@@ -427,8 +359,8 @@ test_threads_core_load (void)
 
   for (guint attempt = 1;; attempt++)
     {
-      g_autoptr(IlResults) results = run (cpu);
-      const IlRepetition *rep = first_rep (results, 0);
+      g_autoptr(IlResults) results = il_test_run (cpu, NULL, NULL);
+      const IlRepetition *rep = il_test_first_rep (results, 0);
       gboolean            ok;
 
       g_assert_cmpuint (rep->load_hz, ==, 50);
@@ -445,8 +377,8 @@ test_threads_core_load (void)
 
   for (guint attempt = 1;; attempt++)
     {
-      g_autoptr(IlResults) results = run (sleep);
-      const IlRepetition *rep = first_rep (results, 0);
+      g_autoptr(IlResults) results = il_test_run (sleep, NULL, NULL);
+      const IlRepetition *rep = il_test_first_rep (results, 0);
       gboolean            ok;
 
       g_assert_cmpuint (rep->core_load->len, >=, 2);
@@ -489,7 +421,7 @@ test_threads_cancel (void)
 
   for (guint k = 0; k < G_N_ELEMENTS (gil); k++)
     {
-      g_autoptr(IlExperiment) exp = loadf (
+      g_autoptr(IlExperiment) exp = il_test_loadf (
         "{ \"interleave\": 1, \"name\": \"long\","
         "  \"tasks\": [ { \"repeat\": 40, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": %" G_GINT64_FORMAT " } ] },"
         "               { \"repeat\": 4, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 60000 } ] } ],"
@@ -498,7 +430,7 @@ test_threads_cancel (void)
       g_autoptr(GCancellable) cancellable = g_cancellable_new ();
       CancelLater cl = { cancellable, 300, 0 };
       GThread    *thread = g_thread_new ("cancel", cancel_later, &cl);
-      g_autoptr(IlResults) results = run_full (exp, NULL, cancellable);
+      g_autoptr(IlResults) results = il_test_run (exp, NULL, cancellable);
       gint64              done = g_get_monotonic_time ();
       const IlRepetition *rep;
       guint               failed = 0;
@@ -507,7 +439,7 @@ test_threads_cancel (void)
       g_test_message ("GIL %s: returned %.1f ms after the cancel", gil[k], (done - cl.cancelled_at) / 1000.0);
       g_assert_cmpint (done - cl.cancelled_at, <, 500000);
       g_assert_true (results->cancelled);
-      rep = first_rep (results, 0);
+      rep = il_test_first_rep (results, 0);
       g_assert_true (rep->cancelled);
       /* Only what started is kept: a few tasks, not 44. */
       g_assert_cmpuint (rep->tasks->len, >=, 1);
@@ -533,26 +465,26 @@ test_threads_cancel (void)
 static void
 test_threads_lanes (void)
 {
-  g_autoptr(IlExperiment) exp = load (
+  g_autoptr(IlExperiment) exp = il_test_load (
     "{ \"interleave\": 1, \"name\": \"lanes\","
     "  \"tasks\": [ { \"repeat\": 30, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"primes\", \"units\": 1 },"
     "                                            { \"type\": \"sleep\", \"ms\": 1 } ] } ],"
     "  \"runs\": [ { \"executor\": \"sequential\" },"
     "              { \"executor\": \"threads\", \"workers\": [1, 3, 64] },"
     "              { \"executor\": \"threads\", \"workers\": 3, \"gil\": true, \"switch_interval_ms\": 1 } ] }");
-  g_autoptr(IlResults) results = run (exp);
+  g_autoptr(IlResults) results = il_test_run (exp, NULL, NULL);
   const guint workers[] = { 1, 1, 3, 64, 3 };
 
   g_assert_cmpuint (results->runs->len, ==, 5);
   for (guint r = 0; r < results->runs->len; r++)
     {
-      const IlRunResult  *rr = run_result (results, r);
-      const IlRepetition *rep = first_rep (results, r);
+      const IlRunResult  *rr = il_test_run_at (results, r);
+      const IlRepetition *rep = il_test_first_rep (results, r);
 
       g_assert_cmpuint (rr->workers, ==, workers[r]);
       g_assert_cmpuint (rep->tasks->len, ==, 30);
       g_assert_cmpuint (rep->failed_tasks, ==, 0);
-      g_assert_cmpstr (rr->summary.checksum, ==, run_result (results, 0)->summary.checksum);
+      g_assert_cmpstr (rr->summary.checksum, ==, il_test_run_at (results, 0)->summary.checksum);
       check_lanes (rep, workers[r]);
     }
 }
@@ -609,7 +541,7 @@ limit_threads (guint more)
 static void
 test_threads_cannot_start_child (void)
 {
-  g_autoptr(IlExperiment) exp = loadf (
+  g_autoptr(IlExperiment) exp = il_test_loadf (
     "{ \"interleave\": 1, \"name\": \"nproc\","
     "  \"tasks\": [ { \"repeat\": 256, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 1 } ] } ],"
     "  \"runs\": [ { \"executor\": \"sequential\" },"
@@ -619,7 +551,7 @@ test_threads_cannot_start_child (void)
   g_autoptr(IlResults) results = NULL;
   gboolean said = FALSE;
 
-  /* Room for the sequential run (its thread and the sampler's) and a few
+  /* Room for the sequential il_test_run (its thread and the sampler's, NULL, NULL) and a few
    * of the 64 pool threads. */
   if (!limit_threads (4))
     return;
@@ -642,7 +574,7 @@ test_threads_cannot_start_child (void)
 static void
 test_sampler_cannot_start_child (void)
 {
-  g_autoptr(IlExperiment) exp = loadf (
+  g_autoptr(IlExperiment) exp = il_test_loadf (
     "{ \"interleave\": 1, \"name\": \"nproc\","
     "  \"tasks\": [ { \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 1 } ] } ],"
     "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 2 } ] }");

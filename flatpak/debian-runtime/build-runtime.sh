@@ -30,9 +30,10 @@ REMOTE=interleave-debian
 ARCH="$(flatpak --default-arch 2>/dev/null || dpkg --print-architecture)"
 
 # What the app needs at run time (GTK 4, libadwaita, libsoup 3, json-glib,
-# fonts, MIME database, icon themes) and the locale fix.
+# fonts, MIME database, icon themes, python3 for the cpython engine) and the
+# locale fix.
 PLATFORM_PACKAGES=(
-  libgtk-4-1 libadwaita-1-0 libsoup-3.0-0 libjson-glib-1.0-0
+  libgtk-4-1 libadwaita-1-0 libsoup-3.0-0 libjson-glib-1.0-0 python3
   glib-networking libglib2.0-bin gsettings-desktop-schemas dconf-gsettings-backend
   shared-mime-info adwaita-icon-theme hicolor-icon-theme librsvg2-common
   fontconfig fonts-cantarell fonts-dejavu-core

@@ -27,6 +27,8 @@ static const char *const example_names[] = {
   "cooperative",
   "http",
   "mixed",
+  "gil-real",
+  "io-beside-cpu",
   "structure",
   "shared-state",
   "shared-state-lock",

@@ -58,6 +58,8 @@ struct _AsyncRun
   guint64    next_seq;
   guint      remaining; /* tasks not done */
   guint      inflight;  /* I/O operations not yet called back */
+  GPtrArray *io_waits;  /* AsyncIoWait of each of them (no free func) */
+  GSource   *grace;     /* after a cancel: how long in-flight I/O is waited for */
   guint      cpu_slice; /* 0: CPU blocks run to completion */
   gboolean   cancelled;
   gboolean   finished;
@@ -107,7 +109,16 @@ void il_async_task_step (AsyncRun  *run,
                          AsyncTask *task,
                          gint64     now);
 
-/* Ends every started task as cancelled and drops what is queued. */
+/* Ends every started task as cancelled and drops what is queued. I/O in
+ * flight is cancelled through the run's cancellable: its completions are
+ * waited for IL_ASYNC_CANCEL_GRACE_MS at most, then abandoned (an operation
+ * GIO cannot cancel, such as an open() blocked in one of its threads, or a
+ * completion that never comes, must not keep a cancelled run from ending). */
+#define IL_ASYNC_CANCEL_GRACE_MS 2000
 void il_async_cancel_all (AsyncRun *run);
+
+/* After the run: ends the grace period, and keeps the loop's context of
+ * abandoned operations alive for their late completions. */
+void il_async_io_clear (AsyncRun *run);
 
 G_END_DECLS

@@ -244,6 +244,13 @@ run_counter (AsyncRun      *run,
   return ok;
 }
 
+/* One I/O operation in flight: its completion's user data. An abandoned
+ * one (task NULL) belongs to nobody but its completion, which frees it. */
+typedef struct
+{
+  AsyncTask *task;
+} AsyncIoWait;
+
 static void task_io_done_cb (GObject      *source,
                              GAsyncResult *result,
                              gpointer      user_data);
@@ -311,6 +318,12 @@ il_async_task_step (AsyncRun  *run,
           case IL_BLOCK_FILE_READ:
             if (!task->waiting)
               {
+                AsyncIoWait *wait = g_new0 (AsyncIoWait, 1);
+
+                wait->task = task;
+                if (run->io_waits == NULL)
+                  run->io_waits = g_ptr_array_new ();
+                g_ptr_array_add (run->io_waits, wait);
                 task->waiting = TRUE;
                 run->inflight++;
                 /* Starting the operation is the workload's, not Interleave's
@@ -318,7 +331,7 @@ il_async_task_step (AsyncRun  *run,
                  * (il_io_async_result_get_state), so the stretch ends here. */
                 segment_close (task, now);
                 il_io_run_block_async (run->ctx->io, block, task->flat, run->ctx->cancellable,
-                                       task_io_done_cb, task);
+                                       task_io_done_cb, wait);
                 run->work_us += il_now_us () - now;
                 return;
               }
@@ -355,13 +368,24 @@ task_io_done_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  AsyncTask   *task = user_data;
-  AsyncRun    *run = task->run;
+  AsyncIoWait *wait = user_data;
+  AsyncTask   *task = wait->task;
+  AsyncRun    *run;
   gint64       ttfb = -1;
   char        *error = NULL;
   IlStateTimes io_state = { 0 };
   gint64       now;
 
+  if (task == NULL)
+    {
+      /* Abandoned after a cancel: its run is over, maybe gone. */
+      il_io_run_block_finish (NULL, result, NULL, NULL);
+      g_free (wait);
+      return;
+    }
+  run = task->run;
+  g_ptr_array_remove_fast (run->io_waits, wait);
+  g_free (wait);
   task->io_ok = il_io_run_block_finish (run->ctx->io, result, &ttfb, &error);
   g_assert (run->inflight > 0);
   run->inflight--;
@@ -390,6 +414,26 @@ task_io_done_cb (GObject      *source,
 
 /* ---------------------------------------------------------------------- */
 /* Cancellation                                                            */
+
+/* The grace after a cancel is over: the operations still in flight are
+ * abandoned, their completions (if they ever come) find no task. */
+static gboolean
+grace_over_cb (gpointer user_data)
+{
+  AsyncRun *run = user_data;
+
+  g_clear_pointer (&run->grace, g_source_unref);
+  if (run->inflight == 0)
+    return G_SOURCE_REMOVE;
+  g_debug ("cancelled: %u I/O operation(s) did not complete within %d ms; "
+           "the run ends without them",
+           run->inflight, IL_ASYNC_CANCEL_GRACE_MS);
+  for (guint i = 0; i < run->io_waits->len; i++)
+    ((AsyncIoWait *) g_ptr_array_index (run->io_waits, i))->task = NULL;
+  run->inflight = 0;
+  run->finished = TRUE;
+  return G_SOURCE_REMOVE;
+}
 
 void
 il_async_cancel_all (AsyncRun *run)
@@ -420,4 +464,36 @@ il_async_cancel_all (AsyncRun *run)
   run->remaining = 0;
   if (run->inflight == 0)
     run->finished = TRUE;
+  else
+    {
+      run->grace = g_timeout_source_new (IL_ASYNC_CANCEL_GRACE_MS);
+      g_source_set_name (run->grace, "il-async-cancel-grace");
+      g_source_set_callback (run->grace, grace_over_cb, run, NULL);
+      g_source_attach (run->grace, run->context);
+    }
+}
+
+/* Contexts of runs that abandoned I/O: a late completion is dispatched
+ * there if anything ever iterates it, and must find it (and what it
+ * references) alive. Only runs whose I/O ignored a cancel add to it. */
+static GMutex     abandoned_lock;
+static GPtrArray *abandoned_contexts;
+
+void
+il_async_io_clear (AsyncRun *run)
+{
+  if (run->grace != NULL)
+    {
+      g_source_destroy (run->grace);
+      g_clear_pointer (&run->grace, g_source_unref);
+    }
+  if (run->io_waits != NULL && run->io_waits->len > 0)
+    {
+      g_mutex_lock (&abandoned_lock);
+      if (abandoned_contexts == NULL)
+        abandoned_contexts = g_ptr_array_new ();
+      g_ptr_array_add (abandoned_contexts, g_main_context_ref (run->context));
+      g_mutex_unlock (&abandoned_lock);
+    }
+  g_clear_pointer (&run->io_waits, g_ptr_array_unref);
 }

@@ -420,6 +420,7 @@ async_worker (gpointer user_data)
    * the stream and its connection alive after the repetition. */
   while (il_io_async_closes_pending () > 0)
     g_main_context_iteration (run->context, TRUE);
+  il_async_io_clear (run);
 
   g_main_context_pop_thread_default (run->context);
   g_clear_pointer (&run->context, g_main_context_unref);

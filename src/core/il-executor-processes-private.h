@@ -119,8 +119,5 @@ void il_pool_check_silence (Dispatcher *d);
 /* Ends every worker: running ones (cancellation) are killed at once and
  * their tasks fail as cancelled; idle ones get BYE and a short grace. */
 void il_pool_shutdown (Dispatcher *d);
-/* IL_WORKER_TIMEOUT_MS, or the default. */
-gboolean il_pool_silence_timeout (gint64  *us,
-                                  GError **error);
 
 G_END_DECLS

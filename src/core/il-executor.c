@@ -31,6 +31,14 @@ il_executor_lookup (IlExecutorKind kind)
   return NULL;
 }
 
+const IlExecutorClass *
+il_executor_for_run (const IlRunConfig *config)
+{
+  if (config->engine == IL_ENGINE_CPYTHON)
+    return il_executor_lookup (config->executor) != NULL ? &il_executor_cpython : NULL;
+  return il_executor_lookup (config->executor);
+}
+
 void
 il_task_env_init (IlTaskEnv         *env,
                   const IlTaskGroup *def,

@@ -19,6 +19,7 @@ static const char *const kernel_names[] = { "spin", "primes", "hash", "matmul", 
 static const char *const executor_names[] = { "sequential", "threads", "processes", "async", NULL };
 static const char *const spawn_names[] = { "pool", "per-task", NULL };
 static const char *const order_names[] = { "interleaved", "grouped", "shuffled", NULL };
+static const char *const engine_names[] = { "native", "cpython", NULL };
 
 /* Optional members within the format's ranges (il-experiment-private.h). */
 static gboolean
@@ -282,12 +283,14 @@ read_run (IlJsonReader     *r,
           JsonNode         *node,
           const IlJsonPath *path)
 {
-  static const char *const sequential_members[] = { "executor", "label", NULL };
+  static const char *const sequential_members[] = { "executor", "label", "engine", NULL };
   static const char *const threads_members[] = {
-    "executor", "label", "workers", "gil", "switch_interval_ms", NULL
+    "executor", "label", "workers", "engine", "gil", "switch_interval_ms", NULL
   };
-  static const char *const  processes_members[] = { "executor", "label", "workers", "spawn", NULL };
-  static const char *const  async_members[] = { "executor", "label", "cpu_slice_units", NULL };
+  static const char *const processes_members[] = {
+    "executor", "label", "workers", "engine", "spawn", NULL
+  };
+  static const char *const  async_members[] = { "executor", "label", "engine", "cpu_slice_units", NULL };
   static const char *const *members[] = {
     sequential_members,
     threads_members,
@@ -328,6 +331,22 @@ read_run (IlJsonReader     *r,
 
   if (!il_json_opt_bool (r, object, path, "gil", &run->gil))
     return NULL;
+
+  {
+    guint engine = run->engine;
+
+    if (!il_json_opt_enum (r, object, path, "engine", engine_names, &engine))
+      return NULL;
+    run->engine = engine;
+    if (run->engine == IL_ENGINE_CPYTHON && run->gil)
+      {
+        IlJsonPath p_gil = IL_JSON_MEMBER (path, "gil");
+
+        il_json_fail (r, &p_gil, IL_JSON_AT_VALUE,
+                      "does not apply to the cpython engine (the interpreter's own lock is always there)");
+        return NULL;
+      }
+  }
 
   {
     guint spawn = run->spawn;

@@ -148,6 +148,19 @@ validate_run (IlJsonReader      *r,
 
   if (run->label != NULL && !check_chars (r, &p_label, run->label, &chars_label))
     return FALSE;
+  if ((guint) run->engine >= IL_N_ENGINES)
+    {
+      IlJsonPath p_engine = IL_JSON_MEMBER (path, "engine");
+
+      return il_json_fail (r, &p_engine, IL_JSON_AT_VALUE, "expected \"native\" or \"cpython\"");
+    }
+  if (run->engine == IL_ENGINE_CPYTHON && run->executor == IL_EXECUTOR_THREADS && run->gil)
+    {
+      IlJsonPath p_gil = IL_JSON_MEMBER (path, "gil");
+
+      return il_json_fail (r, &p_gil, IL_JSON_AT_VALUE,
+                           "does not apply to the cpython engine (the interpreter's own lock is always there)");
+    }
 
   /* Only what applies to the executor is saved, so only that is checked:
    * the editor keeps other values while the user switches executors. */

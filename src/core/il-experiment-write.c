@@ -104,11 +104,13 @@ run_to_json (const IlRunConfig *run)
       else
         json_object_set_int_member (object, "workers", g_array_index (run->workers, guint, 0));
     }
+  if (run->engine != IL_ENGINE_NATIVE)
+    json_object_set_string_member (object, "engine", il_engine_to_string (run->engine));
 
   switch (run->executor)
     {
       case IL_EXECUTOR_THREADS:
-        if (run->gil)
+        if (run->gil && run->engine == IL_ENGINE_NATIVE)
           json_object_set_boolean_member (object, "gil", TRUE);
         if (run->switch_interval_ms != 5)
           json_object_set_int_member (object, "switch_interval_ms", run->switch_interval_ms);

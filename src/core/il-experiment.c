@@ -46,12 +46,17 @@ static const char *const order_names[] = {
   "grouped",
   "shuffled",
 };
+static const char *const engine_names[] = {
+  "native",
+  "cpython",
+};
 
 G_STATIC_ASSERT (G_N_ELEMENTS (block_type_names) == IL_N_BLOCK_TYPES);
 G_STATIC_ASSERT (G_N_ELEMENTS (kernel_names) == IL_N_KERNELS);
 G_STATIC_ASSERT (G_N_ELEMENTS (executor_names) == IL_N_EXECUTORS);
 G_STATIC_ASSERT (G_N_ELEMENTS (spawn_names) == IL_N_SPAWNS);
 G_STATIC_ASSERT (G_N_ELEMENTS (order_names) == IL_N_ORDERS);
+G_STATIC_ASSERT (G_N_ELEMENTS (engine_names) == IL_N_ENGINES);
 
 static gboolean
 lookup_name (const char *const *names,
@@ -101,6 +106,7 @@ DEFINE_ENUM_STRINGS (il_kernel, IlKernel, kernel_names, IL_N_KERNELS)
 DEFINE_ENUM_STRINGS (il_executor, IlExecutorKind, executor_names, IL_N_EXECUTORS)
 DEFINE_ENUM_STRINGS (il_spawn, IlSpawn, spawn_names, IL_N_SPAWNS)
 DEFINE_ENUM_STRINGS (il_order, IlOrder, order_names, IL_N_ORDERS)
+DEFINE_ENUM_STRINGS (il_engine, IlEngine, engine_names, IL_N_ENGINES)
 
 /* Blocks */
 
@@ -431,7 +437,8 @@ il_run_config_equal (const IlRunConfig *a,
   if (a == NULL || b == NULL)
     return FALSE;
 
-  if (a->executor != b->executor || g_strcmp0 (a->label, b->label) != 0)
+  if (a->executor != b->executor || a->engine != b->engine ||
+      g_strcmp0 (a->label, b->label) != 0)
     return FALSE;
 
   if (executor_has_workers (a->executor))
@@ -466,7 +473,8 @@ il_run_config_derive_label (const IlRunConfig *run,
 
   g_return_val_if_fail (run != NULL, NULL);
 
-  label = g_string_new (il_executor_to_string (run->executor));
+  label = g_string_new (run->engine == IL_ENGINE_CPYTHON ? "CPython " : "");
+  g_string_append (label, il_executor_to_string (run->executor));
 
   /* Callers that have not resolved the count yet still get something
    * useful when the configuration names a single one. */
@@ -478,8 +486,10 @@ il_run_config_derive_label (const IlRunConfig *run,
       case IL_EXECUTOR_THREADS:
         if (workers > 0)
           g_string_append_printf (label, " ×%u", workers);
-        if (run->gil)
+        if (run->gil && run->engine != IL_ENGINE_CPYTHON)
           g_string_append_printf (label, " (GIL %u ms)", run->switch_interval_ms);
+        else if (run->engine == IL_ENGINE_CPYTHON && run->switch_interval_ms != 5)
+          g_string_append_printf (label, " (switch %u ms)", run->switch_interval_ms);
         break;
       case IL_EXECUTOR_PROCESSES:
         if (workers > 0)

@@ -81,6 +81,15 @@ typedef enum
   IL_N_SPAWNS
 } IlSpawn;
 
+/* What runs an executor's tasks: Interleave's own executors, or the same
+ * executor on the real CPython interpreter (il-executor-cpython.c). */
+typedef enum
+{
+  IL_ENGINE_NATIVE,
+  IL_ENGINE_CPYTHON,
+  IL_N_ENGINES
+} IlEngine;
+
 typedef enum
 {
   IL_ORDER_INTERLEAVED,
@@ -101,6 +110,8 @@ const char *il_spawn_to_string (IlSpawn spawn);
 gboolean    il_spawn_from_string (const char *str, IlSpawn *out);
 const char *il_order_to_string (IlOrder order);
 gboolean    il_order_from_string (const char *str, IlOrder *out);
+const char *il_engine_to_string (IlEngine engine);
+gboolean    il_engine_from_string (const char *str, IlEngine *out);
 
 /**
  * IlBlock:
@@ -156,6 +167,7 @@ typedef struct
   IlSpawn        spawn;              /* processes */
   guint          cpu_slice_units;    /* async, 0 = run CPU blocks to completion */
   gboolean       enabled;            /* GUI state, not saved: TRUE on load */
+  IlEngine       engine;             /* default native; cpython: no `gil` */
 } IlRunConfig;
 
 IlRunConfig *il_run_config_new (IlExecutorKind executor);
@@ -163,7 +175,8 @@ IlRunConfig *il_run_config_copy (const IlRunConfig *run);
 void         il_run_config_free (IlRunConfig *run);
 gboolean     il_run_config_equal (const IlRunConfig *a, const IlRunConfig *b);
 /* "sequential", "threads ×4", "threads ×4 (GIL 5 ms)", "processes ×2",
- * "processes ×2 (per task)", "async", "async (slice 5)". @workers is the
+ * "processes ×2 (per task)", "async", "async (slice 5)"; under the cpython
+ * engine "CPython threads ×2" and so on. @workers is the
  * resolved worker count (ignored where it does not apply). */
 char *il_run_config_derive_label (const IlRunConfig *run, guint workers);
 

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "il-fd-io.h"
 #include "il-io-private.h"
 #include "il-run-private.h"
 
@@ -81,47 +82,6 @@ http_sync (IlIoEnv       *env,
 }
 
 static gboolean
-write_all (int           fd,
-           const guint8 *buf,
-           gsize         len)
-{
-  while (len > 0)
-    {
-      gssize n = write (fd, buf, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      buf += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
-
-static gssize
-read_all (int     fd,
-          guint8 *buf,
-          gsize   len)
-{
-  gsize done = 0;
-
-  while (done < len)
-    {
-      gssize n = read (fd, buf + done, len - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -1;
-      if (n == 0)
-        break;
-      done += (gsize) n;
-    }
-  return (gssize) done;
-}
-
-static gboolean
 file_write_sync (IlIoEnv       *env,
                  const IlBlock *block,
                  guint          task_flat,
@@ -155,7 +115,7 @@ file_write_sync (IlIoEnv       *env,
           return FALSE;
         }
       il_io_fill_content (task_flat, (guint64) offset, buf, len);
-      if (!write_all (fd, buf, len))
+      if (!il_fd_write_all (fd, buf, len))
         {
           saved = errno;
           *error = g_strdup_printf (_("could not write %s: %s"), path, g_strerror (saved));
@@ -219,7 +179,7 @@ file_read_sync (IlIoEnv       *env,
           ok = FALSE;
           break;
         }
-      n = read_all (fd, buf, len);
+      n = il_fd_read_all (fd, buf, len);
       if (n < 0)
         {
           saved = errno;

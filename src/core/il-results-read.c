@@ -513,7 +513,7 @@ read_run_result (Reader           *r,
 {
   static const char *const allowed[] = {
     "label", "executor", "workers", "gil", "switch_interval_ms", "spawn",
-    "cpu_slice_units", "config_index", "summary", "repetitions", NULL
+    "cpu_slice_units", "config_index", "summary", "repetitions", "engine", "python", NULL
   };
   static const char *const executors[] = { "sequential", "threads", "processes", "async", NULL };
   static const char *const spawns[] = { "pool", "per-task", NULL };
@@ -536,6 +536,18 @@ read_run_result (Reader           *r,
     return NULL;
 
   run->executor = executor;
+
+  if (json_object_has_member (object, "engine"))
+    {
+      static const char *const engines[] = { "native", "cpython", NULL };
+      IlJsonPath               p_engine = IL_JSON_MEMBER (path, "engine");
+      guint                    engine;
+
+      if (!il_json_get_enum (r, member (object, "engine"), &p_engine, engines, &engine) ||
+          !opt_string (r, object, path, "python", &run->python_version))
+        return NULL;
+      run->engine = engine;
+    }
 
   {
     guint spawn = run->spawn;

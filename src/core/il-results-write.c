@@ -263,6 +263,13 @@ run_result_to_json (const IlRunResult *run)
     json_object_set_string_member (object, "spawn", il_spawn_to_string (run->spawn));
   if (run->executor == IL_EXECUTOR_ASYNC)
     json_object_set_int_member (object, "cpu_slice_units", run->cpu_slice_units);
+  if (run->engine == IL_ENGINE_CPYTHON)
+    {
+      json_object_set_string_member (object, "engine", il_engine_to_string (run->engine));
+      if (!run->gil && run->executor == IL_EXECUTOR_THREADS)
+        json_object_set_int_member (object, "switch_interval_ms", run->switch_interval_ms);
+      set_string_or_null (object, "python", run->python_version);
+    }
   json_object_set_int_member (object, "config_index", run->config_index);
 
   json_object_set_object_member (object, "summary", summary_to_json (&run->summary));

@@ -366,6 +366,7 @@ il_run_result_free (IlRunResult *run)
     return;
 
   g_free (run->label);
+  g_free (run->python_version);
   g_free (run->summary.checksum);
   g_clear_pointer (&run->repetitions, g_ptr_array_unref);
   g_free (run);
@@ -379,6 +380,7 @@ run_result_copy (const IlRunResult *run)
 
   *copy = *run;
   copy->label = g_strdup (run->label);
+  copy->python_version = g_strdup (run->python_version);
   copy->summary.checksum = g_strdup (run->summary.checksum);
   copy->repetitions = repetitions;
 
@@ -444,6 +446,8 @@ run_result_equal (const IlRunResult *a,
 
   if (g_strcmp0 (a->label, b->label) != 0 ||
       a->executor != b->executor ||
+      a->engine != b->engine ||
+      g_strcmp0 (a->python_version, b->python_version) != 0 ||
       a->workers != b->workers ||
       !a->gil != !b->gil ||
       (a->gil && a->switch_interval_ms != b->switch_interval_ms) ||

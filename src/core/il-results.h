@@ -122,6 +122,8 @@ typedef struct
   guint          config_index; /* which entry of experiment->runs */
   IlSummary      summary;
   GPtrArray     *repetitions; /* IlRepetition*, counted ones only */
+  IlEngine       engine;
+  char          *python_version; /* cpython engine: the interpreter's, e.g. "3.11.2" */
 } IlRunResult;
 
 typedef struct

@@ -100,6 +100,7 @@ typedef struct
   IlUsage             usage;       /* summed over tasks (and children) */
   gint64              overhead_ns; /* recording cost, summed */
   IlCounter           counter;     /* counter blocks' (done: under lock) */
+  gpointer            prepared;    /* the executor's prepare() state */
 } IlRunContext;
 
 /* Adds a finished task's usage, overhead and counter increments to the
@@ -130,15 +131,25 @@ typedef struct
    * promptly after ctx->cancellable is cancelled. */
   gboolean (*run) (IlRunContext *ctx,
                    GError      **error);
+  /* Optional, called before the repetition's clock starts (ctx->t0 is not
+   * set yet): sets up what is not part of the measurement, such as an
+   * interpreter's start-up, keeping its state in ctx->prepared for run().
+   * When it returns FALSE, run() is not called (it cleaned up itself). */
+  gboolean (*prepare) (IlRunContext *ctx,
+                       GError      **error);
 } IlExecutorClass;
 
 /* NULL: this build cannot run @kind yet. */
 const IlExecutorClass *il_executor_lookup (IlExecutorKind kind);
+/* The executor that runs @config: il_executor_lookup's, or the cpython
+ * engine's for every kind it runs. NULL: this build cannot run it. */
+const IlExecutorClass *il_executor_for_run (const IlRunConfig *config);
 
 extern const IlExecutorClass il_executor_sequential;
 extern const IlExecutorClass il_executor_threads;
 extern const IlExecutorClass il_executor_processes;
 extern const IlExecutorClass il_executor_async;
+extern const IlExecutorClass il_executor_cpython;
 
 /* Monotonic µs. */
 static inline gint64

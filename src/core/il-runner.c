@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "il-kernels.h"
+#include "il-cpython.h"
 #include "il-machine.h"
 #include "il-network.h"
 #include "il-run-private.h"
@@ -282,12 +283,23 @@ il_runner_check (IlRunner *self,
       const ExpandedRun *run = &g_array_index (self->runs, ExpandedRun, i);
       const IlRunConfig *config = g_ptr_array_index (exp->runs, run->config_index);
 
-      if (il_executor_lookup (config->executor) == NULL)
+      if (il_executor_for_run (config) == NULL)
         {
           g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED,
                        _("runs[%u]: the %s executor is not available in this build of Interleave"),
                           run->config_index, il_executor_to_string (config->executor));
           return FALSE;
+        }
+      if (config->engine == IL_ENGINE_CPYTHON)
+        {
+          g_autoptr(GError) python_error = NULL;
+
+          if (!il_cpython_available (NULL, &python_error))
+            {
+              g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED, "runs[%u]: %s",
+                           run->config_index, python_error->message);
+              return FALSE;
+            }
         }
     }
 
@@ -409,7 +421,7 @@ run_repetition (IlRunner     *self,
 {
   const ExpandedRun     *run = &g_array_index (self->runs, ExpandedRun, run_index);
   const IlRunConfig     *config = g_ptr_array_index (self->experiment->runs, run->config_index);
-  const IlExecutorClass *executor = il_executor_lookup (config->executor);
+  const IlExecutorClass *executor = il_executor_for_run (config);
   g_autoptr(IlRepetition) rep = prepare_repetition (self);
   IlRunContext ctx = { 0 };
   IlSampler   *sampler;
@@ -438,6 +450,11 @@ run_repetition (IlRunner     *self,
 
   push_event (self, run_index, rep_index, il_event_rep_start (warmup, rep->tasks->len));
 
+  if (executor->prepare != NULL && !executor->prepare (&ctx, error))
+    {
+      g_mutex_clear (&ctx.lock);
+      return NULL;
+    }
   ctx.t0 = il_now_us ();
   sampler = il_sampler_start (&ctx, error);
   ok = sampler != NULL && executor->run (&ctx, error);
@@ -605,6 +622,9 @@ il_runner_run (IlRunner     *self,
       rr->switch_interval_ms = config->switch_interval_ms;
       rr->spawn = config->spawn;
       rr->cpu_slice_units = config->cpu_slice_units;
+      rr->engine = config->engine;
+      if (config->engine == IL_ENGINE_CPYTHON)
+        il_cpython_find (NULL, &rr->python_version, NULL);
       rr->config_index = run->config_index;
       g_ptr_array_add (run_results, rr);
       push_event (self, i, 0, il_event_run_start (self->tasks_per_rep));

@@ -57,6 +57,13 @@ gboolean il_child_reap (pid_t          pid,
                         struct rusage *usage,
                         GError       **error);
 
+/* How long a worker may stay silent (no frame, not even a HEARTBEAT)
+ * before it is declared lost: IL_WORKER_TIMEOUT_MS, or the default (3 s).
+ * Any executor whose children send heartbeats (the processes executor's
+ * workers, the cpython engine's interpreter) uses this one timeout. */
+gboolean il_pool_silence_timeout (gint64  *us,
+                                  GError **error);
+
 /* "killed by signal 9 (Killed)", "exited with status 2", … */
 char *il_child_describe_status (int status);
 

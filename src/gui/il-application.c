@@ -79,14 +79,26 @@ about_action (GSimpleAction *action,
 {
   GtkApplication *app = user_data;
   const char     *developers[] = { _("The Interleave developers"), NULL };
+  const char     *name = _("Interleave");
+  const char     *comments = _("A desktop lab for concurrency experiments: build a workload, "
+                               "run it under several executors and see where the time goes.");
+  const char     *translators = _("translator-credits");
   GtkWidget      *about;
 
+  /* No _() inside the list: clang-format would join its lines. */
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
                         "transient-for", gtk_application_get_active_window (app),
                         "application-icon", APP_ID,
-                        "application-name", _("Interleave"), "developer-name", _("The Interleave developers"), "version", PACKAGE_VERSION, "comments", _("A desktop lab for concurrency experiments: build a workload, "
-                                      "run it under several executors and see where the time goes."),
-                                                                                                                                                            "website", "https://github.com/interleave/interleave", "issue-url", "https://github.com/interleave/interleave/issues", "license-type", GTK_LICENSE_GPL_3_0, "developers", developers, "translator-credits", _("translator-credits"), NULL);
+                        "application-name", name,
+                        "developer-name", developers[0],
+                        "version", PACKAGE_VERSION,
+                        "comments", comments,
+                        "website", "https://github.com/interleave/interleave",
+                        "issue-url", "https://github.com/interleave/interleave/issues",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        "translator-credits", translators,
+                        NULL);
   gtk_window_present (GTK_WINDOW (about));
 }
 

@@ -232,7 +232,8 @@ il_block_item_sync_visibility (IlBlockItem *self,
                           block->type == IL_BLOCK_SLEEP || (block->type == IL_BLOCK_HTTP && embedded));
   gtk_widget_set_visible (GTK_WIDGET (self->url_entry), block->type == IL_BLOCK_HTTP);
   gtk_widget_set_visible (GTK_WIDGET (self->bytes_spin),
-                          block->type == IL_BLOCK_FILE_WRITE || block->type == IL_BLOCK_FILE_READ || (block->type == IL_BLOCK_HTTP && embedded));
+                          block->type == IL_BLOCK_FILE_WRITE || block->type == IL_BLOCK_FILE_READ ||
+                            (block->type == IL_BLOCK_HTTP && embedded));
   gtk_widget_set_visible (GTK_WIDGET (self->fsync_check), block->type == IL_BLOCK_FILE_WRITE);
   gtk_widget_set_visible (self->units_suffix, gtk_widget_get_visible (GTK_WIDGET (self->units_spin)));
   gtk_widget_set_visible (self->ms_suffix, gtk_widget_get_visible (GTK_WIDGET (self->ms_spin)));

@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "il-cpython.h"
 #include "il-run-row.h"
 
 struct _IlRunRow
@@ -22,6 +23,7 @@ struct _IlRunRow
   GtkSwitch      *enabled_switch;
   GtkLabel       *title_label;
   GtkDropDown    *executor_dropdown;
+  GtkDropDown    *engine_dropdown;
   GtkWidget      *workers_label;
   GtkEntry       *workers_entry;
   GtkCheckButton *gil_check;
@@ -134,9 +136,19 @@ il_run_row_sync_visibility (IlRunRow    *self,
 
   gtk_widget_set_visible (self->workers_label, pool);
   gtk_widget_set_visible (GTK_WIDGET (self->workers_entry), pool);
-  gtk_widget_set_visible (GTK_WIDGET (self->gil_check), run->executor == IL_EXECUTOR_THREADS);
+  gboolean cpython = run->engine == IL_ENGINE_CPYTHON;
+  g_autoptr(GError) python_error = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->gil_check), run->executor == IL_EXECUTOR_THREADS && !cpython);
   gtk_widget_set_visible (GTK_WIDGET (self->interval_spin), run->executor == IL_EXECUTOR_THREADS);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->interval_spin), run->gil);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->interval_spin), run->gil || cpython);
+  /* Without an interpreter the engine is not offered, and the row says
+   * why; a run already on it can still go back to native. */
+  if (!il_cpython_available (NULL, &python_error))
+    {
+      gtk_widget_set_sensitive (GTK_WIDGET (self->engine_dropdown), cpython);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->engine_dropdown), python_error->message);
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->spawn_dropdown), run->executor == IL_EXECUTOR_PROCESSES);
   gtk_widget_set_visible (self->slice_label, run->executor == IL_EXECUTOR_ASYNC);
   gtk_widget_set_visible (GTK_WIDGET (self->slice_spin), run->executor == IL_EXECUTOR_ASYNC);
@@ -218,6 +230,26 @@ executor_changed_cb (IlRunRow *self)
       gtk_drop_down_set_selected (self->spawn_dropdown, run->spawn);
       gtk_spin_button_set_value (self->slice_spin, run->cpu_slice_units);
     }
+  self->updating = FALSE;
+}
+
+static void
+engine_changed_cb (IlRunRow *self)
+{
+  guint        selected = gtk_drop_down_get_selected (self->engine_dropdown);
+  IlRunConfig *run;
+
+  if (selected >= IL_N_ENGINES)
+    return;
+  if ((run = il_run_row_begin (self, "engine")) == NULL)
+    return;
+  run->engine = selected;
+  /* The interpreter's own lock is always there: no simulated one. */
+  if (run->engine == IL_ENGINE_CPYTHON)
+    run->gil = FALSE;
+  il_run_row_end (self);
+  self->updating = TRUE;
+  gtk_check_button_set_active (self->gil_check, FALSE);
   self->updating = FALSE;
 }
 
@@ -323,6 +355,7 @@ il_run_row_class_init (IlRunRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlRunRow, enabled_switch);
   gtk_widget_class_bind_template_child (widget_class, IlRunRow, title_label);
   gtk_widget_class_bind_template_child (widget_class, IlRunRow, executor_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, IlRunRow, engine_dropdown);
   gtk_widget_class_bind_template_child (widget_class, IlRunRow, workers_label);
   gtk_widget_class_bind_template_child (widget_class, IlRunRow, workers_entry);
   gtk_widget_class_bind_template_child (widget_class, IlRunRow, gil_check);
@@ -333,6 +366,7 @@ il_run_row_class_init (IlRunRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlRunRow, menu_button);
   gtk_widget_class_bind_template_callback (widget_class, enabled_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, executor_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, engine_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, workers_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, gil_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, interval_changed_cb);
@@ -394,6 +428,7 @@ il_run_row_new (IlDocument *document,
   gtk_widget_set_opacity (gtk_widget_get_parent (GTK_WIDGET (self->title_label)),
                           peek->enabled ? 1.0 : 0.55);
   gtk_drop_down_set_selected (self->executor_dropdown, peek->executor);
+  gtk_drop_down_set_selected (self->engine_dropdown, peek->engine);
   workers = format_workers (peek->workers);
   gtk_editable_set_text (GTK_EDITABLE (self->workers_entry), workers);
   gtk_check_button_set_active (self->gil_check, peek->gil);

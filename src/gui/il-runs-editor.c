@@ -204,7 +204,9 @@ run_add_action (GtkWidget  *widget,
   IlExperiment  *experiment;
   IlRunConfig   *run;
 
-  if (self->document == NULL || !il_executor_from_string (g_variant_get_string (param, NULL), &executor) || il_document_get_experiment (self->document)->runs->len >= IL_MAX_RUNS)
+  if (self->document == NULL ||
+      !il_executor_from_string (g_variant_get_string (param, NULL), &executor) ||
+      il_document_get_experiment (self->document)->runs->len >= IL_MAX_RUNS)
     return;
   experiment = il_document_begin_edit (self->document, NULL);
   run = il_run_config_new (executor);
@@ -251,7 +253,9 @@ run_duplicate_action (GtkWidget  *widget,
   IlExperiment *experiment;
   guint         run = g_variant_get_uint32 (param);
 
-  if (self->document == NULL || run >= il_document_get_experiment (self->document)->runs->len || il_document_get_experiment (self->document)->runs->len >= IL_MAX_RUNS)
+  if (self->document == NULL ||
+      run >= il_document_get_experiment (self->document)->runs->len ||
+      il_document_get_experiment (self->document)->runs->len >= IL_MAX_RUNS)
     return;
   experiment = il_document_begin_edit (self->document, NULL);
   g_ptr_array_insert (experiment->runs, run + 1,
@@ -269,7 +273,9 @@ run_remove_action (GtkWidget  *widget,
   guint         run = g_variant_get_uint32 (param);
 
   /* The format needs at least one run; disabling is the way to skip it. */
-  if (self->document == NULL || run >= il_document_get_experiment (self->document)->runs->len || il_document_get_experiment (self->document)->runs->len <= 1)
+  if (self->document == NULL ||
+      run >= il_document_get_experiment (self->document)->runs->len ||
+      il_document_get_experiment (self->document)->runs->len <= 1)
     {
       gtk_widget_error_bell (widget);
       return;

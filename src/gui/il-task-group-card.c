@@ -41,7 +41,9 @@ il_task_group_card_begin (IlTaskGroupCard *self,
   g_autofree char *key = NULL;
   IlExperiment    *experiment;
 
-  if (self->updating || self->document == NULL || self->group >= il_document_get_experiment (self->document)->tasks->len)
+  if (self->updating ||
+      self->document == NULL ||
+      self->group >= il_document_get_experiment (self->document)->tasks->len)
     return NULL;
   key = g_strdup_printf ("tasks[%u].%s", self->group, field);
   experiment = il_document_begin_edit (self->document, key);

@@ -233,7 +233,9 @@ group_move_action (GtkWidget  *widget,
   if (self->document == NULL)
     return;
   to = (gint) group + delta;
-  if (group >= il_document_get_experiment (self->document)->tasks->len || to < 0 || to >= (gint) il_document_get_experiment (self->document)->tasks->len)
+  if (group >= il_document_get_experiment (self->document)->tasks->len ||
+      to < 0 ||
+      to >= (gint) il_document_get_experiment (self->document)->tasks->len)
     return;
   experiment = il_workload_editor_begin (self);
   {
@@ -254,7 +256,9 @@ group_duplicate_action (GtkWidget  *widget,
   IlExperiment     *experiment;
   guint             group = g_variant_get_uint32 (param);
 
-  if (self->document == NULL || group >= il_document_get_experiment (self->document)->tasks->len || il_document_get_experiment (self->document)->tasks->len >= IL_MAX_TASK_GROUPS)
+  if (self->document == NULL ||
+      group >= il_document_get_experiment (self->document)->tasks->len ||
+      il_document_get_experiment (self->document)->tasks->len >= IL_MAX_TASK_GROUPS)
     return;
   experiment = il_workload_editor_begin (self);
   g_ptr_array_insert (experiment->tasks, group + 1,
@@ -274,7 +278,9 @@ group_delete_action (GtkWidget  *widget,
   guint             n;
 
   /* An experiment needs at least one task group. */
-  if (self->document == NULL || group >= il_document_get_experiment (self->document)->tasks->len || il_document_get_experiment (self->document)->tasks->len <= 1)
+  if (self->document == NULL ||
+      group >= il_document_get_experiment (self->document)->tasks->len ||
+      il_document_get_experiment (self->document)->tasks->len <= 1)
     {
       gtk_widget_error_bell (widget);
       return;
@@ -297,7 +303,9 @@ block_add_action (GtkWidget  *widget,
   guint             group, type, n;
 
   g_variant_get (param, "(uu)", &group, &type);
-  if (self->document == NULL || type >= IL_N_BLOCK_TYPES || group >= il_document_get_experiment (self->document)->tasks->len)
+  if (self->document == NULL ||
+      type >= IL_N_BLOCK_TYPES ||
+      group >= il_document_get_experiment (self->document)->tasks->len)
     return;
   g = g_ptr_array_index (il_document_get_experiment (self->document)->tasks, group);
   if (g->blocks->len >= IL_MAX_BLOCKS)

@@ -1,0 +1,545 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The engine's main program: the wire protocol's loop and the executors.
+
+sequential  a plain loop on the main thread;
+threads     `workers` threading.Thread workers taking tasks from a queue,
+            with sys.setswitchinterval(switch_interval_ms);
+processes   multiprocessing (fork): `pool` is a multiprocessing.Pool of
+            `workers` processes, `per-task` a fresh Process per task; the
+            task and its payload are pickled to the child and the result
+            and the payload pickled back, as Python code does;
+async       one asyncio loop: sleep is asyncio.sleep, HTTP goes over
+            asyncio streams, file blocks are plain blocking calls (as naive
+            asyncio code makes them: they stall the loop), and a CPU block
+            awaits asyncio.sleep(0) every cpu_slice_units units.
+"""
+import asyncio
+import multiprocessing
+import os
+import queue
+import sys
+import threading
+import time
+import traceback
+
+from . import blocks as B
+from . import protocol as P
+
+
+class Channel:
+    """Frames in from the application (a reader thread) and out to it.
+
+    Outgoing frames are gathered and written together: one write per task
+    would cost more than the tasks Interleave measures. They go out when
+    asked (before a long block, before a worker waits for work), when the
+    oldest has waited FLUSH_AFTER, or when they add up to FLUSH_BYTES.
+    Timestamps are taken when things happen, so batching delays only the
+    live view, never a measurement."""
+
+    FLUSH_AFTER = 0.005
+    FLUSH_BYTES = 64 * 1024
+
+    def __init__(self, in_fd, out_fd):
+        self.in_fd = in_fd
+        self.out_fd = out_fd
+        self.lock = threading.Lock()
+        self.buf = bytearray()
+        self.out = []
+        self.out_bytes = 0
+        self.oldest = 0.0
+        self.started = False
+
+    def send(self, data, now=False):
+        with self.lock:
+            if not self.out:
+                self.oldest = time.monotonic()
+            self.out.append(data)
+            self.out_bytes += len(data)
+            if (now or self.out_bytes >= self.FLUSH_BYTES
+                    or time.monotonic() - self.oldest >= self.FLUSH_AFTER):
+                self._flush_locked()
+
+    def flush(self):
+        with self.lock:
+            self._flush_locked()
+
+    def _flush_locked(self):
+        if not self.out:
+            return
+        data = b"".join(self.out)
+        self.out = []
+        self.out_bytes = 0
+        B.write_all(self.out_fd, data)
+
+    def emit(self, packed, now=False):
+        self.send(P.write_events(packed), now)
+
+    def read_frame(self):
+        """(type, body) or None at end of input."""
+        frames = self.read_frames(1)
+        return frames[0] if frames else None
+
+    def read_frames(self, most=None):
+        """The whole frames that have arrived (waiting for at least one), up
+        to @most; [] at end of input."""
+        frames = []
+        pos = 0
+        while True:
+            while len(self.buf) - pos >= P.HEADER.size and (most is None or len(frames) < most):
+                if not self.started:
+                    P.adopt_version(self.buf)
+                    self.started = True
+                ftype, length = P.parse_header(self.buf[pos:pos + P.HEADER.size])
+                end = pos + P.HEADER.size + length
+                if len(self.buf) < end:
+                    break
+                frames.append((ftype, bytes(self.buf[pos + P.HEADER.size:end])))
+                pos = end
+            if frames:
+                del self.buf[:pos]
+                return frames
+            chunk = os.read(self.in_fd, 1 << 20)
+            if not chunk:
+                if self.buf:
+                    raise P.ProtocolError("truncated frame at end of input")
+                return []
+            self.buf += chunk
+
+
+def heartbeat(channel, interval_ms):
+    """Sends a HEARTBEAT every @interval_ms (HELLO's), whatever the tasks
+    are doing, so that the application can tell a stopped or wedged
+    interpreter from a busy one. A daemon thread that only sleeps and
+    writes: it needs the GIL once per beat, and gets it within a switch
+    interval even when every worker is busy, as the kernels are called a
+    unit at a time."""
+    beat = P.write_heartbeat()
+    interval = interval_ms / 1000.0
+    try:
+        while True:
+            time.sleep(interval)
+            channel.send(beat, now=True)
+    except OSError:
+        pass  # the application is gone: the engine ends with its stdin
+
+
+def feed(channel, put_many, n_sentinels):
+    """Reader thread: TASK frames become tasks, handed over a batch at a
+    time (whatever one read brought); BYE or end of input ends."""
+    try:
+        done = False
+        while not done:
+            batch = []
+            frames = channel.read_frames()
+            if not frames:
+                break
+            for ftype, body in frames:
+                if ftype == P.BYE:
+                    done = True
+                    break
+                if ftype == P.HEARTBEAT:
+                    continue  # the application is alive: nothing to do
+                if ftype != P.TASK:
+                    raise P.ProtocolError(f"unexpected {P.FRAME_NAMES[ftype]} frame")
+                batch.append(P.read_task(body))
+            if batch:
+                put_many(batch)
+    except P.ProtocolError as e:
+        sys.stderr.write(f"interleave cpython engine: protocol error: {e}\n")
+        sys.stderr.flush()
+        os._exit(3)
+    put_many([None] * n_sentinels)
+
+
+def queue_put_many(tasks):
+    def put_many(batch):
+        for t in batch:
+            tasks.put(t)
+    return put_many
+
+
+def result_frame(rec, payload=b"", events=None):
+    """The task's last events and its RESULT, to be sent in one go."""
+    frame = P.write_result(rec, payload)
+    return P.write_events(events) + frame if events else frame
+
+
+def fatal(what):
+    """An engine thread failed: the run cannot go on (the application fails
+    the tasks left with the last line written here)."""
+    def wrap(*args):
+        try:
+            what(*args)
+        except BaseException as e:  # noqa: BLE001
+            traceback.print_exc(file=sys.stderr)
+            sys.stderr.write(f"interleave cpython engine: {type(e).__name__}: {e}\n")
+            sys.stderr.flush()
+            os._exit(4)
+    return wrap
+
+
+# ---- sequential and threads ------------------------------------------------
+
+def next_task(channel, tasks):
+    """The next task; what is gathered goes out before waiting for one (the
+    application sends more work when it has the results)."""
+    try:
+        return tasks.get_nowait()
+    except queue.Empty:
+        channel.flush()
+        return tasks.get()
+
+
+def thread_worker(env, channel, tasks, worker):
+    while True:
+        task = next_task(channel, tasks)
+        if task is None:
+            channel.flush()
+            return
+        rec, events = B.run_task(env, task, worker, channel.emit)
+        channel.send(result_frame(rec, b"", events))
+
+
+def run_threads(env, channel, workers, switch_ms):
+    sys.setswitchinterval(switch_ms / 1000.0)
+    tasks = queue.SimpleQueue()
+    reader = threading.Thread(target=feed, args=(channel, queue_put_many(tasks), max(workers, 1)),
+                              name="il-reader", daemon=True)
+    reader.start()
+    if workers == 0:  # sequential: the main thread is the worker
+        fatal(thread_worker)(env, channel, tasks, 0)
+        return
+    threads = [threading.Thread(target=fatal(thread_worker), args=(env, channel, tasks, w),
+                                name=f"il-worker-{w}")
+               for w in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+# ---- processes -------------------------------------------------------------
+
+_child_env = None
+
+
+def _child_init(env):
+    global _child_env
+    _child_env = env
+
+
+def child_run(task):
+    """In a pool worker: run the task; the result and the payload go back
+    pickled."""
+    rec, _ = B.run_task(_child_env, task, task["worker"], None, shared_gil=False)
+    return rec, task["payload"]
+
+
+def _per_task_child(conn, env):
+    started = B.now_us()
+    task = conn.recv()
+    rec, _ = B.run_task(env, task, task["worker"], None, shared_gil=False)
+    conn.send((rec, task["payload"], started))
+    conn.close()
+
+
+def block_events(rec, worker, flat):
+    """A child's blocks, reported once its result is back."""
+    out = []
+    for i, br in enumerate(rec["blocks"]):
+        st = br["state"]
+        out.append(P.event(P.EV_BLOCK_START, worker, flat, br["start_us"],
+                           block_type=br["type"], block=i))
+        failed = rec["failed"] and i == len(rec["blocks"]) - 1
+        out.append(P.event(P.EV_BLOCK_END, worker, flat, br["end_us"], t2_us=br["start_us"],
+                           block_type=br["type"], block=i,
+                           flags=((P.EV_FLAG_FAILED if failed else 0)
+                                  | (P.EV_FLAG_STATE_VALID if st[0] else 0)),
+                           a=st[1], b=st[2], c=st[3], d=st[4]))
+    return out
+
+
+def process_slot(env, channel, tasks, worker, ctx, pool):
+    while True:
+        task = next_task(channel, tasks)
+        if task is None:
+            channel.flush()
+            return
+        task["worker"] = worker
+        task["payload"] = bytes(task["payload"])
+        flat = task["flat"]
+        start_us = B.now_us() - task["t0"]
+        channel.emit([P.event(P.EV_TASK_START, worker, flat, start_us,
+                              a=os.getpid(), b=threading.get_native_id(),
+                              c=task["group"], d=task["index"])], now=True)
+        spawn_us = -1
+        try:
+            if pool is not None:
+                rec, payload = pool.apply(child_run, (task,))
+            else:
+                parent, child = ctx.Pipe()
+                before = B.now_us()
+                proc = ctx.Process(target=_per_task_child, args=(child, env), daemon=True)
+                proc.start()
+                child.close()
+                parent.send(task)
+                rec, payload, started = parent.recv()
+                parent.close()
+                proc.join()
+                spawn_us = started - before
+        except Exception as e:  # noqa: BLE001 — the task fails, not the engine
+            now = B.now_us() - task["t0"]
+            rec = {"group": task["group"], "index": task["index"], "pid": 0, "tid": 0,
+                   "cpu_start": -1, "cpu_end": -1, "start_us": start_us, "end_us": now,
+                   "checksum": 0, "state": (False, 0, 0, 0, 0), "failed": True,
+                   "error": f"the worker process failed: {e!r}", "blocks": [],
+                   "usage": (0, 0, 0, 0), "overhead_ns": 0}
+            payload = task["payload"]
+        rec["start_us"] = start_us
+        rec["end_us"] = B.now_us() - task["t0"]
+        rec["spawn_us"] = spawn_us
+        channel.send(result_frame(rec, payload, block_events(rec, worker, flat)))
+
+
+def run_processes(env, channel, workers, per_task):
+    ctx = multiprocessing.get_context("fork")
+    pool = None if per_task else ctx.Pool(workers, initializer=_child_init, initargs=(env,))
+    tasks = queue.SimpleQueue()
+    reader = threading.Thread(target=feed, args=(channel, queue_put_many(tasks), workers),
+                              name="il-reader", daemon=True)
+    reader.start()
+    threads = [threading.Thread(target=fatal(process_slot),
+                                args=(env, channel, tasks, w, ctx, pool),
+                                name=f"il-slot-{w}")
+               for w in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if pool is not None:
+        pool.close()
+        pool.join()
+
+
+# ---- async -----------------------------------------------------------------
+
+async def http_get_async(env, block):
+    url, expect = B.http_target(env, block)
+    import ssl
+    import urllib.parse
+    parts = urllib.parse.urlsplit(url)
+    https = parts.scheme == "https"
+    port = parts.port or (443 if https else 80)
+    path = (parts.path or "/") + (("?" + parts.query) if parts.query else "")
+    try:
+        reader, writer = await asyncio.open_connection(
+            parts.hostname, port, ssl=ssl.create_default_context() if https else None)
+    except OSError as e:
+        raise B.BlockError(f"GET {url} failed: {e}") from None
+    try:
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                     "User-Agent: Interleave-cpython\r\nConnection: close\r\n\r\n".encode())
+        status_line = await reader.readline()
+        ttfb = B.now_us()
+        head = await reader.readuntil(b"\r\n\r\n") if status_line else b""
+        fields = status_line.decode("latin-1").split(" ", 2)
+        if len(fields) < 2 or not fields[1].isdigit():
+            raise B.BlockError(f"GET {url} failed: not an HTTP response")
+        status = int(fields[1])
+        length = None
+        chunked = False
+        for line in head.decode("latin-1").split("\r\n"):
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value.strip())
+            elif name.strip().lower() == "transfer-encoding" and "chunked" in value.lower():
+                chunked = True
+        if length is not None:
+            body = await reader.readexactly(length)
+            got = len(body)
+        elif chunked:
+            got = 0
+            while True:
+                size = int((await reader.readline()).split(b";")[0].strip(), 16)
+                if size == 0:
+                    break
+                got += len(await reader.readexactly(size + 2)) - 2
+        else:
+            got = len(await reader.read())
+        if status != 200:
+            reason = fields[2].strip() if len(fields) > 2 else ""
+            raise B.BlockError(f"HTTP {status} {reason} from {url}")
+        if expect is not None and got != expect:
+            raise B.BlockError(f"got {got} bytes from the latency server, expected {expect}")
+        return ttfb
+    except (OSError, asyncio.IncompleteReadError, ValueError) as e:
+        raise B.BlockError(f"GET {url} failed: {e!r}") from None
+    finally:
+        writer.close()
+
+
+async def run_task_async(env, channel, task, slice_units):
+    """One task as a coroutine. running: its own CPU (thread CPU time of its
+    synchronous stretches); ready: how late it resumed after a sleep or a
+    yield; blocked: the rest."""
+    t0 = task["t0"]
+    flat, group, index = task["flat"], task["group"], task["index"]
+    pid, tid = B.thread_ids()
+    cpu_start = B.getcpu()
+    start_us = B.now_us() - t0
+    pending = [P.event(P.EV_TASK_START, 0, flat, start_us, cpu=cpu_start,
+                       a=pid, b=tid, c=group, d=index)]
+    checksum = 0
+    failed, error = False, None
+    blocks = []
+    t_running = t_ready = 0
+    mark_us = start_us
+    valid = B.schedstat_valid()
+    for i, block in enumerate(task["blocks"]):
+        btype = block[0]
+        b0_us = mark_us
+        running = ready = 0
+        ttfb = -1
+        pending.append(P.event(P.EV_BLOCK_START, 0, flat, b0_us, block_type=btype, block=i))
+        if B.long_block(block):
+            channel.emit(pending, True)
+            pending = []
+        ok = True
+        try:
+            if btype == P.CPU:
+                kernel, units = block[1], block[3]
+                c0 = time.thread_time_ns()
+                for u in range(units):
+                    if slice_units and u > 0 and u % slice_units == 0:
+                        running += (time.thread_time_ns() - c0) // 1000
+                        y = B.now_us()
+                        await asyncio.sleep(0)
+                        ready += B.now_us() - y
+                        c0 = time.thread_time_ns()
+                    checksum = B._run(kernel, group, index, i, u, 1, checksum)
+                running += (time.thread_time_ns() - c0) // 1000
+            elif btype == P.SLEEP:
+                due = B.now_us() + block[4] * 1000
+                await asyncio.sleep(block[4] / 1000.0)
+                ready += max(B.now_us() - due, 0)
+            elif btype == P.HTTP:
+                ttfb = await http_get_async(env, block) - t0
+            else:
+                c0 = time.thread_time_ns()
+                if btype == P.FILE_WRITE:
+                    B.file_write(env, flat, block[6], block[2])
+                else:
+                    B.file_read(env, flat, block[6])
+                running += (time.thread_time_ns() - c0) // 1000
+        except B.BlockError as e:
+            ok, error = False, f"block {i + 1} ({P.BLOCK_NAMES[btype]}): {e}"
+        except Exception as e:  # noqa: BLE001
+            ok, error = False, f"block {i + 1} ({P.BLOCK_NAMES[btype]}): {e!r}"
+        mark_us = B.now_us() - t0
+        wall = mark_us - b0_us
+        running = min(max(running, 0), wall)
+        ready = min(max(ready, 0), wall - running)
+        st = (valid, running, ready, wall - running - ready, 0) if valid else (False, 0, 0, 0, 0)
+        t_running += running
+        t_ready += ready
+        blocks.append({"type": btype, "start_us": b0_us, "end_us": mark_us,
+                       "ttfb_us": ttfb, "state": st})
+        pending.append(P.event(P.EV_BLOCK_END, 0, flat, mark_us, t2_us=b0_us,
+                               block_type=btype, block=i,
+                               flags=((0 if ok else P.EV_FLAG_FAILED)
+                                      | (P.EV_FLAG_STATE_VALID if st[0] else 0)),
+                               a=st[1], b=st[2], c=st[3], d=0))
+        if not ok:
+            failed = True
+            break
+    end_us = mark_us
+    wall = end_us - start_us
+    st = ((True, t_running, t_ready, max(wall - t_running - t_ready, 0), 0) if valid
+          else (False, 0, 0, 0, 0))
+    rec = {"group": group, "index": index, "pid": pid, "tid": tid,
+           "cpu_start": cpu_start, "cpu_end": B.getcpu(),
+           "start_us": start_us, "end_us": end_us,
+           "checksum": 0 if failed else checksum, "state": st,
+           "failed": failed, "error": error, "blocks": blocks,
+           "usage": (0, 0, 0, 0), "overhead_ns": 0}
+    channel.send(result_frame(rec, b"", pending))
+
+
+def run_async(env, channel, slice_units):
+    async def main():
+        loop = asyncio.get_running_loop()
+        incoming = asyncio.Queue()
+
+        def put_many(batch):
+            for t in batch:
+                incoming.put_nowait(t)
+
+        reader = threading.Thread(
+            target=feed, args=(channel, lambda b: loop.call_soon_threadsafe(put_many, b), 1),
+            name="il-reader", daemon=True)
+        reader.start()
+        running = set()
+
+        async def flusher():
+            while True:
+                await asyncio.sleep(Channel.FLUSH_AFTER)
+                channel.flush()
+
+        flushing = asyncio.create_task(flusher())
+        while True:
+            if incoming.empty():
+                channel.flush()
+            task = await incoming.get()
+            if task is None:
+                break
+            t = asyncio.create_task(run_task_async(env, channel, task, slice_units))
+            running.add(t)
+            t.add_done_callback(running.discard)
+        if running:
+            await asyncio.gather(*running)
+        flushing.cancel()
+        channel.flush()
+
+    asyncio.run(main())
+
+
+# ---- main ------------------------------------------------------------------
+
+def main(argv):
+    fatal(_main)(argv)
+    return 0
+
+
+def _main(argv):
+    kernels, executor, workers, switch_ms, spawn, slice_units = argv[:6]
+    workers, switch_ms, slice_units = int(workers), int(switch_ms), int(slice_units)
+    # Frames go on private copies of stdin and stdout; stray prints land on
+    # stderr, and children inherit no usable channel.
+    in_fd = os.dup(0)
+    out_fd = os.dup(1)
+    os.dup2(2, 1)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    B.load_kernels(kernels)
+    channel = Channel(in_fd, out_fd)
+    got = channel.read_frame()
+    if got is None:
+        return 0
+    if got[0] != P.HELLO:
+        raise P.ProtocolError(f"expected HELLO, got {P.FRAME_NAMES[got[0]]}")
+    env = P.read_hello(got[1])
+    channel.send(P.write_ready(os.getpid(), env["worker"]))
+    threading.Thread(target=heartbeat, args=(channel, env["heartbeat_ms"]),
+                     name="il-heartbeat", daemon=True).start()
+    if executor == "sequential":
+        run_threads(env, channel, 0, 5)
+    elif executor == "threads":
+        run_threads(env, channel, workers, switch_ms)
+    elif executor == "processes":
+        run_processes(env, channel, workers, spawn == "per-task")
+    elif executor == "async":
+        run_async(env, channel, slice_units)
+    else:
+        raise SystemExit(f"unknown executor {executor}")
+    return 0

@@ -1,0 +1,232 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The framing of Interleave's worker wire protocol (src/core/il-protocol.h).
+
+Every frame is a 16-byte header, little-endian: u32 magic "ILWP", u16
+version, u16 type, u64 body length, then the body. Anything not understood
+is fatal for the connection (ProtocolError).
+
+Version 2: HELLO ends with the heartbeat interval (ms) the application
+asks for, READY with 0; the engine sends an empty HEARTBEAT frame at that
+interval (engine.heartbeat) so that the application can tell a stopped or
+wedged interpreter from a busy one. The state times of a TASK_END or
+BLOCK_END event count only with EV_FLAG_STATE_VALID set.
+"""
+import struct
+
+MAGIC = 0x50574C49
+# The version this package was written for. The application's HELLO names
+# the version it speaks, and the engine answers in it (adopt_version): the
+# package ships with the application, so they are one build.
+VERSION = 2
+HEADER = struct.Struct("<IHHQ")
+MAX_BODY = 64 * 1024 * 1024 + 16 * 1024 * 1024
+
+HELLO, READY, TASK, EVENT, RESULT, BYE, HEARTBEAT = 1, 2, 3, 4, 5, 6, 7
+FRAME_NAMES = {HELLO: "HELLO", READY: "READY", TASK: "TASK", EVENT: "EVENT",
+               RESULT: "RESULT", BYE: "BYE", HEARTBEAT: "HEARTBEAT"}
+
+# il-events.h
+EV_TASK_START, EV_TASK_END, EV_BLOCK_START, EV_BLOCK_END = 2, 3, 4, 5
+EV_FLAG_FAILED = 1
+# il-protocol-codec.c's wire-only flag: the state times in a…d were measured.
+EV_FLAG_STATE_VALID = 1 << 7
+EVENT_STRUCT = struct.Struct("<BBBBiiIqqqqqqd")
+assert EVENT_STRUCT.size == 72
+
+# il-experiment.h
+CPU, SLEEP, HTTP, FILE_WRITE, FILE_READ = 0, 1, 2, 3, 4
+BLOCK_NAMES = ("cpu", "sleep", "http", "file-write", "file-read")
+N_KERNELS = 4
+
+NO_STRING = 0xFFFFFFFF
+_U32 = struct.Struct("<I")
+_U64 = struct.Struct("<Q")
+_TASK_HEAD = struct.Struct("<IIIiHHqI")
+_BLOCK = struct.Struct("<BBBqqqq")
+_RESULT_HEAD = struct.Struct("<IIIIiiqqQ")
+_STATE = struct.Struct("<Bqqqq")
+_BLOCK_REC = struct.Struct("<Bqqq")
+_USAGE = struct.Struct("<qqqqq")
+
+
+class ProtocolError(Exception):
+    pass
+
+
+_version = VERSION
+
+
+def adopt_version(data):
+    """Speak the version of the application's first frame (its HELLO)."""
+    global _version
+    magic, version, _t, _l = HEADER.unpack_from(data)
+    if magic == MAGIC and version >= VERSION:
+        _version = version
+
+
+def frame(ftype, body=b""):
+    return HEADER.pack(MAGIC, _version, ftype, len(body)) + body
+
+
+def parse_header(data):
+    magic, version, ftype, length = HEADER.unpack_from(data)
+    if magic != MAGIC:
+        raise ProtocolError(f"bad magic 0x{magic:08x} (expected 0x{MAGIC:08x})")
+    if version != _version:
+        raise ProtocolError(f"version {version} is not supported "
+                            f"(this engine speaks version {_version})")
+    if ftype not in FRAME_NAMES:
+        raise ProtocolError(f"unknown frame type {ftype}")
+    if length > MAX_BODY:
+        raise ProtocolError(f"a {FRAME_NAMES[ftype]} frame of {length} bytes "
+                            "is larger than the limit")
+    return ftype, length
+
+
+class _Reader:
+    def __init__(self, body, what):
+        self.body = body
+        self.pos = 0
+        self.what = what
+
+    def take(self, n):
+        if self.pos + n > len(self.body):
+            raise ProtocolError(f"truncated {self.what} frame")
+        start = self.pos
+        self.pos += n
+        return self.body[start:self.pos]
+
+    def unpack(self, st):
+        return st.unpack(self.take(st.size))
+
+    def string(self):
+        (n,) = self.unpack(_U32)
+        if n == NO_STRING:
+            return None
+        return bytes(self.take(n)).decode("utf-8", "replace")
+
+    def finish(self):
+        if self.pos != len(self.body):
+            raise ProtocolError(f"{len(self.body) - self.pos} unexpected bytes "
+                                f"after a {self.what} frame")
+
+
+def read_hello(body):
+    r = _Reader(body, "HELLO")
+    pid, worker, n = r.unpack(struct.Struct("<IiI"))
+    if not 0 <= worker <= 255:
+        raise ProtocolError(f"HELLO worker {worker} is out of range (0 to 255)")
+    if n > 4096:
+        raise ProtocolError("truncated HELLO frame")
+    cores = [r.unpack(_U32)[0] for _ in range(n)]
+    server_url = r.string()
+    scratch_dir = r.string()
+    (heartbeat_ms,) = r.unpack(_U32)
+    r.finish()
+    if not 10 <= heartbeat_ms <= 60000:
+        raise ProtocolError(f"HELLO asks for a heartbeat every {heartbeat_ms} ms "
+                            "(expected 10 to 60000)")
+    return {"pid": pid, "worker": worker, "affinity": cores,
+            "server_url": server_url, "scratch_dir": scratch_dir,
+            "heartbeat_ms": heartbeat_ms}
+
+
+def _put_str(parts, s):
+    if s is None:
+        parts.append(_U32.pack(NO_STRING))
+    else:
+        b = s.encode("utf-8")
+        parts.append(_U32.pack(len(b)))
+        parts.append(b)
+
+
+def write_ready(pid, worker):
+    """READY echoes HELLO's worker slot, as interleave-worker's does."""
+    parts = [struct.pack("<IiI", pid, worker, 0)]
+    _put_str(parts, None)
+    _put_str(parts, None)
+    parts.append(_U32.pack(0))
+    return frame(READY, b"".join(parts))
+
+
+def write_heartbeat():
+    return frame(HEARTBEAT)
+
+
+_QQ = struct.Struct("<QQ")
+
+
+def read_task(body):
+    """A TASK frame as a dict; 'payload' is a memoryview into @body.
+    Written for speed: the engine reads one per task."""
+    size = len(body)
+    if size < _TASK_HEAD.size:
+        raise ProtocolError("truncated TASK frame")
+    group, index, flat, worker, run, rep, t0, n_blocks = _TASK_HEAD.unpack_from(body, 0)
+    if n_blocks > 64:
+        raise ProtocolError(f"a task of {n_blocks} blocks (at most 64)")
+    pos = _TASK_HEAD.size
+    blocks = []
+    for _ in range(n_blocks):
+        if pos + _BLOCK.size + 4 > size:
+            raise ProtocolError("truncated TASK frame")
+        btype, kernel, fsync, units, ms, delay_ms, nbytes = _BLOCK.unpack_from(body, pos)
+        if btype >= len(BLOCK_NAMES) or kernel >= N_KERNELS:
+            raise ProtocolError(f"unknown block type {btype} or kernel {kernel}")
+        pos += _BLOCK.size
+        (n,) = _U32.unpack_from(body, pos)
+        pos += 4
+        url = None
+        if n != NO_STRING:
+            if pos + n > size:
+                raise ProtocolError("truncated TASK frame")
+            url = bytes(body[pos:pos + n]).decode("utf-8", "replace")
+            pos += n
+        blocks.append((btype, kernel, bool(fsync), units, ms, delay_ms, nbytes, url))
+    if pos + _QQ.size > size:
+        raise ProtocolError("truncated TASK frame")
+    _checksum, payload_len = _QQ.unpack_from(body, pos)
+    pos += _QQ.size
+    if pos + payload_len > size:
+        raise ProtocolError("truncated TASK frame")
+    if pos + payload_len < size:
+        raise ProtocolError(f"{size - pos - payload_len} unexpected bytes after a TASK frame")
+    payload = memoryview(body)[pos:pos + payload_len] if payload_len else b""
+    return {"group": group, "index": index, "flat": flat, "worker": worker,
+            "run": run, "rep": rep, "t0": t0, "blocks": blocks,
+            "payload": payload}
+
+
+def event(kind, worker, task, t_us, *, flags=0, block_type=0, block=0, cpu=-1,
+          t2_us=0, a=0, b=0, c=0, d=0):
+    """One event record; for TASK_END and BLOCK_END, a…d are the state
+    times, and flags must carry EV_FLAG_STATE_VALID when they were measured."""
+    return EVENT_STRUCT.pack(kind, flags, block_type, block, worker, cpu, task, t_us,
+                      t2_us, a, b, c, d, 0.0)
+
+
+def write_events(packed):
+    return frame(EVENT, b"".join(packed))
+
+
+def _put_state(parts, st):
+    parts.append(_STATE.pack(1 if st[0] else 0, st[1], st[2], st[3], st[4]))
+
+
+def write_result(rec, payload):
+    """@rec: dict from engine.run_task_*; @payload: bytes-like echo."""
+    parts = [_RESULT_HEAD.pack(rec["group"], rec["index"], rec["pid"], rec["tid"],
+                               rec["cpu_start"], rec["cpu_end"], rec["start_us"],
+                               rec["end_us"], rec["checksum"])]
+    _put_state(parts, rec["state"])
+    parts.append(bytes([1 if rec["failed"] else 0]))
+    _put_str(parts, rec["error"])
+    parts.append(_U32.pack(len(rec["blocks"])))
+    for br in rec["blocks"]:
+        parts.append(_BLOCK_REC.pack(br["type"], br["start_us"], br["end_us"], br["ttfb_us"]))
+        _put_state(parts, br["state"])
+    u = rec["usage"]
+    parts.append(_USAGE.pack(u[0], u[1], u[2], u[3], rec["overhead_ns"]))
+    parts.append(_U64.pack(len(payload)))
+    parts.append(payload)
+    return frame(RESULT, b"".join(parts))

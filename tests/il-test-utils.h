@@ -1,0 +1,62 @@
+/* il-test-utils.h — helpers shared by the test programs
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Loading an experiment from a string, running it, reaching a run's first
+ * repetition, letting the main context settle: every test needs these, and
+ * copies drift. GUI tests also share one start-up, il_test_init_gtk(),
+ * which makes every one of their cases skip cleanly without a display.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "il-events.h"
+#include "il-experiment.h"
+#include "il-results.h"
+#include "il-runner.h"
+
+G_BEGIN_DECLS
+
+/* Parses @json (named "test.interleave" in messages); the test fails if it
+ * is not a valid experiment. */
+IlExperiment *il_test_load (const char *json);
+IlExperiment *il_test_loadf (const char *format,
+                             ...) G_GNUC_PRINTF (1, 2);
+
+/* Runs every run of @experiment; the test fails if the run cannot start.
+ * @events and @cancellable may be NULL. */
+IlResults *il_test_run (IlExperiment *experiment,
+                        IlEventQueue *events,
+                        GCancellable *cancellable);
+
+/* Like il_test_run(), with @options (their events, network consent, ...). */
+IlResults *il_test_run_options (IlExperiment       *experiment,
+                                const IlRunOptions *options,
+                                GCancellable       *cancellable);
+
+/* Runs @experiment with network consent (the tests' explicit urls are their
+ * own loopback servers). NULL, and the test skipped, when this build cannot
+ * run @experiment's executor. */
+IlResults *il_test_run_or_skip (IlExperiment *experiment);
+
+/* Run @run of @results, and its first repetition: the test fails if there
+ * is no such run or it has no repetition. */
+IlRunResult  *il_test_run_at (const IlResults *results,
+                              guint            run);
+IlRepetition *il_test_first_rep (const IlResults *results,
+                                 guint            run);
+
+/* Dispatches what is pending on the default main context, without waiting. */
+void il_test_drain (void);
+
+#ifdef IL_TEST_GTK
+/* For GUI tests, instead of g_test_init(): initializes the test framework,
+ * GTK and libadwaita. Without a display (or when GTK cannot open it), every
+ * test case the program registers is reported skipped — whatever registers
+ * it — and no GTK call is ever made. Returns whether there is a display. */
+gboolean il_test_init_gtk (int    *argc,
+                           char ***argv);
+#endif
+
+G_END_DECLS
