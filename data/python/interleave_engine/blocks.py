@@ -219,7 +219,7 @@ def file_read(env, flat, nbytes):
 
 def http_target(env, block):
     """(url, expected body length or None)."""
-    _t, _k, _f, _u, _ms, delay_ms, nbytes, url = block
+    delay_ms, nbytes, url = block[5:8]
     if url is not None:
         return url, None
     server = env.get("server_url")
