@@ -27,258 +27,35 @@
  * still holds its id, are why it is not started and reaped with
  * il_child_spawn and il_child_reap, which leave a worker's stderr alone
  * and end one process.
+ *
+ * This file is the dispatcher; il-executor-cpython-process.c finds,
+ * starts and ends the interpreter (il-executor-cpython-private.h).
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
-#include <glib-unix.h>
 
 #include "il-cpython.h"
+#include "il-executor-cpython-private.h"
 #include "il-protocol.h"
-#include "il-run-private.h"
 #include "il-worker-pool.h"
 
-#include "il-io.h"
-
-extern char **environ;
-
-/* How long the interpreter may take to leave after BYE (a pool's shutdown
- * included) before it is killed. */
-#define GRACE_US     (3 * G_USEC_PER_SEC)
-#define READ_CHUNK   (256 * 1024)
-#define STDERR_KEEP  4096
-#define MIN_PYTHON   "3.8"
-#define MODULE_NAME  "interleave_engine"
-#define KERNELS_NAME "libinterleave-kernels.so"
-
-/* ---- finding the interpreter ------------------------------------------ */
-
-static GMutex find_lock;
-static char  *found_path;    /* the last answer's path */
-static char  *found_version; /* NULL: found_error */
-static char  *found_error;
-
-static const char *const probe =
-  "import sys, ctypes, threading, multiprocessing, asyncio\n"
-  "print('%d.%d.%d' % sys.version_info[:3])\n";
-
-static char *
-resolve_python (GError **error)
-{
-  const char *env = g_getenv ("INTERLEAVE_PYTHON");
-  char       *path;
-
-  if (env != NULL && env[0] != '\0')
-    {
-      path = g_find_program_in_path (env);
-      if (path == NULL)
-        g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED,
-                     _("The cpython engine needs Python 3: INTERLEAVE_PYTHON names %s, "
-                       "which is not an executable program"),
-                        env);
-      return path;
-    }
-  path = g_find_program_in_path ("python3");
-  if (path == NULL)
-    g_set_error_literal (error, IL_ERROR, IL_ERROR_UNSUPPORTED,
-                         _("The cpython engine needs Python 3, and there is no python3 here "
-                           "(install it, or set INTERLEAVE_PYTHON to an interpreter)"));
-  return path;
-}
-
-static char *
-probe_python (const char *path,
-              char      **why)
-{
-  const char      *argv[] = { path, "-I", "-c", probe, NULL };
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  int   status = 0;
-  guint major = 0, minor = 0, micro = 0;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                     &out, &err, &status, &error))
-    {
-      *why = g_strdup_printf (_("The cpython engine could not start %s: %s"), path, error->message);
-      return NULL;
-    }
-  if (!g_spawn_check_wait_status (status, NULL) ||
-      sscanf (out, "%u.%u.%u", &major, &minor, &micro) != 3)
-    {
-      g_autofree char *tail = g_utf8_make_valid (g_strstrip (err), MIN (strlen (err), 500));
-
-      *why = g_strdup_printf (_("The cpython engine cannot use %s: it lacks what the engine "
-                                "needs (ctypes, threading, multiprocessing, asyncio)%s%s"),
-                                 path, tail[0] != '\0' ? ": " : "", tail);
-      return NULL;
-    }
-  if (major != 3 || minor < 8)
-    {
-      *why = g_strdup_printf (_("The cpython engine needs Python %s or newer; %s is %u.%u.%u"),
-                                 MIN_PYTHON, path, major, minor, micro);
-      return NULL;
-    }
-  return g_strdup_printf ("%u.%u.%u", major, minor, micro);
-}
-
-gboolean
-il_cpython_find (char   **path,
-                 char   **version,
-                 GError **error)
-{
-  g_autofree char *resolved = resolve_python (error);
-  gboolean         ok;
-
-  if (resolved == NULL)
-    return FALSE;
-
-  g_mutex_lock (&find_lock);
-  if (g_strcmp0 (found_path, resolved) != 0)
-    {
-      g_clear_pointer (&found_version, g_free);
-      g_clear_pointer (&found_error, g_free);
-      g_free (found_path);
-      found_path = g_strdup (resolved);
-      found_version = probe_python (resolved, &found_error);
-    }
-  ok = found_version != NULL;
-  if (ok && version != NULL)
-    *version = g_strdup (found_version);
-  if (!ok)
-    g_set_error_literal (error, IL_ERROR, IL_ERROR_UNSUPPORTED, found_error);
-  g_mutex_unlock (&find_lock);
-
-  if (ok && path != NULL)
-    *path = g_steal_pointer (&resolved);
-  return ok;
-}
-
-/* Where the engine's package and the kernels library are: IL_ENGINE_PYTHON_DIR
- * and IL_ENGINE_KERNELS (the tests point them at this build), else the
- * installed ones, else the source and build trees' (running uninstalled). */
-static gboolean
-find_engine_files (char   **package_dir,
-                   char   **kernels,
-                   GError **error)
-{
-  g_autofree char *inst_pkg = g_build_filename (PKGDATADIR, "python", NULL);
-  g_autofree char *inst_lib = g_build_filename (PKGLIBDIR, KERNELS_NAME, NULL);
-  g_autofree char *inst_mod = g_build_filename (inst_pkg, MODULE_NAME, "engine.py", NULL);
-  g_autofree char *src_mod = g_build_filename (SOURCE_PYTHON_DIR, MODULE_NAME, "engine.py", NULL);
-  g_autofree char *built_lib = g_build_filename (BUILD_KERNELS_DIR, KERNELS_NAME, NULL);
-
-  const char *env_pkg = g_getenv ("IL_ENGINE_PYTHON_DIR");
-  const char *env_lib = g_getenv ("IL_ENGINE_KERNELS");
-
-  if (env_pkg != NULL && env_pkg[0] != '\0' && env_lib != NULL && env_lib[0] != '\0')
-    {
-      g_autofree char *env_mod = g_build_filename (env_pkg, MODULE_NAME, "engine.py", NULL);
-
-      if (!g_file_test (env_mod, G_FILE_TEST_IS_REGULAR) || !g_file_test (env_lib, G_FILE_TEST_IS_REGULAR))
-        {
-          g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED,
-                       _("The cpython engine's files are not where IL_ENGINE_PYTHON_DIR and "
-                         "IL_ENGINE_KERNELS say (%s and %s)"),
-                          env_mod, env_lib);
-          return FALSE;
-        }
-      *package_dir = g_strdup (env_pkg);
-      *kernels = g_strdup (env_lib);
-      return TRUE;
-    }
-  if (g_file_test (inst_mod, G_FILE_TEST_IS_REGULAR) && g_file_test (inst_lib, G_FILE_TEST_IS_REGULAR))
-    {
-      *package_dir = g_steal_pointer (&inst_pkg);
-      *kernels = g_steal_pointer (&inst_lib);
-      return TRUE;
-    }
-  if (g_file_test (src_mod, G_FILE_TEST_IS_REGULAR) && g_file_test (built_lib, G_FILE_TEST_IS_REGULAR))
-    {
-      *package_dir = g_strdup (SOURCE_PYTHON_DIR);
-      *kernels = g_steal_pointer (&built_lib);
-      return TRUE;
-    }
-  g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED,
-               _("The cpython engine's files are missing (looked for %s and %s, and for %s and %s)"),
-                  inst_mod, inst_lib, src_mod, built_lib);
-  return FALSE;
-}
-
-gboolean
-il_cpython_available (char   **version,
-                      GError **error)
-{
-  g_autofree char *package_dir = NULL;
-  g_autofree char *kernels = NULL;
-
-  return il_cpython_find (NULL, version, error) && find_engine_files (&package_dir, &kernels, error);
-}
+#define READ_CHUNK (256 * 1024)
 
 /* ---- the dispatcher ---------------------------------------------------- */
-
-typedef struct
-{
-  IlRunContext *ctx;
-  char         *python;
-  char         *package_dir;
-  char         *kernels;
-  gboolean      payloads; /* processes: payloads travel */
-  pid_t         pid;
-  int           wfd, rfd, efd;
-  GByteArray   *in;
-  GByteArray   *out;
-  gsize         out_off;
-  GString      *err; /* stderr's tail */
-  guint         n_tasks;
-  guint         next_task;
-  guint         done;
-  guint         window;
-  guint         in_flight;
-  gboolean      bye_sent;
-  guint8       *sent;     /* per flat task: TASK written, RESULT not yet in */
-  guint64      *sums;     /* per flat task: payload checksum */
-  gint         *lanes;    /* per flat task: the worker its TASK_START named */
-  IlUsage       reported; /* what RESULTs reported, to find the rest */
-  GArray       *events;
-  GError       *error;
-  gboolean      ready;      /* READY received */
-  gint64        silence_us; /* declared lost after this long unheard */
-  gint64        last_heard; /* monotonic µs of the last bytes it sent */
-  /* prepare() → run(): the dispatcher starts the interpreter and waits for
-   * its READY before the repetition's clock starts, then for the go. */
-  GThread      *thread;
-  GMutex        lock;
-  GCond         cond;
-  guint         phase; /* 0 starting, 1 ready (or failed: error), 2 go */
-  struct rusage r0;
-} Engine;
 
 static IlTaskRecord *
 task_record (Engine *e,
              guint   flat)
 {
   return &g_array_index (e->ctx->repetition->tasks, IlTaskRecord, flat);
-}
-
-static void
-close_fd (int *fd)
-{
-  if (*fd >= 0)
-    close (*fd);
-  *fd = -1;
 }
 
 static void
@@ -324,136 +101,6 @@ fail_in_flight (Engine     *e,
       il_run_context_emit (e->ctx, &ev);
       emit_task_end (e, flat, rec);
     }
-}
-
-static gboolean
-engine_spawn (Engine  *e,
-              GError **error)
-{
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t          attr;
-  sigset_t                   mask, defaults;
-  const IlRunConfig         *config = e->ctx->config;
-  g_autofree char           *workers = g_strdup_printf ("%u", e->ctx->workers);
-  g_autofree char           *switch_ms = g_strdup_printf ("%u", config->switch_interval_ms);
-  g_autofree char           *slice = g_strdup_printf ("%u", config->cpu_slice_units);
-  const char                *bootstrap =
-    "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from interleave_engine.engine import main; sys.exit(main(sys.argv[2:]))";
-  char *argv[] = {
-    e->python, (char *) "-I", (char *) "-c", (char *) bootstrap, e->package_dir, e->kernels,
-    (char *) il_executor_to_string (config->executor), workers, switch_ms,
-    (char *) il_spawn_to_string (config->spawn), slice, NULL
-  };
-  IlProtoHello hello = { 0 };
-  int          to_child[2] = { -1, -1 }, from_child[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
-  pid_t        pid;
-  int          rc;
-
-  if (pipe2 (to_child, O_CLOEXEC) != 0 || pipe2 (from_child, O_CLOEXEC) != 0 ||
-      pipe2 (err_pipe, O_CLOEXEC) != 0)
-    {
-      int errsv = errno;
-
-      for (guint i = 0; i < 2; i++)
-        {
-          close_fd (&to_child[i]);
-          close_fd (&from_child[i]);
-          close_fd (&err_pipe[i]);
-        }
-      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-                   _("Could not create a channel to the Python interpreter: %s"), g_strerror (errsv));
-      return FALSE;
-    }
-  fcntl (to_child[1], F_SETPIPE_SZ, 1024 * 1024);
-  fcntl (from_child[0], F_SETPIPE_SZ, 1024 * 1024);
-
-  posix_spawn_file_actions_init (&actions);
-  posix_spawn_file_actions_adddup2 (&actions, to_child[0], STDIN_FILENO);
-  posix_spawn_file_actions_adddup2 (&actions, from_child[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2 (&actions, err_pipe[1], STDERR_FILENO);
-#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 34)
-  posix_spawn_file_actions_addclosefrom_np (&actions, STDERR_FILENO + 1);
-#endif
-  /* A clean signal state and a process group of its own (il-executor-
-   * processes.c): Ctrl+C reaches the application, which kills the group. */
-  posix_spawnattr_init (&attr);
-  sigemptyset (&mask);
-  sigemptyset (&defaults);
-  sigaddset (&defaults, SIGPIPE);
-  sigaddset (&defaults, SIGINT);
-  sigaddset (&defaults, SIGTERM);
-  sigaddset (&defaults, SIGHUP);
-  sigaddset (&defaults, SIGQUIT);
-  sigaddset (&defaults, SIGCHLD);
-  posix_spawnattr_setsigmask (&attr, &mask);
-  posix_spawnattr_setsigdefault (&attr, &defaults);
-  posix_spawnattr_setpgroup (&attr, 0);
-  posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-
-  rc = posix_spawn (&pid, e->python, &actions, &attr, argv, environ);
-  posix_spawnattr_destroy (&attr);
-  posix_spawn_file_actions_destroy (&actions);
-  close (to_child[0]);
-  close (from_child[1]);
-  close (err_pipe[1]);
-  if (rc != 0)
-    {
-      close (to_child[1]);
-      close (from_child[0]);
-      close (err_pipe[0]);
-      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-                   _("Could not start %s: %s"), e->python, g_strerror (rc));
-      return FALSE;
-    }
-
-  g_unix_set_fd_nonblocking (to_child[1], TRUE, NULL);
-  g_unix_set_fd_nonblocking (from_child[0], TRUE, NULL);
-  g_unix_set_fd_nonblocking (err_pipe[0], TRUE, NULL);
-  e->pid = pid;
-  e->wfd = to_child[1];
-  e->rfd = from_child[0];
-  e->efd = err_pipe[0];
-
-  hello.pid = (guint32) getpid ();
-  hello.worker = 0; /* the run's one worker process */
-  hello.affinity = e->ctx->affinity;
-  hello.heartbeat_ms = (guint32) CLAMP (e->silence_us / 1000 / 4, IL_PROTOCOL_MIN_HEARTBEAT_MS,
-                                        IL_PROTOCOL_MAX_HEARTBEAT_MS);
-  if (e->ctx->io != NULL)
-    {
-      hello.server_url = (char *) il_io_env_get_server_url (e->ctx->io);
-      hello.scratch_dir = (char *) il_io_env_get_scratch_dir (e->ctx->io);
-    }
-  il_protocol_write_hello (e->out, IL_FRAME_HELLO, &hello);
-  return TRUE;
-}
-
-/* Sends what is queued, as far as the pipe takes it. FALSE: the
- * interpreter's stdin is gone. */
-static gboolean
-engine_flush (Engine *e)
-{
-  while (e->wfd >= 0 && e->out_off < e->out->len)
-    {
-      ssize_t n = write (e->wfd, e->out->data + e->out_off, e->out->len - e->out_off);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        return TRUE;
-      if (n < 0)
-        {
-          if (errno == EPIPE)
-            il_child_consume_sigpipe ();
-          close_fd (&e->wfd);
-          return FALSE;
-        }
-      e->out_off += (gsize) n;
-    }
-  g_byte_array_set_size (e->out, 0);
-  e->out_off = 0;
-  return TRUE;
 }
 
 static void
@@ -641,36 +288,11 @@ handle_result (Engine       *e,
   emit_task_end (e, flat, rec);
 }
 
-/* Keeps the tail of the interpreter's stderr. FALSE at its end. */
-static gboolean
-engine_read_stderr (Engine *e)
-{
-  char buf[4096];
-
-  for (;;)
-    {
-      ssize_t n = read (e->efd, buf, sizeof buf);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        return TRUE;
-      if (n <= 0)
-        {
-          close_fd (&e->efd);
-          return FALSE;
-        }
-      g_string_append_len (e->err, buf, n);
-      if (e->err->len > STDERR_KEEP)
-        g_string_erase (e->err, 0, (gssize) (e->err->len - STDERR_KEEP));
-    }
-}
-
 /* Reads what the interpreter sent and handles every whole frame. FALSE:
  * its stdout ended or it sent garbage (@error set for garbage). */
-static gboolean
-engine_read (Engine  *e,
-             GError **error)
+gboolean
+il_cpython_engine_read (Engine  *e,
+                        GError **error)
 {
   gboolean eof = FALSE;
   gsize    pos = 0;
@@ -744,76 +366,8 @@ engine_read (Engine  *e,
   if (pos > 0)
     g_byte_array_remove_range (e->in, 0, (guint) pos);
   if (eof)
-    close_fd (&e->rfd);
+    il_cpython_close_fd (&e->rfd);
   return !eof;
-}
-
-/* Ends the interpreter: waits up to @grace_us for it to leave, then kills
- * its whole group (children of multiprocessing included) while its zombie
- * still holds the group id, and reaps it. Returns how it ended. */
-static char *
-engine_reap (Engine *e,
-             gint64  grace_us)
-{
-  gint64        deadline = il_now_us () + grace_us;
-  struct rusage ru = { 0 };
-  IlTaskEnv     rest = { 0 };
-  siginfo_t     info;
-  int           status = 0;
-  pid_t         r;
-
-  close_fd (&e->wfd);
-  if (e->pid <= 0)
-    return g_strdup (_("not running"));
-  for (;;)
-    {
-      memset (&info, 0, sizeof info);
-      if (waitid (P_PID, e->pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == e->pid)
-        break;
-      if (il_now_us () >= deadline)
-        {
-          kill (e->pid, SIGKILL);
-          while (waitid (P_PID, e->pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
-            ;
-          break;
-        }
-      g_usleep (1000);
-    }
-  kill (-e->pid, SIGKILL);
-  while ((r = wait4 (e->pid, &status, 0, &ru)) < 0 && errno == EINTR)
-    ;
-  close_fd (&e->rfd);
-  if (e->efd >= 0)
-    engine_read_stderr (e);
-  close_fd (&e->efd);
-  e->pid = 0;
-  if (r < 0)
-    return g_strdup_printf (_("could not be waited for: %s"), g_strerror (errno));
-
-  rest.usage.user_us = MAX (0, (gint64) ru.ru_utime.tv_sec * G_USEC_PER_SEC + ru.ru_utime.tv_usec - e->reported.user_us);
-  rest.usage.sys_us = MAX (0, (gint64) ru.ru_stime.tv_sec * G_USEC_PER_SEC + ru.ru_stime.tv_usec - e->reported.sys_us);
-  rest.usage.nvcsw = MAX (0, ru.ru_nvcsw - e->reported.nvcsw);
-  rest.usage.nivcsw = MAX (0, ru.ru_nivcsw - e->reported.nivcsw);
-  il_run_context_account (e->ctx, &rest);
-  return il_child_describe_status (status);
-}
-
-/* The last line of what the interpreter wrote to stderr, or NULL. */
-static char *
-stderr_last_line (Engine *e)
-{
-  g_auto (GStrv) lines = NULL;
-  guint n;
-
-  lines = g_strsplit (e->err->str, "\n", -1);
-  for (n = g_strv_length (lines); n > 0; n--)
-    {
-      char *line = g_strstrip (lines[n - 1]);
-
-      if (line[0] != '\0')
-        return g_utf8_make_valid (line, MIN (strlen (line), 500));
-    }
-  return NULL;
 }
 
 static void
@@ -841,7 +395,7 @@ engine_loop (Engine *e)
 
       engine_dispatch (e);
       if (e->out->len > e->out_off)
-        engine_flush (e);
+        il_cpython_engine_flush (e);
       if (e->rfd < 0)
         break;
 
@@ -869,16 +423,16 @@ engine_loop (Engine *e)
           break;
         }
       if (at_e >= 0 && fds[at_e].revents != 0)
-        engine_read_stderr (e);
+        il_cpython_engine_read_stderr (e);
       if (at_w >= 0 && fds[at_w].revents != 0)
-        engine_flush (e);
-      if (fds[at_r].revents != 0 && !engine_read (e, &lost))
+        il_cpython_engine_flush (e);
+      if (fds[at_r].revents != 0 && !il_cpython_engine_read (e, &lost))
         break;
       if (il_now_us () - e->last_heard >= e->silence_us)
         {
           /* A last look: what it sent while this thread was not looking
            * (this process stopped, say) counts. */
-          if (!engine_read (e, &lost))
+          if (!il_cpython_engine_read (e, &lost))
             break;
           if (il_now_us () - e->last_heard >= e->silence_us)
             {
@@ -894,7 +448,7 @@ engine_loop (Engine *e)
   if (g_cancellable_is_cancelled (cancellable))
     {
       kill (-e->pid, SIGKILL);
-      g_free (engine_reap (e, 0));
+      g_free (il_cpython_engine_reap (e, 0));
       fail_in_flight (e, _("cancelled"));
       return;
     }
@@ -908,8 +462,8 @@ engine_loop (Engine *e)
 
       if (lost != NULL || silent)
         kill (-pid, SIGKILL);
-      how = engine_reap (e, lost != NULL || silent ? 0 : GRACE_US);
-      said = stderr_last_line (e);
+      how = il_cpython_engine_reap (e, lost != NULL || silent ? 0 : GRACE_US);
+      said = il_cpython_engine_stderr_last_line (e);
       if (silent)
         message = g_strdup_printf (_("the Python interpreter (pid %d) stopped responding for %g s "
                                      "and was killed"),
@@ -933,76 +487,8 @@ engine_loop (Engine *e)
       return;
     }
   /* Every result is in: BYE went with the last task; let it leave. */
-  engine_flush (e);
-  g_free (engine_reap (e, GRACE_US));
-}
-
-/* Waits for the interpreter's READY: its start-up is not part of the
- * measurement. FALSE with @error when it cannot start. */
-static gboolean
-engine_wait_ready (Engine  *e,
-                   GError **error)
-{
-  GCancellable *cancellable = e->ctx->cancellable;
-  GPollFD       cancel_fd = { -1, 0, 0 };
-  gboolean      have_cancel_fd = FALSE;
-  gint64        deadline = il_now_us () + 60 * G_USEC_PER_SEC;
-  g_autoptr(GError) lost = NULL;
-
-  if (cancellable != NULL)
-    have_cancel_fd = g_cancellable_make_pollfd (cancellable, &cancel_fd);
-  while (!e->ready && lost == NULL && e->rfd >= 0 && il_now_us () < deadline &&
-         !g_cancellable_is_cancelled (cancellable))
-    {
-      struct pollfd fds[4];
-      nfds_t        n = 0;
-
-      if (e->out->len > e->out_off)
-        engine_flush (e);
-      fds[n++] = (struct pollfd){ e->rfd, POLLIN, 0 };
-      fds[n++] = (struct pollfd){ e->efd, e->efd >= 0 ? POLLIN : 0, 0 };
-      fds[n++] = (struct pollfd){ e->wfd, e->wfd >= 0 && e->out->len > e->out_off ? POLLOUT : 0, 0 };
-      if (have_cancel_fd)
-        fds[n++] = (struct pollfd){ cancel_fd.fd, POLLIN, 0 };
-      if (poll (fds, n, 100) < 0 && errno != EINTR)
-        break;
-      if (fds[1].revents != 0 && e->efd >= 0)
-        engine_read_stderr (e);
-      if (fds[2].revents != 0)
-        engine_flush (e);
-      if (fds[0].revents != 0)
-        engine_read (e, &lost);
-    }
-  if (have_cancel_fd)
-    g_cancellable_release_fd (cancellable);
-  if (e->ready)
-    return TRUE;
-
-  /* A cancelled start is no failure: run() sees the cancellation. */
-  if (g_cancellable_is_cancelled (cancellable))
-    {
-      kill (-e->pid, SIGKILL);
-      g_free (engine_reap (e, 0));
-      return TRUE;
-    }
-  {
-    pid_t            pid = e->pid;
-    g_autofree char *how = NULL;
-    g_autofree char *said = NULL;
-
-    kill (-pid, SIGKILL);
-    how = engine_reap (e, GRACE_US);
-    said = stderr_last_line (e);
-    if (lost != NULL)
-      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-                   _("The Python interpreter (pid %d) sent garbage (%s) and was killed"),
-                      (int) pid, lost->message);
-    else
-      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-                   _("The Python interpreter %s (pid %d) did not start the engine: %s%s%s"),
-                      e->python, (int) pid, how, said != NULL ? ": " : "", said != NULL ? said : "");
-  }
-  return FALSE;
+  il_cpython_engine_flush (e);
+  g_free (il_cpython_engine_reap (e, GRACE_US));
 }
 
 static void
@@ -1040,8 +526,8 @@ cpython_dispatcher (gpointer user_data)
   sigaddset (&sigpipe, SIGPIPE);
   pthread_sigmask (SIG_BLOCK, &sigpipe, NULL);
   /* Pinned before spawning: the interpreter inherits the run's cores. */
-  if (il_run_context_pin_thread (ctx, &e->error) && engine_spawn (e, &e->error))
-    started = engine_wait_ready (e, &e->error);
+  if (il_run_context_pin_thread (ctx, &e->error) && il_cpython_engine_spawn (e, &e->error))
+    started = il_cpython_engine_wait_ready (e, &e->error);
   set_phase (e, 1);
   if (!started)
     return NULL;
@@ -1111,7 +597,7 @@ cpython_prepare (IlRunContext *ctx,
 
   if (!il_pool_silence_timeout (&e->silence_us, error) ||
       !il_cpython_find (&e->python, NULL, error) ||
-      !find_engine_files (&e->package_dir, &e->kernels, error))
+      !il_cpython_find_engine_files (&e->package_dir, &e->kernels, error))
     {
       engine_free (e);
       return FALSE;
