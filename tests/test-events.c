@@ -72,7 +72,7 @@ test_event_packing (void)
   IlStateTimes state = { TRUE, 100, 20, 30, 4 };
   IlEvent      e;
 
-  g_assert_cmpuint (sizeof (IlEvent), <=, 80);
+  g_assert_cmpuint (sizeof (IlEvent), <=, 88);
 
   e = il_event_run_start (12345);
   g_assert_cmpuint (e.kind, ==, IL_EVENT_RUN_START);
@@ -190,6 +190,7 @@ test_event_packing_zeroed (void)
   a.ready = b.ready = 2;
   a.blocked = b.blocked = 3;
   a.gil_wait = b.gil_wait = 4;
+  a.lock_wait = b.lock_wait = 5;
   x = il_event_task_end (1, 2, 3, FALSE, &a);
   y = il_event_task_end (1, 2, 3, FALSE, &b);
   g_assert_cmpmem (&x, sizeof x, &y, sizeof y);

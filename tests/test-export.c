@@ -34,6 +34,7 @@ static const char *const csv_header[] = {
   "ready_us",
   "blocked_us",
   "gil_wait_us",
+  "lock_wait_us",
   "failed",
   "error",
   NULL,
@@ -365,7 +366,7 @@ check_csv (const char         *text,
 
               g_assert_cmpuint (row, <, rows->len);
               f = g_ptr_array_index (rows, row);
-              g_assert_cmpuint (g_strv_length (f), ==, 20);
+              g_assert_cmpuint (g_strv_length (f), ==, 21);
               g_assert_cmpint (g_ascii_strtoll (f[0], NULL, 10), ==, r);
               g_assert_cmpstr (f[1], ==, run->label);
               g_assert_cmpint (g_ascii_strtoll (f[2], NULL, 10), ==, k);
@@ -376,7 +377,9 @@ check_csv (const char         *text,
               g_assert_cmpint (g_ascii_strtoll (f[8], NULL, 10), ==, rec->tid);
               g_assert_cmpint (g_ascii_strtoll (f[12], NULL, 10), ==, rec->start_us);
               g_assert_cmpint (g_ascii_strtoll (f[13], NULL, 10), ==, rec->end_us);
-              g_assert_cmpstr (f[18], ==, rec->failed ? "1" : "0");
+              if (rec->state.valid)
+                g_assert_cmpint (g_ascii_strtoll (f[18], NULL, 10), ==, rec->state.lock_wait);
+              g_assert_cmpstr (f[19], ==, rec->failed ? "1" : "0");
             }
         }
     }
@@ -446,15 +449,16 @@ test_csv_quoting (void)
   rows = csv_parse (csv);
   g_assert_cmpuint (rows->len, ==, 2);
   f = g_ptr_array_index (rows, 1);
-  g_assert_cmpuint (g_strv_length (f), ==, 20);
+  g_assert_cmpuint (g_strv_length (f), ==, 21);
   g_assert_cmpstr (f[1], ==, "threads ×2, \"odd\"");
   g_assert_cmpstr (f[4], ==, "task 2");
   g_assert_cmpstr (f[9], ==, "-1");
   /* No accounting: empty, not zero. */
   g_assert_cmpstr (f[14], ==, "");
   g_assert_cmpstr (f[17], ==, "");
-  g_assert_cmpstr (f[18], ==, "1");
-  g_assert_cmpstr (f[19], ==, nasty);
+  g_assert_cmpstr (f[18], ==, "");
+  g_assert_cmpstr (f[19], ==, "1");
+  g_assert_cmpstr (f[20], ==, nasty);
 
   /* The trace of the same: valid JSON, the error carried in args. */
   {

@@ -279,6 +279,73 @@ test_timeline_rows (void)
 }
 
 /* Two tasks in flight on the loop: their bars are in two sub-rows. */
+/* A counter block that waited for its lock half the time: the wait is a
+ * strip of its own colour (issue 11), at the strip's end (states are drawn
+ * running, ready, blocked, GIL wait, lock wait). */
+static void
+test_timeline_lock_wait (void)
+{
+  g_autoptr(IlTimelineData) data = il_timeline_data_new ();
+  const IlChartColors *colors;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkWidget   *chart, *window;
+  Pixels       px = { 0 };
+  IlStateTimes state = { TRUE, 500000, 0, 0, 0, 500000 };
+  IlEvent      e;
+
+  for (guint t = 0; t < 2; t++)
+    {
+      e = ev (IL_EVENT_TASK_START);
+      e.task = t;
+      e.worker = t;
+      il_timeline_data_apply (data, &e);
+      e = ev (IL_EVENT_BLOCK_START);
+      e.task = t;
+      e.worker = t;
+      e.block_start.type = IL_BLOCK_COUNTER;
+      il_timeline_data_apply (data, &e);
+      e = il_event_block_end (0, 1000000, 0, IL_BLOCK_COUNTER, FALSE, &state);
+      e.task = t;
+      e.worker = t;
+      il_timeline_data_apply (data, &e);
+      e = il_event_task_end (0, 1000000, -1, FALSE, &state);
+      e.task = t;
+      e.worker = t;
+      il_timeline_data_apply (data, &e);
+    }
+  g_assert_true (data->has_lock_wait);
+
+  chart = il_timeline_chart_new ();
+  il_timeline_chart_set_data (IL_TIMELINE_CHART (chart), data);
+  window = window_with (chart, 600, 200);
+  colors = il_chart_get_colors (IL_CHART (chart));
+  g_assert_cmpfloat (distance (&colors->lock_wait, &colors->gil_wait), >, 0.3);
+  g_assert_cmpfloat (distance (&colors->lock_wait, &colors->ready), >, 0.3);
+  g_assert_cmpfloat (distance (&colors->lock_wait, &colors->block[IL_BLOCK_COUNTER]), >, 0.3);
+
+  texture = render_widget (chart);
+  pixels_from_texture (&px, texture);
+  assert_color (&px, 400, 35, &colors->block[IL_BLOCK_COUNTER]);
+  /* The strip under the bar: its right half is the lock wait. */
+  assert_color (&px, 500, 75, &colors->lock_wait);
+  {
+    GdkRGBA got;
+
+    /* … and its left half is running: no strip colour. */
+    pixel_at (&px, 150, 75, &got);
+    g_assert_cmpfloat (distance (&got, &colors->lock_wait), >, 0.3);
+  }
+  g_free (px.pixels);
+
+  {
+    g_autofree char *tip = il_timeline_chart_query (IL_TIMELINE_CHART (chart), 300, 35);
+
+    g_assert_nonnull (tip);
+    g_assert_nonnull (strstr (tip, "lock wait"));
+  }
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_timeline_loop_pixels (void)
 {
@@ -434,6 +501,7 @@ main (int   argc,
   g_test_add_func ("/il/charts/time-range", test_time_range);
   g_test_add_func ("/il/charts/timeline/pixels", test_timeline_pixels);
   g_test_add_func ("/il/charts/timeline/rows", test_timeline_rows);
+  g_test_add_func ("/il/charts/timeline/lock-wait", test_timeline_lock_wait);
   g_test_add_func ("/il/charts/timeline/loop-pixels", test_timeline_loop_pixels);
   g_test_add_func ("/il/charts/dark-mode", test_dark_mode);
 

@@ -316,6 +316,9 @@ test_palette (void)
         }
       g_assert_cmpfloat (distance (&colors.ready, &colors.bg), >, 0.5);
       g_assert_cmpfloat (distance (&colors.gil_wait, &colors.bg), >, 0.5);
+      g_assert_cmpfloat (distance (&colors.lock_wait, &colors.bg), >, 0.5);
+      g_assert_cmpfloat (distance (&colors.lock_wait, &colors.gil_wait), >, 0.3);
+      g_assert_cmpfloat (distance (&colors.lock_wait, &colors.ready), >, 0.3);
     }
 }
 

@@ -123,7 +123,7 @@ il_event_queue_get_dropped (IlEventQueue *queue)
 /* ---- One packing function per kind ------------------------------------ */
 
 /* Queued by the thousands: the typed fields must not make it grow. */
-G_STATIC_ASSERT (sizeof (IlEvent) <= 80);
+G_STATIC_ASSERT (sizeof (IlEvent) <= 88);
 
 /* Field by field, so that the event's padding stays zeroed (events are
  * compared and sent as bytes). */
@@ -136,6 +136,7 @@ copy_state (IlStateTimes       *to,
   to->ready = from->ready;
   to->blocked = from->blocked;
   to->gil_wait = from->gil_wait;
+  to->lock_wait = from->lock_wait;
 }
 
 static inline IlEvent

@@ -105,7 +105,8 @@ typedef struct
   gint64 lag_us; /* how late the event loop ran a timer */
 } IlEventLoopLag;
 
-/* Queued by the thousands: keep it small (80 bytes on 64-bit). */
+/* Queued by the thousands: keep it small (88 bytes on 64-bit: the state
+ * times, lock_wait included, are the largest member). */
 typedef struct
 {
   guint8  kind;  /* IlEventKind */

@@ -29,6 +29,11 @@ static const char *const example_names[] = {
   "mixed",
   "gil-real",
   "io-beside-cpu",
+  "structure",
+  "shared-state",
+  "shared-state-lock",
+  "cooperative-counter",
+  "processes-memory",
 };
 
 static void

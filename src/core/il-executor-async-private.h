@@ -30,6 +30,8 @@ typedef struct
   guint64            seq;          /* FIFO order among equal due times */
   gint64             running;      /* task totals, µs */
   gint64             ready;
+  gint64             lock_wait;
+  gint64             counted; /* counter increments made */
   gboolean           started;
   gboolean           waiting; /* the current block's wait has been started */
   gboolean           done;

@@ -434,6 +434,8 @@ async_worker (gpointer user_data)
   env.usage.nvcsw = u1.nvcsw - u0.nvcsw;
   env.usage.nivcsw = u1.nivcsw - u0.nivcsw;
   env.overhead_ns = run->overhead_us * 1000;
+  for (guint i = 0; i < run->n_tasks; i++)
+    env.counter_done += run->tasks[i].counted;
   il_run_context_account (ctx, &env);
 
   g_mutex_lock (&ctx->lock);

@@ -171,6 +171,28 @@ handle_events (Engine       *e,
     }
 }
 
+/* The increments @rec's counter blocks made: every one of those it
+ * finished (the interpreter runs a counter block to its end, or is killed). */
+static gint64
+counter_increments (const IlExperiment *experiment,
+                    const IlTaskRecord *rec)
+{
+  const IlTaskGroup *group;
+  gint64             n = 0;
+
+  if (rec->group >= experiment->tasks->len || rec->blocks == NULL)
+    return 0;
+  group = g_ptr_array_index (experiment->tasks, rec->group);
+  for (guint i = 0; i < rec->blocks->len && i < group->blocks->len; i++)
+    {
+      const IlBlock *block = g_ptr_array_index (group->blocks, i);
+
+      if (block->type == IL_BLOCK_COUNTER && !(rec->failed && i + 1 == rec->blocks->len))
+        n += block->increments;
+    }
+  return n;
+}
+
 static void
 handle_result (Engine       *e,
                const guint8 *body,
@@ -182,6 +204,7 @@ handle_result (Engine       *e,
   IlTaskEnv     acc = { 0 };
   guint         flat = G_MAXUINT;
   gsize         expected;
+  gboolean      processes;
 
   if (!il_protocol_read_result (body, len, &res, error))
     return;
@@ -234,7 +257,25 @@ handle_result (Engine       *e,
 
   acc.usage = res.usage;
   acc.overhead_ns = res.overhead_ns;
+  processes = e->ctx->config->executor == IL_EXECUTOR_PROCESSES;
+  acc.counter_done = processes ? res.counted : counter_increments (e->ctx->experiment, rec);
   il_run_context_account (e->ctx, &acc);
+  if (processes)
+    {
+      /* multiprocessing: the child counted in its own memory, as an
+       * interleave-worker does; the interpreter's counter, like ours,
+       * never moves. */
+      if (rec->worker >= 0 && (guint) rec->worker < MAX (e->ctx->workers, 1))
+        il_run_context_count_worker (e->ctx, rec->worker, res.counted);
+    }
+  else
+    {
+      /* One interpreter's memory: its counter's value, read as this
+       * RESULT was queued; the last one is the final value. */
+      g_mutex_lock (&e->ctx->lock);
+      e->ctx->counter.value = res.counted;
+      g_mutex_unlock (&e->ctx->lock);
+    }
   e->reported.user_us += res.usage.user_us;
   e->reported.sys_us += res.usage.sys_us;
   e->reported.nvcsw += res.usage.nvcsw;

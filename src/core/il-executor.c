@@ -74,6 +74,7 @@ il_run_context_task_env (IlRunContext *ctx,
   env->cancellable = ctx->cancellable;
   env->io = ctx->io;
   env->events = ctx->events;
+  env->counter = &ctx->counter;
 }
 
 void
@@ -86,6 +87,24 @@ il_run_context_account (IlRunContext    *ctx,
   ctx->usage.nvcsw += env->usage.nvcsw;
   ctx->usage.nivcsw += env->usage.nivcsw;
   ctx->overhead_ns += env->overhead_ns;
+  ctx->counter.done += env->counter_done;
+  g_mutex_unlock (&ctx->lock);
+}
+
+void
+il_run_context_count_worker (IlRunContext *ctx,
+                             gint          worker,
+                             gint64        n)
+{
+  g_return_if_fail (worker >= 0 && (guint) worker < MAX (ctx->workers, 1));
+
+  g_mutex_lock (&ctx->lock);
+  if (ctx->counter.per_worker == NULL)
+    {
+      ctx->counter.per_worker = g_array_new (FALSE, TRUE, sizeof (gint64));
+      g_array_set_size (ctx->counter.per_worker, MAX (ctx->workers, 1));
+    }
+  g_array_index (ctx->counter.per_worker, gint64, worker) += n;
   g_mutex_unlock (&ctx->lock);
 }
 

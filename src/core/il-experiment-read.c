@@ -14,7 +14,7 @@
 
 /* The names the format spells (docs/experiment-format.md), in the model's
  * enum order. */
-static const char *const block_type_names[] = { "cpu", "sleep", "http", "file-write", "file-read", NULL };
+static const char *const block_type_names[] = { "cpu", "sleep", "http", "file-write", "file-read", "counter", NULL };
 static const char *const kernel_names[] = { "spin", "primes", "hash", "matmul", NULL };
 static const char *const executor_names[] = { "sequential", "threads", "processes", "async", NULL };
 static const char *const spawn_names[] = { "pool", "per-task", NULL };
@@ -63,6 +63,8 @@ static const IlJsonMisplaced block_misplaced[] = {
   { "url", "http blocks" },
   { "bytes", "http, file-write and file-read blocks" },
   { "fsync", "file-write blocks" },
+  { "increments", "counter blocks" },
+  { "lock", "counter blocks" },
   { NULL, NULL }
 };
 
@@ -76,12 +78,14 @@ read_block (IlJsonReader     *r,
   static const char *const  http_members[] = { "type", "delay_ms", "bytes", "url", NULL };
   static const char *const  write_members[] = { "type", "bytes", "fsync", NULL };
   static const char *const  read_members[] = { "type", "bytes", NULL };
+  static const char *const  counter_members[] = { "type", "increments", "lock", NULL };
   static const char *const *members[] = {
     cpu_members,
     sleep_members,
     http_members,
     write_members,
     read_members,
+    counter_members,
   };
   static const char *const what[] = {
     "a cpu block",
@@ -89,6 +93,7 @@ read_block (IlJsonReader     *r,
     "an http block",
     "a file-write block",
     "a file-read block",
+    "a counter block",
   };
   g_autoptr(IlBlock) block = NULL;
   IlJsonPath  p_type = IL_JSON_MEMBER (path, "type");
@@ -97,7 +102,7 @@ read_block (IlJsonReader     *r,
 
   if (!il_json_get_object (r, node, path, &object) ||
       !il_json_require (r, object, path, "type",
-                        "expected one of \"cpu\", \"sleep\", \"http\", \"file-write\", \"file-read\"") ||
+                        "expected one of \"cpu\", \"sleep\", \"http\", \"file-write\", \"file-read\", \"counter\"") ||
       !il_json_get_enum (r, json_object_get_member (object, "type"), &p_type,
                          block_type_names, &type) ||
       !il_json_check_members (r, object, path, what[type], members[type], block_misplaced))
@@ -168,6 +173,14 @@ read_block (IlJsonReader     *r,
           return NULL;
         if (block->type == IL_BLOCK_FILE_WRITE &&
             !il_json_opt_bool (r, object, path, "fsync", &block->fsync))
+          return NULL;
+        break;
+
+      case IL_BLOCK_COUNTER:
+        if (!il_json_require (r, object, path, "increments",
+                              "a counter block says how many increments it makes (1 to 10000000)") ||
+            !opt_int (r, object, path, "increments", &range_increments, &block->increments) ||
+            !il_json_opt_bool (r, object, path, "lock", &block->lock))
           return NULL;
         break;
 

@@ -77,6 +77,12 @@ validate_block (IlJsonReader     *r,
       case IL_BLOCK_FILE_WRITE:
       case IL_BLOCK_FILE_READ:
         return check_range (r, &p_bytes, block->bytes, &range_file_bytes);
+      case IL_BLOCK_COUNTER:
+        {
+          IlJsonPath p_increments = IL_JSON_MEMBER (path, "increments");
+
+          return check_range (r, &p_increments, block->increments, &range_increments);
+        }
       case IL_N_BLOCK_TYPES:
       default:
         {

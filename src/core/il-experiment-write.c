@@ -47,6 +47,11 @@ block_to_json (const IlBlock *block)
       case IL_BLOCK_FILE_READ:
         json_object_set_int_member (object, "bytes", block->bytes);
         break;
+      case IL_BLOCK_COUNTER:
+        json_object_set_int_member (object, "increments", block->increments);
+        if (block->lock)
+          json_object_set_boolean_member (object, "lock", TRUE);
+        break;
       case IL_N_BLOCK_TYPES:
       default:
         g_assert_not_reached ();

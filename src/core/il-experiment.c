@@ -23,6 +23,7 @@ static const char *const block_type_names[] = {
   "http",
   "file-write",
   "file-read",
+  "counter",
 };
 static const char *const kernel_names[] = {
   "spin",
@@ -136,6 +137,9 @@ il_block_new (IlBlockType type)
       case IL_BLOCK_FILE_READ:
         block->bytes = 1024 * 1024;
         break;
+      case IL_BLOCK_COUNTER:
+        block->increments = 100000;
+        break;
       case IL_N_BLOCK_TYPES:
       default:
         g_assert_not_reached ();
@@ -192,6 +196,8 @@ il_block_equal (const IlBlock *a,
         return a->bytes == b->bytes && !a->fsync == !b->fsync;
       case IL_BLOCK_FILE_READ:
         return a->bytes == b->bytes;
+      case IL_BLOCK_COUNTER:
+        return a->increments == b->increments && !a->lock == !b->lock;
       case IL_N_BLOCK_TYPES:
       default:
         return FALSE;
@@ -249,6 +255,9 @@ il_block_describe (const IlBlock *block)
       case IL_BLOCK_FILE_READ:
         size = format_bytes (block->bytes);
         return g_strdup_printf ("read %s", size);
+      case IL_BLOCK_COUNTER:
+        return g_strdup_printf ("count %" G_GINT64_FORMAT "%s", block->increments,
+                                block->lock ? " (lock)" : "");
       case IL_N_BLOCK_TYPES:
       default:
         g_return_val_if_reached (NULL);
@@ -706,5 +715,25 @@ il_experiment_count_tasks (const IlExperiment *experiment)
         total += (guint64) group->repeat;
     }
 
+  return total;
+}
+
+gint64
+il_experiment_count_increments (const IlExperiment *experiment)
+{
+  gint64 total = 0;
+
+  for (guint g = 0; g < experiment->tasks->len; g++)
+    {
+      const IlTaskGroup *group = g_ptr_array_index (experiment->tasks, g);
+
+      for (guint b = 0; b < group->blocks->len; b++)
+        {
+          const IlBlock *block = g_ptr_array_index (group->blocks, b);
+
+          if (block->type == IL_BLOCK_COUNTER)
+            total += block->increments * group->repeat;
+        }
+    }
   return total;
 }

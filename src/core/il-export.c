@@ -95,6 +95,7 @@ il_export_csv (const IlResults    *results,
     "ready_us",
     "blocked_us",
     "gil_wait_us",
+    "lock_wait_us",
     "failed",
     "error",
   };
@@ -144,10 +145,11 @@ il_export_csv (const IlResults    *results,
                   csv_int (line, rec->state.ready);
                   csv_int (line, rec->state.blocked);
                   csv_int (line, rec->state.gil_wait);
+                  csv_int (line, rec->state.lock_wait);
                 }
               else
                 {
-                  for (guint i = 0; i < 4; i++)
+                  for (guint i = 0; i < 5; i++)
                     csv_field (line, "");
                 }
               csv_int (line, rec->failed ? 1 : 0);
@@ -226,6 +228,7 @@ add_state (JsonBuilder        *b,
   add_int (b, "ready", state->ready);
   add_int (b, "blocked", state->blocked);
   add_int (b, "gil_wait", state->gil_wait);
+  add_int (b, "lock_wait", state->lock_wait);
   json_builder_end_object (b);
 }
 

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 /* One row per task of every counted repetition of every run, with a header:
  * run, label, repetition, group, group_name, index, worker, pid, tid,
  * cpu_start, cpu_end, queued_us, start_us, end_us, running_us, ready_us,
- * blocked_us, gil_wait_us, failed, error. RFC 4180: CRLF line ends, fields
+ * blocked_us, gil_wait_us, lock_wait_us, failed, error. RFC 4180: CRLF line ends, fields
  * quoted where they hold a comma, a quote or a line break. State columns
  * are empty where the kernel gave no accounting. @experiment (nullable)
  * names the task groups. Does not close @out. */

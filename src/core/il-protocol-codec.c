@@ -169,6 +169,8 @@ il_protocol_write_task (GByteArray  *out,
       put_i64 (out, b->delay_ms);
       put_i64 (out, b->bytes);
       put_str (out, b->url);
+      put_i64 (out, b->increments);
+      put_u8 (out, b->lock ? 1 : 0);
     }
 
   /* The payload is generated in place: it stands for the user's data
@@ -202,7 +204,9 @@ check_block (const IlBlock *b,
          check_range (what, "ms", b->ms, 0, IL_MAX_MS, error) &&
          check_range (what, "delay_ms", b->delay_ms, 0, IL_MAX_MS, error) &&
          check_range (what, "bytes", b->bytes, 0,
-                      b->type == IL_BLOCK_HTTP ? IL_MAX_HTTP_BYTES : IL_MAX_FILE_BYTES, error);
+                      b->type == IL_BLOCK_HTTP ? IL_MAX_HTTP_BYTES : IL_MAX_FILE_BYTES, error) &&
+         check_range (what, "increments", b->increments, b->type == IL_BLOCK_COUNTER ? 1 : 0,
+                      IL_MAX_INCREMENTS, error);
 }
 
 gboolean
@@ -263,6 +267,8 @@ il_protocol_read_task (const guint8 *body,
       b->bytes = get_i64 (&r);
       g_clear_pointer (&b->url, g_free);
       b->url = get_str (&r);
+      b->increments = get_i64 (&r);
+      b->lock = get_u8 (&r) != 0;
       if (!r.short_read && !check_block (b, i, error))
         {
           il_proto_task_clear (out);
@@ -306,7 +312,7 @@ il_proto_task_clear (IlProtoTask *task)
 
 /* ---- EVENT ------------------------------------------------------------ */
 
-/* An event on the wire: protocol v2's fixed record of EVENT_SIZE bytes,
+/* An event on the wire: protocol v2's (and v3's) fixed record of EVENT_SIZE bytes,
  * whose slots a…d, t2_us, cpu and value each kind fills its own way. The
  * mapping between them and IlEvent's typed fields lives here and nowhere
  * else. The run and repetition are not sent: the parent stamps them. */
@@ -337,6 +343,7 @@ wire_put_state (WireEvent          *w,
   w->b = state->ready;
   w->c = state->blocked;
   w->d = state->gil_wait;
+  w->value = (double) state->lock_wait;
   if (state->valid)
     w->flags |= WIRE_FLAG_STATE_VALID;
 }
@@ -350,6 +357,8 @@ wire_get_state (const WireEvent *w,
   state->ready = w->b;
   state->blocked = w->c;
   state->gil_wait = w->d;
+  /* v3: lock_wait in the value slot; anything but a µs count reads as 0. */
+  state->lock_wait = w->value >= 0 && w->value <= (double) G_MAXINT32 * 1e3 ? (gint64) w->value : 0;
 }
 
 /* A count sent as a double (v2 put it in value): anything but a number in
@@ -587,6 +596,7 @@ put_state (GByteArray         *out,
   put_i64 (out, s->ready);
   put_i64 (out, s->blocked);
   put_i64 (out, s->gil_wait);
+  put_i64 (out, s->lock_wait);
 }
 
 static void
@@ -598,6 +608,7 @@ get_state (Reader       *r,
   s->ready = get_i64 (r);
   s->blocked = get_i64 (r);
   s->gil_wait = get_i64 (r);
+  s->lock_wait = get_i64 (r);
 }
 
 void
@@ -636,6 +647,7 @@ il_protocol_write_result (GByteArray          *out,
   put_i64 (out, result->usage.nvcsw);
   put_i64 (out, result->usage.nivcsw);
   put_i64 (out, result->overhead_ns);
+  put_i64 (out, result->counted);
   put_u64 (out, result->payload_len);
   g_byte_array_append (out, result->payload, (guint) result->payload_len);
   end_frame (out, at);
@@ -696,6 +708,14 @@ il_protocol_read_result (const guint8  *body,
   out->usage.nvcsw = get_i64 (&r);
   out->usage.nivcsw = get_i64 (&r);
   out->overhead_ns = get_i64 (&r);
+  out->counted = get_i64 (&r);
+  if (!r.short_read &&
+      !check_range ("RESULT", "counted increments", out->counted, 0,
+                    (gint64) IL_MAX_INCREMENTS * IL_MAX_BLOCKS, error))
+    {
+      il_proto_result_clear (out);
+      return FALSE;
+    }
   payload_len = get_u64 (&r);
   if (payload_len > r.left)
     r.short_read = TRUE;

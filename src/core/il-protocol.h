@@ -33,6 +33,10 @@
  * Version 2 added HEARTBEAT (a new type number: the others are unchanged)
  * and the interval in HELLO; a worker of another build is refused by its
  * first frame's version, with a message naming both.
+ *
+ * Version 3 added the counter block (its increments and lock in TASK), the
+ * lock_wait state time (RESULT; EVENT's value slot for task and block
+ * ends) and the increments the worker counted in its own memory (RESULT).
  */
 #pragma once
 
@@ -46,7 +50,7 @@
 G_BEGIN_DECLS
 
 #define IL_PROTOCOL_MAGIC       0x50574c49u /* "ILWP" read as little-endian */
-#define IL_PROTOCOL_VERSION     2
+#define IL_PROTOCOL_VERSION     3
 #define IL_PROTOCOL_HEADER_SIZE 16
 /* The largest payload plus room for blocks, URLs and the record. */
 #define IL_PROTOCOL_MAX_BODY ((guint64) IL_MAX_PAYLOAD_BYTES + 16 * 1024 * 1024)
@@ -96,6 +100,7 @@ typedef struct
   IlTaskRecord  rec; /* blocks and error owned */
   IlUsage       usage;
   gint64        overhead_ns;
+  gint64        counted; /* increments made on the worker's own counter */
   const guint8 *payload; /* echo: points into the decoded frame */
   gsize         payload_len;
 } IlProtoResult;

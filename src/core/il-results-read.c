@@ -78,7 +78,7 @@ read_state (Reader           *r,
             const IlJsonPath *path,
             IlStateTimes     *state)
 {
-  static const char *const allowed[] = { "running", "ready", "blocked", "gil_wait", NULL };
+  static const char *const allowed[] = { "running", "ready", "blocked", "gil_wait", "lock_wait", NULL };
   JsonObject              *object;
 
   memset (state, 0, sizeof *state);
@@ -99,7 +99,8 @@ read_state (Reader           *r,
       !opt_us (r, object, path, "running", &state->running) ||
       !opt_us (r, object, path, "ready", &state->ready) ||
       !opt_us (r, object, path, "blocked", &state->blocked) ||
-      !opt_us (r, object, path, "gil_wait", &state->gil_wait))
+      !opt_us (r, object, path, "gil_wait", &state->gil_wait) ||
+      !opt_us (r, object, path, "lock_wait", &state->lock_wait))
     return FALSE;
 
   state->valid = TRUE;
@@ -114,7 +115,7 @@ read_block_record (Reader           *r,
                    IlBlockRecord    *block)
 {
   static const char *const allowed[] = { "type", "start_us", "end_us", "ttfb_us", "state_us", NULL };
-  static const char *const types[] = { "cpu", "sleep", "http", "file-write", "file-read", NULL };
+  static const char *const types[] = { "cpu", "sleep", "http", "file-write", "file-read", "counter", NULL };
   IlJsonPath               p_type = IL_JSON_MEMBER (path, "type");
   IlJsonPath               p_state = IL_JSON_MEMBER (path, "state_us");
   JsonObject              *object;
@@ -306,6 +307,57 @@ read_core_load (Reader           *r,
   return TRUE;
 }
 
+/* A repetition's `counter` record; lost must be expected − final. */
+static gboolean
+read_counter (Reader           *r,
+              JsonNode         *node,
+              const IlJsonPath *path,
+              IlRepetition     *rep)
+{
+  static const char *const allowed[] = { "expected", "final", "lost", "per_worker", NULL };
+  IlJsonPath               p_lost = IL_JSON_MEMBER (path, "lost");
+  IlJsonPath               p_per_worker = IL_JSON_MEMBER (path, "per_worker");
+  JsonObject              *object;
+  gint64                   lost = 0;
+
+  if (!get_object (r, node, path, "a counter record", allowed, &object) ||
+      !il_json_require (r, object, path, "expected", NULL) ||
+      !il_json_require (r, object, path, "final", NULL) ||
+      !il_json_require (r, object, path, "lost", NULL) ||
+      !il_json_opt_int (r, object, path, "expected", 0, G_MAXINT64 / 2, &rep->counter_expected) ||
+      !il_json_opt_int (r, object, path, "final", 0, G_MAXINT64 / 2, &rep->counter_final) ||
+      !il_json_opt_int (r, object, path, "lost", -(G_MAXINT64 / 2), G_MAXINT64 / 2, &lost))
+    return FALSE;
+  if (lost != rep->counter_expected - rep->counter_final)
+    return il_json_fail (r, &p_lost, IL_JSON_AT_VALUE,
+                         "expected expected − final (%" G_GINT64_FORMAT "), got %" G_GINT64_FORMAT,
+                         rep->counter_expected - rep->counter_final, lost);
+  rep->has_counter = TRUE;
+
+  if (json_object_has_member (object, "per_worker"))
+    {
+      JsonArray *array;
+
+      if (!il_json_get_array (r, member (object, "per_worker"), &p_per_worker, &array))
+        return FALSE;
+      if (json_array_get_length (array) > IL_MAX_WORKERS)
+        return il_json_fail (r, &p_per_worker, IL_JSON_AT_VALUE,
+                             "expected at most %d counts, one per worker", IL_MAX_WORKERS);
+      rep->counter_per_worker = g_array_new (FALSE, TRUE, sizeof (gint64));
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          IlJsonPath p_item = IL_JSON_INDEX (&p_per_worker, i);
+          gint64     count;
+
+          if (!il_json_get_int (r, json_array_get_element (array, i), &p_item, 0,
+                                G_MAXINT64 / 2, &count))
+            return FALSE;
+          g_array_append_val (rep->counter_per_worker, count);
+        }
+    }
+  return TRUE;
+}
+
 static IlRepetition *
 read_repetition (Reader           *r,
                  JsonNode         *node,
@@ -314,13 +366,14 @@ read_repetition (Reader           *r,
   static const char *const allowed[] = {
     "makespan_ms", "checksum", "failed_tasks", "cancelled", "cpu_user_ms", "cpu_sys_ms",
     "ctx_voluntary", "ctx_involuntary", "overhead_cpu_ms", "tasks", "core_load",
-    "gil_holds", "loop_lag", NULL
+    "gil_holds", "loop_lag", "counter", NULL
   };
   g_autoptr(IlRepetition) rep = il_repetition_new ();
   IlJsonPath  p_tasks = IL_JSON_MEMBER (path, "tasks");
   IlJsonPath  p_core_load = IL_JSON_MEMBER (path, "core_load");
   IlJsonPath  p_holds = IL_JSON_MEMBER (path, "gil_holds");
   IlJsonPath  p_lag = IL_JSON_MEMBER (path, "loop_lag");
+  IlJsonPath  p_counter = IL_JSON_MEMBER (path, "counter");
   JsonObject *object;
 
   if (!get_object (r, node, path, "a repetition", allowed, &object) ||
@@ -365,6 +418,10 @@ read_repetition (Reader           *r,
           g_array_append_val (rep->gil_holds, span);
         }
     }
+
+  if (json_object_has_member (object, "counter") &&
+      !read_counter (r, member (object, "counter"), &p_counter, rep))
+    return NULL;
 
   if (json_object_has_member (object, "loop_lag"))
     {

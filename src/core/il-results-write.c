@@ -52,6 +52,8 @@ state_to_json (const IlStateTimes *state)
   json_object_set_int_member (object, "blocked", state->blocked);
   if (state->gil_wait > 0)
     json_object_set_int_member (object, "gil_wait", state->gil_wait);
+  if (state->lock_wait > 0)
+    json_object_set_int_member (object, "lock_wait", state->lock_wait);
 
   return object;
 }
@@ -171,6 +173,25 @@ repetition_to_json (const IlRepetition *rep)
           json_array_add_array_element (holds, triple);
         }
       json_object_set_array_member (object, "gil_holds", holds);
+    }
+
+  if (rep->has_counter)
+    {
+      JsonObject *counter = json_object_new ();
+
+      json_object_set_int_member (counter, "expected", rep->counter_expected);
+      json_object_set_int_member (counter, "final", rep->counter_final);
+      json_object_set_int_member (counter, "lost", rep->counter_expected - rep->counter_final);
+      if (rep->counter_per_worker != NULL)
+        {
+          JsonArray *per_worker = json_array_new ();
+
+          for (guint i = 0; i < rep->counter_per_worker->len; i++)
+            json_array_add_int_element (per_worker,
+                                        g_array_index (rep->counter_per_worker, gint64, i));
+          json_object_set_array_member (counter, "per_worker", per_worker);
+        }
+      json_object_set_object_member (object, "counter", counter);
     }
 
   if (rep->loop_lag != NULL && rep->loop_lag->len > 0)

@@ -76,7 +76,8 @@ state_equal (const IlStateTimes *a,
   return a->running == b->running &&
          a->ready == b->ready &&
          a->blocked == b->blocked &&
-         MAX (a->gil_wait, 0) == MAX (b->gil_wait, 0);
+         MAX (a->gil_wait, 0) == MAX (b->gil_wait, 0) &&
+         MAX (a->lock_wait, 0) == MAX (b->lock_wait, 0);
 }
 
 /* Task records */
@@ -190,6 +191,7 @@ il_repetition_free (IlRepetition *rep)
   g_clear_pointer (&rep->core_load, g_ptr_array_unref);
   g_clear_pointer (&rep->gil_holds, g_array_unref);
   g_clear_pointer (&rep->loop_lag, g_array_unref);
+  g_clear_pointer (&rep->counter_per_worker, g_array_unref);
   g_free (rep);
 }
 
@@ -237,6 +239,11 @@ repetition_copy (const IlRepetition *rep)
   copy->ctx_voluntary = rep->ctx_voluntary;
   copy->ctx_involuntary = rep->ctx_involuntary;
   copy->overhead_cpu_ms = rep->overhead_cpu_ms;
+  copy->has_counter = rep->has_counter;
+  copy->counter_expected = rep->counter_expected;
+  copy->counter_final = rep->counter_final;
+  if (rep->counter_per_worker != NULL)
+    copy->counter_per_worker = array_copy (rep->counter_per_worker, sizeof (gint64));
 
   return copy;
 }
@@ -266,8 +273,18 @@ repetition_equal (const IlRepetition *a,
       !il_json_double_equal (a->cpu_sys_ms, b->cpu_sys_ms, MS) ||
       a->ctx_voluntary != b->ctx_voluntary ||
       a->ctx_involuntary != b->ctx_involuntary ||
-      !il_json_double_equal (a->overhead_cpu_ms, b->overhead_cpu_ms, MS))
+      !il_json_double_equal (a->overhead_cpu_ms, b->overhead_cpu_ms, MS) ||
+      !a->has_counter != !b->has_counter ||
+      (a->has_counter && (a->counter_expected != b->counter_expected ||
+                          a->counter_final != b->counter_final)) ||
+      (a->counter_per_worker == NULL) != (b->counter_per_worker == NULL) ||
+      garray_len (a->counter_per_worker) != garray_len (b->counter_per_worker))
     return FALSE;
+
+  for (guint i = 0; i < garray_len (a->counter_per_worker); i++)
+    if (g_array_index (a->counter_per_worker, gint64, i) !=
+        g_array_index (b->counter_per_worker, gint64, i))
+      return FALSE;
 
   for (guint i = 0; i < garray_len (a->tasks); i++)
     if (!task_record_equal (&g_array_index (a->tasks, IlTaskRecord, i),

@@ -80,6 +80,11 @@ typedef struct
   gint64     ctx_voluntary;
   gint64     ctx_involuntary;
   double     overhead_cpu_ms;
+  /* counter blocks: the counter this process's tasks shared */
+  gboolean has_counter; /* FALSE: no counter block (not written) */
+  gint64   counter_expected;
+  gint64   counter_final;
+  GArray  *counter_per_worker; /* gint64 per worker (processes); NULL */
 } IlRepetition;
 
 typedef struct

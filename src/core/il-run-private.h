@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "il-counter.h"
 #include "il-events.h"
 #include "il-experiment.h"
 #include "il-results.h"
@@ -46,11 +47,13 @@ typedef struct
   const IlCpuHooks  *hooks;       /* nullable */
   IlIoEnv           *io;          /* nullable: no I/O blocks */
   IlEventQueue      *events;      /* nullable */
+  IlCounter         *counter;     /* nullable: counter blocks count privately */
   guint16            run;
   guint16            rep;
   /* Out: resource use of this task and Interleave's own recording cost. */
   IlUsage usage;
   gint64  overhead_ns;
+  gint64  counter_done; /* increments its counter blocks made */
 } IlTaskEnv;
 
 /* The one way to set up a task's environment, for every executor and the
@@ -96,12 +99,19 @@ typedef struct
   GMutex              lock;        /* guards usage, overhead, repetition arrays */
   IlUsage             usage;       /* summed over tasks (and children) */
   gint64              overhead_ns; /* recording cost, summed */
+  IlCounter           counter;     /* counter blocks' (done: under lock) */
   gpointer            prepared;    /* the executor's prepare() state */
 } IlRunContext;
 
-/* Adds a finished task's usage and overhead to the context (thread-safe). */
+/* Adds a finished task's usage, overhead and counter increments to the
+ * context (thread-safe). */
 void il_run_context_account (IlRunContext    *ctx,
                              const IlTaskEnv *env);
+/* Records that @worker counted @n increments in its own memory (the
+ * processes executor: the run's counter never sees them). Thread-safe. */
+void il_run_context_count_worker (IlRunContext *ctx,
+                                  gint          worker,
+                                  gint64        n);
 /* Fills a task environment for flat task @flat on @worker. */
 void il_run_context_task_env (IlRunContext *ctx,
                               guint         flat,

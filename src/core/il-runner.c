@@ -445,6 +445,7 @@ run_repetition (IlRunner     *self,
   ctx.events = self->events;
   ctx.affinity = self->experiment->settings.cpu_affinity;
   g_mutex_init (&ctx.lock);
+  il_counter_init (&ctx.counter);
   ctx.io = self->io;
 
   push_event (self, run_index, rep_index, il_event_rep_start (warmup, rep->tasks->len));
@@ -462,7 +463,19 @@ run_repetition (IlRunner     *self,
   g_mutex_clear (&ctx.lock);
 
   if (!ok)
-    return NULL;
+    {
+      il_counter_clear (&ctx.counter);
+      return NULL;
+    }
+
+  /* What the tasks counted against what reached the counter (under
+   * processes: this process's, which no worker can reach). */
+  rep->has_counter = il_experiment_count_increments (self->experiment) > 0;
+  rep->counter_expected = ctx.counter.done;
+  rep->counter_final = ctx.counter.value;
+  if (rep->has_counter)
+    rep->counter_per_worker = g_steal_pointer (&ctx.counter.per_worker);
+  il_counter_clear (&ctx.counter);
 
   rep->warmup = warmup;
   rep->cancelled = g_cancellable_is_cancelled (cancellable);

@@ -19,10 +19,11 @@ typedef struct
   gint64   running;
   gint64   ready;
   gint64   blocked;
-  gint64   gil_wait; /* threads executor with the GIL: waiting for the lock */
+  gint64   gil_wait;  /* threads executor with the GIL: waiting for the lock */
+  gint64   lock_wait; /* counter blocks with "lock": waiting for the run's mutex */
 } IlStateTimes;
 
-/* The four states in their usual order, for code that walks them (a chart's
+/* The five states in their usual order, for code that walks them (a chart's
  * strip, a legend). */
 typedef enum
 {
@@ -30,6 +31,7 @@ typedef enum
   IL_STATE_READY,
   IL_STATE_BLOCKED,
   IL_STATE_GIL_WAIT,
+  IL_STATE_LOCK_WAIT,
   IL_N_STATES,
 } IlState;
 
@@ -47,6 +49,8 @@ il_state_times_get (const IlStateTimes *times,
         return times->blocked;
       case IL_STATE_GIL_WAIT:
         return times->gil_wait;
+      case IL_STATE_LOCK_WAIT:
+        return times->lock_wait;
       case IL_N_STATES:
       default:
         return 0;

@@ -100,13 +100,15 @@ usage_read (IlUsage *out)
 }
 
 /* Turns two thread-time readings and the wall time between them into the
- * running / ready / blocked split. Waiting for the GIL is blocked time in the
- * kernel's eyes (a condition variable); it is carved out of it. */
+ * running / ready / blocked split. Waiting for the GIL or for a counter's
+ * lock is blocked time in the kernel's eyes (a futex); it is carved out of
+ * it. */
 static void
 state_between (const IlThreadTimes *a,
                const IlThreadTimes *b,
                gint64               wall_us,
                gint64               gil_wait_us,
+               gint64               lock_wait_us,
                IlStateTimes        *out)
 {
   gint64 running = (b->cpu_ns - a->cpu_ns) / 1000;
@@ -116,17 +118,19 @@ state_between (const IlThreadTimes *a,
   out->valid = a->valid && b->valid;
   if (!out->valid)
     {
-      out->running = out->ready = out->blocked = out->gil_wait = 0;
+      out->running = out->ready = out->blocked = out->gil_wait = out->lock_wait = 0;
       return;
     }
   running = CLAMP (running, 0, wall_us);
   ready = CLAMP (ready, 0, wall_us - running);
   gil_wait_us = CLAMP (gil_wait_us, 0, wall_us - running - ready);
-  blocked = wall_us - running - ready - gil_wait_us;
+  lock_wait_us = CLAMP (lock_wait_us, 0, wall_us - running - ready - gil_wait_us);
+  blocked = wall_us - running - ready - gil_wait_us - lock_wait_us;
   out->running = running;
   out->ready = ready;
   out->blocked = MAX (blocked, 0);
   out->gil_wait = gil_wait_us;
+  out->lock_wait = lock_wait_us;
 }
 
 /* Events wait here until the task is about to do work (or ends), so that
@@ -198,6 +202,50 @@ run_cpu_block (IlTaskEnv     *env,
   return ok;
 }
 
+/* The simulated GIL's hand-over point inside an increment. */
+static gint64
+counter_yield (gpointer data)
+{
+  const IlCpuHooks *hooks = data;
+
+  return hooks->unit_boundary (hooks->data);
+}
+
+/* A counter block, held under the GIL like a CPU block: the lock can only
+ * change hands between an increment's read and its write. */
+static gboolean
+run_counter_block (IlTaskEnv     *env,
+                   const IlBlock *block,
+                   gint64        *gil_wait_us,
+                   gint64        *lock_wait_us,
+                   char         **error)
+{
+  const IlCpuHooks *hooks = env->hooks;
+  IlCounter         private_counter;
+  IlCounterStep     step = { 0 };
+  gboolean          ok;
+
+  if (env->counter == NULL)
+    il_counter_init (&private_counter);
+  if (hooks != NULL && hooks->acquire != NULL)
+    *gil_wait_us += hooks->acquire (hooks->data);
+  ok = il_counter_run (env->counter != NULL ? env->counter : &private_counter, block,
+                       block->increments,
+                       hooks != NULL && hooks->unit_boundary != NULL ? counter_yield : NULL,
+                       (gpointer) hooks, env->cancellable, &step);
+  if (hooks != NULL && hooks->release != NULL)
+    hooks->release (hooks->data);
+  if (env->counter == NULL)
+    il_counter_clear (&private_counter);
+
+  *gil_wait_us += step.gil_wait_us;
+  *lock_wait_us += step.lock_wait_ns / 1000;
+  env->counter_done += step.done;
+  if (!ok)
+    *error = g_strdup (_("cancelled"));
+  return ok;
+}
+
 void
 il_task_execute (IlTaskEnv    *env,
                  IlTaskRecord *rec)
@@ -206,6 +254,7 @@ il_task_execute (IlTaskEnv    *env,
   IlThreadTimes      task_t0, mark;
   IlUsage            u0, u1;
   gint64             gil_total = 0;
+  gint64             lock_total = 0;
   gint64             c0, c1;
   guint64            checksum = 0;
   IlEvent            ev;
@@ -238,6 +287,7 @@ il_task_execute (IlTaskEnv    *env,
       IlBlockRecord    br = { 0 };
       IlThreadTimes    b0;
       gint64           gil_wait = 0;
+      gint64           lock_wait = 0;
       g_autofree char *error = NULL;
       gboolean         ok = TRUE;
 
@@ -273,6 +323,10 @@ il_task_execute (IlTaskEnv    *env,
               br.ttfb_us -= env->t0;
             break;
 
+          case IL_BLOCK_COUNTER:
+            ok = run_counter_block (env, block, &gil_wait, &lock_wait, &error);
+            break;
+
           case IL_N_BLOCK_TYPES:
           default:
             g_assert_not_reached ();
@@ -281,8 +335,9 @@ il_task_execute (IlTaskEnv    *env,
       il_thread_times_read (&mark);
       c0 = mark.cpu_ns;
       br.end_us = mark_us = il_now_us () - env->t0;
-      state_between (&b0, &mark, br.end_us - br.start_us, gil_wait, &br.state);
+      state_between (&b0, &mark, br.end_us - br.start_us, gil_wait, lock_wait, &br.state);
       gil_total += gil_wait;
+      lock_total += lock_wait;
       g_array_append_val (rec->blocks, br);
       ev = il_event_block_end (br.start_us, br.end_us, i, block->type, !ok, &br.state);
       emit (env, &pending, &ev);
@@ -301,7 +356,8 @@ il_task_execute (IlTaskEnv    *env,
   usage_read (&u1);
   rec->cpu_end = sched_getcpu ();
   rec->checksum = rec->failed ? 0 : checksum;
-  state_between (&task_t0, &mark, rec->end_us - rec->start_us, gil_total, &rec->state);
+  state_between (&task_t0, &mark, rec->end_us - rec->start_us, gil_total, lock_total,
+                 &rec->state);
   env->usage.user_us += u1.user_us - u0.user_us;
   env->usage.sys_us += u1.sys_us - u0.sys_us;
   env->usage.nvcsw += u1.nvcsw - u0.nvcsw;

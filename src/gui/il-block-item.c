@@ -62,6 +62,8 @@ block_css_class (IlBlockType type)
       case IL_BLOCK_FILE_WRITE:
       case IL_BLOCK_FILE_READ:
         return "block-file";
+      case IL_BLOCK_COUNTER:
+        return "block-cpu";
       case IL_N_BLOCK_TYPES:
       default:
         return "block-cpu";
@@ -83,6 +85,8 @@ block_type_title (IlBlockType type)
         return _("Write");
       case IL_BLOCK_FILE_READ:
         return _("Read");
+      case IL_BLOCK_COUNTER:
+        return _("Counter");
       case IL_N_BLOCK_TYPES:
       default:
         return "";

@@ -48,6 +48,10 @@ static gboolean writer_idle;
 
 static guint heartbeat_ms;
 
+/* Counter blocks count here: in this process's memory, which the parent
+ * (and every other worker) cannot see. */
+static IlCounter worker_counter;
+
 #define EVENT_FLUSH_US 5000
 #define EVENT_IDLE_US  (100 * 1000)
 
@@ -247,6 +251,7 @@ run_task (IlProtoTask *task,
   IlTaskRecord *rec = &result.rec;
   IlTaskEnv     env;
   guint64       sum;
+  gint64        counted_before;
 
   rec->group = task->group;
   rec->index = task->index;
@@ -259,6 +264,8 @@ run_task (IlProtoTask *task,
                     task->run, task->rep, task->t0);
   env.io = io;
   env.events = events;
+  env.counter = &worker_counter;
+  counted_before = worker_counter.value;
 
   sum = il_protocol_checksum (task->payload, task->payload_len);
   if (sum != task->payload_checksum)
@@ -278,6 +285,8 @@ run_task (IlProtoTask *task,
 
   result.usage = env.usage;
   result.overhead_ns = env.overhead_ns;
+  /* This process's own counter moved; the parent's never does. */
+  result.counted = worker_counter.value - counted_before;
   result.payload = task->payload;
   result.payload_len = task->payload_len;
 
@@ -337,6 +346,7 @@ main (int    argc,
     die ("protocol error: HELLO without a heartbeat interval");
   heartbeat_ms = hello.heartbeat_ms;
   apply_hello (&hello);
+  il_counter_init (&worker_counter);
   io = il_io_env_new_remote (hello.server_url, hello.scratch_dir);
 
   ready.pid = (guint32) getpid ();

@@ -54,14 +54,15 @@ write_protocol (const char *dir)
     "    { \"type\": \"sleep\", \"ms\": 2 },"
     "    { \"type\": \"http\", \"delay_ms\": 1, \"bytes\": 100 },"
     "    { \"type\": \"file-write\", \"bytes\": 4096, \"fsync\": true },"
-    "    { \"type\": \"file-read\", \"bytes\": 4096 } ] } ],"
+    "    { \"type\": \"file-read\", \"bytes\": 4096 },"
+    "    { \"type\": \"counter\", \"increments\": 1000, \"lock\": true } ] } ],"
     "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 2 } ] }");
   g_autoptr(GByteArray) all = g_byte_array_new ();
   g_autoptr(GArray) affinity = g_array_new (FALSE, FALSE, sizeof (guint));
   IlProtoHello  hello = { 0 };
   IlProtoTask   task = { 0 };
   IlProtoResult result = { 0 };
-  IlEvent       events[4];
+  IlEvent       events[6];
   IlBlockRecord block = { 0 };
   guint         core = 1;
   struct
@@ -106,11 +107,14 @@ write_protocol (const char *dir)
   /* What a worker sends: one event of each kind it produces. */
   {
     IlStateTimes state = { .valid = TRUE, .running = 300, .blocked = 200 };
+    IlStateTimes locked = { .valid = TRUE, .running = 300, .lock_wait = 200 };
 
     events[0] = il_event_task_start (1000, 1, 4343, 4344, 0, 1);
     events[1] = il_event_block_start (1100, 0, IL_BLOCK_CPU);
     events[2] = il_event_block_end (1100, 1600, 0, IL_BLOCK_CPU, FALSE, &state);
-    events[3] = il_event_task_end (1000, 1700, 0, TRUE, &state);
+    events[3] = il_event_block_start (1600, 5, IL_BLOCK_COUNTER);
+    events[4] = il_event_block_end (1600, 2100, 5, IL_BLOCK_COUNTER, FALSE, &locked);
+    events[5] = il_event_task_end (1000, 2200, 0, TRUE, &locked);
     for (guint i = 0; i < G_N_ELEMENTS (events); i++)
       {
         events[i].worker = 1;
@@ -134,7 +138,8 @@ write_protocol (const char *dir)
   result.rec.checksum = G_GUINT64_CONSTANT (0x0123456789abcdef);
   result.rec.state.valid = TRUE;
   result.rec.state.running = 1200;
-  result.rec.state.blocked = 1290;
+  result.rec.state.blocked = 1090;
+  result.rec.state.lock_wait = 200;
   result.rec.blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
   block.type = IL_BLOCK_CPU;
   block.start_us = 10;
@@ -146,9 +151,18 @@ write_protocol (const char *dir)
   block.end_us = 2500;
   block.ttfb_us = 900;
   g_array_append_val (result.rec.blocks, block);
+  block.type = IL_BLOCK_COUNTER;
+  block.start_us = 2300;
+  block.end_us = 2500;
+  block.ttfb_us = -1;
+  block.state.valid = TRUE;
+  block.state.running = 0;
+  block.state.lock_wait = 200;
+  g_array_append_val (result.rec.blocks, block);
   result.usage.user_us = 1100;
   result.usage.nvcsw = 3;
   result.overhead_ns = 5000;
+  result.counted = 1000;
   frames[n].name = "result";
   frames[n++].from = all->len;
   il_protocol_write_result (all, &result);
@@ -179,7 +193,8 @@ write_results (const char *dir)
     "{ \"interleave\": 1, \"name\": \"seed results\","
     "  \"tasks\": [ { \"name\": \"cpu\", \"repeat\": 2, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 1 } ] },"
     "               { \"name\": \"io\", \"blocks\": [ { \"type\": \"sleep\", \"ms\": 1 },"
-    "                                               { \"type\": \"file-write\", \"bytes\": 4096 } ] } ],"
+    "                                               { \"type\": \"file-write\", \"bytes\": 4096 },"
+    "                                               { \"type\": \"counter\", \"increments\": 1000, \"lock\": true } ] } ],"
     "  \"runs\": [ { \"executor\": \"sequential\" },"
     "              { \"executor\": \"threads\", \"workers\": 2, \"gil\": true },"
     "              { \"executor\": \"async\" } ],"

@@ -10,6 +10,10 @@ time, ready its run-queue wait (/proc/thread-self/schedstat), and the rest
 is blocked. A CPU block's blocked time is the wait for the GIL (gil_wait);
 so is a sleep's or an HTTP request's time beyond what it asked for (the wait
 to get the lock back after the I/O).
+
+Counter blocks are plain Python: a module-level counter that every thread of
+this interpreter shares, incremented by `x = x + 1` (count), or under one
+threading.Lock (count_locked), whose waits are the block's lock_wait.
 """
 import ctypes
 import http.client
@@ -121,23 +125,30 @@ def thread_ids():
     return ids
 
 
-def state_between(a, b, wall_us, gil="none", asked_us=0):
-    """(valid, running, ready, blocked, gil_wait) between two thread_times
-    readings. gil="all": the blocked time is the wait for the GIL (a CPU
-    block); "beyond": only what goes beyond @asked_us (sleep, HTTP)."""
+NO_STATE = (False, 0, 0, 0, 0, 0)
+
+
+def state_between(a, b, wall_us, gil="none", asked_us=0, lock_us=0):
+    """(valid, running, ready, blocked, gil_wait, lock_wait) between two
+    thread_times readings. @lock_us of the time that was neither running
+    nor ready went waiting for a counter's lock. gil="all": the rest of the
+    blocked time is the wait for the GIL (a CPU or counter block);
+    "beyond": only what goes beyond @asked_us (sleep, HTTP)."""
     if not (a[2] and b[2]):
-        return (False, 0, 0, 0, 0)
+        return NO_STATE
     wall_us = max(wall_us, 0)
     running = min(max((b[0] - a[0]) // 1000, 0), wall_us)
     ready = min(max((b[1] - a[1]) // 1000, 0), wall_us - running)
     rest = wall_us - running - ready
+    lock_wait = min(max(lock_us, 0), rest)
+    rest -= lock_wait
     if gil == "all":
         gil_wait = rest
     elif gil == "beyond":
         gil_wait = max(rest - asked_us, 0)
     else:
         gil_wait = 0
-    return (True, running, ready, rest - gil_wait, gil_wait)
+    return (True, running, ready, rest - gil_wait, gil_wait, lock_wait)
 
 
 def long_block(block):
@@ -219,7 +230,7 @@ def file_read(env, flat, nbytes):
 
 def http_target(env, block):
     """(url, expected body length or None)."""
-    _t, _k, _f, _u, _ms, delay_ms, nbytes, url = block
+    delay_ms, nbytes, url = block[5:8]
     if url is not None:
         return url, None
     server = env.get("server_url")
@@ -256,6 +267,54 @@ def http_get(env, block):
         conn.close()
 
 
+# ---- the counter block -----------------------------------------------------
+
+# The counter every task run in this interpreter shares: one interpreter runs
+# one repetition, so it starts at 0 with each. Under multiprocessing, each
+# child process has its own copy (fork copies the parent's 0), which the
+# parent never sees.
+x = 0
+# "lock": true — one lock for the whole run, as code that guards a shared
+# counter has.
+x_lock = threading.Lock()
+
+
+def count(n):
+    """@n read–modify–writes of the shared counter, not atomic: another
+    thread may store between the load of x and the store of x + 1. (CPython
+    3.10+ only lets the GIL go at a loop's backward jump or a call, between
+    two increments, so in practice none is lost there; older interpreters
+    can drop it between the load and the store.)"""
+    global x
+    for _ in range(n):
+        x = x + 1
+
+
+def count_locked(n):
+    """@n increments, each under x_lock. Returns the nanoseconds spent
+    waiting for the lock (only the acquisitions that had to wait are
+    timed: an uncontended one costs nothing more)."""
+    global x
+    acquire, release, clock = x_lock.acquire, x_lock.release, time.monotonic_ns
+    waited = 0
+    for _ in range(n):
+        if not acquire(False):
+            w0 = clock()
+            acquire()
+            waited += clock() - w0
+        x = x + 1
+        release()
+    return waited
+
+
+def run_counter(block):
+    """A counter block: its increments; returns the lock wait in µs."""
+    if block[9]:
+        return count_locked(block[8]) // 1000
+    count(block[8])
+    return 0
+
+
 # ---- one task --------------------------------------------------------------
 
 def run_task(env, task, worker, emit, shared_gil=True):
@@ -278,7 +337,9 @@ def run_task(env, task, worker, emit, shared_gil=True):
     failed, error = False, None
     blocks = []
     gil_total = 0
+    lock_total = 0
     block_cpu_ns = 0
+    counted_before = x
 
     for i, block in enumerate(task["blocks"]):
         btype = block[0]
@@ -292,7 +353,7 @@ def run_task(env, task, worker, emit, shared_gil=True):
                 pending = []
         c0 = time.thread_time_ns()
         ok = True
-        gil, asked = "none", 0
+        gil, asked, lock_us = "none", 0, 0
         try:
             if btype == P.CPU:
                 kernel, units = block[1], block[3]
@@ -310,6 +371,9 @@ def run_task(env, task, worker, emit, shared_gil=True):
                 file_write(env, flat, block[6], block[2])
             elif btype == P.FILE_READ:
                 file_read(env, flat, block[6])
+            elif btype == P.COUNTER:
+                lock_us = run_counter(block)
+                gil = "all"
         except BlockError as e:
             ok, error = False, f"block {i + 1} ({P.BLOCK_NAMES[btype]}): {e}"
         except Exception as e:  # noqa: BLE001 — a task fails, the engine goes on
@@ -317,16 +381,16 @@ def run_task(env, task, worker, emit, shared_gil=True):
         block_cpu_ns += time.thread_time_ns() - c0
         mark = thread_times()
         mark_us = now_us() - t0
-        st = state_between(b0, mark, mark_us - b0_us, gil if shared_gil else "none", asked)
+        st = state_between(b0, mark, mark_us - b0_us, gil if shared_gil else "none", asked,
+                           lock_us)
         gil_total += st[4]
+        lock_total += st[5]
         blocks.append({"type": btype, "start_us": b0_us, "end_us": mark_us,
                        "ttfb_us": ttfb, "state": st})
         if emit:
-            pending.append(P.event(P.EV_BLOCK_END, worker, flat, mark_us, t2_us=b0_us,
-                                   block_type=btype, block=i,
-                                   flags=((0 if ok else P.EV_FLAG_FAILED)
-                                          | (P.EV_FLAG_STATE_VALID if st[0] else 0)),
-                                   a=st[1], b=st[2], c=st[3], d=st[4]))
+            pending.append(P.state_event(P.EV_BLOCK_END, worker, flat, mark_us, st,
+                                         failed=not ok, t2_us=b0_us,
+                                         block_type=btype, block=i))
         if not ok:
             failed = True
             break
@@ -335,8 +399,9 @@ def run_task(env, task, worker, emit, shared_gil=True):
     cpu_end = getcpu()
     st = state_between(task_times, mark, end_us - start_us)
     if st[0]:
-        g = min(gil_total, st[3])
-        st = (True, st[1], st[2], st[3] - g, g)
+        lk = min(lock_total, st[3])
+        g = min(gil_total, st[3] - lk)
+        st = (True, st[1], st[2], st[3] - lk - g, g, lk)
     overhead_ns = max(time.thread_time_ns() - task_times[0] - block_cpu_ns, 0)
     return {"group": group, "index": index, "pid": pid, "tid": tid,
             "cpu_start": cpu_start, "cpu_end": cpu_end,
@@ -347,4 +412,8 @@ def run_task(env, task, worker, emit, shared_gil=True):
             # (its children's included): a getrusage per task costs more
             # than a small task.
             "usage": (0, 0, 0, 0),
-            "overhead_ns": overhead_ns}, pending or []
+            "overhead_ns": overhead_ns,
+            # What this task added to this process's counter: a
+            # multiprocessing child's count, as interleave-worker reports
+            # its own (the engine replaces it for threads, see engine.py).
+            "counted": x - counted_before}, pending or []

@@ -12,6 +12,17 @@ async       one asyncio loop: sleep is asyncio.sleep, HTTP goes over
             asyncio streams, file blocks are plain blocking calls (as naive
             asyncio code makes them: they stall the loop), and a CPU block
             awaits asyncio.sleep(0) every cpu_slice_units units.
+
+Counter blocks (blocks.count) increment a module-level counter. A RESULT's
+count (protocol v3) is what the task's process holds in its own memory:
+under processes, what the task added to its child's counter, as
+interleave-worker reports it (the application sums them per worker; this
+process's counter, like the application's, never moves); under sequential,
+threads and async, where every task shares this interpreter's counter, the
+counter's value when the RESULT is queued, read under the lock that orders
+the output (Channel.send_counted). Each task's increments come before its
+own RESULT, so the last RESULT the application reads carries the counter's
+final value.
 """
 import asyncio
 import multiprocessing
@@ -51,13 +62,24 @@ class Channel:
 
     def send(self, data, now=False):
         with self.lock:
-            if not self.out:
-                self.oldest = time.monotonic()
-            self.out.append(data)
-            self.out_bytes += len(data)
-            if (now or self.out_bytes >= self.FLUSH_BYTES
-                    or time.monotonic() - self.oldest >= self.FLUSH_AFTER):
-                self._flush_locked()
+            self._send_locked(data, now)
+
+    def send_counted(self, rec, payload=b"", events=None):
+        """A task's RESULT (after its last @events) carrying the shared
+        counter's value as read now: frames leave in the order of these
+        reads."""
+        with self.lock:
+            rec["counted"] = B.x
+            self._send_locked(result_frame(rec, payload, events))
+
+    def _send_locked(self, data, now=False):
+        if not self.out:
+            self.oldest = time.monotonic()
+        self.out.append(data)
+        self.out_bytes += len(data)
+        if (now or self.out_bytes >= self.FLUSH_BYTES
+                or time.monotonic() - self.oldest >= self.FLUSH_AFTER):
+            self._flush_locked()
 
     def flush(self):
         with self.lock:
@@ -197,7 +219,7 @@ def thread_worker(env, channel, tasks, worker):
             channel.flush()
             return
         rec, events = B.run_task(env, task, worker, channel.emit)
-        channel.send(result_frame(rec, b"", events))
+        channel.send_counted(rec, b"", events)
 
 
 def run_threads(env, channel, workers, switch_ms):
@@ -251,11 +273,9 @@ def block_events(rec, worker, flat):
         out.append(P.event(P.EV_BLOCK_START, worker, flat, br["start_us"],
                            block_type=br["type"], block=i))
         failed = rec["failed"] and i == len(rec["blocks"]) - 1
-        out.append(P.event(P.EV_BLOCK_END, worker, flat, br["end_us"], t2_us=br["start_us"],
-                           block_type=br["type"], block=i,
-                           flags=((P.EV_FLAG_FAILED if failed else 0)
-                                  | (P.EV_FLAG_STATE_VALID if st[0] else 0)),
-                           a=st[1], b=st[2], c=st[3], d=st[4]))
+        out.append(P.state_event(P.EV_BLOCK_END, worker, flat, br["end_us"], st,
+                                 failed=failed, t2_us=br["start_us"],
+                                 block_type=br["type"], block=i))
     return out
 
 
@@ -291,9 +311,9 @@ def process_slot(env, channel, tasks, worker, ctx, pool):
             now = B.now_us() - task["t0"]
             rec = {"group": task["group"], "index": task["index"], "pid": 0, "tid": 0,
                    "cpu_start": -1, "cpu_end": -1, "start_us": start_us, "end_us": now,
-                   "checksum": 0, "state": (False, 0, 0, 0, 0), "failed": True,
+                   "checksum": 0, "state": B.NO_STATE, "failed": True,
                    "error": f"the worker process failed: {e!r}", "blocks": [],
-                   "usage": (0, 0, 0, 0), "overhead_ns": 0}
+                   "usage": (0, 0, 0, 0), "overhead_ns": 0, "counted": 0}
             payload = task["payload"]
         rec["start_us"] = start_us
         rec["end_us"] = B.now_us() - task["t0"]
@@ -392,13 +412,13 @@ async def run_task_async(env, channel, task, slice_units):
     checksum = 0
     failed, error = False, None
     blocks = []
-    t_running = t_ready = 0
+    t_running = t_ready = t_lock = 0
     mark_us = start_us
     valid = B.schedstat_valid()
     for i, block in enumerate(task["blocks"]):
         btype = block[0]
         b0_us = mark_us
-        running = ready = 0
+        running = ready = lock_wait = 0
         ttfb = -1
         pending.append(P.event(P.EV_BLOCK_START, 0, flat, b0_us, block_type=btype, block=i))
         if B.long_block(block):
@@ -424,6 +444,12 @@ async def run_task_async(env, channel, task, slice_units):
                 ready += max(B.now_us() - due, 0)
             elif btype == P.HTTP:
                 ttfb = await http_get_async(env, block) - t0
+            elif btype == P.COUNTER:
+                # No await inside: the block runs to its end before the
+                # loop runs anything else, so no increment is lost.
+                c0 = time.thread_time_ns()
+                lock_wait = B.run_counter(block)
+                running += (time.thread_time_ns() - c0) // 1000
             else:
                 c0 = time.thread_time_ns()
                 if btype == P.FILE_WRITE:
@@ -439,30 +465,31 @@ async def run_task_async(env, channel, task, slice_units):
         wall = mark_us - b0_us
         running = min(max(running, 0), wall)
         ready = min(max(ready, 0), wall - running)
-        st = (valid, running, ready, wall - running - ready, 0) if valid else (False, 0, 0, 0, 0)
+        lock_wait = min(max(lock_wait, 0), wall - running - ready)
+        st = ((valid, running, ready, wall - running - ready - lock_wait, 0, lock_wait) if valid
+              else B.NO_STATE)
         t_running += running
         t_ready += ready
+        t_lock += lock_wait
         blocks.append({"type": btype, "start_us": b0_us, "end_us": mark_us,
                        "ttfb_us": ttfb, "state": st})
-        pending.append(P.event(P.EV_BLOCK_END, 0, flat, mark_us, t2_us=b0_us,
-                               block_type=btype, block=i,
-                               flags=((0 if ok else P.EV_FLAG_FAILED)
-                                      | (P.EV_FLAG_STATE_VALID if st[0] else 0)),
-                               a=st[1], b=st[2], c=st[3], d=0))
+        pending.append(P.state_event(P.EV_BLOCK_END, 0, flat, mark_us, st, failed=not ok,
+                                     t2_us=b0_us, block_type=btype, block=i))
         if not ok:
             failed = True
             break
     end_us = mark_us
     wall = end_us - start_us
-    st = ((True, t_running, t_ready, max(wall - t_running - t_ready, 0), 0) if valid
-          else (False, 0, 0, 0, 0))
+    t_lock = min(t_lock, max(wall - t_running - t_ready, 0))
+    st = ((True, t_running, t_ready, max(wall - t_running - t_ready - t_lock, 0), 0, t_lock)
+          if valid else B.NO_STATE)
     rec = {"group": group, "index": index, "pid": pid, "tid": tid,
            "cpu_start": cpu_start, "cpu_end": B.getcpu(),
            "start_us": start_us, "end_us": end_us,
            "checksum": 0 if failed else checksum, "state": st,
            "failed": failed, "error": error, "blocks": blocks,
            "usage": (0, 0, 0, 0), "overhead_ns": 0}
-    channel.send(result_frame(rec, b"", pending))
+    channel.send_counted(rec, b"", pending)
 
 
 def run_async(env, channel, slice_units):

@@ -10,6 +10,13 @@ asks for, READY with 0; the engine sends an empty HEARTBEAT frame at that
 interval (engine.heartbeat) so that the application can tell a stopped or
 wedged interpreter from a busy one. The state times of a TASK_END or
 BLOCK_END event count only with EV_FLAG_STATE_VALID set.
+
+Version 3: a TASK's blocks end with the counter block's increments (i64)
+and lock (u8); state times are (valid, running, ready, blocked, gil_wait,
+lock_wait), the RESULT's with lock_wait as a fifth i64 and a TASK_END or
+BLOCK_END event's lock_wait in the record's value slot (a double); the
+RESULT carries, after the overhead, the count of the worker's own counter
+(i64; see engine.py for what the count is under each executor).
 """
 import struct
 
@@ -17,7 +24,7 @@ MAGIC = 0x50574C49
 # The version this package was written for. The application's HELLO names
 # the version it speaks, and the engine answers in it (adopt_version): the
 # package ships with the application, so they are one build.
-VERSION = 2
+VERSION = 3
 HEADER = struct.Struct("<IHHQ")
 MAX_BODY = 64 * 1024 * 1024 + 16 * 1024 * 1024
 
@@ -34,8 +41,10 @@ EVENT_STRUCT = struct.Struct("<BBBBiiIqqqqqqd")
 assert EVENT_STRUCT.size == 72
 
 # il-experiment.h
-CPU, SLEEP, HTTP, FILE_WRITE, FILE_READ = 0, 1, 2, 3, 4
-BLOCK_NAMES = ("cpu", "sleep", "http", "file-write", "file-read")
+CPU, SLEEP, HTTP, FILE_WRITE, FILE_READ, COUNTER = 0, 1, 2, 3, 4, 5
+BLOCK_NAMES = ("cpu", "sleep", "http", "file-write", "file-read", "counter")
+# il-limits.h: IL_MAX_INCREMENTS
+MAX_INCREMENTS = 10000000
 N_KERNELS = 4
 
 NO_STRING = 0xFFFFFFFF
@@ -44,9 +53,9 @@ _U64 = struct.Struct("<Q")
 _TASK_HEAD = struct.Struct("<IIIiHHqI")
 _BLOCK = struct.Struct("<BBBqqqq")
 _RESULT_HEAD = struct.Struct("<IIIIiiqqQ")
-_STATE = struct.Struct("<Bqqqq")
+_STATE = struct.Struct("<Bqqqqq")
 _BLOCK_REC = struct.Struct("<Bqqq")
-_USAGE = struct.Struct("<qqqqq")
+_USAGE = struct.Struct("<qqqqqq")
 
 
 class ProtocolError(Exception):
@@ -154,6 +163,7 @@ def write_heartbeat():
 
 
 _QQ = struct.Struct("<QQ")
+_COUNTER = struct.Struct("<qB")
 
 
 def read_task(body):
@@ -182,7 +192,15 @@ def read_task(body):
                 raise ProtocolError("truncated TASK frame")
             url = bytes(body[pos:pos + n]).decode("utf-8", "replace")
             pos += n
-        blocks.append((btype, kernel, bool(fsync), units, ms, delay_ms, nbytes, url))
+        if pos + _COUNTER.size > size:
+            raise ProtocolError("truncated TASK frame")
+        increments, lock = _COUNTER.unpack_from(body, pos)
+        pos += _COUNTER.size
+        if not (1 if btype == COUNTER else 0) <= increments <= MAX_INCREMENTS:
+            raise ProtocolError(f"block {len(blocks) + 1} of a TASK frame: increments "
+                                f"{increments} is out of range")
+        blocks.append((btype, kernel, bool(fsync), units, ms, delay_ms, nbytes, url,
+                       increments, bool(lock)))
     if pos + _QQ.size > size:
         raise ProtocolError("truncated TASK frame")
     _checksum, payload_len = _QQ.unpack_from(body, pos)
@@ -198,11 +216,20 @@ def read_task(body):
 
 
 def event(kind, worker, task, t_us, *, flags=0, block_type=0, block=0, cpu=-1,
-          t2_us=0, a=0, b=0, c=0, d=0):
+          t2_us=0, a=0, b=0, c=0, d=0, value=0.0):
     """One event record; for TASK_END and BLOCK_END, a…d are the state
-    times, and flags must carry EV_FLAG_STATE_VALID when they were measured."""
+    times and @value the lock wait (µs), and flags must carry
+    EV_FLAG_STATE_VALID when they were measured."""
     return EVENT_STRUCT.pack(kind, flags, block_type, block, worker, cpu, task, t_us,
-                      t2_us, a, b, c, d, 0.0)
+                             t2_us, a, b, c, d, float(value))
+
+
+def state_event(kind, worker, task, t_us, st, *, failed=False, **kw):
+    """A TASK_END or BLOCK_END event carrying state times @st (a state
+    tuple: valid, running, ready, blocked, gil_wait[, lock_wait])."""
+    flags = (EV_FLAG_FAILED if failed else 0) | (EV_FLAG_STATE_VALID if st[0] else 0)
+    return event(kind, worker, task, t_us, flags=flags, a=st[1], b=st[2], c=st[3], d=st[4],
+                 value=st[5] if len(st) > 5 else 0, **kw)
 
 
 def write_events(packed):
@@ -210,7 +237,9 @@ def write_events(packed):
 
 
 def _put_state(parts, st):
-    parts.append(_STATE.pack(1 if st[0] else 0, st[1], st[2], st[3], st[4]))
+    """@st: (valid, running, ready, blocked, gil_wait[, lock_wait])."""
+    parts.append(_STATE.pack(1 if st[0] else 0, st[1], st[2], st[3], st[4],
+                             st[5] if len(st) > 5 else 0))
 
 
 def write_result(rec, payload):
@@ -226,7 +255,7 @@ def write_result(rec, payload):
         parts.append(_BLOCK_REC.pack(br["type"], br["start_us"], br["end_us"], br["ttfb_us"]))
         _put_state(parts, br["state"])
     u = rec["usage"]
-    parts.append(_USAGE.pack(u[0], u[1], u[2], u[3], rec["overhead_ns"]))
+    parts.append(_USAGE.pack(u[0], u[1], u[2], u[3], rec["overhead_ns"], rec.get("counted", 0)))
     parts.append(_U64.pack(len(payload)))
     parts.append(payload)
     return frame(RESULT, b"".join(parts))

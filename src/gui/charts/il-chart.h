@@ -28,6 +28,7 @@ typedef struct
   GdkRGBA  ready;   /* waiting for a core */
   GdkRGBA  blocked; /* sleeping / I/O */
   GdkRGBA  gil_wait;
+  GdkRGBA  lock_wait; /* waiting for a counter block's lock */
   GdkRGBA  gil_hold;
   GdkRGBA  failed;
   GdkRGBA  series[IL_CHART_N_SERIES];

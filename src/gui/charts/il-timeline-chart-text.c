@@ -111,6 +111,8 @@ il_timeline_chart_query (IlTimelineChart *self,
       fmt_us (s, ", blocked", t->state.blocked);
       if (t->state.gil_wait > 0)
         fmt_us (s, ", GIL wait", t->state.gil_wait);
+      if (t->state.lock_wait > 0)
+        fmt_us (s, ", lock wait", t->state.lock_wait);
     }
   if (t->n_blocks > 0)
     {

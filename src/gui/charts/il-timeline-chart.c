@@ -140,7 +140,8 @@ fill_rects (cairo_t             *cr,
             GArray              *rects,
             const IlChartColors *colors)
 {
-  const GdkRGBA *strips[IL_N_STATES] = { NULL, &colors->ready, &colors->blocked, &colors->gil_wait };
+  const GdkRGBA *strips[IL_N_STATES] = { NULL, &colors->ready, &colors->blocked, &colors->gil_wait,
+                                         &colors->lock_wait };
 
   for (guint kind = 0; kind < STRIP_KIND (IL_N_STATES); kind++)
     for (guint faded = 0; faded < 2; faded++)
@@ -179,7 +180,8 @@ draw_state_strip (cairo_t             *cr,
                   double               h,
                   const IlChartColors *colors)
 {
-  const GdkRGBA *fills[IL_N_STATES] = { NULL, &colors->ready, &colors->blocked, &colors->gil_wait };
+  const GdkRGBA *fills[IL_N_STATES] = { NULL, &colors->ready, &colors->blocked, &colors->gil_wait,
+                                        &colors->lock_wait };
   double         total = 0, x = x0;
 
   if (!state->valid)
@@ -215,9 +217,10 @@ draw_legend (cairo_t             *cr,
              double               y,
              double               max_x,
              gboolean             gil,
+             gboolean             lock_wait,
              const IlChartColors *colors)
 {
-  static const char *names[IL_N_BLOCK_TYPES] = { "CPU", "sleep", "HTTP", "file write", "file read" };
+  static const char *names[IL_N_BLOCK_TYPES] = { "CPU", "sleep", "HTTP", "file write", "file read", "counter" };
 
   for (guint i = 0; i < IL_N_BLOCK_TYPES && x < max_x; i++)
     x += il_chart_legend_item (cr, x, y, &colors->block[i], FALSE, FALSE, names[i], &colors->fg);
@@ -228,7 +231,9 @@ draw_legend (cairo_t             *cr,
   if (gil && x < max_x)
     x += il_chart_legend_item (cr, x, y, &colors->gil_wait, FALSE, FALSE, "GIL wait", &colors->fg);
   if (gil && x < max_x)
-    il_chart_legend_item (cr, x, y, &colors->gil_hold, FALSE, FALSE, "GIL held", &colors->fg);
+    x += il_chart_legend_item (cr, x, y, &colors->gil_hold, FALSE, FALSE, "GIL held", &colors->fg);
+  if (lock_wait && x < max_x)
+    il_chart_legend_item (cr, x, y, &colors->lock_wait, FALSE, FALSE, "lock wait", &colors->fg);
 }
 
 static void
@@ -254,7 +259,7 @@ il_timeline_chart_draw (IlChart             *chart,
     x_title += il_chart_text (cr, data->title, 8, g.top - ROW_H / 2, 0, 0.5, 1.0, TRUE, &colors->fg) + 16;
   if (self->legend)
     draw_legend (cr, MAX (x_title, LABEL_W), g.top - ROW_H / 2, width - 60,
-                 data != NULL && data->has_gil, colors);
+                 data != NULL && data->has_gil, data != NULL && data->has_lock_wait, colors);
   else if (data != NULL && data->has_gil)
     {
       /* Small multiples carry one legend; the GIL's colours are explained

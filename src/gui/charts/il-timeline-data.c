@@ -83,6 +83,7 @@ il_timeline_data_reset (IlTimelineData *data)
   data->n_failed = 0;
   data->end_us = 0;
   data->has_gil = FALSE;
+  data->has_lock_wait = FALSE;
   data->dropped = 0;
 }
 
@@ -415,6 +416,8 @@ il_timeline_data_apply (IlTimelineData *data,
             return;
           b->end_us = ev->t_us;
           b->state = ev->block_end.state;
+          if (b->state.valid && b->state.lock_wait > 0)
+            data->has_lock_wait = TRUE;
           task->open_block = -1;
           note_time (data, ev->t_us);
         }
@@ -493,6 +496,8 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
                   b.start_us = br->start_us;
                   b.end_us = br->end_us;
                   b.state = br->state;
+                  if (b.state.valid && b.state.lock_wait > 0)
+                    data->has_lock_wait = TRUE;
                   b.task_slot = data->tasks->len;
                   b.worker = rec->worker;
                   b.type = br->type;

@@ -90,10 +90,11 @@ struct _IlTimelineData
   guint      n_rows;       /* sub-rows over all lanes (n_workers if none overlap) */
   guint      n_finished;
   guint      n_failed;
-  gint64     end_us;  /* latest time seen (or the makespan) */
-  gboolean   has_gil; /* any GIL span: draw the GIL band */
-  guint64    dropped; /* not kept because of the caps */
-  char      *title;   /* nullable: e.g. the run's label */
+  gint64     end_us;        /* latest time seen (or the makespan) */
+  gboolean   has_gil;       /* any GIL span: draw the GIL band */
+  gboolean   has_lock_wait; /* a block waited for a counter's lock: legend */
+  guint64    dropped;       /* not kept because of the caps */
+  char      *title;         /* nullable: e.g. the run's label */
 };
 
 IlTimelineData *il_timeline_data_new (void);
