@@ -6,6 +6,11 @@
 
 #include "il-test-utils.h"
 
+#include <grp.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include "il-error.h"
 #include "il-runner.h"
 
@@ -143,3 +148,58 @@ il_test_init_gtk (int    *argc,
   return TRUE;
 }
 #endif
+
+static gboolean leak_check_off;
+
+/* LeakSanitizer asks this (a weak hook of its runtime) before its check at
+ * exit; without a sanitizer nothing calls it. */
+int __lsan_is_turned_off (void);
+
+int
+__lsan_is_turned_off (void)
+{
+  return leak_check_off;
+}
+
+static guint
+count_threads (void)
+{
+  g_autofree char *status = NULL;
+  const char      *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "\nThreads:");
+  g_assert_nonnull (line);
+  return (guint) g_ascii_strtoull (line + strlen ("\nThreads:"), NULL, 10);
+}
+
+gboolean
+il_test_limit_threads (guint more)
+{
+  struct rlimit lim;
+
+  if (geteuid () != 0)
+    {
+      /* A user's limit counts all their processes, here the rest of the
+       * session too: only a fresh user id gives an exact count. */
+      g_test_skip ("needs root (to run under an unused user id with a low process limit)");
+      return FALSE;
+    }
+  {
+    uid_t id = (uid_t) (200000 + getpid () % 100000);
+
+    if (setgroups (0, NULL) != 0 || setgid (id) != 0 || setuid (id) != 0)
+      {
+        g_test_skip ("cannot switch to an unused user id to apply a process limit");
+        return FALSE;
+      }
+  }
+  lim.rlim_cur = lim.rlim_max = count_threads () + more;
+  if (setrlimit (RLIMIT_NPROC, &lim) != 0)
+    {
+      g_test_skip ("cannot set RLIMIT_NPROC");
+      return FALSE;
+    }
+  leak_check_off = TRUE;
+  return TRUE;
+}

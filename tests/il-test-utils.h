@@ -18,6 +18,20 @@
 
 G_BEGIN_DECLS
 
+/* AddressSanitizer reserves terabytes of address space and keeps freed
+ * memory in quarantine: address-space limits and peak RSS measure it, not
+ * the code, so tests of those skip under it. */
+#if defined(__SANITIZE_ADDRESS__)
+#  define IL_TEST_ASAN 1
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+#    define IL_TEST_ASAN 1
+#  endif
+#endif
+#ifndef IL_TEST_ASAN
+#  define IL_TEST_ASAN 0
+#endif
+
 /* Parses @json (named "test.interleave" in messages); the test fails if it
  * is not a valid experiment. */
 IlExperiment *il_test_load (const char *json);
@@ -49,6 +63,14 @@ IlRepetition *il_test_first_rep (const IlResults *results,
 
 /* Dispatches what is pending on the default main context, without waiting. */
 void il_test_drain (void);
+
+/* In a test subprocess: lets this process create only @more threads from
+ * now on, for real (RLIMIT_NPROC counts a user's threads). Root ignores
+ * the limit, so root first becomes a user id nobody else runs as. FALSE
+ * (and the test skipped) where that cannot be done. Under LeakSanitizer
+ * the leak check at exit is turned off for this process: it needs a
+ * thread of its own, which the limit refuses. */
+gboolean il_test_limit_threads (guint more);
 
 #ifdef IL_TEST_GTK
 /* For GUI tests, instead of g_test_init(): initializes the test framework,

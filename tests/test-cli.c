@@ -16,21 +16,8 @@
 #include <json-glib/json-glib.h>
 
 #include "il-results.h"
+#include "il-test-utils.h"
 #include "test-cli-common.h"
-
-/* AddressSanitizer reserves terabytes of address space and keeps freed
- * memory in quarantine: address-space limits and peak RSS measure it, not
- * the code. */
-#if defined(__SANITIZE_ADDRESS__)
-#  define IL_TEST_ASAN 1
-#elif defined(__has_feature)
-#  if __has_feature(address_sanitizer)
-#    define IL_TEST_ASAN 1
-#  endif
-#endif
-#ifndef IL_TEST_ASAN
-#  define IL_TEST_ASAN 0
-#endif
 
 static void
 test_usage (void)

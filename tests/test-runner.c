@@ -21,20 +21,6 @@
 
 #include "il-test-utils.h"
 
-/* AddressSanitizer reserves terabytes of address space and keeps freed
- * memory in quarantine: address-space limits and peak RSS measure it, not
- * the code. */
-#if defined(__SANITIZE_ADDRESS__)
-#  define IL_TEST_ASAN 1
-#elif defined(__has_feature)
-#  if __has_feature(address_sanitizer)
-#    define IL_TEST_ASAN 1
-#  endif
-#endif
-#ifndef IL_TEST_ASAN
-#  define IL_TEST_ASAN 0
-#endif
-
 static void
 test_sequential_order (void)
 {

@@ -14,7 +14,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
-#include <grp.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +24,7 @@
 #include "il-results.h"
 #include "il-runner.h"
 #include "il-server.h"
+#include "il-test-utils.h"
 
 static guint
 count_fds (void)
@@ -346,18 +346,11 @@ test_runs_against_lifetime_server (void)
 static void
 test_thread_refused_child (void)
 {
-  uid_t         id = (uid_t) (200000 + getpid () % 100000);
-  struct rlimit lim;
   g_autoptr(GError) error = NULL;
   IlServer *server;
 
-  if (setgroups (0, NULL) != 0 || setgid (id) != 0 || setuid (id) != 0)
-    {
-      g_test_skip ("cannot switch to an unused user id to apply a process limit");
-      return;
-    }
-  lim.rlim_cur = lim.rlim_max = 1; /* this thread, none more */
-  g_assert_cmpint (setrlimit (RLIMIT_NPROC, &lim), ==, 0);
+  if (!il_test_limit_threads (0))
+    return;
   server = il_server_new (&error);
   g_assert_null (server);
   g_assert_nonnull (error);

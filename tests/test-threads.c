@@ -9,7 +9,6 @@
  */
 #include "config.h"
 
-#include <grp.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -492,52 +491,6 @@ test_threads_lanes (void)
 /* ---- thread creation fails -------------------------------------------- */
 
 /* This process's threads, from /proc. */
-static guint
-count_threads (void)
-{
-  g_autofree char *status = NULL;
-  const char      *line;
-
-  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
-  line = strstr (status, "\nThreads:");
-  g_assert_nonnull (line);
-  return (guint) g_ascii_strtoull (line + strlen ("\nThreads:"), NULL, 10);
-}
-
-/* In a test subprocess: lets this process create only @more threads from
- * now on, for real (RLIMIT_NPROC counts a user's threads). Root ignores
- * the limit, so root first becomes a user id nobody else runs as. FALSE
- * (skipped) where that cannot be done. */
-static gboolean
-limit_threads (guint more)
-{
-  struct rlimit lim;
-
-  if (geteuid () != 0)
-    {
-      /* A user's limit counts all their processes, here the rest of the
-       * session too: only a fresh user id gives an exact count. */
-      g_test_skip ("needs root (to run under an unused user id with a low process limit)");
-      return FALSE;
-    }
-  {
-    uid_t id = (uid_t) (200000 + getpid () % 100000);
-
-    if (setgroups (0, NULL) != 0 || setgid (id) != 0 || setuid (id) != 0)
-      {
-        g_test_skip ("cannot switch to an unused user id to apply a process limit");
-        return FALSE;
-      }
-  }
-  lim.rlim_cur = lim.rlim_max = count_threads () + more;
-  if (setrlimit (RLIMIT_NPROC, &lim) != 0)
-    {
-      g_test_skip ("cannot set RLIMIT_NPROC");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static void
 test_threads_cannot_start_child (void)
 {
@@ -553,7 +506,7 @@ test_threads_cannot_start_child (void)
 
   /* Room for the sequential il_test_run (its thread and the sampler's, NULL, NULL) and a few
    * of the 64 pool threads. */
-  if (!limit_threads (4))
+  if (!il_test_limit_threads (4))
     return;
   results = il_runner_run (runner, NULL, &error);
   g_assert_no_error (error);
@@ -583,7 +536,7 @@ test_sampler_cannot_start_child (void)
   IlResults *results;
 
   /* Not one more thread: the sampler's is the first the run needs. */
-  if (!limit_threads (0))
+  if (!il_test_limit_threads (0))
     return;
   results = il_runner_run (runner, NULL, &error);
   g_assert_null (results);
