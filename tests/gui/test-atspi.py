@@ -67,13 +67,18 @@ def short_example(tmp):
 
 
 def drive(binary, tmp):
+    # AT-SPI warns (dbind, "Error in GetItems") while the app's objects come
+    # and go: under the suite's G_DEBUG=fatal-warnings that would abort this
+    # script with SIGTRAP and leave the app running.
+    os.environ.pop("G_DEBUG", None)
     # dogtail must be configured before dogtail.tree is imported.
     from dogtail.config import config
     config.checkForA11y = False
     for key in ("logDir", "scratchDir", "dataDir"):
         setattr(config, key, os.path.join(tmp, key) + "/")
         os.makedirs(getattr(config, key), exist_ok=True)
-    config.searchCutoffCount = 40
+    # A sanitizer build starts several times slower: up to a minute.
+    config.searchCutoffCount = 120
     config.searchBackoffDuration = 0.5
     config.logDebugToFile = False
     from dogtail import tree
@@ -87,7 +92,11 @@ def drive(binary, tmp):
     env.pop("G_DEBUG", None)   # the app is not a test: warnings must not abort it
     env.pop("GTK_A11Y", None)
 
-    proc = subprocess.Popen([binary, short_example(tmp)], env=env)
+    # The app's output goes to a file, not to the test's pipes: meson waits
+    # for those to close, so an app left running would hang the suite.
+    log = open(os.path.join(tmp, "app.log"), "wb")
+    proc = subprocess.Popen([binary, short_example(tmp)], env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
     try:
         app = tree.root.application("interleave")
         run = app.child(name="Run", roleName="push button")
@@ -127,6 +136,12 @@ def drive(binary, tmp):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
+        log.close()
+        if proc.returncode not in (0, -15):
+            with open(os.path.join(tmp, "app.log"), "rb") as f:
+                tail = f.read().decode("utf-8", "replace")[-4000:]
+            print("# app output:\n" + "".join("# " + line + "\n" for line in tail.splitlines()))
 
 
 if __name__ == "__main__":

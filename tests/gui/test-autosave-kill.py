@@ -129,7 +129,7 @@ def drive(binary, tmp):
 
     print("1..1")
     # 1. Edit, wait for the autosave, kill -9.
-    proc = subprocess.Popen([binary, path], env=env)
+    proc = subprocess.Popen([binary, path], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         app = tree.root.application("interleave")
         spin = app.child(name="Repeat", roleName="spin button")
@@ -151,7 +151,7 @@ def drive(binary, tmp):
     assert len(orphans) == 1, orphans
 
     # 2. Start again: the offer, Restore, the edit is back as unsaved changes.
-    proc = subprocess.Popen([binary], env=env)
+    proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         app, button = restore_button(tree)
         button.doActionNamed("click")
