@@ -6,7 +6,9 @@
 
 #include "il-test-utils.h"
 
+#include <dirent.h>
 #include <grp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -202,4 +204,76 @@ il_test_limit_threads (guint more)
     }
   leak_check_off = TRUE;
   return TRUE;
+}
+
+/* The share of the tasks' on-CPU-or-waiting-for-it time spent waiting for
+ * a CPU: near 0 when the cores were ours. */
+double
+il_test_ready_share (const IlRepetition *rep)
+{
+  gint64 running = 0, ready = 0;
+
+  for (guint i = 0; i < rep->tasks->len; i++)
+    {
+      const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
+
+      if (!t->state.valid)
+        return 0.0;
+      running += t->state.running;
+      ready += t->state.ready;
+    }
+  return running + ready > 0 ? (double) ready / (double) (running + ready) : 0.0;
+}
+
+/* Whether to measure again after a miss: once in any case, and up to
+ * IL_TEST_ATTEMPTS_BUSY times while the machine is shown to be busy. */
+gboolean
+il_test_measure_again (guint  attempt,
+                       double busy_share)
+{
+  if (attempt < IL_TEST_ATTEMPTS)
+    return TRUE;
+  if (attempt < IL_TEST_ATTEMPTS_BUSY && busy_share > 0.10)
+    {
+      g_test_message ("machine busy: %.0f %% of the CPU-bound time was spent waiting for a core; measuring again",
+                      100.0 * busy_share);
+      g_usleep (G_USEC_PER_SEC);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Children of this process (any thread), from /proc. */
+GArray *
+il_test_list_children (pid_t pid)
+{
+  g_autofree char *dir_path = g_strdup_printf ("/proc/%d/task", (int) pid);
+  GArray          *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  DIR             *dir = opendir (dir_path);
+  struct dirent   *de;
+
+  if (dir == NULL)
+    return pids;
+  while ((de = readdir (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) parts = NULL;
+
+      if (de->d_name[0] == '.')
+        continue;
+      path = g_strdup_printf ("%s/%s/children", dir_path, de->d_name);
+      if (!g_file_get_contents (path, &contents, NULL, NULL))
+        continue;
+      parts = g_strsplit (g_strstrip (contents), " ", -1);
+      for (guint i = 0; parts[i] != NULL; i++)
+        if (parts[i][0] != '\0')
+          {
+            pid_t child = (pid_t) atoi (parts[i]);
+
+            g_array_append_val (pids, child);
+          }
+    }
+  closedir (dir);
+  return pids;
 }

@@ -9,6 +9,8 @@
  */
 #pragma once
 
+#include <sys/types.h>
+
 #include <glib.h>
 
 #include "il-events.h"
@@ -63,6 +65,24 @@ IlRepetition *il_test_first_rep (const IlResults *results,
 
 /* Dispatches what is pending on the default main context, without waiting. */
 void il_test_drain (void);
+
+/* Wall-clock measurements are taken again after a miss: once in any case
+ * (IL_TEST_ATTEMPTS), and up to IL_TEST_ATTEMPTS_BUSY times while the
+ * kernel's accounting shows other processes took the cores. */
+#define IL_TEST_ATTEMPTS      2
+#define IL_TEST_ATTEMPTS_BUSY 4
+
+/* The share of the tasks' on-CPU-or-waiting-for-it time spent waiting for
+ * a CPU: near 0 when the cores were ours. */
+double il_test_ready_share (const IlRepetition *rep);
+
+/* Whether to measure again after miss number @attempt (0-based), given
+ * il_test_ready_share() of that measurement. */
+gboolean il_test_measure_again (guint  attempt,
+                                double busy_share);
+
+/* The child processes of @pid (any of its threads), from /proc. */
+GArray *il_test_list_children (pid_t pid);
 
 /* In a test subprocess: lets this process create only @more threads from
  * now on, for real (RLIMIT_NPROC counts a user's threads). Root ignores

@@ -25,10 +25,8 @@
 #include "il-kernels.h"
 #include "il-results.h"
 #include "il-runner.h"
+#include "il-test-utils.h"
 #include "il-stats.h"
-
-#define ATTEMPTS      2
-#define ATTEMPTS_BUSY 4
 
 static gint64 spin_units_100ms;
 
@@ -96,39 +94,6 @@ first_rep (const IlResults *results,
 
   g_assert_cmpuint (rr->repetitions->len, >, 0);
   return g_ptr_array_index (rr->repetitions, 0);
-}
-
-static double
-ready_share (const IlRepetition *rep)
-{
-  gint64 running = 0, ready = 0;
-
-  for (guint i = 0; i < rep->tasks->len; i++)
-    {
-      const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
-
-      if (!t->state.valid)
-        return 0.0;
-      running += t->state.running;
-      ready += t->state.ready;
-    }
-  return running + ready > 0 ? (double) ready / (double) (running + ready) : 0.0;
-}
-
-static gboolean
-again (guint  attempt,
-       double busy_share)
-{
-  if (attempt < ATTEMPTS)
-    return TRUE;
-  if (attempt < ATTEMPTS_BUSY && busy_share > 0.10)
-    {
-      g_test_message ("machine busy: %.0f %% of the CPU-bound time was spent waiting for a core; measuring again",
-                      100.0 * busy_share);
-      g_usleep (G_USEC_PER_SEC);
-      return TRUE;
-    }
-  return FALSE;
 }
 
 /* ---- the format ---------------------------------------------------------- */
@@ -337,7 +302,7 @@ test_gil_speedups (void)
       const IlRunResult  *thr = run_result (results, 1);
       const IlRunResult  *proc = run_result (results, 2);
       const IlRepetition *rep = first_rep (results, 1);
-      double              busy = MAX (ready_share (first_rep (results, 0)), ready_share (first_rep (results, 2)));
+      double              busy = MAX (il_test_ready_share (first_rep (results, 0)), il_test_ready_share (first_rep (results, 2)));
       gint64              gil_wait = 0;
       gboolean            ok;
 
@@ -362,7 +327,7 @@ test_gil_speedups (void)
       g_assert_cmpint (gil_wait, >, 0);
 
       ok = thr->summary.speedup <= 1.2 && proc->summary.speedup >= 1.5;
-      if (ok || !again (attempt, busy))
+      if (ok || !il_test_measure_again (attempt, busy))
         {
           g_assert_cmpfloat (thr->summary.speedup, <=, 1.2);
           g_assert_cmpfloat (proc->summary.speedup, >=, 1.5);
@@ -414,7 +379,7 @@ test_io_beside_cpu (void)
       median = il_stats_median ((double *) (gpointer) waits->data, waits->len);
       g_test_message ("attempt %u: an I/O task beside two CPU-bound threads waits %.2f switch intervals (median)",
                       attempt, median);
-      if (median <= 2.5 || attempt >= ATTEMPTS)
+      if (median <= 2.5 || attempt >= IL_TEST_ATTEMPTS)
         {
           g_assert_cmpfloat (median, <=, 2.5);
           break;
@@ -441,7 +406,7 @@ test_async_sleeps (void)
       g_test_message ("attempt %u: CPython async, 100 × 40 ms sleeps: %.1f ms",
                       attempt, run->summary.makespan_ms.median);
       g_assert_cmpuint (run->summary.failed_tasks, ==, 0);
-      if (run->summary.makespan_ms.median <= 250.0 || attempt >= ATTEMPTS)
+      if (run->summary.makespan_ms.median <= 250.0 || attempt >= IL_TEST_ATTEMPTS)
         {
           g_assert_cmpfloat (run->summary.makespan_ms.median, <=, 250.0);
           break;

@@ -30,41 +30,6 @@ static gint64 spin_units_100ms;
 
 /* ---- helpers ---------------------------------------------------------- */
 
-/* Children of this process (any thread), from /proc. */
-static GArray *
-list_children (pid_t pid)
-{
-  g_autofree char *dir_path = g_strdup_printf ("/proc/%d/task", (int) pid);
-  GArray          *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
-  DIR             *dir = opendir (dir_path);
-  struct dirent   *de;
-
-  if (dir == NULL)
-    return pids;
-  while ((de = readdir (dir)) != NULL)
-    {
-      g_autofree char *path = NULL;
-      g_autofree char *contents = NULL;
-      g_auto(GStrv) parts = NULL;
-
-      if (de->d_name[0] == '.')
-        continue;
-      path = g_strdup_printf ("%s/%s/children", dir_path, de->d_name);
-      if (!g_file_get_contents (path, &contents, NULL, NULL))
-        continue;
-      parts = g_strsplit (g_strstrip (contents), " ", -1);
-      for (guint i = 0; parts[i] != NULL; i++)
-        if (parts[i][0] != '\0')
-          {
-            pid_t child = (pid_t) atoi (parts[i]);
-
-            g_array_append_val (pids, child);
-          }
-    }
-  closedir (dir);
-  return pids;
-}
-
 static gboolean
 process_exists (pid_t pid)
 {
@@ -110,7 +75,7 @@ killer_thread (gpointer data)
         }
       if (seen[0] && seen[1])
         {
-          g_autoptr(GArray) children = list_children (getpid ());
+          g_autoptr(GArray) children = il_test_list_children (getpid ());
 
           g_assert_cmpuint (children->len, ==, 2);
           k->killed = g_array_index (children, pid_t, 0);
@@ -168,7 +133,7 @@ test_kill_worker (void)
   g_assert_cmpuint (failed, ==, 1);
   g_assert_cmpuint (rep->failed_tasks, ==, 1);
 
-  children = list_children (getpid ());
+  children = il_test_list_children (getpid ());
   g_assert_cmpuint (children->len, ==, 0);
   g_assert_false (process_exists (k.killed));
 }
@@ -222,7 +187,7 @@ test_stopped_worker (void)
   g_assert_cmpuint (failed, ==, 1);
 
   /* Killed and reaped: no process, not even a zombie, is left. */
-  children = list_children (getpid ());
+  children = il_test_list_children (getpid ());
   g_assert_cmpuint (children->len, ==, 0);
   g_assert_false (process_exists (k.killed));
 }
@@ -323,7 +288,7 @@ test_cli_kill_worker (void)
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   while (process_exists (cli_pid) && g_get_monotonic_time () < deadline)
     {
-      g_autoptr(GArray) children = list_children (cli_pid);
+      g_autoptr(GArray) children = il_test_list_children (cli_pid);
 
       for (guint i = 0; i < children->len; i++)
         g_hash_table_add (seen, GINT_TO_POINTER (g_array_index (children, pid_t, i)));

@@ -40,41 +40,6 @@ static gint64 spin_units_100ms;
 
 /* ---- helpers ---------------------------------------------------------- */
 
-/* Children of this process (any thread), from /proc. */
-static GArray *
-list_children (pid_t pid)
-{
-  g_autofree char *dir_path = g_strdup_printf ("/proc/%d/task", (int) pid);
-  GArray          *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
-  DIR             *dir = opendir (dir_path);
-  struct dirent   *de;
-
-  if (dir == NULL)
-    return pids;
-  while ((de = readdir (dir)) != NULL)
-    {
-      g_autofree char *path = NULL;
-      g_autofree char *contents = NULL;
-      g_auto(GStrv) parts = NULL;
-
-      if (de->d_name[0] == '.')
-        continue;
-      path = g_strdup_printf ("%s/%s/children", dir_path, de->d_name);
-      if (!g_file_get_contents (path, &contents, NULL, NULL))
-        continue;
-      parts = g_strsplit (g_strstrip (contents), " ", -1);
-      for (guint i = 0; parts[i] != NULL; i++)
-        if (parts[i][0] != '\0')
-          {
-            pid_t child = (pid_t) atoi (parts[i]);
-
-            g_array_append_val (pids, child);
-          }
-    }
-  closedir (dir);
-  return pids;
-}
-
 /* ---- the executor ----------------------------------------------------- */
 
 static void
@@ -164,7 +129,7 @@ test_checksum (void)
   g_assert_cmpuint (ends, ==, 3 * 9);
   g_assert_cmpuint (block_ends, ==, 3 * (6 * 3 + 3));
 
-  children = list_children (getpid ());
+  children = il_test_list_children (getpid ());
   g_assert_cmpuint (children->len, ==, 0);
 }
 
@@ -287,7 +252,7 @@ check_cannot_start (IlExperiment *exp,
   /* Only the sequential run is presented. */
   g_assert_cmpuint (results->runs->len, ==, 1);
   g_assert_cmpint (il_test_run_at (results, 0)->executor, ==, IL_EXECUTOR_SEQUENTIAL);
-  children = list_children (getpid ());
+  children = il_test_list_children (getpid ());
   g_assert_cmpuint (children->len, ==, 0);
 }
 
@@ -424,7 +389,7 @@ check_cancel (const char *spawn)
       g_assert_true (rec->failed);
       g_assert_cmpstr (rec->error, ==, "cancelled");
     }
-  children = list_children (getpid ());
+  children = il_test_list_children (getpid ());
   g_assert_cmpuint (children->len, ==, 0);
 }
 
@@ -544,7 +509,7 @@ test_worker_lies (void)
     finished += g_array_index (batch, IlEvent, i).kind == IL_EVENT_FINISHED;
   /* The runner's own, only. */
   g_assert_cmpuint (finished, ==, 1);
-  children = list_children (getpid ());
+  children = il_test_list_children (getpid ());
   g_assert_cmpuint (children->len, ==, 0);
 }
 

@@ -24,50 +24,7 @@
 
 #include "il-test-utils.h"
 
-#define ATTEMPTS 2
-/* When the kernel's own accounting proves that other processes took our
- * cores (tasks sat in the run queue), a measurement says nothing about
- * Interleave: up to this many are taken, a pause apart. */
-#define ATTEMPTS_BUSY 4
-
 static gint64 spin_units_100ms;
-
-/* The share of the tasks' on-CPU-or-waiting-for-it time spent waiting for
- * a CPU: near 0 when the cores were ours. */
-static double
-ready_share (const IlRepetition *rep)
-{
-  gint64 running = 0, ready = 0;
-
-  for (guint i = 0; i < rep->tasks->len; i++)
-    {
-      const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
-
-      if (!t->state.valid)
-        return 0.0;
-      running += t->state.running;
-      ready += t->state.ready;
-    }
-  return running + ready > 0 ? (double) ready / (double) (running + ready) : 0.0;
-}
-
-/* Whether to measure again after a miss: once in any case, and up to
- * ATTEMPTS_BUSY times while the machine is shown to be busy. */
-static gboolean
-again (guint  attempt,
-       double busy_share)
-{
-  if (attempt < ATTEMPTS)
-    return TRUE;
-  if (attempt < ATTEMPTS_BUSY && busy_share > 0.10)
-    {
-      g_test_message ("machine busy: %.0f %% of the CPU-bound time was spent waiting for a core; measuring again",
-                      100.0 * busy_share);
-      g_usleep (G_USEC_PER_SEC);
-      return TRUE;
-    }
-  return FALSE;
-}
 
 /* Checks that the holds never overlap, alternate between the two workers
  * while both are busy, and last about @interval_ms. Returns the median hold
@@ -151,7 +108,7 @@ test_threads_gil_holds (void)
                           intervals[k], makespan, cpu_ms, r->gil_holds->len);
           /* No parallelism: the CPU time is about the makespan, not twice
            * it. (A disturbed machine stretches the makespan: retry.) */
-          if (cpu_ms <= makespan * 1.25 || !again (attempt, ready_share (r)))
+          if (cpu_ms <= makespan * 1.25 || !il_test_measure_again (attempt, il_test_ready_share (r)))
             {
               g_assert_cmpfloat (cpu_ms, <=, makespan * 1.25);
               break;

@@ -25,50 +25,7 @@
 
 #include "il-test-utils.h"
 
-#define ATTEMPTS 2
-/* When the kernel's own accounting proves that other processes took our
- * cores (tasks sat in the run queue), a measurement says nothing about
- * Interleave: up to this many are taken, a pause apart. */
-#define ATTEMPTS_BUSY 4
-
 static gint64 spin_units_100ms;
-
-/* The share of the tasks' on-CPU-or-waiting-for-it time spent waiting for
- * a CPU: near 0 when the cores were ours. */
-static double
-ready_share (const IlRepetition *rep)
-{
-  gint64 running = 0, ready = 0;
-
-  for (guint i = 0; i < rep->tasks->len; i++)
-    {
-      const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
-
-      if (!t->state.valid)
-        return 0.0;
-      running += t->state.running;
-      ready += t->state.ready;
-    }
-  return running + ready > 0 ? (double) ready / (double) (running + ready) : 0.0;
-}
-
-/* Whether to measure again after a miss: once in any case, and up to
- * ATTEMPTS_BUSY times while the machine is shown to be busy. */
-static gboolean
-again (guint  attempt,
-       double busy_share)
-{
-  if (attempt < ATTEMPTS)
-    return TRUE;
-  if (attempt < ATTEMPTS_BUSY && busy_share > 0.10)
-    {
-      g_test_message ("machine busy: %.0f %% of the CPU-bound time was spent waiting for a core; measuring again",
-                      100.0 * busy_share);
-      g_usleep (G_USEC_PER_SEC);
-      return TRUE;
-    }
-  return FALSE;
-}
 
 static double
 median_of_floats (const GArray *series)
@@ -150,8 +107,8 @@ test_threads_speedup (void)
       const IlRunResult  *seq = il_test_run_at (results, 0);
       const IlRunResult  *thr = il_test_run_at (results, 1);
       const IlRunResult  *gil = il_test_run_at (results, 2);
-      double              busy = MAX (MAX (ready_share (il_test_first_rep (results, 0)), ready_share (il_test_first_rep (results, 1))),
-                                      ready_share (il_test_first_rep (results, 2)));
+      double              busy = MAX (MAX (il_test_ready_share (il_test_first_rep (results, 0)), il_test_ready_share (il_test_first_rep (results, 1))),
+                                      il_test_ready_share (il_test_first_rep (results, 2)));
       const IlRepetition *rep = il_test_first_rep (results, 1);
       double              cpu_ms = rep->cpu_user_ms + rep->cpu_sys_ms;
       gboolean            ok;
@@ -180,7 +137,7 @@ test_threads_speedup (void)
 
       ok = thr->summary.speedup >= 1.6 && gil->summary.speedup <= 1.2 &&
            rep->overhead_cpu_ms < 0.01 * cpu_ms;
-      if (ok || !again (attempt, busy))
+      if (ok || !il_test_measure_again (attempt, busy))
         {
           g_assert_cmpfloat (thr->summary.speedup, >=, 1.6);
           g_assert_cmpfloat (gil->summary.speedup, <=, 1.2);
@@ -210,7 +167,7 @@ test_threads_affinity (void)
       const IlRunResult  *thr = il_test_run_at (results, 1);
       const IlRepetition *rep = il_test_first_rep (results, 1);
       /* Only the baseline tells: the pinned threads wait for core 0 by design. */
-      double busy = ready_share (il_test_first_rep (results, 0));
+      double busy = il_test_ready_share (il_test_first_rep (results, 0));
 
       g_test_message ("attempt %u: sequential %.1f ms, threads ×2 on core 0 %.1f ms (speedup %.2f), "
                       "%" G_GINT64_FORMAT " involuntary switches",
@@ -228,7 +185,7 @@ test_threads_affinity (void)
       /* Two runnable threads on one core: the kernel preempts them. */
       g_assert_cmpint (rep->ctx_involuntary, >, 0);
       g_assert_cmpint (thr->summary.ctx_involuntary, >, 0);
-      if (thr->summary.speedup <= 1.2 || !again (attempt, busy))
+      if (thr->summary.speedup <= 1.2 || !il_test_measure_again (attempt, busy))
         {
           g_assert_cmpfloat (thr->summary.speedup, <=, 1.2);
           break;
@@ -369,7 +326,7 @@ test_threads_core_load (void)
       ok = loads_all_at_least (rep, 80.0, TRUE);
       if (ok)
         break;
-      g_assert_true (again (attempt, 0.0));
+      g_assert_true (il_test_measure_again (attempt, 0.0));
       /* Let whatever disturbed the machine pass. */
       g_usleep (G_USEC_PER_SEC / 2);
     }
@@ -388,7 +345,7 @@ test_threads_core_load (void)
        * (our own CPU time shows it). */
       g_test_message ("our CPU time during the idle run: %.1f ms", rep->cpu_user_ms + rep->cpu_sys_ms);
       g_assert_cmpfloat (rep->cpu_user_ms + rep->cpu_sys_ms, <, 0.2 * rep->makespan_ms);
-      g_assert_true (again (attempt, attempt < ATTEMPTS_BUSY ? 1.0 : 0.0));
+      g_assert_true (il_test_measure_again (attempt, attempt < IL_TEST_ATTEMPTS_BUSY ? 1.0 : 0.0));
       g_usleep (G_USEC_PER_SEC / 2);
     }
 }
