@@ -18,32 +18,13 @@ import sys
 import tempfile
 import time
 
-SKIP = 77
+from atspi_common import app_env, load_dogtail, require_atspi
+
 TIMEOUT_S = 180
 
 
-def skip(why):
-    print(f"1..0 # SKIP {why}")
-    sys.exit(SKIP)
-
-
 def main():
-    if len(sys.argv) < 2:
-        print("usage: test-atspi.py INTERLEAVE-BINARY", file=sys.stderr)
-        return 2
-    binary = sys.argv[1]
-
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        skip("no display")
-    bus = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
-    if not bus or bus.startswith("disabled"):
-        skip("no session bus")
-    try:
-        subprocess.run(["dbus-send", "--session", "--dest=org.a11y.Bus", "--print-reply",
-                        "/org/a11y/bus", "org.a11y.Bus.GetAddress"],
-                       check=True, capture_output=True, timeout=20)
-    except (OSError, subprocess.SubprocessError):
-        skip("no AT-SPI bus")
+    binary = require_atspi("test-atspi.py")
 
     tmp = tempfile.mkdtemp(prefix="interleave-atspi-")
     try:
@@ -67,30 +48,9 @@ def short_example(tmp):
 
 
 def drive(binary, tmp):
-    # AT-SPI warns (dbind, "Error in GetItems") while the app's objects come
-    # and go: under the suite's G_DEBUG=fatal-warnings that would abort this
-    # script with SIGTRAP and leave the app running.
-    os.environ.pop("G_DEBUG", None)
-    # dogtail must be configured before dogtail.tree is imported.
-    from dogtail.config import config
-    config.checkForA11y = False
-    for key in ("logDir", "scratchDir", "dataDir"):
-        setattr(config, key, os.path.join(tmp, key) + "/")
-        os.makedirs(getattr(config, key), exist_ok=True)
     # A sanitizer build starts several times slower: up to a minute.
-    config.searchCutoffCount = 120
-    config.searchBackoffDuration = 0.5
-    config.logDebugToFile = False
-    from dogtail import tree
-
-    env = dict(os.environ)
-    for var, sub in (("HOME", "home"), ("XDG_CACHE_HOME", "cache"),
-                     ("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data")):
-        env[var] = os.path.join(tmp, sub)
-        os.makedirs(env[var], exist_ok=True)
-    env["GSETTINGS_BACKEND"] = "memory"
-    env.pop("G_DEBUG", None)   # the app is not a test: warnings must not abort it
-    env.pop("GTK_A11Y", None)
+    tree = load_dogtail(tmp, search_cutoff=120)
+    env = app_env(tmp)
 
     # The app's output goes to a file, not to the test's pipes: meson waits
     # for those to close, so an app left running would hang the suite.

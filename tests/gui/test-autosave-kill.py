@@ -23,40 +23,17 @@ import sys
 import tempfile
 import time
 
-SKIP = 77
+from atspi_common import app_env, load_dogtail, require_atspi
+
 TIMEOUT_S = 60
 APP_ID = "io.github.interleave.Interleave"
 
 
-def skip(why):
-    print(f"1..0 # SKIP {why}")
-    sys.exit(SKIP)
-
-
 def main():
-    if len(sys.argv) < 2:
-        print("usage: test-autosave-kill.py INTERLEAVE-BINARY", file=sys.stderr)
-        return 2
-    binary = sys.argv[1]
-
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        skip("no display")
-    bus = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
-    if not bus or bus.startswith("disabled"):
-        skip("no session bus")
-    try:
-        subprocess.run(["dbus-send", "--session", "--dest=org.a11y.Bus", "--print-reply",
-                        "/org/a11y/bus", "org.a11y.Bus.GetAddress"],
-                       check=True, capture_output=True, timeout=20)
-    except (OSError, subprocess.SubprocessError):
-        skip("no AT-SPI bus")
+    binary = require_atspi("test-autosave-kill.py")
 
     # A hang shows where it is, well before meson's timeout.
     faulthandler.dump_traceback_later(150, exit=True)
-    # AT-SPI warns (dbind, "Error in GetItems") about the killed app's
-    # objects: under the suite's G_DEBUG=fatal-warnings that would abort this
-    # script (SIGTRAP) and leave the app running. GLib reads it on first use.
-    os.environ.pop("G_DEBUG", None)
     tmp = tempfile.mkdtemp(prefix="interleave-autosave-")
     try:
         return drive(binary, tmp)
@@ -98,25 +75,8 @@ def first_repeat(path):
 
 
 def drive(binary, tmp):
-    # dogtail must be configured before dogtail.tree is imported.
-    from dogtail.config import config
-    config.checkForA11y = False
-    for key in ("logDir", "scratchDir", "dataDir"):
-        setattr(config, key, os.path.join(tmp, key) + "/")
-        os.makedirs(getattr(config, key), exist_ok=True)
-    config.searchCutoffCount = 40
-    config.searchBackoffDuration = 0.5
-    config.logDebugToFile = False
-    from dogtail import tree
-
-    env = dict(os.environ)
-    for var, sub in (("HOME", "home"), ("XDG_CACHE_HOME", "cache"),
-                     ("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data")):
-        env[var] = os.path.join(tmp, sub)
-        os.makedirs(env[var], exist_ok=True)
-    env["GSETTINGS_BACKEND"] = "memory"
-    env.pop("G_DEBUG", None)   # the app is not a test: warnings must not abort it
-    env.pop("GTK_A11Y", None)
+    tree = load_dogtail(tmp, search_cutoff=40)
+    env = app_env(tmp)
     autosaves = os.path.join(env["XDG_DATA_HOME"], APP_ID, "autosave", "*.autosave")
 
     root = os.environ.get("IL_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
