@@ -229,19 +229,10 @@ handle_result (Engine       *e,
       return;
     }
 
-  rec->pid = res.rec.pid;
-  rec->tid = res.rec.tid;
-  rec->cpu_start = res.rec.cpu_start;
-  rec->cpu_end = res.rec.cpu_end;
+  /* The interpreter reports the task's start and end itself. */
   rec->start_us = res.rec.start_us;
   rec->end_us = res.rec.end_us;
-  rec->checksum = res.rec.checksum;
-  rec->state = res.rec.state;
-  rec->failed = res.rec.failed;
-  g_clear_pointer (&rec->blocks, g_array_unref);
-  rec->blocks = g_steal_pointer (&res.rec.blocks);
-  g_free (rec->error);
-  rec->error = g_steal_pointer (&res.rec.error);
+  il_task_record_take_measured (rec, &res.rec);
   rec->worker = e->lanes[flat];
 
   expected = e->payloads ? (gsize) MAX (0, ((const IlTaskGroup *) g_ptr_array_index (e->ctx->experiment->tasks, rec->group))->payload_bytes) : 0;

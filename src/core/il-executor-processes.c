@@ -188,17 +188,7 @@ handle_result (Dispatcher   *d,
       return;
     }
 
-  rec->pid = res.rec.pid;
-  rec->tid = res.rec.tid;
-  rec->cpu_start = res.rec.cpu_start;
-  rec->cpu_end = res.rec.cpu_end;
-  rec->checksum = res.rec.checksum;
-  rec->state = res.rec.state;
-  rec->failed = res.rec.failed;
-  g_clear_pointer (&rec->blocks, g_array_unref);
-  rec->blocks = g_steal_pointer (&res.rec.blocks);
-  g_free (rec->error);
-  rec->error = g_steal_pointer (&res.rec.error);
+  il_task_record_take_measured (rec, &res.rec);
 
   if (res.payload_len != s->payload_len ||
       il_protocol_checksum (res.payload, res.payload_len) != s->payload_checksum)

@@ -40,6 +40,23 @@ il_executor_for_run (const IlRunConfig *config)
 }
 
 void
+il_task_record_take_measured (IlTaskRecord *rec,
+                              IlTaskRecord *measured)
+{
+  rec->pid = measured->pid;
+  rec->tid = measured->tid;
+  rec->cpu_start = measured->cpu_start;
+  rec->cpu_end = measured->cpu_end;
+  rec->checksum = measured->checksum;
+  rec->state = measured->state;
+  rec->failed = measured->failed;
+  g_clear_pointer (&rec->blocks, g_array_unref);
+  rec->blocks = g_steal_pointer (&measured->blocks);
+  g_free (rec->error);
+  rec->error = g_steal_pointer (&measured->error);
+}
+
+void
 il_task_env_init (IlTaskEnv         *env,
                   const IlTaskGroup *def,
                   guint              group,

@@ -69,6 +69,13 @@ void il_task_env_init (IlTaskEnv         *env,
                        guint16            rep,
                        gint64             t0);
 
+/* What a worker process measured for a task (its pid/tid, cores, checksum,
+ * states, failure, blocks and error) moved from @measured into @rec, as the
+ * processes executor and the cpython engine receive it in a RESULT.
+ * Identity, queue and start/end times stay the caller's. */
+void il_task_record_take_measured (IlTaskRecord *rec,
+                                   IlTaskRecord *measured);
+
 /* Runs every block of the task in order in the calling thread, filling
  * @rec (start/end, pid/tid, cores, per-block times and states, checksum,
  * failure). @rec->queued_us is the caller's. A failed block ends the task;
