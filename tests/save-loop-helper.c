@@ -41,11 +41,19 @@ main (int    argc,
   /* The test kills at random points from here on. */
   g_print ("ready\n");
   fflush (stdout);
-  /* B first: any completed save changes the file. */
+  /* B first: any completed save changes the file. Each completed save
+   * is reported with how long it took, so that the test can also kill
+   * in the middle of a later save however slow this disk is. */
   for (guint64 n = 0;; n++)
-    if (!il_experiment_save_file (docs[(n + 1) % 2], target, &error))
-      {
-        g_printerr ("save %" G_GUINT64_FORMAT ": %s\n", n, error->message);
-        return 3;
-      }
+    {
+      gint64 start = g_get_monotonic_time ();
+
+      if (!il_experiment_save_file (docs[(n + 1) % 2], target, &error))
+        {
+          g_printerr ("save %" G_GUINT64_FORMAT ": %s\n", n, error->message);
+          return 3;
+        }
+      g_print ("saved %" G_GINT64_FORMAT "\n", g_get_monotonic_time () - start);
+      fflush (stdout);
+    }
 }
