@@ -343,7 +343,7 @@ test_sigkill_loop (void)
   g_autofree char *path_a = g_build_filename (dir, "a.interleave", NULL);
   g_autofree char *path_b = g_build_filename (dir, "b.interleave", NULL);
   g_autoptr(IlExperiment) a = experiment_of_size ("a", 2);
-  g_autoptr(IlExperiment) b = experiment_of_size ("b", 200);
+  g_autoptr(IlExperiment) b = experiment_of_size ("b", 40);
   g_autoptr(IlExperiment) o = experiment_of_size ("original", 20);
   g_autoptr(GError) error = NULL;
   g_autofree char *data_a = NULL;
@@ -352,7 +352,9 @@ test_sigkill_loop (void)
   gsize            len_a, len_b, len_o;
   guint            seen_o = 0, seen_a = 0, seen_b = 0, seen_temp = 0;
   guint            iterations = 200;
+  guint            done = 0;
   gint64           window_us;
+  gint64           loop_start;
 
   g_assert_nonnull (helper);
   {
@@ -387,7 +389,11 @@ test_sigkill_loop (void)
     g_assert_cmpuint (len_o, !=, len_b);
   }
 
-  for (guint i = 0; i < iterations; i++)
+  /* 200 kills, or as many as fit in two minutes once 40 are done: a kill
+   * costs a process start and a document load, seconds each under a
+   * sanitizer on a loaded machine. */
+  loop_start = g_get_monotonic_time ();
+  for (guint i = 0; i < iterations && (i < 40 || g_get_monotonic_time () - loop_start < 120 * G_USEC_PER_SEC); i++)
     {
       g_autoptr(GSubprocess) proc = NULL;
       g_autofree char *now = NULL;
@@ -446,11 +452,13 @@ test_sigkill_loop (void)
       others = count_others (dir, "t.interleave", "a.interleave", "b.interleave", NULL);
       g_assert_cmpuint (others, <=, 1);
       seen_temp += others;
+      done++;
     }
   g_test_message ("%u kills (half within %" G_GINT64_FORMAT " ms of the start): %u left the original, "
                   "%u left a, %u left b, %u left a temporary",
-                  iterations, window_us / 1000, seen_o, seen_a, seen_b, seen_temp);
-  g_assert_cmpuint (seen_o + seen_a + seen_b, ==, iterations);
+                  done, window_us / 1000, seen_o, seen_a, seen_b, seen_temp);
+  g_assert_cmpuint (done, >=, 40);
+  g_assert_cmpuint (seen_o + seen_a + seen_b, ==, done);
 
   {
     g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
