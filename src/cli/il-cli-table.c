@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 
 #include <glib/gi18n.h>
@@ -68,7 +70,7 @@ append_heading (GString            *out,
       reps = MAX (reps, run->repetitions->len);
     }
   g_string_append_printf (out, "%s\n", results->experiment != NULL ? results->experiment : "");
-  g_string_append_printf (out, ngettext ("%" G_GUINT64_FORMAT " tasks, %u repetition", "%" G_GUINT64_FORMAT " tasks, %u repetitions", reps),
+  g_string_append_printf (out, ngettext ("%" PRIu64 " tasks, %u repetition", "%" PRIu64 " tasks, %u repetitions", reps),
                           experiment != NULL ? il_experiment_count_tasks (experiment) : 0, reps);
   if (experiment != NULL && experiment->settings.warmup > 0)
     g_string_append_printf (out, _(" (+%u warm-up)"), experiment->settings.warmup);
@@ -198,7 +200,7 @@ append_counters (GString         *out,
       for (guint t = 0; t < rep->tasks->len; t++)
         lock_wait += g_array_index (rep->tasks, IlTaskRecord, t).state.lock_wait;
       lost = rep->counter_expected - rep->counter_final;
-      g_string_append_printf (out, _("  %s: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " lost (%.1f %%), final count %" G_GINT64_FORMAT),
+      g_string_append_printf (out, _("  %s: %" PRId64 " of %" PRId64 " lost (%.1f %%), final count %" PRId64),
                                       run->label, lost, rep->counter_expected,
                                       rep->counter_expected > 0 ? 100.0 * (double) lost / (double) rep->counter_expected : 0.0,
                                       rep->counter_final);

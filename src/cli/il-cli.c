@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <locale.h>
 #include <math.h>
@@ -496,7 +498,7 @@ cmd_validate (int    argc,
           status = EXIT_USAGE;
         }
       else if (!quiet)
-        g_print (_("%s: valid (%" G_GUINT64_FORMAT " tasks, %u runs)\n"), argv[i],
+        g_print (_("%s: valid (%" PRIu64 " tasks, %u runs)\n"), argv[i],
                     il_experiment_count_tasks (experiment), experiment->runs->len);
     }
   return status;

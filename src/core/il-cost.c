@@ -26,6 +26,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -246,13 +248,13 @@ il_run_cost_check (const IlRunCost *cost,
                                     before != NULL ? before : "", size);
     }
 
-  runs = g_strdup_printf (ngettext ("%" G_GUINT64_FORMAT " run", "%" G_GUINT64_FORMAT " runs",
+  runs = g_strdup_printf (ngettext ("%" PRIu64 " run", "%" PRIu64 " runs",
                                     (gulong) MIN (cost->runs, G_MAXULONG)),
                           cost->runs);
   g_set_error (error, IL_ERROR, IL_ERROR_SYSTEM,
                _("This run needs about %s of memory, more than this process can get (%s, by %s): "
-                 "%" G_GUINT64_FORMAT " tasks × %" G_GUINT64_FORMAT " repetitions × %s keep %"
-                 G_GUINT64_FORMAT " task records of about %" G_GUINT64_FORMAT " bytes each%s. "
+                 "%" PRIu64 " tasks × %" PRIu64 " repetitions × %s keep %"
+                 PRIu64 " task records of about %" PRIu64 " bytes each%s. "
                  "Run fewer tasks, repetitions, runs or workers, or smaller payloads"),
                   need, have, what != NULL ? what : "?",
                   cost->tasks_per_repetition, cost->repetitions, runs,

@@ -33,6 +33,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -242,7 +244,7 @@ handle_result (Engine       *e,
       rec->checksum = 0;
       g_free (rec->error);
       rec->error = g_strdup_printf (_("the Python interpreter sent the payload back corrupted "
-                                      "(%" G_GSIZE_FORMAT " bytes of %" G_GSIZE_FORMAT ")"),
+                                      "(%zu bytes of %zu)"),
                                        res.payload_len, expected);
     }
 

@@ -21,6 +21,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -197,7 +199,7 @@ handle_result (Dispatcher   *d,
       rec->checksum = 0;
       g_free (rec->error);
       rec->error = g_strdup_printf (_("worker %u (pid %d) sent the payload back corrupted "
-                                      "(%" G_GSIZE_FORMAT " bytes of %" G_GSIZE_FORMAT ")"),
+                                      "(%zu bytes of %zu)"),
                                        s->index, (int) s->pid, res.payload_len, s->payload_len);
     }
   rec->end_us = il_now_us () - d->ctx->t0;

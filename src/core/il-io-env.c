@@ -16,6 +16,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -601,7 +603,7 @@ char *
 il_io_byte_count_message (gint64 got,
                           gint64 expected)
 {
-  return g_strdup_printf (_("got %" G_GINT64_FORMAT " bytes from the latency server, expected %" G_GINT64_FORMAT),
+  return g_strdup_printf (_("got %" PRId64 " bytes from the latency server, expected %" PRId64),
                              got, expected);
 }
 
@@ -618,7 +620,7 @@ il_io_short_file_message (const char *path,
                           gint64      got,
                           gint64      expected)
 {
-  return g_strdup_printf (_("%s holds %" G_GINT64_FORMAT " bytes, the block reads %" G_GINT64_FORMAT),
+  return g_strdup_printf (_("%s holds %" PRId64 " bytes, the block reads %" PRId64),
                              path, got, expected);
 }
 
@@ -626,6 +628,6 @@ char *
 il_io_mismatch_message (const char *path,
                         gint64      at)
 {
-  return g_strdup_printf (_("%s does not hold what was written: it differs at byte %" G_GINT64_FORMAT),
+  return g_strdup_printf (_("%s does not hold what was written: it differs at byte %" PRId64),
                              path, at);
 }

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -541,7 +543,7 @@ il_protocol_read_events (const guint8 *body,
   if (len % EVENT_SIZE != 0)
     {
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-                   _("protocol error: an EVENT frame of %" G_GSIZE_FORMAT " bytes"), len);
+                   _("protocol error: an EVENT frame of %zu bytes"), len);
       return FALSE;
     }
   while (r.left > 0)

@@ -11,6 +11,7 @@
  */
 #pragma once
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -201,7 +202,7 @@ finish (Reader     *r,
   if (r->left != 0)
     {
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-                   _("protocol error: %" G_GSIZE_FORMAT " unexpected bytes after a %s frame"),
+                   _("protocol error: %zu unexpected bytes after a %s frame"),
                       r->left, what);
       return FALSE;
     }
@@ -221,8 +222,8 @@ check_range (const char *what,
   if (value >= min && value <= max)
     return TRUE;
   g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-               _("protocol error: %s %s %" G_GINT64_FORMAT " is out of range "
-                 "(%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT ")"),
+               _("protocol error: %s %s %" PRId64 " is out of range "
+                 "(%" PRId64 " to %" PRId64 ")"),
                   what, field, value, min, max);
   return FALSE;
 }

@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -77,14 +79,14 @@ il_protocol_parse_header (const guint8 *data,
   if (len > IL_PROTOCOL_MAX_BODY)
     {
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-                   _("protocol error: a %s frame of %" G_GUINT64_FORMAT " bytes is larger than the limit"),
+                   _("protocol error: a %s frame of %" PRIu64 " bytes is larger than the limit"),
                       il_frame_type_to_string (t), len);
       return FALSE;
     }
   if ((t == IL_FRAME_BYE || t == IL_FRAME_HEARTBEAT) && len != 0)
     {
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-                   _("protocol error: a %s frame with a body of %" G_GUINT64_FORMAT " bytes"),
+                   _("protocol error: a %s frame with a body of %" PRIu64 " bytes"),
                       il_frame_type_to_string (t), len);
       return FALSE;
     }

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <sched.h>
 
@@ -718,7 +720,7 @@ il_runner_run (IlRunner     *self,
 
   if (self->events != NULL && il_event_queue_get_dropped (self->events) > 0)
     g_ptr_array_add (warnings,
-                     g_strdup_printf (_("The live view missed %" G_GUINT64_FORMAT " events (results are complete)"),
+                     g_strdup_printf (_("The live view missed %" PRIu64 " events (results are complete)"),
                                          il_event_queue_get_dropped (self->events)));
 
   g_ptr_array_add (warnings, NULL);

@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -40,7 +42,7 @@ il_window_update_progress (IlWindow *self)
   elapsed_us = self->run_started_us > 0 ? g_get_monotonic_time () - self->run_started_us : 0;
 
   gtk_progress_bar_set_fraction (self->progress_bar, total > 0 ? (double) done / (double) total : 0.0);
-  text = g_strdup_printf (_("%" G_GUINT64_FORMAT " / %" G_GUINT64_FORMAT " tasks · %.1f s"),
+  text = g_strdup_printf (_("%" PRIu64 " / %" PRIu64 " tasks · %.1f s"),
                              done, total, elapsed_us / 1e6);
   gtk_label_set_label (self->progress_label, text);
 }

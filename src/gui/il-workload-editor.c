@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "il-workload-editor.h"
@@ -48,8 +50,8 @@ il_workload_editor_update_summary (IlWorkloadEditor *self)
     g_autofree char *groups = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u task group", "%u task groups",
                                                             experiment->tasks->len),
                                                experiment->tasks->len);
-    g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " task per run",
-                                                           "%" G_GUINT64_FORMAT " tasks per run", tasks),
+    g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " task per run",
+                                                           "%" PRIu64 " tasks per run", tasks),
                                               tasks);
 
     /* TRANSLATORS: "3 task groups · 24 tasks per run" */
