@@ -293,6 +293,91 @@ test_loop_lag (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Makes the sequential baseline's tasks spend @blocked of their time
+ * blocked, as the kernel's accounting would say. */
+static void
+set_blocked_share (IlResults *results,
+                   double     blocked)
+{
+  IlRunResult  *base = g_ptr_array_index (results->runs, 0);
+  IlRepetition *rep = g_ptr_array_index (base->repetitions, 0);
+
+  g_assert_cmpint (base->executor, ==, IL_EXECUTOR_SEQUENTIAL);
+  for (guint i = 0; i < rep->tasks->len; i++)
+    {
+      IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, i);
+      gint64        span = rec->end_us - rec->start_us;
+
+      rec->state.valid = TRUE;
+      rec->state.blocked = (gint64) (span * blocked);
+      rec->state.running = span - rec->state.blocked;
+    }
+}
+
+/* The ideal line is drawn only where it applies: a CPU-bound baseline on
+ * more than one core. Otherwise the charts say why it is absent. The
+ * Amdahl curve passes through a sweep's measured 1-worker point. */
+static void
+test_ideal_reference (void)
+{
+  g_autoptr(IlResults) cpu = synthetic_results (0.1, "Test CPU");
+  g_autoptr(IlResults) io = synthetic_results (0.1, "Test CPU");
+  g_autoptr(GArray) core0 = g_array_new (FALSE, FALSE, sizeof (guint));
+  GtkWidget         *comparison_widget = il_comparison_chart_new ();
+  GtkWidget         *scaling_widget = il_scaling_chart_new ();
+  IlComparisonChart *comparison = IL_COMPARISON_CHART (comparison_widget);
+  IlScalingChart    *scaling = IL_SCALING_CHART (scaling_widget);
+  guint              zero = 0;
+  GtkWidget         *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget         *window;
+
+  gtk_box_append (GTK_BOX (box), comparison_widget);
+  gtk_box_append (GTK_BOX (box), scaling_widget);
+  window = window_with (box, 800, 700);
+
+  /* CPU-bound, 4 cores: baseline ÷ 4, and no note. */
+  set_blocked_share (cpu, 0.02);
+  il_comparison_chart_set_results (comparison, cpu, NULL, NULL);
+  il_scaling_chart_set_results (scaling, cpu, NULL, NULL);
+  g_assert_cmpfloat_with_epsilon (il_comparison_chart_get_ideal_ms (comparison), 250.0, 1e-6);
+  g_assert_null (il_comparison_chart_get_ideal_note (comparison));
+  g_assert_null (il_scaling_chart_get_ideal_note (scaling));
+  g_assert_nonnull (strstr (il_chart_get_description (IL_CHART (comparison)), "ideal for 4 cores"));
+
+  /* Under affinity [0]: one core, no ideal above it. */
+  g_array_append_val (core0, zero);
+  il_comparison_chart_set_results (comparison, cpu, NULL, core0);
+  il_scaling_chart_set_results (scaling, cpu, NULL, core0);
+  g_assert_true (isnan (il_comparison_chart_get_ideal_ms (comparison)));
+  g_assert_nonnull (strstr (il_comparison_chart_get_ideal_note (comparison), "one core"));
+  g_assert_nonnull (strstr (il_scaling_chart_get_ideal_note (scaling), "one core"));
+  g_assert_null (strstr (il_chart_get_description (IL_CHART (comparison)), "ideal for"));
+  g_assert_nonnull (strstr (il_chart_get_description (IL_CHART (comparison)), "one core"));
+
+  /* I/O-bound: the waits limit the run, not the cores. */
+  set_blocked_share (io, 0.9);
+  il_comparison_chart_set_results (comparison, io, NULL, NULL);
+  il_scaling_chart_set_results (scaling, io, NULL, NULL);
+  g_assert_true (isnan (il_comparison_chart_get_ideal_ms (comparison)));
+  g_assert_nonnull (strstr (il_comparison_chart_get_ideal_note (comparison), "90 %"));
+  g_assert_nonnull (strstr (il_chart_get_description (IL_CHART (scaling)), "90 %"));
+
+  /* A 1-worker run 10 % slower than the baseline: the fitted curve goes
+   * through it, not through ×1. */
+  {
+    IlRunResult *one = g_ptr_array_index (cpu->runs, 1);
+
+    g_assert_cmpuint (one->workers, ==, 1);
+    one->summary.makespan_ms.median = 1100;
+    il_scaling_chart_set_results (scaling, cpu, NULL, NULL);
+    g_assert_cmpfloat_with_epsilon (il_scaling_chart_get_fit (scaling, 0, 1), 1000.0 / 1100.0, 1e-6);
+  }
+
+  /* Drawn without trouble in each state. */
+  il_test_drain ();
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -307,6 +392,7 @@ main (int   argc,
   g_test_add_func ("/il/charts/amdahl", test_amdahl);
   g_test_add_func ("/il/charts/results-view", test_results_view);
   g_test_add_func ("/il/charts/loop-lag", test_loop_lag);
+  g_test_add_func ("/il/charts/ideal-reference", test_ideal_reference);
 
   return g_test_run ();
 }

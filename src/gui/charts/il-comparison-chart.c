@@ -4,16 +4,23 @@
  *
  * Horizontal bars: easier to label than columns when run labels are long
  * ("threads ×4 (GIL 5 ms)"). The dashed line is the sequential baseline
- * divided by the core count: no run of CPU work can beat it, so the gap
- * between a bar and that line is what the executor loses.
+ * divided by the cores the runs may use: no run of CPU work can beat it, so
+ * the gap between a bar and that line is what the executor loses. Where
+ * that does not hold (one core, an I/O-bound workload, no baseline: see
+ * il-ideal.h) the line is left out and the chart says why.
  */
+#include "config.h"
+
 #include "il-comparison-chart.h"
 
 #include <math.h>
 
+#include <glib/gi18n.h>
+
 #include "il-chart-axis.h"
 
 #include "il-format.h"
+#include "il-ideal.h"
 
 #define TOP_H   30.0
 #define AXIS_H  24.0
@@ -35,8 +42,8 @@ struct _IlComparisonChart
 
   GArray *rows; /* Row */
   char   *machine[2];
-  double  baseline_ms; /* mine (or recorded when mine is absent) */
-  guint   cores;
+  IlIdeal ideal;      /* mine (or recorded when mine is absent) */
+  char   *ideal_note; /* why there is no ideal line; NULL: there is one */
 };
 
 G_DEFINE_FINAL_TYPE (IlComparisonChart, il_comparison_chart, IL_TYPE_CHART)
@@ -56,8 +63,8 @@ il_chart_describe_machine (const IlMachine *machine,
   if (machine == NULL)
     return g_strdup (fallback);
   if (machine->cpu_model != NULL && machine->cpu_model[0] != '\0')
-    return g_strdup_printf ("%s, %u cores", machine->cpu_model, machine->cores);
-  return g_strdup_printf ("%s, %u cores", fallback, machine->cores);
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %u core", "%s, %u cores", machine->cores), machine->cpu_model, machine->cores);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %u core", "%s, %u cores", machine->cores), fallback, machine->cores);
 }
 
 static double
@@ -93,7 +100,8 @@ fill_side (Row               *row,
 void
 il_comparison_chart_set_results (IlComparisonChart *self,
                                  const IlResults   *mine,
-                                 const IlResults   *recorded)
+                                 const IlResults   *recorded,
+                                 const GArray      *cpu_affinity)
 {
   double base_mine = baseline_of (mine), base_rec = baseline_of (recorded);
 
@@ -105,13 +113,13 @@ il_comparison_chart_set_results (IlComparisonChart *self,
 
   if (mine != NULL)
     {
-      self->machine[0] = il_chart_describe_machine (&mine->machine, "this machine");
+      self->machine[0] = il_chart_describe_machine (&mine->machine, _("this machine"));
       for (guint i = 0; i < mine->runs->len; i++)
         {
           const IlRunResult *run = g_ptr_array_index (mine->runs, i);
           Row                row = { 0 };
 
-          row.label = g_strdup (run->label != NULL ? run->label : "run");
+          row.label = g_strdup (run->label != NULL ? run->label : _("run"));
           fill_side (&row, 0, run, base_mine);
           g_array_append_val (self->rows, row);
         }
@@ -119,7 +127,7 @@ il_comparison_chart_set_results (IlComparisonChart *self,
 
   if (recorded != NULL)
     {
-      self->machine[1] = il_chart_describe_machine (&recorded->machine, "author's machine");
+      self->machine[1] = il_chart_describe_machine (&recorded->machine, _("author's machine"));
       for (guint i = 0; i < recorded->runs->len; i++)
         {
           const IlRunResult *run = g_ptr_array_index (recorded->runs, i);
@@ -139,7 +147,7 @@ il_comparison_chart_set_results (IlComparisonChart *self,
             {
               Row row = { 0 };
 
-              row.label = g_strdup (run->label != NULL ? run->label : "run");
+              row.label = g_strdup (run->label != NULL ? run->label : _("run"));
               g_array_append_val (self->rows, row);
               match = &g_array_index (self->rows, Row, self->rows->len - 1);
             }
@@ -147,9 +155,14 @@ il_comparison_chart_set_results (IlComparisonChart *self,
         }
     }
 
-  self->baseline_ms = mine != NULL ? base_mine : base_rec;
-  self->cores = mine != NULL ? mine->machine.cores : recorded != NULL ? recorded->machine.cores
-                                                                      : 0;
+  g_clear_pointer (&self->ideal_note, g_free);
+  if (mine != NULL || recorded != NULL)
+    {
+      il_ideal_compute (mine != NULL ? mine : recorded, cpu_affinity, &self->ideal);
+      self->ideal_note = il_ideal_explain (&self->ideal);
+    }
+  else
+    self->ideal.kind = IL_IDEAL_NO_BASELINE;
 
   gtk_widget_queue_resize (GTK_WIDGET (self));
   il_chart_invalidate (IL_CHART (self), TRUE);
@@ -160,6 +173,20 @@ il_comparison_chart_get_n_rows (IlComparisonChart *self)
 {
   g_return_val_if_fail (IL_IS_COMPARISON_CHART (self), 0);
   return self->rows->len;
+}
+
+const char *
+il_comparison_chart_get_ideal_note (IlComparisonChart *self)
+{
+  g_return_val_if_fail (IL_IS_COMPARISON_CHART (self), NULL);
+  return self->ideal_note;
+}
+
+double
+il_comparison_chart_get_ideal_ms (IlComparisonChart *self)
+{
+  g_return_val_if_fail (IL_IS_COMPARISON_CHART (self), NAN);
+  return il_ideal_makespan_ms (&self->ideal);
 }
 
 static gboolean
@@ -188,21 +215,21 @@ il_comparison_chart_draw (IlChart             *chart,
   IlChartAxis         axis;
   guint               n = self->rows->len;
 
-  lx = 8 + il_chart_text (cr, "Makespan by run", 8, TOP_H / 2, 0, 0.5, 1.0, TRUE, &colors->fg) + 6;
-  lx += il_chart_text (cr, "(median, whiskers min–max)", lx, TOP_H / 2, 0, 0.5, 0.85, FALSE, &colors->dim) + 16;
+  lx = 8 + il_chart_text (cr, _("Makespan by run"), 8, TOP_H / 2, 0, 0.5, 1.0, TRUE, &colors->fg) + 6;
+  lx += il_chart_text (cr, _("(median, whiskers min–max)"), lx, TOP_H / 2, 0, 0.5, 0.85, FALSE, &colors->dim) + 16;
   for (int side = 0; side < 2; side++)
     {
       g_autofree char *label = NULL;
 
       if (self->machine[side] == NULL)
         continue;
-      label = g_strdup_printf ("%s: %s", side == 0 ? "yours" : "recorded", self->machine[side]);
+      label = g_strdup_printf ("%s: %s", side == 0 ? _("yours") : _("recorded"), self->machine[side]);
       lx += il_chart_legend_item (cr, lx, TOP_H / 2, fills[side], FALSE, FALSE, label, &colors->fg);
     }
 
   if (n == 0)
     {
-      il_chart_text (cr, "No results yet", width / 2.0, height / 2.0, 0.5, 0.5, 1.0, FALSE, &colors->dim);
+      il_chart_text (cr, _("No results yet"), width / 2.0, height / 2.0, 0.5, 0.5, 1.0, FALSE, &colors->dim);
       return;
     }
 
@@ -278,11 +305,13 @@ il_comparison_chart_draw (IlChart             *chart,
         }
     }
 
-  /* The ideal: sequential time shared perfectly by every core. */
-  if (isfinite (self->baseline_ms) && self->cores > 1)
+  /* The ideal: sequential time shared perfectly by the cores. */
+  if (self->ideal.kind == IL_IDEAL_APPLIES)
     {
-      double           x = round (px + self->baseline_ms / self->cores / x_max * pw) + 0.5;
-      g_autofree char *label = g_strdup_printf ("ideal for %u cores", self->cores);
+      double           x = round (px + il_ideal_makespan_ms (&self->ideal) / x_max * pw) + 0.5;
+      g_autofree char *label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "ideal for %u core", "ideal for %u cores",
+                                                             self->ideal.cores),
+                                                self->ideal.cores);
 
       cairo_save (cr);
       cairo_set_dash (cr, dash, 2, 0);
@@ -294,6 +323,8 @@ il_comparison_chart_draw (IlChart             *chart,
       cairo_restore (cr);
       il_chart_text (cr, label, x + 4, py + ph + 5 + 14, 0, 0, 0.8, FALSE, &colors->fg);
     }
+  else if (self->ideal_note != NULL)
+    il_chart_text (cr, self->ideal_note, px, py + ph + 5 + 14, 0, 0, 0.8, FALSE, &colors->dim);
 }
 
 static char *
@@ -303,9 +334,9 @@ il_comparison_chart_describe (IlChart *chart)
   GString           *s;
 
   if (self->rows->len == 0)
-    return g_strdup ("Makespan by run: no results yet");
+    return g_strdup (_("Makespan by run: no results yet"));
   s = g_string_new (NULL);
-  g_string_append_printf (s, "Makespan by run, %u runs:", self->rows->len);
+  g_string_append_printf (s, _("Makespan by run, %u runs:"), self->rows->len);
   for (guint i = 0; i < self->rows->len; i++)
     {
       const Row *row = &g_array_index (self->rows, Row, i);
@@ -315,13 +346,15 @@ il_comparison_chart_describe (IlChart *chart)
         {
           if (!row->has[side])
             continue;
-          g_string_append_printf (s, " %s%.1f ms", side == 1 ? "(recorded) " : "", row->median[side]);
+          g_string_append_printf (s, " %s%.1f ms", side == 1 ? _("(recorded) ") : "", row->median[side]);
           if (isfinite (row->speedup[side]))
-            g_string_append_printf (s, " speedup %.2f", row->speedup[side]);
+            g_string_append_printf (s, _(" speedup %.2f"), row->speedup[side]);
         }
     }
-  if (isfinite (self->baseline_ms) && self->cores > 1)
-    g_string_append_printf (s, "; ideal for %u cores %.1f ms", self->cores, self->baseline_ms / self->cores);
+  if (self->ideal.kind == IL_IDEAL_APPLIES)
+    g_string_append_printf (s, _("; ideal for %u cores %.1f ms"), self->ideal.cores, il_ideal_makespan_ms (&self->ideal));
+  else if (self->ideal_note != NULL)
+    g_string_append_printf (s, "; %s", self->ideal_note);
   return g_string_free (s, FALSE);
 }
 
@@ -355,6 +388,7 @@ il_comparison_chart_finalize (GObject *object)
   g_clear_pointer (&self->rows, g_array_unref);
   g_clear_pointer (&self->machine[0], g_free);
   g_clear_pointer (&self->machine[1], g_free);
+  g_clear_pointer (&self->ideal_note, g_free);
 
   G_OBJECT_CLASS (il_comparison_chart_parent_class)->finalize (object);
 }
@@ -379,7 +413,8 @@ il_comparison_chart_init (IlComparisonChart *self)
 {
   self->rows = g_array_new (FALSE, TRUE, sizeof (Row));
   g_array_set_clear_func (self->rows, row_clear);
-  self->baseline_ms = NAN;
+  self->ideal.kind = IL_IDEAL_NO_BASELINE;
+  self->ideal.baseline_ms = NAN;
   il_chart_set_title (IL_CHART (self), "Makespan by run");
 }
 

@@ -232,8 +232,10 @@ il_results_view_set_results (IlResultsView      *self,
   }
   gtk_widget_set_visible (self->lag_heading, gtk_widget_get_first_child (self->lags) != NULL);
 
-  il_comparison_chart_set_results (IL_COMPARISON_CHART (self->comparison), mine, recorded);
-  il_scaling_chart_set_results (IL_SCALING_CHART (self->scaling), mine, recorded);
+  il_comparison_chart_set_results (IL_COMPARISON_CHART (self->comparison), mine, recorded,
+                                   experiment != NULL ? experiment->settings.cpu_affinity : NULL);
+  il_scaling_chart_set_results (IL_SCALING_CHART (self->scaling), mine, recorded,
+                                experiment != NULL ? experiment->settings.cpu_affinity : NULL);
   gtk_widget_set_visible (self->scaling,
                           il_scaling_chart_get_n_series (IL_SCALING_CHART (self->scaling)) > 0);
 }

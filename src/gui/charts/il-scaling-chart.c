@@ -2,15 +2,27 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Measured points, the ideal S = n, and Amdahl's curve fitted to the
- * points: the serial fraction s it finds is the one number that says how
- * far this workload can scale (at most 1/s, whatever the core count).
+ * Measured points, the ideal S = min (n, cores), and Amdahl's curve fitted
+ * to the points: the serial fraction s it finds is the one number that says
+ * how far this workload can scale (at most 1/s, whatever the core count).
+ *
+ * Amdahl's law says nothing of what one worker costs against the
+ * sequential baseline (a thread hand-off, a process start): a sweep's
+ * 1-worker run is often a little slower than ×1. The curve is fitted to
+ * the speedups relative to that run and scaled back, so it passes through
+ * the measured point at n = 1 instead of missing it by the executor's
+ * cost. The ideal is drawn only where it applies (il-ideal.h).
  */
+#include "config.h"
+
 #include "il-scaling-chart.h"
 
 #include <math.h>
 
+#include <glib/gi18n.h>
+
 #include "il-chart-axis.h"
+#include "il-ideal.h"
 
 #include "il-amdahl.h"
 #include "il-comparison-chart.h"
@@ -31,6 +43,7 @@ typedef struct
   char    *name;
   GArray  *points; /* Point, by n */
   double   serial; /* fitted; NAN none */
+  double   scale;  /* the measured speedup at n = 1 (1 without that point) */
   gboolean recorded;
 } Series;
 
@@ -40,6 +53,8 @@ struct _IlScalingChart
 
   GPtrArray *series; /* Series* */
   guint      cores;
+  IlIdeal    ideal;
+  char      *ideal_note; /* why there is no ideal line; NULL: there is one */
   char      *machine[2];
 };
 
@@ -164,10 +179,18 @@ add_sweeps (IlScalingChart  *self,
         g_autofree double *ns = g_new (double, series->points->len);
         g_autofree double *ss = g_new (double, series->points->len);
 
+        series->scale = 1.0;
+        for (guint k = 0; k < series->points->len; k++)
+          {
+            const Point *p = &g_array_index (series->points, Point, k);
+
+            if (p->n == 1 && isfinite (p->speedup) && p->speedup > 0)
+              series->scale = p->speedup;
+          }
         for (guint k = 0; k < series->points->len; k++)
           {
             ns[k] = g_array_index (series->points, Point, k).n;
-            ss[k] = g_array_index (series->points, Point, k).speedup;
+            ss[k] = g_array_index (series->points, Point, k).speedup / series->scale;
           }
         series->serial = il_amdahl_fit (ns, ss, series->points->len, NULL);
       }
@@ -178,7 +201,8 @@ add_sweeps (IlScalingChart  *self,
 void
 il_scaling_chart_set_results (IlScalingChart  *self,
                               const IlResults *mine,
-                              const IlResults *recorded)
+                              const IlResults *recorded,
+                              const GArray    *cpu_affinity)
 {
   g_return_if_fail (IL_IS_SCALING_CHART (self));
 
@@ -191,8 +215,18 @@ il_scaling_chart_set_results (IlScalingChart  *self,
     self->machine[0] = il_chart_describe_machine (&mine->machine, "this machine");
   if (recorded != NULL)
     self->machine[1] = il_chart_describe_machine (&recorded->machine, "author's machine");
-  self->cores = mine != NULL ? mine->machine.cores : recorded != NULL ? recorded->machine.cores
-                                                                      : 0;
+  g_clear_pointer (&self->ideal_note, g_free);
+  if (mine != NULL || recorded != NULL)
+    {
+      il_ideal_compute (mine != NULL ? mine : recorded, cpu_affinity, &self->ideal);
+      self->ideal_note = il_ideal_explain (&self->ideal);
+      self->cores = self->ideal.cores;
+    }
+  else
+    {
+      self->ideal.kind = IL_IDEAL_NO_BASELINE;
+      self->cores = 0;
+    }
 
   gtk_widget_queue_resize (GTK_WIDGET (self));
   il_chart_invalidate (IL_CHART (self), TRUE);
@@ -215,6 +249,29 @@ il_scaling_chart_get_serial_fraction (IlScalingChart *self,
   return ((Series *) g_ptr_array_index (self->series, i))->serial;
 }
 
+const char *
+il_scaling_chart_get_ideal_note (IlScalingChart *self)
+{
+  g_return_val_if_fail (IL_IS_SCALING_CHART (self), NULL);
+  return self->ideal_note;
+}
+
+double
+il_scaling_chart_get_fit (IlScalingChart *self,
+                          guint           i,
+                          double          n)
+{
+  Series *series;
+
+  g_return_val_if_fail (IL_IS_SCALING_CHART (self), NAN);
+  if (i >= self->series->len)
+    return NAN;
+  series = g_ptr_array_index (self->series, i);
+  if (!isfinite (series->serial))
+    return NAN;
+  return series->scale * il_amdahl_speedup (series->serial, n);
+}
+
 static const GdkRGBA *
 series_color (IlScalingChart      *self,
               guint                i,
@@ -231,6 +288,13 @@ series_color (IlScalingChart      *self,
   return mine_index == 0 ? &colors->accent : &colors->series[(mine_index + 1) % IL_CHART_N_SERIES];
 }
 
+/* Lines of text under the plot: one per series, and why there is no ideal. */
+static guint
+text_lines (IlScalingChart *self)
+{
+  return self->series->len + (self->ideal_note != NULL ? 1 : 0);
+}
+
 static void
 il_scaling_chart_draw (IlChart             *chart,
                        cairo_t             *cr,
@@ -245,17 +309,18 @@ il_scaling_chart_draw (IlChart             *chart,
   IlChartAxis         axis;
 
   pw = MAX (width - LEFT_W - RIGHT_W, 1);
-  ph = MAX (height - TOP_H - AXIS_H - 18.0 * self->series->len, 1);
+  ph = MAX (height - TOP_H - AXIS_H - 18.0 * text_lines (self), 1);
 
-  lx = 8 + il_chart_text (cr, "Scaling", 8, TOP_H / 2, 0, 0.5, 1.0, TRUE, &colors->fg) + 6;
-  lx += il_chart_text (cr, "(speedup against workers)", lx, TOP_H / 2, 0, 0.5, 0.85, FALSE, &colors->dim) + 16;
-  lx += il_chart_legend_item (cr, lx, TOP_H / 2, &colors->dim, TRUE, TRUE, "ideal S = n", &colors->fg);
-  il_chart_legend_item (cr, lx, TOP_H / 2, &colors->fg, TRUE, FALSE, "Amdahl fit", &colors->fg);
+  lx = 8 + il_chart_text (cr, _("Scaling"), 8, TOP_H / 2, 0, 0.5, 1.0, TRUE, &colors->fg) + 6;
+  lx += il_chart_text (cr, _("(speedup against workers)"), lx, TOP_H / 2, 0, 0.5, 0.85, FALSE, &colors->dim) + 16;
+  if (self->ideal.kind == IL_IDEAL_APPLIES)
+    lx += il_chart_legend_item (cr, lx, TOP_H / 2, &colors->dim, TRUE, TRUE, _("ideal S = n, up to the cores"), &colors->fg);
+  il_chart_legend_item (cr, lx, TOP_H / 2, &colors->fg, TRUE, FALSE, _("Amdahl fit"), &colors->fg);
 
   if (self->series->len == 0)
     {
-      il_chart_text (cr, "No sweep: run one configuration with several worker counts",
-                     width / 2.0, height / 2.0, 0.5, 0.5, 1.0, FALSE, &colors->dim);
+      il_chart_text (cr, _("No sweep: run one configuration with several worker counts"),
+                            width / 2.0, height / 2.0, 0.5, 0.5, 1.0, FALSE, &colors->dim);
       return;
     }
 
@@ -298,13 +363,20 @@ il_scaling_chart_draw (IlChart             *chart,
   cairo_rectangle (cr, px, py, pw, ph);
   cairo_clip (cr);
 
-  /* Ideal S = n, and where the machine runs out of cores. */
+  /* Ideal S = min (n, cores), where it applies, and where the machine
+   * runs out of cores. s_max is above the cores, so it stays inside. */
   cairo_set_dash (cr, dash, 2, 0);
   cairo_set_line_width (cr, 1.5);
   il_chart_set_source (cr, &colors->dim, 1.0);
-  cairo_move_to (cr, px, py + ph);
-  cairo_line_to (cr, px + pw, py + ph - n_max / s_max * ph);
-  cairo_stroke (cr);
+  if (self->ideal.kind == IL_IDEAL_APPLIES)
+    {
+      double knee = MIN ((double) self->ideal.cores, n_max);
+
+      cairo_move_to (cr, px, py + ph);
+      cairo_line_to (cr, px + knee / n_max * pw, py + ph - il_ideal_speedup (&self->ideal, knee) / s_max * ph);
+      cairo_line_to (cr, px + pw, py + ph - il_ideal_speedup (&self->ideal, n_max) / s_max * ph);
+      cairo_stroke (cr);
+    }
   if (self->cores > 0 && self->cores < n_max)
     {
       double x = round (px + self->cores / n_max * pw) + 0.5;
@@ -330,7 +402,7 @@ il_scaling_chart_draw (IlChart             *chart,
           for (int col = (int) ceil (pw / n_max); col <= (int) pw; col += 2)
             {
               double n = MAX (col / pw * n_max, 1.0);
-              double y = py + ph - il_amdahl_speedup (series->serial, n) / s_max * ph;
+              double y = py + ph - series->scale * il_amdahl_speedup (series->serial, n) / s_max * ph;
 
               if (col <= (int) ceil (pw / n_max))
                 cairo_move_to (cr, px + col, y);
@@ -361,7 +433,8 @@ il_scaling_chart_draw (IlChart             *chart,
 
   if (self->cores > 0 && self->cores < n_max)
     {
-      g_autofree char *label = g_strdup_printf ("%u cores", self->cores);
+      g_autofree char *label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u core", "%u cores", self->cores),
+                                                self->cores);
 
       il_chart_text (cr, label, round (px + self->cores / n_max * pw) + 4, py + 2, 0, 0, 0.8, FALSE, &colors->dim);
     }
@@ -377,15 +450,17 @@ il_scaling_chart_draw (IlChart             *chart,
       if (series->serial > 0.001)
         g_snprintf (limit, sizeof limit, "×%.1f", 1 / series->serial);
       else
-        g_strlcpy (limit, "none", sizeof limit);
+        g_strlcpy (limit, _("none"), sizeof limit);
       if (isfinite (series->serial))
-        text = g_strdup_printf ("%s: serial fraction s = %.3f (Amdahl limit %s)", series->name,
-                                series->serial, limit);
+        text = g_strdup_printf (_("%s: serial fraction s = %.3f (Amdahl limit %s)"), series->name,
+                                   series->serial, limit);
       else
-        text = g_strdup_printf ("%s: no fit", series->name);
+        text = g_strdup_printf (_("%s: no fit"), series->name);
       il_chart_legend_item (cr, px, ty + 9, series_color (self, i, colors), FALSE, FALSE, text, &colors->fg);
       ty += 18;
     }
+  if (self->ideal_note != NULL)
+    il_chart_text (cr, self->ideal_note, px, ty + 9, 0, 0.5, 0.8, FALSE, &colors->dim);
 }
 
 static char *
@@ -395,13 +470,13 @@ il_scaling_chart_describe (IlChart *chart)
   GString        *s;
 
   if (self->series->len == 0)
-    return g_strdup ("Scaling: no sweep in these results");
-  s = g_string_new ("Scaling:");
+    return g_strdup (_("Scaling: no sweep in these results"));
+  s = g_string_new (_("Scaling:"));
   for (guint i = 0; i < self->series->len; i++)
     {
       Series *series = g_ptr_array_index (self->series, i);
 
-      g_string_append_printf (s, "%s %s, speedup", i > 0 ? ";" : "", series->name);
+      g_string_append_printf (s, _("%s %s, speedup"), i > 0 ? ";" : "", series->name);
       for (guint k = 0; k < series->points->len; k++)
         {
           const Point *p = &g_array_index (series->points, Point, k);
@@ -409,8 +484,10 @@ il_scaling_chart_describe (IlChart *chart)
           g_string_append_printf (s, "%s %.2f at %g", k > 0 ? "," : "", p->speedup, p->n);
         }
       if (isfinite (series->serial))
-        g_string_append_printf (s, ", Amdahl serial fraction %.3f", series->serial);
+        g_string_append_printf (s, _(", Amdahl serial fraction %.3f"), series->serial);
     }
+  if (self->ideal_note != NULL)
+    g_string_append_printf (s, "; %s", self->ideal_note);
   return g_string_free (s, FALSE);
 }
 
@@ -432,8 +509,8 @@ il_scaling_chart_measure (GtkWidget     *widget,
     }
   else
     {
-      *minimum = 200 + 18 * self->series->len;
-      *natural = 300 + 18 * self->series->len;
+      *minimum = 200 + 18 * text_lines (self);
+      *natural = 300 + 18 * text_lines (self);
     }
 }
 
@@ -445,6 +522,7 @@ il_scaling_chart_finalize (GObject *object)
   g_clear_pointer (&self->series, g_ptr_array_unref);
   g_clear_pointer (&self->machine[0], g_free);
   g_clear_pointer (&self->machine[1], g_free);
+  g_clear_pointer (&self->ideal_note, g_free);
 
   G_OBJECT_CLASS (il_scaling_chart_parent_class)->finalize (object);
 }
