@@ -68,7 +68,10 @@ block_begin (AsyncRun  *run,
   task->unit = 0;
   task->waiting = FALSE;
   if (block->type == IL_BLOCK_YIELD && run->yield_blocks_open++ == 0)
-    il_thread_usage_read (&run->yield_u0);
+    {
+      il_thread_usage_read (&run->yield_u0);
+      run->yield_cpu0 = il_thread_cpu_ns ();
+    }
 
   ev = il_event_block_start (task->br.start_us, task->block, block->type);
   emit (run, task, &ev);
@@ -128,7 +131,6 @@ block_end (AsyncRun   *run,
   g_array_append_val (task->rec->blocks, *br);
   if (br->type == IL_BLOCK_YIELD)
     {
-      run->yield_usage.cpu_us += br->state.running;
       g_assert (run->yield_blocks_open > 0);
       if (--run->yield_blocks_open == 0)
         {
@@ -137,6 +139,7 @@ block_end (AsyncRun   *run,
           il_thread_usage_read (&u1);
           run->yield_usage.nvcsw += MAX (u1.nvcsw - run->yield_u0.nvcsw, 0);
           run->yield_usage.nivcsw += MAX (u1.nivcsw - run->yield_u0.nivcsw, 0);
+          run->yield_usage.cpu_us += MAX (il_thread_cpu_ns () - run->yield_cpu0, 0) / 1000;
         }
     }
 

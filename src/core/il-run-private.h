@@ -65,8 +65,8 @@ typedef struct
   guint16            run;
   guint16            rep;
   /* Out: resource use of this task and Interleave's own recording cost. */
-  IlUsage usage;
-  gint64  overhead_ns;
+  IlUsage      usage;
+  gint64       overhead_ns;
   gint64       counter_done; /* increments its counter blocks made */
   IlYieldUsage yielded;      /* its yield blocks */
 } IlTaskEnv;
