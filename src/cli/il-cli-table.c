@@ -265,7 +265,9 @@ append_yields (GString         *out,
         g_string_append_printf (out, _(", %.2f µs per switch"), per_switch);
       /* A yield with nothing else ready to run switches nothing: the
        * switches counted are then preemptions, not the yields'. */
-      if ((rep->yield.voluntary + rep->yield.involuntary) * 2 < rep->yield.yields)
+      if (run->executor == IL_EXECUTOR_ASYNC)
+        g_string_append (out, _(" (a yield hands the loop to the next task: no switch of threads)"));
+      else if ((rep->yield.voluntary + rep->yield.involuntary) * 2 < rep->yield.yields)
         g_string_append (out, _(" (most yields switched nothing: no other task was ready to run)"));
       g_string_append_c (out, '\n');
     }
