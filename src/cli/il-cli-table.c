@@ -16,13 +16,6 @@
 
 #define N_COLS IL_N_RESULTS_COLUMNS
 
-static void append_counters (GString         *out,
-                             const IlResults *results,
-                             gboolean         markdown);
-static void append_yields (GString         *out,
-                           const IlResults *results,
-                           gboolean         markdown);
-
 static guint
 fastest_run (const IlResults *results)
 {
@@ -159,8 +152,7 @@ il_cli_format_table (const IlResults    *results,
       g_string_append_c (out, '\n');
     }
 
-  append_counters (out, results, FALSE);
-  append_yields (out, results, FALSE);
+  il_results_append_notes (out, results, FALSE);
 
   g_string_append_c (out, '\n');
   g_string_append (out, _("speedup: the first sequential run's median makespan ÷ this run's. "
@@ -174,103 +166,6 @@ il_cli_format_table (const IlResults    *results,
       g_string_append_printf (out, _("⚠ %s\n"), results->warnings[i]);
 
   return g_string_free (out, FALSE);
-}
-
-/* Under the table, for runs with counter blocks: what the shared counter
- * lost, the time spent waiting for its lock, and under processes what each
- * worker counted in its own memory. From the median repetition. */
-static void
-append_counters (GString         *out,
-                 const IlResults *results,
-                 gboolean         markdown)
-{
-  gboolean heading = FALSE;
-
-  for (guint i = 0; i < results->runs->len; i++)
-    {
-      const IlRunResult  *run = g_ptr_array_index (results->runs, i);
-      const IlRepetition *rep = il_run_result_median_repetition (run);
-      gint64              lost;
-      gint64              lock_wait = 0;
-
-      if (rep == NULL || !rep->has_counter)
-        continue;
-      if (!heading)
-        {
-          g_string_append_c (out, '\n');
-          if (markdown)
-            g_string_append (out, "#### ");
-          g_string_append (out, _("lost updates (counter blocks, median repetition):\n"));
-          if (markdown)
-            g_string_append_c (out, '\n');
-          heading = TRUE;
-        }
-      for (guint t = 0; t < rep->tasks->len; t++)
-        lock_wait += g_array_index (rep->tasks, IlTaskRecord, t).state.lock_wait;
-      lost = rep->counter_expected - rep->counter_final;
-      g_string_append (out, markdown ? "- " : "  ");
-      g_string_append_printf (out, _("%s: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " lost (%.1f %%), final count %" G_GINT64_FORMAT),
-                                      run->label, lost, rep->counter_expected,
-                                      rep->counter_expected > 0 ? 100.0 * (double) lost / (double) rep->counter_expected : 0.0,
-                                      rep->counter_final);
-      if (lock_wait > 0)
-        g_string_append_printf (out, _(", lock wait %.1f ms"), (double) lock_wait / 1000.0);
-      g_string_append_c (out, '\n');
-      if (rep->counter_per_worker != NULL)
-        {
-          g_string_append (out, markdown ? "  - " : "    ");
-          g_string_append (out, _("the parent's counter did not move; each worker counted in its own memory:"));
-          for (guint w = 0; w < rep->counter_per_worker->len; w++)
-            g_string_append_printf (out, " %" G_GINT64_FORMAT, g_array_index (rep->counter_per_worker, gint64, w));
-          g_string_append_c (out, '\n');
-        }
-    }
-}
-
-/* Under the table, for runs with yield blocks: the yields, the switches the
- * kernel counted for the yielding threads meanwhile, and what one switch
- * cost (the yield blocks' CPU time ÷ those switches). From the median
- * repetition. */
-static void
-append_yields (GString         *out,
-               const IlResults *results,
-               gboolean         markdown)
-{
-  gboolean heading = FALSE;
-
-  for (guint i = 0; i < results->runs->len; i++)
-    {
-      const IlRunResult  *run = g_ptr_array_index (results->runs, i);
-      const IlRepetition *rep = il_run_result_median_repetition (run);
-      double              per_switch;
-
-      if (rep == NULL || !rep->has_yield)
-        continue;
-      if (!heading)
-        {
-          g_string_append_c (out, '\n');
-          if (markdown)
-            g_string_append (out, "#### ");
-          g_string_append (out, _("context switches (yield blocks, median repetition):\n"));
-          if (markdown)
-            g_string_append_c (out, '\n');
-          heading = TRUE;
-        }
-      per_switch = il_yield_record_us_per_switch (&rep->yield);
-      g_string_append (out, markdown ? "- " : "  ");
-      g_string_append_printf (out, _("%s: %" G_GINT64_FORMAT " yields, %" G_GINT64_FORMAT " voluntary + %" G_GINT64_FORMAT " involuntary switches, %.1f ms on a CPU"),
-                                      run->label, rep->yield.yields, rep->yield.voluntary,
-                                      rep->yield.involuntary, (double) rep->yield.cpu_us / 1000.0);
-      if (!isnan (per_switch))
-        g_string_append_printf (out, _(", %.2f µs per switch"), per_switch);
-      /* A yield with nothing else ready to run switches nothing: the
-       * switches counted are then preemptions, not the yields'. */
-      if (run->executor == IL_EXECUTOR_ASYNC)
-        g_string_append (out, _(" (a yield hands the loop to the next task: no switch of threads)"));
-      else if ((rep->yield.voluntary + rep->yield.involuntary) * 2 < rep->yield.yields)
-        g_string_append (out, _(" (most yields switched nothing: no other task was ready to run)"));
-      g_string_append_c (out, '\n');
-    }
 }
 
 char *
@@ -304,8 +199,7 @@ il_cli_format_markdown (const IlResults    *results,
                               best > 0 ? m->mean / best : NAN,
                               speedup, isnan (run->summary.speedup) ? "" : "×");
     }
-  append_counters (out, results, TRUE);
-  append_yields (out, results, TRUE);
+  il_results_append_notes (out, results, TRUE);
   if (results->warnings != NULL && results->warnings[0] != NULL)
     {
       g_string_append_c (out, '\n');
