@@ -228,6 +228,23 @@ test_quiz_card (void)
   collect_labels (card, text);
   g_assert_nonnull (strstr (text->str, "You skipped the question. The answer: processes"));
   g_assert_nonnull (strstr (text->str, "Processes avoid the GIL."));
+
+  /* A lesson's answer beyond the makespans: the cost of a switch. */
+  {
+    IlRepetition *rep = il_repetition_new ();
+
+    rep->has_yield = TRUE;
+    rep->yield = (IlYieldRecord){ 80000, 0, 80000, 160000 };
+    g_ptr_array_add (run->repetitions, rep);
+    il_quiz_card_set_answer (IL_QUIZ_CARD (card), &quiz, 1, results);
+    g_string_truncate (text, 0);
+    collect_labels (card, text);
+    g_test_message ("%s", text->str);
+    g_assert_nonnull (strstr (text->str, "• processes ×4: 250.0 ms, speedup 3.50×\n"
+                                         "context switches (yield blocks, median repetition):\n"
+                                         "  processes ×4: 80000 yields, 0 voluntary + 80000 involuntary switches, "
+                                         "160.0 ms on a CPU, 2.00 µs per switch"));
+  }
   check_widget (card);
 }
 
