@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 
 #include <glib/gi18n.h>
@@ -153,7 +154,7 @@ append_counters (GString         *out,
         lock_wait += g_array_index (rep->tasks, IlTaskRecord, t).state.lock_wait;
       lost = rep->counter_expected - rep->counter_final;
       g_string_append (out, markdown ? "- " : "  ");
-      g_string_append_printf (out, _("%s: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " lost (%.1f %%), final count %" G_GINT64_FORMAT),
+      g_string_append_printf (out, _("%s: %" PRId64 " of %" PRId64 " lost (%.1f %%), final count %" PRId64),
                                       run->label, lost, rep->counter_expected,
                                       rep->counter_expected > 0 ? 100.0 * (double) lost / (double) rep->counter_expected : 0.0,
                                       rep->counter_final);
@@ -165,7 +166,7 @@ append_counters (GString         *out,
           g_string_append (out, markdown ? "  - " : "    ");
           g_string_append (out, _("the parent's counter did not move; each worker counted in its own memory:"));
           for (guint w = 0; w < rep->counter_per_worker->len; w++)
-            g_string_append_printf (out, " %" G_GINT64_FORMAT, g_array_index (rep->counter_per_worker, gint64, w));
+            g_string_append_printf (out, " %" PRId64, g_array_index (rep->counter_per_worker, gint64, w));
           g_string_append_c (out, '\n');
         }
     }
@@ -202,7 +203,7 @@ append_yields (GString         *out,
         }
       per_switch = il_yield_record_us_per_switch (&rep->yield);
       g_string_append (out, markdown ? "- " : "  ");
-      g_string_append_printf (out, _("%s: %" G_GINT64_FORMAT " yields, %" G_GINT64_FORMAT " voluntary + %" G_GINT64_FORMAT " involuntary switches, %.1f ms on a CPU"),
+      g_string_append_printf (out, _("%s: %" PRId64 " yields, %" PRId64 " voluntary + %" PRId64 " involuntary switches, %.1f ms on a CPU"),
                                       run->label, rep->yield.yields, rep->yield.voluntary,
                                       rep->yield.involuntary, (double) rep->yield.cpu_us / 1000.0);
       if (!isnan (per_switch))
