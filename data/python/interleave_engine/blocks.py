@@ -165,6 +165,8 @@ def long_block(block):
         return block[4] >= 2
     if btype == P.HTTP:
         return block[7] is not None or block[5] >= 2
+    if btype == P.YIELD:
+        return block[10] >= 1000
     return block[6] >= CHUNK
 
 
