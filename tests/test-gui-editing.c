@@ -14,6 +14,7 @@
 #include "il-cpython.h"
 #include "il-examples.h"
 #include "il-run-row.h"
+#include "il-task-group-card.h"
 #include "il-window.h"
 
 #include "il-test-utils.h"
@@ -401,6 +402,141 @@ test_http_url_clears (void)
   il_test_drain ();
 }
 
+static GtkWidget *
+find_widget (GtkWidget *root,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Whether the task group's add-block menu offers @type. */
+static gboolean
+add_menu_offers (GMenuModel *menu,
+                 IlBlockType type)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autoptr(GVariant) target = g_menu_model_get_item_attribute_value (menu, i, G_MENU_ATTRIBUTE_TARGET, G_VARIANT_TYPE ("(uu)"));
+      g_autofree char *action = NULL;
+      guint            group, block_type;
+
+      if (target == NULL || !g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s", &action))
+        continue;
+      g_variant_get (target, "(uu)", &group, &block_type);
+      if (g_str_equal (action, "editor.block-add") && block_type == (guint) type)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static const IlBlock *
+block_at (IlDocument *document,
+          guint       index)
+{
+  const IlTaskGroup *group = g_ptr_array_index (il_document_get_experiment (document)->tasks, 0);
+
+  return g_ptr_array_index (group->blocks, index);
+}
+
+/* Counter and yield blocks: offered by the add-block menu, and their
+ * fields (a counter's increments and lock, a yield's times) edit the model
+ * with one undo step per field, like every other field. */
+static void
+test_counter_and_yield (void)
+{
+  IlWindow         *window = window_with_example ();
+  IlWorkloadEditor *editor = il_window_get_workload_editor (window);
+  IlDocument       *document = il_window_get_document (window);
+  g_autoptr(IlExperiment) before = il_experiment_copy (il_document_get_experiment (document));
+  GtkWidget     *card = find_widget (GTK_WIDGET (editor), IL_TYPE_TASK_GROUP_CARD);
+  GtkWidget     *add_button;
+  guint          counter_index = ((IlTaskGroup *) g_ptr_array_index (before->tasks, 0))->blocks->len;
+  guint          yield_index = counter_index + 1;
+  IlBlockItem   *item;
+  GtkSpinButton *count;
+
+  g_assert_nonnull (card);
+  add_button = GTK_WIDGET (gtk_widget_get_template_child (card, IL_TYPE_TASK_GROUP_CARD, "add_button"));
+  g_assert_true (add_menu_offers (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (add_button)), IL_BLOCK_COUNTER));
+  g_assert_true (add_menu_offers (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (add_button)), IL_BLOCK_YIELD));
+
+  /* A counter: increments and lock. */
+  gtk_widget_activate_action (GTK_WIDGET (editor), "editor.block-add", "(uu)", 0, (guint) IL_BLOCK_COUNTER);
+  item = il_workload_editor_get_block_item (editor, 0, counter_index);
+  g_assert_nonnull (item);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (item), "block-counter"));
+  count = il_block_item_get_count_spin (item);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (count)));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (il_block_item_get_lock_check (item))));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (il_block_item_get_units_spin (item))));
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (count), GTK_ACCESSIBLE_PROPERTY_LABEL, "Increments");
+  g_assert_cmpint ((gint64) gtk_spin_button_get_value (count), ==, block_at (document, counter_index)->increments);
+  gtk_spin_button_set_value (count, 5000);
+  gtk_spin_button_set_value (count, 2000000);
+  g_assert_cmpint (block_at (document, counter_index)->increments, ==, 2000000);
+  gtk_check_button_set_active (il_block_item_get_lock_check (item), TRUE);
+  g_assert_true (block_at (document, counter_index)->lock);
+
+  /* A yield: its times, no lock. */
+  gtk_widget_activate_action (GTK_WIDGET (editor), "editor.block-add", "(uu)", 0, (guint) IL_BLOCK_YIELD);
+  item = il_workload_editor_get_block_item (editor, 0, yield_index);
+  g_assert_nonnull (item);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (item), "block-yield"));
+  count = il_block_item_get_count_spin (item);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (count)));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (il_block_item_get_lock_check (item))));
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (count), GTK_ACCESSIBLE_PROPERTY_LABEL, "Times");
+  /* The format's range: at most 1,000,000 yields. */
+  gtk_spin_button_set_value (count, 5000000);
+  g_assert_cmpint (block_at (document, yield_index)->times, ==, IL_MAX_YIELDS);
+  gtk_spin_button_set_value (count, 20000);
+  g_assert_cmpint (block_at (document, yield_index)->times, ==, 20000);
+  g_assert_cmpint (block_at (document, yield_index)->increments, ==, 0);
+
+  /* Undo: the yield's times, the yield, the lock, the increments, the
+   * counter; one step each. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
+  il_test_drain ();
+  g_assert_cmpint (block_at (document, yield_index)->times, ==, 1000);
+  item = il_workload_editor_get_block_item (editor, 0, yield_index);
+  g_assert_cmpint ((gint64) gtk_spin_button_get_value (il_block_item_get_count_spin (item)), ==, 1000);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
+  il_test_drain ();
+  g_assert_false (block_at (document, counter_index)->lock);
+  g_assert_cmpint (block_at (document, counter_index)->increments, ==, 2000000);
+  item = il_workload_editor_get_block_item (editor, 0, counter_index);
+  g_assert_false (gtk_check_button_get_active (il_block_item_get_lock_check (item)));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
+  il_test_drain ();
+  g_assert_true (il_experiment_equal (il_document_get_experiment (document), before));
+  g_assert_false (il_document_can_undo (document));
+
+  /* Redo brings them back, the editor showing the values. */
+  for (guint i = 0; i < 5; i++)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.redo", NULL);
+  il_test_drain ();
+  g_assert_cmpint (block_at (document, yield_index)->times, ==, 20000);
+  g_assert_true (block_at (document, counter_index)->lock);
+  item = il_workload_editor_get_block_item (editor, 0, counter_index);
+  g_assert_true (gtk_check_button_get_active (il_block_item_get_lock_check (item)));
+  g_assert_cmpint ((gint64) gtk_spin_button_get_value (il_block_item_get_count_spin (item)), ==, 2000000);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  il_test_drain ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -415,6 +551,7 @@ main (int   argc,
   g_test_add_func ("/il/gui/editing/executor-switch", test_executor_switch);
   g_test_add_func ("/il/gui/editing/engine-choice", test_engine_choice);
   g_test_add_func ("/il/gui/editing/http-url-clears", test_http_url_clears);
+  g_test_add_func ("/il/gui/editing/counter-and-yield", test_counter_and_yield);
 
   return g_test_run ();
 }

@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <adwaita.h>
 
 #include "il-block-item.h"
@@ -142,7 +144,45 @@ test_results_table (void)
 
   il_results_table_set_results (IL_RESULTS_TABLE (table), NULL, "nothing");
   g_assert_cmpuint (il_results_table_get_n_rows (IL_RESULTS_TABLE (table)), ==, 0);
+  g_assert_cmpstr (il_results_table_get_notes (IL_RESULTS_TABLE (table)), ==, "");
   check_widget (table);
+}
+
+/* Under the rows: the lost updates and the context switches, as the CLI
+ * prints them under its table. */
+static void
+test_results_table_notes (void)
+{
+  g_autoptr(IlResults) results = il_results_new ();
+  IlRunResult  *run = il_run_result_new ();
+  IlRepetition *rep = il_repetition_new ();
+  GtkWidget    *table = g_object_ref_sink (il_results_table_new ());
+  const char   *notes;
+
+  run->label = g_strdup ("threads ×4");
+  run->executor = IL_EXECUTOR_THREADS;
+  rep->makespan_ms = 100;
+  rep->has_counter = TRUE;
+  rep->counter_expected = 8000;
+  rep->counter_final = 6000;
+  rep->has_yield = TRUE;
+  rep->yield = (IlYieldRecord){ 80000, 10, 79990, 200000 };
+  g_ptr_array_add (run->repetitions, rep);
+  g_ptr_array_add (results->runs, run);
+
+  il_results_table_set_results (IL_RESULTS_TABLE (table), results, NULL);
+  notes = il_results_table_get_notes (IL_RESULTS_TABLE (table));
+  g_test_message ("%s", notes);
+  g_assert_true (g_str_has_prefix (notes, "lost updates (counter blocks, median repetition):\n"
+                                          "  threads ×4: 2000 of 8000 lost (25.0 %)"));
+  g_assert_nonnull (strstr (notes, "\ncontext switches (yield blocks, median repetition):\n"
+                                   "  threads ×4: 80000 yields, 10 voluntary + 79990 involuntary switches, "
+                                   "200.0 ms on a CPU, 2.50 µs per switch"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (table, IL_TYPE_RESULTS_TABLE, "notes_label"))));
+
+  il_results_table_set_results (IL_RESULTS_TABLE (table), NULL, NULL);
+  g_assert_cmpstr (il_results_table_get_notes (IL_RESULTS_TABLE (table)), ==, "");
+  g_object_unref (table);
 }
 
 /* The labels' text, one a line, visible ones only. */
@@ -188,6 +228,23 @@ test_quiz_card (void)
   collect_labels (card, text);
   g_assert_nonnull (strstr (text->str, "You skipped the question. The answer: processes"));
   g_assert_nonnull (strstr (text->str, "Processes avoid the GIL."));
+
+  /* A lesson's answer beyond the makespans: the cost of a switch. */
+  {
+    IlRepetition *rep = il_repetition_new ();
+
+    rep->has_yield = TRUE;
+    rep->yield = (IlYieldRecord){ 80000, 0, 80000, 160000 };
+    g_ptr_array_add (run->repetitions, rep);
+    il_quiz_card_set_answer (IL_QUIZ_CARD (card), &quiz, 1, results);
+    g_string_truncate (text, 0);
+    collect_labels (card, text);
+    g_test_message ("%s", text->str);
+    g_assert_nonnull (strstr (text->str, "• processes ×4: 250.0 ms, speedup 3.50×\n"
+                                         "context switches (yield blocks, median repetition):\n"
+                                         "  processes ×4: 80000 yields, 0 voluntary + 80000 involuntary switches, "
+                                         "160.0 ms on a CPU, 2.00 µs per switch"));
+  }
   check_widget (card);
 }
 
@@ -235,6 +292,7 @@ main (int   argc,
   g_test_add_func ("/il/gui/templates/parse-workers", test_parse_workers);
   g_test_add_func ("/il/gui/templates/runs-editor", test_runs_editor);
   g_test_add_func ("/il/gui/templates/results-table", test_results_table);
+  g_test_add_func ("/il/gui/templates/results-table-notes", test_results_table_notes);
   g_test_add_func ("/il/gui/templates/quiz-card", test_quiz_card);
   g_test_add_func ("/il/gui/templates/welcome-page", test_welcome_page);
   g_test_add_func ("/il/gui/templates/window", test_window);

@@ -3,12 +3,15 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Nothing here is timed. Lost updates need the two threads to overlap (or
+ * Only the context-switch case is timed (a cost per switch in µs, within
+ * generous bounds): it is a timing case. Lost updates need the two threads to overlap (or
  * one to be preempted between a read and its write); on a shared machine a
  * repetition can run its threads one after the other, so such a claim is
  * measured again, up to ATTEMPTS times, before the test fails.
  */
 #include "config.h"
+
+#include <math.h>
 
 #include "il-examples.h"
 #include "il-results.h"
@@ -200,6 +203,56 @@ test_processes_memory (void)
   g_assert_cmpuint (exp->quiz->answer, ==, 0);
 }
 
+/* The cost of a context switch: on one core, four yielding threads switch
+ * at (nearly) every yield, as the kernel counts it, and one switch costs
+ * between 0.1 and 100 µs; run one after another, the same yields find
+ * nothing to switch to, so the kernel's counts grow with the threads that
+ * take turns, not with the calls alone. */
+static void
+test_context_switch (void)
+{
+  g_autoptr(IlExperiment) exp = example ("context-switch");
+  gint64   yields = il_experiment_count_yields (exp);
+  gboolean claim = FALSE;
+
+  g_assert_cmpint (yields, ==, 80000);
+  g_assert_nonnull (exp->settings.cpu_affinity);
+  g_assert_cmpuint (exp->settings.cpu_affinity->len, ==, 1);
+  for (guint attempt = 0; attempt < ATTEMPTS && !claim; attempt++)
+    {
+      g_autoptr(IlResults) results = run (exp);
+      const IlRunResult *threads = run_of (results, IL_EXECUTOR_THREADS);
+      const IlRunResult *sequential = run_of (results, IL_EXECUTOR_SEQUENTIAL);
+
+      claim = TRUE;
+      for (guint i = 0; i < threads->repetitions->len; i++)
+        {
+          const IlRepetition *rep = g_ptr_array_index (threads->repetitions, i);
+          const IlRepetition *seq = g_ptr_array_index (sequential->repetitions,
+                                                       MIN (i, sequential->repetitions->len - 1));
+          gint64              switches = rep->yield.voluntary + rep->yield.involuntary;
+          gint64              seq_switches = seq->yield.voluntary + seq->yield.involuntary;
+          double              us = il_yield_record_us_per_switch (&rep->yield);
+
+          g_assert_true (rep->has_yield);
+          g_assert_true (seq->has_yield);
+          g_assert_cmpint (rep->yield.yields, ==, yields);
+          g_assert_cmpint (seq->yield.yields, ==, yields);
+          /* The yield blocks' switches are part of the repetition's. */
+          g_assert_cmpint (switches, <=, rep->ctx_voluntary + rep->ctx_involuntary);
+          g_test_message ("attempt %u: threads %" G_GINT64_FORMAT " switches for %" G_GINT64_FORMAT
+                          " yields, %.3f µs each; sequential %" G_GINT64_FORMAT " switches",
+                          attempt + 1, switches, yields, us, seq_switches);
+          if (switches < yields / 2 || seq_switches * 4 > switches || isnan (us) || us < 0.1 ||
+              us > 100.0)
+            claim = FALSE;
+        }
+    }
+  g_assert_true (claim);
+  /* "around a microsecond, or a few" */
+  g_assert_cmpuint (exp->quiz->answer, ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -211,6 +264,7 @@ main (int    argc,
   g_test_add_func ("/il/lessons/shared-state-lock", test_shared_state_lock);
   g_test_add_func ("/il/lessons/cooperative-counter", test_cooperative_counter);
   g_test_add_func ("/il/lessons/processes-memory", test_processes_memory);
+  g_test_add_func ("/il/lessons/context-switch", test_context_switch);
 
   return g_test_run ();
 }

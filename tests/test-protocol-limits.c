@@ -396,7 +396,7 @@ test_protocol_ranges (void)
       const char *expect;
     } event_cases[] = {
       { IL_N_BLOCK_TYPES - 1, IL_MAX_BLOCKS - 1, NULL },
-      { IL_N_BLOCK_TYPES, 0, "block type 6 is out of range" },
+      { IL_N_BLOCK_TYPES, 0, "block type 7 is out of range" },
       { 0, 200, "block 200 is out of range" },
     };
 

@@ -434,7 +434,7 @@ test_protocol_header (void)
     const char *expect;
   } cases[] = {
     { 0, 'X', "bad magic" },
-    { 4, IL_PROTOCOL_VERSION + 1, "version 3" },
+    { 4, IL_PROTOCOL_VERSION + 1, "version 4" },
     { 6, 0, "unknown frame type 0" },
     { 6, 77, "unknown frame type 77" },
     { 15, 0x7f, "larger than the limit" },

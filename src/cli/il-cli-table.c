@@ -18,9 +18,6 @@
 
 #define N_COLS IL_N_RESULTS_COLUMNS
 
-static void append_counters (GString         *out,
-                             const IlResults *results);
-
 static guint
 fastest_run (const IlResults *results)
 {
@@ -157,7 +154,7 @@ il_cli_format_table (const IlResults    *results,
       g_string_append_c (out, '\n');
     }
 
-  append_counters (out, results);
+  il_results_append_notes (out, results, FALSE);
 
   g_string_append_c (out, '\n');
   g_string_append (out, _("speedup: the first sequential run's median makespan ÷ this run's. "
@@ -171,50 +168,6 @@ il_cli_format_table (const IlResults    *results,
       g_string_append_printf (out, _("⚠ %s\n"), results->warnings[i]);
 
   return g_string_free (out, FALSE);
-}
-
-/* Under the table, for runs with counter blocks: what the shared counter
- * lost, the time spent waiting for its lock, and under processes what each
- * worker counted in its own memory. From the median repetition. */
-static void
-append_counters (GString         *out,
-                 const IlResults *results)
-{
-  gboolean heading = FALSE;
-
-  for (guint i = 0; i < results->runs->len; i++)
-    {
-      const IlRunResult  *run = g_ptr_array_index (results->runs, i);
-      const IlRepetition *rep = il_run_result_median_repetition (run);
-      gint64              lost;
-      gint64              lock_wait = 0;
-
-      if (rep == NULL || !rep->has_counter)
-        continue;
-      if (!heading)
-        {
-          g_string_append_c (out, '\n');
-          g_string_append (out, _("lost updates (counter blocks, median repetition):\n"));
-          heading = TRUE;
-        }
-      for (guint t = 0; t < rep->tasks->len; t++)
-        lock_wait += g_array_index (rep->tasks, IlTaskRecord, t).state.lock_wait;
-      lost = rep->counter_expected - rep->counter_final;
-      g_string_append_printf (out, _("  %s: %" PRId64 " of %" PRId64 " lost (%.1f %%), final count %" PRId64),
-                                      run->label, lost, rep->counter_expected,
-                                      rep->counter_expected > 0 ? 100.0 * (double) lost / (double) rep->counter_expected : 0.0,
-                                      rep->counter_final);
-      if (lock_wait > 0)
-        g_string_append_printf (out, _(", lock wait %.1f ms"), (double) lock_wait / 1000.0);
-      g_string_append_c (out, '\n');
-      if (rep->counter_per_worker != NULL)
-        {
-          g_string_append (out, _("    the parent's counter did not move; each worker counted in its own memory:"));
-          for (guint w = 0; w < rep->counter_per_worker->len; w++)
-            g_string_append_printf (out, " %" G_GINT64_FORMAT, g_array_index (rep->counter_per_worker, gint64, w));
-          g_string_append_c (out, '\n');
-        }
-    }
 }
 
 char *
@@ -248,6 +201,7 @@ il_cli_format_markdown (const IlResults    *results,
                               best > 0 ? m->mean / best : NAN,
                               speedup, isnan (run->summary.speedup) ? "" : "×");
     }
+  il_results_append_notes (out, results, TRUE);
   if (results->warnings != NULL && results->warnings[0] != NULL)
     {
       g_string_append_c (out, '\n');

@@ -69,7 +69,15 @@ struct _AsyncRun
   gint64     overhead_us; /* bookkeeping on the loop thread */
   gint64     work_us;     /* the workload's own time within steps */
   gboolean   yielded;     /* a CPU slice yielded in this step */
-  GArray    *lag;         /* IlLagSample */
+  /* yield blocks: what they did, and the loop thread's rusage and CPU
+   * clock when the first of those in progress began. The kernel's switches
+   * and the loop thread's CPU time are counted while any task is in one: a
+   * hand-over is the loop's work, not one task's. */
+  IlYieldUsage yield_usage;
+  guint        yield_blocks_open;
+  IlUsage      yield_u0;
+  gint64       yield_cpu0;
+  GArray      *lag; /* IlLagSample */
 };
 
 /* ---------------------------------------------------------------------- */

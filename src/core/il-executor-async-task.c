@@ -67,6 +67,11 @@ block_begin (AsyncRun  *run,
   task->seg_excluded = 0;
   task->unit = 0;
   task->waiting = FALSE;
+  if (block->type == IL_BLOCK_YIELD && run->yield_blocks_open++ == 0)
+    {
+      il_thread_usage_read (&run->yield_u0);
+      run->yield_cpu0 = il_thread_cpu_ns ();
+    }
 
   ev = il_event_block_start (task->br.start_us, task->block, block->type);
   emit (run, task, &ev);
@@ -124,6 +129,19 @@ block_end (AsyncRun   *run,
   task->ready += br->state.ready;
   task->lock_wait += br->state.lock_wait;
   g_array_append_val (task->rec->blocks, *br);
+  if (br->type == IL_BLOCK_YIELD)
+    {
+      g_assert (run->yield_blocks_open > 0);
+      if (--run->yield_blocks_open == 0)
+        {
+          IlUsage u1;
+
+          il_thread_usage_read (&u1);
+          run->yield_usage.nvcsw += MAX (u1.nvcsw - run->yield_u0.nvcsw, 0);
+          run->yield_usage.nivcsw += MAX (u1.nivcsw - run->yield_u0.nivcsw, 0);
+          run->yield_usage.cpu_us += MAX (il_thread_cpu_ns () - run->yield_cpu0, 0) / 1000;
+        }
+    }
 
   ev = il_event_block_end (br->start_us, br->end_us, task->block, br->type, error != NULL,
                            &br->state);
@@ -343,6 +361,26 @@ il_async_task_step (AsyncRun  *run,
             if (!run_counter (run, task, block))
               error = _("cancelled");
             now = il_now_us ();
+            break;
+
+          case IL_BLOCK_YIELD:
+            /* A cooperative yield: back of the ready queue, so every other
+             * ready task (and the loop) gets a turn before the next one. */
+            if (task->unit < block->times)
+              {
+                if (run->ctx->cancellable != NULL &&
+                    g_cancellable_is_cancelled (run->ctx->cancellable))
+                  {
+                    error = _("cancelled");
+                    break;
+                  }
+                task->unit++;
+                run->yield_usage.yields++;
+                segment_close (task, now);
+                ready_push (run, task, now);
+                run->yielded = TRUE;
+                return;
+              }
             break;
 
           case IL_N_BLOCK_TYPES:

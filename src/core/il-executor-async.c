@@ -310,20 +310,6 @@ static GSourceFuncs heartbeat_funcs = {
 /* The loop thread                                                         */
 
 static void
-thread_usage (IlUsage *out)
-{
-  struct rusage ru;
-
-  memset (out, 0, sizeof *out);
-  if (getrusage (RUSAGE_THREAD, &ru) != 0)
-    return;
-  out->user_us = (gint64) ru.ru_utime.tv_sec * G_USEC_PER_SEC + ru.ru_utime.tv_usec;
-  out->sys_us = (gint64) ru.ru_stime.tv_sec * G_USEC_PER_SEC + ru.ru_stime.tv_usec;
-  out->nvcsw = ru.ru_nvcsw;
-  out->nivcsw = ru.ru_nivcsw;
-}
-
-static void
 async_loop (AsyncRun *run)
 {
   IlRunContext *ctx = run->ctx;
@@ -410,7 +396,7 @@ async_worker (gpointer user_data)
   if (!il_run_context_pin_thread (ctx, &run->error))
     return NULL;
 
-  thread_usage (&u0);
+  il_thread_usage_read (&u0);
   run->context = g_main_context_new ();
   g_main_context_push_thread_default (run->context);
 
@@ -424,7 +410,7 @@ async_worker (gpointer user_data)
 
   g_main_context_pop_thread_default (run->context);
   g_clear_pointer (&run->context, g_main_context_unref);
-  thread_usage (&u1);
+  il_thread_usage_read (&u1);
 
   /* Tasks interleave on this one thread, so per-task rusage means nothing:
    * the whole repetition's is accounted once. */
@@ -436,6 +422,7 @@ async_worker (gpointer user_data)
   env.overhead_ns = run->overhead_us * 1000;
   for (guint i = 0; i < run->n_tasks; i++)
     env.counter_done += run->tasks[i].counted;
+  env.yielded = run->yield_usage;
   il_run_context_account (ctx, &env);
 
   g_mutex_lock (&ctx->lock);

@@ -252,6 +252,7 @@ handle_result (Engine       *e,
   acc.overhead_ns = res.overhead_ns;
   processes = e->ctx->config->executor == IL_EXECUTOR_PROCESSES;
   acc.counter_done = processes ? res.counted : counter_increments (e->ctx->experiment, rec);
+  acc.yielded = res.yielded;
   il_run_context_account (e->ctx, &acc);
   if (processes)
     {

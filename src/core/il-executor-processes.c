@@ -207,6 +207,7 @@ handle_result (Dispatcher   *d,
   acc.usage = res.usage;
   acc.overhead_ns = res.overhead_ns;
   acc.counter_done = res.counted;
+  acc.yielded = res.yielded;
   il_run_context_account (d->ctx, &acc);
   il_run_context_count_worker (d->ctx, (gint) s->index, res.counted);
   s->reported.user_us += res.usage.user_us;

@@ -105,6 +105,10 @@ il_run_context_account (IlRunContext    *ctx,
   ctx->usage.nivcsw += env->usage.nivcsw;
   ctx->overhead_ns += env->overhead_ns;
   ctx->counter.done += env->counter_done;
+  ctx->yielded.yields += env->yielded.yields;
+  ctx->yielded.nvcsw += env->yielded.nvcsw;
+  ctx->yielded.nivcsw += env->yielded.nivcsw;
+  ctx->yielded.cpu_us += env->yielded.cpu_us;
   g_mutex_unlock (&ctx->lock);
 }
 

@@ -30,6 +30,7 @@ static const Range range_repeat = { 1, IL_MAX_REPEAT };
 static const Range range_payload = { 0, IL_MAX_PAYLOAD_BYTES };
 static const Range range_units = { 1, IL_MAX_UNITS };
 static const Range range_increments = { 1, IL_MAX_INCREMENTS };
+static const Range range_yields = { 1, IL_MAX_YIELDS };
 static const Range range_ms = { 0, IL_MAX_MS };
 static const Range range_http_bytes = { 0, IL_MAX_HTTP_BYTES };
 static const Range range_file_bytes = { 0, IL_MAX_FILE_BYTES };

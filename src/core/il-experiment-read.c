@@ -14,7 +14,7 @@
 
 /* The names the format spells (docs/experiment-format.md), in the model's
  * enum order. */
-static const char *const block_type_names[] = { "cpu", "sleep", "http", "file-write", "file-read", "counter", NULL };
+static const char *const block_type_names[] = { "cpu", "sleep", "http", "file-write", "file-read", "counter", "yield", NULL };
 static const char *const kernel_names[] = { "spin", "primes", "hash", "matmul", NULL };
 static const char *const executor_names[] = { "sequential", "threads", "processes", "async", NULL };
 static const char *const spawn_names[] = { "pool", "per-task", NULL };
@@ -65,6 +65,7 @@ static const IlJsonMisplaced block_misplaced[] = {
   { "fsync", "file-write blocks" },
   { "increments", "counter blocks" },
   { "lock", "counter blocks" },
+  { "times", "yield blocks" },
   { NULL, NULL }
 };
 
@@ -79,6 +80,7 @@ read_block (IlJsonReader     *r,
   static const char *const  write_members[] = { "type", "bytes", "fsync", NULL };
   static const char *const  read_members[] = { "type", "bytes", NULL };
   static const char *const  counter_members[] = { "type", "increments", "lock", NULL };
+  static const char *const  yield_members[] = { "type", "times", NULL };
   static const char *const *members[] = {
     cpu_members,
     sleep_members,
@@ -86,6 +88,7 @@ read_block (IlJsonReader     *r,
     write_members,
     read_members,
     counter_members,
+    yield_members,
   };
   static const char *const what[] = {
     "a cpu block",
@@ -94,6 +97,7 @@ read_block (IlJsonReader     *r,
     "a file-write block",
     "a file-read block",
     "a counter block",
+    "a yield block",
   };
   g_autoptr(IlBlock) block = NULL;
   IlJsonPath  p_type = IL_JSON_MEMBER (path, "type");
@@ -102,7 +106,7 @@ read_block (IlJsonReader     *r,
 
   if (!il_json_get_object (r, node, path, &object) ||
       !il_json_require (r, object, path, "type",
-                        "expected one of \"cpu\", \"sleep\", \"http\", \"file-write\", \"file-read\", \"counter\"") ||
+                        "expected one of \"cpu\", \"sleep\", \"http\", \"file-write\", \"file-read\", \"counter\", \"yield\"") ||
       !il_json_get_enum (r, json_object_get_member (object, "type"), &p_type,
                          block_type_names, &type) ||
       !il_json_check_members (r, object, path, what[type], members[type], block_misplaced))
@@ -181,6 +185,13 @@ read_block (IlJsonReader     *r,
                               "a counter block says how many increments it makes (1 to 10000000)") ||
             !opt_int (r, object, path, "increments", &range_increments, &block->increments) ||
             !il_json_opt_bool (r, object, path, "lock", &block->lock))
+          return NULL;
+        break;
+
+      case IL_BLOCK_YIELD:
+        if (!il_json_require (r, object, path, "times",
+                              "a yield block says how many times it gives up the CPU (1 to 1000000)") ||
+            !opt_int (r, object, path, "times", &range_yields, &block->times))
           return NULL;
         break;
 

@@ -83,6 +83,12 @@ validate_block (IlJsonReader     *r,
 
           return check_range (r, &p_increments, block->increments, &range_increments);
         }
+      case IL_BLOCK_YIELD:
+        {
+          IlJsonPath p_times = IL_JSON_MEMBER (path, "times");
+
+          return check_range (r, &p_times, block->times, &range_yields);
+        }
       case IL_N_BLOCK_TYPES:
       default:
         {

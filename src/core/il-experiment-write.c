@@ -52,6 +52,9 @@ block_to_json (const IlBlock *block)
         if (block->lock)
           json_object_set_boolean_member (object, "lock", TRUE);
         break;
+      case IL_BLOCK_YIELD:
+        json_object_set_int_member (object, "times", block->times);
+        break;
       case IL_N_BLOCK_TYPES:
       default:
         g_assert_not_reached ();

@@ -24,6 +24,7 @@ static const char *const block_type_names[] = {
   "file-write",
   "file-read",
   "counter",
+  "yield",
 };
 static const char *const kernel_names[] = {
   "spin",
@@ -140,6 +141,9 @@ il_block_new (IlBlockType type)
       case IL_BLOCK_COUNTER:
         block->increments = 100000;
         break;
+      case IL_BLOCK_YIELD:
+        block->times = 1000;
+        break;
       case IL_N_BLOCK_TYPES:
       default:
         g_assert_not_reached ();
@@ -198,6 +202,8 @@ il_block_equal (const IlBlock *a,
         return a->bytes == b->bytes;
       case IL_BLOCK_COUNTER:
         return a->increments == b->increments && !a->lock == !b->lock;
+      case IL_BLOCK_YIELD:
+        return a->times == b->times;
       case IL_N_BLOCK_TYPES:
       default:
         return FALSE;
@@ -258,6 +264,8 @@ il_block_describe (const IlBlock *block)
       case IL_BLOCK_COUNTER:
         return g_strdup_printf ("count %" G_GINT64_FORMAT "%s", block->increments,
                                 block->lock ? " (lock)" : "");
+      case IL_BLOCK_YIELD:
+        return g_strdup_printf ("yield × %" G_GINT64_FORMAT, block->times);
       case IL_N_BLOCK_TYPES:
       default:
         g_return_val_if_reached (NULL);
@@ -733,6 +741,26 @@ il_experiment_count_increments (const IlExperiment *experiment)
 
           if (block->type == IL_BLOCK_COUNTER)
             total += block->increments * group->repeat;
+        }
+    }
+  return total;
+}
+
+gint64
+il_experiment_count_yields (const IlExperiment *experiment)
+{
+  gint64 total = 0;
+
+  for (guint g = 0; g < experiment->tasks->len; g++)
+    {
+      const IlTaskGroup *group = g_ptr_array_index (experiment->tasks, g);
+
+      for (guint b = 0; b < group->blocks->len; b++)
+        {
+          const IlBlock *block = g_ptr_array_index (group->blocks, b);
+
+          if (block->type == IL_BLOCK_YIELD)
+            total += block->times * group->repeat;
         }
     }
   return total;

@@ -26,6 +26,7 @@ G_BEGIN_DECLS
 #define IL_MAX_BLOCKS             64
 #define IL_MAX_UNITS              1000000
 #define IL_MAX_INCREMENTS         10000000
+#define IL_MAX_YIELDS             1000000
 #define IL_MAX_MS                 600000
 #define IL_MAX_HTTP_BYTES         (G_GINT64_CONSTANT (64) * 1024 * 1024)
 #define IL_MAX_FILE_BYTES         (G_GINT64_CONSTANT (1024) * 1024 * 1024)
@@ -53,6 +54,7 @@ typedef enum
   IL_BLOCK_FILE_WRITE,
   IL_BLOCK_FILE_READ,
   IL_BLOCK_COUNTER,
+  IL_BLOCK_YIELD,
   IL_N_BLOCK_TYPES
 } IlBlockType;
 
@@ -129,16 +131,17 @@ typedef struct
   gboolean    fsync;      /* file-write */
   gint64      increments; /* counter: 1 … IL_MAX_INCREMENTS */
   gboolean    lock;       /* counter: each increment holds the run's mutex */
+  gint64      times;      /* yield: 1 … IL_MAX_YIELDS */
 } IlBlock;
 
 /* A new block with sensible defaults for its type (cpu spin × 10, sleep 10 ms,
- * http 20 ms / 1 KiB, files 1 MiB, counter 100,000 increments). */
+ * http 20 ms / 1 KiB, files 1 MiB, counter 100,000 increments, yield × 1000). */
 IlBlock *il_block_new (IlBlockType type);
 IlBlock *il_block_copy (const IlBlock *block);
 void     il_block_free (IlBlock *block);
 gboolean il_block_equal (const IlBlock *a, const IlBlock *b);
 /* Short human text: "spin × 40", "sleep 50 ms", "GET 20 ms, 1.0 KiB",
- * "write 1.0 MiB (fsync)", "count 100000", "count 100000 (lock)". */
+ * "write 1.0 MiB (fsync)", "count 100000", "count 100000 (lock)", "yield × 1000". */
 char *il_block_describe (const IlBlock *block);
 
 typedef struct
@@ -225,6 +228,9 @@ guint64 il_experiment_count_tasks (const IlExperiment *experiment);
 /* Sum of the increments of every counter block in the tasks (all repeats):
  * a repetition's expected final count. 0: no counter block. */
 gint64 il_experiment_count_increments (const IlExperiment *experiment);
+/* Sum of the times of every yield block in the tasks (all repeats): the
+ * sched_yield calls a repetition makes. 0: no yield block. */
+gint64 il_experiment_count_yields (const IlExperiment *experiment);
 
 /* Loading. Errors are IL_ERROR_PARSE / IL_ERROR_INVALID with a message of the
  * form "FILE:LINE:COLUMN: what was expected" (the JSON path where no position

@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 
 #include <glib/gi18n.h>
@@ -118,4 +119,112 @@ il_results_format_cell (const IlRunResult *run,
         break;
     }
   g_return_val_if_reached (NULL);
+}
+
+/* Under the table, for runs with counter blocks: what the shared counter
+ * lost, the time spent waiting for its lock, and under processes what each
+ * worker counted in its own memory. From the median repetition. */
+static void
+append_counters (GString         *out,
+                 const IlResults *results,
+                 gboolean         markdown)
+{
+  gboolean heading = FALSE;
+
+  for (guint i = 0; i < results->runs->len; i++)
+    {
+      const IlRunResult  *run = g_ptr_array_index (results->runs, i);
+      const IlRepetition *rep = il_run_result_median_repetition (run);
+      gint64              lost;
+      gint64              lock_wait = 0;
+
+      if (rep == NULL || !rep->has_counter)
+        continue;
+      if (!heading)
+        {
+          g_string_append_c (out, '\n');
+          if (markdown)
+            g_string_append (out, "#### ");
+          g_string_append (out, _("lost updates (counter blocks, median repetition):\n"));
+          if (markdown)
+            g_string_append_c (out, '\n');
+          heading = TRUE;
+        }
+      for (guint t = 0; t < rep->tasks->len; t++)
+        lock_wait += g_array_index (rep->tasks, IlTaskRecord, t).state.lock_wait;
+      lost = rep->counter_expected - rep->counter_final;
+      g_string_append (out, markdown ? "- " : "  ");
+      g_string_append_printf (out, _("%s: %" PRId64 " of %" PRId64 " lost (%.1f %%), final count %" PRId64),
+                                      run->label, lost, rep->counter_expected,
+                                      rep->counter_expected > 0 ? 100.0 * (double) lost / (double) rep->counter_expected : 0.0,
+                                      rep->counter_final);
+      if (lock_wait > 0)
+        g_string_append_printf (out, _(", lock wait %.1f ms"), (double) lock_wait / 1000.0);
+      g_string_append_c (out, '\n');
+      if (rep->counter_per_worker != NULL)
+        {
+          g_string_append (out, markdown ? "  - " : "    ");
+          g_string_append (out, _("the parent's counter did not move; each worker counted in its own memory:"));
+          for (guint w = 0; w < rep->counter_per_worker->len; w++)
+            g_string_append_printf (out, " %" PRId64, g_array_index (rep->counter_per_worker, gint64, w));
+          g_string_append_c (out, '\n');
+        }
+    }
+}
+
+/* Under the table, for runs with yield blocks: the yields, the switches the
+ * kernel counted for the yielding threads meanwhile, and what one switch
+ * cost (the yield blocks' CPU time ÷ those switches). From the median
+ * repetition. */
+static void
+append_yields (GString         *out,
+               const IlResults *results,
+               gboolean         markdown)
+{
+  gboolean heading = FALSE;
+
+  for (guint i = 0; i < results->runs->len; i++)
+    {
+      const IlRunResult  *run = g_ptr_array_index (results->runs, i);
+      const IlRepetition *rep = il_run_result_median_repetition (run);
+      double              per_switch;
+
+      if (rep == NULL || !rep->has_yield)
+        continue;
+      if (!heading)
+        {
+          g_string_append_c (out, '\n');
+          if (markdown)
+            g_string_append (out, "#### ");
+          g_string_append (out, _("context switches (yield blocks, median repetition):\n"));
+          if (markdown)
+            g_string_append_c (out, '\n');
+          heading = TRUE;
+        }
+      per_switch = il_yield_record_us_per_switch (&rep->yield);
+      g_string_append (out, markdown ? "- " : "  ");
+      g_string_append_printf (out, _("%s: %" PRId64 " yields, %" PRId64 " voluntary + %" PRId64 " involuntary switches, %.1f ms on a CPU"),
+                                      run->label, rep->yield.yields, rep->yield.voluntary,
+                                      rep->yield.involuntary, (double) rep->yield.cpu_us / 1000.0);
+      if (!isnan (per_switch))
+        g_string_append_printf (out, _(", %.2f µs per switch"), per_switch);
+      /* A yield with nothing else ready to run switches nothing: the
+       * switches counted are then preemptions, not the yields'. */
+      if (run->executor == IL_EXECUTOR_ASYNC)
+        g_string_append (out, _(" (a yield hands the loop to the next task: no switch of threads)"));
+      else if ((rep->yield.voluntary + rep->yield.involuntary) * 2 < rep->yield.yields)
+        g_string_append (out, _(" (most yields switched nothing: no other task was ready to run)"));
+      g_string_append_c (out, '\n');
+    }
+}
+
+void
+il_results_append_notes (GString         *out,
+                         const IlResults *results,
+                         gboolean         markdown)
+{
+  g_return_if_fail (out != NULL && results != NULL);
+
+  append_counters (out, results, markdown);
+  append_yields (out, results, markdown);
 }

@@ -50,4 +50,15 @@ typedef enum
 char *il_results_format_cell (const IlRunResult *run,
                               IlResultsColumn    column);
 
+/* What goes under the summary table, from each run's median repetition:
+ * for counter blocks, the lost updates (and what each worker counted under
+ * processes); for yield blocks, the yields, the kernel's switches and the
+ * cost per switch. Each section starts with an empty line and a heading
+ * ("#### " and list items with @markdown). Appends nothing when the
+ * experiment has neither block. The CLI's table and --markdown and the
+ * app's results table show the same text. */
+void il_results_append_notes (GString         *out,
+                              const IlResults *results,
+                              gboolean         markdown);
+
 G_END_DECLS

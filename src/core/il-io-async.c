@@ -509,6 +509,8 @@ il_io_run_block_async (IlIoEnv            *env,
 
       case IL_BLOCK_CPU:
       case IL_BLOCK_SLEEP:
+      case IL_BLOCK_COUNTER:
+      case IL_BLOCK_YIELD:
       case IL_N_BLOCK_TYPES:
       default:
         op_return_error (task, g_strdup_printf (_("%s is not an I/O block"),

@@ -233,6 +233,8 @@ il_io_run_block (IlIoEnv       *env,
         return file_read_sync (env, block, task_flat, cancellable, error);
       case IL_BLOCK_CPU:
       case IL_BLOCK_SLEEP:
+      case IL_BLOCK_COUNTER:
+      case IL_BLOCK_YIELD:
       case IL_N_BLOCK_TYPES:
       default:
         *error = g_strdup_printf (_("%s is not an I/O block"), il_block_type_to_string (block->type));

@@ -173,6 +173,7 @@ il_protocol_write_task (GByteArray  *out,
       put_str (out, b->url);
       put_i64 (out, b->increments);
       put_u8 (out, b->lock ? 1 : 0);
+      put_i64 (out, b->times);
     }
 
   /* The payload is generated in place: it stands for the user's data
@@ -208,7 +209,9 @@ check_block (const IlBlock *b,
          check_range (what, "bytes", b->bytes, 0,
                       b->type == IL_BLOCK_HTTP ? IL_MAX_HTTP_BYTES : IL_MAX_FILE_BYTES, error) &&
          check_range (what, "increments", b->increments, b->type == IL_BLOCK_COUNTER ? 1 : 0,
-                      IL_MAX_INCREMENTS, error);
+                      IL_MAX_INCREMENTS, error) &&
+         check_range (what, "times", b->times, b->type == IL_BLOCK_YIELD ? 1 : 0, IL_MAX_YIELDS,
+                      error);
 }
 
 gboolean
@@ -271,6 +274,7 @@ il_protocol_read_task (const guint8 *body,
       b->url = get_str (&r);
       b->increments = get_i64 (&r);
       b->lock = get_u8 (&r) != 0;
+      b->times = get_i64 (&r);
       if (!r.short_read && !check_block (b, i, error))
         {
           il_proto_task_clear (out);
@@ -650,6 +654,10 @@ il_protocol_write_result (GByteArray          *out,
   put_i64 (out, result->usage.nivcsw);
   put_i64 (out, result->overhead_ns);
   put_i64 (out, result->counted);
+  put_i64 (out, result->yielded.yields);
+  put_i64 (out, result->yielded.nvcsw);
+  put_i64 (out, result->yielded.nivcsw);
+  put_i64 (out, result->yielded.cpu_us);
   put_u64 (out, result->payload_len);
   g_byte_array_append (out, result->payload, (guint) result->payload_len);
   end_frame (out, at);
@@ -711,9 +719,19 @@ il_protocol_read_result (const guint8  *body,
   out->usage.nivcsw = get_i64 (&r);
   out->overhead_ns = get_i64 (&r);
   out->counted = get_i64 (&r);
+  out->yielded.yields = get_i64 (&r);
+  out->yielded.nvcsw = get_i64 (&r);
+  out->yielded.nivcsw = get_i64 (&r);
+  out->yielded.cpu_us = get_i64 (&r);
   if (!r.short_read &&
-      !check_range ("RESULT", "counted increments", out->counted, 0,
-                    (gint64) IL_MAX_INCREMENTS * IL_MAX_BLOCKS, error))
+      (!check_range ("RESULT", "counted increments", out->counted, 0,
+                     (gint64) IL_MAX_INCREMENTS * IL_MAX_BLOCKS, error) ||
+       !check_range ("RESULT", "yields", out->yielded.yields, 0,
+                     (gint64) IL_MAX_YIELDS * IL_MAX_BLOCKS, error) ||
+       !check_range ("RESULT", "voluntary switches", out->yielded.nvcsw, 0, G_MAXINT64 / 4, error) ||
+       !check_range ("RESULT", "involuntary switches", out->yielded.nivcsw, 0, G_MAXINT64 / 4,
+                     error) ||
+       !check_range ("RESULT", "yield CPU time", out->yielded.cpu_us, 0, G_MAXINT64 / 4, error)))
     {
       il_proto_result_clear (out);
       return FALSE;

@@ -37,6 +37,10 @@
  * Version 3 added the counter block (its increments and lock in TASK), the
  * lock_wait state time (RESULT; EVENT's value slot for task and block
  * ends) and the increments the worker counted in its own memory (RESULT).
+ *
+ * Version 4 added the yield block (its times in TASK) and what the task's
+ * yield blocks did in RESULT: the yields made, the kernel's voluntary and
+ * involuntary switches of the thread meanwhile, and their CPU time.
  */
 #pragma once
 
@@ -50,7 +54,7 @@
 G_BEGIN_DECLS
 
 #define IL_PROTOCOL_MAGIC       0x50574c49u /* "ILWP" read as little-endian */
-#define IL_PROTOCOL_VERSION     3
+#define IL_PROTOCOL_VERSION     4
 #define IL_PROTOCOL_HEADER_SIZE 16
 /* The largest payload plus room for blocks, URLs and the record. */
 #define IL_PROTOCOL_MAX_BODY ((guint64) IL_MAX_PAYLOAD_BYTES + 16 * 1024 * 1024)
@@ -101,6 +105,7 @@ typedef struct
   IlUsage       usage;
   gint64        overhead_ns;
   gint64        counted; /* increments made on the worker's own counter */
+  IlYieldUsage  yielded; /* the task's yield blocks */
   const guint8 *payload; /* echo: points into the decoded frame */
   gsize         payload_len;
 } IlProtoResult;

@@ -115,7 +115,7 @@ read_block_record (Reader           *r,
                    IlBlockRecord    *block)
 {
   static const char *const allowed[] = { "type", "start_us", "end_us", "ttfb_us", "state_us", NULL };
-  static const char *const types[] = { "cpu", "sleep", "http", "file-write", "file-read", "counter", NULL };
+  static const char *const types[] = { "cpu", "sleep", "http", "file-write", "file-read", "counter", "yield", NULL };
   IlJsonPath               p_type = IL_JSON_MEMBER (path, "type");
   IlJsonPath               p_state = IL_JSON_MEMBER (path, "state_us");
   JsonObject              *object;
@@ -358,6 +358,39 @@ read_counter (Reader           *r,
   return TRUE;
 }
 
+/* A repetition's `yield` record; us_per_switch is derived (cpu_us ÷
+ * switches) and only checked for its type. */
+static gboolean
+read_yield (Reader           *r,
+            JsonNode         *node,
+            const IlJsonPath *path,
+            IlRepetition     *rep)
+{
+  static const char *const allowed[] = {
+    "yields", "voluntary", "involuntary", "cpu_us", "us_per_switch", NULL
+  };
+  IlJsonPath  p_per_switch = IL_JSON_MEMBER (path, "us_per_switch");
+  JsonObject *object;
+  JsonNode   *per_switch;
+  double      ignored;
+
+  if (!get_object (r, node, path, "a yield record", allowed, &object) ||
+      !il_json_require (r, object, path, "yields", NULL) ||
+      !il_json_require (r, object, path, "voluntary", NULL) ||
+      !il_json_require (r, object, path, "involuntary", NULL) ||
+      !il_json_require (r, object, path, "cpu_us", NULL) ||
+      !il_json_opt_int (r, object, path, "yields", 0, G_MAXINT64 / 2, &rep->yield.yields) ||
+      !il_json_opt_int (r, object, path, "voluntary", 0, G_MAXINT64 / 2, &rep->yield.voluntary) ||
+      !il_json_opt_int (r, object, path, "involuntary", 0, G_MAXINT64 / 2, &rep->yield.involuntary) ||
+      !il_json_opt_int (r, object, path, "cpu_us", 0, G_MAXINT64 / 2, &rep->yield.cpu_us))
+    return FALSE;
+  per_switch = json_object_get_member (object, "us_per_switch");
+  if (per_switch != NULL && !il_json_get_double (r, per_switch, &p_per_switch, TRUE, &ignored))
+    return FALSE;
+  rep->has_yield = TRUE;
+  return TRUE;
+}
+
 static IlRepetition *
 read_repetition (Reader           *r,
                  JsonNode         *node,
@@ -366,7 +399,7 @@ read_repetition (Reader           *r,
   static const char *const allowed[] = {
     "makespan_ms", "checksum", "failed_tasks", "cancelled", "cpu_user_ms", "cpu_sys_ms",
     "ctx_voluntary", "ctx_involuntary", "overhead_cpu_ms", "tasks", "core_load",
-    "gil_holds", "loop_lag", "counter", NULL
+    "gil_holds", "loop_lag", "counter", "yield", NULL
   };
   g_autoptr(IlRepetition) rep = il_repetition_new ();
   IlJsonPath  p_tasks = IL_JSON_MEMBER (path, "tasks");
@@ -374,6 +407,7 @@ read_repetition (Reader           *r,
   IlJsonPath  p_holds = IL_JSON_MEMBER (path, "gil_holds");
   IlJsonPath  p_lag = IL_JSON_MEMBER (path, "loop_lag");
   IlJsonPath  p_counter = IL_JSON_MEMBER (path, "counter");
+  IlJsonPath  p_yield = IL_JSON_MEMBER (path, "yield");
   JsonObject *object;
 
   if (!get_object (r, node, path, "a repetition", allowed, &object) ||
@@ -421,6 +455,10 @@ read_repetition (Reader           *r,
 
   if (json_object_has_member (object, "counter") &&
       !read_counter (r, member (object, "counter"), &p_counter, rep))
+    return NULL;
+
+  if (json_object_has_member (object, "yield") &&
+      !read_yield (r, member (object, "yield"), &p_yield, rep))
     return NULL;
 
   if (json_object_has_member (object, "loop_lag"))

@@ -194,6 +194,22 @@ repetition_to_json (const IlRepetition *rep)
       json_object_set_object_member (object, "counter", counter);
     }
 
+  if (rep->has_yield)
+    {
+      JsonObject *yield = json_object_new ();
+      double      per_switch = il_yield_record_us_per_switch (&rep->yield);
+
+      json_object_set_int_member (yield, "yields", rep->yield.yields);
+      json_object_set_int_member (yield, "voluntary", rep->yield.voluntary);
+      json_object_set_int_member (yield, "involuntary", rep->yield.involuntary);
+      json_object_set_int_member (yield, "cpu_us", rep->yield.cpu_us);
+      if (isnan (per_switch))
+        json_object_set_null_member (yield, "us_per_switch");
+      else
+        json_object_set_double_member (yield, "us_per_switch", round (per_switch * 1000.0) / 1000.0);
+      json_object_set_object_member (object, "yield", yield);
+    }
+
   if (rep->loop_lag != NULL && rep->loop_lag->len > 0)
     {
       JsonArray *lags = json_array_new ();

@@ -244,8 +244,18 @@ repetition_copy (const IlRepetition *rep)
   copy->counter_final = rep->counter_final;
   if (rep->counter_per_worker != NULL)
     copy->counter_per_worker = array_copy (rep->counter_per_worker, sizeof (gint64));
+  copy->has_yield = rep->has_yield;
+  copy->yield = rep->yield;
 
   return copy;
+}
+
+double
+il_yield_record_us_per_switch (const IlYieldRecord *record)
+{
+  gint64 switches = record->voluntary + record->involuntary;
+
+  return switches > 0 ? (double) record->cpu_us / (double) switches : NAN;
 }
 
 static guint
@@ -278,7 +288,9 @@ repetition_equal (const IlRepetition *a,
       (a->has_counter && (a->counter_expected != b->counter_expected ||
                           a->counter_final != b->counter_final)) ||
       (a->counter_per_worker == NULL) != (b->counter_per_worker == NULL) ||
-      garray_len (a->counter_per_worker) != garray_len (b->counter_per_worker))
+      garray_len (a->counter_per_worker) != garray_len (b->counter_per_worker) ||
+      !a->has_yield != !b->has_yield ||
+      (a->has_yield && memcmp (&a->yield, &b->yield, sizeof a->yield) != 0))
     return FALSE;
 
   for (guint i = 0; i < garray_len (a->counter_per_worker); i++)

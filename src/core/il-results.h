@@ -62,6 +62,20 @@ typedef struct
   gint64 lag_us;
 } IlLagSample;
 
+/* What a repetition's yield blocks cost (docs/results-format.md, a
+ * repetition's `yield`). */
+typedef struct
+{
+  gint64 yields;      /* sched_yield calls made (async: hand-overs to the loop) */
+  gint64 voluntary;   /* the kernel's switches of the yielding threads, */
+  gint64 involuntary; /* counted while they were in yield blocks */
+  gint64 cpu_us;      /* on-CPU (running) time of the yield blocks */
+} IlYieldRecord;
+
+/* The yield blocks' on-CPU time ÷ the kernel's switches during them, in µs;
+ * NAN when the kernel counted no switch. */
+double il_yield_record_us_per_switch (const IlYieldRecord *record);
+
 typedef struct
 {
   double   makespan_ms;
@@ -85,6 +99,9 @@ typedef struct
   gint64   counter_expected;
   gint64   counter_final;
   GArray  *counter_per_worker; /* gint64 per worker (processes); NULL */
+  /* yield blocks: FALSE, none (not written) */
+  gboolean      has_yield;
+  IlYieldRecord yield;
 } IlRepetition;
 
 typedef struct

@@ -22,6 +22,20 @@ typedef struct
   gint64 nivcsw;
 } IlUsage;
 
+/* The calling thread's resource use so far (getrusage RUSAGE_THREAD);
+ * zeros when it cannot be read. */
+void il_thread_usage_read (IlUsage *out);
+
+/* What yield blocks did: the calls, the kernel's switches of the yielding
+ * thread while in them, and their on-CPU time. */
+typedef struct
+{
+  gint64 yields;
+  gint64 nvcsw;
+  gint64 nivcsw;
+  gint64 cpu_us;
+} IlYieldUsage;
+
 /* Hooks around CPU work: the threads executor's simulated GIL. Each returns
  * the µs it spent waiting (for the lock), which is accounted as `gil_wait`. */
 typedef struct
@@ -51,9 +65,10 @@ typedef struct
   guint16            run;
   guint16            rep;
   /* Out: resource use of this task and Interleave's own recording cost. */
-  IlUsage usage;
-  gint64  overhead_ns;
-  gint64  counter_done; /* increments its counter blocks made */
+  IlUsage      usage;
+  gint64       overhead_ns;
+  gint64       counter_done; /* increments its counter blocks made */
+  IlYieldUsage yielded;      /* its yield blocks */
 } IlTaskEnv;
 
 /* The one way to set up a task's environment, for every executor and the
@@ -107,11 +122,12 @@ typedef struct
   IlUsage             usage;       /* summed over tasks (and children) */
   gint64              overhead_ns; /* recording cost, summed */
   IlCounter           counter;     /* counter blocks' (done: under lock) */
+  IlYieldUsage        yielded;     /* yield blocks', summed (under lock) */
   gpointer            prepared;    /* the executor's prepare() state */
 } IlRunContext;
 
-/* Adds a finished task's usage, overhead and counter increments to the
- * context (thread-safe). */
+/* Adds a finished task's usage, overhead, counter increments and yields to
+ * the context (thread-safe). */
 void il_run_context_account (IlRunContext    *ctx,
                              const IlTaskEnv *env);
 /* Records that @worker counted @n increments in its own memory (the

@@ -479,6 +479,14 @@ run_repetition (IlRunner     *self,
     rep->counter_per_worker = g_steal_pointer (&ctx.counter.per_worker);
   il_counter_clear (&ctx.counter);
 
+  /* Yield blocks: how often they gave up the CPU, and the switches the
+   * kernel counted for the yielding threads meanwhile. */
+  rep->has_yield = il_experiment_count_yields (self->experiment) > 0;
+  rep->yield.yields = ctx.yielded.yields;
+  rep->yield.voluntary = ctx.yielded.nvcsw;
+  rep->yield.involuntary = ctx.yielded.nivcsw;
+  rep->yield.cpu_us = ctx.yielded.cpu_us;
+
   rep->warmup = warmup;
   rep->cancelled = g_cancellable_is_cancelled (cancellable);
 

@@ -83,8 +83,8 @@ thread_ids (gint *pid,
   *tid = cached_tid;
 }
 
-static void
-usage_read (IlUsage *out)
+void
+il_thread_usage_read (IlUsage *out)
 {
   struct rusage ru;
 
@@ -246,6 +246,43 @@ run_counter_block (IlTaskEnv     *env,
   return ok;
 }
 
+/* A yield block: @block->times sched_yield calls. It does not hold the
+ * simulated GIL, like an I/O block (CPython's os.sched_yield releases the
+ * GIL around the system call). What the kernel counted for this thread
+ * meanwhile comes from getrusage. */
+static gboolean
+run_yield_block (IlTaskEnv     *env,
+                 const IlBlock *block,
+                 char         **error)
+{
+  IlUsage u0, u1;
+  gint64  cpu0, cpu1;
+  gint64  i;
+
+  il_thread_usage_read (&u0);
+  cpu0 = il_thread_cpu_ns ();
+  for (i = 0; i < block->times; i++)
+    {
+      if ((i & 255) == 0 && env->cancellable != NULL &&
+          g_cancellable_is_cancelled (env->cancellable))
+        break;
+      sched_yield ();
+    }
+  cpu1 = il_thread_cpu_ns ();
+  il_thread_usage_read (&u1);
+
+  env->yielded.yields += i;
+  env->yielded.nvcsw += MAX (u1.nvcsw - u0.nvcsw, 0);
+  env->yielded.nivcsw += MAX (u1.nivcsw - u0.nivcsw, 0);
+  env->yielded.cpu_us += MAX (cpu1 - cpu0, 0) / 1000;
+  if (i < block->times)
+    {
+      *error = g_strdup (_("cancelled"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 void
 il_task_execute (IlTaskEnv    *env,
                  IlTaskRecord *rec)
@@ -273,7 +310,7 @@ il_task_execute (IlTaskEnv    *env,
   rec->cpu_start = sched_getcpu ();
   if (rec->blocks == NULL)
     rec->blocks = g_array_sized_new (FALSE, TRUE, sizeof (IlBlockRecord), def->blocks->len);
-  usage_read (&u0);
+  il_thread_usage_read (&u0);
   rec->start_us = il_now_us () - env->t0;
   ev = il_event_task_start (rec->start_us, rec->cpu_start, rec->pid, rec->tid,
                             (gint) rec->group, (gint) rec->index);
@@ -327,6 +364,10 @@ il_task_execute (IlTaskEnv    *env,
             ok = run_counter_block (env, block, &gil_wait, &lock_wait, &error);
             break;
 
+          case IL_BLOCK_YIELD:
+            ok = run_yield_block (env, block, &error);
+            break;
+
           case IL_N_BLOCK_TYPES:
           default:
             g_assert_not_reached ();
@@ -353,7 +394,7 @@ il_task_execute (IlTaskEnv    *env,
     }
 
   rec->end_us = mark_us;
-  usage_read (&u1);
+  il_thread_usage_read (&u1);
   rec->cpu_end = sched_getcpu ();
   rec->checksum = rec->failed ? 0 : checksum;
   state_between (&task_t0, &mark, rec->end_us - rec->start_us, gil_total, lock_total,

@@ -35,6 +35,9 @@ struct _IlBlockItem
   GtkSpinButton  *bytes_spin;
   GtkWidget      *bytes_suffix;
   GtkCheckButton *fsync_check;
+  GtkSpinButton  *count_spin; /* counter increments, yield times */
+  GtkLabel       *count_suffix;
+  GtkCheckButton *lock_check;
   GtkLabel       *description_label;
   GtkMenuButton  *menu_button;
 
@@ -63,7 +66,9 @@ block_css_class (IlBlockType type)
       case IL_BLOCK_FILE_READ:
         return "block-file";
       case IL_BLOCK_COUNTER:
-        return "block-cpu";
+        return "block-counter";
+      case IL_BLOCK_YIELD:
+        return "block-yield";
       case IL_N_BLOCK_TYPES:
       default:
         return "block-cpu";
@@ -87,6 +92,8 @@ block_type_title (IlBlockType type)
         return _("Read");
       case IL_BLOCK_COUNTER:
         return _("Counter");
+      case IL_BLOCK_YIELD:
+        return _("Yield");
       case IL_N_BLOCK_TYPES:
       default:
         return "";
@@ -198,6 +205,25 @@ spin_changed_cb (IlBlockItem   *self,
           block->ms = value;
         }
     }
+  else if (spin == self->count_spin)
+    {
+      IlBlock *peek = il_block_item_peek_block (self);
+
+      if (peek == NULL)
+        return;
+      if (peek->type == IL_BLOCK_YIELD)
+        {
+          if ((block = il_block_item_begin (self, "times")) == NULL)
+            return;
+          block->times = value;
+        }
+      else
+        {
+          if ((block = il_block_item_begin (self, "increments")) == NULL)
+            return;
+          block->increments = value;
+        }
+    }
   else
     {
       if ((block = il_block_item_begin (self, "bytes")) == NULL)
@@ -235,6 +261,11 @@ il_block_item_sync_visibility (IlBlockItem *self,
                           block->type == IL_BLOCK_FILE_WRITE || block->type == IL_BLOCK_FILE_READ ||
                             (block->type == IL_BLOCK_HTTP && embedded));
   gtk_widget_set_visible (GTK_WIDGET (self->fsync_check), block->type == IL_BLOCK_FILE_WRITE);
+  gtk_widget_set_visible (GTK_WIDGET (self->count_spin),
+                          block->type == IL_BLOCK_COUNTER || block->type == IL_BLOCK_YIELD);
+  gtk_widget_set_visible (GTK_WIDGET (self->count_suffix),
+                          gtk_widget_get_visible (GTK_WIDGET (self->count_spin)));
+  gtk_widget_set_visible (GTK_WIDGET (self->lock_check), block->type == IL_BLOCK_COUNTER);
   gtk_widget_set_visible (self->units_suffix, gtk_widget_get_visible (GTK_WIDGET (self->units_spin)));
   gtk_widget_set_visible (self->ms_suffix, gtk_widget_get_visible (GTK_WIDGET (self->ms_spin)));
   gtk_widget_set_visible (self->bytes_suffix, gtk_widget_get_visible (GTK_WIDGET (self->bytes_spin)));
@@ -282,6 +313,17 @@ fsync_toggled_cb (IlBlockItem *self)
   if ((block = il_block_item_begin (self, "fsync")) == NULL)
     return;
   block->fsync = gtk_check_button_get_active (self->fsync_check);
+  il_block_item_end (self);
+}
+
+static void
+lock_toggled_cb (IlBlockItem *self)
+{
+  IlBlock *block;
+
+  if ((block = il_block_item_begin (self, "lock")) == NULL)
+    return;
+  block->lock = gtk_check_button_get_active (self->lock_check);
   il_block_item_end (self);
 }
 
@@ -407,12 +449,16 @@ il_block_item_class_init (IlBlockItemClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlBlockItem, url_entry);
   gtk_widget_class_bind_template_child (widget_class, IlBlockItem, bytes_spin);
   gtk_widget_class_bind_template_child (widget_class, IlBlockItem, fsync_check);
+  gtk_widget_class_bind_template_child (widget_class, IlBlockItem, count_spin);
+  gtk_widget_class_bind_template_child (widget_class, IlBlockItem, count_suffix);
+  gtk_widget_class_bind_template_child (widget_class, IlBlockItem, lock_check);
   gtk_widget_class_bind_template_child (widget_class, IlBlockItem, description_label);
   gtk_widget_class_bind_template_child (widget_class, IlBlockItem, menu_button);
   gtk_widget_class_bind_template_callback (widget_class, kernel_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, spin_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, url_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, fsync_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, lock_toggled_cb);
 
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Up, GDK_ALT_MASK, move_up_cb, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Up, GDK_ALT_MASK, move_up_cb, NULL);
@@ -450,6 +496,37 @@ il_block_item_init (IlBlockItem *self)
   target = gtk_drop_target_new (G_TYPE_STRING, GDK_ACTION_MOVE);
   g_signal_connect_object (target, "drop", G_CALLBACK (drop_cb), self, 0);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+}
+
+/* The count spin button is a counter's increments or a yield's times:
+ * its range, suffix, tooltip and accessible name follow the type. */
+static void
+il_block_item_setup_count (IlBlockItem   *self,
+                           const IlBlock *block)
+{
+  const char *name;
+
+  if (block->type == IL_BLOCK_YIELD)
+    {
+      gtk_spin_button_set_range (self->count_spin, 1, IL_MAX_YIELDS);
+      gtk_spin_button_set_value (self->count_spin, (double) block->times);
+      gtk_label_set_label (self->count_suffix, C_("after a yield block's count", "times"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_spin),
+                                   _("How many times the task gives up the CPU"));
+      name = _("Times");
+    }
+  else
+    {
+      gtk_spin_button_set_range (self->count_spin, 1, IL_MAX_INCREMENTS);
+      gtk_spin_button_set_value (self->count_spin, (double) block->increments);
+      gtk_label_set_label (self->count_suffix, C_("after a counter block's count", "increments"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_spin),
+                                   _("Read–modify–writes of the counter every task shares"));
+      name = _("Increments");
+    }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->count_spin),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  gtk_check_button_set_active (self->lock_check, block->lock);
 }
 
 static GMenuModel *
@@ -525,6 +602,7 @@ il_block_item_new (IlDocument *document,
     }
   gtk_spin_button_set_value (self->bytes_spin, peek->bytes);
   gtk_check_button_set_active (self->fsync_check, peek->fsync);
+  il_block_item_setup_count (self, peek);
   il_block_item_sync_visibility (self, peek);
   il_block_item_update_description (self);
   self->updating = FALSE;
@@ -551,6 +629,20 @@ il_block_item_get_units_spin (IlBlockItem *self)
 {
   g_return_val_if_fail (IL_IS_BLOCK_ITEM (self), NULL);
   return self->units_spin;
+}
+
+GtkSpinButton *
+il_block_item_get_count_spin (IlBlockItem *self)
+{
+  g_return_val_if_fail (IL_IS_BLOCK_ITEM (self), NULL);
+  return self->count_spin;
+}
+
+GtkCheckButton *
+il_block_item_get_lock_check (IlBlockItem *self)
+{
+  g_return_val_if_fail (IL_IS_BLOCK_ITEM (self), NULL);
+  return self->lock_check;
 }
 
 GtkSpinButton *

@@ -21,5 +21,8 @@ guint          il_block_item_get_group (IlBlockItem *self);
 guint          il_block_item_get_block (IlBlockItem *self);
 GtkSpinButton *il_block_item_get_units_spin (IlBlockItem *self);
 GtkSpinButton *il_block_item_get_ms_spin (IlBlockItem *self);
+/* A counter's increments or a yield's times; a counter's lock. */
+GtkSpinButton  *il_block_item_get_count_spin (IlBlockItem *self);
+GtkCheckButton *il_block_item_get_lock_check (IlBlockItem *self);
 
 G_END_DECLS

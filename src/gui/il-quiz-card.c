@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "il-format.h"
 #include "il-quiz-card.h"
 
 struct _IlQuizCard
@@ -28,7 +29,9 @@ struct _IlQuizCard
 G_DEFINE_FINAL_TYPE (IlQuizCard, il_quiz_card, GTK_TYPE_BOX)
 
 /* The measured figures that answer the quiz: each run's median makespan
- * and, when there is a sequential baseline, its speedup. */
+ * and, when there is a sequential baseline, its speedup; then the lost
+ * updates and context switches, which answer the lessons on shared state
+ * and on the cost of a switch. */
 static char *
 quiz_figures_text (const IlResults *results)
 {
@@ -43,6 +46,7 @@ quiz_figures_text (const IlResults *results)
       if (!isnan (run->summary.speedup))
         g_string_append_printf (s, _(", speedup %.2f×"), run->summary.speedup);
     }
+  il_results_append_notes (s, results, FALSE);
   return g_string_free (s, FALSE);
 }
 

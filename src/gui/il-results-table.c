@@ -51,6 +51,7 @@ struct _IlResultsTable
   GtkWidget     *box;
   GtkLabel      *title_label;
   GtkColumnView *column_view;
+  GtkLabel      *notes_label;
 
   /* owned */
   GListStore *rows;
@@ -126,6 +127,7 @@ il_results_table_class_init (IlResultsTableClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlResultsTable, box);
   gtk_widget_class_bind_template_child (widget_class, IlResultsTable, title_label);
   gtk_widget_class_bind_template_child (widget_class, IlResultsTable, column_view);
+  gtk_widget_class_bind_template_child (widget_class, IlResultsTable, notes_label);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
@@ -174,6 +176,8 @@ il_results_table_set_results (IlResultsTable  *self,
   g_list_store_remove_all (self->rows);
   gtk_label_set_label (self->title_label, title ? title : "");
   gtk_widget_set_visible (GTK_WIDGET (self->title_label), title != NULL && title[0] != '\0');
+  gtk_label_set_label (self->notes_label, "");
+  gtk_widget_set_visible (GTK_WIDGET (self->notes_label), FALSE);
   if (results == NULL)
     return;
   for (guint i = 0; i < results->runs->len; i++)
@@ -182,6 +186,24 @@ il_results_table_set_results (IlResultsTable  *self,
 
       g_list_store_append (self->rows, row);
     }
+
+  /* Lost updates and context switches, as the CLI prints them under its
+   * table (il_results_append_notes). */
+  {
+    g_autoptr(GString) notes = g_string_new (NULL);
+
+    il_results_append_notes (notes, results, FALSE);
+    g_strstrip (notes->str);
+    gtk_label_set_label (self->notes_label, notes->str);
+    gtk_widget_set_visible (GTK_WIDGET (self->notes_label), notes->str[0] != '\0');
+  }
+}
+
+const char *
+il_results_table_get_notes (IlResultsTable *self)
+{
+  g_return_val_if_fail (IL_IS_RESULTS_TABLE (self), NULL);
+  return gtk_label_get_label (self->notes_label);
 }
 
 guint

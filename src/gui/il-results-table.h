@@ -20,6 +20,8 @@ void  il_results_table_set_results (IlResultsTable  *self,
                                     const IlResults *results,
                                     const char      *title);
 guint il_results_table_get_n_rows (IlResultsTable *self);
+/* The lost updates and context switches shown under the rows ("": none). */
+const char *il_results_table_get_notes (IlResultsTable *self);
 /* The text shown in a cell. */
 const char *il_results_table_get_text (IlResultsTable *self,
                                        guint           row,

@@ -157,7 +157,9 @@ il_task_group_card_build_menus (IlTaskGroupCard *self)
         { IL_BLOCK_HTTP, N_("_HTTP Request") },
           { IL_BLOCK_FILE_WRITE, N_("File _Write") },
             { IL_BLOCK_FILE_READ, N_("File _Read") },
-          };
+              { IL_BLOCK_COUNTER, N_("Shared Cou_nter") },
+                { IL_BLOCK_YIELD, N_("_Yield the CPU") },
+              };
   guint g = self->group;
 
   for (guint i = 0; i < G_N_ELEMENTS (blocks); i++)

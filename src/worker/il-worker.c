@@ -289,6 +289,7 @@ run_task (IlProtoTask *task,
   result.overhead_ns = env.overhead_ns;
   /* This process's own counter moved; the parent's never does. */
   result.counted = worker_counter.value - counted_before;
+  result.yielded = env.yielded;
   result.payload = task->payload;
   result.payload_len = task->payload_len;
 

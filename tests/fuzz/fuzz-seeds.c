@@ -55,7 +55,8 @@ write_protocol (const char *dir)
     "    { \"type\": \"http\", \"delay_ms\": 1, \"bytes\": 100 },"
     "    { \"type\": \"file-write\", \"bytes\": 4096, \"fsync\": true },"
     "    { \"type\": \"file-read\", \"bytes\": 4096 },"
-    "    { \"type\": \"counter\", \"increments\": 1000, \"lock\": true } ] } ],"
+    "    { \"type\": \"counter\", \"increments\": 1000, \"lock\": true },"
+    "    { \"type\": \"yield\", \"times\": 500 } ] } ],"
     "  \"runs\": [ { \"executor\": \"processes\", \"workers\": 2 } ] }");
   g_autoptr(GByteArray) all = g_byte_array_new ();
   g_autoptr(GArray) affinity = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -163,6 +164,9 @@ write_protocol (const char *dir)
   result.usage.nvcsw = 3;
   result.overhead_ns = 5000;
   result.counted = 1000;
+  result.yielded.yields = 500;
+  result.yielded.nivcsw = 498;
+  result.yielded.cpu_us = 1100;
   frames[n].name = "result";
   frames[n++].from = all->len;
   il_protocol_write_result (all, &result);

@@ -14,10 +14,14 @@ to get the lock back after the I/O).
 Counter blocks are plain Python: a module-level counter that every thread of
 this interpreter shares, incremented by `x = x + 1` (count), or under one
 threading.Lock (count_locked), whose waits are the block's lock_wait.
+
+Yield blocks call os.sched_yield, which releases the GIL around the system
+call; the thread's switches meanwhile come from getrusage (RUSAGE_THREAD).
 """
 import ctypes
 import http.client
 import os
+import resource
 import threading
 import time
 import urllib.parse
@@ -161,6 +165,8 @@ def long_block(block):
         return block[4] >= 2
     if btype == P.HTTP:
         return block[7] is not None or block[5] >= 2
+    if btype == P.YIELD:
+        return block[10] >= 1000
     return block[6] >= CHUNK
 
 
@@ -315,6 +321,29 @@ def run_counter(block):
     return 0
 
 
+# ---- the yield block -------------------------------------------------------
+
+def run_yield(n):
+    """A yield block: os.sched_yield @n times (each call releases the GIL
+    around the system call). Returns (yields, voluntary switches,
+    involuntary switches, CPU µs) as the kernel counted them for this
+    thread."""
+    usage = resource.getrusage
+    r0 = usage(resource.RUSAGE_THREAD)
+    c0 = time.thread_time_ns()
+    give_up = os.sched_yield
+    for _ in range(n):
+        give_up()
+    c1 = time.thread_time_ns()
+    r1 = usage(resource.RUSAGE_THREAD)
+    return (n, max(r1.ru_nvcsw - r0.ru_nvcsw, 0), max(r1.ru_nivcsw - r0.ru_nivcsw, 0),
+            max(c1 - c0, 0) // 1000)
+
+
+def add_yielded(total, step):
+    return tuple(a + b for a, b in zip(total, step))
+
+
 # ---- one task --------------------------------------------------------------
 
 def run_task(env, task, worker, emit, shared_gil=True):
@@ -340,6 +369,7 @@ def run_task(env, task, worker, emit, shared_gil=True):
     lock_total = 0
     block_cpu_ns = 0
     counted_before = x
+    yielded = (0, 0, 0, 0)
 
     for i, block in enumerate(task["blocks"]):
         btype = block[0]
@@ -374,6 +404,8 @@ def run_task(env, task, worker, emit, shared_gil=True):
             elif btype == P.COUNTER:
                 lock_us = run_counter(block)
                 gil = "all"
+            elif btype == P.YIELD:
+                yielded = add_yielded(yielded, run_yield(block[10]))
         except BlockError as e:
             ok, error = False, f"block {i + 1} ({P.BLOCK_NAMES[btype]}): {e}"
         except Exception as e:  # noqa: BLE001 — a task fails, the engine goes on
@@ -416,4 +448,5 @@ def run_task(env, task, worker, emit, shared_gil=True):
             # What this task added to this process's counter: a
             # multiprocessing child's count, as interleave-worker reports
             # its own (the engine replaces it for threads, see engine.py).
-            "counted": x - counted_before}, pending or []
+            "counted": x - counted_before,
+            "yielded": yielded}, pending or []

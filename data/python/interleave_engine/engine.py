@@ -413,6 +413,7 @@ async def run_task_async(env, channel, task, slice_units):
     failed, error = False, None
     blocks = []
     t_running = t_ready = t_lock = 0
+    yielded = (0, 0, 0, 0)
     mark_us = start_us
     valid = B.schedstat_valid()
     for i, block in enumerate(task["blocks"]):
@@ -450,6 +451,17 @@ async def run_task_async(env, channel, task, slice_units):
                 c0 = time.thread_time_ns()
                 lock_wait = B.run_counter(block)
                 running += (time.thread_time_ns() - c0) // 1000
+            elif btype == P.YIELD:
+                # A cooperative yield: asyncio.sleep(0) hands the loop over
+                # to every other ready task, no kernel switch involved.
+                r0 = B.resource.getrusage(B.resource.RUSAGE_THREAD)
+                for _ in range(block[10]):
+                    y = B.now_us()
+                    await asyncio.sleep(0)
+                    ready += B.now_us() - y
+                r1 = B.resource.getrusage(B.resource.RUSAGE_THREAD)
+                yielded = B.add_yielded(yielded, (block[10], max(r1.ru_nvcsw - r0.ru_nvcsw, 0),
+                                                  max(r1.ru_nivcsw - r0.ru_nivcsw, 0), 0))
             else:
                 c0 = time.thread_time_ns()
                 if btype == P.FILE_WRITE:
@@ -488,7 +500,7 @@ async def run_task_async(env, channel, task, slice_units):
            "start_us": start_us, "end_us": end_us,
            "checksum": 0 if failed else checksum, "state": st,
            "failed": failed, "error": error, "blocks": blocks,
-           "usage": (0, 0, 0, 0), "overhead_ns": 0}
+           "usage": (0, 0, 0, 0), "overhead_ns": 0, "yielded": yielded}
     channel.send_counted(rec, b"", pending)
 
 

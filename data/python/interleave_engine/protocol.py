@@ -17,6 +17,11 @@ lock_wait), the RESULT's with lock_wait as a fifth i64 and a TASK_END or
 BLOCK_END event's lock_wait in the record's value slot (a double); the
 RESULT carries, after the overhead, the count of the worker's own counter
 (i64; see engine.py for what the count is under each executor).
+
+Version 4: a TASK's blocks end, after the counter's fields, with the yield
+block's times (i64); the RESULT ends its usage with what the task's yield
+blocks did: yields, the thread's voluntary and involuntary switches
+meanwhile and their CPU time in µs (four i64).
 """
 import struct
 
@@ -24,7 +29,7 @@ MAGIC = 0x50574C49
 # The version this package was written for. The application's HELLO names
 # the version it speaks, and the engine answers in it (adopt_version): the
 # package ships with the application, so they are one build.
-VERSION = 3
+VERSION = 4
 HEADER = struct.Struct("<IHHQ")
 MAX_BODY = 64 * 1024 * 1024 + 16 * 1024 * 1024
 
@@ -41,10 +46,11 @@ EVENT_STRUCT = struct.Struct("<BBBBiiIqqqqqqd")
 assert EVENT_STRUCT.size == 72
 
 # il-experiment.h
-CPU, SLEEP, HTTP, FILE_WRITE, FILE_READ, COUNTER = 0, 1, 2, 3, 4, 5
-BLOCK_NAMES = ("cpu", "sleep", "http", "file-write", "file-read", "counter")
-# il-limits.h: IL_MAX_INCREMENTS
+CPU, SLEEP, HTTP, FILE_WRITE, FILE_READ, COUNTER, YIELD = 0, 1, 2, 3, 4, 5, 6
+BLOCK_NAMES = ("cpu", "sleep", "http", "file-write", "file-read", "counter", "yield")
+# il-experiment.h: IL_MAX_INCREMENTS, IL_MAX_YIELDS
 MAX_INCREMENTS = 10000000
+MAX_YIELDS = 1000000
 N_KERNELS = 4
 
 NO_STRING = 0xFFFFFFFF
@@ -55,7 +61,7 @@ _BLOCK = struct.Struct("<BBBqqqq")
 _RESULT_HEAD = struct.Struct("<IIIIiiqqQ")
 _STATE = struct.Struct("<Bqqqqq")
 _BLOCK_REC = struct.Struct("<Bqqq")
-_USAGE = struct.Struct("<qqqqqq")
+_USAGE = struct.Struct("<qqqqqqqqqq")
 
 
 class ProtocolError(Exception):
@@ -163,7 +169,7 @@ def write_heartbeat():
 
 
 _QQ = struct.Struct("<QQ")
-_COUNTER = struct.Struct("<qB")
+_COUNTER = struct.Struct("<qBq")
 
 
 def read_task(body):
@@ -194,13 +200,16 @@ def read_task(body):
             pos += n
         if pos + _COUNTER.size > size:
             raise ProtocolError("truncated TASK frame")
-        increments, lock = _COUNTER.unpack_from(body, pos)
+        increments, lock, times = _COUNTER.unpack_from(body, pos)
         pos += _COUNTER.size
         if not (1 if btype == COUNTER else 0) <= increments <= MAX_INCREMENTS:
             raise ProtocolError(f"block {len(blocks) + 1} of a TASK frame: increments "
                                 f"{increments} is out of range")
+        if not (1 if btype == YIELD else 0) <= times <= MAX_YIELDS:
+            raise ProtocolError(f"block {len(blocks) + 1} of a TASK frame: times "
+                                f"{times} is out of range")
         blocks.append((btype, kernel, bool(fsync), units, ms, delay_ms, nbytes, url,
-                       increments, bool(lock)))
+                       increments, bool(lock), times))
     if pos + _QQ.size > size:
         raise ProtocolError("truncated TASK frame")
     _checksum, payload_len = _QQ.unpack_from(body, pos)
@@ -255,7 +264,9 @@ def write_result(rec, payload):
         parts.append(_BLOCK_REC.pack(br["type"], br["start_us"], br["end_us"], br["ttfb_us"]))
         _put_state(parts, br["state"])
     u = rec["usage"]
-    parts.append(_USAGE.pack(u[0], u[1], u[2], u[3], rec["overhead_ns"], rec.get("counted", 0)))
+    yd = rec.get("yielded", (0, 0, 0, 0))
+    parts.append(_USAGE.pack(u[0], u[1], u[2], u[3], rec["overhead_ns"], rec.get("counted", 0),
+                             yd[0], yd[1], yd[2], yd[3]))
     parts.append(_U64.pack(len(payload)))
     parts.append(payload)
     return frame(RESULT, b"".join(parts))

@@ -43,11 +43,12 @@ il_chart_colors_init (IlChartColors *c,
                       gboolean       dark,
                       gboolean       hc)
 {
-  /* cpu, sleep, http, file-write, file-read, counter */
-  static const guint32 block_light[IL_N_BLOCK_TYPES] = { 0x1c71d8, 0x26a269, 0x9141ac, 0xe66100, 0x865e3c, 0x0e7c86 };
-  static const guint32 block_light_hc[IL_N_BLOCK_TYPES] = { 0x1a5fb4, 0x1e7f50, 0x613583, 0xc64600, 0x63452c, 0x008fa0 };
-  static const guint32 block_dark[IL_N_BLOCK_TYPES] = { 0x62a0ea, 0x57e389, 0xc061cb, 0xffa348, 0xcdab8f, 0x3fd0c8 };
-  static const guint32 block_dark_hc[IL_N_BLOCK_TYPES] = { 0x99c1f1, 0x8ff0a4, 0xdc8add, 0xffbe6f, 0xe3cfbd, 0x66e6e0 };
+  /* cpu, sleep, http, file-write, file-read, counter, yield (an indigo apart
+   * from the blocks and from the ready, GIL-wait and lock-wait states) */
+  static const guint32 block_light[IL_N_BLOCK_TYPES] = { 0x1c71d8, 0x26a269, 0x9141ac, 0xe66100, 0x865e3c, 0x0e7c86, 0x3b4a7a };
+  static const guint32 block_light_hc[IL_N_BLOCK_TYPES] = { 0x1a5fb4, 0x1e7f50, 0x613583, 0xc64600, 0x63452c, 0x008fa0, 0x2a3d5e };
+  static const guint32 block_dark[IL_N_BLOCK_TYPES] = { 0x62a0ea, 0x57e389, 0xc061cb, 0xffa348, 0xcdab8f, 0x3fd0c8, 0xa8b0ff };
+  static const guint32 block_dark_hc[IL_N_BLOCK_TYPES] = { 0x99c1f1, 0x8ff0a4, 0xdc8add, 0xffbe6f, 0xe3cfbd, 0x66e6e0, 0xb8a0ff };
   static const guint32 series_light[] = { 0x1c71d8, 0xe66100, 0x26a269, 0x9141ac,
                                           0xc01c28, 0x865e3c, 0x0e7c86, 0xb58900 };
   static const guint32 series_dark[] = { 0x62a0ea, 0xffa348, 0x57e389, 0xc061cb,

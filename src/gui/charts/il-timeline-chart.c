@@ -220,7 +220,7 @@ draw_legend (cairo_t             *cr,
              gboolean             lock_wait,
              const IlChartColors *colors)
 {
-  static const char *names[IL_N_BLOCK_TYPES] = { "CPU", "sleep", "HTTP", "file write", "file read", "counter" };
+  static const char *names[IL_N_BLOCK_TYPES] = { "CPU", "sleep", "HTTP", "file write", "file read", "counter", "yield" };
 
   for (guint i = 0; i < IL_N_BLOCK_TYPES && x < max_x; i++)
     x += il_chart_legend_item (cr, x, y, &colors->block[i], FALSE, FALSE, names[i], &colors->fg);
