@@ -174,16 +174,16 @@ test_quiz_card (void)
   run->summary.speedup = 3.5;
   g_ptr_array_add (results->runs, run);
 
-  il_quiz_card_set_answer (IL_QUIZ_CARD (card), &quiz, 0, results);
+  il_quiz_card_set_answer (IL_QUIZ_CARD (card), &quiz, 0, results, NULL);
   collect_labels (card, text);
   g_test_message ("%s", text->str);
   g_assert_nonnull (strstr (text->str, "Which is faster?"));
   g_assert_nonnull (strstr (text->str, "Not quite: you picked “threads”; the answer is “processes”"));
-  g_assert_nonnull (strstr (text->str, "• processes ×4: 250.0 ms, speedup 3.50×"));
+  g_assert_nonnull (strstr (text->str, "• processes ×4: 250 ms, speedup 3.50×"));
 
   /* Skipped, and an explanation to show. */
   quiz.explanation = (char *) "Processes avoid the GIL.";
-  il_quiz_card_set_answer (IL_QUIZ_CARD (card), &quiz, -1, results);
+  il_quiz_card_set_answer (IL_QUIZ_CARD (card), &quiz, -1, results, NULL);
   g_string_truncate (text, 0);
   collect_labels (card, text);
   g_assert_nonnull (strstr (text->str, "You skipped the question. The answer: processes"));

@@ -182,12 +182,11 @@ append_counters (GString         *out,
 
   for (guint i = 0; i < results->runs->len; i++)
     {
-      const IlRunResult  *run = g_ptr_array_index (results->runs, i);
-      const IlRepetition *rep = il_run_result_median_repetition (run);
-      gint64              lost;
-      gint64              lock_wait = 0;
+      const IlRunResult *run = g_ptr_array_index (results->runs, i);
+      g_autofree char   *counter = il_format_counter (run);
+      g_autofree char   *workers = il_format_counter_workers (run);
 
-      if (rep == NULL || !rep->has_counter)
+      if (counter == NULL)
         continue;
       if (!heading)
         {
@@ -195,23 +194,9 @@ append_counters (GString         *out,
           g_string_append (out, _("lost updates (counter blocks, median repetition):\n"));
           heading = TRUE;
         }
-      for (guint t = 0; t < rep->tasks->len; t++)
-        lock_wait += g_array_index (rep->tasks, IlTaskRecord, t).state.lock_wait;
-      lost = rep->counter_expected - rep->counter_final;
-      g_string_append_printf (out, _("  %s: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " lost (%.1f %%), final count %" G_GINT64_FORMAT),
-                                      run->label, lost, rep->counter_expected,
-                                      rep->counter_expected > 0 ? 100.0 * (double) lost / (double) rep->counter_expected : 0.0,
-                                      rep->counter_final);
-      if (lock_wait > 0)
-        g_string_append_printf (out, _(", lock wait %.1f ms"), (double) lock_wait / 1000.0);
-      g_string_append_c (out, '\n');
-      if (rep->counter_per_worker != NULL)
-        {
-          g_string_append (out, _("    the parent's counter did not move; each worker counted in its own memory:"));
-          for (guint w = 0; w < rep->counter_per_worker->len; w++)
-            g_string_append_printf (out, " %" G_GINT64_FORMAT, g_array_index (rep->counter_per_worker, gint64, w));
-          g_string_append_c (out, '\n');
-        }
+      g_string_append_printf (out, "  %s: %s\n", run->label, counter);
+      if (workers != NULL)
+        g_string_append_printf (out, "    %s\n", workers);
     }
 }
 

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -118,4 +119,66 @@ il_results_format_cell (const IlRunResult *run,
         break;
     }
   g_return_val_if_reached (NULL);
+}
+
+char *
+il_format_counter (const IlRunResult *run)
+{
+  const IlRepetition *rep;
+  gint64              lost;
+  gint64              lock_wait = 0;
+  GString            *out;
+
+  g_return_val_if_fail (run != NULL, NULL);
+
+  rep = il_run_result_median_repetition (run);
+  if (rep == NULL || !rep->has_counter)
+    return NULL;
+  for (guint t = 0; rep->tasks != NULL && t < rep->tasks->len; t++)
+    lock_wait += g_array_index (rep->tasks, IlTaskRecord, t).state.lock_wait;
+  lost = rep->counter_expected - rep->counter_final;
+  out = g_string_new (NULL);
+  g_string_append_printf (out, _("%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " lost (%.1f %%), final count %" G_GINT64_FORMAT),
+                          lost, rep->counter_expected,
+                          rep->counter_expected > 0 ? 100.0 * (double) lost / (double) rep->counter_expected : 0.0,
+                          rep->counter_final);
+  if (lock_wait > 0)
+    g_string_append_printf (out, _(", lock wait %.1f ms"), (double) lock_wait / 1000.0);
+  return g_string_free (out, FALSE);
+}
+
+char *
+il_format_counter_workers (const IlRunResult *run)
+{
+  const IlRepetition *rep;
+  GString            *out;
+
+  g_return_val_if_fail (run != NULL, NULL);
+
+  rep = il_run_result_median_repetition (run);
+  if (rep == NULL || !rep->has_counter || rep->counter_per_worker == NULL)
+    return NULL;
+  out = g_string_new (_("the parent's counter did not move; each worker counted in its own memory:"));
+  for (guint w = 0; w < rep->counter_per_worker->len; w++)
+    g_string_append_printf (out, " %" G_GINT64_FORMAT, g_array_index (rep->counter_per_worker, gint64, w));
+  return g_string_free (out, FALSE);
+}
+
+char *
+il_format_machine (const IlMachine *machine)
+{
+  const char      *cpu;
+  g_autofree char *date = NULL;
+
+  g_return_val_if_fail (machine != NULL, NULL);
+
+  cpu = machine->cpu_model != NULL && machine->cpu_model[0] != '\0' ? machine->cpu_model : _("an unknown CPU");
+  /* The day is enough to place a measurement; the file keeps the time. */
+  if (machine->date != NULL && strlen (machine->date) >= 10)
+    date = g_strndup (machine->date, 10);
+  if (date == NULL)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (%u core, undated)", "%s (%u cores, undated)", machine->cores),
+                            cpu, machine->cores);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (%u core, %s)", "%s (%u cores, %s)", machine->cores),
+                          cpu, machine->cores, date);
 }
