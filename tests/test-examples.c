@@ -76,17 +76,24 @@ test_examples_round_trip (void)
     }
 }
 
-
 /* The examples are lessons in course order: every built-in example has its
  * place in the course, and the opening lessons come first. */
 static void
 test_examples_course_order (void)
 {
   g_auto(GStrv) names = il_examples_names ();
-  const char *const *course = il_examples_course ();
+  const char *const       *course = il_examples_course ();
   static const char *const opening[] = {
-    "structure", "cpu-bound", "io-bound", "time-slicing", "gil", "marshalling",
-    "shared-state", "shared-state-lock", "cooperative-counter", "processes-memory",
+    "structure",
+    "cpu-bound",
+    "io-bound",
+    "time-slicing",
+    "gil",
+    "marshalling",
+    "shared-state",
+    "shared-state-lock",
+    "cooperative-counter",
+    "processes-memory",
   };
   guint last = 0;
 

@@ -204,7 +204,6 @@ test_run_expansion (void)
   g_assert_cmpint (il_runner_get_run_config (only, 1)->executor, ==, IL_EXECUTOR_SEQUENTIAL);
 }
 
-
 /* A run of @label whose one repetition counted @final of @expected, with
  * @lock_wait_us spent waiting for the lock; @per_worker (nullable,
  * -1-terminated) as under processes. */

@@ -179,13 +179,13 @@ test_recorded_quiz_and_next (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) labels = g_string_new (NULL);
   g_autoptr(IlExperiment) next_exp = il_example_load ("shared-state-lock", NULL);
-  g_autofree char *machine = NULL;
-  g_autofree char *choice_id = NULL;
-  IlWindow         *window = il_window_new (NULL);
+  g_autofree char    *machine = NULL;
+  g_autofree char    *choice_id = NULL;
+  IlWindow           *window = il_window_new (NULL);
   const IlExperiment *exp;
-  AdwMessageDialog *dialog;
-  GtkWidget        *card, *next_button;
-  int               choice;
+  AdwMessageDialog   *dialog;
+  GtkWidget          *card, *next_button;
+  int                 choice;
 
   gtk_window_present (GTK_WINDOW (window));
   /* The welcome page is no lesson: there is no next one. */

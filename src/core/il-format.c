@@ -139,9 +139,9 @@ il_format_counter (const IlRunResult *run)
   lost = rep->counter_expected - rep->counter_final;
   out = g_string_new (NULL);
   g_string_append_printf (out, _("%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " lost (%.1f %%), final count %" G_GINT64_FORMAT),
-                          lost, rep->counter_expected,
-                          rep->counter_expected > 0 ? 100.0 * (double) lost / (double) rep->counter_expected : 0.0,
-                          rep->counter_final);
+                                  lost, rep->counter_expected,
+                                  rep->counter_expected > 0 ? 100.0 * (double) lost / (double) rep->counter_expected : 0.0,
+                                  rep->counter_final);
   if (lock_wait > 0)
     g_string_append_printf (out, _(", lock wait %.1f ms"), (double) lock_wait / 1000.0);
   return g_string_free (out, FALSE);

@@ -272,7 +272,7 @@ il_window_ask_quiz (IlWindow        *self,
   dialog = adw_message_dialog_new (GTK_WINDOW (self),
                                    recorded != NULL ? _("A Question Before the Results")
                                                     : _("Before You Run: a Question"),
-                                   body != NULL ? body : quiz->question);
+                                                         body != NULL ? body : quiz->question);
   /* Choices are long, so libadwaita stacks the responses, last added on
    * top: add Skip first and the choices from last to first, so that they
    * read in the file's order with Skip at the bottom. */
