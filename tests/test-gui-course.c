@@ -234,6 +234,16 @@ test_recorded_quiz_and_next (void)
       g_assert_nonnull (strstr (labels->str, run_counter));
     }
 
+  /* What made the author's figures less trustworthy is said with them. */
+  g_string_truncate (labels, 0);
+  collect_labels (GTK_WIDGET (window), labels);
+  for (guint i = 0; exp->results->warnings != NULL && exp->results->warnings[i] != NULL; i++)
+    {
+      g_autofree char *line = g_strdup_printf ("⚠ The author’s measurement: %s", exp->results->warnings[i]);
+
+      g_assert_nonnull (strstr (labels->str, line));
+    }
+
   /* "Next lesson" names the next lesson and opens it, once the unsaved
    * edit is saved or discarded. */
   g_assert_true (shown (next_button));

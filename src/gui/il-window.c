@@ -169,6 +169,23 @@ il_window_update_lesson (IlWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next-lesson", self->next_lesson != NULL);
 }
 
+/* One "⚠" line per warning; the author's say whose they are. */
+static void
+append_warnings (GString           *text,
+                 const char *const *warnings,
+                 gboolean           authors)
+{
+  for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
+    {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      if (authors)
+        g_string_append_printf (text, _("⚠ The author’s measurement: %s"), warnings[i]);
+      else
+        g_string_append_printf (text, "⚠ %s", warnings[i]);
+    }
+}
+
 void
 il_window_show_results (IlWindow *self)
 {
@@ -218,16 +235,15 @@ il_window_show_results (IlWindow *self)
     }
   gtk_widget_set_visible (GTK_WIDGET (self->recorded_table), recorded != NULL);
 
-  if (self->results != NULL && self->results->warnings != NULL && self->results->warnings[0] != NULL)
-    {
-      g_autofree char *joined = g_strjoinv ("\n", self->results->warnings);
-      g_autofree char *text = g_strdup_printf ("⚠ %s", joined);
+  /* What makes figures less trustworthy, ours and the author's alike. */
+  {
+    g_autoptr(GString) text = g_string_new (NULL);
 
-      gtk_label_set_label (self->warnings_label, text);
-      gtk_widget_set_visible (GTK_WIDGET (self->warnings_label), TRUE);
-    }
-  else
-    gtk_widget_set_visible (GTK_WIDGET (self->warnings_label), FALSE);
+    append_warnings (text, self->results ? (const char *const *) self->results->warnings : NULL, FALSE);
+    append_warnings (text, recorded ? (const char *const *) recorded->warnings : NULL, TRUE);
+    gtk_label_set_label (self->warnings_label, text->str);
+    gtk_widget_set_visible (GTK_WIDGET (self->warnings_label), text->len > 0);
+  }
 
   il_results_view_set_results (self->results_view, self->results, recorded, experiment);
 }
