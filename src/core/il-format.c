@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -138,7 +139,8 @@ il_format_counter (const IlRunResult *run)
     lock_wait += g_array_index (rep->tasks, IlTaskRecord, t).state.lock_wait;
   lost = rep->counter_expected - rep->counter_final;
   out = g_string_new (NULL);
-  g_string_append_printf (out, _("%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " lost (%.1f %%), final count %" G_GINT64_FORMAT),
+  /* PRId64, not G_GINT64_FORMAT: xgettext reads the whole msgid. */
+  g_string_append_printf (out, _("%" PRId64 " of %" PRId64 " lost (%.1f %%), final count %" PRId64),
                                   lost, rep->counter_expected,
                                   rep->counter_expected > 0 ? 100.0 * (double) lost / (double) rep->counter_expected : 0.0,
                                   rep->counter_final);
