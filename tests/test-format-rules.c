@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "il-format.h"
+#include "il-quiz.h"
 #include "il-runner.h"
 
 static void
@@ -203,6 +204,110 @@ test_run_expansion (void)
   g_assert_cmpint (il_runner_get_run_config (only, 1)->executor, ==, IL_EXECUTOR_SEQUENTIAL);
 }
 
+/* A run of @label whose one repetition counted @final of @expected, with
+ * @lock_wait_us spent waiting for the lock; @per_worker (nullable,
+ * -1-terminated) as under processes. */
+static IlRunResult *
+counter_run (const char   *label,
+             double        makespan_ms,
+             const char   *checksum,
+             gint64        expected,
+             gint64        final,
+             gint64        lock_wait_us,
+             const gint64 *per_worker)
+{
+  IlRunResult  *run = il_run_result_new ();
+  IlRepetition *rep = il_repetition_new ();
+  IlTaskRecord  task = { 0 };
+
+  run->label = g_strdup (label);
+  run->summary.makespan_ms.median = makespan_ms;
+  run->summary.speedup = NAN;
+  run->summary.checksum = g_strdup (checksum);
+  rep->makespan_ms = makespan_ms;
+  rep->has_counter = expected > 0;
+  rep->counter_expected = expected;
+  rep->counter_final = final;
+  task.state.lock_wait = lock_wait_us;
+  g_array_append_val (rep->tasks, task);
+  if (per_worker != NULL)
+    {
+      rep->counter_per_worker = g_array_new (FALSE, FALSE, sizeof (gint64));
+      for (guint i = 0; per_worker[i] >= 0; i++)
+        g_array_append_val (rep->counter_per_worker, per_worker[i]);
+    }
+  g_ptr_array_add (run->repetitions, rep);
+  return run;
+}
+
+static void
+test_counter (void)
+{
+  static const gint64 workers[] = { 4000000, 4000000, -1 };
+  g_autoptr(IlRunResult) lost = counter_run ("threads ×2", 90, "a", 8000000, 5523330, 0, NULL);
+  g_autoptr(IlRunResult) locked = counter_run ("threads ×2", 90, "a", 8000000, 8000000, 12345, NULL);
+  g_autoptr(IlRunResult) procs = counter_run ("processes ×2", 90, "a", 8000000, 0, 0, workers);
+  g_autoptr(IlRunResult) none = counter_run ("sequential", 90, "a", 0, 0, 0, NULL);
+  g_autofree char *lost_text = il_format_counter (lost);
+  g_autofree char *locked_text = il_format_counter (locked);
+  g_autofree char *procs_text = il_format_counter (procs);
+  g_autofree char *procs_workers = il_format_counter_workers (procs);
+  g_autofree char *lost_workers = il_format_counter_workers (lost);
+  g_autofree char *none_text = il_format_counter (none);
+
+  g_assert_cmpstr (lost_text, ==, "2476670 of 8000000 lost (31.0 %), final count 5523330");
+  g_assert_cmpstr (locked_text, ==, "0 of 8000000 lost (0.0 %), final count 8000000, lock wait 12.3 ms");
+  g_assert_cmpstr (procs_text, ==, "8000000 of 8000000 lost (100.0 %), final count 0");
+  g_assert_cmpstr (procs_workers, ==,
+                   "the parent's counter did not move; each worker counted in its own memory: 4000000 4000000");
+  g_assert_null (lost_workers);
+  g_assert_null (none_text);
+}
+
+static void
+test_machine (void)
+{
+  IlMachine        machine = { 0 };
+  g_autofree char *dated = NULL;
+  g_autofree char *undated = NULL;
+
+  machine.cpu_model = g_strdup ("Example CPU @ 2.20GHz");
+  machine.cores = 2;
+  machine.date = g_strdup ("2026-12-02T17:40:00Z");
+  dated = il_format_machine (&machine);
+  g_assert_cmpstr (dated, ==, "Example CPU @ 2.20GHz (2 cores, 2026-12-02)");
+  il_machine_clear (&machine);
+  machine.cores = 1;
+  undated = il_format_machine (&machine);
+  g_assert_cmpstr (undated, ==, "an unknown CPU (1 core, undated)");
+}
+
+/* What answers a quiz: per run the makespan, the speedup, what the counter
+ * lost; then whether the checksums agree (the structure lesson's answer). */
+static void
+test_quiz_figures (void)
+{
+  g_autoptr(IlResults) results = il_results_new ();
+  g_autofree char *same = NULL;
+  g_autofree char *differ = NULL;
+  IlRunResult     *threads;
+
+  g_ptr_array_add (results->runs, counter_run ("sequential", 120.4, "9f3c000000000000", 8000000, 8000000, 0, NULL));
+  threads = counter_run ("threads ×2", 80.2, "9f3c000000000000", 8000000, 5523330, 0, NULL);
+  threads->summary.speedup = 1.5;
+  g_ptr_array_add (results->runs, threads);
+  same = il_quiz_figures (results);
+  g_assert_cmpstr (same, ==,
+                   "• sequential: 120 ms; counter: 0 of 8000000 lost (0.0 %), final count 8000000\n"
+                   "• threads ×2: 80.2 ms, speedup 1.50×; counter: 2476670 of 8000000 lost (31.0 %), final count 5523330\n"
+                   "The result checksum is the same in every run: 9f3c000000000000.");
+
+  g_free (threads->summary.checksum);
+  threads->summary.checksum = g_strdup ("0000000000000001");
+  differ = il_quiz_figures (results);
+  g_assert_true (g_str_has_suffix (differ, "\nThe result checksums differ between runs."));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -213,6 +318,9 @@ main (int   argc,
   g_test_add_func ("/il/format/number", test_number);
   g_test_add_func ("/il/format/failed-tasks", test_failed_tasks);
   g_test_add_func ("/il/format/cells", test_cells);
+  g_test_add_func ("/il/format/counter", test_counter);
+  g_test_add_func ("/il/format/machine", test_machine);
+  g_test_add_func ("/il/quiz/figures", test_quiz_figures);
   g_test_add_func ("/il/results/median-repetition", test_median_repetition);
   g_test_add_func ("/il/runner/expansion", test_run_expansion);
 

@@ -3,13 +3,14 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Examples are ordinary .interleave files compiled into the core as
- * resources, listed in course order by the index below. Adding one is a
- * file in data/examples/, a line in the gresource description and a line
- * here: no front end changes.
+ * resources: the lessons of a course, listed in the order below. Adding one
+ * is a file in data/examples/, a line in the gresource description and its
+ * place in the course here: no front end changes.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "il-core-resources.h"
 #include "il-examples.h"
@@ -17,24 +18,30 @@
 
 #define EXAMPLES_PATH "/io/github/interleave/Interleave/examples/"
 
-/* Course order. */
-static const char *const example_names[] = {
+/* The course: lessons in the order they are taught, from "concurrency is
+ * structure" to the mixed workload. Each name is an example in
+ * data/examples/; a name whose example is not built in (a lesson still being
+ * written) is skipped, so a new lesson is a file, its gresource line and
+ * its place here. An example missing from this list still appears, after
+ * the course (tests/test-examples.c insists that none is). */
+static const char *const course_order[] = {
+  "structure",
   "cpu-bound",
   "io-bound",
-  "gil",
   "time-slicing",
-  "marshalling",
-  "cooperative",
-  "http",
-  "mixed",
+  "context-switch",
+  "gil",
   "gil-real",
-  "io-beside-cpu",
-  "structure",
+  "marshalling",
   "shared-state",
   "shared-state-lock",
   "cooperative-counter",
   "processes-memory",
-  "context-switch",
+  "cooperative",
+  "io-beside-cpu",
+  "http",
+  "mixed",
+  NULL,
 };
 
 static void
@@ -47,6 +54,54 @@ ensure_registered (void)
       il_core_register_resource ();
       g_once_init_leave (&once, 1);
     }
+}
+
+/* Where @name stands in the course; after every lesson when it has no place. */
+static guint
+course_position (const char *name)
+{
+  guint i;
+
+  for (i = 0; course_order[i] != NULL; i++)
+    if (g_str_equal (course_order[i], name))
+      return i;
+  return i;
+}
+
+static gint
+compare_course (gconstpointer a,
+                gconstpointer b)
+{
+  const char *na = *(const char *const *) a;
+  const char *nb = *(const char *const *) b;
+  guint       pa = course_position (na);
+  guint       pb = course_position (nb);
+
+  if (pa != pb)
+    return pa < pb ? -1 : 1;
+  return strcmp (na, nb);
+}
+
+const char *const *
+il_examples_course (void)
+{
+  return course_order;
+}
+
+GStrv
+il_examples_names (void)
+{
+  g_auto(GStrv) children = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  ensure_registered ();
+  children = g_resources_enumerate_children (EXAMPLES_PATH, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  for (guint i = 0; children != NULL && children[i] != NULL; i++)
+    if (g_str_has_suffix (children[i], ".interleave"))
+      g_ptr_array_add (names, g_strndup (children[i], strlen (children[i]) - strlen (".interleave")));
+  g_ptr_array_sort (names, compare_course);
+  g_ptr_array_add (names, NULL);
+  return (GStrv) g_ptr_array_steal (names, NULL);
 }
 
 void
@@ -74,10 +129,8 @@ il_example_get_bytes (const char *name,
   bytes = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
   if (bytes == NULL)
     {
-      g_autoptr(GString) names = g_string_new (NULL);
-
-      for (guint i = 0; i < G_N_ELEMENTS (example_names); i++)
-        g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", example_names[i]);
+      g_auto(GStrv) all = il_examples_names ();
+      g_autofree char *names = g_strjoinv (", ", all);
       g_autofree char *quoted = NULL;
 
       {
@@ -87,7 +140,7 @@ il_example_get_bytes (const char *name,
         quoted = il_json_quote (valid);
       }
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("There is no built-in example “%s” (examples: %s)"), quoted, names->str);
+                   _("There is no built-in example “%s” (examples: %s)"), quoted, names);
     }
   return bytes;
 }
@@ -125,26 +178,65 @@ GPtrArray *
 il_examples_list (void)
 {
   GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) il_example_info_free);
+  g_auto(GStrv) names = il_examples_names ();
 
-  for (guint i = 0; i < G_N_ELEMENTS (example_names); i++)
+  for (guint i = 0; names[i] != NULL; i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(IlExperiment) exp = il_example_load (example_names[i], &error);
+      g_autoptr(IlExperiment) exp = il_example_load (names[i], &error);
       IlExampleInfo *info;
 
       if (exp == NULL)
         {
           /* A broken built-in example is a build bug the tests catch. */
-          g_critical ("Built-in example %s: %s", example_names[i], error->message);
+          g_critical ("Built-in example %s: %s", names[i], error->message);
           continue;
         }
       info = g_new0 (IlExampleInfo, 1);
-      info->name = g_strdup (example_names[i]);
+      info->name = g_strdup (names[i]);
       info->title = g_strdup (exp->name);
       info->summary = first_sentence (exp->description);
       g_ptr_array_add (list, info);
     }
   return list;
+}
+
+char *
+il_examples_find_lesson (const IlExperiment *experiment)
+{
+  g_autoptr(GPtrArray) list = NULL;
+
+  g_return_val_if_fail (experiment != NULL, NULL);
+
+  if (experiment->name == NULL)
+    return NULL;
+  list = il_examples_list ();
+  for (guint i = 0; i < list->len; i++)
+    {
+      const IlExampleInfo *info = g_ptr_array_index (list, i);
+
+      if (g_strcmp0 (info->title, experiment->name) == 0)
+        return g_strdup (info->name);
+    }
+  return NULL;
+}
+
+IlExampleInfo *
+il_examples_next_lesson (const char *name)
+{
+  g_autoptr(GPtrArray) list = NULL;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  list = il_examples_list ();
+  for (guint i = 0; i + 1 < list->len; i++)
+    {
+      const IlExampleInfo *info = g_ptr_array_index (list, i);
+
+      if (g_str_equal (info->name, name))
+        return g_ptr_array_steal_index (list, i + 1);
+    }
+  return NULL;
 }
 
 IlExperiment *

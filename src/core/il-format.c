@@ -7,6 +7,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -121,9 +122,73 @@ il_results_format_cell (const IlRunResult *run,
   g_return_val_if_reached (NULL);
 }
 
+char *
+il_format_counter (const IlRunResult *run)
+{
+  const IlRepetition *rep;
+  gint64              lost;
+  gint64              lock_wait = 0;
+  GString            *out;
+
+  g_return_val_if_fail (run != NULL, NULL);
+
+  rep = il_run_result_median_repetition (run);
+  if (rep == NULL || !rep->has_counter)
+    return NULL;
+  for (guint t = 0; rep->tasks != NULL && t < rep->tasks->len; t++)
+    lock_wait += g_array_index (rep->tasks, IlTaskRecord, t).state.lock_wait;
+  lost = rep->counter_expected - rep->counter_final;
+  out = g_string_new (NULL);
+  /* PRId64, not G_GINT64_FORMAT: xgettext reads the whole msgid. */
+  g_string_append_printf (out, _("%" PRId64 " of %" PRId64 " lost (%.1f %%), final count %" PRId64),
+                                  lost, rep->counter_expected,
+                                  rep->counter_expected > 0 ? 100.0 * (double) lost / (double) rep->counter_expected : 0.0,
+                                  rep->counter_final);
+  if (lock_wait > 0)
+    g_string_append_printf (out, _(", lock wait %.1f ms"), (double) lock_wait / 1000.0);
+  return g_string_free (out, FALSE);
+}
+
+char *
+il_format_counter_workers (const IlRunResult *run)
+{
+  const IlRepetition *rep;
+  GString            *out;
+
+  g_return_val_if_fail (run != NULL, NULL);
+
+  rep = il_run_result_median_repetition (run);
+  if (rep == NULL || !rep->has_counter || rep->counter_per_worker == NULL)
+    return NULL;
+  out = g_string_new (_("the parent's counter did not move; each worker counted in its own memory:"));
+  for (guint w = 0; w < rep->counter_per_worker->len; w++)
+    g_string_append_printf (out, " %" PRId64, g_array_index (rep->counter_per_worker, gint64, w));
+  return g_string_free (out, FALSE);
+}
+
+char *
+il_format_machine (const IlMachine *machine)
+{
+  const char      *cpu;
+  g_autofree char *date = NULL;
+
+  g_return_val_if_fail (machine != NULL, NULL);
+
+  cpu = machine->cpu_model != NULL && machine->cpu_model[0] != '\0' ? machine->cpu_model : _("an unknown CPU");
+  /* The day is enough to place a measurement; the file keeps the time. */
+  if (machine->date != NULL && strlen (machine->date) >= 10)
+    date = g_strndup (machine->date, 10);
+  if (date == NULL)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (%u core, undated)", "%s (%u cores, undated)", machine->cores),
+                            cpu, machine->cores);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (%u core, %s)", "%s (%u cores, %s)", machine->cores),
+                          cpu, machine->cores, date);
+}
+
 /* Under the table, for runs with counter blocks: what the shared counter
  * lost, the time spent waiting for its lock, and under processes what each
- * worker counted in its own memory. From the median repetition. */
+ * worker counted in its own memory (il_format_counter's text). From the
+ * median repetition. */
 static void
 append_counters (GString         *out,
                  const IlResults *results,
@@ -133,12 +198,11 @@ append_counters (GString         *out,
 
   for (guint i = 0; i < results->runs->len; i++)
     {
-      const IlRunResult  *run = g_ptr_array_index (results->runs, i);
-      const IlRepetition *rep = il_run_result_median_repetition (run);
-      gint64              lost;
-      gint64              lock_wait = 0;
+      const IlRunResult *run = g_ptr_array_index (results->runs, i);
+      g_autofree char   *counter = il_format_counter (run);
+      g_autofree char   *workers = il_format_counter_workers (run);
 
-      if (rep == NULL || !rep->has_counter)
+      if (counter == NULL)
         continue;
       if (!heading)
         {
@@ -150,32 +214,48 @@ append_counters (GString         *out,
             g_string_append_c (out, '\n');
           heading = TRUE;
         }
-      for (guint t = 0; t < rep->tasks->len; t++)
-        lock_wait += g_array_index (rep->tasks, IlTaskRecord, t).state.lock_wait;
-      lost = rep->counter_expected - rep->counter_final;
       g_string_append (out, markdown ? "- " : "  ");
-      g_string_append_printf (out, _("%s: %" PRId64 " of %" PRId64 " lost (%.1f %%), final count %" PRId64),
-                                      run->label, lost, rep->counter_expected,
-                                      rep->counter_expected > 0 ? 100.0 * (double) lost / (double) rep->counter_expected : 0.0,
-                                      rep->counter_final);
-      if (lock_wait > 0)
-        g_string_append_printf (out, _(", lock wait %.1f ms"), (double) lock_wait / 1000.0);
-      g_string_append_c (out, '\n');
-      if (rep->counter_per_worker != NULL)
+      g_string_append_printf (out, "%s: %s\n", run->label, counter);
+      if (workers != NULL)
         {
           g_string_append (out, markdown ? "  - " : "    ");
-          g_string_append (out, _("the parent's counter did not move; each worker counted in its own memory:"));
-          for (guint w = 0; w < rep->counter_per_worker->len; w++)
-            g_string_append_printf (out, " %" PRId64, g_array_index (rep->counter_per_worker, gint64, w));
+          g_string_append (out, workers);
           g_string_append_c (out, '\n');
         }
     }
 }
 
+char *
+il_format_yield (const IlRunResult *run)
+{
+  const IlRepetition *rep;
+  double              per_switch;
+  GString            *out;
+
+  g_return_val_if_fail (run != NULL, NULL);
+
+  rep = il_run_result_median_repetition (run);
+  if (rep == NULL || !rep->has_yield)
+    return NULL;
+  per_switch = il_yield_record_us_per_switch (&rep->yield);
+  out = g_string_new (NULL);
+  g_string_append_printf (out, _("%" PRId64 " yields, %" PRId64 " voluntary + %" PRId64 " involuntary switches, %.1f ms on a CPU"),
+                                  rep->yield.yields, rep->yield.voluntary, rep->yield.involuntary,
+                                  (double) rep->yield.cpu_us / 1000.0);
+  if (!isnan (per_switch))
+    g_string_append_printf (out, _(", %.2f µs per switch"), per_switch);
+  /* A yield with nothing else ready to run switches nothing: the
+   * switches counted are then preemptions, not the yields'. */
+  if (run->executor == IL_EXECUTOR_ASYNC)
+    g_string_append (out, _(" (a yield hands the loop to the next task: no switch of threads)"));
+  else if ((rep->yield.voluntary + rep->yield.involuntary) * 2 < rep->yield.yields)
+    g_string_append (out, _(" (most yields switched nothing: no other task was ready to run)"));
+  return g_string_free (out, FALSE);
+}
+
 /* Under the table, for runs with yield blocks: the yields, the switches the
  * kernel counted for the yielding threads meanwhile, and what one switch
- * cost (the yield blocks' CPU time ÷ those switches). From the median
- * repetition. */
+ * cost (il_format_yield's text). From the median repetition. */
 static void
 append_yields (GString         *out,
                const IlResults *results,
@@ -185,11 +265,10 @@ append_yields (GString         *out,
 
   for (guint i = 0; i < results->runs->len; i++)
     {
-      const IlRunResult  *run = g_ptr_array_index (results->runs, i);
-      const IlRepetition *rep = il_run_result_median_repetition (run);
-      double              per_switch;
+      const IlRunResult *run = g_ptr_array_index (results->runs, i);
+      g_autofree char   *yields = il_format_yield (run);
 
-      if (rep == NULL || !rep->has_yield)
+      if (yields == NULL)
         continue;
       if (!heading)
         {
@@ -201,20 +280,8 @@ append_yields (GString         *out,
             g_string_append_c (out, '\n');
           heading = TRUE;
         }
-      per_switch = il_yield_record_us_per_switch (&rep->yield);
       g_string_append (out, markdown ? "- " : "  ");
-      g_string_append_printf (out, _("%s: %" PRId64 " yields, %" PRId64 " voluntary + %" PRId64 " involuntary switches, %.1f ms on a CPU"),
-                                      run->label, rep->yield.yields, rep->yield.voluntary,
-                                      rep->yield.involuntary, (double) rep->yield.cpu_us / 1000.0);
-      if (!isnan (per_switch))
-        g_string_append_printf (out, _(", %.2f µs per switch"), per_switch);
-      /* A yield with nothing else ready to run switches nothing: the
-       * switches counted are then preemptions, not the yields'. */
-      if (run->executor == IL_EXECUTOR_ASYNC)
-        g_string_append (out, _(" (a yield hands the loop to the next task: no switch of threads)"));
-      else if ((rep->yield.voluntary + rep->yield.involuntary) * 2 < rep->yield.yields)
-        g_string_append (out, _(" (most yields switched nothing: no other task was ready to run)"));
-      g_string_append_c (out, '\n');
+      g_string_append_printf (out, "%s: %s\n", run->label, yields);
     }
 }
 

@@ -60,5 +60,22 @@ char *il_results_format_cell (const IlRunResult *run,
 void il_results_append_notes (GString         *out,
                               const IlResults *results,
                               gboolean         markdown);
+/* What @run's shared counter shows (counter blocks), from its median
+ * repetition: "2476670 of 8000000 lost (31.0 %), final count 5523330", plus
+ * ", lock wait 12.3 ms" when its tasks waited for the lock. NULL when the
+ * run has no counter block. */
+char *il_format_counter (const IlRunResult *run);
+/* Under processes: "the parent's counter did not move; each worker counted
+ * in its own memory: 4000000 4000000". NULL when the run's counter has no
+ * per-worker counts. */
+char *il_format_counter_workers (const IlRunResult *run);
+
+/* What @run's yield blocks show, from its median repetition: "80000
+ * yields, 0 voluntary + 80017 involuntary switches, 166.7 ms on a CPU, 2.08
+ * µs per switch". NULL when the run has no yield block. */
+char *il_format_yield (const IlRunResult *run);
+
+/* Who measured: "Intel(R) Xeon(R) CPU @ 2.20GHz (2 cores, 2026-12-02)". */
+char *il_format_machine (const IlMachine *machine);
 
 G_END_DECLS

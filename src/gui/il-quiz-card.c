@@ -2,17 +2,18 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The window asks the question before the first run (il-window-run.c); once
- * a run measured the answer, this card says whether the pick was right and
- * shows the figures that decide it.
+ * The window asks the question before the first run (il-window-run.c), or
+ * as soon as a file that carries the author's recorded results opens. Once
+ * a measurement answers it (a run here, or the author's), this card says
+ * whether the pick was right and shows the figures that decide it, from
+ * il_quiz_figures(): the card only lays them out.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <math.h>
-
 #include "il-format.h"
 #include "il-quiz-card.h"
+#include "il-quiz.h"
 
 struct _IlQuizCard
 {
@@ -24,30 +25,26 @@ struct _IlQuizCard
   GtkLabel *verdict;
   GtkLabel *explanation;
   GtkLabel *figures;
+  GtkLabel *recorded_figures;
 };
 
 G_DEFINE_FINAL_TYPE (IlQuizCard, il_quiz_card, GTK_TYPE_BOX)
 
-/* The measured figures that answer the quiz: each run's median makespan
- * and, when there is a sequential baseline, its speedup; then the lost
- * updates and context switches, which answer the lessons on shared state
- * and on the cost of a switch. */
-static char *
-quiz_figures_text (const IlResults *results)
+/* "Measured here:" or "Recorded by the author on …:", then the figures. */
+static void
+set_figures (GtkLabel        *label,
+             const char      *heading,
+             const IlResults *results)
 {
-  GString *s = g_string_new (_("Measured here:"));
+  g_autofree char *figures = NULL;
+  g_autofree char *text = NULL;
 
-  for (guint i = 0; results->runs != NULL && i < results->runs->len; i++)
-    {
-      const IlRunResult *run = g_ptr_array_index (results->runs, i);
-      const char        *label = run->label ? run->label : _("run");
-
-      g_string_append_printf (s, "\n• %s: %.1f ms", label, run->summary.makespan_ms.median);
-      if (!isnan (run->summary.speedup))
-        g_string_append_printf (s, _(", speedup %.2f×"), run->summary.speedup);
-    }
-  il_results_append_notes (s, results, FALSE);
-  return g_string_free (s, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (label), results != NULL);
+  if (results == NULL)
+    return;
+  figures = il_quiz_figures (results);
+  text = g_strdup_printf ("%s\n%s", heading, figures);
+  gtk_label_set_label (label, text);
 }
 
 static void
@@ -72,6 +69,7 @@ il_quiz_card_class_init (IlQuizCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlQuizCard, verdict);
   gtk_widget_class_bind_template_child (widget_class, IlQuizCard, explanation);
   gtk_widget_class_bind_template_child (widget_class, IlQuizCard, figures);
+  gtk_widget_class_bind_template_child (widget_class, IlQuizCard, recorded_figures);
 }
 
 static void
@@ -90,16 +88,18 @@ void
 il_quiz_card_set_answer (IlQuizCard      *self,
                          const IlQuiz    *quiz,
                          int              pick,
-                         const IlResults *results)
+                         const IlResults *results,
+                         const IlResults *recorded)
 {
   guint            n_choices;
   g_autofree char *verdict = NULL;
-  g_autofree char *figures = NULL;
+  g_autofree char *machine = NULL;
+  g_autofree char *recorded_heading = NULL;
   GtkWidget       *verdict_widget;
 
   g_return_if_fail (IL_IS_QUIZ_CARD (self));
   g_return_if_fail (quiz != NULL && quiz->choices != NULL);
-  g_return_if_fail (results != NULL);
+  g_return_if_fail (results != NULL || recorded != NULL);
 
   verdict_widget = GTK_WIDGET (self->verdict);
   n_choices = g_strv_length (quiz->choices);
@@ -122,12 +122,18 @@ il_quiz_card_set_answer (IlQuizCard      *self,
       gtk_widget_add_css_class (verdict_widget, "error");
     }
 
-  gtk_label_set_label (self->heading, _("Quiz: what the measurement says"));
+  gtk_label_set_label (self->heading, results != NULL ? _("Quiz: what the measurement says")
+                                                      : _("Quiz: what the author’s measurement says"));
   gtk_label_set_label (self->question, quiz->question ? quiz->question : "");
   gtk_label_set_label (self->verdict, verdict);
   gtk_label_set_label (self->explanation, quiz->explanation ? quiz->explanation : "");
   gtk_widget_set_visible (GTK_WIDGET (self->explanation),
                           quiz->explanation != NULL && quiz->explanation[0] != '\0');
-  figures = quiz_figures_text (results);
-  gtk_label_set_label (self->figures, figures);
+  set_figures (self->figures, _("Measured here:"), results);
+  if (recorded != NULL)
+    {
+      machine = il_format_machine (&recorded->machine);
+      recorded_heading = g_strdup_printf (_("Recorded by the author on %s:"), machine);
+    }
+  set_figures (self->recorded_figures, recorded_heading, recorded);
 }

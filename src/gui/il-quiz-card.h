@@ -16,10 +16,13 @@ G_DECLARE_FINAL_TYPE (IlQuizCard, il_quiz_card, IL, QUIZ_CARD, GtkBox)
 
 GtkWidget *il_quiz_card_new (void);
 /* Shows @quiz's question, whether @pick (a choice index, -1: skipped) was
- * the answer, the explanation and the figures @results measured. */
+ * the answer, the explanation, and the figures that answer it: those
+ * @results measured here and those the author @recorded (either may be
+ * NULL, not both). */
 void il_quiz_card_set_answer (IlQuizCard      *self,
                               const IlQuiz    *quiz,
                               int              pick,
-                              const IlResults *results);
+                              const IlResults *results,
+                              const IlResults *recorded);
 
 G_END_DECLS

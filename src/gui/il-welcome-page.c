@@ -4,7 +4,8 @@
  *
  * Rows only name window actions (win.new, win.open, win.open-uri,
  * win.open-example): the page knows nothing about documents. Examples come
- * from the core's list, so new ones appear here without GUI changes.
+ * from the core's list, in course order, so new ones appear here as lessons
+ * without GUI changes.
  */
 #include "config.h"
 
@@ -49,6 +50,7 @@ action_row_new (const char *title,
   return row;
 }
 
+/* The examples are the course's lessons, numbered in its order. */
 static void
 il_welcome_page_fill_examples (IlWelcomePage *self)
 {
@@ -57,12 +59,20 @@ il_welcome_page_fill_examples (IlWelcomePage *self)
   for (guint i = 0; examples != NULL && i < examples->len; i++)
     {
       const IlExampleInfo *info = g_ptr_array_index (examples, i);
+      g_autofree char     *number = g_strdup_printf ("%u", i + 1);
+      GtkWidget           *row;
+      GtkWidget           *label = gtk_label_new (number);
 
-      gtk_list_box_append (self->examples_list,
-                           action_row_new (info->title ? info->title : info->name,
-                                           info->summary,
-                                           "win.open-example",
-                                           g_variant_new_string (info->name)));
+      row = action_row_new (info->title ? info->title : info->name,
+                            info->summary,
+                            "win.open-example",
+                            g_variant_new_string (info->name));
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_widget_add_css_class (label, "numeric");
+      gtk_label_set_width_chars (GTK_LABEL (label), 2);
+      gtk_label_set_xalign (GTK_LABEL (label), 1);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), label);
+      gtk_list_box_append (self->examples_list, row);
     }
 }
 

@@ -134,6 +134,19 @@ answer_quiz_action (GtkWidget  *widget,
 }
 
 static void
+next_lesson_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  IlWindow *self = IL_WINDOW (widget);
+
+  if (self->next_lesson == NULL)
+    return;
+  /* Unsaved changes are asked about first, as for any example. */
+  il_window_after_confirm (self, PENDING_OPEN_EXAMPLE, NULL, self->next_lesson->name);
+}
+
+static void
 stop_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *param)
@@ -171,5 +184,6 @@ il_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.answer-quiz", "i", answer_quiz_action);
+  gtk_widget_class_install_action (widget_class, "win.next-lesson", NULL, next_lesson_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
 }

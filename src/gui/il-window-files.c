@@ -49,6 +49,7 @@ il_window_load_file (IlWindow *self,
     return FALSE;
   il_window_set_document (self, document);
   il_window_add_recent (file);
+  il_window_ask_recorded_quiz (self);
   return TRUE;
 }
 
@@ -79,6 +80,7 @@ il_window_load_example (IlWindow   *self,
   /* An example is a template: saving asks where, never over the built-in. */
   document = il_document_new (experiment);
   il_window_set_document (self, document);
+  il_window_ask_recorded_quiz (self);
   return TRUE;
 }
 

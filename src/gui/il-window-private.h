@@ -18,6 +18,7 @@
 
 #include "il-autosave.h"
 #include "il-document.h"
+#include "il-examples.h"
 #include "il-live-model.h"
 #include "il-live-view.h"
 #include "il-quiz-card.h"
@@ -73,6 +74,8 @@ struct _IlWindow
   IlResultsTable   *results_table;
   IlResultsTable   *recorded_table;
   GMenu            *examples_menu;
+  GtkWidget        *lesson_bar;
+  GtkLabel         *next_lesson_label;
 
   /* borrowed: the quiz dialog while it is open (weak pointer) */
   AdwMessageDialog *quiz_dialog;
@@ -90,6 +93,8 @@ struct _IlWindow
   IlLiveModel  *live_model;
   GFile        *pending_file;
   char         *pending_example;
+  /* The lesson after the document's (il_examples_find_lesson); NULL: none */
+  IlExampleInfo *next_lesson;
 
   PendingKind pending;
   gint64      run_started_us;
@@ -141,6 +146,9 @@ void il_window_export_dialog (IlWindow   *self,
 /* Asks the quiz and network consent first when they are due. */
 void il_window_start_run (IlWindow *self,
                           gboolean  allow_network);
+/* A document that carries the author's recorded results and a quiz asks
+ * it now; the recorded results answer it on the Results page. */
+void il_window_ask_recorded_quiz (IlWindow *self);
 /* Answers the open quiz dialog: a choice index, or -1 to skip. */
 void il_window_answer_quiz (IlWindow *self,
                             int       choice);

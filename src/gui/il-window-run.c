@@ -4,7 +4,9 @@
  *
  * Run asks the experiment's quiz before its first run and asks consent
  * before requests leave this computer, then runs a copy of the document
- * while the live view follows the event queue.
+ * while the live view follows the event queue. A file that carries the
+ * author's recorded results asks its quiz as soon as it opens, and the
+ * author's measurement answers it.
  */
 #include "config.h"
 
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "il-application.h"
+#include "il-format.h"
 #include "il-network.h"
 #include "il-window-private.h"
 
@@ -190,11 +193,20 @@ quiz_response_cb (AdwMessageDialog *dialog,
                   IlWindow         *self)
 {
   gboolean allow_network = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "allow-network"));
+  gboolean recorded = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "recorded"));
 
   self->quiz_asked = TRUE;
   self->quiz_pick = -1;
   if (g_str_has_prefix (response, "choice-"))
     self->quiz_pick = (int) g_ascii_strtoll (response + strlen ("choice-"), NULL, 10);
+  if (recorded)
+    {
+      /* The author's measurement answers it: nothing runs. */
+      il_window_show_results (self);
+      if (self->document != NULL)
+        adw_view_stack_set_visible_child_name (self->view_stack, "results");
+      return;
+    }
   /* The answer is kept, whatever happens to the run. */
   il_window_start_run (self, allow_network);
 }
@@ -236,21 +248,33 @@ name_buttons (GtkWidget *widget)
     name_buttons (child);
 }
 
-/* Asks the experiment's question before its first run: one response per
- * choice, plus Skip. The run starts whatever the answer. */
+/* Asks the experiment's question: one response per choice, plus Skip.
+ * Before its first run (@recorded NULL) the run starts whatever the answer;
+ * with the author's @recorded results, they answer it and nothing runs. */
 static void
-il_window_ask_quiz (IlWindow     *self,
-                    const IlQuiz *quiz,
-                    gboolean      allow_network)
+il_window_ask_quiz (IlWindow        *self,
+                    const IlQuiz    *quiz,
+                    gboolean         allow_network,
+                    const IlResults *recorded)
 {
-  GtkWidget *dialog;
+  GtkWidget       *dialog;
+  g_autofree char *body = NULL;
 
   if (self->quiz_dialog != NULL)
     {
       gtk_window_present (GTK_WINDOW (self->quiz_dialog));
       return;
     }
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Before You Run: a Question"), quiz->question);
+  if (recorded != NULL)
+    {
+      g_autofree char *machine = il_format_machine (&recorded->machine);
+
+      body = g_strdup_printf (_("%s\n\nThe author’s measurement on %s answers it."), quiz->question, machine);
+    }
+  dialog = adw_message_dialog_new (GTK_WINDOW (self),
+                                   recorded != NULL ? _("A Question Before the Results")
+                                                    : _("Before You Run: a Question"),
+                                                         body != NULL ? body : quiz->question);
   /* Choices are long, so libadwaita stacks the responses, last added on
    * top: add Skip first and the choices from last to first, so that they
    * read in the file's order with Skip at the bottom. */
@@ -266,13 +290,27 @@ il_window_ask_quiz (IlWindow     *self,
     }
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "skip");
   gtk_accessible_update_property (GTK_ACCESSIBLE (dialog),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, quiz->question,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, body != NULL ? body : quiz->question,
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Quiz"), -1);
   g_object_set_data (G_OBJECT (dialog), "allow-network", GINT_TO_POINTER (allow_network));
+  g_object_set_data (G_OBJECT (dialog), "recorded", GINT_TO_POINTER (recorded != NULL));
   g_signal_connect_object (dialog, "response", G_CALLBACK (quiz_response_cb), self, 0);
   g_set_weak_pointer (&self->quiz_dialog, ADW_MESSAGE_DIALOG (dialog));
   name_buttons (dialog);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+void
+il_window_ask_recorded_quiz (IlWindow *self)
+{
+  const IlExperiment *experiment;
+
+  if (self->document == NULL || self->quiz_asked)
+    return;
+  experiment = il_document_get_experiment (self->document);
+  if (experiment->quiz == NULL || experiment->quiz->choices == NULL || experiment->results == NULL)
+    return;
+  il_window_ask_quiz (self, experiment->quiz, FALSE, experiment->results);
 }
 
 void
@@ -313,7 +351,7 @@ il_window_start_run (IlWindow *self,
 
   if (experiment->quiz != NULL && !self->quiz_asked)
     {
-      il_window_ask_quiz (self, experiment->quiz, allow_network);
+      il_window_ask_quiz (self, experiment->quiz, allow_network, NULL);
       return;
     }
 

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "il-examples.h"
+#include "il-format.h"
 #include "il-window-private.h"
 
 G_DEFINE_FINAL_TYPE (IlWindow, il_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -127,20 +128,62 @@ il_window_set_running_ui (IlWindow *self,
   il_window_update_actions (self);
 }
 
-/* The quiz's card shows once a measurement answers the question. */
+/* The quiz's card shows once a measurement answers the question: a run
+ * here, or the author's recorded results once the question was asked. */
 static void
 il_window_update_quiz_card (IlWindow *self)
 {
   const IlExperiment *experiment = self->document ? il_document_get_experiment (self->document) : NULL;
   const IlQuiz       *quiz = experiment ? experiment->quiz : NULL;
+  const IlResults    *recorded = experiment ? experiment->results : NULL;
 
-  if (quiz == NULL || self->results == NULL || quiz->choices == NULL)
+  if (quiz == NULL || quiz->choices == NULL || (self->results == NULL && (recorded == NULL || !self->quiz_asked)))
     {
       gtk_widget_set_visible (GTK_WIDGET (self->quiz_card), FALSE);
       return;
     }
-  il_quiz_card_set_answer (self->quiz_card, quiz, self->quiz_asked ? self->quiz_pick : -1, self->results);
+  il_quiz_card_set_answer (self->quiz_card, quiz, self->quiz_asked ? self->quiz_pick : -1,
+                           self->results, recorded);
   gtk_widget_set_visible (GTK_WIDGET (self->quiz_card), TRUE);
+}
+
+/* The Results page of a lesson offers the next one (il-examples.h says
+ * which document is a lesson). */
+static void
+il_window_update_lesson (IlWindow *self)
+{
+  g_autofree char *lesson = NULL;
+
+  g_clear_pointer (&self->next_lesson, il_example_info_free);
+  if (self->document != NULL)
+    lesson = il_examples_find_lesson (il_document_get_experiment (self->document));
+  if (lesson != NULL)
+    self->next_lesson = il_examples_next_lesson (lesson);
+  if (self->next_lesson != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Next lesson: %s"), self->next_lesson->title);
+
+      gtk_label_set_label (self->next_lesson_label, text);
+    }
+  gtk_widget_set_visible (self->lesson_bar, self->next_lesson != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next-lesson", self->next_lesson != NULL);
+}
+
+/* One "⚠" line per warning; the author's say whose they are. */
+static void
+append_warnings (GString           *text,
+                 const char *const *warnings,
+                 gboolean           authors)
+{
+  for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
+    {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      if (authors)
+        g_string_append_printf (text, _("⚠ The author’s measurement: %s"), warnings[i]);
+      else
+        g_string_append_printf (text, "⚠ %s", warnings[i]);
+    }
 }
 
 void
@@ -185,25 +228,22 @@ il_window_show_results (IlWindow *self)
 
   if (recorded != NULL)
     {
-      const char *cpu = recorded->machine.cpu_model ? recorded->machine.cpu_model : _("an unknown CPU");
-      const char *date = recorded->machine.date ? recorded->machine.date : _("undated");
+      g_autofree char *machine = il_format_machine (&recorded->machine);
 
-      recorded_title = g_strdup_printf (_("Recorded by the author on %s (%u cores, %s)"),
-                                           cpu, recorded->machine.cores, date);
+      recorded_title = g_strdup_printf (_("Recorded by the author on %s"), machine);
       il_results_table_set_results (self->recorded_table, recorded, recorded_title);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->recorded_table), recorded != NULL);
 
-  if (self->results != NULL && self->results->warnings != NULL && self->results->warnings[0] != NULL)
-    {
-      g_autofree char *joined = g_strjoinv ("\n", self->results->warnings);
-      g_autofree char *text = g_strdup_printf ("⚠ %s", joined);
+  /* What makes figures less trustworthy, ours and the author's alike. */
+  {
+    g_autoptr(GString) text = g_string_new (NULL);
 
-      gtk_label_set_label (self->warnings_label, text);
-      gtk_widget_set_visible (GTK_WIDGET (self->warnings_label), TRUE);
-    }
-  else
-    gtk_widget_set_visible (GTK_WIDGET (self->warnings_label), FALSE);
+    append_warnings (text, self->results ? (const char *const *) self->results->warnings : NULL, FALSE);
+    append_warnings (text, recorded ? (const char *const *) recorded->warnings : NULL, TRUE);
+    gtk_label_set_label (self->warnings_label, text->str);
+    gtk_widget_set_visible (GTK_WIDGET (self->warnings_label), text->len > 0);
+  }
 
   il_results_view_set_results (self->results_view, self->results, recorded, experiment);
 }
@@ -251,6 +291,7 @@ il_window_set_document (IlWindow   *self,
       il_welcome_page_refresh_recent (self->welcome_page);
       gtk_stack_set_visible_child_name (self->main_stack, "welcome");
     }
+  il_window_update_lesson (self);
   il_window_show_results (self);
   il_window_update_title (self);
   il_window_update_actions (self);
@@ -312,6 +353,7 @@ il_window_dispose (GObject *object)
   g_clear_object (&self->live_model);
   g_clear_object (&self->pending_file);
   g_clear_pointer (&self->pending_example, g_free);
+  g_clear_pointer (&self->next_lesson, il_example_info_free);
   if (self->quiz_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->quiz_dialog));
   g_clear_weak_pointer (&self->quiz_dialog);
@@ -364,6 +406,8 @@ il_window_class_init (IlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlWindow, results_table);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, recorded_table);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, examples_menu);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, lesson_bar);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, next_lesson_label);
 
   il_window_class_init_actions (widget_class);
 }
@@ -393,6 +437,7 @@ il_window_init (IlWindow *self)
   adw_bin_set_child (self->results_view_bin, GTK_WIDGET (self->results_view));
 
   il_window_fill_examples_menu (self);
+  il_window_update_lesson (self);
   il_window_update_actions (self);
   il_window_update_title (self);
 }
