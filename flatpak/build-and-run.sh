@@ -10,7 +10,13 @@
 #     the worker in /app/libexec;
 #  2. interleave-cli run example:cpu-bound (threads and the processes
 #     executor's worker spawn, from inside the sandbox);
-#  3. the GUI under xvfb-run, running the cpu-bound example, and a screenshot.
+#  3. the cpython engine on the runtime's /usr/bin/python3: engine-check.interleave
+#     (every block type under every executor, native and cpython) and
+#     example:gil-real, each checked by check-engine.py (one checksum for
+#     every run, the interpreter's version recorded); results in
+#     $IL_FLATPAK_WORK/out/engine-check.json and gil-real.json;
+#  4. the GUI under xvfb-run, running example gil-real (native and CPython
+#     runs; the quiz answered), and a screenshot of its Results page.
 #
 # Only committed files are built: the app is built from a fresh `git clone`
 # of this checkout's HEAD. The tests run in the build sandbox (run-tests.sh).
@@ -23,7 +29,7 @@
 #                         e.g. after checking out another commit there
 #   IL_FLATPAK_TESTS=0    build without running the tests (flatpak-builder
 #                         --disable-tests), e.g. to look at a build whose tests fail
-#   IL_SHOT_DELAY         seconds before the screenshot (default 40)
+#   IL_SHOT_DELAY         seconds before the screenshot (default 70)
 
 set -euo pipefail
 
@@ -91,16 +97,44 @@ flatpak run --command=sh "$APP_ID" -c '
 log "flatpak run --command=interleave-cli $APP_ID run example:cpu-bound"
 flatpak run --command=interleave-cli "$APP_ID" run example:cpu-bound
 
+# --- the cpython engine, on the runtime's python3 ---------------------------------------
+log "the cpython engine in the sandbox"
+flatpak run --command=sh "$APP_ID" -c '
+  echo "python3: $(command -v python3) ($(python3 --version 2>&1))"
+  ls /app/share/interleave/python/interleave_engine/engine.py /app/lib/interleave/libinterleave-kernels.so
+'
+# The sandbox sees only its own folder of $HOME: the check file goes there.
+check_dir="$HOME/.var/app/$APP_ID/data/engine-check"
+mkdir -p "$check_dir"
+cp "$WORK/src/flatpak/engine-check.interleave" "$check_dir/"
+engine_status=0
+log "flatpak run --command=interleave-cli $APP_ID run $check_dir/engine-check.interleave --json -"
+if flatpak run --command=interleave-cli "$APP_ID" run "$check_dir/engine-check.interleave" \
+     --json - >"$WORK/out/engine-check.json"; then
+  python3 "$WORK/src/flatpak/check-engine.py" --require-all-executors "$WORK/out/engine-check.json" \
+    || engine_status=1
+else
+  engine_status=1
+fi
+log "flatpak run --command=interleave-cli $APP_ID run example:gil-real --json -"
+if flatpak run --command=interleave-cli "$APP_ID" run example:gil-real \
+     --json - >"$WORK/out/gil-real.json"; then
+  python3 "$WORK/src/flatpak/check-engine.py" "$WORK/out/gil-real.json" || engine_status=1
+else
+  engine_status=1
+fi
+[ "$engine_status" = 0 ] || die "the cpython engine does not work in the sandbox (see above)"
+
 # --- the GUI under Xvfb -----------------------------------------------------------------------
-log "GUI under xvfb-run: opening and running example cpu-bound, screenshot in 40 s"
+log "GUI under xvfb-run: opening and running example gil-real, screenshot in ${IL_SHOT_DELAY:-70} s"
 unset DISPLAY WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS
 IL_SHOT="$shot" IL_APP_ID="$APP_ID" \
   xvfb-run -a -s "-screen 0 1120x760x24" dbus-run-session -- bash -c '
     flatpak run --env=GSK_RENDERER=cairo --env=GDK_DEBUG=gl-disable \
-      --env=INTERLEAVE_DEBUG_ACTIONS="win.open-example::cpu-bound;win.run" \
+      --env=INTERLEAVE_DEBUG_ACTIONS="win.open-example::gil-real;win.run;win.answer-quiz(1)" \
       "$IL_APP_ID" &
     pid=$!
-    sleep "${IL_SHOT_DELAY:-40}"
+    sleep "${IL_SHOT_DELAY:-70}"
     status=0
     if kill -0 "$pid" 2>/dev/null; then
       import -window root "$IL_SHOT" || status=$?

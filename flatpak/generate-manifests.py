@@ -4,7 +4,10 @@
 
     flatpak/generate-manifests.py          write the manifests beside this file
     flatpak/generate-manifests.py --check  exit 1 (with a diff) if a committed
-                                           manifest differs from the output
+                                           manifest differs from the output, or
+                                           if its "cleanup" would remove what
+                                           the app needs at run time (the
+                                           cpython engine's files among them)
 
 io.github.interleave.Interleave.json         org.gnome.Platform (the release one)
 io.github.interleave.Interleave.debian.json  org.debian.Platform//12, built here
@@ -16,6 +19,7 @@ Edit the template below, never the .json files.
 
 import copy
 import difflib
+import fnmatch
 import json
 import pathlib
 import sys
@@ -96,6 +100,53 @@ ORDER = ["id", "runtime", "runtime-version", "sdk", "command",
          "appstream-compose", "build-options"]
 
 
+# What the installed app needs at run time, relative to /app: the programs,
+# and the cpython engine's Python package and kernels library (found at these
+# paths, src/core/il-executor-cpython-process.c; the runtime gives python3).
+# The package's files are read from the source tree.
+def runtime_files(srcdir):
+    files = ["bin/interleave", "bin/interleave-cli", "libexec/interleave-worker",
+             "lib/interleave/libinterleave-kernels.so"]
+    package = srcdir / "data" / "python" / "interleave_engine"
+    files += [f"share/interleave/python/interleave_engine/{p.name}"
+              for p in sorted(package.glob("*.py"))]
+    return files
+
+
+def cleaned_by(path, patterns):
+    """The cleanup pattern that removes PATH (relative to /app), or None.
+
+    flatpak-builder's rule: a pattern starting with / is a path under /app,
+    any other matches a basename; a matched folder goes with everything in it.
+    """
+    parts = path.split("/")
+    for i in range(1, len(parts) + 1):
+        prefix = "/" + "/".join(parts[:i])
+        for pattern in patterns:
+            if pattern.startswith("/"):
+                if fnmatch.fnmatchcase(prefix, pattern):
+                    return pattern
+            elif fnmatch.fnmatchcase(parts[i - 1], pattern):
+                return pattern
+    return None
+
+
+def check_cleanup(name, manifest, srcdir):
+    status = 0
+    patterns = list(manifest.get("cleanup", []))
+    for module in manifest["modules"]:
+        patterns += module.get("cleanup", [])
+    for path in runtime_files(srcdir):
+        pattern = cleaned_by(path, patterns)
+        if pattern is not None:
+            print(f"FAIL: {name}: cleanup pattern {pattern!r} removes /app/{path}, "
+                  "which the app needs at run time")
+            status = 1
+    if status == 0:
+        print(f"ok: {name}: cleanup keeps the programs and the cpython engine's files")
+    return status
+
+
 def render(variant):
     manifest = copy.deepcopy(TEMPLATE)
     for key, value in variant.items():
@@ -125,6 +176,7 @@ def main(argv):
                 status = 1
             else:
                 print(f"ok: {name} matches generate-manifests.py")
+            status |= check_cleanup(name, json.loads(text), here.parent)
         elif not path.exists() or path.read_text() != text:
             path.write_text(text)
             print(f"wrote {path}")

@@ -9,8 +9,16 @@
 # (org.debian.Sdk does) — a virtual X display and a private D-Bus session, so
 # the GUI tests run too. Without them (org.gnome.Sdk has no Xvfb) the GUI
 # tests skip themselves and the rest runs. Extra arguments go to meson test.
+#
+# Then the cpython engine as installed: /app/bin/interleave-cli runs
+# engine-check.interleave (every block type under every executor, native and
+# on the SDK's python3) with the engine's files from /app only, and
+# check-engine.py requires one checksum for all runs. (build-and-run.sh runs
+# the same check with `flatpak run`, on the Platform runtime's python3.)
 
 set -eu
+
+here="$(cd "$(dirname "$0")" && pwd)"
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/interleave-test.XXXXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
@@ -33,4 +41,28 @@ if command -v xvfb-run >/dev/null 2>&1; then
 else
   echo "run-tests.sh: no xvfb-run in this SDK: the GUI tests will skip" >&2
 fi
-exec "$@" </dev/null
+status=0
+"$@" </dev/null || status=$?
+
+# --- the cpython engine, installed in /app ----------------------------------
+engine_check () {
+  cli=/app/bin/interleave-cli
+  if [ ! -x "$cli" ]; then
+    echo "run-tests.sh: no $cli (not in a flatpak-builder sandbox): no engine check" >&2
+    return 0
+  fi
+  # The installed package and kernels library, not the source tree's (which
+  # the build sandbox also has, and the CLI would fall back on).
+  pkg=/app/share/interleave/python/interleave_engine/engine.py
+  lib="$(find /app -path '*/interleave/libinterleave-kernels.so' | head -n 1)"
+  if [ ! -f "$pkg" ] || [ -z "$lib" ]; then
+    echo "FAIL: the cpython engine is not installed (${pkg} and */interleave/libinterleave-kernels.so under /app)" >&2
+    return 1
+  fi
+  echo "run-tests.sh: the cpython engine from $pkg and $lib, on $(command -v python3)"
+  env -u IL_ENGINE_PYTHON_DIR -u IL_ENGINE_KERNELS -u INTERLEAVE_PYTHON \
+    "$cli" run "$here/engine-check.interleave" --json "$tmp/engine-check.json" </dev/null || return 1
+  python3 "$here/check-engine.py" --require-all-executors "$tmp/engine-check.json"
+}
+engine_check || status=1
+exit "$status"

@@ -74,7 +74,9 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   log "installing ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" </dev/null
+  # Another apt-get may hold the lock (a shared machine): wait for it.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=600 \
+    "${missing[@]}" </dev/null
 fi
 
 # --- the mirror: the host's own Debian sources -------------------------------
