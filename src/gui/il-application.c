@@ -16,6 +16,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "il-application.h"
@@ -90,29 +92,51 @@ quit_action (GSimpleAction *action,
 
 /* Activates actions named in INTERLEAVE_DEBUG_ACTIONS ("win.run;
  * win.show-page::runs") once the window is up: build-aux/screenshots uses
- * it to reach each state without a pointer. */
+ * it to reach each state without a pointer. "wait:MS" waits that long
+ * before the actions after it (a run's end, then the prompt of win.new). */
+typedef struct
+{
+  GtkWidget *window;
+  GStrv      actions;
+  guint      next;
+} DebugActions;
+
+static void
+debug_actions_free (gpointer data)
+{
+  DebugActions *d = data;
+
+  g_object_unref (d->window);
+  g_strfreev (d->actions);
+  g_free (d);
+}
+
 static gboolean
 debug_actions_cb (gpointer data)
 {
-  GtkWidget  *window = data;
-  const char *spec = g_getenv ("INTERLEAVE_DEBUG_ACTIONS");
-  g_auto(GStrv) actions = NULL;
+  DebugActions *d = data;
 
-  if (spec == NULL)
-    return G_SOURCE_REMOVE;
-  actions = g_strsplit (spec, ";", -1);
-  for (guint i = 0; actions[i] != NULL; i++)
+  for (; d->actions[d->next] != NULL; d->next++)
     {
       g_autofree char *name = NULL;
       g_autoptr(GVariant) target = NULL;
-      g_autofree char *stripped = g_strstrip (g_strdup (actions[i]));
+      g_autofree char *stripped = g_strstrip (g_strdup (d->actions[d->next]));
+      guint64          ms;
 
       if (stripped[0] == '\0')
         continue;
+      if (g_str_has_prefix (stripped, "wait:") &&
+          g_ascii_string_to_unsigned (stripped + strlen ("wait:"), 10, 0, 600000, &ms, NULL))
+        {
+          d->next++;
+          g_timeout_add ((guint) ms, debug_actions_cb, d);
+          return G_SOURCE_REMOVE;
+        }
       if (!g_action_parse_detailed_name (stripped, &name, &target, NULL))
         continue;
-      gtk_widget_activate_action_variant (window, name, target);
+      gtk_widget_activate_action_variant (d->window, name, target);
     }
+  debug_actions_free (d);
   return G_SOURCE_REMOVE;
 }
 
@@ -137,8 +161,13 @@ il_application_new_window (IlApplication *self)
     }
 
   if (g_getenv ("INTERLEAVE_DEBUG_ACTIONS") != NULL)
-    g_timeout_add_full (G_PRIORITY_DEFAULT, 500, debug_actions_cb,
-                        g_object_ref (window), g_object_unref);
+    {
+      DebugActions *d = g_new0 (DebugActions, 1);
+
+      d->window = g_object_ref (GTK_WIDGET (window));
+      d->actions = g_strsplit (g_getenv ("INTERLEAVE_DEBUG_ACTIONS"), ";", -1);
+      g_timeout_add (500, debug_actions_cb, d);
+    }
   return window;
 }
 
