@@ -461,10 +461,10 @@ test_help (void)
   il_test_drain ();
 }
 
-/* The shortcuts: F1 for Help, Ctrl+comma for Preferences, listed in the
- * Keyboard Shortcuts window too. */
+/* The application: F1 for Help, Ctrl+comma for Preferences (listed in the
+ * Keyboard Shortcuts window too), and the style key applied. */
 static void
-test_shortcuts (void)
+test_application (void)
 {
   g_autoptr(IlApplication) app = il_application_new ();
   g_autoptr(GError) error = NULL;
@@ -480,6 +480,18 @@ test_shortcuts (void)
   prefs = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.preferences");
   g_assert_true (g_strv_contains ((const char *const *) help, "F1"));
   g_assert_true (g_strv_contains ((const char *const *) prefs, "<Control>comma"));
+
+  /* The style the Preferences row writes is the one the app shows. */
+  settings_reset ();
+  g_settings_set_string (il_settings_get (), IL_SETTINGS_STYLE_VARIANT, "dark");
+  g_assert_cmpint (adw_style_manager_get_color_scheme (adw_style_manager_get_default ()), ==,
+                   ADW_COLOR_SCHEME_FORCE_DARK);
+  g_settings_set_string (il_settings_get (), IL_SETTINGS_STYLE_VARIANT, "light");
+  g_assert_cmpint (adw_style_manager_get_color_scheme (adw_style_manager_get_default ()), ==,
+                   ADW_COLOR_SCHEME_FORCE_LIGHT);
+  settings_reset ();
+  g_assert_cmpint (adw_style_manager_get_color_scheme (adw_style_manager_get_default ()), ==,
+                   ADW_COLOR_SCHEME_DEFAULT);
 
   overlay = g_resources_lookup_data ("/io/github/interleave/Interleave/gtk/help-overlay.ui", 0, NULL);
   g_assert_nonnull (overlay);
@@ -500,7 +512,7 @@ main (int   argc,
   g_test_add_func ("/il/gui/desktop/preferences", test_preferences);
   g_test_add_func ("/il/gui/desktop/about", test_about);
   g_test_add_func ("/il/gui/desktop/help", test_help);
-  g_test_add_func ("/il/gui/desktop/shortcuts", test_shortcuts);
+  g_test_add_func ("/il/gui/desktop/application", test_application);
 
   return g_test_run ();
 }
