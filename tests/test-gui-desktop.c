@@ -267,6 +267,36 @@ test_preferences (void)
   prefs = IL_PREFERENCES_WINDOW (find_toplevel (IL_TYPE_PREFERENCES_WINDOW, GTK_WINDOW (window)));
   g_assert_nonnull (prefs);
 
+  /* A spin button cannot offer what its key refuses. */
+  {
+    g_autoptr(GSettingsSchema) schema = NULL;
+    struct
+    {
+      GtkSpinButton *spin;
+      const char    *key;
+    } spins[] = {
+      { il_preferences_window_get_repetitions_spin (prefs), IL_SETTINGS_DEFAULT_REPETITIONS },
+      { il_preferences_window_get_warmup_spin (prefs), IL_SETTINGS_DEFAULT_WARMUP },
+      { il_preferences_window_get_sample_spin (prefs), IL_SETTINGS_DEFAULT_SAMPLE_HZ },
+    };
+
+    g_object_get (settings, "settings-schema", &schema, NULL);
+    for (guint i = 0; i < G_N_ELEMENTS (spins); i++)
+      {
+        g_autoptr(GSettingsSchemaKey) key = g_settings_schema_get_key (schema, spins[i].key);
+        g_autoptr(GVariant) range = g_settings_schema_key_get_range (key);
+        g_autoptr(GVariant) bounds = NULL;
+        GtkAdjustment *adjustment = gtk_spin_button_get_adjustment (spins[i].spin);
+        const char    *kind;
+        gint32         min, max;
+
+        g_variant_get (range, "(&sv)", &kind, &bounds);
+        g_variant_get (bounds, "(ii)", &min, &max);
+        g_assert_cmpfloat (gtk_adjustment_get_lower (adjustment), ==, min);
+        g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), ==, max);
+      }
+  }
+
   /* The controls show the defaults, and write what is changed. */
   g_assert_cmpint (gtk_spin_button_get_value_as_int (il_preferences_window_get_repetitions_spin (prefs)), ==, 3);
   g_assert_cmpint (gtk_spin_button_get_value_as_int (il_preferences_window_get_warmup_spin (prefs)), ==, 1);
