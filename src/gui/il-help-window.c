@@ -638,14 +638,31 @@ help_installed (void)
   return FALSE;
 }
 
+/* Yelp could not be started after all: the guide in the app instead. */
+static void
+show_uri_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!gtk_show_uri_full_finish (GTK_WINDOW (source), result, &error))
+    {
+      g_debug ("help viewer: %s", error->message);
+      gtk_window_present (GTK_WINDOW (il_help_window_new (GTK_WINDOW (source))));
+    }
+}
+
 void
 il_help_show (GtkWindow *parent)
 {
   g_autoptr(GAppInfo) viewer = g_app_info_get_default_for_uri_scheme ("help");
 
+  g_return_if_fail (GTK_IS_WINDOW (parent));
+
   if (viewer != NULL && help_installed ())
     {
-      gtk_show_uri (parent, "help:" APP_ID, GDK_CURRENT_TIME);
+      gtk_show_uri_full (parent, "help:" APP_ID, GDK_CURRENT_TIME, NULL, show_uri_cb, NULL);
       return;
     }
   gtk_window_present (GTK_WINDOW (il_help_window_new (parent)));

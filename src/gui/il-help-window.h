@@ -24,7 +24,8 @@ const char *il_help_window_get_page (IlHelpWindow *self);
 char *il_help_window_dup_text (IlHelpWindow *self);
 
 /* Opens the guide: in Yelp (help:io.github.interleave.Interleave) when a
- * help viewer is installed and so are the pages, else in an IlHelpWindow. */
+ * help viewer is installed and so are the pages, else (or when the viewer
+ * fails to start) in an IlHelpWindow. */
 void il_help_show (GtkWindow *parent);
 
 G_END_DECLS
