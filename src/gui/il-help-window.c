@@ -91,7 +91,6 @@ typedef struct
   GString *text;    /* markup of the block being read */
   int      capture; /* the BlockKind being read, -1: none, -2: desc */
   guint    in_info; /* depth inside <info> */
-  guint    skip;    /* depth inside elements whose text is not shown */
   GSList  *closers; /* closing markup of open inline elements */
 } Parser;
 
@@ -144,11 +143,6 @@ start_element (GMarkupParseContext *context,
   Parser     *p = data;
   const char *parent = parent_of (context);
 
-  if (p->skip > 0)
-    {
-      p->skip++;
-      return;
-    }
   if (g_str_equal (name, "page"))
     {
       g_free (p->page->id);
@@ -239,11 +233,6 @@ end_element (GMarkupParseContext *context,
 {
   Parser *p = data;
 
-  if (p->skip > 0)
-    {
-      p->skip--;
-      return;
-    }
   if (p->in_info > 0)
     {
       p->in_info--;
@@ -294,7 +283,7 @@ text (GMarkupParseContext *context,
   g_autofree char *escaped = NULL;
   gboolean         space = p->text->len > 0 && p->text->str[p->text->len - 1] == ' ';
 
-  if (p->capture == -1 || p->skip > 0 || (p->in_info > 0 && p->capture != -2))
+  if (p->capture == -1 || (p->in_info > 0 && p->capture != -2))
     return;
   escaped = p->capture == -2 ? g_strndup (text, length) : g_markup_escape_text (text, (gssize) length);
   for (const char *c = escaped; *c != '\0'; c++)
