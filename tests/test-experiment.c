@@ -180,6 +180,29 @@ test_new_copy_equal (void)
   }
 }
 
+/* A new experiment measures with spread and a warm-up (issue 12); a file
+ * that leaves `settings` out still reads with the format's defaults. */
+static void
+test_new_defaults (void)
+{
+  g_autoptr(IlExperiment) experiment = il_experiment_new ();
+  g_autoptr(IlExperiment) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (experiment->settings.repetitions, ==, 3);
+  g_assert_cmpuint (experiment->settings.warmup, ==, 1);
+  g_assert_cmpuint (experiment->settings.sample_hz, ==, 20);
+
+  loaded = il_experiment_load_data ("{ \"interleave\": 1, \"name\": \"n\", \"tasks\": [ { \"blocks\": "
+                                    "[ { \"type\": \"sleep\", \"ms\": 1 } ] } ], \"runs\": [ { \"executor\": "
+                                    "\"sequential\" } ] }",
+                                    -1, "defaults.interleave", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loaded->settings.repetitions, ==, 1);
+  g_assert_cmpuint (loaded->settings.warmup, ==, 0);
+  g_assert_cmpuint (loaded->settings.sample_hz, ==, 20);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -190,6 +213,7 @@ main (int   argc,
   g_test_add_func ("/il/experiment/describe", test_describe);
   g_test_add_func ("/il/experiment/labels", test_labels);
   g_test_add_func ("/il/experiment/new-copy-equal", test_new_copy_equal);
+  g_test_add_func ("/il/experiment/new-defaults", test_new_defaults);
 
   return g_test_run ();
 }

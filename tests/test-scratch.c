@@ -54,13 +54,14 @@ typedef struct
   guint max_with_last;
   guint samples;
   char *last_name; /* while this file exists, count apart */
+  char *base;      /* nullable: the default scratch base */
 } Watch;
 
 static gpointer
 watch_thread (gpointer data)
 {
   Watch           *w = data;
-  g_autofree char *base = scratch_base ();
+  g_autofree char *base = w->base != NULL ? g_strdup (w->base) : scratch_base ();
 
   while (!g_atomic_int_get (&w->stop))
     {
@@ -111,7 +112,7 @@ test_in_flight (gconstpointer data)
   g_autoptr(IlRunner) runner = il_runner_new (exp, &options);
   g_autoptr(IlResults) results = NULL;
   g_autofree char *base = scratch_base ();
-  Watch            w = { 0, 0, 0, 0, (char *) "none" };
+  Watch            w = { 0, 0, 0, 0, (char *) "none", NULL };
   GThread         *thread = g_thread_new ("watch", watch_thread, &w);
 
   results = il_runner_run (runner, NULL, &error);
@@ -141,7 +142,7 @@ test_in_flight_async (void)
   IlRunOptions options = { 0 };
   g_autoptr(IlRunner) runner = il_runner_new (exp, &options);
   g_autoptr(IlResults) results = NULL;
-  Watch    w = { 0, 0, 0, 0, (char *) "task-6.bin" };
+  Watch    w = { 0, 0, 0, 0, (char *) "task-6.bin", NULL };
   GThread *thread = g_thread_new ("watch", watch_thread, &w);
 
   results = il_runner_run (runner, NULL, &error);
@@ -333,6 +334,56 @@ test_stale_swept (void)
 /* ---------------------------------------------------------------- */
 /* Not enough room: refused before anything runs                      */
 
+/* The folder chosen in the GUI's Preferences (IlRunOptions.scratch_base,
+ * made when missing) holds the run folder, and the default one does not;
+ * nothing stays in it afterwards. */
+static void
+test_chosen_base (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("il-scratch-XXXXXX", &error);
+  g_autofree char *chosen = g_build_filename (dir, "chosen", "sub", NULL);
+  g_autofree char *base = scratch_base ();
+  g_autoptr(IlExperiment) exp = il_test_load (
+    "{ \"interleave\": 1, \"name\": \"chosen\","
+    "  \"tasks\": [ { \"repeat\": 2, \"blocks\": [ { \"type\": \"file-write\", \"bytes\": 4096 },"
+    "                                               { \"type\": \"sleep\", \"ms\": 150 },"
+    "                                               { \"type\": \"file-read\", \"bytes\": 4096 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"sequential\" } ], \"settings\": { \"repetitions\": 1, \"warmup\": 0 } }");
+  IlRunOptions options = { 0 };
+  g_autoptr(IlRunner) runner = NULL;
+  g_autoptr(IlResults) results = NULL;
+  Watch    in_chosen = { 0, 0, 0, 0, (char *) "none", chosen };
+  Watch    in_default = { 0, 0, 0, 0, (char *) "none", NULL };
+  GThread *t1, *t2;
+
+  g_assert_no_error (error);
+  options.scratch_base = chosen;
+  runner = il_runner_new (exp, &options);
+  t1 = g_thread_new ("watch-chosen", watch_thread, &in_chosen);
+  t2 = g_thread_new ("watch-default", watch_thread, &in_default);
+  results = il_runner_run (runner, NULL, &error);
+  g_atomic_int_set (&in_chosen.stop, 1);
+  g_atomic_int_set (&in_default.stop, 1);
+  g_thread_join (t1);
+  g_thread_join (t2);
+  g_assert_no_error (error);
+  g_assert_false (il_test_run_at (results, 0)->repetitions->len == 0);
+  /* A run folder was seen in the chosen folder, with a task's file in it. */
+  g_assert_cmpuint (in_chosen.samples, >, 0);
+  g_assert_cmpuint (in_chosen.max_files, >=, 1);
+  g_assert_cmpuint (in_default.samples, ==, 0);
+  g_assert_cmpint (count_entries (chosen), ==, 0);
+  g_assert_cmpint (count_entries (base), <=, 0);
+  g_assert_cmpint (g_rmdir (chosen), ==, 0);
+  {
+    g_autofree char *parent = g_path_get_dirname (chosen);
+
+    g_assert_cmpint (g_rmdir (parent), ==, 0);
+  }
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 /* On a 4 MiB tmpfs (a private mount namespace; needs root), a run that
  * writes 8 MiB is refused with exit 2 and a clear reason. */
 static void
@@ -422,6 +473,7 @@ main (int    argc,
   g_test_add_func ("/il/scratch/peak-bytes", test_peak_bytes);
   g_test_add_func ("/il/scratch/stale-swept", test_stale_swept);
   g_test_add_func ("/il/scratch/no-space", test_no_space);
+  g_test_add_func ("/il/scratch/chosen-base", test_chosen_base);
 
   return g_test_run ();
 }

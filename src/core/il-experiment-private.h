@@ -108,6 +108,10 @@ gboolean il_experiment_fail_answer (IlJsonReader     *reader,
 IlExperiment *il_experiment_read (IlJsonReader *reader,
                                   JsonNode     *root);
 
+/* An experiment with no task group and no run, and the format's default
+ * settings: what the reader fills in (il-experiment.c). */
+IlExperiment *il_experiment_new_empty (void);
+
 /* Frees a quiz (il-experiment.c). */
 void il_quiz_free (IlQuiz *quiz);
 

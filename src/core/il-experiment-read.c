@@ -553,10 +553,7 @@ il_experiment_read (IlJsonReader *r,
   if (!il_json_check_members (r, object, NULL, "an experiment", members, NULL))
     return NULL;
 
-  experiment = il_experiment_new ();
-  g_clear_pointer (&experiment->name, g_free);
-  g_ptr_array_set_size (experiment->tasks, 0);
-  g_ptr_array_set_size (experiment->runs, 0);
+  experiment = il_experiment_new_empty ();
 
   if (!il_json_require (r, object, NULL, "name", "give the experiment a name (1 to 200 characters)") ||
       !opt_string (r, object, NULL, "name", &chars_name, &experiment->name) ||

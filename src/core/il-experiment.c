@@ -597,8 +597,10 @@ settings_equal (const IlSettings *a,
 
 G_DEFINE_BOXED_TYPE (IlExperiment, il_experiment, il_experiment_copy, il_experiment_free)
 
-static IlExperiment *
-experiment_new_empty (void)
+/* The format's defaults (docs/experiment-format.md), nothing else: what
+ * the reader fills in from a file. */
+IlExperiment *
+il_experiment_new_empty (void)
 {
   IlExperiment *experiment = g_new0 (IlExperiment, 1);
 
@@ -617,11 +619,16 @@ experiment_new_empty (void)
 IlExperiment *
 il_experiment_new (void)
 {
-  IlExperiment *experiment = experiment_new_empty ();
+  IlExperiment *experiment = il_experiment_new_empty ();
   IlTaskGroup  *group = il_task_group_new ();
   IlBlock      *block = g_ptr_array_index (group->blocks, 0);
 
   experiment->name = g_strdup ("Untitled experiment");
+  /* A single repetition has no spread, and the first one pays for cold
+   * caches: a new experiment measures more honestly than the format's
+   * minimal defaults. */
+  experiment->settings.repetitions = IL_NEW_EXPERIMENT_REPETITIONS;
+  experiment->settings.warmup = IL_NEW_EXPERIMENT_WARMUP;
 
   group->name = g_strdup ("fragment");
   group->repeat = 8;
@@ -642,7 +649,7 @@ il_experiment_copy (const IlExperiment *experiment)
 
   g_return_val_if_fail (experiment != NULL, NULL);
 
-  copy = experiment_new_empty ();
+  copy = il_experiment_new_empty ();
   copy->name = g_strdup (experiment->name);
   g_free (copy->description);
   copy->description = g_strdup (experiment->description != NULL ? experiment->description : "");

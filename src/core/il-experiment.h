@@ -216,8 +216,15 @@ typedef struct
 GType il_experiment_get_type (void) G_GNUC_CONST;
 #define IL_TYPE_EXPERIMENT (il_experiment_get_type ())
 
-/* A small valid experiment: one group "fragment" (spin × 20, repeat 8) and
- * runs sequential + threads. */
+/* What a new experiment starts with (the GUI's "New Experiment"; its
+ * Preferences may override them). A file that omits `settings` still gets
+ * the format's defaults (1 repetition, no warm-up). */
+#define IL_NEW_EXPERIMENT_REPETITIONS 3
+#define IL_NEW_EXPERIMENT_WARMUP      1
+
+/* A small valid experiment: one group "fragment" (spin × 20, repeat 8),
+ * runs sequential + threads, IL_NEW_EXPERIMENT_REPETITIONS repetitions
+ * after IL_NEW_EXPERIMENT_WARMUP warm-up. */
 IlExperiment *il_experiment_new (void);
 IlExperiment *il_experiment_copy (const IlExperiment *experiment);
 void          il_experiment_free (IlExperiment *experiment);

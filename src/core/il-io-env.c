@@ -124,8 +124,10 @@ il_io_url_is_loopback (const char *url)
  * folder left by a SIGKILL or a crash from one in use. */
 
 static char *
-scratch_base (void)
+scratch_base (const char *chosen)
 {
+  if (chosen != NULL && chosen[0] != '\0')
+    return g_strdup (chosen);
   return g_build_filename (g_get_user_cache_dir (), "interleave", NULL);
 }
 
@@ -216,10 +218,11 @@ scratch_sweep_stale (const char *base)
 }
 
 static char *
-scratch_dir_new (int     *lock_fd,
-                 GError **error)
+scratch_dir_new (const char *chosen,
+                 int        *lock_fd,
+                 GError    **error)
 {
-  g_autofree char *base = scratch_base ();
+  g_autofree char *base = scratch_base (chosen);
   g_autofree char *tmpl = NULL;
   g_autofree char *name = NULL;
   int              saved;
@@ -348,9 +351,10 @@ il_io_scratch_peak_bytes (const IlExperiment *experiment,
 gboolean
 il_io_check_scratch_space (const IlExperiment *experiment,
                            guint               in_flight,
+                           const char         *scratch_base_dir,
                            GError            **error)
 {
-  g_autofree char *base = scratch_base ();
+  g_autofree char *base = scratch_base (scratch_base_dir);
   guint64          peak = il_io_scratch_peak_bytes (experiment, in_flight);
   guint64          avail;
 
@@ -381,12 +385,13 @@ IlIoEnv *
 il_io_env_new (const IlExperiment *experiment,
                GError            **error)
 {
-  return il_io_env_new_with_server (experiment, NULL, error);
+  return il_io_env_new_with_server (experiment, NULL, NULL, error);
 }
 
 IlIoEnv *
 il_io_env_new_with_server (const IlExperiment *experiment,
                            const char         *server_url,
+                           const char         *scratch_base_dir,
                            GError            **error)
 {
   IlIoEnv *env;
@@ -429,7 +434,7 @@ il_io_env_new_with_server (const IlExperiment *experiment,
     }
   if (need_scratch)
     {
-      env->scratch_dir = scratch_dir_new (&env->scratch_lock, error);
+      env->scratch_dir = scratch_dir_new (scratch_base_dir, &env->scratch_lock, error);
       if (env->scratch_dir == NULL)
         {
           il_io_env_free (env);

@@ -26,9 +26,11 @@ IlIoEnv *il_io_env_new (const IlExperiment *experiment,
 
 /* The same, using an embedded latency server that the caller keeps running
  * (the GUI owns one for the app's lifetime: il-server.h). NULL: start one
- * for the run when needed. */
+ * for the run when needed. The run folder goes in @scratch_base (made if
+ * missing; NULL: $XDG_CACHE_HOME/interleave). */
 IlIoEnv *il_io_env_new_with_server (const IlExperiment *experiment,
                                     const char         *server_url,
+                                    const char         *scratch_base,
                                     GError            **error);
 
 /* What the I/O blocks need that the file format cannot say: a file-read
@@ -46,6 +48,7 @@ guint64 il_io_scratch_peak_bytes (const IlExperiment *experiment,
  * blocks would not fit in the free space of the scratch filesystem. */
 gboolean il_io_check_scratch_space (const IlExperiment *experiment,
                                     guint               in_flight,
+                                    const char         *scratch_base,
                                     GError            **error);
 
 /* In a worker process: an environment that uses the parent's server and

@@ -45,8 +45,9 @@ struct _IlRunner
   IlEventQueue *events;
   GArray       *runs; /* ExpandedRun */
   guint64       tasks_per_rep;
-  IlIoEnv      *io;         /* during il_runner_run only */
-  char         *server_url; /* nullable: the caller's server */
+  IlIoEnv      *io;           /* during il_runner_run only */
+  char         *server_url;   /* nullable: the caller's server */
+  char         *scratch_base; /* nullable: the default folder */
   IlRunOutputs  outputs;
 };
 
@@ -70,6 +71,7 @@ il_runner_finalize (GObject *object)
   g_clear_pointer (&self->events, il_event_queue_unref);
   g_clear_pointer (&self->runs, g_array_unref);
   g_clear_pointer (&self->server_url, g_free);
+  g_clear_pointer (&self->scratch_base, g_free);
 
   G_OBJECT_CLASS (il_runner_parent_class)->finalize (object);
 }
@@ -152,6 +154,7 @@ il_runner_new (const IlExperiment *experiment,
       if (options->events != NULL)
         self->events = il_event_queue_ref (options->events);
       self->server_url = g_strdup (options->server_url);
+      self->scratch_base = g_strdup (options->scratch_base);
       self->outputs = options->outputs;
     }
 
@@ -323,7 +326,7 @@ il_runner_check (IlRunner *self,
 
         in_flight = MAX (in_flight, config->executor == IL_EXECUTOR_ASYNC ? G_MAXUINT : run->workers);
       }
-    if (!il_io_check_scratch_space (exp, in_flight, error))
+    if (!il_io_check_scratch_space (exp, in_flight, self->scratch_base, error))
       return FALSE;
   }
 
@@ -640,7 +643,7 @@ il_runner_run (IlRunner     *self,
       push_event (self, i, 0, il_event_run_start (self->tasks_per_rep));
     }
 
-  self->io = il_io_env_new_with_server (self->experiment, self->server_url, error);
+  self->io = il_io_env_new_with_server (self->experiment, self->server_url, self->scratch_base, error);
   if (self->io == NULL)
     return NULL;
 

@@ -28,6 +28,9 @@ typedef struct
   /* Nullable: the URL of an embedded latency server the caller keeps
    * running (il_server_new); otherwise the runner starts one per run. */
   const char *server_url;
+  /* Nullable: the folder in which file blocks get their private run folder
+   * (the GUI's Preferences); NULL: $XDG_CACHE_HOME/interleave. */
+  const char *scratch_base;
   /* What the caller will build from the results in memory (CLI --json,
    * --trace): counted in the memory estimate il_runner_check() refuses. */
   IlRunOutputs outputs;

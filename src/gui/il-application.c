@@ -3,10 +3,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Keyboard shortcuts are application accelerators so that menus show them;
- * the actions themselves live on the window (win.*). The style preference
- * is stored in GSettings only when the schema is installed: running from the
- * build tree, or tests with the memory backend, must not abort on a missing
- * schema.
+ * the actions themselves live on the window (win.*: Preferences, Help and
+ * About too, so that a window works without an application in tests). The
+ * style preference is stored in GSettings only when the schema is
+ * installed (il-settings.h): running from the build tree by hand must not
+ * abort on a missing schema.
  *
  * The application keeps one embedded latency server for its whole lifetime
  * (issue 4): started at the first run that has an http block against it,
@@ -15,20 +16,22 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "il-application.h"
 #include "il-autosave.h"
 #include "il-server.h"
+#include "il-settings.h"
 #include "il-window.h"
 
 struct _IlApplication
 {
   AdwApplication parent_instance;
 
-  GSettings *settings; /* nullable: no schema installed */
-  IlServer  *server;   /* nullable: started on first use */
-  gboolean   restore_offered;
+  IlServer *server; /* nullable: started on first use */
+  gboolean  restore_offered;
 };
 
 G_DEFINE_FINAL_TYPE (IlApplication, il_application, ADW_TYPE_APPLICATION)
@@ -73,36 +76,6 @@ style_variant_setting_changed (GSettings  *settings,
 }
 
 static void
-about_action (GSimpleAction *action,
-              GVariant      *param,
-              gpointer       user_data)
-{
-  GtkApplication *app = user_data;
-  const char     *developers[] = { _("The Interleave developers"), NULL };
-  const char     *name = _("Interleave");
-  const char     *comments = _("A desktop lab for concurrency experiments: build a workload, "
-                               "run it under several executors and see where the time goes.");
-  const char     *translators = _("translator-credits");
-  GtkWidget      *about;
-
-  /* No _() inside the list: clang-format would join its lines. */
-  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
-                        "transient-for", gtk_application_get_active_window (app),
-                        "application-icon", APP_ID,
-                        "application-name", name,
-                        "developer-name", developers[0],
-                        "version", PACKAGE_VERSION,
-                        "comments", comments,
-                        "website", "https://github.com/interleave/interleave",
-                        "issue-url", "https://github.com/interleave/interleave/issues",
-                        "license-type", GTK_LICENSE_GPL_3_0,
-                        "developers", developers,
-                        "translator-credits", translators,
-                        NULL);
-  gtk_window_present (GTK_WINDOW (about));
-}
-
-static void
 quit_action (GSimpleAction *action,
              GVariant      *param,
              gpointer       user_data)
@@ -119,29 +92,51 @@ quit_action (GSimpleAction *action,
 
 /* Activates actions named in INTERLEAVE_DEBUG_ACTIONS ("win.run;
  * win.show-page::runs") once the window is up: build-aux/screenshots uses
- * it to reach each state without a pointer. */
+ * it to reach each state without a pointer. "wait:MS" waits that long
+ * before the actions after it (a run's end, then the prompt of win.new). */
+typedef struct
+{
+  GtkWidget *window;
+  GStrv      actions;
+  guint      next;
+} DebugActions;
+
+static void
+debug_actions_free (gpointer data)
+{
+  DebugActions *d = data;
+
+  g_object_unref (d->window);
+  g_strfreev (d->actions);
+  g_free (d);
+}
+
 static gboolean
 debug_actions_cb (gpointer data)
 {
-  GtkWidget  *window = data;
-  const char *spec = g_getenv ("INTERLEAVE_DEBUG_ACTIONS");
-  g_auto(GStrv) actions = NULL;
+  DebugActions *d = data;
 
-  if (spec == NULL)
-    return G_SOURCE_REMOVE;
-  actions = g_strsplit (spec, ";", -1);
-  for (guint i = 0; actions[i] != NULL; i++)
+  for (; d->actions[d->next] != NULL; d->next++)
     {
       g_autofree char *name = NULL;
       g_autoptr(GVariant) target = NULL;
-      g_autofree char *stripped = g_strstrip (g_strdup (actions[i]));
+      g_autofree char *stripped = g_strstrip (g_strdup (d->actions[d->next]));
+      guint64          ms;
 
       if (stripped[0] == '\0')
         continue;
+      if (g_str_has_prefix (stripped, "wait:") &&
+          g_ascii_string_to_unsigned (stripped + strlen ("wait:"), 10, 0, 600000, &ms, NULL))
+        {
+          d->next++;
+          g_timeout_add ((guint) ms, debug_actions_cb, d);
+          return G_SOURCE_REMOVE;
+        }
       if (!g_action_parse_detailed_name (stripped, &name, &target, NULL))
         continue;
-      gtk_widget_activate_action_variant (window, name, target);
+      gtk_widget_activate_action_variant (d->window, name, target);
     }
+  debug_actions_free (d);
   return G_SOURCE_REMOVE;
 }
 
@@ -166,8 +161,13 @@ il_application_new_window (IlApplication *self)
     }
 
   if (g_getenv ("INTERLEAVE_DEBUG_ACTIONS") != NULL)
-    g_timeout_add_full (G_PRIORITY_DEFAULT, 500, debug_actions_cb,
-                        g_object_ref (window), g_object_unref);
+    {
+      DebugActions *d = g_new0 (DebugActions, 1);
+
+      d->window = g_object_ref (GTK_WIDGET (window));
+      d->actions = g_strsplit (g_getenv ("INTERLEAVE_DEBUG_ACTIONS"), ";", -1);
+      g_timeout_add (500, debug_actions_cb, d);
+    }
   return window;
 }
 
@@ -205,9 +205,8 @@ il_application_open (GApplication *app,
 static void
 il_application_startup (GApplication *app)
 {
-  IlApplication         *self = IL_APPLICATION (app);
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
+  IlApplication *self = IL_APPLICATION (app);
+  GSettings     *settings = il_settings_get ();
   static const struct
   {
     const char *action;
@@ -226,11 +225,12 @@ il_application_startup (GApplication *app)
     { "win.show-page::runs", { "<Alt>2", NULL } },
     { "win.show-page::live", { "<Alt>3", NULL } },
     { "win.show-page::results", { "<Alt>4", NULL } },
+    { "win.preferences", { "<Control>comma", NULL } },
+    { "win.help", { "F1", NULL } },
     { "window.close", { "<Control>w", NULL } },
     { "app.quit", { "<Control>q", NULL } },
   };
   const GActionEntry entries[] = {
-    { "about", about_action, NULL, NULL, NULL, { 0 } },
     { "quit", quit_action, NULL, NULL, NULL, { 0 } },
   };
   const GActionEntry style_entry[] = {
@@ -243,19 +243,17 @@ il_application_startup (GApplication *app)
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action, accels[i].accels);
 
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-  if (schema != NULL && g_settings_schema_has_key (schema, "style-variant"))
+  if (settings != NULL)
     {
       g_autoptr(GAction) style = NULL;
 
-      /* GSettings keeps the action's state and the key in step. */
-      self->settings = g_settings_new (APP_ID);
-      style = g_settings_create_action (self->settings, "style-variant");
+      /* GSettings keeps the action's state and the key in step; the
+       * Preferences window's row writes the key too. */
+      style = g_settings_create_action (settings, IL_SETTINGS_STYLE_VARIANT);
       g_action_map_add_action (G_ACTION_MAP (app), style);
-      g_signal_connect_object (self->settings, "changed::style-variant",
+      g_signal_connect_object (settings, "changed::" IL_SETTINGS_STYLE_VARIANT,
                                G_CALLBACK (style_variant_setting_changed), self, 0);
-      style_variant_setting_changed (self->settings, "style-variant", self);
+      style_variant_setting_changed (settings, IL_SETTINGS_STYLE_VARIANT, self);
     }
   else
     g_action_map_add_action_entries (G_ACTION_MAP (app), style_entry, G_N_ELEMENTS (style_entry), app);
@@ -276,7 +274,6 @@ il_application_dispose (GObject *object)
   IlApplication *self = IL_APPLICATION (object);
 
   g_clear_pointer (&self->server, il_server_free);
-  g_clear_object (&self->settings);
   G_OBJECT_CLASS (il_application_parent_class)->dispose (object);
 }
 

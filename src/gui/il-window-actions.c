@@ -9,6 +9,9 @@
 
 #include <glib/gi18n.h>
 
+#include "il-about.h"
+#include "il-help-window.h"
+#include "il-preferences-window.h"
 #include "il-window-private.h"
 
 static void
@@ -168,6 +171,30 @@ show_page_action (GtkWidget  *widget,
     adw_view_stack_set_visible_child_name (self->view_stack, g_variant_get_string (param, NULL));
 }
 
+static void
+preferences_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  gtk_window_present (GTK_WINDOW (il_preferences_window_new (GTK_WINDOW (widget))));
+}
+
+static void
+help_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  il_help_show (GTK_WINDOW (widget));
+}
+
+static void
+about_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  gtk_window_present (GTK_WINDOW (il_about_window_new (GTK_WINDOW (widget))));
+}
+
 void
 il_window_class_init_actions (GtkWidgetClass *widget_class)
 {
@@ -186,4 +213,7 @@ il_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.answer-quiz", "i", answer_quiz_action);
   gtk_widget_class_install_action (widget_class, "win.next-lesson", NULL, next_lesson_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
+  gtk_widget_class_install_action (widget_class, "win.help", NULL, help_action);
+  gtk_widget_class_install_action (widget_class, "win.about", NULL, about_action);
 }

@@ -2,9 +2,10 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Replacing or closing a modified document goes through one confirmation
- * (il_window_after_confirm): "pending" remembers what to do once the user
- * chose Save or Discard, so every path asks the same way. Saved documents go
+ * Replacing or closing a modified document, or one whose measured results
+ * were not saved, goes through one confirmation (il_window_after_confirm):
+ * "pending" remembers what to do once the user chose Save (with Results) or
+ * Discard, so every path asks the same way. Saved documents go
  * to the recent files; the autosave follows the window's document.
  */
 #include "config.h"
@@ -13,6 +14,7 @@
 
 #include "il-examples.h"
 #include "il-export.h"
+#include "il-settings.h"
 #include "il-window-private.h"
 
 static void il_window_do_pending (IlWindow *self);
@@ -152,6 +154,8 @@ il_window_save_to (IlWindow *self,
 
   if (!il_document_save (self->document, file, with_results ? self->results : NULL, error))
     return FALSE;
+  if (with_results && self->results != NULL)
+    self->results_unsaved = FALSE;
   il_window_add_recent (file);
   il_window_update_title (self);
   return TRUE;
@@ -274,7 +278,7 @@ il_window_do_pending (IlWindow *self)
         break;
       case PENDING_NEW:
         {
-          g_autoptr(IlDocument) document = il_document_new (NULL);
+          g_autoptr(IlDocument) document = il_document_new (il_settings_new_experiment ());
 
           il_window_set_document (self, document);
         }
@@ -300,6 +304,14 @@ il_window_do_pending (IlWindow *self)
     }
 }
 
+gboolean
+il_window_has_unsaved (IlWindow *self)
+{
+  if (self->document == NULL)
+    return FALSE;
+  return il_document_get_modified (self->document) || (self->results_unsaved && self->results != NULL);
+}
+
 static void
 confirm_response_cb (AdwMessageDialog *dialog,
                      const char       *response,
@@ -307,6 +319,8 @@ confirm_response_cb (AdwMessageDialog *dialog,
 {
   if (g_strcmp0 (response, "save") == 0 && self->document != NULL)
     il_window_save (self, FALSE);
+  else if (g_strcmp0 (response, "save-results") == 0 && self->document != NULL)
+    il_window_save (self, TRUE);
   else if (g_strcmp0 (response, "discard") == 0)
     il_window_do_pending (self);
   else
@@ -327,26 +341,41 @@ il_window_after_confirm (IlWindow   *self,
   GtkWidget       *dialog;
   g_autofree char *title = NULL;
   g_autofree char *body = NULL;
+  gboolean         with_results;
+  const char      *save_id;
 
   self->pending = pending;
   g_set_object (&self->pending_file, file);
   g_free (self->pending_example);
   self->pending_example = g_strdup (example);
 
-  if (self->document == NULL || !il_document_get_modified (self->document))
+  if (!il_window_has_unsaved (self))
     {
       il_window_do_pending (self);
       return;
     }
 
   title = il_document_dup_title (self->document);
-  body = g_strdup_printf (_("“%s” has unsaved changes. Changes which are not saved will be lost."), title);
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Save Changes?"), body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"), "discard", _("_Discard"), "save", _("_Save"), NULL);
+  with_results = self->results_unsaved && self->results != NULL;
+  if (with_results && il_document_get_modified (self->document))
+    body = g_strdup_printf (_("“%s” has unsaved changes and results that were measured but not saved. "
+                              "What is not saved will be lost."),
+                               title);
+  else if (with_results)
+    body = g_strdup_printf (_("The results measured for “%s” are not saved. Results which are not saved "
+                              "will be lost."),
+                               title);
+  else
+    body = g_strdup_printf (_("“%s” has unsaved changes. Changes which are not saved will be lost."), title);
+  save_id = with_results ? "save-results" : "save";
+  dialog = adw_message_dialog_new (GTK_WINDOW (self),
+                                   with_results ? _("Save the Results?") : _("Save Changes?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "discard", _("_Discard"), NULL);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), save_id,
+                                   with_results ? _("Save with _Results") : _("_Save"));
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), save_id, ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), save_id);
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -365,7 +394,7 @@ il_window_open_file (IlWindow *self,
 gboolean
 il_window_confirm_close (IlWindow *self)
 {
-  if (!self->close_confirmed && self->document != NULL && il_document_get_modified (self->document))
+  if (!self->close_confirmed && il_window_has_unsaved (self))
     {
       il_window_after_confirm (self, PENDING_CLOSE, NULL, NULL);
       return TRUE;

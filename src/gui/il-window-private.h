@@ -100,6 +100,9 @@ struct _IlWindow
   gint64      run_started_us;
   guint       progress_source;
   gboolean    close_confirmed;
+  /* The latest results were measured here and not saved with the document
+   * ("Save with Results"): they count as unsaved changes (issue 12). */
+  gboolean results_unsaved;
   /* The document was replaced during the run: its results are dropped. */
   gboolean run_stale;
   /* The quiz is asked once per document, before its first run. */
@@ -125,7 +128,9 @@ void il_window_set_document (IlWindow   *self,
 /* il-window-files.c */
 /* Accepts dropped files: the first opens like Open. */
 void il_window_init_drop_target (IlWindow *self);
-/* Whether closing waits: a modified document asks Save or Discard first. */
+/* Whether the document has unsaved edits or unsaved measured results. */
+gboolean il_window_has_unsaved (IlWindow *self);
+/* Whether closing waits: unsaved changes ask Save or Discard first. */
 gboolean il_window_confirm_close (IlWindow *self);
 /* Runs @pending now, or after the user saved or discarded changes. */
 void il_window_after_confirm (IlWindow   *self,

@@ -18,6 +18,7 @@
 #include "il-application.h"
 #include "il-format.h"
 #include "il-network.h"
+#include "il-settings.h"
 #include "il-window-private.h"
 
 /* Bounds the memory a hidden window (which stops ticking) can make the queue
@@ -97,6 +98,8 @@ run_finished_cb (GObject      *source,
 
   g_clear_pointer (&self->results, il_results_free);
   self->results = g_steal_pointer (&results);
+  self->results_unsaved = TRUE;
+  il_window_update_title (self);
   il_window_show_results (self);
   il_window_update_actions (self);
   if (self->results->cancelled || was_cancelled)
@@ -322,6 +325,7 @@ il_window_start_run (IlWindow *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(IlRunner) runner = NULL;
   g_autofree char *hosts = NULL;
+  g_autofree char *scratch_base = NULL;
   IlRunOptions     options = { 0 };
 
   if (self->document == NULL || self->run_cancellable != NULL)
@@ -366,6 +370,9 @@ il_window_start_run (IlWindow *self,
   options.allow_network = allow_network;
   options.events = self->queue;
   options.server_url = il_window_server_url (self, experiment);
+  /* Preferences' scratch folder; NULL: the cache's. */
+  scratch_base = il_settings_dup_scratch_base ();
+  options.scratch_base = scratch_base;
   runner = il_runner_new (experiment, &options);
 
   if (!il_runner_check (runner, &error))

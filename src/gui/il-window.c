@@ -12,6 +12,7 @@
 
 #include "il-examples.h"
 #include "il-format.h"
+#include "il-settings.h"
 #include "il-window-private.h"
 
 G_DEFINE_FINAL_TYPE (IlWindow, il_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -60,8 +61,9 @@ il_window_update_title (IlWindow *self)
     }
 
   title = il_document_dup_title (self->document);
-  /* A leading bullet marks unsaved changes, as GNOME's editors do. */
-  if (il_document_get_modified (self->document))
+  /* A leading bullet marks unsaved changes, as GNOME's editors do;
+   * results not saved yet count. */
+  if (il_window_has_unsaved (self))
     full = g_strdup_printf ("• %s", title);
   else
     full = g_strdup (title);
@@ -271,6 +273,7 @@ il_window_set_document (IlWindow   *self,
   g_set_object (&self->document, document);
   g_signal_group_set_target (self->document_signals, document);
   g_clear_pointer (&self->results, il_results_free);
+  self->results_unsaved = FALSE;
   self->quiz_asked = FALSE;
   self->quiz_pick = -1;
   if (self->quiz_dialog != NULL)
@@ -314,6 +317,39 @@ il_window_fill_examples_menu (IlWindow *self)
     }
 }
 
+/* The size the window had unmaximized (GTK keeps it as the default size)
+ * and whether it is maximized, for the next window (issue 12). */
+static void
+il_window_save_state (IlWindow *self)
+{
+  GSettings *settings = il_settings_get ();
+  int        width = 0;
+  int        height = 0;
+
+  if (settings == NULL)
+    return;
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  if (width > 0 && height > 0)
+    {
+      g_settings_set_int (settings, IL_SETTINGS_WINDOW_WIDTH, width);
+      g_settings_set_int (settings, IL_SETTINGS_WINDOW_HEIGHT, height);
+    }
+  g_settings_set_boolean (settings, IL_SETTINGS_WINDOW_MAXIMIZED, gtk_window_is_maximized (GTK_WINDOW (self)));
+}
+
+static void
+il_window_restore_state (IlWindow *self)
+{
+  GSettings *settings = il_settings_get ();
+
+  if (settings == NULL)
+    return;
+  gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (settings, IL_SETTINGS_WINDOW_WIDTH),
+                               g_settings_get_int (settings, IL_SETTINGS_WINDOW_HEIGHT));
+  if (g_settings_get_boolean (settings, IL_SETTINGS_WINDOW_MAXIMIZED))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
 static gboolean
 il_window_close_request (GtkWindow *window)
 {
@@ -321,11 +357,21 @@ il_window_close_request (GtkWindow *window)
 
   if (il_window_confirm_close (self))
     return TRUE;
+  il_window_save_state (self);
   if (self->run_cancellable != NULL)
     g_cancellable_cancel (self->run_cancellable);
   /* Saved, discarded or unmodified: nothing to restore later. */
   il_autosave_set_document (self->autosave, NULL);
   return GTK_WINDOW_CLASS (il_window_parent_class)->close_request (window);
+}
+
+/* After construction: GtkWindow's own construct properties would undo a
+ * maximize done in init. */
+static void
+il_window_constructed (GObject *object)
+{
+  G_OBJECT_CLASS (il_window_parent_class)->constructed (object);
+  il_window_restore_state (IL_WINDOW (object));
 }
 
 static void
@@ -370,6 +416,7 @@ il_window_class_init (IlWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  object_class->constructed = il_window_constructed;
   object_class->dispose = il_window_dispose;
   window_class->close_request = il_window_close_request;
 
