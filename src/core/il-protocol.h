@@ -37,6 +37,10 @@
  * Version 3 added the counter block (its increments and lock in TASK), the
  * lock_wait state time (RESULT; EVENT's value slot for task and block
  * ends) and the increments the worker counted in its own memory (RESULT).
+ *
+ * Version 4 added each block's states in time order to RESULT: after a
+ * block's state times, a u8 count (0, or 2 … IL_MAX_STATE_SEGMENTS) of
+ * (u8 state, u32 µs) segments that add up to the block's length.
  */
 #pragma once
 
@@ -50,7 +54,7 @@
 G_BEGIN_DECLS
 
 #define IL_PROTOCOL_MAGIC       0x50574c49u /* "ILWP" read as little-endian */
-#define IL_PROTOCOL_VERSION     3
+#define IL_PROTOCOL_VERSION     4
 #define IL_PROTOCOL_HEADER_SIZE 16
 /* The largest payload plus room for blocks, URLs and the record. */
 #define IL_PROTOCOL_MAX_BODY ((guint64) IL_MAX_PAYLOAD_BYTES + 16 * 1024 * 1024)

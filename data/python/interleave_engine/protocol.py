@@ -17,6 +17,10 @@ lock_wait), the RESULT's with lock_wait as a fifth i64 and a TASK_END or
 BLOCK_END event's lock_wait in the record's value slot (a double); the
 RESULT carries, after the overhead, the count of the worker's own counter
 (i64; see engine.py for what the count is under each executor).
+
+Version 4: after each block's state times, the RESULT carries the block's
+states in time order: a u8 count, then (u8 state, u32 µs) segments. The
+engine sends none (count 0): the interpreter tells it no such moments.
 """
 import struct
 
@@ -24,7 +28,7 @@ MAGIC = 0x50574C49
 # The version this package was written for. The application's HELLO names
 # the version it speaks, and the engine answers in it (adopt_version): the
 # package ships with the application, so they are one build.
-VERSION = 3
+VERSION = 4
 HEADER = struct.Struct("<IHHQ")
 MAX_BODY = 64 * 1024 * 1024 + 16 * 1024 * 1024
 
@@ -254,6 +258,7 @@ def write_result(rec, payload):
     for br in rec["blocks"]:
         parts.append(_BLOCK_REC.pack(br["type"], br["start_us"], br["end_us"], br["ttfb_us"]))
         _put_state(parts, br["state"])
+        parts.append(b"\x00")  # v4: no state segments
     u = rec["usage"]
     parts.append(_USAGE.pack(u[0], u[1], u[2], u[3], rec["overhead_ns"], rec.get("counted", 0)))
     parts.append(_U64.pack(len(payload)))
