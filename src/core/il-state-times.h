@@ -114,6 +114,17 @@ void il_state_track_until (IlStateTrack *track,
                            IlState       state);
 /* Records @state up to @end_us and returns the block's segments (NULL
  * when it was in one state only); the track is empty again. */
+/* The µs recorded in @state so far. */
+gint64 il_state_track_total (const IlStateTrack *track,
+                             IlState             state);
+/* Turns @us of what is recorded as @from into @to, taken from the end of
+ * each @from segment in proportion to its length: a wait measured by the
+ * executor also holds the moment the thread, woken, waited for a CPU, which
+ * the kernel counts as ready. */
+void             il_state_track_retag (IlStateTrack *track,
+                                       IlState       from,
+                                       IlState       to,
+                                       gint64        us);
 IlStateSegments *il_state_track_finish (IlStateTrack *track,
                                         gint64        end_us,
                                         IlState       state);

@@ -42,6 +42,19 @@ il_state_from_string (const char *name)
   return -1;
 }
 
+static gint64
+total_of (const IlStateSegment *seg,
+          guint                 n,
+          IlState               state)
+{
+  gint64 total = 0;
+
+  for (guint i = 0; i < n; i++)
+    if (state == IL_N_STATES || seg[i].state == state)
+      total += seg[i].us;
+  return total;
+}
+
 void
 il_state_track_start (IlStateTrack *track,
                       gint64        start_us)
@@ -162,6 +175,49 @@ il_state_track_until (IlStateTrack *track,
     il_state_track_add (track, state, now_us - track->mark_us);
 }
 
+gint64
+il_state_track_total (const IlStateTrack *track,
+                      IlState             state)
+{
+  return total_of (track->seg, track->n, state);
+}
+
+void
+il_state_track_retag (IlStateTrack *track,
+                      IlState       from,
+                      IlState       to,
+                      gint64        us)
+{
+  gint64                     total = il_state_track_total (track, from);
+  gint64                     mark = track->mark_us;
+  gint64                     left;
+  g_autofree IlStateSegment *old = NULL;
+  guint                      n = track->n;
+
+  us = MIN (us, total);
+  if (us <= 0)
+    return;
+  old = g_steal_pointer (&track->seg);
+  track->n = track->alloc = 0;
+  left = us;
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 cut = 0;
+
+      if (old[i].state == from)
+        {
+          /* In proportion to what remains, so the last one takes what
+           * rounding left over. */
+          cut = left * old[i].us / total;
+          total -= old[i].us;
+          left -= cut;
+        }
+      il_state_track_add (track, old[i].state, old[i].us - cut);
+      il_state_track_add (track, to, cut);
+    }
+  track->mark_us = mark;
+}
+
 IlStateSegments *
 il_state_track_finish (IlStateTrack *track,
                        gint64        end_us,
@@ -217,19 +273,6 @@ il_state_segments_equal (const IlStateSegments *a,
     if (a->seg[i].us != b->seg[i].us || a->seg[i].state != b->seg[i].state)
       return FALSE;
   return TRUE;
-}
-
-static gint64
-total_of (const IlStateSegment *seg,
-          guint                 n,
-          IlState               state)
-{
-  gint64 total = 0;
-
-  for (guint i = 0; i < n; i++)
-    if (state == IL_N_STATES || seg[i].state == state)
-      total += seg[i].us;
-  return total;
 }
 
 gint64

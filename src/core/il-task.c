@@ -368,6 +368,17 @@ il_task_execute (IlTaskEnv    *env,
       c0 = mark.cpu_ns;
       br.end_us = mark_us = il_now_us () - env->t0;
       state_between (&b0, &mark, br.end_us - br.start_us, gil_wait, lock_wait, &br.state);
+      il_state_track_until (&track, env->t0 + br.end_us, state);
+      if (br.state.valid)
+        {
+          /* The waits the split clamped (the kernel counted their end, once
+           * woken, as ready) are ready in the segments too: each state
+           * then adds up to the block's. */
+          il_state_track_retag (&track, IL_STATE_GIL_WAIT, IL_STATE_READY,
+                                il_state_track_total (&track, IL_STATE_GIL_WAIT) - br.state.gil_wait);
+          il_state_track_retag (&track, IL_STATE_LOCK_WAIT, IL_STATE_READY,
+                                il_state_track_total (&track, IL_STATE_LOCK_WAIT) - br.state.lock_wait);
+        }
       br.segments = il_state_track_finish (&track, env->t0 + br.end_us, state);
       gil_total += gil_wait;
       lock_total += lock_wait;
