@@ -87,7 +87,8 @@ typedef struct
 typedef struct
 {
   gint64          mark_us;  /* end of what is recorded so far */
-  IlStateSegment *seg;      /* NULL until there is a segment */
+  IlStateSegment *seg;      /* allocated from the second segment on */
+  IlStateSegment  one;      /* the first segment while seg is NULL (n ≤ 1) */
   guint8          n, alloc; /* alloc ≤ IL_MAX_STATE_SEGMENTS + 1 */
 } IlStateTrack;
 

@@ -71,12 +71,19 @@ il_state_track_clear (IlStateTrack *track)
   track->alloc = 0;
 }
 
+/* The recorded segments, wherever they are. */
+static IlStateSegment *
+segments_of (IlStateTrack *track)
+{
+  return track->seg != NULL ? track->seg : &track->one;
+}
+
 /* Removes segment @i, joining its neighbours when they share a state. */
 static void
 remove_at (IlStateTrack *track,
            guint         i)
 {
-  IlStateSegment *seg = track->seg;
+  IlStateSegment *seg = segments_of (track);
 
   memmove (seg + i, seg + i + 1, (track->n - i - 1) * sizeof *seg);
   track->n--;
@@ -125,7 +132,28 @@ append (IlStateTrack *track,
         IlState       state,
         guint32       us)
 {
-  IlStateSegment *last = track->n > 0 ? &track->seg[track->n - 1] : NULL;
+  IlStateSegment *last;
+
+  /* Most blocks are in one state: their only segment needs no memory. */
+  if (track->n == 0)
+    {
+      track->one.us = us;
+      track->one.state = (guint8) state;
+      track->n = 1;
+      return;
+    }
+  if (track->seg == NULL)
+    {
+      if (track->one.state == state && (guint64) track->one.us + us <= G_MAXUINT32)
+        {
+          track->one.us += us;
+          return;
+        }
+      track->alloc = 2;
+      track->seg = g_new (IlStateSegment, track->alloc);
+      track->seg[0] = track->one;
+    }
+  last = &track->seg[track->n - 1];
 
   if (last != NULL && last->state == state && (guint64) last->us + us <= G_MAXUINT32)
     {
@@ -179,7 +207,7 @@ gint64
 il_state_track_total (const IlStateTrack *track,
                       IlState             state)
 {
-  return total_of (track->seg, track->n, state);
+  return total_of (segments_of ((IlStateTrack *) track), track->n, state);
 }
 
 void
@@ -197,8 +225,8 @@ il_state_track_retag (IlStateTrack *track,
   us = MIN (us, total);
   if (us <= 0)
     return;
-  old = g_steal_pointer (&track->seg);
-  track->n = track->alloc = 0;
+  old = g_memdup2 (segments_of (track), n * sizeof (IlStateSegment));
+  il_state_track_clear (track);
   left = us;
   for (guint i = 0; i < n; i++)
     {
@@ -232,7 +260,7 @@ il_state_track_finish (IlStateTrack *track,
   for (int pass = 0; pass < 2 && track->mark_us > end_us; pass++)
     for (gint i = (gint) track->n - 1; i >= 0 && track->mark_us > end_us; i--)
       {
-        IlStateSegment *seg = &track->seg[i];
+        IlStateSegment *seg = &segments_of (track)[i];
         gint64          cut;
 
         if (pass == 0 && seg->state != IL_STATE_RUNNING)
