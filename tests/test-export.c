@@ -440,7 +440,21 @@ test_csv_quoting (void)
   rec.spawn_us = -1;
   rec.failed = TRUE;
   rec.error = g_strdup (nasty);
-  rec.blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
+  rec.blocks = il_block_records_new (1);
+  {
+    IlBlockRecord br = { 0 };
+
+    /* Its waits in time order: slices nested in the block. */
+    br.type = IL_BLOCK_COUNTER;
+    br.start_us = 5;
+    br.end_us = 7;
+    br.ttfb_us = -1;
+    br.segments = g_malloc0 (sizeof (IlStateSegments) + 2 * sizeof (IlStateSegment));
+    br.segments->n = 2;
+    br.segments->seg[0] = (IlStateSegment){ 1, IL_STATE_RUNNING };
+    br.segments->seg[1] = (IlStateSegment){ 1, IL_STATE_LOCK_WAIT };
+    g_array_append_val (rec.blocks, br);
+  }
   g_array_append_val (rep->tasks, rec);
   g_ptr_array_add (run->repetitions, rep);
   g_ptr_array_add (results->runs, run);
@@ -469,13 +483,21 @@ test_csv_quoting (void)
     json_parser_load_from_data (parser, trace, -1, &error);
     g_assert_no_error (error);
     JsonArray *events;
-    guint      found = 0;
+    guint      found = 0, states = 0;
 
     events = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "traceEvents");
     for (guint i = 0; i < json_array_get_length (events); i++)
       {
         JsonObject *ev = json_array_get_object_element (events, i);
 
+        if (g_strcmp0 (json_object_get_string_member_with_default (ev, "cat", ""), "state") == 0)
+          {
+            /* The lock wait: the block's second µs. */
+            g_assert_cmpstr (json_object_get_string_member (ev, "name"), ==, "lock_wait");
+            g_assert_cmpint (json_object_get_int_member (ev, "ts"), ==, 6);
+            g_assert_cmpint (json_object_get_int_member (ev, "dur"), ==, 1);
+            states++;
+          }
         if (g_strcmp0 (json_object_get_string_member_with_default (ev, "cat", ""), "task") != 0)
           continue;
         g_assert_cmpstr (json_object_get_string_member (ev, "name"), ==, "task 2 #4");
@@ -483,6 +505,7 @@ test_csv_quoting (void)
         found++;
       }
     g_assert_cmpuint (found, ==, 1);
+    g_assert_cmpuint (states, ==, 1);
   }
 }
 
