@@ -194,11 +194,23 @@ check_trace (const char         *text,
       g_autoptr(GHashTable) named_tids = g_hash_table_new (NULL, NULL);
       g_autoptr(GHashTable) open = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       const char *process_name = NULL;
-      guint       n_tasks = 0, n_blocks = 0, n_gil = 0;
-      guint       expected_blocks = 0;
+      guint       n_tasks = 0, n_blocks = 0, n_gil = 0, n_states = 0;
+      guint       expected_blocks = 0, expected_states = 0;
 
       for (guint t = 0; t < rep->tasks->len; t++)
-        expected_blocks += g_array_index (rep->tasks, IlTaskRecord, t).blocks->len;
+        {
+          GArray *blocks = g_array_index (rep->tasks, IlTaskRecord, t).blocks;
+
+          expected_blocks += blocks->len;
+          for (guint k = 0; k < blocks->len; k++)
+            {
+              const IlStateSegments *segments = g_array_index (blocks, IlBlockRecord, k).segments;
+
+              for (guint j = 0; segments != NULL && j < segments->n; j++)
+                if (segments->seg[j].state != IL_STATE_RUNNING)
+                  expected_states++;
+            }
+        }
 
       /* Pass 1: metadata and task spans. */
       for (guint i = 0; i < json_array_get_length (events); i++)
@@ -296,7 +308,9 @@ check_trace (const char         *text,
               if (g_str_equal (ph, "b"))
                 {
                   g_hash_table_insert (open, g_strdup (key), GINT_TO_POINTER (1));
-                  if (!g_str_equal (cat, "task"))
+                  if (g_str_equal (cat, "state"))
+                    n_states++;
+                  else if (!g_str_equal (cat, "task"))
                     n_blocks++;
                 }
               else
@@ -323,18 +337,23 @@ check_trace (const char         *text,
                 if (task->tid == tid && ts >= task->ts && end <= task->end)
                   inside++;
               }
-            /* Exactly one task span holds the block (tasks on a lane never
-             * overlap outside the async executor). */
+            /* Exactly one task span holds the block, or a block's state
+             * slice (tasks on a lane never overlap outside the async
+             * executor). */
             g_assert_cmpuint (inside, ==, 1);
-            n_blocks++;
+            if (g_str_equal (cat, "state"))
+              n_states++;
+            else
+              n_blocks++;
           }
         }
       g_assert_cmpuint (g_hash_table_size (open), ==, 0);
       g_assert_cmpuint (n_blocks, ==, expected_blocks);
+      g_assert_cmpuint (n_states, ==, expected_states);
       if (rep->gil_holds != NULL)
         g_assert_cmpuint (n_gil, ==, rep->gil_holds->len);
-      g_test_message ("run %u (%s): %u tasks, %u blocks, %u GIL holds", r, run->label,
-                      n_tasks, n_blocks, n_gil);
+      g_test_message ("run %u (%s): %u tasks, %u blocks, %u GIL holds, %u state slices", r, run->label,
+                      n_tasks, n_blocks, n_gil, n_states);
     }
 }
 
