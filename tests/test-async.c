@@ -770,6 +770,50 @@ test_failure (void)
     }
 }
 
+/* A task that waited for the loop shows when: three sleeps come due while
+ * a CPU block holds the loop, so each sleep block is blocked (its timer),
+ * then ready (due, but the loop was busy) until the CPU block ends. */
+static void
+test_ready_segments (void)
+{
+  g_autoptr(IlResults) results = run_json (
+    "{ \"interleave\": 1, \"name\": \"ready segments\","
+    "  \"tasks\": [ { \"repeat\": 3, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 5 } ] },"
+    "               { \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 60 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"async\" } ] }");
+  const IlRepetition  *rep = il_test_first_rep (results, 0);
+  const IlBlockRecord *cpu = &g_array_index (task_at (rep, 3)->blocks, IlBlockRecord, 0);
+
+  assert_complete (rep, 4, 1);
+  /* Inline CPU work is one state: nothing to place. */
+  g_assert_null (cpu->segments);
+  if (cpu->end_us - cpu->start_us < 20000)
+    {
+      g_test_skip ("the CPU block was too short to keep the timers waiting");
+      return;
+    }
+  for (guint i = 0; i < 3; i++)
+    {
+      const IlBlockRecord   *br = &g_array_index (task_at (rep, i)->blocks, IlBlockRecord, 0);
+      const IlStateSegments *s = br->segments;
+      g_autofree char       *problem = NULL;
+
+      g_assert_nonnull (s);
+      problem = il_state_segments_check (s, br->end_us - br->start_us);
+      g_assert_cmpstr (problem, ==, NULL);
+      g_test_message ("sleep %u: %u segments, blocked %u µs then ready %u µs", i, s->n, s->seg[0].us,
+                      s->n > 1 ? s->seg[1].us : 0);
+      g_assert_cmpuint (s->n, ==, 2);
+      g_assert_cmpuint (s->seg[0].state, ==, IL_STATE_BLOCKED);
+      g_assert_cmpuint (s->seg[1].state, ==, IL_STATE_READY);
+      /* Blocked until its timer was due, ready from then until the CPU
+       * block let the loop go. */
+      g_assert_cmpint (br->start_us + s->seg[0].us, ==, br->start_us + 5000);
+      g_assert_cmpint (br->end_us, >=, cpu->end_us);
+      g_assert_cmpint (il_state_segments_total (s, IL_STATE_READY), <=, br->state.ready);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -783,6 +827,7 @@ main (int    argc,
   g_test_add_func ("/il/async/loop-lag-last-stall", test_loop_lag_last_stall);
   g_test_add_func ("/il/async/states", test_states);
   g_test_add_func ("/il/async/events", test_events);
+  g_test_add_func ("/il/async/ready-segments", test_ready_segments);
   g_test_add_func ("/il/async/many", test_many);
   g_test_add_func ("/il/async/failure", test_failure);
   g_test_add_func ("/il/async/cancel/inline", test_cancel_inline);

@@ -75,6 +75,40 @@ sum_lock_wait (const IlRunResult *rr)
   return total;
 }
 
+/* Native executors place their lock waits in time: every block that waited
+ * has lock_wait segments adding up to its lock_wait. Returns how many. */
+static guint
+check_lock_segments (const IlRunResult *rr)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < rr->repetitions->len; i++)
+    {
+      const IlRepetition *rep = g_ptr_array_index (rr->repetitions, i);
+
+      for (guint t = 0; t < rep->tasks->len; t++)
+        {
+          const IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, t);
+
+          for (guint b = 0; b < rec->blocks->len; b++)
+            {
+              const IlBlockRecord *br = &g_array_index (rec->blocks, IlBlockRecord, b);
+              g_autofree char     *problem = NULL;
+
+              if (!br->state.valid || br->state.lock_wait == 0)
+                continue;
+              g_assert_nonnull (br->segments);
+              problem = il_state_segments_check (br->segments, br->end_us - br->start_us);
+              g_assert_cmpstr (problem, ==, NULL);
+              g_assert_cmpint (il_state_segments_total (br->segments, IL_STATE_LOCK_WAIT), ==,
+                               br->state.lock_wait);
+              n++;
+            }
+        }
+    }
+  return n;
+}
+
 #define COUNTER_EXPERIMENT                                                                    \
   "{ \"interleave\": 1, \"name\": \"counter\", \"tasks\": [ { \"name\": \"count\", "          \
   "\"repeat\": %d, \"blocks\": [ { \"type\": \"counter\", \"increments\": 1000000%s } ] } ]," \
@@ -323,7 +357,10 @@ test_threads_lock (void)
 
       g_assert_cmpint (check_counts (rr, 4000000), ==, 0);
       lock_wait = sum_lock_wait (rr);
-      g_test_message ("attempt %u: lock_wait %" G_GINT64_FORMAT " µs", attempt + 1, lock_wait);
+      g_test_message ("attempt %u: lock_wait %" G_GINT64_FORMAT " µs, %u blocks with lock_wait segments",
+                      attempt + 1, lock_wait, check_lock_segments (rr));
+      if (lock_wait > 0)
+        g_assert_cmpuint (check_lock_segments (rr), >, 0);
     }
   g_assert_cmpint (lock_wait, >, 0);
 }

@@ -194,11 +194,23 @@ check_trace (const char         *text,
       g_autoptr(GHashTable) named_tids = g_hash_table_new (NULL, NULL);
       g_autoptr(GHashTable) open = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       const char *process_name = NULL;
-      guint       n_tasks = 0, n_blocks = 0, n_gil = 0;
-      guint       expected_blocks = 0;
+      guint       n_tasks = 0, n_blocks = 0, n_gil = 0, n_states = 0;
+      guint       expected_blocks = 0, expected_states = 0;
 
       for (guint t = 0; t < rep->tasks->len; t++)
-        expected_blocks += g_array_index (rep->tasks, IlTaskRecord, t).blocks->len;
+        {
+          GArray *blocks = g_array_index (rep->tasks, IlTaskRecord, t).blocks;
+
+          expected_blocks += blocks->len;
+          for (guint k = 0; k < blocks->len; k++)
+            {
+              const IlStateSegments *segments = g_array_index (blocks, IlBlockRecord, k).segments;
+
+              for (guint j = 0; segments != NULL && j < segments->n; j++)
+                if (segments->seg[j].state != IL_STATE_RUNNING)
+                  expected_states++;
+            }
+        }
 
       /* Pass 1: metadata and task spans. */
       for (guint i = 0; i < json_array_get_length (events); i++)
@@ -296,7 +308,9 @@ check_trace (const char         *text,
               if (g_str_equal (ph, "b"))
                 {
                   g_hash_table_insert (open, g_strdup (key), GINT_TO_POINTER (1));
-                  if (!g_str_equal (cat, "task"))
+                  if (g_str_equal (cat, "state"))
+                    n_states++;
+                  else if (!g_str_equal (cat, "task"))
                     n_blocks++;
                 }
               else
@@ -323,18 +337,23 @@ check_trace (const char         *text,
                 if (task->tid == tid && ts >= task->ts && end <= task->end)
                   inside++;
               }
-            /* Exactly one task span holds the block (tasks on a lane never
-             * overlap outside the async executor). */
+            /* Exactly one task span holds the block, or a block's state
+             * slice (tasks on a lane never overlap outside the async
+             * executor). */
             g_assert_cmpuint (inside, ==, 1);
-            n_blocks++;
+            if (g_str_equal (cat, "state"))
+              n_states++;
+            else
+              n_blocks++;
           }
         }
       g_assert_cmpuint (g_hash_table_size (open), ==, 0);
       g_assert_cmpuint (n_blocks, ==, expected_blocks);
+      g_assert_cmpuint (n_states, ==, expected_states);
       if (rep->gil_holds != NULL)
         g_assert_cmpuint (n_gil, ==, rep->gil_holds->len);
-      g_test_message ("run %u (%s): %u tasks, %u blocks, %u GIL holds", r, run->label,
-                      n_tasks, n_blocks, n_gil);
+      g_test_message ("run %u (%s): %u tasks, %u blocks, %u GIL holds, %u state slices", r, run->label,
+                      n_tasks, n_blocks, n_gil, n_states);
     }
 }
 
@@ -440,7 +459,21 @@ test_csv_quoting (void)
   rec.spawn_us = -1;
   rec.failed = TRUE;
   rec.error = g_strdup (nasty);
-  rec.blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
+  rec.blocks = il_block_records_new (1);
+  {
+    IlBlockRecord br = { 0 };
+
+    /* Its waits in time order: slices nested in the block. */
+    br.type = IL_BLOCK_COUNTER;
+    br.start_us = 5;
+    br.end_us = 7;
+    br.ttfb_us = -1;
+    br.segments = g_malloc0 (sizeof (IlStateSegments) + 2 * sizeof (IlStateSegment));
+    br.segments->n = 2;
+    br.segments->seg[0] = (IlStateSegment){ 1, IL_STATE_RUNNING };
+    br.segments->seg[1] = (IlStateSegment){ 1, IL_STATE_LOCK_WAIT };
+    g_array_append_val (rec.blocks, br);
+  }
   g_array_append_val (rep->tasks, rec);
   g_ptr_array_add (run->repetitions, rep);
   g_ptr_array_add (results->runs, run);
@@ -469,13 +502,21 @@ test_csv_quoting (void)
     json_parser_load_from_data (parser, trace, -1, &error);
     g_assert_no_error (error);
     JsonArray *events;
-    guint      found = 0;
+    guint      found = 0, states = 0;
 
     events = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "traceEvents");
     for (guint i = 0; i < json_array_get_length (events); i++)
       {
         JsonObject *ev = json_array_get_object_element (events, i);
 
+        if (g_strcmp0 (json_object_get_string_member_with_default (ev, "cat", ""), "state") == 0)
+          {
+            /* The lock wait: the block's second µs. */
+            g_assert_cmpstr (json_object_get_string_member (ev, "name"), ==, "lock_wait");
+            g_assert_cmpint (json_object_get_int_member (ev, "ts"), ==, 6);
+            g_assert_cmpint (json_object_get_int_member (ev, "dur"), ==, 1);
+            states++;
+          }
         if (g_strcmp0 (json_object_get_string_member_with_default (ev, "cat", ""), "task") != 0)
           continue;
         g_assert_cmpstr (json_object_get_string_member (ev, "name"), ==, "task 2 #4");
@@ -483,6 +524,7 @@ test_csv_quoting (void)
         found++;
       }
     g_assert_cmpuint (found, ==, 1);
+    g_assert_cmpuint (states, ==, 1);
   }
 }
 

@@ -346,6 +346,98 @@ test_timeline_lock_wait (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A recorded block with segments draws its strip in time order: first
+ * the GIL wait, then running, then the lock wait, then running. The same
+ * block without segments (a file recorded before them) falls back to the
+ * proportional strip: running, then GIL wait, then lock wait. */
+static void
+test_timeline_chronological_strip (void)
+{
+  g_autoptr(IlTimelineData) data = il_timeline_data_new ();
+  g_autoptr(IlRepetition) rep = il_repetition_new ();
+  g_autoptr(GdkTexture) texture = NULL;
+  const IlChartColors *colors;
+  GtkWidget           *chart, *window;
+  Pixels               px = { 0 };
+  /* Plot from x = 64 to 588, as in the pixels test: x of a fraction. */
+  const double   f[] = { 0.1, 0.4, 0.65, 0.9 };
+  const GdkRGBA *timed[G_N_ELEMENTS (f)], *proportional[G_N_ELEMENTS (f)];
+
+  rep->makespan_ms = 1000;
+  for (guint t = 0; t < 2; t++)
+    {
+      IlTaskRecord  rec = { 0 };
+      IlBlockRecord block = { 0 };
+
+      rec.index = t;
+      rec.worker = (gint) t;
+      rec.cpu_start = rec.cpu_end = -1;
+      rec.start_us = 0;
+      rec.end_us = 1000000;
+      rec.spawn_us = -1;
+      rec.blocks = il_block_records_new (1);
+      block.type = IL_BLOCK_CPU;
+      block.start_us = 0;
+      block.end_us = 1000000;
+      block.ttfb_us = -1;
+      block.state = (IlStateTimes){ TRUE, 500000, 0, 0, 300000, 200000 };
+      if (t == 0)
+        {
+          block.segments = g_malloc0 (sizeof (IlStateSegments) + 4 * sizeof (IlStateSegment));
+          block.segments->n = 4;
+          block.segments->seg[0] = (IlStateSegment){ 300000, IL_STATE_GIL_WAIT };
+          block.segments->seg[1] = (IlStateSegment){ 250000, IL_STATE_RUNNING };
+          block.segments->seg[2] = (IlStateSegment){ 200000, IL_STATE_LOCK_WAIT };
+          block.segments->seg[3] = (IlStateSegment){ 250000, IL_STATE_RUNNING };
+        }
+      g_array_append_val (rec.blocks, block);
+      rec.state = block.state;
+      g_array_append_val (rep->tasks, rec);
+    }
+  il_timeline_data_set_repetition (data, rep, NULL);
+
+  chart = il_timeline_chart_new ();
+  il_timeline_chart_set_data (IL_TIMELINE_CHART (chart), data);
+  window = window_with (chart, 600, 200);
+  colors = il_chart_get_colors (IL_CHART (chart));
+  texture = render_widget (chart);
+  pixels_from_texture (&px, texture);
+
+  timed[0] = &colors->gil_wait;
+  timed[1] = NULL; /* running: no strip colour */
+  timed[2] = &colors->lock_wait;
+  timed[3] = NULL;
+  proportional[0] = NULL;
+  proportional[1] = NULL;
+  proportional[2] = &colors->gil_wait;
+  proportional[3] = &colors->lock_wait;
+  for (guint i = 0; i < G_N_ELEMENTS (f); i++)
+    {
+      int x = (int) (64 + 524 * f[i]);
+
+      for (guint lane = 0; lane < 2; lane++)
+        {
+          const GdkRGBA *want = lane == 0 ? timed[i] : proportional[i];
+          int            y = 75 + 56 * (int) lane;
+          GdkRGBA        got;
+
+          g_test_message ("lane %u at %.0f %%: %s", lane, f[i] * 100,
+                          want == &colors->gil_wait ? "GIL wait" : want == &colors->lock_wait ? "lock wait"
+                                                                                              : "running");
+          if (want != NULL)
+            {
+              assert_color (&px, x, y, want);
+              continue;
+            }
+          pixel_at (&px, x, y, &got);
+          g_assert_cmpfloat (distance (&got, &colors->gil_wait), >, 0.3);
+          g_assert_cmpfloat (distance (&got, &colors->lock_wait), >, 0.3);
+        }
+    }
+  g_free (px.pixels);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_timeline_loop_pixels (void)
 {
@@ -502,6 +594,7 @@ main (int   argc,
   g_test_add_func ("/il/charts/timeline/pixels", test_timeline_pixels);
   g_test_add_func ("/il/charts/timeline/rows", test_timeline_rows);
   g_test_add_func ("/il/charts/timeline/lock-wait", test_timeline_lock_wait);
+  g_test_add_func ("/il/charts/timeline/chronological-strip", test_timeline_chronological_strip);
   g_test_add_func ("/il/charts/timeline/loop-pixels", test_timeline_loop_pixels);
   g_test_add_func ("/il/charts/dark-mode", test_dark_mode);
 

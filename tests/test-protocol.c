@@ -434,7 +434,7 @@ test_protocol_header (void)
     const char *expect;
   } cases[] = {
     { 0, 'X', "bad magic" },
-    { 4, IL_PROTOCOL_VERSION + 1, "version 4" },
+    { 4, IL_PROTOCOL_VERSION + 1, "speaks version 5" },
     { 6, 0, "unknown frame type 0" },
     { 6, 77, "unknown frame type 77" },
     { 15, 0x7f, "larger than the limit" },
@@ -580,6 +580,57 @@ test_protocol_fuzz_corpus (void)
   g_assert_true (counter);
 }
 
+/* v4: a RESULT carries each block's states in time order, and refuses
+ * segments that do not describe their block. */
+static void
+test_protocol_segments (void)
+{
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  IlProtoResult  result = { 0 };
+  IlProtoResult  result2 = { 0 };
+  IlBlockRecord  br = { 0 };
+  IlBlockRecord *got;
+  const guint8  *body;
+  gsize          len;
+
+  result.rec.start_us = 100;
+  result.rec.end_us = 1100;
+  result.rec.blocks = il_block_records_new (1);
+  br.type = IL_BLOCK_CPU;
+  br.start_us = 100;
+  br.end_us = 1100;
+  br.ttfb_us = -1;
+  br.state.valid = TRUE;
+  br.state.running = 600;
+  br.state.gil_wait = 400;
+  br.segments = g_malloc0 (sizeof (IlStateSegments) + 3 * sizeof (IlStateSegment));
+  br.segments->n = 3;
+  br.segments->seg[0] = (IlStateSegment){ 300, IL_STATE_RUNNING };
+  br.segments->seg[1] = (IlStateSegment){ 400, IL_STATE_GIL_WAIT };
+  br.segments->seg[2] = (IlStateSegment){ 300, IL_STATE_RUNNING };
+  g_array_append_val (result.rec.blocks, br);
+  il_protocol_write_result (frame, &result);
+  body = frame_body (frame, IL_FRAME_RESULT, &len);
+  g_assert_true (il_protocol_read_result (body, len, &result2, &error));
+  g_assert_no_error (error);
+  got = &g_array_index (result2.rec.blocks, IlBlockRecord, 0);
+  g_assert_nonnull (got->segments);
+  g_assert_true (il_state_segments_equal (got->segments, br.segments));
+  il_proto_result_clear (&result2);
+
+  /* One µs short of the block: refused, naming the block and why. */
+  g_array_index (result.rec.blocks, IlBlockRecord, 0).segments->seg[2].us = 299;
+  g_byte_array_set_size (frame, 0);
+  il_protocol_write_result (frame, &result);
+  body = frame_body (frame, IL_FRAME_RESULT, &len);
+  g_assert_false (il_protocol_read_result (body, len, &result2, &error));
+  g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+  g_assert_nonnull (strstr (error->message, "block 0's state segments"));
+  g_assert_nonnull (strstr (error->message, "999"));
+  il_task_record_clear (&result.rec);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -588,6 +639,7 @@ main (int    argc,
 
   g_test_add_func ("/il/protocol/roundtrip", test_protocol_roundtrip);
   g_test_add_func ("/il/protocol/events", test_protocol_events);
+  g_test_add_func ("/il/protocol/segments", test_protocol_segments);
   g_test_add_func ("/il/protocol/event-layout", test_protocol_event_layout);
   g_test_add_func ("/il/protocol/truncated", test_protocol_truncated);
   g_test_add_func ("/il/protocol/header", test_protocol_header);

@@ -31,13 +31,20 @@ make_task (guint group,
   task.state.running = 40010;
   task.state.ready = 150;
   task.state.blocked = 35;
-  task.blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
+  task.blocks = il_block_records_new (2);
 
   block.type = IL_BLOCK_CPU;
   block.start_us = task.start_us;
   block.end_us = task.start_us + 20000;
   block.ttfb_us = -1;
+  /* Its states in time order: written, read back, copied and compared. */
+  block.segments = g_malloc0 (sizeof (IlStateSegments) + 3 * sizeof (IlStateSegment));
+  block.segments->n = 3;
+  block.segments->seg[0] = (IlStateSegment){ 8000, IL_STATE_RUNNING };
+  block.segments->seg[1] = (IlStateSegment){ 5000 + (guint32) index, IL_STATE_GIL_WAIT };
+  block.segments->seg[2] = (IlStateSegment){ 7000 - (guint32) index, IL_STATE_RUNNING };
   g_array_append_val (task.blocks, block);
+  block.segments = NULL;
 
   block.type = IL_BLOCK_HTTP;
   block.start_us = block.end_us;
@@ -534,6 +541,24 @@ test_invalid (void)
   expect_error ("{ \"interleave_results\": 1, \"machine\": { \"cores\": 1.5 }, \"runs\": [] }", NULL,
                 "machine.cores: expected an integer");
   expect_error ("[]", NULL, "expected an object");
+  /* A block's segments must describe it. */
+#define SEGMENTS_DOC(segments)                                                                               \
+  "{ \"interleave_results\": 1, \"runs\": [ { \"executor\": \"threads\", \"repetitions\": [ { \"tasks\": [ " \
+  "{ \"blocks\": [ { \"type\": \"cpu\", \"start_us\": 0, \"end_us\": 1000, \"segments\": " segments          \
+  " } ] } ] } ] } ] }"
+  expect_error (SEGMENTS_DOC ("[[\"running\", 400], [\"gil_wait\", 500]]"), NULL,
+                "runs[0].repetitions[0].tasks[0].blocks[0].segments: the segments last 900 µs, the block 1000 µs");
+  expect_error (SEGMENTS_DOC ("[[\"running\", 400], [\"napping\", 600]]"), NULL,
+                "runs[0].repetitions[0].tasks[0].blocks[0].segments[1][0]: expected \"running\"");
+  expect_error (SEGMENTS_DOC ("[[\"running\", 400], [\"gil_wait\"]]"), NULL,
+                "runs[0].repetitions[0].tasks[0].blocks[0].segments[1]: expected a [state, µs] pair, got 1 elements");
+  expect_error (SEGMENTS_DOC ("[[\"running\", 1000]]"), NULL,
+                "runs[0].repetitions[0].tasks[0].blocks[0].segments: expected 2 to 16 segments, got 1");
+  expect_error (SEGMENTS_DOC ("[[\"running\", 0], [\"ready\", 1000]]"), NULL,
+                "runs[0].repetitions[0].tasks[0].blocks[0].segments[0][1]: expected");
+  expect_error (SEGMENTS_DOC ("[[\"ready\", 500], [\"ready\", 500]]"), NULL,
+                "runs[0].repetitions[0].tasks[0].blocks[0].segments: segments 0 and 1 are both ready");
+#undef SEGMENTS_DOC
 }
 
 /* Results strings were unbounded: a shared file could hand the GUI's table

@@ -70,6 +70,30 @@ check_gil_holds (const IlRepetition *rep,
   return median;
 }
 
+/* The block's states in time order: it ran and waited for the GIL by
+ * turns, and its GIL waits add up to its gil_wait. */
+static void
+check_gil_segments (const IlBlockRecord *br)
+{
+  const IlStateSegments *s = br->segments;
+  g_autofree char       *problem = NULL;
+  guint                  waits = 0;
+
+  g_assert_nonnull (s);
+  problem = il_state_segments_check (s, br->end_us - br->start_us);
+  g_assert_cmpstr (problem, ==, NULL);
+  for (guint i = 0; i < s->n; i++)
+    if (s->seg[i].state == IL_STATE_GIL_WAIT)
+      waits++;
+  g_test_message ("%u segments, %u GIL waits: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " µs",
+                  s->n, waits, il_state_segments_total (s, IL_STATE_GIL_WAIT), br->state.gil_wait);
+  /* Hand-overs every switch interval over ~200 ms: many waits, between
+   * stretches of running. */
+  g_assert_cmpuint (waits, >=, 3);
+  g_assert_cmpint (il_state_segments_total (s, IL_STATE_GIL_WAIT), ==, br->state.gil_wait);
+  g_assert_cmpint (il_state_segments_total (s, IL_STATE_RUNNING), >, 0);
+}
+
 /* With the GIL, two CPU-bound threads pass the lock back and forth every
  * switch interval; each task spends about half its time waiting for it. */
 static void
@@ -130,6 +154,7 @@ test_threads_gil_holds (void)
           /* One CPU block: the task waited for the lock in it (the two
            * splits are clamped to slightly different walls). */
           g_assert_cmpint (ABS (g_array_index (t->blocks, IlBlockRecord, 0).state.gil_wait - t->state.gil_wait), <, 1000);
+          check_gil_segments (&g_array_index (t->blocks, IlBlockRecord, 0));
         }
 
       il_event_queue_drain (queue, events, 0);

@@ -522,6 +522,48 @@ test_threads_cannot_start (void)
   g_test_trap_assert_stdout ("*Could not start the load sampler's thread*");
 }
 
+/* A GIL-contended run places its waits in time: every block's gil_wait
+ * segments add up to its gil_wait, and a block that waited has them. The
+ * amounts depend on the machine; the bookkeeping does not. */
+static void
+test_threads_gil_segments (void)
+{
+  g_autoptr(IlExperiment) exp = il_test_load (
+    "{ \"interleave\": 1, \"name\": \"gil segments\","
+    "  \"tasks\": [ { \"repeat\": 2, \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 30 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"threads\", \"workers\": 2, \"gil\": true, \"switch_interval_ms\": 1 } ] }");
+  guint waited = 0;
+
+  for (guint attempt = 0; attempt < 3 && waited == 0; attempt++)
+    {
+      g_autoptr(IlResults) results = il_test_run (exp, NULL, NULL);
+      const IlRepetition *rep = il_test_first_rep (results, 0);
+
+      for (guint i = 0; i < rep->tasks->len; i++)
+        {
+          const IlBlockRecord *br = &g_array_index (g_array_index (rep->tasks, IlTaskRecord, i).blocks,
+                                                    IlBlockRecord, 0);
+          g_autofree char     *problem = NULL;
+
+          if (!br->state.valid)
+            {
+              g_test_skip ("no schedstat here");
+              return;
+            }
+          if (br->state.gil_wait == 0)
+            continue;
+          g_assert_nonnull (br->segments);
+          problem = il_state_segments_check (br->segments, br->end_us - br->start_us);
+          g_assert_cmpstr (problem, ==, NULL);
+          g_test_message ("task %u: %u segments, gil_wait %" G_GINT64_FORMAT " µs", i, br->segments->n,
+                          br->state.gil_wait);
+          g_assert_cmpint (il_state_segments_total (br->segments, IL_STATE_GIL_WAIT), ==, br->state.gil_wait);
+          waited++;
+        }
+    }
+  g_assert_cmpuint (waited, >, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -540,6 +582,7 @@ main (int   argc,
   g_test_add_func ("/il/threads/speedup", test_threads_speedup);
   g_test_add_func ("/il/threads/affinity", test_threads_affinity);
   g_test_add_func ("/il/threads/states", test_threads_states);
+  g_test_add_func ("/il/threads/gil-segments", test_threads_gil_segments);
   g_test_add_func ("/il/threads/sleeps", test_threads_sleeps);
   g_test_add_func ("/il/threads/core-load", test_threads_core_load);
   g_test_add_func ("/il/threads/cancel", test_threads_cancel);

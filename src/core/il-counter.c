@@ -48,6 +48,36 @@ now_ns (void)
   return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
 }
 
+/* Places what the block did since the track's mark: running, then the
+ * lock waits not placed yet, then a GIL wait of @gil_us that ends now.
+ * Lock waits are placed by their cumulated total, so that what the track
+ * holds adds up to lock_wait_ns / 1000 exactly. */
+static void
+place (IlCounterStep *step,
+       gint64         gil_us)
+{
+  IlStateTrack *track = step->track;
+  gint64        now, lock_us;
+
+  if (track == NULL)
+    return;
+  now = g_get_monotonic_time ();
+  lock_us = step->lock_wait_ns / 1000 - step->lock_placed_us;
+  il_state_track_until (track, now - gil_us - lock_us, IL_STATE_RUNNING);
+  il_state_track_add (track, IL_STATE_LOCK_WAIT, lock_us);
+  il_state_track_add (track, IL_STATE_GIL_WAIT, gil_us);
+  step->lock_placed_us += lock_us;
+}
+
+static inline void
+yielded (IlCounterStep *step,
+         gint64         gil_us)
+{
+  step->gil_wait_us += gil_us;
+  if (gil_us > 0)
+    place (step, gil_us);
+}
+
 gboolean
 il_counter_run (IlCounter     *counter,
                 const IlBlock *block,
@@ -64,9 +94,16 @@ il_counter_run (IlCounter     *counter,
     {
       gint64 value;
 
-      if (cancellable != NULL && i % CANCEL_CHECK_EVERY == 0 &&
-          g_cancellable_is_cancelled (cancellable))
-        return FALSE;
+      if (i % CANCEL_CHECK_EVERY == 0)
+        {
+          if (lock && i > 0 && step->lock_wait_ns / 1000 > step->lock_placed_us)
+            place (step, 0);
+          if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
+            {
+              place (step, 0);
+              return FALSE;
+            }
+        }
 
       if (lock && !g_mutex_trylock (&counter->lock))
         {
@@ -80,7 +117,7 @@ il_counter_run (IlCounter     *counter,
 
       value = *shared; /* read */
       if (yield != NULL && !lock)
-        step->gil_wait_us += yield (yield_data);
+        yielded (step, yield (yield_data));
       *shared = value + 1; /* write what was read, plus one */
 
       if (lock)
@@ -91,9 +128,11 @@ il_counter_run (IlCounter     *counter,
            * Lock.acquire lets the GIL go while it waits; here the hand-over
            * simply comes after the release). */
           if (yield != NULL)
-            step->gil_wait_us += yield (yield_data);
+            yielded (step, yield (yield_data));
         }
       step->done++;
     }
+  if (step->lock_wait_ns / 1000 > step->lock_placed_us)
+    place (step, 0);
   return TRUE;
 }

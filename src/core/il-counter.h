@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "il-experiment.h"
+#include "il-state-times.h"
 
 G_BEGIN_DECLS
 
@@ -30,6 +31,11 @@ typedef struct
   gint64 done;         /* increments made */
   gint64 lock_wait_ns; /* waiting for counter->lock */
   gint64 gil_wait_us;  /* waiting for the simulated GIL (hand-overs) */
+  /* In, nullable: where the waits are placed in time (monotonic µs).
+   * Lock waits are placed together every few thousand increments, GIL
+   * waits at each hand-over. */
+  IlStateTrack *track;
+  gint64        lock_placed_us; /* of lock_wait_ns, what the track has */
 } IlCounterStep;
 
 /* A hand-over point between the read and the write of one increment (the

@@ -22,6 +22,7 @@ typedef struct
   gint64             unit;  /* next unit of the current CPU block */
   guint64            checksum;
   IlBlockRecord      br;           /* the current block, appended at its end */
+  IlStateTrack       track;        /* the current block's states in time order */
   gint64             block_start;  /* absolute µs */
   gint64             seg_start;    /* absolute µs: this task's current stretch on the loop */
   gint64             seg_excluded; /* µs of that stretch measured otherwise (CPU slices) */

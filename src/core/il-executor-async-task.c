@@ -44,6 +44,7 @@ segment_close (AsyncTask *task,
 {
   gint64 wall = now - task->seg_start - task->seg_excluded;
 
+  il_state_track_until (&task->track, now, IL_STATE_RUNNING);
   task->br.state.running += MAX (wall, 0);
   task->seg_start = now;
   task->seg_excluded = 0;
@@ -63,6 +64,7 @@ block_begin (AsyncRun  *run,
   task->br.start_us = now - run->ctx->t0;
   task->br.state.valid = run->schedstat_valid;
   task->block_start = now;
+  il_state_track_start (&task->track, now);
   task->seg_start = now;
   task->seg_excluded = 0;
   task->unit = 0;
@@ -128,7 +130,9 @@ block_end (AsyncRun   *run,
   task->running += br->state.running;
   task->ready += br->state.ready;
   task->lock_wait += br->state.lock_wait;
+  br->segments = il_state_track_finish (&task->track, now, IL_STATE_RUNNING);
   g_array_append_val (task->rec->blocks, *br);
+  br->segments = NULL; /* the record owns them */
   if (br->type == IL_BLOCK_YIELD)
     {
       g_assert (run->yield_blocks_open > 0);
@@ -173,7 +177,7 @@ task_begin (AsyncRun  *run,
   rec->queued_us = 0;
   rec->cpu_start = sched_getcpu ();
   if (rec->blocks == NULL)
-    rec->blocks = g_array_sized_new (FALSE, TRUE, sizeof (IlBlockRecord), task->def->blocks->len);
+    rec->blocks = il_block_records_new (task->def->blocks->len);
   rec->start_us = now - run->ctx->t0;
 
   ev = il_event_task_start (rec->start_us, rec->cpu_start, rec->pid, rec->tid,
@@ -286,6 +290,11 @@ il_async_task_step (AsyncRun  *run,
     {
       task->seg_start = now;
       task->seg_excluded = 0;
+      /* Waiting for its timer or I/O, then (runnable since ready_since)
+       * for the loop to get round to it. */
+      if (task->ready_since >= 0)
+        il_state_track_until (&task->track, task->ready_since, IL_STATE_BLOCKED);
+      il_state_track_until (&task->track, now, task->ready_since >= 0 ? IL_STATE_READY : IL_STATE_BLOCKED);
       if (task->ready_since >= 0 && now > task->ready_since)
         task->br.state.ready += now - task->ready_since;
     }
@@ -494,6 +503,9 @@ il_async_cancel_all (AsyncRun *run)
 
       if (!task->started || task->done)
         continue;
+      if (task->ready_since >= 0)
+        il_state_track_until (&task->track, task->ready_since, IL_STATE_BLOCKED);
+      il_state_track_until (&task->track, now, task->ready_since >= 0 ? IL_STATE_READY : IL_STATE_BLOCKED);
       task->seg_start = now;
       task->seg_excluded = 0;
       block_end (run, task, now, _("cancelled"));

@@ -449,7 +449,10 @@ async_run (IlRunContext *ctx,
     g_prefix_error (error, _("Could not start the async executor's thread: "));
 
   for (guint i = 0; i < run.n_tasks; i++)
-    g_free (run.tasks[i].io_error);
+    {
+      g_free (run.tasks[i].io_error);
+      il_state_track_clear (&run.tasks[i].track);
+    }
   g_free (run.tasks);
   g_free (run.ring);
   g_clear_pointer (&run.timers, g_ptr_array_unref);

@@ -92,7 +92,7 @@ fail_in_flight (Engine     *e,
       rec->end_us = il_now_us () - e->ctx->t0;
       rec->worker = e->lanes[flat];
       if (rec->blocks == NULL)
-        rec->blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
+        rec->blocks = il_block_records_new (0);
       rec->checksum = 0;
       rec->failed = TRUE;
       g_free (rec->error);

@@ -74,7 +74,7 @@ il_processes_slot_fail_task (Dispatcher *d,
   if (rec->pid == 0)
     rec->pid = s->pid;
   if (rec->blocks == NULL)
-    rec->blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
+    rec->blocks = il_block_records_new (0);
   rec->checksum = 0;
   rec->failed = TRUE;
   g_free (rec->error);
@@ -429,7 +429,7 @@ dispatcher_loop (Dispatcher *d,
                       g_free (rec->error);
                       rec->error = g_strdup (_("lost by the processes executor"));
                       if (rec->blocks == NULL)
-                        rec->blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
+                        rec->blocks = il_block_records_new (0);
                     }
                 }
               break;

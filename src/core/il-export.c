@@ -325,6 +325,33 @@ block_args (JsonBuilder  *b,
 }
 
 static void
+no_args (JsonBuilder  *b,
+         gconstpointer data)
+{
+}
+
+/* A block's recorded waits, nested inside it: what it waited for, when. */
+static void
+state_slices (JsonBuilder         *b,
+              gboolean             async,
+              const char          *id,
+              gint                 pid,
+              gint                 tid,
+              const IlBlockRecord *br)
+{
+  gint64 t = br->start_us;
+
+  for (guint i = 0; br->segments != NULL && i < br->segments->n; i++)
+    {
+      const IlStateSegment *seg = &br->segments->seg[i];
+
+      if (seg->state != IL_STATE_RUNNING)
+        span (b, async, id, il_state_to_string (seg->state), "state", pid, tid, t, t + seg->us, no_args, NULL);
+      t += seg->us;
+    }
+}
+
+static void
 gil_args (JsonBuilder  *b,
           gconstpointer data)
 {
@@ -404,6 +431,7 @@ trace_run (JsonBuilder        *b,
 
           span (b, async, id, bname, il_block_type_to_string (br->type), pid, tid,
                 br->start_us, br->end_us, block_args, br);
+          state_slices (b, async, id, pid, tid, br);
         }
     }
 

@@ -617,6 +617,52 @@ get_state (Reader       *r,
   s->lock_wait = get_i64 (r);
 }
 
+static void
+put_segments (GByteArray            *out,
+              const IlStateSegments *segments)
+{
+  guint n = segments != NULL ? segments->n : 0;
+
+  put_u8 (out, (guint8) n);
+  for (guint i = 0; i < n; i++)
+    {
+      put_u8 (out, segments->seg[i].state);
+      put_u32 (out, segments->seg[i].us);
+    }
+}
+
+/* v4: a block's segments, which must describe a block of @wall_us. */
+static gboolean
+get_segments (Reader           *r,
+              gint64            wall_us,
+              guint             block,
+              IlStateSegments **out,
+              GError          **error)
+{
+  guint8           n = get_u8 (r);
+  g_autofree char *problem = NULL;
+
+  *out = NULL;
+  if (r->short_read || n == 0 || n > r->left / 5)
+    {
+      r->short_read = r->short_read || n > r->left / 5;
+      return TRUE;
+    }
+  *out = g_malloc0 (sizeof **out + n * sizeof (IlStateSegment));
+  (*out)->n = n;
+  for (guint i = 0; i < n; i++)
+    {
+      (*out)->seg[i].state = get_u8 (r);
+      (*out)->seg[i].us = get_u32 (r);
+    }
+  if ((problem = il_state_segments_check (*out, wall_us)) == NULL)
+    return TRUE;
+  g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+               _("protocol error: RESULT block %u's state segments: %s"), block, problem);
+  g_clear_pointer (out, g_free);
+  return FALSE;
+}
+
 void
 il_protocol_write_result (GByteArray          *out,
                           const IlProtoResult *result)
@@ -647,6 +693,7 @@ il_protocol_write_result (GByteArray          *out,
       put_i64 (out, b->end_us);
       put_i64 (out, b->ttfb_us);
       put_state (out, &b->state);
+      put_segments (out, b->segments);
     }
   put_i64 (out, result->usage.user_us);
   put_i64 (out, result->usage.sys_us);
@@ -699,7 +746,7 @@ il_protocol_read_result (const guint8  *body,
   n_blocks = get_u32 (&r);
   if (n_blocks > IL_MAX_BLOCKS)
     r.short_read = TRUE;
-  rec->blocks = g_array_sized_new (FALSE, TRUE, sizeof (IlBlockRecord), MIN (n_blocks, IL_MAX_BLOCKS));
+  rec->blocks = il_block_records_new (MIN (n_blocks, IL_MAX_BLOCKS));
   for (guint i = 0; i < n_blocks && !r.short_read; i++)
     {
       IlBlockRecord b = { 0 };
@@ -711,6 +758,11 @@ il_protocol_read_result (const guint8  *body,
       get_state (&r, &b.state);
       if (b.type >= IL_N_BLOCK_TYPES)
         r.short_read = TRUE;
+      if (!r.short_read && !get_segments (&r, b.end_us - b.start_us, i, &b.segments, error))
+        {
+          il_proto_result_clear (out);
+          return FALSE;
+        }
       g_array_append_val (rec->blocks, b);
     }
   out->usage.user_us = get_i64 (&r);

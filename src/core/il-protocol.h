@@ -41,6 +41,9 @@
  * Version 4 added the yield block (its times in TASK) and what the task's
  * yield blocks did in RESULT: the yields made, the kernel's voluntary and
  * involuntary switches of the thread meanwhile, and their CPU time.
+ * Version 5 added each block's states in time order to RESULT: after a
+ * block's state times, a u8 count (0, or 2 … IL_MAX_STATE_SEGMENTS) of
+ * (u8 state, u32 µs) segments that add up to the block's length.
  */
 #pragma once
 
@@ -54,7 +57,7 @@
 G_BEGIN_DECLS
 
 #define IL_PROTOCOL_MAGIC       0x50574c49u /* "ILWP" read as little-endian */
-#define IL_PROTOCOL_VERSION     4
+#define IL_PROTOCOL_VERSION     5
 #define IL_PROTOCOL_HEADER_SIZE 16
 /* The largest payload plus room for blocks, URLs and the record. */
 #define IL_PROTOCOL_MAX_BODY ((guint64) IL_MAX_PAYLOAD_BYTES + 16 * 1024 * 1024)

@@ -108,13 +108,63 @@ read_state (Reader           *r,
   return TRUE;
 }
 
+/* A block's states in time order: [["running", 300], ["gil_wait", 400], …],
+ * which must describe this block (il_state_segments_check). */
+static gboolean
+read_segments (Reader           *r,
+               JsonNode         *node,
+               const IlJsonPath *path,
+               gint64            wall_us,
+               IlStateSegments **out)
+{
+  static const char *const    names[] = { "running", "ready", "blocked", "gil_wait", "lock_wait", NULL };
+  JsonArray                  *array;
+  g_autofree char            *problem = NULL;
+  g_autofree IlStateSegments *segments = NULL;
+  guint                       n;
+
+  if (!il_json_get_array (r, node, path, &array))
+    return FALSE;
+  n = json_array_get_length (array);
+  if (n < 2 || n > IL_MAX_STATE_SEGMENTS)
+    return il_json_fail (r, path, IL_JSON_AT_VALUE, "expected 2 to %d segments, got %u",
+                         IL_MAX_STATE_SEGMENTS, n);
+  segments = g_malloc0 (sizeof *segments + n * sizeof (IlStateSegment));
+  segments->n = n;
+  for (guint i = 0; i < n; i++)
+    {
+      IlJsonPath p_seg = IL_JSON_INDEX (path, i);
+      IlJsonPath p_state = IL_JSON_INDEX (&p_seg, 0);
+      IlJsonPath p_us = IL_JSON_INDEX (&p_seg, 1);
+      JsonArray *pair;
+      guint      state;
+      gint64     us;
+
+      if (!il_json_get_array (r, json_array_get_element (array, i), &p_seg, &pair))
+        return FALSE;
+      if (json_array_get_length (pair) != 2)
+        return il_json_fail (r, &p_seg, IL_JSON_AT_VALUE,
+                             "expected a [state, µs] pair, got %u elements", json_array_get_length (pair));
+      if (!il_json_get_enum (r, json_array_get_element (pair, 0), &p_state, names, &state) ||
+          !il_json_get_int (r, json_array_get_element (pair, 1), &p_us, 1, G_MAXUINT32, &us))
+        return FALSE;
+      segments->seg[i].state = (guint8) state;
+      segments->seg[i].us = (guint32) us;
+    }
+  problem = il_state_segments_check (segments, wall_us);
+  if (problem != NULL)
+    return il_json_fail (r, path, IL_JSON_AT_VALUE, "%s", problem);
+  *out = g_steal_pointer (&segments);
+  return TRUE;
+}
+
 static gboolean
 read_block_record (Reader           *r,
                    JsonNode         *node,
                    const IlJsonPath *path,
                    IlBlockRecord    *block)
 {
-  static const char *const allowed[] = { "type", "start_us", "end_us", "ttfb_us", "state_us", NULL };
+  static const char *const allowed[] = { "type", "start_us", "end_us", "ttfb_us", "state_us", "segments", NULL };
   static const char *const types[] = { "cpu", "sleep", "http", "file-write", "file-read", "counter", "yield", NULL };
   IlJsonPath               p_type = IL_JSON_MEMBER (path, "type");
   IlJsonPath               p_state = IL_JSON_MEMBER (path, "state_us");
@@ -138,6 +188,15 @@ read_block_record (Reader           *r,
       !read_state (r, member (object, "state_us"), &p_state, &block->state))
     return FALSE;
 
+  if (json_object_has_member (object, "segments"))
+    {
+      IlJsonPath p_segments = IL_JSON_MEMBER (path, "segments");
+
+      if (!read_segments (r, member (object, "segments"), &p_segments,
+                          block->end_us - block->start_us, &block->segments))
+        return FALSE;
+    }
+
   return TRUE;
 }
 
@@ -157,7 +216,7 @@ read_task_record (Reader           *r,
   IlJsonPath  p_blocks = IL_JSON_MEMBER (path, "blocks");
   JsonObject *object;
 
-  task->blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
+  task->blocks = il_block_records_new (0);
   task->cpu_start = -1;
   task->cpu_end = -1;
   task->spawn_us = -1;

@@ -70,6 +70,20 @@ block_record_to_json (const IlBlockRecord *block)
     json_object_set_int_member (object, "ttfb_us", block->ttfb_us);
   if (block->state.valid)
     json_object_set_object_member (object, "state_us", state_to_json (&block->state));
+  if (block->segments != NULL)
+    {
+      JsonArray *segments = json_array_sized_new (block->segments->n);
+
+      for (guint i = 0; i < block->segments->n; i++)
+        {
+          JsonArray *pair = json_array_sized_new (2);
+
+          json_array_add_string_element (pair, il_state_to_string (block->segments->seg[i].state));
+          json_array_add_int_element (pair, block->segments->seg[i].us);
+          json_array_add_array_element (segments, pair);
+        }
+      json_object_set_array_member (object, "segments", segments);
+    }
 
   return il_json_object_node (object);
 }

@@ -82,10 +82,21 @@ state_equal (const IlStateTimes *a,
 
 /* Task records */
 
-static GArray *
-block_records_new (void)
+static void
+block_record_clear (gpointer data)
 {
-  return g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
+  IlBlockRecord *br = data;
+
+  g_clear_pointer (&br->segments, g_free);
+}
+
+GArray *
+il_block_records_new (guint reserve)
+{
+  GArray *blocks = g_array_sized_new (FALSE, TRUE, sizeof (IlBlockRecord), reserve);
+
+  g_array_set_clear_func (blocks, block_record_clear);
+  return blocks;
 }
 
 void
@@ -104,9 +115,17 @@ task_record_copy (IlTaskRecord       *dest,
 {
   *dest = *src;
   dest->error = g_strdup (src->error);
-  dest->blocks = block_records_new ();
+  dest->blocks = il_block_records_new (src->blocks != NULL ? src->blocks->len : 0);
   if (src->blocks != NULL)
-    g_array_append_vals (dest->blocks, src->blocks->data, src->blocks->len);
+    {
+      g_array_append_vals (dest->blocks, src->blocks->data, src->blocks->len);
+      for (guint i = 0; i < dest->blocks->len; i++)
+        {
+          IlBlockRecord *br = &g_array_index (dest->blocks, IlBlockRecord, i);
+
+          br->segments = il_state_segments_copy (br->segments);
+        }
+    }
 }
 
 static gint64
@@ -123,7 +142,8 @@ block_record_equal (const IlBlockRecord *a,
          a->start_us == b->start_us &&
          a->end_us == b->end_us &&
          block_ttfb_written (a) == block_ttfb_written (b) &&
-         state_equal (&a->state, &b->state);
+         state_equal (&a->state, &b->state) &&
+         il_state_segments_equal (a->segments, b->segments);
 }
 
 static gboolean

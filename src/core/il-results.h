@@ -27,6 +27,10 @@ typedef struct
   gint64       end_us;
   gint64       ttfb_us; /* http only: time to first byte, -1 otherwise */
   IlStateTimes state;
+  /* Owned, nullable: the states in time order where the executor knew
+   * them (il-state-times.h); NULL for a block in one state. Freed by the
+   * arrays il_block_records_new() makes. */
+  IlStateSegments *segments;
 } IlBlockRecord;
 
 typedef struct
@@ -178,7 +182,9 @@ void          il_repetition_free (IlRepetition *rep);
 IlRunResult  *il_run_result_new (void);
 void          il_run_result_free (IlRunResult *run);
 void          il_task_record_clear (IlTaskRecord *rec); /* GArray clear func */
-void          il_machine_clear (IlMachine *machine);
+/* An empty array of IlBlockRecord that frees its records' segments. */
+GArray *il_block_records_new (guint reserve);
+void    il_machine_clear (IlMachine *machine);
 
 /* Fills run->summary from run->repetitions; @baseline_median_ms is the first
  * sequential run's median makespan (NAN: none), @cores the machine's (or the

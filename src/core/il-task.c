@@ -166,19 +166,36 @@ flush (IlTaskEnv *env,
   pending->n = 0;
 }
 
+/* A wait of @wait_us for the GIL just ended: the block ran up to its start
+ * (the clock is read only when there was a wait, at a hand-over). */
+static inline void
+track_gil_wait (IlStateTrack *track,
+                gint64        wait_us)
+{
+  if (wait_us <= 0)
+    return;
+  il_state_track_until (track, il_now_us () - wait_us, IL_STATE_RUNNING);
+  il_state_track_add (track, IL_STATE_GIL_WAIT, wait_us);
+}
+
 static gboolean
 run_cpu_block (IlTaskEnv     *env,
                const IlBlock *block,
                guint          block_index,
                guint64       *checksum,
                gint64        *gil_wait_us,
+               IlStateTrack  *track,
                char         **error)
 {
   const IlCpuHooks *hooks = env->hooks;
   gboolean          ok = TRUE;
+  gint64            w;
 
   if (hooks != NULL && hooks->acquire != NULL)
-    *gil_wait_us += hooks->acquire (hooks->data);
+    {
+      *gil_wait_us += w = hooks->acquire (hooks->data);
+      track_gil_wait (track, w);
+    }
 
   for (gint64 u = 0; u < block->units; u++)
     {
@@ -188,8 +205,12 @@ run_cpu_block (IlTaskEnv     *env,
           ok = FALSE;
           break;
         }
-      if (u > 0 && hooks != NULL && hooks->unit_boundary != NULL)
-        *gil_wait_us += hooks->unit_boundary (hooks->data);
+      if (u > 0 && hooks != NULL && hooks->unit_boundary != NULL &&
+          (w = hooks->unit_boundary (hooks->data)) > 0)
+        {
+          *gil_wait_us += w;
+          track_gil_wait (track, w);
+        }
       *checksum = il_checksum_fold (*checksum,
                                     il_kernel_run_unit (block->kernel,
                                                         il_kernel_seed (env->group, env->index,
@@ -218,17 +239,23 @@ run_counter_block (IlTaskEnv     *env,
                    const IlBlock *block,
                    gint64        *gil_wait_us,
                    gint64        *lock_wait_us,
+                   IlStateTrack  *track,
                    char         **error)
 {
   const IlCpuHooks *hooks = env->hooks;
   IlCounter         private_counter;
   IlCounterStep     step = { 0 };
   gboolean          ok;
+  gint64            w;
 
+  step.track = track;
   if (env->counter == NULL)
     il_counter_init (&private_counter);
   if (hooks != NULL && hooks->acquire != NULL)
-    *gil_wait_us += hooks->acquire (hooks->data);
+    {
+      *gil_wait_us += w = hooks->acquire (hooks->data);
+      track_gil_wait (track, w);
+    }
   ok = il_counter_run (env->counter != NULL ? env->counter : &private_counter, block,
                        block->increments,
                        hooks != NULL && hooks->unit_boundary != NULL ? counter_yield : NULL,
@@ -309,7 +336,7 @@ il_task_execute (IlTaskEnv    *env,
   rec->worker = env->worker;
   rec->cpu_start = sched_getcpu ();
   if (rec->blocks == NULL)
-    rec->blocks = g_array_sized_new (FALSE, TRUE, sizeof (IlBlockRecord), def->blocks->len);
+    rec->blocks = il_block_records_new (def->blocks->len);
   il_thread_usage_read (&u0);
   rec->start_us = il_now_us () - env->t0;
   ev = il_event_task_start (rec->start_us, rec->cpu_start, rec->pid, rec->tid,
@@ -323,6 +350,8 @@ il_task_execute (IlTaskEnv    *env,
       const IlBlock   *block = g_ptr_array_index (def->blocks, i);
       IlBlockRecord    br = { 0 };
       IlThreadTimes    b0;
+      IlStateTrack     track = { 0 };
+      IlState          state = IL_STATE_RUNNING; /* what the block does between known waits */
       gint64           gil_wait = 0;
       gint64           lock_wait = 0;
       g_autofree char *error = NULL;
@@ -337,14 +366,16 @@ il_task_execute (IlTaskEnv    *env,
       flush (env, &pending);
       c1 = il_thread_cpu_ns ();
       env->overhead_ns += c1 - c0;
+      il_state_track_start (&track, env->t0 + br.start_us);
 
       switch (block->type)
         {
           case IL_BLOCK_CPU:
-            ok = run_cpu_block (env, block, i, &checksum, &gil_wait, &error);
+            ok = run_cpu_block (env, block, i, &checksum, &gil_wait, &track, &error);
             break;
 
           case IL_BLOCK_SLEEP:
+            state = IL_STATE_BLOCKED;
             if (!il_sleep_cancellable (block->ms, env->cancellable))
               {
                 error = g_strdup (_("cancelled"));
@@ -355,13 +386,14 @@ il_task_execute (IlTaskEnv    *env,
           case IL_BLOCK_HTTP:
           case IL_BLOCK_FILE_WRITE:
           case IL_BLOCK_FILE_READ:
+            state = IL_STATE_BLOCKED;
             ok = il_io_run_block (env->io, block, env->flat, env->cancellable, &br.ttfb_us, &error);
             if (br.ttfb_us >= 0)
               br.ttfb_us -= env->t0;
             break;
 
           case IL_BLOCK_COUNTER:
-            ok = run_counter_block (env, block, &gil_wait, &lock_wait, &error);
+            ok = run_counter_block (env, block, &gil_wait, &lock_wait, &track, &error);
             break;
 
           case IL_BLOCK_YIELD:
@@ -377,6 +409,18 @@ il_task_execute (IlTaskEnv    *env,
       c0 = mark.cpu_ns;
       br.end_us = mark_us = il_now_us () - env->t0;
       state_between (&b0, &mark, br.end_us - br.start_us, gil_wait, lock_wait, &br.state);
+      il_state_track_until (&track, env->t0 + br.end_us, state);
+      if (br.state.valid)
+        {
+          /* The waits the split clamped (the kernel counted their end, once
+           * woken, as ready) are ready in the segments too: each state
+           * then adds up to the block's. */
+          il_state_track_retag (&track, IL_STATE_GIL_WAIT, IL_STATE_READY,
+                                il_state_track_total (&track, IL_STATE_GIL_WAIT) - br.state.gil_wait);
+          il_state_track_retag (&track, IL_STATE_LOCK_WAIT, IL_STATE_READY,
+                                il_state_track_total (&track, IL_STATE_LOCK_WAIT) - br.state.lock_wait);
+        }
+      br.segments = il_state_track_finish (&track, env->t0 + br.end_us, state);
       gil_total += gil_wait;
       lock_total += lock_wait;
       g_array_append_val (rec->blocks, br);

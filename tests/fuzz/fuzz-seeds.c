@@ -141,7 +141,7 @@ write_protocol (const char *dir)
   result.rec.state.running = 1200;
   result.rec.state.blocked = 1090;
   result.rec.state.lock_wait = 200;
-  result.rec.blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
+  result.rec.blocks = il_block_records_new (3);
   block.type = IL_BLOCK_CPU;
   block.start_us = 10;
   block.end_us = 1200;
@@ -159,6 +159,12 @@ write_protocol (const char *dir)
   block.state.valid = TRUE;
   block.state.running = 0;
   block.state.lock_wait = 200;
+  /* v4: its states in time order */
+  block.segments = g_malloc0 (sizeof (IlStateSegments) + 3 * sizeof (IlStateSegment));
+  block.segments->n = 3;
+  block.segments->seg[0] = (IlStateSegment){ 50, IL_STATE_RUNNING };
+  block.segments->seg[1] = (IlStateSegment){ 120, IL_STATE_LOCK_WAIT };
+  block.segments->seg[2] = (IlStateSegment){ 30, IL_STATE_RUNNING };
   g_array_append_val (result.rec.blocks, block);
   result.usage.user_us = 1100;
   result.usage.nvcsw = 3;

@@ -22,6 +22,9 @@ Version 4: a TASK's blocks end, after the counter's fields, with the yield
 block's times (i64); the RESULT ends its usage with what the task's yield
 blocks did: yields, the thread's voluntary and involuntary switches
 meanwhile and their CPU time in µs (four i64).
+Version 5: after each block's state times, the RESULT carries the block's
+states in time order: a u8 count, then (u8 state, u32 µs) segments. The
+engine sends none (count 0): the interpreter tells it no such moments.
 """
 import struct
 
@@ -29,7 +32,7 @@ MAGIC = 0x50574C49
 # The version this package was written for. The application's HELLO names
 # the version it speaks, and the engine answers in it (adopt_version): the
 # package ships with the application, so they are one build.
-VERSION = 4
+VERSION = 5
 HEADER = struct.Struct("<IHHQ")
 MAX_BODY = 64 * 1024 * 1024 + 16 * 1024 * 1024
 
@@ -263,6 +266,7 @@ def write_result(rec, payload):
     for br in rec["blocks"]:
         parts.append(_BLOCK_REC.pack(br["type"], br["start_us"], br["end_us"], br["ttfb_us"]))
         _put_state(parts, br["state"])
+        parts.append(b"\x00")  # v5: no state segments
     u = rec["usage"]
     yd = rec.get("yielded", (0, 0, 0, 0))
     parts.append(_USAGE.pack(u[0], u[1], u[2], u[3], rec["overhead_ns"], rec.get("counted", 0),

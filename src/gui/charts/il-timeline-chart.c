@@ -171,43 +171,35 @@ fill_rects (cairo_t             *cr,
       }
 }
 
+/* The block's states in time order where its executor recorded them,
+ * otherwise in proportion (il_state_strip decides, for every view). */
 static void
-draw_state_strip (cairo_t             *cr,
-                  const IlStateTimes  *state,
-                  double               x0,
-                  double               x1,
-                  double               y,
-                  double               h,
-                  const IlChartColors *colors)
+draw_state_strip (cairo_t               *cr,
+                  const IlTimelineData  *data,
+                  const IlTimelineBlock *b,
+                  double                 x0,
+                  double                 x1,
+                  double                 y,
+                  double                 h,
+                  const IlChartColors   *colors)
 {
-  const GdkRGBA *fills[IL_N_STATES] = { NULL, &colors->ready, &colors->blocked, &colors->gil_wait,
-                                        &colors->lock_wait };
-  double         total = 0, x = x0;
+  const GdkRGBA        *fills[IL_N_STATES] = { NULL, &colors->ready, &colors->blocked, &colors->gil_wait,
+                                               &colors->lock_wait };
+  const IlStateSegment *segments = NULL;
+  IlStatePiece          pieces[IL_MAX_STATE_PIECES];
+  guint                 n;
 
-  if (!state->valid)
-    return;
-  for (IlState i = 0; i < IL_N_STATES; i++)
-    if (il_state_times_get (state, i) > 0)
-      total += il_state_times_get (state, i);
-  if (total <= 0)
-    return;
-
-  for (IlState i = 0; i < IL_N_STATES; i++)
+  if (b->n_segments > 0 && b->first_segment + b->n_segments <= data->segments->len)
+    segments = &g_array_index (data->segments, IlStateSegment, b->first_segment);
+  n = il_state_strip (&b->state, segments, segments != NULL ? b->n_segments : 0, pieces);
+  for (guint i = 0; i < n; i++)
     {
-      gint64 t = il_state_times_get (state, i);
-      double w;
-
-      if (t <= 0)
-        continue;
-      w = (x1 - x0) * t / total;
       /* Running is the bar's own colour above: leave it as a gap. */
-      if (fills[i] != NULL)
-        {
-          il_chart_set_source (cr, fills[i], 1.0);
-          cairo_rectangle (cr, x, y, w, h);
-          cairo_fill (cr);
-        }
-      x += w;
+      if (fills[pieces[i].state] == NULL)
+        continue;
+      il_chart_set_source (cr, fills[pieces[i].state], 1.0);
+      cairo_rectangle (cr, x0 + (x1 - x0) * pieces[i].start, y, (x1 - x0) * (pieces[i].end - pieces[i].start), h);
+      cairo_fill (cr);
     }
 }
 
@@ -393,7 +385,7 @@ il_timeline_chart_draw (IlChart             *chart,
         }
 
       if (strip_h > 0 && x1 - x0 >= 3)
-        draw_state_strip (cr, &b->state, x0, x1, y + bar_h + 1, strip_h, colors);
+        draw_state_strip (cr, data, b, x0, x1, y + bar_h + 1, strip_h, colors);
       else if (strip_h > 0 && b->state.valid)
         for (IlState s = 0; s < IL_N_STATES; s++)
           p->state[s] += MAX (il_state_times_get (&b->state, s), 0);

@@ -14,6 +14,7 @@ il_timeline_data_free (gpointer data)
   g_clear_pointer (&self->tasks, g_array_unref);
   g_clear_pointer (&self->blocks, g_array_unref);
   g_clear_pointer (&self->spans, g_array_unref);
+  g_clear_pointer (&self->segments, g_array_unref);
   g_clear_pointer (&self->slot_of_task, g_array_unref);
   g_clear_pointer (&self->errors, g_ptr_array_unref);
   g_clear_pointer (&self->lanes, g_array_unref);
@@ -29,6 +30,7 @@ il_timeline_data_new (void)
   self->tasks = g_array_new (FALSE, FALSE, sizeof (IlTimelineTask));
   self->blocks = g_array_new (FALSE, FALSE, sizeof (IlTimelineBlock));
   self->spans = g_array_new (FALSE, FALSE, sizeof (IlTimelineSpan));
+  self->segments = g_array_new (FALSE, FALSE, sizeof (IlStateSegment));
   self->slot_of_task = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->errors = g_ptr_array_new_with_free_func (g_free);
   self->lanes = g_array_new (FALSE, FALSE, sizeof (IlTimelineLane));
@@ -73,6 +75,7 @@ il_timeline_data_reset (IlTimelineData *data)
   g_array_set_size (data->tasks, 0);
   g_array_set_size (data->blocks, 0);
   g_array_set_size (data->spans, 0);
+  g_array_set_size (data->segments, 0);
   g_array_set_size (data->slot_of_task, 0);
   g_ptr_array_set_size (data->errors, 0);
   g_array_set_size (data->lanes, 0);
@@ -502,6 +505,12 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
                   b.worker = rec->worker;
                   b.type = br->type;
                   b.block = MIN (j, 255);
+                  if (br->segments != NULL)
+                    {
+                      b.first_segment = data->segments->len;
+                      b.n_segments = (guint8) MIN (br->segments->n, IL_MAX_STATE_SEGMENTS);
+                      g_array_append_vals (data->segments, br->segments->seg, b.n_segments);
+                    }
                   g_array_append_val (data->blocks, b);
                   t.n_blocks++;
                   note_time (data, br->end_us);

@@ -42,8 +42,10 @@ typedef struct
   IlStateTimes state;     /* not valid: unknown (yet) */
   guint32      task_slot; /* into tasks */
   gint32       worker;
-  guint8       type;  /* IlBlockType */
-  guint8       block; /* index within the task */
+  guint32      first_segment; /* into segments: its states in time order */
+  guint8       n_segments;    /* 0: none recorded (draw the state split in proportion) */
+  guint8       type;          /* IlBlockType */
+  guint8       block;         /* index within the task */
 } IlTimelineBlock;
 
 typedef enum
@@ -82,6 +84,7 @@ struct _IlTimelineData
   GArray    *tasks;        /* IlTimelineTask */
   GArray    *blocks;       /* IlTimelineBlock, in start order per worker */
   GArray    *spans;        /* IlTimelineSpan */
+  GArray    *segments;     /* IlStateSegment of recorded blocks (il-state-times.h) */
   GArray    *slot_of_task; /* guint32 per flat task index, G_MAXUINT32 none */
   GPtrArray *errors;       /* char*: task->error is the index + 1 */
   GArray    *lanes;        /* IlTimelineLane, n_workers of them */
