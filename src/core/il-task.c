@@ -177,9 +177,8 @@ run_cpu_block (IlTaskEnv     *env,
   const IlCpuHooks *hooks = env->hooks;
   gboolean          ok = TRUE;
 
-  if (hooks != NULL && hooks->acquire != NULL)
-    *gil_wait_us += hooks->acquire (hooks->data);
-
+  /* Under the simulated GIL the lock is already held (the whole task
+   * holds it): a drop request is honoured before every unit. */
   for (gint64 u = 0; u < block->units; u++)
     {
       if (env->cancellable != NULL && g_cancellable_is_cancelled (env->cancellable))
@@ -188,18 +187,32 @@ run_cpu_block (IlTaskEnv     *env,
           ok = FALSE;
           break;
         }
-      if (u > 0 && hooks != NULL && hooks->unit_boundary != NULL)
+      if (hooks != NULL && hooks->unit_boundary != NULL)
         *gil_wait_us += hooks->unit_boundary (hooks->data);
       *checksum = il_checksum_fold (*checksum,
                                     il_kernel_run_unit (block->kernel,
                                                         il_kernel_seed (env->group, env->index,
                                                                         block_index, (guint64) u)));
     }
-
-  if (hooks != NULL && hooks->release != NULL)
-    hooks->release (hooks->data);
-
   return ok;
+}
+
+/* A blocking call: the simulated GIL is set down for it and taken back
+ * after it, within the block's time (as Python code stamps the end of a
+ * sleep after it has the lock again). */
+static void
+io_begin (const IlTaskEnv *env)
+{
+  if (env->hooks != NULL && env->hooks->release != NULL)
+    env->hooks->release (env->hooks->data);
+}
+
+static gint64
+io_end (const IlTaskEnv *env)
+{
+  if (env->hooks != NULL && env->hooks->acquire != NULL)
+    return env->hooks->acquire (env->hooks->data);
+  return 0;
 }
 
 /* The simulated GIL's hand-over point inside an increment. */
@@ -211,8 +224,8 @@ counter_yield (gpointer data)
   return hooks->unit_boundary (hooks->data);
 }
 
-/* A counter block, held under the GIL like a CPU block: the lock can only
- * change hands between an increment's read and its write. */
+/* A counter block, under the GIL like a CPU block: the lock can only change
+ * hands between an increment's read and its write. */
 static gboolean
 run_counter_block (IlTaskEnv     *env,
                    const IlBlock *block,
@@ -227,14 +240,10 @@ run_counter_block (IlTaskEnv     *env,
 
   if (env->counter == NULL)
     il_counter_init (&private_counter);
-  if (hooks != NULL && hooks->acquire != NULL)
-    *gil_wait_us += hooks->acquire (hooks->data);
   ok = il_counter_run (env->counter != NULL ? env->counter : &private_counter, block,
                        block->increments,
                        hooks != NULL && hooks->unit_boundary != NULL ? counter_yield : NULL,
                        (gpointer) hooks, env->cancellable, &step);
-  if (hooks != NULL && hooks->release != NULL)
-    hooks->release (hooks->data);
   if (env->counter == NULL)
     il_counter_clear (&private_counter);
 
@@ -308,17 +317,21 @@ il_task_execute (IlTaskEnv    *env,
             break;
 
           case IL_BLOCK_SLEEP:
+            io_begin (env);
             if (!il_sleep_cancellable (block->ms, env->cancellable))
               {
                 error = g_strdup (_("cancelled"));
                 ok = FALSE;
               }
+            gil_wait += io_end (env);
             break;
 
           case IL_BLOCK_HTTP:
           case IL_BLOCK_FILE_WRITE:
           case IL_BLOCK_FILE_READ:
+            io_begin (env);
             ok = il_io_run_block (env->io, block, env->flat, env->cancellable, &br.ttfb_us, &error);
+            gil_wait += io_end (env);
             if (br.ttfb_us >= 0)
               br.ttfb_us -= env->t0;
             break;
