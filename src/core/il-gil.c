@@ -21,18 +21,27 @@
  *   dropping thread then waits until another thread has taken the lock
  *   (FORCE_SWITCHING) before it may try again, at the back like anyone.
  *
- * The model this replaces (a FIFO ticket queue, everyone served in turn)
- * made a thread back from I/O wait at most about one interval behind one
- * CPU-bound thread. CPython makes it wait much longer beside two CPU-bound
- * threads that keep handing the lock to each other: their hand-overs keep
- * restarting its interval, so it asks for the lock less often than they do,
- * and the one signal per drop does not necessarily wake it
- * (bench-gil-validation: I/O latency 0.47× CPython's before, within the
- * bounds now).
+ * Who holds it, and when (the threads executor, il-executor-threads.c):
+ * a worker holds the lock for its whole task, as a Python thread holds it
+ * while it runs Python code, and sets it down only around blocking I/O
+ * (sleep, HTTP, files); it takes it back before the block ends, so a
+ * sleep's time beyond what it asked for is its wait for the lock. Between
+ * two tasks it keeps the lock (il_gil_end_task sets it down without waking
+ * anyone, and resumes the same hold). Workers start one at a time, each
+ * start needing the lock twice (the starting thread's, then the new
+ * thread's bootstrap), as threading.Thread.start does.
  *
- * What stays simplified: the lock is only held around CPU and counter
- * blocks, not across the bookkeeping between them that Python code would
- * run holding it.
+ * Why (bench-gil-validation, "CPU and I/O threads together"): the model
+ * this replaces served waiters from a FIFO ticket queue and held the lock
+ * only around CPU blocks; I/O-bound threads beside two CPU-bound ones
+ * waited about half as long as under CPython (latency ratio 0.47). What it
+ * missed, measured on the interpreter: most of the I/O threads' latency is
+ * their start, one after another, each start waiting behind the CPU-bound
+ * threads for the lock; and after each sleep a thread waits for the lock
+ * the way take_gil() makes it wait, not in a fair queue.
+ *
+ * What stays simplified: Python's own bookkeeping between blocks takes no
+ * time here (C), so a thread is seldom asked to drop the lock there.
  *
  * The holder checks the request with one atomic read per unit, so a GIL
  * that nobody waits for costs nearly nothing between units.
