@@ -44,6 +44,7 @@ typedef struct
   GArray     *start_waiting; /* the first task (guint) of each thread waiting */
   guint       start_grant;   /* that task's thread may start; G_MAXUINT: none */
   guint       starting;      /* started, not yet through their bootstrap */
+  gboolean    main_back;     /* the starting thread queues for the lock again */
   IlGilClient main;          /* the thread that starts them */
 } ThreadsRun;
 
@@ -127,43 +128,57 @@ start_thread (ThreadsRun *tr,
 
   il_gil_acquire (&lane->gil);
 
+  /* Python's bootstrap and the code before the task's first blocking call
+   * take longer than the starting thread needs to queue for the lock again
+   * once start() returns: let it queue before going on. */
   g_mutex_lock (&tr->start_lock);
   tr->starting--;
   g_cond_broadcast (&tr->start_cond);
+  while (!tr->main_back)
+    g_cond_wait (&tr->start_cond, &tr->start_lock);
   g_mutex_unlock (&tr->start_lock);
 }
 
-/* Starts the threads that come for a task, one at a time, until every
- * task has been taken. */
-static void
-start_threads (ThreadsRun *tr)
+/* Whether a thread waits to be started (under start_lock), waiting for
+ * one, without the lock, while tasks are left that a new thread may take. */
+static gboolean
+start_wanted (ThreadsRun *tr)
 {
-  for (;;)
+  if (tr->start_waiting->len == 0 && g_atomic_int_get (&tr->queued) > 0)
     {
+      g_mutex_unlock (&tr->start_lock);
+      il_gil_release (&tr->main);
       g_mutex_lock (&tr->start_lock);
       while (tr->start_waiting->len == 0 && g_atomic_int_get (&tr->queued) > 0)
         g_cond_wait (&tr->start_cond, &tr->start_lock);
-      if (tr->start_waiting->len == 0)
-        {
-          g_mutex_unlock (&tr->start_lock);
-          return;
-        }
       g_mutex_unlock (&tr->start_lock);
-
       il_gil_acquire (&tr->main);
       g_mutex_lock (&tr->start_lock);
+    }
+  return tr->start_waiting->len > 0;
+}
+
+/* Starts the threads that come for a task, one at a time, until every
+ * task has been taken: holding the lock, it lets the next thread start and
+ * waits for it without the lock (start()), then takes the lock back. */
+static void
+start_threads (ThreadsRun *tr)
+{
+  il_gil_acquire (&tr->main);
+  g_mutex_lock (&tr->start_lock);
+  while (start_wanted (tr))
+    {
       /* Python's thread k takes the k-th task: the pool's threads took
        * theirs already, so they start in the order of their tasks. */
-      {
-        guint first = 0;
+      guint first = 0;
 
-        for (guint i = 1; i < tr->start_waiting->len; i++)
-          if (g_array_index (tr->start_waiting, guint, i) < g_array_index (tr->start_waiting, guint, first))
-            first = i;
-        tr->start_grant = g_array_index (tr->start_waiting, guint, first);
-        g_array_remove_index_fast (tr->start_waiting, first);
-      }
+      for (guint i = 1; i < tr->start_waiting->len; i++)
+        if (g_array_index (tr->start_waiting, guint, i) < g_array_index (tr->start_waiting, guint, first))
+          first = i;
+      tr->start_grant = g_array_index (tr->start_waiting, guint, first);
+      g_array_remove_index_fast (tr->start_waiting, first);
       tr->starting++;
+      tr->main_back = FALSE;
       g_cond_broadcast (&tr->start_cond);
       g_mutex_unlock (&tr->start_lock);
       il_gil_release (&tr->main);
@@ -172,8 +187,14 @@ start_threads (ThreadsRun *tr)
       g_mutex_lock (&tr->start_lock);
       while (tr->starting > 0)
         g_cond_wait (&tr->start_cond, &tr->start_lock);
+      tr->main_back = TRUE;
+      g_cond_broadcast (&tr->start_cond);
       g_mutex_unlock (&tr->start_lock);
+      il_gil_acquire (&tr->main);
+      g_mutex_lock (&tr->start_lock);
     }
+  g_mutex_unlock (&tr->start_lock);
+  il_gil_release (&tr->main);
 }
 
 static void
