@@ -304,6 +304,22 @@ test_executor_switch (void)
   g_assert_finalize_object (row);
 }
 
+/* A run row for a threads run with the simulated GIL, appended to
+ * @document's runs (its index in @index). */
+static GtkWidget *
+threads_gil_row (IlDocument *document,
+                 guint      *index)
+{
+  IlExperiment *experiment = il_document_begin_edit (document, NULL);
+  IlRunConfig  *threads = il_run_config_new (IL_EXECUTOR_THREADS);
+
+  threads->gil = TRUE;
+  g_ptr_array_add (experiment->runs, threads);
+  *index = experiment->runs->len - 1;
+  il_document_end_edit (document, TRUE);
+  return g_object_ref_sink (il_run_row_new (document, *index));
+}
+
 /* The engine is chosen on the run row: choosing CPython clears the
  * simulated lock and hides it; without an interpreter the choice is not
  * offered and the row says why. */
@@ -317,16 +333,7 @@ test_engine_choice (void)
   GtkCheckButton    *gil;
   guint              index;
 
-  {
-    IlExperiment *experiment = il_document_begin_edit (document, NULL);
-    IlRunConfig  *threads = il_run_config_new (IL_EXECUTOR_THREADS);
-
-    threads->gil = TRUE;
-    g_ptr_array_add (experiment->runs, threads);
-    index = experiment->runs->len - 1;
-    il_document_end_edit (document, TRUE);
-  }
-  row = g_object_ref_sink (il_run_row_new (document, index));
+  row = threads_gil_row (document, &index);
   engine = GTK_DROP_DOWN (gtk_widget_get_template_child (row, IL_TYPE_RUN_ROW, "engine_dropdown"));
   gil = GTK_CHECK_BUTTON (gtk_widget_get_template_child (row, IL_TYPE_RUN_ROW, "gil_check"));
   g_assert_cmpuint (gtk_drop_down_get_selected (engine), ==, IL_ENGINE_NATIVE);
@@ -352,6 +359,36 @@ test_engine_choice (void)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gil)));
 
   g_assert_finalize_object (row);
+}
+
+/* Where there is no usable python3 the row refuses the engine and says why
+ * (INTERLEAVE_PYTHON naming a missing program stands for a machine without
+ * one, whatever this one has). */
+static void
+test_engine_refused (void)
+{
+  g_autoptr(IlDocument) document = il_document_new (il_example_load (IL_DEFAULT_EXAMPLE, NULL));
+  g_autofree char *saved = g_strdup (g_getenv ("INTERLEAVE_PYTHON"));
+  GtkWidget       *row;
+  GtkDropDown     *engine;
+  const char      *tooltip;
+  guint            index;
+
+  g_setenv ("INTERLEAVE_PYTHON", "/nonexistent/python3", TRUE);
+  row = threads_gil_row (document, &index);
+  engine = GTK_DROP_DOWN (gtk_widget_get_template_child (row, IL_TYPE_RUN_ROW, "engine_dropdown"));
+  tooltip = gtk_widget_get_tooltip_text (GTK_WIDGET (engine));
+  g_test_message ("%s", tooltip);
+  g_assert_cmpuint (gtk_drop_down_get_selected (engine), ==, IL_ENGINE_NATIVE);
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (engine)));
+  g_assert_nonnull (tooltip);
+  g_assert_nonnull (strstr (tooltip, "Python 3"));
+  g_assert_nonnull (strstr (tooltip, "/nonexistent/python3"));
+  g_assert_finalize_object (row);
+  if (saved != NULL)
+    g_setenv ("INTERLEAVE_PYTHON", saved, TRUE);
+  else
+    g_unsetenv ("INTERLEAVE_PYTHON");
 }
 
 /* A URL clears the embedded server's delay and body size; clearing the URL
@@ -550,6 +587,7 @@ main (int   argc,
   g_test_add_func ("/il/gui/editing/close-prompt", test_close_prompt);
   g_test_add_func ("/il/gui/editing/executor-switch", test_executor_switch);
   g_test_add_func ("/il/gui/editing/engine-choice", test_engine_choice);
+  g_test_add_func ("/il/gui/editing/engine-refused", test_engine_refused);
   g_test_add_func ("/il/gui/editing/http-url-clears", test_http_url_clears);
   g_test_add_func ("/il/gui/editing/counter-and-yield", test_counter_and_yield);
 

@@ -24,7 +24,8 @@
 typedef struct
 {
   gint        index;
-  IlGilClient gil; /* unused without the GIL */
+  IlGilClient gil;     /* unused without the GIL */
+  gboolean    started; /* under the GIL: this thread has been started */
 } Lane;
 
 typedef struct
@@ -34,8 +35,17 @@ typedef struct
   Lane         *lanes;     /* ctx->workers */
   gint          next_lane; /* atomic */
   IlGil        *gil;       /* nullable */
+  gint          queued;    /* atomic: tasks pushed and not yet begun */
   GMutex        error_lock;
   GError       *error; /* first thread that could not be pinned */
+  /* Under the GIL: the workers' start (start_thread). */
+  GMutex      start_lock;
+  GCond       start_cond;
+  GArray     *start_waiting; /* the first task (guint) of each thread waiting */
+  guint       start_grant;   /* that task's thread may start; G_MAXUINT: none */
+  guint       starting;      /* started, not yet through their bootstrap */
+  gboolean    main_back;     /* the starting thread queues for the lock again */
+  IlGilClient main;          /* the thread that starts them */
 } ThreadsRun;
 
 /* What a pool thread remembers between tasks. Exclusive pool threads end
@@ -97,6 +107,96 @@ lane_for_this_thread (ThreadsRun *tr)
   return &tr->lanes[index];
 }
 
+/* Under the GIL, the workers start as Python threads do: the thread that
+ * starts them (Python's main thread, in threading.Thread.start) needs the
+ * lock to start each one; the new thread then takes it for its bootstrap,
+ * and start() waits for that before the next thread is started, queueing
+ * for the lock again at once. Beside CPU-bound threads that already hold
+ * the lock, each start costs two waits for it, one thread after another.
+ * Here a pool thread's first task waits for its start (start_thread), and
+ * the executor's own thread plays the main thread (start_threads). */
+static void
+start_thread (ThreadsRun *tr,
+              Lane       *lane,
+              guint       flat)
+{
+  g_mutex_lock (&tr->start_lock);
+  while (tr->start_grant != flat)
+    g_cond_wait (&tr->start_cond, &tr->start_lock);
+  tr->start_grant = G_MAXUINT;
+  g_mutex_unlock (&tr->start_lock);
+
+  il_gil_acquire (&lane->gil);
+
+  /* Python's bootstrap and the code before the task's first blocking call
+   * take longer than the starting thread needs to queue for the lock again
+   * once start() returns: let it queue before going on. */
+  g_mutex_lock (&tr->start_lock);
+  tr->starting--;
+  g_cond_broadcast (&tr->start_cond);
+  while (!tr->main_back)
+    g_cond_wait (&tr->start_cond, &tr->start_lock);
+  g_mutex_unlock (&tr->start_lock);
+}
+
+/* Whether a thread waits to be started (under start_lock), waiting for
+ * one, without the lock, while tasks are left that a new thread may take. */
+static gboolean
+start_wanted (ThreadsRun *tr)
+{
+  if (tr->start_waiting->len == 0 && g_atomic_int_get (&tr->queued) > 0)
+    {
+      g_mutex_unlock (&tr->start_lock);
+      il_gil_release (&tr->main);
+      g_mutex_lock (&tr->start_lock);
+      while (tr->start_waiting->len == 0 && g_atomic_int_get (&tr->queued) > 0)
+        g_cond_wait (&tr->start_cond, &tr->start_lock);
+      g_mutex_unlock (&tr->start_lock);
+      il_gil_acquire (&tr->main);
+      g_mutex_lock (&tr->start_lock);
+    }
+  return tr->start_waiting->len > 0;
+}
+
+/* Starts the threads that come for a task, one at a time, until every
+ * task has been taken: holding the lock, it lets the next thread start and
+ * waits for it without the lock (start()), then takes the lock back. */
+static void
+start_threads (ThreadsRun *tr)
+{
+  il_gil_acquire (&tr->main);
+  g_mutex_lock (&tr->start_lock);
+  while (start_wanted (tr))
+    {
+      /* Python's thread k takes the k-th task: the pool's threads took
+       * theirs already, so they start in the order of their tasks. */
+      guint first = 0;
+
+      for (guint i = 1; i < tr->start_waiting->len; i++)
+        if (g_array_index (tr->start_waiting, guint, i) < g_array_index (tr->start_waiting, guint, first))
+          first = i;
+      tr->start_grant = g_array_index (tr->start_waiting, guint, first);
+      g_array_remove_index_fast (tr->start_waiting, first);
+      tr->starting++;
+      tr->main_back = FALSE;
+      g_cond_broadcast (&tr->start_cond);
+      g_mutex_unlock (&tr->start_lock);
+      il_gil_release (&tr->main);
+
+      /* start() returns once the new thread has had the lock. */
+      g_mutex_lock (&tr->start_lock);
+      while (tr->starting > 0)
+        g_cond_wait (&tr->start_cond, &tr->start_lock);
+      tr->main_back = TRUE;
+      g_cond_broadcast (&tr->start_cond);
+      g_mutex_unlock (&tr->start_lock);
+      il_gil_acquire (&tr->main);
+      g_mutex_lock (&tr->start_lock);
+    }
+  g_mutex_unlock (&tr->start_lock);
+  il_gil_release (&tr->main);
+}
+
 static void
 threads_task (gpointer item,
               gpointer user_data)
@@ -110,19 +210,41 @@ threads_task (gpointer item,
 
   /* Not started yet: a cancelled run skips it (the runner drops records
    * that never started). Running tasks stop at their next unit. */
-  if (g_cancellable_is_cancelled (ctx->cancellable))
-    return;
-  lane = lane_for_this_thread (tr);
+  lane = g_cancellable_is_cancelled (ctx->cancellable) ? NULL : lane_for_this_thread (tr);
+  if (tr->gil != NULL)
+    {
+      /* Taking the task and asking to be started are one step for the
+       * starting thread, which ends once every task is taken. */
+      g_mutex_lock (&tr->start_lock);
+      g_atomic_int_add (&tr->queued, -1);
+      if (lane != NULL && !lane->started)
+        g_array_append_val (tr->start_waiting, flat);
+      g_cond_broadcast (&tr->start_cond);
+      g_mutex_unlock (&tr->start_lock);
+    }
+  else
+    g_atomic_int_add (&tr->queued, -1);
   if (lane == NULL)
     return;
 
   il_run_context_task_env (ctx, flat, lane->index, &env);
   if (tr->gil != NULL)
     {
+      /* The task holds the lock from start to end, but for its blocking
+       * I/O (il-gil.h); a wait for it before the task begins is no task's. */
       lane->gil.task = flat;
       env.hooks = &lane->gil.hooks;
+      if (!lane->started)
+        {
+          lane->started = TRUE;
+          start_thread (tr, lane, flat);
+        }
+      else
+        il_gil_acquire (&lane->gil);
     }
   il_task_execute (&env, rec);
+  if (tr->gil != NULL)
+    il_gil_end_task (&lane->gil, g_atomic_int_get (&tr->queued) > 0);
   il_run_context_account (ctx, &env);
 }
 
@@ -141,9 +263,15 @@ threads_run (IlRunContext *ctx,
   tr.serial = next_serial ();
   tr.lanes = g_new0 (Lane, ctx->workers);
   g_mutex_init (&tr.error_lock);
+  g_mutex_init (&tr.start_lock);
+  g_cond_init (&tr.start_cond);
+  tr.start_waiting = g_array_new (FALSE, FALSE, sizeof (guint));
+  tr.start_grant = G_MAXUINT;
   if (ctx->config->gil)
     tr.gil = il_gil_new ((gint64) MAX (ctx->config->switch_interval_ms, 1) * 1000,
                          ctx->t0, ctx->events, ctx->run, ctx->rep);
+  if (tr.gil != NULL)
+    il_gil_client_init (&tr.main, tr.gil, IL_GIL_MAIN);
   for (guint i = 0; i < ctx->workers; i++)
     {
       tr.lanes[i].index = (gint) i;
@@ -170,6 +298,9 @@ threads_run (IlRunContext *ctx,
         g_thread_pool_free (pool, TRUE, TRUE);
       g_clear_pointer (&tr.gil, il_gil_free);
       g_mutex_clear (&tr.error_lock);
+      g_mutex_clear (&tr.start_lock);
+      g_cond_clear (&tr.start_cond);
+      g_array_unref (tr.start_waiting);
       g_free (tr.lanes);
       return FALSE;
     }
@@ -183,6 +314,7 @@ threads_run (IlRunContext *ctx,
       /* Written before the push: the pool's queue lock orders it before
        * the worker's writes to the same record. */
       rec->queued_us = il_now_us () - ctx->t0;
+      g_atomic_int_inc (&tr.queued);
       if (!g_thread_pool_push (pool, GUINT_TO_POINTER (i + 1), &local_error))
         {
           /* Exclusive threads already exist, so a push should never need
@@ -199,6 +331,8 @@ threads_run (IlRunContext *ctx,
         }
     }
 
+  if (tr.gil != NULL)
+    start_threads (&tr);
   /* Runs what is queued (cancelled tasks return at once) and joins. */
   g_thread_pool_free (pool, FALSE, TRUE);
 
@@ -208,6 +342,9 @@ threads_run (IlRunContext *ctx,
       il_gil_free (tr.gil);
     }
   g_mutex_clear (&tr.error_lock);
+  g_mutex_clear (&tr.start_lock);
+  g_cond_clear (&tr.start_cond);
+  g_array_unref (tr.start_waiting);
   g_free (tr.lanes);
 
   if (tr.error != NULL)

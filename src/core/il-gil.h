@@ -31,10 +31,22 @@ IlGil *il_gil_new (gint64        switch_interval_us,
                    guint16       rep);
 void   il_gil_free (IlGil *gil);
 
-/* Fills @client's hooks for @worker. */
+/* The worker number of the client standing for the thread that starts the
+ * workers (Python's main thread): its holds and waits are not recorded. */
+#define IL_GIL_MAIN (-2)
+
+/* Fills @client's hooks for @worker (or IL_GIL_MAIN). */
 void il_gil_client_init (IlGilClient *client,
                          IlGil       *gil,
                          gint         worker);
+
+/* A worker holds the lock whenever it runs a task, as a Python thread
+ * holds it whenever it runs Python code: it takes it before each task
+ * (il_gil_acquire), sets it down around blocking I/O (il_gil_release, then
+ * il_gil_acquire), checks for a drop request between units and blocks
+ * (il_gil_unit_boundary), and after the task sets it down for good or
+ * goes on to the next one (il_gil_end_task). il-gil.c says how the lock
+ * changes hands (CPython 3.11's protocol). */
 
 /* Each returns the µs the caller spent waiting for the lock. */
 gint64 il_gil_acquire (IlGilClient *client);
@@ -42,6 +54,11 @@ gint64 il_gil_acquire (IlGilClient *client);
  * takes it back (after the waiter has had its turn). */
 gint64 il_gil_unit_boundary (IlGilClient *client);
 void   il_gil_release (IlGilClient *client);
+/* After a task. @more_work: another task is queued, which this thread will
+ * most likely run next without letting go of the lock (unless a drop was
+ * requested); otherwise the lock is released as before a blocking wait. */
+void il_gil_end_task (IlGilClient *client,
+                      gboolean     more_work);
 
 /* Moves the recorded holds (IlSpan, in time order) to the end of @out. Call
  * after every client has released the lock. */

@@ -36,13 +36,15 @@ typedef struct
   gint64 cpu_us;
 } IlYieldUsage;
 
-/* Hooks around CPU work: the threads executor's simulated GIL. Each returns
- * the µs it spent waiting (for the lock), which is accounted as `gil_wait`. */
+/* Hooks of the threads executor's simulated GIL, which a task holds from
+ * its start to its end except during blocking I/O and yield blocks
+ * (il-gil.h). Each returns the µs it spent waiting (for the lock), which is
+ * accounted as `gil_wait`. */
 typedef struct
 {
-  gint64 (*acquire) (gpointer data);       /* before a CPU block */
-  gint64 (*unit_boundary) (gpointer data); /* between two units: may hand over */
-  void (*release) (gpointer data);         /* after a CPU block, before I/O */
+  gint64 (*acquire) (gpointer data);       /* after blocking I/O */
+  gint64 (*unit_boundary) (gpointer data); /* before each unit: may hand over */
+  void (*release) (gpointer data);         /* before blocking I/O */
   gpointer data;
 } IlCpuHooks;
 

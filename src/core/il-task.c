@@ -166,15 +166,17 @@ flush (IlTaskEnv *env,
   pending->n = 0;
 }
 
-/* A wait of @wait_us for the GIL just ended: the block ran up to its start
- * (the clock is read only when there was a wait, at a hand-over). */
+/* A wait of @wait_us for the GIL just ended: the block was in @before
+ * (running, or blocked in its I/O) up to its start (the clock is read only
+ * when there was a wait, at a hand-over or on the way back from I/O). */
 static inline void
 track_gil_wait (IlStateTrack *track,
-                gint64        wait_us)
+                gint64        wait_us,
+                IlState       before)
 {
   if (wait_us <= 0)
     return;
-  il_state_track_until (track, il_now_us () - wait_us, IL_STATE_RUNNING);
+  il_state_track_until (track, il_now_us () - wait_us, before);
   il_state_track_add (track, IL_STATE_GIL_WAIT, wait_us);
 }
 
@@ -191,12 +193,8 @@ run_cpu_block (IlTaskEnv     *env,
   gboolean          ok = TRUE;
   gint64            w;
 
-  if (hooks != NULL && hooks->acquire != NULL)
-    {
-      *gil_wait_us += w = hooks->acquire (hooks->data);
-      track_gil_wait (track, w);
-    }
-
+  /* Under the simulated GIL the lock is already held (the whole task
+   * holds it): a drop request is honoured before every unit. */
   for (gint64 u = 0; u < block->units; u++)
     {
       if (env->cancellable != NULL && g_cancellable_is_cancelled (env->cancellable))
@@ -205,22 +203,35 @@ run_cpu_block (IlTaskEnv     *env,
           ok = FALSE;
           break;
         }
-      if (u > 0 && hooks != NULL && hooks->unit_boundary != NULL &&
-          (w = hooks->unit_boundary (hooks->data)) > 0)
+      if (hooks != NULL && hooks->unit_boundary != NULL && (w = hooks->unit_boundary (hooks->data)) > 0)
         {
           *gil_wait_us += w;
-          track_gil_wait (track, w);
+          track_gil_wait (track, w, IL_STATE_RUNNING);
         }
       *checksum = il_checksum_fold (*checksum,
                                     il_kernel_run_unit (block->kernel,
                                                         il_kernel_seed (env->group, env->index,
                                                                         block_index, (guint64) u)));
     }
-
-  if (hooks != NULL && hooks->release != NULL)
-    hooks->release (hooks->data);
-
   return ok;
+}
+
+/* A blocking call: the simulated GIL is set down for it and taken back
+ * after it, within the block's time (as Python code stamps the end of a
+ * sleep after it has the lock again). */
+static void
+io_begin (const IlTaskEnv *env)
+{
+  if (env->hooks != NULL && env->hooks->release != NULL)
+    env->hooks->release (env->hooks->data);
+}
+
+static gint64
+io_end (const IlTaskEnv *env)
+{
+  if (env->hooks != NULL && env->hooks->acquire != NULL)
+    return env->hooks->acquire (env->hooks->data);
+  return 0;
 }
 
 /* The simulated GIL's hand-over point inside an increment. */
@@ -232,8 +243,8 @@ counter_yield (gpointer data)
   return hooks->unit_boundary (hooks->data);
 }
 
-/* A counter block, held under the GIL like a CPU block: the lock can only
- * change hands between an increment's read and its write. */
+/* A counter block, under the GIL like a CPU block: the lock can only change
+ * hands between an increment's read and its write. */
 static gboolean
 run_counter_block (IlTaskEnv     *env,
                    const IlBlock *block,
@@ -246,22 +257,14 @@ run_counter_block (IlTaskEnv     *env,
   IlCounter         private_counter;
   IlCounterStep     step = { 0 };
   gboolean          ok;
-  gint64            w;
 
   step.track = track;
   if (env->counter == NULL)
     il_counter_init (&private_counter);
-  if (hooks != NULL && hooks->acquire != NULL)
-    {
-      *gil_wait_us += w = hooks->acquire (hooks->data);
-      track_gil_wait (track, w);
-    }
   ok = il_counter_run (env->counter != NULL ? env->counter : &private_counter, block,
                        block->increments,
                        hooks != NULL && hooks->unit_boundary != NULL ? counter_yield : NULL,
                        (gpointer) hooks, env->cancellable, &step);
-  if (hooks != NULL && hooks->release != NULL)
-    hooks->release (hooks->data);
   if (env->counter == NULL)
     il_counter_clear (&private_counter);
 
@@ -354,6 +357,7 @@ il_task_execute (IlTaskEnv    *env,
       IlState          state = IL_STATE_RUNNING; /* what the block does between known waits */
       gint64           gil_wait = 0;
       gint64           lock_wait = 0;
+      gint64           w;
       g_autofree char *error = NULL;
       gboolean         ok = TRUE;
 
@@ -376,18 +380,26 @@ il_task_execute (IlTaskEnv    *env,
 
           case IL_BLOCK_SLEEP:
             state = IL_STATE_BLOCKED;
+            io_begin (env);
             if (!il_sleep_cancellable (block->ms, env->cancellable))
               {
                 error = g_strdup (_("cancelled"));
                 ok = FALSE;
               }
+            w = io_end (env);
+            gil_wait += w;
+            track_gil_wait (&track, w, state);
             break;
 
           case IL_BLOCK_HTTP:
           case IL_BLOCK_FILE_WRITE:
           case IL_BLOCK_FILE_READ:
             state = IL_STATE_BLOCKED;
+            io_begin (env);
             ok = il_io_run_block (env->io, block, env->flat, env->cancellable, &br.ttfb_us, &error);
+            w = io_end (env);
+            gil_wait += w;
+            track_gil_wait (&track, w, state);
             if (br.ttfb_us >= 0)
               br.ttfb_us -= env->t0;
             break;
@@ -397,7 +409,12 @@ il_task_execute (IlTaskEnv    *env,
             break;
 
           case IL_BLOCK_YIELD:
+            /* Without the GIL, as CPython's os.sched_yield runs. */
+            io_begin (env);
             ok = run_yield_block (env, block, &error);
+            w = io_end (env);
+            gil_wait += w;
+            track_gil_wait (&track, w, state);
             break;
 
           case IL_N_BLOCK_TYPES:
