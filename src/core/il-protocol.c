@@ -37,6 +37,8 @@ il_frame_type_to_string (IlFrameType type)
         return "BYE";
       case IL_FRAME_HEARTBEAT:
         return "HEARTBEAT";
+      case IL_FRAME_PLACED:
+        return "PLACED";
       default:
         return "unknown";
     }
@@ -68,7 +70,7 @@ il_protocol_parse_header (const guint8 *data,
                       version, IL_PROTOCOL_VERSION);
       return FALSE;
     }
-  if (t < IL_FRAME_HELLO || t > IL_FRAME_HEARTBEAT)
+  if (t < IL_FRAME_HELLO || t > IL_FRAME_PLACED)
     {
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
                    _("protocol error: unknown frame type %u"), t);

@@ -37,6 +37,12 @@
  * Version 3 added the counter block (its increments and lock in TASK), the
  * lock_wait state time (RESULT; EVENT's value slot for task and block
  * ends) and the increments the worker counted in its own memory (RESULT).
+ *
+ * PLACED (type 8) is sent only by interleave-mpi-worker's rank 0, right
+ * before the RESULT it relays: which MPI rank on which host ran the task,
+ * and how long its TASK and RESULT spent in MPI messages. It was added
+ * without a new version because no other peer sends or accepts it (the
+ * processes executor and the cpython engine refuse it as unexpected).
  */
 #pragma once
 
@@ -64,6 +70,7 @@ typedef enum
   IL_FRAME_RESULT = 5,
   IL_FRAME_BYE = 6,
   IL_FRAME_HEARTBEAT = 7,
+  IL_FRAME_PLACED = 8,
 } IlFrameType;
 
 /* The interval a HELLO may ask for, ms. */
@@ -104,6 +111,26 @@ typedef struct
   const guint8 *payload; /* echo: points into the decoded frame */
   gsize         payload_len;
 } IlProtoResult;
+
+/* PLACED: where an mpi rank ran a task (il-protocol-mpi.c). */
+typedef struct
+{
+  guint  group;
+  guint  index;
+  gint32 rank;       /* MPI rank, 1 … IL_MAX_WORKERS */
+  char  *host;       /* the rank's host name (owned) */
+  gint64 start_us;   /* rank 0's clock, from t0: TASK handed to MPI */
+  gint64 end_us;     /* rank 0's clock, from t0: RESULT received; -1: just handed out */
+  gint64 marshal_us; /* start…end minus the task's run time on its rank; -1 with end_us */
+} IlProtoPlaced;
+
+void     il_protocol_write_placed (GByteArray          *out,
+                                   const IlProtoPlaced *placed);
+gboolean il_protocol_read_placed (const guint8  *body,
+                                  gsize          len,
+                                  IlProtoPlaced *out,
+                                  GError       **error);
+void     il_proto_placed_clear (IlProtoPlaced *placed);
 
 /* Header. Returns FALSE with a message in @error (IL_ERROR_WORKER) for a
  * bad magic, version, type or length. @data must hold

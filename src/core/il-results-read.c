@@ -149,7 +149,7 @@ read_task_record (Reader           *r,
 {
   static const char *const allowed[] = {
     "group", "index", "worker", "pid", "tid", "cpu_start", "cpu_end",
-    "queued_us", "start_us", "end_us", "spawn_us", "checksum", "state_us",
+    "queued_us", "start_us", "end_us", "spawn_us", "host", "rank", "marshal_us", "checksum", "state_us",
     "blocks", "failed", "error", NULL
   };
   IlJsonPath  p_checksum = IL_JSON_MEMBER (path, "checksum");
@@ -161,6 +161,7 @@ read_task_record (Reader           *r,
   task->cpu_start = -1;
   task->cpu_end = -1;
   task->spawn_us = -1;
+  task->marshal_us = -1;
 
   if (!get_object (r, node, path, "a task record", allowed, &object) ||
       !il_json_opt_uint (r, object, path, "group", 0, G_MAXUINT, &task->group) ||
@@ -174,6 +175,9 @@ read_task_record (Reader           *r,
       !opt_us (r, object, path, "start_us", &task->start_us) ||
       !opt_us (r, object, path, "end_us", &task->end_us) ||
       !il_json_opt_int (r, object, path, "spawn_us", -1, G_MAXINT64, &task->spawn_us) ||
+      !opt_string (r, object, path, "host", &task->host) ||
+      !opt_gint (r, object, path, "rank", 0, &task->rank) ||
+      !il_json_opt_int (r, object, path, "marshal_us", -1, G_MAXINT64, &task->marshal_us) ||
       !il_json_opt_bool (r, object, path, "failed", &task->failed) ||
       !opt_string (r, object, path, "error", &task->error))
     return FALSE;

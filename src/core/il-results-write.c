@@ -93,6 +93,13 @@ task_record_to_json (const IlTaskRecord *task)
   json_object_set_int_member (object, "end_us", task->end_us);
   if (task->spawn_us >= 0)
     json_object_set_int_member (object, "spawn_us", task->spawn_us);
+  if (task->host != NULL)
+    {
+      json_object_set_string_member (object, "host", task->host);
+      json_object_set_int_member (object, "rank", task->rank);
+    }
+  if (task->marshal_us >= 0)
+    json_object_set_int_member (object, "marshal_us", task->marshal_us);
   g_snprintf (checksum, sizeof checksum, "%016" G_GINT64_MODIFIER "x", task->checksum);
   json_object_set_string_member (object, "checksum", checksum);
 

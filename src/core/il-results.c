@@ -96,6 +96,7 @@ il_task_record_clear (IlTaskRecord *rec)
 
   g_clear_pointer (&rec->blocks, g_array_unref);
   g_clear_pointer (&rec->error, g_free);
+  g_clear_pointer (&rec->host, g_free);
 }
 
 static void
@@ -104,6 +105,7 @@ task_record_copy (IlTaskRecord       *dest,
 {
   *dest = *src;
   dest->error = g_strdup (src->error);
+  dest->host = g_strdup (src->host);
   dest->blocks = block_records_new ();
   if (src->blocks != NULL)
     g_array_append_vals (dest->blocks, src->blocks->data, src->blocks->len);
@@ -139,6 +141,9 @@ task_record_equal (const IlTaskRecord *a,
       a->queued_us != b->queued_us || a->start_us != b->start_us ||
       a->end_us != b->end_us ||
       MAX (a->spawn_us, -1) != MAX (b->spawn_us, -1) ||
+      g_strcmp0 (a->host, b->host) != 0 ||
+      (a->host != NULL && a->rank != b->rank) ||
+      MAX (a->marshal_us, -1) != MAX (b->marshal_us, -1) ||
       a->checksum != b->checksum ||
       !state_equal (&a->state, &b->state) ||
       !a->failed != !b->failed ||

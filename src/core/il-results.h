@@ -31,17 +31,22 @@ typedef struct
 
 typedef struct
 {
-  guint        group;  /* index into experiment->tasks */
-  guint        index;  /* 0 … repeat-1 within the group */
-  gint         worker; /* 0-based lane: thread, process or loop */
-  gint         pid;
-  gint         tid;
-  gint         cpu_start; /* sched_getcpu at start, -1 unknown */
-  gint         cpu_end;
-  gint64       queued_us;
-  gint64       start_us;
-  gint64       end_us;
-  gint64       spawn_us; /* processes per-task: process start-up; -1 n/a */
+  guint  group;  /* index into experiment->tasks */
+  guint  index;  /* 0 … repeat-1 within the group */
+  gint   worker; /* 0-based lane: thread, process or loop */
+  gint   pid;
+  gint   tid;
+  gint   cpu_start; /* sched_getcpu at start, -1 unknown */
+  gint   cpu_end;
+  gint64 queued_us;
+  gint64 start_us;
+  gint64 end_us;
+  gint64 spawn_us; /* processes per-task: process start-up; -1 n/a */
+  /* mpi: the host and MPI rank that ran it (host NULL: not an mpi run), and
+   * the time its task and result spent in MPI messages (-1 n/a). */
+  char        *host;
+  gint         rank;
+  gint64       marshal_us;
   guint64      checksum; /* this task's CPU checksum (combined into the run's) */
   IlStateTimes state;
   GArray      *blocks; /* IlBlockRecord */
