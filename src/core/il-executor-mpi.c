@@ -178,6 +178,10 @@ handle_placed (MpiJob       *job,
           job->rank_started[p.rank] = TRUE;
           rec->spawn_us = job->startup_us;
         }
+      /* The live view sees the task start as it is handed out. */
+      rec->pid = (gint) p.pid;
+      rec->tid = (gint) p.pid;
+      emit_task_event (job, flat, rec, TRUE);
     }
   else
     {
@@ -202,12 +206,11 @@ handle_events (MpiJob       *job,
 
       if (ev->task >= job->n_tasks || !job->sent[ev->task] || job->ranks[ev->task] <= 0)
         continue;
-      if (ev->kind != IL_EVENT_TASK_START && ev->kind != IL_EVENT_BLOCK_START &&
-          ev->kind != IL_EVENT_BLOCK_END)
-        continue; /* the task's end follows its RESULT */
+      /* Its start went out when it was handed out; its end follows its
+       * RESULT. */
+      if (ev->kind != IL_EVENT_BLOCK_START && ev->kind != IL_EVENT_BLOCK_END)
+        continue;
       ev->worker = job->ranks[ev->task] - 1;
-      if (ev->kind == IL_EVENT_TASK_START)
-        ev->t_us = task_record (job, ev->task)->start_us;
       il_run_context_emit (job->ctx, ev);
     }
 }
@@ -426,8 +429,10 @@ job_loop (MpiJob *job)
   if (g_cancellable_is_cancelled (cancellable))
     {
       g_free (il_mpi_job_reap (job, 0));
+      /* Tasks still queued at rank 0 never started: the runner drops
+       * them. */
       for (guint flat = 0; flat < job->next_task; flat++)
-        if (job->sent[flat])
+        if (job->sent[flat] && job->ranks[flat] > 0)
           fail_task (job, flat, _("cancelled"));
       return;
     }

@@ -27,6 +27,7 @@ il_protocol_write_placed (GByteArray          *out,
   put_u32 (out, placed->index);
   put_u32 (out, (guint32) placed->rank);
   put_str (out, placed->host);
+  put_u32 (out, placed->pid);
   put_i64 (out, placed->start_us);
   put_i64 (out, placed->end_us);
   put_i64 (out, placed->marshal_us);
@@ -46,6 +47,7 @@ il_protocol_read_placed (const guint8  *body,
   out->index = get_u32 (&r);
   out->rank = (gint32) get_u32 (&r);
   out->host = get_str (&r);
+  out->pid = get_u32 (&r);
   out->start_us = get_i64 (&r);
   out->end_us = get_i64 (&r);
   out->marshal_us = get_i64 (&r);

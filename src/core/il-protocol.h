@@ -115,13 +115,14 @@ typedef struct
 /* PLACED: where an mpi rank ran a task (il-protocol-mpi.c). */
 typedef struct
 {
-  guint  group;
-  guint  index;
-  gint32 rank;       /* MPI rank, 1 … IL_MAX_WORKERS */
-  char  *host;       /* the rank's host name (owned) */
-  gint64 start_us;   /* rank 0's clock, from t0: TASK handed to MPI */
-  gint64 end_us;     /* rank 0's clock, from t0: RESULT received; -1: just handed out */
-  gint64 marshal_us; /* start…end minus the task's run time on its rank; -1 with end_us */
+  guint   group;
+  guint   index;
+  gint32  rank;       /* MPI rank, 1 … IL_MAX_WORKERS */
+  char   *host;       /* the rank's host name (owned) */
+  guint32 pid;        /* the rank's process id on its host */
+  gint64  start_us;   /* rank 0's clock, from t0: TASK handed to MPI */
+  gint64  end_us;     /* rank 0's clock, from t0: RESULT received; -1: just handed out */
+  gint64  marshal_us; /* start…end minus the task's run time on its rank; -1 with end_us */
 } IlProtoPlaced;
 
 void     il_protocol_write_placed (GByteArray          *out,

@@ -118,6 +118,11 @@ il_mpi_rank_main (int           rank,
     il_mpi_die ("%s", error->message);
   gethostname (host, sizeof host - 1);
   MPI_Gather (host, IL_MPI_HOST_CHARS, MPI_CHAR, NULL, 0, MPI_CHAR, 0, MPI_COMM_WORLD);
+  {
+    int pid = (int) getpid ();
+
+    MPI_Gather (&pid, 1, MPI_INT, NULL, 0, MPI_INT, 0, MPI_COMM_WORLD);
+  }
   offset = clock_offset_reply ();
 
   il_counter_init (&rank_counter);

@@ -207,6 +207,7 @@ typedef struct
 {
   int         size;
   char       *hosts; /* size × IL_MPI_HOST_CHARS */
+  int        *pids;
   RankState  *ranks;
   GQueue      queue; /* Queued* */
   guint       busy;
@@ -235,6 +236,7 @@ send_placed (Dispatcher *d,
   p.index = s->index;
   p.rank = rank;
   p.host = (char *) host_of (d, rank);
+  p.pid = (guint32) d->pids[rank];
   p.start_us = s->start_us;
   p.end_us = end_us;
   p.marshal_us = marshal_us;
@@ -361,11 +363,17 @@ dispatcher_main (int           size,
   d.size = size;
   d.hosts = g_malloc0 ((gsize) size * IL_MPI_HOST_CHARS);
   d.ranks = g_new0 (RankState, size);
+  d.pids = g_new0 (int, size);
   d.in = g_byte_array_new ();
   d.out = g_byte_array_new ();
   g_queue_init (&d.queue);
   gethostname (host, sizeof host - 1);
   MPI_Gather (host, IL_MPI_HOST_CHARS, MPI_CHAR, d.hosts, IL_MPI_HOST_CHARS, MPI_CHAR, 0, MPI_COMM_WORLD);
+  {
+    int pid = (int) getpid ();
+
+    MPI_Gather (&pid, 1, MPI_INT, d.pids, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  }
   for (int r = 0; r < size; r++)
     d.hosts[(gsize) r * IL_MPI_HOST_CHARS + IL_MPI_HOST_CHARS - 1] = '\0';
   measure_clock_offsets (size, offsets);
@@ -424,6 +432,7 @@ dispatcher_main (int           size,
   g_byte_array_unref (d.in);
   g_byte_array_unref (d.out);
   g_free (d.ranks);
+  g_free (d.pids);
   g_free (d.hosts);
   return 0;
 }
