@@ -134,7 +134,8 @@ il_mpi_check_hosts (const char *hosts,
       g_auto (GStrv) parts = g_strsplit (entries[i], ":", 2);
       guint64 slots = 1;
 
-      if (!host_name_ok (parts[0]) ||
+      /* g_strsplit makes no part of an empty entry. */
+      if (parts[0] == NULL || !host_name_ok (parts[0]) ||
           (parts[1] != NULL && !g_ascii_string_to_unsigned (parts[1], 10, 1, IL_MAX_WORKERS, &slots, NULL)))
         {
           g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
