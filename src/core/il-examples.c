@@ -34,6 +34,7 @@ static const char *const example_names[] = {
   "shared-state-lock",
   "cooperative-counter",
   "processes-memory",
+  "beyond-one-machine",
 };
 
 static void
