@@ -139,6 +139,17 @@ test_checksum (void)
     g_assert_nonnull (strstr (data, "\"marshal_us\""));
     g_assert_nonnull (strstr (data, "\"host\""));
   }
+  /* And read back: an mpi run, its tasks' hosts and ranks (the reader
+   * once refused the executor's name). */
+  {
+    g_autoptr(JsonNode) node = il_results_to_json (results);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IlResults) back = il_results_from_json (node, "$", &error);
+
+    g_assert_no_error (error);
+    g_assert_true (il_results_equal (back, results));
+    g_assert_cmpint (il_test_run_at (back, 1)->executor, ==, IL_EXECUTOR_MPI);
+  }
 }
 
 /* ---- a rank killed ---------------------------------------------------------- */
@@ -328,6 +339,200 @@ test_sigint (void)
     g_error ("interleave-cli took %.2f s to stop an mpi run after SIGINT", s);
 }
 
+/* ---- two hosts made of network namespaces -------------------------------- */
+
+/* Two "hosts", network namespaces PREFIXa and PREFIXb (10.231.N.1 and .2),
+ * each with a veth pair onto a bridge in this namespace (10.231.N.254, for
+ * mpirun's own connections to its daemons). */
+static const char setup_script[] =
+  "set -e\n"
+  "p=$1; n=$2\n"
+  "ip link add ${p}br type bridge\n"
+  "ip addr add 10.231.$n.254/24 dev ${p}br\n"
+  "ip link set ${p}br up\n"
+  "i=1\n"
+  "for h in a b; do\n"
+  "  ip netns add ${p}$h\n"
+  "  ip link add ${p}${h}0 type veth peer name ${p}${h}1\n"
+  "  ip link set ${p}${h}1 master ${p}br\n"
+  "  ip link set ${p}${h}1 up\n"
+  "  ip link set ${p}${h}0 netns ${p}$h\n"
+  "  ip -n ${p}$h addr add 10.231.$n.$i/24 dev ${p}${h}0\n"
+  "  ip -n ${p}$h link set ${p}${h}0 up\n"
+  "  ip -n ${p}$h link set lo up\n"
+  "  i=$((i+1))\n"
+  "done\n";
+
+static const char teardown_script[] =
+  "p=$1\n"
+  "for h in a b; do ip netns del ${p}$h 2>/dev/null; done\n"
+  "ip link del ${p}br 2>/dev/null\n"
+  "true\n";
+
+/* Open MPI's plm_rsh_agent, called as ssh would be ("AGENT HOST COMMAND…"):
+ * runs COMMAND in the host's network namespace, in a UTS namespace of its
+ * own named after the host, so that Open MPI takes each for a node of its
+ * own. */
+static const char agent_script[] =
+  "#!/bin/sh\n"
+  "host=$1\n"
+  "shift\n"
+  "exec ip netns exec \"$host\" unshare --uts sh -c 'hostname \"$1\"; shift; eval \"$*\"' sh \"$host\" \"$@\"\n";
+
+static gboolean
+shell (const char *script,
+       const char *arg1,
+       const char *arg2,
+       char      **err)
+{
+  const char *argv[] = { "/bin/sh", "-c", script, "sh", arg1, arg2, NULL };
+  int         status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, err,
+                     &status, NULL))
+    return FALSE;
+  return g_spawn_check_wait_status (status, NULL);
+}
+
+static gint64
+counter_of (const char *ns,
+            const char *dev,
+            const char *which)
+{
+  g_autofree char *path = g_strdup_printf ("/sys/class/net/%s/statistics/%s", dev, which);
+  const char      *argv[] = { "ip", "netns", "exec", ns, "cat", path, NULL };
+  g_autofree char *out = NULL;
+  int              status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                               NULL, NULL, &out, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return g_ascii_strtoll (out, NULL, 10);
+}
+
+static void
+test_namespace_hosts (void)
+{
+  g_autofree char *prefix = g_strdup_printf ("il%u", (guint) getpid () % 100000);
+  g_autofree char *net = g_strdup_printf ("%u", 1 + (guint) getpid () % 250);
+  g_autofree char *dir = NULL;
+  g_autofree char *agent = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *json_path = NULL;
+  g_autofree char *hosts = NULL;
+  g_autofree char *ns_a = NULL, *ns_b = NULL, *dev_b = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *subnet = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlResults) results = NULL;
+  g_autofree char    *data = NULL;
+  const IlRepetition *rep;
+  const gint64        payload = 1024 * 1024;
+  gint64              rx0, tx0, rx1, tx1;
+  guint               on_a = 0, on_b = 0;
+
+  if (!need_mpi ())
+    return;
+  if (geteuid () != 0)
+    {
+      g_test_skip ("namespace hosts need root (network namespaces, veth pairs)");
+      return;
+    }
+  if (g_find_program_in_path ("ip") == NULL || g_find_program_in_path ("unshare") == NULL)
+    {
+      g_test_skip ("namespace hosts need ip (iproute2) and unshare (util-linux)");
+      return;
+    }
+  shell (teardown_script, prefix, NULL, NULL);
+  if (!shell (setup_script, prefix, net, &err))
+    {
+      g_autofree char *why = g_strdup_printf ("network namespaces cannot be made here: %s", err);
+
+      shell (teardown_script, prefix, NULL, NULL);
+      g_test_skip (why);
+      return;
+    }
+
+  ns_a = g_strconcat (prefix, "a", NULL);
+  ns_b = g_strconcat (prefix, "b", NULL);
+  dev_b = g_strconcat (prefix, "b0", NULL);
+  hosts = g_strdup_printf ("%s:2,%s:2", ns_a, ns_b);
+  subnet = g_strdup_printf ("10.231.%s.0/24", net);
+  dir = g_dir_make_tmp ("il-mpi-ns-XXXXXX", NULL);
+  agent = g_build_filename (dir, "agent", NULL);
+  path = g_build_filename (dir, "hosts.interleave", NULL);
+  json_path = g_build_filename (dir, "results.json", NULL);
+  g_assert_true (g_file_set_contents (agent, agent_script, -1, NULL));
+  g_assert_cmpint (g_chmod (agent, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (path,
+                                      "{ \"interleave\": 1, \"name\": \"two hosts\",\n"
+                                      "  \"tasks\": [ { \"repeat\": 16, \"payload_bytes\": 1048576,\n"
+                                      "                 \"blocks\": [ { \"type\": \"sleep\", \"ms\": 50 } ] } ],\n"
+                                      "  \"runs\": [ { \"executor\": \"mpi\", \"workers\": 4 } ] }\n",
+                                      -1, NULL));
+
+  rx0 = counter_of (ns_b, dev_b, "rx_bytes");
+  tx0 = counter_of (ns_b, dev_b, "tx_bytes");
+  {
+    const char *argv[] = { g_getenv ("IL_CLI"), "run", path, "--quiet", "--hosts", hosts,
+                           "--json", json_path, NULL };
+
+    launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    /* Open MPI reaches the hosts through the agent, and its daemons and
+     * ranks talk only over the hosts' network. */
+    g_subprocess_launcher_setenv (launcher, "OMPI_MCA_plm_rsh_agent", agent, TRUE);
+    g_subprocess_launcher_setenv (launcher, "OMPI_MCA_btl", "self,vader,tcp", TRUE);
+    g_subprocess_launcher_setenv (launcher, "OMPI_MCA_btl_tcp_if_include", subnet, TRUE);
+    g_subprocess_launcher_setenv (launcher, "OMPI_MCA_oob_tcp_if_include", subnet, TRUE);
+    proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+    g_assert_no_error (error);
+    g_clear_pointer (&err, g_free);
+    g_subprocess_communicate_utf8 (proc, NULL, NULL, NULL, &err, &error);
+    g_assert_no_error (error);
+  }
+  rx1 = counter_of (ns_b, dev_b, "rx_bytes");
+  tx1 = counter_of (ns_b, dev_b, "tx_bytes");
+  shell (teardown_script, prefix, NULL, NULL);
+  if (g_subprocess_get_exit_status (proc) != 0)
+    g_error ("interleave-cli failed (%d): %s", g_subprocess_get_exit_status (proc), err);
+
+  g_assert_true (g_file_get_contents (json_path, &data, NULL, NULL));
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+
+    g_assert_true (json_parser_load_from_data (parser, data, -1, &error));
+    results = il_results_from_json (json_parser_get_root (parser), "$", &error);
+    g_assert_no_error (error);
+  }
+  rep = il_test_first_rep (results, 0);
+  g_assert_cmpuint (rep->failed_tasks, ==, 0);
+  for (guint i = 0; i < rep->tasks->len; i++)
+    {
+      const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
+
+      on_a += g_strcmp0 (t->host, ns_a) == 0;
+      on_b += g_strcmp0 (t->host, ns_b) == 0;
+      g_assert_cmpint (t->marshal_us, >=, 0);
+    }
+  g_test_message ("tasks on %s: %u, on %s: %u; %s received %" G_GINT64_FORMAT " bytes, sent %" G_GINT64_FORMAT,
+                  ns_a, on_a, ns_b, on_b, dev_b, rx1 - rx0, tx1 - tx0);
+  /* Tasks ran on both hosts... */
+  g_assert_cmpuint (on_a, >, 0);
+  g_assert_cmpuint (on_b, >, 0);
+  g_assert_cmpuint (on_a + on_b, ==, rep->tasks->len);
+  /* ...and the payloads of those on the second really crossed its link:
+   * in with the task (rank 0 is on the first host), out with the result. */
+  g_assert_cmpint (rx1 - rx0, >=, (gint64) on_b * payload);
+  g_assert_cmpint (tx1 - tx0, >=, (gint64) on_b * payload);
+
+  g_unlink (agent);
+  g_unlink (path);
+  g_unlink (json_path);
+  g_rmdir (dir);
+}
+
 /* ---- without Open MPI ----------------------------------------------------- */
 
 static void
@@ -398,5 +603,6 @@ main (int    argc,
   g_test_add_func ("/il/mpi/checksum", test_checksum);
   g_test_add_func ("/il/mpi/kill-rank", test_kill_rank);
   g_test_add_func ("/il/mpi/sigint", test_sigint);
+  g_test_add_func ("/il/mpi/namespace-hosts", test_namespace_hosts);
   return g_test_run ();
 }

@@ -519,7 +519,7 @@ read_run_result (Reader           *r,
     "label", "executor", "workers", "gil", "switch_interval_ms", "spawn",
     "cpu_slice_units", "config_index", "summary", "repetitions", "engine", "python", NULL
   };
-  static const char *const executors[] = { "sequential", "threads", "processes", "async", NULL };
+  static const char *const executors[] = { "sequential", "threads", "processes", "async", "mpi", NULL };
   static const char *const spawns[] = { "pool", "per-task", NULL };
   g_autoptr(IlRunResult) run = il_run_result_new ();
   IlJsonPath  p_executor = IL_JSON_MEMBER (path, "executor");
