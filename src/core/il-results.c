@@ -171,6 +171,32 @@ task_records_new (guint reserve)
   return tasks;
 }
 
+IlHostLoad *
+il_host_load_new (const char *host,
+                  guint       hz)
+{
+  IlHostLoad *load = g_new0 (IlHostLoad, 1);
+
+  load->host = g_strdup (host);
+  load->hz = hz;
+  load->cores = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  return load;
+}
+
+void
+il_host_load_free (IlHostLoad *load)
+{
+  if (load == NULL)
+    return;
+  g_free (load->host);
+  g_clear_pointer (&load->cores, g_ptr_array_unref);
+  g_free (load);
+}
+
+static gboolean
+load_series_equal (const GPtrArray *a,
+                   const GPtrArray *b);
+
 IlRepetition *
 il_repetition_new (void)
 {
@@ -180,6 +206,7 @@ il_repetition_new (void)
   rep->core_load = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   rep->gil_holds = g_array_new (FALSE, TRUE, sizeof (IlSpan));
   rep->loop_lag = g_array_new (FALSE, TRUE, sizeof (IlLagSample));
+  rep->host_load = g_ptr_array_new_with_free_func ((GDestroyNotify) il_host_load_free);
   rep->makespan_ms = NAN;
 
   return rep;
@@ -197,6 +224,7 @@ il_repetition_free (IlRepetition *rep)
   g_clear_pointer (&rep->gil_holds, g_array_unref);
   g_clear_pointer (&rep->loop_lag, g_array_unref);
   g_clear_pointer (&rep->counter_per_worker, g_array_unref);
+  g_clear_pointer (&rep->host_load, g_ptr_array_unref);
   g_free (rep);
 }
 
@@ -234,6 +262,16 @@ repetition_copy (const IlRepetition *rep)
     g_ptr_array_add (copy->core_load,
                      array_copy (g_ptr_array_index (rep->core_load, i), sizeof (float)));
 
+  for (guint i = 0; rep->host_load != NULL && i < rep->host_load->len; i++)
+    {
+      const IlHostLoad *src = g_ptr_array_index (rep->host_load, i);
+      IlHostLoad       *dest = il_host_load_new (src->host, src->hz);
+
+      for (guint c = 0; c < src->cores->len; c++)
+        g_ptr_array_add (dest->cores, array_copy (g_ptr_array_index (src->cores, c), sizeof (float)));
+      g_ptr_array_add (copy->host_load, dest);
+    }
+
   g_clear_pointer (&copy->gil_holds, g_array_unref);
   copy->gil_holds = array_copy (rep->gil_holds, sizeof (IlSpan));
   g_clear_pointer (&copy->loop_lag, g_array_unref);
@@ -257,6 +295,27 @@ static guint
 garray_len (const GArray *array)
 {
   return array != NULL ? array->len : 0;
+}
+
+static gboolean
+load_series_equal (const GPtrArray *a,
+                   const GPtrArray *b)
+{
+  if (a->len != b->len)
+    return FALSE;
+  for (guint c = 0; c < a->len; c++)
+    {
+      const GArray *la = g_ptr_array_index (a, c);
+      const GArray *lb = g_ptr_array_index (b, c);
+
+      if (garray_len (la) != garray_len (lb))
+        return FALSE;
+      for (guint i = 0; i < garray_len (la); i++)
+        if (!il_json_double_equal (g_array_index (la, float, i),
+                                   g_array_index (lb, float, i), PERCENT))
+          return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -296,18 +355,25 @@ repetition_equal (const IlRepetition *a,
                             &g_array_index (b->tasks, IlTaskRecord, i)))
       return FALSE;
 
-  for (guint c = 0; c < n_cores; c++)
-    {
-      const GArray *la = g_ptr_array_index (a->core_load, c);
-      const GArray *lb = g_ptr_array_index (b->core_load, c);
+  if (n_cores > 0 && !load_series_equal (a->core_load, b->core_load))
+    return FALSE;
 
-      if (garray_len (la) != garray_len (lb))
-        return FALSE;
-      for (guint i = 0; i < garray_len (la); i++)
-        if (!il_json_double_equal (g_array_index (la, float, i),
-                                   g_array_index (lb, float, i), PERCENT))
+  {
+    guint n_a = a->host_load != NULL ? a->host_load->len : 0;
+    guint n_b = b->host_load != NULL ? b->host_load->len : 0;
+
+    if (n_a != n_b)
+      return FALSE;
+    for (guint i = 0; i < n_a; i++)
+      {
+        const IlHostLoad *ha = g_ptr_array_index (a->host_load, i);
+        const IlHostLoad *hb = g_ptr_array_index (b->host_load, i);
+
+        if (g_strcmp0 (ha->host, hb->host) != 0 || ha->hz != hb->hz ||
+            !load_series_equal (ha->cores, hb->cores))
           return FALSE;
-    }
+      }
+  }
 
   for (guint i = 0; i < garray_len (a->gil_holds); i++)
     {

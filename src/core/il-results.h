@@ -67,6 +67,15 @@ typedef struct
   gint64 lag_us;
 } IlLagSample;
 
+/* mpi runs: one host's per-core load, sampled on that host by one of its
+ * ranks and sent back with the results. */
+typedef struct
+{
+  char      *host;
+  guint      hz;
+  GPtrArray *cores; /* GArray<float> per core: busy % samples */
+} IlHostLoad;
+
 typedef struct
 {
   double   makespan_ms;
@@ -86,10 +95,11 @@ typedef struct
   gint64     ctx_involuntary;
   double     overhead_cpu_ms;
   /* counter blocks: the counter this process's tasks shared */
-  gboolean has_counter; /* FALSE: no counter block (not written) */
-  gint64   counter_expected;
-  gint64   counter_final;
-  GArray  *counter_per_worker; /* gint64 per worker (processes); NULL */
+  gboolean   has_counter; /* FALSE: no counter block (not written) */
+  gint64     counter_expected;
+  gint64     counter_final;
+  GArray    *counter_per_worker; /* gint64 per worker (processes); NULL */
+  GPtrArray *host_load;          /* IlHostLoad*: mpi runs, per host; may be empty */
 } IlRepetition;
 
 typedef struct
@@ -166,6 +176,9 @@ void          il_repetition_free (IlRepetition *rep);
 IlRunResult  *il_run_result_new (void);
 void          il_run_result_free (IlRunResult *run);
 void          il_task_record_clear (IlTaskRecord *rec); /* GArray clear func */
+IlHostLoad   *il_host_load_new (const char *host,
+                                guint       hz);
+void          il_host_load_free (IlHostLoad *load);
 void          il_machine_clear (IlMachine *machine);
 
 /* Fills run->summary from run->repetitions; @baseline_median_ms is the first
