@@ -130,6 +130,16 @@ test_checksum (void)
   g_assert_true (startup);
   /* Dynamic dispatch: more than one rank worked. */
   g_assert_cmpuint (g_hash_table_size (ranks), >=, 2);
+  /* The host's per-core load, sampled there by one of its ranks. */
+  g_assert_cmpuint (mpi->host_load->len, ==, 1);
+  {
+    const IlHostLoad *load = g_ptr_array_index (mpi->host_load, 0);
+
+    g_assert_cmpstr (load->host, ==, g_array_index (mpi->tasks, IlTaskRecord, 0).host);
+    g_assert_cmpuint (load->hz, ==, 20);
+    g_assert_cmpuint (load->cores->len, >, 0);
+    g_assert_cmpuint (((GArray *) g_ptr_array_index (load->cores, 0))->len, >, 0);
+  }
 
   /* And the records survive the results document. */
   {
@@ -430,8 +440,9 @@ test_namespace_hosts (void)
   g_autofree char    *data = NULL;
   const IlRepetition *rep;
   const gint64        payload = 1024 * 1024;
-  gint64              rx0, tx0, rx1, tx1;
-  guint               on_a = 0, on_b = 0;
+
+  gint64 rx0, tx0, rx1, tx1;
+  guint  on_a = 0, on_b = 0;
 
   if (!need_mpi ())
     return;
@@ -526,6 +537,16 @@ test_namespace_hosts (void)
    * in with the task (rank 0 is on the first host), out with the result. */
   g_assert_cmpint (rx1 - rx0, >=, (gint64) on_b * payload);
   g_assert_cmpint (tx1 - tx0, >=, (gint64) on_b * payload);
+  /* Each host's per-core load was sampled there and sent back. */
+  g_assert_cmpuint (rep->host_load->len, ==, 2);
+  for (guint i = 0; i < rep->host_load->len; i++)
+    {
+      const IlHostLoad *load = g_ptr_array_index (rep->host_load, i);
+
+      g_assert_true (g_str_equal (load->host, ns_a) || g_str_equal (load->host, ns_b));
+      g_assert_cmpuint (load->cores->len, >, 0);
+      g_assert_cmpuint (((GArray *) g_ptr_array_index (load->cores, 0))->len, >, 0);
+    }
 
   g_unlink (agent);
   g_unlink (path);

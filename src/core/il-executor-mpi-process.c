@@ -218,6 +218,9 @@ mpirun_argv (MpiJob *job)
       g_ptr_array_add (argv, g_strdup (placement->hostfile));
     }
   g_ptr_array_add (argv, g_strdup (job->worker));
+  /* Each host's load is sampled there, at the experiment's rate. */
+  g_ptr_array_add (argv, g_strdup ("--sample-hz"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", CLAMP (job->ctx->experiment->settings.sample_hz, 1, 100)));
   g_ptr_array_add (argv, NULL);
   return argv;
 }

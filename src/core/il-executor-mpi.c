@@ -191,6 +191,38 @@ handle_placed (MpiJob       *job,
   il_proto_placed_clear (&p);
 }
 
+/* A host's load samples: appended to its series in the repetition. */
+static void
+handle_load (MpiJob       *job,
+             const guint8 *body,
+             gsize         len,
+             GError      **error)
+{
+  GPtrArray  *hosts = job->ctx->repetition->host_load;
+  IlHostLoad *load = NULL;
+  IlProtoLoad l;
+
+  if (!il_protocol_read_load (body, len, &l, error))
+    return;
+  for (guint i = 0; i < hosts->len && load == NULL; i++)
+    if (g_str_equal (((IlHostLoad *) g_ptr_array_index (hosts, i))->host, l.host))
+      load = g_ptr_array_index (hosts, i);
+  if (load == NULL)
+    {
+      load = il_host_load_new (l.host, l.hz);
+      for (guint c = 0; c < l.cores; c++)
+        g_ptr_array_add (load->cores, g_array_new (FALSE, FALSE, sizeof (float)));
+      g_ptr_array_add (hosts, load);
+    }
+  /* A host's core count does not change during a run. */
+  if (load->cores->len == l.cores)
+    for (guint s = 0; s < l.samples; s++)
+      for (guint c = 0; c < l.cores; c++)
+        g_array_append_val (g_ptr_array_index (load->cores, c),
+                            g_array_index (l.values, float, (gsize) s *l.cores + c));
+  il_proto_load_clear (&l);
+}
+
 static void
 handle_events (MpiJob       *job,
                const guint8 *body,
@@ -305,6 +337,9 @@ il_mpi_job_read (MpiJob  *job,
             break;
           case IL_FRAME_PLACED:
             handle_placed (job, body, len, error);
+            break;
+          case IL_FRAME_LOAD:
+            handle_load (job, body, len, error);
             break;
           case IL_FRAME_EVENT:
             handle_events (job, body, len, error);

@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include <math.h>
+
 #include "il-protocol-private.h"
 
 #define MAX_HOST_CHARS 255
@@ -79,4 +81,85 @@ void
 il_proto_placed_clear (IlProtoPlaced *placed)
 {
   g_clear_pointer (&placed->host, g_free);
+}
+
+void
+il_protocol_write_load (GByteArray        *out,
+                        const IlProtoLoad *load)
+{
+  guint at = begin_frame (out, IL_FRAME_LOAD);
+
+  put_str (out, load->host);
+  put_u32 (out, load->hz);
+  put_u32 (out, load->cores);
+  put_u32 (out, load->samples);
+  for (guint i = 0; i < load->samples * load->cores; i++)
+    {
+      float   v = g_array_index (load->values, float, i);
+      guint32 bits;
+
+      memcpy (&bits, &v, sizeof bits);
+      put_u32 (out, bits);
+    }
+  end_frame (out, at);
+}
+
+gboolean
+il_protocol_read_load (const guint8 *body,
+                       gsize         len,
+                       IlProtoLoad  *out,
+                       GError      **error)
+{
+  Reader r = { body, len, FALSE };
+
+  memset (out, 0, sizeof *out);
+  out->host = get_str (&r);
+  out->hz = get_u32 (&r);
+  out->cores = get_u32 (&r);
+  out->samples = get_u32 (&r);
+  if (r.short_read ||
+      !check_range ("LOAD", "hz", out->hz, 1, 100, error) ||
+      !check_range ("LOAD", "cores", out->cores, 1, IL_PROTOCOL_MAX_LOAD_CORES, error) ||
+      !check_range ("LOAD", "samples", out->samples, 0, IL_PROTOCOL_MAX_LOAD_SAMPLES, error) ||
+      (gsize) out->samples * out->cores * 4 != r.left)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error_literal (error, IL_ERROR, IL_ERROR_WORKER,
+                             _("protocol error: a LOAD frame of the wrong size"));
+      il_proto_load_clear (out);
+      return FALSE;
+    }
+  out->values = g_array_sized_new (FALSE, FALSE, sizeof (float), out->samples * out->cores);
+  for (guint i = 0; i < out->samples * out->cores; i++)
+    {
+      guint32 bits = get_u32 (&r);
+      float   v;
+
+      memcpy (&v, &bits, sizeof v);
+      /* Busy %, or NaN where a core had no time to measure. */
+      if (!isnan (v) && (v < 0.0f || v > 100.0f))
+        v = CLAMP (v, 0.0f, 100.0f);
+      g_array_append_val (out->values, v);
+    }
+  if (!finish (&r, "LOAD", error))
+    {
+      il_proto_load_clear (out);
+      return FALSE;
+    }
+  if (out->host == NULL || out->host[0] == '\0' || strlen (out->host) > MAX_HOST_CHARS ||
+      !g_utf8_validate (out->host, -1, NULL))
+    {
+      g_set_error_literal (error, IL_ERROR, IL_ERROR_WORKER,
+                           _("protocol error: a LOAD frame without a valid host name"));
+      il_proto_load_clear (out);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+il_proto_load_clear (IlProtoLoad *load)
+{
+  g_clear_pointer (&load->host, g_free);
+  g_clear_pointer (&load->values, g_array_unref);
 }

@@ -39,6 +39,8 @@ il_frame_type_to_string (IlFrameType type)
         return "HEARTBEAT";
       case IL_FRAME_PLACED:
         return "PLACED";
+      case IL_FRAME_LOAD:
+        return "LOAD";
       default:
         return "unknown";
     }
@@ -70,7 +72,7 @@ il_protocol_parse_header (const guint8 *data,
                       version, IL_PROTOCOL_VERSION);
       return FALSE;
     }
-  if (t < IL_FRAME_HELLO || t > IL_FRAME_PLACED)
+  if (t < IL_FRAME_HELLO || t > IL_FRAME_LOAD)
     {
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
                    _("protocol error: unknown frame type %u"), t);

@@ -38,6 +38,10 @@
  * lock_wait state time (RESULT; EVENT's value slot for task and block
  * ends) and the increments the worker counted in its own memory (RESULT).
  *
+ * LOAD (type 9), also only from rank 0: per-core load samples taken on
+ * one host by one of its ranks, relayed as they arrive with that rank's
+ * results.
+ *
  * PLACED (type 8) is sent only by interleave-mpi-worker's rank 0, right
  * before the RESULT it relays: which MPI rank on which host ran the task,
  * and how long its TASK and RESULT spent in MPI messages. It was added
@@ -71,6 +75,7 @@ typedef enum
   IL_FRAME_BYE = 6,
   IL_FRAME_HEARTBEAT = 7,
   IL_FRAME_PLACED = 8,
+  IL_FRAME_LOAD = 9,
 } IlFrameType;
 
 /* The interval a HELLO may ask for, ms. */
@@ -132,6 +137,27 @@ gboolean il_protocol_read_placed (const guint8  *body,
                                   IlProtoPlaced *out,
                                   GError       **error);
 void     il_proto_placed_clear (IlProtoPlaced *placed);
+
+/* LOAD: per-core busy % samples of one host (il-protocol-mpi.c). */
+typedef struct
+{
+  char   *host;    /* owned */
+  guint   hz;      /* 1 … 100 */
+  guint   cores;   /* 1 … IL_PROTOCOL_MAX_LOAD_CORES */
+  guint   samples; /* rows */
+  GArray *values;  /* float, samples × cores, row by row (owned) */
+} IlProtoLoad;
+
+#define IL_PROTOCOL_MAX_LOAD_CORES   4096
+#define IL_PROTOCOL_MAX_LOAD_SAMPLES 100000
+
+void     il_protocol_write_load (GByteArray        *out,
+                                 const IlProtoLoad *load);
+gboolean il_protocol_read_load (const guint8 *body,
+                                gsize         len,
+                                IlProtoLoad  *out,
+                                GError      **error);
+void     il_proto_load_clear (IlProtoLoad *load);
 
 /* Header. Returns FALSE with a message in @error (IL_ERROR_WORKER) for a
  * bad magic, version, type or length. @data must hold

@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 #include <time.h>
 
@@ -23,8 +24,71 @@
 #include "il-mpi-worker.h"
 #include "il-protocol.h"
 #include "il-run-private.h"
+#include "il-sampler.h"
 
 static IlCounter rank_counter;
+
+/* This host's load, sampled from /proc/stat by one of its ranks while it
+ * runs tasks, and sent with each result. */
+#define MAX_CORES 1024
+
+static GMutex   load_lock;
+static GArray  *load_values; /* float, rows of load_cores */
+static guint    load_cores;
+static gboolean sampling;
+
+static gpointer
+load_sampler (gpointer data)
+{
+  static guint64 busy0[MAX_CORES], total0[MAX_CORES], busy1[MAX_CORES], total1[MAX_CORES];
+  guint          n0 = il_proc_stat_read (busy0, total0, MAX_CORES);
+
+  for (;;)
+    {
+      guint n;
+
+      g_usleep (G_USEC_PER_SEC / MAX (il_mpi_sample_hz, 1));
+      n = il_proc_stat_read (busy1, total1, MAX_CORES);
+      g_mutex_lock (&load_lock);
+      if (load_cores == 0)
+        load_cores = n;
+      if (n > 0 && n == n0 && n == load_cores)
+        for (guint c = 0; c < n; c++)
+          {
+            guint64 dt = total1[c] - total0[c];
+            float   v = dt > 0 ? (float) (100.0 * (double) (busy1[c] - busy0[c]) / (double) dt) : NAN;
+
+            g_array_append_val (load_values, v);
+          }
+      g_mutex_unlock (&load_lock);
+      memcpy (busy0, busy1, sizeof busy0);
+      memcpy (total0, total1, sizeof total0);
+      n0 = n;
+    }
+  return NULL;
+}
+
+/* Appends the cores, the rows and the samples taken since the last call. */
+static void
+take_load (GByteArray *out)
+{
+  guint32 cores = 0, rows = 0;
+
+  g_mutex_lock (&load_lock);
+  if (load_values != NULL && load_cores > 0)
+    {
+      cores = load_cores;
+      rows = load_values->len / load_cores;
+    }
+  g_byte_array_append (out, (const guint8 *) &cores, sizeof cores);
+  g_byte_array_append (out, (const guint8 *) &rows, sizeof rows);
+  if (rows > 0)
+    {
+      g_byte_array_append (out, (const guint8 *) load_values->data, rows * cores * sizeof (float));
+      g_array_set_size (load_values, 0);
+    }
+  g_mutex_unlock (&load_lock);
+}
 
 static gint64
 clock_offset_reply (void)
@@ -95,6 +159,7 @@ run_task (IlProtoTask  *task,
 
   g_byte_array_set_size (out, 0);
   g_byte_array_append (out, (const guint8 *) &run_us, sizeof run_us);
+  take_load (out);
   if (il_event_queue_drain (events, batch, 0) > 0)
     il_protocol_write_events (out, (const IlEvent *) batch->data, batch->len);
   il_protocol_write_result (out, &result);
@@ -103,6 +168,7 @@ run_task (IlProtoTask  *task,
 
 int
 il_mpi_rank_main (int           rank,
+                  int           size,
                   const guint8 *hello_body,
                   gsize         hello_len)
 {
@@ -122,6 +188,12 @@ il_mpi_rank_main (int           rank,
     int pid = (int) getpid ();
 
     MPI_Gather (&pid, 1, MPI_INT, NULL, 0, MPI_INT, 0, MPI_COMM_WORLD);
+  }
+  {
+    g_autofree int *samplers = g_new0 (int, MAX (size, 1));
+
+    MPI_Bcast (samplers, size, MPI_INT, 0, MPI_COMM_WORLD);
+    sampling = samplers[rank] != 0;
   }
   offset = clock_offset_reply ();
 
@@ -146,6 +218,12 @@ il_mpi_rank_main (int           rank,
       if (status.MPI_TAG != IL_MPI_TAG_TASK)
         il_mpi_die ("rank %d: unexpected message tag %d", rank, status.MPI_TAG);
       frame = il_mpi_recv_bytes (&status);
+      /* Sampling starts with the first task: the run's clock is going. */
+      if (sampling && load_values == NULL)
+        {
+          load_values = g_array_new (FALSE, FALSE, sizeof (float));
+          g_thread_unref (g_thread_new ("il-mpi-load", load_sampler, NULL));
+        }
       if (frame->len < IL_PROTOCOL_HEADER_SIZE ||
           !il_protocol_parse_header (frame->data, &type, &len, &error) ||
           type != IL_FRAME_TASK || len != frame->len - IL_PROTOCOL_HEADER_SIZE ||

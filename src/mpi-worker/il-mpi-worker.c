@@ -65,6 +65,8 @@ typedef struct
   gint64   start_us;
 } RankState;
 
+guint il_mpi_sample_hz = 20;
+
 static int    out_fd = -1;
 static GMutex out_lock;
 static guint  heartbeat_ms;
@@ -321,6 +323,8 @@ collect (Dispatcher *d)
   MPI_Status status;
   RankState *s;
   gint64     run_us, end_us;
+  guint32    cores, samples;
+  gsize      skip;
   int        flag = 0;
 
   MPI_Iprobe (MPI_ANY_SOURCE, IL_MPI_TAG_RESULT, MPI_COMM_WORLD, &flag, &status);
@@ -329,11 +333,31 @@ collect (Dispatcher *d)
   msg = il_mpi_recv_bytes (&status);
   s = &d->ranks[status.MPI_SOURCE];
   end_us = g_get_monotonic_time () - s->t0;
-  if (!s->busy || msg->len < sizeof run_us)
+  if (!s->busy || msg->len < 16)
     il_mpi_die ("rank %d sent a result it was not asked for", status.MPI_SOURCE);
   memcpy (&run_us, msg->data, sizeof run_us);
+  memcpy (&cores, msg->data + 8, sizeof cores);
+  memcpy (&samples, msg->data + 12, sizeof samples);
+  skip = 16 + (gsize) cores * samples * sizeof (float);
+  if (msg->len < skip)
+    il_mpi_die ("rank %d sent a truncated result", status.MPI_SOURCE);
   send_placed (d, status.MPI_SOURCE, end_us, MAX (0, end_us - s->start_us - run_us));
-  write_frames (msg->data + sizeof run_us, msg->len - sizeof run_us);
+  if (samples > 0 && cores > 0)
+    {
+      IlProtoLoad load = { 0 };
+
+      load.host = (char *) host_of (d, status.MPI_SOURCE);
+      load.hz = il_mpi_sample_hz;
+      load.cores = cores;
+      load.samples = samples;
+      load.values = g_array_sized_new (FALSE, FALSE, sizeof (float), cores * samples);
+      g_array_append_vals (load.values, msg->data + 16, cores * samples);
+      g_byte_array_set_size (d->out, 0);
+      il_protocol_write_load (d->out, &load);
+      g_array_unref (load.values);
+      write_frames (d->out->data, d->out->len);
+    }
+  write_frames (msg->data + skip, msg->len - skip);
   s->busy = FALSE;
   d->busy--;
   return TRUE;
@@ -376,6 +400,19 @@ dispatcher_main (int           size,
   }
   for (int r = 0; r < size; r++)
     d.hosts[(gsize) r * IL_MPI_HOST_CHARS + IL_MPI_HOST_CHARS - 1] = '\0';
+  {
+    /* One rank per host samples its load: the first that runs tasks. */
+    g_autofree int *samplers = g_new0 (int, size);
+
+    for (int r = 1; r < size; r++)
+      {
+        samplers[r] = 1;
+        for (int q = 1; q < r && samplers[r]; q++)
+          if (g_str_equal (host_of (&d, q), host_of (&d, r)))
+            samplers[r] = 0;
+      }
+    MPI_Bcast (samplers, size, MPI_INT, 0, MPI_COMM_WORLD);
+  }
   measure_clock_offsets (size, offsets);
 
   ready.pid = (guint32) getpid ();
@@ -450,6 +487,17 @@ main (int    argc,
       printf ("interleave-mpi-worker %s (protocol %d)\n", PACKAGE_VERSION, IL_PROTOCOL_VERSION);
       return 0;
     }
+  if (argc > 2 && g_strcmp0 (argv[1], "--sample-hz") == 0)
+    {
+      guint64 hz = 0;
+
+      if (!g_ascii_string_to_unsigned (argv[2], 10, 1, 100, &hz, NULL))
+        {
+          fprintf (stderr, "interleave-mpi-worker: --sample-hz takes 1 to 100\n");
+          return 2;
+        }
+      il_mpi_sample_hz = (guint) hz;
+    }
 
   /* Die with the parent that started us (mpirun, or orted on another
    * host): killing mpirun ends the ranks. */
@@ -495,7 +543,7 @@ main (int    argc,
   if (rank == 0)
     status = dispatcher_main (size, hello->data, hello->len);
   else
-    status = il_mpi_rank_main (rank, hello->data, hello->len);
+    status = il_mpi_rank_main (rank, size, hello->data, hello->len);
 
   MPI_Finalize ();
   if (rank == 0)

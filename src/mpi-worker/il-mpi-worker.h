@@ -20,7 +20,8 @@ G_BEGIN_DECLS
 enum
 {
   IL_MPI_TAG_TASK = 1,   /* 0 → rank: one TASK frame */
-  IL_MPI_TAG_RESULT = 2, /* rank → 0: i64 run time, an EVENT frame, a RESULT frame */
+  IL_MPI_TAG_RESULT = 2, /* rank → 0: i64 run time, u32 cores, u32 samples, the
+                          * load samples (float), an EVENT frame, a RESULT frame */
   IL_MPI_TAG_BYE = 3,    /* 0 → rank: leave */
   IL_MPI_TAG_CLOCK = 4,  /* clock offset estimate at start-up */
 };
@@ -28,6 +29,9 @@ enum
 /* How many round trips the clock offset estimate takes per rank. */
 #define IL_MPI_CLOCK_ROUNDS 8
 #define IL_MPI_HOST_CHARS   256
+
+/* Load samples per second (--sample-hz). */
+extern guint il_mpi_sample_hz;
 
 G_NORETURN void il_mpi_die (const char *fmt,
                             ...) G_GNUC_PRINTF (1, 2);
@@ -45,6 +49,7 @@ GByteArray *il_mpi_recv_bytes (const MPI_Status *status);
 /* The rank's side: runs tasks until BYE. @hello is the HELLO frame's body
  * rank 0 broadcast. Returns the exit status. */
 int il_mpi_rank_main (int           rank,
+                      int           size,
                       const guint8 *hello,
                       gsize         hello_len);
 
