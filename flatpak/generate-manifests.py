@@ -60,6 +60,10 @@ TEMPLATE = {
             ],
             "config-opts": [
                 "--buildtype=release",
+                # No mpi executor in the sandbox: mpirun starts daemons on
+                # other hosts over ssh, which a sandboxed app cannot do
+                # (README, Flatpak).
+                "-Dmpi=disabled",
             ],
             "sources": [
                 {

@@ -36,6 +36,10 @@ test_examples_list (void)
           if (!il_cpython_available (NULL, NULL) && g_error_matches (error, IL_ERROR, IL_ERROR_UNSUPPORTED) &&
               strstr (error->message, "cpython engine") != NULL)
             g_test_message ("example:%s needs Python here: %s", info->name, error->message);
+          /* Nor may Open MPI, missing here, for an example's mpi runs. */
+          else if (!il_mpi_available (NULL) && g_error_matches (error, IL_ERROR, IL_ERROR_UNSUPPORTED) &&
+                   strstr (error->message, "mpi") != NULL)
+            g_test_message ("example:%s needs Open MPI here: %s", info->name, error->message);
           else
             g_error ("example:%s cannot run here: %s", info->name, error->message);
         }

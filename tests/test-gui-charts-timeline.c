@@ -579,6 +579,41 @@ test_dark_mode (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* mpi ranks' lanes know their hosts (labelled "host · rank N", a line
+ * where the host changes); other runs' lanes know none. */
+static void
+test_timeline_mpi_hosts (void)
+{
+  g_autoptr(IlRepetition) rep = il_repetition_new ();
+  IlTimelineData *data = il_timeline_data_new ();
+  const char     *hosts[] = { "a", "a", "b" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (hosts); i++)
+    {
+      IlTaskRecord rec = { 0 };
+
+      rec.index = i;
+      rec.worker = (gint) i;
+      rec.rank = (gint) i + 1;
+      rec.host = g_strdup (hosts[i]);
+      rec.start_us = 1000 * i;
+      rec.end_us = 1000 * i + 500;
+      rec.cpu_start = rec.cpu_end = -1;
+      rec.spawn_us = rec.marshal_us = -1;
+      g_array_append_val (rep->tasks, rec);
+    }
+  il_timeline_data_set_repetition (data, rep, NULL);
+  g_assert_cmpuint (data->lane_hosts->len, ==, 3);
+  for (guint i = 0; i < G_N_ELEMENTS (hosts); i++)
+    g_assert_cmpstr (g_ptr_array_index (data->lane_hosts, i), ==, hosts[i]);
+  for (guint i = 0; i < rep->tasks->len; i++)
+    g_clear_pointer (&g_array_index (rep->tasks, IlTaskRecord, i).host, g_free);
+  g_array_index (rep->tasks, IlTaskRecord, 0).host = NULL;
+  il_timeline_data_set_repetition (data, rep, NULL);
+  g_assert_cmpuint (data->lane_hosts->len, ==, 0);
+  il_timeline_data_unref (data);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -596,6 +631,7 @@ main (int   argc,
   g_test_add_func ("/il/charts/timeline/lock-wait", test_timeline_lock_wait);
   g_test_add_func ("/il/charts/timeline/chronological-strip", test_timeline_chronological_strip);
   g_test_add_func ("/il/charts/timeline/loop-pixels", test_timeline_loop_pixels);
+  g_test_add_func ("/il/charts/timeline/mpi-hosts", test_timeline_mpi_hosts);
   g_test_add_func ("/il/charts/dark-mode", test_dark_mode);
 
   return g_test_run ();

@@ -105,8 +105,11 @@ test_structure (void)
             same = FALSE;
         }
     }
+  /* Every executor that runs on any machine: the mpi executor needs Open
+   * MPI, so the built-in lesson leaves it out (test-mpi holds it to the
+   * same checksum). */
   for (guint e = 0; e < IL_N_EXECUTORS; e++)
-    g_assert_true (executors[e]);
+    g_assert_true (executors[e] || e == IL_EXECUTOR_MPI);
   g_assert_true (same);
   /* "are all the same" */
   g_assert_cmpuint (exp->quiz->answer, ==, same ? 0 : 1);

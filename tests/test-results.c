@@ -526,7 +526,7 @@ test_invalid (void)
                 "$.results",
                 "$.results.runs[0].summary.speedupp: unknown field; did you mean \"speedup\"?");
   expect_error ("{ \"interleave_results\": 1, \"runs\": [ { \"executor\": \"gpu\" } ] }", "results",
-                "results.runs[0].executor: expected \"sequential\", \"threads\", \"processes\" or \"async\"");
+                "results.runs[0].executor: expected \"sequential\", \"threads\", \"processes\", \"async\" or \"mpi\"");
   expect_error ("{ \"interleave_results\": 1, \"runs\": [ { \"executor\": \"async\", "
                 "\"repetitions\": [ { \"tasks\": [ { \"pid\": \"42\" } ] } ] } ] }",
                 NULL,

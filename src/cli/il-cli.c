@@ -164,6 +164,9 @@ cmd_run (int    argc,
   gint               switch_interval = 0;
   g_autofree char   *spawn = NULL;
   gint               slice = -1;
+  g_autofree char   *hosts = NULL;
+  g_autofree char   *hostfile = NULL;
+  IlMpiHosts         placement = { 0 };
   const GOptionEntry entries[] = {
     { "run", 0, 0, G_OPTION_ARG_STRING_ARRAY, &run_indices, N_("Run only entry N of “runs” (0-based; repeatable)"), "N" },
       { "repetitions", 0, 0, G_OPTION_ARG_INT, &repetitions, N_("Repeat each run N times (overrides the file)"), "N" },
@@ -173,13 +176,15 @@ cmd_run (int    argc,
               { "trace", 0, 0, G_OPTION_ARG_FILENAME, &trace_path, N_("Write a Chrome trace (Perfetto, chrome://tracing) to PATH (- for standard output)"), "PATH" },
                 { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print no table and no progress"), NULL },
                   { "allow-network", 0, 0, G_OPTION_ARG_NONE, &allow_network, N_("Allow http blocks with a url to contact their hosts (this machine included)"), NULL },
-                    { "executor", 0, 0, G_OPTION_ARG_STRING, &executor, N_("Run one ad-hoc configuration: sequential, threads, processes or async"), "E" },
+                    { "executor", 0, 0, G_OPTION_ARG_STRING, &executor, N_("Run one ad-hoc configuration: sequential, threads, processes, async or mpi"), "E" },
                       { "workers", 0, 0, G_OPTION_ARG_INT, &workers, N_("Workers of the ad-hoc configuration"), "N" },
                         { "gil", 0, 0, G_OPTION_ARG_NONE, &gil, N_("Simulate a global interpreter lock (threads)"), NULL },
                           { "switch-interval", 0, 0, G_OPTION_ARG_INT, &switch_interval, N_("GIL switch interval in ms (threads, with --gil)"), "MS" },
                             { "spawn", 0, 0, G_OPTION_ARG_STRING, &spawn, N_("pool or per-task (processes)"), "MODE" },
                               { "slice", 0, 0, G_OPTION_ARG_INT, &slice, N_("Yield to the loop every K CPU units (async)"), "K" },
-                                { NULL } };
+                                { "hosts", 0, 0, G_OPTION_ARG_STRING, &hosts, N_("Where mpi runs' ranks run: HOST:SLOTS,… (default: this machine)"), "LIST" },
+                                  { "hostfile", 0, 0, G_OPTION_ARG_FILENAME, &hostfile, N_("Where mpi runs' ranks run: an Open MPI hostfile"), "FILE" },
+                                    { NULL } };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(IlExperiment) experiment = NULL;
@@ -314,7 +319,18 @@ cmd_run (int    argc,
         }
     }
 
+  placement.hosts = hosts;
+  placement.hostfile = hostfile;
+  if (!il_mpi_check_placement (&placement, &error))
+    {
+      g_autofree char *msg = g_strdup_printf ("--hosts/--hostfile: %s", error->message);
+
+      print_usage_error (msg);
+      return EXIT_USAGE;
+    }
+
   events = il_event_queue_new (1 << 16);
+  options.mpi_hosts = &placement;
   options.only_runs = only_runs;
   options.repetitions = (guint) repetitions;
   options.allow_network = allow_network;

@@ -41,6 +41,7 @@ static const char *const course_order[] = {
   "io-beside-cpu",
   "http",
   "mixed",
+  "beyond-one-machine",
   NULL,
 };
 

@@ -23,6 +23,7 @@ il_executor_lookup (IlExecutorKind kind)
     &il_executor_threads,
     &il_executor_processes,
     &il_executor_async,
+    &il_executor_mpi,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (executors); i++)

@@ -16,7 +16,7 @@
  * enum order. */
 static const char *const block_type_names[] = { "cpu", "sleep", "http", "file-write", "file-read", "counter", "yield", NULL };
 static const char *const kernel_names[] = { "spin", "primes", "hash", "matmul", NULL };
-static const char *const executor_names[] = { "sequential", "threads", "processes", "async", NULL };
+static const char *const executor_names[] = { "sequential", "threads", "processes", "async", "mpi", NULL };
 static const char *const spawn_names[] = { "pool", "per-task", NULL };
 static const char *const order_names[] = { "interleaved", "grouped", "shuffled", NULL };
 static const char *const engine_names[] = { "native", "cpython", NULL };
@@ -281,7 +281,7 @@ read_workers (IlJsonReader     *r,
 }
 
 static const IlJsonMisplaced run_misplaced[] = {
-  { "workers", "threads and processes runs" },
+  { "workers", "threads, processes and mpi runs" },
   { "gil", "threads runs" },
   { "switch_interval_ms", "threads runs" },
   { "spawn", "processes runs" },
@@ -302,17 +302,20 @@ read_run (IlJsonReader     *r,
     "executor", "label", "workers", "engine", "spawn", NULL
   };
   static const char *const  async_members[] = { "executor", "label", "engine", "cpu_slice_units", NULL };
+  static const char *const  mpi_members[] = { "executor", "label", "workers", "engine", NULL };
   static const char *const *members[] = {
     sequential_members,
     threads_members,
     processes_members,
     async_members,
+    mpi_members,
   };
   static const char *const what[] = {
     "a sequential run",
     "a threads run",
     "a processes run",
     "an async run",
+    "an mpi run",
   };
   g_autoptr(IlRunConfig) run = NULL;
   IlJsonPath  p_executor = IL_JSON_MEMBER (path, "executor");
@@ -321,7 +324,7 @@ read_run (IlJsonReader     *r,
 
   if (!il_json_get_object (r, node, path, &object) ||
       !il_json_require (r, object, path, "executor",
-                        "expected one of \"sequential\", \"threads\", \"processes\", \"async\"") ||
+                        "expected one of \"sequential\", \"threads\", \"processes\", \"async\", \"mpi\"") ||
       !il_json_get_enum (r, json_object_get_member (object, "executor"), &p_executor,
                          executor_names, &executor) ||
       !il_json_check_members (r, object, path, what[executor], members[executor], run_misplaced))

@@ -168,12 +168,21 @@ validate_run (IlJsonReader      *r,
                            "does not apply to the cpython engine (the interpreter's own lock is always there)");
     }
 
+  if (run->engine == IL_ENGINE_CPYTHON && run->executor == IL_EXECUTOR_MPI)
+    {
+      IlJsonPath p_engine = IL_JSON_MEMBER (path, "engine");
+
+      return il_json_fail (r, &p_engine, IL_JSON_AT_VALUE,
+                           "does not apply to mpi runs (Open MPI starts Interleave's own rank helper)");
+    }
+
   /* Only what applies to the executor is saved, so only that is checked:
    * the editor keeps other values while the user switches executors. */
   switch (run->executor)
     {
       case IL_EXECUTOR_THREADS:
       case IL_EXECUTOR_PROCESSES:
+      case IL_EXECUTOR_MPI:
         if (run->workers_sweep && n_workers == 0)
           return il_json_fail (r, &p_workers, IL_JSON_AT_VALUE,
                                "expected at least one worker count in the sweep");
@@ -192,6 +201,8 @@ validate_run (IlJsonReader      *r,
           }
         if (run->executor == IL_EXECUTOR_THREADS)
           return check_range (r, &p_switch, run->switch_interval_ms, &range_switch);
+        if (run->executor == IL_EXECUTOR_MPI)
+          return TRUE;
         if ((guint) run->spawn >= IL_N_SPAWNS)
           return il_json_fail (r, &p_spawn, IL_JSON_AT_VALUE, "expected \"pool\" or \"per-task\"");
         return TRUE;

@@ -93,7 +93,8 @@ run_to_json (const IlRunConfig *run)
   if (run->label != NULL)
     json_object_set_string_member (object, "label", run->label);
 
-  if ((run->executor == IL_EXECUTOR_THREADS || run->executor == IL_EXECUTOR_PROCESSES) &&
+  if ((run->executor == IL_EXECUTOR_THREADS || run->executor == IL_EXECUTOR_PROCESSES ||
+       run->executor == IL_EXECUTOR_MPI) &&
       n_workers > 0)
     {
       if (run->workers_sweep || n_workers > 1)
@@ -127,6 +128,7 @@ run_to_json (const IlRunConfig *run)
           json_object_set_int_member (object, "cpu_slice_units", run->cpu_slice_units);
         break;
       case IL_EXECUTOR_SEQUENTIAL:
+      case IL_EXECUTOR_MPI:
       case IL_N_EXECUTORS:
       default:
         break;

@@ -37,6 +37,7 @@ static const char *const executor_names[] = {
   "threads",
   "processes",
   "async",
+  "mpi",
 };
 static const char *const spawn_names[] = {
   "pool",
@@ -433,7 +434,8 @@ il_run_config_free (IlRunConfig *run)
 static gboolean
 executor_has_workers (IlExecutorKind executor)
 {
-  return executor == IL_EXECUTOR_THREADS || executor == IL_EXECUTOR_PROCESSES;
+  return executor == IL_EXECUTOR_THREADS || executor == IL_EXECUTOR_PROCESSES ||
+         executor == IL_EXECUTOR_MPI;
 }
 
 gboolean
@@ -504,6 +506,10 @@ il_run_config_derive_label (const IlRunConfig *run,
           g_string_append_printf (label, " ×%u", workers);
         if (run->spawn == IL_SPAWN_PER_TASK)
           g_string_append (label, " (per task)");
+        break;
+      case IL_EXECUTOR_MPI:
+        if (workers > 0)
+          g_string_append_printf (label, " ×%u", workers);
         break;
       case IL_EXECUTOR_ASYNC:
         if (run->cpu_slice_units > 0)

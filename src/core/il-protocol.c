@@ -39,6 +39,10 @@ il_frame_type_to_string (IlFrameType type)
         return "BYE";
       case IL_FRAME_HEARTBEAT:
         return "HEARTBEAT";
+      case IL_FRAME_PLACED:
+        return "PLACED";
+      case IL_FRAME_LOAD:
+        return "LOAD";
       default:
         return "unknown";
     }
@@ -70,7 +74,7 @@ il_protocol_parse_header (const guint8 *data,
                       version, IL_PROTOCOL_VERSION);
       return FALSE;
     }
-  if (t < IL_FRAME_HELLO || t > IL_FRAME_HEARTBEAT)
+  if (t < IL_FRAME_HELLO || t > IL_FRAME_LOAD)
     {
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
                    _("protocol error: unknown frame type %u"), t);

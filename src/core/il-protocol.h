@@ -44,6 +44,16 @@
  * Version 5 added each block's states in time order to RESULT: after a
  * block's state times, a u8 count (0, or 2 … IL_MAX_STATE_SEGMENTS) of
  * (u8 state, u32 µs) segments that add up to the block's length.
+ *
+ * LOAD (type 9), also only from rank 0: per-core load samples taken on
+ * one host by one of its ranks, relayed as they arrive with that rank's
+ * results.
+ *
+ * PLACED (type 8) is sent only by interleave-mpi-worker's rank 0, right
+ * before the RESULT it relays: which MPI rank on which host ran the task,
+ * and how long its TASK and RESULT spent in MPI messages. It was added
+ * without a new version because no other peer sends or accepts it (the
+ * processes executor and the cpython engine refuse it as unexpected).
  */
 #pragma once
 
@@ -71,6 +81,8 @@ typedef enum
   IL_FRAME_RESULT = 5,
   IL_FRAME_BYE = 6,
   IL_FRAME_HEARTBEAT = 7,
+  IL_FRAME_PLACED = 8,
+  IL_FRAME_LOAD = 9,
 } IlFrameType;
 
 /* The interval a HELLO may ask for, ms. */
@@ -112,6 +124,48 @@ typedef struct
   const guint8 *payload; /* echo: points into the decoded frame */
   gsize         payload_len;
 } IlProtoResult;
+
+/* PLACED: where an mpi rank ran a task (il-protocol-mpi.c). */
+typedef struct
+{
+  guint   group;
+  guint   index;
+  gint32  rank;       /* MPI rank, 1 … IL_MAX_WORKERS */
+  char   *host;       /* the rank's host name (owned) */
+  guint32 pid;        /* the rank's process id on its host */
+  gint64  start_us;   /* rank 0's clock, from t0: TASK handed to MPI */
+  gint64  end_us;     /* rank 0's clock, from t0: RESULT received; -1: just handed out */
+  gint64  marshal_us; /* start…end minus the task's run time on its rank; -1 with end_us */
+} IlProtoPlaced;
+
+void     il_protocol_write_placed (GByteArray          *out,
+                                   const IlProtoPlaced *placed);
+gboolean il_protocol_read_placed (const guint8  *body,
+                                  gsize          len,
+                                  IlProtoPlaced *out,
+                                  GError       **error);
+void     il_proto_placed_clear (IlProtoPlaced *placed);
+
+/* LOAD: per-core busy % samples of one host (il-protocol-mpi.c). */
+typedef struct
+{
+  char   *host;    /* owned */
+  guint   hz;      /* 1 … 100 */
+  guint   cores;   /* 1 … IL_PROTOCOL_MAX_LOAD_CORES */
+  guint   samples; /* rows */
+  GArray *values;  /* float, samples × cores, row by row (owned) */
+} IlProtoLoad;
+
+#define IL_PROTOCOL_MAX_LOAD_CORES   4096
+#define IL_PROTOCOL_MAX_LOAD_SAMPLES 100000
+
+void     il_protocol_write_load (GByteArray        *out,
+                                 const IlProtoLoad *load);
+gboolean il_protocol_read_load (const guint8 *body,
+                                gsize         len,
+                                IlProtoLoad  *out,
+                                GError      **error);
+void     il_proto_load_clear (IlProtoLoad *load);
 
 /* Header. Returns FALSE with a message in @error (IL_ERROR_WORKER) for a
  * bad magic, version, type or length. @data must hold

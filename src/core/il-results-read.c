@@ -208,7 +208,7 @@ read_task_record (Reader           *r,
 {
   static const char *const allowed[] = {
     "group", "index", "worker", "pid", "tid", "cpu_start", "cpu_end",
-    "queued_us", "start_us", "end_us", "spawn_us", "checksum", "state_us",
+    "queued_us", "start_us", "end_us", "spawn_us", "host", "rank", "marshal_us", "checksum", "state_us",
     "blocks", "failed", "error", NULL
   };
   IlJsonPath  p_checksum = IL_JSON_MEMBER (path, "checksum");
@@ -220,6 +220,7 @@ read_task_record (Reader           *r,
   task->cpu_start = -1;
   task->cpu_end = -1;
   task->spawn_us = -1;
+  task->marshal_us = -1;
 
   if (!get_object (r, node, path, "a task record", allowed, &object) ||
       !il_json_opt_uint (r, object, path, "group", 0, G_MAXUINT, &task->group) ||
@@ -233,6 +234,9 @@ read_task_record (Reader           *r,
       !opt_us (r, object, path, "start_us", &task->start_us) ||
       !opt_us (r, object, path, "end_us", &task->end_us) ||
       !il_json_opt_int (r, object, path, "spawn_us", -1, G_MAXINT64, &task->spawn_us) ||
+      !opt_string (r, object, path, "host", &task->host) ||
+      !opt_gint (r, object, path, "rank", 0, &task->rank) ||
+      !il_json_opt_int (r, object, path, "marshal_us", -1, G_MAXINT64, &task->marshal_us) ||
       !il_json_opt_bool (r, object, path, "failed", &task->failed) ||
       !opt_string (r, object, path, "error", &task->error))
     return FALSE;
@@ -317,19 +321,27 @@ read_tuples (Reader           *r,
   return TRUE;
 }
 
+/* A `core_load` object, or (@host not NULL) an entry of `host_load`. */
 static gboolean
-read_core_load (Reader           *r,
-                JsonNode         *node,
-                const IlJsonPath *path,
-                IlRepetition     *rep)
+read_load (Reader           *r,
+           JsonNode         *node,
+           const IlJsonPath *path,
+           guint            *hz,
+           GPtrArray        *series_per_core,
+           char            **host)
 {
   static const char *const allowed[] = { "hz", "cores", NULL };
+  static const char *const host_allowed[] = { "host", "hz", "cores", NULL };
   IlJsonPath               p_cores = IL_JSON_MEMBER (path, "cores");
   JsonObject              *object;
   JsonArray               *cores;
 
-  if (!get_object (r, node, path, "core_load", allowed, &object) ||
-      !il_json_opt_uint (r, object, path, "hz", 0, G_MAXUINT, &rep->load_hz))
+  if (!get_object (r, node, path, host != NULL ? "a host_load entry" : "core_load",
+                   host != NULL ? host_allowed : allowed, &object) ||
+      !il_json_opt_uint (r, object, path, "hz", 0, G_MAXUINT, hz))
+    return FALSE;
+  if (host != NULL &&
+      (!il_json_require (r, object, path, "host", NULL) || !opt_string (r, object, path, "host", host)))
     return FALSE;
 
   if (!json_object_has_member (object, "cores"))
@@ -348,7 +360,7 @@ read_core_load (Reader           *r,
         return FALSE;
 
       series = g_array_sized_new (FALSE, FALSE, sizeof (float), json_array_get_length (row));
-      g_ptr_array_add (rep->core_load, series);
+      g_ptr_array_add (series_per_core, series);
 
       for (guint i = 0; i < json_array_get_length (row); i++)
         {
@@ -458,7 +470,7 @@ read_repetition (Reader           *r,
   static const char *const allowed[] = {
     "makespan_ms", "checksum", "failed_tasks", "cancelled", "cpu_user_ms", "cpu_sys_ms",
     "ctx_voluntary", "ctx_involuntary", "overhead_cpu_ms", "tasks", "core_load",
-    "gil_holds", "loop_lag", "counter", "yield", NULL
+    "gil_holds", "loop_lag", "counter", "yield", "host_load", NULL
   };
   g_autoptr(IlRepetition) rep = il_repetition_new ();
   IlJsonPath  p_tasks = IL_JSON_MEMBER (path, "tasks");
@@ -492,9 +504,25 @@ read_repetition (Reader           *r,
     }
 
   if (json_object_has_member (object, "core_load") &&
-      !read_core_load (r, member (object, "core_load"), &p_core_load, rep))
+      !read_load (r, member (object, "core_load"), &p_core_load, &rep->load_hz, rep->core_load, NULL))
     return NULL;
+  if (json_object_has_member (object, "host_load"))
+    {
+      IlJsonPath p_hosts = IL_JSON_MEMBER (path, "host_load");
+      JsonArray *hosts;
 
+      if (!il_json_get_array (r, member (object, "host_load"), &p_hosts, &hosts))
+        return NULL;
+      for (guint i = 0; i < json_array_get_length (hosts); i++)
+        {
+          IlJsonPath  p_host = IL_JSON_INDEX (&p_hosts, i);
+          IlHostLoad *load = il_host_load_new (NULL, 0);
+
+          g_ptr_array_add (rep->host_load, load);
+          if (!read_load (r, json_array_get_element (hosts, i), &p_host, &load->hz, load->cores, &load->host))
+            return NULL;
+        }
+    }
   if (json_object_has_member (object, "gil_holds"))
     {
       g_autoptr(GArray) rows = NULL;
@@ -612,7 +640,7 @@ read_run_result (Reader           *r,
     "label", "executor", "workers", "gil", "switch_interval_ms", "spawn",
     "cpu_slice_units", "config_index", "summary", "repetitions", "engine", "python", NULL
   };
-  static const char *const executors[] = { "sequential", "threads", "processes", "async", NULL };
+  static const char *const executors[] = { "sequential", "threads", "processes", "async", "mpi", NULL };
   static const char *const spawns[] = { "pool", "per-task", NULL };
   g_autoptr(IlRunResult) run = il_run_result_new ();
   IlJsonPath  p_executor = IL_JSON_MEMBER (path, "executor");

@@ -107,6 +107,13 @@ task_record_to_json (const IlTaskRecord *task)
   json_object_set_int_member (object, "end_us", task->end_us);
   if (task->spawn_us >= 0)
     json_object_set_int_member (object, "spawn_us", task->spawn_us);
+  if (task->host != NULL)
+    {
+      json_object_set_string_member (object, "host", task->host);
+      json_object_set_int_member (object, "rank", task->rank);
+    }
+  if (task->marshal_us >= 0)
+    json_object_set_int_member (object, "marshal_us", task->marshal_us);
   g_snprintf (checksum, sizeof checksum, "%016" G_GINT64_MODIFIER "x", task->checksum);
   json_object_set_string_member (object, "checksum", checksum);
 
@@ -129,13 +136,36 @@ task_record_to_json (const IlTaskRecord *task)
   return il_json_object_node (object);
 }
 
+static JsonArray *
+load_series_to_json (const GPtrArray *series_per_core)
+{
+  JsonArray *cores = json_array_new ();
+
+  for (guint c = 0; series_per_core != NULL && c < series_per_core->len; c++)
+    {
+      const GArray *series = g_ptr_array_index (series_per_core, c);
+      JsonArray    *row = json_array_new ();
+
+      for (guint i = 0; series != NULL && i < series->len; i++)
+        {
+          double value = il_json_round (g_array_index (series, float, i), PERCENT);
+
+          if (isnan (value))
+            json_array_add_null_element (row);
+          else
+            json_array_add_double_element (row, value);
+        }
+      json_array_add_array_element (cores, row);
+    }
+  return cores;
+}
+
 static JsonNode *
 repetition_to_json (const IlRepetition *rep)
 {
   JsonObject *object = json_object_new ();
   JsonObject *core_load = json_object_new ();
   JsonArray  *tasks = json_array_new ();
-  JsonArray  *cores = json_array_new ();
 
   set_double (object, "makespan_ms", rep->makespan_ms, MS);
   set_string_or_null (object, "checksum", rep->checksum);
@@ -153,24 +183,25 @@ repetition_to_json (const IlRepetition *rep)
   json_object_set_array_member (object, "tasks", tasks);
 
   json_object_set_int_member (core_load, "hz", rep->load_hz);
-  for (guint c = 0; rep->core_load != NULL && c < rep->core_load->len; c++)
-    {
-      const GArray *series = g_ptr_array_index (rep->core_load, c);
-      JsonArray    *row = json_array_new ();
-
-      for (guint i = 0; series != NULL && i < series->len; i++)
-        {
-          double value = il_json_round (g_array_index (series, float, i), PERCENT);
-
-          if (isnan (value))
-            json_array_add_null_element (row);
-          else
-            json_array_add_double_element (row, value);
-        }
-      json_array_add_array_element (cores, row);
-    }
-  json_object_set_array_member (core_load, "cores", cores);
+  json_object_set_array_member (core_load, "cores", load_series_to_json (rep->core_load));
   json_object_set_object_member (object, "core_load", core_load);
+
+  if (rep->host_load != NULL && rep->host_load->len > 0)
+    {
+      JsonArray *hosts = json_array_new ();
+
+      for (guint i = 0; i < rep->host_load->len; i++)
+        {
+          const IlHostLoad *load = g_ptr_array_index (rep->host_load, i);
+          JsonObject       *entry = json_object_new ();
+
+          json_object_set_string_member (entry, "host", load->host);
+          json_object_set_int_member (entry, "hz", load->hz);
+          json_object_set_array_member (entry, "cores", load_series_to_json (load->cores));
+          json_array_add_object_element (hosts, entry);
+        }
+      json_object_set_array_member (object, "host_load", hosts);
+    }
 
   if (rep->gil_holds != NULL && rep->gil_holds->len > 0)
     {

@@ -107,6 +107,7 @@ il_task_record_clear (IlTaskRecord *rec)
 
   g_clear_pointer (&rec->blocks, g_array_unref);
   g_clear_pointer (&rec->error, g_free);
+  g_clear_pointer (&rec->host, g_free);
 }
 
 static void
@@ -115,6 +116,7 @@ task_record_copy (IlTaskRecord       *dest,
 {
   *dest = *src;
   dest->error = g_strdup (src->error);
+  dest->host = g_strdup (src->host);
   dest->blocks = il_block_records_new (src->blocks != NULL ? src->blocks->len : 0);
   if (src->blocks != NULL)
     {
@@ -159,6 +161,9 @@ task_record_equal (const IlTaskRecord *a,
       a->queued_us != b->queued_us || a->start_us != b->start_us ||
       a->end_us != b->end_us ||
       MAX (a->spawn_us, -1) != MAX (b->spawn_us, -1) ||
+      g_strcmp0 (a->host, b->host) != 0 ||
+      (a->host != NULL && a->rank != b->rank) ||
+      MAX (a->marshal_us, -1) != MAX (b->marshal_us, -1) ||
       a->checksum != b->checksum ||
       !state_equal (&a->state, &b->state) ||
       !a->failed != !b->failed ||
@@ -186,6 +191,32 @@ task_records_new (guint reserve)
   return tasks;
 }
 
+IlHostLoad *
+il_host_load_new (const char *host,
+                  guint       hz)
+{
+  IlHostLoad *load = g_new0 (IlHostLoad, 1);
+
+  load->host = g_strdup (host);
+  load->hz = hz;
+  load->cores = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  return load;
+}
+
+void
+il_host_load_free (IlHostLoad *load)
+{
+  if (load == NULL)
+    return;
+  g_free (load->host);
+  g_clear_pointer (&load->cores, g_ptr_array_unref);
+  g_free (load);
+}
+
+static gboolean
+load_series_equal (const GPtrArray *a,
+                   const GPtrArray *b);
+
 IlRepetition *
 il_repetition_new (void)
 {
@@ -195,6 +226,7 @@ il_repetition_new (void)
   rep->core_load = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   rep->gil_holds = g_array_new (FALSE, TRUE, sizeof (IlSpan));
   rep->loop_lag = g_array_new (FALSE, TRUE, sizeof (IlLagSample));
+  rep->host_load = g_ptr_array_new_with_free_func ((GDestroyNotify) il_host_load_free);
   rep->makespan_ms = NAN;
 
   return rep;
@@ -212,6 +244,7 @@ il_repetition_free (IlRepetition *rep)
   g_clear_pointer (&rep->gil_holds, g_array_unref);
   g_clear_pointer (&rep->loop_lag, g_array_unref);
   g_clear_pointer (&rep->counter_per_worker, g_array_unref);
+  g_clear_pointer (&rep->host_load, g_ptr_array_unref);
   g_free (rep);
 }
 
@@ -249,6 +282,16 @@ repetition_copy (const IlRepetition *rep)
     g_ptr_array_add (copy->core_load,
                      array_copy (g_ptr_array_index (rep->core_load, i), sizeof (float)));
 
+  for (guint i = 0; rep->host_load != NULL && i < rep->host_load->len; i++)
+    {
+      const IlHostLoad *src = g_ptr_array_index (rep->host_load, i);
+      IlHostLoad       *dest = il_host_load_new (src->host, src->hz);
+
+      for (guint c = 0; c < src->cores->len; c++)
+        g_ptr_array_add (dest->cores, array_copy (g_ptr_array_index (src->cores, c), sizeof (float)));
+      g_ptr_array_add (copy->host_load, dest);
+    }
+
   g_clear_pointer (&copy->gil_holds, g_array_unref);
   copy->gil_holds = array_copy (rep->gil_holds, sizeof (IlSpan));
   g_clear_pointer (&copy->loop_lag, g_array_unref);
@@ -282,6 +325,27 @@ static guint
 garray_len (const GArray *array)
 {
   return array != NULL ? array->len : 0;
+}
+
+static gboolean
+load_series_equal (const GPtrArray *a,
+                   const GPtrArray *b)
+{
+  if (a->len != b->len)
+    return FALSE;
+  for (guint c = 0; c < a->len; c++)
+    {
+      const GArray *la = g_ptr_array_index (a, c);
+      const GArray *lb = g_ptr_array_index (b, c);
+
+      if (garray_len (la) != garray_len (lb))
+        return FALSE;
+      for (guint i = 0; i < garray_len (la); i++)
+        if (!il_json_double_equal (g_array_index (la, float, i),
+                                   g_array_index (lb, float, i), PERCENT))
+          return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -323,18 +387,25 @@ repetition_equal (const IlRepetition *a,
                             &g_array_index (b->tasks, IlTaskRecord, i)))
       return FALSE;
 
-  for (guint c = 0; c < n_cores; c++)
-    {
-      const GArray *la = g_ptr_array_index (a->core_load, c);
-      const GArray *lb = g_ptr_array_index (b->core_load, c);
+  if (n_cores > 0 && !load_series_equal (a->core_load, b->core_load))
+    return FALSE;
 
-      if (garray_len (la) != garray_len (lb))
-        return FALSE;
-      for (guint i = 0; i < garray_len (la); i++)
-        if (!il_json_double_equal (g_array_index (la, float, i),
-                                   g_array_index (lb, float, i), PERCENT))
+  {
+    guint n_a = a->host_load != NULL ? a->host_load->len : 0;
+    guint n_b = b->host_load != NULL ? b->host_load->len : 0;
+
+    if (n_a != n_b)
+      return FALSE;
+    for (guint i = 0; i < n_a; i++)
+      {
+        const IlHostLoad *ha = g_ptr_array_index (a->host_load, i);
+        const IlHostLoad *hb = g_ptr_array_index (b->host_load, i);
+
+        if (g_strcmp0 (ha->host, hb->host) != 0 || ha->hz != hb->hz ||
+            !load_series_equal (ha->cores, hb->cores))
           return FALSE;
-    }
+      }
+  }
 
   for (guint i = 0; i < garray_len (a->gil_holds); i++)
     {

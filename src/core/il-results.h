@@ -35,17 +35,22 @@ typedef struct
 
 typedef struct
 {
-  guint        group;  /* index into experiment->tasks */
-  guint        index;  /* 0 … repeat-1 within the group */
-  gint         worker; /* 0-based lane: thread, process or loop */
-  gint         pid;
-  gint         tid;
-  gint         cpu_start; /* sched_getcpu at start, -1 unknown */
-  gint         cpu_end;
-  gint64       queued_us;
-  gint64       start_us;
-  gint64       end_us;
-  gint64       spawn_us; /* processes per-task: process start-up; -1 n/a */
+  guint  group;  /* index into experiment->tasks */
+  guint  index;  /* 0 … repeat-1 within the group */
+  gint   worker; /* 0-based lane: thread, process or loop */
+  gint   pid;
+  gint   tid;
+  gint   cpu_start; /* sched_getcpu at start, -1 unknown */
+  gint   cpu_end;
+  gint64 queued_us;
+  gint64 start_us;
+  gint64 end_us;
+  gint64 spawn_us; /* processes per-task: process start-up; -1 n/a */
+  /* mpi: the host and MPI rank that ran it (host NULL: not an mpi run), and
+   * the time its task and result spent in MPI messages (-1 n/a). */
+  char        *host;
+  gint         rank;
+  gint64       marshal_us;
   guint64      checksum; /* this task's CPU checksum (combined into the run's) */
   IlStateTimes state;
   GArray      *blocks; /* IlBlockRecord */
@@ -80,6 +85,15 @@ typedef struct
  * NAN when the kernel counted no switch. */
 double il_yield_record_us_per_switch (const IlYieldRecord *record);
 
+/* mpi runs: one host's per-core load, sampled on that host by one of its
+ * ranks and sent back with the results. */
+typedef struct
+{
+  char      *host;
+  guint      hz;
+  GPtrArray *cores; /* GArray<float> per core: busy % samples */
+} IlHostLoad;
+
 typedef struct
 {
   double   makespan_ms;
@@ -106,6 +120,7 @@ typedef struct
   /* yield blocks: FALSE, none (not written) */
   gboolean      has_yield;
   IlYieldRecord yield;
+  GPtrArray    *host_load; /* IlHostLoad*: mpi runs, per host; may be empty */
 } IlRepetition;
 
 typedef struct
@@ -183,8 +198,11 @@ IlRunResult  *il_run_result_new (void);
 void          il_run_result_free (IlRunResult *run);
 void          il_task_record_clear (IlTaskRecord *rec); /* GArray clear func */
 /* An empty array of IlBlockRecord that frees its records' segments. */
-GArray *il_block_records_new (guint reserve);
-void    il_machine_clear (IlMachine *machine);
+GArray     *il_block_records_new (guint reserve);
+IlHostLoad *il_host_load_new (const char *host,
+                              guint       hz);
+void        il_host_load_free (IlHostLoad *load);
+void        il_machine_clear (IlMachine *machine);
 
 /* Fills run->summary from run->repetitions; @baseline_median_ms is the first
  * sequential run's median makespan (NAN: none), @cores the machine's (or the

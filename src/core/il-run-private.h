@@ -9,6 +9,7 @@
 #include "il-counter.h"
 #include "il-events.h"
 #include "il-experiment.h"
+#include "il-mpi.h"
 #include "il-results.h"
 
 G_BEGIN_DECLS
@@ -126,6 +127,7 @@ typedef struct
   IlCounter           counter;     /* counter blocks' (done: under lock) */
   IlYieldUsage        yielded;     /* yield blocks', summed (under lock) */
   gpointer            prepared;    /* the executor's prepare() state */
+  const IlMpiHosts   *mpi_hosts;   /* nullable: where mpi ranks run (this machine) */
 } IlRunContext;
 
 /* Adds a finished task's usage, overhead, counter increments and yields to
@@ -175,6 +177,7 @@ extern const IlExecutorClass il_executor_threads;
 extern const IlExecutorClass il_executor_processes;
 extern const IlExecutorClass il_executor_async;
 extern const IlExecutorClass il_executor_cpython;
+extern const IlExecutorClass il_executor_mpi;
 
 /* Monotonic µs. */
 static inline gint64

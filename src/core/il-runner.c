@@ -42,6 +42,7 @@ struct _IlRunner
   GArray       *only_runs; /* guint */
   guint         repetitions;
   gboolean      allow_network;
+  IlMpiHosts    mpi_hosts;
   IlEventQueue *events;
   GArray       *runs; /* ExpandedRun */
   guint64       tasks_per_rep;
@@ -72,6 +73,8 @@ il_runner_finalize (GObject *object)
   g_clear_pointer (&self->runs, g_array_unref);
   g_clear_pointer (&self->server_url, g_free);
   g_clear_pointer (&self->scratch_base, g_free);
+  g_clear_pointer (&self->mpi_hosts.hosts, g_free);
+  g_clear_pointer (&self->mpi_hosts.hostfile, g_free);
 
   G_OBJECT_CLASS (il_runner_parent_class)->finalize (object);
 }
@@ -156,6 +159,11 @@ il_runner_new (const IlExperiment *experiment,
       self->server_url = g_strdup (options->server_url);
       self->scratch_base = g_strdup (options->scratch_base);
       self->outputs = options->outputs;
+      if (options->mpi_hosts != NULL)
+        {
+          self->mpi_hosts.hosts = g_strdup (options->mpi_hosts->hosts);
+          self->mpi_hosts.hostfile = g_strdup (options->mpi_hosts->hostfile);
+        }
     }
 
   if (self->only_runs != NULL)
@@ -295,6 +303,18 @@ il_runner_check (IlRunner *self,
                           run->config_index, il_executor_to_string (config->executor));
           return FALSE;
         }
+      if (config->executor == IL_EXECUTOR_MPI)
+        {
+          g_autoptr(GError) mpi_error = NULL;
+
+          if (!il_mpi_available (&mpi_error) ||
+              !il_mpi_check_placement (&self->mpi_hosts, &mpi_error))
+            {
+              g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED, "runs[%u]: %s",
+                           run->config_index, mpi_error->message);
+              return FALSE;
+            }
+        }
       if (config->engine == IL_ENGINE_CPYTHON)
         {
           g_autoptr(GError) python_error = NULL;
@@ -408,6 +428,7 @@ prepare_repetition (IlRunner *self)
           rec.cpu_start = rec.cpu_end = -1;
           rec.start_us = rec.end_us = -1;
           rec.spawn_us = -1;
+          rec.marshal_us = -1;
           g_array_append_val (rep->tasks, rec);
         }
     }
@@ -452,6 +473,7 @@ run_repetition (IlRunner     *self,
   g_mutex_init (&ctx.lock);
   il_counter_init (&ctx.counter);
   ctx.io = self->io;
+  ctx.mpi_hosts = &self->mpi_hosts;
 
   push_event (self, run_index, rep_index, il_event_rep_start (warmup, rep->tasks->len));
 

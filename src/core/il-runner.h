@@ -9,6 +9,7 @@
 #include "il-cost.h"
 #include "il-events.h"
 #include "il-experiment.h"
+#include "il-mpi.h"
 #include "il-results.h"
 
 G_BEGIN_DECLS
@@ -34,6 +35,8 @@ typedef struct
   /* What the caller will build from the results in memory (CLI --json,
    * --trace): counted in the memory estimate il_runner_check() refuses. */
   IlRunOutputs outputs;
+  /* Where mpi runs' ranks run (host list or hostfile); NULL: this machine. */
+  const IlMpiHosts *mpi_hosts;
 } IlRunOptions;
 
 #define IL_TYPE_RUNNER (il_runner_get_type ())

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "il-cpython.h"
+#include "il-mpi.h"
 #include "il-run-row.h"
 
 struct _IlRunRow
@@ -132,7 +133,9 @@ static void
 il_run_row_sync_visibility (IlRunRow    *self,
                             IlRunConfig *run)
 {
-  gboolean pool = run->executor == IL_EXECUTOR_THREADS || run->executor == IL_EXECUTOR_PROCESSES;
+  gboolean pool = run->executor == IL_EXECUTOR_THREADS || run->executor == IL_EXECUTOR_PROCESSES ||
+                  run->executor == IL_EXECUTOR_MPI;
+  g_autoptr(GError) mpi_error = NULL;
 
   gtk_widget_set_visible (self->workers_label, pool);
   gtk_widget_set_visible (GTK_WIDGET (self->workers_entry), pool);
@@ -152,6 +155,12 @@ il_run_row_sync_visibility (IlRunRow    *self,
   gtk_widget_set_visible (GTK_WIDGET (self->spawn_dropdown), run->executor == IL_EXECUTOR_PROCESSES);
   gtk_widget_set_visible (self->slice_label, run->executor == IL_EXECUTOR_ASYNC);
   gtk_widget_set_visible (GTK_WIDGET (self->slice_spin), run->executor == IL_EXECUTOR_ASYNC);
+  /* An mpi run where Open MPI is missing: the row says why (running it is
+   * refused before anything runs). */
+  if (run->executor == IL_EXECUTOR_MPI && !il_mpi_available (&mpi_error))
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->executor_dropdown), mpi_error->message);
+  else
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->executor_dropdown), _("Executor"));
 }
 
 static IlRunConfig *
@@ -201,7 +210,8 @@ executor_changed_cb (IlRunRow *self)
   if ((run = il_run_row_begin (self, "executor")) == NULL)
     return;
   run->executor = selected;
-  if (selected != IL_EXECUTOR_THREADS && selected != IL_EXECUTOR_PROCESSES)
+  if (selected != IL_EXECUTOR_THREADS && selected != IL_EXECUTOR_PROCESSES &&
+      selected != IL_EXECUTOR_MPI)
     {
       g_array_set_size (run->workers, 0);
       run->workers_sweep = FALSE;
@@ -215,6 +225,9 @@ executor_changed_cb (IlRunRow *self)
     run->spawn = IL_SPAWN_POOL;
   if (selected != IL_EXECUTOR_ASYNC)
     run->cpu_slice_units = 0;
+  /* Open MPI starts Interleave's own rank helper: no cpython engine. */
+  if (selected == IL_EXECUTOR_MPI)
+    run->engine = IL_ENGINE_NATIVE;
   /* A derived label follows the executor; a custom one says what the author
    * meant and stays. */
   il_run_row_end (self);
@@ -229,6 +242,7 @@ executor_changed_cb (IlRunRow *self)
       gtk_spin_button_set_value (self->interval_spin, run->switch_interval_ms);
       gtk_drop_down_set_selected (self->spawn_dropdown, run->spawn);
       gtk_spin_button_set_value (self->slice_spin, run->cpu_slice_units);
+      gtk_drop_down_set_selected (self->engine_dropdown, run->engine);
     }
   self->updating = FALSE;
 }

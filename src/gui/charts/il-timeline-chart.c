@@ -43,6 +43,16 @@ typedef struct
   double state[IL_N_STATES];           /* µs per state of narrow blocks */
 } Pending;
 
+/* The host an mpi rank's lane ran on, or NULL. */
+static const char *
+lane_host (const IlTimelineData *data,
+           guint                 lane)
+{
+  if (data == NULL || data->lane_hosts == NULL || lane >= data->lane_hosts->len)
+    return NULL;
+  return g_ptr_array_index (data->lane_hosts, lane);
+}
+
 static void
 compute_geometry (IlTimelineChart  *self,
                   int               width,
@@ -272,6 +282,15 @@ il_timeline_chart_draw (IlChart             *chart,
       const IlTimelineLaneGeometry *l = &g.lanes[lane];
       double                        y = l->y;
 
+      /* mpi ranks are grouped by host: a line where the host changes. */
+      if (lane > 0 && lane_host (data, lane) != NULL &&
+          g_strcmp0 (lane_host (data, lane), lane_host (data, lane - 1)) != 0)
+        {
+          il_chart_set_source (cr, &colors->fg, 0.6);
+          cairo_rectangle (cr, g.plot_x - 4, round (y) - 1, g.plot_w + 4, 2);
+          cairo_fill (cr);
+        }
+
       if (lane % 2 == 1)
         {
           il_chart_set_source (cr, &colors->grid, 0.35);
@@ -305,7 +324,9 @@ il_timeline_chart_draw (IlChart             *chart,
       /* Labels only where they fit without overlapping. */
       else if (g.lane_h >= 11 || (lane % (guint) ceil (11 / g.lane_h)) == 0)
         {
-          g_autofree char *label = g_strdup_printf ("worker %u", lane);
+          const char      *host = lane_host (data, lane);
+          g_autofree char *label = host != NULL ? g_strdup_printf ("%s · rank %u", host, lane + 1)
+                                                : g_strdup_printf ("worker %u", lane);
 
           il_chart_text (cr, label, g.plot_x - 6, y + l->h / 2, 1, 0.5,
                          l->h >= 14 ? 0.85 : 0.7, FALSE, &colors->dim);

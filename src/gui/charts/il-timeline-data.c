@@ -20,6 +20,7 @@ il_timeline_data_free (gpointer data)
   g_clear_pointer (&self->lanes, g_array_unref);
   g_clear_pointer (&self->group_names, g_strfreev);
   g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->lane_hosts, g_ptr_array_unref);
 }
 
 IlTimelineData *
@@ -34,6 +35,7 @@ il_timeline_data_new (void)
   self->slot_of_task = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->errors = g_ptr_array_new_with_free_func (g_free);
   self->lanes = g_array_new (FALSE, FALSE, sizeof (IlTimelineLane));
+  self->lane_hosts = g_ptr_array_new_with_free_func (g_free);
   return self;
 }
 
@@ -79,6 +81,7 @@ il_timeline_data_reset (IlTimelineData *data)
   g_array_set_size (data->slot_of_task, 0);
   g_ptr_array_set_size (data->errors, 0);
   g_array_set_size (data->lanes, 0);
+  g_ptr_array_set_size (data->lane_hosts, 0);
   g_clear_pointer (&data->group_names, g_strfreev);
   data->n_workers = 0;
   data->n_rows = 0;
@@ -476,6 +479,14 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
           t.task = i;
           t.worker = rec->worker;
           t.cpu_start = rec->cpu_start;
+          /* An mpi rank's lane says which host it is on. */
+          if (rec->host != NULL && rec->worker >= 0 && rec->worker < 4096)
+            {
+              if (data->lane_hosts->len <= (guint) rec->worker)
+                g_ptr_array_set_size (data->lane_hosts, rec->worker + 1);
+              if (g_ptr_array_index (data->lane_hosts, rec->worker) == NULL)
+                g_ptr_array_index (data->lane_hosts, rec->worker) = g_strdup (rec->host);
+            }
           t.cpu_end = rec->cpu_end;
           t.group = rec->group;
           t.index = rec->index;

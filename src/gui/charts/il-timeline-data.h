@@ -98,6 +98,7 @@ struct _IlTimelineData
   gboolean   has_lock_wait; /* a block waited for a counter's lock: legend */
   guint64    dropped;       /* not kept because of the caps */
   char      *title;         /* nullable: e.g. the run's label */
+  GPtrArray *lane_hosts;    /* char* per lane, NULL unknown: mpi ranks' hosts */
 };
 
 IlTimelineData *il_timeline_data_new (void);

@@ -1,0 +1,656 @@
+/* il-executor-mpi.c — tasks on the ranks of an Open MPI job
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The mpi executor starts `mpirun` with one rank more than the run's
+ * workers, each rank an interleave-mpi-worker (the only Interleave program
+ * linked with MPI). Rank 0 talks to this dispatcher through mpirun's
+ * forwarding of its stdin and stdout, in the worker wire protocol
+ * (il-protocol.h); it hands tasks to the other ranks, wherever they run, as
+ * MPI messages, and relays their events and results (see
+ * src/mpi-worker/il-mpi-worker.c).
+ *
+ * The job is started in prepare(), before the repetition's clock: its
+ * start-up (mpirun to READY: the daemons, MPI_Init, the clock offsets) is
+ * recorded on its own, as each rank's first task's spawn_us, and is not
+ * part of the makespan. A task's time runs from rank 0 handing it to MPI
+ * to its result coming back, as a processes task's runs from its TASK
+ * frame to its RESULT; the part of it spent in messages (payload out and
+ * back) is its marshal_us, and its record names the rank and host.
+ *
+ * Open MPI 4.1 ends the whole job when one rank dies, so a dead rank ends
+ * the repetition: its task fails with what mpirun said ("process rank 2
+ * … exited on signal 9"), the others in flight and those never handed out
+ * fail as ended with the job. Cancelling kills mpirun and every process it
+ * started (il-executor-mpi-process.c).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+
+#include "il-executor-mpi-private.h"
+#include "il-fd-io.h"
+#include "il-protocol.h"
+#include "il-worker-pool.h"
+
+#define READ_CHUNK (256 * 1024)
+
+static IlTaskRecord *
+task_record (MpiJob *job,
+             guint   flat)
+{
+  return &g_array_index (job->ctx->repetition->tasks, IlTaskRecord, flat);
+}
+
+static gboolean
+flat_of (MpiJob *job,
+         guint   group,
+         guint   index,
+         guint  *flat)
+{
+  const IlExperiment *exp = job->ctx->experiment;
+  const IlTaskGroup  *def;
+
+  if (group >= exp->tasks->len)
+    return FALSE;
+  def = g_ptr_array_index (exp->tasks, group);
+  if ((gint64) index >= def->repeat)
+    return FALSE;
+  *flat = job->group_start[group] + index;
+  return *flat < job->next_task && job->sent[*flat];
+}
+
+static void
+emit_task_event (MpiJob       *job,
+                 guint         flat,
+                 IlTaskRecord *rec,
+                 gboolean      start)
+{
+  IlEvent ev = start ? il_event_task_start (rec->start_us, rec->cpu_start, rec->pid, rec->tid,
+                                            (gint) rec->group, (gint) rec->index)
+                     : il_event_task_end (rec->start_us, rec->end_us, rec->cpu_end, rec->failed,
+                                          &rec->state);
+
+  ev.worker = rec->worker;
+  ev.task = flat;
+  il_run_context_emit (job->ctx, &ev);
+}
+
+static void
+fail_task (MpiJob     *job,
+           guint       flat,
+           const char *message)
+{
+  IlTaskRecord *rec = task_record (job, flat);
+  gboolean      started = rec->start_us >= 0;
+
+  job->sent[flat] = FALSE;
+  job->in_flight--;
+  job->done++;
+  if (!started)
+    rec->start_us = il_now_us () - job->ctx->t0;
+  rec->end_us = MAX (rec->start_us, il_now_us () - job->ctx->t0);
+  if (rec->worker < 0)
+    rec->worker = 0;
+  if (rec->blocks == NULL)
+    rec->blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
+  rec->checksum = 0;
+  rec->failed = TRUE;
+  g_free (rec->error);
+  rec->error = g_strdup (message);
+  if (!started)
+    emit_task_event (job, flat, rec, TRUE);
+  emit_task_event (job, flat, rec, FALSE);
+}
+
+static void
+job_dispatch (MpiJob *job)
+{
+  IlRunContext *ctx = job->ctx;
+
+  while (job->next_task < job->n_tasks && job->in_flight < job->window &&
+         !g_cancellable_is_cancelled (ctx->cancellable))
+    {
+      guint         flat = job->next_task++;
+      IlTaskRecord *rec = task_record (job, flat);
+      IlProtoTask   t = { 0 };
+
+      t.group = rec->group;
+      t.index = rec->index;
+      t.flat = flat;
+      t.worker = 0; /* the rank's lane is known once rank 0 places it */
+      t.run = ctx->run;
+      t.rep = ctx->rep;
+      t.t0 = ctx->t0;
+      t.def = g_ptr_array_index (ctx->experiment->tasks, rec->group);
+      il_protocol_write_task (job->out, &t);
+      job->sums[flat] = t.payload_checksum;
+      job->sent[flat] = TRUE;
+      job->in_flight++;
+      rec->queued_us = il_now_us () - ctx->t0;
+    }
+  if (job->next_task == job->n_tasks && !job->bye_sent)
+    {
+      il_protocol_write_bye (job->out);
+      job->bye_sent = TRUE;
+    }
+}
+
+static void
+handle_placed (MpiJob       *job,
+               const guint8 *body,
+               gsize         len,
+               GError      **error)
+{
+  IlProtoPlaced p;
+  IlTaskRecord *rec;
+  guint         flat;
+
+  if (!il_protocol_read_placed (body, len, &p, error))
+    return;
+  if ((guint) p.rank > MAX (job->ctx->workers, 1) || !flat_of (job, p.group, p.index, &flat))
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+                   _("protocol error: rank %d placed task %u.%u, which is not running"),
+                      p.rank, p.group, p.index);
+      il_proto_placed_clear (&p);
+      return;
+    }
+  rec = task_record (job, flat);
+  job->ranks[flat] = p.rank;
+  rec->rank = p.rank;
+  rec->worker = p.rank - 1;
+  g_free (rec->host);
+  rec->host = g_steal_pointer (&p.host);
+  rec->start_us = p.start_us;
+  if (p.end_us < 0)
+    {
+      /* Handed out: the rank's first task carries the job's start-up. */
+      if (!job->rank_started[p.rank])
+        {
+          job->rank_started[p.rank] = TRUE;
+          rec->spawn_us = job->startup_us;
+        }
+      /* The live view sees the task start as it is handed out. */
+      rec->pid = (gint) p.pid;
+      rec->tid = (gint) p.pid;
+      emit_task_event (job, flat, rec, TRUE);
+    }
+  else
+    {
+      rec->end_us = p.end_us;
+      rec->marshal_us = p.marshal_us;
+    }
+  il_proto_placed_clear (&p);
+}
+
+/* A host's load samples: appended to its series in the repetition. */
+static void
+handle_load (MpiJob       *job,
+             const guint8 *body,
+             gsize         len,
+             GError      **error)
+{
+  GPtrArray  *hosts = job->ctx->repetition->host_load;
+  IlHostLoad *load = NULL;
+  IlProtoLoad l;
+
+  if (!il_protocol_read_load (body, len, &l, error))
+    return;
+  for (guint i = 0; i < hosts->len && load == NULL; i++)
+    if (g_str_equal (((IlHostLoad *) g_ptr_array_index (hosts, i))->host, l.host))
+      load = g_ptr_array_index (hosts, i);
+  if (load == NULL)
+    {
+      load = il_host_load_new (l.host, l.hz);
+      for (guint c = 0; c < l.cores; c++)
+        g_ptr_array_add (load->cores, g_array_new (FALSE, FALSE, sizeof (float)));
+      g_ptr_array_add (hosts, load);
+    }
+  /* A host's core count does not change during a run. */
+  if (load->cores->len == l.cores)
+    for (guint s = 0; s < l.samples; s++)
+      for (guint c = 0; c < l.cores; c++)
+        g_array_append_val (g_ptr_array_index (load->cores, c),
+                            g_array_index (l.values, float, (gsize) s *l.cores + c));
+  il_proto_load_clear (&l);
+}
+
+static void
+handle_events (MpiJob       *job,
+               const guint8 *body,
+               gsize         len,
+               GError      **error)
+{
+  g_array_set_size (job->events, 0);
+  if (!il_protocol_read_events (body, len, job->events, error))
+    return;
+  for (guint i = 0; i < job->events->len; i++)
+    {
+      IlEvent *ev = &g_array_index (job->events, IlEvent, i);
+
+      if (ev->task >= job->n_tasks || !job->sent[ev->task] || job->ranks[ev->task] <= 0)
+        continue;
+      /* Its start went out when it was handed out; its end follows its
+       * RESULT. */
+      if (ev->kind != IL_EVENT_BLOCK_START && ev->kind != IL_EVENT_BLOCK_END)
+        continue;
+      ev->worker = job->ranks[ev->task] - 1;
+      il_run_context_emit (job->ctx, ev);
+    }
+}
+
+static void
+handle_result (MpiJob       *job,
+               const guint8 *body,
+               gsize         len,
+               GError      **error)
+{
+  IlProtoResult res;
+  IlTaskRecord *rec;
+  IlTaskEnv     acc = { 0 };
+  guint         flat;
+  gsize         expected;
+
+  if (!il_protocol_read_result (body, len, &res, error))
+    return;
+  if (!flat_of (job, res.rec.group, res.rec.index, &flat) || job->ranks[flat] <= 0 ||
+      task_record (job, flat)->end_us < 0)
+    {
+      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+                   _("protocol error: a RESULT for task %u.%u, which is not running"),
+                      res.rec.group, res.rec.index);
+      il_proto_result_clear (&res);
+      return;
+    }
+  rec = task_record (job, flat);
+  il_task_record_take_measured (rec, &res.rec);
+
+  expected = (gsize) MAX (0, ((const IlTaskGroup *) g_ptr_array_index (job->ctx->experiment->tasks, rec->group))->payload_bytes);
+  if (res.payload_len != expected || il_protocol_checksum (res.payload, res.payload_len) != job->sums[flat])
+    {
+      rec->failed = TRUE;
+      rec->checksum = 0;
+      g_free (rec->error);
+      rec->error = g_strdup_printf (_("rank %d on %s sent the payload back corrupted "
+                                      "(%zu bytes of %zu)"),
+                                       rec->rank, rec->host, res.payload_len, expected);
+    }
+
+  acc.usage = res.usage;
+  acc.overhead_ns = res.overhead_ns;
+  acc.counter_done = res.counted;
+  il_run_context_account (job->ctx, &acc);
+  il_run_context_count_worker (job->ctx, rec->worker, res.counted);
+  job->reported.user_us += res.usage.user_us;
+  job->reported.sys_us += res.usage.sys_us;
+  job->reported.nvcsw += res.usage.nvcsw;
+  job->reported.nivcsw += res.usage.nivcsw;
+  il_proto_result_clear (&res);
+
+  job->sent[flat] = FALSE;
+  job->in_flight--;
+  job->done++;
+  emit_task_event (job, flat, rec, FALSE);
+}
+
+gboolean
+il_mpi_job_read (MpiJob  *job,
+                 GError **error)
+{
+  gboolean eof = FALSE;
+  gsize    pos = 0;
+
+  if (il_fd_read_available (job->rfd, job->in, READ_CHUNK, &eof) > 0)
+    job->last_heard = il_now_us ();
+
+  while (job->in->len - pos >= IL_PROTOCOL_HEADER_SIZE)
+    {
+      IlFrameType   type;
+      guint64       len;
+      const guint8 *body;
+
+      if (!il_protocol_parse_header (job->in->data + pos, &type, &len, error))
+        return FALSE;
+      if (job->in->len - pos - IL_PROTOCOL_HEADER_SIZE < len)
+        break;
+      body = job->in->data + pos + IL_PROTOCOL_HEADER_SIZE;
+      switch (type)
+        {
+          case IL_FRAME_READY:
+            {
+              IlProtoHello ready;
+
+              if (il_protocol_read_hello (body, len, &ready, error))
+                {
+                  il_proto_hello_clear (&ready);
+                  job->ready = TRUE;
+                }
+            }
+            break;
+          case IL_FRAME_PLACED:
+            handle_placed (job, body, len, error);
+            break;
+          case IL_FRAME_LOAD:
+            handle_load (job, body, len, error);
+            break;
+          case IL_FRAME_EVENT:
+            handle_events (job, body, len, error);
+            break;
+          case IL_FRAME_RESULT:
+            handle_result (job, body, len, error);
+            break;
+          case IL_FRAME_HEARTBEAT:
+            break;
+          case IL_FRAME_HELLO:
+          case IL_FRAME_TASK:
+          case IL_FRAME_BYE:
+          default:
+            g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
+                         _("protocol error: unexpected %s frame"), il_frame_type_to_string (type));
+            break;
+        }
+      if (error != NULL && *error != NULL)
+        return FALSE;
+      pos += IL_PROTOCOL_HEADER_SIZE + len;
+    }
+  if (pos > 0)
+    g_byte_array_remove_range (job->in, 0, (guint) pos);
+  if (eof)
+    il_mpi_close_fd (&job->rfd);
+  return !eof;
+}
+
+/* The job ended before every task did: fail what is left, the dead
+ * rank's task with what mpirun said about it. */
+static void
+fail_the_rest (MpiJob     *job,
+               const char *why,
+               gint        dead_rank)
+{
+  g_autofree char *ended = g_strdup_printf (_("the MPI job ended: %s"), why);
+
+  for (guint flat = 0; flat < job->next_task; flat++)
+    if (job->sent[flat])
+      fail_task (job, flat, dead_rank > 0 && job->ranks[flat] == dead_rank ? why : ended);
+  while (job->next_task < job->n_tasks)
+    {
+      guint flat = job->next_task++;
+
+      job->sent[flat] = TRUE;
+      job->in_flight++;
+      task_record (job, flat)->queued_us = il_now_us () - job->ctx->t0;
+      fail_task (job, flat, ended);
+    }
+}
+
+static void
+job_loop (MpiJob *job)
+{
+  GCancellable *cancellable = job->ctx->cancellable;
+  GPollFD       cancel_fd = { -1, 0, 0 };
+  gboolean      have_cancel_fd = FALSE;
+  gboolean      silent = FALSE;
+  g_autoptr(GError) lost = NULL;
+
+  if (cancellable != NULL)
+    have_cancel_fd = g_cancellable_make_pollfd (cancellable, &cancel_fd);
+
+  job->last_heard = il_now_us ();
+  while (job->done < job->n_tasks && !g_cancellable_is_cancelled (cancellable))
+    {
+      struct pollfd fds[4];
+      nfds_t        n = 0;
+      gint          at_r, at_w = -1, at_e = -1;
+      gint64        left;
+      gint          timeout;
+
+      job_dispatch (job);
+      if (job->out->len > job->out_off)
+        il_mpi_job_flush (job);
+      if (job->rfd < 0)
+        break;
+
+      fds[n] = (struct pollfd){ job->rfd, POLLIN, 0 };
+      at_r = (gint) n++;
+      if (job->efd >= 0)
+        {
+          fds[n] = (struct pollfd){ job->efd, POLLIN, 0 };
+          at_e = (gint) n++;
+        }
+      if (job->wfd >= 0 && job->out->len > job->out_off)
+        {
+          fds[n] = (struct pollfd){ job->wfd, POLLOUT, 0 };
+          at_w = (gint) n++;
+        }
+      if (have_cancel_fd)
+        fds[n++] = (struct pollfd){ cancel_fd.fd, POLLIN, 0 };
+
+      left = job->last_heard + job->silence_us - il_now_us ();
+      timeout = left <= 0 ? 0 : (gint) MIN ((left + 999) / 1000, G_MAXINT);
+      if (poll (fds, n, timeout) < 0 && errno != EINTR)
+        {
+          g_set_error (&lost, IL_ERROR, IL_ERROR_SYSTEM, "poll: %s", g_strerror (errno));
+          break;
+        }
+      if (at_e >= 0 && fds[at_e].revents != 0)
+        il_mpi_job_read_stderr (job);
+      if (at_w >= 0 && fds[at_w].revents != 0)
+        il_mpi_job_flush (job);
+      if (fds[at_r].revents != 0 && !il_mpi_job_read (job, &lost))
+        break;
+      if (il_now_us () - job->last_heard >= job->silence_us)
+        {
+          if (!il_mpi_job_read (job, &lost))
+            break;
+          if (il_now_us () - job->last_heard >= job->silence_us)
+            {
+              silent = TRUE;
+              break;
+            }
+        }
+    }
+
+  if (have_cancel_fd)
+    g_cancellable_release_fd (cancellable);
+
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_free (il_mpi_job_reap (job, 0));
+      /* Tasks still queued at rank 0 never started: the runner drops
+       * them. */
+      for (guint flat = 0; flat < job->next_task; flat++)
+        if (job->sent[flat] && job->ranks[flat] > 0)
+          fail_task (job, flat, _("cancelled"));
+      return;
+    }
+  if (job->done < job->n_tasks || lost != NULL || silent)
+    {
+      pid_t            pid = job->pid;
+      g_autofree char *how = NULL;
+      g_autofree char *said = NULL;
+      g_autofree char *message = NULL;
+      gint             dead_rank = -1;
+
+      how = il_mpi_job_reap (job, lost != NULL || silent ? 0 : G_USEC_PER_SEC);
+      said = il_mpi_job_explain (job, &dead_rank);
+      if (silent)
+        message = g_strdup_printf (_("rank 0 (mpirun pid %d) stopped responding for %g s "
+                                     "and the job was killed"),
+                                      (int) pid, (double) job->silence_us / G_USEC_PER_SEC);
+      else if (lost != NULL)
+        message = g_strdup_printf (_("mpirun (pid %d) sent garbage (%s) and was killed"),
+                                      (int) pid, lost->message);
+      else if (dead_rank > 0 && said != NULL)
+        message = g_strdup (said);
+      else
+        message = g_strdup_printf (_("mpirun (pid %d) %s%s%s"), (int) pid, how,
+                                      said != NULL ? ": " : "", said != NULL ? said : "");
+      fail_the_rest (job, message, dead_rank);
+      return;
+    }
+  il_mpi_job_flush (job);
+  g_free (il_mpi_job_reap (job, IL_MPI_GRACE_US));
+}
+
+static void
+set_phase (MpiJob *job,
+           guint   phase)
+{
+  g_mutex_lock (&job->lock);
+  job->phase = phase;
+  g_cond_broadcast (&job->cond);
+  g_mutex_unlock (&job->lock);
+}
+
+static void
+wait_phase (MpiJob *job,
+            guint   phase)
+{
+  g_mutex_lock (&job->lock);
+  while (job->phase < phase)
+    g_cond_wait (&job->cond, &job->lock);
+  g_mutex_unlock (&job->lock);
+}
+
+static gpointer
+mpi_dispatcher (gpointer user_data)
+{
+  MpiJob       *job = user_data;
+  IlRunContext *ctx = job->ctx;
+  struct rusage r1;
+  IlTaskEnv     self_use = { 0 };
+  sigset_t      sigpipe;
+  gboolean      started = FALSE;
+
+  sigemptyset (&sigpipe);
+  sigaddset (&sigpipe, SIGPIPE);
+  pthread_sigmask (SIG_BLOCK, &sigpipe, NULL);
+  if (il_mpi_job_spawn (job, &job->error))
+    started = il_mpi_job_wait_ready (job, &job->error);
+  set_phase (job, 1);
+  if (!started)
+    return NULL;
+
+  wait_phase (job, 2);
+  getrusage (RUSAGE_THREAD, &job->r0);
+  if (job->pid > 0)
+    job_loop (job);
+  getrusage (RUSAGE_THREAD, &r1);
+  self_use.usage.user_us = ((gint64) r1.ru_utime.tv_sec - job->r0.ru_utime.tv_sec) * G_USEC_PER_SEC +
+                           (r1.ru_utime.tv_usec - job->r0.ru_utime.tv_usec);
+  self_use.usage.sys_us = ((gint64) r1.ru_stime.tv_sec - job->r0.ru_stime.tv_sec) * G_USEC_PER_SEC +
+                          (r1.ru_stime.tv_usec - job->r0.ru_stime.tv_usec);
+  self_use.usage.nvcsw = r1.ru_nvcsw - job->r0.ru_nvcsw;
+  self_use.usage.nivcsw = r1.ru_nivcsw - job->r0.ru_nivcsw;
+  il_run_context_account (ctx, &self_use);
+  return NULL;
+}
+
+static void
+job_free (MpiJob *job)
+{
+  g_assert (job->pid == 0);
+  g_byte_array_unref (job->in);
+  g_byte_array_unref (job->out);
+  g_string_free (job->err, TRUE);
+  g_free (job->group_start);
+  g_free (job->sent);
+  g_free (job->sums);
+  g_free (job->ranks);
+  g_free (job->rank_started);
+  g_array_unref (job->events);
+  g_free (job->mpirun);
+  g_free (job->worker);
+  g_clear_error (&job->error);
+  g_mutex_clear (&job->lock);
+  g_cond_clear (&job->cond);
+  g_free (job);
+}
+
+static gboolean
+mpi_prepare (IlRunContext *ctx,
+             GError      **error)
+{
+  MpiJob *job = g_new0 (MpiJob, 1);
+  guint   flat = 0;
+
+  g_mutex_init (&job->lock);
+  g_cond_init (&job->cond);
+  job->wfd = job->rfd = job->efd = -1;
+  job->in = g_byte_array_new ();
+  job->out = g_byte_array_new ();
+  job->err = g_string_new (NULL);
+  job->events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+  job->ctx = ctx;
+  job->n_tasks = ctx->repetition->tasks->len;
+  /* Enough queued at rank 0 that no rank waits for the runner, few enough
+   * that payloads do not pile up there. */
+  job->window = 2 * MAX (ctx->workers, 1) + 2;
+  job->group_start = g_new0 (guint, MAX (ctx->experiment->tasks->len, 1));
+  for (guint g = 0; g < ctx->experiment->tasks->len; g++)
+    {
+      job->group_start[g] = flat;
+      flat += (guint) ((const IlTaskGroup *) g_ptr_array_index (ctx->experiment->tasks, g))->repeat;
+    }
+  job->sent = g_new0 (guint8, MAX (job->n_tasks, 1));
+  job->sums = g_new0 (guint64, MAX (job->n_tasks, 1));
+  job->ranks = g_new0 (gint, MAX (job->n_tasks, 1));
+  job->rank_started = g_new0 (gboolean, MAX (ctx->workers, 1) + 1);
+
+  if (!il_pool_silence_timeout (&job->silence_us, error) ||
+      (job->mpirun = il_mpi_find_mpirun (error)) == NULL ||
+      (job->worker = il_mpi_find_worker (error)) == NULL)
+    {
+      job_free (job);
+      return FALSE;
+    }
+  job->thread = g_thread_try_new ("il-mpi", mpi_dispatcher, job, error);
+  if (job->thread == NULL)
+    {
+      job_free (job);
+      return FALSE;
+    }
+  wait_phase (job, 1);
+  if (job->error != NULL)
+    {
+      g_thread_join (job->thread);
+      g_propagate_error (error, g_steal_pointer (&job->error));
+      job_free (job);
+      return FALSE;
+    }
+  ctx->prepared = job;
+  return TRUE;
+}
+
+static gboolean
+mpi_run (IlRunContext *ctx,
+         GError      **error)
+{
+  MpiJob  *job = g_steal_pointer (&ctx->prepared);
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (job != NULL, FALSE);
+  set_phase (job, 2);
+  g_thread_join (job->thread);
+  if (job->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&job->error));
+      ok = FALSE;
+    }
+  job_free (job);
+  return ok;
+}
+
+const IlExecutorClass il_executor_mpi = {
+  .kind = IL_EXECUTOR_MPI,
+  .run = mpi_run,
+  .prepare = mpi_prepare,
+};
