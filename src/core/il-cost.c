@@ -13,7 +13,9 @@
  * sequential experiments of sleep-0 tasks, peak RSS (/usr/bin/time %M) at
  * 50,000 and 150,000 tasks, 1 and 8 blocks per task, 1 and 3 repetitions,
  * with and without --json/--trace; the per-task figure is the slope:
- *   records:  220 bytes + 136 per block (GArray growth and malloc included;
+ *   records:  244 bytes + 136 per block (GArray growth and malloc included;
+ *             220 measured per task, plus the 24 of the mpi fields (host,
+ *             rank, marshal_us) added since;
  *             128 measured, plus the 8 of each block's segments pointer
  *             added since: a block's segments themselves, up to 136 bytes,
  *             exist only where an executor saw it change state)
@@ -40,7 +42,7 @@
 #include "il-cost.h"
 #include "il-error.h"
 
-#define RECORD_TASK_BYTES  220
+#define RECORD_TASK_BYTES  244
 #define RECORD_BLOCK_BYTES 136
 #define DOC_TASK_BYTES     3714
 #define DOC_BLOCK_BYTES    1942
