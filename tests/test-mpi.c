@@ -441,8 +441,10 @@ test_namespace_hosts (void)
   const IlRepetition *rep;
   const gint64        payload = 1024 * 1024;
 
-  gint64 rx0, tx0, rx1, tx1;
-  guint  on_a = 0, on_b = 0;
+  gint64           rx0, tx0, rx1, tx1;
+  guint            on_a = 0, on_b = 0;
+  g_autofree char *ip = NULL;
+  g_autofree char *unshare = NULL;
 
   if (!need_mpi ())
     return;
@@ -451,7 +453,9 @@ test_namespace_hosts (void)
       g_test_skip ("namespace hosts need root (network namespaces, veth pairs)");
       return;
     }
-  if (g_find_program_in_path ("ip") == NULL || g_find_program_in_path ("unshare") == NULL)
+  ip = g_find_program_in_path ("ip");
+  unshare = g_find_program_in_path ("unshare");
+  if (ip == NULL || unshare == NULL)
     {
       g_test_skip ("namespace hosts need ip (iproute2) and unshare (util-linux)");
       return;
