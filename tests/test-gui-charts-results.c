@@ -15,6 +15,7 @@
 #include "il-chart.h"
 #include "il-comparison-chart.h"
 #include "il-lag-chart.h"
+#include "il-load-chart.h"
 #include "il-live-model.h"
 #include "il-results-view.h"
 #include "il-scaling-chart.h"
@@ -293,6 +294,76 @@ test_loop_lag (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* An mpi run's median repetition shows each host's per-core load, the
+ * cores grouped by host; runs without host_load show none. */
+static void
+test_mpi_host_load (void)
+{
+  g_autoptr(IlResults) results = synthetic_results (0.1, "Test CPU");
+  IlRunResult  *mpi = synthetic_run ("mpi ×4", IL_EXECUTOR_MPI, 4, 400);
+  IlRepetition *rep = g_ptr_array_index (mpi->repetitions, 0);
+  GtkWidget    *view, *window, *scroller;
+  guint         n_load_charts = 0;
+
+  for (guint h = 0; h < 2; h++)
+    {
+      IlHostLoad *load = il_host_load_new (h == 0 ? "node-a" : "node-b", 10);
+
+      for (guint c = 0; c < 2; c++)
+        {
+          GArray *samples = g_array_new (FALSE, FALSE, sizeof (float));
+
+          for (guint i = 0; i < 5; i++)
+            {
+              float busy = h == 0 ? 20.0f + c : 80.0f + c;
+
+              g_array_append_val (samples, busy);
+            }
+          g_ptr_array_add (load->cores, samples);
+        }
+      g_ptr_array_add (rep->host_load, load);
+    }
+  g_ptr_array_add (results->runs, mpi);
+
+  view = il_results_view_new ();
+  il_results_view_set_results (IL_RESULTS_VIEW (view), results, NULL, NULL);
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
+  window = window_with (scroller, 900, 700);
+  for (GtkWidget *child = gtk_widget_get_first_child (view); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    for (GtkWidget *c = gtk_widget_get_first_child (child); c != NULL; c = gtk_widget_get_next_sibling (c))
+      if (IL_IS_LOAD_CHART (c))
+        {
+          n_load_charts++;
+          g_assert_cmpstr (il_chart_get_description (IL_CHART (c)), ==,
+                           "Per-core load by host: node-a: core 0 20 %, core 1 21 %; node-b: core 0 80 %, core 1 81 %");
+          g_assert_cmpuint (il_load_chart_get_data (IL_LOAD_CHART (c))->hosts->len, ==, 2);
+          g_assert_true (gtk_widget_get_visible (c));
+          /* The whole 0.4 s repetition is in view (not the end of a live
+           * chart's window): node-b's lines cross the plot's first third. */
+          {
+            g_autoptr(GdkTexture) texture = render_widget (c);
+            const IlChartColors *colors = il_chart_get_colors (IL_CHART (c));
+            Pixels               px = { 0 };
+            gboolean             found = FALSE;
+
+            pixels_from_texture (&px, texture);
+            for (int y = 30; y < px.height - 30 && !found; y++)
+              {
+                GdkRGBA got;
+
+                pixel_at (&px, px.width / 4, y, &got);
+                found = distance (&got, &colors->series[1]) < 0.3;
+              }
+            g_free (px.pixels);
+            g_assert_true (found);
+          }
+        }
+  g_assert_cmpuint (n_load_charts, ==, 1);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Makes the sequential baseline's tasks spend @blocked of their time
  * blocked, as the kernel's accounting would say. */
 static void
@@ -392,6 +463,7 @@ main (int   argc,
   g_test_add_func ("/il/charts/amdahl", test_amdahl);
   g_test_add_func ("/il/charts/results-view", test_results_view);
   g_test_add_func ("/il/charts/loop-lag", test_loop_lag);
+  g_test_add_func ("/il/charts/mpi-host-load", test_mpi_host_load);
   g_test_add_func ("/il/charts/ideal-reference", test_ideal_reference);
 
   return g_test_run ();

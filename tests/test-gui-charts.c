@@ -273,6 +273,86 @@ test_load_pixels (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Near (300, @y) the line has @colour. */
+static gboolean
+line_near (Pixels        *px,
+           int            y,
+           const GdkRGBA *colour,
+           const GdkRGBA *bg)
+{
+  for (int dy = -2; dy <= 2; dy++)
+    {
+      GdkRGBA got;
+
+      pixel_at (px, 300, y + dy, &got);
+      if (distance (&got, colour) < distance (&got, bg) && distance (&got, colour) < 0.5)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* An mpi repetition's host_load: each host's cores, grouped (one colour
+ * per host), described host by host. */
+static void
+test_load_hosts (void)
+{
+  g_autoptr(IlLoadData) data = il_load_data_new ();
+  g_autoptr(GPtrArray) host_load = g_ptr_array_new_with_free_func ((GDestroyNotify) il_host_load_free);
+  g_autoptr(GdkTexture) texture = NULL;
+  const IlChartColors *colors;
+  GtkWidget           *chart, *window;
+  Pixels               px = { 0 };
+  const struct
+  {
+    const char *host;
+    float       busy[2];
+    guint       n_cores;
+  } hosts[] = { { "node-a", { 30, 90 }, 2 }, { "node-b", { 60, 0 }, 1 } };
+
+  for (guint h = 0; h < G_N_ELEMENTS (hosts); h++)
+    {
+      IlHostLoad *load = il_host_load_new (hosts[h].host, 20);
+
+      for (guint c = 0; c < hosts[h].n_cores; c++)
+        {
+          GArray *samples = g_array_new (FALSE, FALSE, sizeof (float));
+
+          for (guint i = 0; i <= 40; i++)
+            g_array_append_val (samples, hosts[h].busy[c]);
+          g_ptr_array_add (load->cores, samples);
+        }
+      g_ptr_array_add (host_load, load);
+    }
+  il_load_data_set_host_load (data, host_load);
+  g_assert_cmpuint (il_load_data_get_n_cores (data), ==, 3);
+  g_assert_cmpuint (data->hosts->len, ==, 2);
+  g_assert_cmpuint (((IlLoadHost *) g_ptr_array_index (data->hosts, 1))->first_core, ==, 2);
+  /* 40 samples at 20 Hz: two seconds on each host. */
+  g_assert_cmpint (data->last_t_us, ==, 2 * G_USEC_PER_SEC);
+
+  chart = il_load_chart_new ();
+  il_load_chart_set_data (IL_LOAD_CHART (chart), data);
+  window = window_with (chart, 600, 200);
+  colors = il_chart_get_colors (IL_CHART (chart));
+  g_assert_cmpstr (il_chart_get_description (IL_CHART (chart)), ==,
+                   "Per-core load by host: node-a: core 0 30 %, core 1 90 %; node-b: core 0 60 %");
+
+  /* Plot: y from 26 to 178 (152 px). node-a's second core (90 %, y = 41)
+   * has node-a's colour, node-b's only core (60 %, y = 87) node-b's. */
+  texture = render_widget (chart);
+  pixels_from_texture (&px, texture);
+  g_assert_true (line_near (&px, 41, &colors->series[0], &colors->bg));
+  g_assert_false (line_near (&px, 41, &colors->series[1], &colors->bg));
+  g_assert_true (line_near (&px, 87, &colors->series[1], &colors->bg));
+  g_assert_false (line_near (&px, 87, &colors->series[2], &colors->bg));
+  g_free (px.pixels);
+
+  /* Back to one machine: no hosts left. */
+  il_load_data_reset (data);
+  g_assert_cmpuint (data->hosts->len, ==, 0);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_completion (void)
 {
@@ -337,6 +417,7 @@ main (int   argc,
   g_test_add_func ("/il/charts/live-model/events", test_live_model_events);
   g_test_add_func ("/il/charts/live-model/tick", test_live_model_tick);
   g_test_add_func ("/il/charts/load/pixels", test_load_pixels);
+  g_test_add_func ("/il/charts/load/hosts", test_load_hosts);
   g_test_add_func ("/il/charts/completion", test_completion);
   g_test_add_func ("/il/charts/palette", test_palette);
 

@@ -65,7 +65,8 @@ test_schema (void)
   static const char *used[] = { IL_SETTINGS_WINDOW_WIDTH, IL_SETTINGS_WINDOW_HEIGHT,
                                 IL_SETTINGS_WINDOW_MAXIMIZED, IL_SETTINGS_STYLE_VARIANT,
                                 IL_SETTINGS_DEFAULT_REPETITIONS, IL_SETTINGS_DEFAULT_WARMUP,
-                                IL_SETTINGS_DEFAULT_SAMPLE_HZ, IL_SETTINGS_SCRATCH_FOLDER };
+                                IL_SETTINGS_DEFAULT_SAMPLE_HZ, IL_SETTINGS_SCRATCH_FOLDER,
+                                IL_SETTINGS_MPI_HOSTS, IL_SETTINGS_MPI_HOSTFILE };
   GSettings         *settings = settings_reset ();
   g_autoptr(GSettingsSchema) schema = NULL;
   g_auto(GStrv) keys = NULL;
@@ -212,7 +213,7 @@ ui_end (GMarkupParseContext *context,
   if (g_str_equal (name, "object"))
     {
       g_autofree char *klass = g_strdup (g_ptr_array_index (open, open->len - 1));
-      const char      *controls[] = { "GtkSpinButton", "GtkButton", "AdwComboRow", "GtkSwitch", "GtkEntry", NULL };
+      const char      *controls[] = { "GtkSpinButton", "GtkButton", "AdwComboRow", "GtkSwitch", "GtkEntry", "AdwEntryRow", NULL };
 
       g_ptr_array_remove_index (open, open->len - 1);
       if (klass != NULL && g_strv_contains (controls, klass))
@@ -366,6 +367,100 @@ test_preferences (void)
   il_test_drain ();
   g_rmdir (scratch);
   g_unlink (path);
+  g_rmdir (dir);
+  settings_reset ();
+}
+
+/* The cluster group: a host list checked as the CLI's --hosts, stored only
+ * when valid; a hostfile only when readable; one in place of the other;
+ * and what is stored is what a run's options carry. */
+static void
+test_preferences_cluster (void)
+{
+  GSettings           *settings = settings_reset ();
+  IlPreferencesWindow *prefs = il_preferences_window_new (NULL);
+  AdwEntryRow         *hosts_row = il_preferences_window_get_hosts_row (prefs);
+  GtkWidget           *error_row = GTK_WIDGET (il_preferences_window_get_hosts_error_row (prefs));
+  AdwActionRow        *hostfile_row = il_preferences_window_get_hostfile_row (prefs);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("il-cluster-XXXXXX", &error);
+  g_autofree char *hostfile = g_build_filename (dir, "hosts", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing", NULL);
+  g_autofree char *stored = NULL;
+
+  g_assert_no_error (error);
+  gtk_window_present (GTK_WINDOW (prefs));
+  il_test_drain ();
+
+  /* The default: this machine alone. */
+  g_assert_null (il_settings_dup_mpi_hosts ());
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (hosts_row)), ==, "");
+  g_assert_false (gtk_widget_get_visible (error_row));
+
+  /* A valid list is stored and carried by the run options. */
+  gtk_editable_set_text (GTK_EDITABLE (hosts_row), "a:2,b:2");
+  stored = g_settings_get_string (settings, IL_SETTINGS_MPI_HOSTS);
+  g_assert_cmpstr (stored, ==, "a:2,b:2");
+  g_clear_pointer (&stored, g_free);
+  {
+    g_autoptr(IlMpiHosts) placement = il_settings_dup_mpi_hosts ();
+
+    g_assert_nonnull (placement);
+    g_assert_cmpstr (placement->hosts, ==, "a:2,b:2");
+    g_assert_null (placement->hostfile);
+  }
+
+  /* An invalid one is refused with the core's reason, and not stored. */
+  gtk_editable_set_text (GTK_EDITABLE (hosts_row), "a:2,b:0");
+  g_assert_true (gtk_widget_get_visible (error_row));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (hosts_row), "error"));
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (error_row)), "entry 2, \"b:0\""));
+  stored = g_settings_get_string (settings, IL_SETTINGS_MPI_HOSTS);
+  g_assert_cmpstr (stored, ==, "a:2,b:2");
+  g_clear_pointer (&stored, g_free);
+  gtk_editable_set_text (GTK_EDITABLE (hosts_row), "bad host:2");
+  g_assert_true (gtk_widget_get_visible (error_row));
+  /* Emptied: this machine alone again. */
+  gtk_editable_set_text (GTK_EDITABLE (hosts_row), "");
+  g_assert_false (gtk_widget_get_visible (error_row));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (hosts_row), "error"));
+  g_assert_null (il_settings_dup_mpi_hosts ());
+
+  /* A hostfile that is not there is refused on its row. */
+  gtk_editable_set_text (GTK_EDITABLE (hosts_row), "c:4");
+  g_assert_false (il_preferences_window_choose_hostfile (prefs, missing));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (hostfile_row), "error"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (hostfile_row), "not a readable file"));
+  stored = g_settings_get_string (settings, IL_SETTINGS_MPI_HOSTFILE);
+  g_assert_cmpstr (stored, ==, "");
+  g_clear_pointer (&stored, g_free);
+
+  /* A readable one takes the host list's place, and the run options. */
+  g_assert_true (g_file_set_contents (hostfile, "localhost slots=2\n", -1, NULL));
+  g_assert_true (il_preferences_window_choose_hostfile (prefs, hostfile));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (hostfile_row), "error"));
+  g_assert_cmpstr (adw_action_row_get_subtitle (hostfile_row), ==, hostfile);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (hosts_row)), ==, "");
+  stored = g_settings_get_string (settings, IL_SETTINGS_MPI_HOSTS);
+  g_assert_cmpstr (stored, ==, "");
+  g_clear_pointer (&stored, g_free);
+  {
+    g_autoptr(IlMpiHosts) placement = il_settings_dup_mpi_hosts ();
+
+    g_assert_nonnull (placement);
+    g_assert_null (placement->hosts);
+    g_assert_cmpstr (placement->hostfile, ==, hostfile);
+  }
+  /* And a host list takes the hostfile's. */
+  gtk_editable_set_text (GTK_EDITABLE (hosts_row), "d");
+  stored = g_settings_get_string (settings, IL_SETTINGS_MPI_HOSTFILE);
+  g_assert_cmpstr (stored, ==, "");
+  g_clear_pointer (&stored, g_free);
+  g_assert_cmpstr (adw_action_row_get_subtitle (hostfile_row), !=, hostfile);
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  il_test_drain ();
+  g_unlink (hostfile);
   g_rmdir (dir);
   settings_reset ();
 }
@@ -540,6 +635,7 @@ main (int   argc,
   g_test_add_func ("/il/gui/desktop/window-state", test_window_state);
   g_test_add_func ("/il/gui/desktop/preferences-accessible", test_preferences_accessible);
   g_test_add_func ("/il/gui/desktop/preferences", test_preferences);
+  g_test_add_func ("/il/gui/desktop/preferences-cluster", test_preferences_cluster);
   g_test_add_func ("/il/gui/desktop/about", test_about);
   g_test_add_func ("/il/gui/desktop/help", test_help);
   g_test_add_func ("/il/gui/desktop/application", test_application);

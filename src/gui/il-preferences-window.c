@@ -1,4 +1,5 @@
-/* il-preferences-window.c — Preferences: style, new experiments, files
+/* il-preferences-window.c — Preferences: style, new experiments, files,
+ * cluster
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -12,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "il-mpi.h"
 #include "il-preferences-window.h"
 #include "il-settings.h"
 
@@ -29,6 +31,14 @@ struct _IlPreferencesWindow
   GtkButton     *scratch_reset_button;
   GtkWidget     *defaults_group;
   GtkWidget     *files_group;
+  AdwEntryRow   *hosts_row;
+  AdwActionRow  *hosts_error_row;
+  AdwActionRow  *hostfile_row;
+  GtkButton     *hostfile_reset_button;
+  GtkWidget     *cluster_group;
+
+  /* owned */
+  gboolean showing_hosts; /* the entry follows the key: not a user edit */
 };
 
 G_DEFINE_FINAL_TYPE (IlPreferencesWindow, il_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -132,6 +142,150 @@ scratch_reset_cb (IlPreferencesWindow *self)
     g_settings_reset (settings, IL_SETTINGS_SCRATCH_FOLDER);
 }
 
+/* ---- cluster (MPI) ---------------------------------------------------- */
+
+/* Marks a row as invalid with @reason (NULL: valid again). */
+static void
+mark_row (GtkWidget  *row,
+          const char *reason)
+{
+  if (reason != NULL)
+    {
+      gtk_widget_add_css_class (row, "error");
+      gtk_widget_set_tooltip_text (row, reason);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, reason, -1);
+    }
+  else
+    {
+      gtk_widget_remove_css_class (row, "error");
+      gtk_widget_set_tooltip_text (row, NULL);
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+    }
+}
+
+static void
+il_preferences_window_show_hosts_error (IlPreferencesWindow *self,
+                                        const char          *reason)
+{
+  mark_row (GTK_WIDGET (self->hosts_row), reason);
+  if (reason != NULL)
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->hosts_error_row), reason);
+  gtk_widget_set_visible (GTK_WIDGET (self->hosts_error_row), reason != NULL);
+}
+
+/* The key changed (here, or by choosing a hostfile): the entry shows it. */
+static void
+il_preferences_window_update_hosts (IlPreferencesWindow *self)
+{
+  GSettings       *settings = il_settings_get ();
+  g_autofree char *hosts = settings != NULL ? g_settings_get_string (settings, IL_SETTINGS_MPI_HOSTS) : g_strdup ("");
+
+  if (g_str_equal (gtk_editable_get_text (GTK_EDITABLE (self->hosts_row)), hosts))
+    return;
+  self->showing_hosts = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->hosts_row), hosts);
+  self->showing_hosts = FALSE;
+  il_preferences_window_show_hosts_error (self, NULL);
+}
+
+/* Checked as the CLI's --hosts is (il_mpi_check_hosts); stored only when
+ * valid, and then in place of a hostfile. */
+static void
+hosts_changed_cb (IlPreferencesWindow *self)
+{
+  GSettings *settings = il_settings_get ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hosts = NULL;
+
+  if (self->showing_hosts || settings == NULL)
+    return;
+  hosts = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->hosts_row))));
+  if (hosts[0] != '\0' && !il_mpi_check_hosts (hosts, &error))
+    {
+      il_preferences_window_show_hosts_error (self, error->message);
+      return;
+    }
+  il_preferences_window_show_hosts_error (self, NULL);
+  g_settings_set_string (settings, IL_SETTINGS_MPI_HOSTS, hosts);
+  if (hosts[0] != '\0')
+    g_settings_reset (settings, IL_SETTINGS_MPI_HOSTFILE);
+}
+
+static void
+il_preferences_window_update_hostfile (IlPreferencesWindow *self)
+{
+  GSettings       *settings = il_settings_get ();
+  g_autofree char *path = settings != NULL ? g_settings_get_string (settings, IL_SETTINGS_MPI_HOSTFILE) : g_strdup ("");
+
+  adw_action_row_set_subtitle (self->hostfile_row, path[0] != '\0' ? path : _("None"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->hostfile_reset_button), path[0] != '\0');
+  mark_row (GTK_WIDGET (self->hostfile_row), NULL);
+}
+
+gboolean
+il_preferences_window_choose_hostfile (IlPreferencesWindow *self,
+                                       const char          *path)
+{
+  GSettings *settings = il_settings_get ();
+  IlMpiHosts placement = { NULL, (char *) path };
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (IL_IS_PREFERENCES_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (settings == NULL)
+    return FALSE;
+  if (!il_mpi_check_placement (&placement, &error))
+    {
+      adw_action_row_set_subtitle (self->hostfile_row, error->message);
+      mark_row (GTK_WIDGET (self->hostfile_row), error->message);
+      return FALSE;
+    }
+  g_settings_set_string (settings, IL_SETTINGS_MPI_HOSTFILE, path);
+  g_settings_reset (settings, IL_SETTINGS_MPI_HOSTS);
+  return TRUE;
+}
+
+static void
+hostfile_response_cb (GtkNativeDialog     *dialog,
+                      int                  response,
+                      IlPreferencesWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      /* Only a local file: mpirun reads it. */
+      if (path != NULL)
+        il_preferences_window_choose_hostfile (self, path);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+static void
+hostfile_choose_cb (IlPreferencesWindow *self)
+{
+  GtkFileChooserNative *dialog;
+
+  dialog = gtk_file_chooser_native_new (_("Choose an Open MPI Hostfile"), GTK_WINDOW (self),
+                                           GTK_FILE_CHOOSER_ACTION_OPEN, _("_Select"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (hostfile_response_cb), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+hostfile_reset_cb (IlPreferencesWindow *self)
+{
+  GSettings *settings = il_settings_get ();
+
+  if (settings != NULL)
+    g_settings_reset (settings, IL_SETTINGS_MPI_HOSTFILE);
+}
+
 static void
 il_preferences_window_class_init (IlPreferencesWindowClass *klass)
 {
@@ -148,6 +302,14 @@ il_preferences_window_class_init (IlPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, scratch_reset_button);
   gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, defaults_group);
   gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, files_group);
+  gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, hosts_row);
+  gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, hosts_error_row);
+  gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, hostfile_row);
+  gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, hostfile_reset_button);
+  gtk_widget_class_bind_template_child (widget_class, IlPreferencesWindow, cluster_group);
+  gtk_widget_class_bind_template_callback (widget_class, hosts_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, hostfile_choose_cb);
+  gtk_widget_class_bind_template_callback (widget_class, hostfile_reset_cb);
   gtk_widget_class_bind_template_callback (widget_class, scratch_choose_cb);
   gtk_widget_class_bind_template_callback (widget_class, scratch_reset_cb);
 }
@@ -168,7 +330,9 @@ il_preferences_window_init (IlPreferencesWindow *self)
       gtk_widget_set_sensitive (GTK_WIDGET (self->style_row), FALSE);
       gtk_widget_set_sensitive (self->defaults_group, FALSE);
       gtk_widget_set_sensitive (self->files_group, FALSE);
+      gtk_widget_set_sensitive (self->cluster_group, FALSE);
       il_preferences_window_update_scratch (self);
+      il_preferences_window_update_hostfile (self);
       return;
     }
 
@@ -181,6 +345,12 @@ il_preferences_window_init (IlPreferencesWindow *self)
   g_signal_connect_object (settings, "changed::" IL_SETTINGS_SCRATCH_FOLDER,
                            G_CALLBACK (il_preferences_window_update_scratch), self, G_CONNECT_SWAPPED);
   il_preferences_window_update_scratch (self);
+  g_signal_connect_object (settings, "changed::" IL_SETTINGS_MPI_HOSTS,
+                           G_CALLBACK (il_preferences_window_update_hosts), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (settings, "changed::" IL_SETTINGS_MPI_HOSTFILE,
+                           G_CALLBACK (il_preferences_window_update_hostfile), self, G_CONNECT_SWAPPED);
+  il_preferences_window_update_hosts (self);
+  il_preferences_window_update_hostfile (self);
 }
 
 IlPreferencesWindow *
@@ -229,4 +399,25 @@ il_preferences_window_get_scratch_reset_button (IlPreferencesWindow *self)
 {
   g_return_val_if_fail (IL_IS_PREFERENCES_WINDOW (self), NULL);
   return self->scratch_reset_button;
+}
+
+AdwEntryRow *
+il_preferences_window_get_hosts_row (IlPreferencesWindow *self)
+{
+  g_return_val_if_fail (IL_IS_PREFERENCES_WINDOW (self), NULL);
+  return self->hosts_row;
+}
+
+AdwActionRow *
+il_preferences_window_get_hosts_error_row (IlPreferencesWindow *self)
+{
+  g_return_val_if_fail (IL_IS_PREFERENCES_WINDOW (self), NULL);
+  return self->hosts_error_row;
+}
+
+AdwActionRow *
+il_preferences_window_get_hostfile_row (IlPreferencesWindow *self)
+{
+  g_return_val_if_fail (IL_IS_PREFERENCES_WINDOW (self), NULL);
+  return self->hostfile_row;
 }

@@ -1,4 +1,5 @@
-/* il-preferences-window.h — Preferences: style, new experiments, files
+/* il-preferences-window.h — Preferences: style, new experiments, files,
+ * cluster
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -22,5 +23,14 @@ GtkSpinButton *il_preferences_window_get_warmup_spin (IlPreferencesWindow *self)
 GtkSpinButton *il_preferences_window_get_sample_spin (IlPreferencesWindow *self);
 AdwActionRow  *il_preferences_window_get_scratch_row (IlPreferencesWindow *self);
 GtkButton     *il_preferences_window_get_scratch_reset_button (IlPreferencesWindow *self);
+AdwEntryRow   *il_preferences_window_get_hosts_row (IlPreferencesWindow *self);
+AdwActionRow  *il_preferences_window_get_hosts_error_row (IlPreferencesWindow *self);
+AdwActionRow  *il_preferences_window_get_hostfile_row (IlPreferencesWindow *self);
+
+/* Stores @path as the hostfile of mpi runs (in place of a host list) if
+ * it is a readable file; otherwise marks the row with the reason and
+ * returns FALSE. The file chooser's answer goes through it. */
+gboolean il_preferences_window_choose_hostfile (IlPreferencesWindow *self,
+                                                const char          *path);
 
 G_END_DECLS

@@ -27,7 +27,7 @@ il_settings_get (void)
         schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
       /* An older installed schema without the keys read here would abort
        * at the first g_settings_get: check the newest key. */
-      if (schema != NULL && g_settings_schema_has_key (schema, IL_SETTINGS_SCRATCH_FOLDER))
+      if (schema != NULL && g_settings_schema_has_key (schema, IL_SETTINGS_MPI_HOSTFILE))
         settings = g_settings_new (APP_ID);
     }
   return settings;
@@ -61,4 +61,38 @@ il_settings_dup_scratch_base (void)
   if (path[0] == '\0')
     return NULL;
   return g_steal_pointer (&path);
+}
+
+IlMpiHosts *
+il_settings_dup_mpi_hosts (void)
+{
+  GSettings       *settings = il_settings_get ();
+  g_autofree char *hosts = NULL;
+  g_autofree char *hostfile = NULL;
+  IlMpiHosts      *placement;
+
+  if (settings == NULL)
+    return NULL;
+  hosts = g_settings_get_string (settings, IL_SETTINGS_MPI_HOSTS);
+  hostfile = g_settings_get_string (settings, IL_SETTINGS_MPI_HOSTFILE);
+  if (hosts[0] == '\0' && hostfile[0] == '\0')
+    return NULL;
+  placement = g_new0 (IlMpiHosts, 1);
+  /* Preferences keeps one of them; the host list wins should both be set
+   * (il_mpi_check_placement refuses both at once). */
+  if (hosts[0] != '\0')
+    placement->hosts = g_steal_pointer (&hosts);
+  else
+    placement->hostfile = g_steal_pointer (&hostfile);
+  return placement;
+}
+
+void
+il_settings_mpi_hosts_free (IlMpiHosts *hosts)
+{
+  if (hosts == NULL)
+    return;
+  g_free (hosts->hosts);
+  g_free (hosts->hostfile);
+  g_free (hosts);
 }

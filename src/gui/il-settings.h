@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "il-experiment.h"
+#include "il-mpi.h"
 
 G_BEGIN_DECLS
 
@@ -19,6 +20,8 @@ G_BEGIN_DECLS
 #define IL_SETTINGS_DEFAULT_WARMUP      "default-warmup"
 #define IL_SETTINGS_DEFAULT_SAMPLE_HZ   "default-sample-hz"
 #define IL_SETTINGS_SCRATCH_FOLDER      "scratch-folder"
+#define IL_SETTINGS_MPI_HOSTS           "mpi-hosts"
+#define IL_SETTINGS_MPI_HOSTFILE        "mpi-hostfile"
 
 /* The application's settings, shared by every window; NULL when the schema
  * is not installed (an uninstalled build started by hand), so that nothing
@@ -33,5 +36,13 @@ IlExperiment *il_settings_new_experiment (void);
 /* The folder where runs make their scratch folder (IlRunOptions'
  * scratch_base), or NULL for the default. */
 char *il_settings_dup_scratch_base (void);
+
+/* Where mpi runs' ranks run, as chosen in Preferences (IlRunOptions'
+ * mpi_hosts): the host list if one is set, else the hostfile; NULL when
+ * neither is, for this machine alone. Free with il_settings_mpi_hosts_free. */
+IlMpiHosts *il_settings_dup_mpi_hosts (void);
+void        il_settings_mpi_hosts_free (IlMpiHosts *hosts);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IlMpiHosts, il_settings_mpi_hosts_free)
 
 G_END_DECLS

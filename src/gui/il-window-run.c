@@ -326,7 +326,8 @@ il_window_start_run (IlWindow *self,
   g_autoptr(IlRunner) runner = NULL;
   g_autofree char *hosts = NULL;
   g_autofree char *scratch_base = NULL;
-  IlRunOptions     options = { 0 };
+  g_autoptr(IlMpiHosts) mpi_hosts = NULL;
+  IlRunOptions options = { 0 };
 
   if (self->document == NULL || self->run_cancellable != NULL)
     return;
@@ -373,6 +374,9 @@ il_window_start_run (IlWindow *self,
   /* Preferences' scratch folder; NULL: the cache's. */
   scratch_base = il_settings_dup_scratch_base ();
   options.scratch_base = scratch_base;
+  /* Preferences' cluster; NULL: this machine alone. */
+  mpi_hosts = il_settings_dup_mpi_hosts ();
+  options.mpi_hosts = mpi_hosts;
   runner = il_runner_new (experiment, &options);
 
   if (!il_runner_check (runner, &error))

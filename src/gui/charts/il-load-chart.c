@@ -101,6 +101,7 @@ il_load_chart_draw (IlChart             *chart,
   IlChartAxis         axis;
   guint               n_cores = self->data != NULL ? il_load_data_get_n_cores (self->data) : 0;
   gboolean            overhead = self->data != NULL && self->data->overhead.len > 0;
+  guint               n_hosts = self->data != NULL ? self->data->hosts->len : 0;
 
   px = LEFT_W;
   py = TOP_H;
@@ -110,7 +111,19 @@ il_load_chart_draw (IlChart             *chart,
 
   /* Title and legend */
   lx = 8 + il_chart_text (cr, "Per-core load", 8, TOP_H / 2 - 1, 0, 0.5, 1.0, TRUE, &colors->fg) + 16;
-  if (n_cores <= 8)
+  if (n_hosts > 0)
+    {
+      /* An mpi run: one colour per host, its cores together. */
+      for (guint h = 0; h < n_hosts && lx < width - 80; h++)
+        {
+          const IlLoadHost *host = g_ptr_array_index (self->data->hosts, h);
+          g_autofree char  *label = g_strdup_printf ("%s (%u cores)", host->name, host->n_cores);
+
+          lx += il_chart_legend_item (cr, lx, TOP_H / 2 - 1, &colors->series[h % IL_CHART_N_SERIES], TRUE, FALSE,
+                                      label, &colors->fg);
+        }
+    }
+  else if (n_cores <= 8)
     {
       for (guint c = 0; c < n_cores && lx < width - 80; c++)
         {
@@ -162,7 +175,16 @@ il_load_chart_draw (IlChart             *chart,
   cairo_set_line_width (cr, n_cores > 16 ? 1.0 : 1.5);
   for (guint c = 0; c < n_cores; c++)
     {
-      il_chart_set_source (cr, &colors->series[c % IL_CHART_N_SERIES], n_cores > 16 ? 0.6 : 1.0);
+      guint colour = c;
+
+      for (guint h = 0; h < n_hosts; h++)
+        {
+          const IlLoadHost *host = g_ptr_array_index (self->data->hosts, h);
+
+          if (c >= host->first_core && c < host->first_core + host->n_cores)
+            colour = h;
+        }
+      il_chart_set_source (cr, &colors->series[colour % IL_CHART_N_SERIES], n_cores > 16 ? 0.6 : 1.0);
       draw_ring (cr, g_ptr_array_index (self->data->cores, c), start, end, px, py, pw, ph);
     }
 
@@ -188,6 +210,27 @@ il_load_chart_describe (IlChart *chart)
   if (n_cores == 0)
     return g_strdup ("Per-core load: no samples yet");
 
+  if (self->data->hosts->len > 0)
+    {
+      /* An mpi run: each host's cores, sampled there. */
+      s = g_string_new ("Per-core load by host:");
+      for (guint h = 0; h < self->data->hosts->len; h++)
+        {
+          const IlLoadHost *host = g_ptr_array_index (self->data->hosts, h);
+
+          g_string_append_printf (s, "%s %s:", h > 0 ? ";" : "", host->name);
+          for (guint c = 0; c < host->n_cores && c < 16; c++)
+            {
+              double v = il_load_ring_last (g_ptr_array_index (self->data->cores, host->first_core + c));
+
+              if (!isnan (v))
+                g_string_append_printf (s, "%s core %u %.0f %%", c > 0 ? "," : "", c, v);
+            }
+          if (host->n_cores > 16)
+            g_string_append_printf (s, " and %u more cores", host->n_cores - 16);
+        }
+      return g_string_free (s, FALSE);
+    }
   s = g_string_new ("Per-core load:");
   for (guint c = 0; c < n_cores && c < 16; c++)
     {

@@ -55,11 +55,21 @@ il_load_ring_last (const IlLoadRing *ring)
 }
 
 static void
+il_load_host_free (gpointer data)
+{
+  IlLoadHost *host = data;
+
+  g_free (host->name);
+  g_free (host);
+}
+
+static void
 il_load_data_free (gpointer data)
 {
   IlLoadData *self = data;
 
   g_clear_pointer (&self->cores, g_ptr_array_unref);
+  g_clear_pointer (&self->hosts, g_ptr_array_unref);
   g_free (self->overhead.points);
 }
 
@@ -69,6 +79,7 @@ il_load_data_new (void)
   IlLoadData *self = g_atomic_rc_box_new0 (IlLoadData);
 
   self->cores = g_ptr_array_new_with_free_func (il_load_ring_free);
+  self->hosts = g_ptr_array_new_with_free_func (il_load_host_free);
   il_load_ring_init (&self->overhead);
   return self;
 }
@@ -89,6 +100,7 @@ void
 il_load_data_reset (IlLoadData *data)
 {
   g_ptr_array_set_size (data->cores, 0);
+  g_ptr_array_set_size (data->hosts, 0);
   data->overhead.head = data->overhead.len = 0;
   data->last_t_us = 0;
   data->n_samples = 0;
@@ -129,4 +141,43 @@ guint
 il_load_data_get_n_cores (const IlLoadData *data)
 {
   return data->cores->len;
+}
+
+void
+il_load_data_set_host_load (IlLoadData      *data,
+                            const GPtrArray *host_load)
+{
+  guint first = 0;
+
+  il_load_data_reset (data);
+  if (host_load == NULL)
+    return;
+  for (guint h = 0; h < host_load->len; h++)
+    {
+      const IlHostLoad *load = g_ptr_array_index (host_load, h);
+      IlLoadHost       *host = g_new0 (IlLoadHost, 1);
+      guint             hz = MAX (load->hz, 1);
+
+      host->name = g_strdup (load->host);
+      host->first_core = first;
+      for (guint c = 0; c < load->cores->len && first + c < IL_CHART_MAX_CORES; c++)
+        {
+          GArray *samples = g_ptr_array_index (load->cores, c);
+
+          /* A core without samples still has its place. */
+          while (data->cores->len <= first + c)
+            {
+              IlLoadRing *ring = g_new0 (IlLoadRing, 1);
+
+              il_load_ring_init (ring);
+              g_ptr_array_add (data->cores, ring);
+            }
+          for (guint i = 0; i < samples->len; i++)
+            il_load_data_add (data, (gint) (first + c), (gint64) i * G_USEC_PER_SEC / hz,
+                              g_array_index (samples, float, i));
+          host->n_cores++;
+        }
+      first += host->n_cores;
+      g_ptr_array_add (data->hosts, host);
+    }
 }

@@ -29,10 +29,20 @@ typedef struct
   guint        len;
 } IlLoadRing;
 
+/* An mpi run's host: its cores are data->cores[first_core ..
+ * first_core + n_cores). */
+typedef struct
+{
+  char *name;
+  guint first_core;
+  guint n_cores;
+} IlLoadHost;
+
 typedef struct _IlLoadData IlLoadData;
 struct _IlLoadData
 {
   GPtrArray *cores;     /* IlLoadRing*, index = core */
+  GPtrArray *hosts;     /* IlLoadHost*: mpi runs' cores grouped by host; empty otherwise */
   IlLoadRing overhead;  /* % of one core */
   gint64     last_t_us; /* latest sample time */
   guint64    n_samples; /* core samples received (all cores) */
@@ -47,6 +57,11 @@ void        il_load_data_add (IlLoadData *data,
                               gint64      t_us,
                               double      value);
 guint       il_load_data_get_n_cores (const IlLoadData *data);
+/* Replaces the data with a repetition's host_load (IlHostLoad*, mpi runs):
+ * each host's cores one after the other, in the hosts' order, each sampled
+ * on its host (time: µs since the repetition started). */
+void il_load_data_set_host_load (IlLoadData      *data,
+                                 const GPtrArray *host_load);
 /* The @i-th oldest point of @ring (0 ≤ i < ring->len). */
 const IlLoadPoint *il_load_ring_get (const IlLoadRing *ring,
                                      guint             i);

@@ -7,7 +7,8 @@
  * shorter; zooming one zooms all. Then the comparison of runs and, for
  * sweeps, the scaling curve. Async runs add their event loop's latency
  * (median repetition), on one shared lag scale, so a loop stalled by whole
- * CPU blocks stands next to one that yields.
+ * CPU blocks stands next to one that yields. Mpi runs add each host's
+ * per-core load (median repetition), the cores grouped by host.
  */
 #include "il-results-view.h"
 
@@ -15,6 +16,7 @@
 
 #include "il-comparison-chart.h"
 #include "il-lag-chart.h"
+#include "il-load-chart.h"
 #include "il-scaling-chart.h"
 #include "il-time-range.h"
 #include "il-timeline-chart.h"
@@ -28,6 +30,8 @@ struct _IlResultsView
   GtkWidget *timelines;
   GtkWidget *lag_heading;
   GtkWidget *lags;
+  GtkWidget *loads_heading;
+  GtkWidget *loads;
   GtkWidget *comparison;
   GtkWidget *scaling;
 
@@ -92,6 +96,16 @@ il_results_view_init (IlResultsView *self)
 
   self->lags = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   gtk_widget_set_parent (self->lags, GTK_WIDGET (self));
+
+  self->loads_heading = gtk_label_new ("Per-core load of the mpi runs: each host's cores, sampled on that host");
+  gtk_label_set_xalign (GTK_LABEL (self->loads_heading), 0);
+  gtk_label_set_wrap (GTK_LABEL (self->loads_heading), TRUE);
+  gtk_widget_add_css_class (self->loads_heading, "dim-label");
+  gtk_widget_set_visible (self->loads_heading, FALSE);
+  gtk_widget_set_parent (self->loads_heading, GTK_WIDGET (self));
+
+  self->loads = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  gtk_widget_set_parent (self->loads, GTK_WIDGET (self));
 
   self->comparison = il_comparison_chart_new ();
   gtk_widget_set_parent (self->comparison, GTK_WIDGET (self));
@@ -192,6 +206,39 @@ add_lags (IlResultsView   *self,
   return max_lag;
 }
 
+/* One per-core load chart per mpi run that has its hosts' load. */
+static void
+add_loads (IlResultsView   *self,
+           const IlResults *results,
+           gboolean         recorded)
+{
+  if (results == NULL || results->runs == NULL)
+    return;
+
+  for (guint i = 0; i < results->runs->len; i++)
+    {
+      const IlRunResult  *run = g_ptr_array_index (results->runs, i);
+      const IlRepetition *rep = il_run_result_median_repetition (run);
+      g_autoptr(IlLoadData) data = NULL;
+      g_autofree char *title = NULL;
+      GtkWidget       *chart;
+
+      if (run->executor != IL_EXECUTOR_MPI || rep == NULL || rep->host_load == NULL || rep->host_load->len == 0)
+        continue;
+
+      data = il_load_data_new ();
+      il_load_data_set_host_load (data, rep->host_load);
+      title = g_strdup_printf ("Per-core load: %s%s", recorded ? "recorded · " : "",
+                               run->label != NULL ? run->label : "mpi");
+      chart = il_load_chart_new ();
+      il_load_chart_set_data (IL_LOAD_CHART (chart), data);
+      /* The whole repetition, not the live chart's last seconds. */
+      il_load_chart_set_window (IL_LOAD_CHART (chart), MAX (data->last_t_us, G_USEC_PER_SEC));
+      il_chart_set_title (IL_CHART (chart), title);
+      gtk_box_append (GTK_BOX (self->loads), chart);
+    }
+}
+
 void
 il_results_view_set_results (IlResultsView      *self,
                              const IlResults    *mine,
@@ -232,6 +279,12 @@ il_results_view_set_results (IlResultsView      *self,
   }
   gtk_widget_set_visible (self->lag_heading, gtk_widget_get_first_child (self->lags) != NULL);
 
+  while ((child = gtk_widget_get_first_child (self->loads)) != NULL)
+    gtk_box_remove (GTK_BOX (self->loads), child);
+  add_loads (self, mine, FALSE);
+  add_loads (self, recorded, TRUE);
+  gtk_widget_set_visible (self->loads_heading, gtk_widget_get_first_child (self->loads) != NULL);
+
   il_comparison_chart_set_results (IL_COMPARISON_CHART (self->comparison), mine, recorded,
                                    experiment != NULL ? experiment->settings.cpu_affinity : NULL);
   il_scaling_chart_set_results (IL_SCALING_CHART (self->scaling), mine, recorded,
@@ -257,6 +310,10 @@ il_results_view_export (IlResultsView *self,
        child = gtk_widget_get_next_sibling (child))
     g_ptr_array_add (charts, child);
   for (GtkWidget *child = gtk_widget_get_first_child (self->lags);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    g_ptr_array_add (charts, child);
+  for (GtkWidget *child = gtk_widget_get_first_child (self->loads);
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     g_ptr_array_add (charts, child);
