@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -24,11 +23,10 @@
 
 #include "il-cpython.h"
 #include "il-executor-cpython-private.h"
+#include "il-fd-io.h"
 #include "il-io.h"
 #include "il-protocol.h"
 #include "il-worker-pool.h"
-
-extern char **environ;
 
 #define STDERR_KEEP  4096
 #define MIN_PYTHON   "3.8"
@@ -205,14 +203,11 @@ gboolean
 il_cpython_engine_spawn (Engine  *e,
                          GError **error)
 {
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t          attr;
-  sigset_t                   mask, defaults;
-  const IlRunConfig         *config = e->ctx->config;
-  g_autofree char           *workers = g_strdup_printf ("%u", e->ctx->workers);
-  g_autofree char           *switch_ms = g_strdup_printf ("%u", config->switch_interval_ms);
-  g_autofree char           *slice = g_strdup_printf ("%u", config->cpu_slice_units);
-  const char                *bootstrap =
+  const IlRunConfig *config = e->ctx->config;
+  g_autofree char   *workers = g_strdup_printf ("%u", e->ctx->workers);
+  g_autofree char   *switch_ms = g_strdup_printf ("%u", config->switch_interval_ms);
+  g_autofree char   *slice = g_strdup_printf ("%u", config->cpu_slice_units);
+  const char        *bootstrap =
     "import sys; sys.path.insert(0, sys.argv[1]); "
     "from interleave_engine.engine import main; sys.exit(main(sys.argv[2:]))";
   char *argv[] = {
@@ -220,75 +215,17 @@ il_cpython_engine_spawn (Engine  *e,
     (char *) il_executor_to_string (config->executor), workers, switch_ms,
     (char *) il_spawn_to_string (config->spawn), slice, NULL
   };
-  IlProtoHello hello = { 0 };
-  int          to_child[2] = { -1, -1 }, from_child[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
-  pid_t        pid;
-  int          rc;
+  IlProtoHello   hello = { 0 };
+  IlChildProcess child;
 
-  if (pipe2 (to_child, O_CLOEXEC) != 0 || pipe2 (from_child, O_CLOEXEC) != 0 ||
-      pipe2 (err_pipe, O_CLOEXEC) != 0)
-    {
-      int errsv = errno;
-
-      for (guint i = 0; i < 2; i++)
-        {
-          il_cpython_close_fd (&to_child[i]);
-          il_cpython_close_fd (&from_child[i]);
-          il_cpython_close_fd (&err_pipe[i]);
-        }
-      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-                   _("Could not create a channel to the Python interpreter: %s"), g_strerror (errsv));
-      return FALSE;
-    }
-  fcntl (to_child[1], F_SETPIPE_SZ, 1024 * 1024);
-  fcntl (from_child[0], F_SETPIPE_SZ, 1024 * 1024);
-
-  posix_spawn_file_actions_init (&actions);
-  posix_spawn_file_actions_adddup2 (&actions, to_child[0], STDIN_FILENO);
-  posix_spawn_file_actions_adddup2 (&actions, from_child[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2 (&actions, err_pipe[1], STDERR_FILENO);
-#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 34)
-  posix_spawn_file_actions_addclosefrom_np (&actions, STDERR_FILENO + 1);
-#endif
-  /* A clean signal state and a process group of its own (il-executor-
-   * processes.c): Ctrl+C reaches the application, which kills the group. */
-  posix_spawnattr_init (&attr);
-  sigemptyset (&mask);
-  sigemptyset (&defaults);
-  sigaddset (&defaults, SIGPIPE);
-  sigaddset (&defaults, SIGINT);
-  sigaddset (&defaults, SIGTERM);
-  sigaddset (&defaults, SIGHUP);
-  sigaddset (&defaults, SIGQUIT);
-  sigaddset (&defaults, SIGCHLD);
-  posix_spawnattr_setsigmask (&attr, &mask);
-  posix_spawnattr_setsigdefault (&attr, &defaults);
-  posix_spawnattr_setpgroup (&attr, 0);
-  posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-
-  rc = posix_spawn (&pid, e->python, &actions, &attr, argv, environ);
-  posix_spawnattr_destroy (&attr);
-  posix_spawn_file_actions_destroy (&actions);
-  close (to_child[0]);
-  close (from_child[1]);
-  close (err_pipe[1]);
-  if (rc != 0)
-    {
-      close (to_child[1]);
-      close (from_child[0]);
-      close (err_pipe[0]);
-      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-                   _("Could not start %s: %s"), e->python, g_strerror (rc));
-      return FALSE;
-    }
-
-  g_unix_set_fd_nonblocking (to_child[1], TRUE, NULL);
-  g_unix_set_fd_nonblocking (from_child[0], TRUE, NULL);
-  g_unix_set_fd_nonblocking (err_pipe[0], TRUE, NULL);
-  e->pid = pid;
-  e->wfd = to_child[1];
-  e->rfd = from_child[0];
-  e->efd = err_pipe[0];
+  /* A process group of its own (cancelling kills the whole group), and
+   * its stderr kept to explain a failure. */
+  if (!il_child_spawn_with_stderr (e->python, argv, &child, error))
+    return FALSE;
+  e->pid = child.pid;
+  e->wfd = child.to_child;
+  e->rfd = child.from_child;
+  e->efd = child.from_stderr;
 
   hello.pid = (guint32) getpid ();
   hello.worker = 0; /* the run's one worker process */
@@ -309,14 +246,10 @@ il_cpython_engine_spawn (Engine  *e,
 gboolean
 il_cpython_engine_flush (Engine *e)
 {
-  while (e->wfd >= 0 && e->out_off < e->out->len)
+  if (e->wfd >= 0 && e->out_off < e->out->len)
     {
-      ssize_t n = write (e->wfd, e->out->data + e->out_off, e->out->len - e->out_off);
+      gssize n = il_fd_write_available (e->wfd, e->out->data + e->out_off, e->out->len - e->out_off);
 
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        return TRUE;
       if (n < 0)
         {
           if (errno == EPIPE)
@@ -325,6 +258,8 @@ il_cpython_engine_flush (Engine *e)
           return FALSE;
         }
       e->out_off += (gsize) n;
+      if (e->out_off < e->out->len)
+        return TRUE; /* the pipe is full: the rest at the next POLLOUT */
     }
   g_byte_array_set_size (e->out, 0);
   e->out_off = 0;

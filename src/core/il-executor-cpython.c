@@ -23,10 +23,9 @@
  * The interpreter is the leader of a process group of its own; cancelling
  * kills the whole group (multiprocessing's children too), so no Python
  * process outlives a run. Its stderr is kept (the last few KiB) to explain
- * a failure: that pipe, and killing the group while the leader's zombie
- * still holds its id, are why it is not started and reaped with
- * il_child_spawn and il_child_reap, which leave a worker's stderr alone
- * and end one process.
+ * a failure (il_child_spawn_with_stderr). Killing the group while the
+ * leader's zombie still holds its id is why it is not reaped with
+ * il_child_reap, which ends one process.
  *
  * This file is the dispatcher; il-executor-cpython-process.c finds,
  * starts and ends the interpreter (il-executor-cpython-private.h).

@@ -21,7 +21,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,11 +31,10 @@
 #include <glib-unix.h>
 
 #include "il-executor-mpi-private.h"
+#include "il-fd-io.h"
 #include "il-io.h"
 #include "il-protocol.h"
 #include "il-worker-pool.h"
-
-extern char **environ;
 
 #define STDERR_KEEP 8192
 
@@ -229,81 +227,20 @@ gboolean
 il_mpi_job_spawn (MpiJob  *job,
                   GError **error)
 {
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t          attr;
-  sigset_t                   mask, defaults;
   g_autoptr(GPtrArray) argv = mpirun_argv (job);
-  IlProtoHello hello = { 0 };
-  int          to_child[2] = { -1, -1 }, from_child[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
-  pid_t        pid;
-  int          rc;
+  IlProtoHello   hello = { 0 };
+  IlChildProcess child;
 
-  if (pipe2 (to_child, O_CLOEXEC) != 0 || pipe2 (from_child, O_CLOEXEC) != 0 ||
-      pipe2 (err_pipe, O_CLOEXEC) != 0)
-    {
-      int errsv = errno;
-
-      for (guint i = 0; i < 2; i++)
-        {
-          il_mpi_close_fd (&to_child[i]);
-          il_mpi_close_fd (&from_child[i]);
-          il_mpi_close_fd (&err_pipe[i]);
-        }
-      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-                   _("Could not create a channel to mpirun: %s"), g_strerror (errsv));
-      return FALSE;
-    }
-  fcntl (to_child[1], F_SETPIPE_SZ, 1024 * 1024);
-  fcntl (from_child[0], F_SETPIPE_SZ, 1024 * 1024);
-
-  posix_spawn_file_actions_init (&actions);
-  posix_spawn_file_actions_adddup2 (&actions, to_child[0], STDIN_FILENO);
-  posix_spawn_file_actions_adddup2 (&actions, from_child[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2 (&actions, err_pipe[1], STDERR_FILENO);
-#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 34)
-  posix_spawn_file_actions_addclosefrom_np (&actions, STDERR_FILENO + 1);
-#endif
   /* A clean signal state and a process group of its own, like every
    * worker (il-worker-pool.h): Ctrl+C reaches the application only, which
-   * ends the job itself. */
-  posix_spawnattr_init (&attr);
-  sigemptyset (&mask);
-  sigemptyset (&defaults);
-  sigaddset (&defaults, SIGPIPE);
-  sigaddset (&defaults, SIGINT);
-  sigaddset (&defaults, SIGTERM);
-  sigaddset (&defaults, SIGHUP);
-  sigaddset (&defaults, SIGQUIT);
-  sigaddset (&defaults, SIGCHLD);
-  posix_spawnattr_setsigmask (&attr, &mask);
-  posix_spawnattr_setsigdefault (&attr, &defaults);
-  posix_spawnattr_setpgroup (&attr, 0);
-  posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-
-  job->spawned_at = il_now_us ();
-  rc = posix_spawn (&pid, job->mpirun, &actions, &attr, (char *const *) argv->pdata, environ);
-  posix_spawnattr_destroy (&attr);
-  posix_spawn_file_actions_destroy (&actions);
-  close (to_child[0]);
-  close (from_child[1]);
-  close (err_pipe[1]);
-  if (rc != 0)
-    {
-      close (to_child[1]);
-      close (from_child[0]);
-      close (err_pipe[0]);
-      g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-                   _("Could not start %s: %s"), job->mpirun, g_strerror (rc));
-      return FALSE;
-    }
-
-  g_unix_set_fd_nonblocking (to_child[1], TRUE, NULL);
-  g_unix_set_fd_nonblocking (from_child[0], TRUE, NULL);
-  g_unix_set_fd_nonblocking (err_pipe[0], TRUE, NULL);
-  job->pid = pid;
-  job->wfd = to_child[1];
-  job->rfd = from_child[0];
-  job->efd = err_pipe[0];
+   * ends the job itself. mpirun's stderr says why a job ended. */
+  if (!il_child_spawn_with_stderr (job->mpirun, (char *const *) argv->pdata, &child, error))
+    return FALSE;
+  job->spawned_at = child.spawned_at;
+  job->pid = child.pid;
+  job->wfd = child.to_child;
+  job->rfd = child.from_child;
+  job->efd = child.from_stderr;
 
   hello.pid = (guint32) getpid ();
   hello.worker = 0;
@@ -323,14 +260,10 @@ il_mpi_job_spawn (MpiJob  *job,
 gboolean
 il_mpi_job_flush (MpiJob *job)
 {
-  while (job->wfd >= 0 && job->out_off < job->out->len)
+  if (job->wfd >= 0 && job->out_off < job->out->len)
     {
-      ssize_t n = write (job->wfd, job->out->data + job->out_off, job->out->len - job->out_off);
+      gssize n = il_fd_write_available (job->wfd, job->out->data + job->out_off, job->out->len - job->out_off);
 
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        return TRUE;
       if (n < 0)
         {
           if (errno == EPIPE)
@@ -339,6 +272,8 @@ il_mpi_job_flush (MpiJob *job)
           return FALSE;
         }
       job->out_off += (gsize) n;
+      if (job->out_off < job->out->len)
+        return TRUE; /* the pipe is full: the rest at the next POLLOUT */
     }
   g_byte_array_set_size (job->out, 0);
   job->out_off = 0;

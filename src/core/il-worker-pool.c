@@ -84,29 +84,36 @@ il_child_describe_status (int status)
   return g_strdup_printf (_("ended with wait status 0x%x"), status);
 }
 
-gboolean
-il_child_spawn (const char     *path,
-                char *const    *argv,
-                IlChildProcess *child,
-                GError        **error)
+/* The one way Interleave starts a child that speaks the pipe protocol:
+ * stdin and stdout (and stderr when @stderr_pipe) on new pipes, a clean
+ * signal state, a process group of its own. */
+static gboolean
+spawn_child (const char     *path,
+             char *const    *argv,
+             gboolean        stderr_pipe,
+             IlChildProcess *child,
+             GError        **error)
 {
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t          attr;
   sigset_t                   mask, defaults;
-  int                        to_child[2], from_child[2];
+  int                        to_child[2] = { -1, -1 }, from_child[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
   pid_t                      pid;
   int                        rc;
 
-  if (pipe2 (to_child, O_CLOEXEC) != 0)
-    to_child[0] = to_child[1] = -1;
-  if (to_child[0] < 0 || pipe2 (from_child, O_CLOEXEC) != 0)
+  if (pipe2 (to_child, O_CLOEXEC) != 0 || pipe2 (from_child, O_CLOEXEC) != 0 ||
+      (stderr_pipe && pipe2 (err_pipe, O_CLOEXEC) != 0))
     {
       int errsv = errno;
 
-      close_fd (&to_child[0]);
-      close_fd (&to_child[1]);
+      for (guint i = 0; i < 2; i++)
+        {
+          close_fd (&to_child[i]);
+          close_fd (&from_child[i]);
+          close_fd (&err_pipe[i]);
+        }
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-                   _("Could not create a channel to a worker: %s"), g_strerror (errsv));
+                   _("Could not create a channel to %s: %s"), path, g_strerror (errsv));
       return FALSE;
     }
   /* Larger pipes move a big payload in fewer wake-ups; the default is
@@ -117,14 +124,16 @@ il_child_spawn (const char     *path,
   posix_spawn_file_actions_init (&actions);
   posix_spawn_file_actions_adddup2 (&actions, to_child[0], STDIN_FILENO);
   posix_spawn_file_actions_adddup2 (&actions, from_child[1], STDOUT_FILENO);
+  if (stderr_pipe)
+    posix_spawn_file_actions_adddup2 (&actions, err_pipe[1], STDERR_FILENO);
 #if defined(__GLIBC__) && __GLIBC_PREREQ(2, 34)
-  /* Nothing else of the parent's leaks into the worker, even a descriptor
+  /* Nothing else of the parent's leaks into the child, even a descriptor
    * some library opened without close-on-exec. */
   posix_spawn_file_actions_addclosefrom_np (&actions, STDERR_FILENO + 1);
 #endif
 
   /* A clean signal state, and a process group of its own: Ctrl+C in a
-   * terminal reaches the CLI, which cancels and kills the workers itself
+   * terminal reaches the CLI, which cancels and kills the children itself
    * (tasks then fail as "cancelled", not as "killed by signal 2"). */
   posix_spawnattr_init (&attr);
   sigemptyset (&mask);
@@ -144,13 +153,15 @@ il_child_spawn (const char     *path,
   rc = posix_spawn (&pid, path, &actions, &attr, argv, environ);
   posix_spawnattr_destroy (&attr);
   posix_spawn_file_actions_destroy (&actions);
-  close (to_child[0]);
-  close (from_child[1]);
+  close_fd (&to_child[0]);
+  close_fd (&from_child[1]);
+  close_fd (&err_pipe[1]);
 
   if (rc != 0)
     {
-      close (to_child[1]);
-      close (from_child[0]);
+      close_fd (&to_child[1]);
+      close_fd (&from_child[0]);
+      close_fd (&err_pipe[0]);
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
                    _("Could not start %s: %s"), path, g_strerror (rc));
       return FALSE;
@@ -158,10 +169,31 @@ il_child_spawn (const char     *path,
 
   g_unix_set_fd_nonblocking (to_child[1], TRUE, NULL);
   g_unix_set_fd_nonblocking (from_child[0], TRUE, NULL);
+  if (err_pipe[0] >= 0)
+    g_unix_set_fd_nonblocking (err_pipe[0], TRUE, NULL);
   child->pid = pid;
   child->to_child = to_child[1];
   child->from_child = from_child[0];
+  child->from_stderr = err_pipe[0];
   return TRUE;
+}
+
+gboolean
+il_child_spawn (const char     *path,
+                char *const    *argv,
+                IlChildProcess *child,
+                GError        **error)
+{
+  return spawn_child (path, argv, FALSE, child, error);
+}
+
+gboolean
+il_child_spawn_with_stderr (const char     *path,
+                            char *const    *argv,
+                            IlChildProcess *child,
+                            GError        **error)
+{
+  return spawn_child (path, argv, TRUE, child, error);
 }
 
 gboolean

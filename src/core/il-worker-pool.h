@@ -30,10 +30,11 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  pid_t  pid;        /* the child */
-  int    to_child;   /* its stdin: the parent's end, non-blocking */
-  int    from_child; /* its stdout: the parent's end, non-blocking */
-  gint64 spawned_at; /* monotonic µs at the posix_spawn call */
+  pid_t  pid;         /* the child */
+  int    to_child;    /* its stdin: the parent's end, non-blocking */
+  int    from_child;  /* its stdout: the parent's end, non-blocking */
+  int    from_stderr; /* its stderr: the parent's end, non-blocking; -1: not piped */
+  gint64 spawned_at;  /* monotonic µs at the posix_spawn call */
 } IlChildProcess;
 
 /* Where interleave-worker is: IL_WORKER_PATH, then the installed one, then
@@ -47,6 +48,12 @@ gboolean il_child_spawn (const char     *path,
                          char *const    *argv,
                          IlChildProcess *child,
                          GError        **error);
+/* Like il_child_spawn, with the child's stderr on a third pipe too (the
+ * cpython engine and mpirun: their stderr explains a failure). */
+gboolean il_child_spawn_with_stderr (const char     *path,
+                                     char *const    *argv,
+                                     IlChildProcess *child,
+                                     GError        **error);
 
 /* Waits for @pid to end, killing it (SIGKILL) once @grace_us has passed.
  * TRUE with its wait status and resource usage; FALSE with @error when it
