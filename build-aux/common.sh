@@ -98,6 +98,11 @@ il_generate_locales ()
     fi
   fi
   il_log "generating the $IL_TEST_LOCALE locale"
+  # Listed in /etc/locale.gen too, so that a later locale-gen (which rebuilds
+  # the archive from that list) keeps it.
+  if [ -f /etc/locale.gen ]; then
+    "${sudo[@]}" sed -i -e 's/^#[[:space:]]*\(de_DE\.UTF-8 UTF-8\)/\1/' /etc/locale.gen || true
+  fi
   # localedef exits 1 for mere warnings about the definition: what counts is
   # whether the locale exists afterwards.
   "${sudo[@]}" localedef -i de_DE -f UTF-8 "$IL_TEST_LOCALE" >&2 || true
