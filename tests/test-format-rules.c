@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <math.h>
 
 #include "il-format.h"
@@ -282,6 +283,30 @@ test_machine (void)
   g_assert_cmpstr (undated, ==, "an unknown CPU (1 core, undated)");
 }
 
+/* The day follows the user's date format: German reads "02.12.2026"
+ * (issue 12). */
+static void
+test_machine_date_locale (void)
+{
+  IlMachine        machine = { 0 };
+  g_autofree char *saved = g_strdup (setlocale (LC_TIME, NULL));
+  g_autofree char *dated = NULL;
+
+  if (setlocale (LC_TIME, "de_DE.UTF-8") == NULL)
+    {
+      g_test_skip ("the de_DE.UTF-8 locale is missing (build-aux/test generates it)");
+      return;
+    }
+  machine.cpu_model = g_strdup ("Example CPU");
+  machine.cores = 2;
+  /* Midday: the same day in every time zone the tests may run in. */
+  machine.date = g_strdup ("2026-12-02T12:00:00Z");
+  dated = il_format_machine (&machine);
+  setlocale (LC_TIME, saved);
+  il_machine_clear (&machine);
+  g_assert_cmpstr (dated, ==, "Example CPU (2 cores, 02.12.2026)");
+}
+
 /* What answers a quiz: per run the makespan, the speedup, what the counter
  * lost; then whether the checksums agree (the structure lesson's answer). */
 static void
@@ -320,6 +345,7 @@ main (int   argc,
   g_test_add_func ("/il/format/cells", test_cells);
   g_test_add_func ("/il/format/counter", test_counter);
   g_test_add_func ("/il/format/machine", test_machine);
+  g_test_add_func ("/il/format/machine-date-locale", test_machine_date_locale);
   g_test_add_func ("/il/quiz/figures", test_quiz_figures);
   g_test_add_func ("/il/results/median-repetition", test_median_repetition);
   g_test_add_func ("/il/runner/expansion", test_run_expansion);

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <locale.h>
 #include <math.h>
 #include <string.h>
 
@@ -166,6 +167,27 @@ il_format_counter_workers (const IlRunResult *run)
   return g_string_free (out, FALSE);
 }
 
+/* The day of an ISO 8601 date in the user's locale ("02.12.2026" under
+ * German formats), in local time. The C locale keeps the ISO day
+ * ("2026-12-02"), clearer than its "12/02/26". */
+static char *
+format_day (const char *iso)
+{
+  const char *lc_time = setlocale (LC_TIME, NULL);
+  g_autoptr(GDateTime) parsed = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (strlen (iso) < 10)
+    return NULL;
+  if (lc_time == NULL || g_str_equal (lc_time, "C") || g_str_equal (lc_time, "POSIX") || g_str_has_prefix (lc_time, "C."))
+    return g_strndup (iso, 10);
+  parsed = g_date_time_new_from_iso8601 (iso, NULL);
+  if (parsed == NULL)
+    return g_strndup (iso, 10);
+  local = g_date_time_to_local (parsed);
+  return g_date_time_format (local, "%x");
+}
+
 char *
 il_format_machine (const IlMachine *machine)
 {
@@ -176,8 +198,8 @@ il_format_machine (const IlMachine *machine)
 
   cpu = machine->cpu_model != NULL && machine->cpu_model[0] != '\0' ? machine->cpu_model : _("an unknown CPU");
   /* The day is enough to place a measurement; the file keeps the time. */
-  if (machine->date != NULL && strlen (machine->date) >= 10)
-    date = g_strndup (machine->date, 10);
+  if (machine->date != NULL)
+    date = format_day (machine->date);
   if (date == NULL)
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (%u core, undated)", "%s (%u cores, undated)", machine->cores),
                             cpu, machine->cores);

@@ -75,7 +75,8 @@ char *il_format_counter_workers (const IlRunResult *run);
  * µs per switch". NULL when the run has no yield block. */
 char *il_format_yield (const IlRunResult *run);
 
-/* Who measured: "Intel(R) Xeon(R) CPU @ 2.20GHz (2 cores, 2026-12-02)". */
+/* Who measured: "Intel(R) Xeon(R) CPU @ 2.20GHz (2 cores, 2026-12-02)"; the
+ * day in the user's date format (LC_TIME), ISO in the C locale. */
 char *il_format_machine (const IlMachine *machine);
 
 G_END_DECLS
