@@ -167,6 +167,59 @@ il_format_counter_workers (const IlRunResult *run)
   return g_string_free (out, FALSE);
 }
 
+/* A byte count with a binary unit ("1,0 MiB" under German formats). */
+static char *
+format_bytes (gint64 bytes)
+{
+  static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+  double                   value = (double) bytes;
+  guint                    unit = 0;
+
+  if (bytes < 1024)
+    return g_strdup_printf ("%" PRId64 " B", bytes);
+  value /= 1024.0;
+  while (value >= 1024.0 && unit + 1 < G_N_ELEMENTS (units))
+    {
+      value /= 1024.0;
+      unit++;
+    }
+  return g_strdup_printf ("%.1f %s", value, units[unit]);
+}
+
+char *
+il_format_block (const IlBlock *block)
+{
+  g_autofree char *size = NULL;
+
+  g_return_val_if_fail (block != NULL, NULL);
+
+  switch (block->type)
+    {
+      case IL_BLOCK_CPU:
+        return g_strdup_printf ("%s × %" PRId64, il_kernel_to_string (block->kernel), block->units);
+      case IL_BLOCK_SLEEP:
+        return g_strdup_printf (_("sleep %" PRId64 " ms"), block->ms);
+      case IL_BLOCK_HTTP:
+        if (block->url != NULL)
+          return g_strdup_printf ("GET %s", block->url);
+        size = format_bytes (block->bytes);
+        return g_strdup_printf ("GET %" PRId64 " ms, %s", block->delay_ms, size);
+      case IL_BLOCK_FILE_WRITE:
+        size = format_bytes (block->bytes);
+        return g_strdup_printf (block->fsync ? _("write %s (fsync)") : _("write %s"), size);
+      case IL_BLOCK_FILE_READ:
+        size = format_bytes (block->bytes);
+        return g_strdup_printf (_("read %s"), size);
+      case IL_BLOCK_COUNTER:
+        return g_strdup_printf (block->lock ? _("count %" PRId64 " (lock)") : _("count %" PRId64), block->increments);
+      case IL_BLOCK_YIELD:
+        return g_strdup_printf (_("yield × %" PRId64), block->times);
+      case IL_N_BLOCK_TYPES:
+      default:
+        g_return_val_if_reached (NULL);
+    }
+}
+
 /* The day of an ISO 8601 date in the user's locale ("02.12.2026" under
  * German formats), in local time. The C locale keeps the ISO day
  * ("2026-12-02"), clearer than its "12/02/26". */
