@@ -75,7 +75,12 @@ IL_TEST_LOCALE=de_DE.UTF-8
 
 il_have_locale ()
 {
-  locale -a 2>/dev/null | grep -qix "$(printf '%s' "$1" | sed -e 's/UTF-8$/utf8/')"
+  local want all
+  want="$(printf '%s' "$1" | sed -e 's/UTF-8$/utf8/')"
+  # No pipe into grep -q: under pipefail, locale -a killed by SIGPIPE would
+  # make a present locale look missing.
+  all="$(locale -a 2>/dev/null || true)"
+  grep -qix -- "$want" <<<"$all"
 }
 
 il_generate_locales ()
