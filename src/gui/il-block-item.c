@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "il-block-item.h"
+#include "il-format.h"
 #include "il-network.h"
 
 struct _IlBlockItem
@@ -126,7 +127,7 @@ il_block_item_update_description (IlBlockItem *self)
 
   if (block == NULL)
     return;
-  text = il_block_describe (block);
+  text = il_format_block (block);
   gtk_label_set_label (self->description_label, text);
   /* Screen readers get the whole block in one phrase. */
   a11y = g_strdup_printf (_("Block %u: %s"), self->block + 1, text ? text : "");

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@
 #include <glib/gi18n.h>
 
 #include "il-fd-io.h"
+#include "il-i18n.h"
 #include "il-protocol.h"
 #include "il-run-private.h"
 
@@ -275,7 +277,7 @@ run_task (IlProtoTask *task,
       rec->start_us = rec->end_us = g_get_monotonic_time () - task->t0;
       rec->blocks = il_block_records_new (0);
       rec->failed = TRUE;
-      rec->error = g_strdup_printf (_("the payload arrived corrupted (checksum %016" G_GINT64_MODIFIER "x, expected %016" G_GINT64_MODIFIER "x)"),
+      rec->error = g_strdup_printf (_("the payload arrived corrupted (checksum %016" PRIx64 ", expected %016" PRIx64 ")"),
                                        sum, task->payload_checksum);
     }
   else
@@ -328,6 +330,11 @@ main (int    argc,
     }
 
   signal (SIGPIPE, SIG_IGN);
+  /* The messages it sends back (a failed task's reason) in the user's
+   * language; numbers stay in the C locale (LC_NUMERIC untouched). */
+  setlocale (LC_MESSAGES, "");
+  setlocale (LC_CTYPE, "");
+  il_i18n_init ();
 
   /* Keep the protocol channel private: anything else that prints to stdout
    * (a library's stray message) goes to stderr instead of corrupting the
