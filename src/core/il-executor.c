@@ -114,6 +114,35 @@ il_run_context_account (IlRunContext    *ctx,
 }
 
 void
+il_task_env_accumulate (IlTaskEnv       *into,
+                        const IlTaskEnv *env)
+{
+  into->usage.user_us += env->usage.user_us;
+  into->usage.sys_us += env->usage.sys_us;
+  into->usage.nvcsw += env->usage.nvcsw;
+  into->usage.nivcsw += env->usage.nivcsw;
+  into->overhead_ns += env->overhead_ns;
+  into->counter_done += env->counter_done;
+  into->yielded.yields += env->yielded.yields;
+  into->yielded.nvcsw += env->yielded.nvcsw;
+  into->yielded.nivcsw += env->yielded.nivcsw;
+  into->yielded.cpu_us += env->yielded.cpu_us;
+}
+
+void
+il_usage_add_since (IlUsage       *into,
+                    const IlUsage *since)
+{
+  IlUsage now;
+
+  il_thread_usage_read (&now);
+  into->user_us += now.user_us - since->user_us;
+  into->sys_us += now.sys_us - since->sys_us;
+  into->nvcsw += now.nvcsw - since->nvcsw;
+  into->nivcsw += now.nivcsw - since->nivcsw;
+}
+
+void
 il_run_context_count_worker (IlRunContext *ctx,
                              gint          worker,
                              gint64        n)
