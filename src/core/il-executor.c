@@ -58,28 +58,6 @@ il_task_record_take_measured (IlTaskRecord *rec,
 }
 
 void
-il_task_env_init (IlTaskEnv         *env,
-                  const IlTaskGroup *def,
-                  guint              group,
-                  guint              index,
-                  guint              flat,
-                  gint               worker,
-                  guint16            run,
-                  guint16            rep,
-                  gint64             t0)
-{
-  memset (env, 0, sizeof *env);
-  env->def = def;
-  env->group = group;
-  env->index = index;
-  env->flat = flat;
-  env->worker = worker;
-  env->run = run;
-  env->rep = rep;
-  env->t0 = t0;
-}
-
-void
 il_run_context_task_env (IlRunContext *ctx,
                          guint         flat,
                          gint          worker,

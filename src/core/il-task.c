@@ -64,6 +64,30 @@ il_sleep_cancellable (gint64        ms,
   return !g_cancellable_is_cancelled (cancellable);
 }
 
+/* Here, not with the executors (il-executor.c), so that a worker process
+ * that runs tasks does not link every executor, and through them libsoup. */
+void
+il_task_env_init (IlTaskEnv         *env,
+                  const IlTaskGroup *def,
+                  guint              group,
+                  guint              index,
+                  guint              flat,
+                  gint               worker,
+                  guint16            run,
+                  guint16            rep,
+                  gint64             t0)
+{
+  memset (env, 0, sizeof *env);
+  env->def = def;
+  env->group = group;
+  env->index = index;
+  env->flat = flat;
+  env->worker = worker;
+  env->run = run;
+  env->rep = rep;
+  env->t0 = t0;
+}
+
 /* getpid and gettid are syscalls (≈ 0.2 µs each here); a thread's ids never
  * change, and tasks run in threads of this process (the worker is exec'd,
  * never merely forked). */

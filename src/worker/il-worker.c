@@ -12,6 +12,11 @@
  *
  * Anything not understood ends the worker with a message on stderr and
  * status 2: a confused worker must not guess.
+ *
+ * Built twice: interleave-worker without the HTTP stack (a per-task spawn
+ * then loads half as many libraries), and interleave-worker-http
+ * (IL_WORKER_HTTP), which the processes executor starts for experiments
+ * with HTTP blocks.
  */
 #include "config.h"
 
@@ -351,6 +356,9 @@ main (int    argc,
   apply_hello (&hello);
   il_counter_init (&worker_counter);
   io = il_io_env_new_remote (hello.server_url, hello.scratch_dir);
+#ifdef IL_WORKER_HTTP
+  il_io_http_enable ();
+#endif
 
   ready.pid = (guint32) getpid ();
   ready.worker = hello.worker;
