@@ -297,15 +297,6 @@ il_io_check_scratch_space (const IlExperiment *experiment,
   return FALSE;
 }
 
-/* The rules (a file-read needs a file-write before it in its task) live
- * in the experiment's validation, which knows the file's positions. */
-gboolean
-il_io_check_experiment (const IlExperiment *experiment,
-                        GError            **error)
-{
-  return il_experiment_validate (experiment, error);
-}
-
 IlIoEnv *
 il_io_env_create (const IlExperiment *experiment,
                   const char         *server_url,
@@ -333,9 +324,6 @@ il_io_env_create (const IlExperiment *experiment,
             need_scratch = TRUE;
         }
     }
-
-  if (!il_io_check_experiment (experiment, error))
-    return NULL;
 
   env = g_new0 (IlIoEnv, 1);
   env->scratch_lock = -1;

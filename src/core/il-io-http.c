@@ -10,7 +10,8 @@
  * its start-up. The synchronous block runner (il-io-sync.c) reaches the
  * HTTP block through il_io_http_sync, which il_io_http_enable() sets; every
  * environment made here enables it, and interleave-worker-http calls it at
- * its start.
+ * its start. The experiment's check is here too: it needs the JSON reader,
+ * which a worker does not link either.
  */
 #include "config.h"
 
@@ -216,6 +217,15 @@ start_server (IlIoEnv *env,
   return TRUE;
 }
 
+/* The rules (a file-read needs a file-write before it in its task) live
+ * in the experiment's validation, which knows the file's positions. */
+gboolean
+il_io_check_experiment (const IlExperiment *experiment,
+                        GError            **error)
+{
+  return il_experiment_validate (experiment, error);
+}
+
 IlIoEnv *
 il_io_env_new (const IlExperiment *experiment,
                GError            **error)
@@ -229,6 +239,8 @@ il_io_env_new_with_server (const IlExperiment *experiment,
                            const char         *scratch_base_dir,
                            GError            **error)
 {
+  if (!il_io_check_experiment (experiment, error))
+    return NULL;
   il_io_http_enable ();
   return il_io_env_create (experiment, server_url, scratch_base_dir, start_server, error);
 }
