@@ -201,6 +201,7 @@ il_mpi_rank_main (int           rank,
   il_counter_init (&rank_counter);
   events = il_event_queue_new (4096);
   io = il_io_env_new_remote (hello.server_url, hello.scratch_dir);
+  il_io_http_enable ();
 
   for (;;)
     {
