@@ -13,7 +13,9 @@
 #     passed through Machado, Oliveira & Fernandes (2009)'s deuteranopia
 #     matrix (severity 1), is at least MIN_DE apart in CIEDE2000, and so is
 #     each pair for normal vision;
-#   - each of them stands off the chart background (MIN_DE_BG, both visions);
+#   - each of them stands off the chart background (MIN_DE_BG, both visions)
+#     and off libadwaita's accent colour, which the charts use for this
+#     machine's measurements (MIN_DE, both visions);
 #   - core lines, the recorded series and the failed outline reuse no block
 #     or state colour (MIN_DE apart, normal vision), nor each other's; the
 #     recorded series stays apart from this machine's (the accent colour)
@@ -181,6 +183,8 @@ def check_style(name, colours, bg_hex, accent_hex, failures, figures):
             worst_n = min(worst_n, (n, a + " / " + b))
             need(d, MIN_DE, "%s and %s for a deuteranope" % (a, b))
             need(n, MIN_DE, "%s and %s" % (a, b))
+        need(ciede2000(deutan[a], lab(deuteranopia(accent))), MIN_DE, "%s and the accent colour for a deuteranope" % a)
+        need(ciede2000(normal[a], lab(accent)), MIN_DE, "%s and the accent colour" % a)
         need(ciede2000(deutan[a], bg_d), MIN_DE_BG, "%s on the background for a deuteranope" % a)
         need(ciede2000(normal[a], bg_n), MIN_DE_BG, "%s on the background" % a)
     worst_o = (1e9, "")
