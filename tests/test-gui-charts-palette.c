@@ -4,8 +4,9 @@
  *
  * Opens an experiment with every block type in the window, reads each
  * block's colour off the workload editor (the coloured edge of its row),
- * runs it, and reads the same block's bar off the results timeline: the
- * two pixels must be the same colour, in the light and in the dark style.
+ * runs it, and reads the same block's bar off the results timeline and off
+ * its PNG and SVG exports: the pixels must be the same colour, in the light
+ * and in the dark style.
  * Nothing here asks the code which colour it meant: both pixels come from
  * rendered widgets.
  */
@@ -135,9 +136,11 @@ run_and_wait (IlWindow *window)
 /* The colour of each block type's bar in the results timeline: zoomed so
  * the block fills the plot, the middle of its bar. */
 static void
-timeline_colours (IlWindow *window,
-                  GdkRGBA   colours[IL_N_BLOCK_TYPES])
+timeline_colours (IlWindow   *window,
+                  const char *dir,
+                  GdkRGBA     colours[IL_N_BLOCK_TYPES])
 {
+  static const char *formats[] = { "png", "svg" };
   g_autoptr(GPtrArray) charts = g_ptr_array_new ();
   IlTimelineChart *chart;
   IlTimelineData  *data;
@@ -174,6 +177,32 @@ timeline_colours (IlWindow *window,
       pixel_at (&px, (int) x, (int) y, &colours[b->type]);
       seen[b->type] = TRUE;
       g_free (px.pixels);
+
+      /* The exports draw with the same colours (SVG read back through
+       * gdk-pixbuf's loader, which may scale points to pixels). */
+      for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+        {
+          g_autofree char *path = g_strdup_printf ("%s/timeline.%s", dir, formats[f]);
+          g_autoptr(GFile) file = g_file_new_for_path (path);
+          g_autoptr(GdkTexture) exported = NULL;
+          g_autoptr(GError) error = NULL;
+          Pixels  epx = { 0 };
+          GdkRGBA got;
+          double  scale;
+
+          g_assert_true (il_chart_export (IL_CHART (chart), file, formats[f], &error));
+          g_assert_no_error (error);
+          exported = gdk_texture_new_from_file (file, &error);
+          g_assert_no_error (error);
+          pixels_from_texture (&epx, exported);
+          scale = (double) epx.width / gtk_widget_get_width (GTK_WIDGET (chart));
+          pixel_at (&epx, (int) (x * scale), (int) (y * scale), &got);
+          g_test_message ("%s in %s: %.3f %.3f %.3f", il_block_type_to_string (b->type), formats[f], got.red,
+                          got.green, got.blue);
+          g_assert_cmpfloat (distance (&got, &colours[b->type]), <=, TOLERANCE);
+          g_free (epx.pixels);
+          g_unlink (path);
+        }
     }
   il_time_range_reset (il_timeline_chart_get_range (chart));
   for (guint t = 0; t < IL_N_BLOCK_TYPES; t++)
@@ -205,7 +234,7 @@ check_style (AdwColorScheme scheme)
 
   editor_colours (window, editor);
   run_and_wait (window);
-  timeline_colours (window, timeline);
+  timeline_colours (window, dir, timeline);
 
   for (guint t = 0; t < IL_N_BLOCK_TYPES; t++)
     {
