@@ -6,7 +6,8 @@
  * block's colour off the workload editor (the coloured edge of its row),
  * runs it, and reads the same block's bar off the results timeline and off
  * its PNG and SVG exports: the pixels must be the same colour, in the light
- * and in the dark style.
+ * and in the dark style (and, as gui-charts-palette-hc, both with high
+ * contrast).
  * Nothing here asks the code which colour it meant: both pixels come from
  * rendered widgets.
  */
@@ -225,6 +226,9 @@ check_style (AdwColorScheme scheme)
   g_assert_no_error (error);
 
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), scheme);
+  /* gui-charts-palette-hc runs this under high contrast */
+  g_assert_true (adw_style_manager_get_high_contrast (adw_style_manager_get_default ()) ==
+                 (g_getenv ("ADW_DEBUG_HIGH_CONTRAST") != NULL));
   window = il_window_new (NULL);
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 900);
   gtk_window_present (GTK_WINDOW (window));
