@@ -52,6 +52,8 @@ struct _IlBlockItem
 
 G_DEFINE_FINAL_TYPE (IlBlockItem, il_block_item, GTK_TYPE_WIDGET)
 
+/* The class that gives the block its type's colour: ui/style.css maps each
+ * to the palette's @il_block_* colour, which the timelines draw it in too. */
 static const char *
 block_css_class (IlBlockType type)
 {
@@ -64,8 +66,9 @@ block_css_class (IlBlockType type)
       case IL_BLOCK_HTTP:
         return "block-http";
       case IL_BLOCK_FILE_WRITE:
+        return "block-file-write";
       case IL_BLOCK_FILE_READ:
-        return "block-file";
+        return "block-file-read";
       case IL_BLOCK_COUNTER:
         return "block-counter";
       case IL_BLOCK_YIELD:
