@@ -1,0 +1,429 @@
+/* il-wrap-box.c — a row of widgets that wraps onto more lines when narrow
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Lines are broken on the children's minimum widths, so that whatever a
+ * horizontal GtkBox of the same children could show on one line stays on
+ * one line; each line is then allocated as GtkBox would (minimum widths,
+ * then towards natural widths, then the rest to expanding children).
+ */
+#include "config.h"
+
+#include "il-wrap-box.h"
+
+struct _IlWrapBox
+{
+  GtkWidget parent_instance;
+
+  int   spacing;
+  int   row_spacing;
+  guint n_lines;
+};
+
+G_DEFINE_FINAL_TYPE (IlWrapBox, il_wrap_box, GTK_TYPE_WIDGET)
+
+enum
+{
+  PROP_0,
+  PROP_SPACING,
+  PROP_ROW_SPACING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef struct
+{
+  GtkWidget *widget;
+  int        min;
+  int        nat;
+  int        width; /* allocated in its line */
+  gboolean   expand;
+  gboolean   glued; /* never starts a line: it belongs to the one before */
+} Item;
+
+/* A field a label can name: an entry, a spin button, a drop-down. */
+static gboolean
+is_field (GtkWidget *widget)
+{
+  return GTK_IS_EDITABLE (widget) || GTK_IS_DROP_DOWN (widget);
+}
+
+/* A dim label, this app's caption of a field, stays on the line of the
+ * field it names: one before a field ("Repeat" [12]) names that field; one
+ * after a field that no field follows is its unit ([10] "units"). Other
+ * labels (a block's type, a heading) do not hold on to a field. */
+static gboolean
+is_caption (GtkWidget *widget)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "dim-label");
+}
+
+static void
+glue_labels (GArray *items)
+{
+  for (guint i = 1; i < items->len; i++)
+    {
+      Item      *item = &g_array_index (items, Item, i);
+      GtkWidget *before = g_array_index (items, Item, i - 1).widget;
+      GtkWidget *after = i + 1 < items->len ? g_array_index (items, Item, i + 1).widget : NULL;
+
+      if (is_caption (before) && is_field (item->widget))
+        item->glued = TRUE;
+      else if (is_caption (item->widget) && is_field (before) && (after == NULL || !is_field (after)))
+        item->glued = TRUE;
+    }
+}
+
+/* The visible children with their horizontal sizes. */
+static GArray *
+collect_items (IlWrapBox *self)
+{
+  GArray *items = g_array_new (FALSE, TRUE, sizeof (Item));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      Item item = { child, 0, 0, 0, FALSE, FALSE };
+
+      if (!gtk_widget_should_layout (child))
+        continue;
+      gtk_widget_measure (child, GTK_ORIENTATION_HORIZONTAL, -1, &item.min, &item.nat, NULL, NULL);
+      item.expand = gtk_widget_compute_expand (child, GTK_ORIENTATION_HORIZONTAL);
+      g_array_append_val (items, item);
+    }
+  glue_labels (items);
+  return items;
+}
+
+/* The index after the last item glued to the one at @start, and their
+ * minimum width on one line. */
+static guint
+segment_end (IlWrapBox *self,
+             GArray    *items,
+             guint      start,
+             int       *width)
+{
+  guint i = start + 1;
+
+  *width = g_array_index (items, Item, start).min;
+  for (; i < items->len && g_array_index (items, Item, i).glued; i++)
+    *width += self->spacing + g_array_index (items, Item, i).min;
+  return i;
+}
+
+/* The index after the last item of the line that starts at @start. */
+static guint
+line_end (IlWrapBox *self,
+          GArray    *items,
+          guint      start,
+          int        width)
+{
+  int   used = 0;
+  guint i = start;
+
+  while (i < items->len)
+    {
+      int   need = 0;
+      guint end = segment_end (self, items, i, &need);
+
+      if (i > start)
+        need += self->spacing;
+      if (i > start && used + need > width)
+        break;
+      used += need;
+      i = end;
+    }
+  return i;
+}
+
+/* Sets the widths of items [@start, @end) in a line @width wide. */
+static void
+distribute_line (IlWrapBox *self,
+                 GArray    *items,
+                 guint      start,
+                 guint      end,
+                 int        width)
+{
+  guint                        n = end - start;
+  g_autofree GtkRequestedSize *sizes = g_new0 (GtkRequestedSize, n);
+  int                          extra = width - self->spacing * (int) (n - 1);
+  guint                        n_expand = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      Item *item = &g_array_index (items, Item, start + i);
+
+      sizes[i].data = item;
+      sizes[i].minimum_size = item->min;
+      sizes[i].natural_size = item->nat;
+      extra -= item->min;
+      if (item->expand)
+        n_expand++;
+    }
+  if (extra > 0)
+    extra = gtk_distribute_natural_allocation (extra, n, sizes);
+  /* What is left goes to the expanding children, the remainder of the
+   * division to the first of them. */
+  for (guint i = 0, k = 0; i < n; i++)
+    {
+      Item *item = &g_array_index (items, Item, start + i);
+      int   share = 0;
+
+      if (extra > 0 && item->expand)
+        {
+          share = extra / (int) n_expand + (k < (guint) (extra % (int) n_expand) ? 1 : 0);
+          k++;
+        }
+      item->width = sizes[i].minimum_size + share;
+    }
+}
+
+/* The height of the line's tallest child at its width in the line. */
+static void
+measure_line (GArray *items,
+              guint   start,
+              guint   end,
+              int    *minimum,
+              int    *natural)
+{
+  *minimum = 0;
+  *natural = 0;
+  for (guint i = start; i < end; i++)
+    {
+      const Item *item = &g_array_index (items, Item, i);
+      int         min = 0;
+      int         nat = 0;
+
+      gtk_widget_measure (item->widget, GTK_ORIENTATION_VERTICAL, item->width, &min, &nat, NULL, NULL);
+      *minimum = MAX (*minimum, min);
+      *natural = MAX (*natural, nat);
+    }
+}
+
+/* Lays @items out @width wide; returns the number of lines and their
+ * total heights. */
+static guint
+layout (IlWrapBox *self,
+        GArray    *items,
+        int        width,
+        int       *minimum,
+        int       *natural)
+{
+  guint lines = 0;
+
+  *minimum = 0;
+  *natural = 0;
+  for (guint start = 0; start < items->len;)
+    {
+      guint end = line_end (self, items, start, width);
+      int   min = 0;
+      int   nat = 0;
+
+      distribute_line (self, items, start, end, width);
+      measure_line (items, start, end, &min, &nat);
+      if (lines > 0)
+        {
+          *minimum += self->row_spacing;
+          *natural += self->row_spacing;
+        }
+      *minimum += min;
+      *natural += nat;
+      lines++;
+      start = end;
+    }
+  return lines;
+}
+
+static GtkSizeRequestMode
+il_wrap_box_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+static void
+il_wrap_box_measure (GtkWidget     *widget,
+                     GtkOrientation orientation,
+                     int            for_size,
+                     int           *minimum,
+                     int           *natural,
+                     int           *minimum_baseline,
+                     int           *natural_baseline)
+{
+  IlWrapBox *self = IL_WRAP_BOX (widget);
+  g_autoptr(GArray) items = collect_items (self);
+
+  *minimum = 0;
+  *natural = 0;
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      /* At least the widest run of glued children; at best everything
+       * on one line. */
+      for (guint i = 0; i < items->len;)
+        {
+          int width = 0;
+
+          i = segment_end (self, items, i, &width);
+          *minimum = MAX (*minimum, width);
+        }
+      for (guint i = 0; i < items->len; i++)
+        *natural += g_array_index (items, Item, i).nat + (i > 0 ? self->spacing : 0);
+    }
+  else
+    {
+      int width = for_size;
+
+      /* Unconstrained: the height of the single line. */
+      if (width < 0)
+        {
+          width = 0;
+          for (guint i = 0; i < items->len; i++)
+            width += g_array_index (items, Item, i).nat + (i > 0 ? self->spacing : 0);
+        }
+      layout (self, items, width, minimum, natural);
+    }
+}
+
+static void
+il_wrap_box_size_allocate (GtkWidget *widget,
+                           int        width,
+                           int        height,
+                           int        baseline)
+{
+  IlWrapBox *self = IL_WRAP_BOX (widget);
+  g_autoptr(GArray) items = collect_items (self);
+  gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
+  int      y = 0;
+
+  self->n_lines = 0;
+  for (guint start = 0; start < items->len;)
+    {
+      guint end = line_end (self, items, start, width);
+      int   min = 0;
+      int   nat = 0;
+      int   x = 0;
+
+      distribute_line (self, items, start, end, width);
+      measure_line (items, start, end, &min, &nat);
+      for (guint i = start; i < end; i++)
+        {
+          const Item   *item = &g_array_index (items, Item, i);
+          GtkAllocation child = { rtl ? width - x - item->width : x, y, item->width, nat };
+
+          gtk_widget_size_allocate (item->widget, &child, -1);
+          x += item->width + self->spacing;
+        }
+      y += nat + self->row_spacing;
+      self->n_lines++;
+      start = end;
+    }
+}
+
+static void
+il_wrap_box_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  IlWrapBox *self = IL_WRAP_BOX (object);
+
+  switch (prop_id)
+    {
+      case PROP_SPACING:
+        g_value_set_int (value, self->spacing);
+        break;
+      case PROP_ROW_SPACING:
+        g_value_set_int (value, self->row_spacing);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+il_wrap_box_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  IlWrapBox *self = IL_WRAP_BOX (object);
+  int        v = g_value_get_int (value);
+
+  switch (prop_id)
+    {
+      case PROP_SPACING:
+        if (self->spacing == v)
+          return;
+        self->spacing = v;
+        break;
+      case PROP_ROW_SPACING:
+        if (self->row_spacing == v)
+          return;
+        self->row_spacing = v;
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+        return;
+    }
+  g_object_notify_by_pspec (object, pspec);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+static void
+il_wrap_box_dispose (GObject *object)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);
+  G_OBJECT_CLASS (il_wrap_box_parent_class)->dispose (object);
+}
+
+static void
+il_wrap_box_class_init (IlWrapBoxClass *klass)
+{
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = il_wrap_box_dispose;
+  object_class->get_property = il_wrap_box_get_property;
+  object_class->set_property = il_wrap_box_set_property;
+  widget_class->get_request_mode = il_wrap_box_get_request_mode;
+  widget_class->measure = il_wrap_box_measure;
+  widget_class->size_allocate = il_wrap_box_size_allocate;
+
+  properties[PROP_SPACING] = g_param_spec_int ("spacing", NULL, NULL, 0, G_MAXINT, 0,
+                                               G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ROW_SPACING] = g_param_spec_int ("row-spacing", NULL, NULL, 0, G_MAXINT, 0,
+                                                   G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+  gtk_widget_class_set_css_name (widget_class, "box");
+}
+
+static void
+il_wrap_box_init (IlWrapBox *self)
+{
+}
+
+GtkWidget *
+il_wrap_box_new (int spacing,
+                 int row_spacing)
+{
+  return g_object_new (IL_TYPE_WRAP_BOX, "spacing", spacing, "row-spacing", row_spacing, NULL);
+}
+
+void
+il_wrap_box_append (IlWrapBox *self,
+                    GtkWidget *child)
+{
+  g_return_if_fail (IL_IS_WRAP_BOX (self));
+  g_return_if_fail (GTK_IS_WIDGET (child));
+  gtk_widget_set_parent (child, GTK_WIDGET (self));
+}
+
+guint
+il_wrap_box_get_n_lines (IlWrapBox *self)
+{
+  g_return_val_if_fail (IL_IS_WRAP_BOX (self), 0);
+  return self->n_lines;
+}
