@@ -15,9 +15,10 @@ struct _IlWrapBox
 {
   GtkWidget parent_instance;
 
-  int   spacing;
-  int   row_spacing;
-  guint n_lines;
+  int      spacing;
+  int      row_spacing;
+  gboolean homogeneous;
+  guint    n_lines;
 };
 
 G_DEFINE_FINAL_TYPE (IlWrapBox, il_wrap_box, GTK_TYPE_WIDGET)
@@ -27,6 +28,7 @@ enum
   PROP_0,
   PROP_SPACING,
   PROP_ROW_SPACING,
+  PROP_HOMOGENEOUS,
   N_PROPS
 };
 
@@ -93,6 +95,23 @@ collect_items (IlWrapBox *self)
       g_array_append_val (items, item);
     }
   glue_labels (items);
+  /* Homogeneous: every child asks for the most any of them asks for. */
+  if (self->homogeneous)
+    {
+      int min = 0;
+      int nat = 0;
+
+      for (guint i = 0; i < items->len; i++)
+        {
+          min = MAX (min, g_array_index (items, Item, i).min);
+          nat = MAX (nat, g_array_index (items, Item, i).nat);
+        }
+      for (guint i = 0; i < items->len; i++)
+        {
+          g_array_index (items, Item, i).min = min;
+          g_array_index (items, Item, i).nat = nat;
+        }
+    }
   return items;
 }
 
@@ -149,6 +168,13 @@ distribute_line (IlWrapBox *self,
   g_autofree GtkRequestedSize *sizes = g_new0 (GtkRequestedSize, n);
   int                          extra = width - self->spacing * (int) (n - 1);
   guint                        n_expand = 0;
+
+  if (self->homogeneous)
+    {
+      for (guint i = 0; i < n; i++)
+        g_array_index (items, Item, start + i).width = extra / (int) n + (i < (guint) (extra % (int) n) ? 1 : 0);
+      return;
+    }
 
   for (guint i = 0; i < n; i++)
     {
@@ -271,16 +297,21 @@ il_wrap_box_measure (GtkWidget     *widget,
     }
   else
     {
-      int width = for_size;
+      int min_width = 0;
+      int nat_width = 0;
+      int unused = 0;
 
-      /* Unconstrained: the height of the single line. */
-      if (width < 0)
+      if (for_size >= 0)
         {
-          width = 0;
-          for (guint i = 0; i < items->len; i++)
-            width += g_array_index (items, Item, i).nat + (i > 0 ? self->spacing : 0);
+          layout (self, items, for_size, minimum, natural);
+          return;
         }
-      layout (self, items, width, minimum, natural);
+      /* Unconstrained, as for a wrapping GtkLabel: the least height is
+       * that of the narrowest layout, the natural one that of one line. */
+      il_wrap_box_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, &nat_width, NULL, NULL);
+      layout (self, items, min_width, minimum, &unused);
+      layout (self, items, nat_width, &unused, natural);
+      *natural = MAX (*natural, *minimum);
     }
 }
 
@@ -292,30 +323,47 @@ il_wrap_box_size_allocate (GtkWidget *widget,
 {
   IlWrapBox *self = IL_WRAP_BOX (widget);
   g_autoptr(GArray) items = collect_items (self);
+  g_autoptr(GArray) lines = g_array_new (FALSE, TRUE, sizeof (GtkRequestedSize));
   gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
+  int      extra = height;
   int      y = 0;
+  guint    start = 0;
 
-  self->n_lines = 0;
-  for (guint start = 0; start < items->len;)
+  /* The lines get their minimum heights, then what is left towards their
+   * natural heights, like the children of a vertical GtkBox. */
+  for (start = 0; start < items->len;)
     {
-      guint end = line_end (self, items, start, width);
-      int   min = 0;
-      int   nat = 0;
-      int   x = 0;
+      GtkRequestedSize line = { GUINT_TO_POINTER (start), 0, 0 };
+      guint            end = line_end (self, items, start, width);
 
       distribute_line (self, items, start, end, width);
-      measure_line (items, start, end, &min, &nat);
+      measure_line (items, start, end, &line.minimum_size, &line.natural_size);
+      extra -= line.minimum_size + (lines->len > 0 ? self->row_spacing : 0);
+      g_array_append_val (lines, line);
+      start = end;
+    }
+  if (extra > 0 && lines->len > 0)
+    gtk_distribute_natural_allocation (extra, lines->len, (GtkRequestedSize *) (gpointer) lines->data);
+
+  self->n_lines = lines->len;
+  for (guint l = 0; l < lines->len; l++)
+    {
+      const GtkRequestedSize *line = &g_array_index (lines, GtkRequestedSize, l);
+      guint                   end;
+      int                     x = 0;
+
+      start = GPOINTER_TO_UINT (line->data);
+      end = line_end (self, items, start, width);
+      distribute_line (self, items, start, end, width);
       for (guint i = start; i < end; i++)
         {
           const Item   *item = &g_array_index (items, Item, i);
-          GtkAllocation child = { rtl ? width - x - item->width : x, y, item->width, nat };
+          GtkAllocation child = { rtl ? width - x - item->width : x, y, item->width, line->minimum_size };
 
           gtk_widget_size_allocate (item->widget, &child, -1);
           x += item->width + self->spacing;
         }
-      y += nat + self->row_spacing;
-      self->n_lines++;
-      start = end;
+      y += line->minimum_size + self->row_spacing;
     }
 }
 
@@ -335,6 +383,9 @@ il_wrap_box_get_property (GObject    *object,
       case PROP_ROW_SPACING:
         g_value_set_int (value, self->row_spacing);
         break;
+      case PROP_HOMOGENEOUS:
+        g_value_set_boolean (value, self->homogeneous);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -347,19 +398,23 @@ il_wrap_box_set_property (GObject      *object,
                           GParamSpec   *pspec)
 {
   IlWrapBox *self = IL_WRAP_BOX (object);
-  int        v = g_value_get_int (value);
 
   switch (prop_id)
     {
       case PROP_SPACING:
-        if (self->spacing == v)
+        if (self->spacing == g_value_get_int (value))
           return;
-        self->spacing = v;
+        self->spacing = g_value_get_int (value);
         break;
       case PROP_ROW_SPACING:
-        if (self->row_spacing == v)
+        if (self->row_spacing == g_value_get_int (value))
           return;
-        self->row_spacing = v;
+        self->row_spacing = g_value_get_int (value);
+        break;
+      case PROP_HOMOGENEOUS:
+        if (self->homogeneous == g_value_get_boolean (value))
+          return;
+        self->homogeneous = g_value_get_boolean (value);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -396,6 +451,8 @@ il_wrap_box_class_init (IlWrapBoxClass *klass)
                                                G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_ROW_SPACING] = g_param_spec_int ("row-spacing", NULL, NULL, 0, G_MAXINT, 0,
                                                    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HOMOGENEOUS] = g_param_spec_boolean ("homogeneous", NULL, NULL, FALSE,
+                                                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
   gtk_widget_class_set_css_name (widget_class, "box");
 }
@@ -419,6 +476,14 @@ il_wrap_box_append (IlWrapBox *self,
   g_return_if_fail (IL_IS_WRAP_BOX (self));
   g_return_if_fail (GTK_IS_WIDGET (child));
   gtk_widget_set_parent (child, GTK_WIDGET (self));
+}
+
+void
+il_wrap_box_set_homogeneous (IlWrapBox *self,
+                             gboolean   homogeneous)
+{
+  g_return_if_fail (IL_IS_WRAP_BOX (self));
+  g_object_set (self, "homogeneous", homogeneous, NULL);
 }
 
 guint

@@ -28,6 +28,11 @@ GtkWidget *il_wrap_box_new (int spacing,
 void il_wrap_box_append (IlWrapBox *self,
                          GtkWidget *child);
 
+/* Homogeneous: every child as wide as the widest asks for, and the
+ * children of a line share it equally. */
+void il_wrap_box_set_homogeneous (IlWrapBox *self,
+                                  gboolean   homogeneous);
+
 /* The number of lines of the latest allocation (0 before the first). */
 guint il_wrap_box_get_n_lines (IlWrapBox *self);
 
