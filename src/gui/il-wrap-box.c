@@ -52,9 +52,11 @@ is_field (GtkWidget *widget)
 }
 
 /* A dim label, this app's caption of a field, stays on the line of the
- * field it names: one before a field ("Repeat" [12]) names that field; one
- * after a field that no field follows is its unit ([10] "units"). Other
- * labels (a block's type, a heading) do not hold on to a field. */
+ * field it names. After a spin button that no other spin button follows,
+ * it is that spin button's unit ([10] "units", [30] "ms" [url]); otherwise
+ * it names the field after it ("Repeat" [12], [12] "Payload" [0],
+ * "Workers" [2, 4]). Other labels (a block's type, a heading) do not hold
+ * on to a field. */
 static gboolean
 is_caption (GtkWidget *widget)
 {
@@ -64,15 +66,19 @@ is_caption (GtkWidget *widget)
 static void
 glue_labels (GArray *items)
 {
+  gboolean unit = FALSE; /* the previous item is a caption taken as a unit */
+
   for (guint i = 1; i < items->len; i++)
     {
       Item      *item = &g_array_index (items, Item, i);
       GtkWidget *before = g_array_index (items, Item, i - 1).widget;
       GtkWidget *after = i + 1 < items->len ? g_array_index (items, Item, i + 1).widget : NULL;
+      gboolean   was_unit = unit;
 
-      if (is_caption (before) && is_field (item->widget))
-        item->glued = TRUE;
-      else if (is_caption (item->widget) && is_field (before) && (after == NULL || !is_field (after)))
+      unit = FALSE;
+      if (is_caption (item->widget) && GTK_IS_SPIN_BUTTON (before) && !GTK_IS_SPIN_BUTTON (after))
+        item->glued = unit = TRUE;
+      else if (is_caption (before) && !was_unit && is_field (item->widget))
         item->glued = TRUE;
     }
 }
@@ -315,6 +321,21 @@ il_wrap_box_measure (GtkWidget     *widget,
     }
 }
 
+/* Whether a child of the line that starts at @start expands vertically. */
+static gboolean
+line_expands (IlWrapBox *self,
+              GArray    *items,
+              guint      start,
+              int        width)
+{
+  guint end = line_end (self, items, start, width);
+
+  for (guint i = start; i < end; i++)
+    if (gtk_widget_compute_expand (g_array_index (items, Item, i).widget, GTK_ORIENTATION_VERTICAL))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 il_wrap_box_size_allocate (GtkWidget *widget,
                            int        width,
@@ -343,7 +364,26 @@ il_wrap_box_size_allocate (GtkWidget *widget,
       start = end;
     }
   if (extra > 0 && lines->len > 0)
-    gtk_distribute_natural_allocation (extra, lines->len, (GtkRequestedSize *) (gpointer) lines->data);
+    extra = gtk_distribute_natural_allocation (extra, lines->len, (GtkRequestedSize *) (gpointer) lines->data);
+  /* The rest goes to the lines with a child that expands vertically (the
+   * live curves fill the height their row is given). */
+  if (extra > 0)
+    {
+      guint n_expand = 0;
+
+      for (guint l = 0; l < lines->len; l++)
+        if (line_expands (self, items, GPOINTER_TO_UINT (g_array_index (lines, GtkRequestedSize, l).data), width))
+          n_expand++;
+      for (guint l = 0, k = 0; l < lines->len && n_expand > 0; l++)
+        {
+          GtkRequestedSize *line = &g_array_index (lines, GtkRequestedSize, l);
+
+          if (!line_expands (self, items, GPOINTER_TO_UINT (line->data), width))
+            continue;
+          line->minimum_size += extra / (int) n_expand + (k < (guint) (extra % (int) n_expand) ? 1 : 0);
+          k++;
+        }
+    }
 
   self->n_lines = lines->len;
   for (guint l = 0; l < lines->len; l++)
