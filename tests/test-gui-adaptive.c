@@ -719,104 +719,12 @@ test_wide (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-/* IlWrapBox: one line while the children's minimum widths fit, more when
- * they do not; a caption stays with its field; never narrower than its
- * widest child. */
-static void
-test_wrap_box (void)
-{
-  GtkWidget *window = gtk_window_new ();
-  GtkWidget *box = il_wrap_box_new (6, 4);
-  GtkWidget *caption = gtk_label_new ("Repeat");
-  GtkWidget *spin = gtk_spin_button_new_with_range (0, 1000000, 1);
-  GtkWidget *first = gtk_button_new_with_label ("A rather long first button");
-  int        min = 0, nat = 0, min_first = 0, min_pair = 0, nat_pair = 0;
-
-  gtk_widget_add_css_class (caption, "dim-label");
-  il_wrap_box_append (IL_WRAP_BOX (box), first);
-  il_wrap_box_append (IL_WRAP_BOX (box), caption);
-  il_wrap_box_append (IL_WRAP_BOX (box), spin);
-  gtk_window_set_child (GTK_WINDOW (window), box);
-
-  gtk_widget_measure (first, GTK_ORIENTATION_HORIZONTAL, -1, &min_first, NULL, NULL, NULL);
-  gtk_widget_measure (caption, GTK_ORIENTATION_HORIZONTAL, -1, &min_pair, &nat_pair, NULL, NULL);
-  {
-    int m = 0;
-
-    gtk_widget_measure (spin, GTK_ORIENTATION_HORIZONTAL, -1, &m, NULL, NULL, NULL);
-    min_pair += 6 + m;
-  }
-  gtk_widget_measure (box, GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
-  /* The caption and its field are one piece: the box's minimum. */
-  g_assert_cmpint (min, ==, MAX (min_first, min_pair));
-  g_assert_cmpint (nat, >=, min_first + 6 + min_pair);
-
-  present_at (GTK_WINDOW (window), nat + 40, 200);
-  g_assert_cmpuint (il_wrap_box_get_n_lines (IL_WRAP_BOX (box)), ==, 1);
-  gtk_window_set_default_size (GTK_WINDOW (window), min, 200);
-  settle (window);
-  g_assert_cmpuint (il_wrap_box_get_n_lines (IL_WRAP_BOX (box)), ==, 2);
-  {
-    graphene_rect_t c, s;
-
-    /* The caption went to the second line with its field. */
-    g_assert_true (gtk_widget_compute_bounds (caption, box, &c));
-    g_assert_true (gtk_widget_compute_bounds (spin, box, &s));
-    g_assert_cmpfloat (c.origin.y, >, 0);
-    g_assert_cmpfloat (c.origin.x, <, s.origin.x);
-    g_assert_cmpfloat (c.origin.y, <, s.origin.y + s.size.height);
-  }
-  {
-    Clip clip = { GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (window), gtk_widget_get_height (window)), TRUE, TRUE };
-    g_autoptr(GString) clipped = g_string_new (NULL);
-
-    walk (window, window, &clip, &clip, clipped);
-    g_assert_cmpstr (clipped->str, ==, "");
-  }
-  gtk_window_destroy (GTK_WINDOW (window));
-}
-
-/* A caption after a spin button, before a field that is not one, is the
- * spin button's unit: [30] "ms" stay together, the entry wraps. */
-static void
-test_wrap_box_unit (void)
-{
-  GtkWidget      *window = gtk_window_new ();
-  GtkWidget      *box = il_wrap_box_new (6, 4);
-  GtkWidget      *spin = gtk_spin_button_new_with_range (0, 1000000, 1);
-  GtkWidget      *unit = gtk_label_new ("ms");
-  GtkWidget      *entry = gtk_entry_new ();
-  int             min_spin = 0, min_unit = 0, min = 0;
-  graphene_rect_t s, u, e;
-
-  gtk_widget_add_css_class (unit, "dim-label");
-  gtk_editable_set_width_chars (GTK_EDITABLE (entry), 30);
-  il_wrap_box_append (IL_WRAP_BOX (box), spin);
-  il_wrap_box_append (IL_WRAP_BOX (box), unit);
-  il_wrap_box_append (IL_WRAP_BOX (box), entry);
-  gtk_window_set_child (GTK_WINDOW (window), box);
-  gtk_widget_measure (spin, GTK_ORIENTATION_HORIZONTAL, -1, &min_spin, NULL, NULL, NULL);
-  gtk_widget_measure (unit, GTK_ORIENTATION_HORIZONTAL, -1, &min_unit, NULL, NULL, NULL);
-  gtk_widget_measure (box, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
-  present_at (GTK_WINDOW (window), MAX (min, min_spin + 6 + min_unit) + 10, 200);
-  g_assert_cmpuint (il_wrap_box_get_n_lines (IL_WRAP_BOX (box)), ==, 2);
-  g_assert_true (gtk_widget_compute_bounds (spin, box, &s));
-  g_assert_true (gtk_widget_compute_bounds (unit, box, &u));
-  g_assert_true (gtk_widget_compute_bounds (entry, box, &e));
-  g_assert_cmpfloat (u.origin.y, <, s.origin.y + s.size.height);
-  g_assert_cmpfloat (u.origin.x, >, s.origin.x);
-  g_assert_cmpfloat (e.origin.y, >=, s.origin.y + s.size.height);
-  gtk_window_destroy (GTK_WINDOW (window));
-}
-
 int
 main (int    argc,
       char **argv)
 {
   il_test_init_gtk (&argc, &argv);
 
-  g_test_add_func ("/il/gui/adaptive/wrap-box", test_wrap_box);
-  g_test_add_func ("/il/gui/adaptive/wrap-box-unit", test_wrap_box_unit);
   g_test_add_func ("/il/gui/adaptive/welcome", test_welcome);
   g_test_add_func ("/il/gui/adaptive/editors", test_editors);
   g_test_add_func ("/il/gui/adaptive/live-and-results", test_live_and_results);
