@@ -18,6 +18,7 @@
 #include "il-block-item.h"
 #include "il-format.h"
 #include "il-network.h"
+#include "il-wrap-box.h"
 
 struct _IlBlockItem
 {
@@ -437,6 +438,9 @@ il_block_item_class_init (IlBlockItemClass *klass)
 {
   GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  /* The template's IlWrapBox wraps the row when narrow (issue 12). */
+  g_type_ensure (IL_TYPE_WRAP_BOX);
 
   object_class->dispose = il_block_item_dispose;
 

@@ -490,6 +490,14 @@ il_help_window_render (IlHelpWindow *self)
         }
       gtk_box_append (box, label);
     }
+  /* The focus leaves the old page first: a focused link destroyed with it
+   * made GTK 4.8 report a critical at the next frame. */
+  {
+    GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (self));
+
+    if (focus != NULL && gtk_widget_is_ancestor (focus, self->content))
+      gtk_window_set_focus (GTK_WINDOW (self), NULL);
+  }
   adw_clamp_set_child (ADW_CLAMP (self->content), GTK_WIDGET (box));
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller)), 0);
 }

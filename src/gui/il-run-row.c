@@ -15,6 +15,7 @@
 #include "il-cpython.h"
 #include "il-mpi.h"
 #include "il-run-row.h"
+#include "il-wrap-box.h"
 
 struct _IlRunRow
 {
@@ -362,6 +363,9 @@ il_run_row_class_init (IlRunRowClass *klass)
 {
   GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  /* The template's IlWrapBox wraps the row when narrow (issue 12). */
+  g_type_ensure (IL_TYPE_WRAP_BOX);
 
   object_class->dispose = il_run_row_dispose;
 

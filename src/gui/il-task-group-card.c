@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "il-task-group-card.h"
+#include "il-wrap-box.h"
 
 struct _IlTaskGroupCard
 {
@@ -103,6 +104,9 @@ il_task_group_card_class_init (IlTaskGroupCardClass *klass)
 {
   GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  /* The template's IlWrapBox wraps the row when narrow (issue 12). */
+  g_type_ensure (IL_TYPE_WRAP_BOX);
 
   object_class->dispose = il_task_group_card_dispose;
 

@@ -51,6 +51,9 @@ struct _IlWindow
   AdwHeaderBar     *header_bar;
   AdwWindowTitle   *window_title;
   GtkWidget        *switcher_box;
+  AdwSqueezer      *switcher_squeezer;
+  GtkWidget        *switcher_none;
+  GtkWidget        *switcher_bar;
   GtkWidget        *open_button;
   GtkWidget        *save_button;
   GtkMenuButton    *menu_button;
@@ -99,6 +102,7 @@ struct _IlWindow
   PendingKind pending;
   gint64      run_started_us;
   guint       progress_source;
+  guint       narrow_source; /* il_window_update_narrow() pending */
   gboolean    close_confirmed;
   /* The latest results were measured here and not saved with the document
    * ("Save with Results"): they count as unsaved changes (issue 12). */
@@ -118,6 +122,8 @@ void il_window_show_error (IlWindow   *self,
                            const char *message);
 void il_window_update_title (IlWindow *self);
 void il_window_update_actions (IlWindow *self);
+/* Narrow or wide, as the switcher's row measured it (issue 12). */
+void il_window_update_narrow (IlWindow *self);
 void il_window_set_running_ui (IlWindow *self,
                                gboolean  running);
 void il_window_show_results (IlWindow *self);

@@ -14,6 +14,7 @@
 #include "il-format.h"
 #include "il-settings.h"
 #include "il-window-private.h"
+#include "il-wrap-box.h"
 
 G_DEFINE_FINAL_TYPE (IlWindow, il_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -101,6 +102,46 @@ il_window_update_actions (IlWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->run_button), have_doc);
   gtk_widget_set_visible (self->switcher_box, have_doc);
   gtk_widget_set_visible (self->save_button, have_doc);
+  il_window_update_narrow (self);
+}
+
+/* The squeezer in the switcher's row shows nothing once the wide switcher
+ * does not fit: the window is narrow. Then the switcher bar at the bottom
+ * takes over and the row goes flat (it stays, to notice when the window
+ * widens again: its width does not change with the mode, so the two cannot
+ * chase each other). Open and Save have their own squeezer. */
+void
+il_window_update_narrow (IlWindow *self)
+{
+  gboolean narrow = self->document != NULL &&
+                    adw_squeezer_get_visible_child (self->switcher_squeezer) == self->switcher_none;
+
+  if (narrow)
+    gtk_widget_add_css_class (self->switcher_box, "narrow");
+  else
+    gtk_widget_remove_css_class (self->switcher_box, "narrow");
+  adw_view_switcher_bar_set_reveal (ADW_VIEW_SWITCHER_BAR (self->switcher_bar), narrow);
+}
+
+static gboolean
+update_narrow_idle (gpointer data)
+{
+  IlWindow *self = data;
+
+  self->narrow_source = 0;
+  il_window_update_narrow (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The squeezer chooses while it is being allocated: showing or hiding
+ * other widgets right then leaves them without an allocation (GTK 4.8
+ * warns, and the window stayed 1×1 and blank), so the change waits until
+ * this layout is done. */
+static void
+switcher_squeezed_cb (IlWindow *self)
+{
+  if (self->narrow_source == 0)
+    self->narrow_source = g_idle_add (update_narrow_idle, self);
 }
 
 void
@@ -384,6 +425,7 @@ il_window_dispose (GObject *object)
   if (self->live_model != NULL)
     il_live_model_stop (self->live_model);
   g_clear_handle_id (&self->progress_source, g_source_remove);
+  g_clear_handle_id (&self->narrow_source, g_source_remove);
   if (self->document_signals != NULL)
     g_signal_group_set_target (self->document_signals, NULL);
   g_clear_object (&self->document_signals);
@@ -425,12 +467,16 @@ il_window_class_init (IlWindowClass *klass)
   g_type_ensure (IL_TYPE_RUNS_EDITOR);
   g_type_ensure (IL_TYPE_RESULTS_TABLE);
   g_type_ensure (IL_TYPE_QUIZ_CARD);
+  g_type_ensure (IL_TYPE_WRAP_BOX);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/interleave/Interleave/il-window.ui");
   gtk_widget_class_bind_template_child (widget_class, IlWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, switcher_box);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, switcher_squeezer);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, switcher_none);
+  gtk_widget_class_bind_template_child (widget_class, IlWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, open_button);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, save_button);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, menu_button);
@@ -455,6 +501,8 @@ il_window_class_init (IlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlWindow, examples_menu);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, lesson_bar);
   gtk_widget_class_bind_template_child (widget_class, IlWindow, next_lesson_label);
+
+  gtk_widget_class_bind_template_callback (widget_class, switcher_squeezed_cb);
 
   il_window_class_init_actions (widget_class);
 }

@@ -16,6 +16,7 @@
 #include "il-lag-chart.h"
 #include "il-load-chart.h"
 #include "il-timeline-chart.h"
+#include "il-wrap-box.h"
 
 struct _IlLiveView
 {
@@ -199,16 +200,20 @@ model_changed_cb (IlLiveView  *self,
 }
 
 /* Halfway until the user drags the handle: the timeline's lanes are what a
- * run is about, so they get at least the curves' height. */
+ * run is about, so they get at least the curves' height. Never less than
+ * the curves need, though: GtkPaned does not clamp a position set while
+ * it allocates, and the curves stacked in a narrow window (issue 12) were
+ * cut off. */
 static void
 paned_max_position_cb (IlLiveView *self)
 {
+  int min = 0;
   int max = 0;
 
   if (self->user_position)
     return;
-  g_object_get (self->paned, "max-position", &max, NULL);
-  gtk_paned_set_position (GTK_PANED (self->paned), max / 2);
+  g_object_get (self->paned, "min-position", &min, "max-position", &max, NULL);
+  gtk_paned_set_position (GTK_PANED (self->paned), MAX (max / 2, min));
 }
 
 /* A press on the handle: from now on the position is the user's. The
@@ -334,8 +339,9 @@ il_live_view_init (IlLiveView *self)
     gtk_widget_add_controller (self->paned, GTK_EVENT_CONTROLLER (press));
   }
 
-  self->row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_set_homogeneous (GTK_BOX (self->row), TRUE);
+  /* Side by side, or one above the other in a narrow window (issue 12). */
+  self->row = il_wrap_box_new (6, 6);
+  il_wrap_box_set_homogeneous (IL_WRAP_BOX (self->row), TRUE);
   gtk_widget_set_margin_bottom (self->row, 3);
   gtk_paned_set_start_child (GTK_PANED (self->paned), self->row);
 
@@ -343,13 +349,13 @@ il_live_view_init (IlLiveView *self)
   gtk_widget_set_hexpand (self->load, TRUE);
   gtk_widget_set_vexpand (self->load, TRUE);
   gtk_widget_set_size_request (self->load, -1, 160);
-  gtk_box_append (GTK_BOX (self->row), self->load);
+  il_wrap_box_append (IL_WRAP_BOX (self->row), self->load);
 
   self->completion = il_completion_chart_new ();
   gtk_widget_set_hexpand (self->completion, TRUE);
   gtk_widget_set_vexpand (self->completion, TRUE);
   gtk_widget_set_size_request (self->completion, -1, 160);
-  gtk_box_append (GTK_BOX (self->row), self->completion);
+  il_wrap_box_append (IL_WRAP_BOX (self->row), self->completion);
 
   /* Only async runs have a loop to probe: shown while one runs. */
   self->lag = il_lag_chart_new ();
@@ -357,7 +363,7 @@ il_live_view_init (IlLiveView *self)
   gtk_widget_set_vexpand (self->lag, TRUE);
   gtk_widget_set_size_request (self->lag, -1, 160);
   gtk_widget_set_visible (self->lag, FALSE);
-  gtk_box_append (GTK_BOX (self->row), self->lag);
+  il_wrap_box_append (IL_WRAP_BOX (self->row), self->lag);
 
   self->timeline = il_timeline_chart_new ();
   il_timeline_chart_set_max_lane_height (IL_TIMELINE_CHART (self->timeline), 72);
