@@ -218,6 +218,12 @@ const IlRepetition *il_run_result_median_repetition (const IlRunResult *run);
 /* The results document, as docs/results-format.md describes it. */
 JsonNode *il_results_to_json (const IlResults *results);
 char     *il_results_to_data (const IlResults *results, gsize *length);
+/* The same document, written to @stream in chunks as it is made: no tree
+ * of the tasks is ever held whole. */
+gboolean il_results_write (const IlResults *results,
+                           GOutputStream   *stream,
+                           GCancellable    *cancellable,
+                           GError         **error);
 /* Reads a results document (also the `results` member of an experiment).
  * @path is the JSON path used in messages ("$.results"). Messages use
  * @display_name like the experiment loader. */
