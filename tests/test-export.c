@@ -199,12 +199,12 @@ check_trace (const char         *text,
 
       for (guint t = 0; t < rep->tasks->len; t++)
         {
-          GArray *blocks = g_array_index (rep->tasks, IlTaskRecord, t).blocks;
+          const IlTaskRecord *task = &g_array_index (rep->tasks, IlTaskRecord, t);
 
-          expected_blocks += blocks->len;
-          for (guint k = 0; k < blocks->len; k++)
+          expected_blocks += task->n_blocks;
+          for (guint k = 0; k < task->n_blocks; k++)
             {
-              const IlStateSegments *segments = g_array_index (blocks, IlBlockRecord, k).segments;
+              const IlStateSegments *segments = il_task_record_block (task, k)->segments;
 
               for (guint j = 0; segments != NULL && j < segments->n; j++)
                 if (segments->seg[j].state != IL_STATE_RUNNING)
@@ -529,7 +529,9 @@ test_streamed_same (void)
           rec.index += n;
           rec.host = NULL;
           rec.error = NULL;
-          rec.blocks = NULL;
+          rec.n_blocks = 0;
+          rec.more = NULL;
+          rec.more_alloc = 0;
           g_array_append_val (rep->tasks, rec);
         }
     }
@@ -564,7 +566,7 @@ test_csv_quoting (void)
   rec.spawn_us = -1;
   rec.failed = TRUE;
   rec.error = g_strdup (nasty);
-  rec.blocks = il_block_records_new (1);
+  il_task_record_reserve_blocks (&rec, 1);
   {
     IlBlockRecord br = { 0 };
 
@@ -577,7 +579,7 @@ test_csv_quoting (void)
     br.segments->n = 2;
     br.segments->seg[0] = (IlStateSegment){ 1, IL_STATE_RUNNING };
     br.segments->seg[1] = (IlStateSegment){ 1, IL_STATE_LOCK_WAIT };
-    g_array_append_val (rec.blocks, br);
+    il_task_record_add_block (&rec, &br);
   }
   g_array_append_val (rep->tasks, rec);
   g_ptr_array_add (run->repetitions, rep);

@@ -54,16 +54,15 @@ test_sequential_order (void)
       g_assert_cmpint (t->start_us, >=, prev_end);
       g_assert_cmpint (t->end_us, >=, t->start_us);
       g_assert_cmpint (t->cpu_start, >=, 0);
-      g_assert_nonnull (t->blocks);
-      g_assert_cmpuint (t->blocks->len, ==, i < 3 ? 1 : 2);
-      for (guint b = 0; b < t->blocks->len; b++)
+      g_assert_cmpuint (t->n_blocks, ==, i < 3 ? 1 : 2);
+      for (guint b = 0; b < t->n_blocks; b++)
         {
-          const IlBlockRecord *br = &g_array_index (t->blocks, IlBlockRecord, b);
+          const IlBlockRecord *br = il_task_record_block (t, b);
 
           g_assert_cmpint (br->start_us, >=, t->start_us);
           g_assert_cmpint (br->end_us, <=, t->end_us);
           if (b > 0)
-            g_assert_cmpint (br->start_us, >=, g_array_index (t->blocks, IlBlockRecord, b - 1).end_us);
+            g_assert_cmpint (br->start_us, >=, (*il_task_record_block (t, b - 1)).end_us);
         }
       prev_end = t->end_us;
     }

@@ -470,9 +470,9 @@ trace_run (Trace              *tr,
       name = g_strdup_printf ("%s #%u", (const char *) g_ptr_array_index (names, rec->group), rec->index);
       id = g_strdup_printf ("0x%x", t + 1);
       span (b, async, id, name, "task", pid, tid, rec->start_us, rec->end_us, task_args, rec);
-      for (guint i = 0; rec->blocks != NULL && i < rec->blocks->len; i++)
+      for (guint i = 0; i < rec->n_blocks; i++)
         {
-          const IlBlockRecord *br = &g_array_index (rec->blocks, IlBlockRecord, i);
+          const IlBlockRecord *br = il_task_record_block (rec, i);
           g_autofree char     *bname = block_name (experiment, rec, i, br);
 
           span (b, async, id, bname, il_block_type_to_string (br->type), pid, tid,

@@ -122,9 +122,9 @@ task_record_to_json (const IlTaskRecord *task)
   else
     json_object_set_null_member (object, "state_us");
 
-  for (guint i = 0; task->blocks != NULL && i < task->blocks->len; i++)
+  for (guint i = 0; i < task->n_blocks; i++)
     json_array_add_element (blocks,
-                            block_record_to_json (&g_array_index (task->blocks, IlBlockRecord, i)));
+                            block_record_to_json (il_task_record_block (task, i)));
   json_object_set_array_member (object, "blocks", blocks);
 
   if (task->failed)
