@@ -12,7 +12,7 @@
  *
  * The sizes are measured: bench/bench-memory.c (interleave-cli run of
  * sequential sleep-0 tasks with --json, --csv and --trace, peak RSS above a
- * 1-task run): 275 bytes per task at 100,000 tasks, 240 at 1,000,000 (the
+ * 1-task run): 275 bytes per task at 100,000 tasks, 254 at 1,000,000 (the
  * event queue and the writers' buffers are fixed costs). Per block beyond
  * the first: 88 bytes and the array's allocation. A block's segments
  * (up to 136 bytes) exist only where an executor saw it change state.
