@@ -506,7 +506,18 @@ test_streamed_same (void)
       g_assert_no_error (error);
       if (loaded->results != NULL)
         {
+          g_autofree char *tree = il_experiment_to_data (loaded, NULL);
+          g_autofree char *saved_path = g_build_filename (g_get_tmp_dir (), "il-export-saved.interleave", NULL);
+          g_autoptr(GFile) saved = g_file_new_for_path (saved_path);
+          g_autofree char *streamed = NULL;
+
           check_streamed_same (loaded->results, loaded);
+          /* The experiment with its results, saved as a stream. */
+          g_assert_true (il_experiment_save_file (loaded, saved, &error));
+          g_assert_no_error (error);
+          g_assert_true (g_file_get_contents (saved_path, &streamed, NULL, &error));
+          g_assert_cmpstr (streamed, ==, tree);
+          g_unlink (saved_path);
           checked++;
         }
     }
