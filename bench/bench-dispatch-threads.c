@@ -188,7 +188,7 @@ task_execute_us (IlExperiment *exp,
       env.cancellable = cancellable;
       il_task_execute (&env, &rec);
       overhead_ns += env.overhead_ns;
-      g_array_set_size (rec.blocks, 0);
+      il_task_record_truncate_blocks (&rec, 0);
     }
   *overhead_us = (double) overhead_ns / 1000.0 / tasks;
   il_task_record_clear (&rec);

@@ -99,13 +99,12 @@ assert_complete (const IlRepetition *rep,
       g_assert_cmpint (t->queued_us, ==, 0);
       g_assert_cmpint (t->start_us, >=, 0);
       g_assert_cmpint (t->end_us, >=, t->start_us);
-      g_assert_nonnull (t->blocks);
       if (n_blocks > 0)
-        g_assert_cmpuint (t->blocks->len, ==, n_blocks);
+        g_assert_cmpuint (t->n_blocks, ==, n_blocks);
       prev_end = t->start_us;
-      for (guint b = 0; b < t->blocks->len; b++)
+      for (guint b = 0; b < t->n_blocks; b++)
         {
-          const IlBlockRecord *br = &g_array_index (t->blocks, IlBlockRecord, b);
+          const IlBlockRecord *br = il_task_record_block (t, b);
 
           g_assert_cmpint (br->start_us, ==, prev_end);
           g_assert_cmpint (br->end_us, >=, br->start_us);
@@ -257,7 +256,7 @@ lag_once (void)
   /* Slicing changes the order of the work, never its result. */
   g_assert_cmpstr (whole->checksum, ==, sliced->checksum);
 
-  cpu_block = &g_array_index (task_at (whole, 0)->blocks, IlBlockRecord, 0);
+  cpu_block = il_task_record_block (task_at (whole, 0), 0);
   block_us = cpu_block->end_us - cpu_block->start_us;
   whole_p95 = lag_quantile (whole, 0.95, &whole_max);
   sliced_p95 = lag_quantile (sliced, 0.95, &sliced_max);
@@ -318,7 +317,7 @@ states_once (void)
   gint64              cpu_us = (gint64) (20 * spin_ms_per_unit () * 1000);
 
   assert_complete (rep, 3, 0);
-  g_assert_cmpuint (first->blocks->len, ==, 5);
+  g_assert_cmpuint (first->n_blocks, ==, 5);
   if (!sleeper->state.valid)
     {
       g_test_skip ("no per-thread scheduler statistics on this kernel");
@@ -341,7 +340,7 @@ states_once (void)
     return FALSE;
   /* The ready time sits in the sleeps' records, where the timers were due. */
   for (guint b = 1; b < 4; b += 2)
-    g_assert_cmpint (g_array_index (second->blocks, IlBlockRecord, b).state.ready, >, 0);
+    g_assert_cmpint ((*il_task_record_block (second, b)).state.ready, >, 0);
   return TRUE;
 }
 
@@ -405,8 +404,7 @@ test_events (void)
             break;
           case IL_EVENT_BLOCK_END:
             {
-              const IlBlockRecord *br = &g_array_index (task_at (rep, ev->task)->blocks,
-                                                        IlBlockRecord, ev->block_end.block);
+              const IlBlockRecord *br = il_task_record_block (task_at (rep, ev->task), ev->block_end.block);
 
               block_end++;
               g_assert_cmpint (ev->worker, ==, 0);
@@ -520,7 +518,7 @@ cancel_case (const char *json,
         {
           cancelled_tasks++;
           g_assert_nonnull (strstr (t->error, "cancelled"));
-          g_assert_cmpuint (t->blocks->len, >, 0);
+          g_assert_cmpuint (t->n_blocks, >, 0);
         }
     }
   g_assert_cmpuint (cancelled_tasks, >, 0);
@@ -692,7 +690,7 @@ test_io (void)
   assert_complete (rep, 20, 3);
   for (guint i = 0; i < rep->tasks->len; i++)
     {
-      const IlBlockRecord *http = &g_array_index (task_at (rep, i)->blocks, IlBlockRecord, 0);
+      const IlBlockRecord *http = il_task_record_block (task_at (rep, i), 0);
 
       g_assert_cmpint (http->end_us - http->start_us, >=, 100000);
       g_assert_cmpint (http->ttfb_us, >=, http->start_us);
@@ -759,14 +757,14 @@ test_failure (void)
   g_assert_true (reader->failed);
   g_assert_nonnull (reader->error);
   g_assert_true (g_str_has_prefix (reader->error, "block 1 (http): "));
-  g_assert_cmpuint (reader->blocks->len, ==, 1);
+  g_assert_cmpuint (reader->n_blocks, ==, 1);
   g_assert_cmpuint (reader->checksum, ==, 0);
   g_assert_cmpint (reader->end_us, >=, reader->start_us);
   g_assert_cmpuint (rep->failed_tasks, ==, 1);
   for (guint i = 1; i < 4; i++)
     {
       g_assert_false (task_at (rep, i)->failed);
-      g_assert_cmpuint (task_at (rep, i)->blocks->len, ==, 2);
+      g_assert_cmpuint (task_at (rep, i)->n_blocks, ==, 2);
     }
 }
 
@@ -782,7 +780,7 @@ test_ready_segments (void)
     "               { \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 60 } ] } ],"
     "  \"runs\": [ { \"executor\": \"async\" } ] }");
   const IlRepetition  *rep = il_test_first_rep (results, 0);
-  const IlBlockRecord *cpu = &g_array_index (task_at (rep, 3)->blocks, IlBlockRecord, 0);
+  const IlBlockRecord *cpu = il_task_record_block (task_at (rep, 3), 0);
 
   assert_complete (rep, 4, 1);
   /* Inline CPU work is one state: nothing to place. */
@@ -794,7 +792,7 @@ test_ready_segments (void)
     }
   for (guint i = 0; i < 3; i++)
     {
-      const IlBlockRecord   *br = &g_array_index (task_at (rep, i)->blocks, IlBlockRecord, 0);
+      const IlBlockRecord   *br = il_task_record_block (task_at (rep, i), 0);
       const IlStateSegments *s = br->segments;
       g_autofree char       *problem = NULL;
 

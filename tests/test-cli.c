@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <grp.h>
+#include <math.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -15,6 +16,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "il-cost.h"
 #include "il-results.h"
 #include "il-test-utils.h"
 #include "test-cli-common.h"
@@ -261,16 +263,19 @@ run_too_big (void)
     cli_result_clear (&r);
   }
 
+  /* A million tasks with --json and --trace were refused too while the
+   * CLI built the documents in memory; streamed, they fit well under that
+   * limit (bench/bench-memory.c runs them). */
   {
-    const char *argv[] = { "run", "--quiet", "--json", json, path1, NULL };
+    g_autoptr(GFile) file = g_file_new_for_path (path1);
+    g_autoptr(IlExperiment) exp = il_experiment_load_file (file, NULL);
+    IlRunCost cost;
 
-    run_cli_limited (&r, 60, argv);
-    g_test_message ("%s", r.err);
-    g_assert_cmpint (r.status, ==, 2);
-    g_assert_nonnull (strstr (r.err, "memory"));
-    g_assert_nonnull (strstr (r.err, "results document"));
+    g_assert_nonnull (exp);
+    il_run_cost_estimate (exp, 1, 1, 0, IL_RUN_OUTPUT_DOCUMENT | IL_RUN_OUTPUT_TRACE, &cost);
+    g_test_message ("1M tasks with --json and --trace: %" G_GUINT64_FORMAT " bytes", cost.total_bytes);
+    g_assert_cmpuint (cost.total_bytes, <, G_GUINT64_CONSTANT (1) << 30);
     g_assert_false (g_file_test (json, G_FILE_TEST_EXISTS));
-    cli_result_clear (&r);
   }
 
   g_unlink (path);
@@ -599,6 +604,118 @@ test_run_threads_cannot_start (void)
   g_rmdir (dir);
 }
 
+/* The repetitions in the results file at @path, or -1 when there is no
+ * file yet. The file is always whole (rewritten atomically). */
+static gint
+count_file_repetitions (const char *path,
+                        IlResults **out)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlResults) results = NULL;
+  gint n = 0;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return -1;
+  g_assert_true (json_parser_load_from_file (parser, path, &error));
+  g_assert_no_error (error);
+  results = il_results_from_json (json_parser_get_root (parser), "$", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (results);
+  for (guint i = 0; i < results->runs->len; i++)
+    n += (gint) ((IlRunResult *) g_ptr_array_index (results->runs, i))->repetitions->len;
+  if (out != NULL)
+    *out = g_steal_pointer (&results);
+  return n;
+}
+
+/* --json PATH is rewritten after every repetition: a CLI killed with
+ * SIGKILL mid-run leaves a file that reads back and holds every
+ * repetition that completed, each whole, and said where it was. */
+static void
+test_killed_keeps_repetitions (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("il-cli-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "slow.interleave", NULL);
+  g_autofree char *json_path = g_build_filename (dir, "out.json", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlResults) results = NULL;
+  g_autofree char *err = NULL;
+  gint64           deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  gint             seen = -1, after;
+
+  /* 8 repetitions of 3 × 100 ms: the run is killed after the second. */
+  g_assert_true (g_file_set_contents (
+    path,
+    "{ \"interleave\": 1, \"name\": \"slow\","
+    "  \"tasks\": [ { \"repeat\": 3, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 100 } ] } ],"
+    "  \"runs\": [ { \"executor\": \"sequential\" } ],"
+    "  \"settings\": { \"repetitions\": 8 } }",
+    -1, &error));
+  g_assert_no_error (error);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "HOME", dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", dir, TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, cli_path (), "run", path, "--quiet", "--json",
+                                      json_path, NULL);
+  g_assert_no_error (error);
+
+  while (seen < 2)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (5000);
+      seen = count_file_repetitions (json_path, NULL);
+    }
+  g_subprocess_force_exit (proc); /* SIGKILL */
+  g_assert_true (g_subprocess_wait (proc, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (proc));
+  g_assert_cmpint (g_subprocess_get_term_sig (proc), ==, SIGKILL);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("stderr: %s", err);
+  g_assert_nonnull (strstr (err, "partial results are in"));
+  g_assert_nonnull (strstr (err, json_path));
+
+  /* What was there when it was killed, or more: never less, never the
+   * repetition in flight (each one whole), never the whole run. */
+  after = count_file_repetitions (json_path, &results);
+  g_assert_cmpint (after, >=, seen);
+  g_assert_cmpint (after, <, 8);
+  g_assert_cmpuint (results->runs->len, ==, 1);
+  for (guint r = 0; r < results->runs->len; r++)
+    {
+      const IlRunResult *run = g_ptr_array_index (results->runs, r);
+
+      g_assert_false (isnan (run->summary.makespan_ms.median));
+      for (guint k = 0; k < run->repetitions->len; k++)
+        {
+          const IlRepetition *rep = g_ptr_array_index (run->repetitions, k);
+
+          g_assert_false (rep->cancelled);
+          g_assert_cmpuint (rep->tasks->len, ==, 3);
+          g_assert_cmpfloat (rep->makespan_ms, >=, 290.0);
+        }
+    }
+
+  /* The file, the experiment, and a temporary the kill may have left. */
+  {
+    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+    const char *name;
+
+    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+      {
+        g_autofree char *file = g_build_filename (dir, name, NULL);
+
+        g_unlink (file);
+      }
+  }
+  g_rmdir (dir);
+}
+
 /* A worker that cannot be started (not executable; not a program): exit
  * 1 with the reason, no table of a run that did not run. */
 static void
@@ -667,6 +784,7 @@ main (int    argc,
   g_test_add_func ("/il/cli/run-json-stdout-full", test_run_json_stdout_full);
   g_test_add_func ("/il/cli/examples-calibrate", test_examples_and_calibrate);
   g_test_add_func ("/il/cli/sigint", test_sigint);
+  g_test_add_func ("/il/cli/killed-keeps-repetitions", test_killed_keeps_repetitions);
   g_test_add_func ("/il/cli/run-threads-cannot-start", test_run_threads_cannot_start);
   g_test_add_func ("/il/cli/run-worker-cannot-start", test_run_worker_cannot_start);
 

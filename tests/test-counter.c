@@ -64,8 +64,8 @@ sum_lock_wait (const IlRunResult *rr)
           gint64              blocks = 0;
 
           g_assert_cmpint (rec->state.lock_wait, >=, 0);
-          for (guint b = 0; b < rec->blocks->len; b++)
-            blocks += g_array_index (rec->blocks, IlBlockRecord, b).state.lock_wait;
+          for (guint b = 0; b < rec->n_blocks; b++)
+            blocks += (*il_task_record_block (rec, b)).state.lock_wait;
           /* The task's lock wait is its blocks'. */
           if (rec->state.valid)
             g_assert_cmpint (rec->state.lock_wait, ==, blocks);
@@ -90,9 +90,9 @@ check_lock_segments (const IlRunResult *rr)
         {
           const IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, t);
 
-          for (guint b = 0; b < rec->blocks->len; b++)
+          for (guint b = 0; b < rec->n_blocks; b++)
             {
-              const IlBlockRecord *br = &g_array_index (rec->blocks, IlBlockRecord, b);
+              const IlBlockRecord *br = il_task_record_block (rec, b);
               g_autofree char     *problem = NULL;
 
               if (!br->state.valid || br->state.lock_wait == 0)
@@ -301,7 +301,6 @@ test_protocol (void)
   g_assert_cmpint (g_array_index (events, IlEvent, 0).block_end.state.lock_wait, ==, 50);
 
   g_byte_array_set_size (frame, 0);
-  result.rec.blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
   result.rec.state = state;
   result.counted = 2000000;
   il_protocol_write_result (frame, &result);
@@ -562,8 +561,8 @@ test_cpython_lock (void)
             continue;
           g_assert_cmpuint (ev->task, <, rep->tasks->len);
           rec = &g_array_index (rep->tasks, IlTaskRecord, ev->task);
-          g_assert_cmpuint (ev->block_end.block, <, rec->blocks->len);
-          br = &g_array_index (rec->blocks, IlBlockRecord, ev->block_end.block);
+          g_assert_cmpuint (ev->block_end.block, <, rec->n_blocks);
+          br = il_task_record_block (rec, ev->block_end.block);
           g_assert_cmpint (ev->block_end.state.lock_wait, ==, br->state.lock_wait);
           g_assert_cmpint (ev->block_end.state.gil_wait, ==, br->state.gil_wait);
           counter_ends++;

@@ -199,12 +199,12 @@ check_trace (const char         *text,
 
       for (guint t = 0; t < rep->tasks->len; t++)
         {
-          GArray *blocks = g_array_index (rep->tasks, IlTaskRecord, t).blocks;
+          const IlTaskRecord *task = &g_array_index (rep->tasks, IlTaskRecord, t);
 
-          expected_blocks += blocks->len;
-          for (guint k = 0; k < blocks->len; k++)
+          expected_blocks += task->n_blocks;
+          for (guint k = 0; k < task->n_blocks; k++)
             {
-              const IlStateSegments *segments = g_array_index (blocks, IlBlockRecord, k).segments;
+              const IlStateSegments *segments = il_task_record_block (task, k)->segments;
 
               for (guint j = 0; segments != NULL && j < segments->n; j++)
                 if (segments->seg[j].state != IL_STATE_RUNNING)
@@ -432,6 +432,124 @@ test_exports_parse_back (void)
   check_trace (trace, results, exp);
 }
 
+/* The streamed writers give the documents the whole-tree writers gave:
+ * the results document byte for byte as il_results_to_data() (a tree)
+ * writes it, and a trace that json-glib's generator writes the same from
+ * its own parse (the trace was one generated tree). Through a file too,
+ * so that the chunks the atomic save is written in are checked. */
+static void
+check_streamed_same (const IlResults    *results,
+                     const IlExperiment *experiment)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tree = il_results_to_data (results, NULL);
+  g_autofree char *trace = export_to_string (il_export_trace, results, experiment);
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *regenerated = NULL;
+  g_autofree char *streamed = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("il-export-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  g_autofree char *from_file = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (il_results_write (results, out, NULL, &error));
+  g_assert_no_error (error);
+  g_output_stream_write_all (out, "", 1, NULL, NULL, &error);
+  g_output_stream_close (out, NULL, &error);
+  g_assert_no_error (error);
+  streamed = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+  g_assert_cmpstr (streamed, ==, tree);
+
+  path = g_build_filename (dir, "results.json", NULL);
+  g_assert_true (il_results_export_to_path (results, experiment, IL_EXPORT_JSON, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &from_file, NULL, &error));
+  g_assert_cmpstr (from_file, ==, tree);
+  g_clear_pointer (&from_file, g_free);
+
+  g_assert_true (json_parser_load_from_data (parser, trace, -1, &error));
+  g_assert_no_error (error);
+  json_generator_set_root (gen, json_parser_get_root (parser));
+  regenerated = json_generator_to_data (gen, NULL);
+  g_assert_true (g_str_has_suffix (trace, "\n"));
+  g_assert_cmpuint (strlen (trace), ==, strlen (regenerated) + 1);
+  g_assert_true (strncmp (trace, regenerated, strlen (regenerated)) == 0);
+
+  g_assert_true (il_results_export_to_path (results, experiment, IL_EXPORT_TRACE, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &from_file, NULL, &error));
+  g_assert_cmpstr (from_file, ==, trace);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+test_streamed_same (void)
+{
+  const char *const files[] = { "format-example.interleave", "everything.interleave" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlExperiment) exp = il_experiment_load_data (mixed_json, -1, "exports.interleave", &error);
+  g_autoptr(IlResults) results = NULL;
+  g_autoptr(IlResults) many = NULL;
+  IlRepetition *rep;
+  guint         checked = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "valid", files[i], NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autoptr(IlExperiment) loaded = il_experiment_load_file (file, &error);
+
+      g_assert_no_error (error);
+      if (loaded->results != NULL)
+        {
+          g_autofree char *tree = il_experiment_to_data (loaded, NULL);
+          g_autofree char *saved_path = g_build_filename (g_get_tmp_dir (), "il-export-saved.interleave", NULL);
+          g_autoptr(GFile) saved = g_file_new_for_path (saved_path);
+          g_autofree char *streamed = NULL;
+
+          check_streamed_same (loaded->results, loaded);
+          /* The experiment with its results, saved as a stream. */
+          g_assert_true (il_experiment_save_file (loaded, saved, &error));
+          g_assert_no_error (error);
+          g_assert_true (g_file_get_contents (saved_path, &streamed, NULL, &error));
+          g_assert_cmpstr (streamed, ==, tree);
+          g_unlink (saved_path);
+          checked++;
+        }
+    }
+  g_assert_cmpuint (checked, >, 0);
+
+  results = il_test_run (exp, NULL, NULL);
+  check_streamed_same (results, exp);
+
+  /* Big enough for many chunks of the writers (64 KiB each). */
+  many = il_results_copy (results);
+  rep = g_ptr_array_index (((IlRunResult *) g_ptr_array_index (many->runs, 0))->repetitions, 0);
+  for (guint round = 0; round < 8; round++)
+    {
+      guint n = rep->tasks->len;
+
+      for (guint t = 0; t < n; t++)
+        {
+          IlTaskRecord rec = g_array_index (rep->tasks, IlTaskRecord, t);
+
+          rec.index += n;
+          rec.host = NULL;
+          rec.error = NULL;
+          rec.n_blocks = 0;
+          rec.more = NULL;
+          rec.more_alloc = 0;
+          g_array_append_val (rep->tasks, rec);
+        }
+    }
+  g_assert_cmpuint (rep->tasks->len, >=, 500);
+  check_streamed_same (many, exp);
+}
+
 /* Quoting, failures and missing accounting, on results built by hand. */
 static void
 test_csv_quoting (void)
@@ -459,7 +577,7 @@ test_csv_quoting (void)
   rec.spawn_us = -1;
   rec.failed = TRUE;
   rec.error = g_strdup (nasty);
-  rec.blocks = il_block_records_new (1);
+  il_task_record_reserve_blocks (&rec, 1);
   {
     IlBlockRecord br = { 0 };
 
@@ -472,7 +590,7 @@ test_csv_quoting (void)
     br.segments->n = 2;
     br.segments->seg[0] = (IlStateSegment){ 1, IL_STATE_RUNNING };
     br.segments->seg[1] = (IlStateSegment){ 1, IL_STATE_LOCK_WAIT };
-    g_array_append_val (rec.blocks, br);
+    il_task_record_add_block (&rec, &br);
   }
   g_array_append_val (rep->tasks, rec);
   g_ptr_array_add (run->repetitions, rep);
@@ -585,6 +703,7 @@ main (int    argc,
 
   g_test_add_func ("/il/export/parse-back", test_exports_parse_back);
   g_test_add_func ("/il/export/csv-quoting", test_csv_quoting);
+  g_test_add_func ("/il/export/streamed-same", test_streamed_same);
   g_test_add_func ("/il/export/cli", test_cli_exports);
 
   return g_test_run ();

@@ -60,12 +60,11 @@ synthetic_run (const char    *label,
       rec.start_us = (i / workers) * span;
       rec.end_us = rec.start_us + span;
       rec.spawn_us = -1;
-      rec.blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
       block.type = IL_BLOCK_CPU;
       block.start_us = rec.start_us;
       block.end_us = rec.end_us;
       block.ttfb_us = -1;
-      g_array_append_val (rec.blocks, block);
+      il_task_record_add_block (&rec, &block);
       g_array_append_val (rep->tasks, rec);
     }
   g_ptr_array_add (run->repetitions, rep);

@@ -106,12 +106,11 @@ loop_repetition (void)
       rec.start_us = loop_tasks[k].start_us;
       rec.end_us = loop_tasks[k].end_us;
       rec.spawn_us = -1;
-      rec.blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
       block.type = loop_tasks[k].type;
       block.start_us = rec.start_us;
       block.end_us = rec.end_us;
       block.ttfb_us = -1;
-      g_array_append_val (rec.blocks, block);
+      il_task_record_add_block (&rec, &block);
       g_array_append_val (rep->tasks, rec);
     }
   return rep;
@@ -375,7 +374,7 @@ test_timeline_chronological_strip (void)
       rec.start_us = 0;
       rec.end_us = 1000000;
       rec.spawn_us = -1;
-      rec.blocks = il_block_records_new (1);
+      il_task_record_reserve_blocks (&rec, 1);
       block.type = IL_BLOCK_CPU;
       block.start_us = 0;
       block.end_us = 1000000;
@@ -390,7 +389,7 @@ test_timeline_chronological_strip (void)
           block.segments->seg[2] = (IlStateSegment){ 200000, IL_STATE_LOCK_WAIT };
           block.segments->seg[3] = (IlStateSegment){ 250000, IL_STATE_RUNNING };
         }
-      g_array_append_val (rec.blocks, block);
+      il_task_record_add_block (&rec, &block);
       rec.state = block.state;
       g_array_append_val (rep->tasks, rec);
     }

@@ -239,8 +239,8 @@ http_makespan (const char *run)
       const IlTaskRecord  *t = &g_array_index (rep->tasks, IlTaskRecord, i);
       const IlBlockRecord *b;
 
-      g_assert_cmpuint (t->blocks->len, ==, 1);
-      b = &g_array_index (t->blocks, IlBlockRecord, 0);
+      g_assert_cmpuint (t->n_blocks, ==, 1);
+      b = il_task_record_block (t, 0);
       g_assert_cmpint (b->type, ==, IL_BLOCK_HTTP);
       /* The first byte comes after the server's delay, inside the block. */
       g_assert_cmpint (b->ttfb_us, >=, b->start_us + 24000);
@@ -324,7 +324,7 @@ test_http_404 (void)
   g_assert_nonnull (strstr (t->error, "HTTP 404 Not Found from http://127.0.0.1:"));
   g_assert_nonnull (strstr (t->error, "/nope"));
   /* The failed block ends the task. */
-  g_assert_cmpuint (t->blocks->len, ==, 1);
+  g_assert_cmpuint (t->n_blocks, ==, 1);
   g_assert_cmpuint (il_server_get_n_requests (server), ==, 1);
 }
 

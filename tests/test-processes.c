@@ -83,10 +83,10 @@ test_checksum (void)
           max_worker = MAX (max_worker, rec->worker);
           g_assert_cmpint (rec->start_us, >=, 0);
           g_assert_cmpint (rec->end_us, >=, rec->start_us);
-          g_assert_cmpuint (rec->blocks->len, ==, rec->group == 0 ? 3 : 1);
-          for (guint b = 0; b < rec->blocks->len; b++)
+          g_assert_cmpuint (rec->n_blocks, ==, rec->group == 0 ? 3 : 1);
+          for (guint b = 0; b < rec->n_blocks; b++)
             {
-              IlBlockRecord *br = &g_array_index (rec->blocks, IlBlockRecord, b);
+              IlBlockRecord *br = il_task_record_block (rec, b);
 
               /* The worker's clock is the parent's. */
               g_assert_cmpint (br->start_us, >=, rec->start_us);

@@ -533,7 +533,6 @@ test_protocol_result_times (void)
 
       result.rec.start_us = cases[i].task_start;
       result.rec.end_us = 10;
-      result.rec.blocks = il_block_records_new (1);
       br.type = IL_BLOCK_CPU;
       br.start_us = cases[i].block_start;
       br.end_us = cases[i].block_end;
@@ -541,7 +540,7 @@ test_protocol_result_times (void)
       br.segments = g_malloc0 (sizeof (IlStateSegments) + sizeof (IlStateSegment));
       br.segments->n = 1;
       br.segments->seg[0] = (IlStateSegment){ 10, IL_STATE_RUNNING };
-      g_array_append_val (result.rec.blocks, br);
+      il_task_record_add_block (&result.rec, &br);
       il_protocol_write_result (frame, &result);
       body = frame_body (frame, IL_FRAME_RESULT, &len);
       g_assert_false (il_protocol_read_result (body, len, &got, &error));

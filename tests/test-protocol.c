@@ -159,14 +159,13 @@ test_protocol_roundtrip (void)
   result.rec.state.blocked = 5;
   result.rec.failed = TRUE;
   result.rec.error = g_strdup ("block 2 (sleep): cancelled");
-  result.rec.blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
   br.type = IL_BLOCK_HTTP;
   br.start_us = 11;
   br.end_us = 19;
   br.ttfb_us = 15;
   br.state.valid = TRUE;
   br.state.gil_wait = 3;
-  g_array_append_val (result.rec.blocks, br);
+  il_task_record_add_block (&result.rec, &br);
   result.usage.user_us = 1;
   result.usage.sys_us = 2;
   result.usage.nvcsw = 3;
@@ -190,8 +189,8 @@ test_protocol_roundtrip (void)
   g_assert_cmpint (result2.rec.state.running, ==, 5);
   g_assert_true (result2.rec.failed);
   g_assert_cmpstr (result2.rec.error, ==, result.rec.error);
-  g_assert_cmpuint (result2.rec.blocks->len, ==, 1);
-  g_assert_cmpmem (result2.rec.blocks->data, sizeof (IlBlockRecord), &br, sizeof (IlBlockRecord));
+  g_assert_cmpuint (result2.rec.n_blocks, ==, 1);
+  g_assert_cmpmem (il_task_record_block (&result2.rec, 0), sizeof (IlBlockRecord), &br, sizeof (IlBlockRecord));
   g_assert_cmpint (result2.usage.nivcsw, ==, 4);
   g_assert_cmpint (result2.overhead_ns, ==, 5);
   g_assert_cmpmem (result2.payload, result2.payload_len, "echo", 4);
@@ -596,7 +595,7 @@ test_protocol_segments (void)
 
   result.rec.start_us = 100;
   result.rec.end_us = 1100;
-  result.rec.blocks = il_block_records_new (1);
+  il_task_record_reserve_blocks (&result.rec, 1);
   br.type = IL_BLOCK_CPU;
   br.start_us = 100;
   br.end_us = 1100;
@@ -609,18 +608,18 @@ test_protocol_segments (void)
   br.segments->seg[0] = (IlStateSegment){ 300, IL_STATE_RUNNING };
   br.segments->seg[1] = (IlStateSegment){ 400, IL_STATE_GIL_WAIT };
   br.segments->seg[2] = (IlStateSegment){ 300, IL_STATE_RUNNING };
-  g_array_append_val (result.rec.blocks, br);
+  il_task_record_add_block (&result.rec, &br);
   il_protocol_write_result (frame, &result);
   body = frame_body (frame, IL_FRAME_RESULT, &len);
   g_assert_true (il_protocol_read_result (body, len, &result2, &error));
   g_assert_no_error (error);
-  got = &g_array_index (result2.rec.blocks, IlBlockRecord, 0);
+  got = il_task_record_block (&result2.rec, 0);
   g_assert_nonnull (got->segments);
   g_assert_true (il_state_segments_equal (got->segments, br.segments));
   il_proto_result_clear (&result2);
 
   /* One µs short of the block: refused, naming the block and why. */
-  g_array_index (result.rec.blocks, IlBlockRecord, 0).segments->seg[2].us = 299;
+  (*il_task_record_block (&result.rec, 0)).segments->seg[2].us = 299;
   g_byte_array_set_size (frame, 0);
   il_protocol_write_result (frame, &result);
   body = frame_body (frame, IL_FRAME_RESULT, &len);

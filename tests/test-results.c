@@ -31,7 +31,7 @@ make_task (guint group,
   task.state.running = 40010;
   task.state.ready = 150;
   task.state.blocked = 35;
-  task.blocks = il_block_records_new (2);
+  il_task_record_reserve_blocks (&task, 2);
 
   block.type = IL_BLOCK_CPU;
   block.start_us = task.start_us;
@@ -43,7 +43,7 @@ make_task (guint group,
   block.segments->seg[0] = (IlStateSegment){ 8000, IL_STATE_RUNNING };
   block.segments->seg[1] = (IlStateSegment){ 5000 + (guint32) index, IL_STATE_GIL_WAIT };
   block.segments->seg[2] = (IlStateSegment){ 7000 - (guint32) index, IL_STATE_RUNNING };
-  g_array_append_val (task.blocks, block);
+  il_task_record_add_block (&task, &block);
   block.segments = NULL;
 
   block.type = IL_BLOCK_HTTP;
@@ -54,7 +54,7 @@ make_task (guint group,
   block.state.running = 10;
   block.state.ready = 2;
   block.state.blocked = 19988;
-  g_array_append_val (task.blocks, block);
+  il_task_record_add_block (&task, &block);
 
   return task;
 }
@@ -278,7 +278,7 @@ test_copy_equal (void)
   g_assert_false (il_results_equal (results, copy));
   g_array_index (rep->tasks, IlTaskRecord, 0).end_us--;
 
-  g_array_index (g_array_index (rep->tasks, IlTaskRecord, 0).blocks, IlBlockRecord, 1).ttfb_us = 1;
+  il_task_record_block (&g_array_index (rep->tasks, IlTaskRecord, 0), 1)->ttfb_us = 1;
   g_assert_false (il_results_equal (results, copy));
 }
 
@@ -490,7 +490,7 @@ test_format_example (void)
   g_assert_true (task->state.valid);
   g_assert_cmpint (task->state.ready, ==, 150);
   g_assert_cmpint (task->spawn_us, ==, -1);
-  g_assert_cmpuint (task->blocks->len, ==, 1);
+  g_assert_cmpuint (task->n_blocks, ==, 1);
   g_assert_cmpuint (rep->load_hz, ==, 20);
   g_assert_cmpuint (rep->core_load->len, ==, 2);
   g_assert_cmpfloat_with_epsilon (g_array_index ((GArray *) g_ptr_array_index (rep->core_load, 1),

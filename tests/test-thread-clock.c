@@ -100,9 +100,9 @@ check_adds_up (const IlRepetition *rep,
       g_assert_cmpint (t->state.running + t->state.ready + t->state.blocked + t->state.gil_wait +
                          t->state.lock_wait,
                        ==, wall);
-      for (guint b = 0; b < t->blocks->len; b++)
+      for (guint b = 0; b < t->n_blocks; b++)
         {
-          const IlBlockRecord *br = &g_array_index (t->blocks, IlBlockRecord, b);
+          const IlBlockRecord *br = il_task_record_block (t, b);
 
           g_assert_cmpint (br->state.running + br->state.ready + br->state.blocked + br->state.gil_wait +
                              br->state.lock_wait,

@@ -153,8 +153,8 @@ test_threads_gil_holds (void)
           g_assert_cmpint (t->state.running + t->state.ready + t->state.blocked + t->state.gil_wait, ==, wall);
           /* One CPU block: the task waited for the lock in it (the two
            * splits are clamped to slightly different walls). */
-          g_assert_cmpint (ABS (g_array_index (t->blocks, IlBlockRecord, 0).state.gil_wait - t->state.gil_wait), <, 1000);
-          check_gil_segments (&g_array_index (t->blocks, IlBlockRecord, 0));
+          g_assert_cmpint (ABS ((*il_task_record_block (t, 0)).state.gil_wait - t->state.gil_wait), <, 1000);
+          check_gil_segments (il_task_record_block (t, 0));
         }
 
       il_event_queue_drain (queue, events, 0);
@@ -205,7 +205,7 @@ test_threads_gil_io (void)
   for (guint i = 0; i < rep->tasks->len; i++)
     {
       const IlTaskRecord  *t = &g_array_index (rep->tasks, IlTaskRecord, i);
-      const IlBlockRecord *sleep_block = &g_array_index (t->blocks, IlBlockRecord, 1);
+      const IlBlockRecord *sleep_block = il_task_record_block (t, 1);
       const gint64         slept_until = sleep_block->start_us + 100000;
 
       /* The lock is set down for the sleep: the sleep's only wait for it is

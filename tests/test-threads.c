@@ -541,8 +541,7 @@ test_threads_gil_segments (void)
 
       for (guint i = 0; i < rep->tasks->len; i++)
         {
-          const IlBlockRecord *br = &g_array_index (g_array_index (rep->tasks, IlTaskRecord, i).blocks,
-                                                    IlBlockRecord, 0);
+          const IlBlockRecord *br = il_task_record_block (&g_array_index (rep->tasks, IlTaskRecord, i), 0);
           g_autofree char     *problem = NULL;
 
           if (!br->state.valid)

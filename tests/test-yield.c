@@ -255,7 +255,6 @@ test_protocol (void)
   g_clear_error (&error);
 
   g_byte_array_set_size (frame, 0);
-  result.rec.blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
   result.yielded.yields = 20000;
   result.yielded.nvcsw = 3;
   result.yielded.nivcsw = 19990;
@@ -312,8 +311,8 @@ test_executors (void)
     const IlRepetition  *rep = il_test_first_rep (results, 4);
     const IlTaskRecord  *a = &g_array_index (rep->tasks, IlTaskRecord, 0);
     const IlTaskRecord  *b = &g_array_index (rep->tasks, IlTaskRecord, 1);
-    const IlBlockRecord *ya = &g_array_index (a->blocks, IlBlockRecord, 1);
-    const IlBlockRecord *yb = &g_array_index (b->blocks, IlBlockRecord, 1);
+    const IlBlockRecord *ya = il_task_record_block (a, 1);
+    const IlBlockRecord *yb = il_task_record_block (b, 1);
 
     g_assert_cmpint (ya->type, ==, IL_BLOCK_YIELD);
     g_assert_cmpint (yb->type, ==, IL_BLOCK_YIELD);

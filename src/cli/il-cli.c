@@ -14,10 +14,12 @@
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "il-atomic-file.h"
 #include "il-examples.h"
@@ -67,6 +69,54 @@ typedef struct
   gint64        started;
   gboolean      line_shown;
 } RunState;
+
+/* --json PATH: the results so far, rewritten (atomically) after each
+ * repetition, so that a crash or a kill loses only the one in flight. */
+typedef struct
+{
+  const char *path;
+  gboolean    told;   /* where the partial file is: said once */
+  gboolean    failed; /* a write failed: said once, no more tries */
+} PartialOutput;
+
+static void
+on_partial (const IlResults *partial,
+            gpointer         user_data)
+{
+  PartialOutput *out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (out->failed)
+    return;
+  if (!il_results_export_to_path (partial, NULL, IL_EXPORT_JSON, out->path, &error))
+    {
+      g_printerr (_("%s: partial results not written: %s\n"), prgname, error->message);
+      out->failed = TRUE;
+      return;
+    }
+  if (!out->told)
+    {
+      g_autofree char *display = g_filename_display_name (out->path);
+
+      g_printerr (_("%s: partial results are in “%s”, rewritten after each repetition\n"), prgname,
+                     display);
+      out->told = TRUE;
+    }
+}
+
+/* Partial results go only where a rewrite is harmless: a regular file
+ * or a path not there yet (never standard output, a FIFO or a device). */
+static gboolean
+partial_output_wanted (const char *path)
+{
+  GStatBuf st;
+
+  if (path == NULL || strcmp (path, "-") == 0)
+    return FALSE;
+  if (g_stat (path, &st) == 0)
+    return S_ISREG (st.st_mode);
+  return errno == ENOENT;
+}
 
 static gboolean
 on_sigint (gpointer user_data)
@@ -195,12 +245,13 @@ cmd_run (int    argc,
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GCancellable) cancellable = NULL;
   g_autoptr(IlResults) results = NULL;
-  IlRunOptions options = { 0 };
-  RunState     state = { 0 };
-  guint        sigint_id, sigterm_id, tick_id;
-  gboolean     table_to_stderr;
-  int          status = EXIT_OK;
-  guint        failed = 0;
+  IlRunOptions  options = { 0 };
+  PartialOutput partial = { 0 };
+  RunState      state = { 0 };
+  guint         sigint_id, sigterm_id, tick_id;
+  gboolean      table_to_stderr;
+  int           status = EXIT_OK;
+  guint         failed = 0;
 
   context = g_option_context_new (_("FILE — run an experiment and print its table"));
   g_option_context_set_summary (context,
@@ -338,6 +389,12 @@ cmd_run (int    argc,
   options.events = events;
   options.outputs = (json_path != NULL ? IL_RUN_OUTPUT_DOCUMENT : 0) |
                     (trace_path != NULL ? IL_RUN_OUTPUT_TRACE : 0);
+  partial.path = json_path;
+  if (partial_output_wanted (json_path))
+    {
+      options.on_partial = on_partial;
+      options.partial_data = &partial;
+    }
   runner = il_runner_new (experiment, &options);
   if (!il_runner_check (runner, &error))
     {

@@ -113,6 +113,118 @@ write_all (int         fd,
   return err;
 }
 
+/* What a save writes: bytes, or what a function writes to a stream. */
+typedef struct
+{
+  const char       *data;
+  gsize             length;
+  IlAtomicWriteFunc func; /* non-NULL: data and length unused */
+  gpointer          user_data;
+  GError           *func_error; /* the function's own failure */
+} Content;
+
+/* A GOutputStream on a descriptor that writes with write_all() (its stall
+ * limit, no SIGPIPE), keeping the errno of a failed write. */
+typedef struct
+{
+  GOutputStream parent_instance;
+  int           fd;
+  int           stall_ms;
+  int           err;
+} IlFdSink;
+
+typedef struct
+{
+  GOutputStreamClass parent_class;
+} IlFdSinkClass;
+
+static GType il_fd_sink_get_type (void);
+G_DEFINE_TYPE (IlFdSink, il_fd_sink, G_TYPE_OUTPUT_STREAM)
+
+static gssize
+il_fd_sink_write (GOutputStream *stream,
+                  const void    *buffer,
+                  gsize          count,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  IlFdSink *self = (IlFdSink *) stream;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return -1;
+  self->err = write_all (self->fd, buffer, count, self->stall_ms);
+  if (self->err != 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (self->err),
+                           g_strerror (self->err));
+      return -1;
+    }
+  return (gssize) count;
+}
+
+static void
+il_fd_sink_class_init (IlFdSinkClass *klass)
+{
+  G_OUTPUT_STREAM_CLASS (klass)->write_fn = il_fd_sink_write;
+}
+
+static void
+il_fd_sink_init (IlFdSink *self)
+{
+  self->fd = -1;
+}
+
+/* Writes @content to @fd: 0, an errno value, or -1 when the content's
+ * function failed (content->func_error says why). */
+static int
+write_content (int      fd,
+               Content *content,
+               int      stall_ms)
+{
+  g_autoptr(GOutputStream) sink = NULL;
+  g_autoptr(GOutputStream) buffered = NULL;
+  IlFdSink *fd_sink;
+  gboolean  ok;
+
+  if (content->func == NULL)
+    return write_all (fd, content->data, content->length, stall_ms);
+
+  sink = g_object_new (il_fd_sink_get_type (), NULL);
+  fd_sink = (IlFdSink *) sink;
+  fd_sink->fd = fd;
+  fd_sink->stall_ms = stall_ms;
+  buffered = g_buffered_output_stream_new_sized (sink, 64 * 1024);
+  g_filter_output_stream_set_close_base_stream (G_FILTER_OUTPUT_STREAM (buffered), FALSE);
+  ok = content->func (buffered, content->user_data, &content->func_error);
+  if (ok)
+    ok = g_output_stream_close (buffered, NULL, &content->func_error);
+  if (ok)
+    return 0;
+  if (fd_sink->err != 0)
+    {
+      g_clear_error (&content->func_error);
+      return fd_sink->err;
+    }
+  if (content->func_error == NULL)
+    g_set_error_literal (&content->func_error, G_IO_ERROR, G_IO_ERROR_FAILED, "write failed");
+  return -1;
+}
+
+/* A failed save: @err from write_content() as an error naming @path. */
+static gboolean
+fail_content (GError    **error,
+              int         err,
+              const char *path,
+              Content    *content)
+{
+  if (err == -1)
+    {
+      g_propagate_error (error, g_steal_pointer (&content->func_error));
+      return FALSE;
+    }
+  return fail (error, err, path, NULL);
+}
+
 /* close() once; EINTR means the descriptor is gone (Linux), not an error. */
 static int
 close_checked (int fd)
@@ -123,9 +235,8 @@ close_checked (int fd)
 }
 
 static gboolean
-write_stdout (const char *data,
-              gsize       length,
-              GError    **error)
+write_stdout (Content *content,
+              GError **error)
 {
   int err;
 
@@ -133,7 +244,9 @@ write_stdout (const char *data,
   if (fflush (stdout) != 0)
     err = errno;
   else
-    err = write_all (STDOUT_FILENO, data, length, -1);
+    err = write_content (STDOUT_FILENO, content, -1);
+  if (err == -1)
+    return fail_content (error, err, "-", content);
   if (err != 0)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (err),
@@ -199,8 +312,7 @@ static gboolean
 write_direct (const char        *path,
               const char        *target,
               const struct stat *st,
-              const char        *data,
-              gsize              length,
+              Content           *content,
               GError           **error)
 {
   int fd, err;
@@ -218,7 +330,12 @@ write_direct (const char        *path,
         }
       return fail (error, errno, path, NULL);
     }
-  err = write_all (fd, data, length, IL_ATOMIC_FILE_STALL_TIMEOUT_MS);
+  err = write_content (fd, content, IL_ATOMIC_FILE_STALL_TIMEOUT_MS);
+  if (err == -1)
+    {
+      close (fd);
+      return fail_content (error, err, path, content);
+    }
   if (err != 0)
     {
       close (fd);
@@ -280,8 +397,7 @@ write_atomic (const char        *path,
               const char        *target,
               gboolean           exists,
               const struct stat *st,
-              const char        *data,
-              gsize              length,
+              Content           *content,
               GError           **error)
 {
   g_autofree char *dir = g_path_get_dirname (target);
@@ -319,7 +435,7 @@ write_atomic (const char        *path,
         err = errno;
     }
   if (err == 0)
-    err = write_all (fd, data, length, -1);
+    err = write_content (fd, content, -1);
   if (err == 0 && fsync (fd) < 0)
     err = errno;
   if (err == 0)
@@ -331,7 +447,7 @@ write_atomic (const char        *path,
   if (err != 0)
     {
       g_unlink (temp);
-      return fail (error, err, path, NULL);
+      return fail_content (error, err, path, content);
     }
 
   /* The rename itself reaches the disk with the folder. */
@@ -346,22 +462,17 @@ write_atomic (const char        *path,
   return TRUE;
 }
 
-gboolean
-il_atomic_file_write_path (const char *path,
-                           const void *data,
-                           gsize       length,
-                           GError    **error)
+static gboolean
+write_path (const char *path,
+            Content    *content,
+            GError    **error)
 {
   g_autofree char *target = NULL;
   struct stat      st;
   gboolean         exists = FALSE;
 
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (data != NULL || length == 0, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
   if (strcmp (path, "-") == 0)
-    return write_stdout (data, length, error);
+    return write_stdout (content, error);
   if (*path == '\0')
     return fail (error, ENOENT, path, NULL);
 
@@ -369,12 +480,42 @@ il_atomic_file_write_path (const char *path,
   if (target == NULL)
     return FALSE;
   if (!exists || S_ISREG (st.st_mode))
-    return write_atomic (path, target, exists, &st, data, length, error);
+    return write_atomic (path, target, exists, &st, content, error);
   if (S_ISDIR (st.st_mode))
     return fail (error, EISDIR, path, NULL);
   if (S_ISFIFO (st.st_mode) || S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode))
-    return write_direct (path, target, &st, data, length, error);
+    return write_direct (path, target, &st, content, error);
   return fail (error, EINVAL, path, _("not a file, a FIFO or a device"));
+}
+
+gboolean
+il_atomic_file_write_path (const char *path,
+                           const void *data,
+                           gsize       length,
+                           GError    **error)
+{
+  Content content = { data, length, NULL, NULL, NULL };
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return write_path (path, &content, error);
+}
+
+gboolean
+il_atomic_file_write_path_with (const char       *path,
+                                IlAtomicWriteFunc func,
+                                gpointer          user_data,
+                                GError          **error)
+{
+  Content content = { NULL, 0, func, user_data, NULL };
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return write_path (path, &content, error);
 }
 
 gboolean
@@ -393,4 +534,35 @@ il_atomic_file_write (GFile      *file,
     return il_atomic_file_write_path (path, data, length, error);
   return g_file_replace_contents (file, data, length, NULL, FALSE, G_FILE_CREATE_NONE,
                                   NULL, NULL, error);
+}
+
+gboolean
+il_atomic_file_write_with (GFile            *file,
+                           IlAtomicWriteFunc func,
+                           gpointer          user_data,
+                           GError          **error)
+{
+  g_autoptr(GFileOutputStream) out = NULL;
+  const char *path;
+
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  path = g_file_peek_path (file);
+  if (path != NULL)
+    return il_atomic_file_write_path_with (path, func, user_data, error);
+  out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, error);
+  if (out == NULL)
+    return FALSE;
+  if (!func (G_OUTPUT_STREAM (out), user_data, error))
+    {
+      g_autoptr(GCancellable) abandon = g_cancellable_new ();
+
+      /* Closed cancelled: GIO leaves the target as it was. */
+      g_cancellable_cancel (abandon);
+      g_output_stream_close (G_OUTPUT_STREAM (out), abandon, NULL);
+      return FALSE;
+    }
+  return g_output_stream_close (G_OUTPUT_STREAM (out), NULL, error);
 }

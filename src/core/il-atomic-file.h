@@ -44,4 +44,21 @@ gboolean il_atomic_file_write (GFile      *file,
                                gsize       length,
                                GError    **error);
 
+/* Streamed saves: @func writes the content to the stream it is given
+ * (buffered; it must not close it) and returns FALSE with @error set on a
+ * failure of its own. The rules above apply alike: a regular file is
+ * replaced only when @func succeeded and every byte reached the disk. */
+typedef gboolean (*IlAtomicWriteFunc) (GOutputStream *out,
+                                       gpointer       user_data,
+                                       GError       **error);
+
+gboolean il_atomic_file_write_path_with (const char       *path,
+                                         IlAtomicWriteFunc func,
+                                         gpointer          user_data,
+                                         GError          **error);
+gboolean il_atomic_file_write_with (GFile            *file,
+                                    IlAtomicWriteFunc func,
+                                    gpointer          user_data,
+                                    GError          **error);
+
 G_END_DECLS

@@ -2,26 +2,20 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A run keeps one record per task and repetition (IlTaskRecord and its
- * blocks' IlBlockRecord) until it ends, and the CLI then builds the results
- * document or the trace in memory (json-glib nodes and the text). A file
- * within every limit (a million tasks, a hundred repetitions) can need far
- * more than a machine has, and then GLib aborts half-way through the run.
- * This estimates the peak and refuses the run first.
+ * A run keeps one record per task and repetition (IlTaskRecord, 232 bytes
+ * with its first block inline; further blocks 88 bytes each in one array
+ * per task) until it ends. The CLI's outputs (--json, --csv, --trace) are
+ * written as a stream from the records: they add no memory per task. A file
+ * within every limit (a million tasks, a hundred repetitions) can still
+ * need more than a machine has, and then GLib aborts half-way through the
+ * run. This estimates the peak and refuses the run first.
  *
- * The sizes are measured, not derived from sizeof: `interleave-cli run` on
- * sequential experiments of sleep-0 tasks, peak RSS (/usr/bin/time %M) at
- * 50,000 and 150,000 tasks, 1 and 8 blocks per task, 1 and 3 repetitions,
- * with and without --json/--trace; the per-task figure is the slope:
- *   records:  244 bytes + 136 per block (GArray growth and malloc included;
- *             220 measured per task, plus the 24 of the mpi fields (host,
- *             rank, marshal_us) added since;
- *             128 measured, plus the 8 of each block's segments pointer
- *             added since: a block's segments themselves, up to 136 bytes,
- *             exist only where an executor saw it change state)
- *   --json:   3,714 bytes + 1,942 per block (json-glib nodes and the text)
- *   --trace:  5,816 bytes + 3,678 per block (json-glib builder and the text)
- * (--csv and --markdown stream: nothing measurable.)
+ * The sizes are measured: bench/bench-memory.c (interleave-cli run of
+ * sequential sleep-0 tasks with --json, --csv and --trace, peak RSS above a
+ * 1-task run): 275 bytes per task at 100,000 tasks, 254 at 1,000,000 (the
+ * event queue and the writers' buffers are fixed costs). Per block beyond
+ * the first: 88 bytes and the array's allocation. A block's segments
+ * (up to 136 bytes) exist only where an executor saw it change state.
  * A processes run holds each worker's task frame, payload included, on the
  * way out and its echo on the way back: measured 2 × payload_bytes per
  * worker in the parent (8 tasks of 64 MiB, 1 and 4 workers); the worker
@@ -42,12 +36,14 @@
 #include "il-cost.h"
 #include "il-error.h"
 
-#define RECORD_TASK_BYTES  244
-#define RECORD_BLOCK_BYTES 136
-#define DOC_TASK_BYTES     3714
-#define DOC_BLOCK_BYTES    1942
-#define TRACE_TASK_BYTES   5816
-#define TRACE_BLOCK_BYTES  3678
+/* A task with its first block, and each further block. */
+#define RECORD_TASK_BYTES  184
+#define RECORD_BLOCK_BYTES 96
+/* The outputs are streamed: a few bytes per task of summary statistics. */
+#define DOC_TASK_BYTES    8
+#define DOC_BLOCK_BYTES   0
+#define TRACE_TASK_BYTES  0
+#define TRACE_BLOCK_BYTES 0
 /* The measurements vary a little with the allocator's state: a margin. */
 #define MARGIN_PERCENT 25
 /* What the process holds anyway (libraries, the experiment, buffers). */

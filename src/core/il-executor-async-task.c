@@ -131,7 +131,7 @@ block_end (AsyncRun   *run,
   task->ready += br->state.ready;
   task->lock_wait += br->state.lock_wait;
   br->segments = il_state_track_finish (&task->track, now, IL_STATE_RUNNING);
-  g_array_append_val (task->rec->blocks, *br);
+  il_task_record_add_block (task->rec, &*br);
   br->segments = NULL; /* the record owns them */
   if (br->type == IL_BLOCK_YIELD)
     {
@@ -176,8 +176,7 @@ task_begin (AsyncRun  *run,
   rec->worker = 0;
   rec->queued_us = 0;
   rec->cpu_start = sched_getcpu ();
-  if (rec->blocks == NULL)
-    rec->blocks = il_block_records_new (task->def->blocks->len);
+  il_task_record_reserve_blocks (rec, task->def->blocks->len);
   rec->start_us = now - run->ctx->t0;
 
   ev = il_event_task_start (rec->start_us, rec->cpu_start, rec->pid, rec->tid,

@@ -90,8 +90,6 @@ fail_in_flight (Engine     *e,
       rec->start_us = rec->queued_us;
       rec->end_us = il_now_us () - e->ctx->t0;
       rec->worker = e->lanes[flat];
-      if (rec->blocks == NULL)
-        rec->blocks = il_block_records_new (0);
       rec->checksum = 0;
       rec->failed = TRUE;
       g_free (rec->error);
@@ -181,14 +179,14 @@ counter_increments (const IlExperiment *experiment,
   const IlTaskGroup *group;
   gint64             n = 0;
 
-  if (rec->group >= experiment->tasks->len || rec->blocks == NULL)
+  if (rec->group >= experiment->tasks->len || rec->n_blocks == 0)
     return 0;
   group = g_ptr_array_index (experiment->tasks, rec->group);
-  for (guint i = 0; i < rec->blocks->len && i < group->blocks->len; i++)
+  for (guint i = 0; i < rec->n_blocks && i < group->blocks->len; i++)
     {
       const IlBlock *block = g_ptr_array_index (group->blocks, i);
 
-      if (block->type == IL_BLOCK_COUNTER && !(rec->failed && i + 1 == rec->blocks->len))
+      if (block->type == IL_BLOCK_COUNTER && !(rec->failed && i + 1 == rec->n_blocks))
         n += block->increments;
     }
   return n;

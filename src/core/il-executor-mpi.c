@@ -99,8 +99,6 @@ fail_task (MpiJob     *job,
   rec->end_us = MAX (rec->start_us, il_now_us () - job->ctx->t0);
   if (rec->worker < 0)
     rec->worker = 0;
-  if (rec->blocks == NULL)
-    rec->blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
   rec->checksum = 0;
   rec->failed = TRUE;
   g_free (rec->error);

@@ -73,8 +73,6 @@ il_processes_slot_fail_task (Dispatcher *d,
   rec->worker = (gint) s->index;
   if (rec->pid == 0)
     rec->pid = s->pid;
-  if (rec->blocks == NULL)
-    rec->blocks = il_block_records_new (0);
   rec->checksum = 0;
   rec->failed = TRUE;
   g_free (rec->error);
@@ -428,8 +426,6 @@ dispatcher_loop (Dispatcher *d,
                       rec->failed = TRUE;
                       g_free (rec->error);
                       rec->error = g_strdup (_("lost by the processes executor"));
-                      if (rec->blocks == NULL)
-                        rec->blocks = il_block_records_new (0);
                     }
                 }
               break;

@@ -51,8 +51,7 @@ il_task_record_take_measured (IlTaskRecord *rec,
   rec->checksum = measured->checksum;
   rec->state = measured->state;
   rec->failed = measured->failed;
-  g_clear_pointer (&rec->blocks, g_array_unref);
-  rec->blocks = g_steal_pointer (&measured->blocks);
+  il_task_record_take_blocks (rec, measured);
   g_free (rec->error);
   rec->error = g_steal_pointer (&measured->error);
 }

@@ -180,7 +180,8 @@ quiz_to_json (const IlQuiz *quiz)
 }
 
 static JsonNode *
-experiment_to_json (const IlExperiment *experiment)
+experiment_to_json (const IlExperiment *experiment,
+                    GHashTable         *streams)
 {
   JsonObject *object = json_object_new ();
   JsonArray  *tasks = json_array_new ();
@@ -210,7 +211,7 @@ experiment_to_json (const IlExperiment *experiment)
     json_object_set_object_member (object, "quiz", quiz_to_json (experiment->quiz));
 
   if (experiment->results != NULL)
-    json_object_set_member (object, "results", il_results_to_json (experiment->results));
+    json_object_set_member (object, "results", il_results_to_json_streamed (experiment->results, streams));
 
   return il_json_object_node (object);
 }
@@ -223,9 +224,20 @@ il_experiment_to_data (const IlExperiment *experiment,
 
   g_return_val_if_fail (experiment != NULL, NULL);
 
-  node = experiment_to_json (experiment);
+  node = experiment_to_json (experiment, NULL);
 
   return il_json_write (node, length);
+}
+
+static gboolean
+write_experiment (GOutputStream *out,
+                  gpointer       user_data,
+                  GError       **error)
+{
+  g_autoptr(GHashTable) streams = il_json_streams_new ();
+  g_autoptr(JsonNode) node = experiment_to_json (user_data, streams);
+
+  return il_json_write_stream (node, streams, out, NULL, error);
 }
 
 gboolean
@@ -233,15 +245,11 @@ il_experiment_save_file (const IlExperiment *experiment,
                          GFile              *file,
                          GError            **error)
 {
-  g_autofree char *data = NULL;
-  gsize            length = 0;
-
   g_return_val_if_fail (experiment != NULL, FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  data = il_experiment_to_data (experiment, &length);
-
-  /* The old file stays intact until the new one is complete on disk. */
-  return il_atomic_file_write (file, data, length, error);
+  /* Written as a stream (the recorded tasks are never a tree in memory);
+   * the old file stays intact until the new one is complete on disk. */
+  return il_atomic_file_write_with (file, write_experiment, (gpointer) experiment, error);
 }

@@ -381,12 +381,58 @@ block_name (const IlExperiment  *experiment,
   return g_strdup (il_block_type_to_string (br->type));
 }
 
+/* The trace is written as it is made: events gather in @b (an open
+ * array) and go to @out a few hundred at a time, each as json-glib's
+ * generator writes it, so the file is the one a whole tree would give. */
+typedef struct
+{
+  JsonBuilder   *b;
+  JsonGenerator *gen;
+  GString       *buf;
+  GOutputStream *out;
+  guint          pending; /* tasks since the last flush */
+  gboolean       first;   /* no event written yet */
+  GError        *error;
+} Trace;
+
 static void
-trace_run (JsonBuilder        *b,
+trace_flush (Trace   *t,
+             gboolean all)
+{
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *events;
+
+  if (t->error != NULL)
+    return;
+  json_builder_end_array (t->b);
+  root = json_builder_get_root (t->b);
+  events = json_node_get_array (root);
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      g_autofree char *text = NULL;
+
+      json_generator_set_root (t->gen, json_array_get_element (events, i));
+      text = json_generator_to_data (t->gen, NULL);
+      if (!t->first)
+        g_string_append_c (t->buf, ',');
+      g_string_append (t->buf, text);
+      t->first = FALSE;
+    }
+  json_builder_reset (t->b);
+  json_builder_begin_array (t->b);
+  t->pending = 0;
+  if ((all || t->buf->len >= 64 * 1024) &&
+      g_output_stream_write_all (t->out, t->buf->str, t->buf->len, NULL, NULL, &t->error))
+    g_string_truncate (t->buf, 0);
+}
+
+static void
+trace_run (Trace              *tr,
            const IlExperiment *experiment,
            const IlRunResult  *run,
            guint               r)
 {
+  JsonBuilder        *b = tr->b;
   const IlRepetition *rep = il_run_result_median_repetition (run);
   gint                pid = (gint) r + 1;
   gboolean            async = run->executor == IL_EXECUTOR_ASYNC;
@@ -424,15 +470,19 @@ trace_run (JsonBuilder        *b,
       name = g_strdup_printf ("%s #%u", (const char *) g_ptr_array_index (names, rec->group), rec->index);
       id = g_strdup_printf ("0x%x", t + 1);
       span (b, async, id, name, "task", pid, tid, rec->start_us, rec->end_us, task_args, rec);
-      for (guint i = 0; rec->blocks != NULL && i < rec->blocks->len; i++)
+      for (guint i = 0; i < rec->n_blocks; i++)
         {
-          const IlBlockRecord *br = &g_array_index (rec->blocks, IlBlockRecord, i);
+          const IlBlockRecord *br = il_task_record_block (rec, i);
           g_autofree char     *bname = block_name (experiment, rec, i, br);
 
           span (b, async, id, bname, il_block_type_to_string (br->type), pid, tid,
                 br->start_us, br->end_us, block_args, br);
           state_slices (b, async, id, pid, tid, br);
         }
+      if (++tr->pending >= 256)
+        trace_flush (tr, FALSE);
+      if (tr->error != NULL)
+        return;
     }
 
   if (rep->gil_holds != NULL && rep->gil_holds->len > 0)
@@ -496,32 +546,39 @@ il_export_trace (const IlResults    *results,
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GString) buf = g_string_sized_new (80 * 1024);
+  g_autoptr(JsonNode) other = NULL;
+  g_autofree char *other_text = NULL;
+  Trace            t = { b, gen, buf, out, 0, TRUE, NULL };
 
   g_return_val_if_fail (results != NULL, FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (out), FALSE);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "traceEvents");
+  g_string_append (buf, "{\"traceEvents\":[");
   json_builder_begin_array (b);
-  for (guint r = 0; r < results->runs->len; r++)
-    trace_run (b, experiment, g_ptr_array_index (results->runs, r), r);
+  for (guint r = 0; r < results->runs->len && t.error == NULL; r++)
+    {
+      trace_run (&t, experiment, g_ptr_array_index (results->runs, r), r);
+      trace_flush (&t, FALSE);
+    }
+  if (t.error != NULL)
+    {
+      g_propagate_error (error, t.error);
+      return FALSE;
+    }
   json_builder_end_array (b);
-  json_builder_set_member_name (b, "displayTimeUnit");
-  json_builder_add_string_value (b, "ms");
-  json_builder_set_member_name (b, "otherData");
+  json_builder_reset (b);
+
   json_builder_begin_object (b);
   add_string (b, "experiment", results->experiment);
   add_string (b, "shown", "the median repetition of each run, by makespan");
   add_string (b, "interleave_version", PACKAGE_VERSION);
   json_builder_end_object (b);
-  json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  if (!json_generator_to_stream (gen, out, NULL, error))
-    return FALSE;
-  return g_output_stream_write_all (out, "\n", 1, NULL, NULL, error);
+  other = json_builder_get_root (b);
+  json_generator_set_root (gen, other);
+  other_text = json_generator_to_data (gen, NULL);
+  g_string_append_printf (buf, "],\"displayTimeUnit\":\"ms\",\"otherData\":%s}\n", other_text);
+  return g_output_stream_write_all (out, buf->str, buf->len, NULL, NULL, error);
 }
 
 /* ---------------------------------------------------------------- */
@@ -558,40 +615,33 @@ il_export_format_extension (IlExportFormat format)
     }
 }
 
-/* The whole export in memory: a failed one never touches the target. */
-static GBytes *
-export_bytes (const IlResults    *results,
-              const IlExperiment *experiment,
-              IlExportFormat      format,
-              GError            **error)
+/* Each export is written as it is made, into the temporary that
+ * il-atomic-file.c renames over the target only when all of it arrived. */
+typedef struct
 {
-  g_autoptr(GOutputStream) mem = NULL;
-  gboolean ok;
+  const IlResults    *results;
+  const IlExperiment *experiment;
+  IlExportFormat      format;
+} Export;
 
-  if (format == IL_EXPORT_JSON)
+static gboolean
+export_write (GOutputStream *out,
+              gpointer       user_data,
+              GError       **error)
+{
+  const Export *e = user_data;
+
+  switch (e->format)
     {
-      gsize length = 0;
-      char *json = il_results_to_data (results, &length);
-
-      return g_bytes_new_take (json, length);
-    }
-
-  mem = g_memory_output_stream_new_resizable ();
-  switch (format)
-    {
-      case IL_EXPORT_CSV:
-        ok = il_export_csv (results, experiment, mem, error);
-        break;
-      case IL_EXPORT_TRACE:
-        ok = il_export_trace (results, experiment, mem, error);
-        break;
       case IL_EXPORT_JSON:
+        return il_results_write (e->results, out, NULL, error);
+      case IL_EXPORT_CSV:
+        return il_export_csv (e->results, e->experiment, out, error);
+      case IL_EXPORT_TRACE:
+        return il_export_trace (e->results, e->experiment, out, error);
       default:
-        g_return_val_if_reached (NULL);
+        g_return_val_if_reached (FALSE);
     }
-  if (!ok || !g_output_stream_close (mem, NULL, error))
-    return NULL;
-  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (mem));
 }
 
 gboolean
@@ -601,19 +651,13 @@ il_results_export_to_path (const IlResults    *results,
                            const char         *path,
                            GError            **error)
 {
-  g_autoptr(GBytes) bytes = NULL;
-  gsize       length;
-  const char *data;
+  Export e = { results, experiment, format };
 
   g_return_val_if_fail (results != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  bytes = export_bytes (results, experiment, format, error);
-  if (bytes == NULL)
-    return FALSE;
-  data = g_bytes_get_data (bytes, &length);
-  return il_atomic_file_write_path (path, data != NULL ? data : "", length, error);
+  return il_atomic_file_write_path_with (path, export_write, &e, error);
 }
 
 gboolean
@@ -623,17 +667,11 @@ il_results_export_to_file (const IlResults    *results,
                            GFile              *file,
                            GError            **error)
 {
-  g_autoptr(GBytes) bytes = NULL;
-  gsize       length;
-  const char *data;
+  Export e = { results, experiment, format };
 
   g_return_val_if_fail (results != NULL, FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  bytes = export_bytes (results, experiment, format, error);
-  if (bytes == NULL)
-    return FALSE;
-  data = g_bytes_get_data (bytes, &length);
-  return il_atomic_file_write (file, data != NULL ? data : "", length, error);
+  return il_atomic_file_write_with (file, export_write, &e, error);
 }

@@ -323,6 +323,25 @@ gboolean il_json_read_strings (IlJsonReader     *reader,
 char *il_json_write (JsonNode *node,
                      gsize    *length);
 
+/* Streamed writing: a big array is left empty in the tree and registered
+ * in @streams with the function that makes its elements, one at a time,
+ * when it is written (each element is freed once written). The output is
+ * byte for byte what il_json_write() gives for the array filled in. */
+typedef JsonNode *(*IlJsonElementFunc) (gconstpointer data,
+                                        guint         index);
+GHashTable *il_json_streams_new (void);
+void        il_json_streams_add (GHashTable       *streams,
+                                 JsonArray        *array,
+                                 guint             n,
+                                 IlJsonElementFunc func,
+                                 gconstpointer     data);
+/* Writes @node in chunks to @stream (@streams: may be NULL). */
+gboolean il_json_write_stream (JsonNode      *node,
+                               GHashTable    *streams,
+                               GOutputStream *stream,
+                               GCancellable  *cancellable,
+                               GError       **error);
+
 /* Doubles are rounded when written so that files stay readable; equality
  * of results compares values as they would be written. Non-finite values
  * become NAN (written as null). */
@@ -343,6 +362,12 @@ char *il_json_format_double (double value);
 #define IL_JSON_DECIMALS_MS      3
 #define IL_JSON_DECIMALS_RATIO   3
 #define IL_JSON_DECIMALS_PERCENT 1
+
+/* The results document with its big arrays (tasks, gil_holds, loop_lag)
+ * registered in @streams (il_json_streams_add()) rather than filled in;
+ * @streams NULL: filled in. */
+JsonNode *il_results_to_json_streamed (const IlResults *results,
+                                       GHashTable      *streams);
 
 /* Reads a results document with @reader (il-results-read.c). */
 IlResults *il_results_read (IlJsonReader     *reader,

@@ -127,6 +127,42 @@ node_is_scalar (JsonNode *node)
   return JSON_NODE_HOLDS_VALUE (node) || JSON_NODE_HOLDS_NULL (node);
 }
 
+/* Where write_node() writes: @out, flushed to @stream (if any) between
+ * the elements of streamed arrays; @streams maps a JsonArray to the
+ * IlJsonStreamed that produces its elements. */
+typedef struct
+{
+  GString       *out;
+  GHashTable    *streams;
+  GOutputStream *stream;
+  GCancellable  *cancellable;
+  GError        *error;
+} Writer;
+
+typedef struct
+{
+  guint             n;
+  IlJsonElementFunc func;
+  gconstpointer     data;
+} Streamed;
+
+/* Bytes gathered before they go to the stream. */
+#define FLUSH_BYTES (64 * 1024)
+
+static void
+flush (Writer  *w,
+       gboolean all)
+{
+  gsize written = 0;
+
+  if (w->stream == NULL || w->error != NULL || (!all && w->out->len < FLUSH_BYTES))
+    return;
+  if (!g_output_stream_write_all (w->stream, w->out->str, w->out->len, &written, w->cancellable,
+                                  &w->error))
+    return;
+  g_string_truncate (w->out, 0);
+}
+
 static void
 write_indent (GString *out,
               guint    level)
@@ -138,7 +174,7 @@ write_indent (GString *out,
 /* Lines are kept within this width when small objects are inlined. */
 #define WRITE_WIDTH 100
 
-static void write_node (GString  *out,
+static void write_node (Writer   *w,
                         JsonNode *node,
                         guint     level,
                         gsize     column);
@@ -172,6 +208,7 @@ write_inline_object (GString    *out,
                      gsize       column)
 {
   g_autoptr(GString) line = g_string_new ("{ ");
+  Writer inline_writer = { line, NULL, NULL, NULL, NULL };
 
   for (const GList *l = members; l != NULL; l = l->next)
     {
@@ -182,7 +219,7 @@ write_inline_object (GString    *out,
 
       write_string (line, l->data);
       g_string_append (line, ": ");
-      write_node (line, value, 0, 0);
+      write_node (&inline_writer, value, 0, 0);
       g_string_append (line, l->next != NULL ? ", " : " }");
 
       if (column + line->len > WRITE_WIDTH)
@@ -194,12 +231,42 @@ write_inline_object (GString    *out,
   return TRUE;
 }
 
+/* The elements of an array that a callback produces one by one, each
+ * written as write_node() writes an array of non-scalars. */
 static void
-write_node (GString  *out,
+write_streamed (Writer         *w,
+                const Streamed *streamed,
+                guint           level)
+{
+  GString *out = w->out;
+
+  if (streamed->n == 0)
+    {
+      g_string_append (out, "[]");
+      return;
+    }
+  g_string_append (out, "[\n");
+  for (guint i = 0; i < streamed->n && w->error == NULL; i++)
+    {
+      g_autoptr(JsonNode) element = streamed->func (streamed->data, i);
+
+      write_indent (out, level + 1);
+      write_node (w, element, level + 1, 2 * (level + 1));
+      g_string_append (out, i + 1 < streamed->n ? ",\n" : "\n");
+      flush (w, FALSE);
+    }
+  write_indent (out, level);
+  g_string_append_c (out, ']');
+}
+
+static void
+write_node (Writer   *w,
             JsonNode *node,
             guint     level,
             gsize     column)
 {
+  GString *out = w->out;
+
   switch (json_node_get_node_type (node))
     {
       case JSON_NODE_NULL:
@@ -244,10 +311,16 @@ write_node (GString  *out,
 
       case JSON_NODE_ARRAY:
         {
-          JsonArray *array = json_node_get_array (node);
-          guint      n = json_array_get_length (array);
-          gboolean   flat = TRUE;
+          JsonArray      *array = json_node_get_array (node);
+          guint           n = json_array_get_length (array);
+          gboolean        flat = TRUE;
+          const Streamed *streamed = w->streams != NULL ? g_hash_table_lookup (w->streams, array) : NULL;
 
+          if (streamed != NULL)
+            {
+              write_streamed (w, streamed, level);
+              break;
+            }
           if (n == 0)
             {
               g_string_append (out, "[]");
@@ -264,7 +337,7 @@ write_node (GString  *out,
                 {
                   if (i > 0)
                     g_string_append (out, ", ");
-                  write_node (out, json_array_get_element (array, i), level + 1, 0);
+                  write_node (w, json_array_get_element (array, i), level + 1, 0);
                 }
               g_string_append_c (out, ']');
               break;
@@ -274,7 +347,7 @@ write_node (GString  *out,
           for (guint i = 0; i < n; i++)
             {
               write_indent (out, level + 1);
-              write_node (out, json_array_get_element (array, i), level + 1, 2 * (level + 1));
+              write_node (w, json_array_get_element (array, i), level + 1, 2 * (level + 1));
               g_string_append (out, i + 1 < n ? ",\n" : "\n");
             }
           write_indent (out, level);
@@ -305,7 +378,7 @@ write_node (GString  *out,
               start = out->len;
               write_string (out, l->data);
               g_string_append (out, ": ");
-              write_node (out, json_object_get_member (object, l->data), level + 1,
+              write_node (w, json_object_get_member (object, l->data), level + 1,
                           2 * (level + 1) + (out->len - start));
               g_string_append (out, l->next != NULL ? ",\n" : "\n");
             }
@@ -323,13 +396,55 @@ char *
 il_json_write (JsonNode *node,
                gsize    *length)
 {
-  GString *out = g_string_new (NULL);
+  Writer w = { g_string_new (NULL), NULL, NULL, NULL, NULL };
 
-  write_node (out, node, 0, 0);
-  g_string_append_c (out, '\n');
+  write_node (&w, node, 0, 0);
+  g_string_append_c (w.out, '\n');
 
   if (length != NULL)
-    *length = out->len;
+    *length = w.out->len;
 
-  return g_string_free (out, FALSE);
+  return g_string_free (w.out, FALSE);
+}
+
+GHashTable *
+il_json_streams_new (void)
+{
+  return g_hash_table_new_full (NULL, NULL, NULL, g_free);
+}
+
+void
+il_json_streams_add (GHashTable       *streams,
+                     JsonArray        *array,
+                     guint             n,
+                     IlJsonElementFunc func,
+                     gconstpointer     data)
+{
+  Streamed *streamed = g_new (Streamed, 1);
+
+  streamed->n = n;
+  streamed->func = func;
+  streamed->data = data;
+  g_hash_table_insert (streams, array, streamed);
+}
+
+gboolean
+il_json_write_stream (JsonNode      *node,
+                      GHashTable    *streams,
+                      GOutputStream *stream,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  Writer w = { g_string_sized_new (FLUSH_BYTES + 4096), streams, stream, cancellable, NULL };
+
+  write_node (&w, node, 0, 0);
+  g_string_append_c (w.out, '\n');
+  flush (&w, TRUE);
+  g_string_free (w.out, TRUE);
+  if (w.error != NULL)
+    {
+      g_propagate_error (error, w.error);
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -669,7 +669,7 @@ il_protocol_write_result (GByteArray          *out,
 {
   guint               at = begin_frame (out, IL_FRAME_RESULT);
   const IlTaskRecord *rec = &result->rec;
-  guint               n_blocks = rec->blocks != NULL ? rec->blocks->len : 0;
+  guint               n_blocks = rec->n_blocks;
 
   put_u32 (out, rec->group);
   put_u32 (out, rec->index);
@@ -686,7 +686,7 @@ il_protocol_write_result (GByteArray          *out,
   put_u32 (out, n_blocks);
   for (guint i = 0; i < n_blocks; i++)
     {
-      const IlBlockRecord *b = &g_array_index (rec->blocks, IlBlockRecord, i);
+      const IlBlockRecord *b = il_task_record_block (rec, i);
 
       put_u8 (out, (guint8) b->type);
       put_i64 (out, b->start_us);
@@ -753,7 +753,7 @@ il_protocol_read_result (const guint8  *body,
   n_blocks = get_u32 (&r);
   if (n_blocks > IL_MAX_BLOCKS)
     r.short_read = TRUE;
-  rec->blocks = il_block_records_new (MIN (n_blocks, IL_MAX_BLOCKS));
+  il_task_record_reserve_blocks (rec, MIN (n_blocks, IL_MAX_BLOCKS));
   for (guint i = 0; i < n_blocks && !r.short_read; i++)
     {
       IlBlockRecord b = { 0 };
@@ -780,7 +780,7 @@ il_protocol_read_result (const guint8  *body,
           il_proto_result_clear (out);
           return FALSE;
         }
-      g_array_append_val (rec->blocks, b);
+      il_task_record_add_block (rec, &b);
     }
   out->usage.user_us = get_i64 (&r);
   out->usage.sys_us = get_i64 (&r);

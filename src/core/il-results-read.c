@@ -215,8 +215,10 @@ read_task_record (Reader           *r,
   IlJsonPath  p_state = IL_JSON_MEMBER (path, "state_us");
   IlJsonPath  p_blocks = IL_JSON_MEMBER (path, "blocks");
   JsonObject *object;
+  gint        cpu_start = -1, cpu_end = -1;
+  gint64      spawn = -1, marshal = -1;
+  gboolean    failed = FALSE;
 
-  task->blocks = il_block_records_new (0);
   task->cpu_start = -1;
   task->cpu_end = -1;
   task->spawn_us = -1;
@@ -228,18 +230,31 @@ read_task_record (Reader           *r,
       !opt_gint (r, object, path, "worker", G_MININT, &task->worker) ||
       !opt_gint (r, object, path, "pid", G_MININT, &task->pid) ||
       !opt_gint (r, object, path, "tid", G_MININT, &task->tid) ||
-      !opt_gint (r, object, path, "cpu_start", -1, &task->cpu_start) ||
-      !opt_gint (r, object, path, "cpu_end", -1, &task->cpu_end) ||
+      !opt_gint (r, object, path, "cpu_start", -1, &cpu_start) ||
+      !opt_gint (r, object, path, "cpu_end", -1, &cpu_end) ||
       !opt_us (r, object, path, "queued_us", &task->queued_us) ||
       !opt_us (r, object, path, "start_us", &task->start_us) ||
       !opt_us (r, object, path, "end_us", &task->end_us) ||
-      !il_json_opt_int (r, object, path, "spawn_us", -1, G_MAXINT64, &task->spawn_us) ||
+      !il_json_opt_int (r, object, path, "spawn_us", -1, G_MAXINT32, &spawn) ||
       !opt_string (r, object, path, "host", &task->host) ||
       !opt_gint (r, object, path, "rank", 0, &task->rank) ||
-      !il_json_opt_int (r, object, path, "marshal_us", -1, G_MAXINT64, &task->marshal_us) ||
-      !il_json_opt_bool (r, object, path, "failed", &task->failed) ||
+      !il_json_opt_int (r, object, path, "marshal_us", -1, G_MAXINT32, &marshal) ||
+      !il_json_opt_bool (r, object, path, "failed", &failed) ||
       !opt_string (r, object, path, "error", &task->error))
     return FALSE;
+  /* A CPU number fits the record's 16 bits (Linux: at most 8192 CPUs). */
+  if (cpu_start > G_MAXINT16 || cpu_end > G_MAXINT16)
+    {
+      IlJsonPath p_cpu = IL_JSON_MEMBER (path, cpu_start > G_MAXINT16 ? "cpu_start" : "cpu_end");
+
+      return il_json_fail (r, &p_cpu, IL_JSON_AT_VALUE, "expected a CPU number up to %d, got %d",
+                           G_MAXINT16, MAX (cpu_start, cpu_end));
+    }
+  task->cpu_start = (gint16) cpu_start;
+  task->cpu_end = (gint16) cpu_end;
+  task->spawn_us = (gint32) spawn;
+  task->marshal_us = (gint32) marshal;
+  task->failed = failed != FALSE;
 
   if (json_object_has_member (object, "checksum"))
     {
@@ -261,11 +276,25 @@ read_task_record (Reader           *r,
 
   if (json_object_has_member (object, "blocks"))
     {
+      g_autoptr(GArray) blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
       JsonArray *array;
+      gboolean   ok;
 
-      if (!il_json_get_array (r, member (object, "blocks"), &p_blocks, &array) ||
-          !il_json_read_structs (r, array, &p_blocks, (IlJsonReadInto) read_block_record,
-                                 task->blocks))
+      ok = il_json_get_array (r, member (object, "blocks"), &p_blocks, &array) &&
+           il_json_read_structs (r, array, &p_blocks, (IlJsonReadInto) read_block_record, blocks);
+      /* The record takes the blocks read (and their segments), or frees
+       * them with what it holds. */
+      il_task_record_reserve_blocks (task, MIN (blocks->len, (guint) G_MAXUINT8));
+      for (guint i = 0; i < blocks->len; i++)
+        {
+          IlBlockRecord *br = &g_array_index (blocks, IlBlockRecord, i);
+
+          if (task->n_blocks < G_MAXUINT8)
+            il_task_record_add_block (task, br);
+          else
+            g_free (br->segments);
+        }
+      if (!ok)
         return FALSE;
     }
 

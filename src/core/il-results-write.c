@@ -122,9 +122,9 @@ task_record_to_json (const IlTaskRecord *task)
   else
     json_object_set_null_member (object, "state_us");
 
-  for (guint i = 0; task->blocks != NULL && i < task->blocks->len; i++)
+  for (guint i = 0; i < task->n_blocks; i++)
     json_array_add_element (blocks,
-                            block_record_to_json (&g_array_index (task->blocks, IlBlockRecord, i)));
+                            block_record_to_json (il_task_record_block (task, i)));
   json_object_set_array_member (object, "blocks", blocks);
 
   if (task->failed)
@@ -161,7 +161,61 @@ load_series_to_json (const GPtrArray *series_per_core)
 }
 
 static JsonNode *
-repetition_to_json (const IlRepetition *rep)
+task_element (gconstpointer data,
+              guint         index)
+{
+  const IlRepetition *rep = data;
+
+  return task_record_to_json (&g_array_index (rep->tasks, IlTaskRecord, index));
+}
+
+static JsonNode *
+gil_hold_element (gconstpointer data,
+                  guint         index)
+{
+  const IlRepetition *rep = data;
+  const IlSpan       *span = &g_array_index (rep->gil_holds, IlSpan, index);
+  JsonArray          *triple = json_array_sized_new (3);
+
+  json_array_add_int_element (triple, span->worker);
+  json_array_add_int_element (triple, span->start_us);
+  json_array_add_int_element (triple, span->end_us);
+  return json_node_init_array (json_node_alloc (), triple);
+}
+
+static JsonNode *
+loop_lag_element (gconstpointer data,
+                  guint         index)
+{
+  const IlRepetition *rep = data;
+  const IlLagSample  *sample = &g_array_index (rep->loop_lag, IlLagSample, index);
+  JsonArray          *pair = json_array_sized_new (2);
+
+  json_array_add_int_element (pair, sample->t_us);
+  json_array_add_int_element (pair, sample->lag_us);
+  return json_node_init_array (json_node_alloc (), pair);
+}
+
+/* The elements of @array: made now, or (@streams) when written. */
+static void
+fill_array (JsonArray          *array,
+            guint               n,
+            IlJsonElementFunc   func,
+            const IlRepetition *rep,
+            GHashTable         *streams)
+{
+  if (streams != NULL)
+    {
+      il_json_streams_add (streams, array, n, func, rep);
+      return;
+    }
+  for (guint i = 0; i < n; i++)
+    json_array_add_element (array, func (rep, i));
+}
+
+static JsonNode *
+repetition_to_json (const IlRepetition *rep,
+                    GHashTable         *streams)
 {
   JsonObject *object = json_object_new ();
   JsonObject *core_load = json_object_new ();
@@ -178,8 +232,7 @@ repetition_to_json (const IlRepetition *rep)
   json_object_set_int_member (object, "ctx_involuntary", rep->ctx_involuntary);
   set_double (object, "overhead_cpu_ms", rep->overhead_cpu_ms, MS);
 
-  for (guint i = 0; rep->tasks != NULL && i < rep->tasks->len; i++)
-    json_array_add_element (tasks, task_record_to_json (&g_array_index (rep->tasks, IlTaskRecord, i)));
+  fill_array (tasks, rep->tasks != NULL ? rep->tasks->len : 0, task_element, rep, streams);
   json_object_set_array_member (object, "tasks", tasks);
 
   json_object_set_int_member (core_load, "hz", rep->load_hz);
@@ -207,16 +260,7 @@ repetition_to_json (const IlRepetition *rep)
     {
       JsonArray *holds = json_array_new ();
 
-      for (guint i = 0; i < rep->gil_holds->len; i++)
-        {
-          const IlSpan *span = &g_array_index (rep->gil_holds, IlSpan, i);
-          JsonArray    *triple = json_array_new ();
-
-          json_array_add_int_element (triple, span->worker);
-          json_array_add_int_element (triple, span->start_us);
-          json_array_add_int_element (triple, span->end_us);
-          json_array_add_array_element (holds, triple);
-        }
+      fill_array (holds, rep->gil_holds->len, gil_hold_element, rep, streams);
       json_object_set_array_member (object, "gil_holds", holds);
     }
 
@@ -259,15 +303,7 @@ repetition_to_json (const IlRepetition *rep)
     {
       JsonArray *lags = json_array_new ();
 
-      for (guint i = 0; i < rep->loop_lag->len; i++)
-        {
-          const IlLagSample *sample = &g_array_index (rep->loop_lag, IlLagSample, i);
-          JsonArray         *pair = json_array_new ();
-
-          json_array_add_int_element (pair, sample->t_us);
-          json_array_add_int_element (pair, sample->lag_us);
-          json_array_add_array_element (lags, pair);
-        }
+      fill_array (lags, rep->loop_lag->len, loop_lag_element, rep, streams);
       json_object_set_array_member (object, "loop_lag", lags);
     }
 
@@ -309,7 +345,8 @@ summary_to_json (const IlSummary *summary)
 }
 
 static JsonNode *
-run_result_to_json (const IlRunResult *run)
+run_result_to_json (const IlRunResult *run,
+                    GHashTable        *streams)
 {
   JsonObject *object = json_object_new ();
   JsonArray  *repetitions = json_array_new ();
@@ -340,7 +377,7 @@ run_result_to_json (const IlRunResult *run)
       const IlRepetition *rep = g_ptr_array_index (run->repetitions, i);
 
       if (!rep->warmup)
-        json_array_add_element (repetitions, repetition_to_json (rep));
+        json_array_add_element (repetitions, repetition_to_json (rep, streams));
     }
   json_object_set_array_member (object, "repetitions", repetitions);
 
@@ -366,7 +403,8 @@ machine_to_json (const IlMachine *machine)
 }
 
 JsonNode *
-il_results_to_json (const IlResults *results)
+il_results_to_json_streamed (const IlResults *results,
+                             GHashTable      *streams)
 {
   JsonObject *object;
   JsonArray  *warnings;
@@ -387,10 +425,32 @@ il_results_to_json (const IlResults *results)
   json_object_set_array_member (object, "warnings", warnings);
 
   for (guint i = 0; results->runs != NULL && i < results->runs->len; i++)
-    json_array_add_element (runs, run_result_to_json (g_ptr_array_index (results->runs, i)));
+    json_array_add_element (runs, run_result_to_json (g_ptr_array_index (results->runs, i), streams));
   json_object_set_array_member (object, "runs", runs);
 
   return il_json_object_node (object);
+}
+
+JsonNode *
+il_results_to_json (const IlResults *results)
+{
+  return il_results_to_json_streamed (results, NULL);
+}
+
+gboolean
+il_results_write (const IlResults *results,
+                  GOutputStream   *stream,
+                  GCancellable    *cancellable,
+                  GError         **error)
+{
+  g_autoptr(GHashTable) streams = il_json_streams_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  g_return_val_if_fail (results != NULL, FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
+
+  node = il_results_to_json_streamed (results, streams);
+  return il_json_write_stream (node, streams, stream, cancellable, error);
 }
 
 char *

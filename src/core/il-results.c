@@ -82,21 +82,53 @@ state_equal (const IlStateTimes *a,
 
 /* Task records */
 
-static void
-block_record_clear (gpointer data)
+void
+il_task_record_reserve_blocks (IlTaskRecord *rec,
+                               guint         n)
 {
-  IlBlockRecord *br = data;
+  guint extra = n > 1 ? n - 1 : 0;
 
-  g_clear_pointer (&br->segments, g_free);
+  g_return_if_fail (n <= G_MAXUINT8);
+  if (extra <= rec->more_alloc)
+    return;
+  rec->more = g_renew (IlBlockRecord, rec->more, extra);
+  rec->more_alloc = (guint8) extra;
 }
 
-GArray *
-il_block_records_new (guint reserve)
+void
+il_task_record_add_block (IlTaskRecord        *rec,
+                          const IlBlockRecord *block)
 {
-  GArray *blocks = g_array_sized_new (FALSE, TRUE, sizeof (IlBlockRecord), reserve);
+  g_return_if_fail (rec->n_blocks < G_MAXUINT8);
+  if (rec->n_blocks > rec->more_alloc)
+    il_task_record_reserve_blocks (rec, MAX (2u, MIN (2u * rec->n_blocks, (guint) G_MAXUINT8)));
+  *il_task_record_block (rec, rec->n_blocks) = *block;
+  rec->n_blocks++;
+}
 
-  g_array_set_clear_func (blocks, block_record_clear);
-  return blocks;
+void
+il_task_record_truncate_blocks (IlTaskRecord *rec,
+                                guint         n)
+{
+  while (rec->n_blocks > n)
+    {
+      rec->n_blocks--;
+      g_clear_pointer (&il_task_record_block (rec, rec->n_blocks)->segments, g_free);
+    }
+}
+
+void
+il_task_record_take_blocks (IlTaskRecord *dest,
+                            IlTaskRecord *src)
+{
+  il_task_record_truncate_blocks (dest, 0);
+  g_free (dest->more);
+  dest->block0 = src->block0;
+  dest->more = g_steal_pointer (&src->more);
+  dest->n_blocks = src->n_blocks;
+  dest->more_alloc = src->more_alloc;
+  src->n_blocks = 0;
+  src->more_alloc = 0;
 }
 
 void
@@ -105,7 +137,9 @@ il_task_record_clear (IlTaskRecord *rec)
   if (rec == NULL)
     return;
 
-  g_clear_pointer (&rec->blocks, g_array_unref);
+  il_task_record_truncate_blocks (rec, 0);
+  g_clear_pointer (&rec->more, g_free);
+  rec->more_alloc = 0;
   g_clear_pointer (&rec->error, g_free);
   g_clear_pointer (&rec->host, g_free);
 }
@@ -117,16 +151,16 @@ task_record_copy (IlTaskRecord       *dest,
   *dest = *src;
   dest->error = g_strdup (src->error);
   dest->host = g_strdup (src->host);
-  dest->blocks = il_block_records_new (src->blocks != NULL ? src->blocks->len : 0);
-  if (src->blocks != NULL)
+  dest->more = NULL;
+  dest->more_alloc = 0;
+  dest->n_blocks = 0;
+  il_task_record_reserve_blocks (dest, src->n_blocks);
+  for (guint i = 0; i < src->n_blocks; i++)
     {
-      g_array_append_vals (dest->blocks, src->blocks->data, src->blocks->len);
-      for (guint i = 0; i < dest->blocks->len; i++)
-        {
-          IlBlockRecord *br = &g_array_index (dest->blocks, IlBlockRecord, i);
+      IlBlockRecord br = *il_task_record_block (src, i);
 
-          br->segments = il_state_segments_copy (br->segments);
-        }
+      br.segments = il_state_segments_copy (br.segments);
+      il_task_record_add_block (dest, &br);
     }
 }
 
@@ -152,8 +186,8 @@ static gboolean
 task_record_equal (const IlTaskRecord *a,
                    const IlTaskRecord *b)
 {
-  guint n_a = a->blocks != NULL ? a->blocks->len : 0;
-  guint n_b = b->blocks != NULL ? b->blocks->len : 0;
+  guint n_a = a->n_blocks;
+  guint n_b = b->n_blocks;
 
   if (a->group != b->group || a->index != b->index ||
       a->worker != b->worker || a->pid != b->pid || a->tid != b->tid ||
@@ -172,8 +206,7 @@ task_record_equal (const IlTaskRecord *a,
     return FALSE;
 
   for (guint i = 0; i < n_a; i++)
-    if (!block_record_equal (&g_array_index (a->blocks, IlBlockRecord, i),
-                             &g_array_index (b->blocks, IlBlockRecord, i)))
+    if (!block_record_equal (il_task_record_block (a, i), il_task_record_block (b, i)))
       return FALSE;
 
   return TRUE;

@@ -22,41 +22,69 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  IlBlockType  type;
   gint64       start_us;
   gint64       end_us;
   gint64       ttfb_us; /* http only: time to first byte, -1 otherwise */
+  IlBlockType  type;
   IlStateTimes state;
   /* Owned, nullable: the states in time order where the executor knew
-   * them (il-state-times.h); NULL for a block in one state. Freed by the
-   * arrays il_block_records_new() makes. */
+   * them (il-state-times.h); NULL for a block in one state. Freed with
+   * the task record that holds the block. */
   IlStateSegments *segments;
 } IlBlockRecord;
 
+/* One task as it ran. Compact (a million of them per repetition is within
+ * the format's limits): narrow fields where the ranges allow, and the
+ * first block inline, so that a task of one block takes no allocation of
+ * its own. Its blocks: il_task_record_block() and n_blocks. */
 typedef struct
 {
-  guint  group;  /* index into experiment->tasks */
-  guint  index;  /* 0 … repeat-1 within the group */
-  gint   worker; /* 0-based lane: thread, process or loop */
-  gint   pid;
-  gint   tid;
-  gint   cpu_start; /* sched_getcpu at start, -1 unknown */
-  gint   cpu_end;
-  gint64 queued_us;
-  gint64 start_us;
-  gint64 end_us;
-  gint64 spawn_us; /* processes per-task: process start-up; -1 n/a */
-  /* mpi: the host and MPI rank that ran it (host NULL: not an mpi run), and
-   * the time its task and result spent in MPI messages (-1 n/a). */
-  char        *host;
-  gint         rank;
-  gint64       marshal_us;
-  guint64      checksum; /* this task's CPU checksum (combined into the run's) */
-  IlStateTimes state;
-  GArray      *blocks; /* IlBlockRecord */
-  gboolean     failed;
-  char        *error; /* NULL unless failed */
+  guint   group;  /* index into experiment->tasks */
+  guint   index;  /* 0 … repeat-1 within the group */
+  gint    worker; /* 0-based lane: thread, process or loop */
+  gint    pid;
+  gint    tid;
+  gint    rank;      /* mpi: the MPI rank that ran it (with host) */
+  gint16  cpu_start; /* sched_getcpu at start, -1 unknown */
+  gint16  cpu_end;
+  guint16 n_blocks;   /* blocks recorded (block0, then more[]) */
+  guint8  failed;     /* a gboolean */
+  guint8  more_alloc; /* more[]'s capacity */
+  gint32  spawn_us;   /* processes per-task: process start-up; -1 n/a */
+  /* mpi: the time its task and result spent in MPI messages (-1 n/a). */
+  gint32         marshal_us;
+  gint64         queued_us;
+  gint64         start_us;
+  gint64         end_us;
+  guint64        checksum; /* this task's CPU checksum (combined into the run's) */
+  char          *host;     /* mpi: the host that ran it; NULL: not an mpi run */
+  char          *error;    /* NULL unless failed */
+  IlStateTimes   state;
+  IlBlockRecord  block0; /* the first block, when n_blocks > 0 */
+  IlBlockRecord *more;   /* blocks 1 … n_blocks-1 */
 } IlTaskRecord;
+
+/* Block @i (< rec->n_blocks) of a task. */
+static inline IlBlockRecord *
+il_task_record_block (const IlTaskRecord *rec,
+                      guint               i)
+{
+  return i == 0 ? (IlBlockRecord *) &rec->block0 : &rec->more[i - 1];
+}
+
+/* Appends a copy of @block, taking its segments. */
+void il_task_record_add_block (IlTaskRecord        *rec,
+                               const IlBlockRecord *block);
+/* Room for @n blocks in all (a hint; adding grows as needed). */
+void il_task_record_reserve_blocks (IlTaskRecord *rec,
+                                    guint         n);
+/* Replaces @dest's blocks with @src's, which are moved (@src has none
+ * after). */
+void il_task_record_take_blocks (IlTaskRecord *dest,
+                                 IlTaskRecord *src);
+/* Drops the blocks from @n on (their segments freed). */
+void il_task_record_truncate_blocks (IlTaskRecord *rec,
+                                     guint         n);
 
 typedef struct
 {
@@ -197,12 +225,10 @@ void          il_repetition_free (IlRepetition *rep);
 IlRunResult  *il_run_result_new (void);
 void          il_run_result_free (IlRunResult *run);
 void          il_task_record_clear (IlTaskRecord *rec); /* GArray clear func */
-/* An empty array of IlBlockRecord that frees its records' segments. */
-GArray     *il_block_records_new (guint reserve);
-IlHostLoad *il_host_load_new (const char *host,
-                              guint       hz);
-void        il_host_load_free (IlHostLoad *load);
-void        il_machine_clear (IlMachine *machine);
+IlHostLoad   *il_host_load_new (const char *host,
+                                guint       hz);
+void          il_host_load_free (IlHostLoad *load);
+void          il_machine_clear (IlMachine *machine);
 
 /* Fills run->summary from run->repetitions; @baseline_median_ms is the first
  * sequential run's median makespan (NAN: none), @cores the machine's (or the
@@ -218,6 +244,12 @@ const IlRepetition *il_run_result_median_repetition (const IlRunResult *run);
 /* The results document, as docs/results-format.md describes it. */
 JsonNode *il_results_to_json (const IlResults *results);
 char     *il_results_to_data (const IlResults *results, gsize *length);
+/* The same document, written to @stream in chunks as it is made: no tree
+ * of the tasks is ever held whole. */
+gboolean il_results_write (const IlResults *results,
+                           GOutputStream   *stream,
+                           GCancellable    *cancellable,
+                           GError         **error);
 /* Reads a results document (also the `results` member of an experiment).
  * @path is the JSON path used in messages ("$.results"). Messages use
  * @display_name like the experiment loader. */

@@ -38,18 +38,20 @@ struct _IlRunner
 {
   GObject parent_instance;
 
-  IlExperiment *experiment;
-  GArray       *only_runs; /* guint */
-  guint         repetitions;
-  gboolean      allow_network;
-  IlMpiHosts    mpi_hosts;
-  IlEventQueue *events;
-  GArray       *runs; /* ExpandedRun */
-  guint64       tasks_per_rep;
-  IlIoEnv      *io;           /* during il_runner_run only */
-  char         *server_url;   /* nullable: the caller's server */
-  char         *scratch_base; /* nullable: the default folder */
-  IlRunOutputs  outputs;
+  IlExperiment       *experiment;
+  GArray             *only_runs; /* guint */
+  guint               repetitions;
+  gboolean            allow_network;
+  IlMpiHosts          mpi_hosts;
+  IlEventQueue       *events;
+  GArray             *runs; /* ExpandedRun */
+  guint64             tasks_per_rep;
+  IlIoEnv            *io;           /* during il_runner_run only */
+  char               *server_url;   /* nullable: the caller's server */
+  char               *scratch_base; /* nullable: the default folder */
+  IlRunOutputs        outputs;
+  IlRunnerPartialFunc on_partial;
+  gpointer            partial_data;
 };
 
 G_DEFINE_FINAL_TYPE (IlRunner, il_runner, G_TYPE_OBJECT)
@@ -159,6 +161,8 @@ il_runner_new (const IlExperiment *experiment,
       self->server_url = g_strdup (options->server_url);
       self->scratch_base = g_strdup (options->scratch_base);
       self->outputs = options->outputs;
+      self->on_partial = options->on_partial;
+      self->partial_data = options->partial_data;
       if (options->mpi_hosts != NULL)
         {
           self->mpi_hosts.hosts = g_strdup (options->mpi_hosts->hosts);
@@ -616,6 +620,71 @@ plan_slots (IlRunner *self)
   return slots;
 }
 
+/* The median makespan of the first sequential run that has repetitions
+ * (the baseline of speed-ups); NAN: none. */
+static double
+sequential_baseline (GPtrArray *run_results)
+{
+  for (guint i = 0; i < run_results->len; i++)
+    {
+      IlRunResult *rr = g_ptr_array_index (run_results, i);
+
+      if (rr->executor == IL_EXECUTOR_SEQUENTIAL && rr->repetitions->len > 0)
+        {
+          g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (double));
+
+          for (guint k = 0; k < rr->repetitions->len; k++)
+            {
+              IlRepetition *rep = g_ptr_array_index (rr->repetitions, k);
+              g_array_append_val (values, rep->makespan_ms);
+            }
+          return il_stats_median ((double *) values->data, values->len);
+        }
+    }
+  return NAN;
+}
+
+static guint
+count_cores (IlRunner *self)
+{
+  return self->experiment->settings.cpu_affinity != NULL && self->experiment->settings.cpu_affinity->len > 0
+           ? self->experiment->settings.cpu_affinity->len
+           : il_machine_count_cores ();
+}
+
+/* Hands the results so far to the caller's on_partial: a shell that
+ * borrows the runs that have repetitions, summarized. */
+static void
+emit_partial (IlRunner        *self,
+              const IlResults *results,
+              GPtrArray       *run_results,
+              GPtrArray       *warnings)
+{
+  g_autoptr(GPtrArray) runs = g_ptr_array_new ();
+  g_autoptr(GPtrArray) texts = g_ptr_array_new ();
+  IlResults partial = *results;
+  double    baseline = sequential_baseline (run_results);
+  guint     cores = count_cores (self);
+
+  for (guint i = 0; i < run_results->len; i++)
+    {
+      IlRunResult *rr = g_ptr_array_index (run_results, i);
+
+      if (rr->repetitions->len == 0)
+        continue;
+      il_run_result_summarize (rr, baseline, cores);
+      g_ptr_array_add (runs, rr);
+    }
+  for (guint i = 0; i < warnings->len; i++)
+    g_ptr_array_add (texts, g_ptr_array_index (warnings, i));
+  g_ptr_array_add (texts, NULL);
+  partial.runs = runs;
+  partial.warnings = (GStrv) texts->pdata;
+  partial.cancelled = FALSE;
+  partial.incomplete = TRUE;
+  self->on_partial (&partial, self->partial_data);
+}
+
 IlResults *
 il_runner_run (IlRunner     *self,
                GCancellable *cancellable,
@@ -707,33 +776,18 @@ il_runner_run (IlRunner     *self,
       if (slot->warmup || (rep->cancelled && rep->tasks->len == 0))
         il_repetition_free (rep);
       else
-        g_ptr_array_add (rr->repetitions, rep);
+        {
+          g_ptr_array_add (rr->repetitions, rep);
+          if (self->on_partial != NULL && s + 1 < slots->len && !g_cancellable_is_cancelled (cancellable))
+            emit_partial (self, results, run_results, warnings);
+        }
     }
   results->cancelled = g_cancellable_is_cancelled (cancellable);
   /* The scratch folder goes away with the run. */
   g_clear_pointer (&self->io, il_io_env_free);
 
-  cores = self->experiment->settings.cpu_affinity != NULL && self->experiment->settings.cpu_affinity->len > 0
-            ? self->experiment->settings.cpu_affinity->len
-            : il_machine_count_cores ();
-
-  for (guint i = 0; i < run_results->len; i++)
-    {
-      IlRunResult *rr = g_ptr_array_index (run_results, i);
-
-      if (rr->executor == IL_EXECUTOR_SEQUENTIAL && rr->repetitions->len > 0)
-        {
-          g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (double));
-
-          for (guint k = 0; k < rr->repetitions->len; k++)
-            {
-              IlRepetition *rep = g_ptr_array_index (rr->repetitions, k);
-              g_array_append_val (values, rep->makespan_ms);
-            }
-          baseline = il_stats_median ((double *) values->data, values->len);
-          break;
-        }
-    }
+  cores = count_cores (self);
+  baseline = sequential_baseline (run_results);
 
   for (guint i = 0; i < run_results->len; i++)
     {

@@ -14,6 +14,13 @@
 
 G_BEGIN_DECLS
 
+/* Called in the runner's thread after each counted repetition but the
+ * last, with the results so far (summarized as the final ones would be):
+ * borrowed, valid during the call only. The CLI writes them to its --json
+ * file, so that a crash or a kill loses only the repetition in flight. */
+typedef void (*IlRunnerPartialFunc) (const IlResults *partial,
+                                     gpointer         user_data);
+
 typedef struct
 {
   /* Indices into experiment->runs to run (a sweep is one entry); NULL or
@@ -37,6 +44,9 @@ typedef struct
   IlRunOutputs outputs;
   /* Where mpi runs' ranks run (host list or hostfile); NULL: this machine. */
   const IlMpiHosts *mpi_hosts;
+  /* Nullable: results so far, after each repetition (IlRunnerPartialFunc). */
+  IlRunnerPartialFunc on_partial;
+  gpointer            partial_data;
 } IlRunOptions;
 
 #define IL_TYPE_RUNNER (il_runner_get_type ())

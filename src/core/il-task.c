@@ -362,8 +362,7 @@ il_task_execute (IlTaskEnv    *env,
   thread_ids (&rec->pid, &rec->tid);
   rec->worker = env->worker;
   rec->cpu_start = sched_getcpu ();
-  if (rec->blocks == NULL)
-    rec->blocks = il_block_records_new (def->blocks->len);
+  il_task_record_reserve_blocks (rec, def->blocks->len);
   rec->start_us = task_t0.wall_ns / 1000 - env->t0;
   ev = il_event_task_start (rec->start_us, rec->cpu_start, rec->pid, rec->tid,
                             (gint) rec->group, (gint) rec->index);
@@ -461,7 +460,7 @@ il_task_execute (IlTaskEnv    *env,
       br.segments = il_state_track_finish (&track, env->t0 + br.end_us, state);
       gil_total += gil_wait;
       lock_total += lock_wait;
-      g_array_append_val (rec->blocks, br);
+      il_task_record_add_block (rec, &br);
       ev = il_event_block_end (br.start_us, br.end_us, i, block->type, !ok, &br.state);
       emit (env, &pending, &ev);
 

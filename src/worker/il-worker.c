@@ -315,7 +315,6 @@ run_task (IlProtoTask *task,
   if (sum != task->payload_checksum)
     {
       rec->start_us = rec->end_us = g_get_monotonic_time () - task->t0;
-      rec->blocks = il_block_records_new (0);
       rec->failed = TRUE;
       rec->error = g_strdup_printf (_("the payload arrived corrupted (checksum %016" PRIx64 ", expected %016" PRIx64 ")"),
                                        sum, task->payload_checksum);

@@ -141,17 +141,17 @@ write_protocol (const char *dir)
   result.rec.state.running = 1200;
   result.rec.state.blocked = 1090;
   result.rec.state.lock_wait = 200;
-  result.rec.blocks = il_block_records_new (3);
+  il_task_record_reserve_blocks (&result.rec, 3);
   block.type = IL_BLOCK_CPU;
   block.start_us = 10;
   block.end_us = 1200;
   block.ttfb_us = -1;
-  g_array_append_val (result.rec.blocks, block);
+  il_task_record_add_block (&result.rec, &block);
   block.type = IL_BLOCK_HTTP;
   block.start_us = 1200;
   block.end_us = 2500;
   block.ttfb_us = 900;
-  g_array_append_val (result.rec.blocks, block);
+  il_task_record_add_block (&result.rec, &block);
   block.type = IL_BLOCK_COUNTER;
   block.start_us = 2300;
   block.end_us = 2500;
@@ -165,7 +165,7 @@ write_protocol (const char *dir)
   block.segments->seg[0] = (IlStateSegment){ 50, IL_STATE_RUNNING };
   block.segments->seg[1] = (IlStateSegment){ 120, IL_STATE_LOCK_WAIT };
   block.segments->seg[2] = (IlStateSegment){ 30, IL_STATE_RUNNING };
-  g_array_append_val (result.rec.blocks, block);
+  il_task_record_add_block (&result.rec, &block);
   result.usage.user_us = 1100;
   result.usage.nvcsw = 3;
   result.overhead_ns = 5000;
@@ -176,7 +176,7 @@ write_protocol (const char *dir)
   frames[n].name = "result";
   frames[n++].from = all->len;
   il_protocol_write_result (all, &result);
-  g_array_unref (result.rec.blocks);
+  il_task_record_clear (&result.rec);
 
   frames[n].name = "heartbeat";
   frames[n++].from = all->len;

@@ -500,11 +500,11 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
               g_ptr_array_add (data->errors, g_strdup (rec->error));
               t.error = data->errors->len;
             }
-          if (rec->blocks != NULL)
+          if (rec->n_blocks > 0)
             {
-              for (guint j = 0; j < rec->blocks->len && data->blocks->len < IL_CHART_MAX_BLOCKS; j++)
+              for (guint j = 0; j < rec->n_blocks && data->blocks->len < IL_CHART_MAX_BLOCKS; j++)
                 {
-                  const IlBlockRecord *br = &g_array_index (rec->blocks, IlBlockRecord, j);
+                  const IlBlockRecord *br = il_task_record_block (rec, j);
                   IlTimelineBlock      b = { 0 };
 
                   b.start_us = br->start_us;
