@@ -156,6 +156,30 @@ il_experiment_describe_place (const IlExperiment *experiment,
 }
 
 char *
+il_experiment_describe_run (const IlExperiment *experiment,
+                            guint               run)
+{
+  const IlRunConfig *config = NULL;
+  g_autofree char   *label = NULL;
+
+  g_return_val_if_fail (experiment != NULL, NULL);
+
+  if (experiment->runs != NULL && run < experiment->runs->len)
+    config = g_ptr_array_index (experiment->runs, run);
+  if (config != NULL && config->label != NULL)
+    label = g_strdup (config->label);
+  else if (config != NULL)
+    label = il_run_config_derive_label (config, config->workers != NULL && config->workers->len == 1
+                                                  ? g_array_index (config->workers, guint, 0)
+                                                  : 0);
+  if (label == NULL)
+    /* TRANSLATORS: a run configuration, counted from 1 */
+    return g_strdup_printf (_("run %u"), run + 1);
+  /* TRANSLATORS: "run 2 (threads ×4)": a run configuration, from 1 */
+  return g_strdup_printf (_("run %u (%s)"), run + 1, label);
+}
+
+char *
 il_problem_to_string (const IlExperiment *experiment,
                       const IlProblem    *problem)
 {
@@ -209,23 +233,7 @@ place_of_path (const IlExperiment *experiment,
         where = il_experiment_describe_place (experiment, group, IL_PROBLEM_WHOLE_GROUP);
     }
   else if (path_element (&p, "runs", &run))
-    {
-      const IlRunConfig *config = NULL;
-      g_autofree char   *label = NULL;
-
-      if (experiment->runs != NULL && run < experiment->runs->len)
-        config = g_ptr_array_index (experiment->runs, run);
-      if (config != NULL)
-        label = config->label != NULL ? g_strdup (config->label)
-                                      : il_run_config_derive_label (config,
-                                                                    config->workers != NULL &&
-                                                                        config->workers->len == 1
-                                                                      ? g_array_index (config->workers, guint, 0)
-                                                                      : 0);
-      /* TRANSLATORS: "run 2 (threads ×4)": a run configuration, from 1 */
-      where = label != NULL ? g_strdup_printf (_("run %u (%s)"), run + 1, label)
-                            : g_strdup_printf (_("run %u"), run + 1);
-    }
+    where = il_experiment_describe_run (experiment, run);
   else if (g_str_has_prefix (p, "settings"))
     {
       where = g_strdup (_("Settings"));

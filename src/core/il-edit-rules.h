@@ -58,6 +58,10 @@ char *il_experiment_describe_place (const IlExperiment *experiment,
                                     guint               group,
                                     guint               block);
 
+/* A run configuration as the runs page shows it: "run 2 (threads ×4)". */
+char *il_experiment_describe_run (const IlExperiment *experiment,
+                                  guint               run);
+
 /* "job, block 4: message". */
 char *il_problem_to_string (const IlExperiment *experiment,
                             const IlProblem    *problem);
