@@ -89,12 +89,13 @@ test_read_before_write (void)
   g_assert_true (g_str_has_prefix (first, "task 3, block 4: "));
 
   /* The text shown on one block, and none on the others. */
-  text = il_problems_text_for (problems, 1, 1);
+  text = il_problems_text_for (experiment, problems, 1, 1);
   g_assert_nonnull (text);
+  g_assert_true (g_str_has_prefix (text, "job, block 2: "));
   g_assert_nonnull (strstr (text, "File Write"));
-  g_assert_null (il_problems_text_for (problems, 1, 0));
-  g_assert_null (il_problems_text_for (problems, 1, 3));
-  g_assert_null (il_problems_text_for (problems, 1, IL_PROBLEM_WHOLE_GROUP));
+  g_assert_null (il_problems_text_for (experiment, problems, 1, 0));
+  g_assert_null (il_problems_text_for (experiment, problems, 1, 3));
+  g_assert_null (il_problems_text_for (experiment, problems, 1, IL_PROBLEM_WHOLE_GROUP));
 
   /* The same verdict as the file's validation, in the editor's words. */
   g_assert_false (il_experiment_validate (experiment, NULL));
@@ -174,7 +175,7 @@ test_too_many_tasks (void)
   g_assert_cmpint (problem_at (problems, 0)->kind, ==, IL_PROBLEM_TOO_MANY_TASKS);
   g_assert_cmpuint (problem_at (problems, 0)->group, ==, 10);
   g_assert_cmpuint (problem_at (problems, 0)->block, ==, IL_PROBLEM_WHOLE_GROUP);
-  text = il_problems_text_for (problems, 10, IL_PROBLEM_WHOLE_GROUP);
+  text = il_problems_text_for (experiment, problems, 10, IL_PROBLEM_WHOLE_GROUP);
   g_assert_nonnull (strstr (text, "1100000"));
   g_assert_false (il_experiment_validate (experiment, NULL));
   g_assert_false (il_experiment_check (experiment, &error));

@@ -101,12 +101,14 @@ il_experiment_find_problems (const IlExperiment *experiment)
 }
 
 char *
-il_problems_text_for (GPtrArray *problems,
-                      guint      group,
-                      guint      block)
+il_problems_text_for (const IlExperiment *experiment,
+                      GPtrArray          *problems,
+                      guint               group,
+                      guint               block)
 {
   GString *text = NULL;
 
+  g_return_val_if_fail (experiment != NULL, NULL);
   g_return_val_if_fail (problems != NULL, NULL);
 
   for (guint i = 0; i < problems->len; i++)
@@ -119,7 +121,11 @@ il_problems_text_for (GPtrArray *problems,
         text = g_string_new (NULL);
       else
         g_string_append_c (text, '\n');
-      g_string_append (text, problem->message);
+      {
+        g_autofree char *line = il_problem_to_string (experiment, problem);
+
+        g_string_append (text, line);
+      }
     }
   return text != NULL ? g_string_free (text, FALSE) : NULL;
 }
@@ -168,6 +174,13 @@ il_experiment_describe_run (const IlExperiment *experiment,
     config = g_ptr_array_index (experiment->runs, run);
   if (config != NULL && config->label != NULL)
     label = g_strdup (config->label);
+  else if (config != NULL && config->workers != NULL && config->workers->len > 1)
+    {
+      g_autofree char *list = il_workers_format (config->workers);
+
+      /* TRANSLATORS: "threads: sweep over 1, 2, 4, 8 workers" */
+      label = g_strdup_printf (_("%s: sweep over %s workers"), il_executor_to_string (config->executor), list);
+    }
   else if (config != NULL)
     label = il_run_config_derive_label (config, config->workers != NULL && config->workers->len == 1
                                                   ? g_array_index (config->workers, guint, 0)

@@ -47,10 +47,13 @@ void il_problem_free (IlProblem *problem);
 GPtrArray *il_experiment_find_problems (const IlExperiment *experiment);
 
 /* The problems of one block (@block IL_PROBLEM_WHOLE_GROUP: of the group
- * itself) in @problems, joined by newlines; NULL when it has none. */
-char *il_problems_text_for (GPtrArray *problems,
-                            guint      group,
-                            guint      block);
+ * itself) in @problems, each with its place ("job, block 4: …", so the
+ * mark on the block reads as the Run button's tooltip does), joined by
+ * newlines; NULL when it has none. */
+char *il_problems_text_for (const IlExperiment *experiment,
+                            GPtrArray          *problems,
+                            guint               group,
+                            guint               block);
 
 /* The place as the editor shows it: "job, block 4" (1-based), or "job" for
  * IL_PROBLEM_WHOLE_GROUP. An unnamed group is "task N", as its card says. */

@@ -54,6 +54,7 @@ struct _IlBlockItem
 
   guint    group;
   guint    block;
+  guint    url_idle; /* judges the URL's text once it settled */
   gboolean updating;
 };
 
@@ -378,30 +379,32 @@ il_block_item_mark_url (IlBlockItem *self,
   il_block_item_update_message (self);
 }
 
-static void
-url_changed_cb (IlBlockItem *self)
+static gboolean
+url_apply_cb (gpointer data)
 {
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->url_entry));
+  IlBlockItem *self = data;
+  const char  *text = gtk_editable_get_text (GTK_EDITABLE (self->url_entry));
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
   IlBlock         *block;
 
-  if (self->updating || il_block_item_peek_block (self) == NULL)
-    return;
+  self->url_idle = 0;
+  if (il_block_item_peek_block (self) == NULL)
+    return G_SOURCE_REMOVE;
 
   /* A URL the file's validation would refuse is marked and not stored:
    * the model only ever holds values the file format accepts. */
   if (!il_http_url_parse (text, &url, &error))
     {
       il_block_item_mark_url (self, error->message);
-      return;
+      return G_SOURCE_REMOVE;
     }
   il_block_item_mark_url (self, NULL);
 
   if (g_strcmp0 (url, il_block_item_peek_block (self)->url) == 0)
-    return;
+    return G_SOURCE_REMOVE;
   if ((block = il_block_item_begin (self, "url")) == NULL)
-    return;
+    return G_SOURCE_REMOVE;
   g_clear_pointer (&block->url, g_free);
   if (url != NULL)
     {
@@ -416,6 +419,18 @@ url_changed_cb (IlBlockItem *self)
     }
   il_block_item_sync_visibility (self, block);
   il_block_item_end (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* GTK 4.8 reports a replaced text twice ("" first, then the new text):
+ * the text is judged once it has settled, before the next event, or an
+ * empty moment would store "the embedded server" on the way. */
+static void
+url_changed_cb (IlBlockItem *self)
+{
+  if (self->updating || self->url_idle != 0)
+    return;
+  self->url_idle = g_idle_add_full (G_PRIORITY_HIGH, url_apply_cb, self, NULL);
 }
 
 static void
@@ -535,6 +550,7 @@ il_block_item_dispose (GObject *object)
 {
   IlBlockItem *self = IL_BLOCK_ITEM (object);
 
+  g_clear_handle_id (&self->url_idle, g_source_remove);
   /* The refused text goes with its field. */
   if (self->document != NULL && self->input_error != NULL)
     il_document_set_input_error (self->document, self, NULL);

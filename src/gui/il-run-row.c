@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -44,6 +45,7 @@ struct _IlRunRow
   guint    run;
   gboolean updating;
   gboolean workers_refused; /* the workers entry shows refused text */
+  guint    workers_idle;    /* judges the workers' text once it settled */
 };
 
 G_DEFINE_FINAL_TYPE (IlRunRow, il_run_row, GTK_TYPE_LIST_BOX_ROW)
@@ -279,14 +281,15 @@ il_run_row_mark_workers (IlRunRow   *self,
 }
 
 static void
-workers_changed_cb (IlRunRow *self)
+il_run_row_apply_workers (IlRunRow *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->workers_entry));
   g_autoptr(GArray) workers = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GError) error = NULL;
   IlRunConfig *run;
 
-  if (il_run_row_peek (self) == NULL)
+  g_clear_handle_id (&self->workers_idle, g_source_remove);
+  if ((run = il_run_row_peek (self)) == NULL)
     return;
   if (!il_workers_parse (text, workers, &error))
     {
@@ -294,12 +297,41 @@ workers_changed_cb (IlRunRow *self)
       return;
     }
   il_run_row_mark_workers (self, NULL);
+  if (workers->len == run->workers->len &&
+      memcmp (workers->data, run->workers->data, workers->len * sizeof (guint)) == 0)
+    return;
   if ((run = il_run_row_begin (self, "workers")) == NULL)
     return;
   g_array_set_size (run->workers, 0);
   g_array_append_vals (run->workers, workers->data, workers->len);
   run->workers_sweep = workers->len > 1;
   il_run_row_end (self);
+}
+
+static gboolean
+workers_apply_cb (gpointer data)
+{
+  IlRunRow *self = data;
+
+  self->workers_idle = 0;
+  il_run_row_apply_workers (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* GTK 4.8 reports a replaced text twice ("" first, then the new text):
+ * the text is judged once it has settled, before the next event, or an
+ * empty moment would store "one per core" on the way. Programmatic
+ * changes (self->updating) are judged at once. */
+static void
+workers_changed_cb (IlRunRow *self)
+{
+  if (self->updating)
+    {
+      il_run_row_apply_workers (self);
+      return;
+    }
+  if (self->workers_idle == 0)
+    self->workers_idle = g_idle_add_full (G_PRIORITY_HIGH, workers_apply_cb, self, NULL);
 }
 
 static void
@@ -365,6 +397,7 @@ il_run_row_dispose (GObject *object)
 {
   IlRunRow *self = IL_RUN_ROW (object);
 
+  g_clear_handle_id (&self->workers_idle, g_source_remove);
   /* The refused text goes with its field. */
   if (self->document != NULL && self->workers_refused)
     il_document_set_input_error (self->document, self, NULL);

@@ -255,16 +255,18 @@ il_task_group_card_set_problems (IlTaskGroupCard *self,
   g_return_if_fail (IL_IS_TASK_GROUP_CARD (self));
   g_return_if_fail (problems != NULL);
 
+  if (self->document == NULL)
+    return;
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->blocks_box));
        child != NULL;
        child = gtk_widget_get_next_sibling (child), i++)
     {
-      g_autofree char *text = il_problems_text_for (problems, self->group, i);
+      g_autofree char *text = il_problems_text_for (il_document_get_experiment (self->document), problems, self->group, i);
 
       il_block_item_set_problem (IL_BLOCK_ITEM (child), text);
     }
 
-  own = il_problems_text_for (problems, self->group, IL_PROBLEM_WHOLE_GROUP);
+  own = il_problems_text_for (il_document_get_experiment (self->document), problems, self->group, IL_PROBLEM_WHOLE_GROUP);
   gtk_label_set_label (self->problem_label, own != NULL ? own : "");
   gtk_widget_set_visible (GTK_WIDGET (self->problem_label), own != NULL);
   if (own != NULL)

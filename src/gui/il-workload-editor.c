@@ -197,10 +197,10 @@ name_changed_cb (IlWorkloadEditor *self)
    * not stored. */
   if (text[0] == '\0')
     {
-      il_workload_editor_mark (self, GTK_WIDGET (self->name_entry), self->name_error_label, _("Name"), _("An experiment needs a name"));
+      il_workload_editor_mark (self, GTK_WIDGET (self->name_entry), self->name_error_label, _("Experiment name"), _("An experiment needs a name"));
       return;
     }
-  il_workload_editor_mark (self, GTK_WIDGET (self->name_entry), self->name_error_label, _("Name"), NULL);
+  il_workload_editor_mark (self, GTK_WIDGET (self->name_entry), self->name_error_label, _("Experiment name"), NULL);
   if (self->updating || self->document == NULL)
     return;
   experiment = il_document_begin_edit (self->document, "name");
