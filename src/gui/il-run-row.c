@@ -276,6 +276,7 @@ il_run_row_mark_workers (IlRunRow   *self,
       gtk_accessible_reset_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
       if (self->document != NULL)
         il_document_set_input_error (self->document, self, NULL);
+      gtk_label_set_label (self->workers_error_label, "");
     }
   gtk_widget_set_visible (GTK_WIDGET (self->workers_error_label), reason != NULL);
 }

@@ -126,6 +126,7 @@ il_workload_editor_mark (IlWorkloadEditor *self,
       if (self->document != NULL)
         il_document_set_input_error (self->document, field, NULL);
     }
+  gtk_label_set_label (label, reason != NULL ? reason : "");
   gtk_widget_set_visible (GTK_WIDGET (label), reason != NULL);
 }
 
