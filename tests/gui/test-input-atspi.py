@@ -162,7 +162,12 @@ def drive(binary, tmp):
         print(f"# found {[(n.roleName, n.name) for n in down]}")
         check(down, "the write block's menu offers Move Down")
         if down:
-            down[0].doActionNamed("click")
+            try:
+                down[0].doActionNamed("click")
+            except Exception as e:  # noqa: BLE001 - any AT-SPI failure
+                # The move rebuilds the blocks: the menu item can be gone
+                # before it replies. The mark below says whether it moved.
+                print(f"# no reply from Move Down ({e.__class__.__name__}); checking its effect")
         mark = wait_for(lambda: labels(app, "job, block 3: "))
         print(f"# on the block: {mark}")
         check(mark and "File Write" in mark[0], "the read-before-write mark shows on block 3")
