@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <math.h>
 
 #include "il-format.h"
@@ -282,6 +283,64 @@ test_machine (void)
   g_assert_cmpstr (undated, ==, "an unknown CPU (1 core, undated)");
 }
 
+/* The editor's text for a block: the files' text in the C locale, and the
+ * user's number format otherwise ("1,0 MiB" under German formats). */
+static void
+test_block_locale (void)
+{
+  IlBlockType      types[] = { IL_BLOCK_CPU, IL_BLOCK_SLEEP, IL_BLOCK_HTTP, IL_BLOCK_FILE_WRITE,
+                               IL_BLOCK_FILE_READ, IL_BLOCK_COUNTER, IL_BLOCK_YIELD };
+  g_autofree char *saved = g_strdup (setlocale (LC_NUMERIC, NULL));
+  g_autoptr(IlBlock) write = il_block_new (IL_BLOCK_FILE_WRITE);
+  g_autofree char *german = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_autoptr(IlBlock) block = il_block_new (types[i]);
+      g_autofree char *shown = NULL;
+      g_autofree char *described = NULL;
+
+      block->fsync = block->lock = (i % 2) == 1;
+      shown = il_format_block (block);
+      described = il_block_describe (block);
+      g_assert_cmpstr (shown, ==, described);
+    }
+
+  if (setlocale (LC_NUMERIC, "de_DE.UTF-8") == NULL)
+    {
+      g_test_skip ("the de_DE.UTF-8 locale is missing (build-aux/test generates it)");
+      return;
+    }
+  write->fsync = TRUE;
+  german = il_format_block (write);
+  setlocale (LC_NUMERIC, saved);
+  g_assert_cmpstr (german, ==, "write 1,0 MiB (fsync)");
+}
+
+/* The day follows the user's date format: German reads "02.12.2026"
+ * (issue 12). */
+static void
+test_machine_date_locale (void)
+{
+  IlMachine        machine = { 0 };
+  g_autofree char *saved = g_strdup (setlocale (LC_TIME, NULL));
+  g_autofree char *dated = NULL;
+
+  if (setlocale (LC_TIME, "de_DE.UTF-8") == NULL)
+    {
+      g_test_skip ("the de_DE.UTF-8 locale is missing (build-aux/test generates it)");
+      return;
+    }
+  machine.cpu_model = g_strdup ("Example CPU");
+  machine.cores = 2;
+  /* Midday: the same day in every time zone the tests may run in. */
+  machine.date = g_strdup ("2026-12-02T12:00:00Z");
+  dated = il_format_machine (&machine);
+  setlocale (LC_TIME, saved);
+  il_machine_clear (&machine);
+  g_assert_cmpstr (dated, ==, "Example CPU (2 cores, 02.12.2026)");
+}
+
 /* What answers a quiz: per run the makespan, the speedup, what the counter
  * lost; then whether the checksums agree (the structure lesson's answer). */
 static void
@@ -320,6 +379,8 @@ main (int   argc,
   g_test_add_func ("/il/format/cells", test_cells);
   g_test_add_func ("/il/format/counter", test_counter);
   g_test_add_func ("/il/format/machine", test_machine);
+  g_test_add_func ("/il/format/machine-date-locale", test_machine_date_locale);
+  g_test_add_func ("/il/format/block-locale", test_block_locale);
   g_test_add_func ("/il/quiz/figures", test_quiz_figures);
   g_test_add_func ("/il/results/median-repetition", test_median_repetition);
   g_test_add_func ("/il/runner/expansion", test_run_expansion);

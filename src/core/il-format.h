@@ -75,7 +75,13 @@ char *il_format_counter_workers (const IlRunResult *run);
  * µs per switch". NULL when the run has no yield block. */
 char *il_format_yield (const IlRunResult *run);
 
-/* Who measured: "Intel(R) Xeon(R) CPU @ 2.20GHz (2 cores, 2026-12-02)". */
+/* A block in the user's language and number format, as the editor shows
+ * it: "spin × 40", "50 ms schlafen", "GET 20 ms, 1,0 KiB". The files keep
+ * il_block_describe()'s English, C-locale text. */
+char *il_format_block (const IlBlock *block);
+
+/* Who measured: "Intel(R) Xeon(R) CPU @ 2.20GHz (2 cores, 2026-12-02)"; the
+ * day in the user's date format (LC_TIME), ISO in the C locale. */
 char *il_format_machine (const IlMachine *machine);
 
 G_END_DECLS

@@ -18,6 +18,7 @@
 #include "il-block-item.h"
 #include "il-calibration.h"
 #include "il-edit-rules.h"
+#include "il-format.h"
 
 struct _IlBlockItem
 {
@@ -60,6 +61,8 @@ struct _IlBlockItem
 
 G_DEFINE_FINAL_TYPE (IlBlockItem, il_block_item, GTK_TYPE_WIDGET)
 
+/* The class that gives the block its type's colour: ui/style.css maps each
+ * to the palette's @il_block_* colour, which the timelines draw it in too. */
 static const char *
 block_css_class (IlBlockType type)
 {
@@ -72,8 +75,9 @@ block_css_class (IlBlockType type)
       case IL_BLOCK_HTTP:
         return "block-http";
       case IL_BLOCK_FILE_WRITE:
+        return "block-file-write";
       case IL_BLOCK_FILE_READ:
-        return "block-file";
+        return "block-file-read";
       case IL_BLOCK_COUNTER:
         return "block-counter";
       case IL_BLOCK_YIELD:
@@ -209,7 +213,7 @@ il_block_item_update_description (IlBlockItem *self)
 
   if (block == NULL)
     return;
-  text = il_block_describe (block);
+  text = il_format_block (block);
   gtk_label_set_label (self->description_label, text);
   il_block_item_update_estimate (self);
   /* Screen readers get the whole block in one phrase. */
