@@ -96,6 +96,20 @@ check_count (IlJsonReader     *r,
  * failure in the file (il-experiment-validate.c). */
 gboolean il_experiment_validate_with (IlJsonReader       *reader,
                                       const IlExperiment *experiment);
+/* One block's ranges (il-experiment-validate.c), for the editor's marks
+ * (il-edit-rules.c). */
+gboolean il_experiment_validate_block (IlJsonReader     *reader,
+                                       const IlBlock    *block,
+                                       const IlJsonPath *path);
+/* Rules that span blocks, applied by the validation and by the editor's
+ * marks alike. The index of @group's first file-write (its block count
+ * when there is none): a file-read before it has nothing to read. */
+guint il_task_group_first_write (const IlTaskGroup *group);
+/* Sums the task groups' repeats; FALSE, with the first @group where the sum
+ * passes IL_MAX_TOTAL_TASKS and the sum there, when it does. */
+gboolean il_experiment_count_tasks_upto (const IlExperiment *experiment,
+                                         guint              *group,
+                                         guint64            *total);
 /* "expected the index of one of the N choices": the reader and the
  * validation say the same about a quiz's answer. */
 gboolean il_experiment_fail_answer (IlJsonReader     *reader,

@@ -46,10 +46,10 @@ validate_url (IlJsonReader     *r,
   return TRUE;
 }
 
-static gboolean
-validate_block (IlJsonReader     *r,
-                const IlBlock    *block,
-                const IlJsonPath *path)
+gboolean
+il_experiment_validate_block (IlJsonReader     *r,
+                              const IlBlock    *block,
+                              const IlJsonPath *path)
 {
   IlJsonPath p_kernel = IL_JSON_MEMBER (path, "kernel");
   IlJsonPath p_units = IL_JSON_MEMBER (path, "units");
@@ -99,6 +99,43 @@ validate_block (IlJsonReader     *r,
     }
 }
 
+/* A file-read checks the file its own task wrote: with no file-write before
+ * it, it would read nothing on the first repetition and a stale file on the
+ * next. The editor marks the same blocks (il-edit-rules.c). */
+guint
+il_task_group_first_write (const IlTaskGroup *group)
+{
+  guint n_blocks = group->blocks != NULL ? group->blocks->len : 0;
+
+  for (guint i = 0; i < n_blocks; i++)
+    if (((const IlBlock *) g_ptr_array_index (group->blocks, i))->type == IL_BLOCK_FILE_WRITE)
+      return i;
+  return n_blocks;
+}
+
+gboolean
+il_experiment_count_tasks_upto (const IlExperiment *experiment,
+                                guint              *group,
+                                guint64            *total)
+{
+  guint64 sum = 0;
+
+  for (guint i = 0; experiment->tasks != NULL && i < experiment->tasks->len; i++)
+    {
+      const IlTaskGroup *g = g_ptr_array_index (experiment->tasks, i);
+
+      sum += (guint64) MAX (g->repeat, 0);
+      if (sum > IL_MAX_TOTAL_TASKS)
+        {
+          *group = i;
+          *total = sum;
+          return FALSE;
+        }
+    }
+  *total = sum;
+  return TRUE;
+}
+
 static gboolean
 validate_task_group (IlJsonReader      *r,
                      const IlTaskGroup *group,
@@ -109,7 +146,7 @@ validate_task_group (IlJsonReader      *r,
   IlJsonPath p_payload = IL_JSON_MEMBER (path, "payload_bytes");
   IlJsonPath p_blocks = IL_JSON_MEMBER (path, "blocks");
   guint      n_blocks = group->blocks != NULL ? group->blocks->len : 0;
-  gboolean   written = FALSE;
+  guint      first_write;
 
   if ((group->name != NULL && !check_chars (r, &p_name, group->name, &chars_task_name)) ||
       !check_range (r, &p_repeat, group->repeat, &range_repeat) ||
@@ -117,21 +154,17 @@ validate_task_group (IlJsonReader      *r,
       !check_count (r, &p_blocks, n_blocks, &count_blocks, "blocks"))
     return FALSE;
 
+  first_write = il_task_group_first_write (group);
   for (guint i = 0; i < n_blocks; i++)
     {
       IlJsonPath     p_block = IL_JSON_INDEX (&p_blocks, i);
       IlJsonPath     p_type = IL_JSON_MEMBER (&p_block, "type");
       const IlBlock *block = g_ptr_array_index (group->blocks, i);
 
-      if (!validate_block (r, block, &p_block))
+      if (!il_experiment_validate_block (r, block, &p_block))
         return FALSE;
 
-      /* A file-read checks the file its own task wrote: with no file-write
-       * before it, it would read nothing on the first repetition and a
-       * stale file on the next. */
-      if (block->type == IL_BLOCK_FILE_WRITE)
-        written = TRUE;
-      else if (block->type == IL_BLOCK_FILE_READ && !written)
+      if (block->type == IL_BLOCK_FILE_READ && i < first_write)
         return il_json_fail (r, &p_type, IL_JSON_AT_VALUE,
                              "a file-read reads back what its task wrote; "
                              "put a file-write before it in the same task");
@@ -309,19 +342,17 @@ validate_total_tasks (IlJsonReader       *r,
                       const IlJsonPath   *p_tasks)
 {
   guint64 total = 0;
+  guint   group = 0;
 
-  for (guint i = 0; i < experiment->tasks->len; i++)
+  if (!il_experiment_count_tasks_upto (experiment, &group, &total))
     {
-      const IlTaskGroup *group = g_ptr_array_index (experiment->tasks, i);
-      IlJsonPath         p_group = IL_JSON_INDEX (p_tasks, i);
-      IlJsonPath         p_repeat = IL_JSON_MEMBER (&p_group, "repeat");
+      IlJsonPath p_group = IL_JSON_INDEX (p_tasks, group);
+      IlJsonPath p_repeat = IL_JSON_MEMBER (&p_group, "repeat");
 
-      total += (guint64) MAX (group->repeat, 0);
-      if (total > IL_MAX_TOTAL_TASKS)
-        return il_json_fail (r, &p_repeat, IL_JSON_AT_VALUE,
-                             "the experiment would have %" G_GUINT64_FORMAT " tasks by here, "
-                             "more than the limit of %d in all task groups together",
-                             total, IL_MAX_TOTAL_TASKS);
+      return il_json_fail (r, &p_repeat, IL_JSON_AT_VALUE,
+                           "the experiment would have %" G_GUINT64_FORMAT " tasks by here, "
+                           "more than the limit of %d in all task groups together",
+                           total, IL_MAX_TOTAL_TASKS);
     }
 
   return TRUE;

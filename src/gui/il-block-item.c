@@ -16,6 +16,8 @@
 #include <glib/gi18n.h>
 
 #include "il-block-item.h"
+#include "il-calibration.h"
+#include "il-edit-rules.h"
 #include "il-format.h"
 #include "il-network.h"
 #include "il-wrap-box.h"
@@ -25,6 +27,7 @@ struct _IlBlockItem
   GtkWidget parent_instance;
 
   /* template children */
+  GtkWidget      *outer;
   GtkWidget      *box;
   GtkWidget      *handle;
   GtkLabel       *type_label;
@@ -41,13 +44,20 @@ struct _IlBlockItem
   GtkLabel       *count_suffix;
   GtkCheckButton *lock_check;
   GtkLabel       *description_label;
+  GtkLabel       *estimate_label;
   GtkMenuButton  *menu_button;
+  GtkLabel       *message_label;
 
   /* borrowed */
   IlDocument *document; /* weak: the editor owns both */
 
+  /* owned */
+  char *input_error; /* why the URL's text is refused, or NULL */
+  char *problem;     /* a rule the block breaks (il-edit-rules.h), or NULL */
+
   guint    group;
   guint    block;
+  guint    url_idle; /* judges the URL's text once it settled */
   gboolean updating;
 };
 
@@ -122,6 +132,80 @@ il_block_item_peek_block (IlBlockItem *self)
   return g_ptr_array_index (group->blocks, self->block);
 }
 
+/* A block that takes long shows how long (il-edit-rules.h), from this
+ * machine's calibration for cpu blocks. */
+void
+il_block_item_update_estimate (IlBlockItem *self)
+{
+  IlBlock         *block;
+  g_autofree char *text = NULL;
+  double           ms;
+
+  g_return_if_fail (IL_IS_BLOCK_ITEM (self));
+
+  if ((block = il_block_item_peek_block (self)) == NULL)
+    return;
+  ms = il_block_estimate_ms (block, il_calibration_get ());
+  if (ms < IL_ESTIMATE_SHOWN_MS)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->estimate_label), FALSE);
+      return;
+    }
+  text = il_format_estimate (ms);
+  gtk_label_set_label (self->estimate_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->estimate_label), TRUE);
+}
+
+/* The message under the block: why its URL is refused, then the rule it
+ * breaks. Screen readers get it as the block's description. */
+static void
+il_block_item_update_message (IlBlockItem *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (self->input_error != NULL)
+    g_string_append (text, self->input_error);
+  if (self->problem != NULL)
+    {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, self->problem);
+    }
+  gtk_label_set_label (self->message_label, text->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), text->len > 0);
+  if (self->problem != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->type_label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->type_label), "error");
+  if (text->len > 0)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text->str, -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+}
+
+void
+il_block_item_set_problem (IlBlockItem *self,
+                           const char  *problem)
+{
+  g_return_if_fail (IL_IS_BLOCK_ITEM (self));
+
+  if (g_strcmp0 (self->problem, problem) == 0)
+    return;
+  g_free (self->problem);
+  self->problem = g_strdup (problem);
+  il_block_item_update_message (self);
+}
+
+const char *
+il_block_item_get_message (IlBlockItem *self)
+{
+  g_return_val_if_fail (IL_IS_BLOCK_ITEM (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->message_label)))
+    return NULL;
+  return gtk_label_get_label (self->message_label);
+}
+
 static void
 il_block_item_update_description (IlBlockItem *self)
 {
@@ -133,6 +217,7 @@ il_block_item_update_description (IlBlockItem *self)
     return;
   text = il_format_block (block);
   gtk_label_set_label (self->description_label, text);
+  il_block_item_update_estimate (self);
   /* Screen readers get the whole block in one phrase. */
   a11y = g_strdup_printf (_("Block %u: %s"), self->block + 1, text ? text : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
@@ -238,19 +323,6 @@ spin_changed_cb (IlBlockItem   *self,
   il_block_item_end (self);
 }
 
-/* Empty (the embedded server) or a URL the core accepts: the same rule
- * as the file's validation and the network consent (il-network.h). */
-static gboolean
-url_is_valid (const char *text)
-{
-  g_autofree char *host = NULL;
-
-  if (text[0] == '\0')
-    return TRUE;
-  host = il_network_url_host (text, NULL);
-  return host != NULL;
-}
-
 static void
 il_block_item_sync_visibility (IlBlockItem *self,
                                IlBlock     *block)
@@ -276,28 +348,73 @@ il_block_item_sync_visibility (IlBlockItem *self,
   gtk_widget_set_visible (self->bytes_suffix, gtk_widget_get_visible (GTK_WIDGET (self->bytes_spin)));
 }
 
+/* Marks the URL entry (or clears the mark, @reason NULL): the reason shows
+ * under the block, and the document holds it so that Run and Save refuse
+ * while the entry shows something the model does not hold. */
 static void
-url_changed_cb (IlBlockItem *self)
+il_block_item_mark_url (IlBlockItem *self,
+                        const char  *reason)
 {
-  const char      *text = gtk_editable_get_text (GTK_EDITABLE (self->url_entry));
-  g_autofree char *stripped = g_strstrip (g_strdup (text));
+  GtkWidget *entry = GTK_WIDGET (self->url_entry);
+
+  g_clear_pointer (&self->input_error, g_free);
+  if (reason != NULL)
+    {
+      const IlExperiment *experiment = il_document_get_experiment (self->document);
+      g_autofree char    *place = il_experiment_describe_place (experiment, self->group, self->block);
+      g_autofree char    *where = NULL;
+
+      /* TRANSLATORS: a field's refused text: "URL: not a URL: …" */
+      self->input_error = g_strdup_printf (_("%s: %s"), _("URL"), reason);
+      /* TRANSLATORS: "job, block 4, URL: the reason" */
+      where = g_strdup_printf (_("%s, %s"), place, self->input_error);
+      gtk_widget_add_css_class (entry, "error");
+      gtk_accessible_update_state (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_STATE_INVALID,
+                                   GTK_ACCESSIBLE_INVALID_TRUE, -1);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, reason, -1);
+      il_document_set_input_error (self->document, self, where);
+    }
+  else
+    {
+      gtk_widget_remove_css_class (entry, "error");
+      gtk_accessible_reset_state (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_STATE_INVALID);
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+      if (self->document != NULL)
+        il_document_set_input_error (self->document, self, NULL);
+    }
+  il_block_item_update_message (self);
+}
+
+static gboolean
+url_apply_cb (gpointer data)
+{
+  IlBlockItem *self = data;
+  const char  *text = gtk_editable_get_text (GTK_EDITABLE (self->url_entry));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
   IlBlock         *block;
 
-  /* An invalid URL is marked and not stored: the model only ever holds
-   * values the file format accepts. */
-  if (!url_is_valid (stripped))
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (self->url_entry), "error");
-      return;
-    }
-  gtk_widget_remove_css_class (GTK_WIDGET (self->url_entry), "error");
+  self->url_idle = 0;
+  if (il_block_item_peek_block (self) == NULL)
+    return G_SOURCE_REMOVE;
 
-  if ((block = il_block_item_begin (self, "url")) == NULL)
-    return;
-  g_clear_pointer (&block->url, g_free);
-  if (stripped[0] != '\0')
+  /* A URL the file's validation would refuse is marked and not stored:
+   * the model only ever holds values the file format accepts. */
+  if (!il_http_url_parse (text, &url, &error))
     {
-      block->url = g_steal_pointer (&stripped);
+      il_block_item_mark_url (self, error->message);
+      return G_SOURCE_REMOVE;
+    }
+  il_block_item_mark_url (self, NULL);
+
+  if (g_strcmp0 (url, il_block_item_peek_block (self)->url) == 0)
+    return G_SOURCE_REMOVE;
+  if ((block = il_block_item_begin (self, "url")) == NULL)
+    return G_SOURCE_REMOVE;
+  g_clear_pointer (&block->url, g_free);
+  if (url != NULL)
+    {
+      block->url = g_steal_pointer (&url);
       block->delay_ms = 0;
       block->bytes = 0;
       /* The hidden fields show the cleared values if the URL goes again. */
@@ -308,6 +425,18 @@ url_changed_cb (IlBlockItem *self)
     }
   il_block_item_sync_visibility (self, block);
   il_block_item_end (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* GTK 4.8 reports a replaced text twice ("" first, then the new text):
+ * the text is judged once it has settled, before the next event, or an
+ * empty moment would store "the embedded server" on the way. */
+static void
+url_changed_cb (IlBlockItem *self)
+{
+  if (self->updating || self->url_idle != 0)
+    return;
+  self->url_idle = g_idle_add_full (G_PRIORITY_HIGH, url_apply_cb, self, NULL);
 }
 
 static void
@@ -427,10 +556,25 @@ il_block_item_dispose (GObject *object)
 {
   IlBlockItem *self = IL_BLOCK_ITEM (object);
 
+  g_clear_handle_id (&self->url_idle, g_source_remove);
+  /* The refused text goes with its field. */
+  if (self->document != NULL && self->input_error != NULL)
+    il_document_set_input_error (self->document, self, NULL);
   g_clear_weak_pointer (&self->document);
   gtk_widget_dispose_template (GTK_WIDGET (self), IL_TYPE_BLOCK_ITEM);
 
   G_OBJECT_CLASS (il_block_item_parent_class)->dispose (object);
+}
+
+static void
+il_block_item_finalize (GObject *object)
+{
+  IlBlockItem *self = IL_BLOCK_ITEM (object);
+
+  g_free (self->input_error);
+  g_free (self->problem);
+
+  G_OBJECT_CLASS (il_block_item_parent_class)->finalize (object);
 }
 
 static void
@@ -443,8 +587,10 @@ il_block_item_class_init (IlBlockItemClass *klass)
   g_type_ensure (IL_TYPE_WRAP_BOX);
 
   object_class->dispose = il_block_item_dispose;
+  object_class->finalize = il_block_item_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/interleave/Interleave/il-block-item.ui");
+  gtk_widget_class_bind_template_child (widget_class, IlBlockItem, outer);
   gtk_widget_class_bind_template_child (widget_class, IlBlockItem, box);
   gtk_widget_class_bind_template_child (widget_class, IlBlockItem, handle);
   gtk_widget_class_bind_template_child (widget_class, IlBlockItem, type_label);
@@ -462,6 +608,8 @@ il_block_item_class_init (IlBlockItemClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlBlockItem, lock_check);
   gtk_widget_class_bind_template_child (widget_class, IlBlockItem, description_label);
   gtk_widget_class_bind_template_child (widget_class, IlBlockItem, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, IlBlockItem, estimate_label);
+  gtk_widget_class_bind_template_child (widget_class, IlBlockItem, message_label);
   gtk_widget_class_bind_template_callback (widget_class, kernel_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, spin_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, url_changed_cb);
@@ -651,6 +799,20 @@ il_block_item_get_lock_check (IlBlockItem *self)
 {
   g_return_val_if_fail (IL_IS_BLOCK_ITEM (self), NULL);
   return self->lock_check;
+}
+
+GtkEditable *
+il_block_item_get_url_entry (IlBlockItem *self)
+{
+  g_return_val_if_fail (IL_IS_BLOCK_ITEM (self), NULL);
+  return GTK_EDITABLE (self->url_entry);
+}
+
+GtkLabel *
+il_block_item_get_estimate_label (IlBlockItem *self)
+{
+  g_return_val_if_fail (IL_IS_BLOCK_ITEM (self), NULL);
+  return self->estimate_label;
 }
 
 GtkSpinButton *

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "il-document.h"
+#include "il-edit-rules.h"
 
 /* Enough for any editing session; the oldest steps are dropped beyond it. */
 #define MAX_UNDO 500
@@ -27,9 +28,23 @@ struct _IlDocument
   GPtrArray    *undo; /* IlExperiment*, oldest first */
   GPtrArray    *redo; /* IlExperiment*, next redo last */
   char         *merge_key;
+  GPtrArray    *input_errors; /* InputError*, in the order they arose */
   gboolean      modified;
   gboolean      in_edit;
 };
+
+typedef struct
+{
+  gconstpointer owner;
+  char         *message;
+} InputError;
+
+static void
+input_error_free (InputError *input_error)
+{
+  g_free (input_error->message);
+  g_free (input_error);
+}
 
 G_DEFINE_FINAL_TYPE (IlDocument, il_document, G_TYPE_OBJECT)
 
@@ -40,6 +55,7 @@ enum
   PROP_MODIFIED,
   PROP_CAN_UNDO,
   PROP_CAN_REDO,
+  PROP_INPUT_ERROR,
   N_PROPS
 };
 
@@ -82,6 +98,7 @@ il_document_finalize (GObject *object)
   g_clear_pointer (&self->undo, g_ptr_array_unref);
   g_clear_pointer (&self->redo, g_ptr_array_unref);
   g_clear_pointer (&self->merge_key, g_free);
+  g_clear_pointer (&self->input_errors, g_ptr_array_unref);
 
   G_OBJECT_CLASS (il_document_parent_class)->finalize (object);
 }
@@ -108,6 +125,9 @@ il_document_get_property (GObject    *object,
       case PROP_CAN_REDO:
         g_value_set_boolean (value, il_document_can_redo (self));
         break;
+      case PROP_INPUT_ERROR:
+        g_value_set_string (value, il_document_get_input_error (self));
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -133,6 +153,9 @@ il_document_class_init (IlDocumentClass *klass)
   properties[PROP_CAN_REDO] =
     g_param_spec_boolean ("can-redo", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_INPUT_ERROR] =
+    g_param_spec_string ("input-error", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -150,6 +173,7 @@ il_document_init (IlDocument *self)
 {
   self->undo = g_ptr_array_new_with_free_func ((GDestroyNotify) il_experiment_free);
   self->redo = g_ptr_array_new_with_free_func ((GDestroyNotify) il_experiment_free);
+  self->input_errors = g_ptr_array_new_with_free_func ((GDestroyNotify) input_error_free);
 }
 
 /**
@@ -374,6 +398,74 @@ il_document_set_run_enabled (IlDocument *self,
   g_signal_emit (self, signals[CHANGED], 0, FALSE);
 }
 
+void
+il_document_set_input_error (IlDocument   *self,
+                             gconstpointer owner,
+                             const char   *message)
+{
+  guint i;
+
+  g_return_if_fail (IL_IS_DOCUMENT (self));
+  g_return_if_fail (owner != NULL);
+
+  for (i = 0; i < self->input_errors->len; i++)
+    if (((InputError *) g_ptr_array_index (self->input_errors, i))->owner == owner)
+      break;
+
+  if (i < self->input_errors->len)
+    {
+      InputError *input_error = g_ptr_array_index (self->input_errors, i);
+
+      if (message == NULL)
+        g_ptr_array_remove_index (self->input_errors, i);
+      else if (g_strcmp0 (input_error->message, message) == 0)
+        return;
+      else
+        {
+          g_free (input_error->message);
+          input_error->message = g_strdup (message);
+        }
+    }
+  else if (message != NULL)
+    {
+      InputError *input_error = g_new0 (InputError, 1);
+
+      input_error->owner = owner;
+      input_error->message = g_strdup (message);
+      g_ptr_array_add (self->input_errors, input_error);
+    }
+  else
+    return;
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INPUT_ERROR]);
+}
+
+const char *
+il_document_get_input_error (IlDocument *self)
+{
+  g_return_val_if_fail (IL_IS_DOCUMENT (self), NULL);
+
+  if (self->input_errors->len == 0)
+    return NULL;
+  return ((InputError *) g_ptr_array_index (self->input_errors, 0))->message;
+}
+
+gboolean
+il_document_check (IlDocument *self,
+                   GError    **error)
+{
+  const char *input_error;
+
+  g_return_val_if_fail (IL_IS_DOCUMENT (self), FALSE);
+
+  if ((input_error = il_document_get_input_error (self)) != NULL)
+    {
+      g_set_error_literal (error, IL_ERROR, IL_ERROR_INVALID, input_error);
+      return FALSE;
+    }
+  return il_experiment_check (self->experiment, error);
+}
+
 gboolean
 il_document_save (IlDocument      *self,
                   GFile           *file,
@@ -382,6 +474,10 @@ il_document_save (IlDocument      *self,
 {
   g_return_val_if_fail (IL_IS_DOCUMENT (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  /* What the fields show is what is written, or nothing is. */
+  if (!il_document_check (self, error))
+    return FALSE;
 
   if (results != NULL)
     {

@@ -50,7 +50,26 @@ void il_document_set_run_enabled (IlDocument *self,
                                   guint       run,
                                   gboolean    enabled);
 
-/* Saves to @file (atomic). With @results, the saved file carries them as
+/* Text the user typed that does not parse (a URL, a workers list): the
+ * model keeps its last valid value, and the text stays in its field,
+ * marked, until it is fixed. While any is pending, Run and Save refuse and
+ * say why (the window reads "input-error"). @owner is the field's widget
+ * (one entry per owner; it clears its entry when it goes); @message names
+ * the place as the user sees it ("job, block 4, URL: …"), NULL clears. */
+void il_document_set_input_error (IlDocument   *self,
+                                  gconstpointer owner,
+                                  const char   *message);
+/* The first pending input error, or NULL. */
+const char *il_document_get_input_error (IlDocument *self);
+
+/* Whether the document can be saved (or run) as it stands: no pending input
+ * error, and the format's rules hold (il_experiment_check(): a file the
+ * app could not open again is never written). The error says why, with the
+ * place as the user sees it. */
+gboolean il_document_check (IlDocument *self,
+                            GError    **error);
+
+/* Saves to @file (atomic), after il_document_check(). With @results, the saved file carries them as
  * the author's recorded results; the document's own recorded results are
  * kept otherwise. On success the document is unmodified and points at
  * @file. */

@@ -9,10 +9,12 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
 #include "il-cpython.h"
+#include "il-edit-rules.h"
 #include "il-mpi.h"
 #include "il-run-row.h"
 #include "il-wrap-box.h"
@@ -30,16 +32,21 @@ struct _IlRunRow
   GtkEntry       *workers_entry;
   GtkCheckButton *gil_check;
   GtkSpinButton  *interval_spin;
+  GtkWidget      *interval_suffix;
   GtkDropDown    *spawn_dropdown;
   GtkWidget      *slice_label;
   GtkSpinButton  *slice_spin;
+  GtkWidget      *slice_suffix;
   GtkMenuButton  *menu_button;
+  GtkLabel       *workers_error_label;
 
   /* borrowed */
   IlDocument *document;
 
   guint    run;
   gboolean updating;
+  gboolean workers_refused; /* the workers entry shows refused text */
+  guint    workers_idle;    /* judges the workers' text once it settled */
 };
 
 G_DEFINE_FINAL_TYPE (IlRunRow, il_run_row, GTK_TYPE_LIST_BOX_ROW)
@@ -48,39 +55,7 @@ gboolean
 il_run_row_parse_workers (const char *text,
                           GArray     *workers)
 {
-  g_auto(GStrv) parts = NULL;
-
-  g_return_val_if_fail (text != NULL, FALSE);
-  g_return_val_if_fail (workers != NULL, FALSE);
-
-  g_array_set_size (workers, 0);
-  parts = g_strsplit_set (text, ", ", -1);
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      guint64 value;
-      guint   worker;
-
-      if (parts[i][0] == '\0')
-        continue;
-      if (!g_ascii_string_to_unsigned (parts[i], 10, 1, IL_MAX_WORKERS, &value, NULL))
-        {
-          g_array_set_size (workers, 0);
-          return FALSE;
-        }
-      worker = (guint) value;
-      g_array_append_val (workers, worker);
-    }
-  return TRUE;
-}
-
-static char *
-format_workers (const GArray *workers)
-{
-  GString *out = g_string_new (NULL);
-
-  for (guint i = 0; workers != NULL && i < workers->len; i++)
-    g_string_append_printf (out, i > 0 ? ", %u" : "%u", g_array_index (workers, guint, i));
-  return g_string_free (out, FALSE);
+  return il_workers_parse (text, workers, NULL);
 }
 
 static IlRunConfig *
@@ -109,7 +84,7 @@ il_run_row_update_title (IlRunRow *self)
     label = g_strdup (run->label);
   else if (run->workers->len > 1)
     {
-      g_autofree char *list = format_workers (run->workers);
+      g_autofree char *list = il_workers_format (run->workers);
 
       /* TRANSLATORS: "threads: sweep over 1, 2, 4, 8 workers" */
       label = g_strdup_printf (_("%s: sweep over %s workers"), il_executor_to_string (run->executor), list);
@@ -145,6 +120,7 @@ il_run_row_sync_visibility (IlRunRow    *self,
 
   gtk_widget_set_visible (GTK_WIDGET (self->gil_check), run->executor == IL_EXECUTOR_THREADS && !cpython);
   gtk_widget_set_visible (GTK_WIDGET (self->interval_spin), run->executor == IL_EXECUTOR_THREADS);
+  gtk_widget_set_visible (self->interval_suffix, run->executor == IL_EXECUTOR_THREADS);
   gtk_widget_set_sensitive (GTK_WIDGET (self->interval_spin), run->gil || cpython);
   /* Without an interpreter the engine is not offered, and the row says
    * why; a run already on it can still go back to native. */
@@ -156,6 +132,7 @@ il_run_row_sync_visibility (IlRunRow    *self,
   gtk_widget_set_visible (GTK_WIDGET (self->spawn_dropdown), run->executor == IL_EXECUTOR_PROCESSES);
   gtk_widget_set_visible (self->slice_label, run->executor == IL_EXECUTOR_ASYNC);
   gtk_widget_set_visible (GTK_WIDGET (self->slice_spin), run->executor == IL_EXECUTOR_ASYNC);
+  gtk_widget_set_visible (self->slice_suffix, run->executor == IL_EXECUTOR_ASYNC);
   /* An mpi run where Open MPI is missing: the row says why (running it is
    * refused before anything runs). */
   if (run->executor == IL_EXECUTOR_MPI && !il_mpi_available (&mpi_error))
@@ -268,25 +245,95 @@ engine_changed_cb (IlRunRow *self)
   self->updating = FALSE;
 }
 
+/* Marks the workers entry (@reason NULL: clears the mark): the reason shows
+ * under the row, and the document holds it so that Run and Save refuse
+ * while the entry shows what the model does not hold. */
 static void
-workers_changed_cb (IlRunRow *self)
+il_run_row_mark_workers (IlRunRow   *self,
+                         const char *reason)
+{
+  GtkWidget *entry = GTK_WIDGET (self->workers_entry);
+
+  self->workers_refused = reason != NULL;
+  if (reason != NULL)
+    {
+      g_autofree char *place = il_experiment_describe_run (il_document_get_experiment (self->document), self->run);
+      /* TRANSLATORS: a refused field and why: "Workers: “x” is not a number" */
+      g_autofree char *shown = g_strdup_printf (_("%s: %s"), _("Workers"), reason);
+      /* TRANSLATORS: "run 2 (threads ×4), Workers: the reason" */
+      g_autofree char *message = g_strdup_printf (_("%s, %s"), place, shown);
+
+      gtk_label_set_label (self->workers_error_label, shown);
+      gtk_widget_add_css_class (entry, "error");
+      gtk_accessible_update_state (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_STATE_INVALID,
+                                   GTK_ACCESSIBLE_INVALID_TRUE, -1);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, reason, -1);
+      il_document_set_input_error (self->document, self, message);
+    }
+  else
+    {
+      gtk_widget_remove_css_class (entry, "error");
+      gtk_accessible_reset_state (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_STATE_INVALID);
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+      if (self->document != NULL)
+        il_document_set_input_error (self->document, self, NULL);
+      gtk_label_set_label (self->workers_error_label, "");
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->workers_error_label), reason != NULL);
+}
+
+static void
+il_run_row_apply_workers (IlRunRow *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->workers_entry));
   g_autoptr(GArray) workers = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GError) error = NULL;
   IlRunConfig *run;
 
-  if (!il_run_row_parse_workers (text, workers))
+  g_clear_handle_id (&self->workers_idle, g_source_remove);
+  if ((run = il_run_row_peek (self)) == NULL)
+    return;
+  if (!il_workers_parse (text, workers, &error))
     {
-      gtk_widget_add_css_class (GTK_WIDGET (self->workers_entry), "error");
+      il_run_row_mark_workers (self, error->message);
       return;
     }
-  gtk_widget_remove_css_class (GTK_WIDGET (self->workers_entry), "error");
+  il_run_row_mark_workers (self, NULL);
+  if (workers->len == run->workers->len &&
+      memcmp (workers->data, run->workers->data, workers->len * sizeof (guint)) == 0)
+    return;
   if ((run = il_run_row_begin (self, "workers")) == NULL)
     return;
   g_array_set_size (run->workers, 0);
   g_array_append_vals (run->workers, workers->data, workers->len);
   run->workers_sweep = workers->len > 1;
   il_run_row_end (self);
+}
+
+static gboolean
+workers_apply_cb (gpointer data)
+{
+  IlRunRow *self = data;
+
+  self->workers_idle = 0;
+  il_run_row_apply_workers (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* GTK 4.8 reports a replaced text twice ("" first, then the new text):
+ * the text is judged once it has settled, before the next event, or an
+ * empty moment would store "one per core" on the way. Programmatic
+ * changes (self->updating) are judged at once. */
+static void
+workers_changed_cb (IlRunRow *self)
+{
+  if (self->updating)
+    {
+      il_run_row_apply_workers (self);
+      return;
+    }
+  if (self->workers_idle == 0)
+    self->workers_idle = g_idle_add_full (G_PRIORITY_HIGH, workers_apply_cb, self, NULL);
 }
 
 static void
@@ -352,6 +399,10 @@ il_run_row_dispose (GObject *object)
 {
   IlRunRow *self = IL_RUN_ROW (object);
 
+  g_clear_handle_id (&self->workers_idle, g_source_remove);
+  /* The refused text goes with its field. */
+  if (self->document != NULL && self->workers_refused)
+    il_document_set_input_error (self->document, self, NULL);
   g_clear_weak_pointer (&self->document);
   gtk_widget_dispose_template (GTK_WIDGET (self), IL_TYPE_RUN_ROW);
 
@@ -378,9 +429,12 @@ il_run_row_class_init (IlRunRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlRunRow, workers_entry);
   gtk_widget_class_bind_template_child (widget_class, IlRunRow, gil_check);
   gtk_widget_class_bind_template_child (widget_class, IlRunRow, interval_spin);
+  gtk_widget_class_bind_template_child (widget_class, IlRunRow, interval_suffix);
   gtk_widget_class_bind_template_child (widget_class, IlRunRow, spawn_dropdown);
   gtk_widget_class_bind_template_child (widget_class, IlRunRow, slice_label);
   gtk_widget_class_bind_template_child (widget_class, IlRunRow, slice_spin);
+  gtk_widget_class_bind_template_child (widget_class, IlRunRow, slice_suffix);
+  gtk_widget_class_bind_template_child (widget_class, IlRunRow, workers_error_label);
   gtk_widget_class_bind_template_child (widget_class, IlRunRow, menu_button);
   gtk_widget_class_bind_template_callback (widget_class, enabled_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, executor_changed_cb);
@@ -447,7 +501,7 @@ il_run_row_new (IlDocument *document,
                           peek->enabled ? 1.0 : 0.55);
   gtk_drop_down_set_selected (self->executor_dropdown, peek->executor);
   gtk_drop_down_set_selected (self->engine_dropdown, peek->engine);
-  workers = format_workers (peek->workers);
+  workers = il_workers_format (peek->workers);
   gtk_editable_set_text (GTK_EDITABLE (self->workers_entry), workers);
   gtk_check_button_set_active (self->gil_check, peek->gil);
   gtk_spin_button_set_value (self->interval_spin, peek->switch_interval_ms);

@@ -11,6 +11,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "il-focus.h"
 #include "il-machine.h"
 #include "il-run-row.h"
 #include "il-runs-editor.h"
@@ -71,7 +72,11 @@ il_runs_editor_rebuild (IlRunsEditor *self)
 {
   const IlExperiment *experiment;
   GtkWidget          *child;
+  int                 focus;
 
+  /* Undo and redo rebuild the rows: the focus stays at its place, never
+   * in a field with its text selected. */
+  focus = il_focus_save (GTK_WIDGET (self->runs_list));
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->runs_list))) != NULL)
     gtk_list_box_remove (self->runs_list, child);
   if (self->document == NULL)
@@ -88,6 +93,7 @@ il_runs_editor_rebuild (IlRunsEditor *self)
   il_runs_editor_sync_affinity (self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->add_button), experiment->runs->len < IL_MAX_RUNS);
   self->updating = FALSE;
+  il_focus_restore (GTK_WIDGET (self->runs_list), focus);
 }
 
 static void

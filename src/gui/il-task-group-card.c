@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "il-edit-rules.h"
 #include "il-task-group-card.h"
 #include "il-wrap-box.h"
 
@@ -23,6 +24,7 @@ struct _IlTaskGroupCard
   GtkSpinButton *repeat_spin;
   GtkSpinButton *payload_spin;
   GtkMenuButton *menu_button;
+  GtkLabel      *problem_label;
   GtkBox        *blocks_box;
   GtkMenuButton *add_button;
 
@@ -116,6 +118,7 @@ il_task_group_card_class_init (IlTaskGroupCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IlTaskGroupCard, repeat_spin);
   gtk_widget_class_bind_template_child (widget_class, IlTaskGroupCard, payload_spin);
   gtk_widget_class_bind_template_child (widget_class, IlTaskGroupCard, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, IlTaskGroupCard, problem_label);
   gtk_widget_class_bind_template_child (widget_class, IlTaskGroupCard, blocks_box);
   gtk_widget_class_bind_template_child (widget_class, IlTaskGroupCard, add_button);
   gtk_widget_class_bind_template_callback (widget_class, name_changed_cb);
@@ -244,4 +247,56 @@ il_task_group_card_get_repeat_spin (IlTaskGroupCard *self)
 {
   g_return_val_if_fail (IL_IS_TASK_GROUP_CARD (self), NULL);
   return self->repeat_spin;
+}
+
+void
+il_task_group_card_set_problems (IlTaskGroupCard *self,
+                                 GPtrArray       *problems)
+{
+  g_autofree char *own = NULL;
+  guint            i = 0;
+
+  g_return_if_fail (IL_IS_TASK_GROUP_CARD (self));
+  g_return_if_fail (problems != NULL);
+
+  if (self->document == NULL)
+    return;
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->blocks_box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child), i++)
+    {
+      g_autofree char *text = il_problems_text_for (il_document_get_experiment (self->document), problems, self->group, i);
+
+      il_block_item_set_problem (IL_BLOCK_ITEM (child), text);
+    }
+
+  own = il_problems_text_for (il_document_get_experiment (self->document), problems, self->group, IL_PROBLEM_WHOLE_GROUP);
+  gtk_label_set_label (self->problem_label, own != NULL ? own : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->problem_label), own != NULL);
+  if (own != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, own, -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+}
+
+const char *
+il_task_group_card_get_problem (IlTaskGroupCard *self)
+{
+  g_return_val_if_fail (IL_IS_TASK_GROUP_CARD (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->problem_label)))
+    return NULL;
+  return gtk_label_get_label (self->problem_label);
+}
+
+/* Shows every block's estimated duration again. */
+void
+il_task_group_card_update_estimates (IlTaskGroupCard *self)
+{
+  g_return_if_fail (IL_IS_TASK_GROUP_CARD (self));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->blocks_box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    il_block_item_update_estimate (IL_BLOCK_ITEM (child));
 }

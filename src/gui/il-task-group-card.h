@@ -21,4 +21,12 @@ IlBlockItem   *il_task_group_card_get_block_item (IlTaskGroupCard *self,
                                                   guint            block);
 GtkSpinButton *il_task_group_card_get_repeat_spin (IlTaskGroupCard *self);
 
+/* Shows the problems (il_experiment_find_problems()) of this card's group
+ * and its blocks, each on its block. */
+void il_task_group_card_set_problems (IlTaskGroupCard *self,
+                                      GPtrArray       *problems);
+/* The group's own problem as shown, or NULL. */
+const char *il_task_group_card_get_problem (IlTaskGroupCard *self);
+void        il_task_group_card_update_estimates (IlTaskGroupCard *self);
+
 G_END_DECLS

@@ -161,6 +161,31 @@ il_window_save_to (IlWindow *self,
   return TRUE;
 }
 
+/* Shows why the document cannot be saved, and forgets what was pending. */
+static void
+il_window_report_save_error (IlWindow *self,
+                             GError   *error)
+{
+  if (g_error_matches (error, IL_ERROR, IL_ERROR_INVALID))
+    {
+      /* A field shows text the document does not hold, or a rule is broken:
+       * saving would write something else than what the editor shows, or a
+       * file the app could not open again. */
+      g_autofree char *message =
+        /* TRANSLATORS: %s says where and why ("job, block 4, URL: …") */
+        g_strdup_printf (_("%s\n\nCorrect it where it is marked, or undo the change. "
+                           "Nothing was written."),
+                            error->message);
+
+      il_window_show_error (self, _("The Experiment Cannot Be Saved Yet"), message);
+    }
+  else
+    il_window_show_error (self, _("Could Not Save the Experiment"), error->message);
+  self->pending = PENDING_NONE;
+  g_clear_object (&self->pending_file);
+  g_clear_pointer (&self->pending_example, g_free);
+}
+
 /* Saves; on failure shows why and forgets what was pending. */
 static gboolean
 il_window_save_and_report (IlWindow *self,
@@ -175,8 +200,7 @@ il_window_save_and_report (IlWindow *self,
         il_window_toast (self, _("Saved with results"));
       return TRUE;
     }
-  il_window_show_error (self, _("Could Not Save the Experiment"), error->message);
-  self->pending = PENDING_NONE;
+  il_window_report_save_error (self, error);
   return FALSE;
 }
 
@@ -223,7 +247,14 @@ il_window_save_as_dialog (IlWindow *self,
   g_autoptr(GtkFileFilter) filter = experiment_filter_new ();
   GFile      *current;
   const char *title;
+  g_autoptr(GError) refused = NULL;
 
+  /* Refused before asking where, not after. */
+  if (!il_document_check (self->document, &refused))
+    {
+      il_window_report_save_error (self, refused);
+      return;
+    }
   title = with_results ? _("Save Experiment with Results") : _("Save Experiment");
   dialog = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
                                         _("_Save"), _("_Cancel"));

@@ -333,7 +333,9 @@ il_window_start_run (IlWindow *self,
     return;
   experiment = il_document_get_experiment (self->document);
 
-  if (!il_experiment_validate (experiment, &error))
+  /* Run is off while this fails (il_window_update_actions); F5 and the
+   * command line still come here. */
+  if (!il_document_check (self->document, &error))
     {
       il_window_show_error (self, _("The Experiment Is Not Valid"), error->message);
       return;

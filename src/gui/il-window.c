@@ -79,6 +79,28 @@ il_window_update_title (IlWindow *self)
   }
 }
 
+/* The Run button's tooltip and accessible description: what it does, or,
+ * when it is insensitive because of the document, why. */
+static void
+il_window_update_run_button (IlWindow *self,
+                             gboolean  running,
+                             GError   *refused)
+{
+  GtkWidget       *button = GTK_WIDGET (self->run_button);
+  g_autofree char *tooltip = NULL;
+
+  if (running)
+    tooltip = g_strdup (_("Stop the run (Shift+F5)"));
+  else if (refused != NULL)
+    /* TRANSLATORS: the Run button's tooltip while the document cannot run;
+     * %s says where and why ("job, block 4: …") */
+    tooltip = g_strdup_printf (_("Cannot run: %s"), refused->message);
+  else
+    tooltip = g_strdup (_("Run the enabled configurations (F5)"));
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip, -1);
+}
+
 void
 il_window_update_actions (IlWindow *self)
 {
@@ -86,6 +108,11 @@ il_window_update_actions (IlWindow *self)
   gboolean running = self->run_cancellable != NULL;
   gboolean have_results = self->results != NULL;
   gboolean have_recorded = have_doc && il_document_get_experiment (self->document)->results != NULL;
+  g_autoptr(GError) refused = NULL;
+
+  /* A refused field or a broken rule: Run is off, and says why. */
+  if (have_doc && !running)
+    il_document_check (self->document, &refused);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save", have_doc);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as", have_doc);
@@ -95,13 +122,14 @@ il_window_update_actions (IlWindow *self)
                                  have_doc && !running && il_document_can_undo (self->document));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo",
                                  have_doc && !running && il_document_can_redo (self->document));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", have_doc && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", have_doc && !running && refused == NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-page", have_doc);
 
   gtk_widget_set_visible (GTK_WIDGET (self->run_button), have_doc);
   gtk_widget_set_visible (self->switcher_box, have_doc);
   gtk_widget_set_visible (self->save_button, have_doc);
+  il_window_update_run_button (self, running, refused);
   il_window_update_narrow (self);
 }
 
@@ -153,8 +181,6 @@ il_window_set_running_ui (IlWindow *self,
   /* One button: its label is its accessible name, "Run" or "Stop". */
   gtk_button_set_label (self->run_button, running ? _("Stop") : _("Run"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), running ? "win.stop" : "win.run");
-  gtk_widget_set_tooltip_text (button, running ? _("Stop the run (Shift+F5)")
-                                               : _("Run the enabled configurations (F5)"));
   if (running)
     {
       gtk_widget_remove_css_class (button, "suggested-action");
@@ -298,6 +324,22 @@ document_notify_cb (IlWindow *self)
   il_window_update_actions (self);
 }
 
+/* A stack moving the focus into its new page gives it to the first field
+ * there, its text selected: the experiment's name, replaced by the next key
+ * press. A newly shown document takes the focus on its page switcher
+ * instead (or nowhere), as a document window does. */
+static void
+il_window_settle_focus (IlWindow *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->main_stack)))
+    return;
+  gtk_root_set_focus (GTK_ROOT (self), NULL);
+  if (gtk_widget_is_visible (self->switcher_box))
+    gtk_widget_child_focus (self->switcher_box, GTK_DIR_TAB_FORWARD);
+}
+
 void
 il_window_set_document (IlWindow   *self,
                         IlDocument *document)
@@ -339,6 +381,8 @@ il_window_set_document (IlWindow   *self,
   il_window_show_results (self);
   il_window_update_title (self);
   il_window_update_actions (self);
+  if (document != NULL)
+    il_window_settle_focus (self);
 }
 
 /* ---------------------------------------------------------------- object */
@@ -524,6 +568,8 @@ il_window_init (IlWindow *self)
   g_signal_group_connect_object (self->document_signals, "notify::can-redo",
                                  G_CALLBACK (document_notify_cb), self, G_CONNECT_SWAPPED);
   g_signal_group_connect_object (self->document_signals, "changed",
+                                 G_CALLBACK (document_notify_cb), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->document_signals, "notify::input-error",
                                  G_CALLBACK (document_notify_cb), self, G_CONNECT_SWAPPED);
 
   il_window_init_drop_target (self);

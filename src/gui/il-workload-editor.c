@@ -13,6 +13,9 @@
 
 #include <glib/gi18n.h>
 
+#include "il-calibration.h"
+#include "il-edit-rules.h"
+#include "il-focus.h"
 #include "il-workload-editor.h"
 
 struct _IlWorkloadEditor
@@ -22,7 +25,9 @@ struct _IlWorkloadEditor
   /* template children */
   GtkWidget   *scroller;
   GtkEntry    *name_entry;
+  GtkLabel    *name_error_label;
   GtkTextView *description_view;
+  GtkLabel    *description_error_label;
   GtkLabel    *summary_label;
   GtkBox      *groups_box;
 
@@ -64,13 +69,78 @@ il_workload_editor_update_summary (IlWorkloadEditor *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self->summary_label), "error");
 }
 
+/* Rules that span blocks (a read before any write), on their blocks, as
+ * the user edits: one pass of the core's rules over the document. */
+static void
+il_workload_editor_update_marks (IlWorkloadEditor *self)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+
+  if (self->document == NULL)
+    return;
+  problems = il_experiment_find_problems (il_document_get_experiment (self->document));
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->groups_box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    il_task_group_card_set_problems (IL_TASK_GROUP_CARD (child), problems);
+}
+
+static void
+calibration_ready_cb (GObject *object)
+{
+  IlWorkloadEditor *self = IL_WORKLOAD_EDITOR (object);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->groups_box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    il_task_group_card_update_estimates (IL_TASK_GROUP_CARD (child));
+}
+
+/* Marks a text field whose text is refused (@reason NULL: clears it): the
+ * reason shows under it, and the document holds it for Run and Save. */
+static void
+il_workload_editor_mark (IlWorkloadEditor *self,
+                         GtkWidget        *field,
+                         GtkLabel         *label,
+                         const char       *what,
+                         const char       *reason)
+{
+  if (reason != NULL)
+    {
+      /* TRANSLATORS: a refused field and why: "Name: an experiment needs a name" */
+      g_autofree char *message = g_strdup_printf (_("%s: %s"), what, reason);
+
+      gtk_widget_add_css_class (field, "error");
+      gtk_accessible_update_state (GTK_ACCESSIBLE (field), GTK_ACCESSIBLE_STATE_INVALID,
+                                   GTK_ACCESSIBLE_INVALID_TRUE, -1);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (field), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, reason, -1);
+      gtk_label_set_label (label, reason);
+      if (self->document != NULL)
+        il_document_set_input_error (self->document, field, message);
+    }
+  else
+    {
+      gtk_widget_remove_css_class (field, "error");
+      gtk_accessible_reset_state (GTK_ACCESSIBLE (field), GTK_ACCESSIBLE_STATE_INVALID);
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (field), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+      if (self->document != NULL)
+        il_document_set_input_error (self->document, field, NULL);
+    }
+  gtk_label_set_label (label, reason != NULL ? reason : "");
+  gtk_widget_set_visible (GTK_WIDGET (label), reason != NULL);
+}
+
 static void
 il_workload_editor_rebuild (IlWorkloadEditor *self)
 {
   const IlExperiment *experiment;
   GtkTextBuffer      *buffer = gtk_text_view_get_buffer (self->description_view);
   GtkWidget          *child;
+  int                 focus;
 
+  /* Undo, redo and structural edits rebuild the cards: the focus stays at
+   * its place, never in a field with its text selected. */
+  focus = il_focus_save (GTK_WIDGET (self->groups_box));
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->groups_box))) != NULL)
     gtk_box_remove (self->groups_box, child);
 
@@ -100,6 +170,8 @@ il_workload_editor_rebuild (IlWorkloadEditor *self)
   self->updating = FALSE;
 
   il_workload_editor_update_summary (self);
+  il_workload_editor_update_marks (self);
+  il_focus_restore (GTK_WIDGET (self->groups_box), focus);
 }
 
 static void
@@ -110,7 +182,10 @@ document_changed_cb (IlWorkloadEditor *self,
   if (structural)
     il_workload_editor_rebuild (self);
   else
-    il_workload_editor_update_summary (self);
+    {
+      il_workload_editor_update_summary (self);
+      il_workload_editor_update_marks (self);
+    }
 }
 
 static void
@@ -123,10 +198,10 @@ name_changed_cb (IlWorkloadEditor *self)
    * not stored. */
   if (text[0] == '\0')
     {
-      gtk_widget_add_css_class (GTK_WIDGET (self->name_entry), "error");
+      il_workload_editor_mark (self, GTK_WIDGET (self->name_entry), self->name_error_label, _("Experiment name"), _("An experiment needs a name"));
       return;
     }
-  gtk_widget_remove_css_class (GTK_WIDGET (self->name_entry), "error");
+  il_workload_editor_mark (self, GTK_WIDGET (self->name_entry), self->name_error_label, _("Experiment name"), NULL);
   if (self->updating || self->document == NULL)
     return;
   experiment = il_document_begin_edit (self->document, "name");
@@ -139,21 +214,33 @@ static void
 description_changed_cb (IlWorkloadEditor *self,
                         GtkTextBuffer    *buffer)
 {
-  IlExperiment *experiment;
-  GtkTextIter   start, end;
+  IlExperiment    *experiment;
+  GtkTextIter      start, end;
+  g_autofree char *text = NULL;
+  glong            chars = gtk_text_buffer_get_char_count (buffer);
 
+  /* Too long for the format: marked and not stored, rather than cut. */
+  if (chars > IL_MAX_DESCRIPTION_CHARS)
+    {
+      g_autofree char *reason = g_strdup_printf (_("%ld characters, more than the %d an experiment’s "
+                                                   "description can have"),
+                                                    chars, IL_MAX_DESCRIPTION_CHARS);
+
+      il_workload_editor_mark (self, GTK_WIDGET (self->description_view), self->description_error_label,
+                               _("Description"), reason);
+      return;
+    }
+  il_workload_editor_mark (self, GTK_WIDGET (self->description_view), self->description_error_label,
+                           _("Description"), NULL);
   if (self->updating || self->document == NULL)
     return;
-  experiment = il_document_begin_edit (self->document, "description");
   gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  if (g_strcmp0 (text, il_document_get_experiment (self->document)->description) == 0)
+    return;
+  experiment = il_document_begin_edit (self->document, "description");
   g_free (experiment->description);
-  experiment->description = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-  if (g_utf8_strlen (experiment->description, -1) > IL_MAX_DESCRIPTION_CHARS)
-    {
-      char *cut = g_utf8_offset_to_pointer (experiment->description, IL_MAX_DESCRIPTION_CHARS);
-
-      *cut = '\0';
-    }
+  experiment->description = g_steal_pointer (&text);
   il_document_end_edit (self->document, FALSE);
 }
 
@@ -471,7 +558,9 @@ il_workload_editor_class_init (IlWorkloadEditorClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/interleave/Interleave/il-workload-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, IlWorkloadEditor, scroller);
   gtk_widget_class_bind_template_child (widget_class, IlWorkloadEditor, name_entry);
+  gtk_widget_class_bind_template_child (widget_class, IlWorkloadEditor, name_error_label);
   gtk_widget_class_bind_template_child (widget_class, IlWorkloadEditor, description_view);
+  gtk_widget_class_bind_template_child (widget_class, IlWorkloadEditor, description_error_label);
   gtk_widget_class_bind_template_child (widget_class, IlWorkloadEditor, summary_label);
   gtk_widget_class_bind_template_child (widget_class, IlWorkloadEditor, groups_box);
   gtk_widget_class_bind_template_callback (widget_class, name_changed_cb);
@@ -517,10 +606,19 @@ il_workload_editor_set_document (IlWorkloadEditor *self,
   g_return_if_fail (IL_IS_WORKLOAD_EDITOR (self));
   g_return_if_fail (document == NULL || IL_IS_DOCUMENT (document));
 
-  if (!g_set_object (&self->document, document))
+  if (self->document == document)
     return;
+  /* A refused name or description belongs to the document it was typed in. */
+  if (self->document != NULL)
+    {
+      il_document_set_input_error (self->document, self->name_entry, NULL);
+      il_document_set_input_error (self->document, self->description_view, NULL);
+    }
+  g_set_object (&self->document, document);
   g_signal_group_set_target (self->document_signals, document);
   il_workload_editor_rebuild (self);
+  if (document != NULL)
+    il_calibration_ensure (G_OBJECT (self), calibration_ready_cb);
 }
 
 /**
