@@ -151,6 +151,12 @@ il_cli_format_table (const IlResults    *results,
 
           g_string_append_printf (out, "  (%s)", failed);
         }
+      {
+        g_autofree char *cancelled = il_format_cancelled_repetitions (run);
+
+        if (cancelled != NULL)
+          g_string_append_printf (out, "  (%s)", cancelled);
+      }
       g_string_append_c (out, '\n');
     }
 

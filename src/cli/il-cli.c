@@ -23,6 +23,7 @@
 #include "il-examples.h"
 #include "il-experiment.h"
 #include "il-export.h"
+#include "il-format.h"
 #include "il-kernels.h"
 #include "il-machine.h"
 #include "il-results.h"
@@ -205,6 +206,15 @@ cmd_run (int    argc,
   g_option_context_set_summary (context,
                                 _("FILE is an .interleave file, or example:NAME for a built-in example "
                                   "(see “interleave-cli examples”)."));
+  /* What the table's columns mean: the texts of the window's header
+   * tooltips. */
+  {
+    g_autoptr(GString) columns = g_string_new (_("The table's columns:"));
+
+    for (guint c = 0; c < IL_N_RESULTS_COLUMNS; c++)
+      g_string_append_printf (columns, "\n  %s", il_results_column_description (c));
+    g_option_context_set_description (context, columns->str);
+  }
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -455,6 +465,9 @@ cmd_run (int    argc,
             {
               const IlRepetition *rep = g_ptr_array_index (run->repetitions, r);
 
+              /* Tasks cut off by Stop did not fail: they are not counted. */
+              if (!il_repetition_counts (rep))
+                continue;
               for (guint t = 0; t < rep->tasks->len && shown < 3; t++)
                 {
                   const IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, t);

@@ -67,6 +67,58 @@ il_format_failed_tasks (guint n_failed)
 }
 
 char *
+il_format_cancelled_repetitions (const IlRunResult *run)
+{
+  guint cancelled = 0;
+  guint counted;
+
+  g_return_val_if_fail (run != NULL, NULL);
+
+  counted = il_run_result_count_repetitions (run, &cancelled);
+  /* With no repetition that counts, the cells say "cancelled" already. */
+  if (cancelled == 0 || counted == 0)
+    return NULL;
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u repetition cancelled, not counted",
+                                       "%u repetitions cancelled, not counted", cancelled),
+                          cancelled);
+}
+
+const char *
+il_results_column_description (IlResultsColumn column)
+{
+  g_return_val_if_fail (column < IL_N_RESULTS_COLUMNS, NULL);
+
+  switch (column)
+    {
+      case IL_RESULTS_COLUMN_LABEL:
+        return _("Run: the executor and its settings (workers, GIL, spawn)");
+      case IL_RESULTS_COLUMN_MAKESPAN:
+        return _("Makespan: from the first task's start to the last task's end, the median over the "
+                 "repetitions, with the fastest and slowest in brackets. Repetitions cut off by Stop "
+                 "do not count");
+      case IL_RESULTS_COLUMN_SPEEDUP:
+        return _("Speedup: the first sequential run's median makespan ÷ this run's; 2× means twice as fast");
+      case IL_RESULTS_COLUMN_LATENCY:
+        return _("Latency: from a task being queued to its end, mean / 95th percentile over every task "
+                 "that did not fail");
+      case IL_RESULTS_COLUMN_CPU:
+        return _("CPU time: user + system time the run's threads and processes spent on a CPU "
+                 "(median over the repetitions); more than the makespan means several cores worked at once");
+      case IL_RESULTS_COLUMN_CONTEXT_SWITCHES:
+        return _("Context switches: voluntary / involuntary. Voluntary: a task gave up the CPU (waited, "
+                 "slept, yielded); involuntary: the kernel preempted it for another thread");
+      case IL_RESULTS_COLUMN_CHECKSUM:
+        return _("Checksum: combines every task's computed result, in any order; equal checksums mean "
+                 "every executor computed the same. “mismatch”: the repetitions disagreed; "
+                 "“cancelled”: stopped before a repetition ended");
+      case IL_N_RESULTS_COLUMNS:
+      default:
+        break;
+    }
+  g_return_val_if_reached (NULL);
+}
+
+char *
 il_results_format_cell (const IlRunResult *run,
                         IlResultsColumn    column)
 {
@@ -86,7 +138,8 @@ il_results_format_cell (const IlRunResult *run,
           g_autofree char *min = NULL;
           g_autofree char *max = NULL;
 
-          if (run->repetitions == NULL || run->repetitions->len <= 1)
+          /* min–max over the repetitions that count (not those cut off). */
+          if (il_run_result_count_repetitions (run, NULL) <= 1)
             return g_steal_pointer (&median);
           min = il_format_duration_ms (s->makespan_ms.min);
           max = il_format_duration_ms (s->makespan_ms.max);
@@ -114,7 +167,15 @@ il_results_format_cell (const IlRunResult *run,
         return g_strdup_printf ("%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT,
                                 s->ctx_voluntary, s->ctx_involuntary);
       case IL_RESULTS_COLUMN_CHECKSUM:
-        return g_strdup (s->checksum != NULL ? s->checksum : IL_FORMAT_NONE);
+        {
+          guint cancelled = 0;
+
+          /* Stopped before any repetition ran to its end: nothing to
+           * compare, and nothing "failed". */
+          if (s->checksum == NULL && il_run_result_count_repetitions (run, &cancelled) == 0 && cancelled > 0)
+            return g_strdup (_("cancelled"));
+          return g_strdup (s->checksum != NULL ? s->checksum : IL_FORMAT_NONE);
+        }
       case IL_N_RESULTS_COLUMNS:
       default:
         break;

@@ -50,6 +50,14 @@ typedef enum
 char *il_results_format_cell (const IlRunResult *run,
                               IlResultsColumn    column);
 
+/* What a column shows, for its header's tooltip in the window and the
+ * CLI's help: "Context switches: voluntary / involuntary …". */
+const char *il_results_column_description (IlResultsColumn column);
+/* "2 repetitions cancelled, not counted" when Stop cut off some of @run's
+ * repetitions and others count; NULL otherwise (with none that counts, the
+ * checksum cell reads "cancelled"). */
+char *il_format_cancelled_repetitions (const IlRunResult *run);
+
 /* What goes under the summary table, from each run's median repetition:
  * for counter blocks, the lost updates (and what each worker counted under
  * processes); for yield blocks, the yields, the kernel's switches and the
