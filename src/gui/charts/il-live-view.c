@@ -10,6 +10,10 @@
  * starts halfway, so the timeline gets at least as much height as the
  * curves at any window size; dragging the handle sticks.
  */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
 #include "il-live-view.h"
 
 #include "il-completion-chart.h"
@@ -102,8 +106,11 @@ update_status (IlLiveView *self)
   total = format_count (il_live_model_get_tasks_total (self->model));
   g_string_append_printf (s, "%s of %s tasks · %.1f s", done, total,
                           il_live_model_get_elapsed_us (self->model) / 1e6);
-  if (!il_live_model_get_running (self->model) && il_live_model_get_tasks_done (self->model) > 0)
-    g_string_append (s, " · finished");
+  /* Stop cut the run short: it did not finish. */
+  if (!il_live_model_get_running (self->model) && il_live_model_get_stopped (self->model))
+    g_string_append (s, _(" · stopped"));
+  else if (!il_live_model_get_running (self->model) && il_live_model_get_tasks_done (self->model) > 0)
+    g_string_append (s, _(" · finished"));
   dropped = il_live_model_get_dropped (self->model);
   if (dropped > 0)
     g_string_append_printf (s, " · %" G_GUINT64_FORMAT " events not shown", dropped);
@@ -370,6 +377,8 @@ il_live_view_init (IlLiveView *self)
                                   G_CALLBACK (model_changed_cb), self);
   g_signal_group_connect_swapped (self->model_signals, "notify::elapsed-us",
                                   G_CALLBACK (model_elapsed_cb), self);
+  g_signal_group_connect_swapped (self->model_signals, "notify::stopped",
+                                  G_CALLBACK (update_status), self);
 }
 
 GtkWidget *
@@ -431,4 +440,18 @@ il_live_view_export (IlLiveView *self,
   return il_chart_export_stack (charts, width,
                                 il_chart_get_colors (IL_CHART (self->load)),
                                 file, format, error);
+}
+
+const char *
+il_live_view_get_status (IlLiveView *self)
+{
+  g_return_val_if_fail (IL_IS_LIVE_VIEW (self), NULL);
+  return gtk_label_get_text (GTK_LABEL (self->status));
+}
+
+GtkWidget *
+il_live_view_get_timeline (IlLiveView *self)
+{
+  g_return_val_if_fail (IL_IS_LIVE_VIEW (self), NULL);
+  return self->timeline;
 }
