@@ -344,6 +344,7 @@ test_summary_only_cancelled (void)
   g_autofree char *checksum = NULL;
   g_autofree char *makespan = NULL;
   g_autofree char *note = NULL;
+  g_autofree char *switches = NULL;
 
   run->workers = 1;
   run->repetitions = g_ptr_array_new_with_free_func (free_repetition);
@@ -362,6 +363,8 @@ test_summary_only_cancelled (void)
   g_assert_cmpstr (checksum, ==, "cancelled");
   makespan = il_results_format_cell (run, IL_RESULTS_COLUMN_MAKESPAN);
   g_assert_cmpstr (makespan, ==, IL_FORMAT_NONE);
+  switches = il_results_format_cell (run, IL_RESULTS_COLUMN_CONTEXT_SWITCHES);
+  g_assert_cmpstr (switches, ==, IL_FORMAT_NONE);
   note = il_format_cancelled_repetitions (run);
   g_assert_null (note);
 

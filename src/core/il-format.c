@@ -66,6 +66,15 @@ il_format_failed_tasks (guint n_failed)
                           n_failed);
 }
 
+/* Every repetition of @run was cut off by Stop: no figure counts. */
+static gboolean
+only_cancelled (const IlRunResult *run)
+{
+  guint cancelled = 0;
+
+  return il_run_result_count_repetitions (run, &cancelled) == 0 && cancelled > 0;
+}
+
 char *
 il_format_cancelled_repetitions (const IlRunResult *run)
 {
@@ -164,15 +173,15 @@ il_results_format_cell (const IlRunResult *run,
       case IL_RESULTS_COLUMN_CPU:
         return il_format_duration_ms (s->cpu_user_ms + s->cpu_sys_ms);
       case IL_RESULTS_COLUMN_CONTEXT_SWITCHES:
+        if (only_cancelled (run))
+          return g_strdup (IL_FORMAT_NONE);
         return g_strdup_printf ("%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT,
                                 s->ctx_voluntary, s->ctx_involuntary);
       case IL_RESULTS_COLUMN_CHECKSUM:
         {
-          guint cancelled = 0;
-
           /* Stopped before any repetition ran to its end: nothing to
            * compare, and nothing "failed". */
-          if (s->checksum == NULL && il_run_result_count_repetitions (run, &cancelled) == 0 && cancelled > 0)
+          if (s->checksum == NULL && only_cancelled (run))
             return g_strdup (_("cancelled"));
           return g_strdup (s->checksum != NULL ? s->checksum : IL_FORMAT_NONE);
         }
