@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <math.h>
 
 #include "il-format.h"
@@ -273,13 +274,39 @@ test_machine (void)
 
   machine.cpu_model = g_strdup ("Example CPU @ 2.20GHz");
   machine.cores = 2;
-  machine.date = g_strdup ("2026-12-02T17:40:00Z");
+  /* Noon UTC: the same day in every time zone within ±11 h. */
+  machine.date = g_strdup ("2026-12-02T12:00:00Z");
   dated = il_format_machine (&machine);
-  g_assert_cmpstr (dated, ==, "Example CPU @ 2.20GHz (2 cores, 2026-12-02)");
+  /* The date as the locale writes it (C: %x). */
+  g_assert_cmpstr (dated, ==, "Example CPU @ 2.20GHz (2 cores, 12/02/26)");
   il_machine_clear (&machine);
   machine.cores = 1;
   undated = il_format_machine (&machine);
   g_assert_cmpstr (undated, ==, "an unknown CPU (1 core, undated)");
+}
+
+/* Dates follow the locale: German writes the day first. */
+static void
+test_date_locale (void)
+{
+  g_autofree char *c_date = il_format_date ("2026-12-02T12:00:00Z", FALSE);
+  g_autofree char *saved = g_strdup (setlocale (LC_TIME, NULL));
+  g_autofree char *de_date = NULL;
+  g_autofree char *de_time = NULL;
+
+  g_assert_cmpstr (c_date, ==, "12/02/26");
+  g_assert_null (il_format_date (NULL, FALSE));
+  g_assert_null (il_format_date ("yesterday", FALSE));
+  if (setlocale (LC_TIME, "de_DE.UTF-8") == NULL)
+    {
+      g_test_skip ("no de_DE.UTF-8 locale (build-aux generates it)");
+      return;
+    }
+  de_date = il_format_date ("2026-12-02T12:00:00Z", FALSE);
+  de_time = il_format_date ("2026-12-02T12:00:00Z", TRUE);
+  setlocale (LC_TIME, saved);
+  g_assert_cmpstr (de_date, ==, "02.12.2026");
+  g_assert_true (g_str_has_prefix (de_time, "02.12.2026 "));
 }
 
 /* What answers a quiz: per run the makespan, the speedup, what the counter
@@ -319,6 +346,7 @@ main (int   argc,
   g_test_add_func ("/il/format/failed-tasks", test_failed_tasks);
   g_test_add_func ("/il/format/cells", test_cells);
   g_test_add_func ("/il/format/counter", test_counter);
+  g_test_add_func ("/il/format/date-locale", test_date_locale);
   g_test_add_func ("/il/format/machine", test_machine);
   g_test_add_func ("/il/quiz/figures", test_quiz_figures);
   g_test_add_func ("/il/results/median-repetition", test_median_repetition);

@@ -237,6 +237,23 @@ il_format_counter_workers (const IlRunResult *run)
 }
 
 char *
+il_format_date (const char *iso8601,
+                gboolean    with_time)
+{
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (iso8601 == NULL)
+    return NULL;
+  utc = g_date_time_new_from_iso8601 (iso8601, NULL);
+  if (utc == NULL)
+    return NULL;
+  local = g_date_time_to_local (utc);
+  /* The locale's own way: 02.12.2026 in German, 12/02/26 in C. */
+  return g_date_time_format (local != NULL ? local : utc, with_time ? "%x %X" : "%x");
+}
+
+char *
 il_format_machine (const IlMachine *machine)
 {
   const char      *cpu;
@@ -246,8 +263,7 @@ il_format_machine (const IlMachine *machine)
 
   cpu = machine->cpu_model != NULL && machine->cpu_model[0] != '\0' ? machine->cpu_model : _("an unknown CPU");
   /* The day is enough to place a measurement; the file keeps the time. */
-  if (machine->date != NULL && strlen (machine->date) >= 10)
-    date = g_strndup (machine->date, 10);
+  date = il_format_date (machine->date, FALSE);
   if (date == NULL)
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (%u core, undated)", "%s (%u cores, undated)", machine->cores),
                             cpu, machine->cores);

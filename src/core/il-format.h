@@ -83,7 +83,13 @@ char *il_format_counter_workers (const IlRunResult *run);
  * µs per switch". NULL when the run has no yield block. */
 char *il_format_yield (const IlRunResult *run);
 
-/* Who measured: "Intel(R) Xeon(R) CPU @ 2.20GHz (2 cores, 2026-12-02)". */
+/* An ISO 8601 date (a machine's "date") in the user's locale and time
+ * zone: "%x", or "%x %X" @with_time. NULL when @iso8601 is NULL or does not
+ * parse. */
+char *il_format_date (const char *iso8601,
+                      gboolean    with_time);
+/* Who measured, the date in the user's locale (il_format_date):
+ * "Intel(R) Xeon(R) CPU @ 2.20GHz (2 cores, 12/02/26)". */
 char *il_format_machine (const IlMachine *machine);
 
 G_END_DECLS

@@ -216,6 +216,11 @@ il_results_table_init (IlResultsTable *self)
       gtk_column_view_append_column (self->column_view, column);
     }
   set_header_tooltips (self);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->notes_label),
+                               _("Lost updates: increments of a shared counter that another worker's write "
+                                 "overwrote (counter blocks). Context switches of yield blocks: how often the "
+                                 "yielding threads gave up the CPU, and what one switch cost. From the median "
+                                 "repetition"));
 }
 
 GtkWidget *

@@ -416,6 +416,15 @@ il_comparison_chart_init (IlComparisonChart *self)
   self->ideal.kind = IL_IDEAL_NO_BASELINE;
   self->ideal.baseline_ms = NAN;
   il_chart_set_title (IL_CHART (self), "Makespan by run");
+  /* What the bars, whiskers and numbers are: the table's words. */
+  {
+    g_autofree char *tip = g_strdup_printf ("%s\n%s\n%s", il_results_column_description (IL_RESULTS_COLUMN_MAKESPAN),
+                                            il_results_column_description (IL_RESULTS_COLUMN_SPEEDUP),
+                                            _("Dashed line: the ideal makespan, the sequential run's ÷ the cores the "
+                                              "runs may use; left out where it does not apply (the chart says why)"));
+
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self), tip);
+  }
 }
 
 GtkWidget *
