@@ -309,6 +309,40 @@ test_date_locale (void)
   g_assert_true (g_str_has_prefix (de_time, "02.12.2026 "));
 }
 
+/* What an exported chart says above its charts. */
+static void
+test_export_caption (void)
+{
+  g_autoptr(IlResults) mine = il_results_new ();
+  g_autoptr(IlResults) recorded = il_results_new ();
+  g_autofree char *title = NULL;
+  g_autofree char *untitled = NULL;
+  g_autofree char *both = NULL;
+  g_autofree char *only_mine = NULL;
+  g_autofree char *only_recorded = NULL;
+  g_autofree char *none = NULL;
+
+  mine->experiment = g_strdup ("Primes");
+  mine->machine.cpu_model = g_strdup ("Mine CPU");
+  mine->machine.cores = 2;
+  mine->machine.date = g_strdup ("2026-12-02T12:00:00Z");
+  recorded->machine.cpu_model = g_strdup ("Author CPU");
+  recorded->machine.cores = 8;
+
+  title = il_format_export_title (mine);
+  g_assert_cmpstr (title, ==, "Primes — Interleave results");
+  untitled = il_format_export_title (NULL);
+  g_assert_cmpstr (untitled, ==, "Interleave results");
+  both = il_format_export_caption (mine, recorded);
+  g_assert_cmpstr (both, ==, "Measured on Mine CPU (2 cores, 12/02/26); recorded by the author on Author CPU (8 cores, undated)");
+  only_mine = il_format_export_caption (mine, NULL);
+  g_assert_cmpstr (only_mine, ==, "Measured on Mine CPU (2 cores, 12/02/26)");
+  only_recorded = il_format_export_caption (NULL, recorded);
+  g_assert_cmpstr (only_recorded, ==, "Recorded by the author on Author CPU (8 cores, undated)");
+  none = il_format_export_caption (NULL, NULL);
+  g_assert_null (none);
+}
+
 /* What answers a quiz: per run the makespan, the speedup, what the counter
  * lost; then whether the checksums agree (the structure lesson's answer). */
 static void
@@ -347,6 +381,7 @@ main (int   argc,
   g_test_add_func ("/il/format/cells", test_cells);
   g_test_add_func ("/il/format/counter", test_counter);
   g_test_add_func ("/il/format/date-locale", test_date_locale);
+  g_test_add_func ("/il/format/export-caption", test_export_caption);
   g_test_add_func ("/il/format/machine", test_machine);
   g_test_add_func ("/il/quiz/figures", test_quiz_figures);
   g_test_add_func ("/il/results/median-repetition", test_median_repetition);

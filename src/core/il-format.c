@@ -271,6 +271,33 @@ il_format_machine (const IlMachine *machine)
                           cpu, machine->cores, date);
 }
 
+char *
+il_format_export_title (const IlResults *results)
+{
+  const char *name = results != NULL ? results->experiment : NULL;
+
+  if (name == NULL || name[0] == '\0')
+    return g_strdup (_("Interleave results"));
+  /* TRANSLATORS: the title of an exported chart: the experiment's name */
+  return g_strdup_printf (_("%s — Interleave results"), name);
+}
+
+char *
+il_format_export_caption (const IlResults *mine,
+                          const IlResults *recorded)
+{
+  g_autofree char *m = mine != NULL ? il_format_machine (&mine->machine) : NULL;
+  g_autofree char *r = recorded != NULL ? il_format_machine (&recorded->machine) : NULL;
+
+  if (m != NULL && r != NULL)
+    return g_strdup_printf (_("Measured on %s; recorded by the author on %s"), m, r);
+  if (m != NULL)
+    return g_strdup_printf (_("Measured on %s"), m);
+  if (r != NULL)
+    return g_strdup_printf (_("Recorded by the author on %s"), r);
+  return NULL;
+}
+
 /* Under the table, for runs with counter blocks: what the shared counter
  * lost, the time spent waiting for its lock, and under processes what each
  * worker counted in its own memory (il_format_counter's text). From the

@@ -91,5 +91,11 @@ char *il_format_date (const char *iso8601,
 /* Who measured, the date in the user's locale (il_format_date):
  * "Intel(R) Xeon(R) CPU @ 2.20GHz (2 cores, 12/02/26)". */
 char *il_format_machine (const IlMachine *machine);
+/* An exported chart's title: "NAME — Interleave results". */
+char *il_format_export_title (const IlResults *results);
+/* Under it, who measured and when: "Measured on CPU (2 cores, DATE)", the
+ * author's machine too when @recorded is given; NULL when both are NULL. */
+char *il_format_export_caption (const IlResults *mine,
+                                const IlResults *recorded);
 
 G_END_DECLS

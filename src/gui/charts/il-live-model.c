@@ -653,3 +653,10 @@ il_live_model_get_current_async (IlLiveModel *self)
   g_return_val_if_fail (IL_IS_LIVE_MODEL (self), FALSE);
   return self->current_async;
 }
+
+IlRunner *
+il_live_model_get_runner (IlLiveModel *self)
+{
+  g_return_val_if_fail (IL_IS_LIVE_MODEL (self), NULL);
+  return self->runner;
+}

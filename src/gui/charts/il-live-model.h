@@ -75,6 +75,8 @@ IlTimelineData   *il_live_model_get_timeline (IlLiveModel *self);
 IlCompletionData *il_live_model_get_completion (IlLiveModel *self);
 /* The event loop's latency in the repetition in progress (async runs). */
 IlLagData *il_live_model_get_lag (IlLiveModel *self);
+/* The runner of the run shown (NULL: none, or in tests). */
+IlRunner *il_live_model_get_runner (IlLiveModel *self);
 /* Whether the run in progress uses the async executor (it has a loop). */
 gboolean il_live_model_get_current_async (IlLiveModel *self);
 

@@ -16,6 +16,9 @@
 
 #include "il-live-view.h"
 
+#include "il-format.h"
+#include "il-machine.h"
+
 #include "il-completion-chart.h"
 #include "il-lag-chart.h"
 #include "il-load-chart.h"
@@ -437,9 +440,28 @@ il_live_view_export (IlLiveView *self,
   if (gtk_widget_get_visible (self->lag))
     g_ptr_array_add (charts, self->lag);
   g_ptr_array_add (charts, self->timeline);
-  return il_chart_export_stack (charts, width,
-                                il_chart_get_colors (IL_CHART (self->load)),
-                                file, format, error);
+  /* The run in progress (or the last one), on this machine, now. */
+  {
+    IlRunner           *runner = self->model != NULL ? il_live_model_get_runner (self->model) : NULL;
+    const IlExperiment *experiment = runner != NULL ? il_runner_get_experiment (runner) : NULL;
+    IlMachine           machine = { 0 };
+    g_autofree char    *described = NULL;
+    g_autofree char    *title = NULL;
+    g_autofree char    *caption = NULL;
+    gboolean            ok;
+
+    il_machine_describe (&machine);
+    described = il_format_machine (&machine);
+    il_machine_clear (&machine);
+    if (experiment != NULL && experiment->name != NULL && experiment->name[0] != '\0')
+      title = g_strdup_printf (_("%s — live run"), experiment->name);
+    else
+      title = g_strdup (_("Interleave live run"));
+    caption = g_strdup_printf (_("Measured on %s"), described);
+    ok = il_chart_export_stack_captioned (charts, width, il_chart_get_colors (IL_CHART (self->load)),
+                                          title, caption, file, format, error);
+    return ok;
+  }
 }
 
 const char *
