@@ -37,6 +37,13 @@ test_usage (void)
   g_assert_cmpint (r.status, ==, 2);
   cli_result_clear (&r);
 
+  /* run --help explains the table's columns, in the window's words. */
+  run_cli (&r, "run", "--help", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "The table's columns:"));
+  g_assert_nonnull (strstr (r.out, "Context switches: voluntary / involuntary."));
+  cli_result_clear (&r);
+
   run_cli (&r, "run", "/nonexistent/x.interleave", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "/nonexistent/x.interleave"));

@@ -151,6 +151,8 @@ test_stop_cancels (void)
   il_live_model_apply (model, ev, 2);
   g_assert_cmpuint (timeline->n_failed, ==, 1);
   g_assert_cmpuint (timeline->n_cancelled, ==, 1);
+  /* Only the task that ended (failed) before Stop completed. */
+  g_assert_cmpuint (il_live_model_get_completion (model)->end_us->len, ==, 1);
   g_assert_true (g_array_index (timeline->tasks, IlTimelineTask, 1).cancelled);
   g_assert_false (g_array_index (timeline->tasks, IlTimelineTask, 1).failed);
   g_assert_false (il_live_model_get_running (model));

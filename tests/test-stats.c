@@ -388,6 +388,21 @@ test_column_descriptions (void)
                                    "Context switches: voluntary / involuntary"));
 }
 
+static void
+test_wrap (void)
+{
+  g_autofree char *a = il_format_wrap ("one two three four", 9);
+  g_autofree char *b = il_format_wrap ("short\nlines stay", 40);
+  g_autofree char *c = il_format_wrap ("a verylongwordindeed b", 5);
+  g_autofree char *d = il_format_wrap ("ä ö ü ß", 3);
+
+  g_assert_cmpstr (a, ==, "one two\nthree\nfour");
+  g_assert_cmpstr (b, ==, "short\nlines stay");
+  g_assert_cmpstr (c, ==, "a\nverylongwordindeed\nb");
+  /* Characters, not bytes. */
+  g_assert_cmpstr (d, ==, "ä ö\nü ß");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -407,6 +422,7 @@ main (int   argc,
   g_test_add_func ("/il/summary/cancelled", test_summary_cancelled);
   g_test_add_func ("/il/summary/only-cancelled", test_summary_only_cancelled);
   g_test_add_func ("/il/format/column-descriptions", test_column_descriptions);
+  g_test_add_func ("/il/format/wrap", test_wrap);
 
   return g_test_run ();
 }

@@ -212,7 +212,13 @@ cmd_run (int    argc,
     g_autoptr(GString) columns = g_string_new (_("The table's columns:"));
 
     for (guint c = 0; c < IL_N_RESULTS_COLUMNS; c++)
-      g_string_append_printf (columns, "\n  %s", il_results_column_description (c));
+      {
+        g_autofree char *wrapped = il_format_wrap (il_results_column_description (c), 74);
+        g_auto (GStrv) lines = g_strsplit (wrapped, "\n", -1);
+
+        for (guint l = 0; lines[l] != NULL; l++)
+          g_string_append_printf (columns, "\n%s%s", l == 0 ? "  " : "    ", lines[l]);
+      }
     g_option_context_set_description (context, columns->str);
   }
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);

@@ -92,6 +92,51 @@ il_format_cancelled_repetitions (const IlRunResult *run)
                           cancelled);
 }
 
+char *
+il_format_wrap (const char *text,
+                guint       width)
+{
+  GString *out;
+  glong    line = 0;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  out = g_string_new (NULL);
+  /* Word by word; a line of the text ends a line of the result. */
+  for (const char *p = text; *p != '\0';)
+    {
+      const char *end = p;
+      glong       word;
+
+      if (*p == '\n')
+        {
+          g_string_append_c (out, '\n');
+          line = 0;
+          p++;
+          continue;
+        }
+      while (*end != '\0' && *end != ' ' && *end != '\n')
+        end++;
+      word = g_utf8_strlen (p, end - p);
+      if (line > 0 && line + 1 + word > (glong) width)
+        {
+          g_string_append_c (out, '\n');
+          line = 0;
+        }
+      else if (line > 0)
+        {
+          g_string_append_c (out, ' ');
+          line++;
+        }
+      g_string_append_len (out, p, end - p);
+      line += word;
+      p = end;
+      while (*p == ' ')
+        p++;
+    }
+  return g_string_free (out, FALSE);
+}
+
 const char *
 il_results_column_description (IlResultsColumn column)
 {

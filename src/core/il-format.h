@@ -50,6 +50,11 @@ typedef enum
 char *il_results_format_cell (const IlRunResult *run,
                               IlResultsColumn    column);
 
+/* @text with its spaces turned into line breaks so that no line is longer
+ * than @width characters (a longer word keeps its own line): tooltips and
+ * terminal help. */
+char *il_format_wrap (const char *text,
+                      guint       width);
 /* What a column shows, for its header's tooltip in the window and the
  * CLI's help: "Context switches: voluntary / involuntary …". */
 const char *il_results_column_description (IlResultsColumn column);

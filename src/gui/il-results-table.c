@@ -114,6 +114,15 @@ bind_cb (GtkSignalListItemFactory *factory,
   gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), row->text[column]);
 }
 
+static void
+il_set_wrapped_tooltip (GtkWidget  *widget,
+                        const char *text)
+{
+  g_autofree char *wrapped = il_format_wrap (text, 60);
+
+  gtk_widget_set_tooltip_text (widget, wrapped);
+}
+
 /* GTK 4.8 gives a column no tooltip: the header's title widgets, one per
  * column in order, get what the column means (il_results_column_description,
  * the CLI's help prints the same). */
@@ -132,7 +141,10 @@ set_header_tooltips (IlResultsTable *self)
            title != NULL && column < IL_N_RESULTS_COLUMNS;
            title = gtk_widget_get_next_sibling (title), column++)
         {
-          gtk_widget_set_tooltip_text (title, il_results_column_description (column));
+          /* GTK 4.8 does not wrap a tooltip's text. */
+          g_autofree char *wrapped = il_format_wrap (il_results_column_description (column), 60);
+
+          gtk_widget_set_tooltip_text (title, wrapped);
           gtk_accessible_update_property (GTK_ACCESSIBLE (title), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                           il_results_column_description (column), -1);
         }
@@ -216,8 +228,8 @@ il_results_table_init (IlResultsTable *self)
       gtk_column_view_append_column (self->column_view, column);
     }
   set_header_tooltips (self);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->notes_label),
-                               _("Lost updates: increments of a shared counter that another worker's write "
+  il_set_wrapped_tooltip (GTK_WIDGET (self->notes_label),
+                          _("Lost updates: increments of a shared counter that another worker's write "
                                  "overwrote (counter blocks). Context switches of yield blocks: how often the "
                                  "yielding threads gave up the CPU, and what one switch cost. From the median "
                                  "repetition"));

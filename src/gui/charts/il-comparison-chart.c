@@ -423,7 +423,10 @@ il_comparison_chart_init (IlComparisonChart *self)
                                             _("Dashed line: the ideal makespan, the sequential run's ÷ the cores the "
                                               "runs may use; left out where it does not apply (the chart says why)"));
 
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self), tip);
+    g_autofree char *wrapped = il_format_wrap (tip, 70);
+
+    /* GTK 4.8 does not wrap a tooltip's text. */
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self), wrapped);
   }
 }
 

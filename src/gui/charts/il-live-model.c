@@ -333,8 +333,8 @@ il_live_model_apply (IlLiveModel   *self,
                 /* Cut off by Stop: cancelled, not failed. */
                 IlEvent cut = *ev;
 
+                /* Not a completion either: the task never finished. */
                 cut.flags = (cut.flags & ~IL_EVENT_FLAG_FAILED) | IL_EVENT_FLAG_CANCELLED;
-                il_completion_data_add (self->completion, ev->t_us, FALSE);
                 il_timeline_data_apply (self->timeline, &cut);
               }
             else

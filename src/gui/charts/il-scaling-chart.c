@@ -554,7 +554,10 @@ il_scaling_chart_init (IlScalingChart *self)
                                               "Amdahl's law fitted to the points (its serial fraction in the legend). "
                                               "Dashed line: the ideal speedup, one more per worker up to the cores, where it applies"));
 
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self), tip);
+    g_autofree char *wrapped = il_format_wrap (tip, 70);
+
+    /* GTK 4.8 does not wrap a tooltip's text. */
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self), wrapped);
   }
 }
 
