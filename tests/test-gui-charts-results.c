@@ -270,6 +270,34 @@ test_results_view (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A run stopped in its first repetition has no makespan: the comparison
+ * says "cancelled" (it read "nan ms" and drew an axis of 0 µs … 1 µs). */
+static void
+test_comparison_cancelled (void)
+{
+  g_autoptr(IlResults) results = il_results_new ();
+  IlRunResult  *run = il_run_result_new ();
+  IlRepetition *rep = il_repetition_new ();
+  GtkWidget    *chart, *window;
+
+  run->label = g_strdup ("threads ×2");
+  run->executor = IL_EXECUTOR_THREADS;
+  run->workers = 2;
+  rep->makespan_ms = 40.0;
+  rep->cancelled = TRUE;
+  g_ptr_array_add (run->repetitions, rep);
+  il_run_result_summarize (run, NAN, 2);
+  g_ptr_array_add (results->runs, run);
+
+  chart = il_comparison_chart_new ();
+  il_comparison_chart_set_results (IL_COMPARISON_CHART (chart), results, NULL, NULL);
+  window = window_with (chart, 600, 200);
+  g_test_message ("%s", il_chart_get_description (IL_CHART (chart)));
+  g_assert_nonnull (strstr (il_chart_get_description (IL_CHART (chart)), "threads ×2 cancelled"));
+  g_assert_null (strstr (il_chart_get_description (IL_CHART (chart)), "nan"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Loop latency: the live model follows LOOP_LAG events, the chart describes
  * max and p95, the results view adds one chart per async run. */
 static void
@@ -521,6 +549,7 @@ main (int   argc,
 
   g_test_add_func ("/il/charts/amdahl", test_amdahl);
   g_test_add_func ("/il/charts/results-view", test_results_view);
+  g_test_add_func ("/il/charts/comparison-cancelled", test_comparison_cancelled);
   g_test_add_func ("/il/charts/loop-lag", test_loop_lag);
   g_test_add_func ("/il/charts/mpi-host-load", test_mpi_host_load);
   g_test_add_func ("/il/charts/ideal-reference", test_ideal_reference);

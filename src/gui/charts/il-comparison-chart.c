@@ -242,6 +242,13 @@ il_comparison_chart_draw (IlChart             *chart,
         if (row->has[side] && isfinite (row->max[side]))
           x_max = MAX (x_max, row->max[side]);
     }
+  /* Every run was stopped before a repetition ended: no makespan counts. */
+  if (x_max <= 0)
+    {
+      il_chart_text (cr, _("No repetition ran to its end: nothing to compare"), width / 2.0, height / 2.0,
+                            0.5, 0.5, 1.0, FALSE, &colors->dim);
+      return;
+    }
   label_w = MIN (label_w, width * 0.35);
   x_max = MAX (x_max * 1.05, 0.001);
 
@@ -346,6 +353,12 @@ il_comparison_chart_describe (IlChart *chart)
         {
           if (!row->has[side])
             continue;
+          if (!isfinite (row->median[side]))
+            {
+              /* Stopped before a repetition ended. */
+              g_string_append_printf (s, " %s%s", side == 1 ? _("(recorded) ") : "", _("cancelled"));
+              continue;
+            }
           g_string_append_printf (s, " %s%.1f ms", side == 1 ? _("(recorded) ") : "", row->median[side]);
           if (isfinite (row->speedup[side]))
             g_string_append_printf (s, _(" speedup %.2f"), row->speedup[side]);
