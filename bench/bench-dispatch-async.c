@@ -13,7 +13,10 @@
  *    without and with an event consumer;
  *  - its recording and scheduling cost per task (overhead_cpu_ms, the
  *    sampler's included).
- * Best of several rounds, since a shared machine only ever adds time.
+ *  - Python's asyncio: the same number of coroutines awaiting sleep(0),
+ *    gathered.
+ * Best of several rounds, since a shared machine only ever adds time; the
+ * last line is the figures as JSON.
  *
  * Usage: bench-dispatch-async [TASKS [ROUNDS]]
  */
@@ -26,6 +29,8 @@
 #include "il-experiment.h"
 #include "il-results.h"
 #include "il-runner.h"
+
+#include "bench-python.h"
 
 typedef struct
 {
@@ -131,8 +136,9 @@ main (int   argc,
   guint tasks = argc > 1 ? (guint) atoi (argv[1]) : 20000;
   guint rounds = argc > 2 ? (guint) atoi (argv[2]) : 5;
   g_autoptr(IlExperiment) exp = NULL;
-  double raw = G_MAXDOUBLE, raw_timeout = G_MAXDOUBLE, as = G_MAXDOUBLE, as_ev = G_MAXDOUBLE;
-  double ovh = G_MAXDOUBLE, ovh_ev = G_MAXDOUBLE, call = G_MAXDOUBLE, call_ev = G_MAXDOUBLE;
+  double           raw = G_MAXDOUBLE, raw_timeout = G_MAXDOUBLE, as = G_MAXDOUBLE, as_ev = G_MAXDOUBLE;
+  double           ovh = G_MAXDOUBLE, ovh_ev = G_MAXDOUBLE, call = G_MAXDOUBLE, call_ev = G_MAXDOUBLE;
+  g_autofree char *py = NULL;
 
   /* µ and × in the figures need the user's (UTF-8) locale. */
   setlocale (LC_ALL, "");
@@ -155,6 +161,8 @@ main (int   argc,
       call_ev = MIN (call_ev, c);
     }
 
+  py = bench_python_peers ("asyncio", tasks, 1, MIN (rounds, 3), NULL);
+
   /* ASCII only: g_print converts to the locale's charset, and a C locale
    * would turn µ and × into question marks. */
   g_print ("async executor dispatch, %u tiny tasks (sleep 0 ms), best of %u\n", tasks, rounds);
@@ -165,6 +173,11 @@ main (int   argc,
   g_print ("  async executor, with event queue            %8.3f us/task  (%.2fx raw)\n", as_ev, as_ev / raw);
   g_print ("  il_runner_run call, whole (no events)       %8.3f us/task  (%.3f with events)\n", call, call_ev);
   g_print ("  overhead_cpu_ms per task (sampler incl.)    %8.3f us (%.3f with events)\n", ovh, ovh_ev);
+  g_print ("  Python peers: %s\n", py);
   g_print ("ratio %.2f (target <= 3)\n", as / raw);
+  g_print ("{\"bench\": \"dispatch-async\", \"tasks\": %u, \"rounds\": %u, \"raw_idle_us\": %.4f, "
+           "\"raw_timeout_us\": %.4f, \"async_us\": %.4f, \"async_ratio\": %.3f, \"async_events_us\": %.4f, "
+           "\"async_events_ratio\": %.3f, \"overhead_cpu_us\": %.4f, \"target\": 3, \"python\": %s}\n",
+           tasks, rounds, raw, raw_timeout, as, as / raw, as_ev, as_ev / raw, ovh, py);
   return 0;
 }

@@ -8,10 +8,14 @@
  *    RESULT back, recording included) against a one-byte round trip through
  *    a pipe to a running child (`cat`);
  *  - per-task: a task's spawn (spawn call → the worker's READY) against a
- *    posix_spawn + waitpid of /bin/true; and, to separate the worker's own
- *    start-up (loading GLib, GIO, libsoup…) from ours, a bare spawn of
- *    interleave-worker up to its READY.
- * Best of several rounds, since a shared machine only ever adds time.
+ *    posix_spawn + waitpid of spawn-minimal, a binary that needs only libc
+ *    (and /bin/true beside it); and, to separate the worker's own start-up
+ *    (loading GLib, GIO, libsoup…) from ours, a bare spawn of
+ *    interleave-worker up to its READY;
+ *  - Python's ProcessPoolExecutor: round trip of one empty task, and
+ *    throughput.
+ * Best of several rounds, since a shared machine only ever adds time; the
+ * last line is the figures as JSON.
  *
  * Usage: bench-dispatch-processes [TASKS [SPAWNS [ROUNDS]]]
  */
@@ -33,6 +37,8 @@
 #include "il-results.h"
 #include "il-run-private.h"
 #include "il-runner.h"
+
+#include "bench-python.h"
 
 extern char **environ;
 
@@ -109,17 +115,19 @@ raw_round_trip_us (guint    n,
   return us;
 }
 
-/* posix_spawn + waitpid of /bin/true, µs (the cheapest process start). */
+/* posix_spawn + waitpid of @path, µs: spawn-minimal (a binary that needs
+ * only libc and returns) is the cheapest process start; /bin/true beside
+ * it. */
 static double
-raw_spawn_us (void)
+raw_spawn_us (const char *path)
 {
-  char  *argv[] = { (char *) "/bin/true", NULL };
+  char  *argv[] = { (char *) path, NULL };
   gint64 t0 = g_get_monotonic_time ();
   pid_t  pid;
   int    status;
 
-  if (posix_spawn (&pid, "/bin/true", NULL, NULL, argv, environ) != 0)
-    g_error ("cannot start /bin/true");
+  if (posix_spawn (&pid, path, NULL, NULL, argv, environ) != 0)
+    g_error ("cannot start %s", path);
   waitpid (pid, &status, 0);
   return (double) (g_get_monotonic_time () - t0);
 }
@@ -137,6 +145,8 @@ worker_ready_us (const char *worker)
   double       us;
   gsize        got = 0;
 
+  h.pid = (guint32) getpid ();
+  h.heartbeat_ms = 1000;
   il_protocol_write_hello (hello, IL_FRAME_HELLO, &h);
   if (write (to, hello->data, hello->len) != (ssize_t) hello->len)
     g_error ("cannot greet the worker");
@@ -231,6 +241,8 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *worker = il_processes_find_worker (&error);
   double           body = G_MAXDOUBLE, raw_sock = G_MAXDOUBLE, raw_rt = G_MAXDOUBLE, pool_rt = G_MAXDOUBLE, pool_task = G_MAXDOUBLE;
+  double           raw_true = G_MAXDOUBLE;
+  g_autofree char *py = NULL;
   double           raw_sp = G_MAXDOUBLE, worker_sp = G_MAXDOUBLE, task_sp = G_MAXDOUBLE, task_total = G_MAXDOUBLE;
 
   /* µ and × in the figures need the user's (UTF-8) locale. */
@@ -249,6 +261,7 @@ main (int    argc,
       g_autoptr(GArray) spawn_times = g_array_new (FALSE, FALSE, sizeof (double));
       g_autoptr(GArray) per_task_durations = g_array_new (FALSE, FALSE, sizeof (double));
       g_autoptr(GArray) raw = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr(GArray) raw_t = g_array_new (FALSE, FALSE, sizeof (double));
       g_autoptr(GArray) ready = g_array_new (FALSE, FALSE, sizeof (double));
       IlRepetition       *rep;
       const IlTaskRecord *first, *last;
@@ -274,13 +287,16 @@ main (int    argc,
 
       for (guint i = 0; i < spawns; i++)
         {
-          double a = raw_spawn_us ();
+          double a = raw_spawn_us (SPAWN_MINIMAL);
           double b = worker_ready_us (worker);
+          double c = raw_spawn_us ("/bin/true");
 
           g_array_append_val (raw, a);
           g_array_append_val (ready, b);
+          g_array_append_val (raw_t, c);
         }
       raw_sp = MIN (raw_sp, median (raw));
+      raw_true = MIN (raw_true, median (raw_t));
       worker_sp = MIN (worker_sp, median (ready));
 
       rep = run_tiny (spawns, "per-task", &per_task_results);
@@ -297,6 +313,8 @@ main (int    argc,
       task_total = MIN (task_total, median (per_task_durations));
     }
 
+  py = bench_python_peers ("processes", tasks, 1, MIN (rounds, 3), NULL);
+
   g_print ("processes executor, tiny tasks (sleep 0 ms), best of %u rounds\n", rounds);
   g_print ("round trip to a running process (%u tasks):\n", tasks);
   g_print ("  raw pipe round trip to cat        %8.1f µs\n", raw_rt);
@@ -306,10 +324,19 @@ main (int    argc,
   g_print ("  the task's body in-process        %8.1f µs  (il_task_execute: block + recording)\n", body);
   g_print ("  pool against raw round trip + body          ×%.1f\n", pool_rt / (raw_rt + body));
   g_print ("process start (%u spawns, medians):\n", spawns);
-  g_print ("  raw posix_spawn of /bin/true      %8.1f µs\n", raw_sp);
+  g_print ("  raw posix_spawn of spawn-minimal  %8.1f µs  (libc only; /bin/true %.1f µs)\n", raw_sp, raw_true);
   g_print ("  interleave-worker spawn → READY   %8.1f µs  ×%.1f\n", worker_sp, worker_sp / raw_sp);
   g_print ("  per-task spawn_us (→ READY)       %8.1f µs  ×%.1f (×%.2f of the bare worker)\n",
            task_sp, task_sp / raw_sp, task_sp / worker_sp);
   g_print ("  per-task task start → end         %8.1f µs\n", task_total);
+  g_print ("Python peers: %s\n", py);
+  g_print ("{\"bench\": \"dispatch-processes\", \"tasks\": %u, \"spawns\": %u, \"rounds\": %u, "
+           "\"raw_pipe_round_trip_us\": %.2f, \"raw_socketpair_round_trip_us\": %.2f, "
+           "\"pool_per_task_us\": %.2f, \"pool_ratio\": %.3f, \"pool_task_start_end_us\": %.2f, "
+           "\"task_body_us\": %.2f, \"pool_target\": 3, "
+           "\"raw_spawn_minimal_us\": %.1f, \"raw_spawn_bin_true_us\": %.1f, \"worker_ready_us\": %.1f, "
+           "\"per_task_spawn_us\": %.1f, \"spawn_ratio\": %.3f, \"spawn_target\": 1.5, \"python\": %s}\n",
+           tasks, spawns, rounds, raw_rt, raw_sock, pool_rt, pool_rt / raw_rt, pool_task, body, raw_sp, raw_true,
+           worker_sp, task_sp, task_sp / raw_sp, py);
   return 0;
 }

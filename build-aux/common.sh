@@ -67,6 +67,53 @@ il_install_packages ()
     || il_die "apt-get install failed"
 }
 
+# The German locale, for the tests that run the programs in German (number
+# and date formats, translated labels). A fresh Debian has only C, C.utf8
+# and POSIX; the package `locales` (packages.txt) has the definitions.
+# Idempotent: does nothing when de_DE.UTF-8 is there already.
+IL_TEST_LOCALE=de_DE.UTF-8
+
+il_have_locale ()
+{
+  local want all
+  want="$(printf '%s' "$1" | sed -e 's/UTF-8$/utf8/')"
+  # No pipe into grep -q: under pipefail, locale -a killed by SIGPIPE would
+  # make a present locale look missing.
+  all="$(locale -a 2>/dev/null || true)"
+  grep -qix -- "$want" <<<"$all"
+}
+
+il_generate_locales ()
+{
+  local sudo=()
+
+  if il_have_locale "$IL_TEST_LOCALE"; then
+    return 0
+  fi
+  if ! command -v localedef >/dev/null 2>&1; then
+    il_log "localedef not found: the German tests will skip"
+    return 0
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+      sudo=(sudo)
+    else
+      il_log "$IL_TEST_LOCALE is missing and neither root nor sudo: the German tests will skip"
+      return 0
+    fi
+  fi
+  il_log "generating the $IL_TEST_LOCALE locale"
+  # Listed in /etc/locale.gen too, so that a later locale-gen (which rebuilds
+  # the archive from that list) keeps it.
+  if [ -f /etc/locale.gen ]; then
+    "${sudo[@]}" sed -i -e 's/^#[[:space:]]*\(de_DE\.UTF-8 UTF-8\)/\1/' /etc/locale.gen || true
+  fi
+  # localedef exits 1 for mere warnings about the definition: what counts is
+  # whether the locale exists afterwards.
+  "${sudo[@]}" localedef -i de_DE -f UTF-8 "$IL_TEST_LOCALE" >&2 || true
+  il_have_locale "$IL_TEST_LOCALE" || il_die "could not generate the $IL_TEST_LOCALE locale"
+}
+
 # Configure _build unless it already is; extra arguments go to meson setup.
 il_configure ()
 {

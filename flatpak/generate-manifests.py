@@ -110,6 +110,7 @@ ORDER = ["id", "runtime", "runtime-version", "sdk", "command",
 # The package's files are read from the source tree.
 def runtime_files(srcdir):
     files = ["bin/interleave", "bin/interleave-cli", "libexec/interleave-worker",
+             "libexec/interleave-worker-http",
              "lib/interleave/libinterleave-kernels.so"]
     package = srcdir / "data" / "python" / "interleave_engine"
     files += [f"share/interleave/python/interleave_engine/{p.name}"

@@ -24,6 +24,9 @@ import sys
 import tempfile
 
 C_MARK = re.compile(r'(?<![A-Za-z0-9_])(?:N_|C_|NC_|_)\s*\(\s*"|(?<![A-Za-z0-9_])g_d?ngettext\s*\(|(?<![A-Za-z0-9_])ngettext\s*\(')
+# A msgid that ends inside a conversion: "%", "%016", "%l" (a macro such as
+# G_GINT64_MODIFIER followed).
+CUT_DIRECTIVE = re.compile(r"(?<!%)(?:%%)*%[-+ #0']*[0-9]*(?:\.[0-9]*)?(?:hh|h|ll|l|z|j|t)?$")
 UI_MARK = re.compile(r'translatable="yes"')
 
 
@@ -42,7 +45,7 @@ def cut_msgids(pot):
     found = []
     for m in re.finditer(r'^(msgid(?:_plural)?) ((?:"(?:[^"\\]|\\.)*"\n)+)', text, re.M):
         value = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(2)))
-        if re.search(r"(?<!%)(?:%%)*%$", value):
+        if CUT_DIRECTIVE.search(value):
             ref = text.rfind("#:", 0, m.start())
             where = text[ref:text.find("\n", ref)] if ref >= 0 else ""
             found.append(f"cut msgid \"{value}\" ({where.strip()})")
@@ -77,6 +80,11 @@ def main():
             pot = os.path.join(tmp, "check.pot")
             out = subprocess.run([xgettext, "--from-code=UTF-8", "--keyword=_", "--keyword=N_",
                                   "--keyword=C_:1c,2", "--keyword=NC_:1c,2", "--keyword=g_dngettext:2,3",
+                                  # meson's glib preset: which arguments are formats
+                                  "--flag=g_dngettext:2:pass-c-format", "--flag=g_strdup_printf:1:c-format",
+                                  "--flag=g_string_printf:2:c-format", "--flag=g_string_append_printf:2:c-format",
+                                  "--flag=g_error_new:3:c-format", "--flag=g_set_error:4:c-format",
+                                  "--flag=g_print:1:c-format", "--flag=g_printerr:1:c-format",
                                   "--add-comments", "-o", pot, *c_files],
                                  cwd=root, capture_output=True, text=True)
             if os.path.exists(pot):

@@ -115,6 +115,51 @@ il_test_drain (void)
 }
 
 #ifdef IL_TEST_GTK
+/* What AdwApplication does for IlApplication (resource base path
+ * /io/github/interleave/Interleave): style.css always, the dark and
+ * high-contrast sheets while the style manager says so. Test programs are
+ * not IlApplication, and the palette lives in those sheets. One step below
+ * the application's priority, so an IlApplication a test starts wins. */
+static GtkCssProvider *test_sheets[4];
+
+static void
+test_sheets_update (void)
+{
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+  GdkDisplay      *display = gdk_display_get_default ();
+  gboolean         dark = adw_style_manager_get_dark (manager);
+  gboolean         hc = adw_style_manager_get_high_contrast (manager);
+  gboolean         enabled[4] = { TRUE, dark, hc, dark && hc };
+
+  for (guint i = 1; i < G_N_ELEMENTS (test_sheets); i++)
+    {
+      gtk_style_context_remove_provider_for_display (display, GTK_STYLE_PROVIDER (test_sheets[i]));
+      if (enabled[i])
+        gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (test_sheets[i]),
+                                                    GTK_STYLE_PROVIDER_PRIORITY_APPLICATION - 1);
+    }
+}
+
+static void
+test_sheets_load (void)
+{
+  static const char *names[] = { "style.css", "style-dark.css", "style-hc.css", "style-hc-dark.css" };
+  AdwStyleManager   *manager = adw_style_manager_get_default ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (test_sheets); i++)
+    {
+      g_autofree char *path = g_strconcat ("/io/github/interleave/Interleave/", names[i], NULL);
+
+      test_sheets[i] = gtk_css_provider_new ();
+      gtk_css_provider_load_from_resource (test_sheets[i], path);
+    }
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (test_sheets[0]),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION - 1);
+  g_signal_connect (manager, "notify::dark", G_CALLBACK (test_sheets_update), NULL);
+  g_signal_connect (manager, "notify::high-contrast", G_CALLBACK (test_sheets_update), NULL);
+  test_sheets_update ();
+}
+
 gboolean
 il_test_init_gtk (int    *argc,
                   char ***argv)
@@ -147,6 +192,7 @@ il_test_init_gtk (int    *argc,
       return FALSE;
     }
   adw_init ();
+  test_sheets_load ();
   return TRUE;
 }
 #endif

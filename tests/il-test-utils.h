@@ -96,7 +96,9 @@ gboolean il_test_limit_threads (guint more);
 /* For GUI tests, instead of g_test_init(): initializes the test framework,
  * GTK and libadwaita. Without a display (or when GTK cannot open it), every
  * test case the program registers is reported skipped — whatever registers
- * it — and no GTK call is ever made. Returns whether there is a display. */
+ * it — and no GTK call is ever made. With a display, the app's stylesheets
+ * (the palette among them) are loaded as IlApplication loads them, dark and
+ * high-contrast variants included. Returns whether there is a display. */
 gboolean il_test_init_gtk (int    *argc,
                            char ***argv);
 #endif

@@ -274,15 +274,71 @@ test_machine (void)
 
   machine.cpu_model = g_strdup ("Example CPU @ 2.20GHz");
   machine.cores = 2;
-  /* Noon UTC: the same day in every time zone within ±11 h. */
-  machine.date = g_strdup ("2026-12-02T12:00:00Z");
+  machine.date = g_strdup ("2026-12-02T17:40:00Z");
   dated = il_format_machine (&machine);
-  /* The date as the locale writes it (C: %x). */
-  g_assert_cmpstr (dated, ==, "Example CPU @ 2.20GHz (2 cores, 12/02/26)");
+  g_assert_cmpstr (dated, ==, "Example CPU @ 2.20GHz (2 cores, 2026-12-02)");
   il_machine_clear (&machine);
   machine.cores = 1;
   undated = il_format_machine (&machine);
   g_assert_cmpstr (undated, ==, "an unknown CPU (1 core, undated)");
+}
+
+/* The editor's text for a block: the files' text in the C locale, and the
+ * user's number format otherwise ("1,0 MiB" under German formats). */
+static void
+test_block_locale (void)
+{
+  IlBlockType      types[] = { IL_BLOCK_CPU, IL_BLOCK_SLEEP, IL_BLOCK_HTTP, IL_BLOCK_FILE_WRITE,
+                               IL_BLOCK_FILE_READ, IL_BLOCK_COUNTER, IL_BLOCK_YIELD };
+  g_autofree char *saved = g_strdup (setlocale (LC_NUMERIC, NULL));
+  g_autoptr(IlBlock) write = il_block_new (IL_BLOCK_FILE_WRITE);
+  g_autofree char *german = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_autoptr(IlBlock) block = il_block_new (types[i]);
+      g_autofree char *shown = NULL;
+      g_autofree char *described = NULL;
+
+      block->fsync = block->lock = (i % 2) == 1;
+      shown = il_format_block (block);
+      described = il_block_describe (block);
+      g_assert_cmpstr (shown, ==, described);
+    }
+
+  if (setlocale (LC_NUMERIC, "de_DE.UTF-8") == NULL)
+    {
+      g_test_skip ("the de_DE.UTF-8 locale is missing (build-aux/test generates it)");
+      return;
+    }
+  write->fsync = TRUE;
+  german = il_format_block (write);
+  setlocale (LC_NUMERIC, saved);
+  g_assert_cmpstr (german, ==, "write 1,0 MiB (fsync)");
+}
+
+/* The day follows the user's date format: German reads "02.12.2026"
+ * (issue 12). */
+static void
+test_machine_date_locale (void)
+{
+  IlMachine        machine = { 0 };
+  g_autofree char *saved = g_strdup (setlocale (LC_TIME, NULL));
+  g_autofree char *dated = NULL;
+
+  if (setlocale (LC_TIME, "de_DE.UTF-8") == NULL)
+    {
+      g_test_skip ("the de_DE.UTF-8 locale is missing (build-aux/test generates it)");
+      return;
+    }
+  machine.cpu_model = g_strdup ("Example CPU");
+  machine.cores = 2;
+  /* Midday: the same day in every time zone the tests may run in. */
+  machine.date = g_strdup ("2026-12-02T12:00:00Z");
+  dated = il_format_machine (&machine);
+  setlocale (LC_TIME, saved);
+  il_machine_clear (&machine);
+  g_assert_cmpstr (dated, ==, "Example CPU (2 cores, 02.12.2026)");
 }
 
 /* Dates follow the locale: German writes the day first. */
@@ -294,7 +350,8 @@ test_date_locale (void)
   g_autofree char *de_date = NULL;
   g_autofree char *de_time = NULL;
 
-  g_assert_cmpstr (c_date, ==, "12/02/26");
+  /* The C locale: ISO 8601, not its ambiguous 12/02/26. */
+  g_assert_cmpstr (c_date, ==, "2026-12-02");
   g_assert_null (il_format_date (NULL, FALSE));
   g_assert_null (il_format_date ("yesterday", FALSE));
   if (setlocale (LC_TIME, "de_DE.UTF-8") == NULL)
@@ -334,9 +391,9 @@ test_export_caption (void)
   untitled = il_format_export_title (NULL);
   g_assert_cmpstr (untitled, ==, "Interleave results");
   both = il_format_export_caption (mine, recorded);
-  g_assert_cmpstr (both, ==, "Measured on Mine CPU (2 cores, 12/02/26); recorded by the author on Author CPU (8 cores, undated)");
+  g_assert_cmpstr (both, ==, "Measured on Mine CPU (2 cores, 2026-12-02); recorded by the author on Author CPU (8 cores, undated)");
   only_mine = il_format_export_caption (mine, NULL);
-  g_assert_cmpstr (only_mine, ==, "Measured on Mine CPU (2 cores, 12/02/26)");
+  g_assert_cmpstr (only_mine, ==, "Measured on Mine CPU (2 cores, 2026-12-02)");
   only_recorded = il_format_export_caption (NULL, recorded);
   g_assert_cmpstr (only_recorded, ==, "Recorded by the author on Author CPU (8 cores, undated)");
   none = il_format_export_caption (NULL, NULL);
@@ -383,6 +440,8 @@ main (int   argc,
   g_test_add_func ("/il/format/date-locale", test_date_locale);
   g_test_add_func ("/il/format/export-caption", test_export_caption);
   g_test_add_func ("/il/format/machine", test_machine);
+  g_test_add_func ("/il/format/machine-date-locale", test_machine_date_locale);
+  g_test_add_func ("/il/format/block-locale", test_block_locale);
   g_test_add_func ("/il/quiz/figures", test_quiz_figures);
   g_test_add_func ("/il/results/median-repetition", test_median_repetition);
   g_test_add_func ("/il/runner/expansion", test_run_expansion);

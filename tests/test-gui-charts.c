@@ -402,25 +402,38 @@ test_completion (void)
 static void
 test_palette (void)
 {
-  /* Block types must stay apart from each other and from the background
-   * in all four styles. */
-  for (guint style = 0; style < 4; style++)
-    {
-      IlChartColors colors;
+  /* The charts read the palette from the stylesheets (tests/check-palette.py
+   * checks the values): every name resolves, in light and dark, and dark
+   * mode gives other colours, not the light ones on a dark background. */
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+  GtkWidget       *chart = g_object_ref_sink (il_timeline_chart_new ());
+  IlChartColors    light, dark;
 
-      il_chart_colors_init (&colors, style & 1, style & 2);
-      for (guint i = 0; i < IL_N_BLOCK_TYPES; i++)
-        {
-          g_assert_cmpfloat (distance (&colors.block[i], &colors.bg), >, 0.5);
-          for (guint j = i + 1; j < IL_N_BLOCK_TYPES; j++)
-            g_assert_cmpfloat (distance (&colors.block[i], &colors.block[j]), >, 0.3);
-        }
-      g_assert_cmpfloat (distance (&colors.ready, &colors.bg), >, 0.5);
-      g_assert_cmpfloat (distance (&colors.gil_wait, &colors.bg), >, 0.5);
-      g_assert_cmpfloat (distance (&colors.lock_wait, &colors.bg), >, 0.5);
-      g_assert_cmpfloat (distance (&colors.lock_wait, &colors.gil_wait), >, 0.3);
-      g_assert_cmpfloat (distance (&colors.lock_wait, &colors.ready), >, 0.3);
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  g_assert_null (il_chart_colors_missing (chart));
+  il_chart_colors_fill (&light, chart);
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  g_assert_null (il_chart_colors_missing (chart));
+  il_chart_colors_fill (&dark, chart);
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_LIGHT);
+
+  g_assert_false (light.dark);
+  g_assert_true (dark.dark);
+  for (guint i = 0; i < IL_N_BLOCK_TYPES; i++)
+    {
+      g_assert_false (gdk_rgba_equal (&light.block[i], &dark.block[i]));
+      g_assert_cmpfloat (distance (&light.block[i], &light.bg), >, 0.3);
+      g_assert_cmpfloat (distance (&dark.block[i], &dark.bg), >, 0.3);
+      for (guint j = i + 1; j < IL_N_BLOCK_TYPES; j++)
+        g_assert_cmpfloat (distance (&light.block[i], &light.block[j]), >, 0.1);
+      g_assert_false (gdk_rgba_equal (&light.block[i], &light.ready));
+      g_assert_false (gdk_rgba_equal (&light.block[i], &light.gil_wait));
+      g_assert_false (gdk_rgba_equal (&light.block[i], &light.lock_wait));
+      g_assert_false (gdk_rgba_equal (&light.block[i], &light.recorded));
+      for (guint k = 0; k < IL_CHART_N_SERIES; k++)
+        g_assert_false (gdk_rgba_equal (&light.block[i], &light.series[k]));
     }
+  g_assert_finalize_object (chart);
 }
 
 int

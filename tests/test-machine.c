@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <locale.h>
 #include <string.h>
 
 #include "il-error.h"
@@ -112,6 +113,29 @@ test_machine_warnings_busy (void)
                    "The machine was busy when the run started (load average 1.8 on 2 cores)");
 }
 
+/* The load reads in the user's locale, like the translated sentence around
+ * it: "1,8" under German number formats (issue 12). */
+static void
+test_machine_warnings_busy_locale (void)
+{
+  g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *saved = g_strdup (setlocale (LC_NUMERIC, NULL));
+  IlMachine        machine = { 0 };
+
+  if (setlocale (LC_NUMERIC, "de_DE.UTF-8") == NULL)
+    {
+      g_test_skip ("the de_DE.UTF-8 locale is missing (build-aux/test generates it)");
+      return;
+    }
+  machine.cores = 2;
+  machine.loadavg = 1.8;
+  il_machine_warnings (&machine, warnings);
+  setlocale (LC_NUMERIC, saved);
+  g_assert_cmpuint (warnings->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (warnings, 0), ==,
+                   "The machine was busy when the run started (load average 1,8 on 2 cores)");
+}
+
 /* The error domain's string is what GError users and logs see; clang-format
  * once turned it into "il - error - quark". */
 static void
@@ -131,6 +155,7 @@ main (int   argc,
   g_test_add_func ("/il/machine/warnings-quiet", test_machine_warnings_quiet);
   g_test_add_func ("/il/machine/warnings-governor", test_machine_warnings_governor);
   g_test_add_func ("/il/machine/warnings-busy", test_machine_warnings_busy);
+  g_test_add_func ("/il/machine/warnings-busy-locale", test_machine_warnings_busy_locale);
 
   return g_test_run ();
 }

@@ -513,6 +513,44 @@ test_worker_lies (void)
   g_assert_cmpuint (children->len, ==, 0);
 }
 
+/* interleave-worker does not link the HTTP stack (its per-task start-up
+ * is then about half as long); interleave-worker-http, beside it, does, and
+ * the processes executor starts it for experiments with HTTP blocks
+ * (io/http-processes runs one). */
+static void
+test_worker_without_http_stack (void)
+{
+  const char      *worker = g_getenv ("IL_WORKER_PATH");
+  g_autofree char *http = NULL;
+  g_autofree char *plain_libs = NULL;
+  g_autofree char *http_libs = NULL;
+  g_autofree char *ldd = g_find_program_in_path ("ldd");
+  int              status;
+
+  if (worker == NULL || ldd == NULL)
+    {
+      g_test_skip ("needs IL_WORKER_PATH and ldd");
+      return;
+    }
+  http = g_strconcat (worker, "-http", NULL);
+  g_assert_true (g_file_test (http, G_FILE_TEST_IS_EXECUTABLE));
+  {
+    const char *argv[] = { ldd, worker, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &plain_libs, NULL,
+                                 &status, NULL));
+  }
+  {
+    const char *argv[] = { ldd, http, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &http_libs, NULL,
+                                 &status, NULL));
+  }
+  g_assert_nonnull (strstr (plain_libs, "libglib-2.0"));
+  g_assert_null (strstr (plain_libs, "libsoup"));
+  g_assert_nonnull (strstr (http_libs, "libsoup"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -533,6 +571,7 @@ main (int    argc,
   g_test_add_func ("/il/processes/cancel", test_cancel);
   g_test_add_func ("/il/processes/spawn-fails", test_spawn_fails);
   g_test_add_func ("/il/processes/worker-lies", test_worker_lies);
+  g_test_add_func ("/il/processes/worker-without-http-stack", test_worker_without_http_stack);
 
   return g_test_run ();
 }

@@ -504,6 +504,54 @@ test_worker_refuses_ranges (void)
     }
 }
 
+/* A RESULT's times are bounded before anything subtracts them: the fuzzer
+ * found a block whose end − start overflowed while its segments were
+ * checked (tests/fuzz/regressions/protocol/crash-62af…). */
+static void
+test_protocol_result_times (void)
+{
+  struct
+  {
+    gint64      task_start, block_start, block_end;
+    const char *field;
+  } cases[] = {
+    { 0, G_MININT64 / 2 - 1, G_MAXINT64 / 2, "block start" },
+    { 0, 0, G_MAXINT64, "block end" },
+    { G_MININT64, 0, 10, "task start" },
+    { 0, -(G_GINT64_CONSTANT (1) << 53) - 1, 10, "block start" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GByteArray) frame = g_byte_array_new ();
+      g_autoptr(GError) error = NULL;
+      IlProtoResult result = { 0 };
+      IlProtoResult got = { 0 };
+      IlBlockRecord br = { 0 };
+      const guint8 *body;
+      gsize         len;
+
+      result.rec.start_us = cases[i].task_start;
+      result.rec.end_us = 10;
+      result.rec.blocks = il_block_records_new (1);
+      br.type = IL_BLOCK_CPU;
+      br.start_us = cases[i].block_start;
+      br.end_us = cases[i].block_end;
+      br.ttfb_us = -1;
+      br.segments = g_malloc0 (sizeof (IlStateSegments) + sizeof (IlStateSegment));
+      br.segments->n = 1;
+      br.segments->seg[0] = (IlStateSegment){ 10, IL_STATE_RUNNING };
+      g_array_append_val (result.rec.blocks, br);
+      il_protocol_write_result (frame, &result);
+      body = frame_body (frame, IL_FRAME_RESULT, &len);
+      g_assert_false (il_protocol_read_result (body, len, &got, &error));
+      g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+      g_assert_nonnull (strstr (error->message, cases[i].field));
+      g_assert_nonnull (strstr (error->message, "out of range"));
+      il_task_record_clear (&result.rec);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -512,6 +560,7 @@ main (int    argc,
 
   g_test_add_func ("/il/protocol/worker-refuses", test_worker_refuses);
   g_test_add_func ("/il/protocol/ranges", test_protocol_ranges);
+  g_test_add_func ("/il/protocol/result-times", test_protocol_result_times);
   g_test_add_func ("/il/protocol/worker-refuses-ranges", test_worker_refuses_ranges);
 
   return g_test_run ();

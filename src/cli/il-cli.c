@@ -24,6 +24,7 @@
 #include "il-experiment.h"
 #include "il-export.h"
 #include "il-format.h"
+#include "il-i18n.h"
 #include "il-kernels.h"
 #include "il-machine.h"
 #include "il-results.h"
@@ -637,9 +638,7 @@ main (int    argc,
   const char *command;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  il_i18n_init ();
   g_set_prgname (prgname);
 
   if (argc < 2)

@@ -511,6 +511,21 @@ processes_dispatcher (gpointer user_data)
   return NULL;
 }
 
+/* Whether any task has an HTTP block: its workers need the HTTP stack. */
+static gboolean
+has_http_block (const IlExperiment *experiment)
+{
+  for (guint g = 0; g < experiment->tasks->len; g++)
+    {
+      const IlTaskGroup *group = g_ptr_array_index (experiment->tasks, g);
+
+      for (guint b = 0; b < group->blocks->len; b++)
+        if (((const IlBlock *) g_ptr_array_index (group->blocks, b))->type == IL_BLOCK_HTTP)
+          return TRUE;
+    }
+  return FALSE;
+}
+
 static gboolean
 processes_run (IlRunContext *ctx,
                GError      **error)
@@ -527,6 +542,18 @@ processes_run (IlRunContext *ctx,
   d.path = il_processes_find_worker (error);
   if (d.path == NULL)
     return FALSE;
+  if (has_http_block (ctx->experiment))
+    {
+      /* The worker with the HTTP stack, beside the other: a worker named
+       * by IL_WORKER_PATH without one is taken as it is. */
+      g_autofree char *http = g_strconcat (d.path, "-http", NULL);
+
+      if (g_file_test (http, G_FILE_TEST_IS_EXECUTABLE))
+        {
+          g_free (d.path);
+          d.path = g_steal_pointer (&http);
+        }
+    }
   d.per_task = ctx->config->spawn == IL_SPAWN_PER_TASK;
   d.n_tasks = ctx->repetition->tasks->len;
   d.n_slots = MAX (1, MIN (ctx->workers, d.n_tasks));

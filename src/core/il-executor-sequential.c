@@ -24,10 +24,15 @@ sequential_worker (gpointer user_data)
   SequentialData *data = user_data;
   IlRunContext   *ctx = data->ctx;
   GArray         *tasks = ctx->repetition->tasks;
+  IlTaskEnv       sum = { 0 };
+  IlUsage         u0;
 
   if (!il_run_context_pin_thread (ctx, &data->error))
     return NULL;
 
+  /* Resource use once for the whole repetition: per task it would cost
+   * more than a tiny task's dispatch. */
+  il_thread_usage_read (&u0);
   for (guint i = 0; i < tasks->len; i++)
     {
       IlTaskRecord *rec = &g_array_index (tasks, IlTaskRecord, i);
@@ -37,8 +42,10 @@ sequential_worker (gpointer user_data)
         break;
       il_run_context_task_env (ctx, i, 0, &env);
       il_task_execute (&env, rec);
-      il_run_context_account (ctx, &env);
+      il_task_env_accumulate (&sum, &env);
     }
+  il_usage_add_since (&sum.usage, &u0);
+  il_run_context_account (ctx, &sum);
   return NULL;
 }
 

@@ -26,7 +26,13 @@ typedef struct
   gint        index;
   IlGilClient gil;     /* unused without the GIL */
   gboolean    started; /* under the GIL: this thread has been started */
+  IlUsage     u0;      /* the thread's resource use when it took the lane */
+  IlTaskEnv   sum;     /* its tasks' usage, overhead, …: accounted once */
 } Lane;
+
+/* Pushed once per thread after the tasks: each thread takes one (lane_end
+ * holds it until all are taken) and accounts its lane's use. */
+#define LANE_END GUINT_TO_POINTER (G_MAXUINT)
 
 typedef struct
 {
@@ -46,6 +52,12 @@ typedef struct
   guint       starting;      /* started, not yet through their bootstrap */
   gboolean    main_back;     /* the starting thread queues for the lock again */
   IlGilClient main;          /* the thread that starts them */
+  /* The lanes' ends (LANE_END), under end_lock. */
+  GMutex   end_lock;
+  GCond    end_cond;
+  guint    ends_taken;
+  guint    ends_pushed;
+  gboolean ends_known; /* ends_pushed is final */
 } ThreadsRun;
 
 /* What a pool thread remembers between tasks. Exclusive pool threads end
@@ -104,7 +116,31 @@ lane_for_this_thread (ThreadsRun *tr)
   /* An exclusive pool has exactly ctx->workers threads. */
   g_assert (index >= 0 && (guint) index < tr->ctx->workers);
   tl->lane = index;
+  il_thread_usage_read (&tr->lanes[index].u0);
   return &tr->lanes[index];
+}
+
+/* A thread's last item: accounts what its lane used over the repetition
+ * (one getrusage per thread, not two per task), then waits until every
+ * thread has taken its end, so that no thread takes two. */
+static void
+lane_end (ThreadsRun *tr)
+{
+  ThreadLane *tl = g_private_get (&thread_lane);
+
+  if (tl != NULL && tl->serial == tr->serial && tl->lane >= 0)
+    {
+      Lane *lane = &tr->lanes[tl->lane];
+
+      il_usage_add_since (&lane->sum.usage, &lane->u0);
+      il_run_context_account (tr->ctx, &lane->sum);
+    }
+  g_mutex_lock (&tr->end_lock);
+  tr->ends_taken++;
+  g_cond_broadcast (&tr->end_cond);
+  while (!tr->ends_known || tr->ends_taken < tr->ends_pushed)
+    g_cond_wait (&tr->end_cond, &tr->end_lock);
+  g_mutex_unlock (&tr->end_lock);
 }
 
 /* Under the GIL, the workers start as Python threads do: the thread that
@@ -204,9 +240,16 @@ threads_task (gpointer item,
   ThreadsRun   *tr = user_data;
   IlRunContext *ctx = tr->ctx;
   guint         flat = GPOINTER_TO_UINT (item) - 1;
-  IlTaskRecord *rec = &g_array_index (ctx->repetition->tasks, IlTaskRecord, flat);
+  IlTaskRecord *rec;
   IlTaskEnv     env;
   Lane         *lane;
+
+  if (item == LANE_END)
+    {
+      lane_end (tr);
+      return;
+    }
+  rec = &g_array_index (ctx->repetition->tasks, IlTaskRecord, flat);
 
   /* Not started yet: a cancelled run skips it (the runner drops records
    * that never started). Running tasks stop at their next unit. */
@@ -245,7 +288,7 @@ threads_task (gpointer item,
   il_task_execute (&env, rec);
   if (tr->gil != NULL)
     il_gil_end_task (&lane->gil, g_atomic_int_get (&tr->queued) > 0);
-  il_run_context_account (ctx, &env);
+  il_task_env_accumulate (&lane->sum, &env);
 }
 
 static gboolean
@@ -265,6 +308,8 @@ threads_run (IlRunContext *ctx,
   g_mutex_init (&tr.error_lock);
   g_mutex_init (&tr.start_lock);
   g_cond_init (&tr.start_cond);
+  g_mutex_init (&tr.end_lock);
+  g_cond_init (&tr.end_cond);
   tr.start_waiting = g_array_new (FALSE, FALSE, sizeof (guint));
   tr.start_grant = G_MAXUINT;
   if (ctx->config->gil)
@@ -300,6 +345,8 @@ threads_run (IlRunContext *ctx,
       g_mutex_clear (&tr.error_lock);
       g_mutex_clear (&tr.start_lock);
       g_cond_clear (&tr.start_cond);
+      g_mutex_clear (&tr.end_lock);
+      g_cond_clear (&tr.end_cond);
       g_array_unref (tr.start_waiting);
       g_free (tr.lanes);
       return FALSE;
@@ -331,6 +378,21 @@ threads_run (IlRunContext *ctx,
         }
     }
 
+  /* One end per thread, after every task (the queue is first in, first
+   * out). */
+  {
+    guint pushed = 0;
+
+    for (guint i = 0; i < ctx->workers; i++)
+      if (g_thread_pool_push (pool, LANE_END, NULL))
+        pushed++;
+    g_mutex_lock (&tr.end_lock);
+    tr.ends_pushed = pushed;
+    tr.ends_known = TRUE;
+    g_cond_broadcast (&tr.end_cond);
+    g_mutex_unlock (&tr.end_lock);
+  }
+
   if (tr.gil != NULL)
     start_threads (&tr);
   /* Runs what is queued (cancelled tasks return at once) and joins. */
@@ -344,6 +406,8 @@ threads_run (IlRunContext *ctx,
   g_mutex_clear (&tr.error_lock);
   g_mutex_clear (&tr.start_lock);
   g_cond_clear (&tr.start_cond);
+  g_mutex_clear (&tr.end_lock);
+  g_cond_clear (&tr.end_cond);
   g_array_unref (tr.start_waiting);
   g_free (tr.lanes);
 

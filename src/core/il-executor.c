@@ -58,28 +58,6 @@ il_task_record_take_measured (IlTaskRecord *rec,
 }
 
 void
-il_task_env_init (IlTaskEnv         *env,
-                  const IlTaskGroup *def,
-                  guint              group,
-                  guint              index,
-                  guint              flat,
-                  gint               worker,
-                  guint16            run,
-                  guint16            rep,
-                  gint64             t0)
-{
-  memset (env, 0, sizeof *env);
-  env->def = def;
-  env->group = group;
-  env->index = index;
-  env->flat = flat;
-  env->worker = worker;
-  env->run = run;
-  env->rep = rep;
-  env->t0 = t0;
-}
-
-void
 il_run_context_task_env (IlRunContext *ctx,
                          guint         flat,
                          gint          worker,
@@ -111,6 +89,35 @@ il_run_context_account (IlRunContext    *ctx,
   ctx->yielded.nivcsw += env->yielded.nivcsw;
   ctx->yielded.cpu_us += env->yielded.cpu_us;
   g_mutex_unlock (&ctx->lock);
+}
+
+void
+il_task_env_accumulate (IlTaskEnv       *into,
+                        const IlTaskEnv *env)
+{
+  into->usage.user_us += env->usage.user_us;
+  into->usage.sys_us += env->usage.sys_us;
+  into->usage.nvcsw += env->usage.nvcsw;
+  into->usage.nivcsw += env->usage.nivcsw;
+  into->overhead_ns += env->overhead_ns;
+  into->counter_done += env->counter_done;
+  into->yielded.yields += env->yielded.yields;
+  into->yielded.nvcsw += env->yielded.nvcsw;
+  into->yielded.nivcsw += env->yielded.nivcsw;
+  into->yielded.cpu_us += env->yielded.cpu_us;
+}
+
+void
+il_usage_add_since (IlUsage       *into,
+                    const IlUsage *since)
+{
+  IlUsage now;
+
+  il_thread_usage_read (&now);
+  into->user_us += now.user_us - since->user_us;
+  into->sys_us += now.sys_us - since->sys_us;
+  into->nvcsw += now.nvcsw - since->nvcsw;
+  into->nivcsw += now.nivcsw - since->nivcsw;
 }
 
 void

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <locale.h>
 #include <math.h>
 #include <string.h>
 
@@ -281,10 +282,85 @@ il_format_counter_workers (const IlRunResult *run)
   return g_string_free (out, FALSE);
 }
 
+/* A byte count with a binary unit ("1,0 MiB" under German formats). */
+static char *
+format_bytes (gint64 bytes)
+{
+  static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+  double                   value = (double) bytes;
+  guint                    unit = 0;
+
+  if (bytes < 1024)
+    return g_strdup_printf ("%" PRId64 " B", bytes);
+  value /= 1024.0;
+  while (value >= 1024.0 && unit + 1 < G_N_ELEMENTS (units))
+    {
+      value /= 1024.0;
+      unit++;
+    }
+  return g_strdup_printf ("%.1f %s", value, units[unit]);
+}
+
+char *
+il_format_block (const IlBlock *block)
+{
+  g_autofree char *size = NULL;
+
+  g_return_val_if_fail (block != NULL, NULL);
+
+  switch (block->type)
+    {
+      case IL_BLOCK_CPU:
+        return g_strdup_printf ("%s × %" PRId64, il_kernel_to_string (block->kernel), block->units);
+      case IL_BLOCK_SLEEP:
+        return g_strdup_printf (_("sleep %" PRId64 " ms"), block->ms);
+      case IL_BLOCK_HTTP:
+        if (block->url != NULL)
+          return g_strdup_printf ("GET %s", block->url);
+        size = format_bytes (block->bytes);
+        return g_strdup_printf ("GET %" PRId64 " ms, %s", block->delay_ms, size);
+      case IL_BLOCK_FILE_WRITE:
+        size = format_bytes (block->bytes);
+        return g_strdup_printf (block->fsync ? _("write %s (fsync)") : _("write %s"), size);
+      case IL_BLOCK_FILE_READ:
+        size = format_bytes (block->bytes);
+        return g_strdup_printf (_("read %s"), size);
+      case IL_BLOCK_COUNTER:
+        return g_strdup_printf (block->lock ? _("count %" PRId64 " (lock)") : _("count %" PRId64), block->increments);
+      case IL_BLOCK_YIELD:
+        return g_strdup_printf (_("yield × %" PRId64), block->times);
+      case IL_N_BLOCK_TYPES:
+      default:
+        g_return_val_if_reached (NULL);
+    }
+}
+
+/* The day of an ISO 8601 date in the user's locale ("02.12.2026" under
+ * German formats), in local time. The C locale keeps the ISO day
+ * ("2026-12-02"), clearer than its "12/02/26". */
+static char *
+format_day (const char *iso)
+{
+  const char *lc_time = setlocale (LC_TIME, NULL);
+  g_autoptr(GDateTime) parsed = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (strlen (iso) < 10)
+    return NULL;
+  if (lc_time == NULL || g_str_equal (lc_time, "C") || g_str_equal (lc_time, "POSIX") || g_str_has_prefix (lc_time, "C."))
+    return g_strndup (iso, 10);
+  parsed = g_date_time_new_from_iso8601 (iso, NULL);
+  if (parsed == NULL)
+    return g_strndup (iso, 10);
+  local = g_date_time_to_local (parsed);
+  return g_date_time_format (local, "%x");
+}
+
 char *
 il_format_date (const char *iso8601,
                 gboolean    with_time)
 {
+  const char *lc_time = setlocale (LC_TIME, NULL);
   g_autoptr(GDateTime) utc = NULL;
   g_autoptr(GDateTime) local = NULL;
 
@@ -294,7 +370,10 @@ il_format_date (const char *iso8601,
   if (utc == NULL)
     return NULL;
   local = g_date_time_to_local (utc);
-  /* The locale's own way: 02.12.2026 in German, 12/02/26 in C. */
+  /* The C locale's %x is the ambiguous 12/02/26: ISO 8601 instead (as
+   * format_day does). Otherwise the locale's own way: 02.12.2026 in German. */
+  if (lc_time == NULL || g_str_equal (lc_time, "C") || g_str_equal (lc_time, "POSIX") || g_str_has_prefix (lc_time, "C."))
+    return g_date_time_format (local != NULL ? local : utc, with_time ? "%Y-%m-%d %H:%M" : "%Y-%m-%d");
   return g_date_time_format (local != NULL ? local : utc, with_time ? "%x %X" : "%x");
 }
 
@@ -308,7 +387,8 @@ il_format_machine (const IlMachine *machine)
 
   cpu = machine->cpu_model != NULL && machine->cpu_model[0] != '\0' ? machine->cpu_model : _("an unknown CPU");
   /* The day is enough to place a measurement; the file keeps the time. */
-  date = il_format_date (machine->date, FALSE);
+  if (machine->date != NULL)
+    date = format_day (machine->date);
   if (date == NULL)
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (%u core, undated)", "%s (%u cores, undated)", machine->cores),
                             cpu, machine->cores);

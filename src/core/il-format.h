@@ -89,12 +89,17 @@ char *il_format_counter_workers (const IlRunResult *run);
 char *il_format_yield (const IlRunResult *run);
 
 /* An ISO 8601 date (a machine's "date") in the user's locale and time
- * zone: "%x", or "%x %X" @with_time. NULL when @iso8601 is NULL or does not
- * parse. */
+ * zone: "%x", or "%x %X" @with_time; ISO ("2026-12-02", "2026-12-02 13:40")
+ * in the C locale. NULL when @iso8601 is NULL or does not parse. */
 char *il_format_date (const char *iso8601,
                       gboolean    with_time);
-/* Who measured, the date in the user's locale (il_format_date):
- * "Intel(R) Xeon(R) CPU @ 2.20GHz (2 cores, 12/02/26)". */
+/* A block in the user's language and number format, as the editor shows
+ * it: "spin × 40", "50 ms schlafen", "GET 20 ms, 1,0 KiB". The files keep
+ * il_block_describe()'s English, C-locale text. */
+char *il_format_block (const IlBlock *block);
+
+/* Who measured: "Intel(R) Xeon(R) CPU @ 2.20GHz (2 cores, 2026-12-02)"; the
+ * day in the user's date format (LC_TIME), ISO in the C locale. */
 char *il_format_machine (const IlMachine *machine);
 /* An exported chart's title: "NAME — Interleave results". */
 char *il_format_export_title (const IlResults *results);

@@ -33,81 +33,6 @@
 #include "il-io-private.h"
 #include "il-network.h"
 #include "il-run-private.h"
-#include "il-server.h"
-
-#define MAX_CONNS 256
-/* A user URL gets this long without a byte before it fails; the embedded
- * server's delay is bounded by the format, so it gets that much more. */
-#define REMOTE_TIMEOUT_S 60
-#define LOCAL_TIMEOUT_S  (REMOTE_TIMEOUT_S + IL_MAX_MS / 1000)
-
-/* ---------------------------------------------------------------- */
-/* Sessions                                                          */
-
-static SoupSession *
-session_new (gboolean local)
-{
-  SoupSession *session;
-
-  session = soup_session_new_with_options ("max-conns", MAX_CONNS,
-                                           "max-conns-per-host", MAX_CONNS,
-                                           "timeout", local ? LOCAL_TIMEOUT_S : REMOTE_TIMEOUT_S,
-                                           "user-agent", "Interleave/" PACKAGE_VERSION " ",
-                                           NULL);
-  /* The embedded server is on loopback: a proxy from the environment must
-   * not be asked to reach it. */
-  if (local)
-    soup_session_set_proxy_resolver (session, NULL);
-  return session;
-}
-
-typedef struct
-{
-  GMainContext *context;     /* the context the sessions belong to */
-  SoupSession  *sessions[2]; /* [0] remote, [1] local */
-} ThreadSessions;
-
-static void
-thread_sessions_free (gpointer data)
-{
-  ThreadSessions *ts = data;
-
-  g_clear_object (&ts->sessions[0]);
-  g_clear_object (&ts->sessions[1]);
-  g_clear_pointer (&ts->context, g_main_context_unref);
-  g_free (ts);
-}
-
-/* Freed at thread exit. */
-static GPrivate sync_sessions = G_PRIVATE_INIT (thread_sessions_free);
-static GPrivate async_sessions = G_PRIVATE_INIT (thread_sessions_free);
-
-SoupSession *
-il_io_get_session (gboolean async,
-                   gboolean local)
-{
-  GPrivate       *key = async ? &async_sessions : &sync_sessions;
-  ThreadSessions *ts = g_private_get (key);
-  GMainContext   *context = async ? g_main_context_ref_thread_default () : NULL;
-
-  if (ts != NULL && ts->context != context)
-    {
-      /* A new loop on this thread (the async executor's next repetition):
-       * its requests must run on it. */
-      g_private_replace (key, NULL);
-      ts = NULL;
-    }
-  if (ts == NULL)
-    {
-      ts = g_new0 (ThreadSessions, 1);
-      ts->context = context != NULL ? g_main_context_ref (context) : NULL;
-      g_private_set (key, ts);
-    }
-  g_clear_pointer (&context, g_main_context_unref);
-  if (ts->sessions[local] == NULL)
-    ts->sessions[local] = session_new (local);
-  return ts->sessions[local];
-}
 
 gboolean
 il_io_url_is_loopback (const char *url)
@@ -372,27 +297,12 @@ il_io_check_scratch_space (const IlExperiment *experiment,
   return FALSE;
 }
 
-/* The rules (a file-read needs a file-write before it in its task) live
- * in the experiment's validation, which knows the file's positions. */
-gboolean
-il_io_check_experiment (const IlExperiment *experiment,
-                        GError            **error)
-{
-  return il_experiment_validate (experiment, error);
-}
-
 IlIoEnv *
-il_io_env_new (const IlExperiment *experiment,
-               GError            **error)
-{
-  return il_io_env_new_with_server (experiment, NULL, NULL, error);
-}
-
-IlIoEnv *
-il_io_env_new_with_server (const IlExperiment *experiment,
-                           const char         *server_url,
-                           const char         *scratch_base_dir,
-                           GError            **error)
+il_io_env_create (const IlExperiment *experiment,
+                  const char         *server_url,
+                  const char         *scratch_base_dir,
+                  gboolean (*start_server) (IlIoEnv *env, GError **error),
+                  GError **error)
 {
   IlIoEnv *env;
   gboolean need_server = FALSE;
@@ -415,22 +325,14 @@ il_io_env_new_with_server (const IlExperiment *experiment,
         }
     }
 
-  if (!il_io_check_experiment (experiment, error))
-    return NULL;
-
   env = g_new0 (IlIoEnv, 1);
   env->scratch_lock = -1;
   if (need_server && server_url != NULL)
     env->server_url = g_strdup (server_url);
-  else if (need_server)
+  else if (need_server && !start_server (env, error))
     {
-      env->server = il_server_new (error);
-      if (env->server == NULL)
-        {
-          il_io_env_free (env);
-          return NULL;
-        }
-      env->server_url = g_strdup (il_server_get_url (env->server));
+      il_io_env_free (env);
+      return NULL;
     }
   if (need_scratch)
     {
@@ -462,7 +364,8 @@ il_io_env_free (IlIoEnv *env)
 {
   if (env == NULL)
     return;
-  g_clear_pointer (&env->server, il_server_free);
+  if (env->server != NULL)
+    env->server_free (env->server);
   if (env->owns_scratch && env->scratch_dir != NULL)
     scratch_dir_remove (env->scratch_dir);
   if (env->scratch_lock >= 0)
@@ -576,32 +479,6 @@ il_io_http_error_message (const char   *url,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return g_strdup_printf (_("timed out waiting for %s"), url);
   return g_strdup_printf (_("GET %s failed: %s"), url, error->message);
-}
-
-char *
-il_io_http_status_message (const char  *url,
-                           SoupMessage *msg)
-{
-  guint       status = soup_message_get_status (msg);
-  const char *reason = soup_message_get_reason_phrase (msg);
-
-  if (reason == NULL || *reason == '\0')
-    reason = soup_status_get_phrase (status);
-  if (SOUP_STATUS_IS_REDIRECTION (status))
-    return g_strdup_printf (_("HTTP %u %s from %s: redirects are not followed, since consent "
-                              "covers only the hosts the experiment names"),
-                               status, reason != NULL ? reason : "", url);
-  return g_strdup_printf (_("HTTP %u %s from %s"), status, reason != NULL ? reason : "", url);
-}
-
-SoupMessage *
-il_io_http_message_new (const char *url)
-{
-  SoupMessage *msg = soup_message_new (SOUP_METHOD_GET, url);
-
-  if (msg != NULL)
-    soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  return msg;
 }
 
 char *

@@ -20,11 +20,12 @@ G_BEGIN_DECLS
 
 struct _IlIoEnv
 {
-  IlServer *server;      /* owned, nullable */
-  char     *server_url;  /* nullable */
-  char     *scratch_dir; /* nullable */
-  gboolean  owns_scratch;
-  int       scratch_lock; /* the folder, flock()ed while the run lives; -1 */
+  IlServer *server; /* owned, nullable */
+  void (*server_free) (IlServer *server);
+  char    *server_url;  /* nullable */
+  char    *scratch_dir; /* nullable */
+  gboolean owns_scratch;
+  int      scratch_lock; /* the folder, flock()ed while the run lives; -1 */
 };
 
 /* This thread's session for the synchronous API (@async FALSE), or for
@@ -33,6 +34,23 @@ struct _IlIoEnv
  * or another loopback URL (no proxy, a longer timeout). */
 SoupSession *il_io_get_session (gboolean async,
                                 gboolean local);
+
+/* The synchronous http block (il-io-http.c); NULL until
+ * il_io_http_enable(): a process without the HTTP stack fails HTTP blocks. */
+typedef gboolean (*IlIoHttpSyncFunc) (IlIoEnv       *env,
+                                      const IlBlock *block,
+                                      GCancellable  *cancellable,
+                                      gint64        *ttfb_us,
+                                      char         **error);
+extern IlIoHttpSyncFunc il_io_http_sync;
+
+/* The environment il_io_env_new_with_server makes (il-io-env.c), starting
+ * the embedded server with @start_server when an http block needs it. */
+IlIoEnv *il_io_env_create (const IlExperiment *experiment,
+                           const char         *server_url,
+                           const char         *scratch_base_dir,
+                           gboolean (*start_server) (IlIoEnv *env, GError **error),
+                           GError **error);
 
 /* Loopback is never sent through a proxy: the proxy may not reach this
  * machine's ports, and asking the desktop's proxy settings costs time. A

@@ -19,67 +19,7 @@
 /* ---------------------------------------------------------------- */
 /* Synchronous blocks                                                */
 
-static gboolean
-http_sync (IlIoEnv       *env,
-           const IlBlock *block,
-           GCancellable  *cancellable,
-           gint64        *ttfb_us,
-           char         **error)
-{
-  g_autofree char *url = il_io_block_url (env, block, error);
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GInputStream) in = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree guint8 *buf = NULL;
-  gint64             count = 0;
-
-  if (url == NULL)
-    return FALSE;
-  msg = il_io_http_message_new (url);
-  if (msg == NULL)
-    {
-      *error = g_strdup_printf (_("not a valid URL: %s"), url);
-      return FALSE;
-    }
-
-  in = soup_session_send (il_io_get_session (FALSE, il_io_url_is_loopback (block->url)), msg, cancellable, &local_error);
-  if (in == NULL)
-    {
-      *error = il_io_http_error_message (url, local_error);
-      return FALSE;
-    }
-  /* The status line and headers are in: that is the first byte. */
-  *ttfb_us = il_now_us ();
-  if (soup_message_get_status (msg) >= 300)
-    {
-      *error = il_io_http_status_message (url, msg);
-      g_input_stream_close (in, NULL, NULL);
-      return FALSE;
-    }
-
-  buf = g_malloc (IL_IO_READ_BUF_BYTES);
-  for (;;)
-    {
-      gssize n = g_input_stream_read (in, buf, IL_IO_READ_BUF_BYTES, cancellable, &local_error);
-
-      if (n < 0)
-        {
-          *error = il_io_http_error_message (url, local_error);
-          return FALSE;
-        }
-      if (n == 0)
-        break;
-      count += n;
-    }
-  g_input_stream_close (in, NULL, NULL);
-
-  if (block->url == NULL && count != block->bytes)
-    {
-      *error = il_io_byte_count_message (count, block->bytes);
-      return FALSE;
-    }
-  return TRUE;
-}
+IlIoHttpSyncFunc il_io_http_sync;
 
 static gboolean
 file_write_sync (IlIoEnv       *env,
@@ -226,7 +166,15 @@ il_io_run_block (IlIoEnv       *env,
   switch (block->type)
     {
       case IL_BLOCK_HTTP:
-        return http_sync (env, block, cancellable, ttfb_us, error);
+        if (il_io_http_sync == NULL)
+          {
+            /* interleave-worker without the HTTP stack: the processes
+             * executor runs experiments with HTTP blocks on
+             * interleave-worker-http. */
+            *error = g_strdup (_("this process cannot run HTTP blocks (it was started without the HTTP stack)"));
+            return FALSE;
+          }
+        return il_io_http_sync (env, block, cancellable, ttfb_us, error);
       case IL_BLOCK_FILE_WRITE:
         return file_write_sync (env, block, task_flat, cancellable, error);
       case IL_BLOCK_FILE_READ:

@@ -51,6 +51,12 @@ gboolean il_io_check_scratch_space (const IlExperiment *experiment,
                                     const char         *scratch_base,
                                     GError            **error);
 
+/* Lets this process run HTTP blocks (the synchronous runner's libsoup
+ * code, il-io-http.c). The environments made by il_io_env_new* do it; a
+ * worker process calls it at its start when it is to run HTTP blocks. A
+ * program that never calls it (nor il_io_env_new*) does not link libsoup. */
+void il_io_http_enable (void);
+
 /* In a worker process: an environment that uses the parent's server and
  * scratch folder (either may be NULL: none needed). Owns neither. */
 IlIoEnv *il_io_env_new_remote (const char *server_url,

@@ -200,11 +200,11 @@ il_machine_warnings (const IlMachine *machine,
    * speedups shrink for reasons that have nothing to do with the run. */
   if (machine->cores > 0 && machine->loadavg > machine->cores / 2.0)
     {
-      char load[G_ASCII_DTOSTR_BUF_SIZE];
+      /* In the user's locale, like the rest of the sentence: the warning is
+       * translated text (the results document keeps it as it was shown);
+       * the load itself is stored as a number (machine.loadavg). */
+      g_autofree char *load = g_strdup_printf ("%.1f", machine->loadavg);
 
-      /* Not locale-dependent: the warning is also written into the
-       * results document, which others read. */
-      g_ascii_formatd (load, sizeof load, "%.1f", machine->loadavg);
       g_ptr_array_add (warnings,
                        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                      "The machine was busy when the run started (load average %s on %u core)",

@@ -731,6 +731,13 @@ il_protocol_read_result (const guint8  *body,
   rec->start_us = get_i64 (&r);
   rec->end_us = get_i64 (&r);
   rec->spawn_us = -1;
+  if (!r.short_read &&
+      (!check_range ("RESULT", "task start", rec->start_us, -IL_PROTO_MAX_TIME_US, IL_PROTO_MAX_TIME_US, error) ||
+       !check_range ("RESULT", "task end", rec->end_us, -IL_PROTO_MAX_TIME_US, IL_PROTO_MAX_TIME_US, error)))
+    {
+      il_proto_result_clear (out);
+      return FALSE;
+    }
   rec->checksum = get_u64 (&r);
   get_state (&r, &rec->state);
   rec->failed = get_u8 (&r) != 0;
@@ -758,6 +765,16 @@ il_protocol_read_result (const guint8  *body,
       get_state (&r, &b.state);
       if (b.type >= IL_N_BLOCK_TYPES)
         r.short_read = TRUE;
+      /* The segments are checked against end − start: bounded times keep
+       * that difference (and every later one) from overflowing. */
+      if (!r.short_read &&
+          (!check_range ("RESULT", "block start", b.start_us, -IL_PROTO_MAX_TIME_US, IL_PROTO_MAX_TIME_US, error) ||
+           !check_range ("RESULT", "block end", b.end_us, -IL_PROTO_MAX_TIME_US, IL_PROTO_MAX_TIME_US, error) ||
+           !check_range ("RESULT", "time to first byte", b.ttfb_us, -1, IL_PROTO_MAX_TIME_US, error)))
+        {
+          il_proto_result_clear (out);
+          return FALSE;
+        }
       if (!r.short_read && !get_segments (&r, b.end_us - b.start_us, i, &b.segments, error))
         {
           il_proto_result_clear (out);

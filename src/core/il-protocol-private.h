@@ -209,6 +209,10 @@ finish (Reader     *r,
   return TRUE;
 }
 
+/* The largest time (µs, either sign) a frame may carry: 2^53 µs is about
+ * 285 years, so any difference of two such times fits in a gint64. */
+#define IL_PROTO_MAX_TIME_US (G_GINT64_CONSTANT (1) << 53)
+
 /* Sets a protocol error for @field = @value outside [@min, @max]; FALSE
  * then. */
 static inline gboolean

@@ -26,6 +26,9 @@ typedef struct
 /* The calling thread's resource use so far (getrusage RUSAGE_THREAD);
  * zeros when it cannot be read. */
 void il_thread_usage_read (IlUsage *out);
+/* Adds the calling thread's resource use since @since to @into. */
+void il_usage_add_since (IlUsage       *into,
+                         const IlUsage *since);
 
 /* What yield blocks did: the calls, the kernel's switches of the yielding
  * thread while in them, and their on-CPU time. */
@@ -67,7 +70,11 @@ typedef struct
   IlCounter         *counter;     /* nullable: counter blocks count privately */
   guint16            run;
   guint16            rep;
-  /* Out: resource use of this task and Interleave's own recording cost. */
+  /* Out: Interleave's own recording cost, and what the task's blocks did.
+   * il_task_execute leaves usage alone: getrusage per task would cost more
+   * than a tiny task's dispatch, so the executor reads it once per worker
+   * and repetition (il_usage_add_since) and the worker process's comes
+   * from its exit status (il_pool_slot_reap). */
   IlUsage      usage;
   gint64       overhead_ns;
   gint64       counter_done; /* increments its counter blocks made */
@@ -133,6 +140,11 @@ typedef struct
 /* Adds a finished task's usage, overhead, counter increments and yields to
  * the context (thread-safe). */
 void il_run_context_account (IlRunContext    *ctx,
+                             const IlTaskEnv *env);
+/* Adds a finished task's usage, overhead, counter increments and yields to
+ * @into, as il_run_context_account adds them to the context: a worker sums
+ * its own and accounts once, instead of locking the context per task. */
+void il_task_env_accumulate (IlTaskEnv       *into,
                              const IlTaskEnv *env);
 /* Records that @worker counted @n increments in its own memory (the
  * processes executor: the run's counter never sees them). Thread-safe. */

@@ -64,6 +64,30 @@ il_sleep_cancellable (gint64        ms,
   return !g_cancellable_is_cancelled (cancellable);
 }
 
+/* Here, not with the executors (il-executor.c), so that a worker process
+ * that runs tasks does not link every executor, and through them libsoup. */
+void
+il_task_env_init (IlTaskEnv         *env,
+                  const IlTaskGroup *def,
+                  guint              group,
+                  guint              index,
+                  guint              flat,
+                  gint               worker,
+                  guint16            run,
+                  guint16            rep,
+                  gint64             t0)
+{
+  memset (env, 0, sizeof *env);
+  env->def = def;
+  env->group = group;
+  env->index = index;
+  env->flat = flat;
+  env->worker = worker;
+  env->run = run;
+  env->rep = rep;
+  env->t0 = t0;
+}
+
 /* getpid and gettid are syscalls (≈ 0.2 µs each here); a thread's ids never
  * change, and tasks run in threads of this process (the worker is exec'd,
  * never merely forked). */
@@ -319,29 +343,28 @@ il_task_execute (IlTaskEnv    *env,
 {
   const IlTaskGroup *def = env->def;
   IlThreadTimes      task_t0, mark;
-  IlUsage            u0, u1;
   gint64             gil_total = 0;
   gint64             lock_total = 0;
-  gint64             c0, c1;
   guint64            checksum = 0;
   IlEvent            ev;
   gint64             mark_us;
   Pending            pending = { .n = 0 };
 
-  /* Hot path (tiny tasks): each kernel read here costs 0.2–0.8 µs, so one
-   * reading serves each boundary: the task's start is its first block's,
-   * a block's end is the next one's start and the last block's end is the
-   * task's. The reading's CPU clock also opens the bracket that measures
-   * Interleave's own cost up to the next work. */
-  il_thread_times_read (&task_t0);
-  c0 = task_t0.cpu_ns;
+  /* Hot path (tiny tasks): a kernel read costs 0.2–0.8 µs on an idle VM
+   * and more on a loaded one, more than a tiny task's dispatch. So one
+   * reading serves each boundary (the task's start is its first block's, a
+   * block's end is the next one's start and the last block's end is the
+   * task's), and the reading asks the kernel only where the thread may have
+   * left its CPU (il_thread_times_now). getrusage is the executor's, once
+   * per worker and repetition. The reading also opens the bracket that
+   * measures Interleave's own cost up to the next work. */
+  il_thread_times_now (&task_t0);
   thread_ids (&rec->pid, &rec->tid);
   rec->worker = env->worker;
   rec->cpu_start = sched_getcpu ();
   if (rec->blocks == NULL)
     rec->blocks = il_block_records_new (def->blocks->len);
-  il_thread_usage_read (&u0);
-  rec->start_us = il_now_us () - env->t0;
+  rec->start_us = task_t0.wall_ns / 1000 - env->t0;
   ev = il_event_task_start (rec->start_us, rec->cpu_start, rec->pid, rec->tid,
                             (gint) rec->group, (gint) rec->index);
   emit (env, &pending, &ev);
@@ -368,8 +391,7 @@ il_task_execute (IlTaskEnv    *env,
       ev = il_event_block_start (br.start_us, i, block->type);
       emit (env, &pending, &ev);
       flush (env, &pending);
-      c1 = il_thread_cpu_ns ();
-      env->overhead_ns += c1 - c0;
+      env->overhead_ns += il_thread_times_cpu_since (&mark);
       il_state_track_start (&track, env->t0 + br.start_us);
 
       switch (block->type)
@@ -422,9 +444,8 @@ il_task_execute (IlTaskEnv    *env,
             g_assert_not_reached ();
         }
 
-      il_thread_times_read (&mark);
-      c0 = mark.cpu_ns;
-      br.end_us = mark_us = il_now_us () - env->t0;
+      il_thread_times_now (&mark);
+      br.end_us = mark_us = mark.wall_ns / 1000 - env->t0;
       state_between (&b0, &mark, br.end_us - br.start_us, gil_wait, lock_wait, &br.state);
       il_state_track_until (&track, env->t0 + br.end_us, state);
       if (br.state.valid)
@@ -455,20 +476,14 @@ il_task_execute (IlTaskEnv    *env,
     }
 
   rec->end_us = mark_us;
-  il_thread_usage_read (&u1);
   rec->cpu_end = sched_getcpu ();
   rec->checksum = rec->failed ? 0 : checksum;
   state_between (&task_t0, &mark, rec->end_us - rec->start_us, gil_total, lock_total,
                  &rec->state);
-  env->usage.user_us += u1.user_us - u0.user_us;
-  env->usage.sys_us += u1.sys_us - u0.sys_us;
-  env->usage.nvcsw += u1.nvcsw - u0.nvcsw;
-  env->usage.nivcsw += u1.nivcsw - u0.nivcsw;
   ev = il_event_task_end (rec->start_us, rec->end_us, rec->cpu_end, rec->failed, &rec->state);
   emit (env, &pending, &ev);
   flush (env, &pending);
-  c1 = il_thread_cpu_ns ();
-  env->overhead_ns += c1 - c0;
+  env->overhead_ns += il_thread_times_cpu_since (&mark);
   /* After the task's times: removing its file is not the task's work. */
   il_io_task_done (env->io, env->flat);
 }

@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "il-block-item.h"
+#include "il-format.h"
 #include "il-network.h"
 
 struct _IlBlockItem
@@ -51,6 +52,8 @@ struct _IlBlockItem
 
 G_DEFINE_FINAL_TYPE (IlBlockItem, il_block_item, GTK_TYPE_WIDGET)
 
+/* The class that gives the block its type's colour: ui/style.css maps each
+ * to the palette's @il_block_* colour, which the timelines draw it in too. */
 static const char *
 block_css_class (IlBlockType type)
 {
@@ -63,8 +66,9 @@ block_css_class (IlBlockType type)
       case IL_BLOCK_HTTP:
         return "block-http";
       case IL_BLOCK_FILE_WRITE:
+        return "block-file-write";
       case IL_BLOCK_FILE_READ:
-        return "block-file";
+        return "block-file-read";
       case IL_BLOCK_COUNTER:
         return "block-counter";
       case IL_BLOCK_YIELD:
@@ -126,7 +130,7 @@ il_block_item_update_description (IlBlockItem *self)
 
   if (block == NULL)
     return;
-  text = il_block_describe (block);
+  text = il_format_block (block);
   gtk_label_set_label (self->description_label, text);
   /* Screen readers get the whole block in one phrase. */
   a11y = g_strdup_printf (_("Block %u: %s"), self->block + 1, text ? text : "");

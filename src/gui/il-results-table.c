@@ -223,7 +223,9 @@ il_results_table_init (IlResultsTable *self)
 
       g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), GUINT_TO_POINTER (i));
       g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), GUINT_TO_POINTER (i));
-      column = gtk_column_view_column_new (_(titles[i]), factory);
+      /* "Run" is also the verb on the Run button: a context of its own
+       * lets a translation tell the noun apart. */
+      column = gtk_column_view_column_new (i == IL_RESULTS_COLUMN_LABEL ? C_ ("results column", "Run") : _(titles[i]), factory);
       gtk_column_view_column_set_expand (column, i == IL_RESULTS_COLUMN_LABEL);
       gtk_column_view_append_column (self->column_view, column);
     }

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "il-application.h"
+#include "il-i18n.h"
 
 int
 main (int   argc,
@@ -17,9 +18,7 @@ main (int   argc,
   g_autoptr(IlApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  il_i18n_init ();
 
   g_set_application_name (_("Interleave"));
   app = il_application_new ();

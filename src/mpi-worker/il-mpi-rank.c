@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 #include <time.h>
@@ -144,7 +145,7 @@ run_task (IlProtoTask  *task,
       rec->start_us = rec->end_us = g_get_monotonic_time () - env.t0;
       rec->blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
       rec->failed = TRUE;
-      rec->error = g_strdup_printf (_("the payload arrived corrupted (checksum %016" G_GINT64_MODIFIER "x, expected %016" G_GINT64_MODIFIER "x)"),
+      rec->error = g_strdup_printf (_("the payload arrived corrupted (checksum %016" PRIx64 ", expected %016" PRIx64 ")"),
                                        sum, task->payload_checksum);
     }
   else
@@ -200,6 +201,7 @@ il_mpi_rank_main (int           rank,
   il_counter_init (&rank_counter);
   events = il_event_queue_new (4096);
   io = il_io_env_new_remote (hello.server_url, hello.scratch_dir);
+  il_io_http_enable ();
 
   for (;;)
     {

@@ -29,6 +29,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,6 +43,7 @@
 #include <glib-unix.h>
 
 #include "il-fd-io.h"
+#include "il-i18n.h"
 #include "il-mpi-worker.h"
 #include "il-protocol.h"
 #include "il-run-private.h"
@@ -481,6 +483,12 @@ main (int    argc,
   g_autoptr(GByteArray) hello = g_byte_array_new ();
   int     provided = 0, rank = 0, size = 0, status;
   guint64 hello_len = 0;
+
+  /* A failed task's reason in the user's language; numbers stay in the C
+   * locale (LC_NUMERIC untouched). */
+  setlocale (LC_MESSAGES, "");
+  setlocale (LC_CTYPE, "");
+  il_i18n_init ();
 
   if (argc > 1 && g_strcmp0 (argv[1], "--version") == 0)
     {

@@ -12,6 +12,11 @@
  *
  * Anything not understood ends the worker with a message on stderr and
  * status 2: a confused worker must not guess.
+ *
+ * Built twice: interleave-worker without the HTTP stack (a per-task spawn
+ * then loads half as many libraries), and interleave-worker-http
+ * (IL_WORKER_HTTP), which the processes executor starts for experiments
+ * with HTTP blocks.
  */
 #include "config.h"
 
@@ -19,6 +24,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,6 +37,7 @@
 #include <glib/gi18n.h>
 
 #include "il-fd-io.h"
+#include "il-i18n.h"
 #include "il-protocol.h"
 #include "il-run-private.h"
 
@@ -84,20 +91,55 @@ write_all (const guint8 *data,
     _exit (errno == EPIPE ? 0 : 3);
 }
 
+/* What was read from the parent and not used yet: a TASK frame's header
+ * and body usually arrive together, and one read takes both (a read is a
+ * system call, one more per task in the round trip). */
+static guint8 in_buf[65536];
+static gsize  in_start, in_end;
+
 /* FALSE on EOF before the first byte. */
 static gboolean
 read_all (guint8  *data,
           gsize    len,
           gboolean eof_ok)
 {
-  gssize n = il_fd_read_all (STDIN_FILENO, data, len);
+  gsize got = 0;
 
-  if (n < 0)
-    die ("cannot read from the parent: %s", g_strerror (errno));
-  if (n == 0 && eof_ok)
-    return FALSE;
-  if ((gsize) n < len)
-    die ("protocol error: the input ended inside a frame");
+  while (got < len)
+    {
+      gsize   take = MIN (len - got, in_end - in_start);
+      ssize_t n;
+
+      if (take > 0)
+        {
+          memcpy (data + got, in_buf + in_start, take);
+          in_start += take;
+          got += take;
+          continue;
+        }
+      /* A large body goes straight to its place. */
+      if (len - got >= sizeof in_buf)
+        n = read (STDIN_FILENO, data + got, len - got);
+      else
+        {
+          in_start = in_end = 0;
+          n = read (STDIN_FILENO, in_buf, sizeof in_buf);
+          if (n > 0)
+            in_end = (gsize) n;
+        }
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        die ("cannot read from the parent: %s", g_strerror (errno));
+      if (n == 0)
+        {
+          if (got == 0 && eof_ok)
+            return FALSE;
+          die ("protocol error: the input ended inside a frame");
+        }
+      if (len - got >= sizeof in_buf)
+        got += (gsize) n;
+    }
   return TRUE;
 }
 
@@ -275,7 +317,7 @@ run_task (IlProtoTask *task,
       rec->start_us = rec->end_us = g_get_monotonic_time () - task->t0;
       rec->blocks = il_block_records_new (0);
       rec->failed = TRUE;
-      rec->error = g_strdup_printf (_("the payload arrived corrupted (checksum %016" G_GINT64_MODIFIER "x, expected %016" G_GINT64_MODIFIER "x)"),
+      rec->error = g_strdup_printf (_("the payload arrived corrupted (checksum %016" PRIx64 ", expected %016" PRIx64 ")"),
                                        sum, task->payload_checksum);
     }
   else
@@ -328,6 +370,11 @@ main (int    argc,
     }
 
   signal (SIGPIPE, SIG_IGN);
+  /* The messages it sends back (a failed task's reason) in the user's
+   * language; numbers stay in the C locale (LC_NUMERIC untouched). */
+  setlocale (LC_MESSAGES, "");
+  setlocale (LC_CTYPE, "");
+  il_i18n_init ();
 
   /* Keep the protocol channel private: anything else that prints to stdout
    * (a library's stray message) goes to stderr instead of corrupting the
@@ -351,6 +398,9 @@ main (int    argc,
   apply_hello (&hello);
   il_counter_init (&worker_counter);
   io = il_io_env_new_remote (hello.server_url, hello.scratch_dir);
+#ifdef IL_WORKER_HTTP
+  il_io_http_enable ();
+#endif
 
   ready.pid = (guint32) getpid ();
   ready.worker = hello.worker;

@@ -131,6 +131,44 @@ roundtrip_result (const IlProtoResult *result)
   assert_same (first, second, "result");
 }
 
+static void
+roundtrip_placed (const IlProtoPlaced *placed)
+{
+  g_autoptr(GByteArray) first = g_byte_array_new ();
+  g_autoptr(GByteArray) second = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  IlProtoPlaced back = { 0 };
+  const guint8 *body;
+  gsize         len;
+
+  il_protocol_write_placed (first, placed);
+  body = frame_body (first, IL_FRAME_PLACED, &len);
+  if (!il_protocol_read_placed (body, len, &back, &error))
+    g_error ("an encoded PLACED does not decode: %s", error->message);
+  il_protocol_write_placed (second, &back);
+  il_proto_placed_clear (&back);
+  assert_same (first, second, "placed");
+}
+
+static void
+roundtrip_load (const IlProtoLoad *load)
+{
+  g_autoptr(GByteArray) first = g_byte_array_new ();
+  g_autoptr(GByteArray) second = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  IlProtoLoad   back = { 0 };
+  const guint8 *body;
+  gsize         len;
+
+  il_protocol_write_load (first, load);
+  body = frame_body (first, IL_FRAME_LOAD, &len);
+  if (!il_protocol_read_load (body, len, &back, &error))
+    g_error ("an encoded LOAD does not decode: %s", error->message);
+  il_protocol_write_load (second, &back);
+  il_proto_load_clear (&back);
+  assert_same (first, second, "load");
+}
+
 /* Decodes one frame body; FALSE (and the stream ends) when it is refused. */
 static gboolean
 decode (IlFrameType   type,
@@ -198,6 +236,26 @@ decode (IlFrameType   type,
           frame_body (again, type, &again_len);
           if (again_len != 0)
             g_error ("an encoded empty frame has a body");
+          return TRUE;
+        }
+      case IL_FRAME_PLACED:
+        {
+          IlProtoPlaced placed = { 0 };
+
+          if (!il_protocol_read_placed (body, len, &placed, &error))
+            break;
+          roundtrip_placed (&placed);
+          il_proto_placed_clear (&placed);
+          return TRUE;
+        }
+      case IL_FRAME_LOAD:
+        {
+          IlProtoLoad load = { 0 };
+
+          if (!il_protocol_read_load (body, len, &load, &error))
+            break;
+          roundtrip_load (&load);
+          il_proto_load_clear (&load);
           return TRUE;
         }
       default:

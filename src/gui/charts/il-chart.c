@@ -24,85 +24,42 @@ typedef struct
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (IlChart, il_chart, GTK_TYPE_WIDGET)
 
 /* ------------------------------------------------------------------------ */
-/* Colours: GNOME's palette, one step lighter in dark mode and one step
- * further from the background with high contrast, so block types stay
- * distinguishable on both backgrounds. */
+/* Colours: the palette is defined once, as named colours in the app's
+ * stylesheet (ui/style.css, with style-dark.css, style-hc.css and
+ * style-hc-dark.css for the other styles), and read here through the
+ * widget's style context. The editor's blocks use the same names, so a block
+ * type has one colour on every page and in every export. */
 
-static void
-rgba (GdkRGBA *c,
-      guint32  hex)
+static const struct
 {
-  c->red = ((hex >> 16) & 0xff) / 255.0f;
-  c->green = ((hex >> 8) & 0xff) / 255.0f;
-  c->blue = (hex & 0xff) / 255.0f;
-  c->alpha = 1.0f;
-}
+  const char *name;
+  gsize       offset;
+} palette[] = {
+  { "il_block_cpu", G_STRUCT_OFFSET (IlChartColors, block[IL_BLOCK_CPU]) },
+  { "il_block_sleep", G_STRUCT_OFFSET (IlChartColors, block[IL_BLOCK_SLEEP]) },
+  { "il_block_http", G_STRUCT_OFFSET (IlChartColors, block[IL_BLOCK_HTTP]) },
+  { "il_block_file_write", G_STRUCT_OFFSET (IlChartColors, block[IL_BLOCK_FILE_WRITE]) },
+  { "il_block_file_read", G_STRUCT_OFFSET (IlChartColors, block[IL_BLOCK_FILE_READ]) },
+  { "il_block_counter", G_STRUCT_OFFSET (IlChartColors, block[IL_BLOCK_COUNTER]) },
+  { "il_block_yield", G_STRUCT_OFFSET (IlChartColors, block[IL_BLOCK_YIELD]) },
+  { "il_state_ready", G_STRUCT_OFFSET (IlChartColors, ready) },
+  { "il_state_blocked", G_STRUCT_OFFSET (IlChartColors, blocked) },
+  { "il_state_gil_wait", G_STRUCT_OFFSET (IlChartColors, gil_wait) },
+  { "il_state_lock_wait", G_STRUCT_OFFSET (IlChartColors, lock_wait) },
+  { "il_state_gil_held", G_STRUCT_OFFSET (IlChartColors, gil_hold) },
+  { "il_failed", G_STRUCT_OFFSET (IlChartColors, failed) },
+  { "il_recorded", G_STRUCT_OFFSET (IlChartColors, recorded) },
+  { "il_core_1", G_STRUCT_OFFSET (IlChartColors, series[0]) },
+  { "il_core_2", G_STRUCT_OFFSET (IlChartColors, series[1]) },
+  { "il_core_3", G_STRUCT_OFFSET (IlChartColors, series[2]) },
+  { "il_core_4", G_STRUCT_OFFSET (IlChartColors, series[3]) },
+  { "il_core_5", G_STRUCT_OFFSET (IlChartColors, series[4]) },
+  { "il_core_6", G_STRUCT_OFFSET (IlChartColors, series[5]) },
+  { "il_core_7", G_STRUCT_OFFSET (IlChartColors, series[6]) },
+  { "il_core_8", G_STRUCT_OFFSET (IlChartColors, series[7]) },
+};
 
-void
-il_chart_colors_init (IlChartColors *c,
-                      gboolean       dark,
-                      gboolean       hc)
-{
-  /* cpu, sleep, http, file-write, file-read, counter, yield (an indigo apart
-   * from the blocks and from the ready, GIL-wait and lock-wait states) */
-  static const guint32 block_light[IL_N_BLOCK_TYPES] = { 0x1c71d8, 0x26a269, 0x9141ac, 0xe66100, 0x865e3c, 0x0e7c86, 0x3b4a7a };
-  static const guint32 block_light_hc[IL_N_BLOCK_TYPES] = { 0x1a5fb4, 0x1e7f50, 0x613583, 0xc64600, 0x63452c, 0x008fa0, 0x2a3d5e };
-  static const guint32 block_dark[IL_N_BLOCK_TYPES] = { 0x62a0ea, 0x57e389, 0xc061cb, 0xffa348, 0xcdab8f, 0x3fd0c8, 0xa8b0ff };
-  static const guint32 block_dark_hc[IL_N_BLOCK_TYPES] = { 0x99c1f1, 0x8ff0a4, 0xdc8add, 0xffbe6f, 0xe3cfbd, 0x66e6e0, 0xb8a0ff };
-  static const guint32 series_light[] = { 0x1c71d8, 0xe66100, 0x26a269, 0x9141ac,
-                                          0xc01c28, 0x865e3c, 0x0e7c86, 0xb58900 };
-  static const guint32 series_dark[] = { 0x62a0ea, 0xffa348, 0x57e389, 0xc061cb,
-                                         0xf66151, 0xcdab8f, 0x5ed6e0, 0xf8e45c };
-  const guint32       *blocks;
-
-  memset (c, 0, sizeof *c);
-  c->dark = dark;
-  c->high_contrast = hc;
-
-  if (dark)
-    {
-      rgba (&c->fg, 0xffffff);
-      rgba (&c->bg, 0x1e1e1e);
-      rgba (&c->accent, 0x78aeed);
-      rgba (&c->ready, 0xf8e45c);
-      rgba (&c->gil_wait, 0xff7b63);
-      rgba (&c->lock_wait, 0xf66fb4);
-      rgba (&c->failed, 0xff7b63);
-      rgba (&c->recorded, 0xffa348);
-      blocks = hc ? block_dark_hc : block_dark;
-    }
-  else
-    {
-      rgba (&c->fg, 0x000000);
-      c->fg.alpha = 0.8f;
-      rgba (&c->bg, 0xffffff);
-      rgba (&c->accent, 0x1c71d8);
-      rgba (&c->ready, 0xc88800);
-      rgba (&c->gil_wait, 0xc01c28);
-      rgba (&c->lock_wait, 0xb5236f);
-      rgba (&c->failed, 0xc01c28);
-      rgba (&c->recorded, 0xc64600);
-      blocks = hc ? block_light_hc : block_light;
-    }
-  if (hc)
-    c->fg.alpha = 1.0f;
-
-  c->dim = c->fg;
-  c->dim.alpha = hc ? 0.85f : 0.6f;
-  c->grid = c->fg;
-  c->grid.alpha = hc ? 0.35f : 0.12f;
-  c->blocked = c->fg;
-  c->blocked.alpha = hc ? 0.55f : 0.3f;
-  c->gil_hold = c->fg;
-  c->gil_hold.alpha = 0.9f;
-  c->overhead = c->fg;
-  c->overhead.alpha = 1.0f;
-
-  for (guint i = 0; i < IL_N_BLOCK_TYPES; i++)
-    rgba (&c->block[i], blocks[i]);
-  for (guint i = 0; i < IL_CHART_N_SERIES; i++)
-    rgba (&c->series[i], dark ? series_dark[i] : series_light[i]);
-}
+G_STATIC_ASSERT (IL_N_BLOCK_TYPES == 7 && IL_CHART_N_SERIES == 8);
 
 static gboolean
 lookup (GtkStyleContext *context,
@@ -111,11 +68,29 @@ lookup (GtkStyleContext *context,
 {
   gboolean found;
 
-  /* Deprecated after 4.10 only; the floor is 4.8 and has nothing else. */
+  /* GTK 4.10 deprecates named colours without a replacement that reads a
+   * @define-color by name; the floor is 4.8, so this stays the one call. */
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   found = gtk_style_context_lookup_color (context, name, out);
   G_GNUC_END_IGNORE_DEPRECATIONS
   return found;
+}
+
+const char *
+il_chart_colors_missing (GtkWidget *widget)
+{
+  GtkStyleContext *context;
+  GdkRGBA          color;
+
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), NULL);
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  context = gtk_widget_get_style_context (widget);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  for (guint i = 0; i < G_N_ELEMENTS (palette); i++)
+    if (!lookup (context, palette[i].name, &color))
+      return palette[i].name;
+  return NULL;
 }
 
 void
@@ -124,34 +99,49 @@ il_chart_colors_fill (IlChartColors *c,
 {
   AdwStyleManager *manager = adw_style_manager_get_default ();
   GtkStyleContext *context;
-  gboolean         dark = adw_style_manager_get_dark (manager);
   gboolean         hc = adw_style_manager_get_high_contrast (manager);
   GdkRGBA          color;
+  static gboolean  warned;
 
-  il_chart_colors_init (c, dark, hc);
+  g_return_if_fail (GTK_IS_WIDGET (widget));
 
-  if (widget == NULL)
-    return;
+  memset (c, 0, sizeof *c);
+  c->dark = adw_style_manager_get_dark (manager);
+  c->high_contrast = hc;
 
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   context = gtk_widget_get_style_context (widget);
   gtk_style_context_get_color (context, &color);
   G_GNUC_END_IGNORE_DEPRECATIONS
-  if (color.alpha > 0)
-    c->fg = color;
+  c->fg = color;
   lookup (context, "view_fg_color", &c->fg);
-  lookup (context, "view_bg_color", &c->bg);
-  lookup (context, "accent_color", &c->accent);
+  if (!lookup (context, "view_bg_color", &c->bg))
+    c->bg = (GdkRGBA){ 1 - c->fg.red, 1 - c->fg.green, 1 - c->fg.blue, 1 };
+  if (!lookup (context, "accent_color", &c->accent))
+    c->accent = c->fg;
   if (hc)
     c->fg.alpha = 1.0f;
+
+  for (guint i = 0; i < G_N_ELEMENTS (palette); i++)
+    {
+      GdkRGBA *out = G_STRUCT_MEMBER_P (c, palette[i].offset);
+
+      if (!lookup (context, palette[i].name, out))
+        {
+          /* Only without the app's stylesheet (a program that is not
+           * IlApplication and did not load it): say so once, draw in the
+           * text colour rather than in a made-up one. */
+          if (!warned)
+            g_warning ("The palette colour @%s is not defined: is the app's stylesheet loaded?", palette[i].name);
+          warned = TRUE;
+          *out = c->fg;
+        }
+    }
+
   c->dim = c->fg;
   c->dim.alpha = hc ? 0.85f : 0.6f;
   c->grid = c->fg;
   c->grid.alpha = hc ? 0.35f : 0.12f;
-  c->blocked = c->fg;
-  c->blocked.alpha = hc ? 0.55f : 0.3f;
-  c->gil_hold = c->fg;
-  c->gil_hold.alpha = 0.9f;
   c->overhead = c->fg;
   c->overhead.alpha = 1.0f;
 }
@@ -265,9 +255,10 @@ il_chart_init (IlChart *self)
   IlChartPrivate  *priv = il_chart_get_instance_private (self);
   AdwStyleManager *manager = adw_style_manager_get_default ();
 
-  il_chart_colors_init (&priv->colors, FALSE, FALSE);
-  /* css_changed covers theme switches; the style manager also tells about
-   * high contrast, which only changes our palette choice. */
+  il_chart_colors_fill (&priv->colors, GTK_WIDGET (self));
+  /* css_changed covers theme switches and the style sheets AdwApplication
+   * swaps for dark and high contrast; the style manager's notifications
+   * are kept for the flags in IlChartColors. */
   g_signal_connect_object (manager, "notify::dark",
                            G_CALLBACK (il_chart_style_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (manager, "notify::high-contrast",

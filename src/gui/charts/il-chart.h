@@ -29,7 +29,7 @@ typedef struct
   GdkRGBA  blocked; /* sleeping / I/O */
   GdkRGBA  gil_wait;
   GdkRGBA  lock_wait; /* waiting for a counter block's lock */
-  GdkRGBA  gil_hold;
+  GdkRGBA  gil_hold;  /* il_state_gil_held */
   GdkRGBA  failed;
   GdkRGBA  series[IL_CHART_N_SERIES];
   GdkRGBA  overhead; /* Interleave's own CPU share */
@@ -38,13 +38,14 @@ typedef struct
   gboolean high_contrast;
 } IlChartColors;
 
-/* Colours without a widget (tests, headless export). */
-void il_chart_colors_init (IlChartColors *colors,
-                           gboolean       dark,
-                           gboolean       high_contrast);
-/* The style's colours for @widget (follows AdwStyleManager). */
+/* The style's colours for @widget: the palette's named colours
+ * (ui/style.css and its dark and high-contrast variants) and libadwaita's
+ * view and accent colours, as the style context resolves them now. */
 void il_chart_colors_fill (IlChartColors *colors,
                            GtkWidget     *widget);
+/* The first palette colour the stylesheets loaded for @widget do not
+ * define, or %NULL when all are there. */
+const char *il_chart_colors_missing (GtkWidget *widget);
 
 #define IL_TYPE_CHART (il_chart_get_type ())
 G_DECLARE_DERIVABLE_TYPE (IlChart, il_chart, IL, CHART, GtkWidget)
