@@ -39,6 +39,13 @@ test_usage (void)
   g_assert_cmpint (r.status, ==, 2);
   cli_result_clear (&r);
 
+  /* run --help explains the table's columns, in the window's words. */
+  run_cli (&r, "run", "--help", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "The table's columns:"));
+  g_assert_nonnull (strstr (r.out, "Context switches: voluntary / involuntary."));
+  cli_result_clear (&r);
+
   run_cli (&r, "run", "/nonexistent/x.interleave", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "/nonexistent/x.interleave"));
@@ -475,17 +482,27 @@ sigint_once (gdouble *stop_s)
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
-  gint64      t0;
-  JsonObject *root;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64           t0;
+  JsonObject      *root;
 
-  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
   g_assert_no_error (error);
   g_usleep (700 * 1000);
   t0 = g_get_monotonic_time ();
   g_subprocess_send_signal (proc, SIGINT);
-  g_subprocess_wait (proc, NULL, &error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
   *stop_s = (double) (g_get_monotonic_time () - t0) / G_USEC_PER_SEC;
+
+  /* The task cut off by Ctrl+C was cancelled: the table says so, and
+   * nothing "failed" or mismatched. */
+  g_test_message ("stdout: %s\nstderr: %s", out, err);
+  g_assert_nonnull (strstr (out, "cancelled"));
+  g_assert_null (strstr (out, "failed"));
+  g_assert_null (strstr (out, "mismatch"));
+  g_assert_null (strstr (err, "failed"));
 
   g_assert_true (g_subprocess_get_if_exited (proc));
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 1);
@@ -512,6 +529,16 @@ test_sigint (void)
   /* One retry: a loaded machine can delay a process by a few hundred ms. */
   if (!sigint_once (&s) && !sigint_once (&s))
     g_error ("interleave-cli took %.2f s to stop after SIGINT", s);
+}
+
+/* The same Ctrl+C, untimed: the table reads "cancelled", not "failed" or
+ * "mismatch" (sigint_once asserts it). */
+static void
+test_cancelled_table (void)
+{
+  double s = 0;
+
+  sigint_once (&s);
 }
 
 /* In the CLI's child, before exec: an unused user id (root ignores
@@ -785,6 +812,7 @@ main (int    argc,
   g_test_add_func ("/il/cli/examples-calibrate", test_examples_and_calibrate);
   g_test_add_func ("/il/cli/sigint", test_sigint);
   g_test_add_func ("/il/cli/killed-keeps-repetitions", test_killed_keeps_repetitions);
+  g_test_add_func ("/il/cli/cancelled-table", test_cancelled_table);
   g_test_add_func ("/il/cli/run-threads-cannot-start", test_run_threads_cannot_start);
   g_test_add_func ("/il/cli/run-worker-cannot-start", test_run_worker_cannot_start);
 

@@ -341,6 +341,65 @@ test_machine_date_locale (void)
   g_assert_cmpstr (dated, ==, "Example CPU (2 cores, 02.12.2026)");
 }
 
+/* Dates follow the locale: German writes the day first. */
+static void
+test_date_locale (void)
+{
+  g_autofree char *c_date = il_format_date ("2026-12-02T12:00:00Z", FALSE);
+  g_autofree char *saved = g_strdup (setlocale (LC_TIME, NULL));
+  g_autofree char *de_date = NULL;
+  g_autofree char *de_time = NULL;
+
+  /* The C locale: ISO 8601, not its ambiguous 12/02/26. */
+  g_assert_cmpstr (c_date, ==, "2026-12-02");
+  g_assert_null (il_format_date (NULL, FALSE));
+  g_assert_null (il_format_date ("yesterday", FALSE));
+  if (setlocale (LC_TIME, "de_DE.UTF-8") == NULL)
+    {
+      g_test_skip ("no de_DE.UTF-8 locale (build-aux generates it)");
+      return;
+    }
+  de_date = il_format_date ("2026-12-02T12:00:00Z", FALSE);
+  de_time = il_format_date ("2026-12-02T12:00:00Z", TRUE);
+  setlocale (LC_TIME, saved);
+  g_assert_cmpstr (de_date, ==, "02.12.2026");
+  g_assert_true (g_str_has_prefix (de_time, "02.12.2026 "));
+}
+
+/* What an exported chart says above its charts. */
+static void
+test_export_caption (void)
+{
+  g_autoptr(IlResults) mine = il_results_new ();
+  g_autoptr(IlResults) recorded = il_results_new ();
+  g_autofree char *title = NULL;
+  g_autofree char *untitled = NULL;
+  g_autofree char *both = NULL;
+  g_autofree char *only_mine = NULL;
+  g_autofree char *only_recorded = NULL;
+  g_autofree char *none = NULL;
+
+  mine->experiment = g_strdup ("Primes");
+  mine->machine.cpu_model = g_strdup ("Mine CPU");
+  mine->machine.cores = 2;
+  mine->machine.date = g_strdup ("2026-12-02T12:00:00Z");
+  recorded->machine.cpu_model = g_strdup ("Author CPU");
+  recorded->machine.cores = 8;
+
+  title = il_format_export_title (mine);
+  g_assert_cmpstr (title, ==, "Primes — Interleave results");
+  untitled = il_format_export_title (NULL);
+  g_assert_cmpstr (untitled, ==, "Interleave results");
+  both = il_format_export_caption (mine, recorded);
+  g_assert_cmpstr (both, ==, "Measured on Mine CPU (2 cores, 2026-12-02); recorded by the author on Author CPU (8 cores, undated)");
+  only_mine = il_format_export_caption (mine, NULL);
+  g_assert_cmpstr (only_mine, ==, "Measured on Mine CPU (2 cores, 2026-12-02)");
+  only_recorded = il_format_export_caption (NULL, recorded);
+  g_assert_cmpstr (only_recorded, ==, "Recorded by the author on Author CPU (8 cores, undated)");
+  none = il_format_export_caption (NULL, NULL);
+  g_assert_null (none);
+}
+
 /* What answers a quiz: per run the makespan, the speedup, what the counter
  * lost; then whether the checksums agree (the structure lesson's answer). */
 static void
@@ -378,6 +437,8 @@ main (int   argc,
   g_test_add_func ("/il/format/failed-tasks", test_failed_tasks);
   g_test_add_func ("/il/format/cells", test_cells);
   g_test_add_func ("/il/format/counter", test_counter);
+  g_test_add_func ("/il/format/date-locale", test_date_locale);
+  g_test_add_func ("/il/format/export-caption", test_export_caption);
   g_test_add_func ("/il/format/machine", test_machine);
   g_test_add_func ("/il/format/machine-date-locale", test_machine_date_locale);
   g_test_add_func ("/il/format/block-locale", test_block_locale);

@@ -14,6 +14,7 @@
 #include "il-amdahl.h"
 #include "il-chart.h"
 #include "il-comparison-chart.h"
+#include "il-format.h"
 #include "il-lag-chart.h"
 #include "il-load-chart.h"
 #include "il-live-model.h"
@@ -175,6 +176,21 @@ test_results_view (void)
   g_assert_nonnull (strstr (il_chart_get_description (IL_CHART (comparison)), "threads ×4"));
   g_assert_nonnull (scaling);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (scaling)));
+  /* Their metrics explained where the pointer rests, in the table's words. */
+  {
+    g_autofree char *tip_c = g_strdup (gtk_widget_get_tooltip_text (GTK_WIDGET (comparison)));
+    g_autofree char *tip_s = g_strdup (gtk_widget_get_tooltip_text (GTK_WIDGET (scaling)));
+
+    /* Wrapped into short lines (GTK 4.8 does not wrap tooltips). */
+    g_auto (GStrv) lines = g_strsplit (tip_c, "\n", -1);
+
+    for (guint l = 0; lines[l] != NULL; l++)
+      g_assert_cmpint (g_utf8_strlen (lines[l], -1), <=, 70);
+    g_strdelimit (tip_c, "\n", ' ');
+    g_strdelimit (tip_s, "\n", ' ');
+    g_assert_nonnull (strstr (tip_c, il_results_column_description (IL_RESULTS_COLUMN_MAKESPAN)));
+    g_assert_nonnull (strstr (tip_s, il_results_column_description (IL_RESULTS_COLUMN_SPEEDUP)));
+  }
   g_assert_cmpuint (il_scaling_chart_get_n_series (scaling), ==, 2);
   g_assert_cmpfloat_with_epsilon (il_scaling_chart_get_serial_fraction (scaling, 0), 0.1, 0.02);
   g_assert_cmpfloat_with_epsilon (il_scaling_chart_get_serial_fraction (scaling, 1), 0.3, 0.02);
@@ -199,6 +215,49 @@ test_results_view (void)
   g_assert_cmpint (gdk_texture_get_height (texture), >, 600);
   g_assert_true (parse_svg (svg));
 
+  /* The exports carry a title and the machines: drawn in a band above the
+   * charts, and as text (SVG <title>/<desc>, PNG iTXt). */
+  {
+    g_autofree char *title = il_format_export_title (mine);
+    g_autofree char *caption = il_format_export_caption (mine, recorded);
+    g_autofree char *machine = il_format_machine (&mine->machine);
+    g_autofree char *svg_text = NULL;
+    g_autofree char *png_bytes = NULL;
+    g_autofree char *plain = g_build_filename (dir, "plain.png", NULL);
+    g_autoptr(GFile) plain_file = g_file_new_for_path (plain);
+    g_autoptr(GdkTexture) plain_texture = NULL;
+    g_autoptr(GPtrArray) charts = g_ptr_array_new ();
+    gsize png_length = 0;
+
+    g_clear_error (&error);
+    g_test_message ("title \"%s\", caption \"%s\"", title, caption);
+    g_assert_nonnull (strstr (caption, machine));
+    g_assert_nonnull (strstr (caption, "Author CPU"));
+    g_assert_true (g_file_get_contents (svg, &svg_text, NULL, NULL));
+    g_assert_nonnull (strstr (svg_text, title));
+    g_assert_nonnull (strstr (svg_text, machine));
+    g_assert_true (g_file_get_contents (png, &png_bytes, &png_length, NULL));
+    g_assert_nonnull (memmem (png_bytes, png_length, "iTXtTitle", 9));
+    g_assert_nonnull (memmem (png_bytes, png_length, title, strlen (title)));
+    g_assert_nonnull (memmem (png_bytes, png_length, machine, strlen (machine)));
+
+    /* Taller than the same charts without the caption, by the band. */
+    for (child = gtk_widget_get_first_child (view); child != NULL; child = gtk_widget_get_next_sibling (child))
+      if (GTK_IS_BOX (child))
+        for (GtkWidget *t = gtk_widget_get_first_child (child); t != NULL; t = gtk_widget_get_next_sibling (t))
+          if (IL_IS_CHART (t))
+            g_ptr_array_add (charts, t);
+    g_ptr_array_add (charts, comparison);
+    g_ptr_array_add (charts, scaling);
+    g_assert_true (il_chart_export_stack (charts, gtk_widget_get_width (view), il_chart_get_colors (IL_CHART (comparison)),
+                                          plain_file, "png", &error));
+    g_assert_no_error (error);
+    plain_texture = gdk_texture_new_from_file (plain_file, NULL);
+    g_assert_cmpint (gdk_texture_get_height (texture), ==,
+                     gdk_texture_get_height (plain_texture) + il_chart_export_caption_height ());
+    g_unlink (plain);
+  }
+
   if (g_getenv ("IL_KEEP_EXPORTS") == NULL)
     {
       g_unlink (png);
@@ -207,6 +266,34 @@ test_results_view (void)
     }
   else
     g_printerr ("exports kept in %s\n", dir);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A run stopped in its first repetition has no makespan: the comparison
+ * says "cancelled" (it read "nan ms" and drew an axis of 0 µs … 1 µs). */
+static void
+test_comparison_cancelled (void)
+{
+  g_autoptr(IlResults) results = il_results_new ();
+  IlRunResult  *run = il_run_result_new ();
+  IlRepetition *rep = il_repetition_new ();
+  GtkWidget    *chart, *window;
+
+  run->label = g_strdup ("threads ×2");
+  run->executor = IL_EXECUTOR_THREADS;
+  run->workers = 2;
+  rep->makespan_ms = 40.0;
+  rep->cancelled = TRUE;
+  g_ptr_array_add (run->repetitions, rep);
+  il_run_result_summarize (run, NAN, 2);
+  g_ptr_array_add (results->runs, run);
+
+  chart = il_comparison_chart_new ();
+  il_comparison_chart_set_results (IL_COMPARISON_CHART (chart), results, NULL, NULL);
+  window = window_with (chart, 600, 200);
+  g_test_message ("%s", il_chart_get_description (IL_CHART (chart)));
+  g_assert_nonnull (strstr (il_chart_get_description (IL_CHART (chart)), "threads ×2 cancelled"));
+  g_assert_null (strstr (il_chart_get_description (IL_CHART (chart)), "nan"));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -461,6 +548,7 @@ main (int   argc,
 
   g_test_add_func ("/il/charts/amdahl", test_amdahl);
   g_test_add_func ("/il/charts/results-view", test_results_view);
+  g_test_add_func ("/il/charts/comparison-cancelled", test_comparison_cancelled);
   g_test_add_func ("/il/charts/loop-lag", test_loop_lag);
   g_test_add_func ("/il/charts/mpi-host-load", test_mpi_host_load);
   g_test_add_func ("/il/charts/ideal-reference", test_ideal_reference);

@@ -613,6 +613,60 @@ test_timeline_mpi_hosts (void)
   il_timeline_data_unref (data);
 }
 
+/* A repetition cut off by Stop: its cut-off task reads "cancelled", not
+ * "failed", in the data, the description and the tooltip; and the tooltip
+ * is asked again when the data changes under a resting pointer. */
+static void
+test_timeline_cancelled (void)
+{
+  g_autoptr(IlRepetition) rep = il_repetition_new ();
+  g_autoptr(IlTimelineData) data = il_timeline_data_new ();
+  g_autofree char *tip = NULL;
+  GtkWidget       *chart, *window;
+  guint            refreshes;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      IlTaskRecord rec = { 0 };
+
+      rec.index = i;
+      rec.worker = 0;
+      rec.start_us = 500000 * i;
+      rec.end_us = 500000 * (i + 1);
+      rec.cpu_start = rec.cpu_end = -1;
+      rec.spawn_us = rec.marshal_us = -1;
+      rec.failed = i == 1;
+      rec.error = i == 1 ? g_strdup ("cancelled") : NULL;
+      g_array_append_val (rep->tasks, rec);
+    }
+  rep->cancelled = TRUE;
+  il_timeline_data_set_repetition (data, rep, NULL);
+  g_assert_cmpuint (data->n_failed, ==, 0);
+  g_assert_cmpuint (data->n_cancelled, ==, 1);
+
+  chart = il_timeline_chart_new ();
+  il_timeline_chart_set_data (IL_TIMELINE_CHART (chart), data);
+  window = window_with (chart, 600, 120);
+  g_assert_nonnull (strstr (il_chart_get_description (IL_CHART (chart)), "1 cancelled by Stop"));
+  g_assert_null (strstr (il_chart_get_description (IL_CHART (chart)), "failed"));
+  /* Three quarters along the plot (x 64 … 588): the second task. */
+  tip = il_timeline_chart_query (IL_TIMELINE_CHART (chart), 64 + 0.75 * 524, 45);
+  g_assert_nonnull (tip);
+  g_test_message ("%s", tip);
+  g_assert_nonnull (strstr (tip, "cancelled"));
+  g_assert_null (strstr (tip, "— failed"));
+
+  /* Not over the chart: nothing to refresh. */
+  refreshes = il_timeline_chart_get_tooltip_refreshes (IL_TIMELINE_CHART (chart));
+  il_timeline_chart_data_changed (IL_TIMELINE_CHART (chart));
+  g_assert_cmpuint (il_timeline_chart_get_tooltip_refreshes (IL_TIMELINE_CHART (chart)), ==, refreshes);
+  il_timeline_chart_set_pointer (IL_TIMELINE_CHART (chart), 300, 45);
+  il_timeline_chart_data_changed (IL_TIMELINE_CHART (chart));
+  g_assert_cmpuint (il_timeline_chart_get_tooltip_refreshes (IL_TIMELINE_CHART (chart)), >, refreshes);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -631,6 +685,7 @@ main (int   argc,
   g_test_add_func ("/il/charts/timeline/chronological-strip", test_timeline_chronological_strip);
   g_test_add_func ("/il/charts/timeline/loop-pixels", test_timeline_loop_pixels);
   g_test_add_func ("/il/charts/timeline/mpi-hosts", test_timeline_mpi_hosts);
+  g_test_add_func ("/il/charts/timeline/cancelled", test_timeline_cancelled);
   g_test_add_func ("/il/charts/dark-mode", test_dark_mode);
 
   return g_test_run ();

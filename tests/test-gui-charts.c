@@ -228,6 +228,27 @@ test_live_model_tick (void)
   g_assert_cmpuint (done_notifies, >=, 1);
   g_assert_cmpuint (done_notifies, <, 10);
 
+  /* After the run: "finished" (it was not stopped). */
+  g_assert_nonnull (strstr (il_live_view_get_status (IL_LIVE_VIEW (view)), "finished"));
+  g_assert_null (strstr (il_live_view_get_status (IL_LIVE_VIEW (view)), "stopped"));
+
+  /* The export says what it is and where it was measured. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = g_dir_make_tmp ("il-live-XXXXXX", &error);
+    g_autofree char *path = g_build_filename (dir, "live.svg", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_autofree char *svg = NULL;
+
+    g_assert_true (il_live_view_export (IL_LIVE_VIEW (view), file, "svg", &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (path, &svg, NULL, NULL));
+    g_assert_nonnull (strstr (svg, "<title>Interleave live run</title>"));
+    g_assert_nonnull (strstr (svg, "<desc>Measured on "));
+    g_unlink (path);
+    g_rmdir (dir);
+  }
+
   il_live_model_stop (model);
   gtk_window_destroy (GTK_WINDOW (window));
 }

@@ -12,6 +12,9 @@
 
 #include "il-application.h"
 #include "il-examples.h"
+#include "il-live-model.h"
+#include "il-live-view.h"
+#include "il-timeline-chart.h"
 #include "il-runner.h"
 #include "il-server.h"
 #include "il-window.h"
@@ -246,6 +249,149 @@ test_stop (void)
 
   gtk_window_destroy (GTK_WINDOW (window));
   il_test_drain ();
+}
+
+/* Runs the main loop for @ms. */
+static void
+spin_ms (guint ms)
+{
+  gboolean done = FALSE;
+  guint    source = g_timeout_add (ms, timeout_cb, &done);
+
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  (void) source;
+}
+
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The text of the results table: its labels (title, headers, cells, notes). */
+static void
+append_labels (GtkWidget *widget,
+               GString   *out)
+{
+  if (GTK_IS_LABEL (widget))
+    g_string_append_printf (out, "%s\n", gtk_label_get_text (GTK_LABEL (widget)));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    append_labels (child, out);
+}
+
+/* One long sleep block, stopped in its first repetition: while it runs the
+ * Live page moves with no event (elapsed time, axis, the block's bar) and
+ * the timeline re-asks its tooltip under a still pointer; after Stop it
+ * says "stopped", the table "cancelled" (no "failed", no "mismatch"); the
+ * next document clears the Live page. */
+static void
+test_stop_long_block (void)
+{
+  IlWindow *window = il_window_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("il-gui-stop-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "long.interleave", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *status_before = NULL;
+  IlLiveView      *view;
+  IlLiveModel     *model;
+  IlTimelineData  *timeline;
+  GtkWidget       *chart;
+  gint64           end_before;
+  guint            refreshes;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (path,
+                                      "{ \"interleave\": 1, \"name\": \"long block\",\n"
+                                      "  \"settings\": { \"repetitions\": 2, \"warmup\": 0 },\n"
+                                      "  \"tasks\": [ { \"blocks\": [ { \"type\": \"sleep\", \"ms\": 60000 } ] } ],\n"
+                                      "  \"runs\": [ { \"executor\": \"sequential\" } ] }\n",
+                                      -1, &error));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (il_window_load_file (window, file, &error));
+  g_assert_no_error (error);
+
+  press_run (window, "skip");
+  g_assert_true (il_window_get_running (window));
+  g_assert_cmpstr (il_window_get_visible_page (window), ==, "live");
+  spin_ms (600);
+  view = IL_LIVE_VIEW (find_widget (GTK_WIDGET (window), IL_TYPE_LIVE_VIEW));
+  g_assert_nonnull (view);
+  model = il_live_view_get_model (view);
+  timeline = il_live_model_get_timeline (model);
+  chart = il_live_view_get_timeline (view);
+  /* The pointer rests on the chart. */
+  il_timeline_chart_set_pointer (IL_TIMELINE_CHART (chart), gtk_widget_get_width (chart) / 2.0,
+                                 gtk_widget_get_height (chart) / 2.0);
+  end_before = timeline->end_us;
+  status_before = g_strdup (il_live_view_get_status (view));
+  refreshes = il_timeline_chart_get_tooltip_refreshes (IL_TIMELINE_CHART (chart));
+  g_test_message ("after 0.6 s: end %.3f s, \"%s\"", end_before / 1e6, status_before);
+  g_assert_cmpuint (timeline->tasks->len, ==, 1);
+
+  spin_ms (800);
+  g_test_message ("after 1.4 s: end %.3f s, \"%s\", %u tooltip refreshes", timeline->end_us / 1e6,
+                  il_live_view_get_status (view),
+                  il_timeline_chart_get_tooltip_refreshes (IL_TIMELINE_CHART (chart)) - refreshes);
+  /* No event came (the block sleeps), yet the block's bar and the axis
+   * grew, the elapsed time moved, and the tooltip was asked again. */
+  g_assert_cmpuint (il_live_model_get_tasks_done (model), ==, 0);
+  g_assert_cmpint (timeline->end_us, >, end_before + 200 * 1000);
+  g_assert_cmpstr (il_live_view_get_status (view), !=, status_before);
+  g_assert_cmpuint (il_timeline_chart_get_tooltip_refreshes (IL_TIMELINE_CHART (chart)), >, refreshes);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL);
+  wait_for_run (window);
+  g_test_message ("live: \"%s\"", il_live_view_get_status (view));
+  g_assert_nonnull (strstr (il_live_view_get_status (view), "stopped"));
+  g_assert_null (strstr (il_live_view_get_status (view), "finished"));
+  g_assert_cmpuint (il_live_model_get_timeline (model)->n_failed, ==, 0);
+
+  g_assert_cmpuint (il_results_table_get_n_rows (il_window_get_results_table (window)), ==, 1);
+  g_assert_cmpstr (il_results_table_get_text (il_window_get_results_table (window), 0, IL_RESULTS_COLUMN_CHECKSUM),
+                   ==, "cancelled");
+  spin_ms (100);
+  append_labels (GTK_WIDGET (il_window_get_results_table (window)), text);
+  g_test_message ("table:\n%s", text->str);
+  g_assert_nonnull (strstr (text->str, "cancelled"));
+  g_assert_null (strstr (text->str, "failed"));
+  g_assert_null (strstr (text->str, "mismatch"));
+
+  /* Every header says what its column means (core's texts). */
+  for (guint c = 0; c < IL_N_RESULTS_COLUMNS; c++)
+    {
+      g_autofree char *tip = g_strdup (il_results_table_get_header_tooltip (il_window_get_results_table (window), c));
+
+      g_assert_nonnull (tip);
+      /* Wrapped into lines: the same words. */
+      g_strdelimit (tip, "\n", ' ');
+      g_assert_cmpstr (tip, ==, il_results_column_description (c));
+    }
+
+  /* Another document: the Live page no longer shows the old run. */
+  g_assert_true (il_window_load_example (window, "io-bound", &error));
+  g_assert_no_error (error);
+  g_assert_null (find_widget (GTK_WIDGET (window), IL_TYPE_LIVE_VIEW));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  il_test_drain ();
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
 /* Opening another experiment while one runs stops the run, and its
@@ -584,6 +730,7 @@ main (int   argc,
   g_test_add_func ("/il/gui/run/example", test_run_example);
   g_test_add_func ("/il/gui/run/save-with-results", test_save_with_results);
   g_test_add_func ("/il/gui/run/stop", test_stop);
+  g_test_add_func ("/il/gui/run/stop-long-block", test_stop_long_block);
   g_test_add_func ("/il/gui/run/open-while-running", test_open_while_running);
   g_test_add_func ("/il/gui/run/quiz", test_quiz);
   g_test_add_func ("/il/gui/run/lifetime-server", test_lifetime_server);

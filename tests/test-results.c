@@ -438,6 +438,35 @@ test_format_keys (void)
   g_assert_cmpint (json_object_get_int_member (run, "cpu_slice_units"), ==, 5);
 }
 
+/* A run stopped in its first repetition (its summary has no figure) is
+ * saved and read back: the results a user keeps after Stop open again. */
+static void
+test_cancelled_roundtrip (void)
+{
+  g_autoptr(IlResults) results = make_results ();
+  g_autoptr(IlResults) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  IlRunResult *run = g_ptr_array_index (results->runs, 0);
+
+  for (guint r = 0; r < run->repetitions->len; r++)
+    {
+      IlRepetition *rep = g_ptr_array_index (run->repetitions, r);
+
+      rep->cancelled = TRUE;
+      rep->warmup = FALSE;
+    }
+  il_run_result_summarize (run, NAN, 2);
+  g_assert_null (run->summary.checksum);
+  data = il_results_to_data (results, NULL);
+  node = parse (data);
+  again = il_results_from_json (node, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (again);
+  g_assert_true (isnan (((IlRunResult *) g_ptr_array_index (again->runs, 0))->summary.makespan_ms.median));
+}
+
 static void
 test_warmup_not_written (void)
 {
@@ -618,6 +647,7 @@ main (int   argc,
   g_test_add_func ("/il/results/roundtrip", test_roundtrip);
   g_test_add_func ("/il/results/format-keys", test_format_keys);
   g_test_add_func ("/il/results/warmup-not-written", test_warmup_not_written);
+  g_test_add_func ("/il/results/cancelled-roundtrip", test_cancelled_roundtrip);
   g_test_add_func ("/il/results/format-example", test_format_example);
   g_test_add_func ("/il/results/invalid", test_invalid);
   g_test_add_func ("/il/results/text-limits", test_text_limits);

@@ -8,8 +8,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "il-stats.h"
+#include "il-format.h"
 #include "il-results.h"
+#include "il-stats.h"
 
 #define EPS 1e-9
 
@@ -285,6 +286,123 @@ test_summary_empty (void)
   free_run (run);
 }
 
+/* A repetition cut off by Stop: a short makespan (when it stopped), a
+ * different checksum (fewer tasks) and its cut-off task "failed". It counts
+ * in none of the figures. */
+static void
+test_summary_cancelled (void)
+{
+  IlRunResult     *run = make_run ();
+  const gint64     lat[4] = { 500, 600, 700, 800 };
+  IlRepetition    *cut = make_repetition (5.0, "00000000000000cc", 10.0, 1, lat, TRUE);
+  IlSummary       *s = &run->summary;
+  g_autofree char *checksum = NULL;
+  g_autofree char *makespan = NULL;
+  g_autofree char *note = NULL;
+  guint            cancelled = 0;
+
+  cut->cancelled = TRUE;
+  g_ptr_array_add (run->repetitions, cut);
+
+  il_run_result_summarize (run, 180.0, 2);
+  /* As without it: median 90, min 80 (not 5), max 100; no mismatch. */
+  g_assert_cmpfloat_with_epsilon (s->makespan_ms.median, 90.0, EPS);
+  g_assert_cmpfloat_with_epsilon (s->makespan_ms.min, 80.0, EPS);
+  g_assert_cmpfloat_with_epsilon (s->makespan_ms.max, 100.0, EPS);
+  g_assert_cmpfloat_with_epsilon (s->cpu_user_ms, 160.0, EPS);
+  g_assert_cmpstr (s->checksum, ==, "00000000000000aa");
+  /* Only the counted repetition's failure, not the cut-off task. */
+  g_assert_cmpuint (s->failed_tasks, ==, 1);
+  g_assert_cmpuint (il_run_result_count_repetitions (run, &cancelled), ==, 3);
+  g_assert_cmpuint (cancelled, ==, 1);
+  g_assert_cmpfloat_with_epsilon (il_run_result_median_makespan (run), 90.0, EPS);
+  g_assert_true (il_run_result_median_repetition (run) != cut);
+  g_assert_true (il_task_record_is_cancelled (cut, &g_array_index (cut->tasks, IlTaskRecord, 3)));
+  g_assert_false (il_task_record_is_cancelled (cut, &g_array_index (cut->tasks, IlTaskRecord, 0)));
+  g_assert_false (il_task_record_is_cancelled (g_ptr_array_index (run->repetitions, 2),
+                                               &g_array_index (((IlRepetition *) g_ptr_array_index (run->repetitions, 2))->tasks,
+                                                               IlTaskRecord, 3)));
+
+  checksum = il_results_format_cell (run, IL_RESULTS_COLUMN_CHECKSUM);
+  g_assert_cmpstr (checksum, ==, "00000000000000aa");
+  makespan = il_results_format_cell (run, IL_RESULTS_COLUMN_MAKESPAN);
+  g_assert_nonnull (strstr (makespan, "80.0 ms–100 ms"));
+  note = il_format_cancelled_repetitions (run);
+  g_assert_cmpstr (note, ==, "1 repetition cancelled, not counted");
+
+  free_run (run);
+}
+
+/* Stopped in its first repetition: nothing counts, nothing failed, and
+ * the checksum cell says so. */
+static void
+test_summary_only_cancelled (void)
+{
+  IlRunResult     *run = g_new0 (IlRunResult, 1);
+  const gint64     lat[4] = { 500, 600, 700, 800 };
+  IlRepetition    *cut = make_repetition (5.0, "00000000000000cc", 10.0, 1, lat, TRUE);
+  g_autofree char *checksum = NULL;
+  g_autofree char *makespan = NULL;
+  g_autofree char *note = NULL;
+  g_autofree char *switches = NULL;
+
+  run->workers = 1;
+  run->repetitions = g_ptr_array_new_with_free_func (free_repetition);
+  cut->cancelled = TRUE;
+  g_ptr_array_add (run->repetitions, cut);
+
+  il_run_result_summarize (run, NAN, 2);
+  g_assert_true (isnan (run->summary.makespan_ms.median));
+  g_assert_null (run->summary.checksum);
+  g_assert_cmpuint (run->summary.failed_tasks, ==, 0);
+  g_assert_true (isnan (il_run_result_median_makespan (run)));
+  /* Still shown by what it did before Stop. */
+  g_assert_true (il_run_result_median_repetition (run) == cut);
+
+  checksum = il_results_format_cell (run, IL_RESULTS_COLUMN_CHECKSUM);
+  g_assert_cmpstr (checksum, ==, "cancelled");
+  makespan = il_results_format_cell (run, IL_RESULTS_COLUMN_MAKESPAN);
+  g_assert_cmpstr (makespan, ==, IL_FORMAT_NONE);
+  switches = il_results_format_cell (run, IL_RESULTS_COLUMN_CONTEXT_SWITCHES);
+  g_assert_cmpstr (switches, ==, IL_FORMAT_NONE);
+  note = il_format_cancelled_repetitions (run);
+  g_assert_null (note);
+
+  free_run (run);
+}
+
+/* Every column explains itself, in the words the header tooltip and the
+ * CLI's help use. */
+static void
+test_column_descriptions (void)
+{
+  for (guint c = 0; c < IL_N_RESULTS_COLUMNS; c++)
+    {
+      const char *text = il_results_column_description (c);
+
+      g_assert_nonnull (text);
+      g_assert_cmpuint (strlen (text), >, 20);
+      g_assert_nonnull (strchr (text, ':'));
+    }
+  g_assert_true (g_str_has_prefix (il_results_column_description (IL_RESULTS_COLUMN_CONTEXT_SWITCHES),
+                                   "Context switches: voluntary / involuntary"));
+}
+
+static void
+test_wrap (void)
+{
+  g_autofree char *a = il_format_wrap ("one two three four", 9);
+  g_autofree char *b = il_format_wrap ("short\nlines stay", 40);
+  g_autofree char *c = il_format_wrap ("a verylongwordindeed b", 5);
+  g_autofree char *d = il_format_wrap ("ä ö ü ß", 3);
+
+  g_assert_cmpstr (a, ==, "one two\nthree\nfour");
+  g_assert_cmpstr (b, ==, "short\nlines stay");
+  g_assert_cmpstr (c, ==, "a\nverylongwordindeed\nb");
+  /* Characters, not bytes. */
+  g_assert_cmpstr (d, ==, "ä ö\nü ß");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -301,6 +419,10 @@ main (int   argc,
   g_test_add_func ("/il/summary/no-baseline", test_summary_no_baseline);
   g_test_add_func ("/il/summary/mismatch", test_summary_mismatch);
   g_test_add_func ("/il/summary/empty", test_summary_empty);
+  g_test_add_func ("/il/summary/cancelled", test_summary_cancelled);
+  g_test_add_func ("/il/summary/only-cancelled", test_summary_only_cancelled);
+  g_test_add_func ("/il/format/column-descriptions", test_column_descriptions);
+  g_test_add_func ("/il/format/wrap", test_wrap);
 
   return g_test_run ();
 }

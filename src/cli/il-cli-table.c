@@ -151,6 +151,12 @@ il_cli_format_table (const IlResults    *results,
 
           g_string_append_printf (out, "  (%s)", failed);
         }
+      {
+        g_autofree char *cancelled = il_format_cancelled_repetitions (run);
+
+        if (cancelled != NULL)
+          g_string_append_printf (out, "  (%s)", cancelled);
+      }
       g_string_append_c (out, '\n');
     }
 
@@ -174,9 +180,10 @@ char *
 il_cli_format_markdown (const IlResults    *results,
                         const IlExperiment *experiment)
 {
-  GString *out = g_string_new (NULL);
-  guint    fastest = fastest_run (results);
-  double   best = INFINITY;
+  GString         *out = g_string_new (NULL);
+  guint            fastest = fastest_run (results);
+  double           best = INFINITY;
+  g_autofree char *date = NULL;
 
   for (guint i = 0; i < results->runs->len; i++)
     {
@@ -185,8 +192,10 @@ il_cli_format_markdown (const IlResults    *results,
     }
 
   g_string_append_printf (out, "### %s\n\n", results->experiment != NULL ? results->experiment : "");
+  /* The date in the reader's locale (il_format_date); the JSON keeps UTC. */
+  date = il_format_date (results->machine.date, TRUE);
   g_string_append_printf (out, _("Measured on %s (%u cores), %s.\n\n"),
-                                  results->machine.cpu_model != NULL ? results->machine.cpu_model : _("an unknown CPU"), results->machine.cores, results->machine.date != NULL ? results->machine.date : "");
+                                  results->machine.cpu_model != NULL ? results->machine.cpu_model : _("an unknown CPU"), results->machine.cores, date != NULL ? date : "");
   g_string_append (out, _("| run | makespan mean ± σ (ms) | min (ms) | max (ms) | relative | speedup |\n"));
   g_string_append (out, "|:---|---:|---:|---:|---:|---:|\n");
   for (guint i = 0; i < results->runs->len; i++)

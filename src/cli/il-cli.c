@@ -25,6 +25,7 @@
 #include "il-examples.h"
 #include "il-experiment.h"
 #include "il-export.h"
+#include "il-format.h"
 #include "il-i18n.h"
 #include "il-kernels.h"
 #include "il-machine.h"
@@ -257,6 +258,21 @@ cmd_run (int    argc,
   g_option_context_set_summary (context,
                                 _("FILE is an .interleave file, or example:NAME for a built-in example "
                                   "(see “interleave-cli examples”)."));
+  /* What the table's columns mean: the texts of the window's header
+   * tooltips. */
+  {
+    g_autoptr(GString) columns = g_string_new (_("The table's columns:"));
+
+    for (guint c = 0; c < IL_N_RESULTS_COLUMNS; c++)
+      {
+        g_autofree char *wrapped = il_format_wrap (il_results_column_description (c), 74);
+        g_auto (GStrv) lines = g_strsplit (wrapped, "\n", -1);
+
+        for (guint l = 0; lines[l] != NULL; l++)
+          g_string_append_printf (columns, "\n%s%s", l == 0 ? "  " : "    ", lines[l]);
+      }
+    g_option_context_set_description (context, columns->str);
+  }
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -513,6 +529,9 @@ cmd_run (int    argc,
             {
               const IlRepetition *rep = g_ptr_array_index (run->repetitions, r);
 
+              /* Tasks cut off by Stop did not fail: they are not counted. */
+              if (!il_repetition_counts (rep))
+                continue;
               for (guint t = 0; t < rep->tasks->len && shown < 3; t++)
                 {
                   const IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, t);

@@ -67,6 +67,112 @@ il_format_failed_tasks (guint n_failed)
                           n_failed);
 }
 
+/* Every repetition of @run was cut off by Stop: no figure counts. */
+static gboolean
+only_cancelled (const IlRunResult *run)
+{
+  guint cancelled = 0;
+
+  return il_run_result_count_repetitions (run, &cancelled) == 0 && cancelled > 0;
+}
+
+char *
+il_format_cancelled_repetitions (const IlRunResult *run)
+{
+  guint cancelled = 0;
+  guint counted;
+
+  g_return_val_if_fail (run != NULL, NULL);
+
+  counted = il_run_result_count_repetitions (run, &cancelled);
+  /* With no repetition that counts, the cells say "cancelled" already. */
+  if (cancelled == 0 || counted == 0)
+    return NULL;
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u repetition cancelled, not counted",
+                                       "%u repetitions cancelled, not counted", cancelled),
+                          cancelled);
+}
+
+char *
+il_format_wrap (const char *text,
+                guint       width)
+{
+  GString *out;
+  glong    line = 0;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  out = g_string_new (NULL);
+  /* Word by word; a line of the text ends a line of the result. */
+  for (const char *p = text; *p != '\0';)
+    {
+      const char *end = p;
+      glong       word;
+
+      if (*p == '\n')
+        {
+          g_string_append_c (out, '\n');
+          line = 0;
+          p++;
+          continue;
+        }
+      while (*end != '\0' && *end != ' ' && *end != '\n')
+        end++;
+      word = g_utf8_strlen (p, end - p);
+      if (line > 0 && line + 1 + word > (glong) width)
+        {
+          g_string_append_c (out, '\n');
+          line = 0;
+        }
+      else if (line > 0)
+        {
+          g_string_append_c (out, ' ');
+          line++;
+        }
+      g_string_append_len (out, p, end - p);
+      line += word;
+      p = end;
+      while (*p == ' ')
+        p++;
+    }
+  return g_string_free (out, FALSE);
+}
+
+const char *
+il_results_column_description (IlResultsColumn column)
+{
+  g_return_val_if_fail (column < IL_N_RESULTS_COLUMNS, NULL);
+
+  switch (column)
+    {
+      case IL_RESULTS_COLUMN_LABEL:
+        return _("Run: the executor and its settings (workers, GIL, spawn)");
+      case IL_RESULTS_COLUMN_MAKESPAN:
+        return _("Makespan: from the first task's start to the last task's end, the median over the "
+                 "repetitions, with the fastest and slowest in brackets. Repetitions cut off by Stop "
+                 "do not count");
+      case IL_RESULTS_COLUMN_SPEEDUP:
+        return _("Speedup: the first sequential run's median makespan ÷ this run's; 2× means twice as fast");
+      case IL_RESULTS_COLUMN_LATENCY:
+        return _("Latency: from a task being queued to its end, mean / 95th percentile over every task "
+                 "that did not fail");
+      case IL_RESULTS_COLUMN_CPU:
+        return _("CPU time: user + system time the run's threads and processes spent on a CPU "
+                 "(median over the repetitions); more than the makespan means several cores worked at once");
+      case IL_RESULTS_COLUMN_CONTEXT_SWITCHES:
+        return _("Context switches: voluntary / involuntary. Voluntary: a task gave up the CPU (waited, "
+                 "slept, yielded); involuntary: the kernel preempted it for another thread");
+      case IL_RESULTS_COLUMN_CHECKSUM:
+        return _("Checksum: combines every task's computed result, in any order; equal checksums mean "
+                 "every executor computed the same. “mismatch”: the repetitions disagreed; "
+                 "“cancelled”: stopped before a repetition ended");
+      case IL_N_RESULTS_COLUMNS:
+      default:
+        break;
+    }
+  g_return_val_if_reached (NULL);
+}
+
 char *
 il_results_format_cell (const IlRunResult *run,
                         IlResultsColumn    column)
@@ -87,7 +193,8 @@ il_results_format_cell (const IlRunResult *run,
           g_autofree char *min = NULL;
           g_autofree char *max = NULL;
 
-          if (run->repetitions == NULL || run->repetitions->len <= 1)
+          /* min–max over the repetitions that count (not those cut off). */
+          if (il_run_result_count_repetitions (run, NULL) <= 1)
             return g_steal_pointer (&median);
           min = il_format_duration_ms (s->makespan_ms.min);
           max = il_format_duration_ms (s->makespan_ms.max);
@@ -112,10 +219,18 @@ il_results_format_cell (const IlRunResult *run,
       case IL_RESULTS_COLUMN_CPU:
         return il_format_duration_ms (s->cpu_user_ms + s->cpu_sys_ms);
       case IL_RESULTS_COLUMN_CONTEXT_SWITCHES:
+        if (only_cancelled (run))
+          return g_strdup (IL_FORMAT_NONE);
         return g_strdup_printf ("%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT,
                                 s->ctx_voluntary, s->ctx_involuntary);
       case IL_RESULTS_COLUMN_CHECKSUM:
-        return g_strdup (s->checksum != NULL ? s->checksum : IL_FORMAT_NONE);
+        {
+          /* Stopped before any repetition ran to its end: nothing to
+           * compare, and nothing "failed". */
+          if (s->checksum == NULL && only_cancelled (run))
+            return g_strdup (_("cancelled"));
+          return g_strdup (s->checksum != NULL ? s->checksum : IL_FORMAT_NONE);
+        }
       case IL_N_RESULTS_COLUMNS:
       default:
         break;
@@ -242,6 +357,27 @@ format_day (const char *iso)
 }
 
 char *
+il_format_date (const char *iso8601,
+                gboolean    with_time)
+{
+  const char *lc_time = setlocale (LC_TIME, NULL);
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (iso8601 == NULL)
+    return NULL;
+  utc = g_date_time_new_from_iso8601 (iso8601, NULL);
+  if (utc == NULL)
+    return NULL;
+  local = g_date_time_to_local (utc);
+  /* The C locale's %x is the ambiguous 12/02/26: ISO 8601 instead (as
+   * format_day does). Otherwise the locale's own way: 02.12.2026 in German. */
+  if (lc_time == NULL || g_str_equal (lc_time, "C") || g_str_equal (lc_time, "POSIX") || g_str_has_prefix (lc_time, "C."))
+    return g_date_time_format (local != NULL ? local : utc, with_time ? "%Y-%m-%d %H:%M" : "%Y-%m-%d");
+  return g_date_time_format (local != NULL ? local : utc, with_time ? "%x %X" : "%x");
+}
+
+char *
 il_format_machine (const IlMachine *machine)
 {
   const char      *cpu;
@@ -258,6 +394,33 @@ il_format_machine (const IlMachine *machine)
                             cpu, machine->cores);
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (%u core, %s)", "%s (%u cores, %s)", machine->cores),
                           cpu, machine->cores, date);
+}
+
+char *
+il_format_export_title (const IlResults *results)
+{
+  const char *name = results != NULL ? results->experiment : NULL;
+
+  if (name == NULL || name[0] == '\0')
+    return g_strdup (_("Interleave results"));
+  /* TRANSLATORS: the title of an exported chart: the experiment's name */
+  return g_strdup_printf (_("%s — Interleave results"), name);
+}
+
+char *
+il_format_export_caption (const IlResults *mine,
+                          const IlResults *recorded)
+{
+  g_autofree char *m = mine != NULL ? il_format_machine (&mine->machine) : NULL;
+  g_autofree char *r = recorded != NULL ? il_format_machine (&recorded->machine) : NULL;
+
+  if (m != NULL && r != NULL)
+    return g_strdup_printf (_("Measured on %s; recorded by the author on %s"), m, r);
+  if (m != NULL)
+    return g_strdup_printf (_("Measured on %s"), m);
+  if (r != NULL)
+    return g_strdup_printf (_("Recorded by the author on %s"), r);
+  return NULL;
 }
 
 /* Under the table, for runs with counter blocks: what the shared counter

@@ -50,6 +50,19 @@ typedef enum
 char *il_results_format_cell (const IlRunResult *run,
                               IlResultsColumn    column);
 
+/* @text with its spaces turned into line breaks so that no line is longer
+ * than @width characters (a longer word keeps its own line): tooltips and
+ * terminal help. */
+char *il_format_wrap (const char *text,
+                      guint       width);
+/* What a column shows, for its header's tooltip in the window and the
+ * CLI's help: "Context switches: voluntary / involuntary …". */
+const char *il_results_column_description (IlResultsColumn column);
+/* "2 repetitions cancelled, not counted" when Stop cut off some of @run's
+ * repetitions and others count; NULL otherwise (with none that counts, the
+ * checksum cell reads "cancelled"). */
+char *il_format_cancelled_repetitions (const IlRunResult *run);
+
 /* What goes under the summary table, from each run's median repetition:
  * for counter blocks, the lost updates (and what each worker counted under
  * processes); for yield blocks, the yields, the kernel's switches and the
@@ -75,6 +88,11 @@ char *il_format_counter_workers (const IlRunResult *run);
  * µs per switch". NULL when the run has no yield block. */
 char *il_format_yield (const IlRunResult *run);
 
+/* An ISO 8601 date (a machine's "date") in the user's locale and time
+ * zone: "%x", or "%x %X" @with_time; ISO ("2026-12-02", "2026-12-02 13:40")
+ * in the C locale. NULL when @iso8601 is NULL or does not parse. */
+char *il_format_date (const char *iso8601,
+                      gboolean    with_time);
 /* A block in the user's language and number format, as the editor shows
  * it: "spin × 40", "50 ms schlafen", "GET 20 ms, 1,0 KiB". The files keep
  * il_block_describe()'s English, C-locale text. */
@@ -83,5 +101,11 @@ char *il_format_block (const IlBlock *block);
 /* Who measured: "Intel(R) Xeon(R) CPU @ 2.20GHz (2 cores, 2026-12-02)"; the
  * day in the user's date format (LC_TIME), ISO in the C locale. */
 char *il_format_machine (const IlMachine *machine);
+/* An exported chart's title: "NAME — Interleave results". */
+char *il_format_export_title (const IlResults *results);
+/* Under it, who measured and when: "Measured on CPU (2 cores, DATE)", the
+ * author's machine too when @recorded is given; NULL when both are NULL. */
+char *il_format_export_caption (const IlResults *mine,
+                                const IlResults *recorded);
 
 G_END_DECLS

@@ -237,9 +237,23 @@ void il_run_result_summarize (IlRunResult *run,
                               double       baseline_median_ms,
                               guint        cores);
 /* The repetition a run is shown by: the median by makespan (the lower
- * middle one of an even count; ties keep the recorded order). NULL when the
- * run has no repetition. */
+ * middle one of an even count; ties keep the recorded order) of those that
+ * count (il_repetition_counts), or of all when none counts (a run stopped in
+ * its first repetition). NULL when the run has no repetition. */
 const IlRepetition *il_run_result_median_repetition (const IlRunResult *run);
+/* Whether @rep counts in a run's figures (summary, min–max, median): not a
+ * warm-up and not cut off by Stop (rep->cancelled). */
+gboolean il_repetition_counts (const IlRepetition *rep);
+/* How many of @run's repetitions count; @n_cancelled (nullable) gets how
+ * many were cut off by Stop. */
+guint il_run_result_count_repetitions (const IlRunResult *run,
+                                       guint             *n_cancelled);
+/* The median makespan of the repetitions that count, NAN when none. */
+double il_run_result_median_makespan (const IlRunResult *run);
+/* Whether @task of @rep was cut off by Stop rather than failing on its own:
+ * such a task reads "cancelled", not "failed". */
+gboolean il_task_record_is_cancelled (const IlRepetition *rep,
+                                      const IlTaskRecord *task);
 
 /* The results document, as docs/results-format.md describes it. */
 JsonNode *il_results_to_json (const IlResults *results);

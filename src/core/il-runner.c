@@ -629,17 +629,9 @@ sequential_baseline (GPtrArray *run_results)
     {
       IlRunResult *rr = g_ptr_array_index (run_results, i);
 
-      if (rr->executor == IL_EXECUTOR_SEQUENTIAL && rr->repetitions->len > 0)
-        {
-          g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (double));
-
-          for (guint k = 0; k < rr->repetitions->len; k++)
-            {
-              IlRepetition *rep = g_ptr_array_index (rr->repetitions, k);
-              g_array_append_val (values, rep->makespan_ms);
-            }
-          return il_stats_median ((double *) values->data, values->len);
-        }
+      /* Repetitions cut off by Stop are no baseline. */
+      if (rr->executor == IL_EXECUTOR_SEQUENTIAL && il_run_result_count_repetitions (rr, NULL) > 0)
+        return il_run_result_median_makespan (rr);
     }
   return NAN;
 }

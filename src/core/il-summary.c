@@ -58,8 +58,9 @@ il_run_result_summarize (IlRunResult *run,
       double              value;
 
       /* run->repetitions should hold counted ones only; a stray warm-up
-       * must still not skew the figures. */
-      if (rep == NULL || rep->warmup)
+       * must still not skew the figures, nor a repetition cut off by Stop
+       * (its makespan is when it stopped, its tasks did not all run). */
+      if (!il_repetition_counts (rep))
         continue;
 
       g_array_append_val (makespans, rep->makespan_ms);
@@ -146,20 +147,80 @@ il_run_result_summarize (IlRunResult *run,
   summary->failed_tasks = failed;
 }
 
+gboolean
+il_repetition_counts (const IlRepetition *rep)
+{
+  return rep != NULL && !rep->warmup && !rep->cancelled;
+}
+
+guint
+il_run_result_count_repetitions (const IlRunResult *run,
+                                 guint             *n_cancelled)
+{
+  guint counted = 0, cancelled = 0;
+
+  g_return_val_if_fail (run != NULL, 0);
+
+  for (guint r = 0; run->repetitions != NULL && r < run->repetitions->len; r++)
+    {
+      const IlRepetition *rep = g_ptr_array_index (run->repetitions, r);
+
+      if (il_repetition_counts (rep))
+        counted++;
+      else if (rep != NULL && !rep->warmup && rep->cancelled)
+        cancelled++;
+    }
+  if (n_cancelled != NULL)
+    *n_cancelled = cancelled;
+  return counted;
+}
+
+double
+il_run_result_median_makespan (const IlRunResult *run)
+{
+  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (double));
+
+  g_return_val_if_fail (run != NULL, NAN);
+
+  for (guint r = 0; run->repetitions != NULL && r < run->repetitions->len; r++)
+    {
+      const IlRepetition *rep = g_ptr_array_index (run->repetitions, r);
+
+      if (il_repetition_counts (rep))
+        g_array_append_val (values, rep->makespan_ms);
+    }
+  return values->len > 0 ? il_stats_median ((const double *) values->data, values->len) : NAN;
+}
+
+gboolean
+il_task_record_is_cancelled (const IlRepetition *rep,
+                             const IlTaskRecord *task)
+{
+  g_return_val_if_fail (rep != NULL && task != NULL, FALSE);
+
+  /* Stop cuts the tasks in flight short and they end "failed": in a
+   * repetition cut off by Stop, that is what a failure is. */
+  return rep->cancelled && task->failed;
+}
+
 const IlRepetition *
 il_run_result_median_repetition (const IlRunResult *run)
 {
   g_autofree guint *order = NULL;
-  guint             n;
+  guint             n = 0;
+  gboolean          only_counted;
 
   g_return_val_if_fail (run != NULL, NULL);
 
   if (run->repetitions == NULL || run->repetitions->len == 0)
     return NULL;
-  n = run->repetitions->len;
-  order = g_new (guint, n);
-  for (guint i = 0; i < n; i++)
-    order[i] = i;
+  /* The repetitions that count; a run that was stopped in its first one
+   * is shown by what it did before Stop. */
+  only_counted = il_run_result_count_repetitions (run, NULL) > 0;
+  order = g_new (guint, run->repetitions->len);
+  for (guint i = 0; i < run->repetitions->len; i++)
+    if (!only_counted || il_repetition_counts (g_ptr_array_index (run->repetitions, i)))
+      order[n++] = i;
   /* Insertion sort by makespan, stable: at most 100 repetitions. */
   for (guint i = 1; i < n; i++)
     {

@@ -73,6 +73,16 @@ il_result_row_new (const IlRunResult *run)
 
       row->text[IL_RESULTS_COLUMN_CHECKSUM] = g_strdup_printf ("%s (%s)", checksum, failed);
     }
+  {
+    g_autofree char *cancelled = il_format_cancelled_repetitions (run);
+
+    if (cancelled != NULL)
+      {
+        g_autofree char *checksum = row->text[IL_RESULTS_COLUMN_CHECKSUM];
+
+        row->text[IL_RESULTS_COLUMN_CHECKSUM] = g_strdup_printf ("%s (%s)", checksum, cancelled);
+      }
+  }
   return row;
 }
 
@@ -102,6 +112,65 @@ bind_cb (GtkSignalListItemFactory *factory,
   IlResultRow *row = gtk_list_item_get_item (item);
 
   gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), row->text[column]);
+}
+
+static void
+il_set_wrapped_tooltip (GtkWidget  *widget,
+                        const char *text)
+{
+  g_autofree char *wrapped = il_format_wrap (text, 60);
+
+  gtk_widget_set_tooltip_text (widget, wrapped);
+}
+
+/* GTK 4.8 gives a column no tooltip: the header's title widgets, one per
+ * column in order, get what the column means (il_results_column_description,
+ * the CLI's help prints the same). */
+static void
+set_header_tooltips (IlResultsTable *self)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      guint column = 0;
+
+      if (g_strcmp0 (gtk_widget_get_css_name (child), "header") != 0)
+        continue;
+      for (GtkWidget *title = gtk_widget_get_first_child (child);
+           title != NULL && column < IL_N_RESULTS_COLUMNS;
+           title = gtk_widget_get_next_sibling (title), column++)
+        {
+          /* GTK 4.8 does not wrap a tooltip's text. */
+          g_autofree char *wrapped = il_format_wrap (il_results_column_description (column), 60);
+
+          gtk_widget_set_tooltip_text (title, wrapped);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (title), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                          il_results_column_description (column), -1);
+        }
+    }
+}
+
+const char *
+il_results_table_get_header_tooltip (IlResultsTable *self,
+                                     IlResultsColumn column)
+{
+  guint i = 0;
+
+  g_return_val_if_fail (IL_IS_RESULTS_TABLE (self), NULL);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (g_strcmp0 (gtk_widget_get_css_name (child), "header") != 0)
+        continue;
+      for (GtkWidget *title = gtk_widget_get_first_child (child); title != NULL;
+           title = gtk_widget_get_next_sibling (title), i++)
+        if (i == column)
+          return gtk_widget_get_tooltip_text (title);
+    }
+  return NULL;
 }
 
 static void
@@ -160,6 +229,12 @@ il_results_table_init (IlResultsTable *self)
       gtk_column_view_column_set_expand (column, i == IL_RESULTS_COLUMN_LABEL);
       gtk_column_view_append_column (self->column_view, column);
     }
+  set_header_tooltips (self);
+  il_set_wrapped_tooltip (GTK_WIDGET (self->notes_label),
+                          _("Lost updates: increments of a shared counter that another worker's write "
+                                 "overwrote (counter blocks). Context switches of yield blocks: how often the "
+                                 "yielding threads gave up the CPU, and what one switch cost. From the median "
+                                 "repetition"));
 }
 
 GtkWidget *

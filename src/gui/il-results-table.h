@@ -26,5 +26,8 @@ const char *il_results_table_get_notes (IlResultsTable *self);
 const char *il_results_table_get_text (IlResultsTable *self,
                                        guint           row,
                                        IlResultsColumn column);
+/* The tooltip of a column's header (il_results_column_description). */
+const char *il_results_table_get_header_tooltip (IlResultsTable *self,
+                                                 IlResultsColumn column);
 
 G_END_DECLS

@@ -156,8 +156,12 @@ stop_action (GtkWidget  *widget,
 {
   IlWindow *self = IL_WINDOW (widget);
 
-  if (self->run_cancellable != NULL)
-    g_cancellable_cancel (self->run_cancellable);
+  if (self->run_cancellable == NULL)
+    return;
+  /* First: the tasks Stop cuts off read "cancelled" on the Live page. */
+  if (self->live_model != NULL)
+    il_live_model_request_stop (self->live_model);
+  g_cancellable_cancel (self->run_cancellable);
 }
 
 static void

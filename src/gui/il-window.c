@@ -340,6 +340,23 @@ il_window_settle_focus (IlWindow *self)
     gtk_widget_child_focus (self->switcher_box, GTK_DIR_TAB_FORWARD);
 }
 
+/* The Live page shows the run of the document that is open: another
+ * document (opened or new) brings back the "Not Running" page. */
+static void
+il_window_clear_live (IlWindow *self)
+{
+  if (self->live_view == NULL)
+    return;
+  if (self->live_model != NULL)
+    {
+      il_live_model_stop (self->live_model);
+      il_live_model_reset (self->live_model);
+    }
+  /* The placeholder is kept (a reference from init): put it back. */
+  adw_bin_set_child (self->live_bin, self->live_placeholder);
+  self->live_view = NULL;
+}
+
 void
 il_window_set_document (IlWindow   *self,
                         IlDocument *document)
@@ -362,6 +379,7 @@ il_window_set_document (IlWindow   *self,
   if (self->quiz_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->quiz_dialog));
 
+  il_window_clear_live (self);
   il_workload_editor_set_document (self->workload_editor, document);
   il_runs_editor_set_document (self->runs_editor, document);
   /* Only after Save or Discard: the old document's autosave goes. */

@@ -101,6 +101,20 @@ gboolean il_chart_export_stack (GPtrArray           *charts,
                                 const char          *format,
                                 GError             **error);
 
+/* The same under a caption band: @title (bold), then @caption (nullable:
+ * who measured, when). The file carries both as text too: an SVG's <title>
+ * and <desc>, a PNG's Title and Description (iTXt). */
+gboolean il_chart_export_stack_captioned (GPtrArray           *charts,
+                                          int                  width,
+                                          const IlChartColors *colors,
+                                          const char          *title,
+                                          const char          *caption,
+                                          GFile               *file,
+                                          const char          *format,
+                                          GError             **error);
+/* How much taller than its charts a captioned export is, px. */
+int il_chart_export_caption_height (void);
+
 /* ---- drawing helpers shared by the charts ---- */
 void il_chart_set_source (cairo_t       *cr,
                           const GdkRGBA *color,

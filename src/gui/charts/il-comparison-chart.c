@@ -242,6 +242,13 @@ il_comparison_chart_draw (IlChart             *chart,
         if (row->has[side] && isfinite (row->max[side]))
           x_max = MAX (x_max, row->max[side]);
     }
+  /* Every run was stopped before a repetition ended: no makespan counts. */
+  if (x_max <= 0)
+    {
+      il_chart_text (cr, _("No repetition ran to its end: nothing to compare"), width / 2.0, height / 2.0,
+                            0.5, 0.5, 1.0, FALSE, &colors->dim);
+      return;
+    }
   label_w = MIN (label_w, width * 0.35);
   x_max = MAX (x_max * 1.05, 0.001);
 
@@ -346,6 +353,12 @@ il_comparison_chart_describe (IlChart *chart)
         {
           if (!row->has[side])
             continue;
+          if (!isfinite (row->median[side]))
+            {
+              /* Stopped before a repetition ended. */
+              g_string_append_printf (s, " %s%s", side == 1 ? _("(recorded) ") : "", _("cancelled"));
+              continue;
+            }
           g_string_append_printf (s, " %s%.1f ms", side == 1 ? _("(recorded) ") : "", row->median[side]);
           if (isfinite (row->speedup[side]))
             g_string_append_printf (s, _(" speedup %.2f"), row->speedup[side]);
@@ -416,6 +429,18 @@ il_comparison_chart_init (IlComparisonChart *self)
   self->ideal.kind = IL_IDEAL_NO_BASELINE;
   self->ideal.baseline_ms = NAN;
   il_chart_set_title (IL_CHART (self), "Makespan by run");
+  /* What the bars, whiskers and numbers are: the table's words. */
+  {
+    g_autofree char *tip = g_strdup_printf ("%s\n%s\n%s", il_results_column_description (IL_RESULTS_COLUMN_MAKESPAN),
+                                            il_results_column_description (IL_RESULTS_COLUMN_SPEEDUP),
+                                            _("Dashed line: the ideal makespan, the sequential run's ÷ the cores the "
+                                              "runs may use; left out where it does not apply (the chart says why)"));
+
+    g_autofree char *wrapped = il_format_wrap (tip, 70);
+
+    /* GTK 4.8 does not wrap a tooltip's text. */
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self), wrapped);
+  }
 }
 
 GtkWidget *

@@ -42,6 +42,14 @@ struct _IlLiveModel
   gboolean current_async;
   gboolean running;
   gboolean seen_rep;
+  /* Stop was pressed: tasks that end failed from now on were cut off. */
+  gboolean stopping;
+  /* The run ended by Stop (FINISHED flagged cancelled, or stop requested). */
+  gboolean stopped;
+  /* The repetition's clock against g_get_monotonic_time: the least (arrival
+   * − event time) seen in this repetition, G_MAXINT64 before any. A long
+   * block sends no event; this moves the in-flight bars to "now". */
+  gint64 rep_offset_us;
 };
 
 G_DEFINE_FINAL_TYPE (IlLiveModel, il_live_model, G_TYPE_OBJECT)
@@ -53,6 +61,7 @@ enum
   PROP_TASKS_TOTAL,
   PROP_ELAPSED_US,
   PROP_RUNNING,
+  PROP_STOPPED,
   N_PROPS
 };
 
@@ -124,6 +133,9 @@ il_live_model_get_property (GObject    *object,
       case PROP_RUNNING:
         g_value_set_boolean (value, self->running);
         break;
+      case PROP_STOPPED:
+        g_value_set_boolean (value, self->stopped);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -150,6 +162,9 @@ il_live_model_class_init (IlLiveModelClass *klass)
   properties[PROP_RUNNING] =
     g_param_spec_boolean ("running", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STOPPED] =
+    g_param_spec_boolean ("stopped", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -170,6 +185,7 @@ il_live_model_init (IlLiveModel *self)
   self->timeline = il_timeline_data_new ();
   self->completion = il_completion_data_new ();
   self->lag = il_lag_data_new ();
+  self->rep_offset_us = G_MAXINT64;
 }
 
 IlLiveModel *
@@ -186,6 +202,16 @@ set_running (IlLiveModel *self,
     return;
   self->running = running;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+static void
+set_stopped (IlLiveModel *self,
+             gboolean     stopped)
+{
+  if (self->stopped == stopped)
+    return;
+  self->stopped = stopped;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STOPPED]);
 }
 
 static void
@@ -227,6 +253,9 @@ il_live_model_reset (IlLiveModel *self)
   self->current_warmup = FALSE;
   self->seen_rep = FALSE;
   self->tasks_per_rep = 0;
+  self->stopping = FALSE;
+  self->rep_offset_us = G_MAXINT64;
+  set_stopped (self, FALSE);
   if (self->tasks_done != 0)
     {
       self->tasks_done = 0;
@@ -246,6 +275,7 @@ begin_repetition (IlLiveModel   *self,
     self->rep_base_us += self->rep_last_us;
   self->rep_last_us = 0;
   self->seen_rep = TRUE;
+  self->rep_offset_us = G_MAXINT64;
 
   self->current_run = ev->run;
   self->current_rep = ev->rep;
@@ -273,6 +303,7 @@ il_live_model_apply (IlLiveModel   *self,
                      guint          n_events)
 {
   guint64 done_before;
+  gint64  now = g_get_monotonic_time ();
 
   g_return_if_fail (IL_IS_LIVE_MODEL (self));
   g_return_if_fail (events != NULL || n_events == 0);
@@ -296,9 +327,22 @@ il_live_model_apply (IlLiveModel   *self,
 
           case IL_EVENT_TASK_END:
             self->tasks_done++;
-            il_completion_data_add (self->completion, ev->t_us,
-                                    (ev->flags & IL_EVENT_FLAG_FAILED) != 0);
-            il_timeline_data_apply (self->timeline, ev);
+            self->rep_offset_us = MIN (self->rep_offset_us, now - ev->t_us);
+            if (self->stopping && (ev->flags & IL_EVENT_FLAG_FAILED) != 0)
+              {
+                /* Cut off by Stop: cancelled, not failed. */
+                IlEvent cut = *ev;
+
+                /* Not a completion either: the task never finished. */
+                cut.flags = (cut.flags & ~IL_EVENT_FLAG_FAILED) | IL_EVENT_FLAG_CANCELLED;
+                il_timeline_data_apply (self->timeline, &cut);
+              }
+            else
+              {
+                il_completion_data_add (self->completion, ev->t_us,
+                                        (ev->flags & IL_EVENT_FLAG_FAILED) != 0);
+                il_timeline_data_apply (self->timeline, ev);
+              }
             self->rep_last_us = MAX (self->rep_last_us, ev->t_us);
             break;
 
@@ -309,6 +353,7 @@ il_live_model_apply (IlLiveModel   *self,
           case IL_EVENT_GIL_HOLD:
             il_timeline_data_apply (self->timeline, ev);
             self->rep_last_us = MAX (self->rep_last_us, il_event_get_latest_us (ev));
+            self->rep_offset_us = MIN (self->rep_offset_us, now - il_event_get_latest_us (ev));
             break;
 
           case IL_EVENT_CORE_SAMPLE:
@@ -339,6 +384,8 @@ il_live_model_apply (IlLiveModel   *self,
           case IL_EVENT_FINISHED:
             if (self->start_time != 0)
               set_elapsed (self, g_get_monotonic_time () - self->start_time);
+            if ((ev->flags & IL_EVENT_FLAG_CANCELLED) != 0)
+              set_stopped (self, TRUE);
             set_running (self, FALSE);
             break;
 
@@ -375,14 +422,38 @@ drain (IlLiveModel *self)
   return n;
 }
 
+gboolean
+il_live_model_advance (IlLiveModel *self,
+                       gint64       now_us)
+{
+  IlTimelineData *timeline;
+  gint64          t_us;
+
+  g_return_val_if_fail (IL_IS_LIVE_MODEL (self), FALSE);
+
+  timeline = self->timeline;
+  if (!self->running || self->rep_offset_us == G_MAXINT64 || timeline->n_finished >= timeline->tasks->len)
+    return FALSE;
+  t_us = now_us - self->rep_offset_us;
+  if (t_us <= timeline->end_us)
+    return FALSE;
+  /* The bars of the tasks and blocks in flight end at end_us. */
+  timeline->end_us = t_us;
+  return TRUE;
+}
+
 static gboolean
 il_live_model_tick_cb (GtkWidget     *widget,
                        GdkFrameClock *clock,
                        gpointer       user_data)
 {
   IlLiveModel *self = IL_LIVE_MODEL (user_data);
+  gboolean     advanced;
 
-  drain (self);
+  /* Before the events: a batch moves end_us on by itself. */
+  advanced = il_live_model_advance (self, g_get_monotonic_time ());
+  if (drain (self) == 0 && advanced)
+    g_signal_emit (self, signals[CHANGED], 0);
   if (self->running)
     set_elapsed (self, g_get_monotonic_time () - self->start_time);
 
@@ -490,6 +561,24 @@ il_live_model_get_running (IlLiveModel *self)
   return self->running;
 }
 
+void
+il_live_model_request_stop (IlLiveModel *self)
+{
+  g_return_if_fail (IL_IS_LIVE_MODEL (self));
+
+  /* What ended before Stop ended on its own. */
+  drain (self);
+  self->stopping = TRUE;
+  set_stopped (self, TRUE);
+}
+
+gboolean
+il_live_model_get_stopped (IlLiveModel *self)
+{
+  g_return_val_if_fail (IL_IS_LIVE_MODEL (self), FALSE);
+  return self->stopped;
+}
+
 guint
 il_live_model_get_current_run (IlLiveModel *self)
 {
@@ -563,4 +652,11 @@ il_live_model_get_current_async (IlLiveModel *self)
 {
   g_return_val_if_fail (IL_IS_LIVE_MODEL (self), FALSE);
   return self->current_async;
+}
+
+IlRunner *
+il_live_model_get_runner (IlLiveModel *self)
+{
+  g_return_val_if_fail (IL_IS_LIVE_MODEL (self), NULL);
+  return self->runner;
 }

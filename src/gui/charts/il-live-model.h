@@ -40,6 +40,20 @@ void il_live_model_apply (IlLiveModel   *self,
 /* Forgets everything (keeps the properties' notify semantics). */
 void il_live_model_reset (IlLiveModel *self);
 
+/* Stop was pressed: applies what came before it, then tasks that end
+ * failed are cut off ("cancelled" in the timeline, not "failed"), and
+ * "stopped" turns TRUE. */
+void il_live_model_request_stop (IlLiveModel *self);
+/* The run ended by Stop (or Ctrl+C in the core: FINISHED flagged cancelled). */
+gboolean il_live_model_get_stopped (IlLiveModel *self);
+/* While a run is live, moves the timeline's end (where the bars of the
+ * tasks and blocks in flight end) to @now_us (g_get_monotonic_time) on the
+ * repetition's clock, as estimated from the events' arrival; the tick does
+ * it every frame, so that a long block grows with no event. TRUE when it
+ * moved. */
+gboolean il_live_model_advance (IlLiveModel *self,
+                                gint64       now_us);
+
 guint64  il_live_model_get_tasks_done (IlLiveModel *self);
 guint64  il_live_model_get_tasks_total (IlLiveModel *self);
 gint64   il_live_model_get_elapsed_us (IlLiveModel *self);
@@ -61,6 +75,8 @@ IlTimelineData   *il_live_model_get_timeline (IlLiveModel *self);
 IlCompletionData *il_live_model_get_completion (IlLiveModel *self);
 /* The event loop's latency in the repetition in progress (async runs). */
 IlLagData *il_live_model_get_lag (IlLiveModel *self);
+/* The runner of the run shown (NULL: none, or in tests). */
+IlRunner *il_live_model_get_runner (IlLiveModel *self);
 /* Whether the run in progress uses the async executor (it has a loop). */
 gboolean il_live_model_get_current_async (IlLiveModel *self);
 

@@ -10,7 +10,14 @@
  * starts halfway, so the timeline gets at least as much height as the
  * curves at any window size; dragging the handle sticks.
  */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
 #include "il-live-view.h"
+
+#include "il-format.h"
+#include "il-machine.h"
 
 #include "il-completion-chart.h"
 #include "il-lag-chart.h"
@@ -103,8 +110,11 @@ update_status (IlLiveView *self)
   total = format_count (il_live_model_get_tasks_total (self->model));
   g_string_append_printf (s, "%s of %s tasks · %.1f s", done, total,
                           il_live_model_get_elapsed_us (self->model) / 1e6);
-  if (!il_live_model_get_running (self->model) && il_live_model_get_tasks_done (self->model) > 0)
-    g_string_append (s, " · finished");
+  /* Stop cut the run short: it did not finish. */
+  if (!il_live_model_get_running (self->model) && il_live_model_get_stopped (self->model))
+    g_string_append (s, _(" · stopped"));
+  else if (!il_live_model_get_running (self->model) && il_live_model_get_tasks_done (self->model) > 0)
+    g_string_append (s, _(" · finished"));
   dropped = il_live_model_get_dropped (self->model);
   if (dropped > 0)
     g_string_append_printf (s, " · %" G_GUINT64_FORMAT " events not shown", dropped);
@@ -376,6 +386,8 @@ il_live_view_init (IlLiveView *self)
                                   G_CALLBACK (model_changed_cb), self);
   g_signal_group_connect_swapped (self->model_signals, "notify::elapsed-us",
                                   G_CALLBACK (model_elapsed_cb), self);
+  g_signal_group_connect_swapped (self->model_signals, "notify::stopped",
+                                  G_CALLBACK (update_status), self);
 }
 
 GtkWidget *
@@ -434,7 +446,40 @@ il_live_view_export (IlLiveView *self,
   if (gtk_widget_get_visible (self->lag))
     g_ptr_array_add (charts, self->lag);
   g_ptr_array_add (charts, self->timeline);
-  return il_chart_export_stack (charts, width,
-                                il_chart_get_colors (IL_CHART (self->load)),
-                                file, format, error);
+  /* The run in progress (or the last one), on this machine, now. */
+  {
+    IlRunner           *runner = self->model != NULL ? il_live_model_get_runner (self->model) : NULL;
+    const IlExperiment *experiment = runner != NULL ? il_runner_get_experiment (runner) : NULL;
+    IlMachine           machine = { 0 };
+    g_autofree char    *described = NULL;
+    g_autofree char    *title = NULL;
+    g_autofree char    *caption = NULL;
+    gboolean            ok;
+
+    il_machine_describe (&machine);
+    described = il_format_machine (&machine);
+    il_machine_clear (&machine);
+    if (experiment != NULL && experiment->name != NULL && experiment->name[0] != '\0')
+      title = g_strdup_printf (_("%s — live run"), experiment->name);
+    else
+      title = g_strdup (_("Interleave live run"));
+    caption = g_strdup_printf (_("Measured on %s"), described);
+    ok = il_chart_export_stack_captioned (charts, width, il_chart_get_colors (IL_CHART (self->load)),
+                                          title, caption, file, format, error);
+    return ok;
+  }
+}
+
+const char *
+il_live_view_get_status (IlLiveView *self)
+{
+  g_return_val_if_fail (IL_IS_LIVE_VIEW (self), NULL);
+  return gtk_label_get_text (GTK_LABEL (self->status));
+}
+
+GtkWidget *
+il_live_view_get_timeline (IlLiveView *self)
+{
+  g_return_val_if_fail (IL_IS_LIVE_VIEW (self), NULL);
+  return self->timeline;
 }

@@ -20,6 +20,12 @@ void         il_live_view_set_model (IlLiveView  *self,
                                      IlLiveModel *model);
 IlLiveModel *il_live_view_get_model (IlLiveView *self);
 
+/* The status line: run, repetition, tasks, time, and "stopped" or
+ * "finished" at the end. */
+const char *il_live_view_get_status (IlLiveView *self);
+/* The timeline chart (an IlTimelineChart). */
+GtkWidget *il_live_view_get_timeline (IlLiveView *self);
+
 /* Writes the three charts stacked into one picture; @format "png" or "svg". */
 gboolean il_live_view_export (IlLiveView *self,
                               GFile      *file,

@@ -12,6 +12,8 @@
  */
 #include "il-results-view.h"
 
+#include "il-format.h"
+
 #include <math.h>
 
 #include "il-comparison-chart.h"
@@ -37,6 +39,8 @@ struct _IlResultsView
 
   /* owned */
   IlTimeRange *range;
+  char        *export_title;   /* what an export says it shows */
+  char        *export_caption; /* who measured, when */
 };
 
 G_DEFINE_FINAL_TYPE (IlResultsView, il_results_view, GTK_TYPE_WIDGET)
@@ -50,6 +54,8 @@ il_results_view_dispose (GObject *object)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
   g_clear_object (&self->range);
+  g_clear_pointer (&self->export_title, g_free);
+  g_clear_pointer (&self->export_caption, g_free);
 
   G_OBJECT_CLASS (il_results_view_parent_class)->dispose (object);
 }
@@ -250,6 +256,11 @@ il_results_view_set_results (IlResultsView      *self,
 
   g_return_if_fail (IL_IS_RESULTS_VIEW (self));
 
+  g_free (self->export_title);
+  self->export_title = il_format_export_title (mine != NULL ? mine : recorded);
+  g_free (self->export_caption);
+  self->export_caption = il_format_export_caption (mine, recorded);
+
   while ((child = gtk_widget_get_first_child (self->timelines)) != NULL)
     gtk_box_remove (GTK_BOX (self->timelines), child);
 
@@ -324,6 +335,8 @@ il_results_view_export (IlResultsView *self,
   width = gtk_widget_get_width (GTK_WIDGET (self));
   if (width <= 0)
     width = 900;
-  return il_chart_export_stack (charts, width, il_chart_get_colors (IL_CHART (self->comparison)),
-                                file, format, error);
+  /* A picture shown elsewhere still says what it is and who measured. */
+  return il_chart_export_stack_captioned (charts, width, il_chart_get_colors (IL_CHART (self->comparison)),
+                                          self->export_title != NULL ? self->export_title : "Interleave",
+                                          self->export_caption, file, format, error);
 }

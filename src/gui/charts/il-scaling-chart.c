@@ -25,6 +25,7 @@
 #include "il-ideal.h"
 
 #include "il-amdahl.h"
+#include "il-format.h"
 #include "il-comparison-chart.h"
 
 #define LEFT_W  48.0
@@ -547,6 +548,17 @@ il_scaling_chart_init (IlScalingChart *self)
 {
   self->series = g_ptr_array_new_with_free_func (series_free);
   il_chart_set_title (IL_CHART (self), "Scaling");
+  {
+    g_autofree char *tip = g_strdup_printf ("%s\n%s", il_results_column_description (IL_RESULTS_COLUMN_SPEEDUP),
+                                            _("Points: the speedup measured for each number of workers. Curve: "
+                                              "Amdahl's law fitted to the points (its serial fraction in the legend). "
+                                              "Dashed line: the ideal speedup, one more per worker up to the cores, where it applies"));
+
+    g_autofree char *wrapped = il_format_wrap (tip, 70);
+
+    /* GTK 4.8 does not wrap a tooltip's text. */
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self), wrapped);
+  }
 }
 
 GtkWidget *

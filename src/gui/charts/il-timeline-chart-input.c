@@ -28,6 +28,15 @@ motion_cb (GtkEventControllerMotion *motion,
            IlTimelineChart          *self)
 {
   self->pointer_x = x;
+  self->pointer_y = y;
+  self->hovered = TRUE;
+}
+
+static void
+leave_cb (GtkEventControllerMotion *motion,
+          IlTimelineChart          *self)
+{
+  self->hovered = FALSE;
 }
 
 static gboolean
@@ -149,7 +158,9 @@ il_timeline_chart_init_input (IlTimelineChart *self)
   GtkGesture         *gesture;
 
   controller = gtk_event_controller_motion_new ();
+  g_signal_connect (controller, "enter", G_CALLBACK (motion_cb), self);
   g_signal_connect (controller, "motion", G_CALLBACK (motion_cb), self);
+  g_signal_connect (controller, "leave", G_CALLBACK (leave_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);

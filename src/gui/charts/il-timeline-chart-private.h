@@ -33,6 +33,11 @@ struct _IlTimelineChart
   double drag_start_us;
   double drag_end_us;
   double pointer_x;
+  double pointer_y;
+  /* The pointer is over the chart: a data change under it re-asks the
+   * tooltip (the pointer need not move). */
+  gboolean hovered;
+  guint    tooltip_refreshes;
 };
 
 /* Lays the chart out at its allocated size and current view. */

@@ -3,6 +3,10 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
 #include "il-timeline-chart-private.h"
 
 char *
@@ -21,6 +25,8 @@ il_timeline_chart_describe (IlChart *chart)
                           data->tasks->len, data->n_workers, data->n_finished);
   if (data->n_failed > 0)
     g_string_append_printf (s, ", %u failed", data->n_failed);
+  if (data->n_cancelled > 0)
+    g_string_append_printf (s, _(", %u cancelled by Stop"), data->n_cancelled);
   if (data->end_us > 0)
     g_string_append_printf (s, ", %.1f ms", data->end_us / 1000.0);
   if (data->has_gil)
@@ -84,6 +90,8 @@ il_timeline_chart_query (IlTimelineChart *self,
     g_string_append_printf (s, "<b>task %u</b>", t->task);
   if (t->failed)
     g_string_append (s, " — failed");
+  else if (t->cancelled)
+    g_string_append (s, _(" — cancelled (stopped before it ended)"));
   g_string_append_printf (s, "\nworker %d", t->worker);
   if (row >= 0)
     g_string_append_printf (s, " (loop, row %d)", t->row + 1);

@@ -554,6 +554,8 @@ static void
 range_changed_cb (IlTimelineChart *self)
 {
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  /* Zoomed or panned (by keys, or another chart sharing the range). */
+  il_timeline_chart_refresh_tooltip (self);
 }
 
 static void
@@ -697,6 +699,39 @@ il_timeline_chart_data_changed (IlTimelineChart *self)
       gtk_widget_queue_resize (GTK_WIDGET (self));
     }
   il_chart_invalidate (IL_CHART (self), FALSE);
+  il_timeline_chart_refresh_tooltip (self);
+}
+
+/* GTK asks for a tooltip when the pointer moves: when the live chart moves
+ * under a still pointer, ask again, so that the tooltip follows the data. */
+void
+il_timeline_chart_refresh_tooltip (IlTimelineChart *self)
+{
+  g_return_if_fail (IL_IS_TIMELINE_CHART (self));
+
+  if (!self->hovered)
+    return;
+  self->tooltip_refreshes++;
+  gtk_widget_trigger_tooltip_query (GTK_WIDGET (self));
+}
+
+void
+il_timeline_chart_set_pointer (IlTimelineChart *self,
+                               double           x,
+                               double           y)
+{
+  g_return_if_fail (IL_IS_TIMELINE_CHART (self));
+
+  self->pointer_x = x;
+  self->pointer_y = y;
+  self->hovered = x >= 0 && y >= 0;
+}
+
+guint
+il_timeline_chart_get_tooltip_refreshes (IlTimelineChart *self)
+{
+  g_return_val_if_fail (IL_IS_TIMELINE_CHART (self), 0);
+  return self->tooltip_refreshes;
 }
 
 /* The live view's timeline has half the page: with few lanes, they grow

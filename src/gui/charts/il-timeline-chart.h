@@ -31,6 +31,15 @@ void il_timeline_chart_set_max_lane_height (IlTimelineChart *self,
 void il_timeline_chart_set_legend (IlTimelineChart *self,
                                    gboolean         legend);
 void il_timeline_chart_data_changed (IlTimelineChart *self);
+/* When the pointer rests on the chart, asks GTK for the tooltip again (the
+ * data or the view moved under it); data_changed and a view change call it. */
+void il_timeline_chart_refresh_tooltip (IlTimelineChart *self);
+/* Where the pointer is, as the motion controller tracks it (-1, -1: not
+ * over the chart); for tests, with the count of tooltip refreshes. */
+void  il_timeline_chart_set_pointer (IlTimelineChart *self,
+                                     double           x,
+                                     double           y);
+guint il_timeline_chart_get_tooltip_refreshes (IlTimelineChart *self);
 /* Tooltip text for the point (x, y) in widget coordinates, or NULL. */
 char *il_timeline_chart_query (IlTimelineChart *self,
                                double           x,

@@ -87,6 +87,7 @@ il_timeline_data_reset (IlTimelineData *data)
   data->n_rows = 0;
   data->n_finished = 0;
   data->n_failed = 0;
+  data->n_cancelled = 0;
   data->end_us = 0;
   data->has_gil = FALSE;
   data->has_lock_wait = FALSE;
@@ -370,7 +371,12 @@ il_timeline_data_apply (IlTimelineData *data,
         task->end_us = ev->t_us;
         task->cpu_end = ev->task_end.cpu;
         task->state = ev->task_end.state;
-        if ((ev->flags & IL_EVENT_FLAG_FAILED) != 0 && !task->failed)
+        if ((ev->flags & IL_EVENT_FLAG_CANCELLED) != 0 && !task->cancelled)
+          {
+            task->cancelled = TRUE;
+            data->n_cancelled++;
+          }
+        else if ((ev->flags & IL_EVENT_FLAG_FAILED) != 0 && !task->failed && !task->cancelled)
           {
             task->failed = TRUE;
             data->n_failed++;
@@ -494,7 +500,9 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
           t.tid = rec->tid;
           t.first_block = data->blocks->len;
           t.open_block = -1;
-          t.failed = rec->failed;
+          /* Cut off by Stop is not a failure. */
+          t.cancelled = il_task_record_is_cancelled (rep, rec);
+          t.failed = rec->failed && !t.cancelled;
           if (rec->error != NULL)
             {
               g_ptr_array_add (data->errors, g_strdup (rec->error));
@@ -532,8 +540,10 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
           note_time (data, rec->end_us);
           if (rec->end_us >= 0)
             data->n_finished++;
-          if (rec->failed)
+          if (t.failed)
             data->n_failed++;
+          if (t.cancelled)
+            data->n_cancelled++;
         }
     }
 

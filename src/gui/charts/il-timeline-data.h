@@ -31,8 +31,9 @@ typedef struct
   guint16      n_blocks;
   gint16       open_block; /* live: the block that started last, -1 none */
   guint8       failed;
-  guint8       row;   /* sub-row within its lane, < IL_TIMELINE_MAX_ROWS */
-  guint32      error; /* index + 1 into errors, 0 none */
+  guint8       row;       /* sub-row within its lane, < IL_TIMELINE_MAX_ROWS */
+  guint8       cancelled; /* cut off by Stop (not failed) */
+  guint32      error;     /* index + 1 into errors, 0 none */
 } IlTimelineTask;
 
 typedef struct
@@ -93,6 +94,7 @@ struct _IlTimelineData
   guint      n_rows;       /* sub-rows over all lanes (n_workers if none overlap) */
   guint      n_finished;
   guint      n_failed;
+  guint      n_cancelled;   /* tasks cut off by Stop */
   gint64     end_us;        /* latest time seen (or the makespan) */
   gboolean   has_gil;       /* any GIL span: draw the GIL band */
   gboolean   has_lock_wait; /* a block waited for a counter's lock: legend */
@@ -109,7 +111,8 @@ void            il_timeline_data_set_group_names (IlTimelineData     *data,
                                                   const IlExperiment *experiment);
 void            il_timeline_data_set_title (IlTimelineData *data,
                                             const char     *title);
-/* Applies one TASK_*, BLOCK_*, GIL_* event; others are ignored. */
+/* Applies one TASK_*, BLOCK_*, GIL_* event; others are ignored. A TASK_END
+ * flagged IL_EVENT_FLAG_CANCELLED marks its task cut off by Stop. */
 void il_timeline_data_apply (IlTimelineData *data,
                              const IlEvent  *event);
 /* Fills from one repetition's task records (resets first). @experiment is
