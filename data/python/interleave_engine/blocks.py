@@ -28,9 +28,10 @@ import urllib.parse
 
 from . import protocol as P
 
-KERNELS_ABI = 2
+KERNELS_ABI = 3
 CHUNK = 1 << 20
 
+_path = None
 _lib = None
 _run = None
 _getcpu = None
@@ -39,7 +40,8 @@ _write = None
 
 
 def load_kernels(path):
-    global _lib, _run, _getcpu, _times, _write
+    global _path, _lib, _run, _getcpu, _times, _write
+    _path = path
     _lib = ctypes.PyDLL(path)
     _lib.il_kernels_abi.restype = ctypes.c_int
     _lib.il_kernels_abi.argtypes = []
