@@ -3,15 +3,18 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Part of libinterleave-kernels (il-kernels-lib.c), called through
- * ctypes.PyDLL with the GIL held. The async engine
+ * ctypes.PyDLL (the calls are short and keep the GIL). The async engine
  * (data/python/interleave_engine/asyncrun.py) runs every task on one loop
  * thread: building its events and its RESULT in Python (a dozen struct
  * packs and dicts a task) cost several times what asyncio itself spends on
- * an empty task. Instead each finished task appends its numbers to one
- * array('q'), and the array is encoded in batches by this function into
+ * an empty task. Instead each finished task packs its numbers into one
+ * record (one struct.pack), the records go in batches to a writer thread
+ * of this library (il_kernels_writer_*), and that thread encodes them into
  * the very frames the Python encoder wrote (one EVENT frame with the
  * batch's events, then each task's RESULT), with the protocol's own
- * encoders (il-protocol.h). The engine's writer thread sends them.
+ * encoders (il-protocol.h), and writes them. It needs no GIL: the loop
+ * thread neither waits for the pipe nor hands the lock to a thread of its
+ * own and waits to get it back.
  *
  * A record is IL_KREC_HEAD int64s, then IL_KREC_BLOCK per block:
  *
@@ -38,6 +41,8 @@
  */
 #include "config.h"
 
+#include <unistd.h>
+
 #include <gmodule.h>
 
 #include "il-protocol.h"
@@ -53,6 +58,22 @@ G_MODULE_EXPORT gint64 il_kernels_encode_tasks (const gint64  *recs,
                                                 const char    *error,
                                                 int            events_only,
                                                 const guint8 **data);
+G_MODULE_EXPORT int    il_kernels_writer_start (int fd);
+G_MODULE_EXPORT void   il_kernels_writer_send (const guint8 *data,
+                                               gint64        len);
+G_MODULE_EXPORT int    il_kernels_writer_send_tasks (const gint64 *recs,
+                                                     gint64        n_values,
+                                                     gint32        pid,
+                                                     gint32        tid,
+                                                     int           valid,
+                                                     const char   *error,
+                                                     int           events_only);
+G_MODULE_EXPORT void   il_kernels_writer_stop (void);
+
+/* il-kernels-lib.c */
+gint64 il_kernels_write_all (int           fd,
+                             const guint8 *data,
+                             gint64        len);
 
 enum
 {
@@ -196,66 +217,87 @@ decode_record (const gint64 *r,
     }
 }
 
-/* Encodes @n_values int64s of whole task records at @recs (the layout
- * above) as frames: one EVENT frame with the events not sent yet, then
- * (unless @events_only) each task's RESULT, in the records' order. @pid and
- * @tid are the loop thread's, @valid whether its state times were
- * measured; @error (nullable) is the error of the records marked failed.
- * Returns the length of the frames, which *@data points to until the next
- * call (the buffers are kept: a batch then costs no fresh memory), or -1
- * for records that do not add up. Not thread-safe: the engine calls it
- * from its loop thread, with the GIL held. */
-gint64
-il_kernels_encode_tasks (const gint64  *recs,
-                         gint64         n_values,
-                         gint32         pid,
-                         gint32         tid,
-                         int            valid,
-                         const char    *error,
-                         int            events_only,
-                         const guint8 **data)
+/* Whether @n_values int64s at @recs are whole records. */
+static gboolean
+records_add_up (const gint64 *recs,
+                gint64        n_values,
+                gboolean      events_only,
+                GArray       *starts)
 {
-  static GByteArray *frames, *results;
-  static GArray     *events, *starts, *blocks;
-  gint64             pos = 0;
+  gint64 pos = 0;
 
-  if (frames == NULL)
-    {
-      frames = g_byte_array_new ();
-      results = g_byte_array_new ();
-      events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
-      starts = g_array_new (FALSE, FALSE, sizeof (gint64));
-      blocks = il_block_records_new (8);
-    }
-  *data = NULL;
   if (n_values < 0 || (n_values > 0 && recs == NULL))
-    return -1;
-  /* Where each record starts, checking that they add up first. */
-  g_array_set_size (starts, 0);
+    return FALSE;
   while (pos < n_values)
     {
       gint64 nb;
 
       if (n_values - pos < IL_KREC_HEAD)
-        return -1;
+        return FALSE;
       nb = recs[pos + R_N_BLOCKS];
       if (nb < 0 || nb > 255 || (events_only && nb == 0) ||
           n_values - pos - IL_KREC_HEAD < nb * IL_KREC_BLOCK)
-        return -1;
-      g_array_append_val (starts, pos);
+        return FALSE;
+      if (starts != NULL)
+        g_array_append_val (starts, pos);
       pos += IL_KREC_HEAD + nb * IL_KREC_BLOCK;
     }
+  return TRUE;
+}
 
-  g_array_set_size (events, 0);
-  g_byte_array_set_size (results, 0);
-  g_byte_array_set_size (frames, 0);
-  for (guint i = 0; i < starts->len; i++)
+/* The buffers of one encoding thread, kept from batch to batch: a batch
+ * then costs no fresh memory. */
+typedef struct
+{
+  GByteArray *frames, *results;
+  GArray     *events, *starts, *blocks;
+} Encoder;
+
+static void
+encoder_init (Encoder *enc)
+{
+  enc->frames = g_byte_array_new ();
+  enc->results = g_byte_array_new ();
+  enc->events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+  enc->starts = g_array_new (FALSE, FALSE, sizeof (gint64));
+  enc->blocks = il_block_records_new (8);
+}
+
+static void
+encoder_clear (Encoder *enc)
+{
+  g_clear_pointer (&enc->frames, g_byte_array_unref);
+  g_clear_pointer (&enc->results, g_byte_array_unref);
+  g_clear_pointer (&enc->events, g_array_unref);
+  g_clear_pointer (&enc->starts, g_array_unref);
+  g_clear_pointer (&enc->blocks, g_array_unref);
+}
+
+/* The frames of the records into enc->frames (see il_kernels_encode_tasks).
+ * FALSE: the records do not add up. */
+static gboolean
+encoder_run (Encoder      *enc,
+             const gint64 *recs,
+             gint64        n_values,
+             gint32        pid,
+             gint32        tid,
+             gboolean      valid,
+             const char   *error,
+             gboolean      events_only)
+{
+  g_array_set_size (enc->starts, 0);
+  g_array_set_size (enc->events, 0);
+  g_byte_array_set_size (enc->results, 0);
+  g_byte_array_set_size (enc->frames, 0);
+  if (!records_add_up (recs, n_values, events_only, enc->starts))
+    return FALSE;
+  for (guint i = 0; i < enc->starts->len; i++)
     {
-      const gint64 *r = recs + g_array_index (starts, gint64, i);
+      const gint64 *r = recs + g_array_index (enc->starts, gint64, i);
       IlProtoResult res = { 0 };
 
-      g_array_set_size (blocks, 0);
-      decode_record (r, pid, tid, valid, events_only, events, blocks, &res.rec.state);
+      g_array_set_size (enc->blocks, 0);
+      decode_record (r, pid, tid, valid, events_only, enc->events, enc->blocks, &res.rec.state);
       if (events_only)
         continue;
       res.rec.group = (guint) r[R_GROUP];
@@ -269,20 +311,185 @@ il_kernels_encode_tasks (const gint64  *recs,
       res.rec.failed = r[R_FAILED] != 0;
       res.rec.checksum = res.rec.failed ? 0 : (guint64) r[R_CHECKSUM];
       res.rec.error = res.rec.failed ? (char *) (error != NULL ? error : "failed") : NULL;
-      res.rec.blocks = blocks;
+      res.rec.blocks = enc->blocks;
       res.counted = r[R_COUNTED];
       res.yielded.yields = r[R_YIELDS];
       res.yielded.nvcsw = r[R_YIELD_NVCSW];
       res.yielded.nivcsw = r[R_YIELD_NIVCSW];
       res.yielded.cpu_us = r[R_YIELD_CPU];
       res.payload = (const guint8 *) "";
-      il_protocol_write_result (results, &res);
+      il_protocol_write_result (enc->results, &res);
     }
   /* The events first, all in one frame: each task's come before its
    * RESULT. */
-  if (events->len > 0)
-    il_protocol_write_events (frames, (const IlEvent *) (gpointer) events->data, events->len);
-  g_byte_array_append (frames, results->data, results->len);
-  *data = frames->data;
-  return frames->len;
+  if (enc->events->len > 0)
+    il_protocol_write_events (enc->frames, (const IlEvent *) (gpointer) enc->events->data,
+                              enc->events->len);
+  g_byte_array_append (enc->frames, enc->results->data, enc->results->len);
+  return TRUE;
+}
+
+/* Encodes @n_values int64s of whole task records at @recs (the layout
+ * above) as frames: one EVENT frame with the events not sent yet, then
+ * (unless @events_only) each task's RESULT, in the records' order. @pid and
+ * @tid are the loop thread's, @valid whether its state times were
+ * measured; @error (nullable) is the error of the records marked failed.
+ * Returns the length of the frames, which *@data points to until the next
+ * call, or -1 for records that do not add up. Not thread-safe; the engine
+ * sends its records with il_kernels_writer_send_tasks(), and the tests
+ * compare this with the Python encoder. */
+gint64
+il_kernels_encode_tasks (const gint64  *recs,
+                         gint64         n_values,
+                         gint32         pid,
+                         gint32         tid,
+                         int            valid,
+                         const char    *error,
+                         int            events_only,
+                         const guint8 **data)
+{
+  static Encoder enc;
+
+  if (enc.frames == NULL)
+    encoder_init (&enc);
+  *data = NULL;
+  if (!encoder_run (&enc, recs, n_values, pid, tid, valid, error, events_only))
+    return -1;
+  *data = enc.frames->data;
+  return enc.frames->len;
+}
+
+/* ---- the writer thread ------------------------------------------------- */
+
+typedef struct
+{
+  guint8  *data; /* frames, or records to encode */
+  gint64   len;  /* bytes */
+  gboolean records;
+  gint32   pid, tid;
+  gboolean valid, events_only;
+  char    *error;
+} Piece;
+
+static GThread     *writer;
+static GAsyncQueue *pieces;
+static int          writer_fd = -1;
+static Piece        stop_piece;
+
+static gpointer
+writer_main (gpointer user_data)
+{
+  Encoder enc;
+
+  (void) user_data;
+  encoder_init (&enc);
+  for (;;)
+    {
+      Piece        *p = g_async_queue_pop (pieces);
+      const guint8 *data = p->data;
+      gint64        len = p->len;
+      gint64        n;
+
+      if (p == &stop_piece)
+        break;
+      if (p->records)
+        {
+          /* Checked when queued: they add up. */
+          encoder_run (&enc, (const gint64 *) (gpointer) p->data, p->len / 8, p->pid, p->tid, p->valid,
+                       p->error, p->events_only);
+          data = enc.frames->data;
+          len = enc.frames->len;
+        }
+      n = il_kernels_write_all (writer_fd, data, len);
+      g_free (p->data);
+      g_free (p->error);
+      g_free (p);
+      if (n < 0)
+        _exit (0); /* the application is gone: so is the run */
+    }
+  encoder_clear (&enc);
+  return NULL;
+}
+
+/* Starts a thread that writes what il_kernels_writer_send() and
+ * il_kernels_writer_send_tasks() queue to @fd, in order, encoding the
+ * records on the way: the async engine's loop thread never waits for the
+ * pipe, and neither the encoding nor the writes need the GIL. If a write
+ * fails (the application is gone), the process exits. Returns 0, or -1 if
+ * a writer runs already. */
+int
+il_kernels_writer_start (int fd)
+{
+  if (writer != NULL)
+    return -1;
+  writer_fd = fd;
+  pieces = g_async_queue_new ();
+  writer = g_thread_new ("il-writer", writer_main, NULL);
+  return 0;
+}
+
+static void
+writer_push (Piece *p)
+{
+  g_async_queue_push (pieces, p);
+}
+
+/* Queues a copy of @len bytes of whole frames. */
+void
+il_kernels_writer_send (const guint8 *data,
+                        gint64        len)
+{
+  Piece *p;
+
+  if (writer == NULL || len <= 0)
+    return;
+  p = g_new0 (Piece, 1);
+  p->data = g_memdup2 (data, (gsize) len);
+  p->len = len;
+  writer_push (p);
+}
+
+/* Queues a copy of the records (il_kernels_encode_tasks() says what they
+ * are), to be encoded on the writer thread. Returns 0, or -1 if they do not
+ * add up (nothing queued) or no writer runs. */
+int
+il_kernels_writer_send_tasks (const gint64 *recs,
+                              gint64        n_values,
+                              gint32        pid,
+                              gint32        tid,
+                              int           valid,
+                              const char   *error,
+                              int           events_only)
+{
+  Piece *p;
+
+  if (writer == NULL || !records_add_up (recs, n_values, events_only, NULL))
+    return -1;
+  if (n_values == 0)
+    return 0;
+  p = g_new0 (Piece, 1);
+  p->data = g_memdup2 (recs, (gsize) n_values * sizeof (gint64));
+  p->len = n_values * (gint64) sizeof (gint64);
+  p->records = TRUE;
+  p->pid = pid;
+  p->tid = tid;
+  p->valid = valid != 0;
+  p->events_only = events_only != 0;
+  p->error = g_strdup (error);
+  writer_push (p);
+  return 0;
+}
+
+/* Waits until everything queued is written and ends the writer thread. */
+void
+il_kernels_writer_stop (void)
+{
+  if (writer == NULL)
+    return;
+  writer_push (&stop_piece);
+  g_thread_join (writer);
+  writer = NULL;
+  g_async_queue_unref (pieces);
+  pieces = NULL;
+  writer_fd = -1;
 }

@@ -18,16 +18,14 @@ application's pipe: no reader thread competing for the GIL), a TASK frame
 is decoded once per distinct task definition (every task of a group has
 the same blocks), and a finished task only packs its numbers into one
 bytes record (one struct call). The records go out every FLUSH_AFTER (and
-at the end) to the channel's writer thread, which encodes them with
-libinterleave-kernels' il_kernels_encode_tasks (called through
-ctypes.CDLL: the GIL is let go meanwhile) into the same EVENT and RESULT
-frames the Python encoder (protocol.py) writes, and writes them
-(src/core/il-kernels-frames.c has the record layout). A long block's start
-still goes out at once (the live view shows it), the same way.
+at the end) to the kernels library's writer thread (il-kernels-frames.c,
+which has the record layout): a C thread, which needs no GIL, encodes them
+into the same EVENT and RESULT frames the Python encoder (protocol.py)
+writes and writes them. A long block's start still goes out at once (the
+live view shows it), the same way.
 bench/bench-cpython.c measures what is left against a bare asyncio.gather.
 """
 import asyncio
-import ctypes
 import os
 import struct
 import sys
@@ -61,17 +59,6 @@ _TASK_HEAD = struct.Struct("<IIIiHHq")
 _TASK_DEF = P.HEADER.size + _TASK_HEAD.size
 
 
-def _encode_fn():
-    """il_kernels_encode_tasks through ctypes.CDLL: the writer thread calls
-    it, and lets the GIL go meanwhile."""
-    encode = ctypes.CDLL(B._path).il_kernels_encode_tasks
-    encode.restype = ctypes.c_int64
-    encode.argtypes = [ctypes.c_char_p, ctypes.c_int64, ctypes.c_int32, ctypes.c_int32,
-                       ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
-                       ctypes.POINTER(ctypes.c_void_p)]
-    return encode
-
-
 class Shape:
     """A task definition's blocks, decoded once, with what the coroutine
     needs of each block precomputed: (type, block, long, seconds, asked µs),
@@ -90,7 +77,6 @@ class AsyncRun:
         self.env = env
         self.channel = channel
         self.slice_units = slice_units
-        self.encode = _encode_fn()
         self.recs = []
         self.pid, self.tid = B.thread_ids()
         self.valid = B.schedstat_valid()
@@ -105,27 +91,8 @@ class AsyncRun:
 
     # ---- output ------------------------------------------------------
 
-    def _encoder(self, recs, error=None, events_only=False):
-        """What makes the frames of @recs (packed records, bytes) on the
-        writer thread: il_kernels_encode_tasks, whose buffer is written
-        before it is called again."""
-        err = error.encode("utf-8", "replace") if error is not None else None
-        valid = 1 if self.valid else 0
-
-        def encode():
-            data = ctypes.c_void_p()
-            got = self.encode(recs, len(recs) // 8, self.pid, self.tid, valid, err,
-                              1 if events_only else 0, ctypes.byref(data))
-            if got < 0:
-                raise RuntimeError("il_kernels_encode_tasks refused the records")
-            return (ctypes.c_char * got).from_address(data.value) if got else b""
-        return encode
-
     def _send(self, recs, error=None, events_only=False):
-        ch = self.channel
-        with ch.lock:
-            ch.out.append(self._encoder(recs, error, events_only))
-            ch._flush_locked()
+        self.channel.send_tasks(recs, self.pid, self.tid, self.valid, error, events_only)
 
     def flush(self):
         if self.recs:
@@ -334,6 +301,8 @@ class AsyncRun:
     # ---- the loop ------------------------------------------------------
 
     def run(self):
+        import gc
+        gc.freeze()
         asyncio.run(self._main())
 
     async def _main(self):

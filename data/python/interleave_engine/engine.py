@@ -59,8 +59,7 @@ class Channel:
         self.out_bytes = 0
         self.oldest = 0.0
         self.started = False
-        self.queue = None
-        self.writer = None
+        self.writer = False
 
     def send(self, data, now=False):
         with self.lock:
@@ -90,50 +89,34 @@ class Channel:
     def _flush_locked(self):
         if not self.out:
             return
-        if self.queue is not None:
-            self.queue.put(self.out)
-            self.out = []
-            self.out_bytes = 0
-            return
         data = b"".join(self.out)
         self.out = []
         self.out_bytes = 0
-        B.write_all(self.out_fd, data)
+        if self.writer:
+            B.writer_send(data)
+        else:
+            B.write_all(self.out_fd, data)
 
     def start_writer(self):
-        """From now on frames go out from a writer thread of their own (the
-        async engine's: its one loop thread must never wait for the pipe).
-        os.write lets the GIL go while the pipe is full; the thread takes
-        it back once per batch. A queued piece may be a callable that
-        returns the bytes: it is called on the writer thread, just before
-        they are written."""
-        self.queue = queue.SimpleQueue()
-        self.writer = threading.Thread(target=fatal(self._write_batches), name="il-writer",
-                                       daemon=True)
-        self.writer.start()
+        """From now on frames go out from the kernels library's writer
+        thread (the async engine's: its one loop thread must never wait
+        for the pipe, nor for the GIL to come back from a thread of its
+        own)."""
+        B.writer_start(self.out_fd)
+        self.writer = True
 
-    def stop_writer(self):
-        """Sends what is queued and ends the writer thread."""
+    def send_tasks(self, recs, pid, tid, valid, error=None, events_only=False):
+        """Packed task records (asyncrun.py), after what is gathered."""
         with self.lock:
             self._flush_locked()
-            self.queue.put(None)
-        self.writer.join()
+            B.writer_send_tasks(recs, pid, tid, valid, error, events_only)
 
-    def _write_batches(self):
-        fd = self.out_fd
-        while True:
-            batch = self.queue.get()
-            if batch is None:
-                return
-            for data in batch:
-                if callable(data):
-                    data = data()  # bytes made here, off the sender's thread
-                view = memoryview(data)
-                try:
-                    while view:
-                        view = view[os.write(fd, view):]
-                except OSError:
-                    os._exit(0)  # the application is gone: so is the run
+    def stop_writer(self):
+        """Sends what is gathered and queued, and ends the writer thread."""
+        with self.lock:
+            self._flush_locked()
+            B.writer_stop()
+            self.writer = False
 
     def emit(self, packed, now=False):
         self.send(P.write_events(packed), now)
