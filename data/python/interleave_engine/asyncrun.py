@@ -26,6 +26,7 @@ live view shows it), the same way.
 bench/bench-cpython.c measures what is left against a bare asyncio.gather.
 """
 import asyncio
+import gc
 import os
 import struct
 import sys
@@ -301,7 +302,10 @@ class AsyncRun:
     # ---- the loop ------------------------------------------------------
 
     def run(self):
-        import gc
+        # What the engine loaded (this package, multiprocessing, http, ssl:
+        # tens of thousands of objects) is never garbage: left out of the
+        # collections the tasks' objects set off, which would otherwise
+        # walk it all again and again.
         gc.freeze()
         asyncio.run(self._main())
 
