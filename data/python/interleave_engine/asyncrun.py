@@ -58,6 +58,8 @@ def _pack_record(rec):
 # group.
 _TASK_HEAD = struct.Struct("<IIIiHHq")
 _TASK_DEF = P.HEADER.size + _TASK_HEAD.size
+# A frame's header and, were it a TASK, its identity: one call.
+_FRAME_TASK = struct.Struct("<" + P.HEADER.format.lstrip("<") + _TASK_HEAD.format.lstrip("<"))
 
 
 class Shape:
@@ -142,41 +144,52 @@ class AsyncRun:
         buf = self.buf
         size = len(buf)
         pos = 0
-        head = P.HEADER
-        task_head = _TASK_HEAD
-        magic, version = P.MAGIC, P._version
-        shapes = self.shapes
+        hsize = P.HEADER.size
+        frame_task = _FRAME_TASK.unpack_from
+        magic, version, TASK = P.MAGIC, P._version, P.TASK
         create_task = self.loop.create_task
         run = self._task
-        while size - pos >= head.size:
-            fmagic, fversion, ftype, length = head.unpack_from(buf, pos)
+        key = b""  # the definition of the task before, and its shape
+        shape = None
+        n = 0
+        while size - pos >= hsize:
+            if size - pos >= _FRAME_TASK.size:
+                (fmagic, fversion, ftype, length,
+                 group, index, flat, _w, _run, _rep, t0) = frame_task(buf, pos)
+            else:
+                fmagic, fversion, ftype, length = P.HEADER.unpack_from(buf, pos)
             if fmagic != magic or fversion != version or length > P.MAX_BODY:
-                P.parse_header(buf[pos:pos + head.size])  # raises, saying why
-            end = pos + head.size + length
+                P.parse_header(buf[pos:pos + hsize])  # raises, saying why
+            end = pos + hsize + length
             if end > size:
                 break
-            if ftype == P.TASK:
-                if length < _TASK_HEAD.size + 4:
-                    raise P.ProtocolError("truncated TASK frame")
-                # The head's identity, then the definition (n_blocks on),
-                # decoded once for all the tasks that share it.
-                group, index, flat, _w, _run, _rep, t0 = task_head.unpack_from(buf, pos + head.size)
-                key = buf[pos + _TASK_DEF:end]
-                shape = shapes.get(key)
-                if shape is None:
-                    task = P.read_task(buf[pos + head.size:end])
-                    shape = Shape(task["blocks"])
-                    if not task["payload"]:
-                        shapes[key] = shape
+            if ftype == TASK:
+                # The identity, then the definition (n_blocks on), decoded
+                # once for all the tasks that share it: most often the
+                # task before's, compared in place.
+                if (shape is None or end - pos - _TASK_DEF != len(key)
+                        or not buf.startswith(key, pos + _TASK_DEF)):
+                    if length < _TASK_HEAD.size + 4:
+                        raise P.ProtocolError("truncated TASK frame")
+                    key = buf[pos + _TASK_DEF:end]
+                    shape = self.shapes.get(key)
+                    if shape is None:
+                        task = P.read_task(buf[pos + hsize:end])
+                        shape = Shape(task["blocks"])
+                        if not task["payload"]:
+                            self.shapes[key] = shape
                 create_task(run(shape, group, index, flat, t0))
-                self.left += 1
+                n += 1
             elif ftype == P.BYE:
                 pos = end
+                self.left += n
+                n = 0
                 self._end_input()
                 break
             elif ftype != P.HEARTBEAT:
                 raise P.ProtocolError(f"unexpected {P.FRAME_NAMES.get(ftype, ftype)} frame")
             pos = end
+        self.left += n
         self.buf = buf[pos:] if pos < size else b""
 
     def _end_input(self):
