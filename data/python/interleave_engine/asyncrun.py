@@ -86,7 +86,8 @@ class AsyncRun:
         self.shapes = {}
         self.buf = bytes(channel.buf)
         channel.buf = bytearray()
-        self.left = 0
+        self.created = 0  # tasks started
+        self.finished = 0  # tasks whose record went out
         self.ended = False
         self.done = None
         self.loop = None
@@ -100,6 +101,7 @@ class AsyncRun:
     def flush(self):
         if self.recs:
             data = b"".join(self.recs)
+            self.finished += len(self.recs)
             self.recs.clear()
             self._send(data)
 
@@ -107,15 +109,24 @@ class AsyncRun:
         """A failed task's record goes out alone, after those before it."""
         self.flush()
         self._send(rec, error)
+        self.finished += 1
 
     def send_started(self, rec):
         """The events of a task about to run a long block, its START last."""
         self._send(rec, events_only=True)
 
     def _tick(self):
+        """Every FLUSH_AFTER: the records go out, and once the input has
+        ended and every task has finished, the run is over (tasks do not
+        count themselves: that would cost each a few operations more)."""
         self.flush()
+        self._check_done()
         if not self.done.done():
             self.loop.call_later(FLUSH_AFTER, self._tick)
+
+    def _check_done(self):
+        if self.ended and self.finished + len(self.recs) == self.created and not self.done.done():
+            self.done.set_result(None)
 
     # ---- input ---------------------------------------------------------
 
@@ -182,22 +193,21 @@ class AsyncRun:
                 n += 1
             elif ftype == P.BYE:
                 pos = end
-                self.left += n
+                self.created += n
                 n = 0
                 self._end_input()
                 break
             elif ftype != P.HEARTBEAT:
                 raise P.ProtocolError(f"unexpected {P.FRAME_NAMES.get(ftype, ftype)} frame")
             pos = end
-        self.left += n
+        self.created += n
         self.buf = buf[pos:] if pos < size else b""
 
     def _end_input(self):
         if not self.ended:
             self.ended = True
             self.loop.remove_reader(self.channel.in_fd)
-            if self.left == 0 and not self.done.done():
-                self.done.set_result(None)
+            self._check_done()
 
     # ---- one task ------------------------------------------------------
 
@@ -257,9 +267,6 @@ class AsyncRun:
                                     checksum, counter.x, 0, sent, *yielded, i, *vals))
                     if len(records) >= FLUSH_RECORDS:
                         flush()
-                run.left -= 1
-                if not run.left and run.ended:
-                    run.done.set_result(None)
             except BaseException as e:  # noqa: BLE001 — the engine cannot go on
                 fatal_exit(e)
         return task
