@@ -49,8 +49,8 @@
 #include "il-worker-pool.h"
 
 #define READ_CHUNK (256 * 1024)
-/* TASK frames written to the pipe at a time while dispatching a window. */
-#define DISPATCH_CHUNK 256
+/* TASK frames written to the pipe before the rest of a long window. */
+#define DISPATCH_FIRST 256
 
 /* ---- the dispatcher ---------------------------------------------------- */
 
@@ -136,9 +136,11 @@ engine_dispatch (Engine *e)
       e->sent[flat] = TRUE;
       e->in_flight++;
       rec->queued_us = il_now_us () - ctx->t0;
-      /* A long window goes out as it is written: the interpreter starts
-       * on the first tasks while the rest are being encoded. */
-      if ((e->next_task % DISPATCH_CHUNK) == 0)
+      /* A long window's first tasks go out at once: the interpreter starts
+       * on them while the rest are being encoded. The rest go together
+       * (one more hand-over, not one per chunk: on a busy machine each
+       * one the interpreter waits for costs it a scheduling delay). */
+      if (e->next_task == DISPATCH_FIRST)
         il_cpython_engine_flush (e);
     }
   if (e->next_task == e->n_tasks && !e->bye_sent)
