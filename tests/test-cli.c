@@ -583,6 +583,18 @@ test_run_threads_cannot_start (void)
   g_subprocess_launcher_setenv (launcher, "HOME", dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", dir, TRUE);
   proc = g_subprocess_launcher_spawn (launcher, &error, cli_path (), "run", path, "--json", json_path, NULL);
+  /* flatpak-builder's sandbox lets root switch, but the build folder is
+   * root's alone: the unused user id may not run the CLI there. */
+  if (g_error_matches (error, G_SPAWN_ERROR, G_SPAWN_ERROR_ACCES) ||
+      g_error_matches (error, G_SPAWN_ERROR, G_SPAWN_ERROR_PERM))
+    {
+      g_autofree char *why = g_strdup_printf ("an unused user id may not run the CLI here: %s", error->message);
+
+      g_test_skip (why);
+      g_unlink (path);
+      g_rmdir (dir);
+      return;
+    }
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
