@@ -44,7 +44,7 @@ PLATFORM_PACKAGES=(
 SDK_PACKAGES=(
   build-essential pkg-config meson ninja-build gettext git
   libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev
-  desktop-file-utils appstream libxml2-utils
+  desktop-file-utils appstream libxml2-utils itstool
   xvfb xauth dbus dbus-x11 at-spi2-core python3 python3-dogtail
 )
 

@@ -42,9 +42,11 @@ typedef struct
   guint         window;
   guint         in_flight;
   gboolean      bye_sent;
-  guint8       *sent;     /* per flat task: TASK written, RESULT not yet in */
-  guint64      *sums;     /* per flat task: payload checksum */
-  gint         *lanes;    /* per flat task: the worker its TASK_START named */
+  guint8       *sent;        /* per flat task: TASK written, RESULT not yet in */
+  guint64      *sums;        /* per flat task: payload checksum */
+  gint         *lanes;       /* per flat task: the worker its TASK_START named */
+  guint        *group_first; /* per group: the flat index of its task 0 */
+  guint         n_groups;
   IlUsage       reported; /* what RESULTs reported, to find the rest */
   GArray       *events;
   GError       *error;

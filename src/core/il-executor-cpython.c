@@ -49,6 +49,8 @@
 #include "il-worker-pool.h"
 
 #define READ_CHUNK (256 * 1024)
+/* TASK frames written to the pipe before the rest of a long window. */
+#define DISPATCH_FIRST 256
 
 /* ---- the dispatcher ---------------------------------------------------- */
 
@@ -132,6 +134,12 @@ engine_dispatch (Engine *e)
       e->sent[flat] = TRUE;
       e->in_flight++;
       rec->queued_us = il_now_us () - ctx->t0;
+      /* A long window's first tasks go out at once: the interpreter starts
+       * on them while the rest are being encoded. The rest go together
+       * (one more hand-over, not one per chunk: on a busy machine each
+       * one the interpreter waits for costs it a scheduling delay). */
+      if (e->next_task == DISPATCH_FIRST)
+        il_cpython_engine_flush (e);
     }
   if (e->next_task == e->n_tasks && !e->bye_sent)
     {
@@ -207,8 +215,22 @@ handle_result (Engine       *e,
 
   if (!il_protocol_read_result (body, len, &res, error))
     return;
-  /* A RESULT names its task by (group, index): find the one in flight. */
-  for (guint i = 0; i < e->next_task; i++)
+  /* A RESULT names its task by (group, index): find the one in flight,
+   * where the repetition lays the groups out one after the other, or else
+   * anywhere (a look at every task for every RESULT would cost the
+   * dispatcher quadratic time for an async run's thousands in flight). */
+  if (res.rec.group < e->n_groups && (guint64) e->group_first[res.rec.group] + res.rec.index < e->next_task)
+    {
+      guint         i = e->group_first[res.rec.group] + res.rec.index;
+      IlTaskRecord *r = task_record (e, i);
+
+      if (e->sent[i] && r->group == res.rec.group && r->index == res.rec.index)
+        {
+          flat = i;
+          rec = r;
+        }
+    }
+  for (guint i = 0; rec == NULL && i < e->next_task; i++)
     {
       IlTaskRecord *r = task_record (e, i);
 
@@ -216,7 +238,6 @@ handle_result (Engine       *e,
         {
           flat = i;
           rec = r;
-          break;
         }
     }
   if (rec == NULL)
@@ -548,6 +569,7 @@ engine_free (Engine *e)
   g_free (e->sent);
   g_free (e->sums);
   g_free (e->lanes);
+  g_free (e->group_first);
   g_array_unref (e->events);
   g_free (e->python);
   g_free (e->package_dir);
@@ -585,6 +607,17 @@ cpython_prepare (IlRunContext *ctx,
   e->sent = g_new0 (guint8, MAX (e->n_tasks, 1));
   e->sums = g_new0 (guint64, MAX (e->n_tasks, 1));
   e->lanes = g_new0 (gint, MAX (e->n_tasks, 1));
+  /* Where each group's tasks start in the repetition (prepare_repetition
+   * lays them out group by group; handle_result checks it). */
+  e->n_groups = ctx->experiment->tasks->len;
+  e->group_first = g_new0 (guint, MAX (e->n_groups, 1));
+  for (guint flat = ctx->repetition->tasks->len; flat-- > 0;)
+    {
+      const IlTaskRecord *r = task_record (e, flat);
+
+      if (r->group < e->n_groups && r->index == 0)
+        e->group_first[r->group] = flat;
+    }
 
   if (!il_pool_silence_timeout (&e->silence_us, error) ||
       !il_cpython_find (&e->python, NULL, error) ||

@@ -28,9 +28,10 @@ import urllib.parse
 
 from . import protocol as P
 
-KERNELS_ABI = 2
+KERNELS_ABI = 3
 CHUNK = 1 << 20
 
+_path = None
 _lib = None
 _run = None
 _getcpu = None
@@ -39,7 +40,8 @@ _write = None
 
 
 def load_kernels(path):
-    global _lib, _run, _getcpu, _times, _write
+    global _path, _lib, _run, _getcpu, _times, _write
+    _path = path
     _lib = ctypes.PyDLL(path)
     _lib.il_kernels_abi.restype = ctypes.c_int
     _lib.il_kernels_abi.argtypes = []
@@ -59,6 +61,16 @@ def load_kernels(path):
     _write = _lib.il_kernels_write_all
     _write.restype = ctypes.c_int64
     _write.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int64]
+    for name, restype, argtypes in (
+            ("il_kernels_writer_start", ctypes.c_int, [ctypes.c_int]),
+            ("il_kernels_writer_send", None, [ctypes.c_char_p, ctypes.c_int64]),
+            ("il_kernels_writer_send_tasks", ctypes.c_int,
+             [ctypes.c_char_p, ctypes.c_int64, ctypes.c_int32, ctypes.c_int32, ctypes.c_int,
+              ctypes.c_char_p, ctypes.c_int]),
+            ("il_kernels_writer_stop", None, [])):
+        fn = getattr(_lib, name)
+        fn.restype = restype
+        fn.argtypes = argtypes
 
 
 def write_all(fd, data):
@@ -68,6 +80,33 @@ def write_all(fd, data):
     n = _write(fd, data, len(data))
     if n < 0:
         raise OSError(-n, os.strerror(-n))
+
+
+# ---- the writer thread (il-kernels-frames.c) -------------------------------
+
+def writer_start(fd):
+    """From now on what writer_send() and writer_send_tasks() queue goes to
+    @fd from a C thread of the kernels library, which needs no GIL."""
+    if _lib.il_kernels_writer_start(fd) != 0:
+        raise RuntimeError("the kernels library's writer runs already")
+
+
+def writer_send(data):
+    _lib.il_kernels_writer_send(data, len(data))
+
+
+def writer_send_tasks(recs, pid, tid, valid, error=None, events_only=False):
+    """@recs: packed task records (bytes), encoded into frames on the
+    writer thread (il_kernels_encode_tasks says how)."""
+    err = error.encode("utf-8", "replace") if error is not None else None
+    if _lib.il_kernels_writer_send_tasks(recs, len(recs) // 8, pid, tid, 1 if valid else 0, err,
+                                         1 if events_only else 0) != 0:
+        raise RuntimeError("the kernels library refused the task records")
+
+
+def writer_stop():
+    """Returns once everything queued is written."""
+    _lib.il_kernels_writer_stop()
 
 
 def kernel_unit(kernel, group, index, block, unit, acc):

@@ -8,10 +8,10 @@ processes   multiprocessing (fork): `pool` is a multiprocessing.Pool of
             `workers` processes, `per-task` a fresh Process per task; the
             task and its payload are pickled to the child and the result
             and the payload pickled back, as Python code does;
-async       one asyncio loop: sleep is asyncio.sleep, HTTP goes over
-            asyncio streams, file blocks are plain blocking calls (as naive
-            asyncio code makes them: they stall the loop), and a CPU block
-            awaits asyncio.sleep(0) every cpu_slice_units units.
+async       one asyncio loop (asyncrun.py): sleep is asyncio.sleep, HTTP
+            goes over asyncio streams, file blocks are plain blocking calls
+            (as naive asyncio code makes them: they stall the loop), and a
+            CPU block awaits asyncio.sleep(0) every cpu_slice_units units.
 
 Counter blocks (blocks.count) increment a module-level counter. A RESULT's
 count (protocol v3) is what the task's process holds in its own memory:
@@ -24,7 +24,6 @@ the output (Channel.send_counted). Each task's increments come before its
 own RESULT, so the last RESULT the application reads carries the counter's
 final value.
 """
-import asyncio
 import multiprocessing
 import os
 import queue
@@ -33,6 +32,7 @@ import threading
 import time
 import traceback
 
+from . import asyncrun
 from . import blocks as B
 from . import protocol as P
 
@@ -59,6 +59,7 @@ class Channel:
         self.out_bytes = 0
         self.oldest = 0.0
         self.started = False
+        self.writer = False
 
     def send(self, data, now=False):
         with self.lock:
@@ -91,7 +92,31 @@ class Channel:
         data = b"".join(self.out)
         self.out = []
         self.out_bytes = 0
-        B.write_all(self.out_fd, data)
+        if self.writer:
+            B.writer_send(data)
+        else:
+            B.write_all(self.out_fd, data)
+
+    def start_writer(self):
+        """From now on frames go out from the kernels library's writer
+        thread (the async engine's: its one loop thread must never wait
+        for the pipe, nor for the GIL to come back from a thread of its
+        own)."""
+        B.writer_start(self.out_fd)
+        self.writer = True
+
+    def send_tasks(self, recs, pid, tid, valid, error=None, events_only=False):
+        """Packed task records (asyncrun.py), after what is gathered."""
+        with self.lock:
+            self._flush_locked()
+            B.writer_send_tasks(recs, pid, tid, valid, error, events_only)
+
+    def stop_writer(self):
+        """Sends what is gathered and queued, and ends the writer thread."""
+        with self.lock:
+            self._flush_locked()
+            B.writer_stop()
+            self.writer = False
 
     def emit(self, packed, now=False):
         self.send(P.write_events(packed), now)
@@ -341,207 +366,6 @@ def run_processes(env, channel, workers, per_task):
         pool.join()
 
 
-# ---- async -----------------------------------------------------------------
-
-async def http_get_async(env, block):
-    url, expect = B.http_target(env, block)
-    import ssl
-    import urllib.parse
-    parts = urllib.parse.urlsplit(url)
-    https = parts.scheme == "https"
-    port = parts.port or (443 if https else 80)
-    path = (parts.path or "/") + (("?" + parts.query) if parts.query else "")
-    try:
-        reader, writer = await asyncio.open_connection(
-            parts.hostname, port, ssl=ssl.create_default_context() if https else None)
-    except OSError as e:
-        raise B.BlockError(f"GET {url} failed: {e}") from None
-    try:
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-                     "User-Agent: Interleave-cpython\r\nConnection: close\r\n\r\n".encode())
-        status_line = await reader.readline()
-        ttfb = B.now_us()
-        head = await reader.readuntil(b"\r\n\r\n") if status_line else b""
-        fields = status_line.decode("latin-1").split(" ", 2)
-        if len(fields) < 2 or not fields[1].isdigit():
-            raise B.BlockError(f"GET {url} failed: not an HTTP response")
-        status = int(fields[1])
-        length = None
-        chunked = False
-        for line in head.decode("latin-1").split("\r\n"):
-            name, _, value = line.partition(":")
-            if name.strip().lower() == "content-length":
-                length = int(value.strip())
-            elif name.strip().lower() == "transfer-encoding" and "chunked" in value.lower():
-                chunked = True
-        if length is not None:
-            body = await reader.readexactly(length)
-            got = len(body)
-        elif chunked:
-            got = 0
-            while True:
-                size = int((await reader.readline()).split(b";")[0].strip(), 16)
-                if size == 0:
-                    break
-                got += len(await reader.readexactly(size + 2)) - 2
-        else:
-            got = len(await reader.read())
-        if status != 200:
-            reason = fields[2].strip() if len(fields) > 2 else ""
-            raise B.BlockError(f"HTTP {status} {reason} from {url}")
-        if expect is not None and got != expect:
-            raise B.BlockError(f"got {got} bytes from the latency server, expected {expect}")
-        return ttfb
-    except (OSError, asyncio.IncompleteReadError, ValueError) as e:
-        raise B.BlockError(f"GET {url} failed: {e!r}") from None
-    finally:
-        writer.close()
-
-
-async def run_task_async(env, channel, task, slice_units):
-    """One task as a coroutine. running: its own CPU (thread CPU time of its
-    synchronous stretches); ready: how late it resumed after a sleep or a
-    yield; blocked: the rest."""
-    t0 = task["t0"]
-    flat, group, index = task["flat"], task["group"], task["index"]
-    pid, tid = B.thread_ids()
-    cpu_start = B.getcpu()
-    start_us = B.now_us() - t0
-    pending = [P.event(P.EV_TASK_START, 0, flat, start_us, cpu=cpu_start,
-                       a=pid, b=tid, c=group, d=index)]
-    checksum = 0
-    failed, error = False, None
-    blocks = []
-    t_running = t_ready = t_lock = 0
-    yielded = (0, 0, 0, 0)
-    mark_us = start_us
-    valid = B.schedstat_valid()
-    for i, block in enumerate(task["blocks"]):
-        btype = block[0]
-        b0_us = mark_us
-        running = ready = lock_wait = 0
-        ttfb = -1
-        pending.append(P.event(P.EV_BLOCK_START, 0, flat, b0_us, block_type=btype, block=i))
-        if B.long_block(block):
-            channel.emit(pending, True)
-            pending = []
-        ok = True
-        try:
-            if btype == P.CPU:
-                kernel, units = block[1], block[3]
-                c0 = time.thread_time_ns()
-                for u in range(units):
-                    if slice_units and u > 0 and u % slice_units == 0:
-                        running += (time.thread_time_ns() - c0) // 1000
-                        y = B.now_us()
-                        await asyncio.sleep(0)
-                        ready += B.now_us() - y
-                        c0 = time.thread_time_ns()
-                    checksum = B._run(kernel, group, index, i, u, 1, checksum)
-                running += (time.thread_time_ns() - c0) // 1000
-            elif btype == P.SLEEP:
-                due = B.now_us() + block[4] * 1000
-                await asyncio.sleep(block[4] / 1000.0)
-                ready += max(B.now_us() - due, 0)
-            elif btype == P.HTTP:
-                ttfb = await http_get_async(env, block) - t0
-            elif btype == P.COUNTER:
-                # No await inside: the block runs to its end before the
-                # loop runs anything else, so no increment is lost.
-                c0 = time.thread_time_ns()
-                lock_wait = B.run_counter(block)
-                running += (time.thread_time_ns() - c0) // 1000
-            elif btype == P.YIELD:
-                # A cooperative yield: asyncio.sleep(0) hands the loop over
-                # to every other ready task, no kernel switch involved.
-                r0 = B.resource.getrusage(B.resource.RUSAGE_THREAD)
-                for _ in range(block[10]):
-                    y = B.now_us()
-                    await asyncio.sleep(0)
-                    ready += B.now_us() - y
-                r1 = B.resource.getrusage(B.resource.RUSAGE_THREAD)
-                yielded = B.add_yielded(yielded, (block[10], max(r1.ru_nvcsw - r0.ru_nvcsw, 0),
-                                                  max(r1.ru_nivcsw - r0.ru_nivcsw, 0), 0))
-            else:
-                c0 = time.thread_time_ns()
-                if btype == P.FILE_WRITE:
-                    B.file_write(env, flat, block[6], block[2])
-                else:
-                    B.file_read(env, flat, block[6])
-                running += (time.thread_time_ns() - c0) // 1000
-        except B.BlockError as e:
-            ok, error = False, f"block {i + 1} ({P.BLOCK_NAMES[btype]}): {e}"
-        except Exception as e:  # noqa: BLE001
-            ok, error = False, f"block {i + 1} ({P.BLOCK_NAMES[btype]}): {e!r}"
-        mark_us = B.now_us() - t0
-        wall = mark_us - b0_us
-        running = min(max(running, 0), wall)
-        ready = min(max(ready, 0), wall - running)
-        lock_wait = min(max(lock_wait, 0), wall - running - ready)
-        st = ((valid, running, ready, wall - running - ready - lock_wait, 0, lock_wait) if valid
-              else B.NO_STATE)
-        t_running += running
-        t_ready += ready
-        t_lock += lock_wait
-        blocks.append({"type": btype, "start_us": b0_us, "end_us": mark_us,
-                       "ttfb_us": ttfb, "state": st})
-        pending.append(P.state_event(P.EV_BLOCK_END, 0, flat, mark_us, st, failed=not ok,
-                                     t2_us=b0_us, block_type=btype, block=i))
-        if not ok:
-            failed = True
-            break
-    end_us = mark_us
-    wall = end_us - start_us
-    t_lock = min(t_lock, max(wall - t_running - t_ready, 0))
-    st = ((True, t_running, t_ready, max(wall - t_running - t_ready - t_lock, 0), 0, t_lock)
-          if valid else B.NO_STATE)
-    rec = {"group": group, "index": index, "pid": pid, "tid": tid,
-           "cpu_start": cpu_start, "cpu_end": B.getcpu(),
-           "start_us": start_us, "end_us": end_us,
-           "checksum": 0 if failed else checksum, "state": st,
-           "failed": failed, "error": error, "blocks": blocks,
-           "usage": (0, 0, 0, 0), "overhead_ns": 0, "yielded": yielded}
-    channel.send_counted(rec, b"", pending)
-
-
-def run_async(env, channel, slice_units):
-    async def main():
-        loop = asyncio.get_running_loop()
-        incoming = asyncio.Queue()
-
-        def put_many(batch):
-            for t in batch:
-                incoming.put_nowait(t)
-
-        reader = threading.Thread(
-            target=feed, args=(channel, lambda b: loop.call_soon_threadsafe(put_many, b), 1),
-            name="il-reader", daemon=True)
-        reader.start()
-        running = set()
-
-        async def flusher():
-            while True:
-                await asyncio.sleep(Channel.FLUSH_AFTER)
-                channel.flush()
-
-        flushing = asyncio.create_task(flusher())
-        while True:
-            if incoming.empty():
-                channel.flush()
-            task = await incoming.get()
-            if task is None:
-                break
-            t = asyncio.create_task(run_task_async(env, channel, task, slice_units))
-            running.add(t)
-            t.add_done_callback(running.discard)
-        if running:
-            await asyncio.gather(*running)
-        flushing.cancel()
-        channel.flush()
-
-    asyncio.run(main())
-
-
 # ---- main ------------------------------------------------------------------
 
 def main(argv):
@@ -578,7 +402,7 @@ def _main(argv):
     elif executor == "processes":
         run_processes(env, channel, workers, spawn == "per-task")
     elif executor == "async":
-        run_async(env, channel, slice_units)
+        asyncrun.run_async(env, channel, slice_units)
     else:
         raise SystemExit(f"unknown executor {executor}")
     return 0
