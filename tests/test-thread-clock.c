@@ -61,8 +61,12 @@ test_thread_clock_readings (void)
                   slept_wall / 1000, slept_cpu / 1000, spun_wall / 1000, spun_cpu / 1000, spun_wait / 1000);
   /* Asleep: hardly any CPU (a synthesised reading would say all of it). */
   g_assert_cmpint (slept_cpu, <, slept_wall / 2);
-  /* Spinning: on a CPU or in its run queue, never more than the wall. */
-  g_assert_cmpint (spun_cpu, <=, spun_wall + 1000);
+  /* Spinning: on a CPU or in its run queue, never more than the wall. A
+   * kernel reading takes the CPU clock before its schedstat read and the
+   * wall clock after it, so the CPU interval may start that system call
+   * earlier (measured 4 µs here, more on a loaded machine): 1 % of the
+   * spin allows for it. */
+  g_assert_cmpint (spun_cpu, <=, spun_wall + spun_wall / 100);
   g_assert_cmpint (spun_cpu + spun_wait, >=, spun_wall / 2);
 }
 

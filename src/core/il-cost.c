@@ -39,8 +39,9 @@
 /* A task with its first block, and each further block. */
 #define RECORD_TASK_BYTES  184
 #define RECORD_BLOCK_BYTES 96
-/* The outputs are streamed: a few bytes per task of summary statistics. */
-#define DOC_TASK_BYTES    8
+/* The outputs are streamed: a few bytes per task of summary statistics
+ * (each task's latency, and the sorted copy the percentiles take). */
+#define DOC_TASK_BYTES    16
 #define DOC_BLOCK_BYTES   0
 #define TRACE_TASK_BYTES  0
 #define TRACE_BLOCK_BYTES 0

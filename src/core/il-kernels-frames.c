@@ -254,13 +254,22 @@ typedef struct
 } Encoder;
 
 static void
+block_record_clear (gpointer data)
+{
+  IlBlockRecord *br = data;
+
+  g_clear_pointer (&br->segments, g_free);
+}
+
+static void
 encoder_init (Encoder *enc)
 {
   enc->frames = g_byte_array_new ();
   enc->results = g_byte_array_new ();
   enc->events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
   enc->starts = g_array_new (FALSE, FALSE, sizeof (gint64));
-  enc->blocks = il_block_records_new (8);
+  enc->blocks = g_array_sized_new (FALSE, TRUE, sizeof (IlBlockRecord), 8);
+  g_array_set_clear_func (enc->blocks, block_record_clear);
 }
 
 static void
@@ -311,7 +320,9 @@ encoder_run (Encoder      *enc,
       res.rec.failed = r[R_FAILED] != 0;
       res.rec.checksum = res.rec.failed ? 0 : (guint64) r[R_CHECKSUM];
       res.rec.error = res.rec.failed ? (char *) (error != NULL ? error : "failed") : NULL;
-      res.rec.blocks = enc->blocks;
+      /* The record borrows the blocks' segments from enc->blocks. */
+      for (guint b = 0; b < enc->blocks->len; b++)
+        il_task_record_add_block (&res.rec, &g_array_index (enc->blocks, IlBlockRecord, b));
       res.counted = r[R_COUNTED];
       res.yielded.yields = r[R_YIELDS];
       res.yielded.nvcsw = r[R_YIELD_NVCSW];
@@ -319,6 +330,11 @@ encoder_run (Encoder      *enc,
       res.yielded.cpu_us = r[R_YIELD_CPU];
       res.payload = (const guint8 *) "";
       il_protocol_write_result (enc->results, &res);
+      /* Given back: enc->blocks still owns the segments. */
+      for (guint b = 0; b < res.rec.n_blocks; b++)
+        il_task_record_block (&res.rec, b)->segments = NULL;
+      il_task_record_truncate_blocks (&res.rec, 0);
+      g_clear_pointer (&res.rec.more, g_free);
     }
   /* The events first, all in one frame: each task's come before its
    * RESULT. */
