@@ -17,6 +17,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "il-examples.h"
+#include "il-i18n.h"
 #include "test-cli-common.h"
 
 #define GERMAN_LOCALE "de_DE.UTF-8"
@@ -165,6 +167,83 @@ test_json_stays_c (void)
   cli_result_clear (&r);
 }
 
+/* The built-in examples speak German too: `examples` lists their German
+ * names and first sentences, never the English ones. */
+static void
+test_examples_list (void)
+{
+  CliResult r = { 0 };
+
+  if (skip_without_german ())
+    return;
+  assert_catalogue ();
+  run_cli (&r, "examples", NULL);
+  g_test_message ("stdout:\n%s\nstderr:\n%s", r.out, r.err);
+  g_assert_cmpint (r.status, ==, 0);
+  /* The name stays the identifier; the title and summary are German. */
+  g_assert_nonnull (strstr (r.out, "example:cpu-bound"));
+  g_assert_nonnull (strstr (r.out, "CPU-gebunden: Threads oder Prozesse"));
+  g_assert_nonnull (strstr (r.out, "Acht unabhängige Fragmente reiner CPU-Arbeit."));
+  g_assert_nonnull (strstr (r.out, "Gemeinsamer Zustand unter Threads: verlorene Updates"));
+  g_assert_null (strstr (r.out, "CPU-bound: threads vs processes"));
+  g_assert_null (strstr (r.out, "Eight independent fragments"));
+}
+
+/* A built-in example loaded under German has its quiz, run labels and
+ * description in German; saved, it is still a valid experiment, and the
+ * lesson is found again from its German name and from its English one. */
+static void
+test_example_quiz (void)
+{
+  g_autoptr(IlExperiment) exp = NULL;
+  g_autoptr(IlExperiment) coop = NULL;
+  g_autoptr(IlExperiment) reloaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *lesson = NULL;
+  g_autofree char *saved_locale = NULL;
+
+  if (skip_without_german ())
+    return;
+  assert_catalogue ();
+  saved_locale = g_strdup (setlocale (LC_ALL, NULL));
+  il_i18n_init ();
+  g_assert_nonnull (setlocale (LC_ALL, GERMAN_LOCALE));
+
+  exp = il_example_load ("cpu-bound", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (exp->name, ==, "CPU-gebunden: Threads oder Prozesse");
+  g_assert_nonnull (exp->quiz);
+  g_assert_cmpstr (exp->quiz->question, ==,
+                   "Um wie viel schneller als sequenziell erledigen 2 Threads auf einem Rechner mit 2 Kernen 8 gleich große CPU-gebundene Fragmente?");
+  g_assert_cmpstr (exp->quiz->choices[1], ==, "Etwa 2× schneller");
+  g_assert_true (g_str_has_prefix (exp->quiz->explanation, "Zwei Kerne führen"));
+  /* Task group names are identifiers and stay. */
+  g_assert_cmpuint (exp->tasks->len, >, 0);
+
+  coop = il_example_load ("cooperative", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (((IlRunConfig *) g_ptr_array_index (coop->runs, 0))->label, ==, "async, CPU-Blöcke am Stück");
+
+  /* Saved in German, it is an experiment like any other. */
+  json = il_experiment_to_data (exp, NULL);
+  reloaded = il_experiment_load_data (json, -1, "saved.interleave", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (reloaded->name, ==, exp->name);
+  g_assert_cmpstr (reloaded->quiz->question, ==, exp->quiz->question);
+  lesson = il_examples_find_lesson (reloaded);
+  g_assert_cmpstr (lesson, ==, "cpu-bound");
+  g_clear_pointer (&lesson, g_free);
+
+  /* The same lesson saved in English is still found under German. */
+  g_free (reloaded->name);
+  reloaded->name = g_strdup ("CPU-bound: threads vs processes");
+  lesson = il_examples_find_lesson (reloaded);
+  g_assert_cmpstr (lesson, ==, "cpu-bound");
+
+  setlocale (LC_ALL, saved_locale);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -179,5 +258,7 @@ main (int    argc,
   g_test_add_func ("/il/cli-german/table-headings", test_table_headings);
   g_test_add_func ("/il/cli-german/error-message", test_error_message);
   g_test_add_func ("/il/cli-german/json-stays-c", test_json_stays_c);
+  g_test_add_func ("/il/cli-german/examples-list", test_examples_list);
+  g_test_add_func ("/il/cli-german/example-quiz", test_example_quiz);
   return g_test_run ();
 }

@@ -146,9 +146,10 @@ il_example_get_bytes (const char *name,
   return bytes;
 }
 
-IlExperiment *
-il_example_load (const char *name,
-                 GError    **error)
+/* The example as shipped, in English. */
+static IlExperiment *
+load_untranslated (const char *name,
+                   GError    **error)
 {
   g_autoptr(GBytes) bytes = il_example_get_bytes (name, error);
   g_autofree char *display = NULL;
@@ -160,6 +161,59 @@ il_example_load (const char *name,
   data = g_bytes_get_data (bytes, &len);
   display = g_strconcat ("example:", name, NULL);
   return il_experiment_load_data (data, (gssize) len, display, error);
+}
+
+/* Replaces *@text by its translation (the catalogue has it from
+ * il-examples-strings.c, generated from the examples). */
+static void
+translate (char **text)
+{
+  const char *translated;
+
+  if (*text == NULL || **text == '\0')
+    return;
+  translated = g_dgettext (GETTEXT_PACKAGE, *text);
+  if (translated != *text)
+    {
+      char *copy = g_strdup (translated);
+
+      g_free (*text);
+      *text = copy;
+    }
+}
+
+/* The user-visible prose of a built-in example in the user's language:
+ * name, description, run labels and quiz. Task group names stay: files and
+ * messages refer to them. */
+static void
+translate_example (IlExperiment *exp)
+{
+  translate (&exp->name);
+  translate (&exp->description);
+  for (guint i = 0; i < exp->runs->len; i++)
+    {
+      IlRunConfig *run = g_ptr_array_index (exp->runs, i);
+
+      translate (&run->label);
+    }
+  if (exp->quiz != NULL)
+    {
+      translate (&exp->quiz->question);
+      for (guint i = 0; exp->quiz->choices != NULL && exp->quiz->choices[i] != NULL; i++)
+        translate (&exp->quiz->choices[i]);
+      translate (&exp->quiz->explanation);
+    }
+}
+
+IlExperiment *
+il_example_load (const char *name,
+                 GError    **error)
+{
+  IlExperiment *exp = load_untranslated (name, error);
+
+  if (exp != NULL)
+    translate_example (exp);
+  return exp;
 }
 
 static char *
@@ -216,7 +270,14 @@ il_examples_find_lesson (const IlExperiment *experiment)
     {
       const IlExampleInfo *info = g_ptr_array_index (list, i);
 
+      g_autoptr(IlExperiment) original = NULL;
+
       if (g_strcmp0 (info->title, experiment->name) == 0)
+        return g_strdup (info->name);
+      /* A lesson saved in another language keeps the name it had then:
+       * the English one is found too. */
+      original = load_untranslated (info->name, NULL);
+      if (original != NULL && g_strcmp0 (original->name, experiment->name) == 0)
         return g_strdup (info->name);
     }
   return NULL;

@@ -8,6 +8,7 @@ translations found in the build tree (IL_LOCALEDIR, set by tests/meson.build:
   1. the window's controls carry German names: the Run button reads
      "Ausführen", the view switcher "Arbeitslast", "Läufe", "Ergebnisse", the
      workload page "Aufgabengruppen"; no English one is left among them;
+     the lesson bar names the next built-in example in German;
   2. after a run ("Ausführen", the quiz "Überspringen"), the results table has
      German column headers and the sequential baseline's speedup reads
      "1,00×", with the German decimal comma.
@@ -114,6 +115,10 @@ def drive(binary, tmp):
         check(("label", "Aufgabengruppen") in names, "the workload page's “Aufgabengruppen”")
         left = sorted(ENGLISH & names)
         check(not left, f"no English control left ({left})")
+        # The file is the cpu-bound lesson saved in English: it is still
+        # found as the lesson, and the next one is named in German.
+        check(("label", "Nächste Lektion: I/O-gebunden: hundertmal warten") in names,
+              "the next lesson bar names the built-in example in German")
 
         run.doActionNamed("click")
         # The example asks its quiz before the run: skip it.
