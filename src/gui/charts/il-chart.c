@@ -4,6 +4,8 @@
  */
 #include "il-chart.h"
 
+#include <glib/gi18n.h>
+
 #include <adwaita.h>
 #include <cairo-svg.h>
 #include <math.h>
@@ -518,7 +520,7 @@ export_paint (GFile      *file,
   else
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "Unknown chart format “%s” (use png or svg)", format);
+                   _("Unknown chart format “%s” (use png or svg)"), format);
       return FALSE;
     }
 
@@ -643,7 +645,7 @@ export_stack (GPtrArray           *charts,
   if (charts->len == 0 || width <= 0 || height <= (title != NULL ? CAPTION_H : 0))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           "There is no chart to export");
+                           _("There is no chart to export"));
       return FALSE;
     }
   return export_paint (file, format, width, height, stack_paint, &sp, title, caption, error);

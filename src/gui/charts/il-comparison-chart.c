@@ -428,7 +428,7 @@ il_comparison_chart_init (IlComparisonChart *self)
   g_array_set_clear_func (self->rows, row_clear);
   self->ideal.kind = IL_IDEAL_NO_BASELINE;
   self->ideal.baseline_ms = NAN;
-  il_chart_set_title (IL_CHART (self), "Makespan by run");
+  il_chart_set_title (IL_CHART (self), _("Makespan by run"));
   /* What the bars, whiskers and numbers are: the table's words. */
   {
     g_autofree char *tip = g_strdup_printf ("%s\n%s\n%s", il_results_column_description (IL_RESULTS_COLUMN_MAKESPAN),

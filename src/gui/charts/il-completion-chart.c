@@ -9,6 +9,10 @@
  */
 #include "il-completion-chart.h"
 
+#include <inttypes.h>
+
+#include <glib/gi18n.h>
+
 #include <math.h>
 
 #include "il-chart-axis.h"
@@ -84,12 +88,13 @@ il_completion_chart_draw (IlChart             *chart,
     il_completion_data_sort (data);
   v = data != NULL ? (const gint64 *) (gconstpointer) data->end_us->data : NULL;
 
-  lx = 8 + il_chart_text (cr, "Completion times", 8, TOP_H / 2 - 1, 0, 0.5, 1.0, TRUE, &colors->fg) + 16;
+  lx = 8 + il_chart_text (cr, _("Completion times"), 8, TOP_H / 2 - 1, 0, 0.5, 1.0, TRUE, &colors->fg) + 16;
   if (data != NULL && data->total > 0)
-    summary = g_strdup_printf ("%u of %" G_GUINT64_FORMAT " tasks finished%s", n, data->total,
-                               data->n_failed > 0 ? ", some failed" : "");
+    summary = g_strdup_printf (data->n_failed > 0 ? _("%u of %" PRIu64 " tasks finished, some failed")
+                                                  : _("%u of %" PRIu64 " tasks finished"),
+                                                       n, (guint64) data->total);
   else
-    summary = g_strdup_printf ("%u tasks finished", n);
+    summary = g_strdup_printf (_("%u tasks finished"), n);
   il_chart_text (cr, summary, lx, TOP_H / 2 - 1, 0, 0.5, 0.9, FALSE, &colors->dim);
 
   x_end = n > 0 ? MAX ((double) v[n - 1], 1000.0) : 1000.0;
@@ -108,7 +113,7 @@ il_completion_chart_draw (IlChart             *chart,
 
   if (n == 0)
     {
-      il_chart_text (cr, "No task finished yet", px + pw / 2, py + ph / 2, 0.5, 0.5, 1.0, FALSE, &colors->dim);
+      il_chart_text (cr, _("No task finished yet"), px + pw / 2, py + ph / 2, 0.5, 0.5, 1.0, FALSE, &colors->dim);
       return;
     }
 
@@ -140,17 +145,17 @@ il_completion_chart_describe (IlChart *chart)
   guint              n;
 
   if (data == NULL || data->end_us->len == 0)
-    return g_strdup ("Completion times: no task finished yet");
+    return g_strdup (_("Completion times: no task finished yet"));
   il_completion_data_sort (data);
   v = (const gint64 *) (gconstpointer) data->end_us->data;
   n = data->end_us->len;
   if (data->total > 0)
-    return g_strdup_printf ("Completion times: %u of %" G_GUINT64_FORMAT " tasks finished; "
-                            "first at %.1f ms, median %.1f ms, last %.1f ms",
-                            n, data->total, v[0] / 1000.0, v[n / 2] / 1000.0, v[n - 1] / 1000.0);
-  return g_strdup_printf ("Completion times: %u tasks finished; first at %.1f ms, "
-                          "median %.1f ms, last %.1f ms",
-                          n, v[0] / 1000.0, v[n / 2] / 1000.0, v[n - 1] / 1000.0);
+    return g_strdup_printf (_("Completion times: %u of %" PRIu64 " tasks finished; "
+                              "first at %.1f ms, median %.1f ms, last %.1f ms"),
+                               n, (guint64) data->total, v[0] / 1000.0, v[n / 2] / 1000.0, v[n - 1] / 1000.0);
+  return g_strdup_printf (_("Completion times: %u tasks finished; first at %.1f ms, "
+                            "median %.1f ms, last %.1f ms"),
+                             n, v[0] / 1000.0, v[n / 2] / 1000.0, v[n - 1] / 1000.0);
 }
 
 static void
@@ -179,7 +184,7 @@ il_completion_chart_class_init (IlCompletionChartClass *klass)
 static void
 il_completion_chart_init (IlCompletionChart *self)
 {
-  il_chart_set_title (IL_CHART (self), "Completion times");
+  il_chart_set_title (IL_CHART (self), _("Completion times"));
 }
 
 GtkWidget *

@@ -11,6 +11,8 @@
  */
 #include "il-lag-chart.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 
 #include "il-chart-axis.h"
@@ -63,7 +65,7 @@ il_lag_chart_draw (IlChart             *chart,
   pw = MAX (width - LEFT_W - RIGHT_W, 1);
   ph = MAX (height - TOP_H - AXIS_H, 1);
 
-  title = data != NULL && data->title != NULL ? data->title : "Loop latency";
+  title = data != NULL && data->title != NULL ? data->title : _("Loop latency");
   lx = 8 + il_chart_text (cr, title, 8, TOP_H / 2 - 1, 0, 0.5, 1.0, TRUE, &colors->fg) + 16;
   if (n > 0)
     {
@@ -80,7 +82,7 @@ il_lag_chart_draw (IlChart             *chart,
       summary = g_strdup_printf ("max %s · p95 %s", max, p95);
     }
   else
-    summary = g_strdup ("how late the loop's heartbeat ran");
+    summary = g_strdup (_("how late the loop’s heartbeat ran"));
   il_chart_text (cr, summary, lx, TOP_H / 2 - 1, 0, 0.5, 0.9, FALSE, &colors->dim);
 
   x_end = MAX (data != NULL ? (double) data->end_us : 0.0, 1000.0);
@@ -104,8 +106,8 @@ il_lag_chart_draw (IlChart             *chart,
 
   if (n == 0)
     {
-      il_chart_text (cr, "No heartbeat recorded yet", px + pw / 2, py + ph / 2, 0.5, 0.5, 1.0,
-                     FALSE, &colors->dim);
+      il_chart_text (cr, _("No heartbeat recorded yet"), px + pw / 2, py + ph / 2, 0.5, 0.5, 1.0,
+                            FALSE, &colors->dim);
       return;
     }
 
@@ -182,13 +184,13 @@ il_lag_chart_describe (IlChart *chart)
   g_autofree char *p95 = NULL;
 
   if (data == NULL || data->samples->len == 0)
-    return g_strdup ("Loop latency: no heartbeat recorded yet");
+    return g_strdup (_("Loop latency: no heartbeat recorded yet"));
   max = format_lag (data->max_lag_us);
   p95 = format_lag (il_lag_data_percentile (data, 95));
-  return g_strdup_printf ("Loop latency%s%s: max %s, p95 %s over %u heartbeats",
-                          data->title != NULL ? " of " : "",
-                          data->title != NULL ? data->title : "",
-                          max, p95, data->samples->len);
+  if (data->title != NULL)
+    return g_strdup_printf (_("Loop latency of %s: max %s, p95 %s over %u heartbeats"), data->title, max, p95,
+                               data->samples->len);
+  return g_strdup_printf (_("Loop latency: max %s, p95 %s over %u heartbeats"), max, p95, data->samples->len);
 }
 
 static void
@@ -240,7 +242,7 @@ il_lag_chart_class_init (IlLagChartClass *klass)
 static void
 il_lag_chart_init (IlLagChart *self)
 {
-  il_chart_set_title (IL_CHART (self), "Loop latency");
+  il_chart_set_title (IL_CHART (self), _("Loop latency"));
 }
 
 GtkWidget *

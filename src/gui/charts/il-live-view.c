@@ -12,6 +12,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "il-live-view.h"
@@ -103,13 +105,13 @@ update_status (IlLiveView *self)
   if (il_live_model_get_current_label (self->model) != NULL)
     g_string_append_printf (s, "%s · ", il_live_model_get_current_label (self->model));
   if (il_live_model_get_current_warmup (self->model))
-    g_string_append (s, "warm-up · ");
+    g_string_append (s, _("warm-up · "));
   else
-    g_string_append_printf (s, "repetition %u · ", il_live_model_get_current_rep (self->model) + 1);
+    g_string_append_printf (s, _("repetition %u · "), il_live_model_get_current_rep (self->model) + 1);
   done = format_count (il_live_model_get_tasks_done (self->model));
   total = format_count (il_live_model_get_tasks_total (self->model));
-  g_string_append_printf (s, "%s of %s tasks · %.1f s", done, total,
-                          il_live_model_get_elapsed_us (self->model) / 1e6);
+  g_string_append_printf (s, _("%s of %s tasks · %.1f s"), done, total,
+                                il_live_model_get_elapsed_us (self->model) / 1e6);
   /* Stop cut the run short: it did not finish. */
   if (!il_live_model_get_running (self->model) && il_live_model_get_stopped (self->model))
     g_string_append (s, _(" · stopped"));
@@ -117,7 +119,7 @@ update_status (IlLiveView *self)
     g_string_append (s, _(" · finished"));
   dropped = il_live_model_get_dropped (self->model);
   if (dropped > 0)
-    g_string_append_printf (s, " · %" G_GUINT64_FORMAT " events not shown", dropped);
+    g_string_append_printf (s, _(" · %" PRIu64 " events not shown"), (guint64) dropped);
   /* Relayout only when the text changes (a few times a second). */
   if (g_strcmp0 (s->str, self->status_text) != 0)
     {
@@ -337,7 +339,7 @@ il_live_view_init (IlLiveView *self)
   gtk_paned_set_shrink_end_child (GTK_PANED (self->paned), FALSE);
   gtk_widget_set_vexpand (self->paned, TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->paned),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, "Live charts", -1);
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Live charts"), -1);
   gtk_widget_set_parent (self->paned, GTK_WIDGET (self));
   g_signal_connect_object (self->paned, "notify::max-position",
                            G_CALLBACK (paned_max_position_cb), self, G_CONNECT_SWAPPED);

@@ -9,6 +9,8 @@
  */
 #include "il-load-chart.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 
 #include "il-chart-axis.h"
@@ -110,14 +112,14 @@ il_load_chart_draw (IlChart             *chart,
   view_of (self, &start, &end);
 
   /* Title and legend */
-  lx = 8 + il_chart_text (cr, "Per-core load", 8, TOP_H / 2 - 1, 0, 0.5, 1.0, TRUE, &colors->fg) + 16;
+  lx = 8 + il_chart_text (cr, _("Per-core load"), 8, TOP_H / 2 - 1, 0, 0.5, 1.0, TRUE, &colors->fg) + 16;
   if (n_hosts > 0)
     {
       /* An mpi run: one colour per host, its cores together. */
       for (guint h = 0; h < n_hosts && lx < width - 80; h++)
         {
           const IlLoadHost *host = g_ptr_array_index (self->data->hosts, h);
-          g_autofree char  *label = g_strdup_printf ("%s (%u cores)", host->name, host->n_cores);
+          g_autofree char  *label = g_strdup_printf (ngettext ("%s (%u core)", "%s (%u cores)", host->n_cores), host->name, host->n_cores);
 
           lx += il_chart_legend_item (cr, lx, TOP_H / 2 - 1, &colors->series[h % IL_CHART_N_SERIES], TRUE, FALSE,
                                       label, &colors->fg);
@@ -127,7 +129,7 @@ il_load_chart_draw (IlChart             *chart,
     {
       for (guint c = 0; c < n_cores && lx < width - 80; c++)
         {
-          g_autofree char *label = g_strdup_printf ("core %u", c);
+          g_autofree char *label = g_strdup_printf (_("core %u"), c);
 
           lx += il_chart_legend_item (cr, lx, TOP_H / 2 - 1, &colors->series[c % IL_CHART_N_SERIES],
                                       TRUE, FALSE, label, &colors->fg);
@@ -135,14 +137,15 @@ il_load_chart_draw (IlChart             *chart,
     }
   else
     {
-      g_autofree char *label = g_strdup_printf ("%u cores", n_cores);
+      g_autofree char *label = g_strdup_printf (ngettext ("%u core", "%u cores", n_cores), n_cores);
 
       lx += il_chart_legend_item (cr, lx, TOP_H / 2 - 1, &colors->series[0], TRUE, FALSE, label, &colors->fg);
     }
   {
     /* Narrow (three charts side by side, a small window): a shorter label
-     * rather than one cut at the edge. */
-    const char *own = "Interleave itself (% of one core)";
+     * rather than one cut at the edge.
+     * xgettext:no-c-format */
+    const char *own = _("Interleave itself (% of one core)");
 
     if (lx + 30 + il_chart_text_width (cr, own, 1.0) > width - 4)
       own = "Interleave";
@@ -163,7 +166,7 @@ il_load_chart_draw (IlChart             *chart,
 
   if (n_cores == 0 && !overhead)
     {
-      il_chart_text (cr, "No samples yet", px + pw / 2, py + ph / 2, 0.5, 0.5, 1.0, FALSE, &colors->dim);
+      il_chart_text (cr, _("No samples yet"), px + pw / 2, py + ph / 2, 0.5, 0.5, 1.0, FALSE, &colors->dim);
       return;
     }
 
@@ -208,12 +211,12 @@ il_load_chart_describe (IlChart *chart)
   double       own;
 
   if (n_cores == 0)
-    return g_strdup ("Per-core load: no samples yet");
+    return g_strdup (_("Per-core load: no samples yet"));
 
   if (self->data->hosts->len > 0)
     {
       /* An mpi run: each host's cores, sampled there. */
-      s = g_string_new ("Per-core load by host:");
+      s = g_string_new (_("Per-core load by host:"));
       for (guint h = 0; h < self->data->hosts->len; h++)
         {
           const IlLoadHost *host = g_ptr_array_index (self->data->hosts, h);
@@ -224,26 +227,26 @@ il_load_chart_describe (IlChart *chart)
               double v = il_load_ring_last (g_ptr_array_index (self->data->cores, host->first_core + c));
 
               if (!isnan (v))
-                g_string_append_printf (s, "%s core %u %.0f %%", c > 0 ? "," : "", c, v);
+                g_string_append_printf (s, _("%s core %u %.0f %%"), c > 0 ? "," : "", c, v);
             }
           if (host->n_cores > 16)
-            g_string_append_printf (s, " and %u more cores", host->n_cores - 16);
+            g_string_append_printf (s, _(" and %u more cores"), host->n_cores - 16);
         }
       return g_string_free (s, FALSE);
     }
-  s = g_string_new ("Per-core load:");
+  s = g_string_new (_("Per-core load:"));
   for (guint c = 0; c < n_cores && c < 16; c++)
     {
       double v = il_load_ring_last (g_ptr_array_index (self->data->cores, c));
 
       if (!isnan (v))
-        g_string_append_printf (s, "%s core %u %.0f %%", c > 0 ? "," : "", c, v);
+        g_string_append_printf (s, _("%s core %u %.0f %%"), c > 0 ? "," : "", c, v);
     }
   if (n_cores > 16)
-    g_string_append_printf (s, " and %u more cores", n_cores - 16);
+    g_string_append_printf (s, _(" and %u more cores"), n_cores - 16);
   own = il_load_ring_last (&self->data->overhead);
   if (!isnan (own))
-    g_string_append_printf (s, "; Interleave itself %.0f %% of one core", own);
+    g_string_append_printf (s, _("; Interleave itself %.0f %% of one core"), own);
   return g_string_free (s, FALSE);
 }
 
@@ -274,7 +277,7 @@ static void
 il_load_chart_init (IlLoadChart *self)
 {
   self->window_us = 30 * G_USEC_PER_SEC;
-  il_chart_set_title (IL_CHART (self), "Per-core load");
+  il_chart_set_title (IL_CHART (self), _("Per-core load"));
 }
 
 GtkWidget *

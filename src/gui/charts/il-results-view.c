@@ -12,6 +12,8 @@
  */
 #include "il-results-view.h"
 
+#include <glib/gi18n.h>
+
 #include "il-format.h"
 
 #include <math.h>
@@ -83,7 +85,7 @@ il_results_view_init (IlResultsView *self)
 
   self->range = il_time_range_new ();
 
-  self->timelines_heading = gtk_label_new ("Timelines: the median repetition of each run, on one time axis (Ctrl+scroll or +/− to zoom, drag to pan)");
+  self->timelines_heading = gtk_label_new (_("Timelines: the median repetition of each run, on one time axis (Ctrl+scroll or +/− to zoom, drag to pan)"));
   gtk_label_set_xalign (GTK_LABEL (self->timelines_heading), 0);
   gtk_label_set_wrap (GTK_LABEL (self->timelines_heading), TRUE);
   gtk_widget_add_css_class (self->timelines_heading, "dim-label");
@@ -93,7 +95,7 @@ il_results_view_init (IlResultsView *self)
   self->timelines = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   gtk_widget_set_parent (self->timelines, GTK_WIDGET (self));
 
-  self->lag_heading = gtk_label_new ("Loop latency of the async runs: how late the event loop's heartbeat ran (a CPU block that does not yield holds the loop)");
+  self->lag_heading = gtk_label_new (_("Loop latency of the async runs: how late the event loop's heartbeat ran (a CPU block that does not yield holds the loop)"));
   gtk_label_set_xalign (GTK_LABEL (self->lag_heading), 0);
   gtk_label_set_wrap (GTK_LABEL (self->lag_heading), TRUE);
   gtk_widget_add_css_class (self->lag_heading, "dim-label");
@@ -103,7 +105,7 @@ il_results_view_init (IlResultsView *self)
   self->lags = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   gtk_widget_set_parent (self->lags, GTK_WIDGET (self));
 
-  self->loads_heading = gtk_label_new ("Per-core load of the mpi runs: each host's cores, sampled on that host");
+  self->loads_heading = gtk_label_new (_("Per-core load of the mpi runs: each host's cores, sampled on that host"));
   gtk_label_set_xalign (GTK_LABEL (self->loads_heading), 0);
   gtk_label_set_wrap (GTK_LABEL (self->loads_heading), TRUE);
   gtk_widget_add_css_class (self->loads_heading, "dim-label");
@@ -151,9 +153,8 @@ add_timelines (IlResultsView      *self,
 
       data = il_timeline_data_new ();
       il_timeline_data_set_repetition (data, rep, experiment);
-      title = g_strdup_printf ("%s%s — %.1f ms%s", recorded ? "recorded · " : "",
-                               run->label != NULL ? run->label : "run", rep->makespan_ms,
-                               run->repetitions->len > 1 ? " (median repetition)" : "");
+      title = g_strdup_printf ("%s%s — %.1f ms%s", recorded ? _("recorded · ") : "",
+                                                                 run->label != NULL ? run->label : _("run"), rep->makespan_ms, run->repetitions->len > 1 ? _(" (median repetition)") : "");
       il_timeline_data_set_title (data, title);
 
       chart = il_timeline_chart_new ();
@@ -195,14 +196,14 @@ add_lags (IlResultsView   *self,
 
       data = il_lag_data_new ();
       il_lag_data_set_repetition (data, rep);
-      title = g_strdup_printf ("%s%s", recorded ? "recorded · " : "",
-                               run->label != NULL ? run->label : "async");
+      title = g_strdup_printf ("%s%s", recorded ? _("recorded · ") : "",
+                                                     run->label != NULL ? run->label : "async");
       il_lag_data_set_title (data, title);
 
       chart = il_lag_chart_new ();
       il_lag_chart_set_data (IL_LAG_CHART (chart), data);
       {
-        g_autofree char *name = g_strdup_printf ("Loop latency: %s", title);
+        g_autofree char *name = g_strdup_printf (_("Loop latency: %s"), title);
 
         il_chart_set_title (IL_CHART (chart), name);
       }
@@ -234,8 +235,8 @@ add_loads (IlResultsView   *self,
 
       data = il_load_data_new ();
       il_load_data_set_host_load (data, rep->host_load);
-      title = g_strdup_printf ("Per-core load: %s%s", recorded ? "recorded · " : "",
-                               run->label != NULL ? run->label : "mpi");
+      title = g_strdup_printf (_("Per-core load: %s%s"), recorded ? _("recorded · ") : "",
+                                                                        run->label != NULL ? run->label : "mpi");
       chart = il_load_chart_new ();
       il_load_chart_set_data (IL_LOAD_CHART (chart), data);
       /* The whole repetition, not the live chart's last seconds. */

@@ -168,13 +168,13 @@ add_sweeps (IlScalingChart  *self,
       series = g_new0 (Series, 1);
       series->recorded = recorded;
       series->name = g_strdup_printf ("%s%s%s%s%s",
-                                      recorded ? "recorded " : "",
-                                      il_executor_to_string (first->executor),
-                                      first->gil ? " (GIL)" : "",
-                                      first->spawn == IL_SPAWN_PER_TASK && first->executor == IL_EXECUTOR_PROCESSES
-                                        ? " (per task)"
-                                        : "",
-                                      first->cpu_slice_units > 0 ? " (sliced)" : "");
+                                      recorded ? _("recorded ") : "",
+                                                    il_executor_to_string (first->executor),
+                                                    first->gil ? _(" (GIL)") : "",
+                                                                    first->spawn == IL_SPAWN_PER_TASK && first->executor == IL_EXECUTOR_PROCESSES
+                                                                    ? _(" (per task)")
+                                                                                                    : "",
+                                                                         first->cpu_slice_units > 0 ? _(" (sliced)") : "");
       series->points = g_steal_pointer (&points);
       {
         g_autofree double *ns = g_new (double, series->points->len);
@@ -213,9 +213,9 @@ il_scaling_chart_set_results (IlScalingChart  *self,
   add_sweeps (self, mine, FALSE);
   add_sweeps (self, recorded, TRUE);
   if (mine != NULL)
-    self->machine[0] = il_chart_describe_machine (&mine->machine, "this machine");
+    self->machine[0] = il_chart_describe_machine (&mine->machine, _("this machine"));
   if (recorded != NULL)
-    self->machine[1] = il_chart_describe_machine (&recorded->machine, "author's machine");
+    self->machine[1] = il_chart_describe_machine (&recorded->machine, _("author's machine"));
   g_clear_pointer (&self->ideal_note, g_free);
   if (mine != NULL || recorded != NULL)
     {
@@ -358,7 +358,7 @@ il_scaling_chart_draw (IlChart             *chart,
   axis.tolerance = 1e-9;
   il_chart_axis_set_number_format (&axis, "%g", 1);
   il_chart_axis_draw (&axis, IL_CHART_AXIS_HORIZONTAL, cr, px, py, pw, ph, width, colors);
-  il_chart_text (cr, "workers", px + pw / 2, py + ph + 20, 0.5, 0, 0.85, FALSE, &colors->dim);
+  il_chart_text (cr, _("workers"), px + pw / 2, py + ph + 20, 0.5, 0, 0.85, FALSE, &colors->dim);
 
   cairo_save (cr);
   cairo_rectangle (cr, px, py, pw, ph);
@@ -547,7 +547,7 @@ static void
 il_scaling_chart_init (IlScalingChart *self)
 {
   self->series = g_ptr_array_new_with_free_func (series_free);
-  il_chart_set_title (IL_CHART (self), "Scaling");
+  il_chart_set_title (IL_CHART (self), _("Scaling"));
   {
     g_autofree char *tip = g_strdup_printf ("%s\n%s", il_results_column_description (IL_RESULTS_COLUMN_SPEEDUP),
                                             _("Points: the speedup measured for each number of workers. Curve: "

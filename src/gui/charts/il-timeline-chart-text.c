@@ -17,32 +17,32 @@ il_timeline_chart_describe (IlChart *chart)
   GString         *s;
 
   if (data == NULL)
-    return g_strdup ("Timeline: no run yet");
-  s = g_string_new ("Timeline");
+    return g_strdup (_("Timeline: no run yet"));
+  s = g_string_new (_("Timeline"));
   if (data->title != NULL)
-    g_string_append_printf (s, " of %s", data->title);
-  g_string_append_printf (s, ": %u tasks on %u workers, %u finished",
-                          data->tasks->len, data->n_workers, data->n_finished);
+    g_string_append_printf (s, _(" of %s"), data->title);
+  g_string_append_printf (s, _(": %u tasks on %u workers, %u finished"),
+                                data->tasks->len, data->n_workers, data->n_finished);
   if (data->n_failed > 0)
-    g_string_append_printf (s, ", %u failed", data->n_failed);
+    g_string_append_printf (s, _(", %u failed"), data->n_failed);
   if (data->n_cancelled > 0)
     g_string_append_printf (s, _(", %u cancelled by Stop"), data->n_cancelled);
   if (data->end_us > 0)
     g_string_append_printf (s, ", %.1f ms", data->end_us / 1000.0);
   if (data->has_gil)
-    g_string_append (s, "; the GIL band shows which worker holds the lock");
+    g_string_append (s, _("; the GIL band shows which worker holds the lock"));
   for (guint i = 0; i < data->lanes->len; i++)
     {
       const IlTimelineLane *lane = &g_array_index (data->lanes, IlTimelineLane, i);
 
       if (lane->n_rows <= 1)
         continue;
-      g_string_append_printf (s, "; worker %u is a loop with up to %u tasks in flight, "
-                                 "each in a row of its own",
-                              i, lane->max_open);
+      g_string_append_printf (s, _("; worker %u is a loop with up to %u tasks in flight, "
+                                   "each in a row of its own"),
+                                    i, lane->max_open);
       if (lane->n_folded > 0)
-        g_string_append_printf (s, " (only %u rows are drawn: %u tasks are folded into the last)",
-                                IL_TIMELINE_MAX_ROWS, lane->n_folded);
+        g_string_append_printf (s, _(" (only %u rows are drawn: %u tasks are folded into the last)"),
+                                      IL_TIMELINE_MAX_ROWS, lane->n_folded);
     }
   return g_string_free (s, FALSE);
 }
@@ -85,49 +85,49 @@ il_timeline_chart_query (IlTimelineChart *self,
       (guint) t->group < g_strv_length (self->data->group_names))
     g_string_append_printf (s, "<b>%s</b> #%d", self->data->group_names[t->group], t->index);
   else if (t->group >= 0)
-    g_string_append_printf (s, "<b>group %d</b> #%d", t->group, t->index);
+    g_string_append_printf (s, _("<b>group %d</b> #%d"), t->group, t->index);
   else
-    g_string_append_printf (s, "<b>task %u</b>", t->task);
+    g_string_append_printf (s, _("<b>task %u</b>"), t->task);
   if (t->failed)
-    g_string_append (s, " — failed");
+    g_string_append (s, _(" — failed"));
   else if (t->cancelled)
     g_string_append (s, _(" — cancelled (stopped before it ended)"));
-  g_string_append_printf (s, "\nworker %d", t->worker);
+  g_string_append_printf (s, _("\nworker %d"), t->worker);
   if (row >= 0)
-    g_string_append_printf (s, " (loop, row %d)", t->row + 1);
+    g_string_append_printf (s, _(" (loop, row %d)"), t->row + 1);
   if (t->pid > 0)
     g_string_append_printf (s, " · pid %d", t->pid);
   if (t->tid > 0)
     g_string_append_printf (s, " · tid %d", t->tid);
   if (t->cpu_start >= 0)
     {
-      g_string_append_printf (s, " · core %d", t->cpu_start);
+      g_string_append_printf (s, _(" · core %d"), t->cpu_start);
       if (t->cpu_end >= 0 && t->cpu_end != t->cpu_start)
         g_string_append_printf (s, " → %d", t->cpu_end);
     }
-  g_string_append_printf (s, "\nstart %.3f ms", t->start_us / 1000.0);
+  g_string_append_printf (s, _("\nstart %.3f ms"), t->start_us / 1000.0);
   if (t->end_us >= 0)
-    g_string_append_printf (s, ", end %.3f ms (%.3f ms)", t->end_us / 1000.0,
-                            (t->end_us - t->start_us) / 1000.0);
+    g_string_append_printf (s, _(", end %.3f ms (%.3f ms)"), t->end_us / 1000.0,
+                                  (t->end_us - t->start_us) / 1000.0);
   else
-    g_string_append (s, ", running");
+    g_string_append (s, _(", running"));
   if (t->state.valid)
     {
       g_string_append_c (s, '\n');
-      fmt_us (s, "running", t->state.running);
-      fmt_us (s, ", ready", t->state.ready);
-      fmt_us (s, ", blocked", t->state.blocked);
+      fmt_us (s, _("running"), t->state.running);
+      fmt_us (s, _(", ready"), t->state.ready);
+      fmt_us (s, _(", blocked"), t->state.blocked);
       if (t->state.gil_wait > 0)
-        fmt_us (s, ", GIL wait", t->state.gil_wait);
+        fmt_us (s, _(", GIL wait"), t->state.gil_wait);
       if (t->state.lock_wait > 0)
-        fmt_us (s, ", lock wait", t->state.lock_wait);
+        fmt_us (s, _(", lock wait"), t->state.lock_wait);
     }
   if (t->n_blocks > 0)
     {
       guint32 slot = t - (const IlTimelineTask *) (gconstpointer) self->data->tasks->data;
       guint   shown = 0;
 
-      g_string_append_printf (s, "\n%u block%s:", t->n_blocks, t->n_blocks == 1 ? "" : "s");
+      g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, "\n%u block:", "\n%u blocks:", t->n_blocks), t->n_blocks);
       /* A task's blocks interleave with other workers' in the array: scan
        * a bounded stretch after its first one. */
       for (guint idx = t->first_block;
@@ -152,7 +152,7 @@ il_timeline_chart_query (IlTimelineChart *self,
     {
       g_autofree char *escaped = g_markup_escape_text (error, -1);
 
-      g_string_append_printf (s, "\nerror: %s", escaped);
+      g_string_append_printf (s, _("\nerror: %s"), escaped);
     }
   return g_string_free (s, FALSE);
 }

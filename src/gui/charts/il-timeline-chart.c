@@ -20,6 +20,10 @@
  */
 #include "il-timeline-chart-private.h"
 
+#include <inttypes.h>
+
+#include <glib/gi18n.h>
+
 #include <math.h>
 
 #include "il-chart-axis.h"
@@ -222,20 +226,20 @@ draw_legend (cairo_t             *cr,
              gboolean             lock_wait,
              const IlChartColors *colors)
 {
-  static const char *names[IL_N_BLOCK_TYPES] = { "CPU", "sleep", "HTTP", "file write", "file read", "counter", "yield" };
+  static const char *names[IL_N_BLOCK_TYPES] = { N_("CPU"), N_("sleep"), N_("HTTP"), N_("file write"), N_("file read"), N_("counter"), N_("yield") };
 
   for (guint i = 0; i < IL_N_BLOCK_TYPES && x < max_x; i++)
-    x += il_chart_legend_item (cr, x, y, &colors->block[i], FALSE, FALSE, names[i], &colors->fg);
+    x += il_chart_legend_item (cr, x, y, &colors->block[i], FALSE, FALSE, _(names[i]), &colors->fg);
   if (x < max_x)
-    x += il_chart_legend_item (cr, x, y, &colors->ready, FALSE, FALSE, "ready", &colors->fg);
+    x += il_chart_legend_item (cr, x, y, &colors->ready, FALSE, FALSE, _("ready"), &colors->fg);
   if (x < max_x)
-    x += il_chart_legend_item (cr, x, y, &colors->blocked, FALSE, FALSE, "blocked", &colors->fg);
+    x += il_chart_legend_item (cr, x, y, &colors->blocked, FALSE, FALSE, _("blocked"), &colors->fg);
   if (gil && x < max_x)
-    x += il_chart_legend_item (cr, x, y, &colors->gil_wait, FALSE, FALSE, "GIL wait", &colors->fg);
+    x += il_chart_legend_item (cr, x, y, &colors->gil_wait, FALSE, FALSE, _("GIL wait"), &colors->fg);
   if (gil && x < max_x)
-    x += il_chart_legend_item (cr, x, y, &colors->gil_hold, FALSE, FALSE, "GIL held", &colors->fg);
+    x += il_chart_legend_item (cr, x, y, &colors->gil_hold, FALSE, FALSE, _("GIL held"), &colors->fg);
   if (lock_wait && x < max_x)
-    il_chart_legend_item (cr, x, y, &colors->lock_wait, FALSE, FALSE, "lock wait", &colors->fg);
+    il_chart_legend_item (cr, x, y, &colors->lock_wait, FALSE, FALSE, _("lock wait"), &colors->fg);
 }
 
 static void
@@ -268,8 +272,8 @@ il_timeline_chart_draw (IlChart             *chart,
        * where the GIL appears. */
       double x = MAX (x_title, LABEL_W);
 
-      x += il_chart_legend_item (cr, x, g.top - ROW_H / 2, &colors->gil_wait, FALSE, FALSE, "GIL wait", &colors->fg);
-      il_chart_legend_item (cr, x, g.top - ROW_H / 2, &colors->gil_hold, FALSE, FALSE, "GIL held", &colors->fg);
+      x += il_chart_legend_item (cr, x, g.top - ROW_H / 2, &colors->gil_wait, FALSE, FALSE, _("GIL wait"), &colors->fg);
+      il_chart_legend_item (cr, x, g.top - ROW_H / 2, &colors->gil_hold, FALSE, FALSE, _("GIL held"), &colors->fg);
     }
 
   /* Grid and time axis */
@@ -301,16 +305,16 @@ il_timeline_chart_draw (IlChart             *chart,
         {
           /* Many tasks in flight on one worker: an event loop. */
           const IlTimelineLane *info = il_timeline_data_get_lane (data, lane);
-          g_autofree char      *count = g_strdup_printf ("%u in flight", info->max_open);
+          g_autofree char      *count = g_strdup_printf (_("%u in flight"), info->max_open);
 
           if (l->h >= 30)
             {
-              il_chart_text (cr, "loop", g.plot_x - 6, y + l->h / 2 - 1, 1, 1, 0.85, FALSE, &colors->dim);
+              il_chart_text (cr, _("loop"), g.plot_x - 6, y + l->h / 2 - 1, 1, 1, 0.85, FALSE, &colors->dim);
               il_chart_text (cr, count, g.plot_x - 6, y + l->h / 2 + 1, 1, 0, 0.7, FALSE, &colors->dim);
             }
           else
             {
-              il_chart_text (cr, "loop", g.plot_x - 6, y + l->h / 2, 1, 0.5, 0.85, FALSE, &colors->dim);
+              il_chart_text (cr, _("loop"), g.plot_x - 6, y + l->h / 2, 1, 0.5, 0.85, FALSE, &colors->dim);
             }
           /* Hairlines between the sub-rows say they belong to one lane. */
           if (l->row_h >= 6)
@@ -325,8 +329,8 @@ il_timeline_chart_draw (IlChart             *chart,
       else if (g.lane_h >= 11 || (lane % (guint) ceil (11 / g.lane_h)) == 0)
         {
           const char      *host = lane_host (data, lane);
-          g_autofree char *label = host != NULL ? g_strdup_printf ("%s · rank %u", host, lane + 1)
-                                                : g_strdup_printf ("worker %u", lane);
+          g_autofree char *label = host != NULL ? g_strdup_printf (_("%s · rank %u"), host, lane + 1)
+                                                : g_strdup_printf (_("worker %u"), lane);
 
           il_chart_text (cr, label, g.plot_x - 6, y + l->h / 2, 1, 0.5,
                          l->h >= 14 ? 0.85 : 0.7, FALSE, &colors->dim);
@@ -335,9 +339,7 @@ il_timeline_chart_draw (IlChart             *chart,
 
   if (data == NULL || data->tasks->len == 0)
     {
-      il_chart_text (cr, data == NULL ? "No run yet" : "Waiting for the first task…",
-                     g.plot_x + g.plot_w / 2, g.plot_y + g.plot_h / 2 - AXIS_H / 2,
-                     0.5, 0.5, 1.0, FALSE, &colors->dim);
+      il_chart_text (cr, data == NULL ? _("No run yet") : _("Waiting for the first task…"), g.plot_x + g.plot_w / 2, g.plot_y + g.plot_h / 2 - AXIS_H / 2, 0.5, 0.5, 1.0, FALSE, &colors->dim);
       return;
     }
 
@@ -494,13 +496,13 @@ il_timeline_chart_draw (IlChart             *chart,
 
   if (data->dropped > 0)
     {
-      g_autofree char *note = g_strdup_printf ("%" G_GUINT64_FORMAT " events not shown (cap)", data->dropped);
+      g_autofree char *note = g_strdup_printf (_("%" PRIu64 " events not shown (cap)"), (guint64) data->dropped);
 
       il_chart_text (cr, note, width - PAD_R, g.top - ROW_H / 2, 1, 0.5, 0.8, FALSE, &colors->dim);
     }
   else if (il_time_range_get_zoomed (self->range))
     {
-      il_chart_text (cr, "zoomed · 0 resets", width - PAD_R, g.top - ROW_H / 2, 1, 0.5, 0.8, FALSE, &colors->dim);
+      il_chart_text (cr, _("zoomed · 0 resets"), width - PAD_R, g.top - ROW_H / 2, 1, 0.5, 0.8, FALSE, &colors->dim);
     }
 }
 
@@ -607,7 +609,7 @@ il_timeline_chart_init (IlTimelineChart *self)
   self->legend = TRUE;
   self->max_lane = MAX_LANE;
   il_timeline_chart_set_range (self, NULL);
-  il_chart_set_title (IL_CHART (self), "Timeline");
+  il_chart_set_title (IL_CHART (self), _("Timeline"));
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
