@@ -187,6 +187,7 @@ test_examples_list (void)
   g_assert_nonnull (strstr (r.out, "Gemeinsamer Zustand unter Threads: verlorene Updates"));
   g_assert_null (strstr (r.out, "CPU-bound: threads vs processes"));
   g_assert_null (strstr (r.out, "Eight independent fragments"));
+  cli_result_clear (&r);
 }
 
 /* A built-in example loaded under German has its quiz, run labels and

@@ -354,6 +354,8 @@ gboolean il_json_double_equal (double a,
 /* A node holding @object, which it takes: the model's writers build
  * objects member by member and hand them on. */
 JsonNode *il_json_object_node (JsonObject *object);
+/* The same for an array: takes @array's reference. */
+JsonNode *il_json_array_node (JsonArray *array);
 
 /* The shortest text that reads back as the same double ("0.1", not
  * "0.10000000000000001"). */

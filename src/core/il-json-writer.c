@@ -57,6 +57,16 @@ il_json_object_node (JsonObject *object)
   return node;
 }
 
+JsonNode *
+il_json_array_node (JsonArray *array)
+{
+  JsonNode *node = json_node_init_array (json_node_alloc (), array);
+
+  json_array_unref (array);
+
+  return node;
+}
+
 /* The shortest form that reads back as the same double. */
 char *
 il_json_format_double (double value)

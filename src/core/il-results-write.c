@@ -180,7 +180,7 @@ gil_hold_element (gconstpointer data,
   json_array_add_int_element (triple, span->worker);
   json_array_add_int_element (triple, span->start_us);
   json_array_add_int_element (triple, span->end_us);
-  return json_node_init_array (json_node_alloc (), triple);
+  return il_json_array_node (triple);
 }
 
 static JsonNode *
@@ -193,7 +193,7 @@ loop_lag_element (gconstpointer data,
 
   json_array_add_int_element (pair, sample->t_us);
   json_array_add_int_element (pair, sample->lag_us);
-  return json_node_init_array (json_node_alloc (), pair);
+  return il_json_array_node (pair);
 }
 
 /* The elements of @array: made now, or (@streams) when written. */
