@@ -21,38 +21,11 @@
 #include "il-machine.h"
 #include "il-network.h"
 #include "il-run-private.h"
-#include "il-runner.h"
+#include "il-runner-private.h"
 #include "il-sampler.h"
 #include "il-stats.h"
 
 #include "il-io.h"
-
-typedef struct
-{
-  guint config_index;
-  guint workers;
-  char *label;
-} ExpandedRun;
-
-struct _IlRunner
-{
-  GObject parent_instance;
-
-  IlExperiment       *experiment;
-  GArray             *only_runs; /* guint */
-  guint               repetitions;
-  gboolean            allow_network;
-  IlMpiHosts          mpi_hosts;
-  IlEventQueue       *events;
-  GArray             *runs; /* ExpandedRun */
-  guint64             tasks_per_rep;
-  IlIoEnv            *io;           /* during il_runner_run only */
-  char               *server_url;   /* nullable: the caller's server */
-  char               *scratch_base; /* nullable: the default folder */
-  IlRunOutputs        outputs;
-  IlRunnerPartialFunc on_partial;
-  gpointer            partial_data;
-};
 
 G_DEFINE_FINAL_TYPE (IlRunner, il_runner, G_TYPE_OBJECT)
 
@@ -195,8 +168,8 @@ il_runner_new (const IlExperiment *experiment,
   return self;
 }
 
-static guint
-count_repetitions (IlRunner *self)
+guint
+il_runner_count_repetitions (IlRunner *self)
 {
   return self->repetitions > 0 ? self->repetitions : MAX (self->experiment->settings.repetitions, 1);
 }
@@ -254,147 +227,7 @@ il_runner_get_total_tasks (IlRunner *self)
 {
   g_return_val_if_fail (IL_IS_RUNNER (self), 0);
   return self->tasks_per_rep * self->runs->len *
-         (count_repetitions (self) + self->experiment->settings.warmup);
-}
-
-gboolean
-il_runner_check (IlRunner *self,
-                 GError  **error)
-{
-  const IlExperiment *exp;
-  cpu_set_t           allowed;
-
-  g_return_val_if_fail (IL_IS_RUNNER (self), FALSE);
-
-  exp = self->experiment;
-  if (!il_experiment_validate (exp, error))
-    return FALSE;
-
-  if (self->only_runs != NULL)
-    {
-      for (guint i = 0; i < self->only_runs->len; i++)
-        {
-          guint idx = g_array_index (self->only_runs, guint, i);
-
-          if (idx >= exp->runs->len)
-            {
-              g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
-                           ngettext ("There is no run %u: the experiment has %u run (0)",
-                                     "There is no run %u: the experiment has %u runs (0–%u)",
-                                     exp->runs->len),
-                           idx, exp->runs->len, exp->runs->len - 1);
-              return FALSE;
-            }
-        }
-    }
-
-  if (self->runs->len == 0)
-    {
-      g_set_error_literal (error, IL_ERROR, IL_ERROR_INVALID,
-                           _("No run is enabled: enable at least one run configuration"));
-      return FALSE;
-    }
-
-  for (guint i = 0; i < self->runs->len; i++)
-    {
-      const ExpandedRun *run = &g_array_index (self->runs, ExpandedRun, i);
-      const IlRunConfig *config = g_ptr_array_index (exp->runs, run->config_index);
-
-      if (il_executor_for_run (config) == NULL)
-        {
-          g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED,
-                       _("runs[%u]: the %s executor is not available in this build of Interleave"),
-                          run->config_index, il_executor_to_string (config->executor));
-          return FALSE;
-        }
-      if (config->executor == IL_EXECUTOR_MPI)
-        {
-          g_autoptr(GError) mpi_error = NULL;
-
-          if (!il_mpi_available (&mpi_error) ||
-              !il_mpi_check_placement (&self->mpi_hosts, &mpi_error))
-            {
-              g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED, "runs[%u]: %s",
-                           run->config_index, mpi_error->message);
-              return FALSE;
-            }
-        }
-      if (config->engine == IL_ENGINE_CPYTHON)
-        {
-          g_autoptr(GError) python_error = NULL;
-
-          if (!il_cpython_available (NULL, &python_error))
-            {
-              g_set_error (error, IL_ERROR, IL_ERROR_UNSUPPORTED, "runs[%u]: %s",
-                           run->config_index, python_error->message);
-              return FALSE;
-            }
-        }
-    }
-
-  /* Every explicit url needs consent, whatever the front end asked. */
-  if (!il_experiment_check_network_consent (exp, self->allow_network, error))
-    return FALSE;
-
-  if (!il_io_check_experiment (exp, error))
-    return FALSE;
-
-  /* Each run in turn: the scratch holds what its tasks in flight wrote. */
-  {
-    guint in_flight = 1;
-
-    for (guint i = 0; i < self->runs->len; i++)
-      {
-        const ExpandedRun *run = &g_array_index (self->runs, ExpandedRun, i);
-        const IlRunConfig *config = g_ptr_array_index (exp->runs, run->config_index);
-
-        in_flight = MAX (in_flight, config->executor == IL_EXECUTOR_ASYNC ? G_MAXUINT : run->workers);
-      }
-    if (!il_io_check_scratch_space (exp, in_flight, self->scratch_base, error))
-      return FALSE;
-  }
-
-  if (exp->settings.cpu_affinity != NULL && exp->settings.cpu_affinity->len > 0)
-    {
-      CPU_ZERO (&allowed);
-      if (sched_getaffinity (0, sizeof allowed, &allowed) != 0)
-        CPU_ZERO (&allowed);
-      for (guint i = 0; i < exp->settings.cpu_affinity->len; i++)
-        {
-          guint core = g_array_index (exp->settings.cpu_affinity, guint, i);
-
-          if (core >= CPU_SETSIZE || !CPU_ISSET (core, &allowed))
-            {
-              g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
-                           _("settings.cpu_affinity: core %u is not available on this machine "
-                             "(usable cores: %u, numbered from 0)"),
-                              core, il_machine_count_cores ());
-              return FALSE;
-            }
-        }
-    }
-
-  /* Last: what this machine cannot hold aborts half-way otherwise. */
-  {
-    IlRunCost cost;
-
-    guint process_workers = 0;
-
-    for (guint i = 0; i < self->runs->len; i++)
-      {
-        const ExpandedRun *run = &g_array_index (self->runs, ExpandedRun, i);
-        const IlRunConfig *config = g_ptr_array_index (exp->runs, run->config_index);
-
-        if (config->executor == IL_EXECUTOR_PROCESSES)
-          process_workers = MAX (process_workers, run->workers);
-      }
-    il_run_cost_estimate (exp, self->runs->len, count_repetitions (self), process_workers,
-                          self->outputs, &cost);
-    if (!il_run_cost_check (&cost, error))
-      return FALSE;
-  }
-
-  return TRUE;
+         (il_runner_count_repetitions (self) + self->experiment->settings.warmup);
 }
 
 /* Stamps @ev (from an il_event_*() packing function) with @run and @rep. */
@@ -575,7 +408,7 @@ static GArray *
 plan_slots (IlRunner *self)
 {
   guint   n_runs = self->runs->len;
-  guint   reps = count_repetitions (self);
+  guint   reps = il_runner_count_repetitions (self);
   guint   warmup = self->experiment->settings.warmup;
   GArray *slots = g_array_new (FALSE, FALSE, sizeof (Slot));
 
