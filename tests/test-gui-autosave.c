@@ -16,6 +16,7 @@
 
 #include "il-autosave.h"
 #include "il-examples.h"
+#include "il-format.h"
 #include "il-window.h"
 
 #include "il-test-utils.h"
@@ -347,6 +348,61 @@ test_discard_after_crash (void)
   il_test_drain ();
 }
 
+/* The same document left behind many times: each line says when, so they
+ * read apart; the dialog lists 8 and says how many more, and Discard
+ * removes them all, listed or not. */
+static void
+test_many_orphans (void)
+{
+  g_autoptr(IlExperiment) edited = il_experiment_new ();
+  g_autoptr(GPtrArray) orphans = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *body = NULL;
+  g_autofree char *today = NULL;
+  g_auto(GStrv) lines = NULL;
+  IlWindow  *window;
+  GtkWidget *dialog;
+  GPid       pid = dead_pid ();
+  guint      listed = 0;
+
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+    g_autofree char *iso = g_date_time_format_iso8601 (now);
+
+    today = il_format_date (iso, FALSE);
+  }
+  for (guint i = 0; i < 11; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("%u", i);
+
+      g_ptr_array_add (orphans, write_orphan (pid, id, edited, NULL));
+    }
+  window = il_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  dialog = il_autosave_offer_restore (GTK_WINDOW (window));
+  g_assert_nonnull (dialog);
+  g_object_get (dialog, "body", &body, NULL);
+  g_test_message ("%s", body);
+  lines = g_strsplit (body, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "• "))
+      {
+        listed++;
+        g_assert_nonnull (strstr (lines[i], edited->name));
+        g_assert_nonnull (strstr (lines[i], today));
+      }
+  g_assert_cmpuint (listed, ==, 8);
+  g_assert_nonnull (strstr (body, "and 3 more experiments"));
+
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "discard");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  il_test_drain ();
+  il_autosave_wait ();
+  for (guint i = 0; i < orphans->len; i++)
+    g_assert_false (g_file_test (g_ptr_array_index (orphans, i), G_FILE_TEST_EXISTS));
+  gtk_window_destroy (GTK_WINDOW (window));
+  il_test_drain ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -362,6 +418,7 @@ main (int   argc,
   g_test_add_func ("/il/gui/autosave/edit-save-discard", test_edit_save_discard);
   g_test_add_func ("/il/gui/autosave/restore-after-crash", test_restore_after_crash);
   g_test_add_func ("/il/gui/autosave/discard-after-crash", test_discard_after_crash);
+  g_test_add_func ("/il/gui/autosave/many-orphans", test_many_orphans);
   ret = g_test_run ();
   {
     g_autofree char *quoted = g_shell_quote (data_home);

@@ -20,6 +20,7 @@
 
 #include "il-atomic-file.h"
 #include "il-autosave.h"
+#include "il-format.h"
 #include "il-window.h"
 
 #define GROUP       "Autosave"
@@ -344,7 +345,7 @@ read_entry (const char *path,
       entry->title = g_strdup (entry->experiment->name);
     }
   entry->path = g_strdup (path);
-  *time = g_key_file_get_int64 (keys, GROUP, KEY_TIME, NULL);
+  *time = entry->time = g_key_file_get_int64 (keys, GROUP, KEY_TIME, NULL);
   return g_steal_pointer (&entry);
 }
 
@@ -445,6 +446,20 @@ free_entries (gpointer  data,
   g_ptr_array_unref (data);
 }
 
+/* The dialog lists this many documents at most, then how many more. */
+#define MAX_LISTED 8
+
+/* "03.12.2026 10:05:12": when an autosave was written, in the user's
+ * locale. NULL when the file says no time. */
+static char *
+changed_at (gint64 unix_time)
+{
+  g_autoptr(GDateTime) dt = unix_time > 0 ? g_date_time_new_from_unix_utc (unix_time) : NULL;
+  g_autofree char *iso = dt != NULL ? g_date_time_format_iso8601 (dt) : NULL;
+
+  return iso != NULL ? il_format_date (iso, TRUE) : NULL;
+}
+
 GtkWidget *
 il_autosave_offer_restore (GtkWindow *window)
 {
@@ -460,14 +475,28 @@ il_autosave_offer_restore (GtkWindow *window)
                                       "Interleave stopped while an experiment had unsaved changes:",
                                       "Interleave stopped while experiments had unsaved changes:",
                                       entries->len));
-  for (guint i = 0; i < entries->len && i < 10; i++)
+  for (guint i = 0; i < entries->len && i < MAX_LISTED; i++)
     {
       IlAutosaveEntry *entry = g_ptr_array_index (entries, i);
       g_autofree char *original = entry->original != NULL ? g_file_get_parse_name (entry->original) : NULL;
+      g_autofree char *when = changed_at (entry->time);
 
       g_string_append_printf (body, "\n• %s", entry->title);
       if (original != NULL)
         g_string_append_printf (body, " (%s)", original);
+      /* The same document left behind twice reads apart by its time. */
+      if (when != NULL)
+        g_string_append_printf (body, ", %s", when);
+    }
+  if (entries->len > MAX_LISTED)
+    {
+      guint more = entries->len - MAX_LISTED;
+
+      g_string_append (body, "\n");
+      g_string_append_printf (body,
+                              g_dngettext (GETTEXT_PACKAGE, "and %u more experiment",
+                                           "and %u more experiments", more),
+                              more);
     }
   dialog = adw_message_dialog_new (window, _("Restore Unsaved Changes?"), body->str);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),

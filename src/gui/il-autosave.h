@@ -49,6 +49,7 @@ typedef struct
   char         *path;
   GFile        *original; /* nullable: never saved */
   char         *title;
+  gint64        time; /* when it was written, in seconds since 1970 */
   IlExperiment *experiment;
 } IlAutosaveEntry;
 
