@@ -312,8 +312,7 @@ process_is_gone (gint64 pid)
 }
 
 static IlAutosaveEntry *
-read_entry (const char *path,
-            gint64     *time)
+read_entry (const char *path)
 {
   g_autoptr(GKeyFile) keys = g_key_file_new ();
   g_autoptr(IlAutosaveEntry) entry = g_new0 (IlAutosaveEntry, 1);
@@ -345,55 +344,47 @@ read_entry (const char *path,
       entry->title = g_strdup (entry->experiment->name);
     }
   entry->path = g_strdup (path);
-  *time = entry->time = g_key_file_get_int64 (keys, GROUP, KEY_TIME, NULL);
+  entry->time = g_key_file_get_int64 (keys, GROUP, KEY_TIME, NULL);
   return g_steal_pointer (&entry);
 }
 
-typedef struct
-{
-  gint64           time;
-  IlAutosaveEntry *entry;
-} Found;
-
 static int
-compare_found (gconstpointer a,
-               gconstpointer b)
+compare_entries (gconstpointer a,
+                 gconstpointer b)
 {
-  const Found *fa = a, *fb = b;
+  const IlAutosaveEntry *ea = *(IlAutosaveEntry **) a;
+  const IlAutosaveEntry *eb = *(IlAutosaveEntry **) b;
 
-  if (fa->time != fb->time)
-    return fa->time < fb->time ? -1 : 1;
+  if (ea->time != eb->time)
+    return ea->time < eb->time ? -1 : 1;
   /* The same second: in the order the windows were made ("PID-N"). */
-  return strcmp (fa->entry->path, fb->entry->path);
+  return strcmp (ea->path, eb->path);
 }
 
 GPtrArray *
 il_autosave_find_orphans (void)
 {
   g_autofree char *dir = il_autosave_dup_dir ();
-  g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (Found));
-  GPtrArray  *entries = g_ptr_array_new_with_free_func ((GDestroyNotify) il_autosave_entry_free);
-  GDir       *d = g_dir_open (dir, 0, NULL);
-  const char *name;
+  GPtrArray       *entries = g_ptr_array_new_with_free_func ((GDestroyNotify) il_autosave_entry_free);
+  GDir            *d = g_dir_open (dir, 0, NULL);
+  const char      *name;
 
   if (d == NULL)
     return entries;
   while ((name = g_dir_read_name (d)) != NULL)
     {
       g_autofree char *path = NULL;
-      Found            f = { 0 };
+      IlAutosaveEntry *entry;
 
       if (!g_str_has_suffix (name, SUFFIX) || name[0] == '.')
         continue;
       path = g_build_filename (dir, name, NULL);
-      f.entry = read_entry (path, &f.time);
-      if (f.entry != NULL)
-        g_array_append_val (found, f);
+      entry = read_entry (path);
+      if (entry != NULL)
+        g_ptr_array_add (entries, entry);
     }
   g_dir_close (d);
-  g_array_sort (found, compare_found);
-  for (guint i = 0; i < found->len; i++)
-    g_ptr_array_add (entries, g_array_index (found, Found, i).entry);
+  g_ptr_array_sort (entries, compare_entries);
   return entries;
 }
 
