@@ -586,6 +586,63 @@ test_help (void)
   il_test_drain ();
 }
 
+/* The guide in the app follows the user's languages (issue 12): under
+ * LANGUAGE=de it is the German one (help/de/ in the resources, generated
+ * from help/de/de.po), whose chart and state names are the German GUI's;
+ * a language without a translated guide gets the original. */
+static void
+test_help_german (void)
+{
+  g_autofree char *saved = g_strdup (g_getenv ("LANGUAGE"));
+  IlHelpWindow    *help;
+  g_autofree char *text = NULL;
+
+  /* The first language with a guide is taken: not "xx", then "de". */
+  g_setenv ("LANGUAGE", "xx:de_AT:de", TRUE);
+  help = il_help_window_new (NULL);
+  g_assert_cmpstr (il_help_window_get_page (help), ==, "index");
+  text = il_help_window_dup_text (help);
+  g_assert_nonnull (strstr (text, "Interleave-Hilfe"));
+  g_assert_nonnull (strstr (text, "Themen"));
+  g_assert_nonnull (strstr (text, "Was die Diagramme zeigen"));
+  g_assert_nonnull (strstr (text, "Was die Aufgabenzustände bedeuten"));
+  g_assert_nonnull (strstr (text, "Wie man ein Quiz liest"));
+  g_assert_null (strstr (text, "What the charts show"));
+
+  g_assert_true (il_help_window_show_page (help, "states"));
+  g_clear_pointer (&text, g_free);
+  text = il_help_window_dup_text (help);
+  for (guint i = 0; i < 5; i++)
+    {
+      const char *states[] = { "Laufend", "Bereit", "Blockiert", "GIL-Wartezeit", "Lock-Wartezeit" };
+
+      g_assert_nonnull (strstr (text, states[i]));
+    }
+  g_assert_null (strstr (text, "Running"));
+
+  g_assert_true (il_help_window_show_page (help, "charts"));
+  g_clear_pointer (&text, g_free);
+  text = il_help_window_dup_text (help);
+  g_assert_nonnull (strstr (text, "Last je Kern"));
+  g_assert_nonnull (strstr (text, "Gesamtdauer je Lauf"));
+  g_assert_nonnull (strstr (text, "Schleifenlatenz"));
+  g_assert_true (il_help_window_show_page (help, "quiz"));
+  gtk_window_destroy (GTK_WINDOW (help));
+
+  g_setenv ("LANGUAGE", "xx", TRUE);
+  help = il_help_window_new (NULL);
+  g_clear_pointer (&text, g_free);
+  text = il_help_window_dup_text (help);
+  g_assert_nonnull (strstr (text, "What the charts show"));
+  gtk_window_destroy (GTK_WINDOW (help));
+
+  if (saved != NULL)
+    g_setenv ("LANGUAGE", saved, TRUE);
+  else
+    g_unsetenv ("LANGUAGE");
+  il_test_drain ();
+}
+
 /* The application: F1 for Help, Ctrl+comma for Preferences (listed in the
  * Keyboard Shortcuts window too), and the style key applied. */
 static void
@@ -638,6 +695,7 @@ main (int   argc,
   g_test_add_func ("/il/gui/desktop/preferences-cluster", test_preferences_cluster);
   g_test_add_func ("/il/gui/desktop/about", test_about);
   g_test_add_func ("/il/gui/desktop/help", test_help);
+  g_test_add_func ("/il/gui/desktop/help-german", test_help_german);
   g_test_add_func ("/il/gui/desktop/application", test_application);
 
   return g_test_run ();
