@@ -533,6 +533,27 @@ find_label (GtkWidget  *root,
   return NULL;
 }
 
+/* Sets LANGUAGE, which decides the guide's language (and the messages'):
+ * returns the old value for restore_language(). */
+static char *
+set_language (const char *language)
+{
+  char *saved = g_strdup (g_getenv ("LANGUAGE"));
+
+  g_setenv ("LANGUAGE", language, TRUE);
+  return saved;
+}
+
+static void
+restore_language (char *saved)
+{
+  if (saved != NULL)
+    g_setenv ("LANGUAGE", saved, TRUE);
+  else
+    g_unsetenv ("LANGUAGE");
+  g_free (saved);
+}
+
 /* Help (F1) opens the guide in the app where Yelp or the installed pages
  * are missing: its index lists the topics, whose links lead to the pages
  * on the charts, the states and the quiz. */
@@ -544,6 +565,7 @@ test_help (void)
   g_autofree char *text = NULL;
   GtkLabel        *link;
   gboolean         handled = FALSE;
+  char            *saved = set_language ("C"); /* the original, whatever the user's */
 
   gtk_window_present (GTK_WINDOW (window));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.help", NULL);
@@ -583,6 +605,7 @@ test_help (void)
 
   gtk_window_destroy (GTK_WINDOW (help));
   gtk_window_destroy (GTK_WINDOW (window));
+  restore_language (saved);
   il_test_drain ();
 }
 
@@ -593,12 +616,11 @@ test_help (void)
 static void
 test_help_german (void)
 {
-  g_autofree char *saved = g_strdup (g_getenv ("LANGUAGE"));
   IlHelpWindow    *help;
   g_autofree char *text = NULL;
+  char            *saved = set_language ("xx:de_AT:de");
 
-  /* The first language with a guide is taken: not "xx", then "de". */
-  g_setenv ("LANGUAGE", "xx:de_AT:de", TRUE);
+  /* The first of the languages with a guide is taken: not "xx", then "de". */
   help = il_help_window_new (NULL);
   g_assert_cmpstr (il_help_window_get_page (help), ==, "index");
   text = il_help_window_dup_text (help);
@@ -636,10 +658,7 @@ test_help_german (void)
   g_assert_nonnull (strstr (text, "What the charts show"));
   gtk_window_destroy (GTK_WINDOW (help));
 
-  if (saved != NULL)
-    g_setenv ("LANGUAGE", saved, TRUE);
-  else
-    g_unsetenv ("LANGUAGE");
+  restore_language (saved);
   il_test_drain ();
 }
 
