@@ -533,6 +533,27 @@ find_label (GtkWidget  *root,
   return NULL;
 }
 
+/* Sets LANGUAGE, which decides the guide's language (and the messages'):
+ * returns the old value for restore_language(). */
+static char *
+set_language (const char *language)
+{
+  char *saved = g_strdup (g_getenv ("LANGUAGE"));
+
+  g_setenv ("LANGUAGE", language, TRUE);
+  return saved;
+}
+
+static void
+restore_language (char *saved)
+{
+  if (saved != NULL)
+    g_setenv ("LANGUAGE", saved, TRUE);
+  else
+    g_unsetenv ("LANGUAGE");
+  g_free (saved);
+}
+
 /* Help (F1) opens the guide in the app where Yelp or the installed pages
  * are missing: its index lists the topics, whose links lead to the pages
  * on the charts, the states and the quiz. */
@@ -544,6 +565,7 @@ test_help (void)
   g_autofree char *text = NULL;
   GtkLabel        *link;
   gboolean         handled = FALSE;
+  char            *saved = set_language ("C"); /* the original, whatever the user's */
 
   gtk_window_present (GTK_WINDOW (window));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.help", NULL);
@@ -583,6 +605,60 @@ test_help (void)
 
   gtk_window_destroy (GTK_WINDOW (help));
   gtk_window_destroy (GTK_WINDOW (window));
+  restore_language (saved);
+  il_test_drain ();
+}
+
+/* The guide in the app follows the user's languages (issue 12): under
+ * LANGUAGE=de it is the German one (help/de/ in the resources, generated
+ * from help/de/de.po), whose chart and state names are the German GUI's;
+ * a language without a translated guide gets the original. */
+static void
+test_help_german (void)
+{
+  IlHelpWindow    *help;
+  g_autofree char *text = NULL;
+  char            *saved = set_language ("xx:de_AT:de");
+
+  /* The first of the languages with a guide is taken: not "xx", then "de". */
+  help = il_help_window_new (NULL);
+  g_assert_cmpstr (il_help_window_get_page (help), ==, "index");
+  text = il_help_window_dup_text (help);
+  g_assert_nonnull (strstr (text, "Interleave-Hilfe"));
+  g_assert_nonnull (strstr (text, "Themen"));
+  g_assert_nonnull (strstr (text, "Was die Diagramme zeigen"));
+  g_assert_nonnull (strstr (text, "Was die Aufgabenzustände bedeuten"));
+  g_assert_nonnull (strstr (text, "Wie man ein Quiz liest"));
+  g_assert_null (strstr (text, "What the charts show"));
+
+  g_assert_true (il_help_window_show_page (help, "states"));
+  g_clear_pointer (&text, g_free);
+  text = il_help_window_dup_text (help);
+  for (guint i = 0; i < 5; i++)
+    {
+      const char *states[] = { "Laufend", "Bereit", "Blockiert", "GIL-Wartezeit", "Lock-Wartezeit" };
+
+      g_assert_nonnull (strstr (text, states[i]));
+    }
+  g_assert_null (strstr (text, "Running"));
+
+  g_assert_true (il_help_window_show_page (help, "charts"));
+  g_clear_pointer (&text, g_free);
+  text = il_help_window_dup_text (help);
+  g_assert_nonnull (strstr (text, "Last je Kern"));
+  g_assert_nonnull (strstr (text, "Gesamtdauer je Lauf"));
+  g_assert_nonnull (strstr (text, "Schleifenlatenz"));
+  g_assert_true (il_help_window_show_page (help, "quiz"));
+  gtk_window_destroy (GTK_WINDOW (help));
+
+  g_setenv ("LANGUAGE", "xx", TRUE);
+  help = il_help_window_new (NULL);
+  g_clear_pointer (&text, g_free);
+  text = il_help_window_dup_text (help);
+  g_assert_nonnull (strstr (text, "What the charts show"));
+  gtk_window_destroy (GTK_WINDOW (help));
+
+  restore_language (saved);
   il_test_drain ();
 }
 
@@ -638,6 +714,7 @@ main (int   argc,
   g_test_add_func ("/il/gui/desktop/preferences-cluster", test_preferences_cluster);
   g_test_add_func ("/il/gui/desktop/about", test_about);
   g_test_add_func ("/il/gui/desktop/help", test_help);
+  g_test_add_func ("/il/gui/desktop/help-german", test_help_german);
   g_test_add_func ("/il/gui/desktop/application", test_application);
 
   return g_test_run ();

@@ -5,9 +5,11 @@
  * The guide is written once, as Mallard pages (the .page files in help/C): installed
  * for Yelp, and compiled into the app's resources for this window, which
  * shows them where Yelp or the installed pages are missing (a build tree,
- * a Flatpak without a help viewer). It reads the small part of Mallard the
- * pages use: titles, sections, paragraphs, lists, terms, inline emphasis
- * and links, and the index's topic links. Anything else is shown as text.
+ * a Flatpak without a help viewer), in the user's language where the guide
+ * is translated (help/LANG/ in the resources). It reads the small part of
+ * Mallard the pages use: titles, sections, paragraphs, lists, terms, inline
+ * emphasis and links, and the index's topic links. Anything else is shown
+ * as text.
  */
 #include "config.h"
 
@@ -345,15 +347,34 @@ compare_pages (gconstpointer a,
   return g_utf8_collate (x->title, y->title);
 }
 
+/* The guide in the first of the user's languages that has it (help/LANG/,
+ * translated from help/LANG/LANG.po at build time), else the original. */
+static char *
+help_resource_dir (void)
+{
+  const char *const *languages = g_get_language_names ();
+
+  for (guint i = 0; languages[i] != NULL; i++)
+    {
+      g_autofree char *dir = g_strconcat (HELP_RESOURCE_DIR, languages[i], "/", NULL);
+      g_autofree char *index = g_strconcat (dir, "index.page", NULL);
+
+      if (g_resources_get_info (index, 0, NULL, NULL, NULL))
+        return g_steal_pointer (&dir);
+    }
+  return g_strdup (HELP_RESOURCE_DIR);
+}
+
 static GPtrArray *
 load_pages (void)
 {
-  GPtrArray *pages = g_ptr_array_new_with_free_func (page_free);
-  g_auto(GStrv) names = g_resources_enumerate_children (HELP_RESOURCE_DIR, 0, NULL);
+  GPtrArray       *pages = g_ptr_array_new_with_free_func (page_free);
+  g_autofree char *dir = help_resource_dir ();
+  g_auto(GStrv) names = g_resources_enumerate_children (dir, 0, NULL);
 
   for (guint i = 0; names != NULL && names[i] != NULL; i++)
     {
-      g_autofree char *path = g_strconcat (HELP_RESOURCE_DIR, names[i], NULL);
+      g_autofree char *path = g_strconcat (dir, names[i], NULL);
       g_autoptr(GBytes) bytes = g_resources_lookup_data (path, 0, NULL);
       g_autoptr(GError) error = NULL;
       Page       *page;

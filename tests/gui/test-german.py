@@ -11,7 +11,9 @@ translations found in the build tree (IL_LOCALEDIR, set by tests/meson.build:
      the lesson bar names the next built-in example in German;
   2. after a run ("Ausführen", the quiz "Überspringen"), the results table has
      German column headers and the sequential baseline's speedup reads
-     "1,00×", with the German decimal comma.
+     "1,00×", with the German decimal comma;
+  3. "Hilfe" in the main menu opens the guide in the app in German (unless
+     it is installed for Yelp).
 Exits 77 (skip) without a display, an accessibility bus or the de_DE.UTF-8
 locale (build-aux/test generates it); fails when the catalogue is missing.
 
@@ -76,6 +78,46 @@ def short_example(tmp):
 def named(app, role=None):
     return [(n.roleName, n.name) for n in app.findChildren(
         lambda n: bool(n.name) and (role is None or n.roleName == role), showingOnly=False)]
+
+
+def guide_installed():
+    """Whether Yelp would show the installed guide instead of the app."""
+    dirs = os.environ.get("XDG_DATA_DIRS") or "/usr/local/share:/usr/share"
+    return any(os.path.isfile(os.path.join(d, "help", "C", "io.github.interleave.Interleave", "index.page"))
+               for d in dirs.split(":") if d)
+
+
+def check_help(app, check):
+    """Help in the main menu opens the guide in the app, in German (the
+    pages translated from help/de/de.po into the resources)."""
+    if guide_installed():
+        print("# the guide is installed for Yelp: the in-app guide is not checked")
+        return
+    menus = app.findChildren(lambda n: n.name == "Hauptmenü" and n.actions, showingOnly=False)
+    check(bool(menus), "the main menu button reads “Hauptmenü”")
+    if not menus:
+        return
+    menus[0].doActionNamed(list(menus[0].actions)[0])
+    items = []
+    deadline = time.monotonic() + 30
+    while not items and time.monotonic() < deadline:
+        items = app.findChildren(lambda n: n.name == "Hilfe" and n.roleName != "label", showingOnly=False)
+        if not items:
+            time.sleep(0.5)
+    check(bool(items), "the main menu has “Hilfe”")
+    if not items:
+        return
+    items[0].doActionNamed("click" if "click" in items[0].actions else list(items[0].actions)[0])
+    topics = ("Was die Diagramme zeigen", "Was die Aufgabenzustände bedeuten", "Wie man ein Quiz liest")
+    found = set()
+    deadline = time.monotonic() + 30
+    while len(found) < len(topics) and time.monotonic() < deadline:
+        found = {n for _role, n in named(app) if n in topics or n.startswith(topics)}
+        if len(found) < len(topics):
+            time.sleep(0.5)
+    check(len(found) >= len(topics), f"the guide lists its topics in German ({sorted(found)})")
+    english = [n for _role, n in named(app) if n.startswith(("What the charts show", "How to read a quiz"))]
+    check(not english, f"no English topic in the guide ({english})")
 
 
 def drive(binary, tmp):
@@ -146,6 +188,7 @@ def drive(binary, tmp):
                 print("# names in the window:")
                 for role, name in sorted(names):
                     print(f"#   {role}: {name[:100]}")
+        check_help(app, check)
         print(f"1..{len(results)}")
         return 0 if all(ok for ok, _what in results) else 1
     finally:
