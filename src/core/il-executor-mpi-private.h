@@ -12,10 +12,9 @@
  */
 #pragma once
 
-#include <sys/resource.h>
 #include <sys/types.h>
-#include <unistd.h>
 
+#include "il-child-pipe.h"
 #include "il-mpi.h"
 #include "il-run-private.h"
 
@@ -25,18 +24,15 @@ G_BEGIN_DECLS
 #define IL_MPI_GRACE_US (5 * G_USEC_PER_SEC)
 /* How long the job may take to start (mpirun to READY). */
 #define IL_MPI_START_US (120 * G_USEC_PER_SEC)
+/* How much of mpirun's stderr is kept to say why a job ended. */
+#define IL_MPI_STDERR_KEEP 8192
 
 typedef struct
 {
   IlRunContext *ctx;
   char         *mpirun;
   char         *worker;
-  pid_t         pid; /* mpirun */
-  int           wfd, rfd, efd;
-  GByteArray   *in;
-  GByteArray   *out;
-  gsize         out_off;
-  GString      *err; /* stderr's tail */
+  IlChildPipe   child; /* mpirun */
   guint         n_tasks;
   guint         next_task;
   guint         done;
@@ -51,37 +47,25 @@ typedef struct
   IlUsage       reported;
   GArray       *events;
   GError       *error;
-  gboolean      ready;
   gint64        spawned_at; /* monotonic µs: mpirun started */
   gint64        startup_us; /* mpirun started → READY */
-  gint64        silence_us;
-  gint64        last_heard;
   GThread      *thread;
   GMutex        lock;
   GCond         cond;
   guint         phase; /* 0 starting, 1 ready (or failed: error), 2 go */
-  struct rusage r0;
 } MpiJob;
 
-static inline void
-il_mpi_close_fd (int *fd)
-{
-  if (*fd >= 0)
-    close (*fd);
-  *fd = -1;
-}
-
 /* il-executor-mpi.c */
-gboolean il_mpi_job_read (MpiJob  *job,
-                          GError **error);
+
+/* How mpirun's pipe is driven: the frames rank 0 sends, the tasks it is
+ * sent (user_data: the MpiJob). */
+extern const IlChildPipeFuncs il_mpi_job_funcs;
 
 /* il-executor-mpi-process.c */
 char    *il_mpi_find_mpirun (GError **error);
 char    *il_mpi_find_worker (GError **error);
 gboolean il_mpi_job_spawn (MpiJob  *job,
                            GError **error);
-gboolean il_mpi_job_flush (MpiJob *job);
-gboolean il_mpi_job_read_stderr (MpiJob *job);
 /* Ends mpirun after up to @grace_us, then kills every process it started
  * (on this machine) and reaps it. Returns how it ended. */
 char *il_mpi_job_reap (MpiJob *job,
