@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -362,4 +363,109 @@ il_child_pipe_reap (IlChildPipe       *cp,
   rest->nvcsw = MAX (0, ru.ru_nvcsw - reported->nvcsw);
   rest->nivcsw = MAX (0, ru.ru_nivcsw - reported->nivcsw);
   return il_child_describe_status (status);
+}
+
+/* ---- the dispatcher thread ---------------------------------------------- */
+
+void
+il_child_pipe_thread_init (IlChildPipeThread *t)
+{
+  memset (t, 0, sizeof *t);
+  g_mutex_init (&t->lock);
+  g_cond_init (&t->cond);
+}
+
+void
+il_child_pipe_thread_clear (IlChildPipeThread *t)
+{
+  g_clear_error (&t->error);
+  g_mutex_clear (&t->lock);
+  g_cond_clear (&t->cond);
+}
+
+static void
+set_phase (IlChildPipeThread *t,
+           guint              phase)
+{
+  g_mutex_lock (&t->lock);
+  t->phase = phase;
+  g_cond_broadcast (&t->cond);
+  g_mutex_unlock (&t->lock);
+}
+
+static void
+wait_phase (IlChildPipeThread *t,
+            guint              phase)
+{
+  g_mutex_lock (&t->lock);
+  while (t->phase < phase)
+    g_cond_wait (&t->cond, &t->lock);
+  g_mutex_unlock (&t->lock);
+}
+
+static gpointer
+dispatcher (gpointer user_data)
+{
+  IlChildPipeThread *t = user_data;
+  IlUsage            u0;
+  IlTaskEnv          self_use = { 0 };
+  sigset_t           sigpipe;
+  gboolean           started;
+
+  /* Writing to a dead child must not signal the application. */
+  sigemptyset (&sigpipe);
+  sigaddset (&sigpipe, SIGPIPE);
+  pthread_sigmask (SIG_BLOCK, &sigpipe, NULL);
+  started = t->funcs->start (t->owner, &t->error);
+  set_phase (t, 1);
+  if (!started)
+    return NULL;
+
+  wait_phase (t, 2);
+  il_thread_usage_read (&u0);
+  if (t->pipe->pid > 0)
+    t->funcs->drive (t->owner);
+  il_usage_add_since (&self_use.usage, &u0);
+  il_run_context_account (t->ctx, &self_use);
+  return NULL;
+}
+
+gboolean
+il_child_pipe_thread_start (IlChildPipeThread      *t,
+                            const char             *name,
+                            IlRunContext           *ctx,
+                            IlChildPipe            *cp,
+                            const IlChildPipeFuncs *funcs,
+                            gpointer                owner,
+                            GError                **error)
+{
+  t->ctx = ctx;
+  t->pipe = cp;
+  t->funcs = funcs;
+  t->owner = owner;
+  t->thread = g_thread_try_new (name, dispatcher, t, error);
+  if (t->thread == NULL)
+    return FALSE;
+  wait_phase (t, 1);
+  if (t->error != NULL)
+    {
+      g_thread_join (g_steal_pointer (&t->thread));
+      g_propagate_error (error, g_steal_pointer (&t->error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+il_child_pipe_thread_finish (IlChildPipeThread *t,
+                             GError           **error)
+{
+  set_phase (t, 2);
+  g_thread_join (g_steal_pointer (&t->thread));
+  if (t->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&t->error));
+      return FALSE;
+    }
+  return TRUE;
 }

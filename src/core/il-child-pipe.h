@@ -49,9 +49,18 @@ typedef struct
 } IlChildPipe;
 
 /* What the owner of a pipe does in il_child_pipe_read, _wait_ready and
- * _run; @user_data is the owner. */
+ * _run, and in the dispatcher thread (IlChildPipeThread); @user_data is
+ * the owner. */
 typedef struct
 {
+  /* In the dispatcher thread, before the clock: starts the child and
+   * waits for its READY. FALSE with @error when it cannot start; TRUE
+   * with no child (pid 0) when the start was cancelled. */
+  gboolean (*start) (gpointer user_data,
+                     GError **error);
+  /* In the dispatcher thread, once the clock runs: drives the child
+   * (il_child_pipe_run) and ends it. */
+  void (*drive) (gpointer user_data);
   /* Queues what there is to send (on @out). Called before each poll. */
   void (*dispatch) (gpointer user_data);
   /* Handles one whole frame, other than READY and HEARTBEAT. FALSE: not
@@ -136,5 +145,39 @@ char *il_child_pipe_reap (IlChildPipe       *cp,
                           IlChildPipeEndFunc end,
                           const IlUsage     *reported,
                           IlUsage           *rest);
+
+/* The dispatcher thread of an executor whose tasks go to one child: it
+ * starts the child in the executor's prepare() (the child's start-up is
+ * not what the run measures) and drives it in run() (@funcs->start and
+ * ->drive). It blocks SIGPIPE, and accounts its own CPU time to the run. */
+typedef struct
+{
+  IlRunContext           *ctx;
+  IlChildPipe            *pipe;
+  const IlChildPipeFuncs *funcs;
+  gpointer                owner;
+  GThread                *thread;
+  GMutex                  lock;
+  GCond                   cond;
+  guint                   phase; /* 0 starting, 1 ready (or failed: error), 2 go */
+  GError                 *error;
+} IlChildPipeThread;
+
+void il_child_pipe_thread_init (IlChildPipeThread *t);
+/* Frees what il_child_pipe_thread_init made; the thread must be joined. */
+void il_child_pipe_thread_clear (IlChildPipeThread *t);
+/* prepare(): starts the thread @name and waits until the child is ready.
+ * FALSE with @error (the thread joined) when it could not start. */
+gboolean il_child_pipe_thread_start (IlChildPipeThread      *t,
+                                     const char             *name,
+                                     IlRunContext           *ctx,
+                                     IlChildPipe            *cp,
+                                     const IlChildPipeFuncs *funcs,
+                                     gpointer                owner,
+                                     GError                **error);
+/* run(): lets the thread drive the child, and waits until it is done.
+ * FALSE with @error when the thread failed. */
+gboolean il_child_pipe_thread_finish (IlChildPipeThread *t,
+                                      GError           **error);
 
 G_END_DECLS

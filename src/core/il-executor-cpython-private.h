@@ -45,13 +45,9 @@ typedef struct
   guint         n_groups;
   IlUsage       reported; /* what RESULTs reported, to find the rest */
   GArray       *events;
-  GError       *error;
   /* prepare() → run(): the dispatcher starts the interpreter and waits for
    * its READY before the repetition's clock starts, then for the go. */
-  GThread *thread;
-  GMutex   lock;
-  GCond    cond;
-  guint    phase; /* 0 starting, 1 ready (or failed: error), 2 go */
+  IlChildPipeThread dispatcher;
 } Engine;
 
 /* il-executor-cpython.c */

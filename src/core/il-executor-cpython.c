@@ -34,7 +34,6 @@
 
 #include <inttypes.h>
 
-#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -334,15 +333,10 @@ engine_done (gpointer user_data)
   return e->done >= e->n_tasks;
 }
 
-const IlChildPipeFuncs il_cpython_engine_funcs = {
-  .dispatch = engine_dispatch_cb,
-  .frame = engine_frame,
-  .done = engine_done,
-};
-
 static void
-engine_loop (Engine *e)
+engine_loop (gpointer user_data)
 {
+  Engine       *e = user_data;
   GCancellable *cancellable = e->ctx->cancellable;
   gboolean      silent = FALSE;
   g_autoptr(GError) lost = NULL;
@@ -395,55 +389,24 @@ engine_loop (Engine *e)
   g_free (il_cpython_engine_reap (e, GRACE_US));
 }
 
-static void
-set_phase (Engine *e,
-           guint   phase)
+static gboolean
+engine_start (gpointer user_data,
+              GError **error)
 {
-  g_mutex_lock (&e->lock);
-  e->phase = phase;
-  g_cond_broadcast (&e->cond);
-  g_mutex_unlock (&e->lock);
-}
+  Engine *e = user_data;
 
-static void
-wait_phase (Engine *e,
-            guint   phase)
-{
-  g_mutex_lock (&e->lock);
-  while (e->phase < phase)
-    g_cond_wait (&e->cond, &e->lock);
-  g_mutex_unlock (&e->lock);
-}
-
-static gpointer
-cpython_dispatcher (gpointer user_data)
-{
-  Engine       *e = user_data;
-  IlRunContext *ctx = e->ctx;
-  IlUsage       u0;
-  IlTaskEnv     self_use = { 0 };
-  sigset_t      sigpipe;
-  gboolean      started = FALSE;
-
-  /* Writing to a dead interpreter must not signal the application. */
-  sigemptyset (&sigpipe);
-  sigaddset (&sigpipe, SIGPIPE);
-  pthread_sigmask (SIG_BLOCK, &sigpipe, NULL);
   /* Pinned before spawning: the interpreter inherits the run's cores. */
-  if (il_run_context_pin_thread (ctx, &e->error) && il_cpython_engine_spawn (e, &e->error))
-    started = il_cpython_engine_wait_ready (e, &e->error);
-  set_phase (e, 1);
-  if (!started)
-    return NULL;
-
-  wait_phase (e, 2);
-  il_thread_usage_read (&u0);
-  if (e->child.pid > 0)
-    engine_loop (e);
-  il_usage_add_since (&self_use.usage, &u0);
-  il_run_context_account (ctx, &self_use);
-  return NULL;
+  return il_run_context_pin_thread (e->ctx, error) && il_cpython_engine_spawn (e, error) &&
+         il_cpython_engine_wait_ready (e, error);
 }
+
+const IlChildPipeFuncs il_cpython_engine_funcs = {
+  .start = engine_start,
+  .drive = engine_loop,
+  .dispatch = engine_dispatch_cb,
+  .frame = engine_frame,
+  .done = engine_done,
+};
 
 static void
 engine_free (Engine *e)
@@ -457,9 +420,7 @@ engine_free (Engine *e)
   g_free (e->python);
   g_free (e->package_dir);
   g_free (e->kernels);
-  g_clear_error (&e->error);
-  g_mutex_clear (&e->lock);
-  g_cond_clear (&e->cond);
+  il_child_pipe_thread_clear (&e->dispatcher);
   g_free (e);
 }
 
@@ -471,8 +432,7 @@ cpython_prepare (IlRunContext *ctx,
 {
   Engine *e = g_new0 (Engine, 1);
 
-  g_mutex_init (&e->lock);
-  g_cond_init (&e->cond);
+  il_child_pipe_thread_init (&e->dispatcher);
   il_child_pipe_init (&e->child, STDERR_KEEP);
   e->events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
   e->ctx = ctx;
@@ -506,17 +466,8 @@ cpython_prepare (IlRunContext *ctx,
       engine_free (e);
       return FALSE;
     }
-  e->thread = g_thread_try_new ("il-cpython", cpython_dispatcher, e, error);
-  if (e->thread == NULL)
+  if (!il_child_pipe_thread_start (&e->dispatcher, "il-cpython", ctx, &e->child, &il_cpython_engine_funcs, e, error))
     {
-      engine_free (e);
-      return FALSE;
-    }
-  wait_phase (e, 1);
-  if (e->error != NULL)
-    {
-      g_thread_join (e->thread);
-      g_propagate_error (error, g_steal_pointer (&e->error));
       engine_free (e);
       return FALSE;
     }
@@ -529,16 +480,10 @@ cpython_run (IlRunContext *ctx,
              GError      **error)
 {
   Engine  *e = g_steal_pointer (&ctx->prepared);
-  gboolean ok = TRUE;
+  gboolean ok;
 
   g_return_val_if_fail (e != NULL, FALSE);
-  set_phase (e, 2);
-  g_thread_join (e->thread);
-  if (e->error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&e->error));
-      ok = FALSE;
-    }
+  ok = il_child_pipe_thread_finish (&e->dispatcher, error);
   engine_free (e);
   return ok;
 }

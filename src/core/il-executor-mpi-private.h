@@ -29,30 +29,26 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  IlRunContext *ctx;
-  char         *mpirun;
-  char         *worker;
-  IlChildPipe   child; /* mpirun */
-  guint         n_tasks;
-  guint         next_task;
-  guint         done;
-  guint         window;
-  guint         in_flight;
-  gboolean      bye_sent;
-  guint        *group_start;  /* flat index of each group's first task */
-  guint8       *sent;         /* per flat task: TASK written, RESULT not yet in */
-  guint64      *sums;         /* per flat task: payload checksum */
-  gint         *ranks;        /* per flat task: the rank PLACED named, 0: none yet */
-  gboolean     *rank_started; /* per rank: its first task got the start-up time */
-  IlUsage       reported;
-  GArray       *events;
-  GError       *error;
-  gint64        spawned_at; /* monotonic µs: mpirun started */
-  gint64        startup_us; /* mpirun started → READY */
-  GThread      *thread;
-  GMutex        lock;
-  GCond         cond;
-  guint         phase; /* 0 starting, 1 ready (or failed: error), 2 go */
+  IlRunContext     *ctx;
+  char             *mpirun;
+  char             *worker;
+  IlChildPipe       child; /* mpirun */
+  guint             n_tasks;
+  guint             next_task;
+  guint             done;
+  guint             window;
+  guint             in_flight;
+  gboolean          bye_sent;
+  guint            *group_start;  /* flat index of each group's first task */
+  guint8           *sent;         /* per flat task: TASK written, RESULT not yet in */
+  guint64          *sums;         /* per flat task: payload checksum */
+  gint             *ranks;        /* per flat task: the rank PLACED named, 0: none yet */
+  gboolean         *rank_started; /* per rank: its first task got the start-up time */
+  IlUsage           reported;
+  GArray           *events;
+  gint64            spawned_at; /* monotonic µs: mpirun started */
+  gint64            startup_us; /* mpirun started → READY */
+  IlChildPipeThread dispatcher;
 } MpiJob;
 
 /* il-executor-mpi.c */

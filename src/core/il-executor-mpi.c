@@ -26,7 +26,6 @@
  */
 #include "config.h"
 
-#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -337,12 +336,6 @@ job_done (gpointer user_data)
   return job->done >= job->n_tasks;
 }
 
-const IlChildPipeFuncs il_mpi_job_funcs = {
-  .dispatch = job_dispatch_cb,
-  .frame = job_frame,
-  .done = job_done,
-};
-
 /* The job ended before every task did: fail what is left, the dead
  * rank's task with what mpirun said about it. */
 static void
@@ -367,8 +360,9 @@ fail_the_rest (MpiJob     *job,
 }
 
 static void
-job_loop (MpiJob *job)
+job_loop (gpointer user_data)
 {
+  MpiJob       *job = user_data;
   GCancellable *cancellable = job->ctx->cancellable;
   gboolean      silent = FALSE;
   g_autoptr(GError) lost = NULL;
@@ -414,53 +408,22 @@ job_loop (MpiJob *job)
   g_free (il_mpi_job_reap (job, IL_MPI_GRACE_US));
 }
 
-static void
-set_phase (MpiJob *job,
-           guint   phase)
+static gboolean
+job_start (gpointer user_data,
+           GError **error)
 {
-  g_mutex_lock (&job->lock);
-  job->phase = phase;
-  g_cond_broadcast (&job->cond);
-  g_mutex_unlock (&job->lock);
+  MpiJob *job = user_data;
+
+  return il_mpi_job_spawn (job, error) && il_mpi_job_wait_ready (job, error);
 }
 
-static void
-wait_phase (MpiJob *job,
-            guint   phase)
-{
-  g_mutex_lock (&job->lock);
-  while (job->phase < phase)
-    g_cond_wait (&job->cond, &job->lock);
-  g_mutex_unlock (&job->lock);
-}
-
-static gpointer
-mpi_dispatcher (gpointer user_data)
-{
-  MpiJob       *job = user_data;
-  IlRunContext *ctx = job->ctx;
-  IlUsage       u0;
-  IlTaskEnv     self_use = { 0 };
-  sigset_t      sigpipe;
-  gboolean      started = FALSE;
-
-  sigemptyset (&sigpipe);
-  sigaddset (&sigpipe, SIGPIPE);
-  pthread_sigmask (SIG_BLOCK, &sigpipe, NULL);
-  if (il_mpi_job_spawn (job, &job->error))
-    started = il_mpi_job_wait_ready (job, &job->error);
-  set_phase (job, 1);
-  if (!started)
-    return NULL;
-
-  wait_phase (job, 2);
-  il_thread_usage_read (&u0);
-  if (job->child.pid > 0)
-    job_loop (job);
-  il_usage_add_since (&self_use.usage, &u0);
-  il_run_context_account (ctx, &self_use);
-  return NULL;
-}
+const IlChildPipeFuncs il_mpi_job_funcs = {
+  .start = job_start,
+  .drive = job_loop,
+  .dispatch = job_dispatch_cb,
+  .frame = job_frame,
+  .done = job_done,
+};
 
 static void
 job_free (MpiJob *job)
@@ -474,9 +437,7 @@ job_free (MpiJob *job)
   g_array_unref (job->events);
   g_free (job->mpirun);
   g_free (job->worker);
-  g_clear_error (&job->error);
-  g_mutex_clear (&job->lock);
-  g_cond_clear (&job->cond);
+  il_child_pipe_thread_clear (&job->dispatcher);
   g_free (job);
 }
 
@@ -487,8 +448,7 @@ mpi_prepare (IlRunContext *ctx,
   MpiJob *job = g_new0 (MpiJob, 1);
   guint   flat = 0;
 
-  g_mutex_init (&job->lock);
-  g_cond_init (&job->cond);
+  il_child_pipe_thread_init (&job->dispatcher);
   il_child_pipe_init (&job->child, IL_MPI_STDERR_KEEP);
   job->events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
   job->ctx = ctx;
@@ -514,17 +474,8 @@ mpi_prepare (IlRunContext *ctx,
       job_free (job);
       return FALSE;
     }
-  job->thread = g_thread_try_new ("il-mpi", mpi_dispatcher, job, error);
-  if (job->thread == NULL)
+  if (!il_child_pipe_thread_start (&job->dispatcher, "il-mpi", ctx, &job->child, &il_mpi_job_funcs, job, error))
     {
-      job_free (job);
-      return FALSE;
-    }
-  wait_phase (job, 1);
-  if (job->error != NULL)
-    {
-      g_thread_join (job->thread);
-      g_propagate_error (error, g_steal_pointer (&job->error));
       job_free (job);
       return FALSE;
     }
@@ -537,16 +488,10 @@ mpi_run (IlRunContext *ctx,
          GError      **error)
 {
   MpiJob  *job = g_steal_pointer (&ctx->prepared);
-  gboolean ok = TRUE;
+  gboolean ok;
 
   g_return_val_if_fail (job != NULL, FALSE);
-  set_phase (job, 2);
-  g_thread_join (job->thread);
-  if (job->error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&job->error));
-      ok = FALSE;
-    }
+  ok = il_child_pipe_thread_finish (&job->dispatcher, error);
   job_free (job);
   return ok;
 }
