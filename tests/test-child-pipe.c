@@ -1,7 +1,8 @@
 /* test-child-pipe.c — one child process on three pipes (il-child-pipe.h):
  * a silent child is lost, a child's stderr tail is kept, cancelling
- * returns at once, READY is waited for, garbage is reported, and the
- * child is reaped with the owner's way of ending it
+ * returns at once, READY is waited for, garbage is reported, the child is
+ * reaped with the owner's way of ending it, and the dispatcher thread
+ * starts it before the go and drives it after
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include <glib.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 
 #include "il-child-pipe.h"
@@ -362,6 +364,141 @@ test_reap_end (void)
   il_child_pipe_clear (&cp);
 }
 
+/* ---- the dispatcher thread ---------------------------------------------- */
+
+static const IlChildPipeFuncs driven_funcs;
+
+typedef struct
+{
+  IlChildPipe cp;
+  Owner       o;
+  gboolean    fail;            /* start() fails */
+  GThread    *started_in;      /* where start() ran */
+  GThread    *driven_in;       /* where drive() ran, NULL: not yet */
+  gboolean    sigpipe_blocked; /* in the dispatcher thread */
+} Driven;
+
+static gboolean
+driven_start (gpointer user_data,
+              GError **error)
+{
+  Driven      *d = user_data;
+  IlProtoHello hello = { 0 };
+  sigset_t     mask;
+
+  d->started_in = g_thread_self ();
+  pthread_sigmask (SIG_BLOCK, NULL, &mask);
+  d->sigpipe_blocked = sigismember (&mask, SIGPIPE);
+  if (d->fail)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "no child today");
+      return FALSE;
+    }
+  start (&d->cp, "exec cat");
+  il_protocol_write_hello (d->cp.out, IL_FRAME_READY, &hello);
+  return il_child_pipe_wait_ready (&d->cp, NULL, 30 * G_USEC_PER_SEC, &driven_funcs, d, error);
+}
+
+static void
+driven_drive (gpointer user_data)
+{
+  Driven  *d = user_data;
+  gboolean silent;
+  g_autoptr(GError) lost = NULL;
+
+  d->driven_in = g_thread_self ();
+  d->o.done_after = 2;
+  d->o.echo = &d->cp;
+  il_child_pipe_run (&d->cp, NULL, &driven_funcs, d, &silent, &lost);
+  g_free (reap (&d->cp, 10 * G_USEC_PER_SEC));
+}
+
+static void
+driven_dispatch (gpointer user_data)
+{
+  owner_dispatch (&((Driven *) user_data)->o);
+}
+
+static gboolean
+driven_frame (gpointer      user_data,
+              IlFrameType   type,
+              const guint8 *body,
+              gsize         len,
+              GError      **error)
+{
+  return owner_frame (&((Driven *) user_data)->o, type, body, len, error);
+}
+
+static gboolean
+driven_done (gpointer user_data)
+{
+  return owner_done (&((Driven *) user_data)->o);
+}
+
+static const IlChildPipeFuncs driven_funcs = {
+  .start = driven_start,
+  .drive = driven_drive,
+  .dispatch = driven_dispatch,
+  .frame = driven_frame,
+  .done = driven_done,
+};
+
+/* start() runs in the dispatcher thread, with SIGPIPE blocked there, and
+ * its failure is the executor's; drive() runs there too, only once the
+ * run goes, and the thread's CPU time is the run's. */
+static void
+test_thread (void)
+{
+  IlRunContext ctx;
+  sigset_t     sigpipe;
+
+  /* The dispatcher blocks SIGPIPE itself, whatever it inherits. */
+  sigemptyset (&sigpipe);
+  sigaddset (&sigpipe, SIGPIPE);
+  pthread_sigmask (SIG_UNBLOCK, &sigpipe, NULL);
+
+  memset (&ctx, 0, sizeof ctx);
+  g_mutex_init (&ctx.lock);
+  for (guint fail = 0; fail < 2; fail++)
+    {
+      IlChildPipeThread t;
+      Driven            d = { 0 };
+      g_autoptr(GError) error = NULL;
+
+      il_child_pipe_init (&d.cp, 4096);
+      d.cp.silence_us = 30 * G_USEC_PER_SEC;
+      d.fail = fail;
+      il_child_pipe_thread_init (&t);
+      if (fail)
+        {
+          g_assert_false (il_child_pipe_thread_start (&t, "test-pipe", &ctx, &d.cp, &driven_funcs, &d, &error));
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+          g_assert_null (t.thread);
+          g_assert_null (d.driven_in);
+        }
+      else
+        {
+          g_assert_true (il_child_pipe_thread_start (&t, "test-pipe", &ctx, &d.cp, &driven_funcs, &d, &error));
+          g_assert_no_error (error);
+          g_assert_true (d.cp.ready);
+          /* Not driven before the go. */
+          g_usleep (50 * 1000);
+          g_assert_null (d.driven_in);
+          g_assert_true (il_child_pipe_thread_finish (&t, &error));
+          g_assert_no_error (error);
+          g_assert_true (d.driven_in == d.started_in);
+          g_assert_cmpuint (d.o.dispatched, ==, 2);
+          g_assert_cmpint (d.cp.pid, ==, 0);
+        }
+      g_assert_true (d.started_in != g_thread_self ());
+      g_assert_true (d.sigpipe_blocked);
+      il_child_pipe_thread_clear (&t);
+      il_child_pipe_clear (&d.cp);
+    }
+  g_mutex_clear (&ctx.lock);
+  pthread_sigmask (SIG_BLOCK, &sigpipe, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -380,5 +517,6 @@ main (int   argc,
   g_test_add_func ("/il/child-pipe/ready-echo", test_ready_echo);
   g_test_add_func ("/il/child-pipe/lost", test_lost);
   g_test_add_func ("/il/child-pipe/reap-end", test_reap_end);
+  g_test_add_func ("/il/child-pipe/thread", test_thread);
   return g_test_run ();
 }
