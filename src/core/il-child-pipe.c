@@ -25,14 +25,6 @@
 /* How often il_child_pipe_wait_ready looks at its deadline, in ms. */
 #define READY_POLL_MS 100
 
-static void
-close_fd (int *fd)
-{
-  if (*fd >= 0)
-    close (*fd);
-  *fd = -1;
-}
-
 void
 il_child_pipe_init (IlChildPipe *cp,
                     gsize        err_keep)
@@ -49,9 +41,9 @@ void
 il_child_pipe_clear (IlChildPipe *cp)
 {
   g_assert (cp->pid == 0);
-  close_fd (&cp->to_fd);
-  close_fd (&cp->from_fd);
-  close_fd (&cp->err_fd);
+  il_fd_close (&cp->to_fd);
+  il_fd_close (&cp->from_fd);
+  il_fd_close (&cp->err_fd);
   g_clear_pointer (&cp->in, g_byte_array_unref);
   g_clear_pointer (&cp->out, g_byte_array_unref);
   if (cp->err != NULL)
@@ -79,7 +71,7 @@ il_child_pipe_flush (IlChildPipe *cp)
         {
           if (errno == EPIPE)
             il_child_consume_sigpipe ();
-          close_fd (&cp->to_fd);
+          il_fd_close (&cp->to_fd);
           return FALSE;
         }
       cp->out_off += (gsize) n;
@@ -106,7 +98,7 @@ il_child_pipe_read_stderr (IlChildPipe *cp)
         return TRUE;
       if (n <= 0)
         {
-          close_fd (&cp->err_fd);
+          il_fd_close (&cp->err_fd);
           return FALSE;
         }
       g_string_append_len (cp->err, buf, n);
@@ -186,7 +178,7 @@ il_child_pipe_read (IlChildPipe            *cp,
   if (pos > 0)
     g_byte_array_remove_range (cp->in, 0, (guint) pos);
   if (eof)
-    close_fd (&cp->from_fd);
+    il_fd_close (&cp->from_fd);
   return !eof;
 }
 
@@ -328,7 +320,7 @@ il_child_pipe_reap (IlChildPipe       *cp,
   pid_t         r;
 
   memset (rest, 0, sizeof *rest);
-  close_fd (&cp->to_fd);
+  il_fd_close (&cp->to_fd);
   if (cp->pid <= 0)
     return g_strdup (_("not running"));
   for (;;)
@@ -350,10 +342,10 @@ il_child_pipe_reap (IlChildPipe       *cp,
   while ((r = wait4 (cp->pid, &status, 0, &ru)) < 0 && errno == EINTR)
     ;
   wait_errno = errno;
-  close_fd (&cp->from_fd);
+  il_fd_close (&cp->from_fd);
   if (cp->err_fd >= 0)
     il_child_pipe_read_stderr (cp);
-  close_fd (&cp->err_fd);
+  il_fd_close (&cp->err_fd);
   cp->pid = 0;
   if (r < 0)
     return g_strdup_printf (_("could not be waited for: %s"), g_strerror (wait_errno));

@@ -6,8 +6,9 @@
  * il-executor-cpython.c is the executor: its dispatcher thread hands tasks
  * to the interpreter, decodes its frames into the run's events and task
  * records, and watches its liveness. il-executor-cpython-process.c finds
- * the interpreter and the engine's files, and starts, feeds, waits for and
- * ends the interpreter process and its pipes.
+ * the interpreter and the engine's files, and starts, waits for and ends
+ * the interpreter process. Its pipes, the poll loop and the dispatcher
+ * thread are il-child-pipe.h's.
  */
 #pragma once
 

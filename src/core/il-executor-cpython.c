@@ -28,7 +28,10 @@
  * il_child_reap, which ends one process.
  *
  * This file is the dispatcher; il-executor-cpython-process.c finds,
- * starts and ends the interpreter (il-executor-cpython-private.h).
+ * starts and ends the interpreter (il-executor-cpython-private.h). The
+ * pipes, the poll loop (cancellation, silence, a lost interpreter) and
+ * the dispatcher thread are il-child-pipe.h's, shared with the mpi
+ * executor.
  */
 #include "config.h"
 

@@ -7,8 +7,9 @@
  * rank 0 through mpirun, turns rank 0's PLACED, EVENT and RESULT frames
  * into the run's events and task records, and watches its liveness.
  * il-executor-mpi-process.c finds mpirun and the rank helper, starts
- * mpirun, feeds it, keeps its stderr, and ends it and every process it
- * started.
+ * mpirun, waits for its READY, and ends it and every process it started.
+ * mpirun's pipes are an IlChildPipe (il-child-pipe.h), like the cpython
+ * engine's interpreter's.
  */
 #pragma once
 

@@ -23,6 +23,10 @@
  * … exited on signal 9"), the others in flight and those never handed out
  * fail as ended with the job. Cancelling kills mpirun and every process it
  * started (il-executor-mpi-process.c).
+ *
+ * mpirun's pipes, the poll loop (cancellation, silence, a lost job) and
+ * the dispatcher thread are il-child-pipe.h's, shared with the cpython
+ * engine.
  */
 #include "config.h"
 
