@@ -10,15 +10,18 @@
  * and how much of it the pipe took, the stderr's tail, the frame reader
  * (READY and HEARTBEAT are handled here, the rest by the owner), the wait
  * for READY, the loop that keeps it busy and watches it (cancellation,
- * silence, a lost process), and its end (a grace period, then the owner's
- * way of killing what it started, then the reaping).
+ * silence, a lost process), its end (a grace period, then the owner's
+ * way of killing what it started, then the reaping), and the dispatcher
+ * thread that starts it before the repetition's clock and drives it once
+ * the clock runs (IlChildPipeThread).
  *
  * What differs stays with the owner: which frames it takes and what they
  * mean, what it sends, how it kills what the child started (the cpython
  * engine: the interpreter's process group; mpi: every process mpirun
  * started), and how it says what went wrong.
  *
- * A thread that drives a pipe must block SIGPIPE (il-worker-pool.h).
+ * A thread that drives a pipe must block SIGPIPE (il-worker-pool.h);
+ * IlChildPipeThread's does.
  */
 #pragma once
 
