@@ -170,6 +170,7 @@ typedef struct
   IlExperiment *exp;
   IlEventQueue *events;
   IlResults    *results;
+  GThread      *thread;
 } KillRun;
 
 static gpointer
@@ -181,46 +182,57 @@ kill_run_thread (gpointer data)
   return NULL;
 }
 
+/* Runs @k's experiment in a thread of its own (k->thread), this process
+ * its processes' subreaper, and waits until a rank runs one of its tasks:
+ * returns that rank's pid. */
+static pid_t
+kill_run_start (KillRun *k)
+{
+  g_autoptr(GArray) got = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+  pid_t pid = 0;
+
+  g_assert_cmpint (prctl (PR_SET_CHILD_SUBREAPER, 1), ==, 0);
+  k->thread = g_thread_new ("run", kill_run_thread, k);
+  for (gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC; pid == 0;)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      il_event_queue_drain (k->events, got, 0);
+      for (guint i = 0; i < got->len && pid == 0; i++)
+        {
+          const IlEvent *ev = &g_array_index (got, IlEvent, i);
+
+          if (ev->kind == IL_EVENT_TASK_START && ev->task_start.pid > 0)
+            pid = (pid_t) ev->task_start.pid;
+        }
+      g_usleep (10 * 1000);
+    }
+  return pid;
+}
+
 static void
 test_kill_rank (void)
 {
   g_autoptr(IlExperiment) exp = NULL;
   g_autoptr(IlEventQueue) events = il_event_queue_new (4096);
-  g_autoptr(GArray) got = g_array_new (FALSE, FALSE, sizeof (IlEvent));
   g_autoptr(IlResults) results = NULL;
   const IlRepetition *rep;
   KillRun             k = { 0 };
-  GThread            *thread;
-  pid_t               victim = 0;
+  pid_t               victim;
   gboolean            found = FALSE;
 
   if (!need_mpi ())
     return;
-  g_assert_cmpint (prctl (PR_SET_CHILD_SUBREAPER, 1), ==, 0);
   exp = il_test_load ("{ \"interleave\": 1, \"name\": \"kill\","
                       "  \"tasks\": [ { \"repeat\": 16, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 600 } ] } ],"
                       "  \"runs\": [ { \"executor\": \"mpi\", \"workers\": 4 } ] }");
   k.exp = exp;
   k.events = events;
-  thread = g_thread_new ("run", kill_run_thread, &k);
 
   /* Kill a rank while it runs a task. */
-  for (gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC; victim == 0;)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      il_event_queue_drain (events, got, 0);
-      for (guint i = 0; i < got->len && victim == 0; i++)
-        {
-          const IlEvent *ev = &g_array_index (got, IlEvent, i);
-
-          if (ev->kind == IL_EVENT_TASK_START && ev->task_start.pid > 0)
-            victim = (pid_t) ev->task_start.pid;
-        }
-      g_usleep (10 * 1000);
-    }
+  victim = kill_run_start (&k);
   g_usleep (100 * 1000);
   g_assert_cmpint (kill (victim, SIGKILL), ==, 0);
-  g_thread_join (thread);
+  g_thread_join (k.thread);
   results = k.results;
 
   rep = il_test_first_rep (results, 0);
@@ -277,17 +289,13 @@ test_stopped (void)
 {
   g_autoptr(IlExperiment) exp = NULL;
   g_autoptr(IlEventQueue) events = il_event_queue_new (4096);
-  g_autoptr(GArray) got = g_array_new (FALSE, FALSE, sizeof (IlEvent));
   g_autoptr(IlResults) results = NULL;
   const IlRepetition *rep;
   KillRun             k = { 0 };
-  GThread            *thread;
-  pid_t               mpirun = 0;
-  gboolean            started = FALSE;
+  pid_t               mpirun;
 
   if (!need_mpi ())
     return;
-  g_assert_cmpint (prctl (PR_SET_CHILD_SUBREAPER, 1), ==, 0);
   g_setenv ("IL_WORKER_TIMEOUT_MS", "500", TRUE);
   exp = il_test_load ("{ \"interleave\": 1, \"name\": \"stops\","
                       "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 20000 } ] } ],"
@@ -295,21 +303,13 @@ test_stopped (void)
                       "  \"settings\": { \"repetitions\": 1, \"warmup\": 0 } }");
   k.exp = exp;
   k.events = events;
-  thread = g_thread_new ("run", kill_run_thread, &k);
 
   /* Stop mpirun once the job runs tasks. */
-  for (gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC; !started;)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      il_event_queue_drain (events, got, 0);
-      for (guint i = 0; i < got->len; i++)
-        started |= g_array_index (got, IlEvent, i).kind == IL_EVENT_TASK_START;
-      g_usleep (10 * 1000);
-    }
+  kill_run_start (&k);
   mpirun = find_mpirun ();
   g_assert_cmpint (mpirun, >, 0);
   g_assert_cmpint (kill (mpirun, SIGSTOP), ==, 0);
-  g_thread_join (thread);
+  g_thread_join (k.thread);
   g_unsetenv ("IL_WORKER_TIMEOUT_MS");
   results = k.results;
 
