@@ -163,6 +163,29 @@ test_fd_io_epipe (void)
   g_assert_cmpint (errno, ==, EBADF);
 }
 
+/* il_fd_close closes once and marks the descriptor closed: a second call
+ * does not close a descriptor that took the same number since. */
+static void
+test_fd_io_close (void)
+{
+  int fds[2];
+  int again;
+
+  g_assert_true (g_unix_open_pipe (fds, FD_CLOEXEC, NULL));
+  il_fd_close (&fds[0]);
+  g_assert_cmpint (fds[0], ==, -1);
+  /* The number is free again: the next descriptor may take it. */
+  again = dup (fds[1]);
+  g_assert_cmpint (again, >=, 0);
+  il_fd_close (&fds[0]);
+  g_assert_cmpint (fcntl (again, F_GETFD), >=, 0);
+  il_fd_close (&fds[1]);
+  il_fd_close (&fds[1]);
+  g_assert_cmpint (fds[1], ==, -1);
+  il_fd_close (&again);
+  g_assert_cmpint (again, ==, -1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -173,6 +196,7 @@ main (int    argc,
   g_test_add_func ("/il/fd-io/nonblocking", test_fd_io_nonblocking);
   g_test_add_func ("/il/fd-io/available", test_fd_io_available);
   g_test_add_func ("/il/fd-io/epipe", test_fd_io_epipe);
+  g_test_add_func ("/il/fd-io/close", test_fd_io_close);
 
   return g_test_run ();
 }

@@ -5,7 +5,8 @@
  * Four ranks on this machine give the sequential run's checksum, and each
  * task's record names its rank and host, with its time in messages and the
  * job's start-up; a rank killed with SIGKILL ends the run with its task
- * failed (saying so) and leaves no process behind; Ctrl+C stops an mpi
+ * failed (saying so) and leaves no process behind; a stopped mpirun is
+ * declared lost after the silence timeout; Ctrl+C stops an mpi
  * run of the CLI with no mpirun, orted or rank left; without Open MPI an
  * mpi run is refused before anything runs (exit status 2). The tests that
  * need Open MPI skip, saying so, where mpirun or interleave-mpi-worker is
@@ -169,6 +170,7 @@ typedef struct
   IlExperiment *exp;
   IlEventQueue *events;
   IlResults    *results;
+  GThread      *thread;
 } KillRun;
 
 static gpointer
@@ -180,46 +182,57 @@ kill_run_thread (gpointer data)
   return NULL;
 }
 
+/* Runs @k's experiment in a thread of its own (k->thread), this process
+ * its processes' subreaper, and waits until a rank runs one of its tasks:
+ * returns that rank's pid. */
+static pid_t
+kill_run_start (KillRun *k)
+{
+  g_autoptr(GArray) got = g_array_new (FALSE, FALSE, sizeof (IlEvent));
+  pid_t pid = 0;
+
+  g_assert_cmpint (prctl (PR_SET_CHILD_SUBREAPER, 1), ==, 0);
+  k->thread = g_thread_new ("run", kill_run_thread, k);
+  for (gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC; pid == 0;)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      il_event_queue_drain (k->events, got, 0);
+      for (guint i = 0; i < got->len && pid == 0; i++)
+        {
+          const IlEvent *ev = &g_array_index (got, IlEvent, i);
+
+          if (ev->kind == IL_EVENT_TASK_START && ev->task_start.pid > 0)
+            pid = (pid_t) ev->task_start.pid;
+        }
+      g_usleep (10 * 1000);
+    }
+  return pid;
+}
+
 static void
 test_kill_rank (void)
 {
   g_autoptr(IlExperiment) exp = NULL;
   g_autoptr(IlEventQueue) events = il_event_queue_new (4096);
-  g_autoptr(GArray) got = g_array_new (FALSE, FALSE, sizeof (IlEvent));
   g_autoptr(IlResults) results = NULL;
   const IlRepetition *rep;
   KillRun             k = { 0 };
-  GThread            *thread;
-  pid_t               victim = 0;
+  pid_t               victim;
   gboolean            found = FALSE;
 
   if (!need_mpi ())
     return;
-  g_assert_cmpint (prctl (PR_SET_CHILD_SUBREAPER, 1), ==, 0);
   exp = il_test_load ("{ \"interleave\": 1, \"name\": \"kill\","
                       "  \"tasks\": [ { \"repeat\": 16, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 600 } ] } ],"
                       "  \"runs\": [ { \"executor\": \"mpi\", \"workers\": 4 } ] }");
   k.exp = exp;
   k.events = events;
-  thread = g_thread_new ("run", kill_run_thread, &k);
 
   /* Kill a rank while it runs a task. */
-  for (gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC; victim == 0;)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      il_event_queue_drain (events, got, 0);
-      for (guint i = 0; i < got->len && victim == 0; i++)
-        {
-          const IlEvent *ev = &g_array_index (got, IlEvent, i);
-
-          if (ev->kind == IL_EVENT_TASK_START && ev->task_start.pid > 0)
-            victim = (pid_t) ev->task_start.pid;
-        }
-      g_usleep (10 * 1000);
-    }
+  victim = kill_run_start (&k);
   g_usleep (100 * 1000);
   g_assert_cmpint (kill (victim, SIGKILL), ==, 0);
-  g_thread_join (thread);
+  g_thread_join (k.thread);
   results = k.results;
 
   rep = il_test_first_rep (results, 0);
@@ -242,6 +255,76 @@ test_kill_rank (void)
 
   assert_no_survivors ();
   g_assert_cmpint (kill (victim, 0), ==, -1);
+  g_assert_cmpint (errno, ==, ESRCH);
+}
+
+/* ---- mpirun stopped ------------------------------------------------------- */
+
+/* mpirun, a child of this process. */
+static pid_t
+find_mpirun (void)
+{
+  g_autoptr(GArray) children = il_test_list_children (getpid ());
+
+  for (guint i = 0; i < children->len; i++)
+    {
+      pid_t            pid = g_array_index (children, pid_t, i);
+      g_autofree char *path = g_strdup_printf ("/proc/%d/comm", (int) pid);
+      g_autofree char *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL) &&
+          (g_str_has_prefix (comm, "mpirun") || g_str_has_prefix (comm, "orterun") ||
+           g_str_has_prefix (comm, "prterun") || g_str_has_prefix (comm, "mpiexec")))
+        return pid;
+    }
+  return 0;
+}
+
+/* A job whose mpirun stops (SIGSTOP: rank 0's frames no longer reach the
+ * runner) is declared lost after the silence timeout, as a stopped
+ * interpreter or worker is: every task fails saying so, the run ends by
+ * itself, and nothing of the job is left. */
+static void
+test_stopped (void)
+{
+  g_autoptr(IlExperiment) exp = NULL;
+  g_autoptr(IlEventQueue) events = il_event_queue_new (4096);
+  g_autoptr(IlResults) results = NULL;
+  const IlRepetition *rep;
+  KillRun             k = { 0 };
+  pid_t               mpirun;
+
+  if (!need_mpi ())
+    return;
+  g_setenv ("IL_WORKER_TIMEOUT_MS", "500", TRUE);
+  exp = il_test_load ("{ \"interleave\": 1, \"name\": \"stops\","
+                      "  \"tasks\": [ { \"repeat\": 4, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 20000 } ] } ],"
+                      "  \"runs\": [ { \"executor\": \"mpi\", \"workers\": 2 } ],"
+                      "  \"settings\": { \"repetitions\": 1, \"warmup\": 0 } }");
+  k.exp = exp;
+  k.events = events;
+
+  /* Stop mpirun once the job runs tasks. */
+  kill_run_start (&k);
+  mpirun = find_mpirun ();
+  g_assert_cmpint (mpirun, >, 0);
+  g_assert_cmpint (kill (mpirun, SIGSTOP), ==, 0);
+  g_thread_join (k.thread);
+  g_unsetenv ("IL_WORKER_TIMEOUT_MS");
+  results = k.results;
+
+  rep = il_test_first_rep (results, 0);
+  g_assert_false (rep->cancelled);
+  g_assert_cmpuint (rep->failed_tasks, ==, 4);
+  for (guint i = 0; i < rep->tasks->len; i++)
+    {
+      const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
+
+      g_assert_true (t->failed);
+      g_assert_nonnull (strstr (t->error, "stopped responding for 0.5 s"));
+    }
+  assert_no_survivors ();
+  g_assert_cmpint (kill (mpirun, 0), ==, -1);
   g_assert_cmpint (errno, ==, ESRCH);
 }
 
@@ -627,6 +710,7 @@ main (int    argc,
   g_test_add_func ("/il/mpi/unavailable", test_unavailable);
   g_test_add_func ("/il/mpi/checksum", test_checksum);
   g_test_add_func ("/il/mpi/kill-rank", test_kill_rank);
+  g_test_add_func ("/il/mpi/stopped", test_stopped);
   g_test_add_func ("/il/mpi/sigint", test_sigint);
   g_test_add_func ("/il/mpi/namespace-hosts", test_namespace_hosts);
   return g_test_run ();

@@ -6,15 +6,15 @@
  * il-executor-cpython.c is the executor: its dispatcher thread hands tasks
  * to the interpreter, decodes its frames into the run's events and task
  * records, and watches its liveness. il-executor-cpython-process.c finds
- * the interpreter and the engine's files, and starts, feeds, waits for and
- * ends the interpreter process and its pipes.
+ * the interpreter and the engine's files, and starts, waits for and ends
+ * the interpreter process. Its pipes, the poll loop and the dispatcher
+ * thread are il-child-pipe.h's.
  */
 #pragma once
 
-#include <sys/resource.h>
 #include <sys/types.h>
-#include <unistd.h>
 
+#include "il-child-pipe.h"
 #include "il-run-private.h"
 
 G_BEGIN_DECLS
@@ -22,6 +22,8 @@ G_BEGIN_DECLS
 /* How long the interpreter may take to leave after BYE (a pool's shutdown
  * included) before it is killed. */
 #define GRACE_US (3 * G_USEC_PER_SEC)
+/* How much of the interpreter's stderr is kept to explain a failure. */
+#define STDERR_KEEP 4096
 
 typedef struct
 {
@@ -30,12 +32,7 @@ typedef struct
   char         *package_dir;
   char         *kernels;
   gboolean      payloads; /* processes: payloads travel */
-  pid_t         pid;
-  int           wfd, rfd, efd;
-  GByteArray   *in;
-  GByteArray   *out;
-  gsize         out_off;
-  GString      *err; /* stderr's tail */
+  IlChildPipe   child;    /* the interpreter */
   guint         n_tasks;
   guint         next_task;
   guint         done;
@@ -49,33 +46,16 @@ typedef struct
   guint         n_groups;
   IlUsage       reported; /* what RESULTs reported, to find the rest */
   GArray       *events;
-  GError       *error;
-  gboolean      ready;      /* READY received */
-  gint64        silence_us; /* declared lost after this long unheard */
-  gint64        last_heard; /* monotonic µs of the last bytes it sent */
   /* prepare() → run(): the dispatcher starts the interpreter and waits for
    * its READY before the repetition's clock starts, then for the go. */
-  GThread      *thread;
-  GMutex        lock;
-  GCond         cond;
-  guint         phase; /* 0 starting, 1 ready (or failed: error), 2 go */
-  struct rusage r0;
+  IlChildPipeThread dispatcher;
 } Engine;
-
-static inline void
-il_cpython_close_fd (int *fd)
-{
-  if (*fd >= 0)
-    close (*fd);
-  *fd = -1;
-}
 
 /* il-executor-cpython.c */
 
-/* Reads what the interpreter sent and handles every whole frame. FALSE:
- * its stdout ended or it sent garbage (@error set for garbage). */
-gboolean il_cpython_engine_read (Engine  *e,
-                                 GError **error);
+/* How the interpreter's pipe is driven: the frames it sends, the tasks
+ * it is sent (user_data: the Engine). */
+extern const IlChildPipeFuncs il_cpython_engine_funcs;
 
 /* il-executor-cpython-process.c */
 
@@ -87,17 +67,10 @@ gboolean il_cpython_find_engine_files (char   **package_dir,
  * pipes to its stdin, stdout and stderr, and queues its HELLO. */
 gboolean il_cpython_engine_spawn (Engine  *e,
                                   GError **error);
-/* Sends what is queued, as far as the pipe takes it. FALSE: the
- * interpreter's stdin is gone. */
-gboolean il_cpython_engine_flush (Engine *e);
-/* Keeps the tail of the interpreter's stderr. FALSE at its end. */
-gboolean il_cpython_engine_read_stderr (Engine *e);
 /* Ends the interpreter (after up to @grace_us), kills its group and reaps
  * it. Returns how it ended. */
 char *il_cpython_engine_reap (Engine *e,
                               gint64  grace_us);
-/* The last line of what the interpreter wrote to stderr, or NULL. */
-char *il_cpython_engine_stderr_last_line (Engine *e);
 /* Waits for the interpreter's READY. FALSE with @error when it cannot
  * start. */
 gboolean il_cpython_engine_wait_ready (Engine  *e,

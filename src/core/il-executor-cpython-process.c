@@ -3,14 +3,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Finds the interpreter and the engine's files, starts the interpreter
- * with its pipes, sends it what is queued, keeps its stderr's tail, waits
- * for its READY, and ends it (il-executor-cpython-private.h).
+ * with its pipes, waits for its READY, and ends it and its process group
+ * (il-executor-cpython-private.h). Its pipes are an IlChildPipe
+ * (il-child-pipe.h), like mpirun's.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,12 +22,10 @@
 
 #include "il-cpython.h"
 #include "il-executor-cpython-private.h"
-#include "il-fd-io.h"
 #include "il-io.h"
 #include "il-protocol.h"
 #include "il-worker-pool.h"
 
-#define STDERR_KEEP  4096
 #define MIN_PYTHON   "3.8"
 #define MODULE_NAME  "interleave_engine"
 #define KERNELS_NAME "libinterleave-kernels.so"
@@ -222,141 +219,47 @@ il_cpython_engine_spawn (Engine  *e,
    * its stderr kept to explain a failure. */
   if (!il_child_spawn_with_stderr (e->python, argv, &child, error))
     return FALSE;
-  e->pid = child.pid;
-  e->wfd = child.to_child;
-  e->rfd = child.from_child;
-  e->efd = child.from_stderr;
+  il_child_pipe_take (&e->child, &child);
 
   hello.pid = (guint32) getpid ();
   hello.worker = 0; /* the run's one worker process */
   hello.affinity = e->ctx->affinity;
-  hello.heartbeat_ms = (guint32) CLAMP (e->silence_us / 1000 / 4, IL_PROTOCOL_MIN_HEARTBEAT_MS,
+  hello.heartbeat_ms = (guint32) CLAMP (e->child.silence_us / 1000 / 4, IL_PROTOCOL_MIN_HEARTBEAT_MS,
                                         IL_PROTOCOL_MAX_HEARTBEAT_MS);
   if (e->ctx->io != NULL)
     {
       hello.server_url = (char *) il_io_env_get_server_url (e->ctx->io);
       hello.scratch_dir = (char *) il_io_env_get_scratch_dir (e->ctx->io);
     }
-  il_protocol_write_hello (e->out, IL_FRAME_HELLO, &hello);
+  il_protocol_write_hello (e->child.out, IL_FRAME_HELLO, &hello);
   return TRUE;
 }
 
-/* Sends what is queued, as far as the pipe takes it. FALSE: the
- * interpreter's stdin is gone. */
-gboolean
-il_cpython_engine_flush (Engine *e)
+/* Kills the interpreter's whole group (children of multiprocessing
+ * included) while its zombie still holds the group id: the interpreter
+ * first, if it still runs, then the rest. */
+static void
+kill_group (pid_t pid)
 {
-  if (e->wfd >= 0 && e->out_off < e->out->len)
-    {
-      gssize n = il_fd_write_available (e->wfd, e->out->data + e->out_off, e->out->len - e->out_off);
+  siginfo_t info;
 
-      if (n < 0)
-        {
-          if (errno == EPIPE)
-            il_child_consume_sigpipe ();
-          il_cpython_close_fd (&e->wfd);
-          return FALSE;
-        }
-      e->out_off += (gsize) n;
-      if (e->out_off < e->out->len)
-        return TRUE; /* the pipe is full: the rest at the next POLLOUT */
-    }
-  g_byte_array_set_size (e->out, 0);
-  e->out_off = 0;
-  return TRUE;
-}
-
-/* Keeps the tail of the interpreter's stderr. FALSE at its end. */
-gboolean
-il_cpython_engine_read_stderr (Engine *e)
-{
-  char buf[4096];
-
-  for (;;)
-    {
-      ssize_t n = read (e->efd, buf, sizeof buf);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        return TRUE;
-      if (n <= 0)
-        {
-          il_cpython_close_fd (&e->efd);
-          return FALSE;
-        }
-      g_string_append_len (e->err, buf, n);
-      if (e->err->len > STDERR_KEEP)
-        g_string_erase (e->err, 0, (gssize) (e->err->len - STDERR_KEEP));
-    }
+  kill (pid, SIGKILL);
+  while (waitid (P_PID, pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+    ;
+  kill (-pid, SIGKILL);
 }
 
 /* Ends the interpreter: waits up to @grace_us for it to leave, then kills
- * its whole group (children of multiprocessing included) while its zombie
- * still holds the group id, and reaps it. Returns how it ended. */
+ * its whole group and reaps it. Returns how it ended. */
 char *
 il_cpython_engine_reap (Engine *e,
                         gint64  grace_us)
 {
-  gint64        deadline = il_now_us () + grace_us;
-  struct rusage ru = { 0 };
-  IlTaskEnv     rest = { 0 };
-  siginfo_t     info;
-  int           status = 0;
-  pid_t         r;
+  IlTaskEnv rest = { 0 };
+  char     *how = il_child_pipe_reap (&e->child, grace_us, kill_group, &e->reported, &rest.usage);
 
-  il_cpython_close_fd (&e->wfd);
-  if (e->pid <= 0)
-    return g_strdup (_("not running"));
-  for (;;)
-    {
-      memset (&info, 0, sizeof info);
-      if (waitid (P_PID, e->pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == e->pid)
-        break;
-      if (il_now_us () >= deadline)
-        {
-          kill (e->pid, SIGKILL);
-          while (waitid (P_PID, e->pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
-            ;
-          break;
-        }
-      g_usleep (1000);
-    }
-  kill (-e->pid, SIGKILL);
-  while ((r = wait4 (e->pid, &status, 0, &ru)) < 0 && errno == EINTR)
-    ;
-  il_cpython_close_fd (&e->rfd);
-  if (e->efd >= 0)
-    il_cpython_engine_read_stderr (e);
-  il_cpython_close_fd (&e->efd);
-  e->pid = 0;
-  if (r < 0)
-    return g_strdup_printf (_("could not be waited for: %s"), g_strerror (errno));
-
-  rest.usage.user_us = MAX (0, (gint64) ru.ru_utime.tv_sec * G_USEC_PER_SEC + ru.ru_utime.tv_usec - e->reported.user_us);
-  rest.usage.sys_us = MAX (0, (gint64) ru.ru_stime.tv_sec * G_USEC_PER_SEC + ru.ru_stime.tv_usec - e->reported.sys_us);
-  rest.usage.nvcsw = MAX (0, ru.ru_nvcsw - e->reported.nvcsw);
-  rest.usage.nivcsw = MAX (0, ru.ru_nivcsw - e->reported.nivcsw);
   il_run_context_account (e->ctx, &rest);
-  return il_child_describe_status (status);
-}
-
-/* The last line of what the interpreter wrote to stderr, or NULL. */
-char *
-il_cpython_engine_stderr_last_line (Engine *e)
-{
-  g_auto (GStrv) lines = NULL;
-  guint n;
-
-  lines = g_strsplit (e->err->str, "\n", -1);
-  for (n = g_strv_length (lines); n > 0; n--)
-    {
-      char *line = g_strstrip (lines[n - 1]);
-
-      if (line[0] != '\0')
-        return g_utf8_make_valid (line, MIN (strlen (line), 500));
-    }
-  return NULL;
+  return how;
 }
 
 /* Waits for the interpreter's READY: its start-up is not part of the
@@ -366,55 +269,26 @@ il_cpython_engine_wait_ready (Engine  *e,
                               GError **error)
 {
   GCancellable *cancellable = e->ctx->cancellable;
-  GPollFD       cancel_fd = { -1, 0, 0 };
-  gboolean      have_cancel_fd = FALSE;
-  gint64        deadline = il_now_us () + 60 * G_USEC_PER_SEC;
   g_autoptr(GError) lost = NULL;
 
-  if (cancellable != NULL)
-    have_cancel_fd = g_cancellable_make_pollfd (cancellable, &cancel_fd);
-  while (!e->ready && lost == NULL && e->rfd >= 0 && il_now_us () < deadline &&
-         !g_cancellable_is_cancelled (cancellable))
-    {
-      struct pollfd fds[4];
-      nfds_t        n = 0;
-
-      if (e->out->len > e->out_off)
-        il_cpython_engine_flush (e);
-      fds[n++] = (struct pollfd){ e->rfd, POLLIN, 0 };
-      fds[n++] = (struct pollfd){ e->efd, e->efd >= 0 ? POLLIN : 0, 0 };
-      fds[n++] = (struct pollfd){ e->wfd, e->wfd >= 0 && e->out->len > e->out_off ? POLLOUT : 0, 0 };
-      if (have_cancel_fd)
-        fds[n++] = (struct pollfd){ cancel_fd.fd, POLLIN, 0 };
-      if (poll (fds, n, 100) < 0 && errno != EINTR)
-        break;
-      if (fds[1].revents != 0 && e->efd >= 0)
-        il_cpython_engine_read_stderr (e);
-      if (fds[2].revents != 0)
-        il_cpython_engine_flush (e);
-      if (fds[0].revents != 0)
-        il_cpython_engine_read (e, &lost);
-    }
-  if (have_cancel_fd)
-    g_cancellable_release_fd (cancellable);
-  if (e->ready)
+  if (il_child_pipe_wait_ready (&e->child, cancellable, 60 * G_USEC_PER_SEC, &il_cpython_engine_funcs, e, &lost))
     return TRUE;
 
   /* A cancelled start is no failure: run() sees the cancellation. */
   if (g_cancellable_is_cancelled (cancellable))
     {
-      kill (-e->pid, SIGKILL);
+      kill (-e->child.pid, SIGKILL);
       g_free (il_cpython_engine_reap (e, 0));
       return TRUE;
     }
   {
-    pid_t            pid = e->pid;
+    pid_t            pid = e->child.pid;
     g_autofree char *how = NULL;
     g_autofree char *said = NULL;
 
     kill (-pid, SIGKILL);
     how = il_cpython_engine_reap (e, GRACE_US);
-    said = il_cpython_engine_stderr_last_line (e);
+    said = il_child_pipe_stderr_last_line (&e->child, 500);
     if (lost != NULL)
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
                    _("The Python interpreter (pid %d) sent garbage (%s) and was killed"),

@@ -28,15 +28,15 @@
  * il_child_reap, which ends one process.
  *
  * This file is the dispatcher; il-executor-cpython-process.c finds,
- * starts and ends the interpreter (il-executor-cpython-private.h).
+ * starts and ends the interpreter (il-executor-cpython-private.h). The
+ * pipes, the poll loop (cancellation, silence, a lost interpreter) and
+ * the dispatcher thread are il-child-pipe.h's, shared with the mpi
+ * executor.
  */
 #include "config.h"
 
 #include <inttypes.h>
 
-#include <errno.h>
-#include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -48,7 +48,6 @@
 #include "il-protocol.h"
 #include "il-worker-pool.h"
 
-#define READ_CHUNK (256 * 1024)
 /* TASK frames written to the pipe before the rest of a long window. */
 #define DISPATCH_FIRST 256
 
@@ -129,7 +128,7 @@ engine_dispatch (Engine *e)
       t.rep = ctx->rep;
       t.t0 = ctx->t0;
       t.def = &sent_def;
-      il_protocol_write_task (e->out, &t);
+      il_protocol_write_task (e->child.out, &t);
       e->sums[flat] = t.payload_checksum;
       e->sent[flat] = TRUE;
       e->in_flight++;
@@ -139,11 +138,11 @@ engine_dispatch (Engine *e)
        * (one more hand-over, not one per chunk: on a busy machine each
        * one the interpreter waits for costs it a scheduling delay). */
       if (e->next_task == DISPATCH_FIRST)
-        il_cpython_engine_flush (e);
+        il_child_pipe_flush (&e->child);
     }
   if (e->next_task == e->n_tasks && !e->bye_sent)
     {
-      il_protocol_write_bye (e->out);
+      il_protocol_write_bye (e->child.out);
       e->bye_sent = TRUE;
     }
 }
@@ -300,166 +299,56 @@ handle_result (Engine       *e,
   emit_task_end (e, flat, rec);
 }
 
-/* Reads what the interpreter sent and handles every whole frame. FALSE:
- * its stdout ended or it sent garbage (@error set for garbage). */
-gboolean
-il_cpython_engine_read (Engine  *e,
-                        GError **error)
+/* One frame from the interpreter, other than READY and HEARTBEAT. */
+static gboolean
+engine_frame (gpointer      user_data,
+              IlFrameType   type,
+              const guint8 *body,
+              gsize         len,
+              GError      **error)
 {
-  gboolean eof = FALSE;
-  gsize    pos = 0;
+  Engine *e = user_data;
 
-  for (;;)
+  switch (type)
     {
-      guint   old = e->in->len;
-      ssize_t n;
-
-      g_byte_array_set_size (e->in, old + READ_CHUNK);
-      n = read (e->rfd, e->in->data + old, READ_CHUNK);
-      g_byte_array_set_size (e->in, old + (guint) MAX (n, 0));
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        break;
-      if (n <= 0)
-        {
-          eof = TRUE;
-          break;
-        }
-      e->last_heard = il_now_us ();
-      if (n < READ_CHUNK)
-        break;
-    }
-
-  while (e->in->len - pos >= IL_PROTOCOL_HEADER_SIZE)
-    {
-      IlFrameType   type;
-      guint64       len;
-      const guint8 *body;
-
-      if (!il_protocol_parse_header (e->in->data + pos, &type, &len, error))
+      case IL_FRAME_EVENT:
+        handle_events (e, body, len, error);
+        return TRUE;
+      case IL_FRAME_RESULT:
+        handle_result (e, body, len, error);
+        return TRUE;
+      default:
         return FALSE;
-      if (e->in->len - pos - IL_PROTOCOL_HEADER_SIZE < len)
-        break;
-      body = e->in->data + pos + IL_PROTOCOL_HEADER_SIZE;
-      switch (type)
-        {
-          case IL_FRAME_READY:
-            {
-              IlProtoHello ready;
-
-              if (il_protocol_read_hello (body, len, &ready, error))
-                {
-                  il_proto_hello_clear (&ready);
-                  e->ready = TRUE;
-                }
-            }
-            break;
-          case IL_FRAME_EVENT:
-            handle_events (e, body, len, error);
-            break;
-          case IL_FRAME_RESULT:
-            handle_result (e, body, len, error);
-            break;
-          case IL_FRAME_HEARTBEAT:
-            break; /* being heard from is all it says */
-          case IL_FRAME_HELLO:
-          case IL_FRAME_TASK:
-          case IL_FRAME_BYE:
-          default:
-            g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-                         _("protocol error: unexpected %s frame"), il_frame_type_to_string (type));
-            break;
-        }
-      if (error != NULL && *error != NULL)
-        return FALSE;
-      pos += IL_PROTOCOL_HEADER_SIZE + len;
     }
-  if (pos > 0)
-    g_byte_array_remove_range (e->in, 0, (guint) pos);
-  if (eof)
-    il_cpython_close_fd (&e->rfd);
-  return !eof;
 }
 
 static void
-engine_loop (Engine *e)
+engine_dispatch_cb (gpointer user_data)
 {
+  engine_dispatch (user_data);
+}
+
+static gboolean
+engine_done (gpointer user_data)
+{
+  Engine *e = user_data;
+
+  return e->done >= e->n_tasks;
+}
+
+static void
+engine_loop (gpointer user_data)
+{
+  Engine       *e = user_data;
   GCancellable *cancellable = e->ctx->cancellable;
-  GPollFD       cancel_fd = { -1, 0, 0 };
-  gboolean      have_cancel_fd = FALSE;
   gboolean      silent = FALSE;
   g_autoptr(GError) lost = NULL;
 
-  if (cancellable != NULL)
-    have_cancel_fd = g_cancellable_make_pollfd (cancellable, &cancel_fd);
-
-  /* Heard from when the run starts: it was READY, and heartbeats it sent
-   * while the clock was not running yet are still in the pipe. */
-  e->last_heard = il_now_us ();
-  while (e->done < e->n_tasks && !g_cancellable_is_cancelled (cancellable))
-    {
-      struct pollfd fds[4];
-      nfds_t        n = 0;
-      gint          at_r = -1, at_w = -1, at_e = -1;
-      gint64        left;
-      gint          timeout;
-
-      engine_dispatch (e);
-      if (e->out->len > e->out_off)
-        il_cpython_engine_flush (e);
-      if (e->rfd < 0)
-        break;
-
-      fds[n] = (struct pollfd){ e->rfd, POLLIN, 0 };
-      at_r = (gint) n++;
-      if (e->efd >= 0)
-        {
-          fds[n] = (struct pollfd){ e->efd, POLLIN, 0 };
-          at_e = (gint) n++;
-        }
-      if (e->wfd >= 0 && e->out->len > e->out_off)
-        {
-          fds[n] = (struct pollfd){ e->wfd, POLLOUT, 0 };
-          at_w = (gint) n++;
-        }
-      if (have_cancel_fd)
-        fds[n++] = (struct pollfd){ cancel_fd.fd, POLLIN, 0 };
-
-      /* Wake when it would have been silent too long. */
-      left = e->last_heard + e->silence_us - il_now_us ();
-      timeout = left <= 0 ? 0 : (gint) MIN ((left + 999) / 1000, G_MAXINT);
-      if (poll (fds, n, timeout) < 0 && errno != EINTR)
-        {
-          g_set_error (&lost, IL_ERROR, IL_ERROR_SYSTEM, "poll: %s", g_strerror (errno));
-          break;
-        }
-      if (at_e >= 0 && fds[at_e].revents != 0)
-        il_cpython_engine_read_stderr (e);
-      if (at_w >= 0 && fds[at_w].revents != 0)
-        il_cpython_engine_flush (e);
-      if (fds[at_r].revents != 0 && !il_cpython_engine_read (e, &lost))
-        break;
-      if (il_now_us () - e->last_heard >= e->silence_us)
-        {
-          /* A last look: what it sent while this thread was not looking
-           * (this process stopped, say) counts. */
-          if (!il_cpython_engine_read (e, &lost))
-            break;
-          if (il_now_us () - e->last_heard >= e->silence_us)
-            {
-              silent = TRUE;
-              break;
-            }
-        }
-    }
-
-  if (have_cancel_fd)
-    g_cancellable_release_fd (cancellable);
+  il_child_pipe_run (&e->child, cancellable, &il_cpython_engine_funcs, e, &silent, &lost);
 
   if (g_cancellable_is_cancelled (cancellable))
     {
-      kill (-e->pid, SIGKILL);
+      kill (-e->child.pid, SIGKILL);
       g_free (il_cpython_engine_reap (e, 0));
       fail_in_flight (e, _("cancelled"));
       return;
@@ -467,7 +356,7 @@ engine_loop (Engine *e)
   if (e->done < e->n_tasks || lost != NULL)
     {
       /* It died, babbled or fell silent: kill it, and say what it said. */
-      pid_t            pid = e->pid;
+      pid_t            pid = e->child.pid;
       g_autofree char *how = NULL;
       g_autofree char *said = NULL;
       g_autofree char *message = NULL;
@@ -475,11 +364,11 @@ engine_loop (Engine *e)
       if (lost != NULL || silent)
         kill (-pid, SIGKILL);
       how = il_cpython_engine_reap (e, lost != NULL || silent ? 0 : GRACE_US);
-      said = il_cpython_engine_stderr_last_line (e);
+      said = il_child_pipe_stderr_last_line (&e->child, 500);
       if (silent)
         message = g_strdup_printf (_("the Python interpreter (pid %d) stopped responding for %g s "
                                      "and was killed"),
-                                      (int) pid, (double) e->silence_us / G_USEC_PER_SEC);
+                                      (int) pid, (double) e->child.silence_us / G_USEC_PER_SEC);
       else if (lost != NULL)
         message = g_strdup_printf (_("the Python interpreter (pid %d) sent garbage (%s) and was killed"),
                                       (int) pid, lost->message);
@@ -499,73 +388,33 @@ engine_loop (Engine *e)
       return;
     }
   /* Every result is in: BYE went with the last task; let it leave. */
-  il_cpython_engine_flush (e);
+  il_child_pipe_flush (&e->child);
   g_free (il_cpython_engine_reap (e, GRACE_US));
 }
 
-static void
-set_phase (Engine *e,
-           guint   phase)
+static gboolean
+engine_start (gpointer user_data,
+              GError **error)
 {
-  g_mutex_lock (&e->lock);
-  e->phase = phase;
-  g_cond_broadcast (&e->cond);
-  g_mutex_unlock (&e->lock);
-}
+  Engine *e = user_data;
 
-static void
-wait_phase (Engine *e,
-            guint   phase)
-{
-  g_mutex_lock (&e->lock);
-  while (e->phase < phase)
-    g_cond_wait (&e->cond, &e->lock);
-  g_mutex_unlock (&e->lock);
-}
-
-static gpointer
-cpython_dispatcher (gpointer user_data)
-{
-  Engine       *e = user_data;
-  IlRunContext *ctx = e->ctx;
-  struct rusage r1;
-  IlTaskEnv     self_use = { 0 };
-  sigset_t      sigpipe;
-  gboolean      started = FALSE;
-
-  /* Writing to a dead interpreter must not signal the application. */
-  sigemptyset (&sigpipe);
-  sigaddset (&sigpipe, SIGPIPE);
-  pthread_sigmask (SIG_BLOCK, &sigpipe, NULL);
   /* Pinned before spawning: the interpreter inherits the run's cores. */
-  if (il_run_context_pin_thread (ctx, &e->error) && il_cpython_engine_spawn (e, &e->error))
-    started = il_cpython_engine_wait_ready (e, &e->error);
-  set_phase (e, 1);
-  if (!started)
-    return NULL;
-
-  wait_phase (e, 2);
-  getrusage (RUSAGE_THREAD, &e->r0);
-  if (e->pid > 0)
-    engine_loop (e);
-  getrusage (RUSAGE_THREAD, &r1);
-  self_use.usage.user_us = ((gint64) r1.ru_utime.tv_sec - e->r0.ru_utime.tv_sec) * G_USEC_PER_SEC +
-                           (r1.ru_utime.tv_usec - e->r0.ru_utime.tv_usec);
-  self_use.usage.sys_us = ((gint64) r1.ru_stime.tv_sec - e->r0.ru_stime.tv_sec) * G_USEC_PER_SEC +
-                          (r1.ru_stime.tv_usec - e->r0.ru_stime.tv_usec);
-  self_use.usage.nvcsw = r1.ru_nvcsw - e->r0.ru_nvcsw;
-  self_use.usage.nivcsw = r1.ru_nivcsw - e->r0.ru_nivcsw;
-  il_run_context_account (ctx, &self_use);
-  return NULL;
+  return il_run_context_pin_thread (e->ctx, error) && il_cpython_engine_spawn (e, error) &&
+         il_cpython_engine_wait_ready (e, error);
 }
+
+const IlChildPipeFuncs il_cpython_engine_funcs = {
+  .start = engine_start,
+  .drive = engine_loop,
+  .dispatch = engine_dispatch_cb,
+  .frame = engine_frame,
+  .done = engine_done,
+};
 
 static void
 engine_free (Engine *e)
 {
-  g_assert (e->pid == 0);
-  g_byte_array_unref (e->in);
-  g_byte_array_unref (e->out);
-  g_string_free (e->err, TRUE);
+  il_child_pipe_clear (&e->child);
   g_free (e->sent);
   g_free (e->sums);
   g_free (e->lanes);
@@ -574,9 +423,7 @@ engine_free (Engine *e)
   g_free (e->python);
   g_free (e->package_dir);
   g_free (e->kernels);
-  g_clear_error (&e->error);
-  g_mutex_clear (&e->lock);
-  g_cond_clear (&e->cond);
+  il_child_pipe_thread_clear (&e->dispatcher);
   g_free (e);
 }
 
@@ -588,12 +435,8 @@ cpython_prepare (IlRunContext *ctx,
 {
   Engine *e = g_new0 (Engine, 1);
 
-  g_mutex_init (&e->lock);
-  g_cond_init (&e->cond);
-  e->wfd = e->rfd = e->efd = -1;
-  e->in = g_byte_array_new ();
-  e->out = g_byte_array_new ();
-  e->err = g_string_new (NULL);
+  il_child_pipe_thread_init (&e->dispatcher);
+  il_child_pipe_init (&e->child, STDERR_KEEP);
   e->events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
   e->ctx = ctx;
   e->payloads = ctx->config->executor == IL_EXECUTOR_PROCESSES;
@@ -619,24 +462,15 @@ cpython_prepare (IlRunContext *ctx,
         e->group_first[r->group] = flat;
     }
 
-  if (!il_pool_silence_timeout (&e->silence_us, error) ||
+  if (!il_pool_silence_timeout (&e->child.silence_us, error) ||
       !il_cpython_find (&e->python, NULL, error) ||
       !il_cpython_find_engine_files (&e->package_dir, &e->kernels, error))
     {
       engine_free (e);
       return FALSE;
     }
-  e->thread = g_thread_try_new ("il-cpython", cpython_dispatcher, e, error);
-  if (e->thread == NULL)
+  if (!il_child_pipe_thread_start (&e->dispatcher, "il-cpython", ctx, &e->child, &il_cpython_engine_funcs, e, error))
     {
-      engine_free (e);
-      return FALSE;
-    }
-  wait_phase (e, 1);
-  if (e->error != NULL)
-    {
-      g_thread_join (e->thread);
-      g_propagate_error (error, g_steal_pointer (&e->error));
       engine_free (e);
       return FALSE;
     }
@@ -649,16 +483,10 @@ cpython_run (IlRunContext *ctx,
              GError      **error)
 {
   Engine  *e = g_steal_pointer (&ctx->prepared);
-  gboolean ok = TRUE;
+  gboolean ok;
 
   g_return_val_if_fail (e != NULL, FALSE);
-  set_phase (e, 2);
-  g_thread_join (e->thread);
-  if (e->error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&e->error));
-      ok = FALSE;
-    }
+  ok = il_child_pipe_thread_finish (&e->dispatcher, error);
   engine_free (e);
   return ok;
 }

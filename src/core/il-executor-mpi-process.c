@@ -17,9 +17,6 @@
 #include "config.h"
 
 #include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,12 +28,9 @@
 #include <glib-unix.h>
 
 #include "il-executor-mpi-private.h"
-#include "il-fd-io.h"
 #include "il-io.h"
 #include "il-protocol.h"
 #include "il-worker-pool.h"
-
-#define STDERR_KEEP 8192
 
 /* ---- finding the programs --------------------------------------------- */
 
@@ -237,71 +231,21 @@ il_mpi_job_spawn (MpiJob  *job,
   if (!il_child_spawn_with_stderr (job->mpirun, (char *const *) argv->pdata, &child, error))
     return FALSE;
   job->spawned_at = child.spawned_at;
-  job->pid = child.pid;
-  job->wfd = child.to_child;
-  job->rfd = child.from_child;
-  job->efd = child.from_stderr;
+  il_child_pipe_take (&job->child, &child);
 
   hello.pid = (guint32) getpid ();
   hello.worker = 0;
   /* Core indices are per host: the ranks are not confined. */
   hello.affinity = NULL;
-  hello.heartbeat_ms = (guint32) CLAMP (job->silence_us / 1000 / 4, IL_PROTOCOL_MIN_HEARTBEAT_MS,
+  hello.heartbeat_ms = (guint32) CLAMP (job->child.silence_us / 1000 / 4, IL_PROTOCOL_MIN_HEARTBEAT_MS,
                                         IL_PROTOCOL_MAX_HEARTBEAT_MS);
   if (job->ctx->io != NULL)
     {
       hello.server_url = (char *) il_io_env_get_server_url (job->ctx->io);
       hello.scratch_dir = (char *) il_io_env_get_scratch_dir (job->ctx->io);
     }
-  il_protocol_write_hello (job->out, IL_FRAME_HELLO, &hello);
+  il_protocol_write_hello (job->child.out, IL_FRAME_HELLO, &hello);
   return TRUE;
-}
-
-gboolean
-il_mpi_job_flush (MpiJob *job)
-{
-  if (job->wfd >= 0 && job->out_off < job->out->len)
-    {
-      gssize n = il_fd_write_available (job->wfd, job->out->data + job->out_off, job->out->len - job->out_off);
-
-      if (n < 0)
-        {
-          if (errno == EPIPE)
-            il_child_consume_sigpipe ();
-          il_mpi_close_fd (&job->wfd);
-          return FALSE;
-        }
-      job->out_off += (gsize) n;
-      if (job->out_off < job->out->len)
-        return TRUE; /* the pipe is full: the rest at the next POLLOUT */
-    }
-  g_byte_array_set_size (job->out, 0);
-  job->out_off = 0;
-  return TRUE;
-}
-
-gboolean
-il_mpi_job_read_stderr (MpiJob *job)
-{
-  char buf[4096];
-
-  for (;;)
-    {
-      ssize_t n = read (job->efd, buf, sizeof buf);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        return TRUE;
-      if (n <= 0)
-        {
-          il_mpi_close_fd (&job->efd);
-          return FALSE;
-        }
-      g_string_append_len (job->err, buf, n);
-      if (job->err->len > STDERR_KEEP)
-        g_string_erase (job->err, 0, (gssize) (job->err->len - STDERR_KEEP));
-    }
 }
 
 /* Every process descended from @root, from /proc (children before their
@@ -397,53 +341,21 @@ char *
 il_mpi_job_reap (MpiJob *job,
                  gint64  grace_us)
 {
-  gint64        deadline = il_now_us () + grace_us;
-  struct rusage ru = { 0 };
-  IlTaskEnv     rest = { 0 };
-  siginfo_t     info;
-  int           status = 0;
-  pid_t         r;
+  IlTaskEnv rest = { 0 };
+  char     *how;
 
-  il_mpi_close_fd (&job->wfd);
-  if (job->pid <= 0)
-    return g_strdup (_("not running"));
-  for (;;)
-    {
-      memset (&info, 0, sizeof info);
-      if (waitid (P_PID, job->pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == job->pid)
-        break;
-      if (il_now_us () >= deadline)
-        break;
-      if (job->efd >= 0)
-        il_mpi_job_read_stderr (job);
-      g_usleep (1000);
-    }
-  /* Whatever mpirun left (or, killed, could not end) goes with it. */
-  kill_job (job->pid);
-  while ((r = wait4 (job->pid, &status, 0, &ru)) < 0 && errno == EINTR)
-    ;
-  il_mpi_close_fd (&job->rfd);
-  if (job->efd >= 0)
-    il_mpi_job_read_stderr (job);
-  il_mpi_close_fd (&job->efd);
-  job->pid = 0;
-  if (r < 0)
-    return g_strdup_printf (_("could not be waited for: %s"), g_strerror (errno));
-
-  /* mpirun's own CPU time, and that of the ranks it reaped here. */
-  rest.usage.user_us = MAX (0, (gint64) ru.ru_utime.tv_sec * G_USEC_PER_SEC + ru.ru_utime.tv_usec - job->reported.user_us);
-  rest.usage.sys_us = MAX (0, (gint64) ru.ru_stime.tv_sec * G_USEC_PER_SEC + ru.ru_stime.tv_usec - job->reported.sys_us);
-  rest.usage.nvcsw = MAX (0, ru.ru_nvcsw - job->reported.nvcsw);
-  rest.usage.nivcsw = MAX (0, ru.ru_nivcsw - job->reported.nivcsw);
+  /* Whatever mpirun left (or, killed, could not end) goes with it; its own
+   * CPU time, and that of the ranks it reaped here, is the rest. */
+  how = il_child_pipe_reap (&job->child, grace_us, kill_job, &job->reported, &rest.usage);
   il_run_context_account (job->ctx, &rest);
-  return il_child_describe_status (status);
+  return how;
 }
 
 char *
 il_mpi_job_explain (MpiJob *job,
                     gint   *rank)
 {
-  g_auto (GStrv) lines = g_strsplit (job->err->str, "\n", -1);
+  g_auto (GStrv) lines = g_strsplit (job->child.err->str, "\n", -1);
   g_autoptr(GString) joined = g_string_new (NULL);
   const char *at;
   guint       n;
@@ -481,38 +393,9 @@ il_mpi_job_wait_ready (MpiJob  *job,
                        GError **error)
 {
   GCancellable *cancellable = job->ctx->cancellable;
-  GPollFD       cancel_fd = { -1, 0, 0 };
-  gboolean      have_cancel_fd = FALSE;
-  gint64        deadline = il_now_us () + IL_MPI_START_US;
   g_autoptr(GError) lost = NULL;
 
-  if (cancellable != NULL)
-    have_cancel_fd = g_cancellable_make_pollfd (cancellable, &cancel_fd);
-  while (!job->ready && lost == NULL && job->rfd >= 0 && il_now_us () < deadline &&
-         !g_cancellable_is_cancelled (cancellable))
-    {
-      struct pollfd fds[4];
-      nfds_t        n = 0;
-
-      if (job->out->len > job->out_off)
-        il_mpi_job_flush (job);
-      fds[n++] = (struct pollfd){ job->rfd, POLLIN, 0 };
-      fds[n++] = (struct pollfd){ job->efd, job->efd >= 0 ? POLLIN : 0, 0 };
-      fds[n++] = (struct pollfd){ job->wfd, job->wfd >= 0 && job->out->len > job->out_off ? POLLOUT : 0, 0 };
-      if (have_cancel_fd)
-        fds[n++] = (struct pollfd){ cancel_fd.fd, POLLIN, 0 };
-      if (poll (fds, n, 100) < 0 && errno != EINTR)
-        break;
-      if (fds[1].revents != 0 && job->efd >= 0)
-        il_mpi_job_read_stderr (job);
-      if (fds[2].revents != 0)
-        il_mpi_job_flush (job);
-      if (fds[0].revents != 0)
-        il_mpi_job_read (job, &lost);
-    }
-  if (have_cancel_fd)
-    g_cancellable_release_fd (cancellable);
-  if (job->ready)
+  if (il_child_pipe_wait_ready (&job->child, cancellable, IL_MPI_START_US, &il_mpi_job_funcs, job, &lost))
     {
       job->startup_us = il_now_us () - job->spawned_at;
       return TRUE;
@@ -523,7 +406,7 @@ il_mpi_job_wait_ready (MpiJob  *job,
       return TRUE;
     }
   {
-    pid_t            pid = job->pid;
+    pid_t            pid = job->child.pid;
     g_autofree char *how = NULL;
     g_autofree char *said = NULL;
     gint             rank;

@@ -23,12 +23,13 @@
  * … exited on signal 9"), the others in flight and those never handed out
  * fail as ended with the job. Cancelling kills mpirun and every process it
  * started (il-executor-mpi-process.c).
+ *
+ * mpirun's pipes, the poll loop (cancellation, silence, a lost job) and
+ * the dispatcher thread are il-child-pipe.h's, shared with the cpython
+ * engine.
  */
 #include "config.h"
 
-#include <errno.h>
-#include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -36,11 +37,8 @@
 #include <glib/gi18n.h>
 
 #include "il-executor-mpi-private.h"
-#include "il-fd-io.h"
 #include "il-protocol.h"
 #include "il-worker-pool.h"
-
-#define READ_CHUNK (256 * 1024)
 
 static IlTaskRecord *
 task_record (MpiJob *job,
@@ -128,7 +126,7 @@ job_dispatch (MpiJob *job)
       t.rep = ctx->rep;
       t.t0 = ctx->t0;
       t.def = g_ptr_array_index (ctx->experiment->tasks, rec->group);
-      il_protocol_write_task (job->out, &t);
+      il_protocol_write_task (job->child.out, &t);
       job->sums[flat] = t.payload_checksum;
       job->sent[flat] = TRUE;
       job->in_flight++;
@@ -136,7 +134,7 @@ job_dispatch (MpiJob *job)
     }
   if (job->next_task == job->n_tasks && !job->bye_sent)
     {
-      il_protocol_write_bye (job->out);
+      il_protocol_write_bye (job->child.out);
       job->bye_sent = TRUE;
     }
 }
@@ -299,71 +297,47 @@ handle_result (MpiJob       *job,
   emit_task_event (job, flat, rec, FALSE);
 }
 
-gboolean
-il_mpi_job_read (MpiJob  *job,
-                 GError **error)
+/* One frame from rank 0, other than READY and HEARTBEAT. */
+static gboolean
+job_frame (gpointer      user_data,
+           IlFrameType   type,
+           const guint8 *body,
+           gsize         len,
+           GError      **error)
 {
-  gboolean eof = FALSE;
-  gsize    pos = 0;
+  MpiJob *job = user_data;
 
-  if (il_fd_read_available (job->rfd, job->in, READ_CHUNK, &eof) > 0)
-    job->last_heard = il_now_us ();
-
-  while (job->in->len - pos >= IL_PROTOCOL_HEADER_SIZE)
+  switch (type)
     {
-      IlFrameType   type;
-      guint64       len;
-      const guint8 *body;
-
-      if (!il_protocol_parse_header (job->in->data + pos, &type, &len, error))
+      case IL_FRAME_PLACED:
+        handle_placed (job, body, len, error);
+        return TRUE;
+      case IL_FRAME_LOAD:
+        handle_load (job, body, len, error);
+        return TRUE;
+      case IL_FRAME_EVENT:
+        handle_events (job, body, len, error);
+        return TRUE;
+      case IL_FRAME_RESULT:
+        handle_result (job, body, len, error);
+        return TRUE;
+      default:
         return FALSE;
-      if (job->in->len - pos - IL_PROTOCOL_HEADER_SIZE < len)
-        break;
-      body = job->in->data + pos + IL_PROTOCOL_HEADER_SIZE;
-      switch (type)
-        {
-          case IL_FRAME_READY:
-            {
-              IlProtoHello ready;
-
-              if (il_protocol_read_hello (body, len, &ready, error))
-                {
-                  il_proto_hello_clear (&ready);
-                  job->ready = TRUE;
-                }
-            }
-            break;
-          case IL_FRAME_PLACED:
-            handle_placed (job, body, len, error);
-            break;
-          case IL_FRAME_LOAD:
-            handle_load (job, body, len, error);
-            break;
-          case IL_FRAME_EVENT:
-            handle_events (job, body, len, error);
-            break;
-          case IL_FRAME_RESULT:
-            handle_result (job, body, len, error);
-            break;
-          case IL_FRAME_HEARTBEAT:
-            break;
-          case IL_FRAME_HELLO:
-          case IL_FRAME_TASK:
-          case IL_FRAME_BYE:
-          default:
-            g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
-                         _("protocol error: unexpected %s frame"), il_frame_type_to_string (type));
-            break;
-        }
-      if (error != NULL && *error != NULL)
-        return FALSE;
-      pos += IL_PROTOCOL_HEADER_SIZE + len;
     }
-  if (pos > 0)
-    g_byte_array_remove_range (job->in, 0, (guint) pos);
-  if (eof)
-    il_mpi_close_fd (&job->rfd);
-  return !eof;
+}
+
+static void
+job_dispatch_cb (gpointer user_data)
+{
+  job_dispatch (user_data);
+}
+
+static gboolean
+job_done (gpointer user_data)
+{
+  MpiJob *job = user_data;
+
+  return job->done >= job->n_tasks;
 }
 
 /* The job ended before every task did: fail what is left, the dead
@@ -390,74 +364,14 @@ fail_the_rest (MpiJob     *job,
 }
 
 static void
-job_loop (MpiJob *job)
+job_loop (gpointer user_data)
 {
+  MpiJob       *job = user_data;
   GCancellable *cancellable = job->ctx->cancellable;
-  GPollFD       cancel_fd = { -1, 0, 0 };
-  gboolean      have_cancel_fd = FALSE;
   gboolean      silent = FALSE;
   g_autoptr(GError) lost = NULL;
 
-  if (cancellable != NULL)
-    have_cancel_fd = g_cancellable_make_pollfd (cancellable, &cancel_fd);
-
-  job->last_heard = il_now_us ();
-  while (job->done < job->n_tasks && !g_cancellable_is_cancelled (cancellable))
-    {
-      struct pollfd fds[4];
-      nfds_t        n = 0;
-      gint          at_r, at_w = -1, at_e = -1;
-      gint64        left;
-      gint          timeout;
-
-      job_dispatch (job);
-      if (job->out->len > job->out_off)
-        il_mpi_job_flush (job);
-      if (job->rfd < 0)
-        break;
-
-      fds[n] = (struct pollfd){ job->rfd, POLLIN, 0 };
-      at_r = (gint) n++;
-      if (job->efd >= 0)
-        {
-          fds[n] = (struct pollfd){ job->efd, POLLIN, 0 };
-          at_e = (gint) n++;
-        }
-      if (job->wfd >= 0 && job->out->len > job->out_off)
-        {
-          fds[n] = (struct pollfd){ job->wfd, POLLOUT, 0 };
-          at_w = (gint) n++;
-        }
-      if (have_cancel_fd)
-        fds[n++] = (struct pollfd){ cancel_fd.fd, POLLIN, 0 };
-
-      left = job->last_heard + job->silence_us - il_now_us ();
-      timeout = left <= 0 ? 0 : (gint) MIN ((left + 999) / 1000, G_MAXINT);
-      if (poll (fds, n, timeout) < 0 && errno != EINTR)
-        {
-          g_set_error (&lost, IL_ERROR, IL_ERROR_SYSTEM, "poll: %s", g_strerror (errno));
-          break;
-        }
-      if (at_e >= 0 && fds[at_e].revents != 0)
-        il_mpi_job_read_stderr (job);
-      if (at_w >= 0 && fds[at_w].revents != 0)
-        il_mpi_job_flush (job);
-      if (fds[at_r].revents != 0 && !il_mpi_job_read (job, &lost))
-        break;
-      if (il_now_us () - job->last_heard >= job->silence_us)
-        {
-          if (!il_mpi_job_read (job, &lost))
-            break;
-          if (il_now_us () - job->last_heard >= job->silence_us)
-            {
-              silent = TRUE;
-              break;
-            }
-        }
-    }
-
-  if (have_cancel_fd)
-    g_cancellable_release_fd (cancellable);
+  il_child_pipe_run (&job->child, cancellable, &il_mpi_job_funcs, job, &silent, &lost);
 
   if (g_cancellable_is_cancelled (cancellable))
     {
@@ -471,7 +385,7 @@ job_loop (MpiJob *job)
     }
   if (job->done < job->n_tasks || lost != NULL || silent)
     {
-      pid_t            pid = job->pid;
+      pid_t            pid = job->child.pid;
       g_autofree char *how = NULL;
       g_autofree char *said = NULL;
       g_autofree char *message = NULL;
@@ -482,7 +396,7 @@ job_loop (MpiJob *job)
       if (silent)
         message = g_strdup_printf (_("rank 0 (mpirun pid %d) stopped responding for %g s "
                                      "and the job was killed"),
-                                      (int) pid, (double) job->silence_us / G_USEC_PER_SEC);
+                                      (int) pid, (double) job->child.silence_us / G_USEC_PER_SEC);
       else if (lost != NULL)
         message = g_strdup_printf (_("mpirun (pid %d) sent garbage (%s) and was killed"),
                                       (int) pid, lost->message);
@@ -494,71 +408,31 @@ job_loop (MpiJob *job)
       fail_the_rest (job, message, dead_rank);
       return;
     }
-  il_mpi_job_flush (job);
+  il_child_pipe_flush (&job->child);
   g_free (il_mpi_job_reap (job, IL_MPI_GRACE_US));
 }
 
-static void
-set_phase (MpiJob *job,
-           guint   phase)
+static gboolean
+job_start (gpointer user_data,
+           GError **error)
 {
-  g_mutex_lock (&job->lock);
-  job->phase = phase;
-  g_cond_broadcast (&job->cond);
-  g_mutex_unlock (&job->lock);
+  MpiJob *job = user_data;
+
+  return il_mpi_job_spawn (job, error) && il_mpi_job_wait_ready (job, error);
 }
 
-static void
-wait_phase (MpiJob *job,
-            guint   phase)
-{
-  g_mutex_lock (&job->lock);
-  while (job->phase < phase)
-    g_cond_wait (&job->cond, &job->lock);
-  g_mutex_unlock (&job->lock);
-}
-
-static gpointer
-mpi_dispatcher (gpointer user_data)
-{
-  MpiJob       *job = user_data;
-  IlRunContext *ctx = job->ctx;
-  struct rusage r1;
-  IlTaskEnv     self_use = { 0 };
-  sigset_t      sigpipe;
-  gboolean      started = FALSE;
-
-  sigemptyset (&sigpipe);
-  sigaddset (&sigpipe, SIGPIPE);
-  pthread_sigmask (SIG_BLOCK, &sigpipe, NULL);
-  if (il_mpi_job_spawn (job, &job->error))
-    started = il_mpi_job_wait_ready (job, &job->error);
-  set_phase (job, 1);
-  if (!started)
-    return NULL;
-
-  wait_phase (job, 2);
-  getrusage (RUSAGE_THREAD, &job->r0);
-  if (job->pid > 0)
-    job_loop (job);
-  getrusage (RUSAGE_THREAD, &r1);
-  self_use.usage.user_us = ((gint64) r1.ru_utime.tv_sec - job->r0.ru_utime.tv_sec) * G_USEC_PER_SEC +
-                           (r1.ru_utime.tv_usec - job->r0.ru_utime.tv_usec);
-  self_use.usage.sys_us = ((gint64) r1.ru_stime.tv_sec - job->r0.ru_stime.tv_sec) * G_USEC_PER_SEC +
-                          (r1.ru_stime.tv_usec - job->r0.ru_stime.tv_usec);
-  self_use.usage.nvcsw = r1.ru_nvcsw - job->r0.ru_nvcsw;
-  self_use.usage.nivcsw = r1.ru_nivcsw - job->r0.ru_nivcsw;
-  il_run_context_account (ctx, &self_use);
-  return NULL;
-}
+const IlChildPipeFuncs il_mpi_job_funcs = {
+  .start = job_start,
+  .drive = job_loop,
+  .dispatch = job_dispatch_cb,
+  .frame = job_frame,
+  .done = job_done,
+};
 
 static void
 job_free (MpiJob *job)
 {
-  g_assert (job->pid == 0);
-  g_byte_array_unref (job->in);
-  g_byte_array_unref (job->out);
-  g_string_free (job->err, TRUE);
+  il_child_pipe_clear (&job->child);
   g_free (job->group_start);
   g_free (job->sent);
   g_free (job->sums);
@@ -567,9 +441,7 @@ job_free (MpiJob *job)
   g_array_unref (job->events);
   g_free (job->mpirun);
   g_free (job->worker);
-  g_clear_error (&job->error);
-  g_mutex_clear (&job->lock);
-  g_cond_clear (&job->cond);
+  il_child_pipe_thread_clear (&job->dispatcher);
   g_free (job);
 }
 
@@ -580,12 +452,8 @@ mpi_prepare (IlRunContext *ctx,
   MpiJob *job = g_new0 (MpiJob, 1);
   guint   flat = 0;
 
-  g_mutex_init (&job->lock);
-  g_cond_init (&job->cond);
-  job->wfd = job->rfd = job->efd = -1;
-  job->in = g_byte_array_new ();
-  job->out = g_byte_array_new ();
-  job->err = g_string_new (NULL);
+  il_child_pipe_thread_init (&job->dispatcher);
+  il_child_pipe_init (&job->child, IL_MPI_STDERR_KEEP);
   job->events = g_array_new (FALSE, FALSE, sizeof (IlEvent));
   job->ctx = ctx;
   job->n_tasks = ctx->repetition->tasks->len;
@@ -603,24 +471,15 @@ mpi_prepare (IlRunContext *ctx,
   job->ranks = g_new0 (gint, MAX (job->n_tasks, 1));
   job->rank_started = g_new0 (gboolean, MAX (ctx->workers, 1) + 1);
 
-  if (!il_pool_silence_timeout (&job->silence_us, error) ||
+  if (!il_pool_silence_timeout (&job->child.silence_us, error) ||
       (job->mpirun = il_mpi_find_mpirun (error)) == NULL ||
       (job->worker = il_mpi_find_worker (error)) == NULL)
     {
       job_free (job);
       return FALSE;
     }
-  job->thread = g_thread_try_new ("il-mpi", mpi_dispatcher, job, error);
-  if (job->thread == NULL)
+  if (!il_child_pipe_thread_start (&job->dispatcher, "il-mpi", ctx, &job->child, &il_mpi_job_funcs, job, error))
     {
-      job_free (job);
-      return FALSE;
-    }
-  wait_phase (job, 1);
-  if (job->error != NULL)
-    {
-      g_thread_join (job->thread);
-      g_propagate_error (error, g_steal_pointer (&job->error));
       job_free (job);
       return FALSE;
     }
@@ -633,16 +492,10 @@ mpi_run (IlRunContext *ctx,
          GError      **error)
 {
   MpiJob  *job = g_steal_pointer (&ctx->prepared);
-  gboolean ok = TRUE;
+  gboolean ok;
 
   g_return_val_if_fail (job != NULL, FALSE);
-  set_phase (job, 2);
-  g_thread_join (job->thread);
-  if (job->error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&job->error));
-      ok = FALSE;
-    }
+  ok = il_child_pipe_thread_finish (&job->dispatcher, error);
   job_free (job);
   return ok;
 }

@@ -135,3 +135,11 @@ il_fd_read_available (int         fd,
     }
   return total;
 }
+
+void
+il_fd_close (int *fd)
+{
+  if (*fd >= 0)
+    close (*fd);
+  *fd = -1;
+}

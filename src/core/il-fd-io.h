@@ -53,4 +53,8 @@ gsize il_fd_read_available (int         fd,
                             gsize       chunk,
                             gboolean   *eof);
 
+/* Closes *@fd if it is open (>= 0) and sets it to -1: a descriptor is
+ * closed once, however often this is called. */
+void il_fd_close (int *fd);
+
 G_END_DECLS

@@ -65,14 +65,6 @@ il_processes_find_worker (GError **error)
   return NULL;
 }
 
-static void
-close_fd (int *fd)
-{
-  if (*fd >= 0)
-    close (*fd);
-  *fd = -1;
-}
-
 char *
 il_child_describe_status (int status)
 {
@@ -108,9 +100,9 @@ spawn_child (const char     *path,
 
       for (guint i = 0; i < 2; i++)
         {
-          close_fd (&to_child[i]);
-          close_fd (&from_child[i]);
-          close_fd (&err_pipe[i]);
+          il_fd_close (&to_child[i]);
+          il_fd_close (&from_child[i]);
+          il_fd_close (&err_pipe[i]);
         }
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
                    _("Could not create a channel to %s: %s"), path, g_strerror (errsv));
@@ -153,15 +145,15 @@ spawn_child (const char     *path,
   rc = posix_spawn (&pid, path, &actions, &attr, argv, environ);
   posix_spawnattr_destroy (&attr);
   posix_spawn_file_actions_destroy (&actions);
-  close_fd (&to_child[0]);
-  close_fd (&from_child[1]);
-  close_fd (&err_pipe[1]);
+  il_fd_close (&to_child[0]);
+  il_fd_close (&from_child[1]);
+  il_fd_close (&err_pipe[1]);
 
   if (rc != 0)
     {
-      close_fd (&to_child[1]);
-      close_fd (&from_child[0]);
-      close_fd (&err_pipe[0]);
+      il_fd_close (&to_child[1]);
+      il_fd_close (&from_child[0]);
+      il_fd_close (&err_pipe[0]);
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
                    _("Could not start %s: %s"), path, g_strerror (rc));
       return FALSE;
@@ -258,8 +250,8 @@ il_pool_slot_reap (Dispatcher *d,
   char         *how;
   int           status;
 
-  close_fd (&s->wfd);
-  close_fd (&s->rfd);
+  il_fd_close (&s->wfd);
+  il_fd_close (&s->rfd);
   if (s->pid <= 0)
     return g_strdup (_("not running"));
 
@@ -458,7 +450,7 @@ il_pool_shutdown (Dispatcher *d)
       if (s->pid != 0)
         {
           /* EOF on its stdin, should BYE not have fitted in the pipe. */
-          close_fd (&s->wfd);
+          il_fd_close (&s->wfd);
           g_free (il_pool_slot_reap (d, s, GRACE_US));
         }
     }
