@@ -14,10 +14,12 @@ measured tasks use, so it is kept to a few operations a task):
   blocked  the rest.
 
 Cost: the tasks come in through the loop itself (loop.add_reader on the
-application's pipe: no reader thread competing for the GIL), a TASK frame
-is decoded once per distinct task definition (every task of a group has
-the same blocks), and a finished task only packs its numbers into one
-bytes record (one struct call). The records go out every FLUSH_AFTER (and
+application's pipe: no reader thread competing for the GIL), as one TASKS
+frame per group (a count and the group's definition: decoded once, its
+tasks created in one loop, as a bare asyncio.gather creates its own; a
+TASK frame is still understood, decoded once per distinct definition),
+and a finished task only packs its numbers into one bytes record (one
+struct call). The records go out every FLUSH_AFTER (and
 at the end) to the kernels library's writer thread (il-kernels-frames.c,
 which has the record layout): a C thread, which needs no GIL, encodes them
 into the same EVENT and RESULT frames the Python encoder (protocol.py)
@@ -232,6 +234,15 @@ class AsyncRun:
                             self.shapes[key] = shape
                 create_task(run(shape, group, index, flat, t0))
                 n += 1
+            elif ftype == P.TASKS:
+                # Many tasks of one definition: decoded once, started here.
+                count, task = P.read_tasks(buf[pos + hsize:end])
+                shape = Shape(task["blocks"])
+                first, group, flat, t0 = task["index"], task["group"], task["flat"], task["t0"]
+                for k in range(count):
+                    create_task(run(shape, group, first + k, flat + k, t0))
+                n += count
+                shape = None
             elif ftype == P.BYE:
                 pos = end
                 self.created += n
