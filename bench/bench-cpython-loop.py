@@ -6,7 +6,7 @@ bare asyncio.gather of the same empty tasks in the same interpreter.
 bench-cpython.c measures the whole engine end to end (the application's
 dispatcher, the pipes, the interpreter); this measures only the loop
 thread's CPU time (time.thread_time), which no other thread or process on
-a busy machine can add to: the TASK frames are in memory already (decoded,
+a busy machine can add to: the TASKS frame is in memory already (decoded,
 created, run and recorded by asyncrun.AsyncRun as in a run), the records go
 to the kernels library's writer thread, which writes them to /dev/null.
 
@@ -28,12 +28,13 @@ from interleave_engine import engine as E  # noqa: E402
 from interleave_engine import protocol as P  # noqa: E402
 
 
-def task_frame(index, t0):
-    """One task of one `sleep 0 ms` block, as il_protocol_write_task writes it."""
-    body = struct.pack("<IIIiHHqI", 0, index, index, 0, 0, 0, t0, 1)
+def tasks_frame(n, t0):
+    """@n tasks of one `sleep 0 ms` block, as il_protocol_write_tasks writes
+    them for the async executor: one TASKS frame."""
+    body = struct.pack("<IIIIiHHqI", n, 0, 0, 0, 0, 0, 0, t0, 1)
     body += struct.pack("<BBBqqqq", P.SLEEP, 0, 0, 0, 0, 0, 0) + struct.pack("<I", P.NO_STRING)
     body += struct.pack("<qBq", 0, 0, 0) + struct.pack("<QQ", 0, 0)
-    return P.frame(P.TASK, body)
+    return P.frame(P.TASKS, body)
 
 
 async def bare_task(i):
@@ -75,7 +76,7 @@ def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 7
     B.load_kernels(os.environ.get("IL_ENGINE_KERNELS", "_build/src/core/libinterleave-kernels.so"))
-    frames = b"".join(task_frame(i, time.monotonic_ns() // 1000) for i in range(n)) + P.frame(P.BYE)
+    frames = tasks_frame(n, time.monotonic_ns() // 1000) + P.frame(P.BYE)
     # As the engine does before its loop (asyncrun.AsyncRun.run): both
     # measure with what is loaded out of the collector's way.
     A.gc.freeze()

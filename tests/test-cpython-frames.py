@@ -179,7 +179,7 @@ CASES = [
 
 
 def main():
-    print(f"1..{len(CASES) + 1}")
+    print(f"1..{len(CASES) + 2}")
     failed = 0
     for n, (name, records, kw) in enumerate(CASES, 1):
         got = c_frames(records, **kw)
@@ -204,7 +204,30 @@ def main():
     else:
         failed += 1
         print(f"not ok {n} - a truncated record is refused")
+    failed += 0 if read_tasks_ok(n + 1) else 1
     return 1 if failed else 0
+
+
+def read_tasks_ok(n):
+    """v6: the Python mirror reads the TASKS frame the C encoder wrote for
+    the fuzz corpus (fuzz-seeds: 3 tasks from index 1, flat 1, no payload),
+    and refuses it cut anywhere."""
+    path = os.path.join(os.environ["G_TEST_SRCDIR"], "fuzz", "corpus", "protocol", "3-tasks.bin")
+    with open(path, "rb") as f:
+        data = f.read()
+    ftype, length = P.parse_header(data[:P.HEADER.size])
+    body = data[P.HEADER.size:P.HEADER.size + length]
+    count, task = P.read_tasks(body)
+    good = (ftype == P.TASKS and count == 3 and task["index"] == 1 and task["flat"] == 1
+            and len(task["blocks"]) == 7 and not task["payload"])
+    for cut in range(len(body)):
+        try:
+            P.read_tasks(body[:cut])
+            good = False
+        except P.ProtocolError:
+            pass
+    print(f"{'ok' if good else 'not ok'} {n} - the C-encoded TASKS frame reads back in Python")
+    return good
 
 
 if __name__ == "__main__":

@@ -433,7 +433,7 @@ test_protocol_header (void)
     const char *expect;
   } cases[] = {
     { 0, 'X', "bad magic" },
-    { 4, IL_PROTOCOL_VERSION + 1, "speaks version 5" },
+    { 4, IL_PROTOCOL_VERSION + 1, "speaks version 6" },
     { 6, 0, "unknown frame type 0" },
     { 6, 77, "unknown frame type 77" },
     { 15, 0x7f, "larger than the limit" },
@@ -499,7 +499,7 @@ test_protocol_fuzz_corpus (void)
   g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fuzz", "corpus", "protocol", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GDir) dir = g_dir_open (path, 0, &error);
-  gboolean    seen[IL_FRAME_HEARTBEAT + 1] = { FALSE };
+  gboolean    seen[IL_FRAME_TASKS + 1] = { FALSE };
   gboolean    counter = FALSE;
   const char *name;
 
@@ -562,6 +562,15 @@ test_protocol_fuzz_corpus (void)
                   il_proto_result_clear (&result);
                   break;
                 }
+              case IL_FRAME_TASKS:
+                {
+                  IlProtoTask task = { 0 };
+                  guint       count = 0;
+
+                  ok = il_protocol_read_tasks (frame, body_len, &task, &count, &error);
+                  il_proto_task_clear (&task);
+                  break;
+                }
               case IL_FRAME_BYE:
               case IL_FRAME_HEARTBEAT:
               default:
@@ -576,7 +585,84 @@ test_protocol_fuzz_corpus (void)
     }
   for (guint t = IL_FRAME_HELLO; t <= IL_FRAME_HEARTBEAT; t++)
     g_assert_true (seen[t]);
+  g_assert_true (seen[IL_FRAME_TASKS]); /* v6 */
   g_assert_true (counter);
+}
+
+/* v6: TASKS stands for @count tasks of one definition, numbered on from
+ * the first; it carries no payload, and refuses a count or numbers no
+ * parent could have sent. */
+static void
+test_protocol_tasks (void)
+{
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  g_autoptr(IlTaskGroup) group = sample_group (0);
+  IlProtoTask   task = { 0 };
+  IlProtoTask   back = { 0 };
+  guint         count = 0;
+  const guint8 *body;
+  gsize         len;
+  struct
+  {
+    guint32     count;
+    guint32     index;
+    gint64      payload;
+    const char *expect;
+  } bad[] = {
+    { 0, 0, 0, "count 0 is out of range" },
+    { IL_MAX_REPEAT + 1, 0, 0, "count" },
+    { 10, IL_MAX_REPEAT - 5, 0, "last index" },
+    { 2, 0, 16, "payload length 16" },
+  };
+
+  task.group = 2;
+  task.index = 5;
+  task.flat = 40;
+  task.run = 1;
+  task.rep = 3;
+  task.t0 = 987654321;
+  task.def = group;
+  il_protocol_write_tasks (frame, &task, 1000);
+  body = frame_body (frame, IL_FRAME_TASKS, &len);
+  g_assert_true (il_protocol_read_tasks (body, len, &back, &count, NULL));
+  g_assert_cmpuint (count, ==, 1000);
+  g_assert_cmpuint (back.group, ==, 2);
+  g_assert_cmpuint (back.index, ==, 5);
+  g_assert_cmpuint (back.flat, ==, 40);
+  g_assert_cmpint (back.t0, ==, 987654321);
+  g_assert_cmpuint (back.payload_len, ==, 0);
+  g_assert_true (il_task_group_equal (back.def, group));
+  il_proto_task_clear (&back);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GByteArray) tbody = g_byte_array_new ();
+      g_autoptr(GByteArray) b = g_byte_array_new ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(IlTaskGroup) def = sample_group (bad[i].payload);
+      guint32 le = GUINT32_TO_LE (bad[i].count);
+
+      /* A TASK frame's body (with its payload, if any) after the count. */
+      task.def = def;
+      task.index = bad[i].index;
+      il_protocol_write_task (tbody, &task);
+      g_byte_array_append (b, (const guint8 *) &le, 4);
+      g_byte_array_append (b, tbody->data + IL_PROTOCOL_HEADER_SIZE, tbody->len - IL_PROTOCOL_HEADER_SIZE);
+      g_assert_false (il_protocol_read_tasks (b->data, b->len, &back, &count, &error));
+      g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+      if (strstr (error->message, bad[i].expect) == NULL)
+        g_error ("case %u: “%s” does not mention “%s”", i, error->message, bad[i].expect);
+      g_assert_null (back.def);
+    }
+  /* Truncated anywhere: refused, never read past the end. */
+  for (gsize cut = 0; cut < len; cut++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (il_protocol_read_tasks (body, cut, &back, &count, &error));
+      g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+      g_assert_null (back.def);
+    }
 }
 
 /* v4: a RESULT carries each block's states in time order, and refuses
@@ -639,6 +725,7 @@ main (int    argc,
   g_test_add_func ("/il/protocol/roundtrip", test_protocol_roundtrip);
   g_test_add_func ("/il/protocol/events", test_protocol_events);
   g_test_add_func ("/il/protocol/segments", test_protocol_segments);
+  g_test_add_func ("/il/protocol/tasks", test_protocol_tasks);
   g_test_add_func ("/il/protocol/event-layout", test_protocol_event_layout);
   g_test_add_func ("/il/protocol/truncated", test_protocol_truncated);
   g_test_add_func ("/il/protocol/header", test_protocol_header);

@@ -7,7 +7,8 @@
  * run's executor with threading, multiprocessing or asyncio and calls
  * Interleave's own CPU kernels through ctypes.PyDLL (il-kernels-lib.c). It
  * speaks the worker wire protocol (il-protocol.h) on its stdin and stdout:
- * HELLO → READY, TASK frames in, EVENT and RESULT frames out, BYE.
+ * HELLO → READY, TASK frames in (TASKS for the async executor), EVENT and
+ * RESULT frames out, BYE.
  *
  * One dispatcher thread (pinned like the other executors' threads, so the
  * interpreter and its children inherit the run's cores) drives it through
@@ -103,11 +104,62 @@ fail_in_flight (Engine     *e,
     }
 }
 
+/* The async executor's tasks, all handed over at once: one TASKS frame
+ * for each run of tasks of one group (every task of a group has the same
+ * definition, and no payload moves), which the interpreter's loop decodes
+ * once and starts in place. */
+static void
+engine_dispatch_batched (Engine *e)
+{
+  IlRunContext *ctx = e->ctx;
+
+  while (e->next_task < e->n_tasks && !g_cancellable_is_cancelled (ctx->cancellable))
+    {
+      guint              first = e->next_task;
+      IlTaskRecord      *rec = task_record (e, first);
+      const IlTaskGroup *def = g_ptr_array_index (ctx->experiment->tasks, rec->group);
+      IlTaskGroup        sent_def = *def;
+      IlProtoTask        t = { 0 };
+      guint              count = 1;
+      gint64             queued;
+      guint64            empty = il_protocol_checksum (NULL, 0); /* what each RESULT brings back */
+
+      while (first + count < e->n_tasks && count < IL_MAX_REPEAT)
+        {
+          const IlTaskRecord *next = task_record (e, first + count);
+
+          if (next->group != rec->group || next->index != rec->index + count)
+            break;
+          count++;
+        }
+      sent_def.payload_bytes = 0;
+      t.group = rec->group;
+      t.index = rec->index;
+      t.flat = first;
+      t.run = ctx->run;
+      t.rep = ctx->rep;
+      t.t0 = ctx->t0;
+      t.def = &sent_def;
+      il_protocol_write_tasks (e->child.out, &t, count);
+      queued = il_now_us () - ctx->t0;
+      for (guint flat = first; flat < first + count; flat++)
+        {
+          e->sums[flat] = empty;
+          e->sent[flat] = TRUE;
+          task_record (e, flat)->queued_us = queued;
+        }
+      e->in_flight += count;
+      e->next_task += count;
+    }
+}
+
 static void
 engine_dispatch (Engine *e)
 {
   IlRunContext *ctx = e->ctx;
 
+  if (ctx->config->executor == IL_EXECUTOR_ASYNC)
+    engine_dispatch_batched (e);
   while (e->next_task < e->n_tasks && e->in_flight < e->window &&
          !g_cancellable_is_cancelled (ctx->cancellable))
     {

@@ -146,7 +146,17 @@ void
 il_protocol_write_task (GByteArray  *out,
                         IlProtoTask *task)
 {
-  guint              at = begin_frame (out, IL_FRAME_TASK);
+  guint at = begin_frame (out, IL_FRAME_TASK);
+
+  il_protocol_put_task_body (out, task);
+  end_frame (out, at);
+}
+
+/* A TASK frame's body (TASKS carries one after its count). */
+void
+il_protocol_put_task_body (GByteArray  *out,
+                           IlProtoTask *task)
+{
   const IlTaskGroup *def = task->def;
   gsize              payload_len = (gsize) MAX (def->payload_bytes, 0);
   guint              payload_at;
@@ -190,7 +200,6 @@ il_protocol_write_task (GByteArray  *out,
 
     memcpy (out->data + payload_at - 16, &le, 8);
   }
-  end_frame (out, at);
 }
 
 /* The numbers the file reader would have refused (il-experiment.h's

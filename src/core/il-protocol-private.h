@@ -232,4 +232,8 @@ check_range (const char *what,
   return FALSE;
 }
 
+/* il-protocol-codec.c: a TASK frame's body, without its header. */
+void il_protocol_put_task_body (GByteArray  *out,
+                                IlProtoTask *task);
+
 G_END_DECLS

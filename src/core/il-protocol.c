@@ -6,7 +6,7 @@
  * build (the version in every header guards against mixing builds), and the
  * cost a user should see is moving their payload, not parsing our framing.
  * The primitives are in il-protocol-private.h, each frame's codec in
- * il-protocol-codec.c.
+ * il-protocol-codec.c (TASKS, a TASK standing for many, here).
  */
 #include "config.h"
 
@@ -43,6 +43,8 @@ il_frame_type_to_string (IlFrameType type)
         return "PLACED";
       case IL_FRAME_LOAD:
         return "LOAD";
+      case IL_FRAME_TASKS:
+        return "TASKS";
       default:
         return "unknown";
     }
@@ -74,7 +76,7 @@ il_protocol_parse_header (const guint8 *data,
                       version, IL_PROTOCOL_VERSION);
       return FALSE;
     }
-  if (t < IL_FRAME_HELLO || t > IL_FRAME_LOAD)
+  if (t < IL_FRAME_HELLO || t > IL_FRAME_TASKS)
     {
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
                    _("protocol error: unknown frame type %u"), t);
@@ -96,6 +98,53 @@ il_protocol_parse_header (const guint8 *data,
     }
   *type = t;
   *length = len;
+  return TRUE;
+}
+
+/* ---- TASKS ------------------------------------------------------------ */
+
+void
+il_protocol_write_tasks (GByteArray  *out,
+                         IlProtoTask *first,
+                         guint        count)
+{
+  guint at;
+
+  g_return_if_fail (first->def->payload_bytes == 0);
+  g_return_if_fail (count > 0);
+  at = begin_frame (out, IL_FRAME_TASKS);
+  put_u32 (out, count);
+  il_protocol_put_task_body (out, first);
+  end_frame (out, at);
+}
+
+gboolean
+il_protocol_read_tasks (const guint8 *body,
+                        gsize         len,
+                        IlProtoTask  *first,
+                        guint        *count,
+                        GError      **error)
+{
+  Reader  r = { body, len, FALSE };
+  guint32 n = get_u32 (&r);
+
+  memset (first, 0, sizeof *first);
+  if (r.short_read)
+    return finish (&r, "TASKS", error);
+  if (!check_range ("TASKS", "count", n, 1, IL_MAX_REPEAT, error) ||
+      !il_protocol_read_task (body + 4, len - 4, first, error))
+    return FALSE;
+  /* What a parent can have sent: every task in range, none with a
+   * payload (only processes move payloads). */
+  if (!check_range ("TASKS", "last index", (gint64) first->index + n - 1, 0, IL_MAX_REPEAT - 1, error) ||
+      !check_range ("TASKS", "last flat index", (gint64) first->flat + n - 1, 0, IL_MAX_TOTAL_TASKS - 1,
+                    error) ||
+      !check_range ("TASKS", "payload length", (gint64) first->payload_len, 0, 0, error))
+    {
+      il_proto_task_clear (first);
+      return FALSE;
+    }
+  *count = n;
   return TRUE;
 }
 

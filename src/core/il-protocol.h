@@ -45,6 +45,14 @@
  * block's state times, a u8 count (0, or 2 … IL_MAX_STATE_SEGMENTS) of
  * (u8 state, u32 µs) segments that add up to the block's length.
  *
+ * Version 6 added TASKS (type 10), sent only to the cpython engine's
+ * async executor, which starts every task at once: a u32 count, then a
+ * TASK body without a payload, standing for @count tasks with the same
+ * definition whose index and flat index go up by one from the body's. One
+ * frame instead of thousands, all decoded at once: the interpreter's loop
+ * starts them in place, as a bare asyncio.gather does. Every other peer
+ * refuses it as unexpected.
+ *
  * LOAD (type 9), also only from rank 0: per-core load samples taken on
  * one host by one of its ranks, relayed as they arrive with that rank's
  * results.
@@ -67,7 +75,7 @@
 G_BEGIN_DECLS
 
 #define IL_PROTOCOL_MAGIC       0x50574c49u /* "ILWP" read as little-endian */
-#define IL_PROTOCOL_VERSION     5
+#define IL_PROTOCOL_VERSION     6
 #define IL_PROTOCOL_HEADER_SIZE 16
 /* The largest payload plus room for blocks, URLs and the record. */
 #define IL_PROTOCOL_MAX_BODY ((guint64) IL_MAX_PAYLOAD_BYTES + 16 * 1024 * 1024)
@@ -83,6 +91,7 @@ typedef enum
   IL_FRAME_HEARTBEAT = 7,
   IL_FRAME_PLACED = 8,
   IL_FRAME_LOAD = 9,
+  IL_FRAME_TASKS = 10,
 } IlFrameType;
 
 /* The interval a HELLO may ask for, ms. */
@@ -205,6 +214,16 @@ gboolean il_protocol_read_task (const guint8 *body,
                                 gsize         len,
                                 IlProtoTask  *out,
                                 GError      **error);
+/* TASKS: @count tasks like @first (no payload: def->payload_bytes 0),
+ * their index and flat index @first's plus 0 … @count - 1. */
+void     il_protocol_write_tasks (GByteArray  *out,
+                                  IlProtoTask *first,
+                                  guint        count);
+gboolean il_protocol_read_tasks (const guint8 *body,
+                                 gsize         len,
+                                 IlProtoTask  *first,
+                                 guint        *count,
+                                 GError      **error);
 /* Appends to @out (GArray of IlEvent). */
 gboolean il_protocol_read_events (const guint8 *body,
                                   gsize         len,

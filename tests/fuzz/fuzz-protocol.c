@@ -95,6 +95,30 @@ roundtrip_task (IlProtoTask *task)
 }
 
 static void
+roundtrip_tasks (IlProtoTask *first,
+                 guint        count)
+{
+  g_autoptr(GByteArray) once = g_byte_array_new ();
+  g_autoptr(GByteArray) again = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  IlProtoTask   back = { 0 };
+  guint         back_count = 0;
+  const guint8 *body;
+  gsize         len;
+
+  /* No payload: the frame is the same bytes again. */
+  il_protocol_write_tasks (once, first, count);
+  body = frame_body (once, IL_FRAME_TASKS, &len);
+  if (!il_protocol_read_tasks (body, len, &back, &back_count, &error))
+    g_error ("encoded tasks do not decode: %s", error->message);
+  if (back_count != count || back.group != first->group || back.index != first->index || back.flat != first->flat || back.t0 != first->t0 || back.payload_len != 0 || !il_task_group_equal (back.def, first->def))
+    g_error ("tasks encoded and decoded are not the same tasks");
+  il_protocol_write_tasks (again, &back, back_count);
+  il_proto_task_clear (&back);
+  assert_same (once, again, "tasks");
+}
+
+static void
 roundtrip_events (GArray *events)
 {
   g_autoptr(GByteArray) first = g_byte_array_new ();
@@ -197,6 +221,17 @@ decode (IlFrameType   type,
           if (!il_protocol_read_task (body, len, &task, &error))
             break;
           roundtrip_task (&task);
+          il_proto_task_clear (&task);
+          return TRUE;
+        }
+      case IL_FRAME_TASKS:
+        {
+          IlProtoTask task = { 0 };
+          guint       count = 0;
+
+          if (!il_protocol_read_tasks (body, len, &task, &count, &error))
+            break;
+          roundtrip_tasks (&task, count);
           il_proto_task_clear (&task);
           return TRUE;
         }

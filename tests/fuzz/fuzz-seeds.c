@@ -70,7 +70,7 @@ write_protocol (const char *dir)
   {
     const char *name;
     guint       from;
-  } frames[7];
+  } frames[8];
   guint n = 0;
 
   g_array_append_val (affinity, core);
@@ -104,6 +104,19 @@ write_protocol (const char *dir)
   frames[n].name = "task";
   frames[n++].from = all->len;
   il_protocol_write_task (all, &task);
+
+  /* The async cpython engine's: 3 tasks of that definition, no payload. */
+  {
+    IlTaskGroup no_payload = *task.def;
+
+    no_payload.payload_bytes = 0;
+    task.def = &no_payload;
+    task.worker = 0;
+    frames[n].name = "tasks";
+    frames[n++].from = all->len;
+    il_protocol_write_tasks (all, &task, 3);
+    task.def = g_ptr_array_index (exp->tasks, 0);
+  }
 
   /* What a worker sends: one event of each kind it produces. */
   {

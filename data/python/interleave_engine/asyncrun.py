@@ -14,10 +14,12 @@ measured tasks use, so it is kept to a few operations a task):
   blocked  the rest.
 
 Cost: the tasks come in through the loop itself (loop.add_reader on the
-application's pipe: no reader thread competing for the GIL), a TASK frame
-is decoded once per distinct task definition (every task of a group has
-the same blocks), and a finished task only packs its numbers into one
-bytes record (one struct call). The records go out every FLUSH_AFTER (and
+application's pipe: no reader thread competing for the GIL), as one TASKS
+frame per group (a count and the group's definition: decoded once, its
+tasks created in one loop, as a bare asyncio.gather creates its own; a
+TASK frame is still understood, decoded once per distinct definition),
+and a finished task only packs its numbers into one bytes record (one
+struct call). The records go out every FLUSH_AFTER (and
 at the end) to the kernels library's writer thread (il-kernels-frames.c,
 which has the record layout): a C thread, which needs no GIL, encodes them
 into the same EVENT and RESULT frames the Python encoder (protocol.py)
@@ -36,14 +38,19 @@ from . import blocks as B
 from . import protocol as P
 
 FLUSH_AFTER = 0.005
-# Records that make a batch go out before the next tick.
-FLUSH_RECORDS = 4096
+# Records that make a batch go out before the next tick. Small batches:
+# a batch of 4096 records (1 MB, joined, then copied by the writer) took
+# fresh memory from mmap every time, and each page faulted in costs ~16 µs
+# on this VM (~500 more page faults on the loop thread a 5000-task run).
+FLUSH_RECORDS = 256
 
 # il-kernels-frames.c: IL_KREC_HEAD, IL_KREC_BLOCK. A record is packed as
 # int64s, but for its checksum (slot 8, a u64).
 REC_HEAD = 17
 REC_BLOCK = 7
 _NO_YIELDS = (0, 0, 0, 0)
+SLEEP = P.SLEEP
+_sleep = asyncio.sleep
 
 
 def _record_struct(n_blocks):
@@ -52,6 +59,45 @@ def _record_struct(n_blocks):
 
 def _pack_record(rec):
     return _record_struct((len(rec) - REC_HEAD) // REC_BLOCK).pack(*rec)
+
+_NO_MORE = (0, _NO_YIELDS, 0)  # a task's checksum, yields, events sent
+# What _task uses, set by AsyncRun._make_task (one run at a time).
+_RUN = _KEEP = _RECS = _MONO = _GETCPU = None
+
+
+async def _task(shape, group, index, flat, t0):
+    """One task. Its coroutine is created for every task at once (the
+    async executor starts them all), so it is kept small: what it holds
+    across an await is a few locals (a larger frame would be allocated by
+    malloc rather than by Python's small-object allocator, and fault in
+    fresh pages all through the run); the rest is in _step and _started.
+    A block's numbers are 7 values in vals (its end is vals[-5])."""
+    try:
+        start = mark = _MONO()
+        cpu0 = _GETCPU()
+        vals = ()
+        more = _NO_MORE
+        for step in shape.steps:
+            if step[2]:
+                more = _RUN._started(step, group, index, flat, t0, start, cpu0, vals, more)
+            if step[0] == SLEEP:
+                await _sleep(step[3])
+                b0 = mark
+                mark = _MONO()
+                vals += (SLEEP, b0, mark, 0, (mark - b0) // 1000 - step[4], 0, -1)
+            else:
+                got = await _RUN._step(step, group, index, flat, t0, start, cpu0, vals, more)
+                if got is None:
+                    return
+                vals, more = got
+                mark = vals[-5]
+        _KEEP(shape.pack(flat, group, index, t0, start, mark, cpu0, _GETCPU(), more[0],
+                         B.x, 0, more[2], *more[1], len(shape.steps), *vals))
+        if len(_RECS) >= FLUSH_RECORDS:
+            _RUN.flush()
+    except BaseException as e:  # noqa: BLE001 — the engine cannot go on
+        fatal_exit(e)
+
 
 # A TASK frame's identity (protocol.read_task's head up to n_blocks), and
 # where its definition starts (n_blocks on): the same for every task of a
@@ -191,6 +237,15 @@ class AsyncRun:
                             self.shapes[key] = shape
                 create_task(run(shape, group, index, flat, t0))
                 n += 1
+            elif ftype == P.TASKS:
+                # Many tasks of one definition: decoded once, started here.
+                count, task = P.read_tasks(buf[pos + hsize:end])
+                shape = Shape(task["blocks"])
+                first, group, flat, t0 = task["index"], task["group"], task["flat"], task["t0"]
+                for k in range(count):
+                    create_task(run(shape, group, first + k, flat + k, t0))
+                n += count
+                shape = None
             elif ftype == P.BYE:
                 pos = end
                 self.created += n
@@ -212,64 +267,45 @@ class AsyncRun:
     # ---- one task ------------------------------------------------------
 
     def _make_task(self):
-        """The coroutine function that runs one task, with what it uses
-        every time bound in its closure."""
-        records = self.recs
-        keep = records.append
-        getcpu = B._getcpu
-        mono = time.monotonic_ns
-        sleep = asyncio.sleep
-        SLEEP = P.SLEEP
-        counter = B  # B.x: the counter block's, read when the task ends
-        block_fn = self._block
-        flush = self.flush
-        run = self
+        """The coroutine function that runs one task (_task), with this
+        run as the one it records into."""
+        global _RUN, _KEEP, _RECS, _MONO, _GETCPU
+        _RUN, _KEEP, _RECS = self, self.recs.append, self.recs
+        _MONO, _GETCPU = time.monotonic_ns, B._getcpu
+        return _task
 
-        async def task(shape, group, index, flat, t0):
-            try:
-                start = mono()
-                cpu0 = getcpu()
-                mark = start
-                vals = ()
-                checksum = 0
-                yielded = _NO_YIELDS
-                sent = 0
-                i = 0
-                for btype, block, long, seconds, asked in shape.steps:
-                    b0 = mark
-                    if long:
-                        run.send_started(_pack_record(
-                            (flat, group, index, t0, start, mark, cpu0, -1, 0, 0, 0, sent)
-                            + _NO_YIELDS + (i + 1,) + vals + (btype, b0, b0, 0, 0, 0, -1)))
-                        sent = 2 + 2 * i
-                    if btype == SLEEP:
-                        await sleep(seconds)
-                        mark = mono()
-                        vals += (btype, b0, mark, 0, (mark - b0) // 1000 - asked, 0, -1)
-                    else:
-                        try:
-                            running, ready, lock, ttfb, checksum, yielded = await block_fn(
-                                btype, block, group, index, flat, i, checksum, yielded, t0)
-                        except Exception as e:  # noqa: BLE001 — the task fails, not the engine
-                            what = str(e) if isinstance(e, B.BlockError) else repr(e)
-                            mark = mono()
-                            vals += (btype, b0, mark, 0, 0, 0, -1)
-                            run.send_failed(_pack_record(
-                                (flat, group, index, t0, start, mark, cpu0, getcpu(), 0,
-                                 counter.x, 1, sent) + yielded + (i + 1,) + vals),
-                                f"block {i + 1} ({P.BLOCK_NAMES[btype]}): {what}")
-                            break
-                        mark = mono()
-                        vals += (btype, b0, mark, running, ready, lock, ttfb)
-                    i += 1
-                else:
-                    keep(shape.pack(flat, group, index, t0, start, mark, cpu0, getcpu(),
-                                    checksum, counter.x, 0, sent, *yielded, i, *vals))
-                    if len(records) >= FLUSH_RECORDS:
-                        flush()
-            except BaseException as e:  # noqa: BLE001 — the engine cannot go on
-                fatal_exit(e)
-        return task
+    async def _step(self, step, group, index, flat, t0, start, cpu0, vals, more):
+        """A block other than sleep, run and recorded: (vals, more) with
+        its numbers added, or None when it failed (the task's record has
+        gone out: the task ends)."""
+        btype, block = step[0], step[1]
+        b0 = vals[-5] if vals else start
+        i = len(vals) // REC_BLOCK
+        checksum, yielded, sent = more
+        try:
+            running, ready, lock, ttfb, checksum, yielded = await self._block(
+                btype, block, group, index, flat, i, checksum, yielded, t0)
+        except Exception as e:  # noqa: BLE001 — the task fails, not the engine
+            what = str(e) if isinstance(e, B.BlockError) else repr(e)
+            mark = _MONO()
+            vals += (btype, b0, mark, 0, 0, 0, -1)
+            self.send_failed(_pack_record(
+                (flat, group, index, t0, start, mark, cpu0, _GETCPU(), 0,
+                 B.x, 1, sent) + yielded + (i + 1,) + vals),
+                f"block {i + 1} ({P.BLOCK_NAMES[btype]}): {what}")
+            return None
+        return vals + (btype, b0, _MONO(), running, ready, lock, ttfb), (checksum, yielded, sent)
+
+    def _started(self, step, group, index, flat, t0, start, cpu0, vals, more):
+        """A long block's START goes out at once: the events so far, and
+        the task's `sent` slots from now on."""
+        b0 = vals[-5] if vals else start
+        i = len(vals) // REC_BLOCK
+        checksum, yielded, sent = more
+        self.send_started(_pack_record(
+            (flat, group, index, t0, start, b0, cpu0, -1, 0, 0, 0, sent)
+            + _NO_YIELDS + (i + 1,) + vals + (step[0], b0, b0, 0, 0, 0, -1)))
+        return checksum, yielded, 2 + 2 * i
 
     async def _block(self, btype, block, group, index, flat, i, checksum, yielded, t0):
         """A block other than sleep: (running, ready, lock, ttfb, checksum,

@@ -25,6 +25,11 @@ meanwhile and their CPU time in µs (four i64).
 Version 5: after each block's state times, the RESULT carries the block's
 states in time order: a u8 count, then (u8 state, u32 µs) segments. The
 engine sends none (count 0): the interpreter tells it no such moments.
+Version 6: TASKS (type 10), only to the async executor: a u32 count, then
+a TASK body without a payload, standing for that many tasks of the same
+definition whose index and flat index go up by one from the body's
+(read_tasks). The async engine decodes it once and starts every task in
+place; the other executors refuse it as unexpected.
 """
 import struct
 
@@ -32,13 +37,14 @@ MAGIC = 0x50574C49
 # The version this package was written for. The application's HELLO names
 # the version it speaks, and the engine answers in it (adopt_version): the
 # package ships with the application, so they are one build.
-VERSION = 5
+VERSION = 6
 HEADER = struct.Struct("<IHHQ")
 MAX_BODY = 64 * 1024 * 1024 + 16 * 1024 * 1024
 
 HELLO, READY, TASK, EVENT, RESULT, BYE, HEARTBEAT = 1, 2, 3, 4, 5, 6, 7
+TASKS = 10
 FRAME_NAMES = {HELLO: "HELLO", READY: "READY", TASK: "TASK", EVENT: "EVENT",
-               RESULT: "RESULT", BYE: "BYE", HEARTBEAT: "HEARTBEAT"}
+               RESULT: "RESULT", BYE: "BYE", HEARTBEAT: "HEARTBEAT", TASKS: "TASKS"}
 
 # il-events.h
 EV_TASK_START, EV_TASK_END, EV_BLOCK_START, EV_BLOCK_END = 2, 3, 4, 5
@@ -225,6 +231,27 @@ def read_task(body):
     return {"group": group, "index": index, "flat": flat, "worker": worker,
             "run": run, "rep": rep, "t0": t0, "blocks": blocks,
             "payload": payload}
+
+
+# il-experiment.h: IL_MAX_REPEAT, IL_MAX_TOTAL_TASKS
+MAX_REPEAT = 100000
+MAX_TOTAL_TASKS = 1000000
+
+
+def read_tasks(body):
+    """A TASKS frame: (count, the first task as read_task gives it); task k
+    of the count is the first's index and flat index plus k."""
+    if len(body) < 4:
+        raise ProtocolError("truncated TASKS frame")
+    (count,) = _U32.unpack_from(body, 0)
+    task = read_task(memoryview(body)[4:])
+    if not 1 <= count <= MAX_REPEAT:
+        raise ProtocolError(f"TASKS count {count} is out of range")
+    if task["index"] + count > MAX_REPEAT or task["flat"] + count > MAX_TOTAL_TASKS:
+        raise ProtocolError(f"TASKS of {count} tasks from {task['index']} is out of range")
+    if task["payload"]:
+        raise ProtocolError("a TASKS frame with a payload")
+    return count, task
 
 
 def event(kind, worker, task, t_us, *, flags=0, block_type=0, block=0, cpu=-1,
