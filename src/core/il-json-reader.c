@@ -623,3 +623,128 @@ il_json_read_strings (IlJsonReader     *reader,
 
   return TRUE;
 }
+
+/* Arrays read element by element (il-json-private.h, IlJsonStreamed) */
+
+const IlJsonStreamed *
+il_json_streamed_at (IlJsonReader     *reader,
+                     const IlJsonPath *path)
+{
+  g_autofree char *key = NULL;
+
+  if (reader->scan == NULL || reader->scan->streamed == NULL)
+    return NULL;
+  key = il_json_path_to_string (path);
+  return g_hash_table_lookup (reader->scan->streamed, key);
+}
+
+/* Past one value of text the scan found strict JSON: strings, nesting and
+ * plain words (numbers, true, false, null). */
+static const char *
+skip_value (const char *p,
+            const char *end)
+{
+  guint depth = 0;
+
+  while (p < end)
+    {
+      char c = *p;
+
+      if (c == '"')
+        {
+          for (p++; p < end && *p != '"'; p++)
+            if (*p == '\\')
+              p++;
+          p++;
+          if (depth == 0)
+            return p;
+        }
+      else if (c == '[' || c == '{')
+        {
+          depth++;
+          p++;
+        }
+      else if (c == ']' || c == '}')
+        {
+          if (depth == 0)
+            return p;
+          p++;
+          if (--depth == 0)
+            return p;
+        }
+      else if (depth == 0 && (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r'))
+        return p;
+      else
+        p++;
+    }
+  return p;
+}
+
+static const char *
+skip_space (const char *p,
+            const char *end)
+{
+  while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+    p++;
+  return p;
+}
+
+/* Text per batch handed to json-glib: its tree takes about ten times that. */
+#define STREAM_BATCH_BYTES ((gsize) 256 * 1024)
+
+gboolean
+il_json_read_streamed (IlJsonReader         *reader,
+                       const IlJsonPath     *path,
+                       const IlJsonStreamed *streamed,
+                       IlJsonReadElement     read,
+                       gpointer              data)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GString) batch = g_string_new (NULL);
+  const IlJsonScan *scan = reader->scan;
+  const char       *p = scan->text + streamed->start + 1; /* past '[' */
+  const char       *end = scan->text + streamed->end - 1; /* the ']' */
+  gsize             dropped = 0;
+  guint             index = 0;
+
+  for (;;)
+    {
+      const char *first;
+      const char *last_end = NULL;
+      JsonArray  *elements;
+      guint       n;
+
+      p = skip_space (p, end);
+      if (p >= end)
+        break;
+      /* Whole elements, up to STREAM_BATCH_BYTES (at least one). */
+      first = p;
+      while (p < end && (last_end == NULL || (gsize) (p - first) < STREAM_BATCH_BYTES))
+        {
+          last_end = skip_value (p, end);
+          p = skip_space (last_end, end);
+          if (p < end && *p == ',')
+            p = skip_space (p + 1, end);
+        }
+      g_string_truncate (batch, 0);
+      g_string_append_c (batch, '[');
+      g_string_append_len (batch, first, last_end - first);
+      g_string_append_c (batch, ']');
+
+      if (!json_parser_load_from_data (parser, batch->str, batch->len, NULL) ||
+          !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
+        return il_json_fail (reader, path, IL_JSON_AT_VALUE, "the array could not be read");
+      elements = json_node_get_array (json_parser_get_root (parser));
+      n = json_array_get_length (elements);
+      for (guint i = 0; i < n; i++, index++)
+        {
+          IlJsonPath p_element = IL_JSON_INDEX (path, index);
+
+          if (!read (reader, json_array_get_element (elements, i), &p_element, data))
+            return FALSE;
+        }
+      il_json_drop_behind (scan, p, &dropped);
+    }
+
+  return TRUE;
+}

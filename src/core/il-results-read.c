@@ -301,6 +301,62 @@ read_task_record (Reader           *r,
   return TRUE;
 }
 
+/* A repetition's task record, read into its place in the tasks (an
+ * element of a streamed array). */
+static gboolean
+read_task_element (Reader           *r,
+                   JsonNode         *node,
+                   const IlJsonPath *path,
+                   gpointer          data)
+{
+  GArray *tasks = data;
+
+  if ((guint) path->index >= tasks->len)
+    g_array_set_size (tasks, (guint) path->index + 1);
+  return read_task_record (r, node, path, &g_array_index (tasks, IlTaskRecord, path->index));
+}
+
+typedef struct
+{
+  guint       n;
+  const char *shape;
+  GArray     *rows;
+} Tuples;
+
+/* [a, b, c]: an array of exactly tuples->n integers, appended to the rows. */
+static gboolean
+read_tuple (Reader           *r,
+            JsonNode         *element,
+            const IlJsonPath *p_row,
+            gpointer          data)
+{
+  Tuples    *tuples = data;
+  gint64     values[3] = { 0 };
+  JsonArray *tuple;
+
+  g_assert (tuples->n <= G_N_ELEMENTS (values));
+
+  if (!JSON_NODE_HOLDS_ARRAY (element) ||
+      json_array_get_length (tuple = json_node_get_array (element)) != tuples->n)
+    {
+      g_autofree char *got = il_json_describe (r, element, p_row);
+
+      return il_json_fail (r, p_row, IL_JSON_AT_VALUE, "expected %s, got %s", tuples->shape, got);
+    }
+
+  for (guint j = 0; j < tuples->n; j++)
+    {
+      IlJsonPath p_value = IL_JSON_INDEX (p_row, j);
+
+      if (!il_json_get_int (r, json_array_get_element (tuple, j), &p_value,
+                            G_MININT64, G_MAXINT64, &values[j]))
+        return FALSE;
+    }
+
+  g_array_append_vals (tuples->rows, values, 1);
+  return TRUE;
+}
+
 /* [[a, b, c], …]: arrays of exactly @n integers. */
 static gboolean
 read_tuples (Reader           *r,
@@ -311,38 +367,29 @@ read_tuples (Reader           *r,
              GArray          **out_rows)
 {
   g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (gint64) * n);
-  JsonArray *array;
+  Tuples                tuples = { n, shape, rows };
+  const IlJsonStreamed *streamed;
+  JsonArray            *array;
 
   if (!il_json_get_array (r, node, path, &array))
     return FALSE;
 
+  streamed = il_json_streamed_at (r, path);
+  if (streamed != NULL)
+    {
+      /* Room for them all at once. */
+      g_array_set_size (rows, streamed->n);
+      g_array_set_size (rows, 0);
+      if (!il_json_read_streamed (r, path, streamed, read_tuple, &tuples))
+        return FALSE;
+    }
+
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       IlJsonPath p_row = IL_JSON_INDEX (path, i);
-      JsonNode  *element = json_array_get_element (array, i);
-      gint64     values[3] = { 0 };
-      JsonArray *tuple;
 
-      g_assert (n <= G_N_ELEMENTS (values));
-
-      if (!JSON_NODE_HOLDS_ARRAY (element) ||
-          json_array_get_length (tuple = json_node_get_array (element)) != n)
-        {
-          g_autofree char *got = il_json_describe (r, element, &p_row);
-
-          return il_json_fail (r, &p_row, IL_JSON_AT_VALUE, "expected %s, got %s", shape, got);
-        }
-
-      for (guint j = 0; j < n; j++)
-        {
-          IlJsonPath p_value = IL_JSON_INDEX (&p_row, j);
-
-          if (!il_json_get_int (r, json_array_get_element (tuple, j), &p_value,
-                                G_MININT64, G_MAXINT64, &values[j]))
-            return FALSE;
-        }
-
-      g_array_append_vals (rows, values, 1);
+      if (!read_tuple (r, json_array_get_element (array, i), &p_row, &tuples))
+        return FALSE;
     }
 
   *out_rows = g_steal_pointer (&rows);
@@ -524,11 +571,22 @@ read_repetition (Reader           *r,
 
   if (json_object_has_member (object, "tasks"))
     {
-      JsonArray *array;
+      const IlJsonStreamed *streamed;
+      JsonArray            *array;
 
-      if (!il_json_get_array (r, member (object, "tasks"), &p_tasks, &array) ||
-          !il_json_read_structs (r, array, &p_tasks, (IlJsonReadInto) read_task_record,
-                                 rep->tasks))
+      if (!il_json_get_array (r, member (object, "tasks"), &p_tasks, &array))
+        return NULL;
+      /* A big array the scan left out of the tree: its elements, a few at
+       * a time, straight into the records. */
+      streamed = il_json_streamed_at (r, &p_tasks);
+      if (streamed != NULL)
+        {
+          g_array_set_size (rep->tasks, streamed->n);
+          if (!il_json_read_streamed (r, &p_tasks, streamed, read_task_element, rep->tasks))
+            return NULL;
+        }
+      else if (!il_json_read_structs (r, array, &p_tasks, (IlJsonReadInto) read_task_record,
+                                      rep->tasks))
         return NULL;
     }
 
