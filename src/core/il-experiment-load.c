@@ -157,6 +157,8 @@ load_text (const char *data,
   /* The strict scan first: it also refuses what json-glib's recursive
    * parser cannot survive (deep nesting) or would decode wrongly (lone
    * surrogates, \u0000), and what would take too much memory. */
+  scan.length = length;
+  il_json_drop_all (&scan);
   if (!il_json_scan (data, length, &scan, &line, &column, &scan_message))
     {
       g_set_error (error, IL_ERROR, IL_ERROR_PARSE, "%s:%u:%u: malformed JSON: %s",
@@ -177,6 +179,7 @@ load_text (const char *data,
       return NULL;
     }
 
+  il_json_drop_all (&scan);
   /* json-glib keeps the last of two equal names: a silent loss. */
   if (scan.duplicate != NULL)
     {
@@ -190,6 +193,7 @@ load_text (const char *data,
   r.scan = &scan;
   experiment = il_experiment_read (&r, json_parser_get_root (parser));
 
+  il_json_drop_all (&scan);
   if (experiment == NULL)
     {
       il_json_locate (data, length, r.path, r.at, drop_behind, &line, &column);

@@ -135,6 +135,8 @@ gboolean il_json_scan (const char *text,
 void il_json_drop_behind (const IlJsonScan *scan,
                           const char       *upto,
                           gsize            *dropped);
+/* The same for the whole text, at the end of a pass over it. */
+void il_json_drop_all (const IlJsonScan *scan);
 
 /* Finds where @path (as il_json_path_to_string() renders it) stands in
  * @text. Falls back to the nearest enclosing value that exists.

@@ -776,8 +776,16 @@ il_json_path_is_streamed (const char *path)
   return FALSE;
 }
 
-#define DROP_KEEP  ((gsize) 4 * 1024 * 1024)
-#define DROP_CHUNK ((gsize) 8 * 1024 * 1024)
+#define DROP_KEEP  ((gsize) 1024 * 1024)
+#define DROP_CHUNK ((gsize) 2 * 1024 * 1024)
+
+void
+il_json_drop_all (const IlJsonScan *scan)
+{
+  if (scan != NULL && scan->drop_behind && scan->text != NULL && scan->length > 0 &&
+      ((guintptr) scan->text % (guintptr) sysconf (_SC_PAGESIZE)) == 0)
+    madvise ((char *) scan->text, scan->length, MADV_DONTNEED);
+}
 
 void
 il_json_drop_behind (const IlJsonScan *scan,
