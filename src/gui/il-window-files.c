@@ -120,18 +120,21 @@ open_done_cb (GObject      *source,
    * reading may go on in its thread, and what it gives is dropped. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  g_clear_object (&self->open_cancellable);
+  if (document != NULL)
+    {
+      /* Showing a big document's results takes a while too: the toast
+       * stays until they are there. */
+      il_window_set_document (self, document);
+      il_window_add_recent (file);
+    }
   if (self->open_toast != NULL)
     adw_toast_dismiss (self->open_toast);
   g_clear_object (&self->open_toast);
-  g_clear_object (&self->open_cancellable);
   if (document == NULL)
-    {
-      il_window_show_error (self, _("Could Not Open the Experiment"), error->message);
-      return;
-    }
-  il_window_set_document (self, document);
-  il_window_add_recent (file);
-  il_window_ask_recorded_quiz (self);
+    il_window_show_error (self, _("Could Not Open the Experiment"), error->message);
+  else
+    il_window_ask_recorded_quiz (self);
 }
 
 static void
