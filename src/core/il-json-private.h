@@ -129,6 +129,10 @@ gboolean il_json_scan (const char *text,
                        guint      *column,
                        char      **message);
 
+/* After a successful scan: @scan->elided, the text with the streamed arrays
+ * as "[]" (il-json-stream.c). */
+void il_json_scan_elide (IlJsonScan *scan);
+
 /* Gives back to the system the pages of @scan's text before @upto (when
  * the scan may: drop_behind), keeping the last few MiB; @dropped (start
  * at 0) is how far it has. */

@@ -13,8 +13,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "il-json-private.h"
 
@@ -746,81 +744,6 @@ il_json_scan_clear (IlJsonScan *scan)
     g_string_free (g_steal_pointer (&scan->elided), TRUE);
 }
 
-/* "results.runs[N].repetitions[N]." then a streamed array's name. */
-gboolean
-il_json_path_is_streamed (const char *path)
-{
-  static const char *const names[] = { "tasks", "gil_holds", "loop_lag" };
-  const char              *p = path;
-
-  if (!g_str_has_prefix (p, "results.runs["))
-    return FALSE;
-  p += strlen ("results.runs[");
-  if (!g_ascii_isdigit (*p))
-    return FALSE;
-  while (g_ascii_isdigit (*p))
-    p++;
-  if (!g_str_has_prefix (p, "].repetitions["))
-    return FALSE;
-  p += strlen ("].repetitions[");
-  if (!g_ascii_isdigit (*p))
-    return FALSE;
-  while (g_ascii_isdigit (*p))
-    p++;
-  if (!g_str_has_prefix (p, "]."))
-    return FALSE;
-  p += 2;
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (g_str_equal (p, names[i]))
-      return TRUE;
-  return FALSE;
-}
-
-#define DROP_KEEP  ((gsize) 1024 * 1024)
-#define DROP_CHUNK ((gsize) 2 * 1024 * 1024)
-
-void
-il_json_drop_all (const IlJsonScan *scan)
-{
-  if (scan != NULL && scan->drop_behind && scan->text != NULL && scan->length > 0 &&
-      ((guintptr) scan->text % (guintptr) sysconf (_SC_PAGESIZE)) == 0)
-    madvise ((char *) scan->text, scan->length, MADV_DONTNEED);
-}
-
-void
-il_json_drop_behind (const IlJsonScan *scan,
-                     const char       *upto,
-                     gsize            *dropped)
-{
-  static gsize page;
-  gsize        offset, to;
-
-  if (scan == NULL || !scan->drop_behind || scan->text == NULL || upto < scan->text)
-    return;
-  offset = upto - scan->text;
-  if (offset < *dropped + DROP_KEEP + DROP_CHUNK)
-    return;
-  if (page == 0)
-    page = (gsize) sysconf (_SC_PAGESIZE);
-  /* Whole pages of the mapping, which starts on a page. */
-  if (((guintptr) scan->text % page) != 0)
-    return;
-  to = (offset - DROP_KEEP) / page * page;
-  if (to > *dropped)
-    madvise ((char *) scan->text + *dropped, to - *dropped, MADV_DONTNEED);
-  *dropped = to;
-}
-
-static int
-compare_streamed (gconstpointer a,
-                  gconstpointer b)
-{
-  const IlJsonStreamed *x = *(const IlJsonStreamed *const *) a;
-  const IlJsonStreamed *y = *(const IlJsonStreamed *const *) b;
-
-  return x->start < y->start ? -1 : x->start > y->start;
-}
-
 gboolean
 il_json_scan (const char *text,
               gsize       length,
@@ -851,30 +774,8 @@ il_json_scan (const char *text,
 
   scan->text = text;
   scan->length = length;
-  if (ok && scan->streamed != NULL)
-    {
-      g_autoptr(GPtrArray) arrays = g_ptr_array_new ();
-      GHashTableIter iter;
-      gpointer       value;
-      gsize          at = 0;
-
-      g_hash_table_iter_init (&iter, scan->streamed);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        g_ptr_array_add (arrays, value);
-
-      /* In the order of the text. */
-      g_ptr_array_sort (arrays, compare_streamed);
-      scan->elided = g_string_sized_new (4096);
-      for (guint i = 0; i < arrays->len; i++)
-        {
-          const IlJsonStreamed *streamed = g_ptr_array_index (arrays, i);
-
-          g_string_append_len (scan->elided, text + at, streamed->start - at);
-          g_string_append (scan->elided, "[]");
-          at = streamed->end;
-        }
-      g_string_append_len (scan->elided, text + at, length - at);
-    }
+  if (ok)
+    il_json_scan_elide (scan);
 
   return ok;
 }
