@@ -104,6 +104,14 @@ test_examples (void)
       if (loaded->results == NULL)
         continue;
       check_round_trip (loaded, loaded->results);
+      /* Copies (the app's saved state, its undo steps) share the recorded
+       * results rather than hold them twice. */
+      {
+        g_autoptr(IlExperiment) copy = il_experiment_copy (loaded);
+
+        g_assert_true (copy->results == loaded->results);
+        g_assert_true (il_experiment_equal (copy, loaded));
+      }
       checked++;
     }
   g_assert_cmpuint (checked, >, 0);
