@@ -8,7 +8,13 @@
  * task, divided by the tasks: the bytes each recorded task costs, output
  * included. One JSON object per size on standard output.
  *
- *   bench-memory CLI [TASKS…]   (default: 100000 1000000)
+ * --read: the other way. Writes the results of N tasks once (interleave-cli
+ * --json), puts them into an experiment file ("results", as the app saves
+ * them), then loads that file with the core loader (il_experiment_load_file,
+ * what the app's Open calls) in a fresh process, and reports that process's
+ * peak RSS above the same for a 1-task file, per task, and the load time.
+ *
+ *   bench-memory [--read] CLI [TASKS…]   (default: 100000 1000000)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +26,9 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+
+#include "il-experiment.h"
+#include "il-results.h"
 
 typedef struct
 {
@@ -40,6 +49,7 @@ static gboolean
 run_cli (const char *cli,
          const char *dir,
          guint64     tasks,
+         gboolean    keep_json,
          Measure    *m)
 {
   g_autofree char *exp = g_build_filename (dir, "many.interleave", NULL);
@@ -73,8 +83,12 @@ run_cli (const char *cli,
     return FALSE;
   if (pid == 0)
     {
-      execl (cli, cli, "run", exp, "--quiet", "--json", json, "--csv", csv, "--trace", trace,
-             (char *) NULL);
+      /* keep_json (--read): only the document is needed. */
+      if (keep_json)
+        execl (cli, cli, "run", exp, "--quiet", "--json", json, (char *) NULL);
+      else
+        execl (cli, cli, "run", exp, "--quiet", "--json", json, "--csv", csv, "--trace", trace,
+               (char *) NULL);
       _exit (127);
     }
   while (wait4 (pid, &status, 0, &ru) < 0)
@@ -90,11 +104,199 @@ run_cli (const char *cli,
   m->json_bytes = file_size (json);
   m->csv_bytes = file_size (csv);
   m->trace_bytes = file_size (trace);
-  g_unlink (json);
+  if (!keep_json)
+    g_unlink (json);
   g_unlink (csv);
   g_unlink (trace);
-  g_unlink (exp);
+  if (!keep_json)
+    g_unlink (exp);
   return TRUE;
+}
+
+/* The experiment of run_cli with its results in it: the experiment's text
+ * without its closing brace, then "results": and the results document, copied
+ * in pieces (the document can be most of a GiB). */
+static gboolean
+make_saved (const char *dir,
+            const char *saved)
+{
+  g_autofree char *exp = g_build_filename (dir, "many.interleave", NULL);
+  g_autofree char *json = g_build_filename (dir, "out.json", NULL);
+  g_autofree char *text = NULL;
+  gsize            len;
+  FILE            *in, *out;
+  char             buf[1 << 16];
+  size_t           n;
+  gboolean         ok;
+
+  if (!g_file_get_contents (exp, &text, &len, NULL))
+    return FALSE;
+  while (len > 0 && text[len - 1] != '}')
+    len--;
+  if (len == 0)
+    return FALSE;
+  in = fopen (json, "rb");
+  out = fopen (saved, "wb");
+  if (in == NULL || out == NULL)
+    return FALSE;
+  fwrite (text, 1, len - 1, out);
+  fputs (",\n  \"results\": ", out);
+  while ((n = fread (buf, 1, sizeof buf, in)) > 0)
+    fwrite (buf, 1, n, out);
+  fputs ("}\n", out);
+  fclose (in);
+  ok = fclose (out) == 0;
+  g_unlink (json);
+  g_unlink (exp);
+  return ok;
+}
+
+/* The child: loads @path and checks that it holds @tasks recorded tasks;
+ * writes the load time in seconds to standard output. */
+static int
+load_child (const char *path,
+            guint64     tasks)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlExperiment) experiment = NULL;
+  gint64              t0 = g_get_monotonic_time ();
+  const IlResults    *results;
+  const IlRunResult  *run;
+  const IlRepetition *rep;
+
+  experiment = il_experiment_load_file (file, &error);
+  if (experiment == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  results = experiment->results;
+  if (results == NULL || results->runs->len != 1 ||
+      (run = g_ptr_array_index (results->runs, 0))->repetitions->len != 1 ||
+      (rep = g_ptr_array_index (run->repetitions, 0))->tasks->len != tasks)
+    {
+      g_printerr ("the file did not read back as %" G_GUINT64_FORMAT " recorded tasks\n", tasks);
+      return 1;
+    }
+  g_print ("%.3f\n", (double) (g_get_monotonic_time () - t0) / 1e6);
+  return 0;
+}
+
+/* Loads @saved in a fresh process (this program, --load). */
+static gboolean
+measure_load (const char *self,
+              const char *saved,
+              guint64     tasks,
+              Measure    *m)
+{
+  g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, tasks);
+  struct rusage    ru;
+  pid_t            pid;
+  int              status;
+  int              fds[2];
+  char             out[64] = { 0 };
+  gssize           got = 0;
+
+  if (pipe (fds) != 0)
+    return FALSE;
+  pid = fork ();
+  if (pid < 0)
+    return FALSE;
+  if (pid == 0)
+    {
+      dup2 (fds[1], STDOUT_FILENO);
+      close (fds[0]);
+      close (fds[1]);
+      execl ("/proc/self/exe", self, "--load", saved, count, (char *) NULL);
+      _exit (127);
+    }
+  close (fds[1]);
+  while (got < (gssize) sizeof out - 1)
+    {
+      gssize n = read (fds[0], out + got, sizeof out - 1 - got);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      got += n;
+    }
+  close (fds[0]);
+  while (wait4 (pid, &status, 0, &ru) < 0)
+    if (errno != EINTR)
+      return FALSE;
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    {
+      g_printerr ("loading %s failed (status %d)\n", saved, status);
+      return FALSE;
+    }
+  m->maxrss_kib = ru.ru_maxrss;
+  m->seconds = g_ascii_strtod (out, NULL);
+  return TRUE;
+}
+
+static gboolean
+prepare_saved (const char *cli,
+               const char *dir,
+               guint64     tasks,
+               char      **saved,
+               Measure    *m)
+{
+  *saved = g_strdup_printf ("%s/saved-%" G_GUINT64_FORMAT ".interleave", dir, tasks);
+  return run_cli (cli, dir, tasks, TRUE, m) && make_saved (dir, *saved);
+}
+
+static int
+read_mode (const char  *self,
+           const char  *cli,
+           const char **sizes,
+           int          n_sizes)
+{
+  g_autofree char *dir = g_dir_make_tmp ("il-bench-read-XXXXXX", NULL);
+  g_autofree char *base_saved = NULL;
+  Measure          base = { 0 }, written = { 0 };
+  int              status = 0;
+
+  if (dir == NULL || !prepare_saved (cli, dir, 1, &base_saved, &written) ||
+      !measure_load (self, base_saved, 1, &base))
+    return 1;
+  g_unlink (base_saved);
+
+  for (int i = 0; i < n_sizes; i++)
+    {
+      guint64          tasks = g_ascii_strtoull (sizes[i], NULL, 10);
+      g_autofree char *saved = NULL;
+      Measure          m = { 0 };
+      double           per_task;
+      gint64           bytes;
+
+      if (tasks < 2 || !prepare_saved (cli, dir, tasks, &saved, &written))
+        {
+          status = 1;
+          continue;
+        }
+      bytes = file_size (saved);
+      if (!measure_load (self, saved, tasks, &m))
+        {
+          g_unlink (saved);
+          status = 1;
+          continue;
+        }
+      g_unlink (saved);
+      per_task = (double) (m.maxrss_kib - base.maxrss_kib) * 1024.0 / (double) tasks;
+      g_print ("{ \"benchmark\": \"memory-per-task-read\", \"tasks\": %" G_GUINT64_FORMAT ", "
+               "\"loader\": \"il_experiment_load_file\", \"file_bytes\": %" G_GINT64_FORMAT ", "
+               "\"peak_rss_kib\": %" G_GINT64_FORMAT ", \"baseline_rss_kib\": %" G_GINT64_FORMAT ", "
+               "\"bytes_per_task\": %.1f, \"target_bytes_per_task\": 256, \"within_target\": %s, "
+               "\"load_seconds\": %.2f }\n",
+               tasks, bytes, m.maxrss_kib, base.maxrss_kib, per_task,
+               per_task <= 256.0 ? "true" : "false", m.seconds);
+      if (per_task > 256.0)
+        status = 1;
+    }
+  g_rmdir (dir);
+  return status;
 }
 
 int
@@ -108,9 +310,17 @@ main (int    argc,
   int              n_sizes = argc - 2;
   int              status = 0;
 
+  if (argc == 4 && g_str_equal (argv[1], "--load"))
+    return load_child (argv[2], g_ascii_strtoull (argv[3], NULL, 10));
+  if (argc >= 3 && g_str_equal (argv[1], "--read"))
+    {
+      if (argc == 3)
+        return read_mode (argv[0], argv[2], defaults, G_N_ELEMENTS (defaults));
+      return read_mode (argv[0], argv[2], (const char **) argv + 3, argc - 3);
+    }
   if (argc < 2)
     {
-      g_printerr ("usage: %s INTERLEAVE-CLI [TASKS…]\n", argv[0]);
+      g_printerr ("usage: %s [--read] INTERLEAVE-CLI [TASKS…]\n", argv[0]);
       return 2;
     }
   if (n_sizes == 0)
@@ -119,7 +329,7 @@ main (int    argc,
       n_sizes = G_N_ELEMENTS (defaults);
     }
   dir = g_dir_make_tmp ("il-bench-memory-XXXXXX", NULL);
-  if (dir == NULL || !run_cli (argv[1], dir, 1, &base))
+  if (dir == NULL || !run_cli (argv[1], dir, 1, FALSE, &base))
     return 1;
 
   for (int i = 0; i < n_sizes; i++)
@@ -128,7 +338,7 @@ main (int    argc,
       Measure m = { 0 };
       double  per_task;
 
-      if (tasks < 2 || !run_cli (argv[1], dir, tasks, &m))
+      if (tasks < 2 || !run_cli (argv[1], dir, tasks, FALSE, &m))
         {
           status = 1;
           continue;

@@ -492,8 +492,8 @@ test_load_too_many_values (void)
   g_assert_nonnull (strstr (error->message, "the results hold more than 2000000 JSON values"));
 }
 
-/* Only regular files are read, and at most 64 MiB of them: /dev/zero made
- * `validate` abort, a FIFO made it wait for ever. */
+/* Only regular files are read, and at most IL_MAX_EXPERIMENT_FILE_MIB of
+ * them: /dev/zero made `validate` abort, a FIFO made it wait for ever. */
 static void
 test_load_file_kinds (void)
 {
@@ -501,7 +501,8 @@ test_load_file_kinds (void)
   g_autofree char *fifo = g_build_filename (dir, "pipe.interleave", NULL);
   g_autofree char *big = g_build_filename (dir, "big.interleave", NULL);
   const char      *paths[] = { "/dev/zero", dir, fifo, big };
-  const char      *what[] = { "character device", "folder", "FIFO", "64 MiB" };
+  g_autofree char *limit = g_strdup_printf ("%d MiB", IL_MAX_EXPERIMENT_FILE_MIB);
+  const char      *what[] = { "character device", "folder", "FIFO", limit };
   int              fd;
 
   g_assert_nonnull (dir);

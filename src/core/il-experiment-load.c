@@ -79,11 +79,47 @@ set_parse_error (GError    **error,
                display_name, line, column, bounded);
 }
 
-IlExperiment *
-il_experiment_load_data (const char *data,
-                         gssize      length,
-                         const char *display_name,
-                         GError    **error)
+/* g_utf8_validate_len() by pieces, so that the pages read can be dropped
+ * (@dropper) as it goes. */
+static gboolean
+validate_utf8 (const char       *data,
+               gsize             length,
+               const IlJsonScan *dropper,
+               const char      **invalid)
+{
+  const gsize piece = 4 * 1024 * 1024;
+  gsize       pos = 0, dropped = 0;
+
+  while (pos < length)
+    {
+      gsize       n = MIN (length - pos, piece);
+      const char *bad;
+
+      if (!g_utf8_validate_len (data + pos, n, &bad))
+        {
+          /* A character cut by the piece's end: go on from it. */
+          if (pos + n < length && bad > data + pos && bad + 4 > data + pos + n && *bad != '\0')
+            {
+              pos = bad - data;
+              continue;
+            }
+          *invalid = bad;
+          return FALSE;
+        }
+      pos += n;
+      il_json_drop_behind (dropper, data + pos, &dropped);
+    }
+  return TRUE;
+}
+
+/* @drop_behind: @data is a private mapping of a file, whose pages may be
+ * dropped once read (IlJsonScan). */
+static IlExperiment *
+load_text (const char *data,
+           gssize      length,
+           const char *display_name,
+           gboolean    drop_behind,
+           GError    **error)
 {
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) parse_error = NULL;
@@ -106,7 +142,9 @@ il_experiment_load_data (const char *data,
   shown_name = g_utf8_make_valid (display_name, -1);
   display_name = shown_name;
 
-  if (!g_utf8_validate_len (data, length, &invalid))
+  scan.text = data;
+  scan.drop_behind = drop_behind;
+  if (!validate_utf8 (data, length, &scan, &invalid))
     {
       offset_to_position (data, invalid - data, &line, &column);
       g_set_error (error, IL_ERROR, IL_ERROR_PARSE,
@@ -119,6 +157,8 @@ il_experiment_load_data (const char *data,
   /* The strict scan first: it also refuses what json-glib's recursive
    * parser cannot survive (deep nesting) or would decode wrongly (lone
    * surrogates, \u0000), and what would take too much memory. */
+  scan.length = length;
+  il_json_drop_all (&scan);
   if (!il_json_scan (data, length, &scan, &line, &column, &scan_message))
     {
       g_set_error (error, IL_ERROR, IL_ERROR_PARSE, "%s:%u:%u: malformed JSON: %s",
@@ -127,14 +167,19 @@ il_experiment_load_data (const char *data,
       return NULL;
     }
 
+  /* Without the big arrays of the results (read later, element by
+   * element): json-glib builds a tree of what remains. */
   parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, data, length, &parse_error))
+  if (!json_parser_load_from_data (parser, scan.elided != NULL ? scan.elided->str : data,
+                                   scan.elided != NULL ? (gssize) scan.elided->len : length,
+                                   &parse_error))
     {
       set_parse_error (error, display_name, parse_error);
       il_json_scan_clear (&scan);
       return NULL;
     }
 
+  il_json_drop_all (&scan);
   /* json-glib keeps the last of two equal names: a silent loss. */
   if (scan.duplicate != NULL)
     {
@@ -148,9 +193,10 @@ il_experiment_load_data (const char *data,
   r.scan = &scan;
   experiment = il_experiment_read (&r, json_parser_get_root (parser));
 
+  il_json_drop_all (&scan);
   if (experiment == NULL)
     {
-      il_json_locate (data, length, r.path, r.at, &line, &column);
+      il_json_locate (data, length, r.path, r.at, drop_behind, &line, &column);
       g_set_error (error, IL_ERROR, IL_ERROR_INVALID, "%s:%u:%u: %s",
                    display_name, line, column, r.message);
     }
@@ -160,6 +206,22 @@ il_experiment_load_data (const char *data,
 
   return experiment;
 }
+
+IlExperiment *
+il_experiment_load_data (const char *data,
+                         gssize      length,
+                         const char *display_name,
+                         GError    **error)
+{
+  return load_text (data, length, display_name, FALSE, error);
+}
+
+#define MAP_AT_BYTES (4 * 1024 * 1024)
+
+static int open_regular (const char  *path,
+                         const char  *display_name,
+                         struct stat *st,
+                         GError     **error);
 
 IlExperiment *
 il_experiment_load_file (GFile   *file,
@@ -176,6 +238,26 @@ il_experiment_load_file (GFile   *file,
   display_name = g_file_peek_path (file);
   if (display_name == NULL)
     display_name = uri = g_file_get_uri (file);
+
+  /* A big local file is mapped rather than read: a million recorded tasks
+   * take hundreds of MiB of text, read once from start to end, and the
+   * pages read are given back as the reading goes (load_text). */
+  if (g_file_peek_path (file) != NULL)
+    {
+      g_autoptr(GMappedFile) mapped = NULL;
+      g_autofree char *shown_name = g_utf8_make_valid (display_name, -1);
+      struct stat      st;
+      int              fd = open_regular (g_file_peek_path (file), shown_name, &st, error);
+
+      if (fd < 0)
+        return NULL;
+      if (st.st_size >= MAP_AT_BYTES)
+        mapped = g_mapped_file_new_from_fd (fd, FALSE, NULL);
+      close (fd);
+      if (mapped != NULL)
+        return load_text (g_mapped_file_get_contents (mapped), g_mapped_file_get_length (mapped),
+                          display_name, TRUE, error);
+    }
 
   if (!il_experiment_read_text (file, display_name, &contents, &length, error))
     return NULL;
@@ -212,6 +294,55 @@ refuse_size (const char *display_name,
   return FALSE;
 }
 
+/* @path opened for reading when it is a regular file within the limit,
+ * -1 (and @error) otherwise. */
+static int
+open_regular (const char  *path,
+              const char  *display_name,
+              struct stat *st,
+              GError     **error)
+{
+  int fd;
+  int saved_errno;
+
+  /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
+  if (fd < 0)
+    {
+      saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   ("%s: cannot open the file: %s"), display_name, g_strerror (saved_errno));
+      return -1;
+    }
+
+  if (fstat (fd, st) != 0)
+    {
+      saved_errno = errno;
+      close (fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   ("%s: cannot read the file: %s"), display_name, g_strerror (saved_errno));
+      return -1;
+    }
+
+  if (!S_ISREG (st->st_mode))
+    {
+      close (fd);
+      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
+                   ("%s: is %s, not a regular file; experiments are read only from regular files"),
+                   display_name, describe_file_type (st->st_mode));
+      return -1;
+    }
+
+  if ((guint64) st->st_size > IL_MAX_EXPERIMENT_FILE_BYTES)
+    {
+      close (fd);
+      refuse_size (display_name, st->st_size, error);
+      return -1;
+    }
+
+  return fd;
+}
+
 static gboolean
 read_local (const char *path,
             const char *display_name,
@@ -224,39 +355,9 @@ read_local (const char *path,
   int         fd;
   int         saved_errno;
 
-  /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
-  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
+  fd = open_regular (path, display_name, &st, error);
   if (fd < 0)
-    {
-      saved_errno = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   ("%s: cannot open the file: %s"), display_name, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  if (fstat (fd, &st) != 0)
-    {
-      saved_errno = errno;
-      close (fd);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   ("%s: cannot read the file: %s"), display_name, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  if (!S_ISREG (st.st_mode))
-    {
-      close (fd);
-      g_set_error (error, IL_ERROR, IL_ERROR_INVALID,
-                   ("%s: is %s, not a regular file; experiments are read only from regular files"),
-                   display_name, describe_file_type (st.st_mode));
-      return FALSE;
-    }
-
-  if ((guint64) st.st_size > IL_MAX_EXPERIMENT_FILE_BYTES)
-    {
-      close (fd);
-      return refuse_size (display_name, st.st_size, error);
-    }
+    return FALSE;
 
   /* The file may grow while it is read: never read past the limit. */
   buffer = g_byte_array_sized_new ((guint) st.st_size + 1);
@@ -334,12 +435,25 @@ il_experiment_read_text (GFile      *file,
   stream = g_file_read (file, NULL, error);
   if (stream == NULL)
     return FALSE;
-  buffer = g_malloc (IL_MAX_EXPERIMENT_FILE_BYTES + 2);
-  if (!g_input_stream_read_all (G_INPUT_STREAM (stream), buffer, IL_MAX_EXPERIMENT_FILE_BYTES + 1,
-                                &n, NULL, error))
-    return FALSE;
-  if (n > IL_MAX_EXPERIMENT_FILE_BYTES)
-    return refuse_size (display_name, n, error);
+  /* Never more than the limit, whatever the size said. */
+  {
+    gsize size = MIN ((guint64) g_file_info_get_size (info), IL_MAX_EXPERIMENT_FILE_BYTES) + 2;
+
+    for (;;)
+      {
+        gsize got = 0;
+
+        buffer = g_realloc (buffer, size);
+        if (!g_input_stream_read_all (G_INPUT_STREAM (stream), buffer + n, size - 1 - n, &got, NULL, error))
+          return FALSE;
+        n += got;
+        if (n > IL_MAX_EXPERIMENT_FILE_BYTES)
+          return refuse_size (display_name, n, error);
+        if (n < size - 1)
+          break;
+        size = MIN (size * 2, IL_MAX_EXPERIMENT_FILE_BYTES + 2);
+      }
+  }
   buffer[n] = '\0';
   *length = n;
   *contents = g_realloc (g_steal_pointer (&buffer), n + 1);

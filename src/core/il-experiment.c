@@ -668,7 +668,8 @@ il_experiment_copy (const IlExperiment *experiment)
   copy->settings = experiment->settings;
   copy->settings.cpu_affinity = uint_array_copy (experiment->settings.cpu_affinity);
   copy->quiz = quiz_copy (experiment->quiz);
-  copy->results = experiment->results != NULL ? il_results_copy (experiment->results) : NULL;
+  /* Shared: recorded results are replaced, never changed in place. */
+  copy->results = experiment->results != NULL ? il_results_ref (experiment->results) : NULL;
 
   return copy;
 }

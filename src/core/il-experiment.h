@@ -43,7 +43,7 @@ G_BEGIN_DECLS
 #define IL_MAX_CPU_INDEX 1023
 #define IL_MAX_URL_CHARS 2048
 /* The largest experiment file read (docs/experiment-format.md, "Limits"). */
-#define IL_MAX_EXPERIMENT_FILE_MIB   64
+#define IL_MAX_EXPERIMENT_FILE_MIB   1024
 #define IL_MAX_EXPERIMENT_FILE_BYTES ((guint64) IL_MAX_EXPERIMENT_FILE_MIB * 1024 * 1024)
 
 typedef enum

@@ -68,9 +68,42 @@ char *il_json_bound_message (const char *message);
 
 /* The strict scan and positions (il-json-scan.c) */
 
+/* The big arrays of a results document (a repetition's tasks, gil_holds
+ * and loop_lag, at results.runs[i].repetitions[j]) are not handed to
+ * json-glib: the scan notes where each one stands in the text, the tree
+ * gets an empty array in its place, and the reader parses its elements a
+ * few at a time (il_json_read_streamed) straight into the records.  So a
+ * million tasks never exist as JSON nodes at once.  Values inside them do
+ * not count against IL_JSON_MAX_VALUES (only those of one element at a
+ * time); their elements, all together, are at most IL_JSON_MAX_RECORDS. */
+#define IL_JSON_MAX_RECORDS 4000000
+
+typedef struct
+{
+  gsize start; /* offset of the '[' in the text */
+  gsize end;   /* offset just past the ']' */
+  guint n;     /* elements */
+} IlJsonStreamed;
+
+/* Whether @path (as il_json_path_to_string() renders it) is one of the
+ * arrays read element by element. */
+gboolean il_json_path_is_streamed (const char *path);
+
 /* Result of the strict scan. */
 typedef struct
 {
+  /* The text scanned (for il_json_read_streamed) and, when it is a private
+   * mapping of a file, permission to drop the pages already read from
+   * memory (the file stays where it is; a page read again comes back). */
+  const char *text;
+  gsize       length;
+  gboolean    drop_behind;
+  /* path → IlJsonStreamed: the arrays left out of the tree (NULL: none) */
+  GHashTable *streamed;
+  /* The text with each of them as "[]": what json-glib parses (NULL when
+   * nothing was left out: parse the text itself). */
+  GString *elided;
+
   /* Number literals worth quoting in messages, by path: integers that do not
    * fit in 64 bits (json-glib wraps them) and non-integers that print like
    * integers ("1e3", "2.0"). */
@@ -96,12 +129,27 @@ gboolean il_json_scan (const char *text,
                        guint      *column,
                        char      **message);
 
+/* After a successful scan: @scan->elided, the text with the streamed arrays
+ * as "[]" (il-json-stream.c). */
+void il_json_scan_elide (IlJsonScan *scan);
+
+/* Gives back to the system the pages of @scan's text before @upto (when
+ * the scan may: drop_behind), keeping the last few MiB; @dropped (start
+ * at 0) is how far it has. */
+void il_json_drop_behind (const IlJsonScan *scan,
+                          const char       *upto,
+                          gsize            *dropped);
+/* The same for the whole text, at the end of a pass over it. */
+void il_json_drop_all (const IlJsonScan *scan);
+
 /* Finds where @path (as il_json_path_to_string() renders it) stands in
- * @text. Falls back to the nearest enclosing value that exists. */
+ * @text. Falls back to the nearest enclosing value that exists.
+ * @drop_behind: as IlJsonScan's. */
 void il_json_locate (const char *text,
                      gsize       length,
                      const char *path,
                      IlJsonAt    at,
+                     gboolean    drop_behind,
                      guint      *line,
                      guint      *column);
 
@@ -300,6 +348,19 @@ gboolean il_json_read_structs (IlJsonReader     *reader,
                                const IlJsonPath *path,
                                IlJsonReadInto    read,
                                GArray           *out);
+/* Reads the elements of the array at @path that the scan left out of the
+ * tree (il_json_streamed_at), a few at a time, each with its own path. */
+typedef gboolean (*IlJsonReadElement) (IlJsonReader     *reader,
+                                       JsonNode         *node,
+                                       const IlJsonPath *path,
+                                       gpointer          data);
+const IlJsonStreamed *il_json_streamed_at (IlJsonReader     *reader,
+                                           const IlJsonPath *path);
+gboolean              il_json_read_streamed (IlJsonReader         *reader,
+                                             const IlJsonPath     *path,
+                                             const IlJsonStreamed *streamed,
+                                             IlJsonReadElement     read,
+                                             gpointer              data);
 /* Appends each element, an integer from @min to @max, to @out (of guint). */
 gboolean il_json_read_uints (IlJsonReader     *reader,
                              JsonArray        *array,

@@ -26,6 +26,16 @@ typedef struct
   guint       column;
   guint       depth;
   guint       n_values;
+  const char *text;
+  gboolean    drop_behind;
+  gsize       dropped;
+
+  /* Inside an array read element by element (il_json_path_is_streamed):
+   * the depth of its elements (0: not inside one), the values of the
+   * current element and the elements of all such arrays so far. */
+  guint elements_depth;
+  guint element_values;
+  guint n_records;
 
   GString *path;
 
@@ -576,8 +586,26 @@ scanner_value (Scanner *s)
     return scanner_fail (s, "the document is nested more than %d levels deep (the limit)",
                          IL_JSON_MAX_DEPTH);
 
-  /* json-glib needs about 100 bytes per value, whatever its size in the text. */
-  if (++s->n_values > IL_JSON_MAX_VALUES)
+  if (s->elements_depth != 0 && s->depth == s->elements_depth)
+    {
+      s->element_values = 0;
+      if (++s->n_records > IL_JSON_MAX_RECORDS)
+        return scanner_fail (s, "the results hold more than %d entries in their tasks, gil_holds "
+                                "and loop_lag arrays (the limit); keep fewer runs or repetitions in the file",
+                             IL_JSON_MAX_RECORDS);
+      if (s->drop_behind)
+        {
+          IlJsonScan drop = { .text = s->text, .drop_behind = TRUE };
+
+          il_json_drop_behind (&drop, s->p, &s->dropped);
+        }
+    }
+
+  /* json-glib needs about 100 bytes per value, whatever its size in the
+   * text: what it holds at once is the tree without the streamed arrays,
+   * or one batch of their elements. */
+  if (s->elements_depth != 0 ? ++s->element_values > IL_JSON_MAX_VALUES
+                             : ++s->n_values > IL_JSON_MAX_VALUES)
     {
       if (g_str_has_prefix (s->path->str, "results") &&
           (s->path->str[7] == '\0' || s->path->str[7] == '.' || s->path->str[7] == '['))
@@ -596,7 +624,29 @@ scanner_value (Scanner *s)
         ok = scanner_object (s);
         break;
       case '[':
-        ok = scanner_array (s);
+        if (s->elements_depth == 0 && il_json_path_is_streamed (s->path->str))
+          {
+            gsize start = s->p - s->text;
+            guint first = s->n_records;
+
+            /* s->depth already counts the array: its elements'. */
+            s->elements_depth = s->depth;
+            ok = scanner_array (s);
+            s->elements_depth = 0;
+            if (ok && s->scan != NULL)
+              {
+                IlJsonStreamed *streamed = g_new (IlJsonStreamed, 1);
+
+                streamed->start = start;
+                streamed->end = s->p - s->text;
+                streamed->n = s->n_records - first;
+                if (s->scan->streamed == NULL)
+                  s->scan->streamed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+                g_hash_table_replace (s->scan->streamed, g_strdup (s->path->str), streamed);
+              }
+          }
+        else
+          ok = scanner_array (s);
         break;
       case '"':
         ok = scanner_string (s, NULL);
@@ -640,6 +690,7 @@ scanner_init (Scanner    *s,
 {
   memset (s, 0, sizeof *s);
   s->p = text;
+  s->text = text;
   s->end = text + length;
   s->line = 1;
   s->column = 1;
@@ -688,6 +739,9 @@ il_json_scan_clear (IlJsonScan *scan)
 {
   g_clear_pointer (&scan->numbers, g_hash_table_unref);
   g_clear_pointer (&scan->duplicate, g_free);
+  g_clear_pointer (&scan->streamed, g_hash_table_unref);
+  if (scan->elided != NULL)
+    g_string_free (g_steal_pointer (&scan->elided), TRUE);
 }
 
 gboolean
@@ -707,6 +761,7 @@ il_json_scan (const char *text,
   scanner_init (&s, text, length);
   s.scan = scan;
 
+  s.drop_behind = scan->drop_behind;
   ok = scanner_document (&s);
   if (!ok)
     {
@@ -717,6 +772,11 @@ il_json_scan (const char *text,
 
   scanner_clear (&s);
 
+  scan->text = text;
+  scan->length = length;
+  if (ok)
+    il_json_scan_elide (scan);
+
   return ok;
 }
 
@@ -725,6 +785,7 @@ locate_exact (const char *text,
               gsize       length,
               const char *path,
               IlJsonAt    at,
+              gboolean    drop_behind,
               guint      *line,
               guint      *column)
 {
@@ -732,6 +793,7 @@ locate_exact (const char *text,
   gboolean found;
 
   scanner_init (&s, text, length);
+  s.drop_behind = drop_behind;
   s.target = path;
   s.target_len = strlen (path);
   s.at = at;
@@ -755,6 +817,7 @@ il_json_locate (const char *text,
                 gsize       length,
                 const char *path,
                 IlJsonAt    at,
+                gboolean    drop_behind,
                 guint      *line,
                 guint      *column)
 {
@@ -767,7 +830,7 @@ il_json_locate (const char *text,
     {
       char *cut;
 
-      if (locate_exact (text, length, current, at, line, column))
+      if (locate_exact (text, length, current, at, drop_behind, line, column))
         return;
 
       if (current[0] == '\0')

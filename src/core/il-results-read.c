@@ -10,294 +10,46 @@
 
 #include <string.h>
 
-#include "il-json-private.h"
+#include "il-results-read-private.h"
 
-typedef IlJsonReader Reader;
-
-static JsonNode *
-member (JsonObject *object,
-        const char *name)
+typedef struct
 {
-  return json_object_get_member (object, name);
-}
+  guint       n;
+  const char *shape;
+  GArray     *rows;
+} Tuples;
 
+/* [a, b, c]: an array of exactly tuples->n integers, appended to the rows. */
 static gboolean
-opt_gint (Reader           *r,
-          JsonObject       *object,
-          const IlJsonPath *path,
-          const char       *name,
-          gint64            min,
-          gint             *out)
+read_tuple (Reader           *r,
+            JsonNode         *element,
+            const IlJsonPath *p_row,
+            gpointer          data)
 {
-  gint64 value = *out;
+  Tuples    *tuples = data;
+  gint64     values[3] = { 0 };
+  JsonArray *tuple;
 
-  if (!il_json_opt_int (r, object, path, name, min, G_MAXINT, &value))
-    return FALSE;
+  g_assert (tuples->n <= G_N_ELEMENTS (values));
 
-  *out = (gint) value;
-
-  return TRUE;
-}
-
-static gboolean
-opt_us (Reader           *r,
-        JsonObject       *object,
-        const IlJsonPath *path,
-        const char       *name,
-        gint64           *out)
-{
-  return il_json_opt_int (r, object, path, name, G_MININT64, G_MAXINT64, out);
-}
-
-/* Free text (labels, names, messages): bounded, and null where unknown. */
-static gboolean
-opt_string (Reader           *r,
-            JsonObject       *object,
-            const IlJsonPath *path,
-            const char       *name,
-            char            **out)
-{
-  return il_json_opt_string (r, object, path, name, 0, IL_RESULTS_MAX_TEXT_CHARS, TRUE, out);
-}
-
-static gboolean
-get_object (Reader            *r,
-            JsonNode          *node,
-            const IlJsonPath  *path,
-            const char        *what,
-            const char *const *allowed,
-            JsonObject       **out)
-{
-  return il_json_get_object (r, node, path, out) &&
-         il_json_check_members (r, *out, path, what, allowed, NULL);
-}
-
-static gboolean
-read_state (Reader           *r,
-            JsonNode         *node,
-            const IlJsonPath *path,
-            IlStateTimes     *state)
-{
-  static const char *const allowed[] = { "running", "ready", "blocked", "gil_wait", "lock_wait", NULL };
-  JsonObject              *object;
-
-  memset (state, 0, sizeof *state);
-
-  if (JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  if (!JSON_NODE_HOLDS_ARRAY (element) ||
+      json_array_get_length (tuple = json_node_get_array (element)) != tuples->n)
     {
-      g_autofree char *got = il_json_describe (r, node, path);
+      g_autofree char *got = il_json_describe (r, element, p_row);
 
-      return il_json_fail (r, path, IL_JSON_AT_VALUE,
-                           "expected null or an object { \"running\", \"ready\", \"blocked\" }, got %s",
-                           got);
+      return il_json_fail (r, p_row, IL_JSON_AT_VALUE, "expected %s, got %s", tuples->shape, got);
     }
 
-  if (!get_object (r, node, path, "state_us", allowed, &object) ||
-      !opt_us (r, object, path, "running", &state->running) ||
-      !opt_us (r, object, path, "ready", &state->ready) ||
-      !opt_us (r, object, path, "blocked", &state->blocked) ||
-      !opt_us (r, object, path, "gil_wait", &state->gil_wait) ||
-      !opt_us (r, object, path, "lock_wait", &state->lock_wait))
-    return FALSE;
-
-  state->valid = TRUE;
-
-  return TRUE;
-}
-
-/* A block's states in time order: [["running", 300], ["gil_wait", 400], …],
- * which must describe this block (il_state_segments_check). */
-static gboolean
-read_segments (Reader           *r,
-               JsonNode         *node,
-               const IlJsonPath *path,
-               gint64            wall_us,
-               IlStateSegments **out)
-{
-  static const char *const    names[] = { "running", "ready", "blocked", "gil_wait", "lock_wait", NULL };
-  JsonArray                  *array;
-  g_autofree char            *problem = NULL;
-  g_autofree IlStateSegments *segments = NULL;
-  guint                       n;
-
-  if (!il_json_get_array (r, node, path, &array))
-    return FALSE;
-  n = json_array_get_length (array);
-  if (n < 2 || n > IL_MAX_STATE_SEGMENTS)
-    return il_json_fail (r, path, IL_JSON_AT_VALUE, "expected 2 to %d segments, got %u",
-                         IL_MAX_STATE_SEGMENTS, n);
-  segments = g_malloc0 (sizeof *segments + n * sizeof (IlStateSegment));
-  segments->n = n;
-  for (guint i = 0; i < n; i++)
+  for (guint j = 0; j < tuples->n; j++)
     {
-      IlJsonPath p_seg = IL_JSON_INDEX (path, i);
-      IlJsonPath p_state = IL_JSON_INDEX (&p_seg, 0);
-      IlJsonPath p_us = IL_JSON_INDEX (&p_seg, 1);
-      JsonArray *pair;
-      guint      state;
-      gint64     us;
+      IlJsonPath p_value = IL_JSON_INDEX (p_row, j);
 
-      if (!il_json_get_array (r, json_array_get_element (array, i), &p_seg, &pair))
-        return FALSE;
-      if (json_array_get_length (pair) != 2)
-        return il_json_fail (r, &p_seg, IL_JSON_AT_VALUE,
-                             "expected a [state, µs] pair, got %u elements", json_array_get_length (pair));
-      if (!il_json_get_enum (r, json_array_get_element (pair, 0), &p_state, names, &state) ||
-          !il_json_get_int (r, json_array_get_element (pair, 1), &p_us, 1, G_MAXUINT32, &us))
-        return FALSE;
-      segments->seg[i].state = (guint8) state;
-      segments->seg[i].us = (guint32) us;
-    }
-  problem = il_state_segments_check (segments, wall_us);
-  if (problem != NULL)
-    return il_json_fail (r, path, IL_JSON_AT_VALUE, "%s", problem);
-  *out = g_steal_pointer (&segments);
-  return TRUE;
-}
-
-static gboolean
-read_block_record (Reader           *r,
-                   JsonNode         *node,
-                   const IlJsonPath *path,
-                   IlBlockRecord    *block)
-{
-  static const char *const allowed[] = { "type", "start_us", "end_us", "ttfb_us", "state_us", "segments", NULL };
-  static const char *const types[] = { "cpu", "sleep", "http", "file-write", "file-read", "counter", "yield", NULL };
-  IlJsonPath               p_type = IL_JSON_MEMBER (path, "type");
-  IlJsonPath               p_state = IL_JSON_MEMBER (path, "state_us");
-  JsonObject              *object;
-  guint                    type;
-
-  memset (block, 0, sizeof *block);
-  block->ttfb_us = -1;
-
-  if (!get_object (r, node, path, "a block record", allowed, &object) ||
-      !il_json_require (r, object, path, "type", NULL) ||
-      !il_json_get_enum (r, member (object, "type"), &p_type, types, &type) ||
-      !opt_us (r, object, path, "start_us", &block->start_us) ||
-      !opt_us (r, object, path, "end_us", &block->end_us) ||
-      !il_json_opt_int (r, object, path, "ttfb_us", -1, G_MAXINT64, &block->ttfb_us))
-    return FALSE;
-
-  block->type = type;
-
-  if (json_object_has_member (object, "state_us") &&
-      !read_state (r, member (object, "state_us"), &p_state, &block->state))
-    return FALSE;
-
-  if (json_object_has_member (object, "segments"))
-    {
-      IlJsonPath p_segments = IL_JSON_MEMBER (path, "segments");
-
-      if (!read_segments (r, member (object, "segments"), &p_segments,
-                          block->end_us - block->start_us, &block->segments))
+      if (!il_json_get_int (r, json_array_get_element (tuple, j), &p_value,
+                            G_MININT64, G_MAXINT64, &values[j]))
         return FALSE;
     }
 
-  return TRUE;
-}
-
-static gboolean
-read_task_record (Reader           *r,
-                  JsonNode         *node,
-                  const IlJsonPath *path,
-                  IlTaskRecord     *task)
-{
-  static const char *const allowed[] = {
-    "group", "index", "worker", "pid", "tid", "cpu_start", "cpu_end",
-    "queued_us", "start_us", "end_us", "spawn_us", "host", "rank", "marshal_us", "checksum", "state_us",
-    "blocks", "failed", "error", NULL
-  };
-  IlJsonPath  p_checksum = IL_JSON_MEMBER (path, "checksum");
-  IlJsonPath  p_state = IL_JSON_MEMBER (path, "state_us");
-  IlJsonPath  p_blocks = IL_JSON_MEMBER (path, "blocks");
-  JsonObject *object;
-  gint        cpu_start = -1, cpu_end = -1;
-  gint64      spawn = -1, marshal = -1;
-  gboolean    failed = FALSE;
-
-  task->cpu_start = -1;
-  task->cpu_end = -1;
-  task->spawn_us = -1;
-  task->marshal_us = -1;
-
-  if (!get_object (r, node, path, "a task record", allowed, &object) ||
-      !il_json_opt_uint (r, object, path, "group", 0, G_MAXUINT, &task->group) ||
-      !il_json_opt_uint (r, object, path, "index", 0, G_MAXUINT, &task->index) ||
-      !opt_gint (r, object, path, "worker", G_MININT, &task->worker) ||
-      !opt_gint (r, object, path, "pid", G_MININT, &task->pid) ||
-      !opt_gint (r, object, path, "tid", G_MININT, &task->tid) ||
-      !opt_gint (r, object, path, "cpu_start", -1, &cpu_start) ||
-      !opt_gint (r, object, path, "cpu_end", -1, &cpu_end) ||
-      !opt_us (r, object, path, "queued_us", &task->queued_us) ||
-      !opt_us (r, object, path, "start_us", &task->start_us) ||
-      !opt_us (r, object, path, "end_us", &task->end_us) ||
-      !il_json_opt_int (r, object, path, "spawn_us", -1, G_MAXINT32, &spawn) ||
-      !opt_string (r, object, path, "host", &task->host) ||
-      !opt_gint (r, object, path, "rank", 0, &task->rank) ||
-      !il_json_opt_int (r, object, path, "marshal_us", -1, G_MAXINT32, &marshal) ||
-      !il_json_opt_bool (r, object, path, "failed", &failed) ||
-      !opt_string (r, object, path, "error", &task->error))
-    return FALSE;
-  /* A CPU number fits the record's 16 bits (Linux: at most 8192 CPUs). */
-  if (cpu_start > G_MAXINT16 || cpu_end > G_MAXINT16)
-    {
-      IlJsonPath p_cpu = IL_JSON_MEMBER (path, cpu_start > G_MAXINT16 ? "cpu_start" : "cpu_end");
-
-      return il_json_fail (r, &p_cpu, IL_JSON_AT_VALUE, "expected a CPU number up to %d, got %d",
-                           G_MAXINT16, MAX (cpu_start, cpu_end));
-    }
-  task->cpu_start = (gint16) cpu_start;
-  task->cpu_end = (gint16) cpu_end;
-  task->spawn_us = (gint32) spawn;
-  task->marshal_us = (gint32) marshal;
-  task->failed = failed != FALSE;
-
-  if (json_object_has_member (object, "checksum"))
-    {
-      g_autofree char *hex = NULL;
-      char            *end = NULL;
-
-      if (!il_json_get_string (r, member (object, "checksum"), &p_checksum, 1, 16, FALSE, &hex))
-        return FALSE;
-
-      task->checksum = g_ascii_strtoull (hex, &end, 16);
-      if (end == NULL || *end != '\0' || !g_ascii_isxdigit (hex[0]))
-        return il_json_fail (r, &p_checksum, IL_JSON_AT_VALUE,
-                             "expected up to 16 hexadecimal digits, got the string \"%s\"", hex);
-    }
-
-  if (json_object_has_member (object, "state_us") &&
-      !read_state (r, member (object, "state_us"), &p_state, &task->state))
-    return FALSE;
-
-  if (json_object_has_member (object, "blocks"))
-    {
-      g_autoptr(GArray) blocks = g_array_new (FALSE, TRUE, sizeof (IlBlockRecord));
-      JsonArray *array;
-      gboolean   ok;
-
-      ok = il_json_get_array (r, member (object, "blocks"), &p_blocks, &array) &&
-           il_json_read_structs (r, array, &p_blocks, (IlJsonReadInto) read_block_record, blocks);
-      /* The record takes the blocks read (and their segments), or frees
-       * them with what it holds. */
-      il_task_record_reserve_blocks (task, MIN (blocks->len, (guint) G_MAXUINT8));
-      for (guint i = 0; i < blocks->len; i++)
-        {
-          IlBlockRecord *br = &g_array_index (blocks, IlBlockRecord, i);
-
-          if (task->n_blocks < G_MAXUINT8)
-            il_task_record_add_block (task, br);
-          else
-            g_free (br->segments);
-        }
-      if (!ok)
-        return FALSE;
-    }
-
+  g_array_append_vals (tuples->rows, values, 1);
   return TRUE;
 }
 
@@ -311,38 +63,29 @@ read_tuples (Reader           *r,
              GArray          **out_rows)
 {
   g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (gint64) * n);
-  JsonArray *array;
+  Tuples                tuples = { n, shape, rows };
+  const IlJsonStreamed *streamed;
+  JsonArray            *array;
 
   if (!il_json_get_array (r, node, path, &array))
     return FALSE;
 
+  streamed = il_json_streamed_at (r, path);
+  if (streamed != NULL)
+    {
+      /* Room for them all at once. */
+      g_array_set_size (rows, streamed->n);
+      g_array_set_size (rows, 0);
+      if (!il_json_read_streamed (r, path, streamed, read_tuple, &tuples))
+        return FALSE;
+    }
+
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       IlJsonPath p_row = IL_JSON_INDEX (path, i);
-      JsonNode  *element = json_array_get_element (array, i);
-      gint64     values[3] = { 0 };
-      JsonArray *tuple;
 
-      g_assert (n <= G_N_ELEMENTS (values));
-
-      if (!JSON_NODE_HOLDS_ARRAY (element) ||
-          json_array_get_length (tuple = json_node_get_array (element)) != n)
-        {
-          g_autofree char *got = il_json_describe (r, element, &p_row);
-
-          return il_json_fail (r, &p_row, IL_JSON_AT_VALUE, "expected %s, got %s", shape, got);
-        }
-
-      for (guint j = 0; j < n; j++)
-        {
-          IlJsonPath p_value = IL_JSON_INDEX (&p_row, j);
-
-          if (!il_json_get_int (r, json_array_get_element (tuple, j), &p_value,
-                                G_MININT64, G_MAXINT64, &values[j]))
-            return FALSE;
-        }
-
-      g_array_append_vals (rows, values, 1);
+      if (!read_tuple (r, json_array_get_element (array, i), &p_row, &tuples))
+        return FALSE;
     }
 
   *out_rows = g_steal_pointer (&rows);
@@ -524,11 +267,22 @@ read_repetition (Reader           *r,
 
   if (json_object_has_member (object, "tasks"))
     {
-      JsonArray *array;
+      const IlJsonStreamed *streamed;
+      JsonArray            *array;
 
-      if (!il_json_get_array (r, member (object, "tasks"), &p_tasks, &array) ||
-          !il_json_read_structs (r, array, &p_tasks, (IlJsonReadInto) read_task_record,
-                                 rep->tasks))
+      if (!il_json_get_array (r, member (object, "tasks"), &p_tasks, &array))
+        return NULL;
+      /* A big array the scan left out of the tree: its elements, a few at
+       * a time, straight into the records. */
+      streamed = il_json_streamed_at (r, &p_tasks);
+      if (streamed != NULL)
+        {
+          g_array_set_size (rep->tasks, streamed->n);
+          if (!il_json_read_streamed (r, &p_tasks, streamed, il_results_read_task_element, rep->tasks))
+            return NULL;
+        }
+      else if (!il_json_read_structs (r, array, &p_tasks, (IlJsonReadInto) il_results_read_task_record,
+                                      rep->tasks))
         return NULL;
     }
 

@@ -612,6 +612,7 @@ il_results_new (void)
 {
   IlResults *results = g_new0 (IlResults, 1);
 
+  results->ref_count = 1;
   results->warnings = g_new0 (char *, 1);
   results->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) il_run_result_free);
 
@@ -639,10 +640,18 @@ il_results_copy (const IlResults *results)
   return copy;
 }
 
+IlResults *
+il_results_ref (IlResults *results)
+{
+  g_return_val_if_fail (results != NULL, NULL);
+  g_atomic_int_inc (&results->ref_count);
+  return results;
+}
+
 void
 il_results_free (IlResults *results)
 {
-  if (results == NULL)
+  if (results == NULL || !g_atomic_int_dec_and_test (&results->ref_count))
     return;
 
   g_free (results->experiment);

@@ -213,10 +213,16 @@ struct _IlResults
   /* Not written: a later run could not start, so the results hold only what
    * ran before it (the reason is in warnings). */
   gboolean incomplete;
+  /* Not written: owners. Recorded results are never changed in place, so
+   * copies of an experiment (undo snapshots, the saved state) share them
+   * (il_results_ref): a million recorded tasks are held once. */
+  gint ref_count;
 };
 
 IlResults *il_results_new (void);
 IlResults *il_results_copy (const IlResults *results);
+/* Another owner; il_results_free() drops one and frees with the last. */
+IlResults *il_results_ref (IlResults *results);
 void       il_results_free (IlResults *results);
 gboolean   il_results_equal (const IlResults *a, const IlResults *b);
 

@@ -86,12 +86,116 @@ il_window_load_example (IlWindow   *self,
   return TRUE;
 }
 
+/* Files from this size on are opened in a thread: a file with recorded
+ * results this big holds some 10,000 tasks or more and takes over half a
+ * second to read (a million tasks: most of a GiB and tens of seconds). */
+#define OPEN_IN_THREAD_BYTES (8 * 1024 * 1024)
+
+static void
+open_thread (GTask        *task,
+             gpointer      source,
+             gpointer      data,
+             GCancellable *cancellable)
+{
+  GError     *error = NULL;
+  IlDocument *document = il_document_new_for_file (G_FILE (data), &error);
+
+  if (document == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, document, g_object_unref);
+}
+
+static void
+open_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  IlWindow *self = IL_WINDOW (source);
+  g_autoptr(GFile) file = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IlDocument) document = g_task_propagate_pointer (G_TASK (result), &error);
+
+  /* Cancelled (the toast's Cancel, another file, the window closing): the
+   * reading may go on in its thread, and what it gives is dropped. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->open_cancellable);
+  if (document != NULL)
+    {
+      /* Showing a big document's results takes a while too: the toast
+       * stays until they are there. */
+      il_window_set_document (self, document);
+      il_window_add_recent (file);
+    }
+  if (self->open_toast != NULL)
+    adw_toast_dismiss (self->open_toast);
+  g_clear_object (&self->open_toast);
+  if (document == NULL)
+    il_window_show_error (self, _("Could Not Open the Experiment"), error->message);
+  else
+    il_window_ask_recorded_quiz (self);
+}
+
+static void
+open_cancel_cb (AdwToast *toast,
+                IlWindow *self)
+{
+  if (self->open_cancellable != NULL)
+    g_cancellable_cancel (self->open_cancellable);
+  g_clear_object (&self->open_cancellable);
+  g_clear_object (&self->open_toast);
+}
+
+/* A big file: read in a thread while a toast says so, with Cancel. */
+static gboolean
+il_window_open_in_thread (IlWindow *self,
+                          GFile    *file)
+{
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *title = NULL;
+
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE "," G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME,
+                            G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  if (info == NULL || g_file_info_get_size (info) < OPEN_IN_THREAD_BYTES)
+    return FALSE;
+
+  if (self->open_cancellable != NULL)
+    g_cancellable_cancel (self->open_cancellable);
+  g_clear_object (&self->open_cancellable);
+  if (self->open_toast != NULL)
+    adw_toast_dismiss (self->open_toast);
+  g_clear_object (&self->open_toast);
+
+  name = g_strdup (g_file_info_get_display_name (info));
+  /* TRANSLATORS: %s is a file name; shown while a big file is read */
+  title = g_strdup_printf (_("Opening “%s”…"), name);
+  self->open_toast = adw_toast_new (title);
+  adw_toast_set_timeout (self->open_toast, 0);
+  adw_toast_set_priority (self->open_toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_button_label (self->open_toast, _("_Cancel"));
+  g_signal_connect_object (self->open_toast, "button-clicked", G_CALLBACK (open_cancel_cb), self, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->open_toast));
+
+  self->open_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->open_cancellable, open_done_cb, g_object_ref (file));
+  g_task_set_source_tag (task, il_window_open_in_thread);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
+  g_task_run_in_thread (task, open_thread);
+  return TRUE;
+}
+
 static void
 il_window_open_file_now (IlWindow *self,
                          GFile    *file)
 {
   g_autoptr(GError) error = NULL;
 
+  if (il_window_open_in_thread (self, file))
+    return;
   if (!il_window_load_file (self, file, &error))
     il_window_show_error (self, _("Could Not Open the Experiment"), error->message);
 }

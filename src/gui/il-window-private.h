@@ -90,6 +90,9 @@ struct _IlWindow
   IlDocument   *document;
   GSignalGroup *document_signals;
   GCancellable *run_cancellable;
+  /* A big file being opened in a thread (il-window-files.c), its toast */
+  GCancellable *open_cancellable;
+  AdwToast     *open_toast;
   IlRunner     *runner;
   IlEventQueue *queue;
   IlResults    *results;

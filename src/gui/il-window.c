@@ -484,6 +484,10 @@ il_window_dispose (GObject *object)
 
   if (self->run_cancellable != NULL)
     g_cancellable_cancel (self->run_cancellable);
+  if (self->open_cancellable != NULL)
+    g_cancellable_cancel (self->open_cancellable);
+  g_clear_object (&self->open_cancellable);
+  g_clear_object (&self->open_toast);
   if (self->live_model != NULL)
     il_live_model_stop (self->live_model);
   g_clear_handle_id (&self->progress_source, g_source_remove);
