@@ -120,17 +120,6 @@ flush_pending (GArray  *rects,
   p->kind = -1;
 }
 
-static int
-heaviest (const Pending *p)
-{
-  int best = 0;
-
-  for (int k = 1; k <= IL_N_BLOCK_TYPES; k++)
-    if (p->weight[k] > p->weight[best])
-      best = k;
-  return best;
-}
-
 /* The time at the left edge of the pixel column right of @x's. */
 static gint64
 next_column_us (const IlTimelineLayout *g,
@@ -141,6 +130,17 @@ next_column_us (const IlTimelineLayout *g,
   return t >= (double) G_MAXINT64 ? G_MAXINT64 : (gint64) ceil (t);
 }
 
+/* The pixel column being summed up: blocks under a pixel that start in it. */
+typedef struct
+{
+  gboolean any;
+  double   index; /* floor (x) */
+  double   x0, x1;
+  double   alpha;
+  double   weight[IL_N_BLOCK_TYPES + 1];
+  double   state[IL_N_STATES];
+} Column;
+
 typedef struct
 {
   const IlTimelineLayout *g;
@@ -149,9 +149,64 @@ typedef struct
   GArray                 *rects;
   GArray                 *strips;
   Pending                *p;
+  Column                  col;
   double                  y, bar_h, strip_h;
   gint64                  now_us;
 } Row;
+
+/* Closes the pixel column being summed up: its bar extends the pending
+ * one where both have the same colour, otherwise starts the next. */
+static void
+close_column (Row *r)
+{
+  Pending *p = r->p;
+  Column  *c = &r->col;
+  int      kind = 0;
+
+  if (!c->any)
+    return;
+  for (int k = 1; k <= IL_N_BLOCK_TYPES; k++)
+    if (c->weight[k] > c->weight[kind])
+      kind = k;
+  if (p->kind >= 0 && c->x0 <= p->x1 + 0.5 && p->kind == kind && p->alpha == c->alpha)
+    p->x1 = MAX (p->x1, c->x1);
+  else
+    {
+      flush_pending (r->rects, p, r->y, r->bar_h, r->strip_h);
+      p->x0 = c->x0;
+      p->x1 = c->x1;
+      p->kind = kind;
+      p->alpha = c->alpha;
+      memset (p->weight, 0, sizeof p->weight);
+    }
+  for (int k = 0; k <= IL_N_BLOCK_TYPES; k++)
+    p->weight[k] += c->weight[k];
+  for (int s = 0; s < IL_N_STATES; s++)
+    p->state[s] += c->state[s];
+  c->any = FALSE;
+}
+
+/* The column @x is in, started if it is not the one being summed up. */
+static Column *
+column_at (Row   *r,
+           double x)
+{
+  Column *c = &r->col;
+  double  index = floor (x);
+
+  if (c->any && c->index != index)
+    close_column (r);
+  if (!c->any)
+    {
+      memset (c, 0, sizeof *c);
+      c->any = TRUE;
+      c->index = index;
+      c->x0 = x;
+      c->x1 = x;
+      c->alpha = 1.0;
+    }
+  return c;
+}
 
 static void
 add_block (Row                   *r,
@@ -165,8 +220,22 @@ add_block (Row                   *r,
   double   x1 = il_timeline_layout_x_of (r->g, end);
   int      k = MIN (b->type, IL_N_BLOCK_TYPES);
 
-  /* Merge into the pending bar when the block continues it, or when the
-   * pending bar is still under a pixel wide. */
+  if (x1 - x0 < 1.0)
+    {
+      /* Under a pixel: summed up with the others that start in its column. */
+      Column *c = column_at (r, x0);
+
+      c->weight[k] += MAX (x1 - x0, 1e-3);
+      c->x1 = MAX (c->x1, x1);
+      c->alpha = MIN (c->alpha, alpha);
+      if (r->strip_h > 0 && b->state.valid)
+        for (IlState s = 0; s < IL_N_STATES; s++)
+          c->state[s] += MAX (il_state_times_get (&b->state, s), 0);
+      return;
+    }
+
+  /* A pixel or wider: its own bar, or the pending one's if it continues it. */
+  close_column (r);
   if (p->kind >= 0 && x0 <= p->x1 + 0.5 && ((p->kind == k && p->alpha == alpha) || p->x1 - p->x0 < 1.0))
     {
       p->x1 = MAX (p->x1, x1);
@@ -196,8 +265,8 @@ add_block (Row                   *r,
       p->state[s] += MAX (il_state_times_get (&b->state, s), 0);
 }
 
-/* Blocks [from, to) of the row all start in one pixel column: one bar,
- * from SAMPLES of them scaled up to all. Returns the blocks looked at. */
+/* Blocks [from, to) of the row all start in one pixel column: summed up
+ * from SAMPLES of them, scaled up to all. Returns the blocks looked at. */
 static guint
 add_dense (Row  *r,
            guint from,
@@ -205,42 +274,27 @@ add_dense (Row  *r,
 {
   const IlTimelineBlock *blocks = (const IlTimelineBlock *) (gconstpointer) r->data->blocks->data;
   const guint32         *items = (const guint32 *) (gconstpointer) r->list->items->data;
-  Pending               *p = r->p;
-  double                 weight[IL_N_BLOCK_TYPES + 1] = { 0 };
-  double                 state[IL_N_STATES] = { 0 };
   guint                  n = to - from, step = MAX (n / SAMPLES, 1), looked = 0;
-  double                 x0 = il_timeline_layout_x_of (r->g, blocks[items[from]].start_us), x1 = x0;
+  Column                *c = column_at (r, il_timeline_layout_x_of (r->g, blocks[items[from]].start_us));
 
   for (guint i = from; i < to; i += step)
     {
-      const IlTimelineBlock *b = &blocks[items[i]];
+      /* Anywhere in each stretch of step blocks, so that a period in the
+       * data cannot line up with the samples' (a hash: the same each frame). */
+      const IlTimelineBlock *b = &blocks[items[MIN (i + (items[i] * 2654435761u >> 7) % step, to - 1)]];
       gint64                 end = b->end_us >= 0 ? b->end_us : r->now_us;
       double                 bx1 = il_timeline_layout_x_of (r->g, end);
 
-      weight[MIN (b->type, IL_N_BLOCK_TYPES)] += (bx1 - il_timeline_layout_x_of (r->g, b->start_us)) * step;
-      x1 = MAX (x1, bx1);
-      if (b->state.valid)
+      c->weight[MIN (b->type, IL_N_BLOCK_TYPES)] +=
+        MAX (bx1 - il_timeline_layout_x_of (r->g, b->start_us), 1e-3) * step;
+      c->x1 = MAX (c->x1, bx1);
+      if (b->end_us < 0)
+        c->alpha = 0.55;
+      if (r->strip_h > 0 && b->state.valid)
         for (IlState s = 0; s < IL_N_STATES; s++)
-          state[s] += MAX (il_state_times_get (&b->state, s), 0) * (double) step;
+          c->state[s] += MAX (il_state_times_get (&b->state, s), 0) * (double) step;
       looked++;
     }
-
-  if (p->kind >= 0 && x0 <= p->x1 + 0.5)
-    p->x1 = MAX (p->x1, x1);
-  else
-    {
-      flush_pending (r->rects, p, r->y, r->bar_h, r->strip_h);
-      p->x0 = x0;
-      p->x1 = x1;
-      p->alpha = 1.0;
-      memset (p->weight, 0, sizeof p->weight);
-    }
-  for (int k = 0; k <= IL_N_BLOCK_TYPES; k++)
-    p->weight[k] += weight[k];
-  p->kind = heaviest (p);
-  if (r->strip_h > 0)
-    for (int s = 0; s < IL_N_STATES; s++)
-      p->state[s] += state[s];
   return looked;
 }
 
@@ -276,6 +330,7 @@ row_blocks (Row *r)
       add_block (r, items[i], b);
       i++;
     }
+  close_column (r);
   flush_pending (r->rects, r->p, r->y, r->bar_h, r->strip_h);
   return looked;
 }
