@@ -6,9 +6,9 @@
  * Pure: no drawing, tested without a display. Each sub-row's blocks are
  * found by binary search in the index (il-timeline-index.c). Walking them
  * left to right, where DENSE or more blocks start in one pixel column the
- * walk jumps to the column's last block (another binary search), and the
- * ones in between are summed up from SAMPLES of them, spread evenly: that
- * column costs one bar, coloured by the block type that covers most of it,
+ * walk jumps to the column's last block (another search), and the ones in
+ * between are summed up from the index's buckets of IL_TIMELINE_BUCKET
+ * blocks (µs per type and per state, precomputed): that column costs one bar, coloured by the block type that covers most of it,
  * and one strip cell in the state its blocks spent most time in. Where
  * blocks are a pixel or wider they are drawn one by one, as before. Task
  * marks (failed, no blocks), task separators and the GIL band skip the
@@ -21,8 +21,7 @@
 
 #include "il-chart-data.h"
 
-#define DENSE   8  /* blocks starting in one pixel column: aggregate them */
-#define SAMPLES 16 /* blocks looked at for an aggregated column's colour */
+#define DENSE 8 /* blocks starting in one pixel column: aggregate them */
 
 typedef struct
 {
@@ -266,7 +265,8 @@ add_block (Row                   *r,
 }
 
 /* Blocks [from, to) of the row all start in one pixel column: summed up
- * from SAMPLES of them, scaled up to all. Returns the blocks looked at. */
+ * from the buckets that begin among them (precomputed once per data
+ * change), or one by one where none does. Returns what it looked at. */
 static guint
 add_dense (Row  *r,
            guint from,
@@ -274,25 +274,43 @@ add_dense (Row  *r,
 {
   const IlTimelineBlock *blocks = (const IlTimelineBlock *) (gconstpointer) r->data->blocks->data;
   const guint32         *items = (const guint32 *) (gconstpointer) r->list->items->data;
-  guint                  n = to - from, step = MAX (n / SAMPLES, 1), looked = 0;
-  Column                *c = column_at (r, il_timeline_layout_x_of (r->g, blocks[items[from]].start_us));
+  const gint64          *starts = (const gint64 *) (gconstpointer) r->list->starts->data;
+  gint64                 last_end = g_array_index (r->list->max_end, gint64, to - 1);
+  guint                  b0 = (from + IL_TIMELINE_BUCKET - 1) / IL_TIMELINE_BUCKET;
+  guint                  b1 = (to + IL_TIMELINE_BUCKET - 1) / IL_TIMELINE_BUCKET;
+  Column                *c = column_at (r, il_timeline_layout_x_of (r->g, starts[from]));
+  guint                  looked = 0;
 
-  for (guint i = from; i < to; i += step)
+  c->x1 = MAX (c->x1, il_timeline_layout_x_of (r->g, last_end == G_MAXINT64 ? r->now_us : last_end));
+  if (r->list->sums != NULL && b1 > b0 && b1 <= r->list->sums->len)
     {
-      /* Anywhere in each stretch of step blocks, so that a period in the
-       * data cannot line up with the samples' (a hash: the same each frame). */
-      const IlTimelineBlock *b = &blocks[items[MIN (i + (items[i] * 2654435761u >> 7) % step, to - 1)]];
+      const IlTimelineSums *sums = (const IlTimelineSums *) (gconstpointer) r->list->sums->data;
+      double                px_per_us = r->g->plot_w / (r->g->end_us - r->g->start_us);
+
+      for (guint b = b0; b < b1; b++)
+        {
+          for (int k = 0; k <= IL_N_BLOCK_TYPES; k++)
+            c->weight[k] += sums[b].type_us[k] * px_per_us;
+          if (r->strip_h > 0)
+            for (int st = 0; st < IL_N_STATES; st++)
+              c->state[st] += sums[b].state_us[st];
+          looked++;
+        }
+      return looked;
+    }
+
+  for (guint i = from; i < to; i++)
+    {
+      const IlTimelineBlock *b = &blocks[items[i]];
       gint64                 end = b->end_us >= 0 ? b->end_us : r->now_us;
-      double                 bx1 = il_timeline_layout_x_of (r->g, end);
 
       c->weight[MIN (b->type, IL_N_BLOCK_TYPES)] +=
-        MAX (bx1 - il_timeline_layout_x_of (r->g, b->start_us), 1e-3) * step;
-      c->x1 = MAX (c->x1, bx1);
+        MAX (il_timeline_layout_x_of (r->g, end) - il_timeline_layout_x_of (r->g, b->start_us), 1e-3);
       if (b->end_us < 0)
         c->alpha = 0.55;
       if (r->strip_h > 0 && b->state.valid)
-        for (IlState s = 0; s < IL_N_STATES; s++)
-          c->state[s] += MAX (il_state_times_get (&b->state, s), 0) * (double) step;
+        for (IlState st = 0; st < IL_N_STATES; st++)
+          c->state[st] += MAX (il_state_times_get (&b->state, st), 0);
       looked++;
     }
   return looked;
@@ -303,6 +321,7 @@ row_blocks (Row *r)
 {
   const IlTimelineBlock  *blocks = (const IlTimelineBlock *) (gconstpointer) r->data->blocks->data;
   const guint32          *items = (const guint32 *) (gconstpointer) r->list->items->data;
+  const gint64           *starts = (const gint64 *) (gconstpointer) r->list->starts->data;
   const IlTimelineLayout *g = r->g;
   guint                   i, end, looked = 0;
 
@@ -310,23 +329,23 @@ row_blocks (Row *r)
                            (gint64) ceil (g->end_us), &i, &end);
   while (i < end)
     {
-      const IlTimelineBlock *b = &blocks[items[i]];
+      const IlTimelineBlock *b;
 
       looked++;
       if (i + DENSE < end)
         {
-          gint64 next_us = next_column_us (g, il_timeline_layout_x_of (g, b->start_us));
+          gint64 next_us = next_column_us (g, il_timeline_layout_x_of (g, starts[i]));
 
-          if (blocks[items[i + DENSE - 1]].start_us < next_us)
+          if (starts[i + DENSE - 1] < next_us)
             {
               guint j = il_timeline_list_seek (r->list, blocks, sizeof (IlTimelineBlock), i + DENSE, end, next_us);
 
               /* All but the column's last block, which may reach further. */
               looked += add_dense (r, i, j - 1);
               i = j - 1;
-              b = &blocks[items[i]];
             }
         }
+      b = &blocks[items[i]];
       add_block (r, items[i], b);
       i++;
     }
@@ -347,14 +366,14 @@ skip_column (const IlTimelineLayout *g,
              guint                   end,
              double                  x)
 {
-  const guint32 *items = (const guint32 *) (gconstpointer) list->items->data;
-  gint64         next_us;
-  guint          j;
+  const gint64 *starts = (const gint64 *) (gconstpointer) list->starts->data;
+  gint64        next_us;
+  guint         j;
 
   if (i + 2 >= end)
     return i + 1;
   next_us = next_column_us (g, x);
-  if (((const gint64 *) (gconstpointer) ((const char *) base + (gsize) items[i + 2] * stride))[0] >= next_us)
+  if (starts[i + 2] >= next_us)
     return i + 1;
   j = il_timeline_list_seek (list, base, stride, i + 2, end, next_us);
   return j - 1;

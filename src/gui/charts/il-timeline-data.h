@@ -84,11 +84,24 @@ typedef struct
  * of each prefix, so that the items a visible window overlaps are found by
  * binary search (il-timeline-index.c). Kept up to date as data comes in;
  * sorted and completed once per data change, never per frame. */
+#define IL_TIMELINE_BUCKET 16 /* blocks summed up together */
+
+/* What IL_TIMELINE_BUCKET consecutive blocks of a list add up to: µs per
+ * block type and per state (zoomed out, a pixel column is the sum of the
+ * buckets that begin in it). */
+typedef struct
+{
+  float type_us[IL_N_BLOCK_TYPES + 1];
+  float state_us[IL_N_STATES];
+} IlTimelineSums;
+
 typedef struct
 {
   GArray  *items;   /* guint32 index into the item array */
+  GArray  *starts;  /* gint64: items' starts, side by side for searching */
   GArray  *max_end; /* gint64: latest end of items[0 … i]; running: G_MAXINT64 */
-  guint    n_valid; /* max_end holds for items[0 … n_valid) */
+  GArray  *sums;    /* IlTimelineSums per bucket: block lists only, else NULL */
+  guint    n_valid; /* max_end (and sums) hold for items[0 … n_valid) */
   gboolean unsorted;
 } IlTimelineList;
 

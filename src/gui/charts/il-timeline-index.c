@@ -13,6 +13,7 @@
 #include "il-chart-data.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static inline gint64
 item_start (gconstpointer base,
@@ -40,7 +41,9 @@ list_free (gpointer p)
   if (list == NULL)
     return;
   g_array_unref (list->items);
+  g_array_unref (list->starts);
   g_array_unref (list->max_end);
+  g_clear_pointer (&list->sums, g_array_unref);
   g_free (list);
 }
 
@@ -80,8 +83,8 @@ il_timeline_index_add (IlTimelineData *data,
                        guint32         item)
 {
   IlTimelineList *list;
+  gint64          start;
 
-  (void) data;
   if (key >= lists->len)
     g_ptr_array_set_size (lists, key + 1);
   list = g_ptr_array_index (lists, key);
@@ -89,14 +92,17 @@ il_timeline_index_add (IlTimelineData *data,
     {
       list = g_new0 (IlTimelineList, 1);
       list->items = g_array_new (FALSE, FALSE, sizeof (guint32));
+      list->starts = g_array_new (FALSE, FALSE, sizeof (gint64));
       list->max_end = g_array_new (FALSE, FALSE, sizeof (gint64));
+      if (lists == data->block_lists)
+        list->sums = g_array_new (FALSE, TRUE, sizeof (IlTimelineSums));
       g_ptr_array_index (lists, key) = list;
     }
-  if (list->items->len > 0 &&
-      item_start (base, stride, item) <
-        item_start (base, stride, g_array_index (list->items, guint32, list->items->len - 1)))
+  start = item_start (base, stride, item);
+  if (list->starts->len > 0 && start < g_array_index (list->starts, gint64, list->starts->len - 1))
     list->unsorted = TRUE;
   g_array_append_val (list->items, item);
+  g_array_append_val (list->starts, start);
 }
 
 void
@@ -155,21 +161,25 @@ list_prepare (IlTimelineList *list,
   const guint32 *items;
   gint64        *max_end;
   gint64         latest;
+  guint          from;
 
   if (list == NULL)
     return;
+  items = (const guint32 *) (gconstpointer) list->items->data;
   if (list->unsorted)
     {
       SortCtx ctx = { base, stride };
 
       g_qsort_with_data (list->items->data, list->items->len, sizeof (guint32), compare_start, &ctx);
+      for (guint i = 0; i < list->items->len; i++)
+        g_array_index (list->starts, gint64, i) = item_start (base, stride, items[i]);
       list->unsorted = FALSE;
       list->n_valid = 0;
     }
   if (list->n_valid == list->items->len)
     return;
+  from = list->n_valid;
   g_array_set_size (list->max_end, list->items->len);
-  items = (const guint32 *) (gconstpointer) list->items->data;
   max_end = (gint64 *) (gpointer) list->max_end->data;
   latest = list->n_valid > 0 ? max_end[list->n_valid - 1] : G_MININT64;
   for (guint i = list->n_valid; i < list->items->len; i++)
@@ -178,6 +188,31 @@ list_prepare (IlTimelineList *list,
       max_end[i] = latest;
     }
   list->n_valid = list->items->len;
+
+  /* Blocks: the buckets from the first that changed. */
+  if (list->sums != NULL)
+    {
+      const IlTimelineBlock *blocks = base;
+      guint                  b0 = from / IL_TIMELINE_BUCKET;
+      IlTimelineSums        *sums;
+
+      g_array_set_size (list->sums, (list->items->len + IL_TIMELINE_BUCKET - 1) / IL_TIMELINE_BUCKET);
+      sums = (IlTimelineSums *) (gpointer) list->sums->data;
+      for (guint b = b0; b < list->sums->len; b++)
+        {
+          memset (&sums[b], 0, sizeof sums[b]);
+          for (guint i = b * IL_TIMELINE_BUCKET; i < MIN ((b + 1) * IL_TIMELINE_BUCKET, list->items->len); i++)
+            {
+              const IlTimelineBlock *bl = &blocks[items[i]];
+
+              /* A running block counts as a microsecond: its end is not known. */
+              sums[b].type_us[MIN (bl->type, IL_N_BLOCK_TYPES)] += bl->end_us >= 0 ? MAX (bl->end_us - bl->start_us, 1) : 1;
+              if (bl->state.valid)
+                for (IlState st = 0; st < IL_N_STATES; st++)
+                  sums[b].state_us[st] += MAX (il_state_times_get (&bl->state, st), 0);
+            }
+        }
+    }
 }
 
 static void
@@ -208,14 +243,21 @@ il_timeline_list_seek (const IlTimelineList *list,
                        guint                 to,
                        gint64                t_us)
 {
-  const guint32 *items = (const guint32 *) (gconstpointer) list->items->data;
-  guint          lo = from, hi = to;
+  const gint64 *starts = (const gint64 *) (gconstpointer) list->starts->data;
+  guint         lo = from, hi = to, step = 1;
 
+  /* Galloping from @from: what is sought is usually near. */
+  while (lo + step < to && starts[lo + step] < t_us)
+    {
+      lo += step;
+      step *= 2;
+    }
+  hi = MIN (lo + step, to);
   while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;
 
-      if (item_start (base, stride, items[mid]) < t_us)
+      if (starts[mid] < t_us)
         lo = mid + 1;
       else
         hi = mid;
