@@ -340,7 +340,16 @@ row_blocks (Row *r)
             {
               guint j = il_timeline_list_seek (r->list, blocks, sizeof (IlTimelineBlock), i + DENSE, end, next_us);
 
-              /* All but the column's last block, which may reach further. */
+              gint64 last_end = g_array_index (r->list->max_end, gint64, j - 1);
+
+              /* The column's last block too if it ends in the column (read
+               * from the index: no block touched), else it is drawn on its own. */
+              if (last_end != G_MAXINT64 && last_end < next_us)
+                {
+                  looked += add_dense (r, i, j);
+                  i = j;
+                  continue;
+                }
               looked += add_dense (r, i, j - 1);
               i = j - 1;
             }
@@ -424,12 +433,21 @@ row_tasks (const IlTimelineLayout       *g,
                            (gint64) ceil (g->end_us), &i, &end);
   while (i < end)
     {
-      const IlTimelineTask *t = &tasks[g_array_index (list->items, guint32, i)];
-      gint64                stop = t->end_us >= 0 ? t->end_us : data->end_us;
-      double                x0 = il_timeline_layout_x_of (g, t->start_us);
-      double                x1 = il_timeline_layout_x_of (g, stop);
+      gint64                latest = g_array_index (list->max_end, gint64, i);
+      double                x0 = il_timeline_layout_x_of (g, g_array_index (list->starts, gint64, i));
+      double                x1 = il_timeline_layout_x_of (g, latest == G_MAXINT64 ? data->end_us : latest);
+      const IlTimelineTask *t;
 
       looked++;
+      /* The index says when a task is narrow (its end is at most the latest
+       * so far): only wide ones are read. */
+      if (x1 - x0 < 6)
+        {
+          i = skip_column (g, list, tasks, sizeof (IlTimelineTask), i, end, x0);
+          continue;
+        }
+      t = &tasks[g_array_index (list->items, guint32, i)];
+      x1 = il_timeline_layout_x_of (g, t->end_us >= 0 ? t->end_us : data->end_us);
       if (!t->failed && x1 - x0 >= 6)
         push_mark (bars->marks, round (x0) + 0.5, y, 0, l->bar_h, IL_TIMELINE_KIND_SEPARATOR);
       i = skip_column (g, list, tasks, sizeof (IlTimelineTask), i, end, x0);
