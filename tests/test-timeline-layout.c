@@ -207,6 +207,223 @@ test_axis (void)
 }
 
 /* The loop-latency chart's p95 is core's: R-7, not the nearest rank. */
+/* A worker's task of one block, live: start, block start and end, end. */
+static void
+run_task (IlTimelineData *data, guint task, gint32 worker, gint64 start_us, gint64 end_us, guint type, gboolean failed)
+{
+  IlStateTimes state = { TRUE, end_us - start_us, 0, 0, 0, 0 };
+  IlEvent      e;
+
+  start_task (data, task, worker, start_us);
+  e = il_event_block_start (start_us, 0, type);
+  e.task = task;
+  e.worker = worker;
+  il_timeline_data_apply (data, &e);
+  e = il_event_block_end (start_us, end_us, 0, type, failed, &state);
+  e.task = task;
+  e.worker = worker;
+  il_timeline_data_apply (data, &e);
+  e = il_event_task_end (start_us, end_us, -1, failed, &state);
+  e.task = task;
+  e.worker = worker;
+  e.t_us = end_us;
+  il_timeline_data_apply (data, &e);
+}
+
+#define BIG_WORKERS 8
+#define BIG_PERIOD  10 /* µs between a worker's task starts; each runs 8 */
+
+/* The flat index of worker w's k-th task. */
+#define BIG_TASK(k, w) ((guint) (k) *BIG_WORKERS + (guint) (w))
+
+/* Bar rects (not strip cells) in @lane's rows. */
+static guint
+lane_bars (const IlTimelineBars *bars, const IlTimelineLayout *layout, guint lane)
+{
+  const IlTimelineLaneGeometry *l = &layout->lanes[lane];
+  guint                         n = 0;
+
+  for (guint i = 0; i < bars->rects->len; i++)
+    {
+      const IlTimelineRect *r = &g_array_index (bars->rects, IlTimelineRect, i);
+
+      if (r->kind <= IL_N_BLOCK_TYPES && r->y >= l->y && r->y < l->y + l->h)
+        n++;
+    }
+  return n;
+}
+
+/* Issue 13: a million tasks. Zoomed out, what is drawn (and looked at) is
+ * bounded by sub-rows × width, not by tasks; zoomed in until a task is
+ * pixels wide, the exact tasks come back and the hit test reaches one. */
+static void
+test_million (void)
+{
+  g_autoptr(IlTimelineData) data = il_timeline_data_new ();
+  g_autoptr(GArray) lanes = g_array_new (FALSE, TRUE, sizeof (IlTimelineLaneGeometry));
+  const guint           n = 1000000, per_worker = n / BIG_WORKERS;
+  IlTimelineBars        bars;
+  IlTimelineLayout      layout;
+  double                covered = 0, cpu_covered = 0, x, t_us, slack;
+  guint                 cpu_bars = 0, width, k0;
+  int                   lane, row;
+  const IlTimelineTask *t;
+
+  for (guint k = 0; k < per_worker; k++)
+    for (guint w = 0; w < BIG_WORKERS; w++)
+      run_task (data, BIG_TASK (k, w), (gint32) w, (gint64) k * BIG_PERIOD, (gint64) k * BIG_PERIOD + 8,
+                k % 4 == 3 ? IL_BLOCK_SLEEP : IL_BLOCK_CPU, w == 5 && k == per_worker / 2);
+  g_assert_cmpuint (data->tasks->len, ==, n);
+  g_assert_cmpuint (data->dropped, ==, 0);
+  g_assert_cmpuint (data->n_rows, ==, BIG_WORKERS);
+
+  il_timeline_bars_init (&bars);
+  il_timeline_layout_compute (&layout, lanes, data, 1200, 600, TRUE, IL_TIMELINE_MAX_LANE, 0,
+                              (double) per_worker * BIG_PERIOD);
+  il_timeline_bars_compute (&bars, &layout, data);
+  width = (guint) ceil (layout.plot_w) + 2;
+  /* The old drawing walked all 1,000,000 blocks and tasks every frame. */
+  g_assert_cmpuint (bars.looked_at, <=, 32 * layout.n_rows * width);
+  g_assert_cmpuint (bars.rects->len, <=, 2 * layout.n_rows * width);
+  g_assert_cmpuint (bars.marks->len, <=, 4 * layout.n_rows * width);
+  /* Yet every lane is drawn across, in the type that covers most of it,
+   * and the one failed task is marked. */
+  for (guint i = 0; i < bars.rects->len; i++)
+    {
+      const IlTimelineRect *r = &g_array_index (bars.rects, IlTimelineRect, i);
+
+      if (r->kind > IL_N_BLOCK_TYPES)
+        continue;
+      covered += r->w;
+      if (r->kind == IL_BLOCK_CPU)
+        {
+          cpu_bars++;
+          cpu_covered += r->w;
+        }
+    }
+  g_assert_cmpfloat (covered, >=, BIG_WORKERS * (layout.plot_w - 2));
+  g_assert_cmpuint (cpu_bars, >=, BIG_WORKERS);
+  /* Three tasks in four are CPU: every column is. */
+  g_assert_cmpfloat (cpu_covered, ==, covered);
+  {
+    guint failed = 0;
+
+    for (guint i = 0; i < bars.marks->len; i++)
+      failed += g_array_index (bars.marks, IlTimelineRect, i).kind == IL_TIMELINE_KIND_FAILED;
+    g_assert_cmpuint (failed, ==, 1);
+  }
+  /* Zoomed out, the pointer still finds a task of the right lane. */
+  g_assert_true (il_timeline_layout_hit (&layout, layout.plot_x + layout.plot_w / 3, layout.lanes[2].y + 5,
+                                         &lane, &row, &t_us, &slack));
+  t = il_timeline_data_find (data, lane, row, (gint64) t_us, (gint64) slack);
+  g_assert_nonnull (t);
+  g_assert_cmpint (t->worker, ==, 2);
+
+  /* Deep zoom: 6 periods across the plot, tasks ~150 px wide. */
+  k0 = 77777;
+  il_timeline_layout_compute (&layout, lanes, data, 1200, 600, TRUE, IL_TIMELINE_MAX_LANE,
+                              (double) k0 * BIG_PERIOD - 1, (double) (k0 + 6) * BIG_PERIOD - 1);
+  il_timeline_bars_compute (&bars, &layout, data);
+  g_assert_cmpuint (bars.looked_at, <, 200);
+  /* One bar per task in view: k0 … k0 + 5, and the tail of k0 - 1 (ends
+   * at k0 × 10 - 2, before the view: not drawn). */
+  for (guint w = 0; w < BIG_WORKERS; w++)
+    g_assert_cmpuint (lane_bars (&bars, &layout, w), ==, 6);
+  /* The pointer over the middle of task k0 + 2 of worker 4 hits that very task. */
+  x = il_timeline_layout_x_of (&layout, (k0 + 2) * BIG_PERIOD + 4);
+  g_assert_true (il_timeline_layout_hit (&layout, x, layout.lanes[4].y + 5, &lane, &row, &t_us, &slack));
+  t = il_timeline_data_find (data, lane, row, (gint64) t_us, (gint64) slack);
+  g_assert_nonnull (t);
+  g_assert_cmpuint (t->task, ==, BIG_TASK (k0 + 2, 4));
+  /* In the gap between two tasks, within three pixels of the earlier's end. */
+  x = il_timeline_layout_x_of (&layout, (k0 + 3) * BIG_PERIOD + 8.5);
+  g_assert_true (il_timeline_layout_hit (&layout, x, layout.lanes[4].y + 5, &lane, &row, &t_us, &slack));
+  t = il_timeline_data_find (data, lane, row, (gint64) t_us, (gint64) slack);
+  g_assert_nonnull (t);
+  g_assert_cmpuint (t->task, ==, BIG_TASK (k0 + 3, 4));
+
+  il_timeline_bars_clear (&bars);
+}
+
+/* A results repetition lists tasks in flat order, not start order (here
+ * in reverse): the index sorts them once; a task still running (end -1,
+ * live) that started long before the view is drawn across it. */
+static void
+test_bars_order (void)
+{
+  g_autoptr(IlTimelineData) data = il_timeline_data_new ();
+  g_autoptr(GArray) lanes = g_array_new (FALSE, TRUE, sizeof (IlTimelineLaneGeometry));
+  IlRepetition         *rep = il_repetition_new ();
+  const guint           n = 20000;
+  IlTimelineBars        bars;
+  IlTimelineLayout      layout;
+  double                t_us, slack;
+  int                   lane, row;
+  const IlTimelineTask *t;
+
+  for (guint i = 0; i < n; i++)
+    {
+      IlTaskRecord rec = { 0 };
+
+      rec.worker = (gint) (i % 2);
+      rec.start_us = (gint64) (n - 1 - i) * 100;
+      rec.end_us = rec.start_us + 90;
+      rec.cpu_start = rec.cpu_end = -1;
+      rec.n_blocks = 1;
+      rec.block0.start_us = rec.start_us;
+      rec.block0.end_us = rec.end_us;
+      rec.block0.ttfb_us = -1;
+      rec.block0.type = i == 4321 ? IL_BLOCK_HTTP : IL_BLOCK_CPU;
+      g_array_append_val (rep->tasks, rec);
+    }
+  rep->makespan_ms = n / 10.0;
+  il_timeline_data_set_repetition (data, rep, NULL);
+  il_repetition_free (rep);
+
+  il_timeline_bars_init (&bars);
+  /* Around task 4321 (worker 1), a few tasks wide. */
+  il_timeline_layout_compute (&layout, lanes, data, 800, 300, FALSE, IL_TIMELINE_MAX_LANE,
+                              (double) (n - 1 - 4321) * 100 - 500, (double) (n - 1 - 4321) * 100 + 590);
+  il_timeline_bars_compute (&bars, &layout, data);
+  g_assert_cmpuint (lane_bars (&bars, &layout, 1), ==, 5);
+  {
+    guint http = 0;
+
+    for (guint i = 0; i < bars.rects->len; i++)
+      http += g_array_index (bars.rects, IlTimelineRect, i).kind == IL_BLOCK_HTTP;
+    g_assert_cmpuint (http, ==, 1);
+  }
+  g_assert_true (il_timeline_layout_hit (&layout,
+                                         il_timeline_layout_x_of (&layout, (double) (n - 1 - 4321) * 100 + 45),
+                                         layout.lanes[1].y + 3, &lane, &row, &t_us, &slack));
+  t = il_timeline_data_find (data, lane, row, (gint64) t_us, (gint64) slack);
+  g_assert_nonnull (t);
+  g_assert_cmpuint (t->task, ==, 4321);
+
+  /* Live: a long task still running on worker 0 under short ones elsewhere. */
+  il_timeline_data_reset (data);
+  start_task (data, 0, 0, 0);
+  {
+    IlEvent e = il_event_block_start (0, 0, IL_BLOCK_SLEEP);
+
+    e.task = 0;
+    e.worker = 0;
+    il_timeline_data_apply (data, &e);
+  }
+  for (guint k = 0; k < 5000; k++)
+    run_task (data, k + 1, 1, (gint64) k * 10, (gint64) k * 10 + 8, IL_BLOCK_CPU, FALSE);
+  il_timeline_layout_compute (&layout, lanes, data, 800, 300, FALSE, IL_TIMELINE_MAX_LANE, 30000, 30095);
+  il_timeline_bars_compute (&bars, &layout, data);
+  g_assert_cmpuint (lane_bars (&bars, &layout, 0), ==, 1);
+  g_assert_cmpuint (lane_bars (&bars, &layout, 1), ==, 10);
+  g_assert_true (il_timeline_layout_hit (&layout, layout.plot_x + 10, layout.lanes[0].y + 3, &lane, &row, &t_us, &slack));
+  t = il_timeline_data_find (data, lane, row, (gint64) t_us, (gint64) slack);
+  g_assert_nonnull (t);
+  g_assert_cmpuint (t->task, ==, 0);
+
+  il_timeline_bars_clear (&bars);
+}
+
 static void
 test_lag_percentile (void)
 {
@@ -236,6 +453,8 @@ main (int   argc,
   g_test_add_func ("/il/timeline-layout/lanes", test_lanes);
   g_test_add_func ("/il/timeline-layout/time-and-hits", test_time_and_hits);
   g_test_add_func ("/il/timeline-layout/gil-band", test_gil_band);
+  g_test_add_func ("/il/timeline-bars/million", test_million);
+  g_test_add_func ("/il/timeline-bars/order", test_bars_order);
   g_test_add_func ("/il/chart-axis/ticks", test_axis);
   g_test_add_func ("/il/lag-data/percentile", test_lag_percentile);
 

@@ -23,8 +23,10 @@
 G_BEGIN_DECLS
 
 /* Caps that keep memory bounded whatever the run's size. */
-#define IL_CHART_MAX_TASKS     200000
-#define IL_CHART_MAX_BLOCKS    400000
+/* The format's limit: a 1,000,000-task results file is shown whole (the
+ * timeline draws what is visible, aggregated per pixel: il-timeline-bars.c). */
+#define IL_CHART_MAX_TASKS     1000000
+#define IL_CHART_MAX_BLOCKS    2000000
 #define IL_CHART_MAX_SPANS     200000
 #define IL_CHART_LOAD_CAPACITY 6000 /* samples per core: 5 min at 20 Hz */
 #define IL_CHART_MAX_CORES     256

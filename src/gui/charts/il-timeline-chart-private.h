@@ -20,9 +20,8 @@ struct _IlTimelineChart
   /* owned */
   IlTimelineData *data;
   IlTimeRange    *range;
-  GArray         *pending; /* Pending per sub-row, reused by every draw */
-  GArray         *rects;   /* Rect, reused by every draw */
-  GArray         *lanes;   /* IlTimelineLaneGeometry, reused by every layout */
+  IlTimelineBars  bars;  /* reused by every draw */
+  GArray         *lanes; /* IlTimelineLaneGeometry, reused by every layout */
 
   double   max_lane; /* tallest lane, px */
   gboolean legend;

@@ -38,15 +38,6 @@
 
 G_DEFINE_FINAL_TYPE (IlTimelineChart, il_timeline_chart, IL_TYPE_CHART)
 
-typedef struct
-{
-  double x0, x1;
-  int    kind; /* block type, or -1 none */
-  double alpha;
-  double weight[IL_N_BLOCK_TYPES + 1]; /* pixels covered per type */
-  double state[IL_N_STATES];           /* µs per state of narrow blocks */
-} Pending;
-
 /* The host an mpi rank's lane ran on, or NULL. */
 static const char *
 lane_host (const IlTimelineData *data,
@@ -79,75 +70,7 @@ il_timeline_chart_compute_layout (IlTimelineChart  *self,
                     gtk_widget_get_height (GTK_WIDGET (self)), layout);
 }
 
-typedef struct
-{
-  float  x, y, w, h;
-  guint8 kind;
-  guint8 faded;
-} Rect;
-
-/* Queues the pending bar as a pixel-aligned rectangle: all rectangles of
- * one colour are filled at the end as one path, which cairo composites as
- * boxes (no antialiasing, no tessellation). */
-/* Rect kinds past the block types: the state strip, by state. */
-#define STRIP_KIND(state) (32 + (state))
-
-static void
-push_rect (GArray  *rects,
-           double   x0,
-           double   x1,
-           double   y,
-           double   h,
-           int      kind,
-           gboolean faded)
-{
-  Rect r;
-
-  x0 = floor (x0);
-  /* At least one pixel wide, so short blocks never vanish when zoomed out. */
-  x1 = MAX (round (x1), x0 + 1);
-  r.x = (float) x0;
-  r.y = (float) round (y);
-  r.w = (float) (x1 - x0);
-  r.h = (float) round (h);
-  r.kind = (guint8) kind;
-  r.faded = faded;
-  g_array_append_val (rects, r);
-}
-
-/* Queues the pending bar as a pixel-aligned rectangle: all rectangles of
- * one colour are filled at the end as one path, which cairo composites as
- * boxes (no antialiasing, no tessellation). Narrow blocks merged into it
- * get one strip cell coloured by the state they spent most time in, so
- * waiting stays visible when zoomed out. */
-static void
-flush_pending (GArray  *rects,
-               Pending *p,
-               double   y,
-               double   h,
-               double   strip_h)
-{
-  double total;
-  int    best = 0;
-
-  if (p->kind < 0)
-    return;
-  push_rect (rects, p->x0, p->x1, y, h, p->kind, p->alpha < 1.0);
-
-  total = 0;
-  for (int i = 0; i < IL_N_STATES; i++)
-    total += p->state[i];
-  if (strip_h > 0 && total > 0)
-    {
-      for (int i = 1; i < IL_N_STATES; i++)
-        if (p->state[i] > p->state[best])
-          best = i;
-      if (best != 0)
-        push_rect (rects, p->x0, p->x1, y + h + 1, strip_h, STRIP_KIND (best), FALSE);
-    }
-  memset (p->state, 0, sizeof p->state);
-  p->kind = -1;
-}
+#define STRIP_KIND(state) IL_TIMELINE_STRIP_KIND (state)
 
 static void
 fill_rects (cairo_t             *cr,
@@ -166,7 +89,7 @@ fill_rects (cairo_t             *cr,
           continue;
         for (guint i = 0; i < rects->len; i++)
           {
-            const Rect *r = &g_array_index (rects, Rect, i);
+            const IlTimelineRect *r = &g_array_index (rects, IlTimelineRect, i);
 
             if (r->kind != kind || r->faded != faded)
               continue;
@@ -217,6 +140,48 @@ draw_state_strip (cairo_t               *cr,
     }
 }
 
+/* Task marks and the GIL band, in order. */
+static void
+draw_marks (cairo_t             *cr,
+            GArray              *marks,
+            const IlChartColors *colors)
+{
+  for (guint i = 0; i < marks->len; i++)
+    {
+      const IlTimelineRect *m = &g_array_index (marks, IlTimelineRect, i);
+
+      switch (m->kind)
+        {
+          case IL_TIMELINE_KIND_NO_BLOCKS:
+            il_chart_set_source (cr, &colors->accent, 0.5);
+            cairo_rectangle (cr, m->x, m->y, m->w, m->h);
+            cairo_fill (cr);
+            break;
+          case IL_TIMELINE_KIND_FAILED:
+            il_chart_set_source (cr, &colors->failed, 1.0);
+            cairo_set_line_width (cr, 2);
+            cairo_rectangle (cr, m->x, m->y, m->w, m->h);
+            cairo_stroke (cr);
+            break;
+          case IL_TIMELINE_KIND_SEPARATOR:
+            il_chart_set_source (cr, &colors->bg, 0.9);
+            cairo_set_line_width (cr, 1);
+            cairo_move_to (cr, m->x, m->y);
+            cairo_line_to (cr, m->x, m->y + m->h);
+            cairo_stroke (cr);
+            break;
+          case IL_TIMELINE_KIND_GIL_HOLD:
+          case IL_TIMELINE_KIND_GIL_WAIT:
+            il_chart_set_source (cr, m->kind == IL_TIMELINE_KIND_GIL_HOLD ? &colors->gil_hold : &colors->gil_wait, 1.0);
+            cairo_rectangle (cr, m->x, m->y, m->w, m->h);
+            cairo_fill (cr);
+            break;
+          default:
+            break;
+        }
+    }
+}
+
 static void
 draw_legend (cairo_t             *cr,
              double               x,
@@ -249,14 +214,11 @@ il_timeline_chart_draw (IlChart             *chart,
                         int                  height,
                         const IlChartColors *colors)
 {
-  IlTimelineChart      *self = IL_TIMELINE_CHART (chart);
-  IlTimelineData       *data = self->data;
-  const IlTimelineTask *tasks;
-  Pending              *pending;
-  IlTimelineLayout      g;
-  IlChartAxis           axis;
-  double                x_title = 8;
-  gint64                now_us;
+  IlTimelineChart *self = IL_TIMELINE_CHART (chart);
+  IlTimelineData  *data = self->data;
+  IlTimelineLayout g;
+  IlChartAxis      axis;
+  double           x_title = 8;
 
   compute_geometry (self, width, height, &g);
 
@@ -343,154 +305,22 @@ il_timeline_chart_draw (IlChart             *chart,
       return;
     }
 
-  now_us = data->end_us;
-  tasks = (const IlTimelineTask *) (gconstpointer) data->tasks->data;
-
   cairo_save (cr);
   cairo_rectangle (cr, g.plot_x, g.plot_y, g.plot_w, g.lanes_h);
   cairo_clip (cr);
 
-  /* One pending bar per sub-row */
-  if (self->pending->len < g.n_rows)
-    g_array_set_size (self->pending, g.n_rows);
-  pending = (Pending *) (gpointer) self->pending->data;
-  for (guint i = 0; i < g.n_rows; i++)
+  /* What is visible, aggregated per pixel column where tasks are narrower
+   * than a pixel: bounded by lanes × width, whatever the number of tasks. */
+  il_timeline_bars_compute (&self->bars, &g, data);
+  for (guint i = 0; i < self->bars.strips->len; i++)
     {
-      pending[i].kind = -1;
-      memset (pending[i].state, 0, sizeof pending[i].state);
+      const IlTimelineStrip *s = &g_array_index (self->bars.strips, IlTimelineStrip, i);
+
+      draw_state_strip (cr, data, &g_array_index (data->blocks, IlTimelineBlock, s->block), s->x0, s->x1, s->y,
+                        s->h, colors);
     }
-
-  /* Blocks */
-  for (guint i = 0; i < data->blocks->len; i++)
-    {
-      const IlTimelineBlock        *b = &g_array_index (data->blocks, IlTimelineBlock, i);
-      gint64                        end = b->end_us >= 0 ? b->end_us : now_us;
-      double                        alpha = b->end_us >= 0 ? 1.0 : 0.55;
-      const IlTimelineLaneGeometry *l;
-      double                        x0, x1, y, bar_h, strip_h;
-      guint                         row;
-      Pending                      *p;
-
-      if (end < g.start_us || b->start_us > g.end_us || b->worker < 0 || (guint) b->worker >= g.n_lanes)
-        continue;
-      l = &g.lanes[b->worker];
-      row = MIN (tasks[b->task_slot].row, l->n_rows - 1);
-      x0 = il_timeline_layout_x_of (&g, b->start_us);
-      x1 = il_timeline_layout_x_of (&g, end);
-      y = il_timeline_layout_row_y (l, row);
-      bar_h = l->bar_h;
-      strip_h = l->strip_h;
-      p = &pending[l->first_row + row];
-
-      /* Merge into the pending bar when the block continues it, or when
-       * the pending bar is still under a pixel wide: zoomed out, each pixel
-       * column then costs one rectangle whatever the number of tasks, and
-       * takes the colour of the type that covers most of it. */
-      if (p->kind >= 0 && x0 <= p->x1 + 0.5 &&
-          ((p->kind == b->type && p->alpha == alpha) || p->x1 - p->x0 < 1.0))
-        {
-          guint k = MIN (b->type, IL_N_BLOCK_TYPES);
-
-          p->x1 = MAX (p->x1, x1);
-          p->weight[k] += x1 - x0;
-          if (p->weight[k] > p->weight[p->kind])
-            p->kind = k;
-        }
-      else
-        {
-          flush_pending (self->rects, p, y, bar_h, strip_h);
-          p->x0 = x0;
-          p->x1 = x1;
-          p->kind = b->type < IL_N_BLOCK_TYPES ? b->type : IL_N_BLOCK_TYPES;
-          p->alpha = alpha;
-          memset (p->weight, 0, sizeof p->weight);
-          p->weight[p->kind] = x1 - x0;
-        }
-
-      if (strip_h > 0 && x1 - x0 >= 3)
-        draw_state_strip (cr, data, b, x0, x1, y + bar_h + 1, strip_h, colors);
-      else if (strip_h > 0 && b->state.valid)
-        for (IlState s = 0; s < IL_N_STATES; s++)
-          p->state[s] += MAX (il_state_times_get (&b->state, s), 0);
-    }
-  for (guint lane = 0; lane < g.n_lanes; lane++)
-    {
-      const IlTimelineLaneGeometry *l = &g.lanes[lane];
-
-      for (guint row = 0; row < l->n_rows; row++)
-        flush_pending (self->rects, &pending[l->first_row + row], il_timeline_layout_row_y (l, row),
-                       l->bar_h, l->strip_h);
-    }
-  fill_rects (cr, self->rects, colors);
-  /* Keep the storage for the next frame, unless a huge one grew it. */
-  if (self->rects->len > 65536)
-    {
-      g_array_unref (self->rects);
-      self->rects = g_array_new (FALSE, FALSE, sizeof (Rect));
-    }
-  else
-    g_array_set_size (self->rects, 0);
-
-  /* Task outlines: where tasks are wide enough to tell apart, and failures */
-  cairo_set_line_width (cr, 1);
-  for (guint i = 0; i < data->tasks->len; i++)
-    {
-      const IlTimelineTask         *t = &tasks[i];
-      gint64                        end = t->end_us >= 0 ? t->end_us : now_us;
-      const IlTimelineLaneGeometry *l;
-      double                        x0, x1, y, bar_h;
-
-      if (end < g.start_us || t->start_us > g.end_us || t->worker < 0 || (guint) t->worker >= g.n_lanes)
-        continue;
-      l = &g.lanes[t->worker];
-      x0 = il_timeline_layout_x_of (&g, t->start_us);
-      x1 = il_timeline_layout_x_of (&g, end);
-      y = il_timeline_layout_row_y (l, t->row);
-      bar_h = l->bar_h;
-
-      if (t->n_blocks == 0)
-        {
-          il_chart_set_source (cr, &colors->accent, 0.5);
-          cairo_rectangle (cr, x0, y, MAX (x1 - x0, 1), bar_h);
-          cairo_fill (cr);
-        }
-      if (t->failed)
-        {
-          il_chart_set_source (cr, &colors->failed, 1.0);
-          cairo_set_line_width (cr, 2);
-          cairo_rectangle (cr, x0 + 1, y + 1, MAX (x1 - x0 - 2, 1), bar_h - 2);
-          cairo_stroke (cr);
-          cairo_set_line_width (cr, 1);
-        }
-      else if (x1 - x0 >= 6 && l->row_h >= 8)
-        {
-          il_chart_set_source (cr, &colors->bg, 0.9);
-          cairo_move_to (cr, round (x0) + 0.5, y);
-          cairo_line_to (cr, round (x0) + 0.5, y + bar_h);
-          cairo_stroke (cr);
-        }
-    }
-
-  /* The GIL: held (dark) or waited for (red), per lane */
-  if (data->has_gil)
-    {
-      for (guint i = 0; i < data->spans->len; i++)
-        {
-          const IlTimelineSpan         *s = &g_array_index (data->spans, IlTimelineSpan, i);
-          const IlTimelineLaneGeometry *l;
-          double                        x0, x1, y;
-
-          if (s->end_us < g.start_us || s->start_us > g.end_us || s->worker < 0 || (guint) s->worker >= g.n_lanes)
-            continue;
-          l = &g.lanes[s->worker];
-          x0 = il_timeline_layout_x_of (&g, s->start_us);
-          x1 = il_timeline_layout_x_of (&g, s->end_us);
-          y = l->y + l->h - l->band_h - 1;
-          il_chart_set_source (cr, s->kind == IL_SPAN_GIL_HOLD ? &colors->gil_hold : &colors->gil_wait, 1.0);
-          cairo_rectangle (cr, x0, y, MAX (x1 - x0, 1), l->band_h);
-          cairo_fill (cr);
-        }
-    }
+  fill_rects (cr, self->bars.rects, colors);
+  draw_marks (cr, self->bars.marks, colors);
 
   cairo_restore (cr);
 
@@ -576,8 +406,7 @@ il_timeline_chart_finalize (GObject *object)
 {
   IlTimelineChart *self = IL_TIMELINE_CHART (object);
 
-  g_clear_pointer (&self->pending, g_array_unref);
-  g_clear_pointer (&self->rects, g_array_unref);
+  il_timeline_bars_clear (&self->bars);
   g_clear_pointer (&self->lanes, g_array_unref);
 
   G_OBJECT_CLASS (il_timeline_chart_parent_class)->finalize (object);
@@ -603,8 +432,7 @@ il_timeline_chart_class_init (IlTimelineChartClass *klass)
 static void
 il_timeline_chart_init (IlTimelineChart *self)
 {
-  self->pending = g_array_new (FALSE, TRUE, sizeof (Pending));
-  self->rects = g_array_new (FALSE, FALSE, sizeof (Rect));
+  il_timeline_bars_init (&self->bars);
   self->lanes = g_array_new (FALSE, TRUE, sizeof (IlTimelineLaneGeometry));
   self->legend = TRUE;
   self->max_lane = MAX_LANE;

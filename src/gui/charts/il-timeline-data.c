@@ -21,6 +21,10 @@ il_timeline_data_free (gpointer data)
   g_clear_pointer (&self->group_names, g_strfreev);
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->lane_hosts, g_ptr_array_unref);
+  g_clear_pointer (&self->task_lists, g_ptr_array_unref);
+  g_clear_pointer (&self->block_lists, g_ptr_array_unref);
+  g_clear_pointer (&self->mark_lists, g_ptr_array_unref);
+  g_clear_pointer (&self->span_lists, g_ptr_array_unref);
 }
 
 IlTimelineData *
@@ -36,6 +40,7 @@ il_timeline_data_new (void)
   self->errors = g_ptr_array_new_with_free_func (g_free);
   self->lanes = g_array_new (FALSE, FALSE, sizeof (IlTimelineLane));
   self->lane_hosts = g_ptr_array_new_with_free_func (g_free);
+  il_timeline_index_init (self);
   return self;
 }
 
@@ -82,6 +87,7 @@ il_timeline_data_reset (IlTimelineData *data)
   g_ptr_array_set_size (data->errors, 0);
   g_array_set_size (data->lanes, 0);
   g_ptr_array_set_size (data->lane_hosts, 0);
+  il_timeline_index_clear (data);
   g_clear_pointer (&data->group_names, g_strfreev);
   data->n_workers = 0;
   data->n_rows = 0;
@@ -115,6 +121,8 @@ slot_get (IlTimelineData *data,
     return NULL;
   return &g_array_index (data->tasks, IlTimelineTask, slot);
 }
+
+#define TASK_AT(data, slot) (&g_array_index ((data)->tasks, IlTimelineTask, (slot)))
 
 static void
 note_worker (IlTimelineData *data,
@@ -355,6 +363,8 @@ il_timeline_data_apply (IlTimelineData *data,
               lane->n_open++;
               lane->max_open = MAX (lane->max_open, lane->n_open);
               assign_row (data, slot);
+              il_timeline_index_add (data, data->task_lists, IL_TIMELINE_LIST_KEY (ev->worker, TASK_AT (data, slot)->row),
+                                     data->tasks->data, sizeof (IlTimelineTask), slot);
             }
         }
         break;
@@ -362,25 +372,40 @@ il_timeline_data_apply (IlTimelineData *data,
       case IL_EVENT_TASK_END:
         if ((task = slot_get (data, ev->task)) == NULL)
           return;
-        if (task->end_us < 0)
-          {
-            data->n_finished++;
-            if ((lane = lane_get (data, task->worker)) != NULL && lane->n_open > 0)
-              lane->n_open--;
-          }
-        task->end_us = ev->t_us;
-        task->cpu_end = ev->task_end.cpu;
-        task->state = ev->task_end.state;
-        if ((ev->flags & IL_EVENT_FLAG_CANCELLED) != 0 && !task->cancelled)
-          {
-            task->cancelled = TRUE;
-            data->n_cancelled++;
-          }
-        else if ((ev->flags & IL_EVENT_FLAG_FAILED) != 0 && !task->failed && !task->cancelled)
-          {
-            task->failed = TRUE;
-            data->n_failed++;
-          }
+        {
+          gboolean first_end = task->end_us < 0;
+          guint32  slot = (guint32) (task - (IlTimelineTask *) (gpointer) data->tasks->data);
+
+          if (first_end)
+            {
+              data->n_finished++;
+              if ((lane = lane_get (data, task->worker)) != NULL && lane->n_open > 0)
+                lane->n_open--;
+            }
+          task->end_us = ev->t_us;
+          task->cpu_end = ev->task_end.cpu;
+          task->state = ev->task_end.state;
+          if ((ev->flags & IL_EVENT_FLAG_CANCELLED) != 0 && !task->cancelled)
+            {
+              task->cancelled = TRUE;
+              data->n_cancelled++;
+            }
+          else if ((ev->flags & IL_EVENT_FLAG_FAILED) != 0 && !task->failed && !task->cancelled)
+            {
+              task->failed = TRUE;
+              data->n_failed++;
+            }
+          if (lane_get (data, task->worker) != NULL)
+            {
+              guint key = IL_TIMELINE_LIST_KEY (task->worker, task->row);
+
+              il_timeline_index_ended (data, data->task_lists, key, data->tasks->data, sizeof (IlTimelineTask), slot);
+              if (first_end && (task->failed || task->n_blocks == 0))
+                il_timeline_index_add (data, data->mark_lists, key, data->tasks->data, sizeof (IlTimelineTask), slot);
+              else
+                il_timeline_index_ended (data, data->mark_lists, key, data->tasks->data, sizeof (IlTimelineTask), slot);
+            }
+        }
         note_time (data, ev->t_us);
         break;
 
@@ -409,6 +434,9 @@ il_timeline_data_apply (IlTimelineData *data,
           task->open_block = (gint16) MIN (data->blocks->len - task->first_block, G_MAXINT16);
           task->n_blocks++;
           g_array_append_val (data->blocks, b);
+          if (lane_get (data, task->worker) != NULL)
+            il_timeline_index_add (data, data->block_lists, IL_TIMELINE_LIST_KEY (task->worker, task->row),
+                                   data->blocks->data, sizeof (IlTimelineBlock), data->blocks->len - 1);
           note_time (data, ev->t_us);
         }
         break;
@@ -431,6 +459,9 @@ il_timeline_data_apply (IlTimelineData *data,
           if (b->state.valid && b->state.lock_wait > 0)
             data->has_lock_wait = TRUE;
           task->open_block = -1;
+          if (lane_get (data, task->worker) != NULL)
+            il_timeline_index_ended (data, data->block_lists, IL_TIMELINE_LIST_KEY (task->worker, task->row),
+                                     data->blocks->data, sizeof (IlTimelineBlock), idx);
           note_time (data, ev->t_us);
         }
         break;
@@ -452,6 +483,9 @@ il_timeline_data_apply (IlTimelineData *data,
           g_array_append_val (data->spans, s);
           data->has_gil = TRUE;
           note_worker (data, ev->worker);
+          if (lane_get (data, ev->worker) != NULL)
+            il_timeline_index_add (data, data->span_lists, (guint) ev->worker, data->spans->data,
+                                   sizeof (IlTimelineSpan), data->spans->len - 1);
           note_time (data, ev->gil.end_us);
         }
         break;
@@ -561,6 +595,7 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
     }
 
   pack_rows (data);
+  il_timeline_index_build (data);
 
   if (rep->makespan_ms > 0)
     data->end_us = MAX (data->end_us, (gint64) (rep->makespan_ms * 1000.0));
@@ -582,24 +617,53 @@ il_timeline_data_find (const IlTimelineData *data,
                        gint64                t_us,
                        gint64                slack_us)
 {
+  const IlTimelineTask *tasks = (const IlTimelineTask *) (gconstpointer) data->tasks->data;
   const IlTimelineTask *best = NULL;
   gint64                best_dist = G_MAXINT64;
+  guint                 row0 = 0, row1 = IL_TIMELINE_MAX_ROWS;
 
-  for (guint i = 0; i < data->tasks->len; i++)
+  if (worker < 0 || (guint) worker >= data->n_workers)
+    return NULL;
+  /* The index is a cache: completing it does not change what the data says. */
+  il_timeline_data_prepare_index ((IlTimelineData *) data);
+  if (row >= 0)
     {
-      const IlTimelineTask *t = &g_array_index (data->tasks, IlTimelineTask, i);
-      gint64                end = t->end_us >= 0 ? t->end_us : data->end_us;
-      gint64                dist;
+      row0 = MIN ((guint) row, IL_TIMELINE_MAX_ROWS - 1);
+      row1 = row0 + 1;
+    }
+  for (guint r = row0; r < row1; r++)
+    {
+      const IlTimelineList *list = il_timeline_list_get (data->task_lists, IL_TIMELINE_LIST_KEY (worker, r));
+      guint                 first, end;
 
-      if (t->worker != worker || (row >= 0 && t->row != row))
+      if (list == NULL)
         continue;
-      if (t_us >= t->start_us && t_us <= end)
-        return t;
-      dist = t_us < t->start_us ? t->start_us - t_us : t_us - end;
-      if (dist <= slack_us && dist < best_dist)
+      /* Only the tasks near t: a handful, however many the row holds. */
+      il_timeline_list_window (list, tasks, sizeof (IlTimelineTask), t_us - slack_us, t_us + slack_us, &first, &end);
+      for (guint i = first; i < end; i++)
         {
-          best = t;
-          best_dist = dist;
+          const IlTimelineTask *t = &tasks[g_array_index (list->items, guint32, i)];
+          gint64                stop = t->end_us >= 0 ? t->end_us : data->end_us;
+          gint64                dist;
+
+          if (t_us >= t->start_us && t_us <= stop)
+            {
+              dist = -1;
+              if (best == NULL || best_dist >= 0 || t < best)
+                {
+                  best = t;
+                  best_dist = -1;
+                }
+              continue;
+            }
+          if (best_dist < 0)
+            continue;
+          dist = t_us < t->start_us ? t->start_us - t_us : t_us - stop;
+          if (dist <= slack_us && (dist < best_dist || (dist == best_dist && t < best)))
+            {
+              best = t;
+              best_dist = dist;
+            }
         }
     }
   return best;

@@ -79,6 +79,32 @@ typedef struct
   guint   n_folded;                       /* tasks put in the last row over another */
 } IlTimelineLane;
 
+/* The items (tasks, blocks or spans: structs that begin with gint64
+ * start_us, end_us) of one sub-row, in start order, and the latest end
+ * of each prefix, so that the items a visible window overlaps are found by
+ * binary search (il-timeline-index.c). Kept up to date as data comes in;
+ * sorted and completed once per data change, never per frame. */
+#define IL_TIMELINE_BUCKET 16 /* blocks summed up together */
+
+/* What IL_TIMELINE_BUCKET consecutive blocks of a list add up to: µs per
+ * block type and per state (zoomed out, a pixel column is the sum of the
+ * buckets that begin in it). */
+typedef struct
+{
+  float type_us[IL_N_BLOCK_TYPES + 1];
+  float state_us[IL_N_STATES];
+} IlTimelineSums;
+
+typedef struct
+{
+  GArray  *items;   /* guint32 index into the item array */
+  GArray  *starts;  /* gint64: items' starts, side by side for searching */
+  GArray  *max_end; /* gint64: latest end of items[0 … i]; running: G_MAXINT64 */
+  GArray  *sums;    /* IlTimelineSums per bucket: block lists only, else NULL */
+  guint    n_valid; /* max_end (and sums) hold for items[0 … n_valid) */
+  gboolean unsorted;
+} IlTimelineList;
+
 typedef struct _IlTimelineData IlTimelineData;
 struct _IlTimelineData
 {
@@ -101,6 +127,12 @@ struct _IlTimelineData
   guint64    dropped;       /* not kept because of the caps */
   char      *title;         /* nullable: e.g. the run's label */
   GPtrArray *lane_hosts;    /* char* per lane, NULL unknown: mpi ranks' hosts */
+  /* The index: IlTimelineList* per worker × IL_TIMELINE_MAX_ROWS + row
+   * (NULL: none), spans per worker. */
+  GPtrArray *task_lists;
+  GPtrArray *block_lists;
+  GPtrArray *mark_lists; /* tasks drawn on their own: failed, or without blocks */
+  GPtrArray *span_lists;
 };
 
 IlTimelineData *il_timeline_data_new (void);
@@ -128,6 +160,48 @@ const IlTimelineTask *il_timeline_data_find (const IlTimelineData *data,
                                              gint                  row,
                                              gint64                t_us,
                                              gint64                slack_us);
+/* The index (il-timeline-index.c). Lists of a sub-row, or NULL. */
+#define IL_TIMELINE_LIST_KEY(worker, row) ((guint) (worker) *IL_TIMELINE_MAX_ROWS + (guint) (row))
+IlTimelineList *il_timeline_list_get (GPtrArray *lists,
+                                      guint      key);
+/* Sorts and completes every list changed since the last call: once per
+ * data change; cheap (a look at each list) when nothing changed. */
+void il_timeline_data_prepare_index (IlTimelineData *data);
+/* Items of a prepared @list that may overlap [@t0, @t1]: [*first, *end). */
+void il_timeline_list_window (const IlTimelineList *list,
+                              gconstpointer         base,
+                              gsize                 stride,
+                              gint64                t0,
+                              gint64                t1,
+                              guint                *first,
+                              guint                *end);
+/* The first position in [@from, @to) whose item starts at or after @t_us
+ * (@to: none). */
+guint il_timeline_list_seek (const IlTimelineList *list,
+                             gconstpointer         base,
+                             gsize                 stride,
+                             guint                 from,
+                             guint                 to,
+                             gint64                t_us);
+/* Internal to il-timeline-data.c and il-timeline-index.c: keeping the index. */
+void il_timeline_index_init (IlTimelineData *data);
+void il_timeline_index_clear (IlTimelineData *data);
+void il_timeline_index_add (IlTimelineData *data,
+                            GPtrArray      *lists,
+                            guint           key,
+                            gconstpointer   base,
+                            gsize           stride,
+                            guint32         item);
+/* @item's end changed. */
+void il_timeline_index_ended (IlTimelineData *data,
+                              GPtrArray      *lists,
+                              guint           key,
+                              gconstpointer   base,
+                              gsize           stride,
+                              guint32         item);
+/* Indexes everything (after il_timeline_data_set_repetition filled it). */
+void il_timeline_index_build (IlTimelineData *data);
+
 /* The lane of @worker, or NULL. */
 const IlTimelineLane *il_timeline_data_get_lane (const IlTimelineData *data,
                                                  gint                  worker);

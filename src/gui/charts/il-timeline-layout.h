@@ -93,4 +93,51 @@ gboolean il_timeline_layout_hit (const IlTimelineLayout *layout,
                                  double                 *t_us,
                                  double                 *slack_us);
 
+/* Level of detail (il-timeline-bars.c). What to draw for the blocks in
+ * view, computed from the index without walking every task: where blocks
+ * are narrower than a pixel, each sub-row's pixel column gets one bar in
+ * the colour of the type that covers most of it (and one strip cell in the
+ * state it spent most time in); where tasks are a pixel or wider, each
+ * block is its own bar. The work and the output are bounded by sub-rows ×
+ * plot width, whatever the number of tasks. */
+
+/* Rect kinds past the block types (0 … IL_N_BLOCK_TYPES - 1;
+ * IL_N_BLOCK_TYPES: a block of an unknown type). */
+#define IL_TIMELINE_STRIP_KIND(state) (32 + (state)) /* state strip cell */
+#define IL_TIMELINE_KIND_NO_BLOCKS    40             /* a task without blocks: accent */
+#define IL_TIMELINE_KIND_FAILED       41             /* a failed task's outline (stroked) */
+#define IL_TIMELINE_KIND_SEPARATOR    42             /* a line where a wide task starts (w = 0) */
+#define IL_TIMELINE_KIND_GIL_HOLD     43
+#define IL_TIMELINE_KIND_GIL_WAIT     44
+
+typedef struct
+{
+  float  x, y, w, h;
+  guint8 kind;
+  guint8 faded; /* a running block */
+} IlTimelineRect;
+
+/* A block wide enough (≥ 3 px) for its state strip to be drawn piece by piece. */
+typedef struct
+{
+  guint32 block;
+  float   x0, x1, y, h;
+} IlTimelineStrip;
+
+typedef struct
+{
+  GArray *rects;     /* IlTimelineRect: bars and strip cells, pixel-aligned */
+  GArray *strips;    /* IlTimelineStrip */
+  GArray *marks;     /* IlTimelineRect: task marks and GIL band, in drawing order */
+  GArray *pending;   /* scratch */
+  guint   looked_at; /* blocks, tasks and spans looked at by the last compute */
+} IlTimelineBars;
+
+void il_timeline_bars_init (IlTimelineBars *bars);
+void il_timeline_bars_clear (IlTimelineBars *bars);
+/* Fills @bars for @data (prepares its index) as laid out in @layout. */
+void il_timeline_bars_compute (IlTimelineBars         *bars,
+                               const IlTimelineLayout *layout,
+                               IlTimelineData         *data);
+
 G_END_DECLS
