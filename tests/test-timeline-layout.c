@@ -377,8 +377,8 @@ test_bars_order (void)
       g_array_append_val (rep->tasks, rec);
     }
   rep->makespan_ms = n / 10.0;
+  /* The timeline reads the records: @rep lives as long as it is shown. */
   il_timeline_data_set_repetition (data, rep, NULL);
-  il_repetition_free (rep);
 
   il_timeline_bars_init (&bars);
   /* Around task 4321 (worker 1), a few tasks wide. */
@@ -422,6 +422,7 @@ test_bars_order (void)
   g_assert_cmpuint (t->task, ==, 0);
 
   il_timeline_bars_clear (&bars);
+  il_repetition_free (rep);
 }
 
 static void
