@@ -429,22 +429,24 @@ row_tasks (const IlTimelineLayout       *g,
   il_timeline_list_window (list, (gint64) floor (g->start_us), (gint64) ceil (g->end_us), &i, &end);
   while (i < end)
     {
-      gint64                latest = il_timeline_list_latest_end (list, i);
-      double                x0 = il_timeline_layout_x_of (g, il_timeline_list_start (list, i));
-      double                x1 = il_timeline_layout_x_of (g, latest == G_MAXINT64 ? data->end_us : latest);
+      guint32               item = g_array_index (list->items, guint32, i);
+      gint64                start, stop;
+      double                x0, x1;
       const IlTimelineTask *t;
 
+      /* Its times first (from the index's source): only wide tasks are
+       * read whole. */
+      il_timeline_data_item_times (data, IL_TIMELINE_ITEM_TASK, item, &start, &stop);
+      x0 = il_timeline_layout_x_of (g, start);
+      x1 = il_timeline_layout_x_of (g, stop >= 0 ? stop : data->end_us);
       looked++;
-      /* The index says when a task is narrow (its end is at most the latest
-       * so far): only wide ones are read. */
       if (x1 - x0 < 6)
         {
           i = skip_column (g, list, i, end, x0);
           continue;
         }
-      t = il_timeline_data_task (data, g_array_index (list->items, guint32, i), &buf);
-      x1 = il_timeline_layout_x_of (g, t->end_us >= 0 ? t->end_us : data->end_us);
-      if (!t->failed && x1 - x0 >= 6)
+      t = il_timeline_data_task (data, item, &buf);
+      if (!t->failed)
         push_mark (bars->marks, round (x0) + 0.5, y, 0, l->bar_h, IL_TIMELINE_KIND_SEPARATOR);
       i = skip_column (g, list, i, end, x0);
     }

@@ -118,8 +118,12 @@ typedef struct
   GArray               *max_end; /* gint64 per bucket: latest end of items[0 … bucket end); running: G_MAXINT64 */
   GArray               *sums;    /* IlTimelineSums per bucket: block lists only, else NULL */
   guint                 n_valid; /* max_end (and sums) hold for items[0 … n_valid) */
-  guint8                kind;    /* IlTimelineItemKind */
-  gboolean              unsorted;
+  /* Items[0 … mono) end in order (no item ends before one before it, as
+   * in a sub-row whose tasks never overlap): there an item's own end is
+   * the latest so far, one read instead of a bucket's. */
+  guint    mono;
+  guint8   kind; /* IlTimelineItemKind */
+  gboolean unsorted;
 } IlTimelineList;
 
 struct _IlTimelineData

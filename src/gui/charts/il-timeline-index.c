@@ -113,6 +113,8 @@ il_timeline_list_latest_end (const IlTimelineList *list,
   guint  b = pos / IL_TIMELINE_BUCKET;
   gint64 latest = b > 0 ? g_array_index (list->max_end, gint64, b - 1) : G_MININT64;
 
+  if (pos < list->mono)
+    return item_end (list, item_at (list, pos));
   for (guint i = b * IL_TIMELINE_BUCKET; i <= pos; i++)
     latest = MAX (latest, item_end (list, item_at (list, i)));
   return latest;
@@ -249,6 +251,7 @@ il_timeline_index_ended (IlTimelineData *data,
   if (list->unsorted)
     {
       list->n_valid = 0;
+      list->mono = 0;
       return;
     }
   /* Live, what ends is near the end of its list: look there first. */
@@ -257,6 +260,7 @@ il_timeline_index_ended (IlTimelineData *data,
   while (pos < list->items->len && items[pos] != item)
     pos++;
   list->n_valid = MIN (list->n_valid, pos);
+  list->mono = MIN (list->mono, pos);
 }
 
 static int
@@ -306,12 +310,14 @@ list_prepare (IlTimelineList *list)
       g_qsort_with_data (list->items->data, n, sizeof (guint32), compare_start, list);
       list->unsorted = FALSE;
       list->n_valid = 0;
+      list->mono = 0;
     }
   if (list->n_valid == n)
     return;
   /* The buckets from the first that changed. */
   b0 = list->n_valid / IL_TIMELINE_BUCKET;
   n_buckets = (n + IL_TIMELINE_BUCKET - 1) / IL_TIMELINE_BUCKET;
+  list->mono = MIN (list->mono, b0 * IL_TIMELINE_BUCKET);
   g_array_set_size (list->max_end, n_buckets);
   max_end = (gint64 *) (gpointer) list->max_end->data;
   if (list->sums != NULL)
@@ -324,7 +330,12 @@ list_prepare (IlTimelineList *list)
         memset (&g_array_index (list->sums, IlTimelineSums, b), 0, sizeof (IlTimelineSums));
       for (guint i = b * IL_TIMELINE_BUCKET; i < MIN ((b + 1) * IL_TIMELINE_BUCKET, n); i++)
         {
-          latest = MAX (latest, item_end (list, items[i]));
+          gint64 end = item_end (list, items[i]);
+
+          /* Still in order: the item ends no earlier than all before it. */
+          if (list->mono == i && end >= latest)
+            list->mono = i + 1;
+          latest = MAX (latest, end);
           if (list->sums != NULL)
             add_block_sums (list, items[i], &g_array_index (list->sums, IlTimelineSums, b));
         }
