@@ -434,6 +434,20 @@ row_tasks (const IlTimelineLayout       *g,
       double                x0, x1;
       const IlTimelineTask *t;
 
+      /* The rest of a bucket of tasks all narrower than a separator needs
+       * (its first start and latest end are in the index): skipped unread. */
+      if (i / IL_TIMELINE_BUCKET < list->n_starts && i / IL_TIMELINE_BUCKET < list->max_end->len)
+        {
+          gint64 first = g_array_index (list->first_start, gint64, i / IL_TIMELINE_BUCKET);
+          gint64 latest = g_array_index (list->max_end, gint64, i / IL_TIMELINE_BUCKET);
+
+          if (latest != G_MAXINT64 && il_timeline_layout_x_of (g, latest) - il_timeline_layout_x_of (g, first) < 6)
+            {
+              looked++;
+              i = (i / IL_TIMELINE_BUCKET + 1) * IL_TIMELINE_BUCKET;
+              continue;
+            }
+        }
       /* Its times first (from the index's source): only wide tasks are
        * read whole. */
       il_timeline_data_item_times (data, IL_TIMELINE_ITEM_TASK, item, &start, &stop);

@@ -117,7 +117,11 @@ typedef struct
   GArray               *items;   /* guint32 item id (task slot, block id, span) */
   GArray               *max_end; /* gint64 per bucket: latest end of items[0 … bucket end); running: G_MAXINT64 */
   GArray               *sums;    /* IlTimelineSums per bucket: block lists only, else NULL */
-  guint                 n_valid; /* max_end (and sums) hold for items[0 … n_valid) */
+  /* gint64 per bucket: its first item's start, for buckets [0, n_starts):
+   * a search reads the items of one bucket only. */
+  GArray *first_start;
+  guint   n_starts;
+  guint   n_valid; /* max_end (and sums) hold for items[0 … n_valid) */
   /* Items[0 … mono) end in order (no item ends before one before it, as
    * in a sub-row whose tasks never overlap): there an item's own end is
    * the latest so far, one read instead of a bucket's. */

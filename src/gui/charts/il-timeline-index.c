@@ -129,6 +129,7 @@ list_free (gpointer p)
     return;
   g_array_unref (list->items);
   g_array_unref (list->max_end);
+  g_array_unref (list->first_start);
   g_clear_pointer (&list->sums, g_array_unref);
   g_free (list);
 }
@@ -174,7 +175,8 @@ lists_bytes (GPtrArray *lists)
 
       if (list == NULL)
         continue;
-      bytes += sizeof *list + array_bytes (list->items) + array_bytes (list->max_end) + array_bytes (list->sums);
+      bytes += sizeof *list + array_bytes (list->items) + array_bytes (list->max_end) + array_bytes (list->sums) +
+               array_bytes (list->first_start);
     }
   return bytes;
 }
@@ -225,6 +227,7 @@ il_timeline_index_add (IlTimelineData *data,
                                                : IL_TIMELINE_ITEM_TASK;
       list->items = g_array_new (FALSE, FALSE, sizeof (guint32));
       list->max_end = g_array_new (FALSE, FALSE, sizeof (gint64));
+      list->first_start = g_array_new (FALSE, FALSE, sizeof (gint64));
       if (lists == data->block_lists)
         list->sums = g_array_new (FALSE, TRUE, sizeof (IlTimelineSums));
       g_ptr_array_index (lists, key) = list;
@@ -252,6 +255,7 @@ il_timeline_index_ended (IlTimelineData *data,
     {
       list->n_valid = 0;
       list->mono = 0;
+      list->n_starts = 0;
       return;
     }
   /* Live, what ends is near the end of its list: look there first. */
@@ -311,6 +315,7 @@ list_prepare (IlTimelineList *list)
       list->unsorted = FALSE;
       list->n_valid = 0;
       list->mono = 0;
+      list->n_starts = 0;
     }
   if (list->n_valid == n)
     return;
@@ -318,6 +323,12 @@ list_prepare (IlTimelineList *list)
   b0 = list->n_valid / IL_TIMELINE_BUCKET;
   n_buckets = (n + IL_TIMELINE_BUCKET - 1) / IL_TIMELINE_BUCKET;
   list->mono = MIN (list->mono, b0 * IL_TIMELINE_BUCKET);
+  /* Appending in order keeps the positions, so the buckets' first starts
+   * before b0 hold. */
+  g_array_set_size (list->first_start, n_buckets);
+  for (guint b = MIN (list->n_starts, b0); b < n_buckets; b++)
+    g_array_index (list->first_start, gint64, b) = item_start (list, items[b * IL_TIMELINE_BUCKET]);
+  list->n_starts = n_buckets;
   g_array_set_size (list->max_end, n_buckets);
   max_end = (gint64 *) (gpointer) list->max_end->data;
   if (list->sums != NULL)
@@ -368,9 +379,46 @@ il_timeline_list_seek (const IlTimelineList *list,
                        guint                 to,
                        gint64                t_us)
 {
-  guint lo = from, hi = to, step = 1;
+  const gint64 *first_start = (const gint64 *) (gconstpointer) list->first_start->data;
+  guint         lo = from, hi, step = 1;
+  guint         b_lo = from / IL_TIMELINE_BUCKET + 1;
+  guint         b_hi = MIN (MIN (list->n_starts, list->first_start->len), (to + IL_TIMELINE_BUCKET - 1) / IL_TIMELINE_BUCKET);
 
-  /* Galloping from @from: what is sought is usually near. */
+  /* First the buckets after @from's (their first starts side by side):
+   * the first whose first item starts at or after @t_us. What is sought
+   * is in the bucket before it, or is its first item. */
+  if (b_lo < b_hi)
+    {
+      guint b = b_lo, b_end;
+
+      /* Galloping: what is sought is usually near. */
+      while (b + step < b_hi && first_start[b + step] < t_us)
+        {
+          b += step;
+          step *= 2;
+        }
+      b_end = MIN (b + step, b_hi);
+      if (first_start[b] < t_us)
+        {
+          b++;
+          while (b < b_end)
+            {
+              guint mid = b + (b_end - b) / 2;
+
+              if (first_start[mid] < t_us)
+                b = mid + 1;
+              else
+                b_end = mid;
+            }
+        }
+      lo = MAX (from, (b - 1) * IL_TIMELINE_BUCKET);
+      if (b < b_hi)
+        to = MIN (to, b * IL_TIMELINE_BUCKET);
+      /* At most a bucket left: halving reads fewer items than galloping. */
+      step = to - lo <= IL_TIMELINE_BUCKET ? MAX (to - lo, 1) : 1;
+    }
+
+  /* Then the items themselves, read where they are kept. */
   while (lo + step < to && il_timeline_list_start (list, lo + step) < t_us)
     {
       lo += step;
