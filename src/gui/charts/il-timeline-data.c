@@ -678,6 +678,13 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
 
   if (data->rep != NULL)
     pack_rows (data);
+  /* No lane with tasks in flight at once: every task is in row 0, and the
+   * byte per task says nothing. */
+  if (data->n_rows == data->n_workers && data->rows->len > 0)
+    {
+      g_array_unref (data->rows);
+      data->rows = g_array_new (FALSE, FALSE, sizeof (guint8));
+    }
   il_timeline_index_build (data);
   /* What only building needed goes (sorted once, completed now). */
   il_timeline_data_prepare_index (data);
