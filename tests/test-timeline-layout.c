@@ -592,6 +592,33 @@ test_records_as_events (void)
   il_repetition_free (rep);
 }
 
+/* The results view's timeline holds the results it reads: they outlive
+ * the document's own reference (a new run replaces them). */
+static void
+test_holds_results (void)
+{
+  g_autoptr(IlTimelineData) data = il_timeline_data_new ();
+  IlResults            *results = il_results_new ();
+  IlRunResult          *run = il_run_result_new ();
+  IlRepetition         *rep = big_repetition (4000);
+  IlTimelineTask        buf;
+  const IlTimelineTask *t;
+
+  g_ptr_array_add (run->repetitions, rep);
+  g_ptr_array_add (results->runs, run);
+  il_timeline_data_set_results_repetition (data, results, rep, NULL);
+  il_results_free (results);
+  t = il_timeline_data_task (data, 3999, &buf);
+  g_assert_cmpint (t->start_us, ==, (gint64) (3999 / BIG_WORKERS) * BIG_PERIOD);
+  t = il_timeline_data_find (data, 3, 0, 100 * BIG_PERIOD + 4, 0);
+  g_assert_nonnull (t);
+  g_assert_cmpuint (t->task, ==, 100 * BIG_WORKERS + 3);
+  /* Showing something else lets them go. */
+  il_timeline_data_reset (data);
+  g_assert_null (data->results);
+  g_assert_null (data->rep);
+}
+
 static void
 test_lag_percentile (void)
 {
@@ -625,6 +652,7 @@ main (int   argc,
   g_test_add_func ("/il/timeline-bars/order", test_bars_order);
   g_test_add_func ("/il/timeline-bars/records-as-events", test_records_as_events);
   g_test_add_func ("/il/timeline-data/bytes-per-task", test_bytes_per_task);
+  g_test_add_func ("/il/timeline-data/holds-results", test_holds_results);
   g_test_add_func ("/il/chart-axis/ticks", test_axis);
   g_test_add_func ("/il/lag-data/percentile", test_lag_percentile);
 
