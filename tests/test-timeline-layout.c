@@ -429,7 +429,8 @@ test_bars_order (void)
  * them live: task k of worker w at k × BIG_PERIOD, one block, some failed,
  * every 97th of two blocks. */
 static IlRepetition *
-big_repetition (guint n)
+big_repetition (guint    n,
+                gboolean some_two_blocks)
 {
   IlRepetition *rep = il_repetition_new ();
 
@@ -446,12 +447,12 @@ big_repetition (guint n)
       rec.failed = i % 1001 == 5;
       rec.state = (IlStateTimes){ TRUE, 8, 0, 0, 0, 0 };
       block.start_us = rec.start_us;
-      block.end_us = i % 97 == 3 ? rec.start_us + 5 : rec.end_us;
+      block.end_us = some_two_blocks && i % 97 == 3 ? rec.start_us + 5 : rec.end_us;
       block.ttfb_us = -1;
       block.type = k % 4 == 3 ? IL_BLOCK_SLEEP : IL_BLOCK_CPU;
       block.state = (IlStateTimes){ TRUE, block.end_us - block.start_us, 0, 0, 0, 0 };
       il_task_record_add_block (&rec, &block);
-      if (i % 97 == 3)
+      if (some_two_blocks && i % 97 == 3)
         {
           block.start_us = rec.start_us + 5;
           block.end_us = rec.end_us;
@@ -477,7 +478,7 @@ test_bytes_per_task (void)
   g_autoptr(IlTimelineData) data = il_timeline_data_new ();
   g_autoptr(IlTimelineData) live = il_timeline_data_new ();
   const guint   n = 200000, n_live = 20000;
-  IlRepetition *rep = big_repetition (n);
+  IlRepetition *rep = big_repetition (n, TRUE);
   double        per_task;
 
   il_timeline_data_set_repetition (data, rep, NULL);
@@ -493,6 +494,13 @@ test_bytes_per_task (void)
   il_timeline_data_prepare_index (live);
   g_assert_cmpuint (il_timeline_data_get_own_bytes (live), >=,
                     (gsize) n_live * (sizeof (IlTimelineTask) + sizeof (IlTimelineBlock)));
+  /* Tasks of one block: their block lists share the task lists' ids. */
+  il_repetition_free (rep);
+  rep = big_repetition (n, FALSE);
+  il_timeline_data_set_repetition (data, rep, NULL);
+  per_task = (double) il_timeline_data_get_own_bytes (data) / n;
+  g_test_message ("one block a task: %.1f bytes per task of its own", per_task);
+  g_assert_cmpfloat (per_task, <=, TIMELINE_MAX_OWN_BYTES_PER_TASK - 4);
   il_timeline_data_reset (data);
   g_assert_cmpuint (il_timeline_data_get_own_bytes (data), <, 4096);
   il_repetition_free (rep);
@@ -518,13 +526,13 @@ rects_equal (GArray *a,
 /* The same tasks, from records (read in place) and from events (copied):
  * the same bars, marks and hits at every zoom. */
 static void
-test_records_as_events (void)
+test_records_as_events (gconstpointer some_two_blocks)
 {
   g_autoptr(IlTimelineData) recorded = il_timeline_data_new ();
   g_autoptr(IlTimelineData) live = il_timeline_data_new ();
   g_autoptr(GArray) lanes = g_array_new (FALSE, TRUE, sizeof (IlTimelineLaneGeometry));
   const guint    n = 40000;
-  IlRepetition  *rep = big_repetition (n);
+  IlRepetition  *rep = big_repetition (n, GPOINTER_TO_INT (some_two_blocks));
   const double   views[][2] = { { 0, n / BIG_WORKERS * BIG_PERIOD }, { 1000, 30000 }, { 20000, 20400 }, { 33, 95 } };
   IlTimelineBars a, b;
 
@@ -600,7 +608,7 @@ test_holds_results (void)
   g_autoptr(IlTimelineData) data = il_timeline_data_new ();
   IlResults            *results = il_results_new ();
   IlRunResult          *run = il_run_result_new ();
-  IlRepetition         *rep = big_repetition (4000);
+  IlRepetition         *rep = big_repetition (4000, TRUE);
   IlTimelineTask        buf;
   const IlTimelineTask *t;
 
@@ -650,7 +658,9 @@ main (int   argc,
   g_test_add_func ("/il/timeline-layout/gil-band", test_gil_band);
   g_test_add_func ("/il/timeline-bars/million", test_million);
   g_test_add_func ("/il/timeline-bars/order", test_bars_order);
-  g_test_add_func ("/il/timeline-bars/records-as-events", test_records_as_events);
+  g_test_add_data_func ("/il/timeline-bars/records-as-events", GINT_TO_POINTER (TRUE), test_records_as_events);
+  g_test_add_data_func ("/il/timeline-bars/records-as-events-one-block", GINT_TO_POINTER (FALSE),
+                        test_records_as_events);
   g_test_add_func ("/il/timeline-data/bytes-per-task", test_bytes_per_task);
   g_test_add_func ("/il/timeline-data/holds-results", test_holds_results);
   g_test_add_func ("/il/chart-axis/ticks", test_axis);

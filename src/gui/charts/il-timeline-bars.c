@@ -272,12 +272,11 @@ add_dense (Row  *r,
            guint from,
            guint to)
 {
-  const guint32 *items = (const guint32 *) (gconstpointer) r->list->items->data;
-  gint64         last_end = il_timeline_list_latest_end (r->list, to - 1);
-  guint          b0 = (from + IL_TIMELINE_BUCKET - 1) / IL_TIMELINE_BUCKET;
-  guint          b1 = (to + IL_TIMELINE_BUCKET - 1) / IL_TIMELINE_BUCKET;
-  Column        *c = column_at (r, il_timeline_layout_x_of (r->g, il_timeline_list_start (r->list, from)));
-  guint          looked = 0;
+  gint64  last_end = il_timeline_list_latest_end (r->list, to - 1);
+  guint   b0 = (from + IL_TIMELINE_BUCKET - 1) / IL_TIMELINE_BUCKET;
+  guint   b1 = (to + IL_TIMELINE_BUCKET - 1) / IL_TIMELINE_BUCKET;
+  Column *c = column_at (r, il_timeline_layout_x_of (r->g, il_timeline_list_start (r->list, from)));
+  guint   looked = 0;
 
   c->x1 = MAX (c->x1, il_timeline_layout_x_of (r->g, last_end == G_MAXINT64 ? r->now_us : last_end));
   if (r->list->sums != NULL && b1 > b0 && b1 <= r->list->sums->len)
@@ -300,7 +299,7 @@ add_dense (Row  *r,
   for (guint i = from; i < to; i++)
     {
       IlTimelineBlock        buf;
-      const IlTimelineBlock *b = il_timeline_data_block (r->data, items[i], &buf);
+      const IlTimelineBlock *b = il_timeline_data_block (r->data, il_timeline_list_item (r->list, i), &buf);
       gint64                 end;
 
       if (b == NULL)
@@ -321,7 +320,6 @@ add_dense (Row  *r,
 static guint
 row_blocks (Row *r)
 {
-  const guint32          *items = (const guint32 *) (gconstpointer) r->list->items->data;
   const IlTimelineLayout *g = r->g;
   guint                   i, end, looked = 0;
 
@@ -354,9 +352,9 @@ row_blocks (Row *r)
               i = j - 1;
             }
         }
-      b = il_timeline_data_block (r->data, items[i], &buf);
+      b = il_timeline_data_block (r->data, il_timeline_list_item (r->list, i), &buf);
       if (b != NULL)
-        add_block (r, items[i], b);
+        add_block (r, il_timeline_list_item (r->list, i), b);
       i++;
     }
   close_column (r);

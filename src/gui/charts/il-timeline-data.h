@@ -125,8 +125,11 @@ typedef struct
   /* Items[0 … mono) end in order (no item ends before one before it, as
    * in a sub-row whose tasks never overlap): there an item's own end is
    * the latest so far, one read instead of a bucket's. */
-  guint    mono;
-  guint8   kind; /* IlTimelineItemKind */
+  guint  mono;
+  guint8 kind; /* IlTimelineItemKind */
+  /* Item ids are items[i] << shift: a block list whose tasks have one
+   * block each shares its row's task list (results only), 0 otherwise. */
+  guint8   shift;
   gboolean unsorted;
 } IlTimelineList;
 
@@ -233,6 +236,13 @@ guint il_timeline_list_seek (const IlTimelineList *list,
                              guint                 from,
                              guint                 to,
                              gint64                t_us);
+/* The id of the item at @pos. */
+static inline guint32
+il_timeline_list_item (const IlTimelineList *list,
+                       guint                 pos)
+{
+  return g_array_index (list->items, guint32, pos) << list->shift;
+}
 /* The start of the item at @pos. */
 gint64 il_timeline_list_start (const IlTimelineList *list,
                                guint                 pos);

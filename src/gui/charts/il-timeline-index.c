@@ -96,7 +96,7 @@ static inline guint32
 item_at (const IlTimelineList *list,
          guint                 pos)
 {
-  return g_array_index (list->items, guint32, pos);
+  return il_timeline_list_item (list, pos);
 }
 
 gint64
@@ -175,7 +175,9 @@ lists_bytes (GPtrArray *lists)
 
       if (list == NULL)
         continue;
-      bytes += sizeof *list + array_bytes (list->items) + array_bytes (list->max_end) + array_bytes (list->sums) +
+      /* A shared items array is counted with the list that owns it. */
+      bytes += sizeof *list + (list->shift == 0 ? array_bytes (list->items) : 0) + array_bytes (list->max_end) +
+               array_bytes (list->sums) +
                array_bytes (list->first_start);
     }
   return bytes;
@@ -245,7 +247,6 @@ il_timeline_index_ended (IlTimelineData *data,
                          guint32         item)
 {
   IlTimelineList *list = il_timeline_list_get (lists, key);
-  const guint32  *items;
   guint           pos;
 
   (void) data;
@@ -259,9 +260,8 @@ il_timeline_index_ended (IlTimelineData *data,
       return;
     }
   /* Live, what ends is near the end of its list: look there first. */
-  items = (const guint32 *) (gconstpointer) list->items->data;
   pos = il_timeline_list_seek (list, 0, list->items->len, item_start (list, item));
-  while (pos < list->items->len && items[pos] != item)
+  while (pos < list->items->len && item_at (list, pos) != item)
     pos++;
   list->n_valid = MIN (list->n_valid, pos);
   list->mono = MIN (list->mono, pos);
@@ -301,13 +301,11 @@ add_block_sums (const IlTimelineList *list,
 static void
 list_prepare (IlTimelineList *list)
 {
-  const guint32 *items;
-  gint64        *max_end;
-  guint          n, n_buckets, b0;
+  gint64 *max_end;
+  guint   n, n_buckets, b0;
 
   if (list == NULL)
     return;
-  items = (const guint32 *) (gconstpointer) list->items->data;
   n = list->items->len;
   if (list->unsorted)
     {
@@ -327,7 +325,7 @@ list_prepare (IlTimelineList *list)
    * before b0 hold. */
   g_array_set_size (list->first_start, n_buckets);
   for (guint b = MIN (list->n_starts, b0); b < n_buckets; b++)
-    g_array_index (list->first_start, gint64, b) = item_start (list, items[b * IL_TIMELINE_BUCKET]);
+    g_array_index (list->first_start, gint64, b) = item_start (list, item_at (list, b * IL_TIMELINE_BUCKET));
   list->n_starts = n_buckets;
   g_array_set_size (list->max_end, n_buckets);
   max_end = (gint64 *) (gpointer) list->max_end->data;
@@ -341,14 +339,14 @@ list_prepare (IlTimelineList *list)
         memset (&g_array_index (list->sums, IlTimelineSums, b), 0, sizeof (IlTimelineSums));
       for (guint i = b * IL_TIMELINE_BUCKET; i < MIN ((b + 1) * IL_TIMELINE_BUCKET, n); i++)
         {
-          gint64 end = item_end (list, items[i]);
+          gint64 end = item_end (list, item_at (list, i));
 
           /* Still in order: the item ends no earlier than all before it. */
           if (list->mono == i && end >= latest)
             list->mono = i + 1;
           latest = MAX (latest, end);
           if (list->sums != NULL)
-            add_block_sums (list, items[i], &g_array_index (list->sums, IlTimelineSums, b));
+            add_block_sums (list, item_at (list, i), &g_array_index (list->sums, IlTimelineSums, b));
         }
       max_end[b] = latest;
     }
@@ -467,6 +465,33 @@ il_timeline_list_window (const IlTimelineList *list,
   *end = t1 == G_MAXINT64 ? n : il_timeline_list_seek (list, *first, n, t1 + 1);
 }
 
+/* Results: a row whose tasks have one block each, starting with the task,
+ * lists its blocks in the order of its tasks: the block list shares the
+ * task list's ids (block j = 0 of task s is s << IL_TIMELINE_BLOCK_SHIFT). */
+static void
+share_single_blocks (IlTimelineData *data)
+{
+  for (guint k = 0; k < data->block_lists->len; k++)
+    {
+      IlTimelineList *bl = g_ptr_array_index (data->block_lists, k);
+      IlTimelineList *tl = il_timeline_list_get (data->task_lists, k);
+      gboolean        same;
+
+      if (bl == NULL || tl == NULL || bl->shift != 0 || bl->unsorted || tl->unsorted ||
+          bl->items->len != tl->items->len)
+        continue;
+      same = TRUE;
+      for (guint i = 0; same && i < bl->items->len; i++)
+        same = g_array_index (bl->items, guint32, i) ==
+               g_array_index (tl->items, guint32, i) << IL_TIMELINE_BLOCK_SHIFT;
+      if (!same)
+        continue;
+      g_array_unref (bl->items);
+      bl->items = g_array_ref (tl->items);
+      bl->shift = IL_TIMELINE_BLOCK_SHIFT;
+    }
+}
+
 void
 il_timeline_index_build (IlTimelineData *data)
 {
@@ -492,5 +517,10 @@ il_timeline_index_build (IlTimelineData *data)
       if (s->worker < 0 || (guint) s->worker >= data->n_workers)
         continue;
       il_timeline_index_add (data, data->span_lists, (guint) s->worker, i);
+    }
+  if (data->rep != NULL)
+    {
+      il_timeline_data_prepare_index (data);
+      share_single_blocks (data);
     }
 }
