@@ -131,7 +131,7 @@ static inline const IlTaskRecord *
 rec_at (const IlTimelineData *data,
         guint32               slot)
 {
-  return &g_array_index (data->rep->tasks, IlTaskRecord, slot);
+  return il_timeline_data_record (data, slot);
 }
 
 static inline guint

@@ -194,6 +194,14 @@ void        il_timeline_data_set_results_repetition (IlTimelineData     *data,
                                                      const IlExperiment *experiment);
 const char *il_timeline_data_get_error (const IlTimelineData *data,
                                         const IlTimelineTask *task);
+/* Results mode: the record of task @slot (< n_tasks). The one place that
+ * knows how a repetition keeps its records. */
+static inline const IlTaskRecord *
+il_timeline_data_record (const IlTimelineData *data,
+                         guint32               slot)
+{
+  return &g_array_index (data->rep->tasks, IlTaskRecord, slot);
+}
 /* Task @slot (< n_tasks): in the live array, or read from its record into
  * @buf. */
 const IlTimelineTask *il_timeline_data_task (const IlTimelineData *data,

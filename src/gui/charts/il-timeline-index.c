@@ -30,7 +30,7 @@ il_timeline_data_item_times (const IlTimelineData *data,
       case IL_TIMELINE_ITEM_TASK:
         if (data->rep != NULL)
           {
-            const IlTaskRecord *rec = &g_array_index (data->rep->tasks, IlTaskRecord, item);
+            const IlTaskRecord *rec = il_timeline_data_record (data, item);
 
             *start_us = rec->start_us;
             *end_us = rec->end_us;
@@ -46,7 +46,7 @@ il_timeline_data_item_times (const IlTimelineData *data,
       case IL_TIMELINE_ITEM_BLOCK:
         if (data->rep != NULL)
           {
-            const IlTaskRecord  *rec = &g_array_index (data->rep->tasks, IlTaskRecord, item >> IL_TIMELINE_BLOCK_SHIFT);
+            const IlTaskRecord  *rec = il_timeline_data_record (data, item >> IL_TIMELINE_BLOCK_SHIFT);
             const IlBlockRecord *br =
               il_task_record_block (rec, item & ((1u << IL_TIMELINE_BLOCK_SHIFT) - 1));
 
