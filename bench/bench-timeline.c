@@ -10,7 +10,10 @@
  * tasks, pan, zoom out to the whole run, pan, several times. From the
  * GdkFrameClock it records the work inside each frame (update to
  * after-paint) and the interval between frames; prints p50 / p95 / max of
- * both and the peak RSS (VmHWM), or JSON with --json.
+ * both and the peak RSS (VmHWM), or JSON with --json. Memory: the RSS the
+ * records add, and what the timeline adds on top of them (its data, index
+ * and first frame), per task; and the bytes the timeline data holds of its
+ * own (il_timeline_data_get_own_bytes).
  * Target (issue 13): p95 frame time ≤ 16.7 ms at 1,000,000 tasks under
  * Xvfb with GSK_RENDERER=cairo.
  *
@@ -232,6 +235,9 @@ typedef struct
   double interval_p50, interval_p95, interval_max;
   guint  frames;
   long   rss_kib;
+  long   records_rss_kib;  /* RSS with the records, before the timeline */
+  long   timeline_rss_kib; /* RSS with the timeline built and drawn once */
+  gsize  own_bytes;        /* il_timeline_data_get_own_bytes() */
 } Result;
 
 static gboolean
@@ -249,7 +255,8 @@ run_one (const IlRepetition *rep,
   data = il_timeline_data_new ();
   il_timeline_data_set_repetition (data, rep, experiment);
   il_timeline_data_set_title (data, "bench-timeline");
-  result->tasks = data->tasks->len;
+  result->tasks = data->n_tasks;
+  result->own_bytes = il_timeline_data_get_own_bytes (data);
 
   bench.loop = g_main_loop_new (NULL, FALSE);
   bench.intervals_ms = g_array_new (FALSE, FALSE, sizeof (double));
@@ -271,6 +278,7 @@ run_one (const IlRepetition *rep,
   while (g_main_context_pending (NULL))
     g_main_context_iteration (NULL, FALSE);
   result->setup_ms = (g_get_monotonic_time () - t0) / 1000.0;
+  result->timeline_rss_kib = rss_kib ();
 
   clock = gtk_widget_get_frame_clock (chart);
   g_signal_connect (clock, "update", G_CALLBACK (update_cb), &bench);
@@ -401,7 +409,8 @@ main (int   argc,
       const IlRepetition *rep;
       Result              r = { 0 };
       gint64              t0 = g_get_monotonic_time ();
-      double              build_ms;
+      long                rss0 = rss_kib ();
+      double              build_ms, records_b, timeline_b;
 
       if (k < sizes->len)
         rep = made = make_repetition (g_array_index (sizes, guint, k));
@@ -430,6 +439,7 @@ main (int   argc,
             }
         }
       build_ms = (g_get_monotonic_time () - t0) / 1000.0;
+      r.records_rss_kib = rss_kib ();
       if (!run_one (rep, experiment, (guint) MAX (cycles, 1), &r))
         {
           g_printerr ("bench-timeline: no frames drawn\n");
@@ -438,6 +448,10 @@ main (int   argc,
       if (made != NULL)
         il_repetition_free (made);
       all_pass = all_pass && r.work_p95 <= TARGET_MS;
+      /* Per task: what the records added to the RSS, and what the
+       * timeline added on top (the first run includes GTK's first window). */
+      records_b = (double) (r.records_rss_kib - rss0) * 1024.0 / r.tasks;
+      timeline_b = (double) (r.timeline_rss_kib - r.records_rss_kib) * 1024.0 / r.tasks;
 
       if (as_json)
         g_string_append_printf (json,
@@ -446,14 +460,20 @@ main (int   argc,
                                 "\"chart_draw_ms\": {\"p50\": %.3f, \"p95\": %.3f, \"max\": %.3f}, "
                                 "\"frame_cpu_ms\": {\"p50\": %.3f, \"p95\": %.3f, \"max\": %.3f}, "
                                 "\"frame_interval_ms\": {\"p50\": %.3f, \"p95\": %.3f, \"max\": %.3f}, "
-                                "\"rss_kib\": %ld, \"pass\": %s}",
+                                "\"rss_kib\": %ld, \"records_rss_bytes_per_task\": %.1f, "
+                                "\"timeline_rss_bytes_per_task\": %.1f, \"timeline_own_bytes_per_task\": %.1f, "
+                                "\"pass\": %s}",
                                 k > 0 ? ", " : "", r.tasks, k < sizes->len ? "synthetic" : "file", build_ms,
                                 r.setup_ms, r.frames, r.work_p50, r.work_p95, r.work_max, r.draw_p50, r.draw_p95, r.draw_max, r.cpu_p50, r.cpu_p95, r.cpu_max, r.interval_p50,
-                                r.interval_p95, r.interval_max, r.rss_kib, r.work_p95 <= TARGET_MS ? "true" : "false");
+                                r.interval_p95, r.interval_max, r.rss_kib, records_b, timeline_b,
+                                (double) r.own_bytes / r.tasks, r.work_p95 <= TARGET_MS ? "true" : "false");
       else
         {
           g_print ("%u tasks (%s): records %.0f ms, timeline data + first frame %.0f ms, RSS %ld KiB\n", r.tasks,
                    k < sizes->len ? "synthetic" : file, build_ms, r.setup_ms, r.rss_kib);
+          g_print ("  memory per task: records %.0f B (RSS), timeline on top %.0f B (RSS), "
+                   "timeline's own data %.1f B\n",
+                   records_b, timeline_b, (double) r.own_bytes / r.tasks);
           g_print ("  frame work      n=%-5u p50 %6.2f ms  p95 %6.2f ms  max %7.2f ms\n", r.frames, r.work_p50,
                    r.work_p95, r.work_max);
           g_print ("  chart draw      n=%-5u p50 %6.2f ms  p95 %6.2f ms  max %7.2f ms\n", r.frames, r.draw_p50,

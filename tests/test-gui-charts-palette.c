@@ -153,16 +153,27 @@ timeline_colours (IlWindow   *window,
   chart = g_ptr_array_index (charts, 0);
   data = il_timeline_chart_get_data (chart);
   g_assert_nonnull (data);
-  for (guint i = 0; i < data->blocks->len; i++)
+  /* Every block of every task: tasks and blocks are read from the records. */
+  for (guint i = 0, j = 0; i < data->n_tasks; j++)
     {
-      const IlTimelineBlock        *b = &g_array_index (data->blocks, IlTimelineBlock, i);
-      const IlTimelineTask         *t = &g_array_index (data->tasks, IlTimelineTask, b->task_slot);
+      IlTimelineBlock               bbuf;
+      IlTimelineTask                tbuf;
+      const IlTimelineTask         *t = il_timeline_data_task (data, i, &tbuf);
+      const IlTimelineBlock        *b;
       const IlTimelineLaneGeometry *lane;
       IlTimelineLayout              g;
       g_autoptr(GdkTexture) texture = NULL;
       Pixels px = { 0 };
       double x, y;
 
+      if (j >= t->n_blocks)
+        {
+          i++;
+          j = G_MAXUINT; /* j++ makes it 0 */
+          continue;
+        }
+      b = il_timeline_data_block (data, t->first_block + j, &bbuf);
+      g_assert_nonnull (b);
       g_assert_cmpint (b->end_us, >, b->start_us);
       il_time_range_set_view (il_timeline_chart_get_range (chart), b->start_us, b->end_us);
       /* The block fills the view (a view is at least 10 µs wide). */

@@ -234,9 +234,11 @@ test_timeline_rows (void)
   g_assert_cmpuint (recorded->n_rows, ==, 2);
   lane = il_timeline_data_get_lane (recorded, 0);
   g_assert_cmpuint (lane->max_open, ==, 2);
-  for (guint i = 0; i < recorded->tasks->len; i++)
+  g_assert_cmpuint (recorded->n_tasks, ==, rep->tasks->len);
+  for (guint i = 0; i < recorded->n_tasks; i++)
     {
-      const IlTimelineTask *t = &g_array_index (recorded->tasks, IlTimelineTask, i);
+      IlTimelineTask        buf;
+      const IlTimelineTask *t = il_timeline_data_task (recorded, i, &buf);
 
       g_assert_cmpuint (t->row, ==, t->start_us == 100000 ? 1 : 0);
     }

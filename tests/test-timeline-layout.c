@@ -377,8 +377,8 @@ test_bars_order (void)
       g_array_append_val (rep->tasks, rec);
     }
   rep->makespan_ms = n / 10.0;
+  /* The timeline reads the records: @rep lives as long as it is shown. */
   il_timeline_data_set_repetition (data, rep, NULL);
-  il_repetition_free (rep);
 
   il_timeline_bars_init (&bars);
   /* Around task 4321 (worker 1), a few tasks wide. */
@@ -422,6 +422,209 @@ test_bars_order (void)
   g_assert_cmpuint (t->task, ==, 0);
 
   il_timeline_bars_clear (&bars);
+  il_repetition_free (rep);
+}
+
+/* The records of N tasks on BIG_WORKERS workers as run_task() would show
+ * them live: task k of worker w at k × BIG_PERIOD, one block, some failed,
+ * every 97th of two blocks. */
+static IlRepetition *
+big_repetition (guint    n,
+                gboolean some_two_blocks)
+{
+  IlRepetition *rep = il_repetition_new ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      IlTaskRecord  rec = { 0 };
+      IlBlockRecord block = { 0 };
+      guint         k = i / BIG_WORKERS;
+
+      rec.worker = (gint) (i % BIG_WORKERS);
+      rec.start_us = (gint64) k * BIG_PERIOD;
+      rec.end_us = rec.start_us + 8;
+      rec.cpu_start = rec.cpu_end = -1;
+      rec.failed = i % 1001 == 5;
+      rec.state = (IlStateTimes){ TRUE, 8, 0, 0, 0, 0 };
+      block.start_us = rec.start_us;
+      block.end_us = some_two_blocks && i % 97 == 3 ? rec.start_us + 5 : rec.end_us;
+      block.ttfb_us = -1;
+      block.type = k % 4 == 3 ? IL_BLOCK_SLEEP : IL_BLOCK_CPU;
+      block.state = (IlStateTimes){ TRUE, block.end_us - block.start_us, 0, 0, 0, 0 };
+      il_task_record_add_block (&rec, &block);
+      if (some_two_blocks && i % 97 == 3)
+        {
+          block.start_us = rec.start_us + 5;
+          block.end_us = rec.end_us;
+          block.type = IL_BLOCK_SLEEP;
+          block.state = (IlStateTimes){ TRUE, 0, 0, 3, 0, 0 };
+          il_task_record_add_block (&rec, &block);
+        }
+      g_array_append_val (rep->tasks, rec);
+    }
+  rep->makespan_ms = (double) ((n / BIG_WORKERS - 1) * BIG_PERIOD + 8) / 1000.0;
+  return rep;
+}
+
+/* Issue 13: a 1,000,000-task results file within 256 B a task, of which the
+ * records take most. The results timeline reads the records where they are
+ * and adds only its index (4-byte item ids, per-16 sums) and a byte of
+ * sub-row per task. */
+#define TIMELINE_MAX_OWN_BYTES_PER_TASK 24
+
+static void
+test_bytes_per_task (void)
+{
+  g_autoptr(IlTimelineData) data = il_timeline_data_new ();
+  g_autoptr(IlTimelineData) live = il_timeline_data_new ();
+  const guint   n = 200000, n_live = 20000;
+  IlRepetition *rep = big_repetition (n, TRUE);
+  double        per_task;
+
+  il_timeline_data_set_repetition (data, rep, NULL);
+  g_assert_cmpuint (data->n_tasks, ==, n);
+  per_task = (double) il_timeline_data_get_own_bytes (data) / n;
+  g_test_message ("results timeline: %.1f bytes per task of its own", per_task);
+  g_assert_cmpfloat (per_task, <=, TIMELINE_MAX_OWN_BYTES_PER_TASK);
+  /* Not a count that cannot grow: a timeline that copies its tasks (as a
+   * live one does, from events) is counted with its copies. */
+  for (guint i = 0; i < n_live; i++)
+    run_task (live, i, (gint32) (i % BIG_WORKERS), (gint64) (i / BIG_WORKERS) * BIG_PERIOD,
+              (gint64) (i / BIG_WORKERS) * BIG_PERIOD + 8, IL_BLOCK_CPU, FALSE);
+  il_timeline_data_prepare_index (live);
+  g_assert_cmpuint (il_timeline_data_get_own_bytes (live), >=,
+                    (gsize) n_live * (sizeof (IlTimelineTask) + sizeof (IlTimelineBlock)));
+  /* Tasks of one block: their block lists share the task lists' ids. */
+  il_repetition_free (rep);
+  rep = big_repetition (n, FALSE);
+  il_timeline_data_set_repetition (data, rep, NULL);
+  per_task = (double) il_timeline_data_get_own_bytes (data) / n;
+  g_test_message ("one block a task: %.1f bytes per task of its own", per_task);
+  g_assert_cmpfloat (per_task, <=, TIMELINE_MAX_OWN_BYTES_PER_TASK - 4);
+  il_timeline_data_reset (data);
+  g_assert_cmpuint (il_timeline_data_get_own_bytes (data), <, 4096);
+  il_repetition_free (rep);
+}
+
+/* Field by field: the structs have padding. */
+static gboolean
+rects_equal (GArray *a,
+             GArray *b)
+{
+  if (a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    {
+      const IlTimelineRect *x = &g_array_index (a, IlTimelineRect, i), *y = &g_array_index (b, IlTimelineRect, i);
+
+      if (x->x != y->x || x->y != y->y || x->w != y->w || x->h != y->h || x->kind != y->kind || x->faded != y->faded)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The same tasks, from records (read in place) and from events (copied):
+ * the same bars, marks and hits at every zoom. */
+static void
+test_records_as_events (gconstpointer some_two_blocks)
+{
+  g_autoptr(IlTimelineData) recorded = il_timeline_data_new ();
+  g_autoptr(IlTimelineData) live = il_timeline_data_new ();
+  g_autoptr(GArray) lanes = g_array_new (FALSE, TRUE, sizeof (IlTimelineLaneGeometry));
+  const guint    n = 40000;
+  IlRepetition  *rep = big_repetition (n, GPOINTER_TO_INT (some_two_blocks));
+  const double   views[][2] = { { 0, n / BIG_WORKERS * BIG_PERIOD }, { 1000, 30000 }, { 20000, 20400 }, { 33, 95 } };
+  IlTimelineBars a, b;
+
+  il_timeline_data_set_repetition (recorded, rep, NULL);
+  /* Live, in start order per worker, as events come. */
+  for (guint i = 0; i < n; i++)
+    {
+      const IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, i);
+      IlStateTimes        st;
+      IlEvent             e;
+
+      start_task (live, i, rec->worker, rec->start_us);
+      for (guint j = 0; j < rec->n_blocks; j++)
+        {
+          const IlBlockRecord *br = il_task_record_block (rec, j);
+
+          e = il_event_block_start (br->start_us, j, br->type);
+          e.task = i;
+          e.worker = rec->worker;
+          il_timeline_data_apply (live, &e);
+          st = br->state;
+          e = il_event_block_end (br->start_us, br->end_us, j, br->type, FALSE, &st);
+          e.task = i;
+          e.worker = rec->worker;
+          il_timeline_data_apply (live, &e);
+        }
+      st = rec->state;
+      e = il_event_task_end (rec->start_us, rec->end_us, -1, rec->failed, &st);
+      e.task = i;
+      e.worker = rec->worker;
+      e.t_us = rec->end_us;
+      il_timeline_data_apply (live, &e);
+    }
+  g_assert_cmpuint (live->n_tasks, ==, recorded->n_tasks);
+  g_assert_cmpuint (live->n_failed, ==, recorded->n_failed);
+  g_assert_cmpuint (live->n_rows, ==, recorded->n_rows);
+  g_assert_cmpint (live->end_us, ==, recorded->end_us);
+
+  il_timeline_bars_init (&a);
+  il_timeline_bars_init (&b);
+  for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+    {
+      IlTimelineLayout la, lb;
+
+      il_timeline_layout_compute (&la, lanes, recorded, 1000, 500, TRUE, IL_TIMELINE_MAX_LANE, views[v][0], views[v][1]);
+      il_timeline_bars_compute (&a, &la, recorded);
+      il_timeline_layout_compute (&lb, lanes, live, 1000, 500, TRUE, IL_TIMELINE_MAX_LANE, views[v][0], views[v][1]);
+      il_timeline_bars_compute (&b, &lb, live);
+      g_assert_cmpuint (a.rects->len, >, 0);
+      g_assert_true (rects_equal (a.rects, b.rects));
+      g_assert_true (rects_equal (a.marks, b.marks));
+      g_assert_cmpuint (a.strips->len, ==, b.strips->len);
+      for (guint w = 0; w < BIG_WORKERS; w++)
+        {
+          gint64                t_us = (gint64) ((views[v][0] + views[v][1]) / 2) + w;
+          const IlTimelineTask *x = il_timeline_data_find (recorded, (gint) w, 0, t_us, 3);
+          guint32               xt = x != NULL ? x->task : G_MAXUINT32;
+          const IlTimelineTask *y = il_timeline_data_find (live, (gint) w, 0, t_us, 3);
+
+          g_assert_cmpuint (xt, ==, y != NULL ? y->task : G_MAXUINT32);
+        }
+    }
+  il_timeline_bars_clear (&a);
+  il_timeline_bars_clear (&b);
+  il_repetition_free (rep);
+}
+
+/* The results view's timeline holds the results it reads: they outlive
+ * the document's own reference (a new run replaces them). */
+static void
+test_holds_results (void)
+{
+  g_autoptr(IlTimelineData) data = il_timeline_data_new ();
+  IlResults            *results = il_results_new ();
+  IlRunResult          *run = il_run_result_new ();
+  IlRepetition         *rep = big_repetition (4000, TRUE);
+  IlTimelineTask        buf;
+  const IlTimelineTask *t;
+
+  g_ptr_array_add (run->repetitions, rep);
+  g_ptr_array_add (results->runs, run);
+  il_timeline_data_set_results_repetition (data, results, rep, NULL);
+  il_results_free (results);
+  t = il_timeline_data_task (data, 3999, &buf);
+  g_assert_cmpint (t->start_us, ==, (gint64) (3999 / BIG_WORKERS) * BIG_PERIOD);
+  t = il_timeline_data_find (data, 3, 0, 100 * BIG_PERIOD + 4, 0);
+  g_assert_nonnull (t);
+  g_assert_cmpuint (t->task, ==, 100 * BIG_WORKERS + 3);
+  /* Showing something else lets them go. */
+  il_timeline_data_reset (data);
+  g_assert_null (data->results);
+  g_assert_null (data->rep);
 }
 
 static void
@@ -455,6 +658,11 @@ main (int   argc,
   g_test_add_func ("/il/timeline-layout/gil-band", test_gil_band);
   g_test_add_func ("/il/timeline-bars/million", test_million);
   g_test_add_func ("/il/timeline-bars/order", test_bars_order);
+  g_test_add_data_func ("/il/timeline-bars/records-as-events", GINT_TO_POINTER (TRUE), test_records_as_events);
+  g_test_add_data_func ("/il/timeline-bars/records-as-events-one-block", GINT_TO_POINTER (FALSE),
+                        test_records_as_events);
+  g_test_add_func ("/il/timeline-data/bytes-per-task", test_bytes_per_task);
+  g_test_add_func ("/il/timeline-data/holds-results", test_holds_results);
   g_test_add_func ("/il/chart-axis/ticks", test_axis);
   g_test_add_func ("/il/lag-data/percentile", test_lag_percentile);
 

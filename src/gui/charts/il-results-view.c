@@ -152,7 +152,9 @@ add_timelines (IlResultsView      *self,
         continue;
 
       data = il_timeline_data_new ();
-      il_timeline_data_set_repetition (data, rep, experiment);
+      /* The timeline reads the records where they are: it holds the
+       * results (shared, never changed in place) instead of copying. */
+      il_timeline_data_set_results_repetition (data, (IlResults *) results, rep, experiment);
       title = g_strdup_printf ("%s%s — %.1f ms%s", recorded ? _("recorded · ") : "",
                                                                  run->label != NULL ? run->label : _("run"), rep->makespan_ms, run->repetitions->len > 1 ? _(" (median repetition)") : "");
       il_timeline_data_set_title (data, title);

@@ -272,14 +272,11 @@ add_dense (Row  *r,
            guint from,
            guint to)
 {
-  const IlTimelineBlock *blocks = (const IlTimelineBlock *) (gconstpointer) r->data->blocks->data;
-  const guint32         *items = (const guint32 *) (gconstpointer) r->list->items->data;
-  const gint64          *starts = (const gint64 *) (gconstpointer) r->list->starts->data;
-  gint64                 last_end = g_array_index (r->list->max_end, gint64, to - 1);
-  guint                  b0 = (from + IL_TIMELINE_BUCKET - 1) / IL_TIMELINE_BUCKET;
-  guint                  b1 = (to + IL_TIMELINE_BUCKET - 1) / IL_TIMELINE_BUCKET;
-  Column                *c = column_at (r, il_timeline_layout_x_of (r->g, starts[from]));
-  guint                  looked = 0;
+  gint64  last_end = il_timeline_list_latest_end (r->list, to - 1);
+  guint   b0 = (from + IL_TIMELINE_BUCKET - 1) / IL_TIMELINE_BUCKET;
+  guint   b1 = (to + IL_TIMELINE_BUCKET - 1) / IL_TIMELINE_BUCKET;
+  Column *c = column_at (r, il_timeline_layout_x_of (r->g, il_timeline_list_start (r->list, from)));
+  guint   looked = 0;
 
   c->x1 = MAX (c->x1, il_timeline_layout_x_of (r->g, last_end == G_MAXINT64 ? r->now_us : last_end));
   if (r->list->sums != NULL && b1 > b0 && b1 <= r->list->sums->len)
@@ -301,9 +298,13 @@ add_dense (Row  *r,
 
   for (guint i = from; i < to; i++)
     {
-      const IlTimelineBlock *b = &blocks[items[i]];
-      gint64                 end = b->end_us >= 0 ? b->end_us : r->now_us;
+      IlTimelineBlock        buf;
+      const IlTimelineBlock *b = il_timeline_data_block (r->data, il_timeline_list_item (r->list, i), &buf);
+      gint64                 end;
 
+      if (b == NULL)
+        continue;
+      end = b->end_us >= 0 ? b->end_us : r->now_us;
       c->weight[MIN (b->type, IL_N_BLOCK_TYPES)] +=
         MAX (il_timeline_layout_x_of (r->g, end) - il_timeline_layout_x_of (r->g, b->start_us), 1e-3);
       if (b->end_us < 0)
@@ -319,28 +320,25 @@ add_dense (Row  *r,
 static guint
 row_blocks (Row *r)
 {
-  const IlTimelineBlock  *blocks = (const IlTimelineBlock *) (gconstpointer) r->data->blocks->data;
-  const guint32          *items = (const guint32 *) (gconstpointer) r->list->items->data;
-  const gint64           *starts = (const gint64 *) (gconstpointer) r->list->starts->data;
   const IlTimelineLayout *g = r->g;
   guint                   i, end, looked = 0;
 
-  il_timeline_list_window (r->list, blocks, sizeof (IlTimelineBlock), (gint64) floor (g->start_us),
-                           (gint64) ceil (g->end_us), &i, &end);
+  il_timeline_list_window (r->list, (gint64) floor (g->start_us), (gint64) ceil (g->end_us), &i, &end);
   while (i < end)
     {
+      IlTimelineBlock        buf;
       const IlTimelineBlock *b;
 
       looked++;
       if (i + DENSE < end)
         {
-          gint64 next_us = next_column_us (g, il_timeline_layout_x_of (g, starts[i]));
+          gint64 next_us = next_column_us (g, il_timeline_layout_x_of (g, il_timeline_list_start (r->list, i)));
 
-          if (starts[i + DENSE - 1] < next_us)
+          if (il_timeline_list_start (r->list, i + DENSE - 1) < next_us)
             {
-              guint j = il_timeline_list_seek (r->list, blocks, sizeof (IlTimelineBlock), i + DENSE, end, next_us);
+              guint j = il_timeline_list_seek (r->list, i + DENSE, end, next_us);
 
-              gint64 last_end = g_array_index (r->list->max_end, gint64, j - 1);
+              gint64 last_end = il_timeline_list_latest_end (r->list, j - 1);
 
               /* The column's last block too if it ends in the column (read
                * from the index: no block touched), else it is drawn on its own. */
@@ -354,8 +352,9 @@ row_blocks (Row *r)
               i = j - 1;
             }
         }
-      b = &blocks[items[i]];
-      add_block (r, items[i], b);
+      b = il_timeline_data_block (r->data, il_timeline_list_item (r->list, i), &buf);
+      if (b != NULL)
+        add_block (r, il_timeline_list_item (r->list, i), b);
       i++;
     }
   close_column (r);
@@ -369,22 +368,19 @@ row_blocks (Row *r)
 static guint
 skip_column (const IlTimelineLayout *g,
              const IlTimelineList   *list,
-             gconstpointer           base,
-             gsize                   stride,
              guint                   i,
              guint                   end,
              double                  x)
 {
-  const gint64 *starts = (const gint64 *) (gconstpointer) list->starts->data;
-  gint64        next_us;
-  guint         j;
+  gint64 next_us;
+  guint  j;
 
   if (i + 2 >= end)
     return i + 1;
   next_us = next_column_us (g, x);
-  if (starts[i + 2] >= next_us)
+  if (il_timeline_list_start (list, i + 2) >= next_us)
     return i + 1;
-  j = il_timeline_list_seek (list, base, stride, i + 2, end, next_us);
+  j = il_timeline_list_seek (list, i + 2, end, next_us);
   return j - 1;
 }
 
@@ -396,8 +392,8 @@ row_tasks (const IlTimelineLayout       *g,
            guint                         row,
            IlTimelineBars               *bars)
 {
-  const IlTimelineTask *tasks = (const IlTimelineTask *) (gconstpointer) data->tasks->data;
   const IlTimelineList *list;
+  IlTimelineTask        buf;
   double                y = il_timeline_layout_row_y (l, row);
   guint                 i, end, looked = 0;
 
@@ -405,11 +401,10 @@ row_tasks (const IlTimelineLayout       *g,
   list = il_timeline_list_get (data->mark_lists, IL_TIMELINE_LIST_KEY (lane, row));
   if (list != NULL)
     {
-      il_timeline_list_window (list, tasks, sizeof (IlTimelineTask), (gint64) floor (g->start_us),
-                               (gint64) ceil (g->end_us), &i, &end);
+      il_timeline_list_window (list, (gint64) floor (g->start_us), (gint64) ceil (g->end_us), &i, &end);
       while (i < end)
         {
-          const IlTimelineTask *t = &tasks[g_array_index (list->items, guint32, i)];
+          const IlTimelineTask *t = il_timeline_data_task (data, g_array_index (list->items, guint32, i), &buf);
           gint64                stop = t->end_us >= 0 ? t->end_us : data->end_us;
           double                x0 = il_timeline_layout_x_of (g, t->start_us);
           double                x1 = il_timeline_layout_x_of (g, stop);
@@ -419,7 +414,7 @@ row_tasks (const IlTimelineLayout       *g,
             push_mark (bars->marks, x0, y, MAX (x1 - x0, 1), l->bar_h, IL_TIMELINE_KIND_NO_BLOCKS);
           if (t->failed)
             push_mark (bars->marks, x0 + 1, y + 1, MAX (x1 - x0 - 2, 1), l->bar_h - 2, IL_TIMELINE_KIND_FAILED);
-          i = skip_column (g, list, tasks, sizeof (IlTimelineTask), i, end, x0);
+          i = skip_column (g, list, i, end, x0);
         }
     }
 
@@ -429,28 +424,43 @@ row_tasks (const IlTimelineLayout       *g,
   list = il_timeline_list_get (data->task_lists, IL_TIMELINE_LIST_KEY (lane, row));
   if (list == NULL)
     return looked;
-  il_timeline_list_window (list, tasks, sizeof (IlTimelineTask), (gint64) floor (g->start_us),
-                           (gint64) ceil (g->end_us), &i, &end);
+  il_timeline_list_window (list, (gint64) floor (g->start_us), (gint64) ceil (g->end_us), &i, &end);
   while (i < end)
     {
-      gint64                latest = g_array_index (list->max_end, gint64, i);
-      double                x0 = il_timeline_layout_x_of (g, g_array_index (list->starts, gint64, i));
-      double                x1 = il_timeline_layout_x_of (g, latest == G_MAXINT64 ? data->end_us : latest);
+      guint32               item = g_array_index (list->items, guint32, i);
+      gint64                start, stop;
+      double                x0, x1;
       const IlTimelineTask *t;
 
+      /* The rest of a bucket of tasks all narrower than a separator needs
+       * (its first start and latest end are in the index): skipped unread. */
+      if (i / IL_TIMELINE_BUCKET < list->n_starts && i / IL_TIMELINE_BUCKET < list->max_end->len)
+        {
+          gint64 first = g_array_index (list->first_start, gint64, i / IL_TIMELINE_BUCKET);
+          gint64 latest = g_array_index (list->max_end, gint64, i / IL_TIMELINE_BUCKET);
+
+          if (latest != G_MAXINT64 && il_timeline_layout_x_of (g, latest) - il_timeline_layout_x_of (g, first) < 6)
+            {
+              looked++;
+              i = (i / IL_TIMELINE_BUCKET + 1) * IL_TIMELINE_BUCKET;
+              continue;
+            }
+        }
+      /* Its times first (from the index's source): only wide tasks are
+       * read whole. */
+      il_timeline_data_item_times (data, IL_TIMELINE_ITEM_TASK, item, &start, &stop);
+      x0 = il_timeline_layout_x_of (g, start);
+      x1 = il_timeline_layout_x_of (g, stop >= 0 ? stop : data->end_us);
       looked++;
-      /* The index says when a task is narrow (its end is at most the latest
-       * so far): only wide ones are read. */
       if (x1 - x0 < 6)
         {
-          i = skip_column (g, list, tasks, sizeof (IlTimelineTask), i, end, x0);
+          i = skip_column (g, list, i, end, x0);
           continue;
         }
-      t = &tasks[g_array_index (list->items, guint32, i)];
-      x1 = il_timeline_layout_x_of (g, t->end_us >= 0 ? t->end_us : data->end_us);
-      if (!t->failed && x1 - x0 >= 6)
+      t = il_timeline_data_task (data, item, &buf);
+      if (!t->failed)
         push_mark (bars->marks, round (x0) + 0.5, y, 0, l->bar_h, IL_TIMELINE_KIND_SEPARATOR);
-      i = skip_column (g, list, tasks, sizeof (IlTimelineTask), i, end, x0);
+      i = skip_column (g, list, i, end, x0);
     }
   return looked;
 }
@@ -469,8 +479,7 @@ lane_spans (const IlTimelineLayout       *g,
 
   if (list == NULL)
     return 0;
-  il_timeline_list_window (list, spans, sizeof (IlTimelineSpan), (gint64) floor (g->start_us),
-                           (gint64) ceil (g->end_us), &i, &end);
+  il_timeline_list_window (list, (gint64) floor (g->start_us), (gint64) ceil (g->end_us), &i, &end);
   while (i < end)
     {
       const IlTimelineSpan *s = &spans[g_array_index (list->items, guint32, i)];
@@ -480,7 +489,7 @@ lane_spans (const IlTimelineLayout       *g,
       looked++;
       push_mark (bars->marks, x0, y, MAX (x1 - x0, 1), l->band_h,
                  s->kind == IL_SPAN_GIL_HOLD ? IL_TIMELINE_KIND_GIL_HOLD : IL_TIMELINE_KIND_GIL_WAIT);
-      i = skip_column (g, list, spans, sizeof (IlTimelineSpan), i, end, x0);
+      i = skip_column (g, list, i, end, x0);
     }
   return looked;
 }

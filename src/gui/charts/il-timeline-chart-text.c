@@ -30,7 +30,7 @@ il_timeline_chart_describe (IlChart *chart)
   if (data->title != NULL)
     g_string_append_printf (s, _(" of %s"), data->title);
   g_string_append_printf (s, _(": %u tasks on %u workers, %u finished"),
-                                data->tasks->len, data->n_workers, data->n_finished);
+                                data->n_tasks, data->n_workers, data->n_finished);
   if (data->n_failed > 0)
     g_string_append_printf (s, _(", %u failed"), data->n_failed);
   if (data->n_cancelled > 0)
@@ -132,18 +132,19 @@ il_timeline_chart_query (IlTimelineChart *self,
     }
   if (t->n_blocks > 0)
     {
-      guint32 slot = t - (const IlTimelineTask *) (gconstpointer) self->data->tasks->data;
+      guint32 slot = il_timeline_data_slot_of (self->data, t);
       guint   shown = 0;
 
       g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, "\n%u block:", "\n%u blocks:", t->n_blocks), t->n_blocks);
       /* A task's blocks interleave with other workers' in the array: scan
        * a bounded stretch after its first one. */
-      for (guint idx = t->first_block;
-           idx < self->data->blocks->len && idx < t->first_block + 4096 && shown < MIN (t->n_blocks, 6);
-           idx++)
+      for (guint idx = t->first_block; idx < t->first_block + 4096 && shown < MIN (t->n_blocks, 6); idx++)
         {
-          const IlTimelineBlock *b = &g_array_index (self->data->blocks, IlTimelineBlock, idx);
+          IlTimelineBlock        buf;
+          const IlTimelineBlock *b = il_timeline_data_block (self->data, idx, &buf);
 
+          if (b == NULL)
+            break;
           if (b->task_slot != slot)
             continue;
           g_string_append_printf (s, "%s %s", shown > 0 ? "," : "",

@@ -126,8 +126,9 @@ draw_state_strip (cairo_t               *cr,
   IlStatePiece          pieces[IL_MAX_STATE_PIECES];
   guint                 n;
 
-  if (b->n_segments > 0 && b->first_segment + b->n_segments <= data->segments->len)
-    segments = &g_array_index (data->segments, IlStateSegment, b->first_segment);
+  (void) data;
+  if (b->n_segments > 0)
+    segments = b->segments;
   n = il_state_strip (&b->state, segments, segments != NULL ? b->n_segments : 0, pieces);
   for (guint i = 0; i < n; i++)
     {
@@ -297,7 +298,7 @@ il_timeline_chart_draw (IlChart             *chart,
         }
     }
 
-  if (data == NULL || data->tasks->len == 0)
+  if (data == NULL || data->n_tasks == 0)
     {
       il_chart_text (cr, data == NULL ? _("No run yet") : _("Waiting for the first task…"), g.plot_x + g.plot_w / 2, g.plot_y + g.plot_h / 2 - AXIS_H / 2, 0.5, 0.5, 1.0, FALSE, &colors->dim);
       return;
@@ -313,9 +314,11 @@ il_timeline_chart_draw (IlChart             *chart,
   for (guint i = 0; i < self->bars.strips->len; i++)
     {
       const IlTimelineStrip *s = &g_array_index (self->bars.strips, IlTimelineStrip, i);
+      IlTimelineBlock        buf;
+      const IlTimelineBlock *b = il_timeline_data_block (data, s->block, &buf);
 
-      draw_state_strip (cr, data, &g_array_index (data->blocks, IlTimelineBlock, s->block), s->x0, s->x1, s->y,
-                        s->h, colors);
+      if (b != NULL)
+        draw_state_strip (cr, data, b, s->x0, s->x1, s->y, s->h, colors);
     }
   fill_rects (cr, self->bars.rects, colors);
   draw_marks (cr, self->bars.marks, colors);

@@ -14,9 +14,9 @@ il_timeline_data_free (gpointer data)
   g_clear_pointer (&self->tasks, g_array_unref);
   g_clear_pointer (&self->blocks, g_array_unref);
   g_clear_pointer (&self->spans, g_array_unref);
-  g_clear_pointer (&self->segments, g_array_unref);
   g_clear_pointer (&self->slot_of_task, g_array_unref);
-  g_clear_pointer (&self->errors, g_ptr_array_unref);
+  g_clear_pointer (&self->rows, g_array_unref);
+  g_clear_pointer (&self->results, il_results_free);
   g_clear_pointer (&self->lanes, g_array_unref);
   g_clear_pointer (&self->group_names, g_strfreev);
   g_clear_pointer (&self->title, g_free);
@@ -35,9 +35,8 @@ il_timeline_data_new (void)
   self->tasks = g_array_new (FALSE, FALSE, sizeof (IlTimelineTask));
   self->blocks = g_array_new (FALSE, FALSE, sizeof (IlTimelineBlock));
   self->spans = g_array_new (FALSE, FALSE, sizeof (IlTimelineSpan));
-  self->segments = g_array_new (FALSE, FALSE, sizeof (IlStateSegment));
   self->slot_of_task = g_array_new (FALSE, FALSE, sizeof (guint32));
-  self->errors = g_ptr_array_new_with_free_func (g_free);
+  self->rows = g_array_new (FALSE, FALSE, sizeof (guint8));
   self->lanes = g_array_new (FALSE, FALSE, sizeof (IlTimelineLane));
   self->lane_hosts = g_ptr_array_new_with_free_func (g_free);
   il_timeline_index_init (self);
@@ -82,9 +81,13 @@ il_timeline_data_reset (IlTimelineData *data)
   g_array_set_size (data->tasks, 0);
   g_array_set_size (data->blocks, 0);
   g_array_set_size (data->spans, 0);
-  g_array_set_size (data->segments, 0);
   g_array_set_size (data->slot_of_task, 0);
-  g_ptr_array_set_size (data->errors, 0);
+  /* Dropped, not emptied: a million tasks' worth is not kept for later. */
+  g_array_unref (data->rows);
+  data->rows = g_array_new (FALSE, FALSE, sizeof (guint8));
+  data->rep = NULL;
+  g_clear_pointer (&data->results, il_results_free);
+  data->n_tasks = 0;
   g_array_set_size (data->lanes, 0);
   g_ptr_array_set_size (data->lane_hosts, 0);
   il_timeline_index_clear (data);
@@ -124,6 +127,114 @@ slot_get (IlTimelineData *data,
 
 #define TASK_AT(data, slot) (&g_array_index ((data)->tasks, IlTimelineTask, (slot)))
 
+static inline const IlTaskRecord *
+rec_at (const IlTimelineData *data,
+        guint32               slot)
+{
+  return il_timeline_data_record (data, slot);
+}
+
+static inline guint
+rec_n_blocks (const IlTaskRecord *rec)
+{
+  return MIN (rec->n_blocks, IL_MAX_BLOCKS);
+}
+
+const IlTimelineTask *
+il_timeline_data_task (const IlTimelineData *data,
+                       guint32               slot,
+                       IlTimelineTask       *buf)
+{
+  const IlTaskRecord *rec;
+
+  g_return_val_if_fail (slot < data->n_tasks, NULL);
+
+  if (data->rep == NULL)
+    return TASK_AT (data, slot);
+  rec = rec_at (data, slot);
+  memset (buf, 0, sizeof *buf);
+  buf->start_us = rec->start_us;
+  buf->end_us = rec->end_us;
+  buf->state = rec->state;
+  buf->task = slot;
+  buf->worker = rec->worker;
+  buf->cpu_start = rec->cpu_start;
+  buf->cpu_end = rec->cpu_end;
+  buf->group = rec->group;
+  buf->index = rec->index;
+  buf->pid = rec->pid;
+  buf->tid = rec->tid;
+  buf->first_block = slot << IL_TIMELINE_BLOCK_SHIFT;
+  buf->n_blocks = rec_n_blocks (rec);
+  buf->open_block = -1;
+  /* Cut off by Stop is not a failure. */
+  buf->cancelled = il_task_record_is_cancelled (data->rep, rec);
+  buf->failed = rec->failed && !buf->cancelled;
+  buf->row = slot < data->rows->len ? g_array_index (data->rows, guint8, slot) : 0;
+  buf->error = rec->error;
+  return buf;
+}
+
+guint32
+il_timeline_data_slot_of (const IlTimelineData *data,
+                          const IlTimelineTask *task)
+{
+  if (data->rep != NULL)
+    return task->task;
+  if (task->task < data->slot_of_task->len)
+    return g_array_index (data->slot_of_task, guint32, task->task);
+  return G_MAXUINT32;
+}
+
+const IlTimelineBlock *
+il_timeline_data_block (const IlTimelineData *data,
+                        guint32               id,
+                        IlTimelineBlock      *buf)
+{
+  const IlTaskRecord  *rec;
+  const IlBlockRecord *br;
+  guint32              slot = id >> IL_TIMELINE_BLOCK_SHIFT;
+  guint                j = id & ((1u << IL_TIMELINE_BLOCK_SHIFT) - 1);
+
+  if (data->rep == NULL)
+    return id < data->blocks->len ? &g_array_index (data->blocks, IlTimelineBlock, id) : NULL;
+  if (slot >= data->n_tasks || j >= rec_n_blocks (rec = rec_at (data, slot)))
+    return NULL;
+  br = il_task_record_block (rec, j);
+  memset (buf, 0, sizeof *buf);
+  buf->start_us = br->start_us;
+  buf->end_us = br->end_us;
+  buf->state = br->state;
+  buf->task_slot = slot;
+  buf->worker = rec->worker;
+  buf->type = br->type;
+  buf->block = j;
+  if (br->segments != NULL)
+    {
+      buf->segments = br->segments->seg;
+      buf->n_segments = (guint8) MIN (br->segments->n, IL_MAX_STATE_SEGMENTS);
+    }
+  return buf;
+}
+
+static inline gint64
+task_end (const IlTimelineData *data,
+          guint32               slot)
+{
+  return data->rep != NULL ? rec_at (data, slot)->end_us : TASK_AT (data, slot)->end_us;
+}
+
+static inline void
+task_set_row (IlTimelineData *data,
+              guint32         slot,
+              guint8          row)
+{
+  if (data->rep != NULL)
+    g_array_index (data->rows, guint8, slot) = row;
+  else
+    TASK_AT (data, slot)->row = row;
+}
+
 static void
 note_worker (IlTimelineData *data,
              gint32          worker)
@@ -162,23 +273,27 @@ lane_get (IlTimelineData *data,
  * per task: at most IL_TIMELINE_MAX_ROWS rows to look at. */
 static void
 assign_row (IlTimelineData *data,
-            guint32         slot)
+            guint32         slot,
+            gint32          worker,
+            gint64          start_us,
+            gint64          end_us)
 {
-  IlTimelineTask *tasks = (IlTimelineTask *) (gpointer) data->tasks->data;
-  IlTimelineTask *t = &tasks[slot];
-  IlTimelineLane *lane = lane_get (data, t->worker);
+  IlTimelineLane *lane = lane_get (data, worker);
   guint           row;
 
-  t->row = 0;
+  task_set_row (data, slot, 0);
   if (lane == NULL)
     return;
 
   for (row = 0; row < IL_TIMELINE_MAX_ROWS; row++)
     {
       guint32 occupant = lane->occupant[row];
+      gint64  occupant_end;
 
-      if (occupant == G_MAXUINT32 || occupant == slot ||
-          (tasks[occupant].end_us >= 0 && tasks[occupant].end_us <= t->start_us))
+      if (occupant == G_MAXUINT32 || occupant == slot)
+        break;
+      occupant_end = task_end (data, occupant);
+      if (occupant_end >= 0 && occupant_end <= start_us)
         break;
     }
 
@@ -190,16 +305,16 @@ assign_row (IlTimelineData *data,
     {
       /* Every row busy: fold into the last one, which then stays taken
        * until the later of its tasks ends. */
-      const IlTimelineTask *occupant;
+      gint64 occupant_end;
 
       row = IL_TIMELINE_MAX_ROWS - 1;
-      occupant = &tasks[lane->occupant[row]];
+      occupant_end = task_end (data, lane->occupant[row]);
       lane->n_folded++;
-      if (occupant->end_us >= 0 && (t->end_us < 0 || t->end_us > occupant->end_us))
+      if (occupant_end >= 0 && (end_us < 0 || end_us > occupant_end))
         lane->occupant[row] = slot;
     }
 
-  t->row = (guint8) row;
+  task_set_row (data, slot, (guint8) row);
   if (row + 1 > lane->n_rows)
     {
       data->n_rows += row + 1 - lane->n_rows;
@@ -212,9 +327,9 @@ compare_lane_start (gconstpointer a,
                     gconstpointer b,
                     gpointer      user_data)
 {
-  const IlTimelineTask *tasks = user_data;
+  const IlTimelineData *data = user_data;
   guint32               i = *(const guint32 *) a, j = *(const guint32 *) b;
-  const IlTimelineTask *x = &tasks[i], *y = &tasks[j];
+  const IlTaskRecord   *x = rec_at (data, i), *y = rec_at (data, j);
 
   if (x->worker != y->worker)
     return x->worker < y->worker ? -1 : 1;
@@ -275,7 +390,7 @@ pack_rows (IlTimelineData *data)
 {
   g_autofree guint32 *order = NULL;
   g_autoptr(GArray) ends = NULL;
-  guint  n = data->tasks->len;
+  guint  n = data->n_tasks;
   gint32 worker = G_MININT32;
 
   if (n == 0)
@@ -283,13 +398,13 @@ pack_rows (IlTimelineData *data)
   order = g_new (guint32, n);
   for (guint i = 0; i < n; i++)
     order[i] = i;
-  g_qsort_with_data (order, n, sizeof (guint32), compare_lane_start, data->tasks->data);
+  g_qsort_with_data (order, n, sizeof (guint32), compare_lane_start, data);
 
   ends = g_array_new (FALSE, FALSE, sizeof (gint64));
   for (guint i = 0; i < n; i++)
     {
-      const IlTimelineTask *t = &g_array_index (data->tasks, IlTimelineTask, order[i]);
-      IlTimelineLane       *lane = lane_get (data, t->worker);
+      const IlTaskRecord *t = rec_at (data, order[i]);
+      IlTimelineLane     *lane = lane_get (data, t->worker);
 
       if (lane == NULL)
         continue;
@@ -302,7 +417,7 @@ pack_rows (IlTimelineData *data)
         heap_pop (ends);
       heap_push (ends, t->end_us >= 0 ? t->end_us : G_MAXINT64);
       lane->max_open = MAX (lane->max_open, ends->len);
-      assign_row (data, order[i]);
+      assign_row (data, order[i], t->worker, t->start_us, t->end_us);
     }
 }
 
@@ -320,6 +435,9 @@ il_timeline_data_apply (IlTimelineData *data,
 {
   IlTimelineTask *task;
   IlTimelineLane *lane;
+
+  /* Events fill a live timeline, never one that shows records. */
+  g_return_if_fail (data->rep == NULL);
 
   switch (ev->kind)
     {
@@ -356,15 +474,16 @@ il_timeline_data_apply (IlTimelineData *data,
           t.first_block = data->blocks->len;
           t.open_block = -1;
           g_array_append_val (data->tasks, t);
+          data->n_tasks = data->tasks->len;
           note_worker (data, ev->worker);
           note_time (data, ev->t_us);
           if ((lane = lane_get (data, ev->worker)) != NULL)
             {
               lane->n_open++;
               lane->max_open = MAX (lane->max_open, lane->n_open);
-              assign_row (data, slot);
+              assign_row (data, slot, t.worker, t.start_us, t.end_us);
               il_timeline_index_add (data, data->task_lists, IL_TIMELINE_LIST_KEY (ev->worker, TASK_AT (data, slot)->row),
-                                     data->tasks->data, sizeof (IlTimelineTask), slot);
+                                     slot);
             }
         }
         break;
@@ -399,11 +518,11 @@ il_timeline_data_apply (IlTimelineData *data,
             {
               guint key = IL_TIMELINE_LIST_KEY (task->worker, task->row);
 
-              il_timeline_index_ended (data, data->task_lists, key, data->tasks->data, sizeof (IlTimelineTask), slot);
+              il_timeline_index_ended (data, data->task_lists, key, slot);
               if (first_end && (task->failed || task->n_blocks == 0))
-                il_timeline_index_add (data, data->mark_lists, key, data->tasks->data, sizeof (IlTimelineTask), slot);
+                il_timeline_index_add (data, data->mark_lists, key, slot);
               else
-                il_timeline_index_ended (data, data->mark_lists, key, data->tasks->data, sizeof (IlTimelineTask), slot);
+                il_timeline_index_ended (data, data->mark_lists, key, slot);
             }
         }
         note_time (data, ev->t_us);
@@ -436,7 +555,7 @@ il_timeline_data_apply (IlTimelineData *data,
           g_array_append_val (data->blocks, b);
           if (lane_get (data, task->worker) != NULL)
             il_timeline_index_add (data, data->block_lists, IL_TIMELINE_LIST_KEY (task->worker, task->row),
-                                   data->blocks->data, sizeof (IlTimelineBlock), data->blocks->len - 1);
+                                   data->blocks->len - 1);
           note_time (data, ev->t_us);
         }
         break;
@@ -460,8 +579,7 @@ il_timeline_data_apply (IlTimelineData *data,
             data->has_lock_wait = TRUE;
           task->open_block = -1;
           if (lane_get (data, task->worker) != NULL)
-            il_timeline_index_ended (data, data->block_lists, IL_TIMELINE_LIST_KEY (task->worker, task->row),
-                                     data->blocks->data, sizeof (IlTimelineBlock), idx);
+            il_timeline_index_ended (data, data->block_lists, IL_TIMELINE_LIST_KEY (task->worker, task->row), idx);
           note_time (data, ev->t_us);
         }
         break;
@@ -484,8 +602,7 @@ il_timeline_data_apply (IlTimelineData *data,
           data->has_gil = TRUE;
           note_worker (data, ev->worker);
           if (lane_get (data, ev->worker) != NULL)
-            il_timeline_index_add (data, data->span_lists, (guint) ev->worker, data->spans->data,
-                                   sizeof (IlTimelineSpan), data->spans->len - 1);
+            il_timeline_index_add (data, data->span_lists, (guint) ev->worker, data->spans->len - 1);
           note_time (data, ev->gil.end_us);
         }
         break;
@@ -506,19 +623,17 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
   if (rep == NULL)
     return;
 
-  if (rep->tasks != NULL)
+  if (rep->tasks != NULL && rep->tasks->len > 0)
     {
-      for (guint i = 0; i < rep->tasks->len && data->tasks->len < IL_CHART_MAX_TASKS; i++)
+      data->rep = rep;
+      data->n_tasks = MIN (rep->tasks->len, IL_CHART_MAX_TASKS);
+      data->dropped = rep->tasks->len - data->n_tasks;
+      g_array_set_size (data->rows, data->n_tasks);
+      for (guint i = 0; i < data->n_tasks; i++)
         {
-          const IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, i);
-          IlTimelineTask      t = { 0 };
+          const IlTaskRecord *rec = rec_at (data, i);
+          gboolean            cancelled;
 
-          t.start_us = rec->start_us;
-          t.end_us = rec->end_us;
-          t.state = rec->state;
-          t.task = i;
-          t.worker = rec->worker;
-          t.cpu_start = rec->cpu_start;
           /* An mpi rank's lane says which host it is on. */
           if (rec->host != NULL && rec->worker >= 0 && rec->worker < 4096)
             {
@@ -527,56 +642,23 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
               if (g_ptr_array_index (data->lane_hosts, rec->worker) == NULL)
                 g_ptr_array_index (data->lane_hosts, rec->worker) = g_strdup (rec->host);
             }
-          t.cpu_end = rec->cpu_end;
-          t.group = rec->group;
-          t.index = rec->index;
-          t.pid = rec->pid;
-          t.tid = rec->tid;
-          t.first_block = data->blocks->len;
-          t.open_block = -1;
-          /* Cut off by Stop is not a failure. */
-          t.cancelled = il_task_record_is_cancelled (rep, rec);
-          t.failed = rec->failed && !t.cancelled;
-          if (rec->error != NULL)
+          for (guint j = 0; j < rec_n_blocks (rec); j++)
             {
-              g_ptr_array_add (data->errors, g_strdup (rec->error));
-              t.error = data->errors->len;
-            }
-          if (rec->n_blocks > 0)
-            {
-              for (guint j = 0; j < rec->n_blocks && data->blocks->len < IL_CHART_MAX_BLOCKS; j++)
-                {
-                  const IlBlockRecord *br = il_task_record_block (rec, j);
-                  IlTimelineBlock      b = { 0 };
+              const IlBlockRecord *br = il_task_record_block (rec, j);
 
-                  b.start_us = br->start_us;
-                  b.end_us = br->end_us;
-                  b.state = br->state;
-                  if (b.state.valid && b.state.lock_wait > 0)
-                    data->has_lock_wait = TRUE;
-                  b.task_slot = data->tasks->len;
-                  b.worker = rec->worker;
-                  b.type = br->type;
-                  b.block = MIN (j, 255);
-                  if (br->segments != NULL)
-                    {
-                      b.first_segment = data->segments->len;
-                      b.n_segments = (guint8) MIN (br->segments->n, IL_MAX_STATE_SEGMENTS);
-                      g_array_append_vals (data->segments, br->segments->seg, b.n_segments);
-                    }
-                  g_array_append_val (data->blocks, b);
-                  t.n_blocks++;
-                  note_time (data, br->end_us);
-                }
+              if (br->state.valid && br->state.lock_wait > 0)
+                data->has_lock_wait = TRUE;
+              note_time (data, br->end_us);
             }
-          g_array_append_val (data->tasks, t);
           note_worker (data, rec->worker);
           note_time (data, rec->end_us);
           if (rec->end_us >= 0)
             data->n_finished++;
-          if (t.failed)
+          /* Cut off by Stop is not a failure. */
+          cancelled = il_task_record_is_cancelled (rep, rec);
+          if (rec->failed && !cancelled)
             data->n_failed++;
-          if (t.cancelled)
+          if (cancelled)
             data->n_cancelled++;
         }
     }
@@ -594,20 +676,42 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
         }
     }
 
-  pack_rows (data);
+  if (data->rep != NULL)
+    pack_rows (data);
+  /* No lane with tasks in flight at once: every task is in row 0, and the
+   * byte per task says nothing. */
+  if (data->n_rows == data->n_workers && data->rows->len > 0)
+    {
+      g_array_unref (data->rows);
+      data->rows = g_array_new (FALSE, FALSE, sizeof (guint8));
+    }
   il_timeline_index_build (data);
+  /* What only building needed goes (sorted once, completed now). */
+  il_timeline_data_prepare_index (data);
 
   if (rep->makespan_ms > 0)
     data->end_us = MAX (data->end_us, (gint64) (rep->makespan_ms * 1000.0));
+}
+
+void
+il_timeline_data_set_results_repetition (IlTimelineData     *data,
+                                         IlResults          *results,
+                                         const IlRepetition *rep,
+                                         const IlExperiment *experiment)
+{
+  g_autoptr(IlResults) held = results != NULL ? il_results_ref (results) : NULL;
+
+  il_timeline_data_set_repetition (data, rep, experiment);
+  if (data->rep != NULL)
+    data->results = g_steal_pointer (&held);
 }
 
 const char *
 il_timeline_data_get_error (const IlTimelineData *data,
                             const IlTimelineTask *task)
 {
-  if (task->error == 0 || task->error > data->errors->len)
-    return NULL;
-  return g_ptr_array_index (data->errors, task->error - 1);
+  (void) data;
+  return task->error;
 }
 
 const IlTimelineTask *
@@ -617,10 +721,9 @@ il_timeline_data_find (const IlTimelineData *data,
                        gint64                t_us,
                        gint64                slack_us)
 {
-  const IlTimelineTask *tasks = (const IlTimelineTask *) (gconstpointer) data->tasks->data;
-  const IlTimelineTask *best = NULL;
-  gint64                best_dist = G_MAXINT64;
-  guint                 row0 = 0, row1 = IL_TIMELINE_MAX_ROWS;
+  guint32 best = G_MAXUINT32;
+  gint64  best_dist = G_MAXINT64;
+  guint   row0 = 0, row1 = IL_TIMELINE_MAX_ROWS;
 
   if (worker < 0 || (guint) worker >= data->n_workers)
     return NULL;
@@ -639,34 +742,37 @@ il_timeline_data_find (const IlTimelineData *data,
       if (list == NULL)
         continue;
       /* Only the tasks near t: a handful, however many the row holds. */
-      il_timeline_list_window (list, tasks, sizeof (IlTimelineTask), t_us - slack_us, t_us + slack_us, &first, &end);
+      il_timeline_list_window (list, t_us - slack_us, t_us + slack_us, &first, &end);
       for (guint i = first; i < end; i++)
         {
-          const IlTimelineTask *t = &tasks[g_array_index (list->items, guint32, i)];
-          gint64                stop = t->end_us >= 0 ? t->end_us : data->end_us;
-          gint64                dist;
+          guint32 slot = g_array_index (list->items, guint32, i);
+          gint64  start, stop, dist;
 
-          if (t_us >= t->start_us && t_us <= stop)
+          il_timeline_data_item_times (data, IL_TIMELINE_ITEM_TASK, slot, &start, &stop);
+          if (stop < 0)
+            stop = data->end_us;
+          if (t_us >= start && t_us <= stop)
             {
-              dist = -1;
-              if (best == NULL || best_dist >= 0 || t < best)
+              if (best == G_MAXUINT32 || best_dist >= 0 || slot < best)
                 {
-                  best = t;
+                  best = slot;
                   best_dist = -1;
                 }
               continue;
             }
           if (best_dist < 0)
             continue;
-          dist = t_us < t->start_us ? t->start_us - t_us : t_us - stop;
-          if (dist <= slack_us && (dist < best_dist || (dist == best_dist && t < best)))
+          dist = t_us < start ? start - t_us : t_us - stop;
+          if (dist <= slack_us && (dist < best_dist || (dist == best_dist && slot < best)))
             {
-              best = t;
+              best = slot;
               best_dist = dist;
             }
         }
     }
-  return best;
+  if (best == G_MAXUINT32)
+    return NULL;
+  return il_timeline_data_task (data, best, &((IlTimelineData *) data)->found);
 }
 
 const IlTimelineLane *
