@@ -369,11 +369,7 @@ test_bars_order (void)
       rec.start_us = (gint64) (n - 1 - i) * 100;
       rec.end_us = rec.start_us + 90;
       rec.cpu_start = rec.cpu_end = -1;
-      rec.n_blocks = 1;
-      rec.block0.start_us = rec.start_us;
-      rec.block0.end_us = rec.end_us;
-      rec.block0.ttfb_us = -1;
-      rec.block0.type = i == 4321 ? IL_BLOCK_HTTP : IL_BLOCK_CPU;
+      il_task_record_add_block (&rec, &(IlBlockRecord){ .start_us = rec.start_us, .end_us = rec.end_us, .ttfb_us = -1, .type = i == 4321 ? IL_BLOCK_HTTP : IL_BLOCK_CPU });
       g_array_append_val (rep->tasks, rec);
     }
   rep->makespan_ms = n / 10.0;

@@ -515,17 +515,17 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
 
           t.start_us = rec->start_us;
           t.end_us = rec->end_us;
-          t.state = rec->state;
+          t.state = il_task_record_state (rec);
           t.task = i;
           t.worker = rec->worker;
           t.cpu_start = rec->cpu_start;
           /* An mpi rank's lane says which host it is on. */
-          if (rec->host != NULL && rec->worker >= 0 && rec->worker < 4096)
+          if (il_task_record_host (rec) != NULL && rec->worker >= 0 && rec->worker < 4096)
             {
               if (data->lane_hosts->len <= (guint) rec->worker)
                 g_ptr_array_set_size (data->lane_hosts, rec->worker + 1);
               if (g_ptr_array_index (data->lane_hosts, rec->worker) == NULL)
-                g_ptr_array_index (data->lane_hosts, rec->worker) = g_strdup (rec->host);
+                g_ptr_array_index (data->lane_hosts, rec->worker) = g_strdup (il_task_record_host (rec));
             }
           t.cpu_end = rec->cpu_end;
           t.group = rec->group;
@@ -537,16 +537,17 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
           /* Cut off by Stop is not a failure. */
           t.cancelled = il_task_record_is_cancelled (rep, rec);
           t.failed = rec->failed && !t.cancelled;
-          if (rec->error != NULL)
+          if (il_task_record_error (rec) != NULL)
             {
-              g_ptr_array_add (data->errors, g_strdup (rec->error));
+              g_ptr_array_add (data->errors, g_strdup (il_task_record_error (rec)));
               t.error = data->errors->len;
             }
           if (rec->n_blocks > 0)
             {
               for (guint j = 0; j < rec->n_blocks && data->blocks->len < IL_CHART_MAX_BLOCKS; j++)
                 {
-                  const IlBlockRecord *br = il_task_record_block (rec, j);
+                  const IlBlockRecord  block = il_task_record_block (rec, j);
+                  const IlBlockRecord *br = &block;
                   IlTimelineBlock      b = { 0 };
 
                   b.start_us = br->start_us;
