@@ -190,7 +190,13 @@ test_protocol_roundtrip (void)
   g_assert_cmpstr (il_task_record_error (&result2.rec), ==, il_task_record_error (&result.rec));
   g_assert_cmpuint (result2.rec.n_blocks, ==, 1);
   got_block = il_task_record_block (&result2.rec, 0);
-  g_assert_cmpmem (&got_block, sizeof (IlBlockRecord), &br, sizeof (IlBlockRecord));
+  g_assert_cmpint (got_block.type, ==, br.type);
+  g_assert_cmpint (got_block.start_us, ==, br.start_us);
+  g_assert_cmpint (got_block.end_us, ==, br.end_us);
+  g_assert_cmpint (got_block.ttfb_us, ==, br.ttfb_us);
+  g_assert_true (got_block.state.valid);
+  g_assert_cmpmem (&got_block.state.running, 5 * sizeof (gint64), &br.state.running, 5 * sizeof (gint64));
+  g_assert_null (got_block.segments);
   g_assert_cmpint (result2.usage.nivcsw, ==, 4);
   g_assert_cmpint (result2.overhead_ns, ==, 5);
   g_assert_cmpmem (result2.payload, result2.payload_len, "echo", 4);
