@@ -136,15 +136,32 @@ stored_block (IlTaskRecord *rec,
   return i == 0 ? &rec->block0_ : &rec->more_[i - 1];
 }
 
-/* Stores @block as block @i (its segments pointer as is). */
+/* Whether @b - @a is within @min … @max (no overflow on the way); the
+ * difference in @out. */
+static gboolean
+diff_within (gint64  a,
+             gint64  b,
+             gint64  min,
+             gint64  max,
+             gint64 *out)
+{
+  if (b >= a ? (guint64) b - (guint64) a > (guint64) max : (guint64) a - (guint64) b > (guint64) -min)
+    return FALSE;
+  *out = b - a;
+  return TRUE;
+}
+
+/* Stores @block as block @i (its segments pointer as is): in 32 bits where
+ * its times fit (a block's length up to 71 minutes, its first byte within
+ * ±35 minutes of its start, states up to 71 minutes each), else exactly in
+ * the task's wide times. */
 static void
 block_store (IlTaskRecord        *rec,
              guint                i,
              const IlBlockRecord *block)
 {
   IlBlockStored *s = stored_block (rec, i);
-  gint64         dur = block->end_us - block->start_us;
-  gint64         ttfb = block->ttfb_us - block->start_us;
+  gint64         dur = 0, ttfb = 0;
   gboolean       fits;
 
   memset (s, 0, sizeof *s);
@@ -152,8 +169,8 @@ block_store (IlTaskRecord        *rec,
   s->segments = block->segments;
   s->type = (guint8) block->type;
   fits = il_state_times_pack (&block->state, &s->state) &&
-         block->end_us >= block->start_us && dur <= (gint64) G_MAXUINT32 &&
-         (block->ttfb_us == -1 || (ttfb > G_MININT32 && ttfb <= G_MAXINT32));
+         diff_within (block->start_us, block->end_us, 0, G_MAXUINT32, &dur) &&
+         (block->ttfb_us == -1 || diff_within (block->start_us, block->ttfb_us, G_MININT32 + 1, G_MAXINT32, &ttfb));
   if (fits)
     {
       s->dur_us = (guint32) dur;
@@ -162,11 +179,8 @@ block_store (IlTaskRecord        *rec,
     }
   else
     {
-      IlWideTimes *w;
+      IlWideTimes *w = task_wide (rec, 1 + i);
 
-      /* task_wide() may not move the blocks, but s is re-fetched anyway. */
-      w = task_wide (rec, 1 + i);
-      s = stored_block (rec, i);
       w->start_us = block->start_us;
       w->end_us = block->end_us;
       w->ttfb_us = block->ttfb_us;
