@@ -243,6 +243,13 @@ il_task_record_marshal_us (const IlTaskRecord *rec)
   return rec->extra_ != NULL ? rec->extra_->marshal_us : -1;
 }
 
+/* A deep copy of @src into @dest (which holds nothing yet). */
+void il_task_record_copy (IlTaskRecord       *dest,
+                          const IlTaskRecord *src);
+/* Equal as written in a results document. */
+gboolean il_task_record_equal (const IlTaskRecord *a,
+                               const IlTaskRecord *b);
+
 /* Setters: the strings are taken (NULL clears). */
 void il_task_record_take_host (IlTaskRecord *rec,
                                char         *host);
