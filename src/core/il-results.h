@@ -92,7 +92,7 @@ typedef struct
  * and n_blocks; its state times: il_task_record_state(); the fields that
  * few tasks have: il_task_record_host(), _error(), _rank(), _spawn_us(),
  * _marshal_us() and their setters. Fields ending in _ are the stored form:
- * only il-results.c touches them. */
+ * only il-task-record.c and these inline accessors touch them. */
 typedef struct
 {
   guint          group;  /* index into experiment->tasks */
