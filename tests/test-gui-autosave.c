@@ -189,11 +189,13 @@ dead_pid (void)
 }
 
 /* The autosave a killed app leaves: its format, another (dead) pid. */
+/* An orphan written at @time (seconds since the epoch). */
 static char *
-write_orphan (GPid                pid,
-              const char         *name,
-              const IlExperiment *experiment,
-              GFile              *original)
+write_orphan_at (GPid                pid,
+                 const char         *name,
+                 const IlExperiment *experiment,
+                 GFile              *original,
+                 gint64              time)
 {
   g_autoptr(GKeyFile) keys = g_key_file_new ();
   g_autofree char *dir = il_autosave_dup_dir ();
@@ -204,7 +206,7 @@ write_orphan (GPid                pid,
 
   g_key_file_set_integer (keys, "Autosave", "version", 1);
   g_key_file_set_int64 (keys, "Autosave", "pid", pid);
-  g_key_file_set_int64 (keys, "Autosave", "time", g_get_real_time () / G_USEC_PER_SEC);
+  g_key_file_set_int64 (keys, "Autosave", "time", time);
   if (original != NULL)
     {
       g_autofree char *uri = g_file_get_uri (original);
@@ -217,6 +219,15 @@ write_orphan (GPid                pid,
   g_assert_true (g_key_file_save_to_file (keys, path, &error));
   g_assert_no_error (error);
   return path;
+}
+
+static char *
+write_orphan (GPid                pid,
+              const char         *name,
+              const IlExperiment *experiment,
+              GFile              *original)
+{
+  return write_orphan_at (pid, name, experiment, original, g_get_real_time () / G_USEC_PER_SEC);
 }
 
 /* After a crash: the first window offers the edits back; Restore shows
@@ -357,24 +368,22 @@ test_many_orphans (void)
   g_autoptr(IlExperiment) edited = il_experiment_new ();
   g_autoptr(GPtrArray) orphans = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *body = NULL;
-  g_autofree char *today = NULL;
   g_auto(GStrv) lines = NULL;
   IlWindow  *window;
   GtkWidget *dialog;
   GPid       pid = dead_pid ();
   guint      listed = 0;
 
-  {
-    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-    g_autofree char *iso = g_date_time_format_iso8601 (now);
+  gint64 now_s = g_get_real_time () / G_USEC_PER_SEC;
 
-    today = il_format_date (iso, FALSE);
-  }
+  /* Left behind a second apart, the newest last: it is listed first. */
   for (guint i = 0; i < 11; i++)
     {
       g_autofree char *id = g_strdup_printf ("%u", i);
 
-      g_ptr_array_add (orphans, write_orphan (pid, id, edited, NULL));
+      g_free (edited->name);
+      edited->name = g_strdup_printf ("Left %u", i);
+      g_ptr_array_add (orphans, write_orphan_at (pid, id, edited, NULL, now_s - 11 + i));
     }
   window = il_window_new (NULL);
   gtk_window_present (GTK_WINDOW (window));
@@ -386,9 +395,15 @@ test_many_orphans (void)
   for (guint i = 0; lines[i] != NULL; i++)
     if (g_str_has_prefix (lines[i], "• "))
       {
+        g_autofree char *expected = g_strdup_printf ("• Left %u, ", 10 - listed);
+        g_autoptr(GDateTime) written = g_date_time_new_from_unix_utc (now_s - 1 - listed);
+        g_autofree char *iso = g_date_time_format_iso8601 (written);
+        g_autofree char *day = il_format_date (iso, FALSE);
+
+        /* Newest first (Left 10, Left 9, …), each with the day it was left. */
+        g_assert_true (g_str_has_prefix (lines[i], expected));
+        g_assert_nonnull (strstr (lines[i], day));
         listed++;
-        g_assert_nonnull (strstr (lines[i], edited->name));
-        g_assert_nonnull (strstr (lines[i], today));
       }
   g_assert_cmpuint (listed, ==, 8);
   g_assert_nonnull (strstr (body, "and 3 more experiments"));

@@ -193,7 +193,7 @@ test_timeline_pixels (void)
     g_assert_nonnull (tip);
     g_assert_nonnull (strstr (tip, "task 0"));
     g_assert_nonnull (strstr (tip, "worker 0"));
-    g_assert_nonnull (strstr (tip, "cpu"));
+    g_assert_nonnull (strstr (tip, "1 block: CPU"));
   }
 
   g_unlink (path);
@@ -664,6 +664,47 @@ test_timeline_cancelled (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The tooltip names a task's blocks as the legend does ("file write"),
+ * not by the file format's names ("file-write"). */
+static void
+test_timeline_block_names (void)
+{
+  g_autoptr(IlRepetition) rep = il_repetition_new ();
+  g_autoptr(IlTimelineData) data = il_timeline_data_new ();
+  g_autofree char *tip = NULL;
+  IlTaskRecord     rec = { 0 };
+  IlBlockType      types[] = { IL_BLOCK_SLEEP, IL_BLOCK_FILE_WRITE, IL_BLOCK_FILE_READ };
+  GtkWidget       *chart, *window;
+
+  rec.worker = 0;
+  rec.start_us = 0;
+  rec.end_us = 900000;
+  rec.cpu_start = rec.cpu_end = -1;
+  rec.spawn_us = rec.marshal_us = -1;
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      IlBlockRecord block = { 0 };
+
+      block.type = types[i];
+      block.start_us = 300000 * i;
+      block.end_us = 300000 * (i + 1);
+      block.ttfb_us = -1;
+      il_task_record_add_block (&rec, &block);
+    }
+  g_array_append_val (rep->tasks, rec);
+  il_timeline_data_set_repetition (data, rep, NULL);
+
+  chart = il_timeline_chart_new ();
+  il_timeline_chart_set_data (IL_TIMELINE_CHART (chart), data);
+  window = window_with (chart, 600, 120);
+  tip = il_timeline_chart_query (IL_TIMELINE_CHART (chart), 300, 45);
+  g_assert_nonnull (tip);
+  g_test_message ("%s", tip);
+  g_assert_nonnull (strstr (tip, "3 blocks: sleep 300.00 ms, file write 300.00 ms, file read 300.00 ms"));
+  g_assert_null (strstr (tip, "file-"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -683,6 +724,7 @@ main (int   argc,
   g_test_add_func ("/il/charts/timeline/loop-pixels", test_timeline_loop_pixels);
   g_test_add_func ("/il/charts/timeline/mpi-hosts", test_timeline_mpi_hosts);
   g_test_add_func ("/il/charts/timeline/cancelled", test_timeline_cancelled);
+  g_test_add_func ("/il/charts/timeline/block-names", test_timeline_block_names);
   g_test_add_func ("/il/charts/dark-mode", test_dark_mode);
 
   return g_test_run ();

@@ -439,7 +439,7 @@ test_protocol_header (void)
     const char *expect;
   } cases[] = {
     { 0, 'X', "bad magic" },
-    { 4, IL_PROTOCOL_VERSION + 1, "speaks version 6" },
+    { 4, IL_PROTOCOL_VERSION + 1, "speaks version 7" },
     { 6, 0, "unknown frame type 0" },
     { 6, 77, "unknown frame type 77" },
     { 15, 0x7f, "larger than the limit" },
@@ -505,7 +505,7 @@ test_protocol_fuzz_corpus (void)
   g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fuzz", "corpus", "protocol", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GDir) dir = g_dir_open (path, 0, &error);
-  gboolean    seen[IL_FRAME_TASKS + 1] = { FALSE };
+  gboolean    seen[IL_FRAME_DONE + 1] = { FALSE };
   gboolean    counter = FALSE;
   const char *name;
 
@@ -577,8 +577,16 @@ test_protocol_fuzz_corpus (void)
                   il_proto_task_clear (&task);
                   break;
                 }
+              case IL_FRAME_DONE:
+                {
+                  IlUsage done;
+
+                  ok = il_protocol_read_done (frame, body_len, &done, &error);
+                  break;
+                }
               case IL_FRAME_BYE:
               case IL_FRAME_HEARTBEAT:
+              case IL_FRAME_END:
               default:
                 ok = body_len == 0;
                 break;
@@ -592,6 +600,8 @@ test_protocol_fuzz_corpus (void)
   for (guint t = IL_FRAME_HELLO; t <= IL_FRAME_HEARTBEAT; t++)
     g_assert_true (seen[t]);
   g_assert_true (seen[IL_FRAME_TASKS]); /* v6 */
+  g_assert_true (seen[IL_FRAME_END]);   /* v7 */
+  g_assert_true (seen[IL_FRAME_DONE]);  /* v7 */
   g_assert_true (counter);
 }
 
@@ -671,6 +681,68 @@ test_protocol_tasks (void)
     }
 }
 
+/* v7: END is empty (a body is refused at the header); DONE carries the
+ * interpreter's usage over a repetition, and refuses a negative or
+ * impossible figure and any truncation. */
+static void
+test_protocol_end_done (void)
+{
+  g_autoptr(GByteArray) end = g_byte_array_new ();
+  g_autoptr(GByteArray) done = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  IlUsage       usage = { 120500, 3400, 57, 12 };
+  IlUsage       back;
+  IlFrameType   type;
+  guint64       length;
+  const guint8 *body;
+  gsize         len;
+  guint8        header[IL_PROTOCOL_HEADER_SIZE];
+
+  il_protocol_write_end (end);
+  frame_body (end, IL_FRAME_END, &len);
+  g_assert_cmpuint (len, ==, 0);
+  memcpy (header, end->data, sizeof header);
+  header[8] = 4; /* a body of 4 bytes */
+  g_assert_false (il_protocol_parse_header (header, &type, &length, &error));
+  g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+  g_assert_nonnull (strstr (error->message, "END"));
+  g_clear_error (&error);
+
+  il_protocol_write_done (done, &usage);
+  body = frame_body (done, IL_FRAME_DONE, &len);
+  g_assert_cmpuint (len, ==, 32);
+  g_assert_true (il_protocol_read_done (body, len, &back, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (back.user_us, ==, 120500);
+  g_assert_cmpint (back.sys_us, ==, 3400);
+  g_assert_cmpint (back.nvcsw, ==, 57);
+  g_assert_cmpint (back.nivcsw, ==, 12);
+
+  for (guint field = 0; field < 4; field++)
+    {
+      g_autoptr(GByteArray) bad = g_byte_array_new ();
+      gint64 *f[] = { &usage.user_us, &usage.sys_us, &usage.nvcsw, &usage.nivcsw };
+      gint64  keep = *f[field];
+
+      *f[field] = -1;
+      il_protocol_write_done (bad, &usage);
+      *f[field] = keep;
+      body = frame_body (bad, IL_FRAME_DONE, &len);
+      g_assert_false (il_protocol_read_done (body, len, &back, &error));
+      g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+      g_assert_nonnull (strstr (error->message, "out of range"));
+      g_assert_cmpint (back.user_us, ==, 0);
+      g_clear_error (&error);
+    }
+  body = frame_body (done, IL_FRAME_DONE, &len);
+  for (gsize cut = 0; cut < len; cut++)
+    {
+      g_assert_false (il_protocol_read_done (body, cut, &back, &error));
+      g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
+      g_clear_error (&error);
+    }
+}
+
 /* v4: a RESULT carries each block's states in time order, and refuses
  * segments that do not describe their block. */
 static void
@@ -734,6 +806,7 @@ main (int    argc,
   g_test_add_func ("/il/protocol/events", test_protocol_events);
   g_test_add_func ("/il/protocol/segments", test_protocol_segments);
   g_test_add_func ("/il/protocol/tasks", test_protocol_tasks);
+  g_test_add_func ("/il/protocol/end-done", test_protocol_end_done);
   g_test_add_func ("/il/protocol/event-layout", test_protocol_event_layout);
   g_test_add_func ("/il/protocol/truncated", test_protocol_truncated);
   g_test_add_func ("/il/protocol/header", test_protocol_header);

@@ -25,6 +25,14 @@ G_BEGIN_DECLS
 /* How much of the interpreter's stderr is kept to explain a failure. */
 #define STDERR_KEEP 4096
 
+/* The interpreter kept between two repetitions of one run (ctx->kept),
+ * waiting for the next HELLO. */
+typedef struct
+{
+  IlChildPipe child;
+  IlUsage     used; /* its usage since it started, as its last DONE said */
+} IlCpythonKept;
+
 typedef struct
 {
   IlRunContext *ctx;
@@ -38,7 +46,10 @@ typedef struct
   guint         done;
   guint         window;
   guint         in_flight;
-  gboolean      bye_sent;
+  gboolean      bye_sent;    /* BYE, or END when the interpreter is to be kept */
+  gboolean      end_sent;    /* END: it is to answer DONE and stay */
+  gboolean      got_done;    /* its DONE came: every task finished, it waits */
+  IlUsage       base;        /* what it had used before this repetition */
   guint8       *sent;        /* per flat task: TASK written, RESULT not yet in */
   guint64      *sums;        /* per flat task: payload checksum */
   gint         *lanes;       /* per flat task: the worker its TASK_START named */
@@ -67,10 +78,18 @@ gboolean il_cpython_find_engine_files (char   **package_dir,
  * pipes to its stdin, stdout and stderr, and queues its HELLO. */
 gboolean il_cpython_engine_spawn (Engine  *e,
                                   GError **error);
+/* Queues the repetition's HELLO (the first, or again to a kept one). */
+void il_cpython_engine_hello (Engine *e);
 /* Ends the interpreter (after up to @grace_us), kills its group and reaps
- * it. Returns how it ended. */
+ * it, accounting what it used beyond what was reported to the run.
+ * Returns how it ended. */
 char *il_cpython_engine_reap (Engine *e,
                               gint64  grace_us);
+/* Ends @cp's interpreter (closing its stdin is its cue to leave; after up
+ * to @grace_us it is killed, with its group) and reaps it, accounting it
+ * to no run. Returns how it ended. */
+char *il_cpython_child_end (IlChildPipe *cp,
+                            gint64       grace_us);
 /* Waits for the interpreter's READY. FALSE with @error when it cannot
  * start. */
 gboolean il_cpython_engine_wait_ready (Engine  *e,

@@ -212,7 +212,6 @@ il_cpython_engine_spawn (Engine  *e,
     (char *) il_executor_to_string (config->executor), workers, switch_ms,
     (char *) il_spawn_to_string (config->spawn), slice, NULL
   };
-  IlProtoHello   hello = { 0 };
   IlChildProcess child;
 
   /* A process group of its own (cancelling kills the whole group), and
@@ -220,6 +219,14 @@ il_cpython_engine_spawn (Engine  *e,
   if (!il_child_spawn_with_stderr (e->python, argv, &child, error))
     return FALSE;
   il_child_pipe_take (&e->child, &child);
+  il_cpython_engine_hello (e);
+  return TRUE;
+}
+
+void
+il_cpython_engine_hello (Engine *e)
+{
+  IlProtoHello hello = { 0 };
 
   hello.pid = (guint32) getpid ();
   hello.worker = 0; /* the run's one worker process */
@@ -232,7 +239,6 @@ il_cpython_engine_spawn (Engine  *e,
       hello.scratch_dir = (char *) il_io_env_get_scratch_dir (e->ctx->io);
     }
   il_protocol_write_hello (e->child.out, IL_FRAME_HELLO, &hello);
-  return TRUE;
 }
 
 /* Kills the interpreter's whole group (children of multiprocessing
@@ -256,10 +262,26 @@ il_cpython_engine_reap (Engine *e,
                         gint64  grace_us)
 {
   IlTaskEnv rest = { 0 };
-  char     *how = il_child_pipe_reap (&e->child, grace_us, kill_group, &e->reported, &rest.usage);
+  IlUsage   before = e->reported; /* its usage before this repetition, too */
+  char     *how;
 
+  before.user_us += e->base.user_us;
+  before.sys_us += e->base.sys_us;
+  before.nvcsw += e->base.nvcsw;
+  before.nivcsw += e->base.nivcsw;
+  how = il_child_pipe_reap (&e->child, grace_us, kill_group, &before, &rest.usage);
   il_run_context_account (e->ctx, &rest);
   return how;
+}
+
+char *
+il_cpython_child_end (IlChildPipe *cp,
+                      gint64       grace_us)
+{
+  IlUsage reported = { 0 };
+  IlUsage rest;
+
+  return il_child_pipe_reap (cp, grace_us, kill_group, &reported, &rest);
 }
 
 /* Waits for the interpreter's READY: its start-up is not part of the

@@ -8,7 +8,19 @@
  * Interleave's own CPU kernels through ctypes.PyDLL (il-kernels-lib.c). It
  * speaks the worker wire protocol (il-protocol.h) on its stdin and stdout:
  * HELLO → READY, TASK frames in (TASKS for the async executor), EVENT and
- * RESULT frames out, BYE.
+ * RESULT frames out, END → DONE.
+ *
+ * One interpreter runs every repetition of a run, warm-ups included, as a
+ * Python program timing a batch several times would: after a repetition's
+ * END and DONE it waits (in ctx->kept, the runner's) for the next
+ * repetition's HELLO, which it answers with READY before that repetition's
+ * clock starts, as a fresh one does, having set the repetition up anew
+ * (its counter at 0, its garbage collected, the executor's threads, pool
+ * or loop made again: engine.py). An interpreter that failed (died, fell
+ * silent, babbled) or was cancelled is ended with its repetition, and one
+ * that does not answer the HELLO is ended then: the next repetition gets a
+ * fresh one. The runner ends the last one (cpython_release). Outside a
+ * runner (no ctx->kept) BYE ends the interpreter after its one repetition.
  *
  * One dispatcher thread (pinned like the other executors' threads, so the
  * interpreter and its children inherit the run's cores) drives it through
@@ -193,7 +205,16 @@ engine_dispatch (Engine *e)
     }
   if (e->next_task == e->n_tasks && !e->bye_sent)
     {
-      il_protocol_write_bye (e->child.out);
+      /* Within a runner the interpreter stays for the run's next
+       * repetition: END, which it answers with DONE once every task has
+       * finished. */
+      if (ctx->kept != NULL)
+        {
+          il_protocol_write_end (e->child.out);
+          e->end_sent = TRUE;
+        }
+      else
+        il_protocol_write_bye (e->child.out);
       e->bye_sent = TRUE;
     }
 }
@@ -349,6 +370,37 @@ handle_result (Engine       *e,
   emit_task_end (e, flat, rec);
 }
 
+/* DONE: every task has finished, and the interpreter waits for the next
+ * repetition. What it used beyond what its RESULTs reported (its own
+ * threads, setting the repetition up) goes to this repetition. */
+static void
+handle_done (Engine       *e,
+             const guint8 *body,
+             gsize         len,
+             GError      **error)
+{
+  IlUsage   used;
+  IlTaskEnv rest = { 0 };
+
+  if (!il_protocol_read_done (body, len, &used, error))
+    return;
+  if (!e->end_sent || e->got_done || e->done < e->n_tasks)
+    {
+      g_set_error_literal (error, IL_ERROR, IL_ERROR_WORKER,
+                           _("protocol error: a DONE before every task had finished"));
+      return;
+    }
+  e->got_done = TRUE;
+  rest.usage.user_us = MAX (0, used.user_us - e->base.user_us - e->reported.user_us);
+  rest.usage.sys_us = MAX (0, used.sys_us - e->base.sys_us - e->reported.sys_us);
+  rest.usage.nvcsw = MAX (0, used.nvcsw - e->base.nvcsw - e->reported.nvcsw);
+  rest.usage.nivcsw = MAX (0, used.nivcsw - e->base.nivcsw - e->reported.nivcsw);
+  il_run_context_account (e->ctx, &rest);
+  /* All of it is accounted now. */
+  e->base = used;
+  memset (&e->reported, 0, sizeof e->reported);
+}
+
 /* One frame from the interpreter, other than READY and HEARTBEAT. */
 static gboolean
 engine_frame (gpointer      user_data,
@@ -367,6 +419,9 @@ engine_frame (gpointer      user_data,
       case IL_FRAME_RESULT:
         handle_result (e, body, len, error);
         return TRUE;
+      case IL_FRAME_DONE:
+        handle_done (e, body, len, error);
+        return TRUE;
       default:
         return FALSE;
     }
@@ -383,7 +438,7 @@ engine_done (gpointer user_data)
 {
   Engine *e = user_data;
 
-  return e->done >= e->n_tasks;
+  return e->done >= e->n_tasks && (!e->end_sent || e->got_done);
 }
 
 static void
@@ -403,7 +458,7 @@ engine_loop (gpointer user_data)
       fail_in_flight (e, _("cancelled"));
       return;
     }
-  if (e->done < e->n_tasks || lost != NULL)
+  if (e->done < e->n_tasks || lost != NULL || (e->end_sent && !e->got_done))
     {
       /* It died, babbled or fell silent: kill it, and say what it said. */
       pid_t            pid = e->child.pid;
@@ -437,9 +492,54 @@ engine_loop (gpointer user_data)
       fail_in_flight (e, message);
       return;
     }
+  if (e->got_done)
+    {
+      /* Every result is in and it waits: kept for the next repetition. */
+      IlCpythonKept *k = g_new0 (IlCpythonKept, 1);
+
+      k->child = e->child;
+      k->used = e->base;
+      il_child_pipe_init (&e->child, STDERR_KEEP);
+      *e->ctx->kept = k;
+      return;
+    }
   /* Every result is in: BYE went with the last task; let it leave. */
   il_child_pipe_flush (&e->child);
   g_free (il_cpython_engine_reap (e, GRACE_US));
+}
+
+/* The run's interpreter from its repetition before, if there is one and it
+ * answers this repetition's HELLO: TRUE when it does (or the wait was
+ * cancelled: then there is no child, and run() sees the cancellation).
+ * FALSE when there is none, or it has gone or does not answer (it is
+ * ended: the repetition gets a fresh one). */
+static gboolean
+engine_resume (Engine *e)
+{
+  IlCpythonKept *k = e->ctx->kept != NULL ? g_steal_pointer (e->ctx->kept) : NULL;
+  gint64         silence_us = e->child.silence_us;
+  g_autoptr(GError) lost = NULL;
+
+  if (k == NULL)
+    return FALSE;
+  il_child_pipe_clear (&e->child);
+  e->child = k->child;
+  e->child.silence_us = silence_us;
+  e->base = k->used;
+  g_free (k);
+  /* What it said before is no reason for what may go wrong now. */
+  g_string_truncate (e->child.err, 0);
+  e->child.ready = FALSE;
+  il_cpython_engine_hello (e);
+  if (il_child_pipe_wait_ready (&e->child, e->ctx->cancellable, 60 * G_USEC_PER_SEC, &il_cpython_engine_funcs, e,
+                                &lost))
+    return TRUE;
+  g_free (il_cpython_child_end (&e->child, 0));
+  il_child_pipe_clear (&e->child);
+  il_child_pipe_init (&e->child, STDERR_KEEP);
+  e->child.silence_us = silence_us;
+  memset (&e->base, 0, sizeof e->base);
+  return g_cancellable_is_cancelled (e->ctx->cancellable);
 }
 
 static gboolean
@@ -449,8 +549,11 @@ engine_start (gpointer user_data,
   Engine *e = user_data;
 
   /* Pinned before spawning: the interpreter inherits the run's cores. */
-  return il_run_context_pin_thread (e->ctx, error) && il_cpython_engine_spawn (e, error) &&
-         il_cpython_engine_wait_ready (e, error);
+  if (!il_run_context_pin_thread (e->ctx, error))
+    return FALSE;
+  if (engine_resume (e))
+    return TRUE;
+  return il_cpython_engine_spawn (e, error) && il_cpython_engine_wait_ready (e, error);
 }
 
 const IlChildPipeFuncs il_cpython_engine_funcs = {
@@ -541,8 +644,21 @@ cpython_run (IlRunContext *ctx,
   return ok;
 }
 
+/* The runner is done with the run: its interpreter leaves (the end of its
+ * input, as it waits for a HELLO, is its cue). */
+static void
+cpython_release (gpointer kept)
+{
+  IlCpythonKept *k = kept;
+
+  g_free (il_cpython_child_end (&k->child, GRACE_US));
+  il_child_pipe_clear (&k->child);
+  g_free (k);
+}
+
 const IlExecutorClass il_executor_cpython = {
   .kind = IL_EXECUTOR_SEQUENTIAL, /* any: chosen by the run's engine */
   .run = cpython_run,
   .prepare = cpython_prepare,
+  .release = cpython_release,
 };

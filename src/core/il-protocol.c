@@ -45,6 +45,10 @@ il_frame_type_to_string (IlFrameType type)
         return "LOAD";
       case IL_FRAME_TASKS:
         return "TASKS";
+      case IL_FRAME_END:
+        return "END";
+      case IL_FRAME_DONE:
+        return "DONE";
       default:
         return "unknown";
     }
@@ -76,7 +80,7 @@ il_protocol_parse_header (const guint8 *data,
                       version, IL_PROTOCOL_VERSION);
       return FALSE;
     }
-  if (t < IL_FRAME_HELLO || t > IL_FRAME_TASKS)
+  if (t < IL_FRAME_HELLO || t > IL_FRAME_DONE)
     {
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
                    _("protocol error: unknown frame type %u"), t);
@@ -89,7 +93,7 @@ il_protocol_parse_header (const guint8 *data,
                       il_frame_type_to_string (t), len);
       return FALSE;
     }
-  if ((t == IL_FRAME_BYE || t == IL_FRAME_HEARTBEAT) && len != 0)
+  if ((t == IL_FRAME_BYE || t == IL_FRAME_HEARTBEAT || t == IL_FRAME_END) && len != 0)
     {
       g_set_error (error, IL_ERROR, IL_ERROR_WORKER,
                    _("protocol error: a %s frame with a body of %" PRIu64 " bytes"),
@@ -145,6 +149,57 @@ il_protocol_read_tasks (const guint8 *body,
       return FALSE;
     }
   *count = n;
+  return TRUE;
+}
+
+/* ---- END and DONE ----------------------------------------------------- */
+
+void
+il_protocol_write_end (GByteArray *out)
+{
+  end_frame (out, begin_frame (out, IL_FRAME_END));
+}
+
+void
+il_protocol_write_done (GByteArray    *out,
+                        const IlUsage *usage)
+{
+  guint at = begin_frame (out, IL_FRAME_DONE);
+
+  put_i64 (out, usage->user_us);
+  put_i64 (out, usage->sys_us);
+  put_i64 (out, usage->nvcsw);
+  put_i64 (out, usage->nivcsw);
+  end_frame (out, at);
+}
+
+/* No repetition lasts a day (whatever its cores), nor switches more than
+ * a million times a second of it. */
+#define DONE_MAX_US       (G_GINT64_CONSTANT (86400) * 1024 * G_USEC_PER_SEC)
+#define DONE_MAX_SWITCHES (G_GINT64_CONSTANT (86400) * 1000000)
+
+gboolean
+il_protocol_read_done (const guint8 *body,
+                       gsize         len,
+                       IlUsage      *out,
+                       GError      **error)
+{
+  Reader  r = { body, len, FALSE };
+  IlUsage u;
+
+  memset (out, 0, sizeof *out);
+  u.user_us = get_i64 (&r);
+  u.sys_us = get_i64 (&r);
+  u.nvcsw = get_i64 (&r);
+  u.nivcsw = get_i64 (&r);
+  if (!finish (&r, "DONE", error))
+    return FALSE;
+  if (!check_range ("DONE", "user time", u.user_us, 0, DONE_MAX_US, error) ||
+      !check_range ("DONE", "system time", u.sys_us, 0, DONE_MAX_US, error) ||
+      !check_range ("DONE", "voluntary switches", u.nvcsw, 0, DONE_MAX_SWITCHES, error) ||
+      !check_range ("DONE", "involuntary switches", u.nivcsw, 0, DONE_MAX_SWITCHES, error))
+    return FALSE;
+  *out = u;
   return TRUE;
 }
 

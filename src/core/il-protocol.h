@@ -53,6 +53,16 @@
  * starts them in place, as a bare asyncio.gather does. Every other peer
  * refuses it as unexpected.
  *
+ * Version 7 added END (type 11) and DONE (type 12), spoken only with the
+ * cpython engine, which keeps one interpreter for every repetition of a
+ * run: END (empty) closes a repetition's tasks as BYE does, but the
+ * interpreter stays; once every task has finished it answers DONE (the
+ * CPU time and switches it and its reaped children used since the
+ * repetition's HELLO: four i64, user and system µs, voluntary and
+ * involuntary switches) and waits for the next repetition's HELLO (answered
+ * with READY, as the first one is), or BYE or the end of its input to
+ * leave. Every other peer refuses both as unexpected.
+ *
  * LOAD (type 9), also only from rank 0: per-core load samples taken on
  * one host by one of its ranks, relayed as they arrive with that rank's
  * results.
@@ -75,7 +85,7 @@
 G_BEGIN_DECLS
 
 #define IL_PROTOCOL_MAGIC       0x50574c49u /* "ILWP" read as little-endian */
-#define IL_PROTOCOL_VERSION     6
+#define IL_PROTOCOL_VERSION     7
 #define IL_PROTOCOL_HEADER_SIZE 16
 /* The largest payload plus room for blocks, URLs and the record. */
 #define IL_PROTOCOL_MAX_BODY ((guint64) IL_MAX_PAYLOAD_BYTES + 16 * 1024 * 1024)
@@ -92,6 +102,8 @@ typedef enum
   IL_FRAME_PLACED = 8,
   IL_FRAME_LOAD = 9,
   IL_FRAME_TASKS = 10,
+  IL_FRAME_END = 11,  /* v7 */
+  IL_FRAME_DONE = 12, /* v7 */
 } IlFrameType;
 
 /* The interval a HELLO may ask for, ms. */
@@ -190,6 +202,12 @@ void il_protocol_write_hello (GByteArray         *out,
                               const IlProtoHello *hello);
 void il_protocol_write_bye (GByteArray *out);
 void il_protocol_write_heartbeat (GByteArray *out);
+/* v7, the cpython engine's: END closes a repetition's tasks and keeps the
+ * interpreter; DONE answers it with what the interpreter used since the
+ * repetition's HELLO. */
+void il_protocol_write_end (GByteArray *out);
+void il_protocol_write_done (GByteArray    *out,
+                             const IlUsage *usage);
 /* Fills the payload deterministically from the task's identity directly in
  * @out (no copy) and stores its checksum in @task->payload_checksum. */
 void il_protocol_write_task (GByteArray  *out,
@@ -224,6 +242,11 @@ gboolean il_protocol_read_tasks (const guint8 *body,
                                  IlProtoTask  *first,
                                  guint        *count,
                                  GError      **error);
+/* DONE: every figure 0 … a day's µs or switches' worth. */
+gboolean il_protocol_read_done (const guint8 *body,
+                                gsize         len,
+                                IlUsage      *out,
+                                GError      **error);
 /* Appends to @out (GArray of IlEvent). */
 gboolean il_protocol_read_events (const guint8 *body,
                                   gsize         len,

@@ -134,7 +134,12 @@ typedef struct
   IlCounter           counter;     /* counter blocks' (done: under lock) */
   IlYieldUsage        yielded;     /* yield blocks', summed (under lock) */
   gpointer            prepared;    /* the executor's prepare() state */
-  const IlMpiHosts   *mpi_hosts;   /* nullable: where mpi ranks run (this machine) */
+  /* The executor's state kept from one repetition of this run to the next
+   * (the runner's slot, NULL until the executor keeps something there;
+   * released with the executor's release() when the runner is done).
+   * NULL: nothing may be kept, as outside a runner. */
+  gpointer         *kept;
+  const IlMpiHosts *mpi_hosts; /* nullable: where mpi ranks run (this machine) */
 } IlRunContext;
 
 /* Adds a finished task's usage, overhead, counter increments and yields to
@@ -176,6 +181,10 @@ typedef struct
    * When it returns FALSE, run() is not called (it cleaned up itself). */
   gboolean (*prepare) (IlRunContext *ctx,
                        GError      **error);
+  /* Optional: ends what the executor kept in ctx->kept across the run's
+   * repetitions (the cpython engine's interpreter), once the runner has
+   * run every repetition, or stopped. */
+  void (*release) (gpointer kept);
 } IlExecutorClass;
 
 /* NULL: this build cannot run @kind yet. */

@@ -279,6 +279,7 @@ run_repetition (IlRunner     *self,
                 guint         run_index,
                 guint         rep_index,
                 gboolean      warmup,
+                gpointer     *executor_kept,
                 GCancellable *cancellable,
                 GError      **error)
 {
@@ -311,6 +312,7 @@ run_repetition (IlRunner     *self,
   il_counter_init (&ctx.counter);
   ctx.io = self->io;
   ctx.mpi_hosts = &self->mpi_hosts;
+  ctx.kept = executor_kept;
 
   push_event (self, run_index, rep_index, il_event_rep_start (warmup, rep->tasks->len));
 
@@ -403,6 +405,23 @@ typedef struct
   guint    rep;
   gboolean warmup;
 } Slot;
+
+/* Ends what each run's executor kept across its repetitions. */
+static void
+release_kept (IlRunner *self,
+              gpointer *kept)
+{
+  for (guint i = 0; i < self->runs->len; i++)
+    {
+      const ExpandedRun     *run = &g_array_index (self->runs, ExpandedRun, i);
+      const IlRunConfig     *config = g_ptr_array_index (self->experiment->runs, run->config_index);
+      const IlExecutorClass *executor = il_executor_for_run (config);
+
+      if (kept[i] != NULL && executor != NULL && executor->release != NULL)
+        executor->release (kept[i]);
+      kept[i] = NULL;
+    }
+}
 
 static GArray *
 plan_slots (IlRunner *self)
@@ -520,8 +539,9 @@ il_runner_run (IlRunner     *self,
   g_autoptr(GArray) slots = NULL;
   g_autoptr(GPtrArray) run_results = NULL;
   g_autoptr(GPtrArray) warnings = NULL;
-  double baseline = NAN;
-  guint  cores;
+  g_autofree gpointer *kept = NULL; /* per expanded run: what its executor keeps */
+  double               baseline = NAN;
+  guint                cores;
 
   g_return_val_if_fail (IL_IS_RUNNER (self), NULL);
 
@@ -564,6 +584,7 @@ il_runner_run (IlRunner     *self,
     return NULL;
 
   slots = plan_slots (self);
+  kept = g_new0 (gpointer, MAX (self->runs->len, 1));
   for (guint s = 0; s < slots->len; s++)
     {
       const Slot   *slot = &g_array_index (slots, Slot, s);
@@ -574,7 +595,8 @@ il_runner_run (IlRunner     *self,
       if (g_cancellable_is_cancelled (cancellable))
         break;
 
-      rep = run_repetition (self, slot->run, slot->rep, slot->warmup, cancellable, &rep_error);
+      rep = run_repetition (self, slot->run, slot->rep, slot->warmup, &kept[slot->run], cancellable,
+                            &rep_error);
       if (rep == NULL)
         {
           gboolean measured = FALSE;
@@ -583,6 +605,7 @@ il_runner_run (IlRunner     *self,
             measured = ((IlRunResult *) g_ptr_array_index (run_results, i))->repetitions->len > 0;
           if (!measured)
             {
+              release_kept (self, kept);
               g_clear_pointer (&self->io, il_io_env_free);
               g_propagate_error (error, g_steal_pointer (&rep_error));
               return NULL;
@@ -608,6 +631,7 @@ il_runner_run (IlRunner     *self,
         }
     }
   results->cancelled = g_cancellable_is_cancelled (cancellable);
+  release_kept (self, kept);
   /* The scratch folder goes away with the run. */
   g_clear_pointer (&self->io, il_io_env_free);
 

@@ -355,8 +355,10 @@ compare_entries (gconstpointer a,
   const IlAutosaveEntry *ea = *(IlAutosaveEntry **) a;
   const IlAutosaveEntry *eb = *(IlAutosaveEntry **) b;
 
+  /* The newest first: the likelier to matter, and what the dialog lists
+   * when there are more than it shows. */
   if (ea->time != eb->time)
-    return ea->time < eb->time ? -1 : 1;
+    return ea->time > eb->time ? -1 : 1;
   /* The same second: in the order the windows were made ("PID-N"). */
   return strcmp (ea->path, eb->path);
 }

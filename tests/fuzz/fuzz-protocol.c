@@ -193,6 +193,24 @@ roundtrip_load (const IlProtoLoad *load)
   assert_same (first, second, "load");
 }
 
+static void
+roundtrip_done (const IlUsage *done)
+{
+  g_autoptr(GByteArray) first = g_byte_array_new ();
+  g_autoptr(GByteArray) second = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  IlUsage       back;
+  const guint8 *body;
+  gsize         len;
+
+  il_protocol_write_done (first, done);
+  body = frame_body (first, IL_FRAME_DONE, &len);
+  if (!il_protocol_read_done (body, len, &back, &error))
+    g_error ("an encoded DONE does not decode: %s", error->message);
+  il_protocol_write_done (second, &back);
+  assert_same (first, second, "done");
+}
+
 /* Decodes one frame body; FALSE (and the stream ends) when it is refused. */
 static gboolean
 decode (IlFrameType   type,
@@ -256,6 +274,7 @@ decode (IlFrameType   type,
         }
       case IL_FRAME_BYE:
       case IL_FRAME_HEARTBEAT:
+      case IL_FRAME_END:
         {
           g_autoptr(GByteArray) again = g_byte_array_new ();
           gsize again_len;
@@ -263,14 +282,25 @@ decode (IlFrameType   type,
           /* Empty frames: the header refuses a body. */
           if (len != 0)
             g_error ("the header accepted a %s frame with %" G_GSIZE_FORMAT " bytes of body",
-                     type == IL_FRAME_BYE ? "BYE" : "HEARTBEAT", len);
+                     il_frame_type_to_string (type), len);
           if (type == IL_FRAME_BYE)
             il_protocol_write_bye (again);
+          else if (type == IL_FRAME_END)
+            il_protocol_write_end (again);
           else
             il_protocol_write_heartbeat (again);
           frame_body (again, type, &again_len);
           if (again_len != 0)
             g_error ("an encoded empty frame has a body");
+          return TRUE;
+        }
+      case IL_FRAME_DONE:
+        {
+          IlUsage done;
+
+          if (!il_protocol_read_done (body, len, &done, &error))
+            break;
+          roundtrip_done (&done);
           return TRUE;
         }
       case IL_FRAME_PLACED:

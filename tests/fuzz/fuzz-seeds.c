@@ -70,7 +70,7 @@ write_protocol (const char *dir)
   {
     const char *name;
     guint       from;
-  } frames[8];
+  } frames[10];
   guint n = 0;
 
   g_array_append_val (affinity, core);
@@ -203,6 +203,15 @@ write_protocol (const char *dir)
   frames[n].name = "bye";
   frames[n++].from = all->len;
   il_protocol_write_bye (all);
+
+  /* v7: a repetition's END, and the interpreter's DONE */
+  frames[n].name = "end";
+  frames[n++].from = all->len;
+  il_protocol_write_end (all);
+
+  frames[n].name = "done";
+  frames[n++].from = all->len;
+  il_protocol_write_done (all, &(IlUsage){ 120500, 3400, 57, 12 });
 
   for (guint i = 0; i < n; i++)
     {

@@ -246,10 +246,13 @@ class AsyncRun:
                     create_task(run(shape, group, first + k, flat + k, t0))
                 n += count
                 shape = None
-            elif ftype == P.BYE:
+            elif ftype == P.BYE or ftype == P.END:
+                # The repetition's last task: END keeps this interpreter
+                # for the next repetition (engine.py), BYE ends it.
                 pos = end
                 self.created += n
                 n = 0
+                self.channel.closing = ftype
                 self._end_input()
                 break
             elif ftype != P.HEARTBEAT:
@@ -378,6 +381,11 @@ class AsyncRun:
         await self.done
         self.flush()
         self.channel.stop_writer()
+        # What came after END is the next repetition's: the channel reads
+        # it, blocking, as before this run.
+        os.set_blocking(self.channel.in_fd, True)
+        self.channel.buf = bytearray(self.buf)
+        self.buf = b""
 
 
 def fatal_exit(e):

@@ -314,8 +314,9 @@ def http_get(env, block):
 
 # ---- the counter block -----------------------------------------------------
 
-# The counter every task run in this interpreter shares: one interpreter runs
-# one repetition, so it starts at 0 with each. Under multiprocessing, each
+# The counter every task run in this interpreter shares: it starts at 0 with
+# each repetition (engine.begin_repetition sets it back: one interpreter
+# runs every repetition of a run). Under multiprocessing, each
 # child process has its own copy (fork copies the parent's 0), which the
 # parent never sees.
 x = 0

@@ -23,10 +23,20 @@ counter's value when the RESULT is queued, read under the lock that orders
 the output (Channel.send_counted). Each task's increments come before its
 own RESULT, so the last RESULT the application reads carries the counter's
 final value.
+
+One interpreter runs every repetition of a run (protocol v7), as a Python
+program timing a batch several times does: HELLO, its repetition's tasks
+and END, then DONE once they have all finished, and the next HELLO. Each
+repetition starts as the first one did (begin_repetition): the counter at
+0, the garbage collected, and the executor's threads, pool or loop made
+anew; what carries over is the interpreter itself (its modules, the
+kernels library, its heap). BYE, or the end of the input, ends it.
 """
+import gc
 import multiprocessing
 import os
 import queue
+import resource
 import sys
 import threading
 import time
@@ -60,6 +70,10 @@ class Channel:
         self.oldest = 0.0
         self.started = False
         self.writer = False
+        self.pending = []  # whole frames read past a repetition's END
+        self.closing = None  # what ended the repetition's input: END, BYE, None (EOF)
+        self.beating = True  # heartbeats go out (not while waiting for a HELLO)
+        self.beat_s = 1.0
 
     def send(self, data, now=False):
         with self.lock:
@@ -129,6 +143,10 @@ class Channel:
     def read_frames(self, most=None):
         """The whole frames that have arrived (waiting for at least one), up
         to @most; [] at end of input."""
+        if self.pending:
+            n = len(self.pending) if most is None else most
+            frames, self.pending = self.pending[:n], self.pending[n:]
+            return frames
         frames = []
         pos = 0
         while True:
@@ -153,26 +171,29 @@ class Channel:
             self.buf += chunk
 
 
-def heartbeat(channel, interval_ms):
-    """Sends a HEARTBEAT every @interval_ms (HELLO's), whatever the tasks
-    are doing, so that the application can tell a stopped or wedged
-    interpreter from a busy one. A daemon thread that only sleeps and
+def heartbeat(channel):
+    """Sends a HEARTBEAT every channel.beat_s (HELLO's interval), whatever
+    the tasks are doing, so that the application can tell a stopped or
+    wedged interpreter from a busy one. A daemon thread that only sleeps and
     writes: it needs the GIL once per beat, and gets it within a switch
     interval even when every worker is busy, as the kernels are called a
-    unit at a time."""
+    unit at a time. Between repetitions, when nobody reads them, it keeps
+    quiet (a full pipe would stop this process)."""
     beat = P.write_heartbeat()
-    interval = interval_ms / 1000.0
     try:
         while True:
-            time.sleep(interval)
-            channel.send(beat, now=True)
+            time.sleep(channel.beat_s)
+            if channel.beating:
+                channel.send(beat, now=True)
     except OSError:
         pass  # the application is gone: the engine ends with its stdin
 
 
 def feed(channel, put_many, n_sentinels):
     """Reader thread: TASK frames become tasks, handed over a batch at a
-    time (whatever one read brought); BYE or end of input ends."""
+    time (whatever one read brought); END, BYE or end of input ends
+    (channel.closing says which; frames after END wait in
+    channel.pending)."""
     try:
         done = False
         while not done:
@@ -180,8 +201,10 @@ def feed(channel, put_many, n_sentinels):
             frames = channel.read_frames()
             if not frames:
                 break
-            for ftype, body in frames:
-                if ftype == P.BYE:
+            for i, (ftype, body) in enumerate(frames):
+                if ftype in (P.BYE, P.END):
+                    channel.closing = ftype
+                    channel.pending = frames[i + 1:] + channel.pending
                     done = True
                     break
                 if ftype == P.HEARTBEAT:
@@ -391,18 +414,53 @@ def _main(argv):
         return 0
     if got[0] != P.HELLO:
         raise P.ProtocolError(f"expected HELLO, got {P.FRAME_NAMES[got[0]]}")
-    env = P.read_hello(got[1])
-    channel.send(P.write_ready(os.getpid(), env["worker"]))
-    threading.Thread(target=heartbeat, args=(channel, env["heartbeat_ms"]),
-                     name="il-heartbeat", daemon=True).start()
-    if executor == "sequential":
-        run_threads(env, channel, 0, 5)
-    elif executor == "threads":
-        run_threads(env, channel, workers, switch_ms)
-    elif executor == "processes":
-        run_processes(env, channel, workers, spawn == "per-task")
-    elif executor == "async":
-        asyncrun.run_async(env, channel, slice_units)
-    else:
+    if executor not in ("sequential", "threads", "processes", "async"):
         raise SystemExit(f"unknown executor {executor}")
-    return 0
+    beating = False
+    while True:
+        env = P.read_hello(got[1])
+        begin_repetition(channel, env)
+        if not beating:
+            threading.Thread(target=heartbeat, args=(channel,), name="il-heartbeat",
+                             daemon=True).start()
+            beating = True
+        if executor == "sequential":
+            run_threads(env, channel, 0, 5)
+        elif executor == "threads":
+            run_threads(env, channel, workers, switch_ms)
+        elif executor == "processes":
+            run_processes(env, channel, workers, spawn == "per-task")
+        else:
+            asyncrun.run_async(env, channel, slice_units)
+        if channel.closing != P.END:
+            return 0  # BYE or the end of the input: leave
+        # Every task has finished and its RESULT is queued before this.
+        channel.send(P.write_done(*usage_total()), now=True)
+        channel.beating = False
+        got = channel.read_frame()
+        if got is None or got[0] == P.BYE:
+            return 0
+        if got[0] != P.HELLO:
+            raise P.ProtocolError(f"expected HELLO, got {P.FRAME_NAMES[got[0]]}")
+
+
+def begin_repetition(channel, env):
+    """A repetition starts as in a fresh interpreter: the shared counter at
+    0 and no garbage left from the one before; its READY goes out once the
+    executor is set up (the executor flushes it)."""
+    B.x = 0
+    gc.unfreeze()  # the async executor froze what was loaded last time
+    gc.collect()
+    channel.closing = None
+    channel.beat_s = env["heartbeat_ms"] / 1000.0
+    channel.beating = True
+    channel.send(P.write_ready(os.getpid(), env["worker"]))
+
+
+def usage_total():
+    """DONE's figures: this process's and its reaped children's use so far
+    (user µs, system µs, voluntary and involuntary switches)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (round((me.ru_utime + kids.ru_utime) * 1e6), round((me.ru_stime + kids.ru_stime) * 1e6),
+            me.ru_nvcsw + kids.ru_nvcsw, me.ru_nivcsw + kids.ru_nivcsw)

@@ -30,6 +30,13 @@ a TASK body without a payload, standing for that many tasks of the same
 definition whose index and flat index go up by one from the body's
 (read_tasks). The async engine decodes it once and starts every task in
 place; the other executors refuse it as unexpected.
+Version 7: one interpreter runs every repetition of a run. END (type 11,
+empty) closes a repetition's tasks as BYE does, but the engine stays: once
+every task has finished it sends DONE (type 12: four i64, the user and
+system µs and the voluntary and involuntary switches this process and its
+reaped children have used since it started: write_done) and waits for the
+next repetition's HELLO (answered with READY, as the first one), or BYE or
+the end of its input to leave.
 """
 import struct
 
@@ -37,14 +44,16 @@ MAGIC = 0x50574C49
 # The version this package was written for. The application's HELLO names
 # the version it speaks, and the engine answers in it (adopt_version): the
 # package ships with the application, so they are one build.
-VERSION = 6
+VERSION = 7
 HEADER = struct.Struct("<IHHQ")
 MAX_BODY = 64 * 1024 * 1024 + 16 * 1024 * 1024
 
 HELLO, READY, TASK, EVENT, RESULT, BYE, HEARTBEAT = 1, 2, 3, 4, 5, 6, 7
 TASKS = 10
+END, DONE = 11, 12
 FRAME_NAMES = {HELLO: "HELLO", READY: "READY", TASK: "TASK", EVENT: "EVENT",
-               RESULT: "RESULT", BYE: "BYE", HEARTBEAT: "HEARTBEAT", TASKS: "TASKS"}
+               RESULT: "RESULT", BYE: "BYE", HEARTBEAT: "HEARTBEAT", TASKS: "TASKS",
+               END: "END", DONE: "DONE"}
 
 # il-events.h
 EV_TASK_START, EV_TASK_END, EV_BLOCK_START, EV_BLOCK_END = 2, 3, 4, 5
@@ -175,6 +184,15 @@ def write_ready(pid, worker):
 
 def write_heartbeat():
     return frame(HEARTBEAT)
+
+
+_DONE = struct.Struct("<qqqq")
+
+
+def write_done(user_us, sys_us, nvcsw, nivcsw):
+    """What this process and its reaped children have used since it
+    started (il_protocol_read_done)."""
+    return frame(DONE, _DONE.pack(user_us, sys_us, nvcsw, nivcsw))
 
 
 _QQ = struct.Struct("<QQ")

@@ -42,6 +42,9 @@ struct _IlTimelineChart
 /* Lays the chart out at its allocated size and current view. */
 void il_timeline_chart_compute_layout (IlTimelineChart  *self,
                                        IlTimelineLayout *layout);
+/* A block type as the legend and the tooltip name it ("file write"),
+ * translated; "?" for an unknown type. */
+const char *il_timeline_block_label (IlBlockType type);
 /* The accessible description (IlChartClass.describe). */
 char *il_timeline_chart_describe (IlChart *chart);
 /* Adds the controllers for zoom (Ctrl+scroll, pinch, +/−), pan (drag,

@@ -9,6 +9,14 @@
 
 #include "il-timeline-chart-private.h"
 
+const char *
+il_timeline_block_label (IlBlockType type)
+{
+  static const char *names[IL_N_BLOCK_TYPES] = { N_("CPU"), N_("sleep"), N_("HTTP"), N_("file write"), N_("file read"), N_("counter"), N_("yield") };
+
+  return type < IL_N_BLOCK_TYPES ? _(names[type]) : "?";
+}
+
 char *
 il_timeline_chart_describe (IlChart *chart)
 {
@@ -139,7 +147,7 @@ il_timeline_chart_query (IlTimelineChart *self,
           if (b->task_slot != slot)
             continue;
           g_string_append_printf (s, "%s %s", shown > 0 ? "," : "",
-                                  b->type < IL_N_BLOCK_TYPES ? il_block_type_to_string (b->type) : "?");
+                                  il_timeline_block_label (b->type));
           if (b->end_us >= 0)
             g_string_append_printf (s, " %.2f ms", (b->end_us - b->start_us) / 1000.0);
           shown++;

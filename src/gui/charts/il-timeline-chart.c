@@ -191,10 +191,8 @@ draw_legend (cairo_t             *cr,
              gboolean             lock_wait,
              const IlChartColors *colors)
 {
-  static const char *names[IL_N_BLOCK_TYPES] = { N_("CPU"), N_("sleep"), N_("HTTP"), N_("file write"), N_("file read"), N_("counter"), N_("yield") };
-
   for (guint i = 0; i < IL_N_BLOCK_TYPES && x < max_x; i++)
-    x += il_chart_legend_item (cr, x, y, &colors->block[i], FALSE, FALSE, _(names[i]), &colors->fg);
+    x += il_chart_legend_item (cr, x, y, &colors->block[i], FALSE, FALSE, il_timeline_block_label (i), &colors->fg);
   if (x < max_x)
     x += il_chart_legend_item (cr, x, y, &colors->ready, FALSE, FALSE, _("ready"), &colors->fg);
   if (x < max_x)
