@@ -680,7 +680,6 @@ test_timeline_block_names (void)
   rec.start_us = 0;
   rec.end_us = 900000;
   rec.cpu_start = rec.cpu_end = -1;
-  rec.spawn_us = rec.marshal_us = -1;
   for (guint i = 0; i < G_N_ELEMENTS (types); i++)
     {
       IlBlockRecord block = { 0 };
