@@ -303,7 +303,7 @@ main (int    argc,
       for (guint i = 0; i < rep->tasks->len; i++)
         {
           const IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, i);
-          double              s = (double) rec->spawn_us;
+          double              s = (double) il_task_record_spawn_us (rec);
           double              d = (double) (rec->end_us - rec->start_us);
 
           g_array_append_val (spawn_times, s);

@@ -156,7 +156,8 @@ executor_us (IlExperiment *exp,
   for (guint i = 0; i < rep->tasks->len; i++)
     {
       const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
-      const IlStateTimes *st = &t->state;
+      const IlStateTimes  state = il_task_record_state (t);
+      const IlStateTimes *st = &state;
 
       if (st->valid && st->running + st->ready + st->blocked + st->gil_wait + st->lock_wait != t->end_us - t->start_us)
         states_wrong++;

@@ -14,7 +14,10 @@
  * what the app's Open calls) in a fresh process, and reports that process's
  * peak RSS above the same for a 1-task file, per task, and the load time.
  *
- *   bench-memory [--read] CLI [TASKS…]   (default: 100000 1000000)
+ * --blocks N: each task has N blocks (sleep 0 each) instead of one; the
+ * target holds for tasks of one or two blocks.
+ *
+ *   bench-memory [--blocks N] [--read] CLI [TASKS…]   (default: 100000 1000000)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +32,9 @@
 
 #include "il-experiment.h"
 #include "il-results.h"
+
+/* Blocks per task (--blocks). */
+static guint n_blocks = 1;
 
 typedef struct
 {
@@ -62,6 +68,10 @@ run_cli (const char *cli,
   pid_t         pid;
   int           status;
 
+  g_autoptr(GString) blocks = g_string_new (NULL);
+
+  for (guint b = 0; b < n_blocks; b++)
+    g_string_append_printf (blocks, "%s{ \"type\": \"sleep\", \"ms\": 0 }", b > 0 ? ", " : "");
   /* A group repeats at most 100,000 times (the format's limit). */
   for (guint64 left = tasks, g = 0; left > 0; g++)
     {
@@ -69,8 +79,8 @@ run_cli (const char *cli,
 
       g_string_append_printf (text,
                               "%s\n    { \"name\": \"tiny%" G_GUINT64_FORMAT "\", \"repeat\": %" G_GUINT64_FORMAT
-                              ", \"blocks\": [ { \"type\": \"sleep\", \"ms\": 0 } ] }",
-                              g > 0 ? "," : "", g, n);
+                              ", \"blocks\": [ %s ] }",
+                              g > 0 ? "," : "", g, n, blocks->str);
       left -= n;
     }
   g_string_append (text, " ],\n  \"runs\": [ { \"executor\": \"sequential\" } ],\n"
@@ -286,11 +296,11 @@ read_mode (const char  *self,
       g_unlink (saved);
       per_task = (double) (m.maxrss_kib - base.maxrss_kib) * 1024.0 / (double) tasks;
       g_print ("{ \"benchmark\": \"memory-per-task-read\", \"tasks\": %" G_GUINT64_FORMAT ", "
-               "\"loader\": \"il_experiment_load_file\", \"file_bytes\": %" G_GINT64_FORMAT ", "
+               "\"loader\": \"il_experiment_load_file\", \"blocks_per_task\": %u, \"file_bytes\": %" G_GINT64_FORMAT ", "
                "\"peak_rss_kib\": %" G_GINT64_FORMAT ", \"baseline_rss_kib\": %" G_GINT64_FORMAT ", "
                "\"bytes_per_task\": %.1f, \"target_bytes_per_task\": 256, \"within_target\": %s, "
                "\"load_seconds\": %.2f }\n",
-               tasks, bytes, m.maxrss_kib, base.maxrss_kib, per_task,
+               tasks, n_blocks, bytes, m.maxrss_kib, base.maxrss_kib, per_task,
                per_task <= 256.0 ? "true" : "false", m.seconds);
       if (per_task > 256.0)
         status = 1;
@@ -312,6 +322,21 @@ main (int    argc,
 
   if (argc == 4 && g_str_equal (argv[1], "--load"))
     return load_child (argv[2], g_ascii_strtoull (argv[3], NULL, 10));
+  if (argc >= 3 && g_str_equal (argv[1], "--blocks"))
+    {
+      n_blocks = (guint) g_ascii_strtoull (argv[2], NULL, 10);
+      if (n_blocks < 1 || n_blocks > IL_MAX_BLOCKS)
+        {
+          g_printerr ("--blocks: 1 to %d\n", IL_MAX_BLOCKS);
+          return 2;
+        }
+      /* The rest as without the option (the program's own path first). */
+      argv[2] = argv[0];
+      argv += 2;
+      argc -= 2;
+      sizes = (const char **) argv + 2;
+      n_sizes = argc - 2;
+    }
   if (argc >= 3 && g_str_equal (argv[1], "--read"))
     {
       if (argc == 3)
@@ -320,7 +345,7 @@ main (int    argc,
     }
   if (argc < 2)
     {
-      g_printerr ("usage: %s [--read] INTERLEAVE-CLI [TASKS…]\n", argv[0]);
+      g_printerr ("usage: %s [--blocks N] [--read] INTERLEAVE-CLI [TASKS…]\n", argv[0]);
       return 2;
     }
   if (n_sizes == 0)
@@ -345,12 +370,12 @@ main (int    argc,
         }
       per_task = (double) (m.maxrss_kib - base.maxrss_kib) * 1024.0 / (double) tasks;
       g_print ("{ \"benchmark\": \"memory-per-task\", \"tasks\": %" G_GUINT64_FORMAT ", "
-               "\"executor\": \"sequential\", \"block\": \"sleep 0\", \"outputs\": [\"json\", \"csv\", \"trace\"], "
+               "\"executor\": \"sequential\", \"block\": \"sleep 0\", \"blocks_per_task\": %u, \"outputs\": [\"json\", \"csv\", \"trace\"], "
                "\"peak_rss_kib\": %" G_GINT64_FORMAT ", \"baseline_rss_kib\": %" G_GINT64_FORMAT ", "
                "\"bytes_per_task\": %.1f, \"target_bytes_per_task\": 256, \"within_target\": %s, "
                "\"seconds\": %.1f, \"json_bytes\": %" G_GINT64_FORMAT ", \"csv_bytes\": %" G_GINT64_FORMAT ", "
                "\"trace_bytes\": %" G_GINT64_FORMAT " }\n",
-               tasks, m.maxrss_kib, base.maxrss_kib, per_task, per_task <= 256.0 ? "true" : "false",
+               tasks, n_blocks, m.maxrss_kib, base.maxrss_kib, per_task, per_task <= 256.0 ? "true" : "false",
                m.seconds, m.json_bytes, m.csv_bytes, m.trace_bytes);
       if (per_task > 256.0)
         status = 1;

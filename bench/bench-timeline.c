@@ -192,9 +192,10 @@ make_repetition (guint n)
   g_array_set_size (rep->tasks, 0);
   for (guint i = 0; i < n; i++)
     {
-      IlTaskRecord rec = { 0 };
-      guint        w = i % WORKERS;
-      gint64       us;
+      IlTaskRecord  rec = { 0 };
+      IlBlockRecord block;
+      guint         w = i % WORKERS;
+      gint64        us;
 
       seed = seed * 1664525u + 1013904223u;
       us = 5 + (seed >> 8) % 26;
@@ -204,19 +205,18 @@ make_repetition (guint n)
       rec.pid = 1000;
       rec.tid = 1000 + (gint) w;
       rec.cpu_start = rec.cpu_end = (gint16) (w % 2);
-      rec.spawn_us = -1;
-      rec.marshal_us = -1;
       rec.queued_us = clock[w];
       rec.start_us = clock[w] + 2;
       rec.end_us = rec.start_us + us;
       rec.failed = i % 1000 == 999;
-      rec.state = (IlStateTimes){ TRUE, us * 3 / 4, us / 4, 0, 0, 0 };
-      rec.n_blocks = 1;
-      rec.block0.start_us = rec.start_us;
-      rec.block0.end_us = rec.end_us;
-      rec.block0.ttfb_us = -1;
-      rec.block0.type = i % 10 == 7 ? IL_BLOCK_SLEEP : IL_BLOCK_CPU;
-      rec.block0.state = rec.state;
+      block.state = (IlStateTimes){ TRUE, us * 3 / 4, us / 4, 0, 0, 0 };
+      il_task_record_set_state (&rec, &block.state);
+      block.start_us = rec.start_us;
+      block.end_us = rec.end_us;
+      block.ttfb_us = -1;
+      block.type = i % 10 == 7 ? IL_BLOCK_SLEEP : IL_BLOCK_CPU;
+      block.segments = NULL;
+      il_task_record_add_block (&rec, &block);
       clock[w] = rec.end_us;
       g_array_append_val (rep->tasks, rec);
     }

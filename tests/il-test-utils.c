@@ -263,10 +263,10 @@ il_test_ready_share (const IlRepetition *rep)
     {
       const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
 
-      if (!t->state.valid)
+      if (!il_task_record_state (t).valid)
         return 0.0;
-      running += t->state.running;
-      ready += t->state.ready;
+      running += il_task_record_state (t).running;
+      ready += il_task_record_state (t).ready;
     }
   return running + ready > 0 ? (double) ready / (double) (running + ready) : 0.0;
 }

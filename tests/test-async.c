@@ -89,7 +89,7 @@ assert_complete (const IlRepetition *rep,
       gint64              prev_end;
 
       if (t->failed)
-        g_error ("task %u failed: %s", i, t->error);
+        g_error ("task %u failed: %s", i, il_task_record_error (t));
       g_assert_cmpint (t->worker, ==, 0);
       g_assert_cmpint (t->pid, ==, first->pid);
       g_assert_cmpint (t->tid, ==, first->tid);
@@ -104,7 +104,7 @@ assert_complete (const IlRepetition *rep,
       prev_end = t->start_us;
       for (guint b = 0; b < t->n_blocks; b++)
         {
-          const IlBlockRecord *br = il_task_record_block (t, b);
+          const IlBlockRecord br_copy = il_task_record_block (t, b), *br = &br_copy;
 
           g_assert_cmpint (br->start_us, ==, prev_end);
           g_assert_cmpint (br->end_us, >=, br->start_us);
@@ -114,10 +114,10 @@ assert_complete (const IlRepetition *rep,
           prev_end = br->end_us;
         }
       g_assert_cmpint (prev_end, ==, t->end_us);
-      if (t->state.valid)
+      if (il_task_record_state (t).valid)
         {
-          g_assert_cmpint (t->state.running + t->state.ready + t->state.blocked, ==, wall_of (t));
-          g_assert_cmpint (t->state.gil_wait, ==, 0);
+          g_assert_cmpint (il_task_record_state (t).running + il_task_record_state (t).ready + il_task_record_state (t).blocked, ==, wall_of (t));
+          g_assert_cmpint (il_task_record_state (t).gil_wait, ==, 0);
         }
     }
 }
@@ -171,14 +171,14 @@ cpu_once (void)
     {
       const IlTaskRecord *t = task_at (rep, i);
 
-      if (!t->state.valid)
+      if (!il_task_record_state (t).valid)
         continue;
       g_test_message ("task %u: running %" G_GINT64_FORMAT " ready %" G_GINT64_FORMAT
                       " blocked %" G_GINT64_FORMAT,
-                      i, t->state.running, t->state.ready,
-                      t->state.blocked);
-      g_assert_cmpint (t->state.running + t->state.ready, >=, wall_of (t) * 8 / 10);
-      g_assert_cmpint (t->state.running, >=, (gint64) (0.5 * 90 * spin_ms_per_unit () * 1000));
+                      i, il_task_record_state (t).running, il_task_record_state (t).ready,
+                      il_task_record_state (t).blocked);
+      g_assert_cmpint (il_task_record_state (t).running + il_task_record_state (t).ready, >=, wall_of (t) * 8 / 10);
+      g_assert_cmpint (il_task_record_state (t).running, >=, (gint64) (0.5 * 90 * spin_ms_per_unit () * 1000));
     }
   /* The loop thread's own usage, accounted once. */
   g_assert_cmpfloat (rep->cpu_user_ms + rep->cpu_sys_ms, >=, 0.5 * 8 * 90 * spin_ms_per_unit ());
@@ -248,6 +248,7 @@ lag_once (void)
   const IlRepetition  *whole = il_test_first_rep (results, 0);
   const IlRepetition  *sliced = il_test_first_rep (results, 1);
   const IlBlockRecord *cpu_block;
+  IlBlockRecord        cpu_block_copy;
   gint64               whole_max, whole_p95, sliced_max, sliced_p95, block_us;
 
   assert_complete (whole, 3, 3);
@@ -256,7 +257,8 @@ lag_once (void)
   /* Slicing changes the order of the work, never its result. */
   g_assert_cmpstr (whole->checksum, ==, sliced->checksum);
 
-  cpu_block = il_task_record_block (task_at (whole, 0), 0);
+  cpu_block_copy = il_task_record_block (task_at (whole, 0), 0);
+  cpu_block = &cpu_block_copy;
   block_us = cpu_block->end_us - cpu_block->start_us;
   whole_p95 = lag_quantile (whole, 0.95, &whole_max);
   sliced_p95 = lag_quantile (sliced, 0.95, &sliced_max);
@@ -318,29 +320,29 @@ states_once (void)
 
   assert_complete (rep, 3, 0);
   g_assert_cmpuint (first->n_blocks, ==, 5);
-  if (!sleeper->state.valid)
+  if (!il_task_record_state (sleeper).valid)
     {
       g_test_skip ("no per-thread scheduler statistics on this kernel");
       return TRUE;
     }
   g_test_message ("sleeper: running %" G_GINT64_FORMAT " ready %" G_GINT64_FORMAT " blocked %" G_GINT64_FORMAT
                   "; worker 2: running %" G_GINT64_FORMAT " ready %" G_GINT64_FORMAT " blocked %" G_GINT64_FORMAT,
-                  sleeper->state.running, sleeper->state.ready, sleeper->state.blocked,
-                  second->state.running, second->state.ready, second->state.blocked);
+                  il_task_record_state (sleeper).running, il_task_record_state (sleeper).ready, il_task_record_state (sleeper).blocked,
+                  il_task_record_state (second).running, il_task_record_state (second).ready, il_task_record_state (second).blocked);
   /* The sleeper starts first; its timer may be late behind a CPU block, so
    * "mostly" is measured against its own 60 ms. */
-  g_assert_cmpint (sleeper->state.blocked, >=, 60000 / 2);
-  g_assert_cmpint (sleeper->state.running, <, 1000);
+  g_assert_cmpint (il_task_record_state (sleeper).blocked, >=, 60000 / 2);
+  g_assert_cmpint (il_task_record_state (sleeper).running, <, 1000);
   /* Both workers ran their own units. */
-  g_assert_cmpint (first->state.running, >=, 3 * cpu_us / 2);
-  g_assert_cmpint (second->state.running, >=, 3 * cpu_us / 2);
+  g_assert_cmpint (il_task_record_state (first).running, >=, 3 * cpu_us / 2);
+  g_assert_cmpint (il_task_record_state (second).running, >=, 3 * cpu_us / 2);
   /* Each of the second worker's sleeps ends while the first worker runs a
    * CPU block, and vice versa: the continuation waits, ready. */
-  if (second->state.ready < cpu_us / 2 || first->state.ready < cpu_us / 4)
+  if (il_task_record_state (second).ready < cpu_us / 2 || il_task_record_state (first).ready < cpu_us / 4)
     return FALSE;
   /* The ready time sits in the sleeps' records, where the timers were due. */
   for (guint b = 1; b < 4; b += 2)
-    g_assert_cmpint ((*il_task_record_block (second, b)).state.ready, >, 0);
+    g_assert_cmpint (il_task_record_block (second, b).state.ready, >, 0);
   return TRUE;
 }
 
@@ -391,10 +393,10 @@ test_events (void)
               g_assert_cmpint (ev->worker, ==, 0);
               g_assert_cmpint (ev->t_us, ==, t->end_us);
               g_assert_cmpint (ev->task_end.start_us, ==, t->start_us);
-              g_assert_cmpint (ev->task_end.state.valid, ==, t->state.valid);
-              g_assert_cmpint (ev->task_end.state.running, ==, t->state.running);
-              g_assert_cmpint (ev->task_end.state.ready, ==, t->state.ready);
-              g_assert_cmpint (ev->task_end.state.blocked, ==, t->state.blocked);
+              g_assert_cmpint (ev->task_end.state.valid, ==, il_task_record_state (t).valid);
+              g_assert_cmpint (ev->task_end.state.running, ==, il_task_record_state (t).running);
+              g_assert_cmpint (ev->task_end.state.ready, ==, il_task_record_state (t).ready);
+              g_assert_cmpint (ev->task_end.state.blocked, ==, il_task_record_state (t).blocked);
               g_assert_false (ev->flags & IL_EVENT_FLAG_FAILED);
             }
             break;
@@ -404,7 +406,7 @@ test_events (void)
             break;
           case IL_EVENT_BLOCK_END:
             {
-              const IlBlockRecord *br = il_task_record_block (task_at (rep, ev->task), ev->block_end.block);
+              const IlBlockRecord br_copy = il_task_record_block (task_at (rep, ev->task), ev->block_end.block), *br = &br_copy;
 
               block_end++;
               g_assert_cmpint (ev->worker, ==, 0);
@@ -517,7 +519,7 @@ cancel_case (const char *json,
       if (t->failed)
         {
           cancelled_tasks++;
-          g_assert_nonnull (strstr (t->error, "cancelled"));
+          g_assert_nonnull (strstr (il_task_record_error (t), "cancelled"));
           g_assert_cmpuint (t->n_blocks, >, 0);
         }
     }
@@ -690,7 +692,7 @@ test_io (void)
   assert_complete (rep, 20, 3);
   for (guint i = 0; i < rep->tasks->len; i++)
     {
-      const IlBlockRecord *http = il_task_record_block (task_at (rep, i), 0);
+      const IlBlockRecord http_copy = il_task_record_block (task_at (rep, i), 0), *http = &http_copy;
 
       g_assert_cmpint (http->end_us - http->start_us, >=, 100000);
       g_assert_cmpint (http->ttfb_us, >=, http->start_us);
@@ -755,8 +757,8 @@ test_failure (void)
   g_assert_cmpuint (rep->tasks->len, ==, 4);
   g_assert_false (rep->cancelled);
   g_assert_true (reader->failed);
-  g_assert_nonnull (reader->error);
-  g_assert_true (g_str_has_prefix (reader->error, "block 1 (http): "));
+  g_assert_nonnull (il_task_record_error (reader));
+  g_assert_true (g_str_has_prefix (il_task_record_error (reader), "block 1 (http): "));
   g_assert_cmpuint (reader->n_blocks, ==, 1);
   g_assert_cmpuint (reader->checksum, ==, 0);
   g_assert_cmpint (reader->end_us, >=, reader->start_us);
@@ -779,8 +781,8 @@ test_ready_segments (void)
     "  \"tasks\": [ { \"repeat\": 3, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 5 } ] },"
     "               { \"blocks\": [ { \"type\": \"cpu\", \"kernel\": \"spin\", \"units\": 60 } ] } ],"
     "  \"runs\": [ { \"executor\": \"async\" } ] }");
-  const IlRepetition  *rep = il_test_first_rep (results, 0);
-  const IlBlockRecord *cpu = il_task_record_block (task_at (rep, 3), 0);
+  const IlRepetition *rep = il_test_first_rep (results, 0);
+  const IlBlockRecord cpu_copy = il_task_record_block (task_at (rep, 3), 0), *cpu = &cpu_copy;
 
   assert_complete (rep, 4, 1);
   /* Inline CPU work is one state: nothing to place. */
@@ -792,7 +794,7 @@ test_ready_segments (void)
     }
   for (guint i = 0; i < 3; i++)
     {
-      const IlBlockRecord   *br = il_task_record_block (task_at (rep, i), 0);
+      const IlBlockRecord    br_copy = il_task_record_block (task_at (rep, i), 0), *br = &br_copy;
       const IlStateSegments *s = br->segments;
       g_autofree char       *problem = NULL;
 

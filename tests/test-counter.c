@@ -63,13 +63,13 @@ sum_lock_wait (const IlRunResult *rr)
           const IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, t);
           gint64              blocks = 0;
 
-          g_assert_cmpint (rec->state.lock_wait, >=, 0);
+          g_assert_cmpint (il_task_record_state (rec).lock_wait, >=, 0);
           for (guint b = 0; b < rec->n_blocks; b++)
-            blocks += (*il_task_record_block (rec, b)).state.lock_wait;
+            blocks += il_task_record_block (rec, b).state.lock_wait;
           /* The task's lock wait is its blocks'. */
-          if (rec->state.valid)
-            g_assert_cmpint (rec->state.lock_wait, ==, blocks);
-          total += rec->state.lock_wait;
+          if (il_task_record_state (rec).valid)
+            g_assert_cmpint (il_task_record_state (rec).lock_wait, ==, blocks);
+          total += il_task_record_state (rec).lock_wait;
         }
     }
   return total;
@@ -92,8 +92,8 @@ check_lock_segments (const IlRunResult *rr)
 
           for (guint b = 0; b < rec->n_blocks; b++)
             {
-              const IlBlockRecord *br = il_task_record_block (rec, b);
-              g_autofree char     *problem = NULL;
+              const IlBlockRecord br_copy = il_task_record_block (rec, b), *br = &br_copy;
+              g_autofree char    *problem = NULL;
 
               if (!br->state.valid || br->state.lock_wait == 0)
                 continue;
@@ -239,14 +239,19 @@ test_results_roundtrip (void)
     g_autoptr(IlResults) back2 = NULL;
 
     g_assert_null (rp->counter_per_worker);
-    rec->state.valid = TRUE;
-    rec->state.lock_wait = 1234;
+    {
+      IlStateTimes st = il_task_record_state (rec);
+
+      st.valid = TRUE;
+      st.lock_wait = 1234;
+      il_task_record_set_state (rec, &st);
+    }
     node2 = il_results_to_json (results);
     back2 = il_results_from_json (node2, "$", &error);
     g_assert_no_error (error);
     g_assert_true (il_results_equal (results, back2));
     rp = g_ptr_array_index (((IlRunResult *) g_ptr_array_index (back2->runs, 1))->repetitions, 0);
-    g_assert_cmpint (g_array_index (rp->tasks, IlTaskRecord, 0).state.lock_wait, ==, 1234);
+    g_assert_cmpint (il_task_record_state (&g_array_index (rp->tasks, IlTaskRecord, 0)).lock_wait, ==, 1234);
   }
 }
 
@@ -301,14 +306,14 @@ test_protocol (void)
   g_assert_cmpint (g_array_index (events, IlEvent, 0).block_end.state.lock_wait, ==, 50);
 
   g_byte_array_set_size (frame, 0);
-  result.rec.state = state;
+  il_task_record_set_state (&result.rec, &state);
   result.counted = 2000000;
   il_protocol_write_result (frame, &result);
   body = frame_body (frame, &len);
   g_assert_true (il_protocol_read_result (body, len, &result2, &error));
   g_assert_no_error (error);
   g_assert_cmpint (result2.counted, ==, 2000000);
-  g_assert_cmpint (result2.rec.state.lock_wait, ==, 50);
+  g_assert_cmpint (il_task_record_state (&result2.rec).lock_wait, ==, 50);
   il_proto_result_clear (&result2);
 
   /* A count no file could have asked for is refused. */
@@ -556,13 +561,15 @@ test_cpython_lock (void)
           const IlEvent       *ev = &g_array_index (got, IlEvent, i);
           const IlTaskRecord  *rec;
           const IlBlockRecord *br;
+          IlBlockRecord        br_copy;
 
           if (ev->kind != IL_EVENT_BLOCK_END || ev->block_end.type != IL_BLOCK_COUNTER)
             continue;
           g_assert_cmpuint (ev->task, <, rep->tasks->len);
           rec = &g_array_index (rep->tasks, IlTaskRecord, ev->task);
           g_assert_cmpuint (ev->block_end.block, <, rec->n_blocks);
-          br = il_task_record_block (rec, ev->block_end.block);
+          br_copy = il_task_record_block (rec, ev->block_end.block);
+          br = &br_copy;
           g_assert_cmpint (ev->block_end.state.lock_wait, ==, br->state.lock_wait);
           g_assert_cmpint (ev->block_end.state.gil_wait, ==, br->state.gil_wait);
           counter_ends++;

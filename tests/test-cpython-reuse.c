@@ -295,7 +295,7 @@ test_fresh_after_silence (void)
   rep = rep_of (r.results, 0, 0);
   g_assert_cmpuint (rep->failed_tasks, ==, 2);
   for (guint i = 0; i < rep->tasks->len; i++)
-    g_assert_nonnull (strstr (g_array_index (rep->tasks, IlTaskRecord, i).error, "stopped responding for 1 s"));
+    g_assert_nonnull (strstr (il_task_record_error (&g_array_index (rep->tasks, IlTaskRecord, i)), "stopped responding for 1 s"));
   rep = rep_of (r.results, 0, 1);
   g_assert_false (rep->cancelled);
   g_assert_cmpuint (rep->failed_tasks, ==, 0);

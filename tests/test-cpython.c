@@ -235,7 +235,7 @@ test_same_checksum (void)
           const IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, t);
 
           if (rec->failed)
-            g_error ("%s: task %u.%u failed: %s", run->label, rec->group, rec->index, rec->error);
+            g_error ("%s: task %u.%u failed: %s", run->label, rec->group, rec->index, il_task_record_error (rec));
           g_assert_cmpint (rec->start_us, <=, rec->end_us);
           g_assert_cmpuint (rec->n_blocks, ==, rec->group == 0 ? 6 : 2);
           g_assert_cmpint (rec->pid, >, 0);
@@ -310,10 +310,10 @@ test_gil_speedups (void)
           const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
 
           g_assert_false (t->failed);
-          g_assert_true (t->state.valid);
+          g_assert_true (il_task_record_state (t).valid);
           g_assert_cmpint (t->worker, >=, 0);
           g_assert_cmpint (t->worker, <, 2);
-          gil_wait += t->state.gil_wait;
+          gil_wait += il_task_record_state (t).gil_wait;
         }
       g_test_message ("attempt %u: CPython sequential %.1f ms, threads ×2 %.1f ms (speedup %.2f, "
                       "gil_wait %.1f ms), processes ×2 %.1f ms (speedup %.2f)",
@@ -599,7 +599,7 @@ test_liveness_stopped (void)
       const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
 
       g_assert_true (t->failed);
-      g_assert_nonnull (strstr (t->error, "stopped responding for 0.5 s"));
+      g_assert_nonnull (strstr (il_task_record_error (t), "stopped responding for 0.5 s"));
     }
   g_assert_cmpint (kill (pid, 0), ==, -1);
   g_assert_cmpint (errno, ==, ESRCH);
@@ -644,7 +644,7 @@ test_liveness_busy (gconstpointer data)
       const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
 
       if (t->failed)
-        g_error ("task %u failed: %s", i, t->error);
+        g_error ("task %u failed: %s", i, il_task_record_error (t));
     }
   g_assert_cmpuint (rep->failed_tasks, ==, 0);
   il_results_free (l.results);

@@ -166,7 +166,7 @@ test_load_everything (void)
   g_assert_true (isnan (run_result->summary.speedup));
   rep = g_ptr_array_index (run_result->repetitions, 0);
   g_assert_cmpuint (rep->gil_holds->len, ==, 2);
-  g_assert_cmpint (g_array_index (rep->tasks, IlTaskRecord, 0).state.gil_wait, ==, 500000);
+  g_assert_cmpint (il_task_record_state (&g_array_index (rep->tasks, IlTaskRecord, 0)).gil_wait, ==, 500000);
 
   /* The file is written in the saver's own layout: saving it again gives
    * the same bytes. */

@@ -204,7 +204,7 @@ check_trace (const char         *text,
           expected_blocks += task->n_blocks;
           for (guint k = 0; k < task->n_blocks; k++)
             {
-              const IlStateSegments *segments = il_task_record_block (task, k)->segments;
+              const IlStateSegments *segments = il_task_record_block (task, k).segments;
 
               for (guint j = 0; segments != NULL && j < segments->n; j++)
                 if (segments->seg[j].state != IL_STATE_RUNNING)
@@ -396,8 +396,8 @@ check_csv (const char         *text,
               g_assert_cmpint (g_ascii_strtoll (f[8], NULL, 10), ==, rec->tid);
               g_assert_cmpint (g_ascii_strtoll (f[12], NULL, 10), ==, rec->start_us);
               g_assert_cmpint (g_ascii_strtoll (f[13], NULL, 10), ==, rec->end_us);
-              if (rec->state.valid)
-                g_assert_cmpint (g_ascii_strtoll (f[18], NULL, 10), ==, rec->state.lock_wait);
+              if (il_task_record_state (rec).valid)
+                g_assert_cmpint (g_ascii_strtoll (f[18], NULL, 10), ==, il_task_record_state (rec).lock_wait);
               g_assert_cmpstr (f[19], ==, rec->failed ? "1" : "0");
             }
         }
@@ -538,11 +538,11 @@ test_streamed_same (void)
           IlTaskRecord rec = g_array_index (rep->tasks, IlTaskRecord, t);
 
           rec.index += n;
-          rec.host = NULL;
-          rec.error = NULL;
+          /* A shallow copy: it must not share what the original owns. */
+          rec.extra_ = NULL;
           rec.n_blocks = 0;
-          rec.more = NULL;
-          rec.more_alloc = 0;
+          rec.more_ = NULL;
+          rec.more_alloc_ = 0;
           g_array_append_val (rep->tasks, rec);
         }
     }
@@ -574,9 +574,9 @@ test_csv_quoting (void)
   rec.cpu_end = -1;
   rec.start_us = 5;
   rec.end_us = 7;
-  rec.spawn_us = -1;
+  il_task_record_set_spawn_us (&rec, -1);
   rec.failed = TRUE;
-  rec.error = g_strdup (nasty);
+  il_task_record_take_error (&rec, g_strdup (nasty));
   il_task_record_reserve_blocks (&rec, 1);
   {
     IlBlockRecord br = { 0 };

@@ -229,7 +229,12 @@ counter_run (const char   *label,
   rep->has_counter = expected > 0;
   rep->counter_expected = expected;
   rep->counter_final = final;
-  task.state.lock_wait = lock_wait_us;
+  {
+    IlStateTimes st = il_task_record_state (&task);
+
+    st.lock_wait = lock_wait_us;
+    il_task_record_set_state (&task, &st);
+  }
   g_array_append_val (rep->tasks, task);
   if (per_worker != NULL)
     {

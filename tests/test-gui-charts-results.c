@@ -60,7 +60,7 @@ synthetic_run (const char    *label,
       rec.cpu_start = rec.cpu_end = rec.worker;
       rec.start_us = (i / workers) * span;
       rec.end_us = rec.start_us + span;
-      rec.spawn_us = -1;
+      il_task_record_set_spawn_us (&rec, -1);
       block.type = IL_BLOCK_CPU;
       block.start_us = rec.start_us;
       block.end_us = rec.end_us;
@@ -465,9 +465,14 @@ set_blocked_share (IlResults *results,
       IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, i);
       gint64        span = rec->end_us - rec->start_us;
 
-      rec->state.valid = TRUE;
-      rec->state.blocked = (gint64) (span * blocked);
-      rec->state.running = span - rec->state.blocked;
+      {
+        IlStateTimes st = il_task_record_state (rec);
+
+        st.valid = TRUE;
+        st.blocked = (gint64) (span * blocked);
+        st.running = span - st.blocked;
+        il_task_record_set_state (rec, &st);
+      }
     }
 }
 

@@ -105,7 +105,7 @@ loop_repetition (void)
       rec.cpu_start = rec.cpu_end = -1;
       rec.start_us = loop_tasks[k].start_us;
       rec.end_us = loop_tasks[k].end_us;
-      rec.spawn_us = -1;
+      il_task_record_set_spawn_us (&rec, -1);
       block.type = loop_tasks[k].type;
       block.start_us = rec.start_us;
       block.end_us = rec.end_us;
@@ -375,7 +375,7 @@ test_timeline_chronological_strip (void)
       rec.cpu_start = rec.cpu_end = -1;
       rec.start_us = 0;
       rec.end_us = 1000000;
-      rec.spawn_us = -1;
+      il_task_record_set_spawn_us (&rec, -1);
       il_task_record_reserve_blocks (&rec, 1);
       block.type = IL_BLOCK_CPU;
       block.start_us = 0;
@@ -392,7 +392,7 @@ test_timeline_chronological_strip (void)
           block.segments->seg[3] = (IlStateSegment){ 250000, IL_STATE_RUNNING };
         }
       il_task_record_add_block (&rec, &block);
-      rec.state = block.state;
+      il_task_record_set_state (&rec, &block.state);
       g_array_append_val (rep->tasks, rec);
     }
   il_timeline_data_set_repetition (data, rep, NULL);
@@ -595,12 +595,11 @@ test_timeline_mpi_hosts (void)
 
       rec.index = i;
       rec.worker = (gint) i;
-      rec.rank = (gint) i + 1;
-      rec.host = g_strdup (hosts[i]);
+      il_task_record_set_rank (&rec, (gint) i + 1);
+      il_task_record_take_host (&rec, g_strdup (hosts[i]));
       rec.start_us = 1000 * i;
       rec.end_us = 1000 * i + 500;
       rec.cpu_start = rec.cpu_end = -1;
-      rec.spawn_us = rec.marshal_us = -1;
       g_array_append_val (rep->tasks, rec);
     }
   il_timeline_data_set_repetition (data, rep, NULL);
@@ -608,8 +607,7 @@ test_timeline_mpi_hosts (void)
   for (guint i = 0; i < G_N_ELEMENTS (hosts); i++)
     g_assert_cmpstr (g_ptr_array_index (data->lane_hosts, i), ==, hosts[i]);
   for (guint i = 0; i < rep->tasks->len; i++)
-    g_clear_pointer (&g_array_index (rep->tasks, IlTaskRecord, i).host, g_free);
-  g_array_index (rep->tasks, IlTaskRecord, 0).host = NULL;
+    il_task_record_take_host (&g_array_index (rep->tasks, IlTaskRecord, i), NULL);
   il_timeline_data_set_repetition (data, rep, NULL);
   g_assert_cmpuint (data->lane_hosts->len, ==, 0);
   il_timeline_data_unref (data);
@@ -636,9 +634,8 @@ test_timeline_cancelled (void)
       rec.start_us = 500000 * i;
       rec.end_us = 500000 * (i + 1);
       rec.cpu_start = rec.cpu_end = -1;
-      rec.spawn_us = rec.marshal_us = -1;
       rec.failed = i == 1;
-      rec.error = i == 1 ? g_strdup ("cancelled") : NULL;
+      il_task_record_take_error (&rec, i == 1 ? g_strdup ("cancelled") : NULL);
       g_array_append_val (rep->tasks, rec);
     }
   rep->cancelled = TRUE;
@@ -685,7 +682,6 @@ test_timeline_block_names (void)
   rec.start_us = 0;
   rec.end_us = 900000;
   rec.cpu_start = rec.cpu_end = -1;
-  rec.spawn_us = rec.marshal_us = -1;
   for (guint i = 0; i < G_N_ELEMENTS (types); i++)
     {
       IlBlockRecord block = { 0 };

@@ -49,7 +49,6 @@ write_big_file (const char *path)
       rec.pid = 4242;
       rec.tid = 4242;
       rec.cpu_start = rec.cpu_end = 0;
-      rec.spawn_us = rec.marshal_us = -1;
       rec.start_us = i * 10;
       rec.end_us = i * 10 + 8;
       block.type = IL_BLOCK_SLEEP;

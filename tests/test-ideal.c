@@ -32,9 +32,14 @@ synthetic (guint  cores,
 
       rec.start_us = i * 100000;
       rec.end_us = (i + 1) * 100000;
-      rec.state.valid = TRUE;
-      rec.state.blocked = blocked_ms * 1000;
-      rec.state.running = (100 - blocked_ms) * 1000;
+      {
+        IlStateTimes st = il_task_record_state (&rec);
+
+        st.valid = TRUE;
+        st.blocked = blocked_ms * 1000;
+        st.running = (100 - blocked_ms) * 1000;
+        il_task_record_set_state (&rec, &st);
+      }
       g_array_append_val (rep->tasks, rec);
     }
   rep->makespan_ms = 100.0 * tasks;

@@ -16,7 +16,7 @@ assert_all_succeeded (const IlRepetition *rep,
       const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
 
       if (t->failed)
-        g_error ("task %u failed: %s", i, t->error);
+        g_error ("task %u failed: %s", i, il_task_record_error (t));
     }
   g_assert_cmpuint (rep->failed_tasks, ==, 0);
 }

@@ -54,8 +54,8 @@ test_files (gconstpointer data)
           const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
 
           g_assert_cmpuint (t->n_blocks, ==, 2);
-          g_assert_cmpint ((*il_task_record_block (t, 0)).type, ==, IL_BLOCK_FILE_WRITE);
-          g_assert_cmpint ((*il_task_record_block (t, 1)).type, ==, IL_BLOCK_FILE_READ);
+          g_assert_cmpint (il_task_record_block (t, 0).type, ==, IL_BLOCK_FILE_WRITE);
+          g_assert_cmpint (il_task_record_block (t, 1).type, ==, IL_BLOCK_FILE_READ);
         }
     }
   assert_no_scratch_left ();

@@ -157,7 +157,7 @@ test_shared_state_lock (void)
           const IlRepetition *rep = g_ptr_array_index (threads->repetitions, i);
 
           for (guint t = 0; t < rep->tasks->len; t++)
-            lock_wait += g_array_index (rep->tasks, IlTaskRecord, t).state.lock_wait;
+            lock_wait += il_task_record_state (&g_array_index (rep->tasks, IlTaskRecord, t)).lock_wait;
         }
       g_test_message ("attempt %u: lock wait %" G_GINT64_FORMAT " µs", attempt + 1, lock_wait);
     }

@@ -116,16 +116,16 @@ test_checksum (void)
     {
       const IlTaskRecord *t = &g_array_index (mpi->tasks, IlTaskRecord, i);
 
-      g_assert_nonnull (t->host);
-      g_assert_cmpint (t->rank, >=, 1);
-      g_assert_cmpint (t->rank, <=, 4);
-      g_assert_cmpint (t->worker, ==, t->rank - 1);
+      g_assert_nonnull (il_task_record_host (t));
+      g_assert_cmpint (il_task_record_rank (t), >=, 1);
+      g_assert_cmpint (il_task_record_rank (t), <=, 4);
+      g_assert_cmpint (t->worker, ==, il_task_record_rank (t) - 1);
       g_assert_cmpint (t->pid, >, 0);
-      g_assert_cmpint (t->marshal_us, >=, 0);
-      g_assert_cmpint (t->marshal_us, <=, t->end_us - t->start_us);
+      g_assert_cmpint (il_task_record_marshal_us (t), >=, 0);
+      g_assert_cmpint (il_task_record_marshal_us (t), <=, t->end_us - t->start_us);
       g_assert_cmpint (t->end_us, >=, t->start_us);
-      startup |= t->spawn_us > 0;
-      g_hash_table_add (ranks, GINT_TO_POINTER (t->rank));
+      startup |= il_task_record_spawn_us (t) > 0;
+      g_hash_table_add (ranks, GINT_TO_POINTER (il_task_record_rank (t)));
     }
   /* The job's start-up is recorded, on each rank's first task. */
   g_assert_true (startup);
@@ -136,7 +136,7 @@ test_checksum (void)
   {
     const IlHostLoad *load = g_ptr_array_index (mpi->host_load, 0);
 
-    g_assert_cmpstr (load->host, ==, g_array_index (mpi->tasks, IlTaskRecord, 0).host);
+    g_assert_cmpstr (load->host, ==, il_task_record_host (&g_array_index (mpi->tasks, IlTaskRecord, 0)));
     g_assert_cmpuint (load->hz, ==, 20);
     g_assert_cmpuint (load->cores->len, >, 0);
     g_assert_cmpuint (((GArray *) g_ptr_array_index (load->cores, 0))->len, >, 0);
@@ -244,9 +244,9 @@ test_kill_rank (void)
       if (t->pid != (gint) victim || !t->failed)
         continue;
       /* Its task failed with what mpirun said about the rank. */
-      g_test_message ("the killed rank's task: %s", t->error);
-      g_assert_nonnull (strstr (t->error, "rank"));
-      g_assert_nonnull (strstr (t->error, "signal 9"));
+      g_test_message ("the killed rank's task: %s", il_task_record_error (t));
+      g_assert_nonnull (strstr (il_task_record_error (t), "rank"));
+      g_assert_nonnull (strstr (il_task_record_error (t), "signal 9"));
       found = TRUE;
     }
   g_assert_true (found);
@@ -321,7 +321,7 @@ test_stopped (void)
       const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
 
       g_assert_true (t->failed);
-      g_assert_nonnull (strstr (t->error, "stopped responding for 0.5 s"));
+      g_assert_nonnull (strstr (il_task_record_error (t), "stopped responding for 0.5 s"));
     }
   assert_no_survivors ();
   g_assert_cmpint (kill (mpirun, 0), ==, -1);
@@ -610,9 +610,9 @@ test_namespace_hosts (void)
     {
       const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
 
-      on_a += g_strcmp0 (t->host, ns_a) == 0;
-      on_b += g_strcmp0 (t->host, ns_b) == 0;
-      g_assert_cmpint (t->marshal_us, >=, 0);
+      on_a += g_strcmp0 (il_task_record_host (t), ns_a) == 0;
+      on_b += g_strcmp0 (il_task_record_host (t), ns_b) == 0;
+      g_assert_cmpint (il_task_record_marshal_us (t), >=, 0);
     }
   g_test_message ("tasks on %s: %u, on %s: %u; %s received %" G_GINT64_FORMAT " bytes, sent %" G_GINT64_FORMAT,
                   ns_a, on_a, ns_b, on_b, dev_b, rx1 - rx0, tx1 - tx0);

@@ -290,12 +290,12 @@ test_redirect_not_followed (gconstpointer data)
   rep = g_ptr_array_index (rr->repetitions, 0);
   t = &g_array_index (rep->tasks, IlTaskRecord, 0);
   g_test_message ("%s: served %u, other host got %u, task: %s", executor, r.served,
-                  il_server_get_n_requests (other), t->error != NULL ? t->error : "ok");
+                  il_server_get_n_requests (other), il_task_record_error (t) != NULL ? il_task_record_error (t) : "ok");
   g_assert_cmpuint (r.served, >=, 1);
   g_assert_cmpuint (il_server_get_n_requests (other), ==, 0);
   g_assert_true (t->failed);
-  g_assert_nonnull (strstr (t->error, "HTTP 302"));
-  g_assert_nonnull (strstr (t->error, "redirects are not followed"));
+  g_assert_nonnull (strstr (il_task_record_error (t), "HTTP 302"));
+  g_assert_nonnull (strstr (il_task_record_error (t), "redirects are not followed"));
   g_object_unref (r.listener);
   g_free (r.location);
 }

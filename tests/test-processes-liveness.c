@@ -121,9 +121,9 @@ test_kill_worker (void)
       if (rec->failed)
         {
           failed++;
-          g_test_message ("failed task: %s", rec->error);
-          g_assert_nonnull (rec->error);
-          g_assert_nonnull (strstr (rec->error, expect));
+          g_test_message ("failed task: %s", il_task_record_error (rec));
+          g_assert_nonnull (il_task_record_error (rec));
+          g_assert_nonnull (strstr (il_task_record_error (rec), expect));
         }
       else
         g_assert_cmpint (rec->pid, !=, k.killed);
@@ -177,9 +177,9 @@ test_stopped_worker (void)
       if (rec->failed)
         {
           failed++;
-          g_test_message ("failed task: %s", rec->error);
-          if (strstr (rec->error, expect) == NULL)
-            g_error ("“%s” does not say “%s”", rec->error, expect);
+          g_test_message ("failed task: %s", il_task_record_error (rec));
+          if (strstr (il_task_record_error (rec), expect) == NULL)
+            g_error ("“%s” does not say “%s”", il_task_record_error (rec), expect);
         }
       else
         g_assert_cmpint (rec->pid, !=, k.killed);
@@ -219,7 +219,7 @@ test_long_cpu_block (void)
           IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, t);
 
           if (rec->failed)
-            g_error ("run %u task %u failed: %s", r, t, rec->error);
+            g_error ("run %u task %u failed: %s", r, t, il_task_record_error (rec));
         }
     }
 }

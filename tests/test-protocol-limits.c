@@ -435,9 +435,9 @@ test_protocol_ranges (void)
     gsize         len;
 
     result.rec.failed = TRUE;
-    result.rec.error = g_strdup ("bad \xff\xfe bytes");
+    il_task_record_take_error (&result.rec, g_strdup ("bad \xff\xfe bytes"));
     il_protocol_write_result (frame, &result);
-    g_free (result.rec.error);
+    il_task_record_take_error (&result.rec, NULL);
     body = frame_body (frame, IL_FRAME_RESULT, &len);
     g_assert_false (il_protocol_read_result (body, len, &out, &error));
     g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);

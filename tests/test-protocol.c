@@ -65,6 +65,7 @@ test_protocol_roundtrip (void)
   IlProtoHello  hello = { 0 }, hello2;
   IlProtoTask   task = { 0 }, task2;
   IlProtoResult result = { 0 }, result2;
+  IlBlockRecord got_block;
   IlEvent       ev[2];
   IlStateTimes  state = { TRUE, 1, 2, 3, 4 };
   IlBlockRecord br = { 0 };
@@ -154,11 +155,9 @@ test_protocol_roundtrip (void)
   result.rec.start_us = 10;
   result.rec.end_us = 20;
   result.rec.checksum = G_GUINT64_CONSTANT (0xfedcba9876543210);
-  result.rec.state.valid = TRUE;
-  result.rec.state.running = 5;
-  result.rec.state.blocked = 5;
+  il_task_record_set_state (&result.rec, &(IlStateTimes){ .valid = TRUE, .running = 5, .blocked = 5 });
   result.rec.failed = TRUE;
-  result.rec.error = g_strdup ("block 2 (sleep): cancelled");
+  il_task_record_take_error (&result.rec, g_strdup ("block 2 (sleep): cancelled"));
   br.type = IL_BLOCK_HTTP;
   br.start_us = 11;
   br.end_us = 19;
@@ -185,12 +184,19 @@ test_protocol_roundtrip (void)
   g_assert_cmpint (result2.rec.start_us, ==, 10);
   g_assert_cmpint (result2.rec.end_us, ==, 20);
   g_assert_cmpuint (result2.rec.checksum, ==, result.rec.checksum);
-  g_assert_true (result2.rec.state.valid);
-  g_assert_cmpint (result2.rec.state.running, ==, 5);
+  g_assert_true (il_task_record_state (&result2.rec).valid);
+  g_assert_cmpint (il_task_record_state (&result2.rec).running, ==, 5);
   g_assert_true (result2.rec.failed);
-  g_assert_cmpstr (result2.rec.error, ==, result.rec.error);
+  g_assert_cmpstr (il_task_record_error (&result2.rec), ==, il_task_record_error (&result.rec));
   g_assert_cmpuint (result2.rec.n_blocks, ==, 1);
-  g_assert_cmpmem (il_task_record_block (&result2.rec, 0), sizeof (IlBlockRecord), &br, sizeof (IlBlockRecord));
+  got_block = il_task_record_block (&result2.rec, 0);
+  g_assert_cmpint (got_block.type, ==, br.type);
+  g_assert_cmpint (got_block.start_us, ==, br.start_us);
+  g_assert_cmpint (got_block.end_us, ==, br.end_us);
+  g_assert_cmpint (got_block.ttfb_us, ==, br.ttfb_us);
+  g_assert_true (got_block.state.valid);
+  g_assert_cmpmem (&got_block.state.running, 5 * sizeof (gint64), &br.state.running, 5 * sizeof (gint64));
+  g_assert_null (got_block.segments);
   g_assert_cmpint (result2.usage.nivcsw, ==, 4);
   g_assert_cmpint (result2.overhead_ns, ==, 5);
   g_assert_cmpmem (result2.payload, result2.payload_len, "echo", 4);
@@ -748,6 +754,7 @@ test_protocol_segments (void)
   IlProtoResult  result2 = { 0 };
   IlBlockRecord  br = { 0 };
   IlBlockRecord *got;
+  IlBlockRecord  got_copy;
   const guint8  *body;
   gsize          len;
 
@@ -771,13 +778,14 @@ test_protocol_segments (void)
   body = frame_body (frame, IL_FRAME_RESULT, &len);
   g_assert_true (il_protocol_read_result (body, len, &result2, &error));
   g_assert_no_error (error);
-  got = il_task_record_block (&result2.rec, 0);
+  got_copy = il_task_record_block (&result2.rec, 0);
+  got = &got_copy;
   g_assert_nonnull (got->segments);
   g_assert_true (il_state_segments_equal (got->segments, br.segments));
   il_proto_result_clear (&result2);
 
   /* One µs short of the block: refused, naming the block and why. */
-  (*il_task_record_block (&result.rec, 0)).segments->seg[2].us = 299;
+  br.segments->seg[2].us = 299;
   g_byte_array_set_size (frame, 0);
   il_protocol_write_result (frame, &result);
   body = frame_body (frame, IL_FRAME_RESULT, &len);

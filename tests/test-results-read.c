@@ -146,16 +146,19 @@ test_mixed_and_many (void)
       {
         IlTaskRecord rec = g_array_index (rep->tasks, IlTaskRecord, t);
         IlTaskRecord copy = rec;
+        IlStateTimes state = il_task_record_state (&rec);
 
         copy.index += rep->tasks->len;
-        copy.host = NULL;
-        copy.error = g_strdup (rec.error);
+        /* A shallow copy: it must not share what the original owns. */
+        copy.extra_ = NULL;
+        il_task_record_take_error (&copy, g_strdup (il_task_record_error (&rec)));
+        il_task_record_set_state (&copy, &state);
         copy.n_blocks = 0;
-        copy.more = NULL;
-        copy.more_alloc = 0;
+        copy.more_ = NULL;
+        copy.more_alloc_ = 0;
         for (guint b = 0; b < rec.n_blocks; b++)
           {
-            IlBlockRecord block = *il_task_record_block (&rec, b);
+            IlBlockRecord block = il_task_record_block (&rec, b);
 
             block.segments = block.segments != NULL
                                ? g_memdup2 (block.segments, sizeof *block.segments +
@@ -264,7 +267,6 @@ test_invalid_positions (void)
 
       rec.index = rep->tasks->len;
       rec.cpu_start = rec.cpu_end = -1;
-      rec.spawn_us = rec.marshal_us = -1;
       g_array_append_val (rep->tasks, rec);
     }
   for (guint t = 0; t < rep->tasks->len; t++)

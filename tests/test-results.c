@@ -25,12 +25,17 @@ make_task (guint group,
   task.queued_us = 0;
   task.start_us = 15 + index * 100;
   task.end_us = 40210 + index * 100;
-  task.spawn_us = -1;
+  il_task_record_set_spawn_us (&task, -1);
   task.checksum = G_GUINT64_CONSTANT (0x9f3c0000deadbeef) + index;
-  task.state.valid = TRUE;
-  task.state.running = 40010;
-  task.state.ready = 150;
-  task.state.blocked = 35;
+  {
+    IlStateTimes st = il_task_record_state (&task);
+
+    st.valid = TRUE;
+    st.running = 40010;
+    st.ready = 150;
+    st.blocked = 35;
+    il_task_record_set_state (&task, &st);
+  }
   il_task_record_reserve_blocks (&task, 2);
 
   block.type = IL_BLOCK_CPU;
@@ -90,12 +95,22 @@ make_repetition (gboolean warmup)
   g_array_append_val (rep->tasks, task);
   task = make_task (0, 1);
   task.failed = TRUE;
-  task.error = g_strdup ("connection refused");
-  task.spawn_us = 1200;
-  task.state.gil_wait = 300;
+  il_task_record_take_error (&task, g_strdup ("connection refused"));
+  il_task_record_set_spawn_us (&task, 1200);
+  {
+    IlStateTimes st = il_task_record_state (&task);
+
+    st.gil_wait = 300;
+    il_task_record_set_state (&task, &st);
+  }
   g_array_append_val (rep->tasks, task);
   task = make_task (1, 0);
-  task.state.valid = FALSE;
+  {
+    IlStateTimes st = il_task_record_state (&task);
+
+    st.valid = FALSE;
+    il_task_record_set_state (&task, &st);
+  }
   g_array_append_val (rep->tasks, task);
   rep->failed_tasks = 1;
 
@@ -233,7 +248,7 @@ test_new_free (void)
   g_assert_nonnull (rep->loop_lag);
 
   /* The tasks array frees its records' blocks and errors itself. */
-  task.error = g_strdup ("boom");
+  il_task_record_take_error (&task, g_strdup ("boom"));
   g_array_append_val (rep->tasks, task);
   g_array_set_size (rep->tasks, 0);
 
@@ -278,7 +293,13 @@ test_copy_equal (void)
   g_assert_false (il_results_equal (results, copy));
   g_array_index (rep->tasks, IlTaskRecord, 0).end_us--;
 
-  il_task_record_block (&g_array_index (rep->tasks, IlTaskRecord, 0), 1)->ttfb_us = 1;
+  {
+    IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, 0);
+    IlBlockRecord block = il_task_record_block (rec, 1);
+
+    block.ttfb_us = 1;
+    il_task_record_set_block (rec, 1, &block);
+  }
   g_assert_false (il_results_equal (results, copy));
 }
 
@@ -516,9 +537,9 @@ test_format_example (void)
   g_assert_cmpuint (rep->tasks->len, ==, 1);
   task = &g_array_index (rep->tasks, IlTaskRecord, 0);
   g_assert_cmpint (task->tid, ==, 4250);
-  g_assert_true (task->state.valid);
-  g_assert_cmpint (task->state.ready, ==, 150);
-  g_assert_cmpint (task->spawn_us, ==, -1);
+  g_assert_true (il_task_record_state (task).valid);
+  g_assert_cmpint (il_task_record_state (task).ready, ==, 150);
+  g_assert_cmpint (il_task_record_spawn_us (task), ==, -1);
   g_assert_cmpuint (task->n_blocks, ==, 1);
   g_assert_cmpuint (rep->load_hz, ==, 20);
   g_assert_cmpuint (rep->core_load->len, ==, 2);

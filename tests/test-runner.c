@@ -60,12 +60,12 @@ test_sequential_order (void)
       g_assert_cmpuint (t->n_blocks, ==, i < 3 ? 1 : 2);
       for (guint b = 0; b < t->n_blocks; b++)
         {
-          const IlBlockRecord *br = il_task_record_block (t, b);
+          const IlBlockRecord br_copy = il_task_record_block (t, b), *br = &br_copy;
 
           g_assert_cmpint (br->start_us, >=, t->start_us);
           g_assert_cmpint (br->end_us, <=, t->end_us);
           if (b > 0)
-            g_assert_cmpint (br->start_us, >=, (*il_task_record_block (t, b - 1)).end_us);
+            g_assert_cmpint (br->start_us, >=, il_task_record_block (t, b - 1).end_us);
         }
       prev_end = t->end_us;
     }
@@ -89,13 +89,13 @@ test_sequential_timings (void)
   g_assert_cmpfloat (rep->makespan_ms, >=, 180.0 * 0.98);
   g_assert_cmpfloat (rep->makespan_ms, <, 180.0 * 3);
   /* A sleeping task is blocked, not running. */
-  if (t->state.valid)
+  if (il_task_record_state (t).valid)
     {
       gint64 wall = t->end_us - t->start_us;
 
-      g_assert_cmpint (t->state.blocked, >, wall / 2);
-      g_assert_cmpint (t->state.running, <, wall / 4);
-      g_assert_cmpint (t->state.running + t->state.ready + t->state.blocked + t->state.gil_wait, ==, wall);
+      g_assert_cmpint (il_task_record_state (t).blocked, >, wall / 2);
+      g_assert_cmpint (il_task_record_state (t).running, <, wall / 4);
+      g_assert_cmpint (il_task_record_state (t).running + il_task_record_state (t).ready + il_task_record_state (t).blocked + il_task_record_state (t).gil_wait, ==, wall);
     }
 }
 
@@ -114,9 +114,9 @@ test_cpu_state_and_overhead (void)
     {
       const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
 
-      if (t->state.valid)
+      if (il_task_record_state (t).valid)
         /* CPU work is running or, on a busy machine, ready: never blocked. */
-        g_assert_cmpint (t->state.running + t->state.ready, >, (t->end_us - t->start_us) * 8 / 10);
+        g_assert_cmpint (il_task_record_state (t).running + il_task_record_state (t).ready, >, (t->end_us - t->start_us) * 8 / 10);
     }
   /* getrusage's CPU time and the tasks' running time (the thread CPU
    * clock) measure the same work: they agree (rusage ticks are coarse).
@@ -125,7 +125,7 @@ test_cpu_state_and_overhead (void)
     gint64 running_us = 0;
 
     for (guint i = 0; i < rep->tasks->len; i++)
-      running_us += g_array_index (rep->tasks, IlTaskRecord, i).state.running;
+      running_us += il_task_record_state (&g_array_index (rep->tasks, IlTaskRecord, i)).running;
     if (running_us > 0)
       {
         g_assert_cmpfloat (cpu_ms, >, running_us / 1000.0 * 0.8);

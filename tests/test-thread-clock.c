@@ -97,16 +97,16 @@ check_adds_up (const IlRepetition *rep,
       gint64              wall = t->end_us - t->start_us;
 
       g_assert_false (t->failed);
-      g_assert_true (t->state.valid);
-      g_assert_cmpint (t->state.running, >=, 0);
-      g_assert_cmpint (t->state.ready, >=, 0);
-      g_assert_cmpint (t->state.blocked, >=, 0);
-      g_assert_cmpint (t->state.running + t->state.ready + t->state.blocked + t->state.gil_wait +
-                         t->state.lock_wait,
+      g_assert_true (il_task_record_state (t).valid);
+      g_assert_cmpint (il_task_record_state (t).running, >=, 0);
+      g_assert_cmpint (il_task_record_state (t).ready, >=, 0);
+      g_assert_cmpint (il_task_record_state (t).blocked, >=, 0);
+      g_assert_cmpint (il_task_record_state (t).running + il_task_record_state (t).ready + il_task_record_state (t).blocked + il_task_record_state (t).gil_wait +
+                         il_task_record_state (t).lock_wait,
                        ==, wall);
       for (guint b = 0; b < t->n_blocks; b++)
         {
-          const IlBlockRecord *br = il_task_record_block (t, b);
+          const IlBlockRecord br_copy = il_task_record_block (t, b), *br = &br_copy;
 
           g_assert_cmpint (br->state.running + br->state.ready + br->state.blocked + br->state.gil_wait +
                              br->state.lock_wait,
@@ -141,7 +141,7 @@ test_thread_clock_tiny_tasks (void)
       g_autoptr(IlResults) cpu_results = il_test_run (cpu, NULL, NULL);
       const IlRepetition *rep = il_test_first_rep (tiny_results, 0);
 
-      if (!g_array_index (rep->tasks, IlTaskRecord, 0).state.valid)
+      if (!il_task_record_state (&g_array_index (rep->tasks, IlTaskRecord, 0)).valid)
         {
           g_test_skip ("no per-thread schedstat on this kernel");
           return;
@@ -158,7 +158,7 @@ test_thread_clock_tiny_tasks (void)
         gint64 running = 0;
 
         for (guint i = 0; i < rep->tasks->len; i++)
-          running += g_array_index (rep->tasks, IlTaskRecord, i).state.running;
+          running += il_task_record_state (&g_array_index (rep->tasks, IlTaskRecord, i)).running;
         g_assert_cmpfloat (rep->cpu_user_ms + rep->cpu_sys_ms, >=, running / 1000.0 * 0.5);
       }
     }

@@ -146,15 +146,15 @@ test_threads_gil_holds (void)
           const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
           gint64              wall = t->end_us - t->start_us;
 
-          g_assert_true (t->state.valid);
+          g_assert_true (il_task_record_state (t).valid);
           /* Both threads compete for the lock from the start: each waits
            * for it a good part of its time (about half). */
-          g_assert_cmpint (t->state.gil_wait, >, wall / 4);
-          g_assert_cmpint (t->state.running + t->state.ready + t->state.blocked + t->state.gil_wait, ==, wall);
+          g_assert_cmpint (il_task_record_state (t).gil_wait, >, wall / 4);
+          g_assert_cmpint (il_task_record_state (t).running + il_task_record_state (t).ready + il_task_record_state (t).blocked + il_task_record_state (t).gil_wait, ==, wall);
           /* One CPU block: the task waited for the lock in it (the two
            * splits are clamped to slightly different walls). */
-          g_assert_cmpint (ABS ((*il_task_record_block (t, 0)).state.gil_wait - t->state.gil_wait), <, 1000);
-          check_gil_segments (il_task_record_block (t, 0));
+          g_assert_cmpint (ABS (il_task_record_block (t, 0).state.gil_wait - il_task_record_state (t).gil_wait), <, 1000);
+          check_gil_segments (&(IlBlockRecord[]){ il_task_record_block (t, 0) }[0]);
         }
 
       il_event_queue_drain (queue, events, 0);
@@ -204,9 +204,9 @@ test_threads_gil_io (void)
   g_assert_cmpuint (rep->gil_holds->len, >=, 8);
   for (guint i = 0; i < rep->tasks->len; i++)
     {
-      const IlTaskRecord  *t = &g_array_index (rep->tasks, IlTaskRecord, i);
-      const IlBlockRecord *sleep_block = il_task_record_block (t, 1);
-      const gint64         slept_until = sleep_block->start_us + 100000;
+      const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
+      const IlBlockRecord sleep_block_copy = il_task_record_block (t, 1), *sleep_block = &sleep_block_copy;
+      const gint64        slept_until = sleep_block->start_us + 100000;
 
       /* The lock is set down for the sleep: the sleep's only wait for it is
        * to get it back after the 100 ms (within the block, as Python stamps

@@ -218,19 +218,19 @@ test_threads_states (void)
       const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
       gint64              wall = t->end_us - t->start_us;
 
-      if (!t->state.valid)
+      if (!il_task_record_state (t).valid)
         {
           g_test_skip ("no per-thread schedstat on this kernel");
           return;
         }
       g_test_message ("task %u: wall %" G_GINT64_FORMAT " running %" G_GINT64_FORMAT
                       " ready %" G_GINT64_FORMAT " blocked %" G_GINT64_FORMAT " µs",
-                      i, wall, t->state.running, t->state.ready, t->state.blocked);
-      g_assert_cmpint (t->state.running + t->state.ready + t->state.blocked + t->state.gil_wait, ==, wall);
+                      i, wall, il_task_record_state (t).running, il_task_record_state (t).ready, il_task_record_state (t).blocked);
+      g_assert_cmpint (il_task_record_state (t).running + il_task_record_state (t).ready + il_task_record_state (t).blocked + il_task_record_state (t).gil_wait, ==, wall);
       /* Sharing one core four ways: about ¾ of the time in the run queue. */
-      g_assert_cmpint (t->state.ready, >, t->state.running);
-      g_assert_cmpint (t->state.ready, >, wall / 2);
-      g_assert_cmpint (t->state.gil_wait, ==, 0);
+      g_assert_cmpint (il_task_record_state (t).ready, >, il_task_record_state (t).running);
+      g_assert_cmpint (il_task_record_state (t).ready, >, wall / 2);
+      g_assert_cmpint (il_task_record_state (t).gil_wait, ==, 0);
     }
 
   rep = il_test_first_rep (sleep_results, 0);
@@ -240,9 +240,9 @@ test_threads_states (void)
       const IlTaskRecord *t = &g_array_index (rep->tasks, IlTaskRecord, i);
       gint64              wall = t->end_us - t->start_us;
 
-      g_assert_true (t->state.valid);
-      g_assert_cmpint (t->state.blocked, >, wall * 9 / 10);
-      g_assert_cmpint (t->state.running, <, wall / 10);
+      g_assert_true (il_task_record_state (t).valid);
+      g_assert_cmpint (il_task_record_state (t).blocked, >, wall * 9 / 10);
+      g_assert_cmpint (il_task_record_state (t).running, <, wall / 10);
     }
 }
 
@@ -407,8 +407,8 @@ test_threads_cancel (void)
           if (t->failed)
             {
               failed++;
-              g_assert_nonnull (t->error);
-              g_assert_nonnull (strstr (t->error, "cancelled"));
+              g_assert_nonnull (il_task_record_error (t));
+              g_assert_nonnull (strstr (il_task_record_error (t), "cancelled"));
             }
         }
       /* The tasks running at the cancel stopped where they were. */
@@ -541,8 +541,8 @@ test_threads_gil_segments (void)
 
       for (guint i = 0; i < rep->tasks->len; i++)
         {
-          const IlBlockRecord *br = il_task_record_block (&g_array_index (rep->tasks, IlTaskRecord, i), 0);
-          g_autofree char     *problem = NULL;
+          const IlBlockRecord br_copy = il_task_record_block (&g_array_index (rep->tasks, IlTaskRecord, i), 0), *br = &br_copy;
+          g_autofree char    *problem = NULL;
 
           if (!br->state.valid)
             {

@@ -369,11 +369,7 @@ test_bars_order (void)
       rec.start_us = (gint64) (n - 1 - i) * 100;
       rec.end_us = rec.start_us + 90;
       rec.cpu_start = rec.cpu_end = -1;
-      rec.n_blocks = 1;
-      rec.block0.start_us = rec.start_us;
-      rec.block0.end_us = rec.end_us;
-      rec.block0.ttfb_us = -1;
-      rec.block0.type = i == 4321 ? IL_BLOCK_HTTP : IL_BLOCK_CPU;
+      il_task_record_add_block (&rec, &(IlBlockRecord){ .start_us = rec.start_us, .end_us = rec.end_us, .ttfb_us = -1, .type = i == 4321 ? IL_BLOCK_HTTP : IL_BLOCK_CPU });
       g_array_append_val (rep->tasks, rec);
     }
   rep->makespan_ms = n / 10.0;
@@ -445,7 +441,7 @@ big_repetition (guint    n,
       rec.end_us = rec.start_us + 8;
       rec.cpu_start = rec.cpu_end = -1;
       rec.failed = i % 1001 == 5;
-      rec.state = (IlStateTimes){ TRUE, 8, 0, 0, 0, 0 };
+      il_task_record_set_state (&rec, &(IlStateTimes){ TRUE, 8, 0, 0, 0, 0 });
       block.start_us = rec.start_us;
       block.end_us = some_two_blocks && i % 97 == 3 ? rec.start_us + 5 : rec.end_us;
       block.ttfb_us = -1;
@@ -547,7 +543,8 @@ test_records_as_events (gconstpointer some_two_blocks)
       start_task (live, i, rec->worker, rec->start_us);
       for (guint j = 0; j < rec->n_blocks; j++)
         {
-          const IlBlockRecord *br = il_task_record_block (rec, j);
+          const IlBlockRecord  block = il_task_record_block (rec, j);
+          const IlBlockRecord *br = &block;
 
           e = il_event_block_start (br->start_us, j, br->type);
           e.task = i;
@@ -559,7 +556,7 @@ test_records_as_events (gconstpointer some_two_blocks)
           e.worker = rec->worker;
           il_timeline_data_apply (live, &e);
         }
-      st = rec->state;
+      st = il_task_record_state (rec);
       e = il_event_task_end (rec->start_us, rec->end_us, -1, rec->failed, &st);
       e.task = i;
       e.worker = rec->worker;

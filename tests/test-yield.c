@@ -308,11 +308,11 @@ test_executors (void)
   /* Async: a yield is a hand-over to the loop, so the two tasks' yield
    * blocks run at the same time, taking turns. */
   {
-    const IlRepetition  *rep = il_test_first_rep (results, 4);
-    const IlTaskRecord  *a = &g_array_index (rep->tasks, IlTaskRecord, 0);
-    const IlTaskRecord  *b = &g_array_index (rep->tasks, IlTaskRecord, 1);
-    const IlBlockRecord *ya = il_task_record_block (a, 1);
-    const IlBlockRecord *yb = il_task_record_block (b, 1);
+    const IlRepetition *rep = il_test_first_rep (results, 4);
+    const IlTaskRecord *a = &g_array_index (rep->tasks, IlTaskRecord, 0);
+    const IlTaskRecord *b = &g_array_index (rep->tasks, IlTaskRecord, 1);
+    const IlBlockRecord ya_copy = il_task_record_block (a, 1), *ya = &ya_copy;
+    const IlBlockRecord yb_copy = il_task_record_block (b, 1), *yb = &yb_copy;
 
     g_assert_cmpint (ya->type, ==, IL_BLOCK_YIELD);
     g_assert_cmpint (yb->type, ==, IL_BLOCK_YIELD);

@@ -539,7 +539,7 @@ cmd_run (int    argc,
                   if (rec->failed)
                     {
                       g_printerr ("  %s: task %u.%u: %s\n", run->label, rec->group, rec->index,
-                                  rec->error != NULL ? rec->error : _("failed"));
+                                  il_task_record_error (rec) != NULL ? il_task_record_error (rec) : _("failed"));
                       shown++;
                     }
                 }

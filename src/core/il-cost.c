@@ -2,9 +2,10 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A run keeps one record per task and repetition (IlTaskRecord, 232 bytes
- * with its first block inline; further blocks 88 bytes each in one array
- * per task) until it ends. The CLI's outputs (--json, --csv, --trace) are
+ * A run keeps one record per task and repetition (IlTaskRecord, 144 bytes
+ * with its first block inline; further blocks 48 bytes each in one array
+ * per task; the few tasks with an error, a host or times past 32 bits keep
+ * those apart) until it ends. The CLI's outputs (--json, --csv, --trace) are
  * written as a stream from the records: they add no memory per task. A file
  * within every limit (a million tasks, a hundred repetitions) can still
  * need more than a machine has, and then GLib aborts half-way through the
@@ -12,10 +13,11 @@
  *
  * The sizes are measured: bench/bench-memory.c (interleave-cli run of
  * sequential sleep-0 tasks with --json, --csv and --trace, peak RSS above a
- * 1-task run): 275 bytes per task at 100,000 tasks, 254 at 1,000,000 (the
- * event queue and the writers' buffers are fixed costs). Per block beyond
- * the first: 88 bytes and the array's allocation. A block's segments
- * (up to 136 bytes) exist only where an executor saw it change state.
+ * 1-task run): 175 bytes per task of one block at 1,000,000 tasks, 239 for
+ * tasks of two blocks (the event queue and the writers' buffers are fixed
+ * costs). Per block beyond the first: 48 bytes and the array's allocation.
+ * A block's segments (up to 136 bytes) exist only where an executor saw it
+ * change state.
  * A processes run holds each worker's task frame, payload included, on the
  * way out and its echo on the way back: measured 2 × payload_bytes per
  * worker in the parent (8 tasks of 64 MiB, 1 and 4 workers); the worker
@@ -37,8 +39,8 @@
 #include "il-error.h"
 
 /* A task with its first block, and each further block. */
-#define RECORD_TASK_BYTES  184
-#define RECORD_BLOCK_BYTES 96
+#define RECORD_TASK_BYTES  160
+#define RECORD_BLOCK_BYTES 64
 /* The outputs are streamed: a few bytes per task of summary statistics
  * (each task's latency, and the sorted copy the percentiles take). */
 #define DOC_TASK_BYTES    16

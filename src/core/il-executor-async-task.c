@@ -86,23 +86,25 @@ task_finish (AsyncRun  *run,
 {
   IlTaskRecord *rec = task->rec;
   IlEvent       ev;
+  IlStateTimes  st;
   gint64        wall;
 
   rec->end_us = now - run->ctx->t0;
   rec->cpu_end = sched_getcpu ();
   rec->checksum = rec->failed ? 0 : task->checksum;
   wall = rec->end_us - rec->start_us;
-  rec->state.valid = run->schedstat_valid;
-  rec->state.running = CLAMP (task->running, 0, wall);
-  rec->state.ready = CLAMP (task->ready, 0, wall - rec->state.running);
-  rec->state.lock_wait = CLAMP (task->lock_wait, 0, wall - rec->state.running - rec->state.ready);
-  rec->state.blocked = wall - rec->state.running - rec->state.ready - rec->state.lock_wait;
-  rec->state.gil_wait = 0;
+  st.valid = run->schedstat_valid;
+  st.running = CLAMP (task->running, 0, wall);
+  st.ready = CLAMP (task->ready, 0, wall - st.running);
+  st.lock_wait = CLAMP (task->lock_wait, 0, wall - st.running - st.ready);
+  st.blocked = wall - st.running - st.ready - st.lock_wait;
+  st.gil_wait = 0;
+  il_task_record_set_state (rec, &st);
   task->done = TRUE;
   g_assert (run->remaining > 0);
   run->remaining--;
 
-  ev = il_event_task_end (rec->start_us, rec->end_us, rec->cpu_end, rec->failed, &rec->state);
+  ev = il_event_task_end (rec->start_us, rec->end_us, rec->cpu_end, rec->failed, &st);
   emit (run, task, &ev);
   /* The scratch holds only the files of tasks in flight. */
   il_io_task_done (run->ctx->io, task->flat);
@@ -154,9 +156,8 @@ block_end (AsyncRun   *run,
   if (error != NULL)
     {
       task->rec->failed = TRUE;
-      g_free (task->rec->error);
-      task->rec->error = g_strdup_printf (_("block %u (%s): %s"), task->block + 1,
-                                             il_block_type_to_string (br->type), error);
+      il_task_record_take_error (task->rec, g_strdup_printf (_("block %u (%s): %s"), task->block + 1,
+                                                                il_block_type_to_string (br->type), error));
       return FALSE;
     }
   return TRUE;

@@ -78,8 +78,8 @@ emit_task_end (Engine       *e,
                guint         flat,
                IlTaskRecord *rec)
 {
-  IlEvent ev = il_event_task_end (rec->start_us, rec->end_us, rec->cpu_end, rec->failed,
-                                  &rec->state);
+  IlStateTimes st = il_task_record_state (rec);
+  IlEvent      ev = il_event_task_end (rec->start_us, rec->end_us, rec->cpu_end, rec->failed, &st);
 
   ev.worker = rec->worker;
   ev.task = flat;
@@ -106,8 +106,7 @@ fail_in_flight (Engine     *e,
       rec->worker = e->lanes[flat];
       rec->checksum = 0;
       rec->failed = TRUE;
-      g_free (rec->error);
-      rec->error = g_strdup (message);
+      il_task_record_take_error (rec, g_strdup (message));
       ev = il_event_task_start (rec->start_us, -1, 0, 0, (gint) rec->group, (gint) rec->index);
       ev.worker = rec->worker;
       ev.task = flat;
@@ -332,10 +331,9 @@ handle_result (Engine       *e,
     {
       rec->failed = TRUE;
       rec->checksum = 0;
-      g_free (rec->error);
-      rec->error = g_strdup_printf (_("the Python interpreter sent the payload back corrupted "
+      il_task_record_take_error (rec, g_strdup_printf (_("the Python interpreter sent the payload back corrupted "
                                       "(%zu bytes of %zu)"),
-                                       res.payload_len, expected);
+                                                          res.payload_len, expected));
     }
 
   acc.usage = res.usage;

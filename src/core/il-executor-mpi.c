@@ -71,10 +71,10 @@ emit_task_event (MpiJob       *job,
                  IlTaskRecord *rec,
                  gboolean      start)
 {
-  IlEvent ev = start ? il_event_task_start (rec->start_us, rec->cpu_start, rec->pid, rec->tid,
-                                            (gint) rec->group, (gint) rec->index)
-                     : il_event_task_end (rec->start_us, rec->end_us, rec->cpu_end, rec->failed,
-                                          &rec->state);
+  IlStateTimes st = il_task_record_state (rec);
+  IlEvent      ev = start ? il_event_task_start (rec->start_us, rec->cpu_start, rec->pid, rec->tid,
+                                                 (gint) rec->group, (gint) rec->index)
+                          : il_event_task_end (rec->start_us, rec->end_us, rec->cpu_end, rec->failed, &st);
 
   ev.worker = rec->worker;
   ev.task = flat;
@@ -99,8 +99,7 @@ fail_task (MpiJob     *job,
     rec->worker = 0;
   rec->checksum = 0;
   rec->failed = TRUE;
-  g_free (rec->error);
-  rec->error = g_strdup (message);
+  il_task_record_take_error (rec, g_strdup (message));
   if (!started)
     emit_task_event (job, flat, rec, TRUE);
   emit_task_event (job, flat, rec, FALSE);
@@ -161,10 +160,9 @@ handle_placed (MpiJob       *job,
     }
   rec = task_record (job, flat);
   job->ranks[flat] = p.rank;
-  rec->rank = p.rank;
+  il_task_record_set_rank (rec, p.rank);
   rec->worker = p.rank - 1;
-  g_free (rec->host);
-  rec->host = g_steal_pointer (&p.host);
+  il_task_record_take_host (rec, g_steal_pointer (&p.host));
   rec->start_us = p.start_us;
   if (p.end_us < 0)
     {
@@ -172,7 +170,7 @@ handle_placed (MpiJob       *job,
       if (!job->rank_started[p.rank])
         {
           job->rank_started[p.rank] = TRUE;
-          rec->spawn_us = job->startup_us;
+          il_task_record_set_spawn_us (rec, job->startup_us);
         }
       /* The live view sees the task start as it is handed out. */
       rec->pid = (gint) p.pid;
@@ -182,7 +180,7 @@ handle_placed (MpiJob       *job,
   else
     {
       rec->end_us = p.end_us;
-      rec->marshal_us = p.marshal_us;
+      il_task_record_set_marshal_us (rec, p.marshal_us);
     }
   il_proto_placed_clear (&p);
 }
@@ -274,10 +272,9 @@ handle_result (MpiJob       *job,
     {
       rec->failed = TRUE;
       rec->checksum = 0;
-      g_free (rec->error);
-      rec->error = g_strdup_printf (_("rank %d on %s sent the payload back corrupted "
+      il_task_record_take_error (rec, g_strdup_printf (_("rank %d on %s sent the payload back corrupted "
                                       "(%zu bytes of %zu)"),
-                                       rec->rank, rec->host, res.payload_len, expected);
+                                                          il_task_record_rank (rec), il_task_record_host (rec), res.payload_len, expected));
     }
 
   acc.usage = res.usage;

@@ -48,7 +48,11 @@ emit_task_event (Dispatcher   *d,
     ev = il_event_task_start (rec->start_us, rec->cpu_start, s->pid, s->pid,
                               (gint) rec->group, (gint) rec->index);
   else
-    ev = il_event_task_end (rec->start_us, rec->end_us, rec->cpu_end, rec->failed, &rec->state);
+    {
+      IlStateTimes st = il_task_record_state (rec);
+
+      ev = il_event_task_end (rec->start_us, rec->end_us, rec->cpu_end, rec->failed, &st);
+    }
   ev.worker = (gint32) s->index;
   ev.task = (guint32) s->task;
   il_run_context_emit (d->ctx, &ev);
@@ -75,8 +79,7 @@ il_processes_slot_fail_task (Dispatcher *d,
     rec->pid = s->pid;
   rec->checksum = 0;
   rec->failed = TRUE;
-  g_free (rec->error);
-  rec->error = message;
+  il_task_record_take_error (rec, message);
   if (!s->start_emitted)
     emit_task_event (d, s, IL_EVENT_TASK_START, rec);
   emit_task_event (d, s, IL_EVENT_TASK_END, rec);
@@ -114,7 +117,7 @@ slot_dispatch (Dispatcher *d,
   if (s->ready && !s->spawn_recorded)
     {
       /* A pool worker's start-up is charged to its first task. */
-      rec->spawn_us = s->spawn_us;
+      il_task_record_set_spawn_us (rec, s->spawn_us);
       s->spawn_recorded = TRUE;
     }
 }
@@ -195,10 +198,9 @@ handle_result (Dispatcher   *d,
     {
       rec->failed = TRUE;
       rec->checksum = 0;
-      g_free (rec->error);
-      rec->error = g_strdup_printf (_("worker %u (pid %d) sent the payload back corrupted "
+      il_task_record_take_error (rec, g_strdup_printf (_("worker %u (pid %d) sent the payload back corrupted "
                                       "(%zu bytes of %zu)"),
-                                       s->index, (int) s->pid, res.payload_len, s->payload_len);
+                                                          s->index, (int) s->pid, res.payload_len, s->payload_len));
     }
   rec->end_us = il_now_us () - d->ctx->t0;
 
@@ -424,8 +426,7 @@ dispatcher_loop (Dispatcher *d,
                     {
                       rec->end_us = il_now_us () - d->ctx->t0;
                       rec->failed = TRUE;
-                      g_free (rec->error);
-                      rec->error = g_strdup (_("lost by the processes executor"));
+                      il_task_record_take_error (rec, g_strdup (_("lost by the processes executor")));
                     }
                 }
               break;

@@ -44,16 +44,18 @@ void
 il_task_record_take_measured (IlTaskRecord *rec,
                               IlTaskRecord *measured)
 {
+  IlStateTimes state = il_task_record_state (measured);
+
   rec->pid = measured->pid;
   rec->tid = measured->tid;
   rec->cpu_start = measured->cpu_start;
   rec->cpu_end = measured->cpu_end;
   rec->checksum = measured->checksum;
-  rec->state = measured->state;
+  il_task_record_set_state (rec, &state);
   rec->failed = measured->failed;
   il_task_record_take_blocks (rec, measured);
-  g_free (rec->error);
-  rec->error = g_steal_pointer (&measured->error);
+  il_task_record_take_error (rec, g_strdup (il_task_record_error (measured)));
+  il_task_record_take_error (measured, NULL);
 }
 
 void

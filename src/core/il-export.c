@@ -139,13 +139,13 @@ il_export_csv (const IlResults    *results,
               csv_int (line, rec->queued_us);
               csv_int (line, rec->start_us);
               csv_int (line, rec->end_us);
-              if (rec->state.valid)
+              if (il_task_record_state (rec).valid)
                 {
-                  csv_int (line, rec->state.running);
-                  csv_int (line, rec->state.ready);
-                  csv_int (line, rec->state.blocked);
-                  csv_int (line, rec->state.gil_wait);
-                  csv_int (line, rec->state.lock_wait);
+                  csv_int (line, il_task_record_state (rec).running);
+                  csv_int (line, il_task_record_state (rec).ready);
+                  csv_int (line, il_task_record_state (rec).blocked);
+                  csv_int (line, il_task_record_state (rec).gil_wait);
+                  csv_int (line, il_task_record_state (rec).lock_wait);
                 }
               else
                 {
@@ -153,7 +153,7 @@ il_export_csv (const IlResults    *results,
                     csv_field (line, "");
                 }
               csv_int (line, rec->failed ? 1 : 0);
-              csv_field (line, rec->failed && rec->error != NULL ? rec->error : "");
+              csv_field (line, rec->failed && il_task_record_error (rec) != NULL ? il_task_record_error (rec) : "");
               if (!csv_write_line (out, line, error))
                 return FALSE;
             }
@@ -292,6 +292,7 @@ task_args (JsonBuilder  *b,
            gconstpointer data)
 {
   const IlTaskRecord *rec = data;
+  IlStateTimes        state;
   char                checksum[17];
 
   g_snprintf (checksum, sizeof checksum, "%016" G_GINT64_MODIFIER "x", rec->checksum);
@@ -303,13 +304,14 @@ task_args (JsonBuilder  *b,
   add_int (b, "cpu_start", rec->cpu_start);
   add_int (b, "cpu_end", rec->cpu_end);
   add_int (b, "queued_us", rec->queued_us);
-  if (rec->spawn_us >= 0)
-    add_int (b, "spawn_us", rec->spawn_us);
+  if (il_task_record_spawn_us (rec) >= 0)
+    add_int (b, "spawn_us", il_task_record_spawn_us (rec));
   add_string (b, "checksum", checksum);
-  add_state (b, &rec->state);
+  state = il_task_record_state (rec);
+  add_state (b, &state);
   json_builder_set_member_name (b, "failed");
   json_builder_add_boolean_value (b, rec->failed);
-  add_string (b, "error", rec->error);
+  add_string (b, "error", il_task_record_error (rec));
 }
 
 static void
@@ -472,7 +474,8 @@ trace_run (Trace              *tr,
       span (b, async, id, name, "task", pid, tid, rec->start_us, rec->end_us, task_args, rec);
       for (guint i = 0; i < rec->n_blocks; i++)
         {
-          const IlBlockRecord *br = il_task_record_block (rec, i);
+          const IlBlockRecord  block = il_task_record_block (rec, i);
+          const IlBlockRecord *br = &block;
           g_autofree char     *bname = block_name (experiment, rec, i, br);
 
           span (b, async, id, bname, il_block_type_to_string (br->type), pid, tid,

@@ -252,7 +252,7 @@ il_format_counter (const IlRunResult *run)
   if (rep == NULL || !rep->has_counter)
     return NULL;
   for (guint t = 0; rep->tasks != NULL && t < rep->tasks->len; t++)
-    lock_wait += g_array_index (rep->tasks, IlTaskRecord, t).state.lock_wait;
+    lock_wait += il_task_record_state (&g_array_index (rep->tasks, IlTaskRecord, t)).lock_wait;
   lost = rep->counter_expected - rep->counter_final;
   out = g_string_new (NULL);
   /* PRId64, not G_GINT64_FORMAT: xgettext reads the whole msgid. */

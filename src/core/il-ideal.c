@@ -38,9 +38,9 @@ cpu_share_of (const IlRunResult *run)
     {
       const IlTaskRecord *rec = &g_array_index (rep->tasks, IlTaskRecord, i);
 
-      if (!rec->state.valid || rec->failed)
+      if (!il_task_record_state (rec).valid || rec->failed)
         return NAN;
-      blocked += rec->state.blocked;
+      blocked += il_task_record_state (rec).blocked;
       total += MAX (rec->end_us - rec->start_us, 0);
     }
   if (total <= 0)

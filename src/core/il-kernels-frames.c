@@ -304,11 +304,13 @@ encoder_run (Encoder      *enc,
     {
       const gint64 *r = recs + g_array_index (enc->starts, gint64, i);
       IlProtoResult res = { 0 };
+      IlStateTimes  state;
 
       g_array_set_size (enc->blocks, 0);
-      decode_record (r, pid, tid, valid, events_only, enc->events, enc->blocks, &res.rec.state);
+      decode_record (r, pid, tid, valid, events_only, enc->events, enc->blocks, &state);
       if (events_only)
         continue;
+      il_task_record_set_state (&res.rec, &state);
       res.rec.group = (guint) r[R_GROUP];
       res.rec.index = (guint) r[R_INDEX];
       res.rec.pid = pid;
@@ -319,7 +321,8 @@ encoder_run (Encoder      *enc,
       res.rec.end_us = us_since (r[R_END], r[R_T0]);
       res.rec.failed = r[R_FAILED] != 0;
       res.rec.checksum = res.rec.failed ? 0 : (guint64) r[R_CHECKSUM];
-      res.rec.error = res.rec.failed ? (char *) (error != NULL ? error : "failed") : NULL;
+      if (res.rec.failed)
+        il_task_record_take_error (&res.rec, g_strdup (error != NULL ? error : "failed"));
       /* The record borrows the blocks' segments from enc->blocks. */
       for (guint b = 0; b < enc->blocks->len; b++)
         il_task_record_add_block (&res.rec, &g_array_index (enc->blocks, IlBlockRecord, b));
@@ -331,10 +334,8 @@ encoder_run (Encoder      *enc,
       res.payload = (const guint8 *) "";
       il_protocol_write_result (enc->results, &res);
       /* Given back: enc->blocks still owns the segments. */
-      for (guint b = 0; b < res.rec.n_blocks; b++)
-        il_task_record_block (&res.rec, b)->segments = NULL;
-      il_task_record_truncate_blocks (&res.rec, 0);
-      g_clear_pointer (&res.rec.more, g_free);
+      il_task_record_disown_segments (&res.rec);
+      il_task_record_clear (&res.rec);
     }
   /* The events first, all in one frame: each task's come before its
    * RESULT. */

@@ -678,6 +678,7 @@ il_protocol_write_result (GByteArray          *out,
 {
   guint               at = begin_frame (out, IL_FRAME_RESULT);
   const IlTaskRecord *rec = &result->rec;
+  IlStateTimes        state;
   guint               n_blocks = rec->n_blocks;
 
   put_u32 (out, rec->group);
@@ -689,13 +690,15 @@ il_protocol_write_result (GByteArray          *out,
   put_i64 (out, rec->start_us);
   put_i64 (out, rec->end_us);
   put_u64 (out, rec->checksum);
-  put_state (out, &rec->state);
+  state = il_task_record_state (rec);
+  put_state (out, &state);
   put_u8 (out, rec->failed ? 1 : 0);
-  put_str (out, rec->error);
+  put_str (out, il_task_record_error (rec));
   put_u32 (out, n_blocks);
   for (guint i = 0; i < n_blocks; i++)
     {
-      const IlBlockRecord *b = il_task_record_block (rec, i);
+      const IlBlockRecord  block = il_task_record_block (rec, i);
+      const IlBlockRecord *b = &block;
 
       put_u8 (out, (guint8) b->type);
       put_i64 (out, b->start_us);
@@ -727,6 +730,7 @@ il_protocol_read_result (const guint8  *body,
 {
   Reader        r = { body, len, FALSE };
   IlTaskRecord *rec = &out->rec;
+  IlStateTimes  state;
   guint32       n_blocks;
   guint64       payload_len;
 
@@ -739,7 +743,6 @@ il_protocol_read_result (const guint8  *body,
   rec->cpu_end = (gint) get_u32 (&r);
   rec->start_us = get_i64 (&r);
   rec->end_us = get_i64 (&r);
-  rec->spawn_us = -1;
   if (!r.short_read &&
       (!check_range ("RESULT", "task start", rec->start_us, -IL_PROTO_MAX_TIME_US, IL_PROTO_MAX_TIME_US, error) ||
        !check_range ("RESULT", "task end", rec->end_us, -IL_PROTO_MAX_TIME_US, IL_PROTO_MAX_TIME_US, error)))
@@ -748,11 +751,12 @@ il_protocol_read_result (const guint8  *body,
       return FALSE;
     }
   rec->checksum = get_u64 (&r);
-  get_state (&r, &rec->state);
+  get_state (&r, &state);
+  il_task_record_set_state (rec, &state);
   rec->failed = get_u8 (&r) != 0;
-  rec->error = get_str (&r);
+  il_task_record_take_error (rec, get_str (&r));
   /* It ends up in the results and on screen: text, or nothing. */
-  if (rec->error != NULL && !g_utf8_validate (rec->error, -1, NULL))
+  if (il_task_record_error (rec) != NULL && !g_utf8_validate (il_task_record_error (rec), -1, NULL))
     {
       g_set_error_literal (error, IL_ERROR, IL_ERROR_WORKER,
                            _("protocol error: a RESULT whose error message is not valid UTF-8"));

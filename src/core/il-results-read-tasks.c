@@ -152,18 +152,20 @@ il_results_read_task_record (Reader           *r,
     "queued_us", "start_us", "end_us", "spawn_us", "host", "rank", "marshal_us", "checksum", "state_us",
     "blocks", "failed", "error", NULL
   };
-  IlJsonPath  p_checksum = IL_JSON_MEMBER (path, "checksum");
-  IlJsonPath  p_state = IL_JSON_MEMBER (path, "state_us");
-  IlJsonPath  p_blocks = IL_JSON_MEMBER (path, "blocks");
-  JsonObject *object;
-  gint        cpu_start = -1, cpu_end = -1;
-  gint64      spawn = -1, marshal = -1;
-  gboolean    failed = FALSE;
+  IlJsonPath       p_checksum = IL_JSON_MEMBER (path, "checksum");
+  IlJsonPath       p_state = IL_JSON_MEMBER (path, "state_us");
+  IlJsonPath       p_blocks = IL_JSON_MEMBER (path, "blocks");
+  JsonObject      *object;
+  gint             cpu_start = -1, cpu_end = -1;
+  gint64           spawn = -1, marshal = -1;
+  gint             rank = 0;
+  gboolean         failed = FALSE;
+  g_autofree char *host = NULL;
+  g_autofree char *error = NULL;
+  IlStateTimes     state = { 0 };
 
   task->cpu_start = -1;
   task->cpu_end = -1;
-  task->spawn_us = -1;
-  task->marshal_us = -1;
 
   if (!get_object (r, node, path, "a task record", allowed, &object) ||
       !il_json_opt_uint (r, object, path, "group", 0, G_MAXUINT, &task->group) ||
@@ -177,11 +179,11 @@ il_results_read_task_record (Reader           *r,
       !opt_us (r, object, path, "start_us", &task->start_us) ||
       !opt_us (r, object, path, "end_us", &task->end_us) ||
       !il_json_opt_int (r, object, path, "spawn_us", -1, G_MAXINT32, &spawn) ||
-      !opt_string (r, object, path, "host", &task->host) ||
-      !opt_gint (r, object, path, "rank", 0, &task->rank) ||
+      !opt_string (r, object, path, "host", &host) ||
+      !opt_gint (r, object, path, "rank", 0, &rank) ||
       !il_json_opt_int (r, object, path, "marshal_us", -1, G_MAXINT32, &marshal) ||
       !il_json_opt_bool (r, object, path, "failed", &failed) ||
-      !opt_string (r, object, path, "error", &task->error))
+      !opt_string (r, object, path, "error", &error))
     return FALSE;
   /* A CPU number fits the record's 16 bits (Linux: at most 8192 CPUs). */
   if (cpu_start > G_MAXINT16 || cpu_end > G_MAXINT16)
@@ -193,8 +195,11 @@ il_results_read_task_record (Reader           *r,
     }
   task->cpu_start = (gint16) cpu_start;
   task->cpu_end = (gint16) cpu_end;
-  task->spawn_us = (gint32) spawn;
-  task->marshal_us = (gint32) marshal;
+  il_task_record_set_spawn_us (task, (gint32) spawn);
+  il_task_record_set_marshal_us (task, (gint32) marshal);
+  il_task_record_set_rank (task, rank);
+  il_task_record_take_host (task, g_steal_pointer (&host));
+  il_task_record_take_error (task, g_steal_pointer (&error));
   task->failed = failed != FALSE;
 
   if (json_object_has_member (object, "checksum"))
@@ -212,8 +217,9 @@ il_results_read_task_record (Reader           *r,
     }
 
   if (json_object_has_member (object, "state_us") &&
-      !read_state (r, member (object, "state_us"), &p_state, &task->state))
+      !read_state (r, member (object, "state_us"), &p_state, &state))
     return FALSE;
+  il_task_record_set_state (task, &state);
 
   if (json_object_has_member (object, "blocks"))
     {

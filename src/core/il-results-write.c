@@ -91,9 +91,10 @@ block_record_to_json (const IlBlockRecord *block)
 static JsonNode *
 task_record_to_json (const IlTaskRecord *task)
 {
-  JsonObject *object = json_object_new ();
-  JsonArray  *blocks = json_array_new ();
-  char        checksum[17];
+  JsonObject  *object = json_object_new ();
+  JsonArray   *blocks = json_array_new ();
+  IlStateTimes state = il_task_record_state (task);
+  char         checksum[17];
 
   json_object_set_int_member (object, "group", task->group);
   json_object_set_int_member (object, "index", task->index);
@@ -105,32 +106,35 @@ task_record_to_json (const IlTaskRecord *task)
   json_object_set_int_member (object, "queued_us", task->queued_us);
   json_object_set_int_member (object, "start_us", task->start_us);
   json_object_set_int_member (object, "end_us", task->end_us);
-  if (task->spawn_us >= 0)
-    json_object_set_int_member (object, "spawn_us", task->spawn_us);
-  if (task->host != NULL)
+  if (il_task_record_spawn_us (task) >= 0)
+    json_object_set_int_member (object, "spawn_us", il_task_record_spawn_us (task));
+  if (il_task_record_host (task) != NULL)
     {
-      json_object_set_string_member (object, "host", task->host);
-      json_object_set_int_member (object, "rank", task->rank);
+      json_object_set_string_member (object, "host", il_task_record_host (task));
+      json_object_set_int_member (object, "rank", il_task_record_rank (task));
     }
-  if (task->marshal_us >= 0)
-    json_object_set_int_member (object, "marshal_us", task->marshal_us);
+  if (il_task_record_marshal_us (task) >= 0)
+    json_object_set_int_member (object, "marshal_us", il_task_record_marshal_us (task));
   g_snprintf (checksum, sizeof checksum, "%016" G_GINT64_MODIFIER "x", task->checksum);
   json_object_set_string_member (object, "checksum", checksum);
 
-  if (task->state.valid)
-    json_object_set_object_member (object, "state_us", state_to_json (&task->state));
+  if (state.valid)
+    json_object_set_object_member (object, "state_us", state_to_json (&state));
   else
     json_object_set_null_member (object, "state_us");
 
   for (guint i = 0; i < task->n_blocks; i++)
-    json_array_add_element (blocks,
-                            block_record_to_json (il_task_record_block (task, i)));
+    {
+      IlBlockRecord block = il_task_record_block (task, i);
+
+      json_array_add_element (blocks, block_record_to_json (&block));
+    }
   json_object_set_array_member (object, "blocks", blocks);
 
   if (task->failed)
     {
       json_object_set_boolean_member (object, "failed", TRUE);
-      set_string_or_null (object, "error", task->error);
+      set_string_or_null (object, "error", il_task_record_error (task));
     }
 
   return il_json_object_node (object);

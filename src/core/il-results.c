@@ -6,7 +6,7 @@
  * at the precision they are written with, fields that are not written
  * (warm-up repetitions, `cancelled` of the whole results, a block's time to
  * first byte outside HTTP, …) not at all. So a results document read back
- * from its own JSON is equal to the original.
+ * from its own JSON is equal to the original. Task records: il-task-record.c.
  */
 
 #include <math.h>
@@ -61,155 +61,6 @@ machine_equal (const IlMachine *a,
          g_strcmp0 (a->os, b->os) == 0 &&
          g_strcmp0 (a->interleave_version, b->interleave_version) == 0 &&
          g_strcmp0 (a->date, b->date) == 0;
-}
-
-/* State times */
-
-static gboolean
-state_equal (const IlStateTimes *a,
-             const IlStateTimes *b)
-{
-  /* Only valid accounting is written. */
-  if (!a->valid || !b->valid)
-    return !a->valid && !b->valid;
-
-  return a->running == b->running &&
-         a->ready == b->ready &&
-         a->blocked == b->blocked &&
-         MAX (a->gil_wait, 0) == MAX (b->gil_wait, 0) &&
-         MAX (a->lock_wait, 0) == MAX (b->lock_wait, 0);
-}
-
-/* Task records */
-
-void
-il_task_record_reserve_blocks (IlTaskRecord *rec,
-                               guint         n)
-{
-  guint extra = n > 1 ? n - 1 : 0;
-
-  g_return_if_fail (n <= G_MAXUINT8);
-  if (extra <= rec->more_alloc)
-    return;
-  rec->more = g_renew (IlBlockRecord, rec->more, extra);
-  rec->more_alloc = (guint8) extra;
-}
-
-void
-il_task_record_add_block (IlTaskRecord        *rec,
-                          const IlBlockRecord *block)
-{
-  g_return_if_fail (rec->n_blocks < G_MAXUINT8);
-  if (rec->n_blocks > rec->more_alloc)
-    il_task_record_reserve_blocks (rec, MAX (2u, MIN (2u * rec->n_blocks, (guint) G_MAXUINT8)));
-  *il_task_record_block (rec, rec->n_blocks) = *block;
-  rec->n_blocks++;
-}
-
-void
-il_task_record_truncate_blocks (IlTaskRecord *rec,
-                                guint         n)
-{
-  while (rec->n_blocks > n)
-    {
-      rec->n_blocks--;
-      g_clear_pointer (&il_task_record_block (rec, rec->n_blocks)->segments, g_free);
-    }
-}
-
-void
-il_task_record_take_blocks (IlTaskRecord *dest,
-                            IlTaskRecord *src)
-{
-  il_task_record_truncate_blocks (dest, 0);
-  g_free (dest->more);
-  dest->block0 = src->block0;
-  dest->more = g_steal_pointer (&src->more);
-  dest->n_blocks = src->n_blocks;
-  dest->more_alloc = src->more_alloc;
-  src->n_blocks = 0;
-  src->more_alloc = 0;
-}
-
-void
-il_task_record_clear (IlTaskRecord *rec)
-{
-  if (rec == NULL)
-    return;
-
-  il_task_record_truncate_blocks (rec, 0);
-  g_clear_pointer (&rec->more, g_free);
-  rec->more_alloc = 0;
-  g_clear_pointer (&rec->error, g_free);
-  g_clear_pointer (&rec->host, g_free);
-}
-
-static void
-task_record_copy (IlTaskRecord       *dest,
-                  const IlTaskRecord *src)
-{
-  *dest = *src;
-  dest->error = g_strdup (src->error);
-  dest->host = g_strdup (src->host);
-  dest->more = NULL;
-  dest->more_alloc = 0;
-  dest->n_blocks = 0;
-  il_task_record_reserve_blocks (dest, src->n_blocks);
-  for (guint i = 0; i < src->n_blocks; i++)
-    {
-      IlBlockRecord br = *il_task_record_block (src, i);
-
-      br.segments = il_state_segments_copy (br.segments);
-      il_task_record_add_block (dest, &br);
-    }
-}
-
-static gint64
-block_ttfb_written (const IlBlockRecord *block)
-{
-  return block->type == IL_BLOCK_HTTP && block->ttfb_us >= 0 ? block->ttfb_us : -1;
-}
-
-static gboolean
-block_record_equal (const IlBlockRecord *a,
-                    const IlBlockRecord *b)
-{
-  return a->type == b->type &&
-         a->start_us == b->start_us &&
-         a->end_us == b->end_us &&
-         block_ttfb_written (a) == block_ttfb_written (b) &&
-         state_equal (&a->state, &b->state) &&
-         il_state_segments_equal (a->segments, b->segments);
-}
-
-static gboolean
-task_record_equal (const IlTaskRecord *a,
-                   const IlTaskRecord *b)
-{
-  guint n_a = a->n_blocks;
-  guint n_b = b->n_blocks;
-
-  if (a->group != b->group || a->index != b->index ||
-      a->worker != b->worker || a->pid != b->pid || a->tid != b->tid ||
-      a->cpu_start != b->cpu_start || a->cpu_end != b->cpu_end ||
-      a->queued_us != b->queued_us || a->start_us != b->start_us ||
-      a->end_us != b->end_us ||
-      MAX (a->spawn_us, -1) != MAX (b->spawn_us, -1) ||
-      g_strcmp0 (a->host, b->host) != 0 ||
-      (a->host != NULL && a->rank != b->rank) ||
-      MAX (a->marshal_us, -1) != MAX (b->marshal_us, -1) ||
-      a->checksum != b->checksum ||
-      !state_equal (&a->state, &b->state) ||
-      !a->failed != !b->failed ||
-      (a->failed && g_strcmp0 (a->error, b->error) != 0) ||
-      n_a != n_b)
-    return FALSE;
-
-  for (guint i = 0; i < n_a; i++)
-    if (!block_record_equal (il_task_record_block (a, i), il_task_record_block (b, i)))
-      return FALSE;
-
-  return TRUE;
 }
 
 /* Repetitions */
@@ -307,8 +158,8 @@ repetition_copy (const IlRepetition *rep)
 
   g_array_set_size (copy->tasks, n_tasks);
   for (guint i = 0; i < n_tasks; i++)
-    task_record_copy (&g_array_index (copy->tasks, IlTaskRecord, i),
-                      &g_array_index (rep->tasks, IlTaskRecord, i));
+    il_task_record_copy (&g_array_index (copy->tasks, IlTaskRecord, i),
+                         &g_array_index (rep->tasks, IlTaskRecord, i));
 
   copy->load_hz = rep->load_hz;
   for (guint i = 0; rep->core_load != NULL && i < rep->core_load->len; i++)
@@ -416,8 +267,8 @@ repetition_equal (const IlRepetition *a,
       return FALSE;
 
   for (guint i = 0; i < garray_len (a->tasks); i++)
-    if (!task_record_equal (&g_array_index (a->tasks, IlTaskRecord, i),
-                            &g_array_index (b->tasks, IlTaskRecord, i)))
+    if (!il_task_record_equal (&g_array_index (a->tasks, IlTaskRecord, i),
+                               &g_array_index (b->tasks, IlTaskRecord, i)))
       return FALSE;
 
   if (n_cores > 0 && !load_series_equal (a->core_load, b->core_load))

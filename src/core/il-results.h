@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <string.h>
 #include <json-glib/json-glib.h>
 
 #include "il-experiment.h"
@@ -29,49 +30,195 @@ typedef struct
   IlStateTimes state;
   /* Owned, nullable: the states in time order where the executor knew
    * them (il-state-times.h); NULL for a block in one state. Freed with
-   * the task record that holds the block. */
+   * the task record that holds the block. In a copy that
+   * il_task_record_block() returns, borrowed from the record. */
   IlStateSegments *segments;
 } IlBlockRecord;
 
-/* One task as it ran. Compact (a million of them per repetition is within
- * the format's limits): narrow fields where the ranges allow, and the
- * first block inline, so that a task of one block takes no allocation of
- * its own. Its blocks: il_task_record_block() and n_blocks. */
+/* ---------------------------------------------------------------------- */
+/* Task records, as stored                                                 */
+
+/* State times as a record stores them: µs per state (IlState order) in 32
+ * bits, exact up to 71 minutes a state. A time outside 0 … G_MAXUINT32
+ * (a task of many long blocks, or a shared file's) is kept exactly in the
+ * task's wide times instead (IlTaskExtra). */
 typedef struct
 {
-  guint   group;  /* index into experiment->tasks */
-  guint   index;  /* 0 … repeat-1 within the group */
-  gint    worker; /* 0-based lane: thread, process or loop */
-  gint    pid;
-  gint    tid;
-  gint    rank;      /* mpi: the MPI rank that ran it (with host) */
-  gint16  cpu_start; /* sched_getcpu at start, -1 unknown */
-  gint16  cpu_end;
-  guint16 n_blocks;   /* blocks recorded (block0, then more[]) */
-  guint8  failed;     /* a gboolean */
-  guint8  more_alloc; /* more[]'s capacity */
-  gint32  spawn_us;   /* processes per-task: process start-up; -1 n/a */
-  /* mpi: the time its task and result spent in MPI messages (-1 n/a). */
-  gint32         marshal_us;
+  guint32 us[IL_N_STATES];
+} IlStateTimes32;
+
+/* What a record keeps of a block: 48 bytes (il_task_record_block() gives
+ * it as an IlBlockRecord). */
+typedef struct
+{
+  gint64           start_us;
+  IlStateSegments *segments; /* owned, nullable */
+  guint32          dur_us;   /* end_us - start_us */
+  gint32           ttfb_off; /* ttfb_us - start_us; G_MININT32: none (-1) */
+  IlStateTimes32   state;
+  guint8           type;  /* IlBlockType */
+  guint8           flags; /* IL_TASK_RECORD_VALID, IL_TASK_RECORD_WIDE */
+} IlBlockStored;
+
+#define IL_TASK_RECORD_VALID 1u /* the state times are known */
+#define IL_TASK_RECORD_WIDE  2u /* the times are in the task's wide times */
+
+/* A task's or block's times that its record's 32-bit fields cannot hold. */
+typedef struct
+{
+  gint64       start_us; /* blocks */
+  gint64       end_us;   /* blocks */
+  gint64       ttfb_us;  /* blocks */
+  IlStateTimes state;
+} IlWideTimes;
+
+/* What few tasks have, kept apart: allocated only for a task that has any
+ * of it (il_task_record_host() and the like read it). */
+typedef struct
+{
+  char        *host;       /* mpi: the host that ran it; NULL: not an mpi run */
+  char        *error;      /* NULL unless failed */
+  gint         rank;       /* mpi: the MPI rank that ran it (with host) */
+  gint32       spawn_us;   /* processes per-task: process start-up; -1 n/a */
+  gint32       marshal_us; /* mpi: time in MPI messages; -1 n/a */
+  guint        n_wide;     /* wide[0]: the task; wide[1 + i]: block i */
+  IlWideTimes *wide;
+} IlTaskExtra;
+
+/* One task as it ran. Compact (a million of them per repetition is within
+ * the format's limits): 144 bytes with its first block inline, so that a
+ * task of one block takes no allocation of its own and one of two blocks
+ * 48 bytes more (IL_TASK_RECORD_MAX_BYTES). Its blocks: il_task_record_block()
+ * and n_blocks; its state times: il_task_record_state(); the fields that
+ * few tasks have: il_task_record_host(), _error(), _rank(), _spawn_us(),
+ * _marshal_us() and their setters. Fields ending in _ are the stored form:
+ * only il-task-record.c and these inline accessors touch them. */
+typedef struct
+{
+  guint          group;  /* index into experiment->tasks */
+  guint          index;  /* 0 … repeat-1 within the group */
+  gint           worker; /* 0-based lane: thread, process or loop */
+  gint           pid;
+  gint           tid;
+  gint16         cpu_start; /* sched_getcpu at start, -1 unknown */
+  gint16         cpu_end;
+  guint16        n_blocks;    /* blocks recorded (block0_, then more_[]) */
+  guint8         more_alloc_; /* more_[]'s capacity */
+  guint          failed : 1;
+  guint          flags_ : 2; /* of the state: IL_TASK_RECORD_VALID, _WIDE */
+  IlStateTimes32 state_;
   gint64         queued_us;
   gint64         start_us;
   gint64         end_us;
   guint64        checksum; /* this task's CPU checksum (combined into the run's) */
-  char          *host;     /* mpi: the host that ran it; NULL: not an mpi run */
-  char          *error;    /* NULL unless failed */
-  IlStateTimes   state;
-  IlBlockRecord  block0; /* the first block, when n_blocks > 0 */
-  IlBlockRecord *more;   /* blocks 1 … n_blocks-1 */
+  IlTaskExtra   *extra_;   /* nullable */
+  IlBlockStored *more_;    /* blocks 1 … n_blocks-1 */
+  IlBlockStored  block0_;  /* the first block, when n_blocks > 0 */
 } IlTaskRecord;
 
-/* Block @i (< rec->n_blocks) of a task. */
-static inline IlBlockRecord *
+/* What a record may grow to, checked at build time (the memory target: at
+ * most 256 bytes of memory per recorded task of one or two blocks). */
+#define IL_TASK_RECORD_MAX_BYTES  144
+#define IL_BLOCK_STORED_MAX_BYTES 48
+
+/* Packs @in's times (not its validity) into @out; FALSE (and @out zeroed)
+ * when a time does not fit in 32 bits. */
+static inline gboolean
+il_state_times_pack (const IlStateTimes *in,
+                     IlStateTimes32     *out)
+{
+  for (guint s = 0; s < IL_N_STATES; s++)
+    {
+      gint64 us = il_state_times_get (in, (IlState) s);
+
+      if (us < 0 || us > (gint64) G_MAXUINT32)
+        {
+          memset (out, 0, sizeof *out);
+          return FALSE;
+        }
+      out->us[s] = (guint32) us;
+    }
+  return TRUE;
+}
+
+static inline IlStateTimes
+il_state_times_unpack (const IlStateTimes32 *in,
+                       gboolean              valid)
+{
+  return (IlStateTimes){ valid != FALSE, in->us[IL_STATE_RUNNING], in->us[IL_STATE_READY],
+                         in->us[IL_STATE_BLOCKED], in->us[IL_STATE_GIL_WAIT], in->us[IL_STATE_LOCK_WAIT] };
+}
+
+/* The task's state times (valid FALSE: unknown). */
+static inline IlStateTimes
+il_task_record_state (const IlTaskRecord *rec)
+{
+  if (rec->flags_ & IL_TASK_RECORD_WIDE)
+    return rec->extra_->wide[0].state;
+  return il_state_times_unpack (&rec->state_, rec->flags_ & IL_TASK_RECORD_VALID);
+}
+
+void il_task_record_set_state (IlTaskRecord       *rec,
+                               const IlStateTimes *state);
+
+/* Block @i (< rec->n_blocks) of a task, as a copy whose segments are the
+ * record's (borrowed). */
+static inline IlBlockRecord
 il_task_record_block (const IlTaskRecord *rec,
                       guint               i)
 {
-  return i == 0 ? (IlBlockRecord *) &rec->block0 : &rec->more[i - 1];
+  const IlBlockStored *s = i == 0 ? &rec->block0_ : &rec->more_[i - 1];
+  IlBlockRecord        b;
+
+  if (s->flags & IL_TASK_RECORD_WIDE)
+    {
+      const IlWideTimes *w = &rec->extra_->wide[1 + i];
+
+      b.start_us = w->start_us;
+      b.end_us = w->end_us;
+      b.ttfb_us = w->ttfb_us;
+      b.state = w->state;
+    }
+  else
+    {
+      b.start_us = s->start_us;
+      b.end_us = s->start_us + s->dur_us;
+      b.ttfb_us = s->ttfb_off == G_MININT32 ? -1 : s->start_us + s->ttfb_off;
+      b.state = il_state_times_unpack (&s->state, s->flags & IL_TASK_RECORD_VALID);
+    }
+  b.type = (IlBlockType) s->type;
+  b.segments = s->segments;
+  return b;
 }
 
+/* Block @i's start and end only (cheaper than il_task_record_block(), for
+ * code that walks many blocks by time). */
+static inline void
+il_task_record_block_times (const IlTaskRecord *rec,
+                            guint               i,
+                            gint64             *start_us,
+                            gint64             *end_us)
+{
+  const IlBlockStored *s = i == 0 ? &rec->block0_ : &rec->more_[i - 1];
+
+  if (s->flags & IL_TASK_RECORD_WIDE)
+    {
+      *start_us = rec->extra_->wide[1 + i].start_us;
+      *end_us = rec->extra_->wide[1 + i].end_us;
+    }
+  else
+    {
+      *start_us = s->start_us;
+      *end_us = s->start_us + s->dur_us;
+    }
+}
+
+/* Replaces block @i's times, type and state with @block's; its segments
+ * become @block->segments (taken; the block's own are freed unless they
+ * are the same). */
+void il_task_record_set_block (IlTaskRecord        *rec,
+                               guint                i,
+                               const IlBlockRecord *block);
 /* Appends a copy of @block, taking its segments. */
 void il_task_record_add_block (IlTaskRecord        *rec,
                                const IlBlockRecord *block);
@@ -85,6 +232,57 @@ void il_task_record_take_blocks (IlTaskRecord *dest,
 /* Drops the blocks from @n on (their segments freed). */
 void il_task_record_truncate_blocks (IlTaskRecord *rec,
                                      guint         n);
+/* Forgets the blocks' segments without freeing them (they were borrowed). */
+void il_task_record_disown_segments (IlTaskRecord *rec);
+
+static inline const char *
+il_task_record_host (const IlTaskRecord *rec)
+{
+  return rec->extra_ != NULL ? rec->extra_->host : NULL;
+}
+
+static inline const char *
+il_task_record_error (const IlTaskRecord *rec)
+{
+  return rec->extra_ != NULL ? rec->extra_->error : NULL;
+}
+
+static inline gint
+il_task_record_rank (const IlTaskRecord *rec)
+{
+  return rec->extra_ != NULL ? rec->extra_->rank : 0;
+}
+
+static inline gint
+il_task_record_spawn_us (const IlTaskRecord *rec)
+{
+  return rec->extra_ != NULL ? rec->extra_->spawn_us : -1;
+}
+
+static inline gint
+il_task_record_marshal_us (const IlTaskRecord *rec)
+{
+  return rec->extra_ != NULL ? rec->extra_->marshal_us : -1;
+}
+
+/* A deep copy of @src into @dest (which holds nothing yet). */
+void il_task_record_copy (IlTaskRecord       *dest,
+                          const IlTaskRecord *src);
+/* Equal as written in a results document. */
+gboolean il_task_record_equal (const IlTaskRecord *a,
+                               const IlTaskRecord *b);
+
+/* Setters: the strings are taken (NULL clears). */
+void il_task_record_take_host (IlTaskRecord *rec,
+                               char         *host);
+void il_task_record_take_error (IlTaskRecord *rec,
+                                char         *error);
+void il_task_record_set_rank (IlTaskRecord *rec,
+                              gint          rank);
+void il_task_record_set_spawn_us (IlTaskRecord *rec,
+                                  gint32        spawn_us);
+void il_task_record_set_marshal_us (IlTaskRecord *rec,
+                                    gint32        marshal_us);
 
 typedef struct
 {

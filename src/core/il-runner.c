@@ -264,8 +264,8 @@ prepare_repetition (IlRunner *self)
           rec.worker = -1;
           rec.cpu_start = rec.cpu_end = -1;
           rec.start_us = rec.end_us = -1;
-          rec.spawn_us = -1;
-          rec.marshal_us = -1;
+          il_task_record_set_spawn_us (&rec, -1);
+          il_task_record_set_marshal_us (&rec, -1);
           g_array_append_val (rep->tasks, rec);
         }
     }

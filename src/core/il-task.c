@@ -347,6 +347,7 @@ il_task_execute (IlTaskEnv    *env,
   gint64             lock_total = 0;
   guint64            checksum = 0;
   IlEvent            ev;
+  IlStateTimes       task_state;
   gint64             mark_us;
   Pending            pending = { .n = 0 };
 
@@ -467,9 +468,8 @@ il_task_execute (IlTaskEnv    *env,
       if (!ok)
         {
           rec->failed = TRUE;
-          g_free (rec->error);
-          rec->error = g_strdup_printf (_("block %u (%s): %s"), i + 1,
-                                           il_block_type_to_string (block->type), error);
+          il_task_record_take_error (rec, g_strdup_printf (_("block %u (%s): %s"), i + 1,
+                                                              il_block_type_to_string (block->type), error));
           break;
         }
     }
@@ -477,9 +477,9 @@ il_task_execute (IlTaskEnv    *env,
   rec->end_us = mark_us;
   rec->cpu_end = sched_getcpu ();
   rec->checksum = rec->failed ? 0 : checksum;
-  state_between (&task_t0, &mark, rec->end_us - rec->start_us, gil_total, lock_total,
-                 &rec->state);
-  ev = il_event_task_end (rec->start_us, rec->end_us, rec->cpu_end, rec->failed, &rec->state);
+  state_between (&task_t0, &mark, rec->end_us - rec->start_us, gil_total, lock_total, &task_state);
+  il_task_record_set_state (rec, &task_state);
+  ev = il_event_task_end (rec->start_us, rec->end_us, rec->cpu_end, rec->failed, &task_state);
   emit (env, &pending, &ev);
   flush (env, &pending);
   env->overhead_ns += il_thread_times_cpu_since (&mark);

@@ -389,7 +389,7 @@ il_pool_handle_ready (Dispatcher   *d,
   s->spawn_us = il_now_us () - s->spawn_start;
   if (s->task >= 0 && !s->spawn_recorded)
     {
-      il_processes_task_record (d, (guint) s->task)->spawn_us = s->spawn_us;
+      il_task_record_set_spawn_us (il_processes_task_record (d, (guint) s->task), (gint32) s->spawn_us);
       s->spawn_recorded = TRUE;
     }
 }

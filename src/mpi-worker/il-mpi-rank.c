@@ -129,7 +129,7 @@ run_task (IlProtoTask  *task,
   rec->worker = task->worker;
   rec->cpu_start = rec->cpu_end = -1;
   rec->start_us = rec->end_us = -1;
-  rec->spawn_us = -1;
+  il_task_record_set_spawn_us (rec, -1);
 
   /* This rank's clock reads @offset more than rank 0's. */
   il_task_env_init (&env, task->def, task->group, task->index, task->flat, task->worker,
@@ -144,8 +144,8 @@ run_task (IlProtoTask  *task,
     {
       rec->start_us = rec->end_us = g_get_monotonic_time () - env.t0;
       rec->failed = TRUE;
-      rec->error = g_strdup_printf (_("the payload arrived corrupted (checksum %016" PRIx64 ", expected %016" PRIx64 ")"),
-                                       sum, task->payload_checksum);
+      il_task_record_take_error (rec, g_strdup_printf (_("the payload arrived corrupted (checksum %016" PRIx64 ", expected %016" PRIx64 ")"),
+                                                          sum, task->payload_checksum));
     }
   else
     il_task_execute (&env, rec);

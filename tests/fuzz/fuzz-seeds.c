@@ -148,12 +148,17 @@ write_protocol (const char *dir)
   result.rec.cpu_end = 1;
   result.rec.start_us = 10;
   result.rec.end_us = 2500;
-  result.rec.spawn_us = -1;
+  il_task_record_set_spawn_us (&result.rec, -1);
   result.rec.checksum = G_GUINT64_CONSTANT (0x0123456789abcdef);
-  result.rec.state.valid = TRUE;
-  result.rec.state.running = 1200;
-  result.rec.state.blocked = 1090;
-  result.rec.state.lock_wait = 200;
+  {
+    IlStateTimes st = il_task_record_state (&result.rec);
+
+    st.valid = TRUE;
+    st.running = 1200;
+    st.blocked = 1090;
+    st.lock_wait = 200;
+    il_task_record_set_state (&result.rec, &st);
+  }
   il_task_record_reserve_blocks (&result.rec, 3);
   block.type = IL_BLOCK_CPU;
   block.start_us = 10;

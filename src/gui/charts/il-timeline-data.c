@@ -155,7 +155,7 @@ il_timeline_data_task (const IlTimelineData *data,
   memset (buf, 0, sizeof *buf);
   buf->start_us = rec->start_us;
   buf->end_us = rec->end_us;
-  buf->state = rec->state;
+  buf->state = il_task_record_state (rec);
   buf->task = slot;
   buf->worker = rec->worker;
   buf->cpu_start = rec->cpu_start;
@@ -171,7 +171,7 @@ il_timeline_data_task (const IlTimelineData *data,
   buf->cancelled = il_task_record_is_cancelled (data->rep, rec);
   buf->failed = rec->failed && !buf->cancelled;
   buf->row = slot < data->rows->len ? g_array_index (data->rows, guint8, slot) : 0;
-  buf->error = rec->error;
+  buf->error = il_task_record_error (rec);
   return buf;
 }
 
@@ -192,7 +192,8 @@ il_timeline_data_block (const IlTimelineData *data,
                         IlTimelineBlock      *buf)
 {
   const IlTaskRecord  *rec;
-  const IlBlockRecord *br;
+  IlBlockRecord        block;
+  const IlBlockRecord *br = &block;
   guint32              slot = id >> IL_TIMELINE_BLOCK_SHIFT;
   guint                j = id & ((1u << IL_TIMELINE_BLOCK_SHIFT) - 1);
 
@@ -200,7 +201,7 @@ il_timeline_data_block (const IlTimelineData *data,
     return id < data->blocks->len ? &g_array_index (data->blocks, IlTimelineBlock, id) : NULL;
   if (slot >= data->n_tasks || j >= rec_n_blocks (rec = rec_at (data, slot)))
     return NULL;
-  br = il_task_record_block (rec, j);
+  block = il_task_record_block (rec, j);
   memset (buf, 0, sizeof *buf);
   buf->start_us = br->start_us;
   buf->end_us = br->end_us;
@@ -635,20 +636,20 @@ il_timeline_data_set_repetition (IlTimelineData     *data,
           gboolean            cancelled;
 
           /* An mpi rank's lane says which host it is on. */
-          if (rec->host != NULL && rec->worker >= 0 && rec->worker < 4096)
+          if (il_task_record_host (rec) != NULL && rec->worker >= 0 && rec->worker < 4096)
             {
               if (data->lane_hosts->len <= (guint) rec->worker)
                 g_ptr_array_set_size (data->lane_hosts, rec->worker + 1);
               if (g_ptr_array_index (data->lane_hosts, rec->worker) == NULL)
-                g_ptr_array_index (data->lane_hosts, rec->worker) = g_strdup (rec->host);
+                g_ptr_array_index (data->lane_hosts, rec->worker) = g_strdup (il_task_record_host (rec));
             }
           for (guint j = 0; j < rec_n_blocks (rec); j++)
             {
-              const IlBlockRecord *br = il_task_record_block (rec, j);
+              const IlBlockRecord br = il_task_record_block (rec, j);
 
-              if (br->state.valid && br->state.lock_wait > 0)
+              if (br.state.valid && br.state.lock_wait > 0)
                 data->has_lock_wait = TRUE;
-              note_time (data, br->end_us);
+              note_time (data, br.end_us);
             }
           note_worker (data, rec->worker);
           note_time (data, rec->end_us);

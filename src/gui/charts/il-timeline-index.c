@@ -46,12 +46,9 @@ il_timeline_data_item_times (const IlTimelineData *data,
       case IL_TIMELINE_ITEM_BLOCK:
         if (data->rep != NULL)
           {
-            const IlTaskRecord  *rec = il_timeline_data_record (data, item >> IL_TIMELINE_BLOCK_SHIFT);
-            const IlBlockRecord *br =
-              il_task_record_block (rec, item & ((1u << IL_TIMELINE_BLOCK_SHIFT) - 1));
+            const IlTaskRecord *rec = il_timeline_data_record (data, item >> IL_TIMELINE_BLOCK_SHIFT);
 
-            *start_us = br->start_us;
-            *end_us = br->end_us;
+            il_task_record_block_times (rec, item & ((1u << IL_TIMELINE_BLOCK_SHIFT) - 1), start_us, end_us);
           }
         else
           {
