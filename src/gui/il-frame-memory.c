@@ -49,6 +49,9 @@
 #define MAX_POOL_WIDTH  3840
 #define MAX_POOL_HEIGHT 2160
 
+/* Call first thing in main (), before threads start. Returns whether
+ * malloc took both thresholds (not with another allocator, or under
+ * AddressSanitizer, whose mallopt does nothing). */
 gboolean
 il_frame_memory_tune_malloc (void)
 {
@@ -92,6 +95,9 @@ largest_monitor (GdkDisplay *display,
   *height = MIN (*height, MAX_POOL_HEIGHT);
 }
 
+/* Call once GTK has opened @display, before the first frame. Returns
+ * FALSE where there is nothing to keep (not X11); on an X server without
+ * MIT-SHM the kept image is an ordinary one and changes nothing. */
 gboolean
 il_frame_memory_keep_shm (GdkDisplay *display)
 {
