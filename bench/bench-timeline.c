@@ -28,6 +28,7 @@
 
 #include "il-chart-data.h"
 #include "il-chart.h"
+#include "il-frame-memory.h"
 #include "il-results.h"
 #include "il-stats.h"
 #include "il-timeline-chart.h"
@@ -365,6 +366,8 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   const char *renderer = g_getenv ("GSK_RENDERER");
 
+  /* What the app's main () does, so the frames measured are the app's. */
+  il_frame_memory_tune_malloc ();
   setlocale (LC_ALL, "");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -396,6 +399,7 @@ main (int   argc,
       return 77;
     }
   adw_init ();
+  il_frame_memory_keep_shm (gdk_display_get_default ());
   g_string_append_printf (json, "\"%s\", \"window\": [1200, 600], \"baseline_rss_kib\": %ld, \"runs\": [",
                           renderer != NULL ? renderer : "default", rss_kib ());
   if (!as_json)
