@@ -437,7 +437,7 @@ test_protocol_ranges (void)
     result.rec.failed = TRUE;
     il_task_record_take_error (&result.rec, g_strdup ("bad \xff\xfe bytes"));
     il_protocol_write_result (frame, &result);
-    il_task_record_take_error (&result.rec, NULL);
+    il_proto_result_clear (&result);
     body = frame_body (frame, IL_FRAME_RESULT, &len);
     g_assert_false (il_protocol_read_result (body, len, &out, &error));
     g_assert_error (error, IL_ERROR, IL_ERROR_WORKER);
