@@ -13,12 +13,30 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "il-cpython.h"
 #include "il-error.h"
 #include "il-runner.h"
 
 #ifdef IL_TEST_GTK
 #  include <adwaita.h>
 #endif
+
+gboolean
+il_test_need_cpython (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *version = NULL;
+
+  if (!il_cpython_available (&version, &error))
+    {
+      g_autofree char *why = g_strdup_printf ("the cpython engine cannot run here: %s", error->message);
+
+      g_test_skip (why);
+      return FALSE;
+    }
+  g_test_message ("Python %s", version);
+  return TRUE;
+}
 
 IlExperiment *
 il_test_load (const char *json)

@@ -34,6 +34,10 @@ G_BEGIN_DECLS
 #  define IL_TEST_ASAN 0
 #endif
 
+/* TRUE where the cpython engine can run (the interpreter's version goes to
+ * the test's messages); FALSE, and the test skipped saying why, where not. */
+gboolean il_test_need_cpython (void);
+
 /* Parses @json (named "test.interleave" in messages); the test fails if it
  * is not a valid experiment. */
 IlExperiment *il_test_load (const char *json);

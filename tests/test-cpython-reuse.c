@@ -20,52 +20,7 @@
 #include "il-experiment.h"
 #include "il-results.h"
 #include "il-runner.h"
-
-static gboolean
-need_python (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *version = NULL;
-
-  if (!il_cpython_available (&version, &error))
-    {
-      g_autofree char *why = g_strdup_printf ("the cpython engine cannot run here: %s", error->message);
-
-      g_test_skip (why);
-      return FALSE;
-    }
-  g_test_message ("Python %s", version);
-  return TRUE;
-}
-
-static IlExperiment *
-load (const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  IlExperiment *exp = il_experiment_load_data (json, -1, "test.interleave", &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (exp);
-  return exp;
-}
-
-static IlResults *
-run_with (IlExperiment *exp,
-          IlEventQueue *events,
-          GCancellable *cancellable)
-{
-  g_autoptr(GError) error = NULL;
-  IlRunOptions options = { 0 };
-  g_autoptr(IlRunner) runner = NULL;
-  IlResults *results;
-
-  options.events = events;
-  runner = il_runner_new (exp, &options);
-  results = il_runner_run (runner, cancellable, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (results);
-  return results;
-}
+#include "il-test-utils.h"
 
 static const IlRepetition *
 rep_of (const IlResults *results,
@@ -157,10 +112,10 @@ test_same_interpreter (gconstpointer data)
   g_autoptr(IlResults) results = NULL;
   gint pid = 0;
 
-  if (!need_python ())
+  if (!il_test_need_cpython ())
     return;
-  exp = load (json);
-  results = run_with (exp, queue, NULL);
+  exp = il_test_load (json);
+  results = il_test_run (exp, queue, NULL);
   il_event_queue_drain (queue, events, 0);
   g_assert_cmpuint (il_event_queue_get_dropped (queue), ==, 0);
 
@@ -229,7 +184,7 @@ run_thread (gpointer data)
 {
   Run *r = data;
 
-  r->results = run_with (r->exp, r->events, NULL);
+  r->results = il_test_run (r->exp, r->events, NULL);
   g_atomic_int_set (&r->done, 1);
   return NULL;
 }
@@ -280,10 +235,10 @@ test_fresh_after_silence (void)
   GThread            *thread;
   pid_t               pid;
 
-  if (!need_python ())
+  if (!il_test_need_cpython ())
     return;
   g_setenv ("IL_WORKER_TIMEOUT_MS", "1000", TRUE);
-  r.exp = load (json);
+  r.exp = il_test_load (json);
   r.events = queue;
   thread = g_thread_new ("run", run_thread, &r);
   pid = wait_event (queue, got, IL_EVENT_TASK_START, 0, 0)->task_start.pid;
@@ -329,9 +284,9 @@ test_fresh_after_death (void)
   GThread *thread;
   pid_t    pid;
 
-  if (!need_python ())
+  if (!il_test_need_cpython ())
     return;
-  r.exp = load (json);
+  r.exp = il_test_load (json);
   r.events = queue;
   thread = g_thread_new ("run", run_thread, &r);
   /* The native run's first repetition (~600 ms) runs while the

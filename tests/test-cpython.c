@@ -30,23 +30,6 @@
 
 static gint64 spin_units_100ms;
 
-static gboolean
-need_python (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *version = NULL;
-
-  if (!il_cpython_available (&version, &error))
-    {
-      g_autofree char *why = g_strdup_printf ("the cpython engine cannot run here: %s", error->message);
-
-      g_test_skip (why);
-      return FALSE;
-    }
-  g_test_message ("Python %s", version);
-  return TRUE;
-}
-
 static IlExperiment *
 load (const char *json)
 {
@@ -199,7 +182,7 @@ test_same_checksum (void)
   g_autoptr(IlResults) results = NULL;
   const char *native = NULL;
 
-  if (!need_python ())
+  if (!il_test_need_cpython ())
     return;
 
   exp = load (
@@ -290,7 +273,7 @@ test_gil_speedups (void)
     tasks);
   g_autoptr(IlExperiment) exp = NULL;
 
-  if (!need_python ())
+  if (!il_test_need_cpython ())
     return;
   exp = load (json);
 
@@ -353,7 +336,7 @@ test_io_beside_cpu (void)
     spin_units_100ms * 10, interval_ms);
   g_autoptr(IlExperiment) exp = NULL;
 
-  if (!need_python ())
+  if (!il_test_need_cpython ())
     return;
   exp = load (json);
   for (guint attempt = 1;; attempt++)
@@ -392,7 +375,7 @@ test_async_sleeps (void)
 {
   g_autoptr(IlExperiment) exp = NULL;
 
-  if (!need_python ())
+  if (!il_test_need_cpython ())
     return;
   exp = load ("{ \"interleave\": 1, \"name\": \"sleeps\","
               "  \"tasks\": [ { \"repeat\": 100, \"blocks\": [ { \"type\": \"sleep\", \"ms\": 40 } ] } ],"
@@ -462,7 +445,7 @@ test_cancel (gconstpointer data)
   gpointer         pid;
   g_autofree char *children = NULL;
 
-  if (!need_python ())
+  if (!il_test_need_cpython ())
     return;
   exp = load (json);
   c.exp = exp;
@@ -569,7 +552,7 @@ test_liveness_stopped (void)
   GThread            *thread;
   pid_t               pid = 0;
 
-  if (!need_python ())
+  if (!il_test_need_cpython ())
     return;
   g_setenv ("IL_WORKER_TIMEOUT_MS", "500", TRUE);
   exp = load (json);
@@ -626,7 +609,7 @@ test_liveness_busy (gconstpointer data)
   LiveRun             l = { 0 };
   GThread            *thread;
 
-  if (!need_python ())
+  if (!il_test_need_cpython ())
     return;
   g_setenv ("IL_WORKER_TIMEOUT_MS", "500", TRUE);
   exp = load (json);
