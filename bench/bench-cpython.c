@@ -69,6 +69,26 @@ static const char *const fresh_script =
   "    return (time.perf_counter() - t0) * 1e6 / n\n"
   "print(asyncio.run(main()))\n";
 
+/* Runs a bare script (@argv) and returns what it printed; NULL, said on
+ * standard error, when it failed. */
+static char *
+run_script (const char *const *argv,
+            const char        *what)
+{
+  char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    {
+      g_printerr ("%s run failed: %s\n", what, error->message);
+      g_free (out);
+      return NULL;
+    }
+  return out;
+}
+
 static gboolean
 fresh_us (const char *python,
           guint       tasks,
@@ -76,17 +96,9 @@ fresh_us (const char *python,
 {
   g_autofree char *n = g_strdup_printf ("%u", tasks);
   const char      *argv[] = { python, "-I", "-c", fresh_script, n, NULL };
-  g_autofree char *out = NULL;
-  g_autoptr(GError) error = NULL;
-  int status;
+  g_autofree char *out = run_script (argv, "fresh");
 
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, &error) ||
-      !g_spawn_check_wait_status (status, &error))
-    {
-      g_printerr ("fresh run failed: %s\n", error->message);
-      return FALSE;
-    }
-  return sscanf (out, "%lf", async_us) == 1;
+  return out != NULL && sscanf (out, "%lf", async_us) == 1;
 }
 
 static gboolean
@@ -99,17 +111,9 @@ bare_us (const char *python,
   g_autofree char *n = g_strdup_printf ("%u", tasks);
   g_autofree char *w = g_strdup_printf ("%u", workers);
   const char      *argv[] = { python, "-I", "-c", bare_script, n, w, NULL };
-  g_autofree char *out = NULL;
-  g_autoptr(GError) error = NULL;
-  int status;
+  g_autofree char *out = run_script (argv, "bare");
 
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, &error) ||
-      !g_spawn_check_wait_status (status, &error))
-    {
-      g_printerr ("bare run failed: %s\n", error->message);
-      return FALSE;
-    }
-  return sscanf (out, "%lf %lf", threads_us, async_us) == 2;
+  return out != NULL && sscanf (out, "%lf %lf", threads_us, async_us) == 2;
 }
 
 static double
